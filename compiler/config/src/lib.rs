@@ -1,0 +1,37 @@
+//! The resolved view of Asterisk configuration files.
+//!
+//! A [`Session`] reads files through a [`SourceProvider`] (the input layer: disk for the CLI,
+//! buffers for the language server, memory for tests), parses each once into its lossless
+//! tree, and builds for each requested file the [`Config`] Asterisk would hold: `#include`s
+//! inlined (globs, depth limit, the includer's current section), templates and inheritance
+//! copied, `(+)` appends merged, `+=` concatenated. Every section and value keeps its
+//! [`Origin`]. Diagnostics carry the same meaning as Asterisk's log lines, plus what Asterisk
+//! does silently.
+
+pub mod codes;
+pub mod glob;
+pub mod known;
+mod load;
+mod model;
+mod provider;
+
+pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, RootError, Session};
+pub use model::{Category, Config, Include, Origin, Variable};
+pub use provider::{DirEntry, LoadError, MemoryFs, SourceProvider};
+
+use pbxc_diagnostics::Code;
+
+/// Every code the configuration layer (line reader and loader) can report.
+pub fn all_codes() -> Vec<Code> {
+    pbxc_syntax::codes::ALL
+        .iter()
+        .chain(codes::ALL)
+        .copied()
+        .collect()
+}
+
+/// Asterisk's `ast_true`.
+pub fn is_true(value: &[u8]) -> bool {
+    let v = pbxc_syntax::strip(value).to_ascii_lowercase();
+    matches!(v.as_slice(), b"yes" | b"true" | b"y" | b"t" | b"1" | b"on")
+}

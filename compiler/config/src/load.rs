@@ -1,0 +1,761 @@
+//! Loading: `ast_config_internal_load` and `process_text_line`, over the lossless trees.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pbxc_diagnostics::suppress::{self, Suppressions};
+use pbxc_diagnostics::{Diagnostic, FileId, Label, SourceSet, TextRange};
+use pbxc_syntax::{AssignOp, DirectiveKind, Stmt, StmtKind, SyntaxTree, Text};
+
+use crate::codes;
+use crate::glob;
+use crate::model::{Category, Config, Include, Origin, Variable};
+use crate::provider::{LoadError, SourceProvider};
+
+/// Deepest `#include` nesting Asterisk accepts (the root file is level 0).
+pub const MAX_INCLUDE_DEPTH: usize = 10;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Asterisk's `astetcdir`: relative `#include` names and root names resolve against it,
+    /// never against the including file.
+    pub config_dir: PathBuf,
+    /// `execincludes = yes` in asterisk.conf `[options]`.
+    pub exec_includes: bool,
+}
+
+/// Why a root file could not be loaded at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RootError {
+    pub path: PathBuf,
+    pub error: LoadError,
+}
+
+impl std::fmt::Display for RootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        match &self.error {
+            LoadError::NotFound => write!(f, "{path}: no such file"),
+            LoadError::NotAFile => write!(f, "{path}: not a regular file"),
+            LoadError::Unreadable(why) => write!(f, "{path}: cannot read: {why}"),
+        }
+    }
+}
+
+/// A run over one configuration directory: every file read once, every diagnostic collected.
+pub struct Session<'p> {
+    provider: &'p dyn SourceProvider,
+    options: LoadOptions,
+    sources: SourceSet,
+    trees: HashMap<PathBuf, (FileId, Arc<SyntaxTree>)>,
+    by_id: Vec<Arc<SyntaxTree>>,
+    diagnostics: Vec<Diagnostic>,
+    suppressions: Suppressions,
+}
+
+/// Reading stopped in the current file (a fatal error in it).
+struct Stop;
+
+/// State of one `ast_config` being built.
+#[derive(Default)]
+struct Building {
+    config: Config,
+    /// `cfg->current`: the last section appended. An included file starts in it.
+    current: Option<usize>,
+    /// Files being read, outermost first, to catch include cycles.
+    stack: Vec<FileId>,
+    /// Include names already seen, for Asterisk's "included more than once" warning.
+    include_names: HashMap<String, Origin>,
+}
+
+impl<'p> Session<'p> {
+    pub fn new(provider: &'p dyn SourceProvider, options: LoadOptions) -> Self {
+        Session {
+            provider,
+            options,
+            sources: SourceSet::new(),
+            trees: HashMap::new(),
+            by_id: Vec::new(),
+            diagnostics: Vec::new(),
+            suppressions: Suppressions::new(),
+        }
+    }
+
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
+    }
+
+    pub fn set_exec_includes(&mut self, on: bool) {
+        self.options.exec_includes = on;
+    }
+
+    pub fn sources(&self) -> &SourceSet {
+        &self.sources
+    }
+
+    pub fn tree(&self, file: FileId) -> &SyntaxTree {
+        &self.by_id[file.0 as usize]
+    }
+
+    /// Diagnostics so far, duplicates (a file included twice) removed, suppressions applied.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut seen = HashSet::new();
+        let mut out: Vec<Diagnostic> = self
+            .diagnostics
+            .iter()
+            .filter(|d| seen.insert((d.code.id, d.primary.file, d.primary.range, &d.message)))
+            .cloned()
+            .collect();
+        self.suppressions.apply(&mut out, &self.sources);
+        out
+    }
+
+    pub fn into_parts(self) -> (SourceSet, Vec<Diagnostic>) {
+        let diagnostics = self.diagnostics();
+        (self.sources, diagnostics)
+    }
+
+    /// The path Asterisk would open for `name`.
+    pub fn resolve(&self, name: &str) -> PathBuf {
+        let p = Path::new(name);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.options.config_dir.join(p)
+        }
+    }
+
+    /// Loads a configuration file the way a module asks for it (`ast_config_load2`):
+    /// `name` is relative to the configuration directory, or absolute.
+    pub fn load(&mut self, name: &str) -> Result<Config, RootError> {
+        let path = self.resolve(name);
+        let file = self
+            .file(&path)
+            .map_err(|error| RootError { path, error })?;
+        let mut b = Building::default();
+        b.config.files.push(file);
+        b.stack.push(file);
+        if self.read_file(&mut b, file, 0).is_err() {
+            b.config.rejected = true;
+        }
+        Ok(b.config)
+    }
+
+    /// Reads and parses a file once; later calls return the same id.
+    fn file(&mut self, path: &Path) -> Result<FileId, LoadError> {
+        if let Some((id, _)) = self.trees.get(path) {
+            return Ok(*id);
+        }
+        let text = self.provider.read(path)?;
+        Ok(self.add_source(path.to_path_buf(), text))
+    }
+
+    fn add_source(&mut self, path: PathBuf, text: Arc<[u8]>) -> FileId {
+        let id = self.sources.add(path.clone(), text.clone());
+        let (tree, diagnostics) = pbxc_syntax::parse(id, text);
+        self.diagnostics.extend(diagnostics);
+        for (line, comment) in tree.comments() {
+            let body = &tree.slice(comment.range)[1..];
+            if let Some(d) = suppress::parse_directive(body) {
+                self.suppressions.add(id, line as u32, d);
+            }
+        }
+        let tree = Arc::new(tree);
+        self.trees.insert(path, (id, tree.clone()));
+        self.by_id.push(tree);
+        id
+    }
+
+    fn fatal(&mut self, depth: usize, file: FileId, d: Diagnostic) -> Stop {
+        let path = self.sources.path(file).display().to_string();
+        let effect = if depth == 0 {
+            format!("Asterisk rejects {path} whole here")
+        } else {
+            format!("Asterisk stops reading {path} here")
+        };
+        let mut d = d;
+        d.primary.message = Some(match d.primary.message.take() {
+            Some(label) => format!("{label}; {effect}"),
+            None => effect,
+        });
+        self.diagnostics.push(d);
+        Stop
+    }
+
+    /// `config_text_file_load` for one file, starting in section `b.current`.
+    fn read_file(&mut self, b: &mut Building, file: FileId, depth: usize) -> Result<(), Stop> {
+        let tree = self.by_id[file.0 as usize].clone();
+        let mut cat = b.current;
+        for (_, stmt) in tree.stmts() {
+            match &stmt.kind {
+                StmtKind::Section {
+                    name,
+                    options,
+                    trailing,
+                } => {
+                    cat = Some(self.section(b, file, depth, &tree, stmt, name, options, trailing)?);
+                }
+                StmtKind::UnclosedSection { .. } => {
+                    let d = Diagnostic::new(
+                        codes::UNCLOSED_SECTION,
+                        "section header has no closing `]`",
+                        file,
+                        stmt.range,
+                    )
+                    .with_help("a `;` inside the brackets starts a comment: escape it as `\\;`");
+                    return Err(self.fatal(depth, file, d));
+                }
+                StmtKind::UnclosedOptions { options, .. } => {
+                    let d = Diagnostic::new(
+                        codes::UNCLOSED_SECTION_OPTIONS,
+                        "section options have no closing `)`",
+                        file,
+                        options.range.cover(stmt.range),
+                    );
+                    return Err(self.fatal(depth, file, d));
+                }
+                StmtKind::Directive { kind, word, arg } => {
+                    self.directive(b, file, depth, stmt, *kind, word, arg.as_ref())?;
+                }
+                StmtKind::Assign { .. }
+                | StmtKind::InvalidEscape { .. }
+                | StmtKind::MissingEquals { .. } => {
+                    let Some(c) = cat else {
+                        let d = Diagnostic::new(
+                            codes::NO_SECTION,
+                            "setting before any section header",
+                            file,
+                            stmt.range,
+                        )
+                        .with_help("put it under a `[section]`");
+                        return Err(self.fatal(depth, file, d));
+                    };
+                    self.setting(b, c, file, depth, stmt)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn section(
+        &mut self,
+        b: &mut Building,
+        file: FileId,
+        depth: usize,
+        tree: &SyntaxTree,
+        stmt: &Stmt,
+        name: &Text,
+        options: &Option<Vec<Text>>,
+        trailing: &Option<Text>,
+    ) -> Result<usize, Stop> {
+        let header = Origin {
+            file,
+            range: stmt.range,
+        };
+        let mut stored_name: Box<[u8]> = name.bytes.clone();
+        if stored_name.len() > pbxc_syntax::MAX_SECTION_NAME {
+            stored_name = stored_name[..pbxc_syntax::MAX_SECTION_NAME].into();
+            self.diagnostics.push(Diagnostic::new(
+                codes::SECTION_NAME_TOO_LONG,
+                format!(
+                    "section name is {} bytes long; Asterisk keeps only the first {}",
+                    name.bytes.len(),
+                    pbxc_syntax::MAX_SECTION_NAME
+                ),
+                file,
+                name.range,
+            ));
+        }
+        if let Some(t) = trailing {
+            let looks_like_options = pbxc_syntax::strip(&t.bytes).starts_with(b"(");
+            let mut d = Diagnostic::new(
+                codes::TEXT_AFTER_SECTION,
+                format!(
+                    "`{}` after the section header is ignored",
+                    t.as_str_lossy().trim()
+                ),
+                file,
+                t.range,
+            );
+            if options.is_none() && looks_like_options {
+                d = d
+                    .with_help("options must follow `]` directly: with a space, `(…)` is ignored and this is not a template")
+                    .with_fix(
+                        "remove the space before `(`",
+                        vec![pbxc_diagnostics::Edit {
+                            file,
+                            range: TextRange::new(
+                                t.range.start as usize,
+                                t.range.start as usize
+                                    + t.bytes.iter().take_while(|&&c| c <= 32).count(),
+                            ),
+                            replacement: String::new(),
+                        }],
+                    );
+            }
+            self.diagnostics.push(d);
+        }
+
+        let mut new = Some(Category {
+            name: stored_name,
+            template: false,
+            header,
+            name_origin: Origin {
+                file,
+                range: name.range,
+            },
+            appended_at: Vec::new(),
+            bases: Vec::new(),
+            variables: Vec::new(),
+        });
+        let mut existing: Option<usize> = None;
+        for opt in options.iter().flatten() {
+            if &*opt.bytes == b"!" {
+                match (&mut new, existing) {
+                    (Some(c), _) => c.template = true,
+                    (None, Some(i)) => b.config.categories[i].template = true,
+                    (None, None) => {}
+                }
+            } else if &*opt.bytes == b"+" {
+                let found = b
+                    .config
+                    .categories
+                    .iter()
+                    .position(|c| !c.template && c.name.eq_ignore_ascii_case(&name.bytes));
+                let Some(i) = found else {
+                    let mut d = Diagnostic::new(
+                        codes::APPEND_TO_MISSING,
+                        format!(
+                            "`(+)` adds to section `{}`, which is not defined before this line",
+                            name.as_str_lossy()
+                        ),
+                        file,
+                        name.range,
+                    );
+                    if let Some(t) = b
+                        .config
+                        .categories
+                        .iter()
+                        .find(|c| c.name.eq_ignore_ascii_case(&name.bytes))
+                    {
+                        d = d
+                            .with_secondary(
+                                Label::new(t.header.file, t.header.range)
+                                    .with_message("only a template has this name"),
+                            )
+                            .with_help("templates cannot be added to with `(+)`");
+                    }
+                    return Err(self.fatal(depth, file, d));
+                };
+                let target = &mut b.config.categories[i];
+                target.appended_at.push(header);
+                if let Some(c) = new.take() {
+                    target.variables.extend(c.variables);
+                }
+                existing = Some(i);
+            } else {
+                let found = b
+                    .config
+                    .categories
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&opt.bytes));
+                let Some(base) = found else {
+                    return Err(self.missing_base(b, file, depth, tree, stmt, opt));
+                };
+                let copied: Vec<Variable> = b.config.categories[base]
+                    .variables
+                    .iter()
+                    .map(|v| Variable {
+                        inherited_via: Some(header),
+                        ..v.clone()
+                    })
+                    .collect();
+                match (&mut new, existing) {
+                    (Some(c), _) => {
+                        c.bases.push(base);
+                        c.variables.extend(copied);
+                    }
+                    (None, Some(i)) => b.config.categories[i].variables.extend(copied),
+                    (None, None) => {}
+                }
+            }
+        }
+        match (new, existing) {
+            (Some(c), _) => {
+                b.config.categories.push(c);
+                let i = b.config.categories.len() - 1;
+                b.current = Some(i);
+                Ok(i)
+            }
+            (None, Some(i)) => Ok(i),
+            (None, None) => unreachable!("a section header either creates or finds a section"),
+        }
+    }
+
+    fn missing_base(
+        &mut self,
+        b: &Building,
+        file: FileId,
+        depth: usize,
+        tree: &SyntaxTree,
+        stmt: &Stmt,
+        opt: &Text,
+    ) -> Stop {
+        let shown = opt.as_str_lossy();
+        let mut d = Diagnostic::new(
+            codes::INHERIT_FROM_MISSING,
+            format!("inherits from `{shown}`, which is not defined before this line"),
+            file,
+            if opt.range.is_empty() {
+                stmt.range
+            } else {
+                opt.range
+            },
+        );
+        let trimmed = pbxc_syntax::strip(&opt.bytes);
+        if trimmed != &*opt.bytes && !trimmed.is_empty() {
+            let t = String::from_utf8_lossy(trimmed);
+            d = d.with_help(format!(
+                "spaces inside `(…)` are part of the name: write `{t}` without them"
+            ));
+            if trimmed == b"!" || trimmed == b"+" {
+                d = d.with_help(format!(
+                    "spaces inside `(…)` are part of the option: `{shown}` is read as a section name, not as `{t}`"
+                ));
+            }
+        } else if opt.bytes.is_empty() {
+            d = d.with_help("an empty option (`()` or a doubled comma) names a section called ``");
+        } else if let Some((_, later)) = tree.stmts().find(|(_, s)| {
+            s.range.start > stmt.range.start
+                && matches!(&s.kind, StmtKind::Section { name, .. } if name.bytes.eq_ignore_ascii_case(&opt.bytes))
+        }) {
+            d = d
+                .with_secondary(Label::new(file, later.range).with_message("defined only here, later"))
+                .with_help("Asterisk copies a base when the header is read: move the base section above");
+        } else if b.config.categories.is_empty() {
+            d = d.with_help("no section at all is defined before this line");
+        }
+        self.fatal(depth, file, d)
+    }
+
+    fn setting(
+        &mut self,
+        b: &mut Building,
+        cat: usize,
+        file: FileId,
+        depth: usize,
+        stmt: &Stmt,
+    ) -> Result<(), Stop> {
+        let origin = |range| Origin { file, range };
+        match &stmt.kind {
+            StmtKind::InvalidEscape { .. } => {
+                let d = Diagnostic::new(
+                    codes::INVALID_ESCAPE,
+                    "`\\` at the start of a line must escape a visible character",
+                    file,
+                    TextRange::new(stmt.range.start as usize, stmt.range.start as usize + 1),
+                );
+                Err(self.fatal(depth, file, d))
+            }
+            StmtKind::MissingEquals { text } => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::MISSING_EQUALS,
+                        format!("no `=` in `{}`; the line is ignored", text.as_str_lossy()),
+                        file,
+                        text.range,
+                    )
+                    .with_help("settings are written `name = value`"),
+                );
+                Ok(())
+            }
+            StmtKind::Assign {
+                name,
+                op,
+                value,
+                raw_value,
+                ..
+            } => {
+                let category = &mut b.config.categories[cat];
+                if *op == AssignOp::Append
+                    && let Some(var) = category
+                        .variables
+                        .iter_mut()
+                        .rev()
+                        .find(|v| *v.name == *name.bytes)
+                {
+                    // `old + raw`, trailing blanks trimmed, then leading blanks skipped.
+                    let mut joined = var.value.to_vec();
+                    joined.extend_from_slice(&raw_value.bytes);
+                    let joined = pbxc_syntax::strip(&joined).to_vec();
+                    var.value = joined.into();
+                    var.object = false;
+                    var.value_origins.push(origin(raw_value.range));
+                    return Ok(());
+                }
+                if name.bytes.is_empty() {
+                    self.diagnostics.push(Diagnostic::new(
+                        codes::MISSING_NAME,
+                        "setting has no name before `=`; the line is ignored",
+                        file,
+                        stmt.range,
+                    ));
+                    return Ok(());
+                }
+                category.variables.push(Variable {
+                    name: name.bytes.clone(),
+                    value: value.bytes.clone(),
+                    object: *op == AssignOp::Object,
+                    origin: origin(stmt.range),
+                    name_origin: origin(name.range),
+                    value_origins: vec![origin(value.range)],
+                    inherited_via: None,
+                });
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn directive(
+        &mut self,
+        b: &mut Building,
+        file: FileId,
+        depth: usize,
+        stmt: &Stmt,
+        kind: DirectiveKind,
+        word: &Text,
+        arg: Option<&Text>,
+    ) -> Result<(), Stop> {
+        let here = Origin {
+            file,
+            range: stmt.range,
+        };
+        match kind {
+            DirectiveKind::Unknown => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::UNKNOWN_DIRECTIVE,
+                        format!(
+                            "unknown directive `#{}`; the line is ignored",
+                            word.as_str_lossy()
+                        ),
+                        file,
+                        stmt.range,
+                    )
+                    .with_help("the directives are `#include`, `#tryinclude` and `#exec`"),
+                );
+                return Ok(());
+            }
+            DirectiveKind::Exec if !self.options.exec_includes => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::EXEC_DISABLED,
+                        "`#exec` is ignored: `execincludes` is not enabled",
+                        file,
+                        stmt.range,
+                    )
+                    .with_help("Asterisk runs `#exec` only with `execincludes = yes` in asterisk.conf `[options]`"),
+                );
+                return Ok(());
+            }
+            _ => {}
+        }
+        let Some(arg) = arg else {
+            self.diagnostics.push(Diagnostic::new(
+                codes::DIRECTIVE_WITHOUT_ARGUMENT,
+                format!(
+                    "`#{}` needs an argument; the line is ignored",
+                    word.as_str_lossy()
+                ),
+                file,
+                stmt.range,
+            ));
+            return Ok(());
+        };
+        let name = arg.as_str_lossy().into_owned();
+        if let Some(first) = b.include_names.get(&name) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::INCLUDED_TWICE,
+                    format!("`{name}` is included more than once; its contents load again here"),
+                    file,
+                    arg.range,
+                )
+                .with_secondary(
+                    Label::new(first.file, first.range).with_message("first included here"),
+                ),
+            );
+        } else {
+            b.include_names.insert(name.clone(), here);
+        }
+
+        if kind == DirectiveKind::Exec {
+            return self.exec(b, file, depth, stmt, &name);
+        }
+        let try_include = kind == DirectiveKind::TryInclude;
+        if depth + 1 > MAX_INCLUDE_DEPTH {
+            let d = Diagnostic::new(
+                codes::INCLUDE_TOO_DEEP,
+                format!(
+                    "`{name}` would be nested more than {MAX_INCLUDE_DEPTH} includes deep; Asterisk treats it as missing"
+                ),
+                file,
+                arg.range,
+            );
+            b.config.includes.push(Include {
+                directive: here,
+                name,
+                files: Vec::new(),
+            });
+            if try_include {
+                self.diagnostics
+                    .push(d.with_severity(pbxc_diagnostics::Severity::Warning));
+                return Ok(());
+            }
+            return Err(self.fatal(depth, file, d));
+        }
+
+        let pattern = self.resolve(&name);
+        let mut loaded = Vec::new();
+        let mut unreadable = Vec::new();
+        for path in glob::expand(&pattern.to_string_lossy(), self.provider) {
+            let id = match self.file(&path) {
+                Ok(id) => id,
+                Err(LoadError::NotFound) => continue,
+                Err(LoadError::NotAFile) => {
+                    self.diagnostics.push(Diagnostic::new(
+                        codes::NOT_A_FILE,
+                        format!(
+                            "`{}` is not a regular file; Asterisk ignores it",
+                            path.display()
+                        ),
+                        file,
+                        arg.range,
+                    ));
+                    continue;
+                }
+                Err(LoadError::Unreadable(why)) => {
+                    unreadable.push(format!("{}: {why}", path.display()));
+                    continue;
+                }
+            };
+            loaded.push(id);
+            if let Some(at) = b.stack.iter().position(|&f| f == id) {
+                let chain: Vec<String> = b.stack[at..]
+                    .iter()
+                    .chain(std::iter::once(&id))
+                    .map(|f| self.sources.path(*f).display().to_string())
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::INCLUDE_CYCLE,
+                        format!("include cycle: {}", chain.join(" → ")),
+                        file,
+                        arg.range,
+                    )
+                    .with_help("Asterisk re-reads the files until the nesting limit and then fails; pbxc does not follow the cycle"),
+                );
+                continue;
+            }
+            if !b.config.files.contains(&id) {
+                b.config.files.push(id);
+            }
+            b.stack.push(id);
+            let stopped = self.read_file(b, id, depth + 1).is_err();
+            b.stack.pop();
+            if stopped {
+                // Asterisk abandons the remaining matches of this include, then carries on
+                // with the including file as if the include had worked.
+                break;
+            }
+        }
+        let found = !loaded.is_empty();
+        b.config.includes.push(Include {
+            directive: here,
+            name: name.clone(),
+            files: loaded,
+        });
+        if found {
+            return Ok(());
+        }
+        let reason = if unreadable.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", unreadable.join("; "))
+        };
+        if try_include {
+            self.diagnostics.push(Diagnostic::new(
+                codes::TRYINCLUDE_NOT_FOUND,
+                format!("`#tryinclude {name}` loads nothing: no such file{reason}"),
+                file,
+                arg.range,
+            ));
+            return Ok(());
+        }
+        let d = Diagnostic::new(
+            codes::INCLUDE_NOT_FOUND,
+            format!("`{name}` was listed as an #include but it does not exist{reason}"),
+            file,
+            arg.range,
+        )
+        .with_help(format!(
+            "names are relative to the configuration directory ({}), not to the including file; use `#tryinclude` for optional files",
+            self.options.config_dir.display()
+        ));
+        Err(self.fatal(depth, file, d))
+    }
+
+    fn exec(
+        &mut self,
+        b: &mut Building,
+        file: FileId,
+        depth: usize,
+        stmt: &Stmt,
+        command: &str,
+    ) -> Result<(), Stop> {
+        match self.provider.exec(command) {
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::EXEC_NOT_RUN,
+                        format!("`#exec {command}` was not run; what it produces is not checked"),
+                        file,
+                        stmt.range,
+                    )
+                    .with_help("pass --allow-exec to run it while checking"),
+                );
+                Ok(())
+            }
+            Some(Err(why)) => {
+                self.diagnostics.push(Diagnostic::new(
+                    codes::EXEC_FAILED,
+                    format!("`#exec {command}` could not be run: {why}"),
+                    file,
+                    stmt.range,
+                ));
+                Ok(())
+            }
+            Some(Ok(output)) => {
+                let path = PathBuf::from(format!("#exec {command}"));
+                let id = self.add_source(path, output.into());
+                b.config.includes.push(Include {
+                    directive: Origin {
+                        file,
+                        range: stmt.range,
+                    },
+                    name: command.to_string(),
+                    files: vec![id],
+                });
+                b.config.files.push(id);
+                b.stack.push(id);
+                let _ = self.read_file(b, id, depth + 1);
+                b.stack.pop();
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The line reader: `config_text_file_load`'s loop, one physical line at a time.
+
+use std::sync::Arc;
+
+use pbxc_diagnostics::{Diagnostic, Edit, FileId, Label, TextRange};
+
+use crate::codes;
+use crate::stmt::{Logical, parse_stmt};
+use crate::tree::{Line, Piece, PieceKind, SyntaxTree};
+use crate::{LINE_BUFFER, MAX_NESTED_COMMENTS};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses one configuration file. Never fails: problems come back as diagnostics.
+pub fn parse(file: FileId, text: Arc<[u8]>) -> (SyntaxTree, Vec<Diagnostic>) {
+    let mut reader = Reader {
+        file,
+        text: &text,
+        comment: 0,
+        open_blocks: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let lines = reader.read_lines();
+    let diagnostics = reader.diagnostics;
+    (SyntaxTree { text, lines }, diagnostics)
+}
+
+struct Reader<'a> {
+    file: FileId,
+    text: &'a [u8],
+    /// Asterisk's `comment` counter: nesting depth of `;--` blocks. It can go negative.
+    comment: i32,
+    /// Offsets of the `;--` that opened each block still open.
+    open_blocks: Vec<usize>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Per-line scanning state: Asterisk's `process_buf` as runs of source bytes.
+struct LineScan<'a> {
+    text: &'a [u8],
+    pieces: Vec<Piece>,
+    logical: Logical,
+    /// `process_buf != NULL`.
+    has_buf: bool,
+    /// Start of the run currently being added to `process_buf` (none once a NUL was written).
+    open_run: Option<usize>,
+}
+
+impl LineScan<'_> {
+    fn close_run(&mut self, end: usize) {
+        if let Some(start) = self.open_run.take() {
+            self.push_code(start, end);
+        }
+    }
+
+    fn push_code(&mut self, start: usize, end: usize) {
+        if start < end {
+            self.logical
+                .segs
+                .push((self.logical.bytes.len() as u32, start as u32));
+            self.logical.bytes.extend_from_slice(&self.text[start..end]);
+            self.pieces.push(piece(PieceKind::Code, start, end));
+        }
+    }
+}
+
+fn piece(kind: PieceKind, start: usize, end: usize) -> Piece {
+    Piece {
+        kind,
+        range: TextRange::new(start, end),
+    }
+}
+
+impl Reader<'_> {
+    fn read_lines(&mut self) -> Vec<Line> {
+        let text = self.text;
+        let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+        let mut start = 0;
+        // Set while a too-long line whose last `fgets` chunk was full swallows the next one.
+        let mut swallowing: Option<usize> = None;
+        while start < text.len() {
+            let newline = memchr::memchr(b'\n', &text[start..]).map(|i| i + start);
+            let end = newline.map_or(text.len(), |n| n + 1);
+            let content_end = newline.unwrap_or(text.len());
+            let len = end - start;
+
+            if swallowing.is_some() || len >= LINE_BUFFER {
+                let diag_index = match swallowing {
+                    Some(index) => {
+                        let swallowed = TextRange::new(start, content_end);
+                        self.diagnostics[index].secondary.push(
+                            Label::new(self.file, swallowed)
+                                .with_message("this line is swallowed by the skip as well"),
+                        );
+                        index
+                    }
+                    None => {
+                        self.too_long(start, content_end, len);
+                        self.diagnostics.len() - 1
+                    }
+                };
+                // The skip loop reads `fgets` chunks until one is not full; a line ending
+                // exactly on a chunk boundary leaves the next line's first chunk to that loop.
+                swallowing = (len % LINE_BUFFER == 0).then_some(diag_index);
+                let mut pieces = vec![piece(PieceKind::Skipped, start, content_end)];
+                if let Some(n) = newline {
+                    pieces.push(piece(PieceKind::Newline, n, n + 1));
+                }
+                lines.push(Line {
+                    range: TextRange::new(start, end),
+                    pieces,
+                    stmt: None,
+                });
+                start = end;
+                continue;
+            }
+
+            lines.push(self.read_line(start, content_end, newline));
+            start = end;
+        }
+        if self.comment > 0
+            && let Some(&first) = self.open_blocks.first()
+        {
+            let depth = self.open_blocks.len();
+            let mut d = Diagnostic::new(
+                codes::UNTERMINATED_BLOCK_COMMENT,
+                "block comment is never closed; Asterisk ignores the rest of the file",
+                self.file,
+                TextRange::new(first, first + 3),
+            )
+            .with_label("this `;--` has no matching `--;`")
+            .with_help("close it with `--;`, or write `;---` for an ordinary comment");
+            if depth > 1 {
+                d.message = format!(
+                    "{depth} nested block comments are never closed; Asterisk ignores the rest of the file"
+                );
+            }
+            self.diagnostics.push(d);
+        }
+        lines
+    }
+
+    fn too_long(&mut self, start: usize, content_end: usize, len: usize) {
+        let shown = (start + 3).min(content_end);
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::LINE_TOO_LONG,
+                format!(
+                    "line of {len} bytes is too long; Asterisk skips it (the limit is {} bytes, newline included)",
+                    LINE_BUFFER - 1
+                ),
+                self.file,
+                TextRange::new(start, shown),
+            )
+            .with_help("split the value; Asterisk's configuration format has no line continuation"),
+        );
+    }
+
+    fn read_line(&mut self, start: usize, content_end: usize, newline: Option<usize>) -> Line {
+        let text = self.text;
+        let mut scan = LineScan {
+            text,
+            pieces: Vec::new(),
+            logical: Logical {
+                bytes: Vec::new(),
+                segs: Vec::new(),
+            },
+            has_buf: self.comment == 0,
+            open_run: None,
+        };
+
+        let mut from = start;
+        if start == 0 && text.starts_with(BOM) {
+            scan.pieces.push(piece(PieceKind::Bom, 0, 3));
+            from = 3;
+        }
+        // Asterisk's strings end at a NUL byte.
+        let end = match memchr::memchr(0, &text[from..content_end]) {
+            Some(i) => {
+                let nul = from + i;
+                scan.pieces
+                    .push(piece(PieceKind::Ignored, nul, content_end));
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::NUL_BYTE,
+                        "NUL byte: Asterisk ignores the rest of this line",
+                        self.file,
+                        TextRange::new(nul, nul + 1),
+                    )
+                    .with_help("is this a binary file? configuration files are text"),
+                );
+                nul
+            }
+            None => content_end,
+        };
+        let at = |i: usize| if i < end { text[i] } else { 0 };
+
+        if scan.has_buf {
+            scan.open_run = Some(from);
+        }
+        // Where the block comment being scanned began on this line.
+        let mut block_from = (self.comment > 0).then_some(from);
+        let mut nest_reported = false;
+        let mut new_buf = from;
+        while let Some(p) = memchr::memchr(b';', &text[new_buf..end]).map(|i| i + new_buf) {
+            if p > new_buf && text[p - 1] == b'\\' {
+                // `\;`: the backslash is removed, the `;` kept.
+                if scan.open_run.is_some() {
+                    scan.close_run(p - 1);
+                    scan.pieces.push(piece(PieceKind::Escape, p - 1, p));
+                    scan.open_run = Some(p);
+                }
+                new_buf = p + 1;
+            } else if at(p + 1) == b'-' && at(p + 2) == b'-' && at(p + 3) != b'-' {
+                if self.comment < MAX_NESTED_COMMENTS {
+                    scan.close_run(p);
+                    if self.comment == 0 {
+                        block_from = Some(p);
+                    }
+                    self.comment += 1;
+                    if self.comment > 0 {
+                        self.open_blocks.push(p);
+                    }
+                    new_buf = p + 3;
+                } else {
+                    if !nest_reported {
+                        nest_reported = true;
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                codes::COMMENT_NEST_LIMIT,
+                                format!(
+                                    "more than {MAX_NESTED_COMMENTS} nested block comments; Asterisk never finishes reading this line"
+                                ),
+                                self.file,
+                                TextRange::new(p, p + 3),
+                            )
+                            .with_help("close the block comments before opening new ones"),
+                        );
+                    }
+                    new_buf = p + 1;
+                }
+            } else if p >= new_buf + 2 && text[p - 1] == b'-' && text[p - 2] == b'-' {
+                self.comment -= 1;
+                new_buf = p + 1;
+                if self.comment >= 0 {
+                    self.open_blocks.pop();
+                }
+                if self.comment == 0 {
+                    let block_start = block_from.take().unwrap_or(from);
+                    scan.pieces
+                        .push(piece(PieceKind::BlockComment, block_start, p + 1));
+                    // The rest of the line is appended to what came before the block.
+                    scan.has_buf = true;
+                    if scan.open_run.is_none() {
+                        scan.open_run = Some(p + 1);
+                    }
+                } else if self.comment == -1 {
+                    self.stray_end(p);
+                }
+            } else if self.comment == 0 {
+                // A plain comment: the line ends here.
+                scan.close_run(p);
+                scan.pieces.push(piece(PieceKind::LineComment, p, end));
+                break;
+            } else {
+                new_buf = p + 1;
+            }
+        }
+        scan.close_run(end);
+        if self.comment > 0 {
+            let block_start = block_from.unwrap_or(from);
+            if block_start < end {
+                scan.pieces
+                    .push(piece(PieceKind::BlockComment, block_start, end));
+            }
+        }
+        if let Some(n) = newline {
+            scan.pieces.push(piece(PieceKind::Newline, n, n + 1));
+        }
+
+        let stmt = if scan.has_buf {
+            parse_stmt(&scan.logical)
+        } else {
+            None
+        };
+
+        let line_end = newline.map_or(content_end, |n| n + 1);
+        let pieces = fill_gaps(scan.pieces, start, line_end);
+        Line {
+            range: TextRange::new(start, line_end),
+            pieces,
+            stmt,
+        }
+    }
+
+    fn stray_end(&mut self, p: usize) {
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::STRAY_BLOCK_COMMENT_END,
+                "`--;` closes no block comment; Asterisk ignores every line after this one",
+                self.file,
+                TextRange::new(p - 2, p + 1),
+            )
+            .with_label("the comment counter goes below zero here")
+            .with_help("if the `;` is meant literally, escape it as `\\;`")
+            .with_fix(
+                "escape the semicolon",
+                vec![Edit {
+                    file: self.file,
+                    range: TextRange::empty(p),
+                    replacement: "\\".into(),
+                }],
+            ),
+        );
+    }
+}
+
+/// Sorts pieces and covers any byte no piece claims with `Ignored`.
+fn fill_gaps(mut pieces: Vec<Piece>, start: usize, end: usize) -> Vec<Piece> {
+    pieces.retain(|p| !p.range.is_empty());
+    pieces.sort_by_key(|p| p.range.start);
+    let mut out = Vec::with_capacity(pieces.len() + 1);
+    let mut cursor = start;
+    for p in pieces {
+        let s = p.range.start as usize;
+        if s > cursor {
+            out.push(piece(PieceKind::Ignored, cursor, s));
+        }
+        debug_assert!(s >= cursor, "overlapping pieces at {s}");
+        cursor = p.range.end as usize;
+        out.push(p);
+    }
+    if cursor < end {
+        out.push(piece(PieceKind::Ignored, cursor, end));
+    }
+    out
+}

@@ -1,0 +1,86 @@
+use std::sync::Arc;
+
+use pbxc_diagnostics::TextRange;
+
+use crate::stmt::Stmt;
+
+/// What a run of bytes is, as Asterisk's reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PieceKind {
+    /// UTF-8 byte order mark at the start of the file (removed by Asterisk).
+    Bom,
+    /// Text that is part of the line Asterisk processes (before stripping).
+    Code,
+    /// The backslash of `\;`, removed by Asterisk.
+    Escape,
+    /// `;` to the end of the line.
+    LineComment,
+    /// A `;--` … `--;` block comment, or the part of one on this line.
+    BlockComment,
+    /// Text Asterisk reads past: after a NUL byte, or while a stray `--;` has driven the
+    /// comment counter below zero.
+    Ignored,
+    /// A line Asterisk skips because it is too long (or that such a line swallowed).
+    Skipped,
+    /// The `\n` ending the line.
+    Newline,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub kind: PieceKind,
+    pub range: TextRange,
+}
+
+/// One physical line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The whole line, newline included.
+    pub range: TextRange,
+    /// Pieces covering `range` exactly, in order.
+    pub pieces: Vec<Piece>,
+    /// What Asterisk reads from this line, if the code left after comments is not blank.
+    pub stmt: Option<Stmt>,
+}
+
+/// A parsed configuration file. Lossless: `pieces` of all lines cover the text.
+#[derive(Clone, Debug)]
+pub struct SyntaxTree {
+    pub text: Arc<[u8]>,
+    pub lines: Vec<Line>,
+}
+
+impl SyntaxTree {
+    /// Rebuilds the source from the pieces; equals the input byte for byte.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len());
+        for line in &self.lines {
+            for piece in &line.pieces {
+                out.extend_from_slice(&self.text[piece.range.as_range()]);
+            }
+        }
+        out
+    }
+
+    pub fn slice(&self, range: TextRange) -> &[u8] {
+        &self.text[range.as_range()]
+    }
+
+    /// Statements in file order with their 0-based line numbers.
+    pub fn stmts(&self) -> impl Iterator<Item = (usize, &Stmt)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.stmt.as_ref().map(|s| (i, s)))
+    }
+
+    /// Comment pieces (line and block) with their 0-based line numbers.
+    pub fn comments(&self) -> impl Iterator<Item = (usize, Piece)> + '_ {
+        self.lines.iter().enumerate().flat_map(|(i, l)| {
+            l.pieces
+                .iter()
+                .filter(|p| matches!(p.kind, PieceKind::LineComment | PieceKind::BlockComment))
+                .map(move |p| (i, *p))
+        })
+    }
+}
