@@ -1,1 +1,180 @@
-fn main() {}
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pbxc::check;
+use pbxc::disk::DiskFs;
+use pbxc_diagnostics::Severity;
+use pbxc_diagnostics::render::{self, Format};
+
+/// A compiler front end for Asterisk configuration and dialplans.
+#[derive(Parser)]
+#[command(name = "pbxc", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report every mistake Asterisk would only find at load or call time.
+    ///
+    /// PATH is a configuration directory (read like /etc/asterisk: every file Asterisk loads
+    /// by name, and what they include) or a single file (its directory is the configuration
+    /// directory for includes). Exit status: 0 no error, 1 an error was reported, 2 the check
+    /// could not run.
+    Check {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Asterisk version (or pbx) whose behaviour to check against.
+        #[arg(long, value_enum, default_value_t = Target::Asterisk22)]
+        target: Target,
+        /// Run `#exec` commands (when asterisk.conf enables execincludes) and check their output.
+        #[arg(long)]
+        allow_exec: bool,
+        /// Colour in terminal output: auto (when stdout is a terminal and NO_COLOR is unset),
+        /// always or never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// List every diagnostic code with its severity and meaning.
+    Rules,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Accepted today so pipelines can pin it; the configuration layer behaves the same on every
+/// target, the dialplan checks that differ by version build on it.
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    #[value(name = "asterisk-18")]
+    Asterisk18,
+    #[value(name = "asterisk-20")]
+    Asterisk20,
+    #[value(name = "asterisk-21")]
+    Asterisk21,
+    #[value(name = "asterisk-22")]
+    Asterisk22,
+    Pbx,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check {
+            format,
+            target: _,
+            allow_exec,
+            color,
+            paths,
+        } => run_check(format, allow_exec, color, &paths),
+        Command::Rules => {
+            let mut out = std::io::stdout().lock();
+            for code in pbxc_config::all_codes() {
+                let _ = writeln!(
+                    out,
+                    "{:<8}{:<8}{:<34}{}",
+                    code.id,
+                    code.severity.as_str(),
+                    code.name,
+                    code.summary
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_check(
+    format: OutputFormat,
+    allow_exec: bool,
+    color: ColorChoice,
+    paths: &[PathBuf],
+) -> ExitCode {
+    let provider = DiskFs { allow_exec };
+    let report = match check::check(&provider, paths) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pbxc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let format = match format {
+        OutputFormat::Human => Format::Human { color },
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    };
+    let rules = pbxc_config::all_codes();
+    let mut out = std::io::stdout().lock();
+    let written = render::render(
+        &format,
+        &report.diagnostics,
+        &report.sources,
+        &rules,
+        &mut out,
+    )
+    .and_then(|()| out.flush());
+    // A closed pipe (`pbxc check … | head`) is not a failure of the check.
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("pbxc: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    let count = |s| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    if matches!(format, Format::Human { .. }) {
+        eprintln!(
+            "{} file{} checked: {errors} error{}, {warnings} warning{}, {infos} info",
+            report.sources.len(),
+            if report.sources.len() == 1 { "" } else { "s" },
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+        );
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

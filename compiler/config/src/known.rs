@@ -44,7 +44,6 @@ pub const KNOWN_FILES: &[&str] = &[
     "codecs.conf",
     "confbridge.conf",
     "console.conf",
-    "dbsep.conf",
     "dnsmgr.conf",
     "dsp.conf",
     "dundi.conf",

@@ -19,7 +19,33 @@ pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, RootError, Session};
 pub use model::{Category, Config, Include, Origin, Variable};
 pub use provider::{DirEntry, LoadError, MemoryFs, SourceProvider};
 
+use std::path::Path;
+
 use pbxc_diagnostics::Code;
+
+/// Whether asterisk.conf in `dir` sets `execincludes` in `[options]` (false when there is no
+/// such file). Its own diagnostics are not kept: asterisk.conf is checked as a file of its own.
+pub fn exec_includes(provider: &dyn SourceProvider, dir: &Path) -> bool {
+    let mut probe = Session::new(
+        provider,
+        LoadOptions {
+            config_dir: dir.to_path_buf(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = probe.load(known::ASTERISK_CONF) else {
+        return false;
+    };
+    config
+        .category(b"options")
+        .and_then(|c| {
+            c.variables
+                .iter()
+                .rev()
+                .find(|v| v.name.eq_ignore_ascii_case(b"execincludes"))
+        })
+        .is_some_and(|v| is_true(&v.value))
+}
 
 /// Every code the configuration layer (line reader and loader) can report.
 pub fn all_codes() -> Vec<Code> {

@@ -86,6 +86,11 @@ impl<'p> Session<'p> {
         &self.options
     }
 
+    /// Points later loads at another configuration directory (files already read stay).
+    pub fn set_config_dir(&mut self, dir: PathBuf) {
+        self.options.config_dir = dir;
+    }
+
     pub fn set_exec_includes(&mut self, on: bool) {
         self.options.exec_includes = on;
     }
@@ -536,18 +541,32 @@ impl<'p> Session<'p> {
         };
         match kind {
             DirectiveKind::Unknown => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        codes::UNKNOWN_DIRECTIVE,
-                        format!(
-                            "unknown directive `#{}`; the line is ignored",
-                            word.as_str_lossy()
-                        ),
-                        file,
-                        stmt.range,
-                    )
-                    .with_help("the directives are `#include`, `#tryinclude` and `#exec`"),
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_DIRECTIVE,
+                    format!(
+                        "unknown directive `#{}`; the line is ignored",
+                        word.as_str_lossy()
+                    ),
+                    file,
+                    stmt.range,
                 );
+                // `# text` is the commonest case: someone wrote a shell-style comment.
+                if word.bytes.is_empty() || arg.is_some() {
+                    let at = stmt.range.start as usize;
+                    d = d
+                        .with_help("`#` does not start a comment here; comments start with `;`")
+                        .with_fix(
+                            "make it a comment",
+                            vec![pbxc_diagnostics::Edit {
+                                file,
+                                range: TextRange::new(at, at + 1),
+                                replacement: ";".into(),
+                            }],
+                        );
+                } else {
+                    d = d.with_help("the directives are `#include`, `#tryinclude` and `#exec`");
+                }
+                self.diagnostics.push(d);
                 return Ok(());
             }
             DirectiveKind::Exec if !self.options.exec_includes => {

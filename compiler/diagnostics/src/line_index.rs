@@ -73,8 +73,10 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), LineCol { line: 2, column: 1 });
         // "ç" is two bytes but one column.
         assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 2 });
-        assert_eq!(idx.line_col(text, 8), LineCol { line: 3, column: 1 });
-        assert_eq!(idx.line_col(text, 9), LineCol { line: 4, column: 1 });
+        assert_eq!(idx.line_col(text, 7), LineCol { line: 3, column: 1 });
+        assert_eq!(idx.line_col(text, 8), LineCol { line: 4, column: 1 });
+        // The end of the text is a position too; past it clamps there.
+        assert_eq!(idx.line_col(text, 9), LineCol { line: 4, column: 2 });
         assert_eq!(idx.line_col(text, 10), LineCol { line: 4, column: 2 });
     }
 

@@ -101,7 +101,7 @@ impl Reader<'_> {
                 };
                 // The skip loop reads `fgets` chunks until one is not full; a line ending
                 // exactly on a chunk boundary leaves the next line's first chunk to that loop.
-                swallowing = (len % LINE_BUFFER == 0).then_some(diag_index);
+                swallowing = len.is_multiple_of(LINE_BUFFER).then_some(diag_index);
                 let mut pieces = vec![piece(PieceKind::Skipped, start, content_end)];
                 if let Some(n) = newline {
                     pieces.push(piece(PieceKind::Newline, n, n + 1));

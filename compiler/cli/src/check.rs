@@ -1,0 +1,83 @@
+//! `pbxc check`: load what Asterisk would load and report what is wrong with it.
+
+use std::path::{Path, PathBuf};
+
+use pbxc_config::known::{ASTERISK_CONF, KNOWN_FILES};
+use pbxc_config::{LoadOptions, Session, SourceProvider};
+use pbxc_diagnostics::{Diagnostic, SourceSet};
+
+/// What one run found.
+pub struct Report {
+    pub sources: SourceSet,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Root files loaded (as Asterisk's modules would ask for them).
+    pub roots: Vec<PathBuf>,
+}
+
+/// A problem that stops the check from running at all (exit code 2).
+#[derive(Debug)]
+pub struct CannotRun(pub String);
+
+impl std::fmt::Display for CannotRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks each path: a configuration directory (as /etc/asterisk) or one file.
+pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report, CannotRun> {
+    let mut session = Session::new(provider, LoadOptions::default());
+    let mut roots = Vec::new();
+    for path in paths {
+        if let Ok(listing) = provider.list_dir(path) {
+            let mut present: Vec<&str> = KNOWN_FILES
+                .iter()
+                .copied()
+                .filter(|k| listing.iter().any(|e| !e.is_dir && e.name == *k))
+                .collect();
+            if present.is_empty() {
+                return Err(CannotRun(format!(
+                    "{}: no Asterisk configuration here (looked for extensions.conf, pjsip.conf, sip.conf and {} other files Asterisk loads by name)",
+                    path.display(),
+                    KNOWN_FILES.len() - 3
+                )));
+            }
+            // asterisk.conf first: its options govern how the others are read.
+            present.sort_by_key(|k| *k != ASTERISK_CONF);
+            session.set_config_dir(path.clone());
+            session.set_exec_includes(pbxc_config::exec_includes(provider, path));
+            for name in present {
+                match session.load(name) {
+                    Ok(_) => roots.push(path.join(name)),
+                    Err(e) => return Err(CannotRun(e.to_string())),
+                }
+            }
+        } else {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            session.set_config_dir(dir.clone());
+            session.set_exec_includes(pbxc_config::exec_includes(provider, &dir));
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let Some(name) = name else {
+                return Err(CannotRun(format!("{}: not a file name", path.display())));
+            };
+            session.load(&name).map_err(|e| {
+                if e.error == pbxc_config::LoadError::NotFound {
+                    CannotRun(format!("{}: no such file or directory", path.display()))
+                } else {
+                    CannotRun(e.to_string())
+                }
+            })?;
+            roots.push(path.clone());
+        }
+    }
+    let (sources, diagnostics) = session.into_parts();
+    Ok(Report {
+        sources,
+        diagnostics,
+        roots,
+    })
+}

@@ -1,0 +1,4 @@
+//! The `pbxc` command: a thin shell over the compiler front end.
+
+pub mod check;
+pub mod disk;
