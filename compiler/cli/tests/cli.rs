@@ -1,0 +1,289 @@
+//! `pbxc check` as users and CI pipelines run it: the real binary, real files, exit codes and
+//! every output format. Bad input of any kind gets a message and an exit code, never a panic.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn pbxc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pbxc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("pbxc runs")
+}
+
+fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn no_panic(o: &Output) {
+    let err = stderr(o);
+    assert!(!err.contains("panicked"), "pbxc panicked:\n{err}");
+    assert_ne!(o.status.code(), Some(101), "exit 101 is a panic:\n{err}");
+}
+
+const BROKEN: &[u8] = b"[c]\njunk line\n#include missing.conf\n";
+
+#[test]
+fn the_demo_configuration_is_clean() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let o = pbxc(&["check", s(&demo)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains("0 errors, 0 warnings"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn exit_status_is_1_on_errors_and_0_on_warnings_only() {
+    let dir = dir_with(&[("extensions.conf", BROKEN), ("pjsip.conf", b"[t]\njunk\n")]);
+    let o = pbxc(&["check", s(dir.path())]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let o = pbxc(&["check", s(&dir.path().join("pjsip.conf"))]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a warning alone does not fail the check"
+    );
+}
+
+#[test]
+fn json_has_the_documented_fields_with_one_based_positions() {
+    let dir = dir_with(&[("extensions.conf", BROKEN)]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 2, "{v:#}");
+    let warning = &all[0];
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["code"], "CFG201");
+    assert_eq!(warning["line"], 2);
+    assert_eq!(warning["column"], 1);
+    assert_eq!(warning["end_line"], 2);
+    assert_eq!(warning["end_column"], 10);
+    assert!(
+        warning["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("extensions.conf")
+    );
+    let error = &all[1];
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["code"], "CFG107");
+    assert_eq!(
+        (error["line"].clone(), error["column"].clone()),
+        (3.into(), 10.into())
+    );
+    assert!(error["message"].as_str().unwrap().contains("missing.conf"));
+}
+
+#[test]
+fn sarif_is_2_1_0_with_rules_and_results() {
+    let dir = dir_with(&[("extensions.conf", BROKEN)]);
+    let o = pbxc(&["check", "--format", "sarif", s(dir.path())]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "pbxc");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), pbxc_config::all_codes().len());
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let err = &results[1];
+    assert_eq!(err["ruleId"], "CFG107");
+    assert_eq!(err["level"], "error");
+    let index = err["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "CFG107");
+    let region = &err["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 3);
+    assert_eq!(region["startColumn"], 10);
+}
+
+#[test]
+fn github_format_is_one_workflow_command_per_diagnostic() {
+    let dir = dir_with(&[("extensions.conf", BROKEN)]);
+    let o = pbxc(&[
+        "check",
+        "--format",
+        "github",
+        s(&dir.path().join("extensions.conf")),
+    ]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("::warning file="), "{out}");
+    assert!(
+        lines[0].contains(",line=2,col=1,endLine=2,endColumn=10,title=CFG201::"),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("::error file="), "{out}");
+}
+
+#[test]
+fn human_output_shows_code_place_and_help_without_colour_when_piped() {
+    let dir = dir_with(&[("extensions.conf", BROKEN)]);
+    let o = pbxc(&["check", s(dir.path())]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("[CFG107] Error"), "{out}");
+    assert!(out.contains("extensions.conf:3:10"), "{out}");
+    assert!(
+        out.contains("Help: names are relative to the configuration directory"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "no escape codes when not a terminal"
+    );
+    let o = pbxc(&["check", "--color", "always", s(dir.path())]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn suppression_comments_silence_their_codes() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[c]\njunk ; pbxc: ignore[missing-equals]\n; pbxc: ignore-file[CFG107]\n#include missing.conf\n",
+    )]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn paths_that_cannot_be_checked_exit_2_with_a_message() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = pbxc(&["check", s(empty.path())]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no Asterisk configuration here"),
+        "{}",
+        stderr(&o)
+    );
+
+    let unrelated = dir_with(&[("notes.txt", b"hello"), ("custom.conf", b"[x]\n")]);
+    let o = pbxc(&["check", s(unrelated.path())]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = pbxc(&["check", "/nonexistent/extensions.conf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such file"), "{}", stderr(&o));
+
+    let o = pbxc(&["check", "--format", "xml", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pbxc(&["check"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn binary_garbage_is_diagnosed_not_fatal_to_pbxc() {
+    let mut garbage = Vec::new();
+    let mut x: u32 = 0x1234_5678;
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        garbage.push((x >> 24) as u8);
+    }
+    let dir = dir_with(&[("extensions.conf", &garbage)]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    no_panic(&o);
+    assert!(matches!(o.status.code(), Some(0 | 1)));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON even for garbage");
+    assert!(!v.as_array().unwrap().is_empty());
+    // The terminal renderer copes too.
+    let o = pbxc(&["check", s(dir.path())]);
+    no_panic(&o);
+}
+
+#[test]
+fn a_100_megabyte_line_is_skipped_with_a_warning() {
+    let mut text = b"[c]\na=".to_vec();
+    text.resize(100 * 1024 * 1024, b'x');
+    text.extend_from_slice(b"\nb=1\n");
+    let dir = dir_with(&[("extensions.conf", &text)]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "CFG001", "{v}");
+    assert_eq!(v[0]["line"], 2);
+}
+
+#[test]
+fn include_loops_and_missing_or_odd_includes_are_reported() {
+    let dir = dir_with(&[
+        (
+            "extensions.conf",
+            b"[c]\n#include a.conf\n#tryinclude sub\n#include sub\n",
+        ),
+        ("a.conf", b"#include b.conf\n"),
+        ("b.conf", b"#include a.conf\n"),
+        ("sub/x.conf", b""),
+    ]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"CFG109"), "{codes:?}"); // include cycle
+    assert!(codes.contains(&"CFG211"), "{codes:?}"); // a directory is not a file
+    assert!(codes.contains(&"CFG107"), "{codes:?}"); // and so #include of it finds nothing
+}
+
+#[test]
+fn exec_runs_only_when_asterisk_conf_enables_it_and_the_flag_is_given() {
+    let dir = dir_with(&[
+        ("asterisk.conf", b"[options]\nexecincludes = yes\n"),
+        ("extensions.conf", b"[c]\n#exec echo 'junk line'\n"),
+    ]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "CFG209", "not run without --allow-exec: {v}");
+    let o = pbxc(&["check", "--allow-exec", "--format", "json", s(dir.path())]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(
+        v[0]["code"], "CFG201",
+        "the command's output is checked: {v}"
+    );
+}
+
+#[test]
+fn rules_lists_every_code() {
+    let o = pbxc(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for code in pbxc_config::all_codes() {
+        assert!(
+            out.contains(code.id) && out.contains(code.name),
+            "{} missing",
+            code.id
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! The resolved view keeps, for every section and value, where it was written: across
+//! includes, templates, appends and `+=`.
+
+use std::path::Path;
+
+use pbxc_config::{Config, LoadOptions, MemoryFs, Session};
+use pbxc_diagnostics::TextRange;
+
+fn load(files: &[(&str, &str)]) -> (Session<'static>, Config) {
+    let mut fs = MemoryFs::new();
+    for (name, text) in files {
+        fs.insert(Path::new("/etc/asterisk").join(name), *text);
+    }
+    let fs: &'static MemoryFs = Box::leak(Box::new(fs));
+    let mut session = Session::new(
+        fs,
+        LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        },
+    );
+    let config = session.load(files[0].0).unwrap();
+    (session, config)
+}
+
+fn text<'a>(session: &'a Session, origin: pbxc_config::Origin) -> (&'a str, String) {
+    let file = session.sources().get(origin.file);
+    (
+        file.path.file_name().unwrap().to_str().unwrap(),
+        String::from_utf8_lossy(&file.text[origin.range.as_range()]).into_owned(),
+    )
+}
+
+#[test]
+fn included_values_point_into_the_included_file() {
+    let (session, config) = load(&[
+        ("main.conf", "[c]\na=1\n#include extra.conf\n"),
+        ("extra.conf", "b = two ; comment\n"),
+    ]);
+    let b = config.category(b"c").unwrap().get(b"b", 0).unwrap();
+    assert_eq!(text(&session, b.origin), ("extra.conf", "b = two".into()));
+    assert_eq!(text(&session, b.name_origin), ("extra.conf", "b".into()));
+    assert_eq!(
+        text(&session, b.value_origins[0]),
+        ("extra.conf", "two".into())
+    );
+    assert_eq!(config.files.len(), 2);
+    assert_eq!(config.includes[0].name, "extra.conf");
+}
+
+#[test]
+fn inherited_values_keep_their_origin_and_record_the_header_that_copied_them() {
+    let (session, config) = load(&[("pjsip.conf", "[t](!)\nallow=ulaw\n[alice](t)\nallow=alaw\n")]);
+    let alice = config.category(b"alice").unwrap();
+    let first = alice.get(b"allow", 0).unwrap();
+    assert_eq!(first.value_str(), "ulaw");
+    assert_eq!(text(&session, first.origin).1, "allow=ulaw");
+    assert_eq!(text(&session, first.inherited_via.unwrap()).1, "[alice](t)");
+    assert_eq!(alice.get(b"allow", -1).unwrap().inherited_via, None);
+    assert_eq!(alice.bases, vec![0]);
+    assert!(config.categories[0].template);
+    assert!(
+        config.category(b"t").is_none(),
+        "templates are invisible to lookups"
+    );
+}
+
+#[test]
+fn appends_and_plus_equals_record_every_piece() {
+    let (session, config) = load(&[("x.conf", "[c]\nv=ab\n[d]\n[c](+)\nv += cd\n")]);
+    let c = config.category(b"c").unwrap();
+    assert_eq!(text(&session, c.appended_at[0]).1, "[c](+)");
+    let v = c.get(b"v", 0).unwrap();
+    // `+=` appends the raw text after `=`, leading blank included: Asterisk's own quirk.
+    assert_eq!(v.value_str(), "ab cd");
+    let pieces: Vec<String> = v
+        .value_origins
+        .iter()
+        .map(|o| text(&session, *o).1)
+        .collect();
+    assert_eq!(pieces, ["ab", " cd"]);
+}
+
+#[test]
+fn an_included_file_starts_in_the_last_section_created_not_the_includers() {
+    // Asterisk starts an included file in `cfg->current`, the last section appended, which
+    // after `[c](+)` is not the section being added to.
+    let (_, config) = load(&[
+        (
+            "main.conf",
+            "[c]\n[d]\n[c](+)\n#include inc.conf\nafter=1\n",
+        ),
+        ("inc.conf", "inc=1\n"),
+    ]);
+    assert!(config.category(b"d").unwrap().get(b"inc", 0).is_some());
+    assert!(config.category(b"c").unwrap().get(b"after", 0).is_some());
+}
+
+#[test]
+fn a_fatal_error_in_an_included_file_stops_only_that_file() {
+    let (session, config) = load(&[
+        ("main.conf", "[c]\n#include bad.conf\nafter=1\n"),
+        ("bad.conf", "x=1\n[oops\ny=2\n"),
+    ]);
+    assert!(!config.rejected);
+    let c = config.category(b"c").unwrap();
+    assert!(c.get(b"x", 0).is_some() && c.get(b"after", 0).is_some());
+    assert!(
+        c.get(b"y", 0).is_none(),
+        "Asterisk stops reading bad.conf at the bad header"
+    );
+    let d = session.diagnostics();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code.id, "CFG101");
+    assert_eq!(
+        d[0].primary.message.as_deref(),
+        Some("Asterisk stops reading /etc/asterisk/bad.conf here")
+    );
+}
+
+#[test]
+fn a_fatal_error_in_the_root_rejects_it() {
+    let (_, config) = load(&[("main.conf", "[c]\na=1\n[d\n")]);
+    assert!(config.rejected);
+}
+
+#[test]
+fn spans_cover_text_joined_across_an_inline_block_comment() {
+    let (session, config) = load(&[("m.conf", "[c]\na=1 ;-- x --; 2\n")]);
+    let a = config.category(b"c").unwrap().get(b"a", 0).unwrap();
+    assert_eq!(a.value_str(), "1  2");
+    assert_eq!(a.value_origins[0].range, TextRange::new(6, 19));
+    assert_eq!(text(&session, a.value_origins[0]).1, "1 ;-- x --; 2");
+}
