@@ -53,11 +53,8 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
                 }
             }
         } else {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf();
+            // `pbxc check pjsip.conf` resolves and shows paths as `pjsip.conf`, not `./pjsip.conf`.
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
             session.set_config_dir(dir.clone());
             session.set_exec_includes(pbxc_config::exec_includes(provider, &dir));
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());

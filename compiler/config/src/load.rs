@@ -439,6 +439,30 @@ impl<'p> Session<'p> {
             d = d
                 .with_secondary(Label::new(file, later.range).with_message("defined only here, later"))
                 .with_help("Asterisk copies a base when the header is read: move the base section above");
+        } else if let Some(similar) = b
+            .config
+            .categories
+            .iter()
+            .map(|c| (edit_distance(&c.name, &opt.bytes), c))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+        {
+            let name = similar.name_str().into_owned();
+            d = d
+                .with_secondary(
+                    Label::new(similar.header.file, similar.name_origin.range)
+                        .with_message("a section with a similar name"),
+                )
+                .with_help(format!("did you mean `{name}`?"))
+                .with_fix(
+                    format!("inherit from `{name}`"),
+                    vec![pbxc_diagnostics::Edit {
+                        file,
+                        range: opt.range,
+                        replacement: name,
+                    }],
+                );
         } else if b.config.categories.is_empty() {
             d = d.with_help("no section at all is defined before this line");
         }
@@ -484,7 +508,7 @@ impl<'p> Session<'p> {
                 ..
             } => {
                 let category = &mut b.config.categories[cat];
-                if *op == AssignOp::Append
+                if let Some(raw_value) = raw_value
                     && let Some(var) = category
                         .variables
                         .iter_mut()
@@ -723,7 +747,11 @@ impl<'p> Session<'p> {
         )
         .with_help(format!(
             "names are relative to the configuration directory ({}), not to the including file; use `#tryinclude` for optional files",
-            self.options.config_dir.display()
+            match self.options.config_dir.as_os_str().is_empty() {
+                true => Path::new("."),
+                false => self.options.config_dir.as_path(),
+            }
+            .display()
         ));
         Err(self.fatal(depth, file, d))
     }
@@ -777,4 +805,18 @@ impl<'p> Session<'p> {
             }
         }
     }
+}
+
+/// Levenshtein distance, ASCII case-insensitive (section names compare that way).
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, &y) in b.iter().enumerate() {
+            let cost = usize::from(!x.eq_ignore_ascii_case(&y));
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }

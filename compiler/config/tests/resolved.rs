@@ -132,3 +132,17 @@ fn spans_cover_text_joined_across_an_inline_block_comment() {
     assert_eq!(a.value_origins[0].range, TextRange::new(6, 19));
     assert_eq!(text(&session, a.value_origins[0]).1, "1 ;-- x --; 2");
 }
+
+#[test]
+fn a_misspelt_base_suggests_the_similar_section_with_a_fix() {
+    let (session, _) = load(&[(
+        "pjsip.conf",
+        "[endpoint-basic](!)\n[alice](endpoint-basics)\n",
+    )]);
+    let d = &session.diagnostics()[0];
+    assert_eq!(d.code.id, "CFG104");
+    assert_eq!(d.help.as_deref(), Some("did you mean `endpoint-basic`?"));
+    let fix = d.fix.as_ref().unwrap();
+    assert_eq!(fix.edits[0].replacement, "endpoint-basic");
+    assert_eq!(fix.edits[0].range, TextRange::new(28, 43));
+}

@@ -15,6 +15,10 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn parse(file: FileId, text: Arc<[u8]>) -> (SyntaxTree, Vec<Diagnostic>) {
     let mut reader = Reader {
         file,
+        logical: Logical {
+            bytes: Vec::new(),
+            segs: Vec::new(),
+        },
         text: &text,
         comment: 0,
         open_blocks: Vec::new(),
@@ -27,6 +31,8 @@ pub fn parse(file: FileId, text: Arc<[u8]>) -> (SyntaxTree, Vec<Diagnostic>) {
 
 struct Reader<'a> {
     file: FileId,
+    /// Reused for every line's logical text, to spare an allocation per line.
+    logical: Logical,
     text: &'a [u8],
     /// Asterisk's `comment` counter: nesting depth of `;--` blocks. It can go negative.
     comment: i32,
@@ -39,7 +45,7 @@ struct Reader<'a> {
 struct LineScan<'a> {
     text: &'a [u8],
     pieces: Vec<Piece>,
-    logical: Logical,
+    logical: &'a mut Logical,
     /// `process_buf != NULL`.
     has_buf: bool,
     /// Start of the run currently being added to `process_buf` (none once a NUL was written).
@@ -158,14 +164,15 @@ impl Reader<'_> {
 
     fn read_line(&mut self, start: usize, content_end: usize, newline: Option<usize>) -> Line {
         let text = self.text;
+        let mut logical = std::mem::take(&mut self.logical);
+        logical.bytes.clear();
+        logical.segs.clear();
+        let comment_at_start = self.comment;
         let mut scan = LineScan {
             text,
-            pieces: Vec::new(),
-            logical: Logical {
-                bytes: Vec::new(),
-                segs: Vec::new(),
-            },
-            has_buf: self.comment == 0,
+            pieces: Vec::with_capacity(4),
+            logical: &mut logical,
+            has_buf: comment_at_start == 0,
             open_run: None,
         };
 
@@ -286,6 +293,7 @@ impl Reader<'_> {
 
         let line_end = newline.map_or(content_end, |n| n + 1);
         let pieces = fill_gaps(scan.pieces, start, line_end);
+        self.logical = logical;
         Line {
             range: TextRange::new(start, line_end),
             pieces,
@@ -318,15 +326,27 @@ impl Reader<'_> {
 /// Sorts pieces and covers any byte no piece claims with `Ignored`.
 fn fill_gaps(mut pieces: Vec<Piece>, start: usize, end: usize) -> Vec<Piece> {
     pieces.retain(|p| !p.range.is_empty());
-    pieces.sort_by_key(|p| p.range.start);
-    let mut out = Vec::with_capacity(pieces.len() + 1);
+    if !pieces.is_sorted_by_key(|p| p.range.start) {
+        pieces.sort_by_key(|p| p.range.start);
+    }
+    let mut cursor = start;
+    let mut gaps = false;
+    for p in &pieces {
+        let s = p.range.start as usize;
+        debug_assert!(s >= cursor, "overlapping pieces at {s}");
+        gaps |= s > cursor;
+        cursor = p.range.end as usize;
+    }
+    if !gaps && cursor == end {
+        return pieces;
+    }
+    let mut out = Vec::with_capacity(pieces.len() + 2);
     let mut cursor = start;
     for p in pieces {
         let s = p.range.start as usize;
         if s > cursor {
             out.push(piece(PieceKind::Ignored, cursor, s));
         }
-        debug_assert!(s >= cursor, "overlapping pieces at {s}");
         cursor = p.range.end as usize;
         out.push(p);
     }

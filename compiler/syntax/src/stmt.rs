@@ -69,7 +69,7 @@ pub enum StmtKind {
         /// The value, stripped.
         value: Text,
         /// For `+=`: the text after `=`, unstripped on the left, which Asterisk appends.
-        raw_value: Text,
+        raw_value: Option<Text>,
     },
     /// A line starting with `\` followed by a blank or nothing (fatal).
     InvalidEscape { text: Text },
@@ -86,6 +86,7 @@ pub enum StmtKind {
 }
 
 /// A logical line: bytes plus a map back to source offsets.
+#[derive(Default)]
 pub(crate) struct Logical {
     pub bytes: Vec<u8>,
     /// (logical start, source start) of each contiguous run, ascending.
@@ -257,6 +258,6 @@ fn parse_assign(line: &Logical, s: usize, e: usize) -> StmtKind {
         op,
         op_range: line.range(name_end, value_start),
         value: line.text(value_start + va, value_start + vz),
-        raw_value: line.text(value_start, e),
+        raw_value: (op == AssignOp::Append).then(|| line.text(value_start, e)),
     }
 }
