@@ -286,7 +286,7 @@ impl Reader<'_> {
         }
 
         let stmt = if scan.has_buf {
-            parse_stmt(&scan.logical)
+            parse_stmt(scan.logical)
         } else {
             None
         };
