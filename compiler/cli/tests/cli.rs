@@ -287,3 +287,28 @@ fn rules_lists_every_code() {
         );
     }
 }
+
+/// `/proc/self/mem` is a regular file whose read fails (EIO): an unreadable file even for root.
+#[test]
+fn unreadable_files_are_reported_with_the_reason() {
+    let mem = Path::new("/proc/self/mem");
+    if !mem.exists() {
+        return; // not Linux
+    }
+    let o = pbxc(&["check", "/proc/self/mem"]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+
+    let dir = dir_with(&[("extensions.conf", b"[c]\n#include /proc/self/mem\n")]);
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "CFG107");
+    let message = v[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("/proc/self/mem: "),
+        "the reason is given: {message}"
+    );
+}

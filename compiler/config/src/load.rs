@@ -741,7 +741,11 @@ impl<'p> Session<'p> {
         }
         let d = Diagnostic::new(
             codes::INCLUDE_NOT_FOUND,
-            format!("`{name}` was listed as an #include but it does not exist{reason}"),
+            if unreadable.is_empty() {
+                format!("`{name}` was listed as an #include but it does not exist")
+            } else {
+                format!("`{name}` was listed as an #include but cannot be read{reason}")
+            },
             file,
             arg.range,
         )
