@@ -620,6 +620,10 @@ impl<'p> Session<'p> {
             return Ok(());
         };
         let name = arg.as_str_lossy().into_owned();
+        if kind == DirectiveKind::Exec {
+            // Asterisk records an #exec under its unique temporary output file: never "twice".
+            return self.exec(b, file, depth, stmt, &name);
+        }
         if let Some(first) = b.include_names.get(&name) {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -636,9 +640,6 @@ impl<'p> Session<'p> {
             b.include_names.insert(name.clone(), here);
         }
 
-        if kind == DirectiveKind::Exec {
-            return self.exec(b, file, depth, stmt, &name);
-        }
         let try_include = kind == DirectiveKind::TryInclude;
         if depth + 1 > MAX_INCLUDE_DEPTH {
             let d = Diagnostic::new(
