@@ -12,6 +12,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Root files loaded (as Asterisk's modules would ask for them).
     pub roots: Vec<PathBuf>,
+    /// Whether Asterisk would reject any of the roots whole.
+    pub rejected: bool,
 }
 
 /// A problem that stops the check from running at all (exit code 2).
@@ -24,10 +26,32 @@ impl std::fmt::Display for CannotRun {
     }
 }
 
+/// Whether a file is a dialplan: extensions.conf, or a file named like one
+/// (`extensions_custom.conf`, `extensions.conf.sample`) checked on its own.
+fn is_dialplan(name: &str) -> bool {
+    name.starts_with("extensions")
+        && name.contains(".conf")
+        && !name.ends_with(".ael")
+        && !name.ends_with(".lua")
+}
+
+fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) {
+    let (_, diagnostics) = pbxc_dialplan::lower(config, session.sources());
+    session.add_diagnostics(diagnostics);
+}
+
+/// Every code `pbxc check` can report.
+pub fn all_codes() -> Vec<pbxc_diagnostics::Code> {
+    let mut codes = pbxc_config::all_codes();
+    codes.extend_from_slice(pbxc_dialplan::codes::ALL);
+    codes
+}
+
 /// Checks each path: a configuration directory (as /etc/asterisk) or one file.
 pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report, CannotRun> {
     let mut session = Session::new(provider, LoadOptions::default());
     let mut roots = Vec::new();
+    let mut rejected = false;
     for path in paths {
         if let Ok(listing) = provider.list_dir(path) {
             let mut present: Vec<&str> = KNOWN_FILES
@@ -48,7 +72,13 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
             session.set_exec_includes(pbxc_config::exec_includes(provider, path));
             for name in present {
                 match session.load(name) {
-                    Ok(_) => roots.push(path.join(name)),
+                    Ok(config) => {
+                        rejected |= config.rejected;
+                        if is_dialplan(name) {
+                            lower_dialplan(&mut session, &config);
+                        }
+                        roots.push(path.join(name));
+                    }
                     Err(e) => return Err(CannotRun(e.to_string())),
                 }
             }
@@ -61,13 +91,17 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
             let Some(name) = name else {
                 return Err(CannotRun(format!("{}: not a file name", path.display())));
             };
-            session.load(&name).map_err(|e| {
+            let config = session.load(&name).map_err(|e| {
                 if e.error == pbxc_config::LoadError::NotFound {
                     CannotRun(format!("{}: no such file or directory", path.display()))
                 } else {
                     CannotRun(e.to_string())
                 }
             })?;
+            rejected |= config.rejected;
+            if is_dialplan(&name) {
+                lower_dialplan(&mut session, &config);
+            }
             roots.push(path.clone());
         }
     }
@@ -76,5 +110,6 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
         sources,
         diagnostics,
         roots,
+        rejected,
     })
 }

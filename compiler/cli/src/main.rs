@@ -92,7 +92,7 @@ fn main() -> ExitCode {
         } => run_check(format, allow_exec, color, &paths),
         Command::Rules => {
             let mut out = std::io::stdout().lock();
-            for code in pbxc_config::all_codes() {
+            for code in check::all_codes() {
                 let _ = writeln!(
                     out,
                     "{:<8}{:<8}{:<34}{}",
@@ -134,7 +134,7 @@ fn run_check(
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Github => Format::Github,
     };
-    let rules = pbxc_config::all_codes();
+    let rules = check::all_codes();
     let mut out = std::io::stdout().lock();
     let written = render::render(
         &format,

@@ -107,7 +107,7 @@ fn sarif_is_2_1_0_with_rules_and_results() {
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "pbxc");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), pbxc_config::all_codes().len());
+    assert_eq!(rules.len(), pbxc::check::all_codes().len());
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     let err = &results[1];
@@ -279,7 +279,7 @@ fn rules_lists_every_code() {
     let o = pbxc(&["rules"]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8(o.stdout).unwrap();
-    for code in pbxc_config::all_codes() {
+    for code in pbxc::check::all_codes() {
         assert!(
             out.contains(code.id) && out.contains(code.name),
             "{} missing",

@@ -9,6 +9,7 @@
 //! does silently.
 
 pub mod codes;
+pub mod fixture;
 pub mod glob;
 pub mod known;
 mod load;

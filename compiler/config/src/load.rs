@@ -103,6 +103,12 @@ impl<'p> Session<'p> {
         &self.by_id[file.0 as usize]
     }
 
+    /// Adds diagnostics of a later layer (the dialplan, …) so that they are deduplicated and
+    /// suppressed like the configuration's own.
+    pub fn add_diagnostics(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+    }
+
     /// Diagnostics so far, duplicates (a file included twice) removed, suppressions applied.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut seen = HashSet::new();

@@ -58,8 +58,17 @@ impl MemoryFs {
         self
     }
 
+    /// Paths sort component-wise, so everything below `path` follows it directly.
+    fn below<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a PathBuf> + 'a {
+        self.files
+            .range(path.to_path_buf()..)
+            .map(|(p, _)| p)
+            .take_while(move |p| p.starts_with(path))
+            .filter(move |p| *p != path)
+    }
+
     fn is_dir(&self, path: &Path) -> bool {
-        self.files.keys().any(|f| f.starts_with(path) && f != path)
+        self.below(path).next().is_some()
     }
 }
 
@@ -74,7 +83,7 @@ impl SourceProvider for MemoryFs {
 
     fn list_dir(&self, dir: &Path) -> Result<Vec<DirEntry>, LoadError> {
         let mut out: Vec<DirEntry> = Vec::new();
-        for path in self.files.keys() {
+        for path in self.below(dir) {
             let Ok(rest) = path.strip_prefix(dir) else {
                 continue;
             };

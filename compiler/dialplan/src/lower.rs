@@ -472,11 +472,15 @@ impl Lowering<'_> {
                     ),
                     part_origin(v, self.sources, appl),
                 )
-                .with_help(format!(
-                    "write `{}({})`",
-                    show(first.trim_ascii()),
-                    show(&app[first.len() + 1..])
-                )),
+                .with_help(if first.trim_ascii().is_empty() {
+                    "an empty field before it: remove the extra comma".to_string()
+                } else {
+                    format!(
+                        "arguments go in parentheses: `{}({})`",
+                        show(first.trim_ascii()),
+                        show(&app[first.len() + 1..])
+                    )
+                }),
             );
         }
     }
@@ -517,25 +521,18 @@ impl Lowering<'_> {
         let name = strip_fluff(&ext, false);
         let context_name = show(&self.plan.contexts[ctx].name);
         let exts = &mut self.plan.contexts[ctx].extensions;
-        // Asterisk's insertion walk: stop at the first entry that sorts at or after the new one.
-        let mut at = exts.len();
-        let mut same = false;
-        for (i, e) in exts.iter().enumerate() {
-            let mut res = ext_cmp(&e.name, &name);
-            if res == Ordering::Equal {
-                res = match (&e.cid, &cid) {
-                    (None, None) => Ordering::Equal,
-                    (None, Some(_)) => Ordering::Greater,
-                    (Some(_), None) => Ordering::Less,
-                    (Some(a), Some(b)) => ext_cmp(a, b),
-                };
-            }
-            if res != Ordering::Less {
-                at = i;
-                same = res == Ordering::Equal;
-                break;
-            }
-        }
+        // Asterisk walks the sorted list to the first entry that sorts at or after the new one;
+        // on a sorted list that is a binary search.
+        let order = |e: &Extension| {
+            ext_cmp(&e.name, &name).then_with(|| match (&e.cid, &cid) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(a), Some(b)) => ext_cmp(a, b),
+            })
+        };
+        let at = exts.partition_point(|e| order(e) == Ordering::Less);
+        let same = exts.get(at).is_some_and(|e| order(e) == Ordering::Equal);
         let priority = |label| Priority {
             number,
             label,
@@ -670,7 +667,9 @@ impl Lowering<'_> {
         let mut found = Vec::new();
         for c in &self.plan.contexts {
             for inc in &c.includes {
-                if self.plan.context(&inc.context).is_some() {
+                if self.plan.context(&inc.context).is_some()
+                    || MODULE_CONTEXTS.contains(&inc.context.as_slice())
+                {
                     continue;
                 }
                 let trimmed = pbxc_syntax::strip(&inc.context);
@@ -724,7 +723,10 @@ impl Lowering<'_> {
         for c in &self.plan.contexts {
             for e in &c.extensions {
                 let has_run = e.priorities.iter().any(|p| p.number >= 1);
-                if has_run && e.priority(1).is_none() {
+                // A labelled entry point (`exten => _X.,50000(sub),…`) is a Gosub/Goto target
+                // reached by label, not by dialling.
+                let labelled = e.priorities.iter().any(|p| p.label.is_some());
+                if has_run && !labelled && e.priority(1).is_none() {
                     let first = e
                         .priorities
                         .iter()
@@ -748,6 +750,10 @@ impl Lowering<'_> {
         self.diagnostics.extend(found);
     }
 }
+
+/// Contexts that modules other than pbx_config register at load time, so that an include of
+/// them is not a mistake: res_parking's default parking lot.
+const MODULE_CONTEXTS: &[&[u8]] = &[b"parkedcalls"];
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)

@@ -2,13 +2,14 @@
 //! directory as configuration directory. Nothing may panic, every diagnostic must point inside
 //! its file, and the count of diagnostics per file and code must match the committed snapshot
 //! `snapshots/corpus.txt`, so that any change in what the checker reports on real
-//! configurations shows up in review. `UPDATE_SNAPSHOTS=1 cargo test` rewrites it.
+//! configurations shows up in review. `UPDATE_SNAPSHOTS=1 cargo test -p pbxc --test corpus` rewrites it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use pbxc_config::{LoadOptions, MemoryFs, Session};
+use pbxc::check;
+use pbxc_config::MemoryFs;
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
@@ -64,20 +65,10 @@ fn corpus_diagnostics_match_the_snapshot() {
             continue;
         }
         let path = Path::new("/corpus").join(f);
-        let dir = path.parent().unwrap().to_path_buf();
-        let exec_includes = pbxc_config::exec_includes(&fs, &dir);
-        let mut session = Session::new(
-            &fs,
-            LoadOptions {
-                config_dir: dir,
-                exec_includes,
-            },
-        );
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let config = session.load(&name).expect("corpus file loads");
+        let report = check::check(&fs, &[path]).expect("corpus file checks");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in session.diagnostics() {
-            let len = session.sources().get(d.primary.file).text.len() as u32;
+        for d in &report.diagnostics {
+            let len = report.sources.get(d.primary.file).text.len() as u32;
             assert!(
                 d.primary.range.end <= len,
                 "{f}: {} points past the end",
@@ -86,9 +77,10 @@ fn corpus_diagnostics_match_the_snapshot() {
             *counts.entry(d.code.id).or_default() += 1;
             *totals.entry(d.code.id).or_default() += 1;
         }
-        if !counts.is_empty() || config.rejected {
+        let rejected = report.rejected;
+        if !counts.is_empty() || rejected {
             let list: Vec<String> = counts.iter().map(|(c, n)| format!("{c}×{n}")).collect();
-            let rejected = if config.rejected { " REJECTED" } else { "" };
+            let rejected = if rejected { " REJECTED" } else { "" };
             writeln!(snapshot, "{f}: {}{rejected}", list.join(" ")).unwrap();
         }
     }
