@@ -9,6 +9,7 @@ mod dump;
 mod lower;
 mod model;
 pub mod pattern;
+pub mod route;
 mod subst;
 
 pub use dump::dump;

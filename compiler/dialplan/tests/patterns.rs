@@ -8,12 +8,17 @@ use std::path::Path;
 use pbxc_config::{LoadOptions, MemoryFs, Session};
 
 fn table() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pattern-cases.md");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pattern-cases.md");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is required: {e}", path.display()))
 }
 
 fn ticks(s: &str) -> Vec<String> {
-    s.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    s.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnostic>) {
@@ -43,18 +48,28 @@ fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnosti
 #[test]
 fn context_order_matches_dialplan_show() {
     let text = table();
-    let section = text.split("\n## 4.").nth(1).unwrap().split("\n## 5.").next().unwrap();
+    let section = text
+        .split("\n## 4.")
+        .nth(1)
+        .unwrap()
+        .split("\n## 5.")
+        .next()
+        .unwrap();
     let mut cases = 0;
     let mut failures = Vec::new();
     let lines: Vec<&str> = section.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        let Some(rest) = line.strip_prefix("- **") else { continue };
+        let Some(rest) = line.strip_prefix("- **") else {
+            continue;
+        };
         let name = rest.split("**").next().unwrap();
         let input = ticks(line.split("input:").nth(1).unwrap());
         let expected = ticks(lines[i + 1].split("order:").nth(1).unwrap());
         let (got, _) = registered(&input);
         if got != expected {
-            failures.push(format!("{name}:\n  Asterisk {expected:?}\n  pbxc     {got:?}"));
+            failures.push(format!(
+                "{name}:\n  Asterisk {expected:?}\n  pbxc     {got:?}"
+            ));
         }
         cases += 1;
     }
@@ -65,7 +80,13 @@ fn context_order_matches_dialplan_show() {
 #[test]
 fn aliases_are_rejected_as_the_same_extension() {
     let text = table();
-    let section = text.split("\n## 5.").nth(1).unwrap().split("\n## 6.").next().unwrap();
+    let section = text
+        .split("\n## 5.")
+        .nth(1)
+        .unwrap()
+        .split("\n## 6.")
+        .next()
+        .unwrap();
     let mut rows = 0;
     for line in section.lines().filter(|l| l.starts_with("| `")) {
         let cells = ticks(line);
@@ -73,7 +94,9 @@ fn aliases_are_rejected_as_the_same_extension() {
         let (order, diagnostics) = registered(&[old.clone(), new.clone()]);
         assert_eq!(order, [old.clone()], "{new} should alias {old}");
         assert!(
-            diagnostics.iter().any(|d| d.code.id == "DP107" && d.message.contains("compares equal")),
+            diagnostics
+                .iter()
+                .any(|d| d.code.id == "DP107" && d.message.contains("compares equal")),
             "{new} vs {old}: {diagnostics:?}"
         );
         rows += 1;

@@ -1,0 +1,265 @@
+//! Which extension answers a number: `_extension_match_core` and the search of
+//! `pbx_find_extension` (main/pbx.c, the default "old" matcher). The search walks the
+//! context's entries in Asterisk's order and takes the first that matches the number, passes
+//! the caller-ID test and has the priority; then switches (not resolved offline), then the
+//! includes depth-first, each context once (case-insensitively) per lookup.
+
+use crate::model::{Context, Dialplan, Extension};
+
+/// `E_MATCH`, `E_CANMATCH`, `E_MATCHMORE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Match,
+    CanMatch,
+    MatchMore,
+}
+
+fn strlen_no_dash(s: &[u8]) -> usize {
+    s.iter().filter(|&&c| c != b'-').count()
+}
+
+/// 0 no match, 1 match, 2 early match (`!`).
+pub fn extension_match(pattern: &[u8], data: &[u8], mode: Mode) -> u8 {
+    if pattern.first() != Some(&b'_') {
+        let (lp, ld) = (strlen_no_dash(pattern), strlen_no_dash(data));
+        if lp < ld {
+            return 0;
+        }
+        let p = pattern.iter().filter(|&&c| c != b'-');
+        let d = data.iter().filter(|&&c| c != b'-');
+        if mode == Mode::Match {
+            return u8::from(p.eq(d));
+        }
+        let prefix = p.zip(d.clone()).all(|(a, b)| a == b);
+        return if ld == 0 || prefix {
+            if mode == Mode::MatchMore {
+                u8::from(lp > ld)
+            } else {
+                1
+            }
+        } else {
+            0
+        };
+    }
+    if mode == Mode::Match
+        && data.first() == Some(&b'_')
+        && crate::pattern::ext_cmp(pattern, data) == std::cmp::Ordering::Equal
+    {
+        return 1;
+    }
+    let p = &pattern[1..];
+    let (mut pi, mut di) = (0, 0);
+    let at = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
+    loop {
+        while at(data, di) == b'-' {
+            di += 1;
+        }
+        while at(p, pi) == b'-' {
+            pi += 1;
+        }
+        let (pc, dc) = (at(p, pi), at(data, di));
+        if dc == 0 || pc == 0 || pc == b'/' {
+            break;
+        }
+        match pc {
+            b'[' => {
+                pi += 1;
+                let Some(end) = p[pi.min(p.len())..]
+                    .iter()
+                    .position(|&c| c == b']')
+                    .map(|e| e + pi)
+                else {
+                    return 0;
+                };
+                if pi == end {
+                    pi += 1;
+                    continue;
+                }
+                let mut found = false;
+                while pi < end {
+                    if pi + 2 < end && p[pi + 1] == b'-' {
+                        if dc >= p[pi] && dc <= p[pi + 2] {
+                            found = true;
+                            break;
+                        }
+                        pi += 3;
+                    } else {
+                        if dc == p[pi] {
+                            found = true;
+                            break;
+                        }
+                        pi += 1;
+                    }
+                }
+                if !found {
+                    return 0;
+                }
+                pi = end;
+            }
+            b'n' | b'N' if !(b'2'..=b'9').contains(&dc) => return 0,
+            b'x' | b'X' if !dc.is_ascii_digit() => return 0,
+            b'z' | b'Z' if !(b'1'..=b'9').contains(&dc) => return 0,
+            b'n' | b'N' | b'x' | b'X' | b'z' | b'Z' => {}
+            b'.' => return 1,
+            b'!' => return 2,
+            c if c != dc => return 0,
+            _ => {}
+        }
+        di += 1;
+        pi += 1;
+    }
+    if at(data, di) != 0 {
+        return 0;
+    }
+    match at(p, pi) {
+        0 | b'/' => u8::from(mode != Mode::MatchMore),
+        b'!' => 2,
+        _ => u8::from(mode != Mode::Match),
+    }
+}
+
+/// `matchcid`: an empty caller-ID pattern matches only a call without a number.
+fn cid_matches(pattern: &Option<Vec<u8>>, callerid: Option<&[u8]>) -> bool {
+    match (pattern, callerid.filter(|c| !c.is_empty())) {
+        (None, _) => true,
+        (Some(p), None) => p.is_empty(),
+        (Some(p), Some(c)) => extension_match(p, c, Mode::Match) != 0,
+    }
+}
+
+/// One entry looked at during a search, in the order Asterisk looks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub context: usize,
+    pub extension: usize,
+    /// Why it was passed over, or `None` for the winner.
+    pub rejected: Option<Rejection>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    CallerId,
+    NoSuchPriority,
+}
+
+/// Notes on the search beyond the candidates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// An include of a context that does not exist.
+    MissingInclude { from: usize, name: Vec<u8> },
+    /// An include skipped because a context of that name (any case) was already searched.
+    AlreadySearched { from: usize, name: Vec<u8> },
+    /// A time-conditioned include, searched as if the condition held.
+    TimeCondition { from: usize, include: usize },
+    /// A switch Asterisk would ask before the includes; not resolved offline.
+    Switch { context: usize, switch: usize },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    /// Matching entries in the order considered.
+    pub candidates: Vec<Candidate>,
+    pub notes: Vec<Note>,
+    /// Contexts searched, in order.
+    pub searched: Vec<usize>,
+}
+
+impl Search {
+    pub fn winner(&self) -> Option<&Candidate> {
+        self.candidates.iter().find(|c| c.rejected.is_none())
+    }
+}
+
+/// Finds what runs for `exten` at `priority` (`label` instead when given) in `context`.
+pub fn find(
+    plan: &Dialplan,
+    context: &[u8],
+    exten: &[u8],
+    priority: i32,
+    callerid: Option<&[u8]>,
+) -> Search {
+    let mut search = Search::default();
+    let mut stack: Vec<Vec<u8>> = Vec::new();
+    if let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) {
+        walk(
+            plan,
+            ctx,
+            exten,
+            priority,
+            callerid,
+            &mut stack,
+            &mut search,
+        );
+    }
+    search
+}
+
+fn walk(
+    plan: &Dialplan,
+    ctx: usize,
+    exten: &[u8],
+    priority: i32,
+    callerid: Option<&[u8]>,
+    stack: &mut Vec<Vec<u8>>,
+    search: &mut Search,
+) -> bool {
+    let c: &Context = &plan.contexts[ctx];
+    stack.push(c.name.clone());
+    search.searched.push(ctx);
+    for (i, e) in c.extensions.iter().enumerate() {
+        if extension_match(&e.name, exten, Mode::Match) == 0 {
+            continue;
+        }
+        let rejected = if !cid_matches(&e.cid, callerid) {
+            Some(Rejection::CallerId)
+        } else if !has_priority(e, priority) {
+            Some(Rejection::NoSuchPriority)
+        } else {
+            None
+        };
+        search.candidates.push(Candidate {
+            context: ctx,
+            extension: i,
+            rejected,
+        });
+        if rejected.is_none() {
+            return true;
+        }
+    }
+    for s in 0..c.switches.len() {
+        search.notes.push(Note::Switch {
+            context: ctx,
+            switch: s,
+        });
+    }
+    for (n, inc) in c.includes.iter().enumerate() {
+        if stack.iter().any(|s| s.eq_ignore_ascii_case(&inc.context)) {
+            search.notes.push(Note::AlreadySearched {
+                from: ctx,
+                name: inc.context.clone(),
+            });
+            continue;
+        }
+        let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
+            search.notes.push(Note::MissingInclude {
+                from: ctx,
+                name: inc.context.clone(),
+            });
+            continue;
+        };
+        if inc.value.len() > inc.context.len() {
+            search.notes.push(Note::TimeCondition {
+                from: ctx,
+                include: n,
+            });
+        }
+        if walk(plan, target, exten, priority, callerid, stack, search) {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_priority(e: &Extension, priority: i32) -> bool {
+    e.priority(priority).is_some()
+}
