@@ -40,6 +40,20 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Which extension answers NUMBER in CONTEXT, and why: the candidates in the order
+    /// Asterisk tries them (own context, then includes depth-first) and the winner for each
+    /// priority.
+    Explain {
+        /// A configuration directory (its extensions.conf) or a dialplan file.
+        path: PathBuf,
+        context: String,
+        number: String,
+        /// The caller's number (default: none, as an originated call).
+        #[arg(long)]
+        callerid: Option<String>,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+        format: ExplainFormat,
+    },
     /// List every diagnostic code with its severity and meaning.
     Rules,
 }
@@ -50,6 +64,12 @@ enum OutputFormat {
     Json,
     Sarif,
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,6 +110,32 @@ fn main() -> ExitCode {
             color,
             paths,
         } => run_check(format, allow_exec, color, &paths),
+        Command::Explain {
+            path,
+            context,
+            number,
+            callerid,
+            format,
+        } => {
+            let provider = DiskFs { allow_exec: false };
+            let result = pbxc::explain::load_dialplan(&provider, &path).and_then(|plan| {
+                pbxc::explain::explain(&plan, &context, &number, callerid.as_deref())
+            });
+            match result {
+                Ok(e) => {
+                    let out = match format {
+                        ExplainFormat::Human => e.text,
+                        ExplainFormat::Json => format!("{:#}\n", e.json),
+                    };
+                    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("pbxc: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Rules => {
             let mut out = std::io::stdout().lock();
             for code in check::all_codes() {

@@ -312,3 +312,70 @@ fn unreadable_files_are_reported_with_the_reason() {
         "the reason is given: {message}"
     );
 }
+
+const ROUTING: &[u8] = b"[in]
+exten => 2000,1,NoOp(literal)
+exten => _2XXX,1,NoOp(p)
+ same => n,NoOp(p2)
+exten => 2000/555,1,NoOp(from 555)
+include => more
+include => nosuch
+[more]
+exten => _X.,3,NoOp(x3)
+";
+
+#[test]
+fn explain_lists_candidates_in_asterisk_order_and_the_winner_per_priority() {
+    let dir = dir_with(&[("extensions.conf", ROUTING)]);
+    let o = pbxc(&["explain", s(dir.path()), "in", "2000", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let order: Vec<String> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}@{}",
+                c["extension"].as_str().unwrap(),
+                c["context"].as_str().unwrap()
+            )
+        })
+        .collect();
+    // Caller-ID variants first, then the plain literal, then patterns, then includes.
+    assert_eq!(order, ["2000@in", "2000@in", "_2XXX@in", "_X.@more"]);
+    assert_eq!(v["candidates"][0]["callerid"], "555");
+    assert_eq!(v["candidates"][0]["callerid_matches"], false);
+    let winners: Vec<(i64, String)> = v["priorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["priority"].as_i64().unwrap(),
+                p["data"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        winners,
+        [(1, "literal".into()), (2, "p2".into()), (3, "x3".into())]
+    );
+    assert!(v["notes"][0].as_str().unwrap().contains("nosuch"));
+
+    let o = pbxc(&["explain", s(dir.path()), "in", "2000", "--callerid", "555"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("#1 2000@in  NoOp(from 555)"), "{out}");
+}
+
+#[test]
+fn explain_refuses_unknown_contexts_and_paths() {
+    let dir = dir_with(&[("extensions.conf", ROUTING)]);
+    let o = pbxc(&["explain", s(dir.path()), "In", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean in?"), "{}", stderr(&o));
+    let o = pbxc(&["explain", "/nonexistent", "in", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pbxc(&["explain", s(dir.path()), "in", "abc"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no extension matches"));
+}
