@@ -61,7 +61,8 @@ struct Stop;
 #[derive(Default)]
 struct Building {
     config: Config,
-    /// `cfg->current`: the last section appended. An included file starts in it.
+    /// `cfg->current`: the last section appended, or added to with `(+)`. An included file
+    /// starts in it.
     current: Option<usize>,
     /// Files being read, outermost first, to catch include cycles.
     stack: Vec<FileId>,
@@ -329,27 +330,37 @@ impl<'p> Session<'p> {
                     (None, Some(i)) => b.config.categories[i].template = true,
                     (None, None) => {}
                 }
-            } else if &*opt.bytes == b"+" {
+            } else if opt.bytes.first() == Some(&b'+') {
+                // `(+)` or `(+name=value&…)`: add to the first section of that name the filter
+                // accepts (an empty filter accepts only non-templates).
+                let filter = &opt.bytes[1..];
                 let found = b
                     .config
                     .categories
                     .iter()
-                    .position(|c| !c.template && c.name.eq_ignore_ascii_case(&name.bytes));
+                    .position(|c| category_matches(c, &name.bytes, filter, b'&'));
                 let Some(i) = found else {
+                    let what = if filter.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" matching `{}`", String::from_utf8_lossy(filter))
+                    };
                     let mut d = Diagnostic::new(
                         codes::APPEND_TO_MISSING,
                         format!(
-                            "`(+)` adds to section `{}`, which is not defined before this line",
+                            "`({})` adds to section `{}`{what}, which is not defined before this line",
+                            opt.as_str_lossy(),
                             name.as_str_lossy()
                         ),
                         file,
                         name.range,
                     );
-                    if let Some(t) = b
-                        .config
-                        .categories
-                        .iter()
-                        .find(|c| c.name.eq_ignore_ascii_case(&name.bytes))
+                    if filter.is_empty()
+                        && let Some(t) = b
+                            .config
+                            .categories
+                            .iter()
+                            .find(|c| c.name.eq_ignore_ascii_case(&name.bytes))
                     {
                         d = d
                             .with_secondary(
@@ -363,7 +374,11 @@ impl<'p> Session<'p> {
                 let target = &mut b.config.categories[i];
                 target.appended_at.push(header);
                 if let Some(c) = new.take() {
+                    // Asterisk makes the section added to the current one, and a `!` before
+                    // the `+` turns it into a template.
+                    target.template |= c.template;
                     target.variables.extend(c.variables);
+                    b.current = Some(i);
                 }
                 existing = Some(i);
             } else {
@@ -830,4 +845,57 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// `does_category_match`: the name compares case-insensitively; an empty filter accepts only
+/// non-templates; otherwise every `name=value` pair (separated by `sep`, blanks stripped) must
+/// hold: `TEMPLATES=include` also accepts templates, `TEMPLATES=restrict` only templates, and
+/// any other pair is a pair of unanchored regular expressions that some variable's name and
+/// value must match.
+pub(crate) fn category_matches(cat: &Category, name: &[u8], filter: &[u8], sep: u8) -> bool {
+    if !name.is_empty() && !cat.name.eq_ignore_ascii_case(name) {
+        return false;
+    }
+    if filter.is_empty() {
+        return !cat.template;
+    }
+    let (mut expressions, mut found, mut template_ok) = (0, 0, false);
+    for pair in filter.split(|&c| c == sep) {
+        expressions += 1;
+        let pair = pbxc_syntax::strip(pair);
+        let Some(eq) = pair.iter().position(|&c| c == b'=') else {
+            break;
+        };
+        let (key, value) = (
+            pbxc_syntax::strip(&pair[..eq]),
+            pbxc_syntax::strip(&pair[eq + 1..]),
+        );
+        if key == b"TEMPLATES" {
+            if value.eq_ignore_ascii_case(b"include") {
+                template_ok |= cat.template;
+                found += 1;
+            } else if value.eq_ignore_ascii_case(b"restrict") {
+                if !cat.template {
+                    break;
+                }
+                found += 1;
+                template_ok = true;
+            }
+            continue;
+        }
+        let (Ok(key), Ok(value)) = (
+            regex::bytes::Regex::new(&String::from_utf8_lossy(key)),
+            regex::bytes::Regex::new(&String::from_utf8_lossy(value)),
+        ) else {
+            return false;
+        };
+        if cat
+            .variables
+            .iter()
+            .any(|v| key.is_match(&v.name) && value.is_match(&v.value))
+        {
+            found += 1;
+        }
+    }
+    found == expressions && (!cat.template || template_ok)
 }

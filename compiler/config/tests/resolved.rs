@@ -82,18 +82,46 @@ fn appends_and_plus_equals_record_every_piece() {
 }
 
 #[test]
-fn an_included_file_starts_in_the_last_section_created_not_the_includers() {
-    // Asterisk starts an included file in `cfg->current`, the last section appended, which
-    // after `[c](+)` is not the section being added to.
+fn an_included_file_starts_in_the_current_section_of_the_configuration() {
+    // Asterisk starts an included file in `cfg->current`: the last section created or added
+    // to with `(+)`, not the includer's own notion of where it is.
     let (_, config) = load(&[
         (
             "main.conf",
-            "[c]\n[d]\n[c](+)\n#include inc.conf\nafter=1\n",
+            "[c]\n[d]\n[c](+)\n#include inc.conf\nafter=1\n#include inc2.conf\n",
         ),
-        ("inc.conf", "inc=1\n"),
+        ("inc.conf", "inc=1\n[e]\n"),
+        ("inc2.conf", "inc2=1\n"),
     ]);
-    assert!(config.category(b"d").unwrap().get(b"inc", 0).is_some());
+    assert!(config.category(b"c").unwrap().get(b"inc", 0).is_some());
     assert!(config.category(b"c").unwrap().get(b"after", 0).is_some());
+    // inc.conf created [e], which is now current for the next include, though the includer
+    // itself goes on adding to [c].
+    assert!(config.category(b"e").unwrap().get(b"inc2", 0).is_some());
+}
+
+#[test]
+fn plus_with_a_filter_adds_to_the_section_whose_settings_match() {
+    let (session, config) = load(&[(
+        "pjsip.conf",
+        "[alice]\ntype=endpoint\n[alice]\ntype=aor\n[alice](+type=aor)\nmax_contacts=2\n[alice](+type=nothing)\n",
+    )]);
+    let aor = config
+        .categories
+        .iter()
+        .find(|c| c.get(b"type", 0).unwrap().value_str() == "aor")
+        .unwrap();
+    assert_eq!(aor.get(b"max_contacts", 0).unwrap().value_str(), "2");
+    let endpoint = config.category(b"alice").unwrap();
+    assert!(endpoint.get(b"max_contacts", 0).is_none());
+    let d = session.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code.id, "CFG103");
+    assert!(
+        d[0].message.contains("matching `type=nothing`"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]

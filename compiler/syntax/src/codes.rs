@@ -6,7 +6,7 @@ pub const LINE_TOO_LONG: Code = Code {
     id: "CFG001",
     name: "line-too-long",
     severity: Severity::Warning,
-    summary: "A line of 8191 bytes or more is skipped by Asterisk, and may swallow the next line.",
+    summary: "A line of 8191 bytes or more (newline not counted) is skipped by Asterisk.",
 };
 
 pub const UNTERMINATED_BLOCK_COMMENT: Code = Code {

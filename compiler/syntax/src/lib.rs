@@ -24,8 +24,8 @@ pub use scan::parse;
 pub use stmt::{AssignOp, DirectiveKind, Stmt, StmtKind, Text};
 pub use tree::{Line, Piece, PieceKind, SyntaxTree};
 
-/// Asterisk reads lines with `fgets` into an 8192-byte buffer; a line whose bytes (with its
-/// newline) fill 8191 of them is skipped.
+/// Asterisk reads lines with `fgets` into an 8192-byte buffer; a line of 8191 bytes or more
+/// before its newline is skipped.
 pub const LINE_BUFFER: usize = 8191;
 /// `MAX_NESTED_COMMENTS` in `main/config.c`.
 pub const MAX_NESTED_COMMENTS: i32 = 128;

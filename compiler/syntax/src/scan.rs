@@ -82,32 +82,15 @@ impl Reader<'_> {
         let text = self.text;
         let mut lines = Vec::with_capacity(text.len() / 32 + 1);
         let mut start = 0;
-        // Set while a too-long line whose last `fgets` chunk was full swallows the next one.
-        let mut swallowing: Option<usize> = None;
         while start < text.len() {
             let newline = memchr::memchr(b'\n', &text[start..]).map(|i| i + start);
             let end = newline.map_or(text.len(), |n| n + 1);
             let content_end = newline.unwrap_or(text.len());
-            let len = end - start;
 
-            if swallowing.is_some() || len >= LINE_BUFFER {
-                let diag_index = match swallowing {
-                    Some(index) => {
-                        let swallowed = TextRange::new(start, content_end);
-                        self.diagnostics[index].secondary.push(
-                            Label::new(self.file, swallowed)
-                                .with_message("this line is swallowed by the skip as well"),
-                        );
-                        index
-                    }
-                    None => {
-                        self.too_long(start, content_end, len);
-                        self.diagnostics.len() - 1
-                    }
-                };
-                // The skip loop reads `fgets` chunks until one is not full; a line ending
-                // exactly on a chunk boundary leaves the next line's first chunk to that loop.
-                swallowing = len.is_multiple_of(LINE_BUFFER).then_some(diag_index);
+            // `fgets` into 8192 bytes: too long when the first chunk fills 8191 bytes and its
+            // last byte is not the newline. The skip loop then reads up to the end of the line.
+            if content_end - start >= LINE_BUFFER {
+                self.too_long(start, content_end, content_end - start);
                 let mut pieces = vec![piece(PieceKind::Skipped, start, content_end)];
                 if let Some(n) = newline {
                     pieces.push(piece(PieceKind::Newline, n, n + 1));
@@ -152,7 +135,7 @@ impl Reader<'_> {
             Diagnostic::new(
                 codes::LINE_TOO_LONG,
                 format!(
-                    "line of {len} bytes is too long; Asterisk skips it (the limit is {} bytes, newline included)",
+                    "line of {len} bytes is too long; Asterisk skips it (the limit is {} bytes)",
                     LINE_BUFFER - 1
                 ),
                 self.file,
