@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pbxc_diagnostics::{Diagnostic, Edit, FileId, Label, TextRange};
+use pbxc_diagnostics::{Diagnostic, Edit, FileId, TextRange};
 
 use crate::codes;
 use crate::stmt::{Logical, parse_stmt};
