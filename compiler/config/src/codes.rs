@@ -2,21 +2,7 @@
 //! `CFG1xx` make Asterisk stop reading a file (for the file `pbxc` was asked about: reject
 //! it whole); `CFG2xx` are warnings; `CFG3xx` information.
 
-use pbxc_diagnostics::{Code, Severity};
-
-macro_rules! codes {
-    ($($konst:ident = $id:literal $name:literal $sev:ident $summary:literal;)*) => {
-        $(pub const $konst: Code = Code {
-            id: $id,
-            name: $name,
-            severity: Severity::$sev,
-            summary: $summary,
-        };)*
-        pub const ALL: &[Code] = &[$($konst),*];
-    };
-}
-
-codes! {
+pbxc_diagnostics::define_codes! {
     UNCLOSED_SECTION = "CFG101" "unclosed-section" Error
         "A `[` section header with no `]`: Asterisk stops reading the file.";
     UNCLOSED_SECTION_OPTIONS = "CFG102" "unclosed-section-options" Error

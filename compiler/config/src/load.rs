@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use pbxc_diagnostics::suggest::edit_distance;
 use pbxc_diagnostics::suppress::{self, Suppressions};
 use pbxc_diagnostics::{Diagnostic, FileId, Label, SourceSet, TextRange};
 use pbxc_syntax::{AssignOp, DirectiveKind, Stmt, StmtKind, SyntaxTree, Text};
@@ -464,8 +465,7 @@ impl<'p> Session<'p> {
             .config
             .categories
             .iter()
-            .map(|c| (edit_distance(&c.name, &opt.bytes), c))
-            .filter(|(d, _)| *d <= 2)
+            .filter_map(|c| Some((edit_distance(&c.name, &opt.bytes, 2, true)?, c)))
             .min_by_key(|(d, _)| *d)
             .map(|(_, c)| c)
         {
@@ -831,20 +831,6 @@ impl<'p> Session<'p> {
             }
         }
     }
-}
-
-/// Levenshtein distance, ASCII case-insensitive (section names compare that way).
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, &y) in b.iter().enumerate() {
-            let cost = usize::from(!x.eq_ignore_ascii_case(&y));
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// `does_category_match`: the name compares case-insensitively; an empty filter accepts only

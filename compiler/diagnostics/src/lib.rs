@@ -12,8 +12,24 @@ mod diagnostic;
 mod line_index;
 pub mod render;
 mod source;
+pub mod suggest;
 pub mod suppress;
 
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Severity};
 pub use line_index::{LineCol, LineIndex};
 pub use source::{FileId, SourceFile, SourceSet, TextRange};
+
+/// Declares diagnostic codes as constants plus an `ALL` slice, one line of docs each:
+/// `CONST = "ID" "kebab-name" Severity "summary";`.
+#[macro_export]
+macro_rules! define_codes {
+    ($($konst:ident = $id:literal $name:literal $sev:ident $summary:literal;)*) => {
+        $(pub const $konst: $crate::Code = $crate::Code {
+            id: $id,
+            name: $name,
+            severity: $crate::Severity::$sev,
+            summary: $summary,
+        };)*
+        pub const ALL: &[$crate::Code] = &[$($konst),*];
+    };
+}

@@ -1,21 +1,7 @@
 //! Codes for what pbx_config reports while registering a dialplan (`DP1xx`), and for what it
 //! accepts silently although it can never work as written (`DP2xx`).
 
-use pbxc_diagnostics::{Code, Severity};
-
-macro_rules! codes {
-    ($($konst:ident = $id:literal $name:literal $sev:ident $summary:literal;)*) => {
-        $(pub const $konst: Code = Code {
-            id: $id,
-            name: $name,
-            severity: Severity::$sev,
-            summary: $summary,
-        };)*
-        pub const ALL: &[Code] = &[$($konst),*];
-    };
-}
-
-codes! {
+pbxc_diagnostics::define_codes! {
     SAME_BEFORE_EXTEN = "DP101" "same-before-exten" Error
         "`same =>` before any `exten =>` in the section: the line is dropped.";
     LABEL_UNCLOSED = "DP102" "label-unclosed" Warning

@@ -16,3 +16,22 @@ pub use dump::dump;
 pub use lower::lower;
 pub use model::{Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch};
 pub use subst::substitute;
+
+/// Lowers one extensions.conf given as text, with nothing to include: for tools and tests.
+pub fn lower_text(text: &[u8]) -> (Dialplan, Vec<pbxc_diagnostics::Diagnostic>) {
+    let mut fs = pbxc_config::MemoryFs::new();
+    fs.insert("/etc/asterisk/extensions.conf", text.to_vec());
+    let mut session = pbxc_config::Session::new(
+        &fs,
+        pbxc_config::LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = session.load("extensions.conf") else {
+        return (Dialplan::default(), session.diagnostics());
+    };
+    let (plan, more) = lower(&config, session.sources());
+    session.add_diagnostics(more);
+    (plan, session.diagnostics())
+}

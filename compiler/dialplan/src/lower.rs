@@ -759,25 +759,6 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Levenshtein distance, or `usize::MAX` when the lengths alone put it over `limit` (the
-/// common case when looking for a near miss among thousands of names).
-fn edit_distance_within(a: &[u8], b: &[u8], limit: usize) -> usize {
-    if a.len().abs_diff(b.len()) > limit {
-        return usize::MAX;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, &x) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &y) in b.iter().enumerate() {
-            let cost = usize::from(x != y);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    edit_distance_within(a, b, 2)
+    pbxc_diagnostics::suggest::edit_distance(a, b, 2, false).unwrap_or(usize::MAX)
 }

@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use pbxc_config::{LoadOptions, MemoryFs, Session};
-
 fn table() -> String {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pattern-cases.md");
@@ -26,17 +24,7 @@ fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnosti
     for n in names {
         conf.push_str(&format!("exten => {n},1,NoOp\n"));
     }
-    let mut fs = MemoryFs::new();
-    fs.insert("/etc/asterisk/extensions.conf", conf);
-    let mut session = Session::new(
-        &fs,
-        LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
-    let config = session.load("extensions.conf").unwrap();
-    let (plan, diagnostics) = pbxc_dialplan::lower(&config, session.sources());
+    let (plan, diagnostics) = pbxc_dialplan::lower_text(conf.as_bytes());
     let order = plan.contexts[0]
         .extensions
         .iter()

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use pbxc_config::{LoadOptions, MemoryFs, Session};
 use pbxc_dialplan::route;
 
 /// Parenthetical notes of the table, as extensions.conf lines: (case, context, line).
@@ -99,17 +98,7 @@ fn lookups_match_asterisk_old_matcher() {
         for (ctx, lines) in &contexts {
             conf.push_str(&format!("[{ctx}]\n{}\n", lines.join("\n")));
         }
-        let mut fs = MemoryFs::new();
-        fs.insert("/etc/asterisk/extensions.conf", conf.clone());
-        let mut session = Session::new(
-            &fs,
-            LoadOptions {
-                config_dir: "/etc/asterisk".into(),
-                exec_includes: false,
-            },
-        );
-        let config = session.load("extensions.conf").unwrap();
-        let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
+        let (plan, _) = pbxc_dialplan::lower_text(conf.as_bytes());
         let query = query_context.clone().unwrap();
 
         for row in chunk.lines().filter(|l| l.starts_with("| `")) {
