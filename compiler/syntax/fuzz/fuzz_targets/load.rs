@@ -1,5 +1,6 @@
 //! Any bytes load as a configuration (with a second file to include, templates, appends)
-//! without panicking, and every diagnostic points inside the file it names.
+//! without panicking, lowers as a dialplan without panicking, and every diagnostic points
+//! inside the file it names.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
             exec_includes: true,
         },
     );
-    let _ = session.load("main.conf");
+    if let Ok(config) = session.load("main.conf") {
+        let (_, more) = pbxc_dialplan::lower(&config, session.sources());
+        session.add_diagnostics(more);
+    }
     for d in session.diagnostics() {
         let len = session.sources().get(d.primary.file).text.len() as u32;
         assert!(d.primary.range.start <= d.primary.range.end && d.primary.range.end <= len);
