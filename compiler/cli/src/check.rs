@@ -14,6 +14,8 @@ pub struct Report {
     pub roots: Vec<PathBuf>,
     /// Whether Asterisk would reject any of the roots whole.
     pub rejected: bool,
+    /// Files of a checked directory that could not be read at all, with the reason.
+    pub skipped: Vec<String>,
 }
 
 /// A problem that stops the check from running at all (exit code 2).
@@ -52,6 +54,7 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
     let mut session = Session::new(provider, LoadOptions::default());
     let mut roots = Vec::new();
     let mut rejected = false;
+    let mut skipped = Vec::new();
     for path in paths {
         if let Ok(listing) = provider.list_dir(path) {
             let mut present: Vec<&str> = KNOWN_FILES
@@ -79,7 +82,9 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
                         }
                         roots.push(path.join(name));
                     }
-                    Err(e) => return Err(CannotRun(e.to_string())),
+                    // A dangling link or unreadable file: Asterisk finds no such file and goes
+                    // on with the others, and so does the check.
+                    Err(e) => skipped.push(format!("{e}; Asterisk would not load it")),
                 }
             }
         } else {
@@ -111,5 +116,6 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
         diagnostics,
         roots,
         rejected,
+        skipped,
     })
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use pbxc_config::{DirEntry, LoadError, SourceProvider};
+use pbxc_config::{DirEntry, ExecOutput, LoadError, SourceProvider};
 
 /// Files larger than this are refused rather than read into memory.
 const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -48,18 +48,32 @@ impl SourceProvider for DiskFs {
             .collect())
     }
 
-    fn exec(&self, command: &str) -> Option<Result<Vec<u8>, String>> {
+    fn exec(&self, command: &str) -> Option<Result<ExecOutput, String>> {
         if !self.allow_exec {
             return None;
         }
-        // Asterisk runs `command > tmpfile 2>&1` through the shell and includes the file.
+        // Asterisk runs `command 2>&1 > tmpfile` through the shell: the file (standard
+        // output) is included, standard error goes to its log.
         let out = Command::new("/bin/sh")
             .arg("-c")
-            .arg(format!("{command} 2>&1"))
+            .arg(command)
             .stdin(std::process::Stdio::null())
             .output();
         Some(match out {
-            Ok(o) => Ok(o.stdout),
+            Ok(o) => {
+                let mut problems = Vec::new();
+                let stderr = String::from_utf8_lossy(&o.stderr);
+                if !stderr.trim().is_empty() {
+                    problems.push(format!("standard error: {}", stderr.trim()));
+                }
+                if !o.status.success() {
+                    problems.push(format!("it exited with {}", o.status));
+                }
+                Ok(ExecOutput {
+                    stdout: o.stdout,
+                    problem: (!problems.is_empty()).then(|| problems.join("; ")),
+                })
+            }
             Err(e) => Err(e.to_string()),
         })
     }

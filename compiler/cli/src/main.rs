@@ -167,6 +167,9 @@ fn run_check(
             return ExitCode::from(2);
         }
     };
+    for why in &report.skipped {
+        eprintln!("pbxc: warning: {why}");
+    }
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -379,3 +379,101 @@ fn explain_refuses_unknown_contexts_and_paths() {
     let o = pbxc(&["explain", s(dir.path()), "in", "abc"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("no extension matches"));
 }
+
+#[test]
+fn control_characters_from_files_do_not_reach_the_terminal() {
+    let dir = dir_with(&[("extensions.conf", b"[c]\njunk\x1b[2J\x1b]2\x07X\n")]);
+    for format in ["human", "github"] {
+        let o = pbxc(&[
+            "check",
+            "--format",
+            format,
+            "--color",
+            "never",
+            s(dir.path()),
+        ]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{format}: {out:?}"
+        );
+        assert!(
+            out.contains("\\u{1b}"),
+            "{format} shows the escape visibly: {out}"
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_file_in_a_directory_does_not_stop_the_others() {
+    let dir = dir_with(&[("pjsip.conf", b"[t]\njunk\n")]);
+    std::os::unix::fs::symlink("/nonexistent/x", dir.path().join("extensions.conf")).unwrap();
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Asterisk would not load it"),
+        "{}",
+        stderr(&o)
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "CFG201");
+}
+
+#[test]
+fn exec_includes_standard_output_only_and_reports_standard_error() {
+    let dir = dir_with(&[
+        ("asterisk.conf", b"[options]\nexecincludes = yes\n"),
+        // `;` starts a comment, so the command's own semicolons are escaped.
+        (
+            "extensions.conf",
+            b"[c]\n#exec echo oops >&2\\; echo exten=1,1,NoOp\\; exit 3\n",
+        ),
+    ]);
+    let o = pbxc(&["check", "--allow-exec", "--format", "json", s(dir.path())]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["code"], "CFG210");
+    let message = v[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("oops") && message.contains("3"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_exec_that_includes_itself_stops_at_the_nesting_limit() {
+    let dir = dir_with(&[("asterisk.conf", b"[options]\nexecincludes = yes\n")]);
+    let lp = dir.path().join("loop.txt");
+    std::fs::write(&lp, format!("#exec cat {}\n", lp.display())).unwrap();
+    std::fs::write(
+        dir.path().join("extensions.conf"),
+        format!("[c]\n#exec cat {}\n", lp.display()),
+    )
+    .unwrap();
+    let o = pbxc(&["check", "--allow-exec", "--format", "json", s(dir.path())]);
+    no_panic(&o);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v.as_array().unwrap().iter().any(|d| d["code"] == "CFG108"),
+        "{v}"
+    );
+}
+
+#[test]
+fn latin1_include_names_find_their_file() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = dir_with(&[("extensions.conf", b"[c]\n#include caf\xe9.conf\n")]);
+    std::fs::write(
+        dir.path()
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9.conf")),
+        "exten => 1,1,NoOp\n",
+    )
+    .unwrap();
+    let o = pbxc(&["check", "--format", "json", s(dir.path())]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "[]",
+        "{}",
+        stderr(&o)
+    );
+}

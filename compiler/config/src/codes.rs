@@ -21,6 +21,8 @@ pbxc_diagnostics::define_codes! {
         "`#include` nested more than 10 levels deep: Asterisk treats the file as missing.";
     INCLUDE_CYCLE = "CFG109" "include-cycle" Error
         "A file includes itself, directly or not: Asterisk loads it again and again until the nesting limit, then fails.";
+    INCLUDE_LIMIT = "CFG110" "include-limit" Error
+        "Includes fan out beyond 10,000 files or 5 million lines read: pbxc stops reading the configuration.";
     MISSING_EQUALS = "CFG201" "missing-equals" Warning
         "A line with no `=` is ignored.";
     MISSING_NAME = "CFG202" "missing-name" Warning
@@ -43,6 +45,8 @@ pbxc_diagnostics::define_codes! {
         "A `#exec` command could not be run.";
     NOT_A_FILE = "CFG211" "not-a-regular-file" Warning
         "An include matched something that is not a regular file; Asterisk ignores it.";
+    EMPTY_SECTION_OPTION = "CFG212" "empty-section-option" Warning
+        "An empty entry in `[name](...)` (`()`, `(a,)`) inherits from the first section of the configuration.";
     TRYINCLUDE_NOT_FOUND = "CFG301" "tryinclude-not-found" Info
         "`#tryinclude` names no file; nothing is loaded.";
 }

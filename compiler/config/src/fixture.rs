@@ -2,10 +2,11 @@
 //! written inline. An annotation is a comment `; error[CFG101]: text` at the end of the
 //! offending line, or `;^ error[CFG101]: text` on its own line to point at the last line above
 //! that is not an annotation. `text` must occur in the message. Lines without an annotation
-//! must produce nothing. A fixture may hold several files: a line `;;; file: NAME` starts the
+//! must produce nothing, and no diagnostic may be reported twice at the same place. A fixture may hold several files: a line `;;; file: NAME` starts the
 //! next one; the first is `main.conf`, loaded as the root with `/cfg` as configuration
 //! directory. A line `;;; execincludes` turns that option on; there, `#exec /bin/false` fails
-//! to run and every other command is not run.
+//! to start, `/usr/bin/noisy` writes `from_noisy=1` and complains on standard error,
+//! `/usr/bin/loop` runs itself again, and every other command is not run.
 #![doc(hidden)]
 
 use std::collections::BTreeSet;
@@ -80,7 +81,21 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
     }
 
     let mut fs = MemoryFs::new();
-    fs.insert_command("/bin/false", Err("exit status 1".into()));
+    fs.insert_command("/bin/false", Err("cannot start it".into()));
+    fs.insert_command(
+        "/usr/bin/noisy",
+        Ok(crate::ExecOutput {
+            stdout: b"from_noisy=1\n".to_vec(),
+            problem: Some("standard error: oops".into()),
+        }),
+    );
+    fs.insert_command(
+        "/usr/bin/loop",
+        Ok(crate::ExecOutput {
+            stdout: b"#exec /usr/bin/loop\n".to_vec(),
+            problem: None,
+        }),
+    );
     for (name, content) in &files {
         fs.insert(Path::new("/cfg").join(name), content.clone());
     }
@@ -120,7 +135,9 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
         {
             failures.push(format!("{e:?}: message {:?} lacks {text:?}", d.message));
         }
-        actual.insert(e);
+        if !actual.insert(e.clone()) {
+            failures.push(format!("reported more than once: {e:?} ({})", d.message));
+        }
     }
     for missing in expected.difference(&actual) {
         failures.push(format!("expected but not reported: {missing:?}"));

@@ -16,9 +16,9 @@ mod load;
 mod model;
 mod provider;
 
-pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, RootError, Session};
+pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, MAX_LOADS, MAX_STATEMENTS, RootError, Session};
 pub use model::{Category, Config, Include, Origin, Variable};
-pub use provider::{DirEntry, LoadError, MemoryFs, SourceProvider};
+pub use provider::{DirEntry, ExecOutput, LoadError, MemoryFs, SourceProvider};
 
 use std::path::Path;
 

@@ -16,6 +16,10 @@ use crate::provider::{LoadError, SourceProvider};
 
 /// Deepest `#include` nesting Asterisk accepts (the root file is level 0).
 pub const MAX_INCLUDE_DEPTH: usize = 10;
+/// Most files (with repeats) one configuration may read before pbxc gives up.
+pub const MAX_LOADS: usize = 10_000;
+/// Most statements one configuration may process before pbxc gives up.
+pub const MAX_STATEMENTS: usize = 5_000_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -69,6 +73,12 @@ struct Building {
     stack: Vec<FileId>,
     /// Include names already seen, for Asterisk's "included more than once" warning.
     include_names: HashMap<String, Origin>,
+    /// Files read into this configuration so far, and statements processed: a few lines of
+    /// includes can fan out exponentially (8 files each including 8 others, 10 deep).
+    loads: usize,
+    statements: usize,
+    /// Set once a limit is hit: every file being read stops.
+    gave_up: bool,
 }
 
 impl<'p> Session<'p> {
@@ -139,6 +149,28 @@ impl<'p> Session<'p> {
         }
     }
 
+    /// The files an include name stands for. Names are bytes: one that is not UTF-8 (a
+    /// Latin-1 file name) is used as it is when it holds no wildcard.
+    fn expand_include(&self, name: &[u8]) -> Vec<PathBuf> {
+        match std::str::from_utf8(name) {
+            Ok(name) => glob::expand(&self.resolve(name).to_string_lossy(), self.provider),
+            Err(_) => {
+                #[cfg(unix)]
+                if !name.iter().any(|c| matches!(c, b'*' | b'?' | b'[' | b'{')) {
+                    use std::os::unix::ffi::OsStrExt;
+                    let raw = Path::new(std::ffi::OsStr::from_bytes(name));
+                    return vec![if raw.is_absolute() {
+                        raw.to_path_buf()
+                    } else {
+                        self.options.config_dir.join(raw)
+                    }];
+                }
+                let lossy = String::from_utf8_lossy(name);
+                glob::expand(&self.resolve(&lossy).to_string_lossy(), self.provider)
+            }
+        }
+    }
+
     /// Loads a configuration file the way a module asks for it (`ast_config_load2`):
     /// `name` is relative to the configuration directory, or absolute.
     pub fn load(&mut self, name: &str) -> Result<Config, RootError> {
@@ -196,11 +228,47 @@ impl<'p> Session<'p> {
         Stop
     }
 
+    fn give_up(&mut self, b: &mut Building, file: FileId, why: String) -> Stop {
+        if !b.gave_up {
+            b.gave_up = true;
+            let at = b.stack.first().copied().unwrap_or(file);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::INCLUDE_LIMIT,
+                    format!("includes fan out too far: {why}; pbxc stops reading this configuration"),
+                    at,
+                    TextRange::empty(0),
+                )
+                .with_help("files that include each other many times over multiply; Asterisk would take as long, or run out of memory"),
+            );
+        }
+        Stop
+    }
+
     /// `config_text_file_load` for one file, starting in section `b.current`.
     fn read_file(&mut self, b: &mut Building, file: FileId, depth: usize) -> Result<(), Stop> {
         let tree = self.by_id[file.0 as usize].clone();
         let mut cat = b.current;
+        b.loads += 1;
+        if b.loads > MAX_LOADS {
+            return Err(self.give_up(
+                b,
+                file,
+                format!("more than {MAX_LOADS} files read (with repeats)"),
+            ));
+        }
         for (_, stmt) in tree.stmts() {
+            b.statements += 1;
+            if b.gave_up {
+                return Err(Stop);
+            }
+            if b.statements > MAX_STATEMENTS {
+                return Err(self.give_up(
+                    b,
+                    file,
+                    format!("more than {MAX_STATEMENTS} lines read (with repeats)"),
+                ));
+            }
             match &stmt.kind {
                 StmtKind::Section {
                     name,
@@ -383,14 +451,34 @@ impl<'p> Session<'p> {
                 }
                 existing = Some(i);
             } else {
-                let found = b
-                    .config
-                    .categories
-                    .iter()
-                    .position(|c| c.name.eq_ignore_ascii_case(&opt.bytes));
+                // `category_get_sep(cfg, name, "TEMPLATES=include", …)`: an empty name skips
+                // the name test, so `()` or a doubled comma inherits the very first section.
+                let found =
+                    b.config.categories.iter().position(|c| {
+                        opt.bytes.is_empty() || c.name.eq_ignore_ascii_case(&opt.bytes)
+                    });
                 let Some(base) = found else {
                     return Err(self.missing_base(b, file, depth, tree, stmt, opt));
                 };
+                if opt.bytes.is_empty() {
+                    let first = &b.config.categories[base];
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            codes::EMPTY_SECTION_OPTION,
+                            format!(
+                                "an empty option inherits from the first section of the configuration, `{}`",
+                                first.name_str()
+                            ),
+                            file,
+                            if opt.range.is_empty() { stmt.range } else { opt.range },
+                        )
+                        .with_secondary(
+                            Label::new(first.header.file, first.header.range)
+                                .with_message("inherited from here"),
+                        )
+                        .with_help("remove the empty entry (`()`, `(a,)` or `(a,,b)`)"),
+                    );
+                }
                 let copied: Vec<Variable> = b.config.categories[base]
                     .variables
                     .iter()
@@ -452,8 +540,6 @@ impl<'p> Session<'p> {
                     "spaces inside `(…)` are part of the option: `{shown}` is read as a section name, not as `{t}`"
                 ));
             }
-        } else if opt.bytes.is_empty() {
-            d = d.with_help("an empty option (`()` or a doubled comma) names a section called ``");
         } else if let Some((_, later)) = tree.stmts().find(|(_, s)| {
             s.range.start > stmt.range.start
                 && matches!(&s.kind, StmtKind::Section { name, .. } if name.bytes.eq_ignore_ascii_case(&opt.bytes))
@@ -541,7 +627,6 @@ impl<'p> Session<'p> {
                     joined.extend_from_slice(&raw_value.bytes);
                     let joined = pbxc_syntax::strip(&joined).to_vec();
                     var.value = joined.into();
-                    var.object = false;
                     var.value_origins.push(origin(raw_value.range));
                     return Ok(());
                 }
@@ -641,28 +726,9 @@ impl<'p> Session<'p> {
             return Ok(());
         };
         let name = arg.as_str_lossy().into_owned();
-        if kind == DirectiveKind::Exec {
-            // Asterisk records an #exec under its unique temporary output file: never "twice".
-            return self.exec(b, file, depth, stmt, &name);
-        }
-        if let Some(first) = b.include_names.get(&name) {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    codes::INCLUDED_TWICE,
-                    format!("`{name}` is included more than once; its contents load again here"),
-                    file,
-                    arg.range,
-                )
-                .with_secondary(
-                    Label::new(first.file, first.range).with_message("first included here"),
-                ),
-            );
-        } else {
-            b.include_names.insert(name.clone(), here);
-        }
-
         let try_include = kind == DirectiveKind::TryInclude;
         if depth + 1 > MAX_INCLUDE_DEPTH {
+            // `#exec` output is included like a file, so it counts as a level too.
             let d = Diagnostic::new(
                 codes::INCLUDE_TOO_DEEP,
                 format!(
@@ -683,11 +749,29 @@ impl<'p> Session<'p> {
             }
             return Err(self.fatal(depth, file, d));
         }
+        if kind == DirectiveKind::Exec {
+            // Asterisk records an #exec under its unique temporary output file: never "twice".
+            return self.exec(b, file, depth, stmt, &name);
+        }
+        if let Some(first) = b.include_names.get(&name) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::INCLUDED_TWICE,
+                    format!("`{name}` is included more than once; its contents load again here"),
+                    file,
+                    arg.range,
+                )
+                .with_secondary(
+                    Label::new(first.file, first.range).with_message("first included here"),
+                ),
+            );
+        } else {
+            b.include_names.insert(name.clone(), here);
+        }
 
-        let pattern = self.resolve(&name);
         let mut loaded = Vec::new();
         let mut unreadable = Vec::new();
-        for path in glob::expand(&pattern.to_string_lossy(), self.provider) {
+        for path in self.expand_include(&arg.bytes) {
             let id = match self.file(&path) {
                 Ok(id) => id,
                 Err(LoadError::NotFound) => continue,
@@ -732,6 +816,9 @@ impl<'p> Session<'p> {
             b.stack.push(id);
             let stopped = self.read_file(b, id, depth + 1).is_err();
             b.stack.pop();
+            if b.gave_up {
+                return Err(Stop);
+            }
             if stopped {
                 // Asterisk abandons the remaining matches of this include, then carries on
                 // with the including file as if the include had worked.
@@ -813,8 +900,17 @@ impl<'p> Session<'p> {
                 Ok(())
             }
             Some(Ok(output)) => {
+                if let Some(problem) = &output.problem {
+                    // Asterisk logs the command's errors and includes its output anyway.
+                    self.diagnostics.push(Diagnostic::new(
+                        codes::EXEC_FAILED,
+                        format!("`#exec {command}` reported a problem: {problem}"),
+                        file,
+                        stmt.range,
+                    ));
+                }
                 let path = PathBuf::from(format!("#exec {command}"));
-                let id = self.add_source(path, output.into());
+                let id = self.add_source(path, output.stdout.into());
                 b.config.includes.push(Include {
                     directive: Origin {
                         file,
@@ -827,6 +923,9 @@ impl<'p> Session<'p> {
                 b.stack.push(id);
                 let _ = self.read_file(b, id, depth + 1);
                 b.stack.pop();
+                if b.gave_up {
+                    return Err(Stop);
+                }
                 Ok(())
             }
         }

@@ -27,11 +27,20 @@ pub trait SourceProvider {
     /// The entries of a directory (any order); `Err` when it cannot be listed.
     fn list_dir(&self, dir: &Path) -> Result<Vec<DirEntry>, LoadError>;
 
-    /// Runs a `#exec` command and returns its output (stdout and stderr, as Asterisk
-    /// captures them). `None` when running commands is not allowed, which is the default.
-    fn exec(&self, _command: &str) -> Option<Result<Vec<u8>, String>> {
+    /// Runs a `#exec` command (`Err` when it cannot be started). `None` when running
+    /// commands is not allowed, which is the default.
+    fn exec(&self, _command: &str) -> Option<Result<ExecOutput, String>> {
         None
     }
+}
+
+/// What a `#exec` command produced. Asterisk includes standard output only; what the command
+/// writes to standard error, and a failing exit status, it logs as errors.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub stdout: Vec<u8>,
+    /// Standard error and/or the exit status, when there is anything to say.
+    pub problem: Option<String>,
 }
 
 /// Files held in memory, for tests and editors. Directories exist implicitly as the parents
@@ -39,7 +48,7 @@ pub trait SourceProvider {
 #[derive(Default, Debug, Clone)]
 pub struct MemoryFs {
     files: BTreeMap<PathBuf, Arc<[u8]>>,
-    commands: BTreeMap<String, Result<Vec<u8>, String>>,
+    commands: BTreeMap<String, Result<ExecOutput, String>>,
 }
 
 impl MemoryFs {
@@ -53,7 +62,11 @@ impl MemoryFs {
     }
 
     /// Makes `#exec command` produce `output` (and allows running it).
-    pub fn insert_command(&mut self, command: &str, output: Result<Vec<u8>, String>) -> &mut Self {
+    pub fn insert_command(
+        &mut self,
+        command: &str,
+        output: Result<ExecOutput, String>,
+    ) -> &mut Self {
         self.commands.insert(command.to_string(), output);
         self
     }
@@ -101,7 +114,7 @@ impl SourceProvider for MemoryFs {
         Ok(out)
     }
 
-    fn exec(&self, command: &str) -> Option<Result<Vec<u8>, String>> {
+    fn exec(&self, command: &str) -> Option<Result<ExecOutput, String>> {
         self.commands.get(command).cloned()
     }
 }

@@ -145,7 +145,13 @@ fn config_parser_matches_asterisk_on_every_section_a_case() {
         for (name, content) in &case.files {
             fs.insert(Path::new("/cfg").join(name), content.clone());
         }
-        fs.insert_command("/bin/echo e=5", Ok(b"e=5\n".to_vec()));
+        fs.insert_command(
+            "/bin/echo e=5",
+            Ok(pbxc_config::ExecOutput {
+                stdout: b"e=5\n".to_vec(),
+                problem: None,
+            }),
+        );
         let options = LoadOptions {
             config_dir: "/cfg".into(),
             exec_includes: true,

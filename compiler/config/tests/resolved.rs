@@ -174,3 +174,78 @@ fn a_misspelt_base_suggests_the_similar_section_with_a_fix() {
     assert_eq!(fix.edits[0].replacement, "endpoint-basic");
     assert_eq!(fix.edits[0].range, TextRange::new(28, 43));
 }
+
+#[test]
+fn an_exec_that_runs_itself_stops_at_the_nesting_limit() {
+    let mut fs = MemoryFs::new();
+    fs.insert("/cfg/main.conf", "[c]\n#exec loop\n");
+    fs.insert_command(
+        "loop",
+        Ok(pbxc_config::ExecOutput {
+            stdout: b"x=1\n#exec loop\n".to_vec(),
+            problem: None,
+        }),
+    );
+    let mut session = Session::new(
+        &fs,
+        LoadOptions {
+            config_dir: "/cfg".into(),
+            exec_includes: true,
+        },
+    );
+    let config = session.load("main.conf").unwrap();
+    assert!(!config.rejected);
+    // Ten levels of output, each adding x=1, then the limit.
+    assert_eq!(config.category(b"c").unwrap().variables.len(), 10);
+    assert!(session.diagnostics().iter().any(|d| d.code.id == "CFG108"));
+}
+
+#[test]
+fn includes_that_fan_out_exponentially_stop_with_a_diagnostic() {
+    // 8 includes per file, 10 levels: 8^10 file reads if followed naively.
+    let mut fs = MemoryFs::new();
+    let fan = |next: &str| format!("#include {next}\n").repeat(8);
+    fs.insert("/cfg/main.conf", format!("[c]\n{}", fan("f1.conf")));
+    for n in 1..=10 {
+        fs.insert(
+            format!("/cfg/f{n}.conf"),
+            format!("x{n}=1\n{}", fan(&format!("f{}.conf", n + 1))),
+        );
+    }
+    fs.insert("/cfg/f11.conf", "leaf=1\n");
+    let mut session = Session::new(
+        &fs,
+        LoadOptions {
+            config_dir: "/cfg".into(),
+            exec_includes: false,
+        },
+    );
+    let config = session.load("main.conf").unwrap();
+    let limit: Vec<_> = session
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code.id == "CFG110")
+        .collect();
+    assert_eq!(limit.len(), 1);
+    assert!(config.rejected, "pbxc gives up on the configuration");
+}
+
+#[test]
+fn an_empty_option_inherits_the_first_section() {
+    let (_, config) = load(&[("m.conf", "[a]\nx=1\n[c](a,)\ny=2\n")]);
+    let c = config.category(b"c").unwrap();
+    let names: Vec<String> = c
+        .variables
+        .iter()
+        .map(|v| format!("{}={}", v.name_str(), v.value_str()))
+        .collect();
+    assert_eq!(names, ["x=1", "x=1", "y=2"]);
+}
+
+#[test]
+fn plus_equals_keeps_the_object_flag() {
+    let (_, config) = load(&[("m.conf", "[c]\nv=>1\nv+=2\n")]);
+    let v = config.category(b"c").unwrap().get(b"v", 0).unwrap();
+    assert!(v.object);
+    assert_eq!(v.value_str(), "12");
+}

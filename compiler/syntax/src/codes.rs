@@ -8,7 +8,7 @@ pbxc_diagnostics::define_codes! {
     COMMENT_NEST_LIMIT = "CFG003" "comment-nest-limit" Error
         "More than 128 nested `;--` block comments; Asterisk's reader loops forever on this line.";
     STRAY_BLOCK_COMMENT_END = "CFG004" "stray-block-comment-end" Warning
-        "A `--;` outside any block comment drives Asterisk's comment counter negative: the rest of the file is ignored.";
+        "A `--;` outside any block comment drives Asterisk's comment counter negative: the following lines are ignored until a `;--` brings it back to zero.";
     NUL_BYTE = "CFG005" "nul-byte" Warning
         "A NUL byte ends the line for Asterisk; the rest of it is ignored.";
 }

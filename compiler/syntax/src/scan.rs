@@ -288,7 +288,7 @@ impl Reader<'_> {
         self.diagnostics.push(
             Diagnostic::new(
                 codes::STRAY_BLOCK_COMMENT_END,
-                "`--;` closes no block comment; Asterisk ignores every line after this one",
+                "`--;` closes no block comment; Asterisk ignores the lines after this one until a `;--` brings its comment counter back to zero",
                 self.file,
                 TextRange::new(p - 2, p + 1),
             )

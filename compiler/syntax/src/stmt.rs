@@ -230,7 +230,8 @@ fn parse_assign(line: &Logical, s: usize, e: usize) -> StmtKind {
     let b = &line.bytes[..e];
     let escaped = b[s] == b'\\';
     let cur = if escaped { s + 1 } else { s };
-    if escaped && (cur >= e || b[cur] < 33) {
+    // `cur[0] < 33` on a signed `char`: bytes >= 0x80 are negative, so invalid too.
+    if escaped && (cur >= e || b[cur] < 33 || b[cur] >= 0x80) {
         return StmtKind::InvalidEscape {
             text: line.text(s, e),
         };

@@ -93,11 +93,50 @@ pub fn render(
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     match *format {
-        Format::Human { color } => human::render(diagnostics, sources, color, out),
+        // Messages quote file content; on a terminal or in a CI log a control character
+        // (ESC, BEL, …) would act instead of being shown. JSON and SARIF escape them anyway.
+        Format::Human { color } => human::render(&defang(diagnostics), sources, color, out),
         Format::Json => json::render(diagnostics, sources, out),
         Format::Sarif => sarif::render(diagnostics, sources, rules, out),
-        Format::Github => github::render(diagnostics, sources, out),
+        Format::Github => github::render(&defang(diagnostics), sources, out),
     }
+}
+
+/// Control characters other than newline and tab, shown as `\u{1b}` and the like.
+fn defang_text(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn defang(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.message = defang_text(&d.message);
+            d.help = d.help.as_deref().map(defang_text);
+            for label in std::iter::once(&mut d.primary).chain(d.secondary.iter_mut()) {
+                label.message = label.message.as_deref().map(defang_text);
+            }
+            if let Some(fix) = &mut d.fix {
+                fix.description = defang_text(&fix.description);
+            }
+            d
+        })
+        .collect()
 }
 
 /// Shown instead of a path when a [`FileId`] is not in the [`SourceSet`].
