@@ -17,7 +17,12 @@ pub fn expand(pattern: &str, provider: &dyn SourceProvider) -> Vec<PathBuf> {
             continue;
         }
         let mut matches = match_path(Path::new(&alt), provider);
-        matches.sort();
+        // glob(3) sorts whole path strings (`a.d/x` before `a/x`), not path components.
+        matches.sort_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
         out.extend(matches);
     }
     out
@@ -29,7 +34,9 @@ fn has_magic(s: &str) -> bool {
     while i < b.len() {
         match b[i] {
             b'\\' => i += 1,
-            b'*' | b'?' | b'[' => return true,
+            b'*' | b'?' => return true,
+            // As glibc's `__glob_pattern_p`: `[` is a wildcard only when a `]` follows.
+            b'[' if b[i + 1..].contains(&b']') => return true,
             _ => {}
         }
         i += 1;
@@ -272,5 +279,20 @@ mod tests {
             [PathBuf::from("/etc/a/missing.conf")]
         );
         assert!(expand("/etc/a/missing*.conf", &fs).is_empty());
+        // A `[` with no `]` is an ordinary character, so the name is taken as it is.
+        assert_eq!(
+            expand("/etc/a/x[1.conf", &fs),
+            [PathBuf::from("/etc/a/x[1.conf")]
+        );
+    }
+
+    #[test]
+    fn matches_sort_as_whole_strings() {
+        let mut fs = MemoryFs::new();
+        fs.insert("/c/a/x.conf", "").insert("/c/a.d/x.conf", "");
+        assert_eq!(
+            expand("/c/*/x.conf", &fs),
+            [PathBuf::from("/c/a.d/x.conf"), PathBuf::from("/c/a/x.conf")]
+        );
     }
 }
