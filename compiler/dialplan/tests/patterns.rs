@@ -3,21 +3,7 @@
 //! read at test time: registering the inputs in file order must give exactly that order, and
 //! each alias must be rejected as a duplicate of the extension the table names.
 
-use std::path::Path;
-
-fn table() -> String {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pattern-cases.md");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is required: {e}", path.display()))
-}
-
-fn ticks(s: &str) -> Vec<String> {
-    s.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
+mod common;
 
 fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnostic>) {
     let mut conf = String::from("[c]\n");
@@ -35,7 +21,7 @@ fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnosti
 
 #[test]
 fn context_order_matches_dialplan_show() {
-    let text = table();
+    let text = common::pattern_cases();
     let section = text
         .split("\n## 4.")
         .nth(1)
@@ -51,8 +37,8 @@ fn context_order_matches_dialplan_show() {
             continue;
         };
         let name = rest.split("**").next().unwrap();
-        let input = ticks(line.split("input:").nth(1).unwrap());
-        let expected = ticks(lines[i + 1].split("order:").nth(1).unwrap());
+        let input = common::ticks(line.split("input:").nth(1).unwrap());
+        let expected = common::ticks(lines[i + 1].split("order:").nth(1).unwrap());
         let (got, _) = registered(&input);
         if got != expected {
             failures.push(format!(
@@ -67,7 +53,7 @@ fn context_order_matches_dialplan_show() {
 
 #[test]
 fn aliases_are_rejected_as_the_same_extension() {
-    let text = table();
+    let text = common::pattern_cases();
     let section = text
         .split("\n## 5.")
         .nth(1)
@@ -77,7 +63,7 @@ fn aliases_are_rejected_as_the_same_extension() {
         .unwrap();
     let mut rows = 0;
     for line in section.lines().filter(|l| l.starts_with("| `")) {
-        let cells = ticks(line);
+        let cells = common::ticks(line);
         let (new, old) = (&cells[0], &cells[1]);
         let (order, diagnostics) = registered(&[old.clone(), new.clone()]);
         assert_eq!(order, std::slice::from_ref(old), "{new} should alias {old}");

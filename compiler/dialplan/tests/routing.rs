@@ -3,7 +3,7 @@
 //! test time. Each case describes its contexts in a line of prose; the few relationships the
 //! table states in a parenthetical note are encoded in `NOTES` below.
 
-use std::path::Path;
+mod common;
 
 use pbxc_dialplan::route;
 
@@ -15,14 +15,6 @@ const NOTES: &[(&str, &str, &str)] = &[
     ("inc_loop", "l_b", "include => l_c"),
     ("inc_loop", "l_c", "exten => 3,1,NoOp"),
 ];
-
-fn ticks(s: &str) -> Vec<String> {
-    s.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
 
 /// `2000(prio 1,2)` / `300(prio hint)` / `_X.` → extensions.conf lines.
 fn exten_lines(item: &str) -> Vec<String> {
@@ -44,9 +36,7 @@ fn exten_lines(item: &str) -> Vec<String> {
 
 #[test]
 fn lookups_match_asterisk_old_matcher() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pattern-cases.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = common::pattern_cases();
     let section = text
         .split("\n## 3.")
         .nth(1)
@@ -57,7 +47,7 @@ fn lookups_match_asterisk_old_matcher() {
     let mut rows = 0;
     let mut failures = Vec::new();
     for chunk in section.split("\n### ").skip(1) {
-        let name = ticks(chunk.lines().next().unwrap())[0].clone();
+        let name = common::ticks(chunk.lines().next().unwrap())[0].clone();
         let mut contexts: Vec<(String, Vec<String>)> = Vec::new();
         let mut query_context = None;
         for line in chunk.lines() {
@@ -70,8 +60,10 @@ fn lookups_match_asterisk_old_matcher() {
                     Some((e, i)) => (e, Some(i)),
                     None => (rest, None),
                 };
-                let mut lines: Vec<String> =
-                    ticks(exts).iter().flat_map(|e| exten_lines(e)).collect();
+                let mut lines: Vec<String> = common::ticks(exts)
+                    .iter()
+                    .flat_map(|e| exten_lines(e))
+                    .collect();
                 for inc in includes.into_iter().flat_map(|i| i.split(',')) {
                     lines.push(format!("include => {}", inc.trim()));
                 }
@@ -79,12 +71,12 @@ fn lookups_match_asterisk_old_matcher() {
                 contexts.push((ctx, lines));
             } else if let Some(rest) = line.strip_prefix("Other contexts: ") {
                 for part in rest.split("; ") {
-                    let t = ticks(part);
+                    let t = common::ticks(part);
                     let ctx = t[0].trim_matches(|c| c == '[' || c == ']').to_string();
                     contexts.push((ctx, t[1..].iter().flat_map(|e| exten_lines(e)).collect()));
                 }
             } else if line.contains("Query uses context name") {
-                query_context = Some(ticks(line)[0].clone());
+                query_context = Some(common::ticks(line)[0].clone());
             }
         }
         for (case, ctx, line) in NOTES.iter().filter(|n| n.0 == name) {
