@@ -208,7 +208,7 @@ fn finish(d: Draft, file: &'static str, entries: &mut Vec<Entry>, errors: &mut V
         .iter()
         .flatten()
         .any(|p| p.kind == ArgKind::Options);
-    if wants_options != !e.options.is_empty() && e.params.is_some() {
+    if wants_options == e.options.is_empty() && e.params.is_some() {
         err("an `options` parameter and the `options:` field go together".into());
     }
     if e.split == Split::Condition && e.params.as_ref().is_some_and(|p| p.len() != 3) {

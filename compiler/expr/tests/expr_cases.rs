@@ -1,0 +1,123 @@
+//! Every expression of ../shared/conformance/expr-cases.md through the parser: the ones
+//! Asterisk logged a syntax error for fail here at the token bison named, the others parse.
+
+use std::path::Path;
+
+use pbxc_expr::parse_expr;
+
+struct Case {
+    line: usize,
+    expr: String,
+    /// `Some(token)` when Asterisk logged a syntax error: the unexpected token as bison names
+    /// it (`$end`, `<token>` for an operand, or the operator).
+    syntax_error: Option<String>,
+}
+
+fn unescape(cell: &str) -> String {
+    let cell = cell.trim();
+    let inner = cell
+        .strip_prefix('`')
+        .and_then(|c| c.strip_suffix('`'))
+        .unwrap_or(cell);
+    inner.replace("\\|", "|")
+}
+
+/// Splits a markdown row on `|` that are not escaped as `\|`.
+fn cells(row: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = row.trim().trim_start_matches('|').chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&'|') {
+            cur.push_str("\\|");
+            chars.next();
+        } else if c == '|' {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    out
+}
+
+fn cases() -> Vec<Case> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/expr-cases.md");
+    let text = std::fs::read_to_string(&path).expect("../shared/conformance/expr-cases.md");
+    let mut out = Vec::new();
+    let mut section = 0;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("## ") {
+            section += 1;
+            continue;
+        }
+        if !line.starts_with("| ") || line.starts_with("| #") || line.starts_with("| expression") {
+            continue;
+        }
+        let c = cells(line);
+        let (expr, warn) = match section {
+            1 => (unescape(&c[1]), String::new()),
+            _ => (unescape(&c[0]), c.get(3).cloned().unwrap_or_default()),
+        };
+        let syntax_error = warn.find("unexpected ").map(|k| {
+            let rest = &warn[k + "unexpected ".len()..];
+            let tok = match rest.strip_prefix('\'') {
+                Some(quoted) => quoted.split('\'').next().unwrap_or(""),
+                None => rest.split([',', ';']).next().unwrap_or("").trim(),
+            };
+            tok.replace("\\|", "|")
+        });
+        out.push(Case {
+            line: i + 1,
+            expr,
+            syntax_error,
+        });
+    }
+    out
+}
+
+#[test]
+fn syntax_errors_where_asterisk_logs_them_and_at_the_same_token() {
+    let cases = cases();
+    assert!(cases.len() > 350, "only {} cases read", cases.len());
+    let mut failures = Vec::new();
+    let mut errors = 0;
+    for case in &cases {
+        // `${...}` is substituted before Asterisk parses; what it parsed is not in the table.
+        if case.expr.contains("${") {
+            continue;
+        }
+        let parsed = parse_expr(case.expr.as_bytes());
+        match (&case.syntax_error, &parsed.error) {
+            (None, None) => {}
+            (Some(tok), Some(err)) => {
+                errors += 1;
+                let got = &case.expr.as_bytes()[err.range.clone()];
+                let same = match tok.as_str() {
+                    "$end" => got.is_empty(),
+                    "<token>" => !got.is_empty() && !b"|&=<>!+-*/%?:(),~".contains(&got[0]),
+                    op => got == op.as_bytes(),
+                };
+                if !same {
+                    failures.push(format!(
+                        "line {}: `{}`: Asterisk stops at {tok}, we at `{}` ({})",
+                        case.line,
+                        case.expr,
+                        String::from_utf8_lossy(got),
+                        err.message
+                    ));
+                }
+            }
+            (None, Some(err)) => failures.push(format!(
+                "line {}: `{}` parses in Asterisk; here: {} at {:?}",
+                case.line, case.expr, err.message, err.range
+            )),
+            (Some(tok), None) => failures.push(format!(
+                "line {}: `{}` is a syntax error in Asterisk (unexpected {tok}); it parses here",
+                case.line, case.expr
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(errors >= 20, "only {errors} syntax-error rows checked");
+}
