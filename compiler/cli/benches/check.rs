@@ -35,7 +35,7 @@ fn check_corpus(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     group.sample_size(20);
     group.bench_function(format!("corpus ({} files)", files.len()), |b| {
-        b.iter(|| check::check(&provider, &files).expect("corpus checks"))
+        b.iter(|| check::check(&provider, &files, Default::default()).expect("corpus checks"))
     });
     let big = files
         .iter()
@@ -43,7 +43,7 @@ fn check_corpus(c: &mut Criterion) {
         .cloned();
     if let Some(big) = big {
         group.bench_function("extensions_additional.conf", |b| {
-            b.iter(|| check::check(&provider, std::slice::from_ref(&big)).expect("checks"))
+            b.iter(|| check::check(&provider, std::slice::from_ref(&big), Default::default()).expect("checks"))
         });
     }
     group.finish();

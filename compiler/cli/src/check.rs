@@ -37,21 +37,61 @@ fn is_dialplan(name: &str) -> bool {
         && !name.ends_with(".lua")
 }
 
-fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) {
-    let (_, diagnostics) = pbxc_dialplan::lower(config, session.sources());
+fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) -> pbxc_dialplan::Dialplan {
+    let (plan, diagnostics) = pbxc_dialplan::lower(config, session.sources());
     session.add_diagnostics(diagnostics);
+    plan
+}
+
+/// What the checks across files need, gathered while loading.
+#[derive(Default)]
+struct Loaded {
+    dialplans: Vec<pbxc_dialplan::Dialplan>,
+    /// pjsip.conf endpoints, when pjsip.conf is part of the check.
+    endpoints: Option<Vec<pbxc_check::Endpoint>>,
+}
+
+impl Loaded {
+    fn add(&mut self, session: &mut Session, name: &str, config: &pbxc_config::Config) {
+        if is_dialplan(name) {
+            let plan = lower_dialplan(session, config);
+            self.dialplans.push(plan);
+        } else if name == "pjsip.conf" {
+            self.endpoints
+                .get_or_insert_with(Vec::new)
+                .extend(pbxc_check::endpoints(config));
+        }
+    }
+
+    fn check(self, session: &mut Session, target: pbxc_check::Target) {
+        for plan in &self.dialplans {
+            let diagnostics = pbxc_check::check(&pbxc_check::Input {
+                plan,
+                sources: session.sources(),
+                target,
+                endpoints: self.endpoints.as_deref(),
+            });
+            session.add_diagnostics(diagnostics);
+        }
+    }
 }
 
 /// Every code `pbxc check` can report.
 pub fn all_codes() -> Vec<pbxc_diagnostics::Code> {
     let mut codes = pbxc_config::all_codes();
     codes.extend_from_slice(pbxc_dialplan::codes::ALL);
+    codes.extend_from_slice(pbxc_check::codes::ALL);
     codes
 }
 
 /// Checks each path: a configuration directory (as /etc/asterisk) or one file.
-pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report, CannotRun> {
+pub fn check(
+    provider: &dyn SourceProvider,
+    paths: &[PathBuf],
+    target: pbxc_check::Target,
+) -> Result<Report, CannotRun> {
     let mut session = Session::new(provider, LoadOptions::default());
+    let mut loaded = Loaded::default();
     let mut roots = Vec::new();
     let mut rejected = false;
     let mut skipped = Vec::new();
@@ -77,9 +117,7 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
                 match session.load(name) {
                     Ok(config) => {
                         rejected |= config.rejected;
-                        if is_dialplan(name) {
-                            lower_dialplan(&mut session, &config);
-                        }
+                        loaded.add(&mut session, name, &config);
                         roots.push(path.join(name));
                     }
                     // A dangling link or unreadable file: Asterisk finds no such file and goes
@@ -104,12 +142,11 @@ pub fn check(provider: &dyn SourceProvider, paths: &[PathBuf]) -> Result<Report,
                 }
             })?;
             rejected |= config.rejected;
-            if is_dialplan(&name) {
-                lower_dialplan(&mut session, &config);
-            }
+            loaded.add(&mut session, &name, &config);
             roots.push(path.clone());
         }
     }
+    loaded.check(&mut session, target);
     let (sources, diagnostics) = session.into_parts();
     Ok(Report {
         sources,

@@ -79,8 +79,8 @@ enum ColorChoice {
     Never,
 }
 
-/// Accepted today so pipelines can pin it; the configuration layer behaves the same on every
-/// target, the dialplan checks that differ by version build on it.
+/// Which applications and functions exist depends on it (Macro and chan_sip's are gone in 21);
+/// `pbx` checks for pbx's own runtime, which follows the newest Asterisk.
 #[derive(Clone, Copy, ValueEnum)]
 enum Target {
     #[value(name = "asterisk-18")]
@@ -94,6 +94,18 @@ enum Target {
     Pbx,
 }
 
+impl Target {
+    fn to_check(self) -> pbxc_check::Target {
+        match self {
+            Target::Asterisk18 => pbxc_check::Target::Asterisk(18),
+            Target::Asterisk20 => pbxc_check::Target::Asterisk(20),
+            Target::Asterisk21 => pbxc_check::Target::Asterisk(21),
+            Target::Asterisk22 => pbxc_check::Target::Asterisk(22),
+            Target::Pbx => pbxc_check::Target::Pbx,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -105,11 +117,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check {
             format,
-            target: _,
+            target,
             allow_exec,
             color,
             paths,
-        } => run_check(format, allow_exec, color, &paths),
+        } => run_check(format, target.to_check(), allow_exec, color, &paths),
         Command::Explain {
             path,
             context,
@@ -155,12 +167,13 @@ fn main() -> ExitCode {
 
 fn run_check(
     format: OutputFormat,
+    target: pbxc_check::Target,
     allow_exec: bool,
     color: ColorChoice,
     paths: &[PathBuf],
 ) -> ExitCode {
     let provider = DiskFs { allow_exec };
-    let report = match check::check(&provider, paths) {
+    let report = match check::check(&provider, paths, target) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("pbxc: {e}");

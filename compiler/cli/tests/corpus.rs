@@ -65,7 +65,7 @@ fn corpus_diagnostics_match_the_snapshot() {
             continue;
         }
         let path = Path::new("/corpus").join(f);
-        let report = check::check(&fs, &[path]).expect("corpus file checks");
+        let report = check::check(&fs, &[path], Default::default()).expect("corpus file checks");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for d in &report.diagnostics {
             let len = report.sources.get(d.primary.file).text.len() as u32;

@@ -93,23 +93,27 @@ fn scan_int(s: &[u8]) -> Option<i32> {
 /// Where a part of a variable's value sits in the source, when the value is a plain slice of
 /// it (no escapes or comments inside); otherwise the whole value.
 fn part_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Origin {
-    let whole = var.value_origins[0];
+    exact_origin(var, sources, part).unwrap_or(var.value_origins[0])
+}
+
+/// Where `part` (a slice of `var.value`) is in the source, byte for byte; `None` when the value
+/// is not a plain copy of its source text.
+fn exact_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Option<Origin> {
+    let whole = *var.value_origins.first()?;
     let text = &sources.get(whole.file).text[whole.range.as_range()];
     let base = var.value.as_ptr() as usize;
     let at = part.as_ptr() as usize;
-    if var.value_origins.len() == 1
+    (var.value_origins.len() == 1
         && text == &*var.value
         && at >= base
-        && at + part.len() <= base + var.value.len()
-    {
+        && at + part.len() <= base + var.value.len())
+    .then(|| {
         let start = whole.range.start as usize + (at - base);
         Origin {
             file: whole.file,
             range: TextRange::new(start, start + part.len()),
         }
-    } else {
-        whole
-    }
+    })
 }
 
 impl Lowering<'_> {
@@ -363,6 +367,7 @@ impl Lowering<'_> {
 
         // Application and data.
         let appl = appl.unwrap_or_default();
+        let mut data_origin = None;
         let (app, data): (Vec<u8>, Vec<u8>) = match appl.iter().position(|&c| c == b'(') {
             None => (appl.to_vec(), Vec::new()),
             Some(open) => {
@@ -372,7 +377,10 @@ impl Lowering<'_> {
                 } else {
                     let after = &appl[open + 1..];
                     match after.iter().rposition(|&c| c == b')') {
-                        Some(close) => (name.to_vec(), after[..close].to_vec()),
+                        Some(close) => {
+                            data_origin = exact_origin(v, self.sources, &after[..close]);
+                            (name.to_vec(), after[..close].to_vec())
+                        }
                         None => {
                             self.diagnostics.push(
                                 d(
@@ -385,6 +393,7 @@ impl Lowering<'_> {
                                 )
                                 .with_help("a `;` in the data starts a comment: write it `\\;`"),
                             );
+                            data_origin = exact_origin(v, self.sources, after);
                             (name.to_vec(), after.to_vec())
                         }
                     }
@@ -393,6 +402,11 @@ impl Lowering<'_> {
         };
         let skip = app.iter().take_while(|&&c| c != 0 && c < 33).count();
         let app = app[skip..].to_vec();
+        let app_origin = if appl.len() >= skip + app.len() {
+            exact_origin(v, self.sources, &appl[skip..skip + app.len()])
+        } else {
+            None
+        };
 
         if ipri == 0 {
             // `n` right after `hint`: lastpri was -1, so this is priority 0; Asterisk skips the
@@ -425,7 +439,13 @@ impl Lowering<'_> {
                 .with_help("Asterisk strongly discourages it: a hang-up then runs this extension instead of `h`"),
             );
         }
-        self.add_extension(ctx, v, ext, cid, ipri, label, app, data, pri_origin);
+        let step = Step {
+            app,
+            data,
+            app_origin,
+            data_origin,
+        };
+        self.add_extension(ctx, v, ext, cid, ipri, label, step, pri_origin);
     }
 
     fn lint_application(&mut self, v: &Variable, ipri: i32, app: &[u8], appl: &[u8]) {
@@ -506,8 +526,7 @@ impl Lowering<'_> {
         cid: Option<Vec<u8>>,
         number: i32,
         mut label: Option<Vec<u8>>,
-        app: Vec<u8>,
-        data: Vec<u8>,
+        step: Step,
         pri_origin: Origin,
     ) {
         if ext.is_empty() {
@@ -536,9 +555,11 @@ impl Lowering<'_> {
         let priority = |label| Priority {
             number,
             label,
-            app,
-            data,
+            app: step.app,
+            data: step.data,
             origin: v.origin,
+            app_origin: step.app_origin,
+            data_origin: step.data_origin,
         };
         if !same {
             exts.insert(
@@ -749,6 +770,14 @@ impl Lowering<'_> {
         }
         self.diagnostics.extend(found);
     }
+}
+
+/// What a line runs, before it is registered.
+struct Step {
+    app: Vec<u8>,
+    data: Vec<u8>,
+    app_origin: Option<Origin>,
+    data_origin: Option<Origin>,
 }
 
 /// Contexts that modules other than pbx_config register at load time, so that an include of

@@ -17,6 +17,10 @@ pub struct Priority {
     pub data: Vec<u8>,
     /// The `exten =>`/`same =>` line.
     pub origin: Origin,
+    /// Exactly where the application name and the data are in the source, when the line is a
+    /// plain copy of its text (no comment or escape inside it).
+    pub app_origin: Option<Origin>,
+    pub data_origin: Option<Origin>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

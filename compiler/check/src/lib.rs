@@ -1,0 +1,138 @@
+//! The dialplan checks: what Asterisk registers without a word but fails, or misbehaves, when
+//! a call runs it. Each rule lives in its own module under `rules/`, reads the IR of
+//! `pbxc-dialplan` and the catalog of `pbxc-stdlib`, and reports with a code from [`codes`].
+
+pub mod codes;
+mod rules;
+mod split;
+mod step;
+
+use std::collections::HashMap;
+
+use pbxc_config::Origin;
+use pbxc_diagnostics::{Diagnostic, SourceSet};
+use pbxc_dialplan::Dialplan;
+
+pub use split::{Arg, split_args};
+
+/// The Asterisk version a check is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Asterisk(u8),
+    /// pbx's own runtime: the newest Asterisk's catalog.
+    Pbx,
+}
+
+impl Target {
+    /// The catalog version whose applications and functions exist.
+    pub fn catalog_version(self) -> u8 {
+        match self {
+            Target::Asterisk(v) => v,
+            Target::Pbx => *pbxc_stdlib::VERSIONS.last().unwrap_or(&22),
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            Target::Asterisk(v) => format!("Asterisk {v}"),
+            Target::Pbx => "pbx".into(),
+        }
+    }
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::Asterisk(22)
+    }
+}
+
+/// A pjsip.conf endpoint, as far as the dialplan cares.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub name: Vec<u8>,
+    /// `context=` (default `default`), and where it was written (`None` when defaulted).
+    pub context: Vec<u8>,
+    pub context_origin: Option<Origin>,
+    /// The section header.
+    pub origin: Origin,
+}
+
+/// What a check looks at.
+pub struct Input<'a> {
+    pub plan: &'a Dialplan,
+    pub sources: &'a SourceSet,
+    pub target: Target,
+    /// The endpoints of pjsip.conf, when it was checked together with the dialplan.
+    pub endpoints: Option<&'a [Endpoint]>,
+}
+
+/// Runs every rule.
+pub fn check(input: &Input) -> Vec<Diagnostic> {
+    let cx = Cx::new(input);
+    let mut out = Vec::new();
+    rules::run(&cx, &mut out);
+    out
+}
+
+/// Reads the pjsip.conf endpoints out of a loaded configuration.
+pub fn endpoints(config: &pbxc_config::Config) -> Vec<Endpoint> {
+    let mut out = Vec::new();
+    for cat in config.sections() {
+        if cat.template {
+            continue;
+        }
+        let is_endpoint = cat
+            .variables
+            .iter()
+            .rev()
+            .find(|v| v.name.eq_ignore_ascii_case(b"type"))
+            .is_some_and(|v| v.value.eq_ignore_ascii_case(b"endpoint"));
+        if !is_endpoint {
+            continue;
+        }
+        let context = cat
+            .variables
+            .iter()
+            .rev()
+            .find(|v| v.name.eq_ignore_ascii_case(b"context"));
+        out.push(Endpoint {
+            name: cat.name.to_vec(),
+            context: context.map_or(b"default".to_vec(), |v| v.value.to_vec()),
+            context_origin: context.map(|v| v.value_origins.first().copied().unwrap_or(v.origin)),
+            origin: cat.name_origin,
+        });
+    }
+    out
+}
+
+/// Shared state of one run: the input and indexes over it.
+pub(crate) struct Cx<'a> {
+    pub plan: &'a Dialplan,
+    pub sources: &'a SourceSet,
+    pub target: Target,
+    pub endpoints: Option<&'a [Endpoint]>,
+    pub catalog: &'static pbxc_stdlib::Catalog,
+    /// Context name → index (names are case-sensitive).
+    pub contexts: HashMap<&'a [u8], usize>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(input: &Input<'a>) -> Cx<'a> {
+        let mut contexts = HashMap::new();
+        for (i, c) in input.plan.contexts.iter().enumerate() {
+            contexts.entry(c.name.as_slice()).or_insert(i);
+        }
+        Cx {
+            plan: input.plan,
+            sources: input.sources,
+            target: input.target,
+            endpoints: input.endpoints,
+            catalog: pbxc_stdlib::catalog(),
+            contexts,
+        }
+    }
+
+    pub fn context(&self, name: &[u8]) -> Option<usize> {
+        self.contexts.get(name).copied()
+    }
+}

@@ -1,0 +1,27 @@
+//! The rules, one concern per module, run in this order over the same steps.
+
+mod applications;
+mod expressions;
+mod flow;
+mod patterns;
+mod pjsip;
+mod targets;
+mod taint;
+
+use pbxc_diagnostics::Diagnostic;
+
+use crate::Cx;
+use crate::step::steps;
+
+pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let steps = steps(cx);
+    for step in &steps {
+        applications::check(cx, step, out);
+        expressions::check(cx, step, out);
+    }
+    let jumps = targets::check(cx, &steps, out);
+    flow::check(cx, &steps, &jumps, out);
+    patterns::check(cx, out);
+    pjsip::check(cx, &steps, out);
+    taint::check(cx, &steps, out);
+}

@@ -1,0 +1,553 @@
+//! Jump targets: Goto, GotoIf, Gosub, GosubIf and every other argument or option of a kind the
+//! catalog marks as a destination, checked as `pbx_parseable_goto` and the PBX loop resolve
+//! them (context as written, extension matched with pattern semantics through the includes,
+//! priority or label); plus include cycles.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pbxc_diagnostics::{Diagnostic, Edit, Label, suggest};
+use pbxc_dialplan::route::{Mode, extension_match};
+use pbxc_expr::template::{Piece, Reference, reference, scan};
+use pbxc_stdlib::{ArgKind, Split};
+
+use crate::codes;
+use crate::split::{Arg, split_args};
+use crate::step::{Step, show};
+use crate::Cx;
+
+/// What the constant jumps reach: (context, extension index, priority).
+#[derive(Default)]
+pub(crate) struct Jumps {
+    pub reached: HashSet<(usize, usize, i32)>,
+}
+
+pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
+    let mut jumps = Jumps::default();
+    for step in steps {
+        let Some(entry) = step.entry else { continue };
+        let Some(params) = &entry.params else { continue };
+        let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
+        // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
+        let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
+        if let (Some(c), Some(e), Some(p)) = (
+            pos(ArgKind::Context),
+            pos(ArgKind::Extension),
+            pos(ArgKind::Priority),
+        ) {
+            if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
+                let dest = Dest {
+                    context: args.get(c).map(|a| a.range.clone()).filter(|r| !r.is_empty()),
+                    exten: args.get(e).map(|a| a.range.clone()).filter(|r| !r.is_empty()),
+                    priority: pri.range.clone(),
+                    gosub: false,
+                };
+                resolve(cx, step, &dest, step.data, &mut jumps, out);
+            }
+        } else if let Some(c) = pos(ArgKind::Context)
+            && let Some(arg) = args.get(c)
+        {
+            context_only(cx, step, arg.range.clone(), out);
+        }
+        for (i, arg) in args.iter().enumerate() {
+            let Some(param) = params.get(i) else { break };
+            let (sep, gosub) = match param.kind {
+                ArgKind::Goto => (b',', false),
+                ArgKind::Gosub => (b',', true),
+                ArgKind::GotoCaret => (b'^', false),
+                ArgKind::GosubCaret => (b'^', true),
+                _ => continue,
+            };
+            if arg.range.is_empty() {
+                continue;
+            }
+            if entry.split == Split::Condition && padded(step, arg, out) {
+                continue;
+            }
+            if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
+                resolve(cx, step, &dest, step.data, &mut jumps, out);
+            }
+        }
+        options(cx, step, entry, &args, &mut jumps, out);
+    }
+    include_cycles(cx, out);
+    jumps
+}
+
+/// `[[context,]extension,]priority[(args)]` as ranges of the data.
+struct Dest {
+    context: Option<Range<usize>>,
+    exten: Option<Range<usize>>,
+    priority: Range<usize>,
+    gosub: bool,
+}
+
+impl Dest {
+    fn parse(data: &[u8], range: Range<usize>, sep: u8, gosub: bool) -> Option<Dest> {
+        let mut end = range.end;
+        if gosub && let Some(open) = data[range.clone()].iter().position(|&c| c == b'(') {
+            end = range.start + open;
+        }
+        // Plain strsep: no nesting, three fields at most, the rest ignored.
+        let mut fields = Vec::new();
+        let mut start = range.start;
+        for i in range.start..end {
+            if data[i] == sep && fields.len() < 2 {
+                fields.push(start..i);
+                start = i + 1;
+            }
+        }
+        let last = start..end;
+        let last = if let Some(k) = data[last.clone()].iter().position(|&c| c == sep) {
+            last.start..last.start + k
+        } else {
+            last
+        };
+        fields.push(last);
+        Some(match fields.len() {
+            1 => Dest {
+                context: None,
+                exten: None,
+                priority: fields.pop()?,
+                gosub,
+            },
+            2 => Dest {
+                context: None,
+                exten: Some(fields[0].clone()),
+                priority: fields[1].clone(),
+                gosub,
+            },
+            _ => Dest {
+                context: Some(fields[0].clone()),
+                exten: Some(fields[1].clone()),
+                priority: fields[2].clone(),
+                gosub,
+            },
+        })
+    }
+}
+
+/// A piece of a destination with `${...}` folded where the value is known when checking:
+/// globals, and `${EXTEN}`/`${CONTEXT}` of a literal extension. `None` when it stays dynamic.
+fn fold(cx: &Cx, step: &Step, text: &[u8]) -> Option<Vec<u8>> {
+    if !text.contains(&b'$') {
+        return Some(text.to_vec());
+    }
+    let t = scan(text);
+    let mut out = Vec::new();
+    for p in &t.pieces {
+        match p {
+            Piece::Text(r) => out.extend_from_slice(&text[r.clone()]),
+            Piece::Expression(_) => return None,
+            Piece::Substitution(e) => {
+                if !e.inner.is_literal() || !e.closed {
+                    return None;
+                }
+                let Reference::Variable {
+                    name,
+                    substring: None,
+                } = reference(text, e.body.clone())
+                else {
+                    return None;
+                };
+                let name = &text[name];
+                match name {
+                    b"EXTEN" if !step.extension.is_pattern() => {
+                        out.extend_from_slice(&step.extension.name)
+                    }
+                    b"CONTEXT" => out.extend_from_slice(&step.context.name),
+                    _ => out.extend_from_slice(cx.plan.global(name)?),
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+enum Want<'w> {
+    Priority(i32),
+    Label(&'w [u8]),
+}
+
+enum Found {
+    Yes(usize, usize, i32),
+    /// An extension matched but none had the priority or label.
+    NoPriority,
+    NoExtension,
+    /// A switch could answer: not decidable offline.
+    Unknown,
+}
+
+/// `pbx_find_extension`: own context, then includes depth-first, skipping contexts already on
+/// the stack; the first matching extension that has the priority or label wins.
+fn find(cx: &Cx, ctx: usize, exten: &[u8], want: &Want, stack: &mut Vec<usize>) -> Found {
+    let c = &cx.plan.contexts[ctx];
+    stack.push(ctx);
+    let mut matched = false;
+    for (i, e) in c.extensions.iter().enumerate() {
+        let hit = if exten.starts_with(b"_") {
+            e.name == exten
+        } else {
+            extension_match(&e.name, exten, Mode::Match) != 0
+        };
+        if !hit {
+            continue;
+        }
+        matched = true;
+        let p = match want {
+            Want::Priority(n) => e.priority(*n).map(|p| p.number),
+            Want::Label(l) => e
+                .priorities
+                .iter()
+                .find(|p| p.label.as_deref() == Some(*l))
+                .map(|p| p.number),
+        };
+        if let Some(n) = p {
+            return Found::Yes(ctx, i, n);
+        }
+    }
+    if !c.switches.is_empty() {
+        return Found::Unknown;
+    }
+    for inc in &c.includes {
+        let Some(target) = cx.context(&inc.context) else { continue };
+        if stack
+            .iter()
+            .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
+        {
+            continue;
+        }
+        match find(cx, target, exten, want, stack) {
+            Found::NoExtension => {}
+            Found::NoPriority => matched = true,
+            found => return found,
+        }
+    }
+    if matched {
+        Found::NoPriority
+    } else {
+        Found::NoExtension
+    }
+}
+
+fn resolve(
+    cx: &Cx,
+    step: &Step,
+    dest: &Dest,
+    data: &[u8],
+    jumps: &mut Jumps,
+    out: &mut Vec<Diagnostic>,
+) {
+    let app = step.app_name();
+    let whole = dest
+        .context
+        .clone()
+        .or(dest.exten.clone())
+        .map_or(dest.priority.start, |r| r.start)..dest.priority.end;
+    let part = |r: &Range<usize>| fold(cx, step, &data[r.clone()]);
+    let context = match &dest.context {
+        Some(r) => part(r),
+        None => Some(step.context.name.clone()),
+    };
+    let exten = match &dest.exten {
+        Some(r) => part(r),
+        None => Some(step.extension.name.clone()),
+    };
+    let priority = part(&dest.priority);
+    let (Some(context), Some(exten), Some(priority)) = (context, exten, priority) else {
+        out.push(step.diag(
+            codes::DYNAMIC_TARGET,
+            format!("`{app}` target `{}` is computed at run time; not checked", show(&data[whole.clone()])),
+            whole,
+        ));
+        return;
+    };
+    let Some(ctx) = cx.context(&context) else {
+        let range = dest.context.clone().unwrap_or(whole);
+        let mut d = step.diag(
+            codes::MISSING_TARGET,
+            format!("`{app}` jumps to context `{}`, which does not exist", show(&context)),
+            range,
+        );
+        if let Some(similar) = similar_context(cx, &context) {
+            d = d.with_help(format!("did you mean `{similar}`? context names are case-sensitive"));
+        }
+        out.push(d);
+        return;
+    };
+    // `sscanf("%30d%1s")`: a number with nothing after it; anything else is a label.
+    let number = std::str::from_utf8(&priority)
+        .ok()
+        .map(str::trim)
+        .and_then(|p| p.parse::<i32>().ok());
+    if priority.first().is_some_and(|&c| c == b'+' || c == b'-') && number.is_some() {
+        return; // relative to the current priority
+    }
+    let want = match number {
+        Some(n) => Want::Priority(n),
+        None => Want::Label(&priority),
+    };
+    // A label alone is looked up in the channel's extension: for a pattern, whatever was
+    // dialled, which this extension matches.
+    let found = if dest.exten.is_none() && step.extension.is_pattern() {
+        let same = cx.plan.contexts[ctx]
+            .extensions
+            .iter()
+            .position(|e| std::ptr::eq(e, step.extension));
+        let p = match &want {
+            Want::Priority(n) => step.extension.priority(*n).map(|p| p.number),
+            Want::Label(l) => step
+                .extension
+                .priorities
+                .iter()
+                .find(|p| p.label.as_deref() == Some(*l))
+                .map(|p| p.number),
+        };
+        match (same, p) {
+            (Some(i), Some(n)) => Found::Yes(ctx, i, n),
+            _ => Found::NoPriority,
+        }
+    } else {
+        find(cx, ctx, &exten, &want, &mut Vec::new())
+    };
+    let what = match &want {
+        Want::Priority(n) => format!("priority {n}"),
+        Want::Label(l) => format!("label `{}`", show(l)),
+    };
+    match found {
+        Found::Yes(c, e, n) => {
+            jumps.reached.insert((c, e, n));
+        }
+        Found::Unknown => {}
+        Found::NoExtension => {
+            let range = dest.exten.clone().unwrap_or(whole);
+            out.push(step.diag(
+                codes::MISSING_TARGET,
+                format!(
+                    "`{app}` jumps to extension `{}` of context `{}`: no extension there (or in its includes) matches it",
+                    show(&exten),
+                    show(&context)
+                ),
+                range,
+            ));
+        }
+        Found::NoPriority => {
+            let mut d = step.diag(
+                codes::MISSING_TARGET,
+                format!(
+                    "`{app}` jumps to {what} of `{}@{}`, which has no such {}",
+                    show(&exten),
+                    show(&context),
+                    if number.is_some() { "priority" } else { "label" }
+                ),
+                dest.priority.clone(),
+            );
+            if let Want::Label(l) = want
+                && let Some(other) = cx.plan.contexts[ctx]
+                    .extensions
+                    .iter()
+                    .find(|e| e.priorities.iter().any(|p| p.label.as_deref() == Some(l)))
+            {
+                d = d.with_help(format!(
+                    "extension `{}` has that label: write `{}({},{},{})`",
+                    show(&other.name),
+                    app,
+                    show(&context),
+                    show(&other.name),
+                    show(l)
+                ));
+            }
+            if dest.gosub {
+                d = d.with_help("Gosub checks that its destination exists and fails the call otherwise");
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn similar_context(cx: &Cx, name: &[u8]) -> Option<String> {
+    cx.plan
+        .contexts
+        .iter()
+        .filter_map(|c| {
+            suggest::edit_distance(&c.name, name, 2, true).map(|d| (d, &c.name))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| show(n))
+}
+
+/// A parameter that is a context for digit matching (BackGround, ReadExten, DISA…).
+fn context_only(cx: &Cx, step: &Step, range: Range<usize>, out: &mut Vec<Diagnostic>) {
+    let text = step.text(range.clone());
+    if text.is_empty() {
+        return;
+    }
+    let Some(name) = fold(cx, step, text) else { return };
+    if cx.context(&name).is_none() {
+        let mut d = step.diag(
+            codes::MISSING_TARGET,
+            format!("`{}` names context `{}`, which does not exist", step.app_name(), show(&name)),
+            range,
+        );
+        if let Some(similar) = similar_context(cx, &name) {
+            d = d.with_help(format!("did you mean `{similar}`?"));
+        }
+        out.push(d);
+    }
+}
+
+/// `GotoIf(c ? yes : no)`: the spaces belong to the label.
+fn padded(step: &Step, arg: &Arg, out: &mut Vec<Diagnostic>) -> bool {
+    let text = step.text(arg.range.clone());
+    let trimmed = text.trim_ascii();
+    if trimmed.is_empty() || trimmed.len() == text.len() || trimmed.contains(&b',') {
+        // A destination with commas keeps its spaces in context/extension names, which the
+        // target check reports as missing.
+        return false;
+    }
+    let lead = text.len() - text.trim_ascii_start().len();
+    let inner = arg.range.start + lead..arg.range.start + lead + trimmed.len();
+    let mut d = step.diag(
+        codes::PADDED_LABEL,
+        format!(
+            "`{}` jumps to the label `{}`, spaces included: no label is named like that",
+            step.app_name(),
+            show(text)
+        ),
+        arg.range.clone(),
+    )
+    .with_help("Asterisk does not trim the destinations around `?` and `:`");
+    if step.exact() {
+        let mut edits = Vec::new();
+        for r in [arg.range.start..inner.start, inner.end..arg.range.end] {
+            if !r.is_empty() {
+                let (file, range) = step.span(r);
+                edits.push(Edit {
+                    file,
+                    range,
+                    replacement: String::new(),
+                });
+            }
+        }
+        d = d.with_fix(format!("write `{}`", show(trimmed)), edits);
+    }
+    out.push(d);
+    true
+}
+
+/// Option letters whose argument is a destination (Dial's F, G, U, b, B; Queue's…).
+fn options(
+    cx: &Cx,
+    step: &Step,
+    entry: &pbxc_stdlib::Entry,
+    args: &[Arg],
+    jumps: &mut Jumps,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(params) = &entry.params else { return };
+    let Some(i) = params.iter().position(|p| p.kind == ArgKind::Options) else {
+        return;
+    };
+    let Some(arg) = args.get(i) else { return };
+    for (letter, inner) in super::applications::option_args(step.data, arg.range.clone()) {
+        let Some(inner) = inner.filter(|r| !r.is_empty()) else { continue };
+        let Some(spec) = entry.option(&(letter as char).to_string()) else { continue };
+        let Some((kind, _)) = &spec.arg else { continue };
+        match kind {
+            ArgKind::GotoCaret | ArgKind::GosubCaret => {
+                if let Some(dest) =
+                    Dest::parse(step.data, inner, b'^', *kind == ArgKind::GosubCaret)
+                {
+                    resolve(cx, step, &dest, step.data, jumps, out);
+                }
+            }
+            ArgKind::Subroutine => {
+                // `U(context^arg…)` runs `context,s,1`.
+                let text = step.text(inner.clone());
+                let end = text.iter().position(|&c| c == b'^').unwrap_or(text.len());
+                let name = inner.start..inner.start + end;
+                let Some(context) = fold(cx, step, step.text(name.clone())) else { continue };
+                match cx.context(&context) {
+                    None => out.push(step.diag(
+                        codes::MISSING_TARGET,
+                        format!("option `{}` runs subroutine context `{}`, which does not exist", letter as char, show(&context)),
+                        name,
+                    )),
+                    Some(ctx) => {
+                        if let Found::Yes(c, e, n) =
+                            find(cx, ctx, b"s", &Want::Priority(1), &mut Vec::new())
+                        {
+                            jumps.reached.insert((c, e, n));
+                        } else {
+                            out.push(step.diag(
+                                codes::MISSING_TARGET,
+                                format!("option `{}` runs `s,1` of context `{}`, which has none", letter as char, show(&context)),
+                                name,
+                            ));
+                        }
+                    }
+                }
+            }
+            ArgKind::Context => context_only(cx, step, inner, out),
+            _ => {}
+        }
+    }
+}
+
+/// Include cycles, each reported once at the include that closes it.
+fn include_cycles(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let n = cx.plan.contexts.len();
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; n];
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        // Iterative depth-first search: (context, next include to look at).
+        let mut stack = vec![(start, 0usize)];
+        state[start] = 1;
+        while let Some(&mut (ctx, ref mut next)) = stack.last_mut() {
+            let includes = &cx.plan.contexts[ctx].includes;
+            if *next >= includes.len() {
+                state[ctx] = 2;
+                stack.pop();
+                path.pop();
+                continue;
+            }
+            let inc = *next;
+            *next += 1;
+            let Some(target) = cx.context(&includes[inc].context) else { continue };
+            match state[target] {
+                0 => {
+                    state[target] = 1;
+                    path.push((ctx, inc));
+                    stack.push((target, 0));
+                }
+                1 => {
+                    let mut names: Vec<String> = stack
+                        .iter()
+                        .skip_while(|(c, _)| *c != target)
+                        .map(|(c, _)| show(&cx.plan.contexts[*c].name))
+                        .collect();
+                    names.push(show(&cx.plan.contexts[target].name));
+                    let origin = includes[inc].origin;
+                    let mut d = Diagnostic::new(
+                        codes::INCLUDE_CYCLE,
+                        format!("contexts include each other in a cycle: {}", names.join(" → ")),
+                        origin.file,
+                        origin.range,
+                    )
+                    .with_help("Asterisk skips a context already being searched, so the cycle adds nothing; remove one include");
+                    if let Some(first) = cx.plan.contexts[target].sections.first() {
+                        d = d.with_secondary(
+                            Label::new(first.file, first.range).with_message("the cycle starts here"),
+                        );
+                    }
+                    out.push(d);
+                }
+                _ => {}
+            }
+        }
+    }
+}

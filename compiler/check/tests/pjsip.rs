@@ -1,0 +1,80 @@
+//! Checks across pjsip.conf and extensions.conf, and the target version.
+
+use pbxc_check::{Input, Target, check, endpoints};
+use pbxc_config::{LoadOptions, MemoryFs, Session};
+
+/// Loads both files and returns `code line:col message` for each diagnostic of the checks.
+fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
+    let mut fs = MemoryFs::new();
+    fs.insert("/etc/asterisk/extensions.conf", extensions.as_bytes().to_vec());
+    fs.insert("/etc/asterisk/pjsip.conf", pjsip.as_bytes().to_vec());
+    let mut session = Session::new(
+        &fs,
+        LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        },
+    );
+    let dialplan = session.load("extensions.conf").unwrap();
+    let endpoints = endpoints(&session.load("pjsip.conf").unwrap());
+    let (plan, _) = pbxc_dialplan::lower(&dialplan, session.sources());
+    let sources = session.sources();
+    let mut out: Vec<String> = check(&Input {
+        plan: &plan,
+        sources,
+        target,
+        endpoints: Some(&endpoints),
+    })
+    .into_iter()
+    .map(|d| {
+        let file = sources.get(d.file());
+        let lc = file.lines.line_col(&file.text, d.primary.range.start as usize);
+        let name = sources.path(d.file()).file_name().unwrap().to_string_lossy().into_owned();
+        format!("{} {name}:{}:{} {}", d.code.id, lc.line, lc.column, d.message)
+    })
+    .collect();
+    out.sort();
+    out
+}
+
+const PJSIP: &str = "\
+[alice]
+type=endpoint
+context=from-internal
+
+[bob]
+type=endpoint
+context=from-intrenal
+
+[carol]
+type=endpoint
+
+[tmpl](!)
+type=endpoint
+context=nowhere
+";
+
+const EXTENSIONS: &str = "\
+[from-internal]
+exten => _X.,1,Dial(PJSIP/alice&PJSIP/${EXTEN}@bob&PJSIP/dave,30)
+ same => n,System(echo ${CALLERID(num)} >> /tmp/log)
+ same => n,System(echo ${FILTER(0-9,${CALLERID(num)})} >> /tmp/log)
+ same => n,Hangup()
+
+[unreached]
+exten => _X.,1,System(echo ${EXTEN})
+";
+
+#[test]
+fn endpoint_contexts_dial_targets_and_injection() {
+    assert_eq!(
+        run(EXTENSIONS, PJSIP, Target::Asterisk(22)),
+        [
+            "DP350 pjsip.conf:7:9 endpoint `bob` sends its calls to context `from-intrenal`, which the dialplan does not have: Asterisk rejects them",
+            "DP350 pjsip.conf:9:2 endpoint `carol` sends its calls to context `default`, which the dialplan does not have: Asterisk rejects them",
+            "DP351 extensions.conf:2:58 `Dial` dials endpoint `dave`, which pjsip.conf does not define",
+            "DP360 extensions.conf:2:39 `${EXTEN}` is controlled by the caller and goes unfiltered into the channels to dial (an `&` adds another)",
+            "DP360 extensions.conf:3:24 `${CALLERID(num)}` is controlled by the caller and goes unfiltered into a shell command",
+        ]
+    );
+}
