@@ -114,6 +114,7 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
 
     let mut failures = Vec::new();
     let mut actual = BTreeSet::new();
+    let mut messages = std::collections::BTreeMap::new();
     for d in &diagnostics {
         let file = sources.get(d.primary.file);
         let lc = file
@@ -135,6 +136,7 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
         {
             failures.push(format!("{e:?}: message {:?} lacks {text:?}", d.message));
         }
+        messages.entry(e.clone()).or_insert_with(|| d.message.clone());
         if !actual.insert(e.clone()) {
             failures.push(format!("reported more than once: {e:?} ({})", d.message));
         }
@@ -143,12 +145,8 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
         failures.push(format!("expected but not reported: {missing:?}"));
     }
     for extra in actual.difference(&expected) {
-        let d = diagnostics
-            .iter()
-            .find(|d| d.code.id == extra.code)
-            .map(|d| d.message.clone())
-            .unwrap_or_default();
-        failures.push(format!("reported but not expected: {extra:?} ({d})"));
+        let message = messages.get(extra).cloned().unwrap_or_default();
+        failures.push(format!("reported but not expected: {extra:?} ({message})"));
     }
     failures
 }

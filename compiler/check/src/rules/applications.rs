@@ -110,7 +110,16 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
-    if !repeats && args.len() > params.len() && entry.split != Split::Whole {
+    // The last slot takes the raw rest, which is what free text and destinations want
+    // (`Verbose(1,a, b)`, `ChannelRedirect(chan,ctx,ext,1)`); for a typed last parameter the
+    // extra commas are a mistake.
+    let takes_rest = params.last().is_some_and(|p| {
+        matches!(
+            p.kind,
+            ArgKind::Text | ArgKind::Goto | ArgKind::Gosub | ArgKind::App | ArgKind::Cond | ArgKind::Expr
+        )
+    });
+    if !repeats && !takes_rest && args.len() > params.len() && entry.split != Split::Whole {
         let first_extra = &args[params.len()];
         let last = params.last().map_or("", |p| p.name.as_str());
         out.push(
@@ -140,7 +149,11 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
         let value = unquote(text.trim_ascii());
         match &param.kind {
             ArgKind::Int | ArgKind::Number | ArgKind::Duration | ArgKind::DurationMs => {
-                if !value.is_empty() && !is_number(value, param.kind == ArgKind::Int) {
+                // Dial's timeout may be `answer^progress`.
+                let numeric = value
+                    .split(|&c| c == b'^')
+                    .all(|v| v.is_empty() || is_number(v, param.kind == ArgKind::Int));
+                if !value.is_empty() && !numeric {
                     out.push(step.diag(
                         codes::INVALID_NUMBER,
                         format!(
@@ -173,7 +186,13 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
-            ArgKind::Options if !entry.word_options() => options(step, entry, arg, out),
+            // BackGround and Playback also take the words `skip`, `noanswer`, `say`, `mix`.
+            ArgKind::Options
+                if !entry.word_options()
+                    && !matches!(value, b"skip" | b"noanswer" | b"say" | b"mix") =>
+            {
+                options(step, entry, arg, out)
+            }
             _ => {}
         }
     }
