@@ -64,6 +64,10 @@ pub struct Input<'a> {
     pub target: Target,
     /// The endpoints of pjsip.conf, when it was checked together with the dialplan.
     pub endpoints: Option<&'a [Endpoint]>,
+    /// Whether this is the whole dialplan (extensions.conf as Asterisk loads it). A file
+    /// checked on its own may jump to contexts that a file including it defines, so a
+    /// missing target is then a warning.
+    pub complete: bool,
 }
 
 /// Runs every rule.
@@ -111,6 +115,7 @@ pub(crate) struct Cx<'a> {
     pub sources: &'a SourceSet,
     pub target: Target,
     pub endpoints: Option<&'a [Endpoint]>,
+    pub complete: bool,
     pub catalog: &'static pbxc_stdlib::Catalog,
     /// Context name → index (names are case-sensitive).
     pub contexts: HashMap<&'a [u8], usize>,
@@ -127,6 +132,7 @@ impl<'a> Cx<'a> {
             sources: input.sources,
             target: input.target,
             endpoints: input.endpoints,
+            complete: input.complete,
             catalog: pbxc_stdlib::catalog(),
             contexts,
         }

@@ -24,6 +24,7 @@ fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
         sources,
         target,
         endpoints: Some(&endpoints),
+        complete: true,
     })
     .into_iter()
     .map(|d| {

@@ -46,7 +46,8 @@ fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) -> pbxc_d
 /// What the checks across files need, gathered while loading.
 #[derive(Default)]
 struct Loaded {
-    dialplans: Vec<pbxc_dialplan::Dialplan>,
+    /// Each with whether it is the whole dialplan (the root extensions.conf).
+    dialplans: Vec<(pbxc_dialplan::Dialplan, bool)>,
     /// pjsip.conf endpoints, when pjsip.conf is part of the check.
     endpoints: Option<Vec<pbxc_check::Endpoint>>,
 }
@@ -55,7 +56,7 @@ impl Loaded {
     fn add(&mut self, session: &mut Session, name: &str, config: &pbxc_config::Config) {
         if is_dialplan(name) {
             let plan = lower_dialplan(session, config);
-            self.dialplans.push(plan);
+            self.dialplans.push((plan, name == "extensions.conf"));
         } else if name == "pjsip.conf" {
             self.endpoints
                 .get_or_insert_with(Vec::new)
@@ -64,12 +65,13 @@ impl Loaded {
     }
 
     fn check(self, session: &mut Session, target: pbxc_check::Target) {
-        for plan in &self.dialplans {
+        for (plan, complete) in &self.dialplans {
             let diagnostics = pbxc_check::check(&pbxc_check::Input {
                 plan,
                 sources: session.sources(),
                 target,
                 endpoints: self.endpoints.as_deref(),
+                complete: *complete,
             });
             session.add_diagnostics(diagnostics);
         }

@@ -116,8 +116,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a line of help; help given twice keeps both, one per line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        let help = help.into();
+        self.help = Some(match self.help.take() {
+            Some(before) => format!("{before}\n{help}"),
+            None => help,
+        });
         self
     }
 

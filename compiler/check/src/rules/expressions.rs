@@ -54,13 +54,14 @@ pub(super) fn check(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
 }
 
 fn expression(step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
-    // Nested `$[...]` are evaluated first; a run of `1`s of the same length keeps offsets and
-    // lexes as one operand, as the value would.
+    // Asterisk substitutes the body before it lexes it, so each `${...}`/`$[...]` inside is
+    // one value by then (the quotes and brackets of its own arguments are gone). A run of a
+    // word character of the same length stands for it and keeps the offsets.
     let mut body = step.data[e.body.clone()].to_vec();
-    for (inner, is_expr) in e.inner.embedded() {
-        if is_expr {
+    for p in &e.inner.pieces {
+        if let template::Piece::Substitution(inner) | template::Piece::Expression(inner) = p {
             for b in &mut body[inner.range.start - e.body.start..inner.range.end - e.body.start] {
-                *b = b'1';
+                *b = b'v';
             }
         }
     }

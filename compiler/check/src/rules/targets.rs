@@ -24,6 +24,8 @@ pub(crate) struct Jumps {
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
     let mut jumps = Jumps::default();
+    let assigned = assigned(steps);
+    let start = out.len();
     for step in steps {
         let Some(entry) = step.entry else { continue };
         let Some(params) = &entry.params else { continue };
@@ -42,12 +44,12 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
                     priority: pri.range.clone(),
                     gosub: false,
                 };
-                resolve(cx, step, &dest, step.data, &mut jumps, out);
+                resolve(cx, &assigned, step, &dest, step.data, &mut jumps, out);
             }
         } else if let Some(c) = pos(ArgKind::Context)
             && let Some(arg) = args.get(c)
         {
-            context_only(cx, step, arg.range.clone(), out);
+            context_only(cx, &assigned, step, arg.range.clone(), out);
         }
         for (i, arg) in args.iter().enumerate() {
             let Some(param) = params.get(i) else { break };
@@ -65,13 +67,55 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
                 continue;
             }
             if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
-                resolve(cx, step, &dest, step.data, &mut jumps, out);
+                resolve(cx, &assigned, step, &dest, step.data, &mut jumps, out);
             }
         }
-        options(cx, step, entry, &args, &mut jumps, out);
+        options(cx, &assigned, step, entry, &args, &mut jumps, out);
+    }
+    if !cx.complete {
+        for d in &mut out[start..] {
+            if d.code.id == codes::MISSING_TARGET.id {
+                let taken = std::mem::replace(
+                    d,
+                    Diagnostic::new(codes::MISSING_TARGET, "", d.primary.file, d.primary.range),
+                );
+                *d = taken
+                    .with_severity(pbxc_diagnostics::Severity::Warning)
+                    .with_help("this file was checked on its own: a file that includes it may define the target");
+            }
+        }
     }
     include_cycles(cx, out);
     jumps
+}
+
+/// Names the dialplan sets on the channel (Set, MSet, and every parameter the catalog marks
+/// as a variable written): a channel variable shadows a global of the same name, so those
+/// globals cannot be folded.
+fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
+    let mut names = HashSet::new();
+    let mut add = |name: &[u8]| {
+        let name = name.trim_ascii();
+        let name = name.strip_prefix(b"__").or(name.strip_prefix(b"_")).unwrap_or(name);
+        names.insert(name.to_vec());
+    };
+    for step in steps {
+        let Some(entry) = step.entry else { continue };
+        if entry.name == "MSet" {
+            for pair in step.data.split(|&c| c == b',') {
+                add(pair.split(|&c| c == b'=').next().unwrap_or_default());
+            }
+            continue;
+        }
+        let Some(params) = &entry.params else { continue };
+        let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
+        for (arg, p) in args.iter().zip(params) {
+            if p.kind == ArgKind::VarWrite {
+                add(step.text(arg.range.clone()));
+            }
+        }
+    }
+    names
 }
 
 /// `[[context,]extension,]priority[(args)]` as ranges of the data.
@@ -129,7 +173,7 @@ impl Dest {
 
 /// A piece of a destination with `${...}` folded where the value is known when checking:
 /// globals, and `${EXTEN}`/`${CONTEXT}` of a literal extension. `None` when it stays dynamic.
-fn fold(cx: &Cx, step: &Step, text: &[u8]) -> Option<Vec<u8>> {
+fn fold(cx: &Cx, assigned: &HashSet<Vec<u8>>, step: &Step, text: &[u8]) -> Option<Vec<u8>> {
     if !text.contains(&b'$') {
         return Some(text.to_vec());
     }
@@ -156,6 +200,7 @@ fn fold(cx: &Cx, step: &Step, text: &[u8]) -> Option<Vec<u8>> {
                         out.extend_from_slice(&step.extension.name)
                     }
                     b"CONTEXT" => out.extend_from_slice(&step.context.name),
+                    _ if assigned.contains(name) => return None,
                     _ => out.extend_from_slice(cx.plan.global(name)?),
                 }
             }
@@ -232,6 +277,7 @@ fn find(cx: &Cx, ctx: usize, exten: &[u8], want: &Want, stack: &mut Vec<usize>) 
 
 fn resolve(
     cx: &Cx,
+    assigned: &HashSet<Vec<u8>>,
     step: &Step,
     dest: &Dest,
     data: &[u8],
@@ -244,7 +290,7 @@ fn resolve(
         .clone()
         .or(dest.exten.clone())
         .map_or(dest.priority.start, |r| r.start)..dest.priority.end;
-    let part = |r: &Range<usize>| fold(cx, step, &data[r.clone()]);
+    let part = |r: &Range<usize>| fold(cx, assigned, step, &data[r.clone()]);
     let context = match &dest.context {
         Some(r) => part(r),
         None => Some(step.context.name.clone()),
@@ -377,12 +423,18 @@ fn similar_context(cx: &Cx, name: &[u8]) -> Option<String> {
 }
 
 /// A parameter that is a context for digit matching (BackGround, ReadExten, DISA…).
-fn context_only(cx: &Cx, step: &Step, range: Range<usize>, out: &mut Vec<Diagnostic>) {
+fn context_only(
+    cx: &Cx,
+    assigned: &HashSet<Vec<u8>>,
+    step: &Step,
+    range: Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) {
     let text = step.text(range.clone());
     if text.is_empty() {
         return;
     }
-    let Some(name) = fold(cx, step, text) else { return };
+    let Some(name) = fold(cx, assigned, step, text) else { return };
     if cx.context(&name).is_none() {
         let mut d = step.diag(
             codes::MISSING_TARGET,
@@ -438,6 +490,7 @@ fn padded(step: &Step, arg: &Arg, out: &mut Vec<Diagnostic>) -> bool {
 /// Option letters whose argument is a destination (Dial's F, G, U, b, B; Queue's…).
 fn options(
     cx: &Cx,
+    assigned: &HashSet<Vec<u8>>,
     step: &Step,
     entry: &pbxc_stdlib::Entry,
     args: &[Arg],
@@ -458,7 +511,7 @@ fn options(
                 if let Some(dest) =
                     Dest::parse(step.data, inner, b'^', *kind == ArgKind::GosubCaret)
                 {
-                    resolve(cx, step, &dest, step.data, jumps, out);
+                    resolve(cx, assigned, step, &dest, step.data, jumps, out);
                 }
             }
             ArgKind::Subroutine => {
@@ -466,7 +519,7 @@ fn options(
                 let text = step.text(inner.clone());
                 let end = text.iter().position(|&c| c == b'^').unwrap_or(text.len());
                 let name = inner.start..inner.start + end;
-                let Some(context) = fold(cx, step, step.text(name.clone())) else { continue };
+                let Some(context) = fold(cx, assigned, step, step.text(name.clone())) else { continue };
                 match cx.context(&context) {
                     None => out.push(step.diag(
                         codes::MISSING_TARGET,
@@ -488,7 +541,7 @@ fn options(
                     }
                 }
             }
-            ArgKind::Context => context_only(cx, step, inner, out),
+            ArgKind::Context => context_only(cx, assigned, step, inner, out),
             _ => {}
         }
     }
