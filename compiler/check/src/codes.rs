@@ -44,6 +44,8 @@ pbxc_diagnostics::define_codes! {
         "A priority after an unconditional Goto, Hangup or Return that no label or jump reaches.";
     COMMA_IN_SET = "DP340" "comma-in-set" Warning
         "A `,` inside `[...]` of a pattern is one more character of the set: `_[2,3]` also matches `,`.";
+    SHADOWED_EXTENSION = "DP341" "shadowed-extension" Warning
+        "An extension of an included context that a pattern searched before it (in the including context, or an earlier include) always answers first.";
     ENDPOINT_CONTEXT_MISSING = "DP350" "endpoint-context-missing" Error
         "A pjsip.conf endpoint's `context=` names no dialplan context: its calls are rejected.";
     DIAL_UNKNOWN_ENDPOINT = "DP351" "dial-unknown-endpoint" Warning

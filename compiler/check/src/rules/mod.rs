@@ -22,6 +22,7 @@ pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let jumps = targets::check(cx, &steps, out);
     flow::check(cx, &steps, &jumps, out);
     patterns::check(cx, out);
+    patterns::shadowed(cx, out);
     pjsip::check(cx, &steps, out);
     taint::check(cx, &steps, out);
 }

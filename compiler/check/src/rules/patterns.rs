@@ -63,3 +63,166 @@ fn set_with_comma(name: &[u8]) -> Option<(usize, usize)> {
     }
     None
 }
+
+/// An extension in an included context that a pattern searched before it always answers
+/// first: own context before includes, includes depth-first in order.
+pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let mut reported = std::collections::HashSet::new();
+    for (c, context) in cx.plan.contexts.iter().enumerate() {
+        if context.includes.is_empty() {
+            continue;
+        }
+        // Patterns that answer priority 1 for every caller, in search order.
+        let mut catchers: Vec<(usize, &pbxc_dialplan::Extension, Vec<Elem>)> = Vec::new();
+        for (depth, ctx) in search_order(cx, c).into_iter().enumerate() {
+            let exts = &cx.plan.contexts[ctx].extensions;
+            if depth > 0 {
+                for (i, e) in exts.iter().enumerate() {
+                    if !e.priorities.iter().any(|p| p.number >= 1) || reported.contains(&(ctx, i)) {
+                        continue;
+                    }
+                    let mine = elems(&e.name);
+                    let Some((sctx, s, _)) = catchers.iter().find(|(_, _, s)| covers(s, &mine)) else {
+                        continue;
+                    };
+                    reported.insert((ctx, i));
+                    let so = s.origin;
+                    out.push(
+                        Diagnostic::new(
+                            codes::SHADOWED_EXTENSION,
+                            format!(
+                                "extension `{}` of `{}` is never reached through `{}`: `{}` in `{}` is searched first and matches everything it does",
+                                show(&e.name),
+                                show(&cx.plan.contexts[ctx].name),
+                                show(&context.name),
+                                show(&s.name),
+                                show(&cx.plan.contexts[*sctx].name)
+                            ),
+                            e.origin.file,
+                            e.origin.range,
+                        )
+                        .with_secondary(pbxc_diagnostics::Label::new(so.file, so.range).with_message("this pattern answers first"))
+                        .with_help("Asterisk searches a context's own extensions before its includes, and includes in order; narrow the pattern or reorder the includes"),
+                    );
+                }
+            }
+            for e in exts {
+                if e.is_pattern() && e.cid.is_none() && e.priority(1).is_some() {
+                    catchers.push((ctx, e, elems(&e.name)));
+                }
+            }
+        }
+    }
+}
+
+/// The contexts a lookup in `start` searches, in order, each once (case-insensitively).
+fn search_order(cx: &Cx, start: usize) -> Vec<usize> {
+    fn walk(cx: &Cx, c: usize, out: &mut Vec<usize>) {
+        out.push(c);
+        for inc in &cx.plan.contexts[c].includes {
+            let Some(t) = cx.context(&inc.context) else { continue };
+            if out
+                .iter()
+                .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
+            {
+                continue;
+            }
+            walk(cx, t, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(cx, start, &mut out);
+    out
+}
+
+/// One position of an extension name.
+#[derive(Clone, PartialEq, Eq)]
+enum Elem {
+    Set(Box<[bool; 256]>),
+    /// `.`: one or more of anything.
+    OneOrMore,
+    /// `!`: zero or more of anything.
+    ZeroOrMore,
+}
+
+fn set(f: impl Fn(u8) -> bool) -> Elem {
+    let mut s = Box::new([false; 256]);
+    for b in 0..=255u8 {
+        s[b as usize] = f(b);
+    }
+    Elem::Set(s)
+}
+
+/// The positions of a name as `_extension_match_core` reads them (dashes ignored).
+fn elems(name: &[u8]) -> Vec<Elem> {
+    let mut out = Vec::new();
+    let Some(p) = name.strip_prefix(b"_") else {
+        return name
+            .iter()
+            .filter(|&&c| c != b'-')
+            .map(|&c| set(|b| b == c))
+            .collect();
+    };
+    let mut i = 0;
+    while i < p.len() {
+        let c = p[i];
+        match c {
+            b'-' => {}
+            b'/' => break,
+            b'.' => {
+                out.push(Elem::OneOrMore);
+                break;
+            }
+            b'!' => {
+                out.push(Elem::ZeroOrMore);
+                break;
+            }
+            b'n' | b'N' => out.push(set(|b| (b'2'..=b'9').contains(&b))),
+            b'x' | b'X' => out.push(set(|b| b.is_ascii_digit())),
+            b'z' | b'Z' => out.push(set(|b| (b'1'..=b'9').contains(&b))),
+            b'[' => {
+                let Some(end) = p[i..].iter().position(|&c| c == b']').map(|e| e + i) else {
+                    break;
+                };
+                let body = &p[i + 1..end];
+                let mut s = Box::new([false; 256]);
+                let mut k = 0;
+                while k < body.len() {
+                    if k + 2 < body.len() && body[k + 1] == b'-' {
+                        for b in body[k]..=body[k + 2] {
+                            s[b as usize] = true;
+                        }
+                        k += 3;
+                    } else {
+                        s[body[k] as usize] = true;
+                        k += 1;
+                    }
+                }
+                out.push(Elem::Set(s));
+                i = end;
+            }
+            _ => out.push(set(|b| b == c)),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether every number `b` matches, `a` matches too.
+fn covers(a: &[Elem], b: &[Elem]) -> bool {
+    for (i, ea) in a.iter().enumerate() {
+        match ea {
+            Elem::ZeroOrMore => return true,
+            Elem::OneOrMore => return matches!(b.get(i), Some(Elem::Set(_) | Elem::OneOrMore)),
+            Elem::Set(sa) => match b.get(i) {
+                Some(Elem::Set(sb)) => {
+                    if (0..256).any(|k| sb[k] && !sa[k]) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            },
+        }
+    }
+    a.len() == b.len()
+}
