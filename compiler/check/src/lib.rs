@@ -4,7 +4,6 @@
 
 pub mod codes;
 mod rules;
-mod split;
 mod step;
 
 use std::collections::HashMap;
@@ -13,7 +12,6 @@ use pbxc_config::Origin;
 use pbxc_diagnostics::{Diagnostic, SourceSet};
 use pbxc_dialplan::Dialplan;
 
-pub use split::{Arg, split_args};
 
 /// The Asterisk version a check is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

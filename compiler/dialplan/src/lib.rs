@@ -4,6 +4,7 @@
 //! the application/data split quirks), with diagnostics for every line it drops or
 //! misreads. [`dump`] prints it the way `dialplan save` does.
 
+pub mod args;
 pub mod codes;
 mod dump;
 mod lower;
@@ -12,6 +13,7 @@ pub mod pattern;
 pub mod route;
 mod subst;
 
+pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;
 pub use lower::lower;
 pub use model::{Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch};

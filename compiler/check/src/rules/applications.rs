@@ -7,7 +7,7 @@ use pbxc_diagnostics::{Diagnostic, Edit, suggest};
 use pbxc_stdlib::{ArgKind, Entry, Split};
 
 use crate::codes;
-use crate::split::{Arg, split_args};
+use pbxc_dialplan::{Arg, split_args};
 use crate::step::{Step, show};
 use crate::Cx;
 

@@ -8,7 +8,7 @@ use pbxc_expr::template::{self, Embedded, Reference, reference};
 use pbxc_stdlib::{ArgKind, Entry, Split};
 
 use crate::codes;
-use crate::split::split_args;
+use pbxc_dialplan::split_args;
 use crate::step::{Step, show};
 use crate::Cx;
 

@@ -4,7 +4,7 @@ use pbxc_diagnostics::{Diagnostic, Label, suggest};
 use pbxc_stdlib::ArgKind;
 
 use crate::codes;
-use crate::split::split_args;
+use pbxc_dialplan::split_args;
 use crate::step::{Step, show};
 use crate::Cx;
 

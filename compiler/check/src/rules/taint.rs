@@ -13,7 +13,7 @@ use pbxc_expr::template::{Piece, Reference, Template, reference};
 use pbxc_stdlib::ArgKind;
 
 use crate::codes;
-use crate::split::split_args;
+use pbxc_dialplan::split_args;
 use crate::step::{Step, show};
 use crate::Cx;
 

@@ -12,7 +12,7 @@ use pbxc_expr::template::{Piece, Reference, reference, scan};
 use pbxc_stdlib::{ArgKind, Split};
 
 use crate::codes;
-use crate::split::{Arg, split_args};
+use pbxc_dialplan::{Arg, split_args};
 use crate::step::{Step, show};
 use crate::Cx;
 

@@ -1,5 +1,5 @@
 //! Any bytes load as a configuration (with a second file to include, templates, appends)
-//! without panicking, lowers as a dialplan without panicking, and every diagnostic points
+//! without panicking, lowers as a dialplan and passes the dialplan checks without panicking, and every diagnostic points
 //! inside the file it names.
 #![no_main]
 
@@ -23,8 +23,16 @@ fuzz_target!(|data: &[u8]| {
         },
     );
     if let Ok(config) = session.load("main.conf") {
-        let (_, more) = pbxc_dialplan::lower(&config, session.sources());
+        let (plan, more) = pbxc_dialplan::lower(&config, session.sources());
         session.add_diagnostics(more);
+        let checks = pbxc_check::check(&pbxc_check::Input {
+            plan: &plan,
+            sources: session.sources(),
+            target: pbxc_check::Target::Asterisk(22),
+            endpoints: None,
+            complete: true,
+        });
+        session.add_diagnostics(checks);
     }
     for d in session.diagnostics() {
         let len = session.sources().get(d.primary.file).text.len() as u32;

@@ -1,6 +1,7 @@
-//! Cutting unsubstituted application data into arguments the way the application will cut
-//! the substituted data (spec §2.5). `${...}` and `$[...]` are opaque here: what they produce
-//! is unknown, and a `,` inside them is not a separator.
+//! A priority's data as typed arguments: cut the way the application (per the catalog) will
+//! cut the substituted data (spec §2.5), each argument a template of text, `${...}` and
+//! `$[...]`. `${...}` and `$[...]` are opaque while cutting: what they produce is unknown, and
+//! a `,` inside them is not a separator.
 
 use std::ops::Range;
 
@@ -11,6 +12,82 @@ use pbxc_stdlib::Split;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arg {
     pub range: Range<usize>,
+}
+
+/// A step of the dialplan: the application (from the catalog when known) and its arguments.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub app: Option<&'static pbxc_stdlib::Entry>,
+    /// The whole data scanned; ranges are offsets in the data (see `Priority::data_origin`).
+    pub template: Template,
+    pub args: Vec<Argument>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Argument {
+    pub range: Range<usize>,
+    /// The catalog's parameter it fills, when the application is known.
+    pub param: Option<&'static pbxc_stdlib::Param>,
+    /// Its own `${...}`/`$[...]`, with ranges in the data.
+    pub template: Template,
+}
+
+impl crate::Priority {
+    /// The application and its typed arguments.
+    pub fn step(&self) -> Step {
+        let name = self.app.trim_ascii_end();
+        let app = std::str::from_utf8(name)
+            .ok()
+            .and_then(|a| pbxc_stdlib::catalog().application(a));
+        let template = pbxc_expr::template::scan(&self.data);
+        let (split, slots) = match app.and_then(|e| e.params.as_ref().map(|p| (e, p))) {
+            Some((e, p)) if !p.last().is_some_and(|l| l.repeat) => (e.split, Some(p.len())),
+            Some((e, _)) => (e.split, None),
+            None => (Split::Standard, None),
+        };
+        let params = app.and_then(|e| e.params.as_ref());
+        let args = split_args(&self.data, &template, split, slots)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| Argument {
+                param: params.and_then(|p| p.get(i).or_else(|| p.last().filter(|l| l.repeat))),
+                template: shift(
+                    pbxc_expr::template::scan(&self.data[a.range.clone()]),
+                    a.range.start,
+                ),
+                range: a.range,
+            })
+            .collect();
+        Step {
+            app,
+            template,
+            args,
+        }
+    }
+}
+
+/// Moves a template's ranges by `by` bytes.
+fn shift(t: Template, by: usize) -> Template {
+    use pbxc_expr::template::Embedded;
+    fn emb(e: Embedded, by: usize) -> Embedded {
+        Embedded {
+            range: e.range.start + by..e.range.end + by,
+            body: e.body.start + by..e.body.end + by,
+            closed: e.closed,
+            inner: shift(e.inner, by),
+        }
+    }
+    Template {
+        pieces: t
+            .pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(r) => Piece::Text(r.start + by..r.end + by),
+                Piece::Substitution(e) => Piece::Substitution(emb(e, by)),
+                Piece::Expression(e) => Piece::Expression(emb(e, by)),
+            })
+            .collect(),
+    }
 }
 
 /// Ranges of the top-level `${...}`/`$[...]`, to skip over.
