@@ -6,6 +6,7 @@ pub mod codes;
 mod rules;
 mod step;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use pbxc_config::Origin;
@@ -117,6 +118,9 @@ pub(crate) struct Cx<'a> {
     pub catalog: &'static pbxc_stdlib::Catalog,
     /// Context name → index (names are case-sensitive).
     pub contexts: HashMap<&'a [u8], usize>,
+    /// "Did you mean" answers per misspelt name: a generated dialplan repeats the same
+    /// missing name thousands of times.
+    similar: RefCell<HashMap<Vec<u8>, Option<String>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -133,7 +137,26 @@ impl<'a> Cx<'a> {
             complete: input.complete,
             catalog: pbxc_stdlib::catalog(),
             contexts,
+            similar: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The context name closest to `name` (edit distance at most 2, any case).
+    pub fn similar_context(&self, name: &[u8]) -> Option<String> {
+        if let Some(hit) = self.similar.borrow().get(name) {
+            return hit.clone();
+        }
+        let found = self
+            .plan
+            .contexts
+            .iter()
+            .filter_map(|c| {
+                pbxc_diagnostics::suggest::edit_distance(&c.name, name, 2, true).map(|d| (d, &c.name))
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| String::from_utf8_lossy(n).into_owned());
+        self.similar.borrow_mut().insert(name.to_vec(), found.clone());
+        found
     }
 
     pub fn context(&self, name: &[u8]) -> Option<usize> {

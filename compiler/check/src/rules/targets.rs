@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use pbxc_diagnostics::{Diagnostic, Edit, Label, suggest};
+use pbxc_diagnostics::{Diagnostic, Edit, Label};
 use pbxc_dialplan::route::{Mode, extension_match};
 use pbxc_expr::template::{Piece, Reference, reference, scan};
 use pbxc_stdlib::{ArgKind, Split};
@@ -315,7 +315,7 @@ fn resolve(
             format!("`{app}` jumps to context `{}`, which does not exist", show(&context)),
             range,
         );
-        if let Some(similar) = similar_context(cx, &context) {
+        if let Some(similar) = cx.similar_context(&context) {
             d = d.with_help(format!("did you mean `{similar}`? context names are case-sensitive"));
         }
         out.push(d);
@@ -411,17 +411,6 @@ fn resolve(
     }
 }
 
-fn similar_context(cx: &Cx, name: &[u8]) -> Option<String> {
-    cx.plan
-        .contexts
-        .iter()
-        .filter_map(|c| {
-            suggest::edit_distance(&c.name, name, 2, true).map(|d| (d, &c.name))
-        })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| show(n))
-}
-
 /// A parameter that is a context for digit matching (BackGround, ReadExten, DISA…).
 fn context_only(
     cx: &Cx,
@@ -441,7 +430,7 @@ fn context_only(
             format!("`{}` names context `{}`, which does not exist", step.app_name(), show(&name)),
             range,
         );
-        if let Some(similar) = similar_context(cx, &name) {
+        if let Some(similar) = cx.similar_context(&name) {
             d = d.with_help(format!("did you mean `{similar}`?"));
         }
         out.push(d);
