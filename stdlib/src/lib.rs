@@ -23,7 +23,14 @@ pub const SOURCES: &[(&str, &str)] = &[
         "applications-n-z.cat",
         include_str!("../catalog/applications-n-z.cat"),
     ),
-    ("functions.cat", include_str!("../catalog/functions.cat")),
+    (
+        "functions-a-l.cat",
+        include_str!("../catalog/functions-a-l.cat"),
+    ),
+    (
+        "functions-m-z.cat",
+        include_str!("../catalog/functions-m-z.cat"),
+    ),
 ];
 
 /// The Asterisk majors the catalog knows, oldest first. A target of pbx's own runtime checks

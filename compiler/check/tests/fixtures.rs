@@ -55,7 +55,7 @@ fn every_code_has_a_fixture() {
     let missing: Vec<&str> = pbxc_check::codes::ALL
         .iter()
         .map(|c| c.id)
-        .filter(|id| !text.contains(&format!("[{id}]")) && !text.contains(&format!("\"{id}\"")))
+        .filter(|id| !text.contains(&format!("[{id}]")) && !text.contains(&format!("\"{id} ")))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

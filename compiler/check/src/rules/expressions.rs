@@ -82,13 +82,19 @@ fn expression(step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
             .with_help("Asterisk logs the error and goes on with whatever it had computed so far (often 0 or empty)"),
         );
     }
-    for r in parsed.dropped {
-        let what = show(&body[r.clone()]);
+    if let Some(first) = parsed.dropped.first() {
+        let mut what: Vec<String> = Vec::new();
+        for r in &parsed.dropped {
+            let shown = format!("`{}`", show(&body[r.clone()]));
+            if !what.contains(&shown) {
+                what.push(shown);
+            }
+        }
         out.push(
             step.diag(
                 codes::EXPRESSION_DROPPED,
-                format!("the expression lexer drops `{what}` without a word"),
-                at(r),
+                format!("the expression lexer drops {} without a word", what.join(", ")),
+                at(first.clone()),
             )
             .with_help("quote a string that contains it: `\"...\"`"),
         );
