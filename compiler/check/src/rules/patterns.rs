@@ -64,75 +64,102 @@ fn set_with_comma(name: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// An extension in an included context that a pattern searched before it always answers
-/// first: own context before includes, includes depth-first in order.
+/// Extensions of included contexts that a pattern searched before them always answers first
+/// (own context before includes, includes depth-first in order): one report per include.
 pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
-    let mut reported = std::collections::HashSet::new();
     for (c, context) in cx.plan.contexts.iter().enumerate() {
         if context.includes.is_empty() {
             continue;
         }
         // Patterns that answer priority 1 for every caller, in search order.
         let mut catchers: Vec<(usize, &pbxc_dialplan::Extension, Vec<Elem>)> = Vec::new();
-        for (depth, ctx) in search_order(cx, c).into_iter().enumerate() {
-            let exts = &cx.plan.contexts[ctx].extensions;
-            if depth > 0 {
-                for (i, e) in exts.iter().enumerate() {
-                    if !e.priorities.iter().any(|p| p.number >= 1) || reported.contains(&(ctx, i)) {
-                        continue;
-                    }
-                    let mine = elems(&e.name);
-                    let Some((sctx, s, _)) = catchers.iter().find(|(_, _, s)| covers(s, &mine)) else {
-                        continue;
-                    };
-                    reported.insert((ctx, i));
-                    let so = s.origin;
-                    out.push(
-                        Diagnostic::new(
-                            codes::SHADOWED_EXTENSION,
-                            format!(
-                                "extension `{}` of `{}` is never reached through `{}`: `{}` in `{}` is searched first and matches everything it does",
-                                show(&e.name),
-                                show(&cx.plan.contexts[ctx].name),
-                                show(&context.name),
-                                show(&s.name),
-                                show(&cx.plan.contexts[*sctx].name)
-                            ),
-                            e.origin.file,
-                            e.origin.range,
-                        )
-                        .with_secondary(pbxc_diagnostics::Label::new(so.file, so.range).with_message("this pattern answers first"))
-                        .with_help("Asterisk searches a context's own extensions before its includes, and includes in order; narrow the pattern or reorder the includes"),
-                    );
-                }
-            }
-            for e in exts {
-                if e.is_pattern() && e.cid.is_none() && e.priority(1).is_some() {
-                    catchers.push((ctx, e, elems(&e.name)));
-                }
-            }
-        }
-    }
-}
-
-/// The contexts a lookup in `start` searches, in order, each once (case-insensitively).
-fn search_order(cx: &Cx, start: usize) -> Vec<usize> {
-    fn walk(cx: &Cx, c: usize, out: &mut Vec<usize>) {
-        out.push(c);
-        for inc in &cx.plan.contexts[c].includes {
+        let mut seen = vec![c];
+        add_catchers(cx, c, &mut catchers);
+        for inc in &context.includes {
             let Some(t) = cx.context(&inc.context) else { continue };
-            if out
+            if seen
                 .iter()
                 .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
             {
                 continue;
             }
-            walk(cx, t, out);
+            let before = seen.len();
+            walk(cx, t, &mut seen);
+            let mut hidden: Vec<&[u8]> = Vec::new();
+            let mut by = None;
+            for &ctx in &seen[before..] {
+                for e in &cx.plan.contexts[ctx].extensions {
+                    if !e.priorities.iter().any(|p| p.number >= 1) {
+                        continue;
+                    }
+                    let mine = elems(&e.name);
+                    if let Some(hit) = catchers.iter().find(|(_, _, s)| covers(s, &mine)) {
+                        hidden.push(&e.name);
+                        by.get_or_insert((hit.0, hit.1));
+                    }
+                }
+            }
+            if let Some((sctx, s)) = by {
+                let examples: Vec<String> =
+                    hidden.iter().take(3).map(|n| format!("`{}`", show(n))).collect();
+                let so = s.origin;
+                out.push(
+                    Diagnostic::new(
+                        codes::SHADOWED_EXTENSION,
+                        format!(
+                            "{} extension{} reached through this include {} never answered in `{}`: `{}` of `{}` is searched first and matches {} ({}{})",
+                            hidden.len(),
+                            if hidden.len() == 1 { "" } else { "s" },
+                            if hidden.len() == 1 { "is" } else { "are" },
+                            show(&context.name),
+                            show(&s.name),
+                            show(&cx.plan.contexts[sctx].name),
+                            if hidden.len() == 1 { "it" } else { "them" },
+                            examples.join(", "),
+                            if hidden.len() > 3 { ", …" } else { "" }
+                        ),
+                        inc.origin.file,
+                        inc.origin.range,
+                    )
+                    .with_secondary(
+                        pbxc_diagnostics::Label::new(so.file, so.range)
+                            .with_message("this pattern answers first"),
+                    )
+                    .with_help("Asterisk searches a context's own extensions before its includes, and includes in order; narrow the pattern or reorder"),
+                );
+            }
+            for &ctx in &seen[before..] {
+                add_catchers(cx, ctx, &mut catchers);
+            }
         }
     }
-    let mut out = Vec::new();
-    walk(cx, start, &mut out);
-    out
+}
+
+fn add_catchers<'a>(
+    cx: &Cx<'a>,
+    ctx: usize,
+    catchers: &mut Vec<(usize, &'a pbxc_dialplan::Extension, Vec<Elem>)>,
+) {
+    for e in &cx.plan.contexts[ctx].extensions {
+        if e.is_pattern() && e.cid.is_none() && e.priority(1).is_some() {
+            catchers.push((ctx, e, elems(&e.name)));
+        }
+    }
+}
+
+/// Depth-first from `c`, skipping contexts already searched (case-insensitively).
+fn walk(cx: &Cx, c: usize, out: &mut Vec<usize>) {
+    out.push(c);
+    for inc in &cx.plan.contexts[c].includes {
+        let Some(t) = cx.context(&inc.context) else { continue };
+        if out
+            .iter()
+            .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
+        {
+            continue;
+        }
+        walk(cx, t, out);
+    }
 }
 
 /// One position of an extension name.
