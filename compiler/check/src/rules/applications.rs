@@ -90,12 +90,19 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
         pipe_separator(step, entry, &args, out);
     }
 
-    // Missing required parameters: a required one after the last argument given. Optional
-    // parameters before a required one (Goto's context) shift nothing here: the catalog
-    // describes such data with one whole parameter.
-    let required = params.iter().rposition(|p| !p.optional).map_or(0, |i| i + 1);
-    if args.len() < required {
-        let missing = &params[args.len()];
+    // Optional parameters before a required one are filled last: `Verbose(text)` is the
+    // message alone. Skip as many of them as there are arguments missing.
+    let required_count = params.iter().filter(|p| !p.optional).count();
+    let leading = params
+        .iter()
+        .position(|p| !p.optional)
+        .unwrap_or(0);
+    let skip = leading.min(params.len().saturating_sub(args.len()));
+    let fitted = &params[skip..];
+    if args.len() < required_count {
+        let Some(missing) = fitted.iter().skip(args.len()).find(|p| !p.optional) else {
+            return;
+        };
         let at = data.len()..data.len();
         out.push(
             step.diag(
@@ -138,7 +145,7 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
     }
 
     for (i, arg) in args.iter().enumerate() {
-        let Some(param) = params.get(i).or(if repeats { params.last() } else { None }) else {
+        let Some(param) = fitted.get(i).or(if repeats { params.last() } else { None }) else {
             break;
         };
         let text = &data[arg.range.clone()];
