@@ -13,7 +13,6 @@ use pbxc_config::Origin;
 use pbxc_diagnostics::{Diagnostic, SourceSet};
 use pbxc_dialplan::Dialplan;
 
-
 /// The Asterisk version a check is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -151,11 +150,14 @@ impl<'a> Cx<'a> {
             .contexts
             .iter()
             .filter_map(|c| {
-                pbxc_diagnostics::suggest::edit_distance(&c.name, name, 2, true).map(|d| (d, &c.name))
+                pbxc_diagnostics::suggest::edit_distance(&c.name, name, 2, true)
+                    .map(|d| (d, &c.name))
             })
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| String::from_utf8_lossy(n).into_owned());
-        self.similar.borrow_mut().insert(name.to_vec(), found.clone());
+        self.similar
+            .borrow_mut()
+            .insert(name.to_vec(), found.clone());
         found
     }
 

@@ -6,7 +6,10 @@ use pbxc_config::{LoadOptions, MemoryFs, Session};
 /// Loads both files and returns `code line:col message` for each diagnostic of the checks.
 fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
     let mut fs = MemoryFs::new();
-    fs.insert("/etc/asterisk/extensions.conf", extensions.as_bytes().to_vec());
+    fs.insert(
+        "/etc/asterisk/extensions.conf",
+        extensions.as_bytes().to_vec(),
+    );
     fs.insert("/etc/asterisk/pjsip.conf", pjsip.as_bytes().to_vec());
     let mut session = Session::new(
         &fs,
@@ -29,9 +32,19 @@ fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
     .into_iter()
     .map(|d| {
         let file = sources.get(d.file());
-        let lc = file.lines.line_col(&file.text, d.primary.range.start as usize);
-        let name = sources.path(d.file()).file_name().unwrap().to_string_lossy().into_owned();
-        format!("{} {name}:{}:{} {}", d.code.id, lc.line, lc.column, d.message)
+        let lc = file
+            .lines
+            .line_col(&file.text, d.primary.range.start as usize);
+        let name = sources
+            .path(d.file())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        format!(
+            "{} {name}:{}:{} {}",
+            d.code.id, lc.line, lc.column, d.message
+        )
     })
     .collect();
     out.sort();
@@ -77,5 +90,27 @@ fn endpoint_contexts_dial_targets_and_injection() {
             "DP360 extensions.conf:2:39 `${EXTEN}` is controlled by the caller and goes unfiltered into the channels to dial (an `&` adds another)",
             "DP360 extensions.conf:3:24 `${CALLERID(num)}` is controlled by the caller and goes unfiltered into a shell command",
         ]
+    );
+}
+
+#[test]
+fn the_target_version_decides_what_exists() {
+    let dialplan = "[c]\nexten => 1,1,Macro(dial,100)\n same => n,NoOp(${SIP_HEADER(X-Foo)})\n";
+    let codes = |target| -> Vec<String> {
+        run(dialplan, "", target)
+            .into_iter()
+            .map(|d| d.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(codes(Target::Asterisk(20)), Vec::<String>::new());
+    assert_eq!(
+        codes(Target::Asterisk(21)),
+        ["DP302 extensions.conf:2:12", "DP302 extensions.conf:3:19"]
+    );
+    assert_eq!(codes(Target::Pbx), codes(Target::Asterisk(22)));
+    let macro_help = run(dialplan, "", Target::Asterisk(22));
+    assert!(
+        macro_help[0].contains("`Macro` does not exist in Asterisk 22"),
+        "{macro_help:?}"
     );
 }

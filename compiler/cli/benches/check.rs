@@ -43,7 +43,10 @@ fn check_corpus(c: &mut Criterion) {
         .cloned();
     if let Some(big) = big {
         group.bench_function("extensions_additional.conf", |b| {
-            b.iter(|| check::check(&provider, std::slice::from_ref(&big), Default::default()).expect("checks"))
+            b.iter(|| {
+                check::check(&provider, std::slice::from_ref(&big), Default::default())
+                    .expect("checks")
+            })
         });
     }
     group.finish();

@@ -136,7 +136,9 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
         {
             failures.push(format!("{e:?}: message {:?} lacks {text:?}", d.message));
         }
-        messages.entry(e.clone()).or_insert_with(|| d.message.clone());
+        messages
+            .entry(e.clone())
+            .or_insert_with(|| d.message.clone());
         if !actual.insert(e.clone()) {
             failures.push(format!("reported more than once: {e:?} ({})", d.message));
         }

@@ -111,7 +111,9 @@ pub fn split_args(data: &[u8], template: &Template, split: Split, max: Option<us
             if data.is_empty() {
                 Vec::new()
             } else {
-                vec![Arg { range: 0..data.len() }]
+                vec![Arg {
+                    range: 0..data.len(),
+                }]
             }
         }
         Split::Set => match find_top(data, &skip, 0, |c| c == b'=', false) {
@@ -122,19 +124,25 @@ pub fn split_args(data: &[u8], template: &Template, split: Split, max: Option<us
                 },
             ],
             None if data.is_empty() => Vec::new(),
-            None => vec![Arg { range: 0..data.len() }],
+            None => vec![Arg {
+                range: 0..data.len(),
+            }],
         },
         Split::Condition => {
             if data.is_empty() {
                 return Vec::new();
             }
             let Some(q) = find_top(data, &skip, 0, |c| c == b'?', false) else {
-                return vec![Arg { range: 0..data.len() }];
+                return vec![Arg {
+                    range: 0..data.len(),
+                }];
             };
             let mut out = vec![Arg { range: 0..q }];
             match find_top(data, &skip, q + 1, |c| c == b':', true) {
                 Some(colon) => {
-                    out.push(Arg { range: q + 1..colon });
+                    out.push(Arg {
+                        range: q + 1..colon,
+                    });
                     out.push(Arg {
                         range: colon + 1..data.len(),
                     });
@@ -232,23 +240,41 @@ mod tests {
         assert_eq!(args("a,b", Split::Standard, None), ["a", "b"]);
         assert_eq!(args("a,", Split::Standard, None), ["a", ""]);
         assert_eq!(args("", Split::Standard, None), Vec::<&str>::new());
-        assert_eq!(args("f(a,b),[c,d],\"e,f\",g\\,h", Split::Standard, None), ["f(a,b)", "[c,d]", "\"e,f\"", "g\\,h"]);
-        assert_eq!(args("${CUT(x,-,1)},$[1,2],z", Split::Standard, None), ["${CUT(x,-,1)}", "$[1,2]", "z"]);
+        assert_eq!(
+            args("f(a,b),[c,d],\"e,f\",g\\,h", Split::Standard, None),
+            ["f(a,b)", "[c,d]", "\"e,f\"", "g\\,h"]
+        );
+        assert_eq!(
+            args("${CUT(x,-,1)},$[1,2],z", Split::Standard, None),
+            ["${CUT(x,-,1)}", "$[1,2]", "z"]
+        );
         assert_eq!(args("a,b,c,d", Split::Standard, Some(2)), ["a", "b,c,d"]);
     }
 
     #[test]
     fn conditions_split_on_the_first_question_mark_then_colon() {
-        assert_eq!(args("$[${X} ? 1 :: 0]?yes:no", Split::Condition, None), ["$[${X} ? 1 :: 0]", "yes", "no"]);
+        assert_eq!(
+            args("$[${X} ? 1 :: 0]?yes:no", Split::Condition, None),
+            ["$[${X} ? 1 :: 0]", "yes", "no"]
+        );
         assert_eq!(args("c?a,b,1", Split::Condition, None), ["c", "a,b,1"]);
-        assert_eq!(args("c ? yes : no", Split::Condition, None), ["c ", " yes ", " no"]);
-        assert_eq!(args("c?App(a:b):Other(x)", Split::Condition, None), ["c", "App(a:b)", "Other(x)"]);
+        assert_eq!(
+            args("c ? yes : no", Split::Condition, None),
+            ["c ", " yes ", " no"]
+        );
+        assert_eq!(
+            args("c?App(a:b):Other(x)", Split::Condition, None),
+            ["c", "App(a:b)", "Other(x)"]
+        );
     }
 
     #[test]
     fn set_splits_at_the_first_equals_sign() {
         assert_eq!(args("a=b=c", Split::Set, None), ["a", "b=c"]);
         assert_eq!(args("${X}=1", Split::Set, None), ["${X}", "1"]);
-        assert_eq!(args("CALLERID(num)=100", Split::Set, None), ["CALLERID(num)", "100"]);
+        assert_eq!(
+            args("CALLERID(num)=100", Split::Set, None),
+            ["CALLERID(num)", "100"]
+        );
     }
 }

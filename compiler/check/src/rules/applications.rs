@@ -6,10 +6,10 @@ use std::ops::Range;
 use pbxc_diagnostics::{Diagnostic, Edit, suggest};
 use pbxc_stdlib::{ArgKind, Entry, Split};
 
-use crate::codes;
-use pbxc_dialplan::{Arg, split_args};
-use crate::step::{Step, show};
 use crate::Cx;
+use crate::codes;
+use crate::step::{Step, show};
+use pbxc_dialplan::{Arg, split_args};
 
 pub(super) fn check(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
     let app = step.app;
@@ -51,7 +51,9 @@ fn unknown(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
     let (file, at) = step.app_span();
     let mut d = Diagnostic::new(
         codes::UNKNOWN_APPLICATION,
-        format!("no Asterisk version has an application `{name}`: the call hangs up here unless a module outside Asterisk provides it"),
+        format!(
+            "no Asterisk version has an application `{name}`: the call hangs up here unless a module outside Asterisk provides it"
+        ),
         file,
         at,
     );
@@ -60,8 +62,13 @@ fn unknown(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
         .catalog
         .applications()
         .filter_map(|e| {
-            suggest::edit_distance(lower.as_bytes(), e.name.to_ascii_lowercase().as_bytes(), 2, false)
-                .map(|dist| (dist, e))
+            suggest::edit_distance(
+                lower.as_bytes(),
+                e.name.to_ascii_lowercase().as_bytes(),
+                2,
+                false,
+            )
+            .map(|dist| (dist, e))
         })
         .min_by_key(|(dist, e)| (*dist, e.name.len()));
     if let Some((_, e)) = similar {
@@ -93,10 +100,7 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
     // Optional parameters before a required one are filled last: `Verbose(text)` is the
     // message alone. Skip as many of them as there are arguments missing.
     let required_count = params.iter().filter(|p| !p.optional).count();
-    let leading = params
-        .iter()
-        .position(|p| !p.optional)
-        .unwrap_or(0);
+    let leading = params.iter().position(|p| !p.optional).unwrap_or(0);
     let skip = leading.min(params.len().saturating_sub(args.len()));
     let fitted = &params[skip..];
     if args.len() < required_count {
@@ -104,18 +108,16 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
             return;
         };
         let at = data.len()..data.len();
-        out.push(
-            step.diag(
-                codes::MISSING_ARGUMENT,
-                format!(
-                    "`{}` needs its `{}` argument: {}",
-                    entry.name,
-                    missing.name,
-                    entry.signature()
-                ),
-                if step.exact() { at } else { 0..data.len() },
+        out.push(step.diag(
+            codes::MISSING_ARGUMENT,
+            format!(
+                "`{}` needs its `{}` argument: {}",
+                entry.name,
+                missing.name,
+                entry.signature()
             ),
-        );
+            if step.exact() { at } else { 0..data.len() },
+        ));
     }
     // The last slot takes the raw rest, which is what free text and destinations want
     // (`Verbose(1,a, b)`, `ChannelRedirect(chan,ctx,ext,1)`); for a typed last parameter the
@@ -123,25 +125,28 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
     let takes_rest = params.last().is_some_and(|p| {
         matches!(
             p.kind,
-            ArgKind::Text | ArgKind::Goto | ArgKind::Gosub | ArgKind::App | ArgKind::Cond | ArgKind::Expr
+            ArgKind::Text
+                | ArgKind::Goto
+                | ArgKind::Gosub
+                | ArgKind::App
+                | ArgKind::Cond
+                | ArgKind::Expr
         )
     });
     if !repeats && !takes_rest && args.len() > params.len() && entry.split != Split::Whole {
         let first_extra = &args[params.len()];
         let last = params.last().map_or("", |p| p.name.as_str());
-        out.push(
-            step.diag(
-                codes::EXTRA_ARGUMENTS,
-                format!(
-                    "`{}` takes {} argument{}; the rest is read as part of `{last}`: {}",
-                    entry.name,
-                    params.len(),
-                    if params.len() == 1 { "" } else { "s" },
-                    entry.signature()
-                ),
-                first_extra.range.start..data.len(),
+        out.push(step.diag(
+            codes::EXTRA_ARGUMENTS,
+            format!(
+                "`{}` takes {} argument{}; the rest is read as part of `{last}`: {}",
+                entry.name,
+                params.len(),
+                if params.len() == 1 { "" } else { "s" },
+                entry.signature()
             ),
-        );
+            first_extra.range.start..data.len(),
+        ));
     }
 
     for (i, arg) in args.iter().enumerate() {
@@ -167,31 +172,38 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
                             "`{}` of `{}` must be {}, not `{}`",
                             param.name,
                             entry.name,
-                            if param.kind == ArgKind::Int { "an integer" } else { "a number" },
+                            if param.kind == ArgKind::Int {
+                                "an integer"
+                            } else {
+                                "a number"
+                            },
                             show(value)
                         ),
                         arg.range.clone(),
                     ));
                 }
             }
-            ArgKind::Enum(words) => {
+            ArgKind::Enum(words)
                 if !value.is_empty()
-                    && !words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(value))
-                {
-                    out.push(
-                        step.diag(
-                            codes::INVALID_CHOICE,
-                            format!(
-                                "`{}` of `{}` is `{}`, which is none of {}",
-                                param.name,
-                                entry.name,
-                                show(value),
-                                words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
-                            ),
-                            arg.range.clone(),
-                        ),
-                    );
-                }
+                    && !words
+                        .iter()
+                        .any(|w| w.as_bytes().eq_ignore_ascii_case(value)) =>
+            {
+                out.push(step.diag(
+                    codes::INVALID_CHOICE,
+                    format!(
+                        "`{}` of `{}` is `{}`, which is none of {}",
+                        param.name,
+                        entry.name,
+                        show(value),
+                        words
+                            .iter()
+                            .map(|w| format!("`{w}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    arg.range.clone(),
+                ));
             }
             // BackGround and Playback also take the words `skip`, `noanswer`, `say`, `mix`.
             ArgKind::Options
@@ -302,9 +314,7 @@ fn pipe_separator(step: &Step, entry: &Entry, args: &[Arg], out: &mut Vec<Diagno
     }
     let text = &step.data[args[0].range.clone()];
     // Top-level pipes only: those inside `${...}`/`$[...]` belong to expressions.
-    let pipes: Vec<usize> = top_level(step)
-        .filter(|&i| step.data[i] == b'|')
-        .collect();
+    let pipes: Vec<usize> = top_level(step).filter(|&i| step.data[i] == b'|').collect();
     if pipes.is_empty() || text.starts_with(b"\"") {
         return;
     }

@@ -7,10 +7,10 @@ use pbxc_diagnostics::{Diagnostic, Edit};
 use pbxc_expr::template::{self, Embedded, Reference, reference};
 use pbxc_stdlib::{ArgKind, Entry, Split};
 
-use crate::codes;
-use pbxc_dialplan::split_args;
-use crate::step::{Step, show};
 use crate::Cx;
+use crate::codes;
+use crate::step::{Step, show};
+use pbxc_dialplan::split_args;
 
 pub(super) fn check(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
     for (e, is_expr) in step.template.embedded() {
@@ -93,7 +93,10 @@ fn expression(step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
         out.push(
             step.diag(
                 codes::EXPRESSION_DROPPED,
-                format!("the expression lexer drops {} without a word", what.join(", ")),
+                format!(
+                    "the expression lexer drops {} without a word",
+                    what.join(", ")
+                ),
                 at(first.clone()),
             )
             .with_help("quote a string that contains it: `\"...\"`"),
@@ -104,7 +107,10 @@ fn expression(step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
 fn substitution(cx: &Cx, step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
     // A body built from other substitutions names something only known at run time.
     if !e.inner.is_literal()
-        && e.inner.pieces.first().is_some_and(|p| !matches!(p, template::Piece::Text(_)))
+        && e.inner
+            .pieces
+            .first()
+            .is_some_and(|p| !matches!(p, template::Piece::Text(_)))
     {
         return;
     }
@@ -156,7 +162,11 @@ fn function_name(
     if s.starts_with("ODBC_") {
         return None;
     }
-    if let Some(entry) = cx.catalog.functions().find(|f| f.name.eq_ignore_ascii_case(s)) {
+    if let Some(entry) = cx
+        .catalog
+        .functions()
+        .find(|f| f.name.eq_ignore_ascii_case(s))
+    {
         let mut d = step.diag(
             codes::FUNCTION_CASE,
             format!(
@@ -188,7 +198,12 @@ fn function_name(
 }
 
 /// `${CUT(${X},-,1)}`: a parameter that takes a variable NAME given a value.
-fn variable_name_arguments(step: &Step, entry: &Entry, args: Range<usize>, out: &mut Vec<Diagnostic>) {
+fn variable_name_arguments(
+    step: &Step,
+    entry: &Entry,
+    args: Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(params) = &entry.params else { return };
     let text = &step.data[args.clone()];
     let scanned = template::scan(text);
@@ -196,7 +211,10 @@ fn variable_name_arguments(step: &Step, entry: &Entry, args: Range<usize>, out: 
         Split::Condition | Split::Set | Split::Whole => return,
         s => s,
     };
-    for (i, arg) in split_args(text, &scanned, split, Some(params.len())).iter().enumerate() {
+    for (i, arg) in split_args(text, &scanned, split, Some(params.len()))
+        .iter()
+        .enumerate()
+    {
         let Some(param) = params.get(i) else { break };
         if !matches!(param.kind, ArgKind::Var | ArgKind::VarWrite) {
             continue;

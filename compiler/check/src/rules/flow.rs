@@ -3,9 +3,9 @@
 use pbxc_diagnostics::{Diagnostic, Label};
 
 use super::targets::Jumps;
+use crate::Cx;
 use crate::codes;
 use crate::step::Step;
-use crate::Cx;
 
 pub(super) fn check(_cx: &Cx, steps: &[Step], jumps: &Jumps, out: &mut Vec<Diagnostic>) {
     // Steps come extension by extension, priorities ascending.
@@ -76,8 +76,11 @@ fn unreachable(ext: &[Step], jumps: &Jumps, out: &mut Vec<Diagnostic>) {
             .extensions
             .iter()
             .position(|e| std::ptr::eq(e, after.extension));
-        if ext_index.is_some_and(|e| jumps.reached.contains(&(after.ctx, e, after.priority.number)))
-        {
+        if ext_index.is_some_and(|e| {
+            jumps
+                .reached
+                .contains(&(after.ctx, e, after.priority.number))
+        }) {
             continue;
         }
         let o = after.priority.origin;

@@ -5,8 +5,8 @@ mod expressions;
 mod flow;
 mod patterns;
 mod pjsip;
-mod targets;
 mod taint;
+mod targets;
 
 use pbxc_diagnostics::Diagnostic;
 

@@ -2,9 +2,9 @@
 
 use pbxc_diagnostics::{Diagnostic, Edit};
 
+use crate::Cx;
 use crate::codes;
 use crate::step::show;
-use crate::Cx;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     for c in &cx.plan.contexts {
@@ -12,7 +12,9 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if !e.is_pattern() {
                 continue;
             }
-            let Some((open, close)) = set_with_comma(&e.name) else { continue };
+            let Some((open, close)) = set_with_comma(&e.name) else {
+                continue;
+            };
             let fixed: Vec<u8> = e.name[open..=close]
                 .iter()
                 .copied()
@@ -76,7 +78,9 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let mut seen = vec![c];
         add_catchers(cx, c, &mut catchers);
         for inc in &context.includes {
-            let Some(t) = cx.context(&inc.context) else { continue };
+            let Some(t) = cx.context(&inc.context) else {
+                continue;
+            };
             if seen
                 .iter()
                 .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
@@ -100,8 +104,11 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let Some((sctx, s)) = by {
-                let examples: Vec<String> =
-                    hidden.iter().take(3).map(|n| format!("`{}`", show(n))).collect();
+                let examples: Vec<String> = hidden
+                    .iter()
+                    .take(3)
+                    .map(|n| format!("`{}`", show(n)))
+                    .collect();
                 let so = s.origin;
                 out.push(
                     Diagnostic::new(
@@ -151,7 +158,9 @@ fn add_catchers<'a>(
 fn walk(cx: &Cx, c: usize, out: &mut Vec<usize>) {
     out.push(c);
     for inc in &cx.plan.contexts[c].includes {
-        let Some(t) = cx.context(&inc.context) else { continue };
+        let Some(t) = cx.context(&inc.context) else {
+            continue;
+        };
         if out
             .iter()
             .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))

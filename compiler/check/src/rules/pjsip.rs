@@ -3,13 +3,15 @@
 use pbxc_diagnostics::{Diagnostic, Label, suggest};
 use pbxc_stdlib::ArgKind;
 
-use crate::codes;
-use pbxc_dialplan::split_args;
-use crate::step::{Step, show};
 use crate::Cx;
+use crate::codes;
+use crate::step::{Step, show};
+use pbxc_dialplan::split_args;
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
-    let Some(endpoints) = cx.endpoints else { return };
+    let Some(endpoints) = cx.endpoints else {
+        return;
+    };
     for ep in endpoints {
         if cx.context(&ep.context).is_some() {
             continue;
@@ -38,20 +40,26 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
             let first = similar.1.sections[0];
             d = d
                 .with_help(format!("did you mean `{}`?", show(&similar.1.name)))
-                .with_secondary(Label::new(first.file, first.range).with_message("this context is close"));
+                .with_secondary(
+                    Label::new(first.file, first.range).with_message("this context is close"),
+                );
         }
         out.push(d);
     }
     for step in steps {
         let Some(entry) = step.entry else { continue };
-        let Some(params) = &entry.params else { continue };
+        let Some(params) = &entry.params else {
+            continue;
+        };
         let Some(i) = params.iter().position(|p| p.kind == ArgKind::DialTargets) else {
             continue;
         };
         let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
         let Some(arg) = args.get(i) else { continue };
         for target in step.text(arg.range.clone()).split(|&c| c == b'&') {
-            let Some(resource) = strip_tech(target, b"PJSIP/") else { continue };
+            let Some(resource) = strip_tech(target, b"PJSIP/") else {
+                continue;
+            };
             // `PJSIP/endpoint`, `PJSIP/number@endpoint`, `PJSIP/endpoint/sip:uri`.
             let resource = resource.split(|&c| c == b'/').next().unwrap_or_default();
             let name = match resource.iter().rposition(|&c| c == b'@') {

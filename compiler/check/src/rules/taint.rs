@@ -12,10 +12,10 @@ use pbxc_diagnostics::Diagnostic;
 use pbxc_expr::template::{Piece, Reference, Template, reference};
 use pbxc_stdlib::ArgKind;
 
-use crate::codes;
-use pbxc_dialplan::split_args;
-use crate::step::{Step, show};
 use crate::Cx;
+use crate::codes;
+use crate::step::{Step, show};
+use pbxc_dialplan::split_args;
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
     let reachable = reachable(cx);
@@ -75,7 +75,10 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
 fn reachable(cx: &Cx) -> Option<HashSet<usize>> {
     let endpoints = cx.endpoints?;
     let mut seen = HashSet::new();
-    let mut todo: Vec<usize> = endpoints.iter().filter_map(|e| cx.context(&e.context)).collect();
+    let mut todo: Vec<usize> = endpoints
+        .iter()
+        .filter_map(|e| cx.context(&e.context))
+        .collect();
     while let Some(c) = todo.pop() {
         if !seen.insert(c) {
             continue;
@@ -113,7 +116,9 @@ fn calls(step: &Step, t: &Template, f: &mut dyn FnMut(&[u8], Range<usize>)) {
 fn sources(step: &Step, t: &Template, within: Range<usize>) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     for p in &t.pieces {
-        let (Piece::Substitution(e) | Piece::Expression(e)) = p else { continue };
+        let (Piece::Substitution(e) | Piece::Expression(e)) = p else {
+            continue;
+        };
         if e.range.end <= within.start || e.range.start >= within.end {
             continue;
         }

@@ -11,10 +11,10 @@ use pbxc_dialplan::route::{Mode, extension_match};
 use pbxc_expr::template::{Piece, Reference, reference, scan};
 use pbxc_stdlib::{ArgKind, Split};
 
-use crate::codes;
-use pbxc_dialplan::{Arg, split_args};
-use crate::step::{Step, show};
 use crate::Cx;
+use crate::codes;
+use crate::step::{Step, show};
+use pbxc_dialplan::{Arg, split_args};
 
 /// What the constant jumps reach: (context, extension index, priority).
 #[derive(Default)]
@@ -28,7 +28,9 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
     let start = out.len();
     for step in steps {
         let Some(entry) = step.entry else { continue };
-        let Some(params) = &entry.params else { continue };
+        let Some(params) = &entry.params else {
+            continue;
+        };
         let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
         // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
         let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
@@ -39,8 +41,14 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
         ) {
             if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
                 let dest = Dest {
-                    context: args.get(c).map(|a| a.range.clone()).filter(|r| !r.is_empty()),
-                    exten: args.get(e).map(|a| a.range.clone()).filter(|r| !r.is_empty()),
+                    context: args
+                        .get(c)
+                        .map(|a| a.range.clone())
+                        .filter(|r| !r.is_empty()),
+                    exten: args
+                        .get(e)
+                        .map(|a| a.range.clone())
+                        .filter(|r| !r.is_empty()),
                     priority: pri.range.clone(),
                     gosub: false,
                 };
@@ -96,7 +104,10 @@ fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
     let mut names = HashSet::new();
     let mut add = |name: &[u8]| {
         let name = name.trim_ascii();
-        let name = name.strip_prefix(b"__").or(name.strip_prefix(b"_")).unwrap_or(name);
+        let name = name
+            .strip_prefix(b"__")
+            .or(name.strip_prefix(b"_"))
+            .unwrap_or(name);
         names.insert(name.to_vec());
     };
     for step in steps {
@@ -107,7 +118,9 @@ fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
             }
             continue;
         }
-        let Some(params) = &entry.params else { continue };
+        let Some(params) = &entry.params else {
+            continue;
+        };
         let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
         for (arg, p) in args.iter().zip(params) {
             if p.kind == ArgKind::VarWrite {
@@ -135,8 +148,8 @@ impl Dest {
         // Plain strsep: no nesting, three fields at most, the rest ignored.
         let mut fields = Vec::new();
         let mut start = range.start;
-        for i in range.start..end {
-            if data[i] == sep && fields.len() < 2 {
+        for (i, &c) in data.iter().enumerate().take(end).skip(range.start) {
+            if c == sep && fields.len() < 2 {
                 fields.push(start..i);
                 start = i + 1;
             }
@@ -255,7 +268,9 @@ fn find(cx: &Cx, ctx: usize, exten: &[u8], want: &Want, stack: &mut Vec<usize>) 
         return Found::Unknown;
     }
     for inc in &c.includes {
-        let Some(target) = cx.context(&inc.context) else { continue };
+        let Some(target) = cx.context(&inc.context) else {
+            continue;
+        };
         if stack
             .iter()
             .any(|&s| cx.plan.contexts[s].name.eq_ignore_ascii_case(&inc.context))
@@ -303,7 +318,10 @@ fn resolve(
     let (Some(context), Some(exten), Some(priority)) = (context, exten, priority) else {
         out.push(step.diag(
             codes::DYNAMIC_TARGET,
-            format!("`{app}` target `{}` is computed at run time; not checked", show(&data[whole.clone()])),
+            format!(
+                "`{app}` target `{}` is computed at run time; not checked",
+                show(&data[whole.clone()])
+            ),
             whole,
         ));
         return;
@@ -312,11 +330,16 @@ fn resolve(
         let range = dest.context.clone().unwrap_or(whole);
         let mut d = step.diag(
             codes::MISSING_TARGET,
-            format!("`{app}` jumps to context `{}`, which does not exist", show(&context)),
+            format!(
+                "`{app}` jumps to context `{}`, which does not exist",
+                show(&context)
+            ),
             range,
         );
         if let Some(similar) = cx.similar_context(&context) {
-            d = d.with_help(format!("did you mean `{similar}`? context names are case-sensitive"));
+            d = d.with_help(format!(
+                "did you mean `{similar}`? context names are case-sensitive"
+            ));
         }
         out.push(d);
         return;
@@ -384,7 +407,11 @@ fn resolve(
                     "`{app}` jumps to {what} of `{}@{}`, which has no such {}",
                     show(&exten),
                     show(&context),
-                    if number.is_some() { "priority" } else { "label" }
+                    if number.is_some() {
+                        "priority"
+                    } else {
+                        "label"
+                    }
                 ),
                 dest.priority.clone(),
             );
@@ -404,7 +431,9 @@ fn resolve(
                 ));
             }
             if dest.gosub {
-                d = d.with_help("Gosub checks that its destination exists and fails the call otherwise");
+                d = d.with_help(
+                    "Gosub checks that its destination exists and fails the call otherwise",
+                );
             }
             out.push(d);
         }
@@ -423,11 +452,17 @@ fn context_only(
     if text.is_empty() {
         return;
     }
-    let Some(name) = fold(cx, assigned, step, text) else { return };
+    let Some(name) = fold(cx, assigned, step, text) else {
+        return;
+    };
     if cx.context(&name).is_none() {
         let mut d = step.diag(
             codes::MISSING_TARGET,
-            format!("`{}` names context `{}`, which does not exist", step.app_name(), show(&name)),
+            format!(
+                "`{}` names context `{}`, which does not exist",
+                step.app_name(),
+                show(&name)
+            ),
             range,
         );
         if let Some(similar) = cx.similar_context(&name) {
@@ -448,16 +483,17 @@ fn padded(step: &Step, arg: &Arg, out: &mut Vec<Diagnostic>) -> bool {
     }
     let lead = text.len() - text.trim_ascii_start().len();
     let inner = arg.range.start + lead..arg.range.start + lead + trimmed.len();
-    let mut d = step.diag(
-        codes::PADDED_LABEL,
-        format!(
-            "`{}` jumps to the label `{}`, spaces included: no label is named like that",
-            step.app_name(),
-            show(text)
-        ),
-        arg.range.clone(),
-    )
-    .with_help("Asterisk does not trim the destinations around `?` and `:`");
+    let mut d = step
+        .diag(
+            codes::PADDED_LABEL,
+            format!(
+                "`{}` jumps to the label `{}`, spaces included: no label is named like that",
+                step.app_name(),
+                show(text)
+            ),
+            arg.range.clone(),
+        )
+        .with_help("Asterisk does not trim the destinations around `?` and `:`");
     if step.exact() {
         let mut edits = Vec::new();
         for r in [arg.range.start..inner.start, inner.end..arg.range.end] {
@@ -492,8 +528,12 @@ fn options(
     };
     let Some(arg) = args.get(i) else { return };
     for (letter, inner) in super::applications::option_args(step.data, arg.range.clone()) {
-        let Some(inner) = inner.filter(|r| !r.is_empty()) else { continue };
-        let Some(spec) = entry.option(&(letter as char).to_string()) else { continue };
+        let Some(inner) = inner.filter(|r| !r.is_empty()) else {
+            continue;
+        };
+        let Some(spec) = entry.option(&(letter as char).to_string()) else {
+            continue;
+        };
         let Some((kind, _)) = &spec.arg else { continue };
         match kind {
             ArgKind::GotoCaret | ArgKind::GosubCaret => {
@@ -508,11 +548,17 @@ fn options(
                 let text = step.text(inner.clone());
                 let end = text.iter().position(|&c| c == b'^').unwrap_or(text.len());
                 let name = inner.start..inner.start + end;
-                let Some(context) = fold(cx, assigned, step, step.text(name.clone())) else { continue };
+                let Some(context) = fold(cx, assigned, step, step.text(name.clone())) else {
+                    continue;
+                };
                 match cx.context(&context) {
                     None => out.push(step.diag(
                         codes::MISSING_TARGET,
-                        format!("option `{}` runs subroutine context `{}`, which does not exist", letter as char, show(&context)),
+                        format!(
+                            "option `{}` runs subroutine context `{}`, which does not exist",
+                            letter as char,
+                            show(&context)
+                        ),
                         name,
                     )),
                     Some(ctx) => {
@@ -523,7 +569,11 @@ fn options(
                         } else {
                             out.push(step.diag(
                                 codes::MISSING_TARGET,
-                                format!("option `{}` runs `s,1` of context `{}`, which has none", letter as char, show(&context)),
+                                format!(
+                                    "option `{}` runs `s,1` of context `{}`, which has none",
+                                    letter as char,
+                                    show(&context)
+                                ),
                                 name,
                             ));
                         }
@@ -559,7 +609,9 @@ fn include_cycles(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
             let inc = *next;
             *next += 1;
-            let Some(target) = cx.context(&includes[inc].context) else { continue };
+            let Some(target) = cx.context(&includes[inc].context) else {
+                continue;
+            };
             match state[target] {
                 0 => {
                     state[target] = 1;
@@ -583,7 +635,8 @@ fn include_cycles(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     .with_help("Asterisk skips a context already being searched, so the cycle adds nothing; remove one include");
                     if let Some(first) = cx.plan.contexts[target].sections.first() {
                         d = d.with_secondary(
-                            Label::new(first.file, first.range).with_message("the cycle starts here"),
+                            Label::new(first.file, first.range)
+                                .with_message("the cycle starts here"),
                         );
                     }
                     out.push(d);
