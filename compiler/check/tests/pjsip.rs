@@ -105,7 +105,7 @@ fn the_target_version_decides_what_exists() {
     assert_eq!(codes(Target::Asterisk(20)), Vec::<String>::new());
     assert_eq!(
         codes(Target::Asterisk(21)),
-        ["DP302 extensions.conf:2:12", "DP302 extensions.conf:3:19"]
+        ["DP302 extensions.conf:2:14", "DP302 extensions.conf:3:19"]
     );
     assert_eq!(codes(Target::Pbx), codes(Target::Asterisk(22)));
     let macro_help = run(dialplan, "", Target::Asterisk(22));
