@@ -20,16 +20,28 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../catalog/applications-a-m.cat"),
     ),
     (
-        "applications-n-z.cat",
-        include_str!("../catalog/applications-n-z.cat"),
+        "applications-n-r.cat",
+        include_str!("../catalog/applications-n-r.cat"),
     ),
     (
-        "functions-a-l.cat",
-        include_str!("../catalog/functions-a-l.cat"),
+        "applications-s-z.cat",
+        include_str!("../catalog/applications-s-z.cat"),
     ),
     (
-        "functions-m-z.cat",
-        include_str!("../catalog/functions-m-z.cat"),
+        "functions-a-d.cat",
+        include_str!("../catalog/functions-a-d.cat"),
+    ),
+    (
+        "functions-e-l.cat",
+        include_str!("../catalog/functions-e-l.cat"),
+    ),
+    (
+        "functions-m-p.cat",
+        include_str!("../catalog/functions-m-p.cat"),
+    ),
+    (
+        "functions-q-z.cat",
+        include_str!("../catalog/functions-q-z.cat"),
     ),
 ];
 
