@@ -23,9 +23,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         "applications-n-r.cat",
         include_str!("../catalog/applications-n-r.cat"),
     ),
+    ("applications-s.cat", include_str!("../catalog/applications-s.cat")),
     (
-        "applications-s-z.cat",
-        include_str!("../catalog/applications-s-z.cat"),
+        "applications-t-z.cat",
+        include_str!("../catalog/applications-t-z.cat"),
     ),
     (
         "functions-a-d.cat",

@@ -123,19 +123,16 @@ impl<'p> Session<'p> {
 
     /// Diagnostics so far, duplicates (a file included twice) removed, suppressions applied.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut seen = HashSet::new();
-        let mut out: Vec<Diagnostic> = self
-            .diagnostics
-            .iter()
-            .filter(|d| seen.insert((d.code.id, d.primary.file, d.primary.range, &d.message)))
-            .cloned()
-            .collect();
+        let mut out = self.diagnostics.clone();
+        dedupe(&mut out);
         self.suppressions.apply(&mut out, &self.sources);
         out
     }
 
-    pub fn into_parts(self) -> (SourceSet, Vec<Diagnostic>) {
-        let diagnostics = self.diagnostics();
+    pub fn into_parts(mut self) -> (SourceSet, Vec<Diagnostic>) {
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        dedupe(&mut diagnostics);
+        self.suppressions.apply(&mut diagnostics, &self.sources);
         (self.sources, diagnostics)
     }
 
@@ -983,4 +980,21 @@ pub(crate) fn category_matches(cat: &Category, name: &[u8], filter: &[u8], sep: 
         }
     }
     found == expressions && (!cat.template || template_ok)
+}
+
+/// Removes repeated diagnostics (a file included twice reports its findings twice), keeping
+/// the first of each in order. Two are the same when code, place and message agree.
+fn dedupe(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<(&'static str, FileId, TextRange, u64)> =
+        HashSet::with_capacity(diagnostics.len());
+    let keep: Vec<bool> = diagnostics
+        .iter()
+        .map(|d| {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            let message = BuildHasherDefault::<DefaultHasher>::default().hash_one(&d.message);
+            seen.insert((d.code.id, d.primary.file, d.primary.range, message))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
 }

@@ -92,6 +92,9 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let mut hidden: Vec<&[u8]> = Vec::new();
             let mut by = None;
             for &ctx in &seen[before..] {
+                if catchers.is_empty() {
+                    break;
+                }
                 for e in &cx.plan.contexts[ctx].extensions {
                     if !e.priorities.iter().any(|p| p.number >= 1) {
                         continue;
@@ -174,7 +177,8 @@ fn walk(cx: &Cx, c: usize, out: &mut Vec<usize>) {
 /// One position of an extension name.
 #[derive(Clone, PartialEq, Eq)]
 enum Elem {
-    Set(Box<[bool; 256]>),
+    /// The bytes this position accepts, as a 256-bit set.
+    Set([u64; 4]),
     /// `.`: one or more of anything.
     OneOrMore,
     /// `!`: zero or more of anything.
@@ -182,9 +186,11 @@ enum Elem {
 }
 
 fn set(f: impl Fn(u8) -> bool) -> Elem {
-    let mut s = Box::new([false; 256]);
+    let mut s = [0u64; 4];
     for b in 0..=255u8 {
-        s[b as usize] = f(b);
+        if f(b) {
+            s[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
     }
     Elem::Set(s)
 }
@@ -221,20 +227,20 @@ fn elems(name: &[u8]) -> Vec<Elem> {
                     break;
                 };
                 let body = &p[i + 1..end];
-                let mut s = Box::new([false; 256]);
+                let mut members = [false; 256];
                 let mut k = 0;
                 while k < body.len() {
                     if k + 2 < body.len() && body[k + 1] == b'-' {
                         for b in body[k]..=body[k + 2] {
-                            s[b as usize] = true;
+                            members[usize::from(b)] = true;
                         }
                         k += 3;
                     } else {
-                        s[body[k] as usize] = true;
+                        members[usize::from(body[k])] = true;
                         k += 1;
                     }
                 }
-                out.push(Elem::Set(s));
+                out.push(set(|b| members[usize::from(b)]));
                 i = end;
             }
             _ => out.push(set(|b| b == c)),
@@ -252,7 +258,7 @@ fn covers(a: &[Elem], b: &[Elem]) -> bool {
             Elem::OneOrMore => return matches!(b.get(i), Some(Elem::Set(_) | Elem::OneOrMore)),
             Elem::Set(sa) => match b.get(i) {
                 Some(Elem::Set(sb)) => {
-                    if (0..256).any(|k| sb[k] && !sa[k]) {
+                    if sb.iter().zip(sa).any(|(b, a)| b & !a != 0) {
                         return false;
                     }
                 }
