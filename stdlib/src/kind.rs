@@ -8,6 +8,10 @@ pub enum ArgKind {
     Number,
     Duration,
     DurationMs,
+    /// `ast_app_parse_timelen`: a number with an optional unit `h`, `m`, `s` or `ms`;
+    /// without one, seconds (`Timelen`) or milliseconds (`TimelenMs`).
+    Timelen,
+    TimelenMs,
     Digits,
     /// One of these words, compared case-insensitively.
     Enum(Vec<String>),
@@ -45,6 +49,8 @@ impl ArgKind {
             "number" => ArgKind::Number,
             "duration" => ArgKind::Duration,
             "duration-ms" => ArgKind::DurationMs,
+            "timelen" => ArgKind::Timelen,
+            "timelen-ms" => ArgKind::TimelenMs,
             "digits" => ArgKind::Digits,
             "options" => ArgKind::Options,
             "goto" => ArgKind::Goto,
@@ -88,6 +94,8 @@ impl ArgKind {
             ArgKind::Number => "number".into(),
             ArgKind::Duration => "duration".into(),
             ArgKind::DurationMs => "duration-ms".into(),
+            ArgKind::Timelen => "timelen".into(),
+            ArgKind::TimelenMs => "timelen-ms".into(),
             ArgKind::Digits => "digits".into(),
             ArgKind::Enum(words) => format!("enum({})", words.join("|")),
             ArgKind::Options => "options".into(),

@@ -23,7 +23,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         "applications-n-r.cat",
         include_str!("../catalog/applications-n-r.cat"),
     ),
-    ("applications-s.cat", include_str!("../catalog/applications-s.cat")),
+    (
+        "applications-s.cat",
+        include_str!("../catalog/applications-s.cat"),
+    ),
     (
         "applications-t-z.cat",
         include_str!("../catalog/applications-t-z.cat"),

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use pbxc::check;
+use pbxc_check::Target;
 use pbxc_config::MemoryFs;
 
 fn corpus_root() -> PathBuf {
@@ -65,7 +66,8 @@ fn corpus_diagnostics_match_the_snapshot() {
             continue;
         }
         let path = Path::new("/corpus").join(f);
-        let report = check::check(&fs, &[path], Default::default()).expect("corpus file checks");
+        let report =
+            check::check(&fs, &[path.clone()], Default::default()).expect("corpus file checks");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for d in &report.diagnostics {
             let len = report.sources.get(d.primary.file).text.len() as u32;
@@ -81,7 +83,21 @@ fn corpus_diagnostics_match_the_snapshot() {
         if !counts.is_empty() || rejected {
             let list: Vec<String> = counts.iter().map(|(c, n)| format!("{c}×{n}")).collect();
             let rejected = if rejected { " REJECTED" } else { "" };
-            writeln!(snapshot, "{f}: {}{rejected}", list.join(" ")).unwrap();
+            // Most of the corpus was written for Asterisk 20 or older (Macro, chan_sip): what
+            // is left of "not in Asterisk 22" when checked against the version it was written
+            // for shows whether those errors are all the version change.
+            let mut older = String::new();
+            if counts.contains_key("DP302") {
+                let report = check::check(&fs, &[path.clone()], Target::Asterisk(20))
+                    .expect("corpus file checks");
+                let left = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.code.id == "DP302")
+                    .count();
+                older = format!(" (--target asterisk-20: DP302×{left})");
+            }
+            writeln!(snapshot, "{f}: {}{rejected}{older}", list.join(" ")).unwrap();
         }
     }
     let list: Vec<String> = totals.iter().map(|(c, n)| format!("{c}×{n}")).collect();

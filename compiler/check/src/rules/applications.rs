@@ -88,14 +88,29 @@ fn unknown(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
 }
 
 fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
-    let Some(params) = &entry.params else { return };
-    let data = step.data;
-    let args = split_args(data, &step.template, entry.split, None);
-    let repeats = params.last().is_some_and(|p| p.repeat);
-
+    if entry.params.is_none() {
+        return;
+    }
+    let args = split_args(step.data, &step.template, entry.split, None);
     if entry.split == Split::Standard || entry.split == Split::Raw {
         pipe_separator(step, entry, &args, out);
     }
+    parameters(step, entry, &args, 0..step.data.len(), out);
+}
+
+/// `args` (ranges in the step's data) against the parameters of `entry`, an application or a
+/// function called inside `within`: how many there are, and the constant numbers, choices and
+/// option letters among them.
+pub(super) fn parameters(
+    step: &Step,
+    entry: &Entry,
+    args: &[Arg],
+    within: Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(params) = &entry.params else { return };
+    let data = step.data;
+    let repeats = params.last().is_some_and(|p| p.repeat);
 
     // Optional parameters before a required one are filled last: `Verbose(text)` is the
     // message alone. Skip as many of them as there are arguments missing.
@@ -107,7 +122,7 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
         let Some(missing) = fitted.iter().skip(args.len()).find(|p| !p.optional) else {
             return;
         };
-        let at = data.len()..data.len();
+        let at = within.end..within.end;
         out.push(step.diag(
             codes::MISSING_ARGUMENT,
             format!(
@@ -116,7 +131,7 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
                 missing.name,
                 entry.signature()
             ),
-            if step.exact() { at } else { 0..data.len() },
+            if step.exact() { at } else { within.clone() },
         ));
     }
     // The last slot takes the raw rest, which is what free text and destinations want
@@ -145,7 +160,7 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
                 if params.len() == 1 { "" } else { "s" },
                 entry.signature()
             ),
-            first_extra.range.start..data.len(),
+            first_extra.range.start..within.end,
         ));
     }
 
@@ -182,6 +197,23 @@ fn arguments(step: &Step, entry: &Entry, out: &mut Vec<Diagnostic>) {
                         arg.range.clone(),
                     ));
                 }
+            }
+            ArgKind::Timelen | ArgKind::TimelenMs if !value.is_empty() && !is_timelen(value) => {
+                out.push(step.diag(
+                    codes::INVALID_NUMBER,
+                    format!(
+                        "`{}` of `{}` must be a time length (a number, optionally followed by `h`, `m`, `s` or `ms`), not `{}`: Asterisk cannot read it and {}",
+                        param.name,
+                        entry.name,
+                        show(value),
+                        if param.kind == ArgKind::Timelen {
+                            "the wait is skipped"
+                        } else {
+                            "the default is used"
+                        }
+                    ),
+                    arg.range.clone(),
+                ));
             }
             ArgKind::Enum(words)
                 if !value.is_empty()
@@ -358,6 +390,53 @@ fn unquote(s: &[u8]) -> &[u8] {
     } else {
         s
     }
+}
+
+/// What `ast_app_parse_timelen` accepts: `sscanf("%Lf%9s")`, a number then, after optional
+/// blanks, nothing or a unit word that is exactly `h`, `m`, `s` or `ms` (any case); whatever
+/// follows the unit word is ignored.
+fn is_timelen(s: &[u8]) -> bool {
+    let s = s.trim_ascii_start();
+    let Some(rest) = scan_float(s) else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    let unit_len = rest
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let unit = &rest[..unit_len.min(9)];
+    unit.is_empty()
+        || [&b"h"[..], b"m", b"s", b"ms"]
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(unit))
+}
+
+/// The rest of `s` after the longest prefix `strtold` reads as a decimal number (with
+/// optional sign, fraction and exponent), or `None` when there is none.
+fn scan_float(s: &[u8]) -> Option<&[u8]> {
+    let mut i = usize::from(matches!(s.first(), Some(b'+' | b'-')));
+    let int_digits = s[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        frac_digits = s[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if int_digits + frac_digits > 0 {
+            i += 1 + frac_digits;
+        }
+    }
+    if int_digits + frac_digits == 0 {
+        return None;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        j += usize::from(matches!(s.get(j), Some(b'+' | b'-')));
+        let exp_digits = s[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp_digits > 0 {
+            i = j + exp_digits;
+        }
+    }
+    Some(&s[i..])
 }
 
 fn is_number(s: &[u8], integer: bool) -> bool {

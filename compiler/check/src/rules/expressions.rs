@@ -10,7 +10,7 @@ use pbxc_stdlib::{ArgKind, Entry, Split};
 use crate::Cx;
 use crate::codes;
 use crate::step::{Step, show};
-use pbxc_dialplan::split_args;
+use pbxc_dialplan::{Arg, split_args};
 
 pub(super) fn check(cx: &Cx, step: &Step, out: &mut Vec<Diagnostic>) {
     for (e, is_expr) in step.template.embedded() {
@@ -123,7 +123,8 @@ fn substitution(cx: &Cx, step: &Step, e: &Embedded, out: &mut Vec<Diagnostic>) {
     let Some(entry) = function_name(cx, step, name, out) else {
         return;
     };
-    variable_name_arguments(step, entry, args, out);
+    variable_name_arguments(step, entry, args.clone(), out);
+    function_arguments(step, entry, args, out);
 }
 
 /// Checks a function name; returns its entry when it exists.
@@ -195,6 +196,22 @@ fn function_name(
         name,
     ));
     None
+}
+
+/// Count, constant numbers and choices of a function's arguments, as for applications.
+fn function_arguments(step: &Step, entry: &Entry, args: Range<usize>, out: &mut Vec<Diagnostic>) {
+    if entry.params.is_none() || matches!(entry.split, Split::Condition | Split::Set) {
+        return;
+    }
+    let text = &step.data[args.clone()];
+    let scanned = template::scan(text);
+    let shifted: Vec<Arg> = split_args(text, &scanned, entry.split, None)
+        .into_iter()
+        .map(|a| Arg {
+            range: args.start + a.range.start..args.start + a.range.end,
+        })
+        .collect();
+    super::applications::parameters(step, entry, &shifted, args, out);
 }
 
 /// `${CUT(${X},-,1)}`: a parameter that takes a variable NAME given a value.

@@ -89,7 +89,8 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
             let before = seen.len();
             walk(cx, t, &mut seen);
-            let mut hidden: Vec<&[u8]> = Vec::new();
+            // Each hidden extension with the pattern that answers for it.
+            let mut hidden: Vec<(&[u8], &[u8])> = Vec::new();
             let mut by = None;
             for &ctx in &seen[before..] {
                 if catchers.is_empty() {
@@ -101,7 +102,7 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     }
                     let mine = elems(&e.name);
                     if let Some(hit) = catchers.iter().find(|(_, _, s)| covers(s, &mine)) {
-                        hidden.push(&e.name);
+                        hidden.push((&e.name, &hit.1.name));
                         by.get_or_insert((hit.0, hit.1));
                     }
                 }
@@ -110,7 +111,13 @@ pub(super) fn shadowed(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 let examples: Vec<String> = hidden
                     .iter()
                     .take(3)
-                    .map(|n| format!("`{}`", show(n)))
+                    .map(|(n, catcher)| {
+                        if *catcher == &s.name[..] {
+                            format!("`{}`", show(n))
+                        } else {
+                            format!("`{}` by `{}`", show(n), show(catcher))
+                        }
+                    })
                     .collect();
                 let so = s.origin;
                 out.push(

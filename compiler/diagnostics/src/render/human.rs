@@ -230,7 +230,10 @@ fn char_offset(file: &SourceFile, line_chars: &[usize], offset: usize, round_up:
     let line = file.lines.line_of(offset);
     let start = file.lines.line_start(line);
     let base = line_chars.get(line).copied().unwrap_or(0);
-    base + chars_before(&file.text[start..], offset - start, round_up)
+    // Only the bytes up to the character holding `offset` matter; handing `utf8_chunks` the
+    // rest of the file would validate all of it for every label.
+    let end = (offset + 4).min(file.text.len());
+    base + chars_before(&file.text[start..end], offset - start, round_up)
 }
 
 /// Characters (invalid bytes counting one each) of `bytes` that start before byte `at`.
