@@ -5,6 +5,7 @@
 //! server, the runtime and the docs all read [`catalog()`].
 
 mod format;
+pub mod functions;
 mod kind;
 
 use std::collections::HashMap;

@@ -54,8 +54,43 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
         format: ExplainFormat,
     },
+    /// Run one call offline through the dialplan and print each executed priority as
+    /// `context,exten,priority,App(args)`, as Asterisk logs `Executing [exten@context:prio]`.
+    /// The simulated channel answers at once, plays media instantly and dials parties that
+    /// answer and hang up at once.
+    Call {
+        /// A configuration directory (its extensions.conf) or a dialplan file.
+        path: PathBuf,
+        context: String,
+        exten: String,
+        /// The caller's number (default: none, as an originated call).
+        #[arg(long)]
+        callerid: Option<String>,
+        /// A channel variable set before the call starts (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Engine::Interp)]
+        engine: Engine,
+        /// Keys the caller presses, one each time the dialplan listens (BackGround,
+        /// WaitExten, collecting an extension). With none left the caller lets prompts time
+        /// out, and hangs up after three timeouts in a row.
+        #[arg(long, default_value = "")]
+        dtmf: String,
+        /// Print only `steps=N` at the end.
+        #[arg(long)]
+        quiet: bool,
+        /// Stop the call after this many priorities (a loop without an exit runs forever).
+        #[arg(long)]
+        max_steps: Option<u64>,
+    },
     /// List every diagnostic code with its severity and meaning.
     Rules,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Engine {
+    /// The reference interpreter.
+    Interp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +177,55 @@ fn main() -> ExitCode {
                     let _ = std::io::stdout().lock().write_all(out.as_bytes());
                     ExitCode::SUCCESS
                 }
+                Err(e) => {
+                    eprintln!("pbxc: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Call {
+            path,
+            context,
+            exten,
+            callerid,
+            vars,
+            engine: Engine::Interp,
+            dtmf,
+            quiet,
+            max_steps,
+        } => {
+            let provider = DiskFs { allow_exec: false };
+            let plan = match pbxc::explain::load_dialplan(&provider, &path) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    eprintln!("pbxc: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut set = Vec::new();
+            for v in &vars {
+                let Some((name, value)) = v.split_once('=') else {
+                    eprintln!("pbxc: --var needs NAME=VALUE, not `{v}`");
+                    return ExitCode::from(2);
+                };
+                set.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()));
+            }
+            let run = pbxc::call::run(
+                &plan,
+                &pbxc::call::Request {
+                    context: context.as_bytes(),
+                    exten: exten.as_bytes(),
+                    callerid: callerid.as_deref().map(str::as_bytes),
+                    vars: &set,
+                    dtmf: dtmf.as_bytes(),
+                    max_steps,
+                },
+                quiet,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            match run {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("pbxc: {e}");
                     ExitCode::from(2)

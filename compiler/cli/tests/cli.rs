@@ -477,3 +477,89 @@ fn latin1_include_names_find_their_file() {
         stderr(&o)
     );
 }
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn call_prints_each_executed_priority_with_its_substituted_data() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[globals]\nG=glob\n\n[in]\ninclude => sub\nexten => s,1,noop(${G} $[1/3])\n same => n,Set(X=${CALLERID(num)})\n same => n,Goto(100,1)\n\n[sub]\nexten => _1XX,1,NoOp(${EXTEN}@${CONTEXT} ${X} ${V})\n same => n,Hangup()\n",
+    )]);
+    let o = pbxc(&[
+        "call",
+        s(dir.path()),
+        "in",
+        "s",
+        "--callerid",
+        "555",
+        "--var",
+        "V=v",
+    ]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The canonical application name, the searched context (not the included one), data
+    // substituted at the moment it runs.
+    assert_eq!(
+        stdout(&o),
+        "in,s,1,NoOp(glob 0.333333333333333333)\nin,s,2,Set(X=555)\nin,s,3,Goto(100,1)\nin,100,1,NoOp(100@in 555 v)\nin,100,2,Hangup()\n"
+    );
+    let quiet = pbxc(&["call", s(dir.path()), "in", "s", "--quiet"]);
+    assert_eq!(stdout(&quiet), "steps=5\n");
+}
+
+#[test]
+fn call_follows_keys_and_timeouts_in_the_demo_ivr() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let o = pbxc(&["call", s(&demo), "ivr", "s", "--dtmf", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("ivr,1,1,Goto(features,600,1)\nfeatures,600,1,Answer()"),
+        "{out}"
+    );
+    // Nobody presses anything: the menu repeats through `t` until the caller gives up, and
+    // the `h` extension runs.
+    let o = pbxc(&["call", s(&demo), "ivr", "s"]);
+    let out = stdout(&o);
+    assert_eq!(out.matches("ivr,t,1,Goto(s,menu)").count(), 2, "{out}");
+    assert!(
+        out.ends_with("ivr,h,1,NoOp(Caller left the IVR)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn call_reports_what_asterisk_would_log_and_bad_requests() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[c]\nexten => s,1,NoOp (x)\nexten => h,1,NoOp(end)\n[loop]\nexten => s,1,Goto(1)\n",
+    )]);
+    let o = pbxc(&["call", s(dir.path()), "c", "s"]);
+    no_panic(&o);
+    // A missing application fails before it is logged as executing.
+    assert_eq!(stdout(&o), "c,h,1,NoOp(end)\n");
+    assert!(
+        stderr(&o).contains("No application 'NoOp '"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pbxc(&[
+        "call",
+        s(dir.path()),
+        "loop",
+        "s",
+        "--max-steps",
+        "50",
+        "--quiet",
+    ]);
+    assert_eq!(stdout(&o), "steps=50\n");
+    assert!(stderr(&o).contains("step limit"), "{}", stderr(&o));
+    let o = pbxc(&["call", s(dir.path()), "c", "s", "--var", "novalue"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pbxc(&["call", "/nonexistent/dir/x.conf", "c", "s"]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -12,6 +12,7 @@ mod model;
 pub mod pattern;
 pub mod route;
 mod subst;
+pub mod timing;
 
 pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;

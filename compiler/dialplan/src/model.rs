@@ -42,7 +42,11 @@ impl Extension {
     }
 
     pub fn priority(&self, number: i32) -> Option<&Priority> {
-        self.priorities.iter().find(|p| p.number == number)
+        // Kept in ascending order (a hint, -1, first).
+        self.priorities
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()
+            .map(|i| &self.priorities[i])
     }
 }
 

@@ -170,7 +170,16 @@ impl Search {
     }
 }
 
-/// Finds what runs for `exten` at `priority` (`label` instead when given) in `context`.
+/// What a search looks for in a matching extension.
+#[derive(Clone, Copy, Debug)]
+enum Want<'a> {
+    Priority(i32),
+    /// `E_FINDLABEL`: a priority with this label.
+    Label(&'a [u8]),
+}
+
+/// Finds what runs for `exten` at `priority` in `context`, time-conditioned includes searched
+/// as if their condition held (for checks and explanations, which know no time).
 pub fn find(
     plan: &Dialplan,
     context: &[u8],
@@ -178,31 +187,93 @@ pub fn find(
     priority: i32,
     callerid: Option<&[u8]>,
 ) -> Search {
+    search(
+        plan,
+        context,
+        exten,
+        Want::Priority(priority),
+        callerid,
+        None,
+    )
+}
+
+/// [`find`] for a call at `now` (seconds since the epoch): a time-conditioned include is
+/// searched only when its condition holds then.
+pub fn find_at(
+    plan: &Dialplan,
+    context: &[u8],
+    exten: &[u8],
+    priority: i32,
+    callerid: Option<&[u8]>,
+    now: i64,
+) -> Search {
+    search(
+        plan,
+        context,
+        exten,
+        Want::Priority(priority),
+        callerid,
+        Some(now),
+    )
+}
+
+/// `ast_findlabel_extension`: the priority number of `label` in the extension that answers
+/// `exten` in `context` (includes searched as for a call), or `None`.
+pub fn find_label(
+    plan: &Dialplan,
+    context: &[u8],
+    exten: &[u8],
+    label: &[u8],
+    callerid: Option<&[u8]>,
+    now: Option<i64>,
+) -> Option<i32> {
+    let found = search(plan, context, exten, Want::Label(label), callerid, now);
+    let winner = found.winner()?;
+    plan.contexts[winner.context].extensions[winner.extension]
+        .priorities
+        .iter()
+        .find(|p| p.label.as_deref() == Some(label))
+        .map(|p| p.number)
+}
+
+fn search(
+    plan: &Dialplan,
+    context: &[u8],
+    exten: &[u8],
+    want: Want,
+    callerid: Option<&[u8]>,
+    now: Option<i64>,
+) -> Search {
     let mut search = Search::default();
     let mut stack: Vec<Vec<u8>> = Vec::new();
     if let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) {
-        walk(
-            plan,
-            ctx,
+        let query = Query {
             exten,
-            priority,
+            want,
             callerid,
-            &mut stack,
-            &mut search,
-        );
+            now,
+        };
+        walk(plan, ctx, &query, &mut stack, &mut search);
     }
     search
+}
+
+/// What one search looks for.
+struct Query<'a> {
+    exten: &'a [u8],
+    want: Want<'a>,
+    callerid: Option<&'a [u8]>,
+    now: Option<i64>,
 }
 
 fn walk(
     plan: &Dialplan,
     ctx: usize,
-    exten: &[u8],
-    priority: i32,
-    callerid: Option<&[u8]>,
+    q: &Query,
     stack: &mut Vec<Vec<u8>>,
     search: &mut Search,
 ) -> bool {
+    let (exten, want, callerid) = (q.exten, q.want, q.callerid);
     let c: &Context = &plan.contexts[ctx];
     stack.push(c.name.clone());
     search.searched.push(ctx);
@@ -212,7 +283,7 @@ fn walk(
         }
         let rejected = if !cid_matches(&e.cid, callerid) {
             Some(Rejection::CallerId)
-        } else if !has_priority(e, priority) {
+        } else if !has(e, want) {
             Some(Rejection::NoSuchPriority)
         } else {
             None
@@ -248,18 +319,32 @@ fn walk(
             continue;
         };
         if inc.value.len() > inc.context.len() {
-            search.notes.push(Note::TimeCondition {
-                from: ctx,
-                include: n,
-            });
+            if let Some(now) = q.now {
+                let spec = &inc.value[inc.context.len() + 1..];
+                let timing = crate::timing::Timing::parse(spec, &mut Vec::new());
+                if timing.is_some_and(|t| !t.matches(now)) {
+                    continue;
+                }
+            } else {
+                search.notes.push(Note::TimeCondition {
+                    from: ctx,
+                    include: n,
+                });
+            }
         }
-        if walk(plan, target, exten, priority, callerid, stack, search) {
+        if walk(plan, target, q, stack, search) {
             return true;
         }
     }
     false
 }
 
-fn has_priority(e: &Extension, priority: i32) -> bool {
-    e.priority(priority).is_some()
+fn has(e: &Extension, want: Want) -> bool {
+    match want {
+        Want::Priority(n) => e.priority(n).is_some(),
+        Want::Label(label) => e
+            .priorities
+            .iter()
+            .any(|p| p.label.as_deref() == Some(label)),
+    }
 }

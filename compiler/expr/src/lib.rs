@@ -9,6 +9,8 @@
 //! with it, with byte ranges for diagnostics.
 
 pub mod ast;
+mod ere;
+pub mod eval;
 pub mod lexer;
 pub mod template;
 
@@ -54,8 +56,7 @@ pub fn parse_expr(body: &[u8]) -> Parsed {
             toks.push((t.start, t.tok, t.end));
         }
     }
-    let result = grammar::StartParser::new().parse(toks.iter().copied().map(Ok::<_, ()>));
-    match result {
+    match parse_tokens(&toks) {
         Ok(expr) => Parsed {
             expr,
             error: None,
@@ -67,6 +68,13 @@ pub fn parse_expr(body: &[u8]) -> Parsed {
             dropped,
         },
     }
+}
+
+/// Runs the grammar over already lexed tokens (dropped bytes removed).
+pub(crate) fn parse_tokens(
+    toks: &[(usize, Tok, usize)],
+) -> Result<Option<Expr>, ParseError<usize, Tok, ()>> {
+    grammar::StartParser::new().parse(toks.iter().copied().map(Ok::<_, ()>))
 }
 
 fn syntax_error(body: &[u8], e: ParseError<usize, Tok, ()>) -> SyntaxError {

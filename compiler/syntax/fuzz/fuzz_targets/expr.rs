@@ -1,5 +1,5 @@
-//! Any bytes scan as a template and parse as a `$[...]` body without panicking, and every
-//! range points inside the input.
+//! Any bytes scan as a template, parse as a `$[...]` body and evaluate without panicking,
+//! and every range points inside the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,4 +17,12 @@ fuzz_target!(|data: &[u8]| {
     if let Some(e) = parsed.expr {
         assert!(e.range().end <= data.len());
     }
+    // A function that echoes its arguments, so that results flow back into operators.
+    struct Echo;
+    impl pbxc_expr::eval::Functions for Echo {
+        fn call(&mut self, _name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
+            (!args.len().is_multiple_of(3)).then(|| args.to_vec())
+        }
+    }
+    let _ = pbxc_expr::eval::evaluate(data, &mut Echo);
 });

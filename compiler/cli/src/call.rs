@@ -1,0 +1,50 @@
+//! `pbxc call`: one call through the reference interpreter, its trace printed.
+
+use std::io::Write;
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbxc_dialplan::Dialplan;
+
+/// Where the call starts and what it carries.
+pub struct Request<'a> {
+    pub context: &'a [u8],
+    pub exten: &'a [u8],
+    pub callerid: Option<&'a [u8]>,
+    /// Channel variables set before the first priority.
+    pub vars: &'a [(Vec<u8>, Vec<u8>)],
+    /// Keys the simulated caller presses.
+    pub dtmf: &'a [u8],
+    pub max_steps: Option<u64>,
+}
+
+/// Runs the call and writes each executed priority to `out` (or only `steps=N` when
+/// `quiet`), and what Asterisk would have logged to `log`.
+pub fn run(
+    plan: &Dialplan,
+    request: &Request,
+    quiet: bool,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut engine = Engine::new(plan);
+    engine.max_steps = request.max_steps;
+    let mut call = Call::new(request.context, request.exten, request.callerid);
+    for (name, value) in request.vars {
+        call.vars.set(name, Some(value));
+    }
+    let mut chan = SimulatedChannel::default().dial(request.dtmf);
+    let mut written = Ok(());
+    engine.run(&mut call, &mut chan, &mut |step| {
+        if !quiet && written.is_ok() {
+            written = writeln!(out, "{step}");
+        }
+    });
+    written?;
+    if quiet {
+        writeln!(out, "steps={}", call.steps)?;
+    }
+    for line in &call.log {
+        writeln!(log, "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,803 @@
+//! The applications the engine runs itself: those that only move the call or change its
+//! variables (pbx_builtins.c, app_stack.c, app_while.c, app_exec.c). Everything else goes
+//! to the [`Channel`].
+
+use pbxc_dialplan::route;
+
+use crate::args::{self, strsep};
+use crate::call::{Call, Engine, Frame};
+use crate::channel::{AppResult, Channel, SimulatedChannel};
+use crate::scope;
+
+/// Runs `app` (canonical name) with its substituted `data`.
+pub(crate) fn execute(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    app: &str,
+    data: &[u8],
+) -> AppResult {
+    match app {
+        "NoOp" | "Verbose" | "Log" => AppResult::Continue,
+        "Set" => set(engine, call, chan, data),
+        "MSet" => mset(engine, call, chan, data),
+        "Goto" => goto(engine, call, data),
+        "GotoIf" => goto_if(engine, call, data),
+        "GotoIfTime" => goto_if_time(engine, call, data),
+        "Gosub" => gosub(engine, call, data),
+        "GosubIf" => gosub_if(engine, call, data),
+        "Return" => return_(call, data),
+        "StackPop" => stack_pop(call),
+        "While" => while_(engine, call, Some(data)),
+        "EndWhile" => while_(engine, call, None),
+        "ExitWhile" => exit_while(engine, call),
+        "ContinueWhile" => continue_while(engine, call),
+        "ExecIf" => exec_if(engine, call, chan, data),
+        "Exec" => exec(engine, call, chan, data),
+        "RaiseException" => {
+            engine.raise_exception(call, data, 0);
+            AppResult::Continue
+        }
+        "Hangup" => {
+            call.hung_up = true;
+            AppResult::Hangup
+        }
+        "Dial" if is_local_dial(data) => dial_local(engine, call, data),
+        "WaitExten" => wait_exten(engine, call, chan, data),
+        _ => chan.execute(app, data, &mut call.vars),
+    }
+}
+
+/// Runs an application found by name at run time (`pbx_findapp` + `pbx_exec`), as Exec and
+/// ExecIf do: `None` when there is no such application.
+fn run_named(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    name: &[u8],
+    data: &[u8],
+) -> Option<AppResult> {
+    let name = std::str::from_utf8(name).ok()?;
+    let entry = pbxc_stdlib::catalog()
+        .application(name)
+        .filter(|e| e.in_version(22))?;
+    let canonical = entry.name.clone();
+    Some(execute(engine, call, chan, &canonical, data))
+}
+
+// ---------------------------------------------------------------------------------------
+// Variables
+
+/// `Set(name=value)`: no argument splitting at all; the name is everything up to the first
+/// `=`. A name ending in `)` writes a function.
+fn set(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        call.log
+            .push("WARNING: Set requires one variable name/value pair.".into());
+        return AppResult::Continue;
+    }
+    let (name, value) = strsep(data, b'=');
+    let Some(value) = value else {
+        call.log
+            .push("WARNING: Set requires an '=' to be a valid assignment.".into());
+        return AppResult::Continue;
+    };
+    if name.contains(&b' ') {
+        call.log.push(format!(
+            "WARNING: Please avoid unnecessary spaces on variables as it may lead to unexpected results ('{}' set to '{}').",
+            String::from_utf8_lossy(name),
+            String::from_utf8_lossy(value)
+        ));
+    }
+    scope::setvar(engine, call, chan, name, Some(value));
+    AppResult::Continue
+}
+
+/// `MSet(a=1,b="2,3")`: standard argument splitting, then each pair cut at its first `=`.
+fn mset(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        call.log
+            .push("WARNING: MSet requires at least one variable name/value pair.".into());
+        return AppResult::Continue;
+    }
+    for pair in args::standard(data, 99) {
+        let parts = args::separate(&pair, b'=', true, 2);
+        if let [name, value] = parts.as_slice() {
+            scope::setvar(engine, call, chan, name, Some(value));
+            if name.contains(&b' ') {
+                call.log.push(format!(
+                    "WARNING: Please avoid unnecessary spaces on variables as it may lead to unexpected results ('{}' set to '{}').",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(value)
+                ));
+            }
+        } else {
+            call.log.push(format!(
+                "WARNING: MSet: ignoring entry '{}' with no '='",
+                String::from_utf8_lossy(&pair)
+            ));
+        }
+    }
+    AppResult::Continue
+}
+
+// ---------------------------------------------------------------------------------------
+// Jumps
+
+/// `pbx_checkcondition`: empty is false, a leading integer (`sscanf("%d")`) is its own
+/// truth, any other text is true.
+pub(crate) fn check_condition(cond: &[u8]) -> bool {
+    if cond.is_empty() {
+        return false;
+    }
+    match scan_int(cond) {
+        Some((n, _)) => n != 0,
+        None => true,
+    }
+}
+
+/// `sscanf("%30d")`: blanks, an optional sign, digits (at most 30 characters in all); the
+/// value (saturated like glibc's conversion to int) and the rest.
+pub(crate) fn scan_int(s: &[u8]) -> Option<(i32, &[u8])> {
+    let start = s.iter().position(|c| !c.is_ascii_whitespace())?;
+    let t = &s[start..];
+    let limit = t.len().min(30);
+    let mut i = usize::from(matches!(t.first(), Some(b'+' | b'-')));
+    let digits_start = i;
+    while i < limit && t[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == digits_start {
+        return None;
+    }
+    let negative = t[0] == b'-';
+    let mut value: i64 = 0;
+    for &d in &t[digits_start..i] {
+        value = (value * 10 + i64::from(d - b'0')).min(i64::from(i32::MAX) + 1);
+    }
+    let value = if negative { -value } else { value };
+    let value = value.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    Some((value, &t[i..]))
+}
+
+/// `pbx_parseable_goto`: `[[context,]exten,]priority`, the priority a number, `+N`/`-N`
+/// relative to the current one, or a label (looked up with includes). Moves the call, or
+/// logs and returns `false`.
+pub(crate) fn parseable_goto(engine: &Engine, call: &mut Call, target: &[u8]) -> bool {
+    if target.is_empty() {
+        call.log
+            .push("WARNING: Goto requires an argument ([[context,]extension,]priority)".into());
+        return false;
+    }
+    // strsep three times, then pbx_parse_location: one field is the priority, two are
+    // exten,priority, three are context,exten,priority (a fourth is ignored).
+    let (first, rest) = strsep(target, b',');
+    let (second, third) = match rest {
+        Some(r) => {
+            let (s, r) = strsep(r, b',');
+            (Some(s), r.map(|r| strsep(r, b',').0))
+        }
+        None => (None, None),
+    };
+    let (context, exten, pri): (Option<&[u8]>, Option<&[u8]>, &[u8]) = match (second, third) {
+        (None, _) => (None, None, first),
+        (Some(e), None) => (None, Some(first), e),
+        (Some(e), Some(p)) => (Some(first), Some(e), p),
+    };
+    let (mode, digits) = match pri.first() {
+        Some(b'+') => (1, &pri[1..]),
+        Some(b'-') => (-1, &pri[1..]),
+        _ => (0, pri),
+    };
+    let number = scan_int(digits).filter(|(_, rest)| rest.iter().all(u8::is_ascii_whitespace));
+    let mut mode = mode;
+    let mut ipri = match number {
+        Some((n, _)) => n,
+        None => {
+            let ctx = context.unwrap_or(&call.context).to_vec();
+            let ext = exten.unwrap_or(&call.exten).to_vec();
+            let now = Some((engine.clock)());
+            match route::find_label(engine.plan, &ctx, &ext, digits, call.cid(), now) {
+                Some(n) if n >= 1 => {
+                    mode = 0;
+                    n
+                }
+                _ => {
+                    call.log.push(format!(
+                        "NOTICE: No such label '{}' in extension '{}' in context '{}'",
+                        String::from_utf8_lossy(digits),
+                        String::from_utf8_lossy(&ext),
+                        String::from_utf8_lossy(&ctx)
+                    ));
+                    call.log.push(format!(
+                        "WARNING: Priority '{}' must be a number > 0, or valid label",
+                        String::from_utf8_lossy(digits)
+                    ));
+                    return false;
+                }
+            }
+        }
+    };
+    if mode != 0 {
+        ipri = call.priority + ipri * mode;
+    }
+    call.explicit_goto(context.unwrap_or(b""), exten.unwrap_or(b""), ipri);
+    true
+}
+
+fn goto(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    if parseable_goto(engine, call, data) {
+        AppResult::Continue
+    } else {
+        AppResult::Hangup
+    }
+}
+
+/// `GotoIf(cond?iftrue:iffalse)`: cut at the first `?`, then the first `:`.
+fn goto_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        call.log
+            .push("WARNING: Ignoring, since there is no variable to check".into());
+        return AppResult::Continue;
+    }
+    let (condition, rest) = strsep(data, b'?');
+    let (iftrue, iffalse) = match rest {
+        Some(r) => {
+            let (t, f) = strsep(r, b':');
+            (Some(t), f)
+        }
+        None => (None, None),
+    };
+    let branch = if check_condition(condition) {
+        iftrue
+    } else {
+        iffalse
+    };
+    match branch {
+        Some(b) if !b.is_empty() => goto(engine, call, b),
+        _ => AppResult::Continue,
+    }
+}
+
+/// `GotoIfTime(spec?iftrue:iffalse)`, tested at `${TESTTIME}` (epoch seconds) when set.
+fn goto_if_time(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        call.log.push("WARNING: GotoIfTime requires an argument:\n  <time range>,<days of week>,<days of month>,<months>[,<timezone>]?'labeliftrue':'labeliffalse'".into());
+        return AppResult::Hangup;
+    }
+    let mut now = (engine.clock)();
+    if let Some(testtime) = call.vars.get(b"TESTTIME") {
+        match scan_long(testtime) {
+            Some(t) => now = t,
+            None => {
+                call.log
+                    .push("WARNING: Using current time to evaluate".into());
+                call.vars.set(b"TESTTIME", None);
+            }
+        }
+    }
+    let (spec, rest) = strsep(data, b'?');
+    let (iftrue, iffalse) = match rest {
+        Some(r) => {
+            let (t, f) = strsep(r, b':');
+            (Some(t), f)
+        }
+        None => (None, None),
+    };
+    let timing = pbxc_dialplan::timing::Timing::parse(spec, &mut call.log);
+    let branch = if timing.is_some_and(|t| t.matches(now)) {
+        iftrue
+    } else {
+        iffalse
+    };
+    match branch {
+        Some(b) if !b.is_empty() => goto(engine, call, b),
+        _ => AppResult::Continue,
+    }
+}
+
+/// `sscanf("%ld")`.
+fn scan_long(s: &[u8]) -> Option<i64> {
+    let t = std::str::from_utf8(s).ok()?.trim_start();
+    let digits_end = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
+        .map_or(t.len(), |(i, _)| i);
+    t[..digits_end].parse().ok()
+}
+
+/// `Gosub([[context,]exten,]priority[(args)])`: checks that the destination exists, pushes
+/// a frame with ARG1..ARGn and ARGC, and jumps.
+fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        call.log.push(
+            "ERROR: Gosub requires an argument: Gosub([[context,]exten,]priority[(arg1[,...][,argN])])"
+                .into(),
+        );
+        return AppResult::Hangup;
+    }
+    let (label, rest) = strsep(data, b'(');
+    let arguments = match rest {
+        Some(r) => {
+            let inner = match r.iter().rposition(|&c| c == b')') {
+                Some(end) => &r[..end],
+                None => {
+                    call.log.push(format!(
+                        "WARNING: Ouch.  No closing paren: '{}'?",
+                        String::from_utf8_lossy(data)
+                    ));
+                    r
+                }
+            };
+            args::raw(inner, 100)
+        }
+        None => Vec::new(),
+    };
+    let (orig_context, orig_exten, orig_priority) =
+        (call.context.clone(), call.exten.clone(), call.priority);
+    let restore = |call: &mut Call| {
+        call.context = orig_context.clone();
+        call.exten = orig_exten.clone();
+        call.priority = orig_priority;
+    };
+    if !parseable_goto(engine, call, label) {
+        call.log.push(format!(
+            "ERROR: Gosub address is invalid: '{}'",
+            String::from_utf8_lossy(data)
+        ));
+        restore(call);
+        return AppResult::Hangup;
+    }
+    let dest_priority = call.priority + i32::from(call.in_autoloop);
+    if !engine.exists(&call.context, &call.exten, dest_priority, call.cid()) {
+        call.log.push(format!(
+            "ERROR: Gosub attempted to reach non-existent destination '{},{},{}' from '{},{},{}'",
+            String::from_utf8_lossy(&call.context),
+            String::from_utf8_lossy(&call.exten),
+            dest_priority,
+            String::from_utf8_lossy(&orig_context),
+            String::from_utf8_lossy(&orig_exten),
+            orig_priority
+        ));
+        restore(call);
+        return AppResult::Hangup;
+    }
+    let max_argc = call
+        .stack
+        .last()
+        .map_or(0, |f| f.arguments)
+        .max(arguments.len());
+    let mut frame = Frame {
+        context: orig_context,
+        exten: orig_exten,
+        priority: orig_priority + 1,
+        vars: Vec::new(),
+        arguments: max_argc,
+    };
+    for i in 0..max_argc {
+        let name = format!("ARG{}", i + 1).into_bytes();
+        let value = arguments.get(i).map_or(&b""[..], Vec::as_slice);
+        frame_set_var(call, &mut frame, &name, value);
+    }
+    let argc = arguments.len().to_string().into_bytes();
+    frame_set_var(call, &mut frame, b"ARGC", &argc);
+    call.stack.push(frame);
+    AppResult::Continue
+}
+
+/// A variable of a Gosub frame: pushed over any variable of that name the first time, set
+/// afterwards; the frame removes it again on Return.
+pub(crate) fn frame_set_var(call: &mut Call, frame: &mut Frame, name: &[u8], value: &[u8]) {
+    if frame.vars.iter().any(|v| v == name) {
+        call.vars.set(name, Some(value));
+    } else {
+        frame.vars.push(name.to_vec());
+        call.vars.push(name, value);
+    }
+}
+
+fn release_frame(call: &mut Call, frame: Frame) {
+    for name in frame.vars {
+        call.vars.set(&name, None);
+    }
+}
+
+/// `GosubIf(cond?label1(args):label2(args))`.
+fn gosub_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    let usage = "WARNING: GosubIf requires an argument: GosubIf(cond?label1(args):label2(args)";
+    if data.is_empty() {
+        call.log.push(usage.into());
+        return AppResult::Continue;
+    }
+    let cond = args::separate(data, b'?', false, 2);
+    let [condition, labels] = cond.as_slice() else {
+        call.log.push(usage.into());
+        return AppResult::Continue;
+    };
+    let branches = args::separate(labels, b':', false, 2);
+    let pick = if check_condition(condition) { 0 } else { 1 };
+    match branches.get(pick) {
+        Some(b) if !b.is_empty() => {
+            let b = b.clone();
+            gosub(engine, call, &b)
+        }
+        _ => AppResult::Continue,
+    }
+}
+
+/// `Return([value])`: back to the priority after the Gosub, `GOSUB_RETVAL` set.
+fn return_(call: &mut Call, data: &[u8]) -> AppResult {
+    let Some(frame) = call.stack.pop() else {
+        call.log
+            .push("ERROR: Return without Gosub: stack is empty".into());
+        return AppResult::Hangup;
+    };
+    call.context = frame.context.clone();
+    call.exten = frame.exten.clone();
+    call.priority = frame.priority - i32::from(call.in_autoloop);
+    release_frame(call, frame);
+    call.vars.set(b"GOSUB_RETVAL", Some(data));
+    AppResult::Continue
+}
+
+fn stack_pop(call: &mut Call) -> AppResult {
+    if let Some(frame) = call.stack.pop() {
+        release_frame(call, frame);
+    }
+    AppResult::Continue
+}
+
+// ---------------------------------------------------------------------------------------
+// While loops: app_while.c keeps its bookkeeping in channel variables (WHILE_n,
+// END_WHILE_n and CONTEXT_EXTEN_PRIORITY), which a dialplan can see; so does this.
+
+fn var(call: &Call, name: &[u8]) -> Option<Vec<u8>> {
+    call.vars.get(name).map(<[u8]>::to_vec)
+}
+
+fn location(call: &Call, priority: i32) -> Vec<u8> {
+    let mut s = call.context.clone();
+    s.push(b',');
+    s.extend_from_slice(&call.exten);
+    s.push(b',');
+    s.extend_from_slice(priority.to_string().as_bytes());
+    s
+}
+
+/// The priority of the EndWhile matching the While at the current priority, counting nested
+/// While/EndWhile pairs, or `None`.
+fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
+    let mut level = 1;
+    let mut priority = call.priority + 1;
+    loop {
+        let found = route::find(
+            engine.plan,
+            &call.context,
+            &call.exten,
+            priority,
+            call.cid(),
+        );
+        let winner = found.winner()?;
+        let app = &engine.plan.contexts[winner.context].extensions[winner.extension]
+            .priority(priority)?
+            .app;
+        if app.eq_ignore_ascii_case(b"while") {
+            level += 1;
+        } else if app.eq_ignore_ascii_case(b"endwhile") {
+            level -= 1;
+        }
+        if level == 0 {
+            return Some(priority);
+        }
+        priority += 1;
+    }
+}
+
+/// While (`condition` given) and EndWhile (`None`).
+fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
+    let end = condition.is_none();
+    let mut used = -1i64;
+    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
+        used += 1;
+    }
+    let my_name = location(call, call.priority)
+        .iter()
+        .map(|&c| if c == b',' { b'_' } else { c })
+        .collect::<Vec<u8>>();
+    let label = if end {
+        used.to_string().into_bytes()
+    } else if let Some(l) = var(call, &my_name) {
+        l
+    } else {
+        let l = (used + 1).to_string().into_bytes();
+        call.vars.set(&my_name, Some(&l));
+        l
+    };
+    let mut varname = b"WHILE_".to_vec();
+    varname.extend_from_slice(&label);
+    let mut end_varname = b"END_".to_vec();
+    end_varname.extend_from_slice(&varname);
+    let while_pri = var(call, &varname);
+
+    if let Some(cond) = condition
+        && !check_condition(cond)
+    {
+        return leave_loop(engine, call, &varname, &my_name, &end_varname);
+    }
+    if !end && while_pri.is_none() {
+        let here = location(call, call.priority);
+        call.vars.set(&varname, Some(&here));
+    } else if end && let Some(while_pri) = while_pri {
+        if var(call, &end_varname).is_none() {
+            let after = location(call, call.priority + 1);
+            call.vars.set(&end_varname, Some(&after));
+        }
+        parseable_goto(engine, call, &while_pri);
+    }
+    AppResult::Continue
+}
+
+fn leave_loop(
+    engine: &Engine,
+    call: &mut Call,
+    varname: &[u8],
+    my_name: &[u8],
+    end_varname: &[u8],
+) -> AppResult {
+    call.vars.set(varname, None);
+    call.vars.set(my_name, None);
+    if let Some(goto) = var(call, end_varname) {
+        parseable_goto(engine, call, &goto);
+        call.vars.set(end_varname, None);
+    } else if let Some(pri) = matching_endwhile(engine, call) {
+        // Set directly, not through a goto: the loop then steps past the EndWhile.
+        call.priority = pri;
+    } else {
+        call.log.push(format!(
+            "WARNING: Couldn't find matching EndWhile? (While at {}@{} priority {})",
+            String::from_utf8_lossy(&call.context),
+            String::from_utf8_lossy(&call.exten),
+            call.priority
+        ));
+    }
+    AppResult::Continue
+}
+
+/// `ExitWhile()`: like a While whose condition is false, for the innermost loop.
+fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
+    let mut used = -1i64;
+    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
+        used += 1;
+    }
+    let my_name = location(call, call.priority)
+        .iter()
+        .map(|&c| if c == b',' { b'_' } else { c })
+        .collect::<Vec<u8>>();
+    let varname = format!("WHILE_{used}").into_bytes();
+    let mut end_varname = b"END_".to_vec();
+    end_varname.extend_from_slice(&varname);
+    leave_loop(engine, call, &varname, &my_name, &end_varname)
+}
+
+/// `ContinueWhile()`: back to the innermost While.
+fn continue_while(engine: &mut Engine, call: &mut Call) -> AppResult {
+    let mut last = None;
+    let mut x = 0;
+    while let Some(v) = var(call, format!("WHILE_{x}").as_bytes()) {
+        last = Some(v);
+        x += 1;
+    }
+    if let Some(target) = last {
+        parseable_goto(engine, call, &target);
+    }
+    AppResult::Continue
+}
+
+// ---------------------------------------------------------------------------------------
+// Running other applications
+
+/// `ExecIf(cond?app(args)[:app(args)])`; the deprecated `ExecIf(cond,app,args)` too.
+fn exec_if(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    /// An application and its data.
+    type AppCall = (Vec<u8>, Vec<u8>);
+    let first_comma = data.iter().position(|&c| c == b',');
+    let first_question = data.iter().position(|&c| c == b'?');
+    let deprecated = match (first_comma, first_question) {
+        (_, None) => true,
+        (Some(c), Some(q)) => c < q,
+        (None, Some(_)) => false,
+    };
+    let (condition, if_true, if_false): (Vec<u8>, AppCall, Option<AppCall>) = if deprecated {
+        let parts = args::standard(data, 3);
+        let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+        call.log.push(format!(
+            "WARNING: Deprecated syntax found.  Please upgrade to using ExecIf(<expr>?{}({}))",
+            String::from_utf8_lossy(&part(1)),
+            String::from_utf8_lossy(&part(2))
+        ));
+        (part(0), (part(1), part(2)), None)
+    } else {
+        let expr = args::separate(data, b'?', false, 2);
+        let remainder = expr.get(1).cloned().unwrap_or_default();
+        if remainder.is_empty() {
+            call.log.push(
+                "ERROR: Usage: ExecIf(<expr>?<appiftrue>(<args>)[:<appiffalse>(<args)])".into(),
+            );
+            return AppResult::Hangup;
+        }
+        // `app(args)`: the name before the first `(`, the data up to the last `)`.
+        let split_call = |s: &[u8]| -> AppCall {
+            match strsep(s, b'(') {
+                (name, Some(rest)) => {
+                    let inner = match rest.iter().rposition(|&c| c == b')') {
+                        Some(end) => &rest[..end],
+                        None => rest,
+                    };
+                    (name.to_vec(), inner.to_vec())
+                }
+                (name, None) => (name.to_vec(), Vec::new()),
+            }
+        };
+        let apps = args::separate(&remainder, b':', false, 2);
+        let if_true = apps.first().map(|a| split_call(a)).unwrap_or_default();
+        (expr[0].clone(), if_true, apps.get(1).map(|a| split_call(a)))
+    };
+    let (app, app_data) = if check_condition(&condition) {
+        if_true
+    } else {
+        match if_false {
+            Some(f) if !f.0.is_empty() => f,
+            _ => return AppResult::Continue,
+        }
+    };
+    match (!app.is_empty())
+        .then(|| run_named(engine, call, chan, &app, &app_data))
+        .flatten()
+    {
+        Some(result) => result,
+        None => {
+            call.log.push(format!(
+                "WARNING: Could not find application! ({})",
+                String::from_utf8_lossy(&app)
+            ));
+            AppResult::Hangup
+        }
+    }
+}
+
+/// `Exec(app(args))`: the arguments are substituted once more before the application runs.
+fn exec(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        return AppResult::Continue;
+    }
+    let (name, rest) = strsep(data, b'(');
+    let app_data = match rest {
+        Some(r) => {
+            let inner = match r.iter().rposition(|&c| c == b')') {
+                Some(end) => &r[..end],
+                None => r,
+            };
+            scope::substitute(engine, call, chan, inner)
+        }
+        None => Vec::new(),
+    };
+    match run_named(engine, call, chan, name, &app_data) {
+        Some(result) => result,
+        None => {
+            call.log.push(format!(
+                "WARNING: Could not find application ({})",
+                String::from_utf8_lossy(name)
+            ));
+            AppResult::Hangup
+        }
+    }
+}
+
+/// `WaitExten([seconds][,options])`: a key starts an extension; on a timeout the dialplan
+/// goes on at the next priority, else at `t`, else at `e`, else the call ends.
+fn wait_exten(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
+    let timeout = args::standard(data, 2)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let ms = args::timelen_ms(&timeout, 1000)
+        .filter(|&ms| ms > 0)
+        .unwrap_or(i64::from(call.response_timeout_ms));
+    if let Some(key) = chan.wait_digit(u32::try_from(ms).unwrap_or(u32::MAX)) {
+        return AppResult::Digit(key);
+    }
+    let cid = call.cid();
+    if chan.hung_up() {
+        AppResult::Hangup
+    } else if engine.exists(&call.context, &call.exten, call.priority + 1, cid) {
+        AppResult::Continue
+    } else if engine.exists(&call.context, b"t", 1, cid) {
+        call.exten = b"t".to_vec();
+        call.priority = 0;
+        AppResult::Continue
+    } else if engine.exists(&call.context, b"e", 1, cid) {
+        engine.raise_exception(call, b"RESPONSETIMEOUT", 0);
+        AppResult::Continue
+    } else {
+        call.log.push(format!(
+            "WARNING: Timeout but no rule 't' or 'e' in context '{}'",
+            String::from_utf8_lossy(&call.context)
+        ));
+        AppResult::Hangup
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Local channels
+
+fn is_local_dial(data: &[u8]) -> bool {
+    data.len() >= 6 && data[..6].eq_ignore_ascii_case(b"local/")
+}
+
+/// `Dial(Local/exten@context[/n],…)` offline: the `;2` half runs `exten@context` as a new
+/// call in this engine, with the variables a child channel inherits (`_X` and `__Y`). When it
+/// answered, the bridge ends with it and Dial hangs up unless `g`; when it hung up without
+/// answering, DIALSTATUS is NOANSWER and the dialplan goes on.
+fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    let parts = args::standard(data, 4);
+    let targets = parts.first().cloned().unwrap_or_default();
+    let options = parts.get(2).cloned().unwrap_or_default();
+    let mut answered = false;
+    for target in targets.split(|&c| c == b'&') {
+        let Some(resource) = target.get(6..) else {
+            continue;
+        };
+        let resource = strsep(resource, b'/').0;
+        let (exten, context) = match strsep(resource, b'@') {
+            (e, Some(c)) => (e, c),
+            (e, None) => (e, &b"default"[..]),
+        };
+        let mut child = Call::new(context, exten, call.callerid.as_deref());
+        child.vars = call.vars.inherit();
+        let mut name = b"Local/".to_vec();
+        name.extend_from_slice(resource);
+        name.extend_from_slice(b"-00000001;2");
+        let mut chan = AnswerTracking {
+            inner: SimulatedChannel::new(&name),
+            answered: false,
+        };
+        engine.run(&mut child, &mut chan, &mut |_| {});
+        call.log.append(&mut child.log);
+        answered |= chan.answered;
+    }
+    if answered {
+        call.vars.set(b"DIALSTATUS", Some(b"ANSWER"));
+        if options.contains(&b'g') {
+            AppResult::Continue
+        } else {
+            AppResult::Hangup
+        }
+    } else {
+        call.vars.set(b"DIALSTATUS", Some(b"NOANSWER"));
+        AppResult::Continue
+    }
+}
+
+/// A simulated channel that remembers whether the dialplan answered it.
+struct AnswerTracking {
+    inner: SimulatedChannel,
+    answered: bool,
+}
+
+impl Channel for AnswerTracking {
+    fn name(&self) -> &[u8] {
+        self.inner.name()
+    }
+
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut crate::vars::Variables) -> AppResult {
+        if app == "Answer" {
+            self.answered = true;
+        }
+        self.inner.execute(app, data, vars)
+    }
+}

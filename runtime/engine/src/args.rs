@@ -1,0 +1,169 @@
+//! Cutting substituted application data into arguments, as `__ast_app_separate_args`
+//! (main/app.c) does it at run time.
+
+/// Splits `buf` at `delim` into at most `slots` arguments.
+///
+/// `(`…`)` and `[`…`]` nest and `"` toggles quoting, so a delimiter inside them does not cut.
+/// With `remove_chars` (`AST_STANDARD_APP_ARGS`) the quotes of an argument are removed and a
+/// backslash keeps the next byte literally (the backslash itself removed); without it
+/// (`AST_STANDARD_RAW_ARGS`) both stay. The last slot receives the raw rest of the data,
+/// untouched, whatever it holds. A delimiter at the very end adds one empty argument; empty
+/// data has no argument at all.
+pub fn separate(buf: &[u8], delim: u8, remove_chars: bool, slots: usize) -> Vec<Vec<u8>> {
+    let mut args = Vec::new();
+    if slots == 0 {
+        return args;
+    }
+    let mut rest = buf;
+    let (mut paren, mut bracket, mut quote) = (0u32, 0u32, false);
+    let mut ended_on_delim = false;
+    while !rest.is_empty() && args.len() < slots - 1 {
+        let mut arg = Vec::new();
+        let mut i = 0;
+        ended_on_delim = false;
+        while i < rest.len() {
+            let c = rest[i];
+            match c {
+                b'(' => paren += 1,
+                b')' => paren = paren.saturating_sub(1),
+                b'[' => bracket += 1,
+                b']' => bracket = bracket.saturating_sub(1),
+                b'"' if delim != b'"' => {
+                    quote = !quote;
+                    if remove_chars {
+                        i += 1;
+                        continue;
+                    }
+                }
+                b'\\' => {
+                    // The byte after a backslash is taken as it is, never a delimiter.
+                    if !remove_chars {
+                        arg.push(c);
+                    }
+                    i += 1;
+                    if let Some(&next) = rest.get(i) {
+                        arg.push(next);
+                        i += 1;
+                    }
+                    continue;
+                }
+                _ if c == delim && paren == 0 && bracket == 0 && !quote => {
+                    ended_on_delim = true;
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            arg.push(c);
+            i += 1;
+        }
+        args.push(arg);
+        rest = &rest[i..];
+    }
+    if !rest.is_empty() || ended_on_delim {
+        args.push(rest.to_vec());
+    }
+    args
+}
+
+/// `AST_STANDARD_APP_ARGS` with `slots` declared arguments.
+pub fn standard(buf: &[u8], slots: usize) -> Vec<Vec<u8>> {
+    separate(buf, b',', true, slots)
+}
+
+/// `AST_STANDARD_RAW_ARGS`.
+pub fn raw(buf: &[u8], slots: usize) -> Vec<Vec<u8>> {
+    separate(buf, b',', false, slots)
+}
+
+/// `strsep(&s, delim)`: the text before the first `delim` and, when there was one, the rest.
+pub fn strsep(s: &[u8], delim: u8) -> (&[u8], Option<&[u8]>) {
+    match s.iter().position(|&c| c == delim) {
+        Some(at) => (&s[..at], Some(&s[at + 1..])),
+        None => (s, None),
+    }
+}
+
+/// `ast_app_parse_timelen`: a number with an optional unit (`h`, `m`, `s`, `ms`, any case)
+/// in milliseconds; `unit_ms` is what one unit-less unit is worth. `None` when unreadable.
+pub fn timelen_ms(s: &[u8], unit_ms: i64) -> Option<i64> {
+    let text = std::str::from_utf8(s).ok()?.trim_start();
+    let number_len = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || (i == 0 && (c == '+' || c == '-'))
+                || ((c == 'e' || c == 'E')
+                    && text[i + 1..]
+                        .starts_with(|d: char| d.is_ascii_digit() || d == '-' || d == '+')))
+        })
+        .map_or(text.len(), |(i, _)| i);
+    let amount: f64 = text[..number_len].parse().ok()?;
+    let unit = text[number_len..].trim_start();
+    let unit = unit.split_ascii_whitespace().next().unwrap_or("");
+    let factor = match unit.to_ascii_lowercase().as_str() {
+        "" => unit_ms as f64,
+        "h" => 3_600_000.0,
+        "m" => 60_000.0,
+        "s" => 1000.0,
+        "ms" => 1.0,
+        _ => return None,
+    };
+    let ms = amount * factor;
+    Some(if ms > f64::from(i32::MAX) {
+        i64::from(i32::MAX)
+    } else {
+        ms as i64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(args: Vec<Vec<u8>>) -> Vec<String> {
+        args.into_iter()
+            .map(|a| String::from_utf8_lossy(&a).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn quotes_and_backslashes_group_and_are_removed_except_in_the_last_slot() {
+        // Gosub's arguments are raw: quotes group but stay (dialplan-cases.md §E `gs`).
+        assert_eq!(
+            show(raw(br#""a,b",c\,d, e ,"f""#, 100)),
+            [r#""a,b""#, r"c\,d", " e ", r#""f""#]
+        );
+        assert_eq!(show(standard(br#""a,b",c\,d"#, 100)), ["a,b", "c,d"]);
+        // The last slot is the raw rest.
+        assert_eq!(show(standard(br#"a,"b",c"#, 2)), ["a", r#""b",c"#]);
+    }
+
+    #[test]
+    fn time_lengths() {
+        assert_eq!(timelen_ms(b"1.5", 1000), Some(1500));
+        assert_eq!(timelen_ms(b"500ms", 1000), Some(500));
+        assert_eq!(timelen_ms(b" 2 M", 1000), Some(120_000));
+        assert_eq!(timelen_ms(b"250", 1), Some(250));
+        assert_eq!(timelen_ms(b"abc", 1000), None);
+        assert_eq!(timelen_ms(b"1,2", 1000), None);
+        assert_eq!(timelen_ms(b"1e9h", 1000), Some(i64::from(i32::MAX)));
+    }
+
+    #[test]
+    fn nesting_empty_data_and_a_trailing_delimiter() {
+        assert_eq!(
+            show(standard(b"f(a,b),[c,d],e", 10)),
+            ["f(a,b)", "[c,d]", "e"]
+        );
+        assert!(standard(b"", 3).is_empty());
+        assert_eq!(show(standard(b"a,", 3)), ["a", ""]);
+        assert_eq!(show(standard(b",", 3)), ["", ""]);
+        assert_eq!(show(standard(b"a,b,c", 1)), ["a,b,c"]);
+        // A backslash at the very end does not run past the data.
+        assert_eq!(show(standard(b"a\\", 3)), ["a"]);
+        // An unbalanced `)` does not go negative.
+        assert_eq!(show(standard(b"a),b", 3)), ["a)", "b"]);
+    }
+}

@@ -1,0 +1,428 @@
+//! One call through the dialplan: the PBX loop of `__ast_pbx_run` (main/pbx.c), the `h`
+//! extension after it, and the state an application can change.
+//!
+//! Applications move the call the way Asterisk's do: while the loop runs, a jump stores the
+//! target priority minus one and the loop then steps forward (`AST_FLAG_IN_AUTOLOOP`), so
+//! `Goto(5)` lands on 5 and `Goto(-1)` re-runs the previous priority's successor exactly as
+//! Asterisk computes it.
+
+use pbxc_dialplan::Dialplan;
+use pbxc_dialplan::route;
+
+use crate::apps;
+use crate::channel::{AppResult, Channel};
+use crate::vars::Variables;
+
+/// A dialplan loaded for running, with its global variables.
+pub struct Engine<'p> {
+    pub plan: &'p Dialplan,
+    pub globals: Variables,
+    /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
+    pub max_steps: Option<u64>,
+    /// The time, in seconds since the epoch, that time conditions are tested against.
+    pub clock: fn() -> i64,
+    /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
+    rng: u64,
+}
+
+/// The system clock.
+pub fn system_time() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl<'p> Engine<'p> {
+    pub fn new(plan: &'p Dialplan) -> Self {
+        let mut globals = Variables::default();
+        for g in &plan.globals {
+            globals.set(&g.name, Some(&g.value));
+        }
+        Engine {
+            plan,
+            globals,
+            max_steps: None,
+            clock: system_time,
+            rng: 0x9e37_79b9_7f4a_7c15,
+        }
+    }
+
+    /// `ast_random()`: 0 ..= 2^31 - 1 (xorshift64*).
+    pub(crate) fn random(&mut self) -> u32 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as u32
+    }
+}
+
+/// A Gosub return address and the variables its frame shadows (app_stack.c).
+#[derive(Clone, Debug)]
+pub(crate) struct Frame {
+    pub context: Vec<u8>,
+    pub exten: Vec<u8>,
+    pub priority: i32,
+    /// Names pushed with `pbx_builtin_pushvar_helper` for this frame (ARGn, ARGC, LOCAL()).
+    pub vars: Vec<Vec<u8>>,
+    /// How many ARGn the frame set, so a deeper Gosub blanks the rest.
+    pub arguments: usize,
+}
+
+/// Where `raise_exception` was called from, for `EXCEPTION()`.
+#[derive(Clone, Debug, Default)]
+pub struct Exception {
+    pub reason: Vec<u8>,
+    pub context: Vec<u8>,
+    pub exten: Vec<u8>,
+    pub priority: i32,
+}
+
+/// The channel's PBX state.
+pub struct Call {
+    pub context: Vec<u8>,
+    pub exten: Vec<u8>,
+    pub priority: i32,
+    pub vars: Variables,
+    /// The caller number; `None` as for an originated call (matches `exten => X/`).
+    pub callerid: Option<Vec<u8>>,
+    pub callerid_name: Option<Vec<u8>>,
+    pub(crate) stack: Vec<Frame>,
+    pub exception: Option<Exception>,
+    /// Set by `Hangup()`/`ast_softhangup`: the loop stops after the current application.
+    pub hung_up: bool,
+    /// Warnings and errors Asterisk would log, in order.
+    pub log: Vec<String>,
+    pub steps: u64,
+    pub(crate) unique_id: Vec<u8>,
+    /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
+    pub digit_timeout_ms: u32,
+    pub response_timeout_ms: u32,
+    /// `AST_FLAG_IN_AUTOLOOP`: set while the PBX loop runs the call, which steps to the next
+    /// priority after each application; jumps then store their target minus one.
+    pub(crate) in_autoloop: bool,
+}
+
+impl Call {
+    /// A new call that starts at `exten`,1 of `context` (`s` when `exten` is empty).
+    pub fn new(context: &[u8], exten: &[u8], callerid: Option<&[u8]>) -> Self {
+        Call {
+            context: context.to_vec(),
+            exten: exten.to_vec(),
+            priority: 1,
+            vars: Variables::default(),
+            callerid: callerid.map(<[u8]>::to_vec),
+            callerid_name: None,
+            stack: Vec::new(),
+            exception: None,
+            hung_up: false,
+            log: Vec::new(),
+            steps: 0,
+            unique_id: b"1700000000.1".to_vec(),
+            digit_timeout_ms: 5000,
+            response_timeout_ms: 10000,
+            in_autoloop: false,
+        }
+    }
+
+    pub(crate) fn cid(&self) -> Option<&[u8]> {
+        self.callerid.as_deref().filter(|c| !c.is_empty())
+    }
+
+    /// `ast_explicit_goto`: empty context/exten keep the current one; inside the PBX loop the
+    /// priority is stored minus one because the loop steps forward after the application.
+    pub(crate) fn explicit_goto(&mut self, context: &[u8], exten: &[u8], priority: i32) {
+        if !context.is_empty() {
+            self.context = context.to_vec();
+        }
+        if !exten.is_empty() {
+            self.exten = exten.to_vec();
+        }
+        if priority > -1 {
+            self.priority = priority - i32::from(self.in_autoloop);
+        }
+    }
+}
+
+/// One executed priority, as `pbxc call` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Executed<'a> {
+    /// The channel's current context (not the included one the priority came from).
+    pub context: &'a [u8],
+    pub exten: &'a [u8],
+    pub priority: i32,
+    /// The canonical application name (`NoOp` for `noop`), or as written when unknown.
+    pub app: &'a str,
+    /// The data after substitution.
+    pub data: &'a [u8],
+}
+
+impl std::fmt::Display for Executed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{},{},{},{}({})",
+            String::from_utf8_lossy(self.context),
+            String::from_utf8_lossy(self.exten),
+            self.priority,
+            self.app,
+            String::from_utf8_lossy(self.data)
+        )
+    }
+}
+
+/// What `ast_spawn_extension` reports: whether the priority existed, and the application's
+/// result when it did.
+enum Spawn {
+    NotFound,
+    Ran(AppResult),
+}
+
+impl Engine<'_> {
+    /// Whether (context, exten, priority) exists for this caller (`ast_exists_extension`).
+    pub(crate) fn exists(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        cid: Option<&[u8]>,
+    ) -> bool {
+        route::find_at(self.plan, context, exten, priority, cid, (self.clock)())
+            .winner()
+            .is_some()
+    }
+
+    /// Runs `call` to its end, `h` extension included, reporting each executed priority.
+    pub fn run(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+    ) {
+        if call.exten.is_empty() {
+            call.exten = b"s".to_vec();
+            call.priority = 1;
+        }
+        call.in_autoloop = true;
+        self.pbx_loop(call, chan, trace);
+        // The `h` extension of the context the call is in when it ends.
+        call.hung_up = true;
+        if self.exists(&call.context, b"h", 1, call.cid()) {
+            call.exten = b"h".to_vec();
+            call.priority = 1;
+            while let Spawn::Ran(AppResult::Continue) = self.spawn(call, chan, trace) {
+                call.priority += 1;
+            }
+        }
+        call.in_autoloop = false;
+    }
+
+    /// Runs one application on `call` outside the PBX loop, as a module or a unit test calls
+    /// `pbx_exec` on a channel: jumps land exactly where they point.
+    pub fn execute(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        app: &str,
+        data: &[u8],
+    ) -> Option<AppResult> {
+        let entry = pbxc_stdlib::catalog()
+            .application(app)
+            .filter(|e| e.in_version(22))?;
+        Some(apps::execute(self, call, chan, &entry.name, data))
+    }
+
+    /// Substitutes `text` as the application data of `call` would be.
+    pub fn substitute(&mut self, call: &mut Call, chan: &mut dyn Channel, text: &[u8]) -> Vec<u8> {
+        crate::scope::substitute(self, call, chan, text)
+    }
+
+    fn pbx_loop(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+    ) {
+        let autofallthrough = self.plan.general.autofallthrough;
+        loop {
+            let mut collected: Vec<u8> = Vec::new();
+            let mut invalid = false;
+            let result = loop {
+                match self.spawn(call, chan, trace) {
+                    Spawn::Ran(AppResult::Continue) if !call.hung_up && !chan.hung_up() => {
+                        call.priority += 1
+                    }
+                    // An application returned normally on a hung-up channel.
+                    Spawn::Ran(AppResult::Continue) => return,
+                    other => break other,
+                }
+            };
+            if let Spawn::Ran(res) = result {
+                match res {
+                    AppResult::Digit(d) => collected.push(d),
+                    AppResult::Incomplete => {
+                        if self.matchmore(call) {
+                            collected = call.exten.clone();
+                        } else {
+                            invalid = true;
+                        }
+                    }
+                    AppResult::Error
+                        if self.exists(&call.context, b"e", 1, call.cid())
+                            && call.exten != b"e" =>
+                    {
+                        self.raise_exception(call, b"ERROR", 1);
+                        continue;
+                    }
+                    _ => return,
+                }
+            }
+            if invalid
+                || (collected.is_empty()
+                    && !self.exists(&call.context, &call.exten.clone(), 1, call.cid()))
+            {
+                if self.exists(&call.context, b"i", 1, call.cid()) {
+                    let exten = call.exten.clone();
+                    call.vars.set(b"INVALID_EXTEN", Some(&exten));
+                    call.exten = b"i".to_vec();
+                    call.priority = 1;
+                } else if self.exists(&call.context, b"e", 1, call.cid()) {
+                    self.raise_exception(call, b"INVALID", 1);
+                } else {
+                    call.log.push(format!(
+                        "WARNING: Channel '{}' sent to invalid extension but no invalid handler: context,exten,priority={},{},{}",
+                        String::from_utf8_lossy(chan.name()),
+                        String::from_utf8_lossy(&call.context),
+                        String::from_utf8_lossy(&call.exten),
+                        call.priority
+                    ));
+                    return;
+                }
+                continue;
+            }
+            // Ran off the end of an existing extension, or a key was pressed.
+            let wait_ms = if !collected.is_empty() {
+                call.digit_timeout_ms
+            } else if !autofallthrough {
+                call.response_timeout_ms
+            } else {
+                0
+            };
+            if wait_ms == 0 {
+                return;
+            }
+            while self.matchmore_number(call, &collected) {
+                match chan.wait_digit(wait_ms) {
+                    Some(d) => collected.push(d),
+                    None => break,
+                }
+            }
+            if !collected.is_empty() && self.exists(&call.context, &collected, 1, call.cid()) {
+                call.exten = collected;
+                call.priority = 1;
+            } else if !collected.is_empty() {
+                if self.exists(&call.context, b"i", 1, call.cid()) {
+                    call.vars.set(b"INVALID_EXTEN", Some(&collected));
+                    call.exten = b"i".to_vec();
+                    call.priority = 1;
+                } else if self.exists(&call.context, b"e", 1, call.cid()) {
+                    self.raise_exception(call, b"INVALID", 1);
+                } else {
+                    return;
+                }
+            } else if self.exists(&call.context, b"t", 1, call.cid()) {
+                call.exten = b"t".to_vec();
+                call.priority = 1;
+            } else if self.exists(&call.context, b"e", 1, call.cid()) {
+                self.raise_exception(call, b"RESPONSETIMEOUT", 1);
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Whether some extension could still match `number` with more digits.
+    fn matchmore_number(&self, call: &Call, number: &[u8]) -> bool {
+        let Some(ctx) = self.plan.context(&call.context) else {
+            return false;
+        };
+        ctx.extensions
+            .iter()
+            .any(|e| route::extension_match(&e.name, number, route::Mode::MatchMore) == 1)
+    }
+
+    fn matchmore(&self, call: &Call) -> bool {
+        self.matchmore_number(call, &call.exten)
+    }
+
+    /// `raise_exception`: remembers where, then continues at `e`.
+    pub(crate) fn raise_exception(&mut self, call: &mut Call, reason: &[u8], priority: i32) {
+        call.exception = Some(Exception {
+            reason: reason.to_vec(),
+            context: call.context.clone(),
+            exten: call.exten.clone(),
+            priority: call.priority,
+        });
+        call.exten = b"e".to_vec();
+        call.priority = priority;
+    }
+
+    /// Finds the current priority and runs its application (`pbx_extension_helper`).
+    fn spawn(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+    ) -> Spawn {
+        if self.max_steps.is_some_and(|max| call.steps >= max) {
+            call.log.push("ERROR: step limit reached".into());
+            return Spawn::Ran(AppResult::Hangup);
+        }
+        let now = (self.clock)();
+        let search = route::find_at(
+            self.plan,
+            &call.context,
+            &call.exten,
+            call.priority,
+            call.cid(),
+            now,
+        );
+        let Some(winner) = search.winner() else {
+            return Spawn::NotFound;
+        };
+        let priority = self.plan.contexts[winner.context].extensions[winner.extension]
+            .priority(call.priority)
+            .expect("the winner has the priority");
+        let written = String::from_utf8_lossy(&priority.app).into_owned();
+        // Asterisk looks the name up as registered: `NoOp ` (trailing blank) is no
+        // application, and the priority fails before anything is substituted or logged.
+        let entry = pbxc_stdlib::catalog()
+            .application(&written)
+            .filter(|e| e.in_version(22));
+        let Some(entry) = entry else {
+            call.log.push(format!(
+                "WARNING: No application '{}' for extension ({}, {}, {})",
+                written,
+                String::from_utf8_lossy(&call.context),
+                String::from_utf8_lossy(&call.exten),
+                call.priority
+            ));
+            return Spawn::Ran(AppResult::Hangup);
+        };
+        call.steps += 1;
+        // Data is substituted only when it holds something to substitute.
+        let data = if priority.data.windows(2).any(|w| w == b"${" || w == b"$[") {
+            crate::scope::substitute(self, call, chan, &priority.data)
+        } else {
+            priority.data.clone()
+        };
+        trace(&Executed {
+            context: &call.context,
+            exten: &call.exten,
+            priority: call.priority,
+            app: &entry.name,
+            data: &data,
+        });
+        let result = apps::execute(self, call, chan, &entry.name, &data);
+        Spawn::Ran(result)
+    }
+}

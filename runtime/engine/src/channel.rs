@@ -1,0 +1,134 @@
+//! The boundary between the engine and whatever carries the call: the runtime's channels
+//! (SIP, sound card, local) implement [`Channel`]; offline runs use [`SimulatedChannel`].
+
+use crate::vars::Variables;
+
+/// How an application ended, as the value `pbx_exec` returns to the PBX loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppResult {
+    /// 0: go on with the next priority.
+    Continue,
+    /// -1: the call is over (hang-up, or the application failed).
+    Hangup,
+    /// A key the caller pressed during the application (`BackGround`): the PBX loop collects
+    /// an extension starting with it.
+    Digit(u8),
+    /// `AST_PBX_ERROR`: the `e` extension runs when there is one.
+    Error,
+    /// `AST_PBX_INCOMPLETE` (`Incomplete()`): wait for more digits.
+    Incomplete,
+}
+
+/// What the engine needs from the channel for the applications it does not run itself
+/// (everything that touches media, signalling or the outside world).
+pub trait Channel {
+    /// The channel's name (`PJSIP/alice-00000001`), for `${CHANNEL}`.
+    fn name(&self) -> &[u8];
+    /// Runs application `app` (its canonical catalog name) with its substituted `data`.
+    /// It may read and set the channel's variables.
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult;
+    /// Digits the caller dials while the PBX loop waits for an extension (after a
+    /// `BackGround` key, or with `autofallthrough=no`), at most `timeout_ms` per digit. `None`
+    /// when the caller dials nothing more.
+    fn wait_digit(&mut self, timeout_ms: u32) -> Option<u8> {
+        let _ = timeout_ms;
+        None
+    }
+    /// Whether the far end has hung up (`ast_check_hangup`).
+    fn hung_up(&self) -> bool {
+        false
+    }
+}
+
+/// An offline channel: it answers at once, plays every file instantly, and its caller dials
+/// the keys given with [`SimulatedChannel::dial`], one whenever the dialplan listens for one
+/// (during `BackGround`, `WaitExten` or while the PBX collects an extension). A caller with no
+/// key left lets the dialplan time out, and hangs up after [`SimulatedChannel::PATIENCE`]
+/// timeouts in a row, as a real caller would rather than listen to a menu forever. Dial
+/// reaches a party that answers and hangs up at once.
+#[derive(Debug)]
+pub struct SimulatedChannel {
+    name: Vec<u8>,
+    keys: std::collections::VecDeque<u8>,
+    timeouts: u32,
+}
+
+impl SimulatedChannel {
+    /// Timeouts in a row after which the simulated caller hangs up.
+    pub const PATIENCE: u32 = 3;
+
+    pub fn new(name: &[u8]) -> Self {
+        SimulatedChannel {
+            name: name.to_vec(),
+            keys: Default::default(),
+            timeouts: 0,
+        }
+    }
+
+    /// Keys the caller will press, in order.
+    pub fn dial(mut self, keys: &[u8]) -> Self {
+        self.keys.extend(keys);
+        self
+    }
+
+    fn next_key(&mut self) -> Option<u8> {
+        match self.keys.pop_front() {
+            Some(k) => {
+                self.timeouts = 0;
+                Some(k)
+            }
+            None => {
+                self.timeouts += 1;
+                None
+            }
+        }
+    }
+}
+
+impl Default for SimulatedChannel {
+    fn default() -> Self {
+        SimulatedChannel::new(b"Simulated/pbxc-00000001")
+    }
+}
+
+impl Channel for SimulatedChannel {
+    fn name(&self) -> &[u8] {
+        &self.name
+    }
+
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        match app {
+            // The called party answers at once and hangs up at once: Dial returns -1 after
+            // the bridge unless `g` says to go on in the dialplan.
+            "Dial" => {
+                vars.set(b"DIALSTATUS", Some(b"ANSWER"));
+                vars.set(b"ANSWEREDTIME", Some(b"0"));
+                vars.set(b"DIALEDTIME", Some(b"0"));
+                let options = crate::args::standard(data, 4).into_iter().nth(2);
+                if options.is_some_and(|o| o.contains(&b'g')) {
+                    AppResult::Continue
+                } else {
+                    AppResult::Hangup
+                }
+            }
+            "Playback" => {
+                vars.set(b"PLAYBACKSTATUS", Some(b"SUCCESS"));
+                AppResult::Continue
+            }
+            // A key pressed during the prompt interrupts it and starts an extension.
+            "BackGround" => match self.keys.pop_front() {
+                Some(k) => AppResult::Digit(k),
+                None => AppResult::Continue,
+            },
+            _ => AppResult::Continue,
+        }
+    }
+
+    fn wait_digit(&mut self, _timeout_ms: u32) -> Option<u8> {
+        self.next_key()
+    }
+
+    fn hung_up(&self) -> bool {
+        self.timeouts >= Self::PATIENCE
+    }
+}

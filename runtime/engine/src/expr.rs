@@ -1,0 +1,19 @@
+//! `$[...]` during a call: the expression engine of `pbxc-expr`, with dialplan functions
+//! reached through the call's [`Scope`].
+
+use crate::subst::Scope;
+
+struct ViaScope<'s> {
+    scope: &'s mut dyn Scope,
+}
+
+impl pbxc_expr::eval::Functions for ViaScope<'_> {
+    fn call(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
+        self.scope.function(name, args)
+    }
+}
+
+/// The printed result of `$[body]`, `body` already substituted.
+pub(crate) fn evaluate(body: &[u8], scope: &mut dyn Scope) -> Vec<u8> {
+    pbxc_expr::eval::evaluate(body, &mut ViaScope { scope }).value
+}

@@ -1,0 +1,20 @@
+//! The reference interpreter: a call runs through a [`pbxc_dialplan::Dialplan`] exactly as
+//! Asterisk's `__ast_pbx_run` would run it — routing (`pbxc_dialplan::route`), substitution of
+//! `${...}` ([`subst`]), `$[...]` expressions, and the applications that only move the call or
+//! change its variables. Applications that need a real channel go through [`Channel`], which
+//! the runtime implements; offline, [`SimulatedChannel`] answers at once.
+//!
+//! It is the executable specification: the JIT must produce the same trace on every test.
+
+mod apps;
+pub mod args;
+mod call;
+mod channel;
+mod expr;
+pub mod generate;
+mod scope;
+pub mod subst;
+pub mod vars;
+
+pub use call::{Call, Engine, Exception, Executed};
+pub use channel::{AppResult, Channel, SimulatedChannel};

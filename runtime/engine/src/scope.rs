@@ -1,0 +1,391 @@
+//! What `${...}` and `$[...]` see during a call: built-in variables, the channel's variables,
+//! globals, and the dialplan functions — the pure ones from the stdlib, the ones about the
+//! call or the dialplan here.
+
+use pbxc_dialplan::route;
+
+use crate::call::{Call, Engine};
+use crate::channel::Channel;
+use crate::subst::{self, Scope};
+
+/// Substitutes `data` in the context of `call`.
+pub(crate) fn substitute(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> Vec<u8> {
+    let mut exec = Exec { engine, call, chan };
+    subst::substitute(data, &mut exec)
+}
+
+/// `pbx_builtin_setvar_helper`: a name ending in `)` writes a function, any other sets a
+/// channel variable (an empty value still exists; `None` deletes).
+pub(crate) fn setvar(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    name: &[u8],
+    value: Option<&[u8]>,
+) {
+    if name.last() == Some(&b')') {
+        let mut exec = Exec { engine, call, chan };
+        exec.write_function(name, value.unwrap_or_default());
+    } else {
+        call.vars.set(name, value);
+    }
+}
+
+struct Exec<'a, 'p> {
+    engine: &'a mut Engine<'p>,
+    call: &'a mut Call,
+    chan: &'a mut dyn Channel,
+}
+
+/// `NAME(args)` cut as `ast_func_read` does: the name before the first `(`, the arguments up
+/// to the last `)`.
+fn split_call(text: &[u8]) -> (&[u8], &[u8]) {
+    match text.iter().position(|&c| c == b'(') {
+        Some(open) => {
+            let rest = &text[open + 1..];
+            let args = match rest.iter().rposition(|&c| c == b')') {
+                Some(close) => &rest[..close],
+                None => rest,
+            };
+            (&text[..open], args)
+        }
+        None => (text, &[]),
+    }
+}
+
+impl Exec<'_, '_> {
+    fn log(&mut self, line: String) {
+        self.call.log.push(line);
+    }
+
+    /// Functions that read the call or the dialplan: `None` when `name` is none of them,
+    /// else the result (`None` when the function fails).
+    fn call_function(&mut self, name: &str, args: &[u8]) -> Option<Option<Vec<u8>>> {
+        const HERE: &[&str] = &[
+            "CALLERID",
+            "EXCEPTION",
+            "DIALPLAN_EXISTS",
+            "VALID_EXTEN",
+            "GLOBAL",
+            "TIMEOUT",
+            "LOCAL",
+            "LOCAL_PEEK",
+            "STACK_PEEK",
+            "EVAL",
+        ];
+        if !HERE.contains(&name) {
+            return None;
+        }
+        Some(self.read_call_function(name, args))
+    }
+
+    fn read_call_function(&mut self, name: &str, args: &[u8]) -> Option<Vec<u8>> {
+        let call = &*self.call;
+        match name {
+            "CALLERID" => {
+                let field = args.to_ascii_lowercase();
+                let num = call.callerid.clone().unwrap_or_default();
+                let cname = call.callerid_name.clone().unwrap_or_default();
+                match field.as_slice() {
+                    f if f.starts_with(b"num") => Some(num),
+                    b"name" => Some(cname),
+                    b"all" => {
+                        let mut all = b"\"".to_vec();
+                        all.extend_from_slice(&cname);
+                        all.extend_from_slice(b"\" <");
+                        all.extend_from_slice(&num);
+                        all.push(b'>');
+                        Some(all)
+                    }
+                    _ => Some(Vec::new()),
+                }
+            }
+            "EXCEPTION" => {
+                let e = call.exception.as_ref()?;
+                match args.to_ascii_lowercase().as_slice() {
+                    b"reason" => Some(e.reason.clone()),
+                    b"context" => Some(e.context.clone()),
+                    b"exten" => Some(e.exten.clone()),
+                    b"priority" => Some(e.priority.to_string().into_bytes()),
+                    _ => None,
+                }
+            }
+            "DIALPLAN_EXISTS" => {
+                let parts = crate::args::standard(args, 3);
+                let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+                let (context, exten, priority) = (part(0), part(1), part(2));
+                let cid = call.cid();
+                let plan = self.engine.plan;
+                let yes = if !priority.is_empty() {
+                    match crate::apps::scan_int(&priority) {
+                        Some((n, _)) if n > 0 => self.engine.exists(&context, &exten, n, cid),
+                        _ => {
+                            let now = Some((self.engine.clock)());
+                            route::find_label(plan, &context, &exten, &priority, cid, now).is_some()
+                        }
+                    }
+                } else if !exten.is_empty() {
+                    self.engine.exists(&context, &exten, 1, cid)
+                } else {
+                    plan.context(&context).is_some()
+                };
+                Some(if yes { b"1".to_vec() } else { b"0".to_vec() })
+            }
+            "VALID_EXTEN" => {
+                let parts = crate::args::standard(args, 3);
+                let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+                let context = Some(part(0))
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or(call.context.clone());
+                let exten = part(1);
+                if exten.is_empty() {
+                    return None;
+                }
+                let priority = crate::apps::scan_int(&part(2)).map_or(1, |(n, _)| n);
+                let yes = self.engine.exists(&context, &exten, priority, call.cid());
+                Some(if yes { b"1".to_vec() } else { b"0".to_vec() })
+            }
+            "GLOBAL" => self.engine.globals.get(args).map(<[u8]>::to_vec),
+            // func_timeout.c prints seconds with three decimals.
+            "TIMEOUT" => match args.to_ascii_lowercase().as_slice() {
+                b"digit" => {
+                    Some(format!("{:.3}", f64::from(call.digit_timeout_ms) / 1000.0).into_bytes())
+                }
+                b"response" => Some(
+                    format!("{:.3}", f64::from(call.response_timeout_ms) / 1000.0).into_bytes(),
+                ),
+                b"absolute" => Some(b"0".to_vec()),
+                _ => None,
+            },
+            // Only a variable of the current Gosub frame; empty otherwise.
+            "LOCAL" => {
+                let frame = call.stack.last()?;
+                Some(if frame.vars.iter().any(|v| v == args) {
+                    call.vars.get(args).map(<[u8]>::to_vec).unwrap_or_default()
+                } else {
+                    Vec::new()
+                })
+            }
+            // The n-th (0 = newest) channel variable of that exact name: what an outer frame
+            // sees.
+            "LOCAL_PEEK" => {
+                let parts = crate::args::raw(args, 2);
+                let (Some(n), Some(name)) = (parts.first(), parts.get(1)) else {
+                    return None;
+                };
+                if n.is_empty() || name.is_empty() {
+                    return None;
+                }
+                let n = crate::apps::scan_int(n).map_or(0, |(n, _)| n);
+                let skip = usize::try_from(n).unwrap_or(0);
+                Some(
+                    call.vars
+                        .iter()
+                        .filter(|(v, _)| v == &name.as_slice())
+                        .nth(skip)
+                        .map(|(_, value)| value.to_vec())
+                        .unwrap_or_default(),
+                )
+            }
+            "STACK_PEEK" => {
+                let parts = crate::args::standard(args, 3);
+                let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+                let n = crate::apps::scan_int(&part(0)).map_or(0, |(n, _)| n);
+                if part(1).is_empty() || n <= 0 {
+                    return None;
+                }
+                let frame = call.stack.iter().rev().nth(usize::try_from(n - 1).ok()?)?;
+                let which = part(1);
+                let which = which.trim_ascii_start();
+                let mut out = Vec::new();
+                match which.first() {
+                    Some(b'l') => {
+                        out.extend_from_slice(&frame.context);
+                        out.push(b',');
+                        out.extend_from_slice(&frame.exten);
+                        out.push(b',');
+                        out.extend_from_slice((frame.priority - 1).to_string().as_bytes());
+                    }
+                    Some(b'c') => out.extend_from_slice(&frame.context),
+                    Some(b'e') => out.extend_from_slice(&frame.exten),
+                    Some(b'p') => {
+                        out.extend_from_slice((frame.priority - 1).to_string().as_bytes())
+                    }
+                    _ => {}
+                }
+                Some(out)
+            }
+            "EVAL" => {
+                let args = args.to_vec();
+                subst::eval(&args, self, subst::Limits::APP_DATA)
+            }
+            _ => None,
+        }
+    }
+
+    /// `ast_func_write` for `Set(NAME(args)=value)`.
+    fn write_function(&mut self, target: &[u8], value: &[u8]) {
+        let (name, args) = split_call(target);
+        let name = String::from_utf8_lossy(name).into_owned();
+        match name.as_str() {
+            "GLOBAL" => {
+                self.engine.globals.set(args, Some(value));
+            }
+            "LOCAL" => {
+                if let Some(mut frame) = self.call.stack.pop() {
+                    crate::apps::frame_set_var(self.call, &mut frame, args, value);
+                    self.call.stack.push(frame);
+                } else {
+                    self.call.vars.set(args, Some(value));
+                }
+            }
+            // `atof(value) * 1000`, truncated.
+            "TIMEOUT" => {
+                let seconds = pbxc_stdlib::functions::cscan::strtod(value).unwrap_or(0.0);
+                let ms = (seconds * 1000.0).clamp(0.0, f64::from(u32::MAX)) as u32;
+                match args.to_ascii_lowercase().as_slice() {
+                    b"digit" => self.call.digit_timeout_ms = ms,
+                    b"response" => self.call.response_timeout_ms = ms,
+                    _ => {}
+                }
+            }
+            "CALLERID" => match args.to_ascii_lowercase().as_slice() {
+                f if f.starts_with(b"num") => self.call.callerid = Some(value.to_vec()),
+                b"name" => self.call.callerid_name = Some(value.to_vec()),
+                _ => {}
+            },
+            _ => match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self }) {
+                Some(Ok(())) => {}
+                Some(Err(message)) => self.log(format!("ERROR: {message}")),
+                None => self.unavailable(&name),
+            },
+        }
+    }
+
+    fn unavailable(&mut self, name: &str) {
+        if pbxc_stdlib::catalog().function(name).is_some() {
+            self.log(format!(
+                "WARNING: Function {name} needs a live channel; offline it is empty"
+            ));
+        } else {
+            self.log(format!("ERROR: Function {name} not registered"));
+        }
+    }
+}
+
+impl Scope for Exec<'_, '_> {
+    fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        let call = &*self.call;
+        let builtin = match name {
+            b"EXTEN" => Some(call.exten.clone()),
+            b"CONTEXT" => Some(call.context.clone()),
+            b"PRIORITY" => Some(call.priority.to_string().into_bytes()),
+            b"CHANNEL" => Some(self.chan.name().to_vec()),
+            b"UNIQUEID" => Some(call.unique_id.clone()),
+            _ => None,
+        };
+        if builtin.is_some() {
+            return builtin;
+        }
+        if name == b"EPOCH" {
+            return Some((self.engine.clock)().to_string().into_bytes());
+        }
+        call.vars
+            .get(name)
+            .or_else(|| self.engine.globals.get(name))
+            .map(<[u8]>::to_vec)
+    }
+
+    fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
+        let name = String::from_utf8_lossy(name).into_owned();
+        if let Some(result) = self.call_function(&name, args) {
+            return result;
+        }
+        match pbxc_stdlib::functions::read(&name, args, &mut Env { exec: self }) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(message)) => {
+                self.log(format!("ERROR: {message}"));
+                None
+            }
+            None => {
+                self.unavailable(&name);
+                None
+            }
+        }
+    }
+
+    fn expression(&mut self, body: &[u8]) -> Vec<u8> {
+        crate::expr::evaluate(body, self)
+    }
+
+    fn log(&mut self, level: subst::Level, message: &str) {
+        let level = match level {
+            subst::Level::Error => "ERROR",
+            subst::Level::Warning => "WARNING",
+        };
+        self.call.log.push(format!("{level}: {message}"));
+    }
+}
+
+/// The variables the stdlib's pure functions may read and write.
+struct Env<'e, 'a, 'p> {
+    exec: &'e mut Exec<'a, 'p>,
+}
+
+impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
+    fn substitute(&mut self, template: &[u8]) -> Vec<u8> {
+        subst::substitute_with(template, self.exec, subst::Limits::UNBOUNDED)
+    }
+
+    fn var(&self, name: &[u8]) -> Option<Vec<u8>> {
+        self.exec
+            .call
+            .vars
+            .get(name)
+            .or_else(|| self.exec.engine.globals.get(name))
+            .map(<[u8]>::to_vec)
+    }
+
+    fn set_var(&mut self, name: &[u8], value: Option<&[u8]>) {
+        if name.last() == Some(&b')') {
+            self.exec.write_function(name, value.unwrap_or_default());
+        } else {
+            self.exec.call.vars.set(name, value);
+        }
+    }
+
+    fn global(&self, name: &[u8]) -> Option<Vec<u8>> {
+        self.exec.engine.globals.get(name).map(<[u8]>::to_vec)
+    }
+
+    fn set_global(&mut self, name: &[u8], value: Option<&[u8]>) {
+        self.exec.engine.globals.set(name, value);
+    }
+
+    fn var_list(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.exec
+            .call
+            .vars
+            .iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect()
+    }
+
+    fn random(&mut self) -> u32 {
+        self.exec.engine.random()
+    }
+
+    fn now(&mut self) -> (i64, u32) {
+        ((self.exec.engine.clock)(), 0)
+    }
+
+    fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
+        let zone = std::str::from_utf8(zone).ok()?;
+        pbxc_dialplan::timing::zone_offset(zone, epoch).and_then(|o| i32::try_from(o).ok())
+    }
+}

@@ -1,0 +1,217 @@
+//! Channel and global variables (`ast_var_t` lists, main/pbx_variables.c and main/chanvars.c).
+//!
+//! A [`Variables`] is one list, newest first, exactly as Asterisk keeps it:
+//! - names are stored as given, inheritance prefix included (`_X`, `__Y`), and compared with
+//!   at most two leading `_` stripped (`ast_var_name`), case-sensitively (`strcmp`);
+//! - setting removes the first entry whose stripped name matches and puts the new one at the
+//!   head (`pbx_builtin_setvar_helper`); the empty string is a value, not a deletion;
+//! - a child channel inherits `_X` as `X` and `__Y` as `__Y`, in list order
+//!   (`ast_channel_inherit_variables`).
+
+use pbxc_stdlib::functions::strip_inheritance;
+
+/// An ordered variable list (head = newest).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Variables {
+    /// `(name as stored, value)`, index 0 is the list head.
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A name without its inheritance prefix (at most two leading `_`), as Asterisk compares it.
+pub fn stripped(name: &[u8]) -> &[u8] {
+    strip_inheritance(name)
+}
+
+impl Variables {
+    /// An empty list.
+    pub fn new() -> Variables {
+        Variables::default()
+    }
+
+    /// The value of `name` (`pbx_builtin_getvar_helper` on one list): the newest entry whose
+    /// stripped name equals `name` exactly. `Some(b"")` is a set-but-empty variable. A name
+    /// asked for *with* a prefix (`_X`) therefore never matches.
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| stripped(n) == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Whether `name` is set, even to the empty string (`VARIABLE_EXISTS`).
+    pub fn contains(&self, name: &[u8]) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The value stored under exactly this full name, prefix included (`ast_var_find`).
+    pub fn get_full(&self, full_name: &[u8]) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == full_name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// `pbx_builtin_setvar_helper(name, value)`: removes the first variable with the same
+    /// stripped name, then, for `Some(value)`, stores `name` (prefix kept) at the head —
+    /// `Some(b"")` is an empty but existing variable, `None` only deletes. Returns the value
+    /// removed. (A name ending in `)` is a function write in Asterisk; that dispatch is the
+    /// caller's.)
+    pub fn set(&mut self, name: &[u8], value: Option<&[u8]>) -> Option<Vec<u8>> {
+        let old = self.remove(name);
+        if let Some(value) = value {
+            self.entries.insert(0, (name.to_vec(), value.to_vec()));
+        }
+        old
+    }
+
+    /// `set(name, None)` (`DELETE`, `GLOBAL_DELETE`). Returns the value removed.
+    pub fn delete(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        self.remove(name)
+    }
+
+    fn remove(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        let key = stripped(name);
+        let i = self.entries.iter().position(|(n, _)| stripped(n) == key)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// `pbx_builtin_pushvar_helper`: a new head entry *without* removing an older one of the
+    /// same name (which shows again once this one is deleted).
+    pub fn push(&mut self, name: &[u8], value: &[u8]) {
+        self.entries.insert(0, (name.to_vec(), value.to_vec()));
+    }
+
+    /// Removes every variable whose stripped name starts with `prefix` (ClearHash).
+    pub fn clear_prefix(&mut self, prefix: &[u8]) {
+        self.entries
+            .retain(|(n, _)| !stripped(n).starts_with(prefix));
+    }
+
+    /// What a channel created on behalf of this one starts with: `_X` becomes `X`, `__Y`
+    /// stays `__Y`, other variables are not inherited.
+    pub fn inherit(&self) -> Variables {
+        let mut child = Variables::new();
+        self.inherit_into(&mut child);
+        child
+    }
+
+    /// Appends the inherited variables at the *tail* of `child`'s list, in this list's order,
+    /// as `ast_channel_inherit_variables` does.
+    pub fn inherit_into(&self, child: &mut Variables) {
+        for (name, value) in &self.entries {
+            let inherited = match name.as_slice() {
+                [b'_', b'_', ..] => name.as_slice(),
+                [b'_', rest @ ..] => rest,
+                _ => continue,
+            };
+            child.entries.push((inherited.to_vec(), value.clone()));
+        }
+    }
+
+    /// `(name as stored, value)` from the head (newest) to the tail.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.entries
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
+    }
+
+    /// How many entries (pushed duplicates count).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// No variables at all.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes everything (`pbx_builtin_clear_globals`).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_stored_but_not_compared() {
+        let mut v = Variables::new();
+        v.set(b"__X", Some(b"1"));
+        assert_eq!(v.get(b"X"), Some(&b"1"[..]));
+        assert_eq!(v.get(b"__X"), None);
+        assert_eq!(v.get(b"_X"), None);
+        assert_eq!(v.get_full(b"__X"), Some(&b"1"[..]));
+        v.set(b"X", Some(b"2"));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v.iter().next(), Some((&b"X"[..], &b"2"[..])));
+        // Three underscores: the third is part of the name.
+        v.set(b"___Y", Some(b"3"));
+        assert_eq!(v.get(b"_Y"), Some(&b"3"[..]));
+    }
+
+    #[test]
+    fn names_are_case_sensitive() {
+        let mut v = Variables::new();
+        v.set(b"lc", Some(b"1"));
+        assert_eq!(v.get(b"LC"), None);
+        v.set(b"LC", Some(b"2"));
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn empty_is_a_value() {
+        let mut v = Variables::new();
+        v.set(b"E", Some(b""));
+        assert!(v.contains(b"E"));
+        assert_eq!(v.get(b"E"), Some(&b""[..]));
+        assert_eq!(v.delete(b"E"), Some(Vec::new()));
+        assert!(!v.contains(b"E"));
+        assert_eq!(v.delete(b"E"), None);
+        assert_eq!(v.set(b"F", None), None);
+    }
+
+    #[test]
+    fn newest_first_and_push_shadows() {
+        let mut v = Variables::new();
+        v.set(b"A", Some(b"1"));
+        v.set(b"B", Some(b"2"));
+        v.push(b"A", b"3");
+        assert_eq!(v.get(b"A"), Some(&b"3"[..]));
+        v.delete(b"A");
+        assert_eq!(v.get(b"A"), Some(&b"1"[..]));
+        let names: Vec<_> = v.iter().map(|(n, _)| n.to_vec()).collect();
+        assert_eq!(names, [b"B".to_vec(), b"A".to_vec()]);
+    }
+
+    #[test]
+    fn inheritance_one_level_and_all_levels() {
+        let mut parent = Variables::new();
+        parent.set(b"_ONE", Some(b"1"));
+        parent.set(b"__ALL", Some(b"2"));
+        parent.set(b"PLAIN", Some(b"3"));
+        let child = parent.inherit();
+        assert_eq!(child.get(b"ONE"), Some(&b"1"[..]));
+        assert_eq!(child.get(b"ALL"), Some(&b"2"[..]));
+        assert_eq!(child.get(b"PLAIN"), None);
+        let grandchild = child.inherit();
+        assert_eq!(grandchild.get(b"ONE"), None);
+        assert_eq!(grandchild.get(b"ALL"), Some(&b"2"[..]));
+        // Appended at the tail, parent's order kept.
+        let mut existing = Variables::new();
+        existing.set(b"OWN", Some(b"x"));
+        parent.inherit_into(&mut existing);
+        let names: Vec<_> = existing.iter().map(|(n, _)| n.to_vec()).collect();
+        assert_eq!(names, [b"OWN".to_vec(), b"__ALL".to_vec(), b"ONE".to_vec()]);
+    }
+
+    #[test]
+    fn clear_prefix_compares_stripped_names() {
+        let mut v = Variables::new();
+        v.set(b"_~HASH~h~a~", Some(b"1"));
+        v.set(b"~HASH~g~a~", Some(b"2"));
+        v.clear_prefix(b"~HASH~h~");
+        assert_eq!(v.len(), 1);
+    }
+}

@@ -1,0 +1,296 @@
+//! Section E of `shared/conformance/dialplan-cases.md`: real calls on Asterisk
+//! (`channel originate Local/s@<ctx> application Wait 1`), whose results the dialplan stored
+//! in globals. Each context is run here the same way and every global the table lists must
+//! hold the same value; each warning Asterisk logged must be logged too.
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+
+fn section_e() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/dialplan-cases.md"
+    );
+    let text = std::fs::read_to_string(path).expect("shared/conformance is required");
+    let start = text.find("\n## E.").expect("section E");
+    let end = text[start..]
+        .find("\n## F.")
+        .map_or(text.len(), |e| start + e);
+    text[start..end].to_string()
+}
+
+struct Row {
+    context: String,
+    results: Vec<(String, String)>,
+    log: Vec<String>,
+}
+
+/// Markdown cells with `\|` kept as a literal `|`.
+fn cells(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cell = String::new();
+    let mut chars = line.trim().trim_start_matches('|').chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cell.push('|');
+                chars.next();
+            }
+            '|' => out.push(std::mem::take(&mut cell).trim().to_string()),
+            _ => cell.push(c),
+        }
+    }
+    out
+}
+
+fn unquote(s: &str) -> String {
+    s.trim().trim_matches('`').to_string()
+}
+
+fn rows(section: &str) -> Vec<Row> {
+    section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let c = cells(l);
+            let results = c[1]
+                .split("<br>")
+                .filter(|r| !r.is_empty())
+                .map(|r| {
+                    let (name, value) = r.split_once('=').expect("name=value");
+                    (unquote(name), unquote(value))
+                })
+                .collect();
+            let log = c
+                .get(2)
+                .map(|l| {
+                    l.split("; ")
+                        .filter(|m| !m.trim().is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Row {
+                context: unquote(&c[0]),
+                results,
+                log,
+            }
+        })
+        .collect()
+}
+
+/// The identifying part of a logged line: after `file.c: `, the longest stretch outside
+/// single quotes (quoted parts hold run-specific detail such as channel names).
+fn stem(message: &str) -> &str {
+    let body = message.split_once(".c: ").map_or(message, |(_, b)| b);
+    body.split('\'')
+        .step_by(2)
+        .map(str::trim)
+        .max_by_key(|s| s.len())
+        .unwrap_or(body)
+}
+
+#[test]
+fn runtime_behaviour_matches_asterisk() {
+    let section = section_e();
+    let dialplan = section
+        .split("```")
+        .nth(1)
+        .expect("the section's dialplan")
+        .trim_start_matches('\n');
+    let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    let rows = rows(&section);
+    assert!(rows.len() >= 18, "found {} rows", rows.len());
+    let mut failures = Vec::new();
+    for row in &rows {
+        let mut engine = Engine::new(&plan);
+        engine.max_steps = Some(10_000);
+        let mut call = Call::new(row.context.as_bytes(), b"s", None);
+        let mut chan =
+            SimulatedChannel::new(format!("Local/s@{}-00000001;2", row.context).as_bytes());
+        let mut trace = Vec::new();
+        engine.run(&mut call, &mut chan, &mut |step| {
+            trace.push(step.to_string())
+        });
+        for (name, expected) in &row.results {
+            let got = engine
+                .globals
+                .get(name.as_bytes())
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .unwrap_or_default();
+            if &got != expected {
+                failures.push(format!(
+                    "{}: {name} = `{got}`, Asterisk `{expected}`\n  trace: {trace:?}\n  log: {:?}",
+                    row.context, call.log
+                ));
+            }
+        }
+        for message in &row.log {
+            let stem = stem(message);
+            if !call.log.iter().any(|l| l.contains(stem)) {
+                failures.push(format!(
+                    "{}: Asterisk logged `{message}`, not here (log: {:?})",
+                    row.context, call.log
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Section F: `GotoIfTime(spec?yes:no)` with `TESTTIME` set, server zone UTC.
+#[test]
+fn time_conditions_match_asterisk() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/dialplan-cases.md"
+    ))
+    .expect("shared/conformance is required");
+    let start = text.find("\n## F.").expect("section F");
+    let end = text[start..]
+        .find("\n## G.")
+        .map_or(text.len(), |e| start + e);
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in text[start..end].lines().filter(|l| l.starts_with("| `")) {
+        let c = cells(line);
+        let (spec, epoch, expected) = (unquote(&c[0]), c[2].trim().to_string(), c[3].trim());
+        let dialplan = format!(
+            "[t]\nexten => s,1,GotoIfTime({spec}?yes:no)\n same => n(yes),Set(GLOBAL(R)=yes)\n same => n,Hangup()\n same => n(no),Set(GLOBAL(R)=no)\n"
+        );
+        let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+        let mut engine = Engine::new(&plan);
+        let mut call = Call::new(b"t", b"s", None);
+        call.vars.set(b"TESTTIME", Some(epoch.as_bytes()));
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+        let got = engine
+            .globals
+            .get(b"R")
+            .map(|v| String::from_utf8_lossy(v).into_owned());
+        if got.as_deref() != Some(expected) {
+            failures.push(format!("{spec} at {epoch}: {got:?}, Asterisk {expected}"));
+        }
+        if let Some(message) = c.get(4).filter(|m| !m.is_empty())
+            && !call.log.iter().any(|l| l.contains(stem(message)))
+        {
+            failures.push(format!(
+                "{spec}: Asterisk logged `{message}`; here {:?}",
+                call.log
+            ));
+        }
+        count += 1;
+    }
+    assert!(count >= 40, "found {count} rows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Section G: Asterisk's `tests/test_gosub.c` plan, run on one channel outside the PBX loop.
+#[test]
+fn the_gosub_stack_plan_of_test_gosub_c() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/dialplan-cases.md"
+    ))
+    .expect("shared/conformance is required");
+    let start = text.find("\n## G.").expect("section G");
+    let end = text[start..]
+        .find("\n## H.")
+        .map_or(text.len(), |e| start + e);
+    const CONTEXT: &str = "tests_test_gosub_virtual_context";
+    let (plan, _) =
+        pbxc_dialplan::lower_text(format!("[{CONTEXT}]\nexten => s,1,NoOp()\n").as_bytes());
+    let mut engine = Engine::new(&plan);
+    let mut call = Call::new(b"", b"", None);
+    let mut chan = SimulatedChannel::default();
+    let mut rows = 0;
+    for line in text[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+    {
+        let c = cells(line);
+        if c.len() < 4 || c[0].starts_with('-') {
+            continue;
+        }
+        let what = unquote(&c[2]).replace('…', CONTEXT);
+        // The expectation, without the table's parenthesised comment.
+        let expected = c[3]
+            .split(" (")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('*');
+        let expected = unquote(expected);
+        match c[1].as_str() {
+            "run" => {
+                let (app, data) = what.split_once('(').expect("App(args)");
+                let data = data.strip_suffix(')').expect("closing parenthesis");
+                let result = engine
+                    .execute(&mut call, &mut chan, app, data.as_bytes())
+                    .expect("a known application");
+                let code = if result == pbx_engine::AppResult::Continue {
+                    "0"
+                } else {
+                    "-1"
+                };
+                assert_eq!(code, expected, "row {}: {what} (log {:?})", c[0], call.log);
+            }
+            "eval" => {
+                let got = engine.substitute(&mut call, &mut chan, what.as_bytes());
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    expected,
+                    "row {}: {what} (log {:?})",
+                    c[0],
+                    call.log
+                );
+            }
+            other => panic!("row kind {other}"),
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, 42);
+}
+
+/// The benchmark dialplans do what their generator says: each loop runs the number of
+/// priorities it promises, and every generated number routes to its own extension.
+#[test]
+fn generated_benchmark_dialplans() {
+    use pbx_engine::generate::{self, Loop};
+    for l in Loop::ALL {
+        for turns in [1, 7] {
+            let (plan, diagnostics) = pbxc_dialplan::lower_text(l.dialplan(turns).as_bytes());
+            assert!(diagnostics.is_empty(), "{diagnostics:?}");
+            let mut engine = Engine::new(&plan);
+            let mut call = Call::new(b"loop", b"s", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(
+                call.steps,
+                l.steps(turns),
+                "{} x{turns}: {:?}",
+                l.name(),
+                call.log
+            );
+            assert!(call.log.is_empty(), "{:?}", call.log);
+        }
+    }
+    let (plan, _) = pbxc_dialplan::lower_text(generate::routing_dialplan(4, 30, 12).as_bytes());
+    for c in 0..4 {
+        let context = format!("c{c}");
+        for (number, want) in (0..30)
+            .map(|l| (generate::literal(c, l), generate::literal(c, l)))
+            .chain((0..12).map(|p| (generate::pattern_number(c, p), generate::pattern(c, p))))
+        {
+            let search = pbxc_dialplan::route::find(&plan, b"entry", number.as_bytes(), 1, None);
+            let w = search.winner().expect(&number);
+            assert_eq!(
+                plan.contexts[w.context].name,
+                context.as_bytes(),
+                "{number}"
+            );
+            assert_eq!(
+                plan.contexts[w.context].extensions[w.extension].name,
+                want.as_bytes(),
+                "{number}"
+            );
+        }
+    }
+}

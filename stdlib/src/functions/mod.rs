@@ -1,0 +1,218 @@
+//! The pure dialplan functions: those that need no channel, no dialplan and no I/O, written to
+//! behave exactly like Asterisk's C (funcs/func_strings.c, func_cut.c, func_logic.c,
+//! func_math.c, func_base64.c, func_uri.c, func_md5.c, func_sha1.c, func_rand.c,
+//! func_global.c, func_sprintf.c).
+//!
+//! `args` is the text between the parentheses *after* substitution, exactly what the C
+//! callback receives; each function cuts it the way its C code does (see [`args`]). Functions
+//! that take a variable name (spec §4.6) reach the call's variables through [`Env`].
+//!
+//! [`read`] and [`write`] answer `None` for a name that is not a pure function here (the
+//! runtime then looks elsewhere: channel functions, the dialplan, I/O), and `Err(message)`
+//! where Asterisk's callback fails — the substitution is then empty, and `message` is what
+//! Asterisk logs (empty when it logs nothing above debug level).
+
+pub mod args;
+pub mod cfmt;
+pub mod cscan;
+mod hashes;
+mod logic;
+mod math;
+mod posix_regex;
+mod strings;
+mod time;
+
+/// What a function may ask of the call it runs in.
+pub trait Env {
+    /// `ast_str_substitute_variables` on this call: the functions that take a variable name
+    /// read it as the substitution of `${name}` (so `CUT(foo:1,…)` and
+    /// `CUT(PASSTHRU(a-b),-,1)` work as in Asterisk).
+    fn substitute(&mut self, template: &[u8]) -> Vec<u8>;
+    /// `pbx_builtin_getvar_helper`: the channel's variable, else the global; no built-ins.
+    fn var(&self, name: &[u8]) -> Option<Vec<u8>>;
+    /// `pbx_builtin_setvar_helper` on the channel; `None` deletes. A name ending in `)` is a
+    /// function write, as in Asterisk.
+    fn set_var(&mut self, name: &[u8], value: Option<&[u8]>);
+    /// `pbx_builtin_getvar_helper(NULL, name)`: a global variable.
+    fn global(&self, name: &[u8]) -> Option<Vec<u8>>;
+    /// `pbx_builtin_setvar_helper(NULL, name, value)`; `None` deletes.
+    fn set_global(&mut self, name: &[u8], value: Option<&[u8]>);
+    /// The channel's variables as `(full name, value)`, head (newest) first, for HASH and
+    /// HASHKEYS. The default has none.
+    fn var_list(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
+    /// `ast_random()`: a value in `0..=RAND_MAX` (2^31 - 1).
+    fn random(&mut self) -> u32;
+    /// The current time: seconds and microseconds since the epoch (`ast_tvnow`).
+    fn now(&mut self) -> (i64, u32);
+    /// The UTC offset in seconds of a named time zone at `epoch`, for STRFTIME/STRPTIME.
+    /// `UTC`, `GMT`, the empty name (taken as UTC) and fixed offsets are handled without it;
+    /// the default knows no other zone.
+    fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
+        let _ = (zone, epoch);
+        None
+    }
+}
+
+/// A function's result: `Ok(value)` or `Err(log message)`.
+pub type Outcome = Result<Vec<u8>, String>;
+
+type Reader = fn(&str, &[u8], &mut dyn Env) -> Outcome;
+type Writer = fn(&str, &[u8], &[u8], &mut dyn Env) -> Result<(), String>;
+
+/// Pure readable functions, by their exact (case-sensitive) name.
+const READERS: &[(&str, Reader)] = &[
+    ("ABS", math::abs),
+    ("BASE64_DECODE", hashes::base64_decode),
+    ("BASE64_ENCODE", hashes::base64_encode),
+    ("CSV_QUOTE", strings::csv_quote),
+    ("CUT", strings::cut),
+    ("DEC", math::crement),
+    ("DIGIT_SUM", math::digit_sum),
+    ("EXISTS", logic::exists),
+    ("FIELDNUM", strings::fieldnum),
+    ("FIELDQTY", strings::fieldqty),
+    ("FILTER", strings::filter),
+    ("GLOBAL", logic::global),
+    ("GLOBAL_EXISTS", logic::global_exists),
+    ("HASH", strings::hash_read),
+    ("HASHKEYS", strings::hashkeys),
+    ("IF", logic::if_),
+    ("INC", math::crement),
+    ("ISNULL", logic::isnull),
+    ("KEYPADHASH", strings::keypadhash),
+    ("LEN", strings::len),
+    ("LISTFILTER", strings::listfilter),
+    ("LTRIM", strings::ltrim),
+    ("MATH", math::math),
+    ("MAX", math::max),
+    ("MD5", hashes::md5),
+    ("MIN", math::min),
+    ("PASSTHRU", strings::passthru),
+    ("POP", strings::shift_pop),
+    ("QUOTE", strings::quote),
+    ("RAND", math::rand),
+    ("REGEX", strings::regex),
+    ("REPLACE", strings::replace),
+    ("RTRIM", strings::rtrim),
+    ("SET", logic::set),
+    ("SHA1", hashes::sha1),
+    ("SHIFT", strings::shift_pop),
+    ("SORT", strings::sort),
+    ("SPRINTF", strings::sprintf),
+    ("STRBETWEEN", strings::strbetween),
+    ("STRFTIME", time::strftime),
+    ("STRPTIME", time::strptime),
+    ("STRREPLACE", strings::strreplace),
+    ("TOLOWER", strings::tolower),
+    ("TOUPPER", strings::toupper),
+    ("TRIM", strings::trim),
+    ("URIDECODE", hashes::uridecode),
+    ("URIENCODE", hashes::uriencode),
+    ("VARIABLE_EXISTS", logic::variable_exists),
+];
+
+/// Pure writable functions (`Set(NAME(args)=value)`).
+const WRITERS: &[(&str, Writer)] = &[
+    ("ARRAY", strings::array_write),
+    ("DELETE", logic::delete),
+    ("GLOBAL", logic::global_write),
+    ("GLOBAL_DELETE", logic::global_delete),
+    ("HASH", strings::hash_write),
+    ("PUSH", strings::unshift_push),
+    ("UNSHIFT", strings::unshift_push),
+];
+
+/// Reads `name(args)`: `None` when `name` is not a pure function implemented here.
+pub fn read(name: &str, args: &[u8], env: &mut dyn Env) -> Option<Outcome> {
+    let (_, f) = READERS.iter().find(|(n, _)| *n == name)?;
+    Some(f(name, args::cstr(args), env))
+}
+
+/// Writes `value` to `name(args)`: `None` when `name` is not a pure writable function here.
+pub fn write(
+    name: &str,
+    args: &[u8],
+    value: &[u8],
+    env: &mut dyn Env,
+) -> Option<Result<(), String>> {
+    let (_, f) = WRITERS.iter().find(|(n, _)| *n == name)?;
+    Some(f(name, args::cstr(args), args::cstr(value), env))
+}
+
+/// The names [`read`] answers, for the runtime's listings and the catalog test.
+pub fn readable() -> impl Iterator<Item = &'static str> {
+    READERS.iter().map(|(n, _)| *n)
+}
+
+/// The names [`write`] answers.
+pub fn writable() -> impl Iterator<Item = &'static str> {
+    WRITERS.iter().map(|(n, _)| *n)
+}
+
+/// A variable name without its inheritance prefix: at most two leading `_` (`ast_var_name`).
+pub fn strip_inheritance(name: &[u8]) -> &[u8] {
+    let n = name.iter().take(2).take_while(|&&b| b == b'_').count();
+    &name[n..]
+}
+
+#[cfg(test)]
+pub(crate) mod testenv;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_is_in_the_catalog() {
+        let catalog = crate::catalog();
+        for name in readable().chain(writable()) {
+            assert!(
+                catalog.function(name).is_some(),
+                "{name} not in the catalog"
+            );
+        }
+    }
+
+    /// Every function, fed many short hostile argument strings, answers without panicking.
+    #[test]
+    fn no_input_panics() {
+        const ALPHABET: &[u8] = b"aZ09,:?-&\\\"()[]{}$%.+*^/<>=~_ \t\x00\xff";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut env = testenv::TestEnv::with(&[("a", "1,2&3"), ("Z", "x:1,y:2")]);
+        for _ in 0..3000 {
+            let len = (next() % 12) as usize;
+            let args: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            for name in readable() {
+                let _ = read(name, &args, &mut env);
+            }
+            for name in writable() {
+                let _ = write(name, &args, &args, &mut env);
+            }
+        }
+        for name in readable() {
+            let _ = read(
+                name,
+                b"%99999999999999999999d,1e308,-2147483648,2147483647",
+                &mut env,
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_not_pure_functions() {
+        let mut env = testenv::TestEnv::default();
+        assert!(read("CALLERID", b"num", &mut env).is_none());
+        assert!(read("len", b"abc", &mut env).is_none());
+        assert!(write("LEN", b"x", b"y", &mut env).is_none());
+    }
+}
