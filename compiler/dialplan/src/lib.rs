@@ -11,6 +11,7 @@ mod lower;
 mod model;
 pub mod pattern;
 pub mod route;
+pub mod route_index;
 mod subst;
 pub mod timing;
 

@@ -119,7 +119,7 @@ pub fn extension_match(pattern: &[u8], data: &[u8], mode: Mode) -> u8 {
 }
 
 /// `matchcid`: an empty caller-ID pattern matches only a call without a number.
-fn cid_matches(pattern: &Option<Vec<u8>>, callerid: Option<&[u8]>) -> bool {
+pub(crate) fn cid_matches(pattern: &Option<Vec<u8>>, callerid: Option<&[u8]>) -> bool {
     match (pattern, callerid.filter(|c| !c.is_empty())) {
         (None, _) => true,
         (Some(p), None) => p.is_empty(),
@@ -347,4 +347,57 @@ fn has(e: &Extension, want: Want) -> bool {
             .iter()
             .any(|p| p.label.as_deref() == Some(label)),
     }
+}
+
+/// `ast_matchmore_extension`: whether some extension reachable from `context` could still
+/// match `number` once more digits are dialled. A `!` pattern that matches ends the search
+/// with "no" (it answers as soon as it matches).
+pub fn matchmore(
+    plan: &Dialplan,
+    context: &[u8],
+    number: &[u8],
+    callerid: Option<&[u8]>,
+    now: i64,
+) -> bool {
+    fn walk<'p>(
+        plan: &'p Dialplan,
+        ctx: usize,
+        number: &[u8],
+        callerid: Option<&[u8]>,
+        now: i64,
+        visited: &mut Vec<&'p [u8]>,
+    ) -> Option<bool> {
+        let c = &plan.contexts[ctx];
+        visited.push(&c.name);
+        for e in &c.extensions {
+            match extension_match(&e.name, number, Mode::MatchMore) {
+                2 => return Some(false),
+                1 if cid_matches(&e.cid, callerid) => return Some(true),
+                _ => {}
+            }
+        }
+        for inc in &c.includes {
+            if visited.iter().any(|v| v.eq_ignore_ascii_case(&inc.context)) {
+                continue;
+            }
+            let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
+                continue;
+            };
+            if inc.value.len() > inc.context.len() {
+                let spec = &inc.value[inc.context.len() + 1..];
+                let timing = crate::timing::Timing::parse(spec, &mut Vec::new());
+                if timing.is_some_and(|t| !t.matches(now)) {
+                    continue;
+                }
+            }
+            if let Some(answer) = walk(plan, target, number, callerid, now, visited) {
+                return Some(answer);
+            }
+        }
+        None
+    }
+    let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) else {
+        return false;
+    };
+    walk(plan, ctx, number, callerid, now, &mut Vec::new()).unwrap_or(false)
 }

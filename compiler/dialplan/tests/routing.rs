@@ -133,3 +133,30 @@ fn lookups_match_asterisk_old_matcher() {
         failures.join("\n")
     );
 }
+
+/// Section 7 of `pattern-cases.md`: one pattern against one input in each match mode.
+#[test]
+fn match_modes_of_a_single_pattern() {
+    use pbxc_dialplan::route::{Mode, extension_match};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/pattern-cases.md"
+    ))
+    .unwrap();
+    let section = text.split("\n## 7.").nth(1).expect("section 7");
+    let mut rows = 0;
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let pattern = cells[0].trim_matches('`');
+        let input = cells[1].trim_matches('`');
+        for (mode, want) in [Mode::Match, Mode::CanMatch, Mode::MatchMore]
+            .into_iter()
+            .zip(&cells[2..5])
+        {
+            let got = extension_match(pattern.as_bytes(), input.as_bytes(), mode);
+            assert_eq!(got.to_string(), *want, "{pattern} {input:?} {mode:?}");
+        }
+        rows += 1;
+    }
+    assert!(rows >= 23, "{rows} rows");
+}

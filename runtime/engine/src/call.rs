@@ -7,7 +7,7 @@
 //! Asterisk computes it.
 
 use pbxc_dialplan::Dialplan;
-use pbxc_dialplan::route;
+use pbxc_dialplan::route_index::RouteIndex;
 
 use crate::apps;
 use crate::channel::{AppResult, Channel};
@@ -16,6 +16,7 @@ use crate::vars::Variables;
 /// A dialplan loaded for running, with its global variables.
 pub struct Engine<'p> {
     pub plan: &'p Dialplan,
+    index: RouteIndex<'p>,
     pub globals: Variables,
     /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
     pub max_steps: Option<u64>,
@@ -40,6 +41,7 @@ impl<'p> Engine<'p> {
         }
         Engine {
             plan,
+            index: RouteIndex::new(plan),
             globals,
             max_steps: None,
             clock: system_time,
@@ -186,8 +188,8 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> bool {
-        route::find_at(self.plan, context, exten, priority, cid, (self.clock)())
-            .winner()
+        self.index
+            .find(context, exten, priority, cid, (self.clock)())
             .is_some()
     }
 
@@ -342,12 +344,13 @@ impl Engine<'_> {
 
     /// Whether some extension could still match `number` with more digits.
     fn matchmore_number(&self, call: &Call, number: &[u8]) -> bool {
-        let Some(ctx) = self.plan.context(&call.context) else {
-            return false;
-        };
-        ctx.extensions
-            .iter()
-            .any(|e| route::extension_match(&e.name, number, route::Mode::MatchMore) == 1)
+        pbxc_dialplan::route::matchmore(
+            self.plan,
+            &call.context,
+            number,
+            call.cid(),
+            (self.clock)(),
+        )
     }
 
     fn matchmore(&self, call: &Call) -> bool {
@@ -378,20 +381,15 @@ impl Engine<'_> {
             return Spawn::Ran(AppResult::Hangup);
         }
         let now = (self.clock)();
-        let search = route::find_at(
-            self.plan,
-            &call.context,
-            &call.exten,
-            call.priority,
-            call.cid(),
-            now,
-        );
-        let Some(winner) = search.winner() else {
+        let Some(found) =
+            self.index
+                .find(&call.context, &call.exten, call.priority, call.cid(), now)
+        else {
             return Spawn::NotFound;
         };
-        let priority = self.plan.contexts[winner.context].extensions[winner.extension]
+        let priority = self.plan.contexts[found.context].extensions[found.extension]
             .priority(call.priority)
-            .expect("the winner has the priority");
+            .expect("the index only answers extensions that have the priority");
         let written = String::from_utf8_lossy(&priority.app).into_owned();
         // Asterisk looks the name up as registered: `NoOp ` (trailing blank) is no
         // application, and the priority fails before anything is substituted or logged.

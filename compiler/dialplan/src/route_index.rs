@@ -1,0 +1,326 @@
+//! Routing without walking: for each context, every extension it can reach flattened once in
+//! the order [`route::find`](crate::route::find) searches them (its own, then its includes
+//! depth-first, each context once), with literals in a hash map and patterns in a trie of
+//! character classes. A lookup then costs a hash probe and a short trie walk, whatever the
+//! number of extensions and includes — and answers exactly what `route::find` answers: every
+//! pattern the trie proposes is confirmed with [`extension_match`], and the candidates are
+//! tried in search order.
+//!
+//! A context whose include tree has a time-conditioned include is not flattened (which
+//! contexts a search visits then depends on the time); lookups there fall back to the walk.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::model::{Dialplan, Extension};
+use crate::route::{self, Mode, extension_match};
+
+/// Where a lookup found its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub context: usize,
+    pub extension: usize,
+}
+
+/// The routing index of a dialplan; contexts are flattened on first use.
+pub struct RouteIndex<'p> {
+    plan: &'p Dialplan,
+    contexts: Vec<OnceLock<Option<Flat>>>,
+    by_name: HashMap<&'p [u8], usize>,
+}
+
+impl<'p> RouteIndex<'p> {
+    pub fn new(plan: &'p Dialplan) -> Self {
+        let mut by_name = HashMap::new();
+        for (i, c) in plan.contexts.iter().enumerate() {
+            by_name.entry(c.name.as_slice()).or_insert(i);
+        }
+        RouteIndex {
+            plan,
+            contexts: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
+            by_name,
+        }
+    }
+
+    /// The context of that exact (case-sensitive) name.
+    pub fn context(&self, name: &[u8]) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// What runs for `exten` at `priority` in `context` for caller number `callerid`, at
+    /// `now` (seconds since the epoch, for time-conditioned includes): the same answer as
+    /// [`route::find_at`].
+    pub fn find(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+        now: i64,
+    ) -> Option<Found> {
+        let ctx = self.context(context)?;
+        let flat = self.contexts[ctx].get_or_init(|| Flat::build(self.plan, ctx));
+        // A number written as a pattern is first compared as one; rare enough to walk.
+        let Some(flat) = flat.as_ref().filter(|_| exten.first() != Some(&b'_')) else {
+            return route::find_at(self.plan, context, exten, priority, callerid, now)
+                .winner()
+                .map(|w| Found {
+                    context: w.context,
+                    extension: w.extension,
+                });
+        };
+        flat.find(self.plan, exten, priority, callerid)
+    }
+}
+
+/// One context's reach.
+struct Flat {
+    /// (context, extension) in search order.
+    entries: Vec<(u32, u32)>,
+    /// Literal names without their dashes → positions in `entries`, ascending.
+    literals: HashMap<Vec<u8>, Vec<u32>>,
+    patterns: Trie,
+}
+
+impl Flat {
+    fn build(plan: &Dialplan, ctx: usize) -> Option<Flat> {
+        let mut order = Vec::new();
+        let mut visited: Vec<&[u8]> = Vec::new();
+        if !walk(plan, ctx, &mut visited, &mut order) {
+            return None;
+        }
+        let mut entries = Vec::new();
+        let mut literals: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+        let mut patterns = Trie::default();
+        for c in order {
+            for (e, ext) in plan.contexts[c].extensions.iter().enumerate() {
+                let position = entries.len() as u32;
+                entries.push((c as u32, e as u32));
+                if ext.is_pattern() {
+                    patterns.insert(&ext.name[1..], position);
+                } else {
+                    let key: Vec<u8> = ext.name.iter().copied().filter(|&b| b != b'-').collect();
+                    literals.entry(key).or_default().push(position);
+                }
+            }
+        }
+        Some(Flat {
+            entries,
+            literals,
+            patterns,
+        })
+    }
+
+    fn find(
+        &self,
+        plan: &Dialplan,
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+    ) -> Option<Found> {
+        let digits: std::borrow::Cow<[u8]> = if exten.contains(&b'-') {
+            exten
+                .iter()
+                .copied()
+                .filter(|&b| b != b'-')
+                .collect::<Vec<u8>>()
+                .into()
+        } else {
+            exten.into()
+        };
+        let mut candidates: Vec<u32> = Vec::new();
+        if let Some(found) = self.literals.get(digits.as_ref()) {
+            candidates.extend_from_slice(found);
+        }
+        let literal_count = candidates.len();
+        self.patterns.candidates(&digits, &mut candidates);
+        if candidates.len() > literal_count {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        candidates.into_iter().find_map(|position| {
+            let (c, e) = self.entries[position as usize];
+            let ext: &Extension = &plan.contexts[c as usize].extensions[e as usize];
+            let answers = extension_match(&ext.name, exten, Mode::Match) != 0
+                && route::cid_matches(&ext.cid, callerid)
+                && ext.priority(priority).is_some();
+            answers.then_some(Found {
+                context: c as usize,
+                extension: e as usize,
+            })
+        })
+    }
+}
+
+/// The contexts a search of `ctx` visits, in order, as `route::walk` visits them; `false`
+/// when a time-conditioned include makes that depend on the clock.
+fn walk<'p>(
+    plan: &'p Dialplan,
+    ctx: usize,
+    visited: &mut Vec<&'p [u8]>,
+    order: &mut Vec<usize>,
+) -> bool {
+    let c = &plan.contexts[ctx];
+    visited.push(&c.name);
+    order.push(ctx);
+    for inc in &c.includes {
+        if visited.iter().any(|v| v.eq_ignore_ascii_case(&inc.context)) {
+            continue;
+        }
+        let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
+            continue;
+        };
+        if inc.value.len() > inc.context.len() {
+            return false;
+        }
+        if !walk(plan, target, visited, order) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Patterns by their elements: each edge a set of bytes one element accepts. Positions are
+/// stored where a pattern ends: exactly, or with a `.` (one or more bytes) or `!` (zero or
+/// more) tail.
+#[derive(Default)]
+struct Trie {
+    nodes: Vec<Node>,
+}
+
+#[derive(Default, Clone)]
+struct Node {
+    children: Vec<([u64; 4], u32)>,
+    ends: Vec<u32>,
+    one_or_more: Vec<u32>,
+    zero_or_more: Vec<u32>,
+}
+
+fn set_bit(set: &mut [u64; 4], b: u8) {
+    set[usize::from(b >> 6)] |= 1 << (b & 63);
+}
+
+fn has_bit(set: &[u64; 4], b: u8) -> bool {
+    set[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+}
+
+impl Trie {
+    fn node(&mut self) -> u32 {
+        self.nodes.push(Node::default());
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Adds the pattern `p` (without its `_`), read as `_extension_match_core` reads it.
+    fn insert(&mut self, p: &[u8], position: u32) {
+        if self.nodes.is_empty() {
+            self.node();
+        }
+        let mut at = 0u32;
+        let mut i = 0;
+        loop {
+            while p.get(i) == Some(&b'-') {
+                i += 1;
+            }
+            let mut set = [0u64; 4];
+            match p.get(i).copied() {
+                None | Some(b'/') => {
+                    self.nodes[at as usize].ends.push(position);
+                    return;
+                }
+                Some(b'.') => {
+                    self.nodes[at as usize].one_or_more.push(position);
+                    return;
+                }
+                Some(b'!') => {
+                    self.nodes[at as usize].zero_or_more.push(position);
+                    return;
+                }
+                Some(b'[') => {
+                    let Some(end) = p[i + 1..]
+                        .iter()
+                        .position(|&c| c == b']')
+                        .map(|e| e + i + 1)
+                    else {
+                        // An unclosed set never matches.
+                        return;
+                    };
+                    let mut k = i + 1;
+                    if k == end {
+                        // `[]` matches nothing and consumes nothing.
+                        i = end + 1;
+                        continue;
+                    }
+                    while k < end {
+                        if k + 2 < end && p[k + 1] == b'-' {
+                            for b in p[k]..=p[k + 2] {
+                                set_bit(&mut set, b);
+                            }
+                            k += 3;
+                        } else {
+                            set_bit(&mut set, p[k]);
+                            k += 1;
+                        }
+                    }
+                    i = end + 1;
+                }
+                Some(c) => {
+                    let range = match c {
+                        b'n' | b'N' => b'2'..=b'9',
+                        b'x' | b'X' => b'0'..=b'9',
+                        b'z' | b'Z' => b'1'..=b'9',
+                        _ => c..=c,
+                    };
+                    for b in range {
+                        set_bit(&mut set, b);
+                    }
+                    i += 1;
+                }
+            }
+            let existing = self.nodes[at as usize]
+                .children
+                .iter()
+                .find(|(s, _)| *s == set)
+                .map(|&(_, n)| n);
+            at = match existing {
+                Some(n) => n,
+                None => {
+                    let n = self.node();
+                    self.nodes[at as usize].children.push((set, n));
+                    n
+                }
+            };
+        }
+    }
+
+    /// Adds the positions of every pattern that may match `digits` (dashes removed).
+    fn candidates(&self, digits: &[u8], out: &mut Vec<u32>) {
+        if self.nodes.is_empty() {
+            return;
+        }
+        let mut active = vec![0u32];
+        let mut next = Vec::new();
+        for &d in digits {
+            for &n in &active {
+                let node = &self.nodes[n as usize];
+                // A `.` or `!` tail here takes the rest, `d` included.
+                out.extend_from_slice(&node.zero_or_more);
+                out.extend_from_slice(&node.one_or_more);
+                for (set, child) in &node.children {
+                    if has_bit(set, d) {
+                        next.push(*child);
+                    }
+                }
+            }
+            std::mem::swap(&mut active, &mut next);
+            next.clear();
+            if active.is_empty() {
+                return;
+            }
+        }
+        for &n in &active {
+            let node = &self.nodes[n as usize];
+            out.extend_from_slice(&node.ends);
+            out.extend_from_slice(&node.zero_or_more);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The routing index answers exactly what the reference search answers, on random dialplans
+//! (literals with dashes, every pattern element, caller-ID variants, include cycles, includes
+//! that differ only in case or do not exist) and random numbers.
+
+use pbxc_dialplan::route;
+use pbxc_dialplan::route_index::{Found, RouteIndex};
+use proptest::prelude::*;
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{1,4}",
+        "[0-9]-[0-9]{1,2}",
+        "_[0-9NXZ]{1,4}",
+        "_[0-9NXZ]{0,3}[.!]",
+        Just("_[12][2-4,7]X".to_string()),
+        Just("_1[]2".to_string()),
+        Just("_[3-5".to_string()),
+        Just("_1-2X".to_string()),
+        Just("s".to_string()),
+        Just("_.".to_string()),
+        Just("_".to_string()),
+    ]
+}
+
+fn dialplan() -> impl Strategy<Value = String> {
+    let context = (
+        proptest::collection::vec((name(), prop::option::of("[0-9]{0,2}"), 1..4i32), 0..8),
+        proptest::collection::vec(
+            prop_oneof![
+                Just("c0"),
+                Just("c1"),
+                Just("C1"),
+                Just("c2"),
+                Just("nosuch")
+            ],
+            0..3,
+        ),
+    );
+    proptest::collection::vec(context, 1..4).prop_map(|contexts| {
+        let mut text = String::new();
+        for (i, (extens, includes)) in contexts.iter().enumerate() {
+            text.push_str(&format!("[c{i}]\n"));
+            for inc in includes {
+                text.push_str(&format!("include => {inc}\n"));
+            }
+            for (n, cid, prio) in extens {
+                let cid = cid.as_ref().map(|c| format!("/{c}")).unwrap_or_default();
+                text.push_str(&format!("exten => {n}{cid},{prio},NoOp()\n"));
+            }
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+    #[test]
+    fn the_index_agrees_with_the_search(
+        text in dialplan(),
+        numbers in proptest::collection::vec("[0-9]{0,5}|[0-9]-[0-9]|s|_X", 1..12),
+        cid in prop::option::of("[0-9]{0,2}"),
+    ) {
+        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+        let index = RouteIndex::new(&plan);
+        for context in ["c0", "c1", "c2", "nosuch"] {
+            for number in &numbers {
+                for priority in 1..4 {
+                    let cid = cid.as_deref().map(str::as_bytes);
+                    let expected = route::find_at(&plan, context.as_bytes(), number.as_bytes(), priority, cid, 0)
+                        .winner()
+                        .map(|w| Found { context: w.context, extension: w.extension });
+                    let got = index.find(context.as_bytes(), number.as_bytes(), priority, cid, 0);
+                    prop_assert_eq!(got, expected, "{} {} prio {} cid {:?}\n{}", context, number, priority, cid, text);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn time_conditioned_includes_follow_the_clock() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[in]\ninclude => day,09:00-17:00,*,*,*\ninclude => night\n[day]\nexten => 1,1,NoOp(day)\n[night]\nexten => 1,1,NoOp(night)\n",
+    );
+    let index = RouteIndex::new(&plan);
+    // 2024-01-01 10:00 and 20:00 UTC.
+    for now in [1_704_103_200, 1_704_139_200] {
+        let want = route::find_at(&plan, b"in", b"1", 1, None, now)
+            .winner()
+            .map(|w| w.context);
+        assert_eq!(
+            index.find(b"in", b"1", 1, None, now).map(|f| f.context),
+            want
+        );
+    }
+    assert_ne!(
+        index.find(b"in", b"1", 1, None, 1_704_103_200),
+        index.find(b"in", b"1", 1, None, 1_704_139_200)
+    );
+}
