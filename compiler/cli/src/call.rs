@@ -15,6 +15,8 @@ pub struct Request<'a> {
     /// Keys the simulated caller presses.
     pub dtmf: &'a [u8],
     pub max_steps: Option<u64>,
+    /// Run the extensions as native code (`--engine jit`).
+    pub jit: bool,
 }
 
 /// Runs the call and writes each executed priority to `out` (or only `steps=N` when
@@ -28,6 +30,11 @@ pub fn run(
 ) -> std::io::Result<()> {
     let mut engine = Engine::new(plan);
     engine.max_steps = request.max_steps;
+    if request.jit {
+        engine
+            .enable_jit()
+            .map_err(|e| std::io::Error::other(format!("no JIT on this machine: {e}")))?;
+    }
     let mut call = Call::new(request.context, request.exten, request.callerid);
     for (name, value) in request.vars {
         call.vars.set(name, Some(value));

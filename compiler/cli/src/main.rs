@@ -91,6 +91,8 @@ enum Command {
 enum Engine {
     /// The reference interpreter.
     Interp,
+    /// Native control flow (Cranelift); the same answers.
+    Jit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,7 +191,7 @@ fn main() -> ExitCode {
             exten,
             callerid,
             vars,
-            engine: Engine::Interp,
+            engine,
             dtmf,
             quiet,
             max_steps,
@@ -219,6 +221,7 @@ fn main() -> ExitCode {
                     vars: &set,
                     dtmf: dtmf.as_bytes(),
                     max_steps,
+                    jit: matches!(engine, Engine::Jit),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

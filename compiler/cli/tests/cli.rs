@@ -508,6 +508,20 @@ fn call_prints_each_executed_priority_with_its_substituted_data() {
     );
     let quiet = pbxc(&["call", s(dir.path()), "in", "s", "--quiet"]);
     assert_eq!(stdout(&quiet), "steps=5\n");
+    // The native engine prints the very same trace.
+    let jit = pbxc(&[
+        "call",
+        s(dir.path()),
+        "in",
+        "s",
+        "--callerid",
+        "555",
+        "--var",
+        "V=v",
+        "--engine",
+        "jit",
+    ]);
+    assert_eq!(stdout(&jit), stdout(&o), "{}", stderr(&jit));
 }
 
 #[test]

@@ -42,6 +42,16 @@ impl<'p> RouteIndex<'p> {
         }
     }
 
+    /// The (context, extension) pairs a search of context `ctx` tries, in order; `None` when
+    /// that order depends on the clock (a time-conditioned include).
+    pub fn order(&self, ctx: usize) -> Option<&[(u32, u32)]> {
+        self.contexts
+            .get(ctx)?
+            .get_or_init(|| Flat::build(self.plan, ctx))
+            .as_ref()
+            .map(|f| f.entries.as_slice())
+    }
+
     /// The context of that exact (case-sensitive) name.
     pub fn context(&self, name: &[u8]) -> Option<usize> {
         self.by_name.get(name).copied()

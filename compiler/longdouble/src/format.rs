@@ -23,6 +23,11 @@ impl F80 {
             Class::Zero => return format!("{sign}0"),
             Class::Finite { sig, exp } => (sig, exp),
         };
+        if let Some(v) = small_integer(sig, exp).filter(|&v| p <= 38 && v < 10u128.pow(p as u32)) {
+            // An integer with at most `p` digits prints as itself: `%f` style, and the
+            // fraction, all zeros, is stripped. No big numbers needed.
+            return format!("{sign}{v}");
+        }
         let (digits, x) = decimal_digits(sig, exp, p);
         let body = if x < -4 || x >= p as i64 {
             let mantissa = strip_fraction_zeros(format!("{}.{}", &digits[..1], &digits[1..]));
@@ -43,6 +48,18 @@ impl F80 {
 impl fmt::Display for F80 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.format_g(18))
+    }
+}
+
+/// `sig * 2^exp` when it is an integer below 2^127.
+fn small_integer(sig: u64, exp: i64) -> Option<u128> {
+    if (0..64).contains(&exp) {
+        Some(u128::from(sig) << exp)
+    } else if (-63..0).contains(&exp) {
+        let shift = (-exp) as u32;
+        (sig & ((1u64 << shift) - 1) == 0).then(|| u128::from(sig >> shift))
+    } else {
+        None
     }
 }
 

@@ -249,6 +249,17 @@ fn decimal_value(digits: &[u8], exp10: i64) -> Magnitude {
     if digits.is_empty() {
         return exact(F80::ZERO); // no ERANGE for zero, whatever the exponent
     }
+    // An integer below 10^19 fits the 64-bit significand exactly: no rounding to do.
+    if exp10 >= 0 && digits.len() as i64 + exp10 <= 19 {
+        let mut v: u64 = 0;
+        for &d in digits {
+            v = v * 10 + u64::from(d - b'0');
+        }
+        for _ in 0..exp10 {
+            v *= 10;
+        }
+        return exact(F80::from_u64(v));
+    }
     // Power of ten of the leading digit: the value lies in [10^lead, 10^(lead+1)).
     let lead = exp10.saturating_add(digits.len() as i64 - 1);
     if lead >= 4933 {

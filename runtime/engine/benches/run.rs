@@ -3,7 +3,8 @@
 //! element throughput), and routing on a 100,000-extension dialplan reached through 100
 //! includes, by the reference search and by the routing index. Asterisk 22 on this kind of
 //! machine: 258k, 281k, 221k and 678k priorities/s; 2.1k steps/s with 100 includes.
-//! The JIT's benchmarks report their ratio against these.
+//! `jit/*` runs the same loops with native control flow (compilation included); its ratio
+//! to `interp/*` is the JIT's gain.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pbx_engine::generate::{self, Loop};
@@ -11,23 +12,28 @@ use pbx_engine::{Call, Engine, SimulatedChannel};
 use pbxc_dialplan::route;
 
 fn loops(c: &mut Criterion) {
-    let mut group = c.benchmark_group("interp");
-    group.sample_size(10);
     const TURNS: u32 = 20_000;
-    for l in Loop::ALL {
-        let (plan, _) = pbxc_dialplan::lower_text(l.dialplan(TURNS).as_bytes());
-        let steps = l.steps(TURNS);
-        group.throughput(Throughput::Elements(steps));
-        group.bench_function(l.name(), |b| {
-            b.iter(|| {
-                let mut engine = Engine::new(&plan);
-                let mut call = Call::new(b"loop", b"s", None);
-                engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-                assert_eq!(call.steps, steps);
-            })
-        });
+    for (name, jit) in [("interp", false), ("jit", true)] {
+        let mut group = c.benchmark_group(name);
+        group.sample_size(10);
+        for l in Loop::ALL {
+            let (plan, _) = pbxc_dialplan::lower_text(l.dialplan(TURNS).as_bytes());
+            let steps = l.steps(TURNS);
+            group.throughput(Throughput::Elements(steps));
+            group.bench_function(l.name(), |b| {
+                b.iter(|| {
+                    let mut engine = Engine::new(&plan);
+                    if jit {
+                        engine.enable_jit().expect("a JIT");
+                    }
+                    let mut call = Call::new(b"loop", b"s", None);
+                    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+                    assert_eq!(call.steps, steps);
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 fn routing(c: &mut Criterion) {

@@ -7,7 +7,7 @@
 //! Asterisk computes it.
 
 use pbxc_dialplan::Dialplan;
-use pbxc_dialplan::route_index::RouteIndex;
+use pbxc_dialplan::route_index::{Found, RouteIndex};
 
 use crate::apps;
 use crate::channel::{AppResult, Channel};
@@ -16,7 +16,9 @@ use crate::vars::Variables;
 /// A dialplan loaded for running, with its global variables.
 pub struct Engine<'p> {
     pub plan: &'p Dialplan,
-    index: RouteIndex<'p>,
+    pub(crate) index: RouteIndex<'p>,
+    /// Native code for the extensions calls run through, when the JIT is on.
+    pub(crate) jit: Option<Box<crate::jit::Chains>>,
     pub globals: Variables,
     /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
     pub max_steps: Option<u64>,
@@ -42,11 +44,19 @@ impl<'p> Engine<'p> {
         Engine {
             plan,
             index: RouteIndex::new(plan),
+            jit: None,
             globals,
             max_steps: None,
             clock: system_time,
             rng: 0x9e37_79b9_7f4a_7c15,
         }
+    }
+
+    /// Runs the extensions calls go through as native code (Cranelift); the answers stay the
+    /// interpreter's. Fails when this machine has no code generator.
+    pub fn enable_jit(&mut self) -> Result<(), String> {
+        self.jit = Some(Box::new(crate::jit::Chains::new()?));
+        Ok(())
     }
 
     /// `ast_random()`: 0 ..= 2^31 - 1 (xorshift64*).
@@ -174,9 +184,12 @@ impl std::fmt::Display for Executed<'_> {
 
 /// What `ast_spawn_extension` reports: whether the priority existed, and the application's
 /// result when it did.
-enum Spawn {
+pub(crate) enum Spawn {
     NotFound,
     Ran(AppResult),
+    /// Native code ran one or more priorities and left the call where the next lookup
+    /// starts (the step after the last one already counted in).
+    Moved,
 }
 
 impl Engine<'_> {
@@ -211,9 +224,12 @@ impl Engine<'_> {
         if self.exists(&call.context, b"h", 1, call.cid()) {
             call.exten = b"h".to_vec();
             call.priority = 1;
+            // The h extension runs interpreted: it runs once, after the call.
+            let jit = self.jit.take();
             while let Spawn::Ran(AppResult::Continue) = self.spawn(call, chan, trace) {
                 call.priority += 1;
             }
+            self.jit = jit;
         }
         call.in_autoloop = false;
     }
@@ -253,6 +269,7 @@ impl Engine<'_> {
                     Spawn::Ran(AppResult::Continue) if !call.hung_up && !chan.hung_up() => {
                         call.priority += 1
                     }
+                    Spawn::Moved => {}
                     // An application returned normally on a hung-up channel.
                     Spawn::Ran(AppResult::Continue) => return,
                     other => break other,
@@ -387,9 +404,27 @@ impl Engine<'_> {
         else {
             return Spawn::NotFound;
         };
-        let priority = self.plan.contexts[found.context].extensions[found.extension]
-            .priority(call.priority)
-            .expect("the index only answers extensions that have the priority");
+        if self.jit.is_some() {
+            return crate::jit::advance(self, call, chan, trace, found);
+        }
+        Spawn::Ran(self.run_step(call, chan, trace, found))
+    }
+
+    /// Runs the current priority of extension `found` (routing already chose it): the
+    /// application looked up, the data substituted, the step traced, the application run.
+    pub(crate) fn run_step(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+        found: Found,
+    ) -> AppResult {
+        let plan = self.plan;
+        let Some(priority) =
+            plan.contexts[found.context].extensions[found.extension].priority(call.priority)
+        else {
+            return AppResult::Hangup;
+        };
         let written = String::from_utf8_lossy(&priority.app).into_owned();
         // Asterisk looks the name up as registered: `NoOp ` (trailing blank) is no
         // application, and the priority fails before anything is substituted or logged.
@@ -404,7 +439,7 @@ impl Engine<'_> {
                 String::from_utf8_lossy(&call.exten),
                 call.priority
             ));
-            return Spawn::Ran(AppResult::Hangup);
+            return AppResult::Hangup;
         };
         call.steps += 1;
         // Data is substituted only when it holds something to substitute.
@@ -420,7 +455,6 @@ impl Engine<'_> {
             app: &entry.name,
             data: &data,
         });
-        let result = apps::execute(self, call, chan, &entry.name, &data);
-        Spawn::Ran(result)
+        apps::execute(self, call, chan, &entry.name, &data)
     }
 }

@@ -12,6 +12,7 @@ mod call;
 mod channel;
 mod expr;
 pub mod generate;
+mod jit;
 mod scope;
 pub mod subst;
 pub mod vars;

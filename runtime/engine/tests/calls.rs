@@ -5,6 +5,17 @@
 
 use pbx_engine::{Call, Engine, SimulatedChannel};
 
+/// Both engines: the interpreter, and native control flow (`--engine jit`).
+const ENGINES: [bool; 2] = [false, true];
+
+fn engine(plan: &pbxc_dialplan::Dialplan, jit: bool) -> Engine<'_> {
+    let mut engine = Engine::new(plan);
+    if jit {
+        engine.enable_jit().expect("a JIT for this machine");
+    }
+    engine
+}
+
 fn section_e() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -101,8 +112,8 @@ fn runtime_behaviour_matches_asterisk() {
     let rows = rows(&section);
     assert!(rows.len() >= 18, "found {} rows", rows.len());
     let mut failures = Vec::new();
-    for row in &rows {
-        let mut engine = Engine::new(&plan);
+    for (row, jit) in rows.iter().flat_map(|r| ENGINES.map(|j| (r, j))) {
+        let mut engine = engine(&plan, jit);
         engine.max_steps = Some(10_000);
         let mut call = Call::new(row.context.as_bytes(), b"s", None);
         let mut chan =
@@ -119,7 +130,7 @@ fn runtime_behaviour_matches_asterisk() {
                 .unwrap_or_default();
             if &got != expected {
                 failures.push(format!(
-                    "{}: {name} = `{got}`, Asterisk `{expected}`\n  trace: {trace:?}\n  log: {:?}",
+                    "{} (jit {jit}): {name} = `{got}`, Asterisk `{expected}`\n  trace: {trace:?}\n  log: {:?}",
                     row.context, call.log
                 ));
             }
@@ -158,7 +169,7 @@ fn time_conditions_match_asterisk() {
             "[t]\nexten => s,1,GotoIfTime({spec}?yes:no)\n same => n(yes),Set(GLOBAL(R)=yes)\n same => n,Hangup()\n same => n(no),Set(GLOBAL(R)=no)\n"
         );
         let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-        let mut engine = Engine::new(&plan);
+        let mut engine = engine(&plan, count % 2 == 1);
         let mut call = Call::new(b"t", b"s", None);
         call.vars.set(b"TESTTIME", Some(epoch.as_bytes()));
         engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});

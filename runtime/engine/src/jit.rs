@@ -1,0 +1,223 @@
+//! The engine with native control flow: each extension a call runs through, as reached from
+//! the context the call is in, becomes a Cranelift chain (see `pbxc_codegen`) whose blocks
+//! are its priorities. A step still runs exactly as the interpreter runs it
+//! ([`Engine::run_step`]); what the native code adds is the move to the next priority without
+//! a routing lookup — taken only where this module has proven, when compiling the chain,
+//! that routing would choose this very extension for that priority, and only while the call
+//! stays on the same context and number. Anything else returns to the dispatcher, which
+//! routes as the interpreter does.
+
+use std::collections::HashMap;
+
+use pbxc_codegen::{Chain, Host, Jit, local};
+use pbxc_dialplan::route_index::Found;
+
+use crate::call::{Call, Engine, Executed, Spawn};
+use crate::channel::{AppResult, Channel};
+
+/// Exit codes of a chain, below `pbxc_codegen::LOCAL_BASE`.
+const LEFT: u32 = 1;
+const RESULT: u32 = 2;
+
+/// One priority of one chain.
+struct Step {
+    found: Found,
+    /// Index of its chain in `Chains::compiled`.
+    chain: usize,
+}
+
+struct Compiled {
+    chain: Chain,
+    /// For each priority index: its number, and whether the chain may move there natively.
+    priorities: Vec<(i32, bool)>,
+}
+
+/// The chains compiled so far, by (searched context, extension's context, extension).
+pub(crate) struct Chains {
+    jit: Jit,
+    compiled: Vec<Compiled>,
+    by_key: HashMap<(usize, usize, usize), Option<usize>>,
+    steps: Vec<Step>,
+}
+
+impl Chains {
+    pub(crate) fn new() -> Result<Chains, String> {
+        Ok(Chains {
+            jit: Jit::new()?,
+            compiled: Vec::new(),
+            by_key: HashMap::new(),
+            steps: Vec::new(),
+        })
+    }
+}
+
+/// Runs the call from its current priority of `found` as native code, until it leaves the
+/// chain.
+pub(crate) fn advance(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    trace: &mut dyn FnMut(&Executed),
+    found: Found,
+) -> Spawn {
+    let Some(mut chains) = engine.jit.take() else {
+        return Spawn::Ran(engine.run_step(call, chan, trace, found));
+    };
+    let searched = engine.index.context(&call.context);
+    let compiled = searched.and_then(|s| chain_for(&mut chains, engine, s, found));
+    let Some(index) = compiled else {
+        engine.jit = Some(chains);
+        return Spawn::Ran(engine.run_step(call, chan, trace, found));
+    };
+    let start = chains.compiled[index]
+        .priorities
+        .iter()
+        .position(|&(n, _)| n == call.priority)
+        .unwrap_or(usize::MAX);
+    let chain = chains.compiled[index].chain;
+    let mut host = StepHost {
+        engine,
+        chains: &chains,
+        call,
+        chan,
+        trace,
+        context: Vec::new(),
+        exten: Vec::new(),
+        result: AppResult::Continue,
+    };
+    host.context = host.call.context.clone();
+    host.exten = host.call.exten.clone();
+    let code = chains.jit.run(chain, &mut host, start as u32);
+    let result = host.result;
+    engine.jit = Some(chains);
+    match code {
+        LEFT => Spawn::Moved,
+        RESULT => Spawn::Ran(result),
+        _ => Spawn::NotFound,
+    }
+}
+
+/// The chain of extension `found` as reached from context `searched`, compiled on first use;
+/// `None` when it is not worth or not safe to compile (caller-ID variants, a context whose
+/// routing depends on the clock).
+fn chain_for(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) -> Option<usize> {
+    let key = (searched, found.context, found.extension);
+    if let Some(known) = chains.by_key.get(&key) {
+        return *known;
+    }
+    let compiled = compile(chains, engine, searched, found);
+    chains.by_key.insert(key, compiled);
+    compiled
+}
+
+fn compile(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) -> Option<usize> {
+    let plan = engine.plan;
+    let ext = &plan.contexts[found.context].extensions[found.extension];
+    if ext.cid.is_some() {
+        return None;
+    }
+    let order = engine.index.order(searched)?;
+    let position = order
+        .iter()
+        .position(|&(c, e)| (c as usize, e as usize) == (found.context, found.extension))?;
+    let earlier = &order[..position];
+    // A caller-ID variant before it could take over any priority for some caller.
+    if earlier.iter().any(|&(c, e)| {
+        plan.contexts[c as usize].extensions[e as usize]
+            .cid
+            .is_some()
+    }) {
+        return None;
+    }
+    let literal: Vec<u8> = if ext.is_pattern() {
+        Vec::new()
+    } else {
+        ext.name.iter().copied().filter(|&b| b != b'-').collect()
+    };
+    let priorities: Vec<(i32, bool)> = ext
+        .priorities
+        .iter()
+        .filter(|p| p.number >= 1)
+        .map(|p| {
+            // Owned: no extension searched before this one answers the call's number at
+            // this priority. For a literal that is one lookup; for a pattern, no earlier
+            // extension may have the priority at all.
+            let owned = if ext.is_pattern() {
+                !earlier.iter().any(|&(c, e)| {
+                    plan.contexts[c as usize].extensions[e as usize]
+                        .priority(p.number)
+                        .is_some()
+                })
+            } else {
+                engine
+                    .index
+                    .find(&plan.contexts[searched].name, &literal, p.number, None, 0)
+                    == Some(found)
+            };
+            (p.number, owned)
+        })
+        .collect();
+    let chain_index = chains.compiled.len();
+    let first = chains.steps.len() as u32;
+    let ids: Vec<u32> = (0..priorities.len() as u32).map(|k| first + k).collect();
+    let chain = chains.jit.compile(&ids).ok()?;
+    for _ in &priorities {
+        chains.steps.push(Step {
+            found,
+            chain: chain_index,
+        });
+    }
+    chains.compiled.push(Compiled { chain, priorities });
+    Some(chain_index)
+}
+
+/// What the native code calls for each step.
+struct StepHost<'h, 'p> {
+    engine: &'h mut Engine<'p>,
+    chains: &'h Chains,
+    call: &'h mut Call,
+    chan: &'h mut dyn Channel,
+    trace: &'h mut dyn FnMut(&Executed),
+    /// Where the call was when it entered the chain.
+    context: Vec<u8>,
+    exten: Vec<u8>,
+    result: AppResult,
+}
+
+impl Host for StepHost<'_, '_> {
+    fn step(&mut self, id: u32) -> u32 {
+        let Some(step) = self.chains.steps.get(id as usize) else {
+            return LEFT;
+        };
+        if self
+            .engine
+            .max_steps
+            .is_some_and(|max| self.call.steps >= max)
+        {
+            self.call.log.push("ERROR: step limit reached".into());
+            self.result = AppResult::Hangup;
+            return RESULT;
+        }
+        let result = self
+            .engine
+            .run_step(self.call, self.chan, self.trace, step.found);
+        if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
+            self.result = result;
+            return RESULT;
+        }
+        // What the PBX loop does after a step that returned normally.
+        self.call.priority += 1;
+        if self.call.context != self.context || self.call.exten != self.exten {
+            return LEFT;
+        }
+        let compiled = &self.chains.compiled[step.chain];
+        match compiled
+            .priorities
+            .iter()
+            .position(|&(n, owned)| owned && n == self.call.priority)
+        {
+            Some(k) => local(k as u32),
+            None => LEFT,
+        }
+    }
+}

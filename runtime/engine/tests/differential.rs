@@ -1,0 +1,123 @@
+//! Interpreter and native control flow give the same trace, log and variables on random
+//! dialplans: loops through GotoIf and While, labels, relative jumps, Gosub/Return, jumps
+//! between extensions, patterns, includes, and applications that fail.
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+use proptest::prelude::*;
+
+fn app() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Set(v=$[${v} + 1])".to_string()),
+        Just("Set(w=${v}x)".to_string()),
+        (1..6u8).prop_map(|k| format!("GotoIf($[${{v}} < {k}]?top:out)")),
+        (1..6u8).prop_map(|k| format!("GotoIf($[${{v}} % {k}]?top)")),
+        Just("Goto(top)".to_string()),
+        Just("Goto(+2)".to_string()),
+        Just("Goto(-1)".to_string()),
+        Just("Goto(100,1)".to_string()),
+        Just("Goto(150,out)".to_string()),
+        Just("Goto(sub,s,1)".to_string()),
+        Just("Gosub(sub,s,1(${v}))".to_string()),
+        Just("Gosub(nosuch,1)".to_string()),
+        Just("Return(${ARG1})".to_string()),
+        Just("While($[${v} < 4])".to_string()),
+        Just("EndWhile()".to_string()),
+        Just("ExitWhile()".to_string()),
+        Just("ExecIf($[${v} > 2]?Goto(out))".to_string()),
+        Just("NoOp(${v} ${EXTEN} ${CONTEXT})".to_string()),
+        Just("NoOp (broken)".to_string()),
+        Just("Hangup()".to_string()),
+    ]
+}
+
+fn extension() -> impl Strategy<Value = (String, Vec<(Option<&'static str>, String)>)> {
+    (
+        prop_oneof![
+            Just("s"),
+            Just("100"),
+            Just("150"),
+            Just("_1XX"),
+            Just("_X."),
+            Just("i")
+        ],
+        proptest::collection::vec(
+            (
+                prop_oneof![Just(None), Just(Some("top")), Just(Some("out"))],
+                app(),
+            ),
+            1..7,
+        ),
+    )
+        .prop_map(|(n, p)| (n.to_string(), p))
+}
+
+fn dialplan() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(extension(), 1..5),
+        proptest::collection::vec(extension(), 0..3),
+        proptest::bool::ANY,
+    )
+        .prop_map(|(main, other, include)| {
+            let mut text =
+                String::from("[main]\nexten => s,1,Set(v=0)\n same => n,Set(GLOBAL(G)=start)\n");
+            if include {
+                text.push_str("include => other\n");
+            }
+            let write =
+                |text: &mut String, (name, prios): &(String, Vec<(Option<&str>, String)>)| {
+                    for (k, (label, app)) in prios.iter().enumerate() {
+                        let prio = if k == 0 {
+                            "1".to_string()
+                        } else {
+                            "n".to_string()
+                        };
+                        let label = label.map(|l| format!("({l})")).unwrap_or_default();
+                        let head = if k == 0 {
+                            format!("exten => {name},")
+                        } else {
+                            " same => ".to_string()
+                        };
+                        text.push_str(&format!("{head}{prio}{label},{app}\n"));
+                    }
+                };
+            for e in &main {
+                write(&mut text, e);
+            }
+            text.push_str("\n[other]\n");
+            for e in &other {
+                write(&mut text, e);
+            }
+            text.push_str("\n[sub]\nexten => s,1,Set(v=$[${v} + 2])\n same => n,Return(r${v})\n");
+            text
+        })
+}
+
+fn run(
+    plan: &pbxc_dialplan::Dialplan,
+    jit: bool,
+    exten: &str,
+) -> (Vec<String>, Vec<String>, u64, Option<Vec<u8>>) {
+    let mut engine = Engine::new(plan);
+    if jit {
+        engine.enable_jit().unwrap();
+    }
+    engine.max_steps = Some(400);
+    let mut call = Call::new(b"main", exten.as_bytes(), None);
+    let mut trace = Vec::new();
+    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+        trace.push(s.to_string())
+    });
+    let global = engine.globals.get(b"G").map(<[u8]>::to_vec);
+    (trace, call.log, call.steps, global)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn native_control_flow_changes_nothing(text in dialplan(), exten in prop_oneof![Just("s"), Just("100"), Just("123"), Just("9")]) {
+        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+        let interp = run(&plan, false, exten);
+        let jit = run(&plan, true, exten);
+        prop_assert_eq!(&jit, &interp, "{}", text);
+    }
+}
