@@ -744,6 +744,16 @@ fn is_local_dial(data: &[u8]) -> bool {
 /// answered, the bridge ends with it and Dial hangs up unless `g`; when it hung up without
 /// answering, DIALSTATUS is NOANSWER and the dialplan goes on.
 fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+    // Asterisk would create channels until it ran out of something; offline each Local is a
+    // nested call on this thread, so the nesting is bounded.
+    const MAX_LOCAL_DEPTH: u32 = 16;
+    if engine.local_depth >= MAX_LOCAL_DEPTH {
+        call.log.push(format!(
+            "WARNING: Unable to create channel of type 'Local': more than {MAX_LOCAL_DEPTH} Local channels dialled from each other"
+        ));
+        call.vars.set(b"DIALSTATUS", Some(b"CHANUNAVAIL"));
+        return AppResult::Continue;
+    }
     let parts = args::standard(data, 4);
     let targets = parts.first().cloned().unwrap_or_default();
     let options = parts.get(2).cloned().unwrap_or_default();
@@ -766,7 +776,9 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
             inner: SimulatedChannel::new(&name),
             answered: false,
         };
+        engine.local_depth += 1;
         engine.run(&mut child, &mut chan, &mut |_| {});
+        engine.local_depth -= 1;
         call.log.append(&mut child.log);
         answered |= chan.answered;
     }

@@ -26,6 +26,8 @@ pub struct Engine<'p> {
     pub clock: fn() -> i64,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
+    /// Local channels dialled from Local channels, now: each is a new call on this thread.
+    pub(crate) local_depth: u32,
 }
 
 /// The system clock.
@@ -49,6 +51,7 @@ impl<'p> Engine<'p> {
             max_steps: None,
             clock: system_time,
             rng: 0x9e37_79b9_7f4a_7c15,
+            local_depth: 0,
         }
     }
 

@@ -169,24 +169,28 @@ fn time_conditions_match_asterisk() {
             "[t]\nexten => s,1,GotoIfTime({spec}?yes:no)\n same => n(yes),Set(GLOBAL(R)=yes)\n same => n,Hangup()\n same => n(no),Set(GLOBAL(R)=no)\n"
         );
         let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-        let mut engine = engine(&plan, count % 2 == 1);
-        let mut call = Call::new(b"t", b"s", None);
-        call.vars.set(b"TESTTIME", Some(epoch.as_bytes()));
-        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-        let got = engine
-            .globals
-            .get(b"R")
-            .map(|v| String::from_utf8_lossy(v).into_owned());
-        if got.as_deref() != Some(expected) {
-            failures.push(format!("{spec} at {epoch}: {got:?}, Asterisk {expected}"));
-        }
-        if let Some(message) = c.get(4).filter(|m| !m.is_empty())
-            && !call.log.iter().any(|l| l.contains(stem(message)))
-        {
-            failures.push(format!(
-                "{spec}: Asterisk logged `{message}`; here {:?}",
-                call.log
-            ));
+        for jit in ENGINES {
+            let mut engine = engine(&plan, jit);
+            let mut call = Call::new(b"t", b"s", None);
+            call.vars.set(b"TESTTIME", Some(epoch.as_bytes()));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            let got = engine
+                .globals
+                .get(b"R")
+                .map(|v| String::from_utf8_lossy(v).into_owned());
+            if got.as_deref() != Some(expected) {
+                failures.push(format!(
+                    "{spec} at {epoch} (jit {jit}): {got:?}, Asterisk {expected}"
+                ));
+            }
+            if let Some(message) = c.get(4).filter(|m| !m.is_empty())
+                && !call.log.iter().any(|l| l.contains(stem(message)))
+            {
+                failures.push(format!(
+                    "{spec}: Asterisk logged `{message}`; here {:?}",
+                    call.log
+                ));
+            }
         }
         count += 1;
     }
