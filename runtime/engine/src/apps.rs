@@ -784,7 +784,7 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     }
     if answered {
         call.vars.set(b"DIALSTATUS", Some(b"ANSWER"));
-        if options.contains(&b'g') {
+        if args::has_option(&options, b'g') {
             AppResult::Continue
         } else {
             AppResult::Hangup

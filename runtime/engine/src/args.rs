@@ -84,6 +84,83 @@ pub fn strsep(s: &[u8], delim: u8) -> (&[u8], Option<&[u8]>) {
     }
 }
 
+/// One option letter and its argument in parentheses, if it had one.
+pub type AppOption = (u8, Option<Vec<u8>>);
+
+/// `ast_app_parse_options` (`parse_options`, main/app.c): each byte is an option letter; a
+/// `(` right after it starts its argument, which runs to the matching `)`. A backslash
+/// outside quotes keeps the next byte literally; quotes are understood only when the
+/// argument starts with one (then removed, and inside them only `\"` loses its backslash).
+/// A missing `)` fails the whole parse, with Asterisk's warning.
+pub fn parse_options(optstr: &[u8]) -> Result<Vec<AppOption>, String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < optstr.len() {
+        let letter = optstr[i] & 0x7f;
+        i += 1;
+        if optstr.get(i) != Some(&b'(') {
+            out.push((letter, None));
+            continue;
+        }
+        let parse_quotes = optstr.get(i + 1) == Some(&b'"');
+        i += 1;
+        let (mut paren, mut quote) = (1u32, false);
+        let mut arg = Vec::new();
+        let mut closed = false;
+        while i < optstr.len() {
+            let c = optstr[i];
+            match c {
+                b'(' if !quote => paren += 1,
+                b')' if !quote => paren -= 1,
+                b'"' if parse_quotes => {
+                    quote = !quote;
+                    i += 1;
+                    continue;
+                }
+                b'\\' => {
+                    let next = optstr.get(i + 1).copied();
+                    if !quote || next == Some(b'"') {
+                        // The backslash goes; the byte after it is taken as it is.
+                        if let Some(n) = next {
+                            arg.push(n);
+                        }
+                        i += 2;
+                    } else {
+                        arg.push(c);
+                        if let Some(n) = next {
+                            arg.push(n);
+                        }
+                        i += 2;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if paren == 0 {
+                closed = true;
+                i += 1;
+                break;
+            }
+            arg.push(c);
+            i += 1;
+        }
+        if !closed {
+            return Err(format!(
+                "Missing closing parenthesis for argument '{}' in string '{}'",
+                letter as char,
+                String::from_utf8_lossy(&arg)
+            ));
+        }
+        out.push((letter, Some(arg)));
+    }
+    Ok(out)
+}
+
+/// Whether the option string has letter `letter` (a string that does not parse has none).
+pub fn has_option(optstr: &[u8], letter: u8) -> bool {
+    parse_options(optstr).is_ok_and(|o| o.iter().any(|(l, _)| *l == letter))
+}
+
 /// `ast_app_parse_timelen`: a number with an optional unit (`h`, `m`, `s`, `ms`, any case)
 /// in milliseconds; `unit_ms` is what one unit-less unit is worth. `None` when unreadable.
 pub fn timelen_ms(s: &[u8], unit_ms: i64) -> Option<i64> {
@@ -138,6 +215,63 @@ mod tests {
         assert_eq!(show(standard(br#""a,b",c\,d"#, 100)), ["a,b", "c,d"]);
         // The last slot is the raw rest.
         assert_eq!(show(standard(br#"a,"b",c"#, 2)), ["a", r#""b",c"#]);
+    }
+
+    /// Section H of `dialplan-cases.md` (Asterisk's `tests/test_app.c`), inline.
+    #[test]
+    fn option_arguments_as_test_app_c_parses_them() {
+        let cases: [(&[u8], [&[u8]; 3]); 3] = [
+            (
+                br#"a(simple)b("quoted")c(back\slash)"#,
+                [b"simple", b"quoted", b"backslash"],
+            ),
+            (
+                br#"b("((())))")a(simple)c(back\)slash)"#,
+                [b"simple", b"((())))", b"back)slash"],
+            ),
+            (
+                br#"b("((\"\)\(")a(simple)c(back\"\)\(\"slash)"#,
+                [b"simple", br#"(("\)\("#, br#"back")("slash"#],
+            ),
+        ];
+        for (input, [a, b, c]) in cases {
+            let parsed = parse_options(input).unwrap();
+            let arg = |l: u8| {
+                parsed
+                    .iter()
+                    .find(|(x, _)| *x == l)
+                    .and_then(|(_, a)| a.clone())
+            };
+            assert_eq!(
+                arg(b'a').as_deref(),
+                Some(a),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                arg(b'b').as_deref(),
+                Some(b),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                arg(b'c').as_deref(),
+                Some(c),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        assert!(
+            parse_options(b"tTg")
+                .unwrap()
+                .iter()
+                .all(|(_, a)| a.is_none())
+        );
+        assert!(parse_options(b"a(unclosed").is_err());
+        assert_eq!(
+            parse_options(b"G(ctx^s^1)g").unwrap(),
+            [(b'G', Some(b"ctx^s^1".to_vec())), (b'g', None)]
+        );
     }
 
     #[test]

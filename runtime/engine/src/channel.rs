@@ -105,7 +105,7 @@ impl Channel for SimulatedChannel {
                 vars.set(b"ANSWEREDTIME", Some(b"0"));
                 vars.set(b"DIALEDTIME", Some(b"0"));
                 let options = crate::args::standard(data, 4).into_iter().nth(2);
-                if options.is_some_and(|o| o.contains(&b'g')) {
+                if options.is_some_and(|o| crate::args::has_option(&o, b'g')) {
                     AppResult::Continue
                 } else {
                     AppResult::Hangup

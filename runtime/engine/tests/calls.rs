@@ -309,3 +309,64 @@ fn generated_benchmark_dialplans() {
         }
     }
 }
+
+/// Caller-ID qualified extensions: without a caller number (an originated call) only the
+/// `X/` variant (empty caller-ID pattern) matches; with one, the pattern decides; each
+/// priority is looked up on its own (priority 2 comes from the plain `100`), and
+/// `Set(CALLERID(num)=…)` changes what later lookups see.
+#[test]
+fn caller_id_variants_choose_by_the_current_caller_number() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[c]\nexten => 100/,1,NoOp(no number)\nexten => 100/_555X,1,NoOp(555 caller)\nexten => 100,1,NoOp(anyone)\n same => n,Set(CALLERID(num)=5551)\n same => n,Goto(100,1)\n",
+    );
+    let run = |cid: Option<&[u8]>, jit: bool| {
+        let mut engine = engine(&plan, jit);
+        engine.max_steps = Some(4);
+        let mut call = Call::new(b"c", b"100", cid);
+        let mut trace = Vec::new();
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+            trace.push(s.to_string())
+        });
+        trace
+    };
+    let then = [
+        "c,100,2,Set(CALLERID(num)=5551)",
+        "c,100,3,Goto(100,1)",
+        "c,100,1,NoOp(555 caller)",
+    ];
+    for jit in ENGINES {
+        let mut want = vec!["c,100,1,NoOp(no number)"];
+        want.extend(then);
+        assert_eq!(run(None, jit), want);
+        let mut want = vec!["c,100,1,NoOp(555 caller)"];
+        want.extend(then);
+        assert_eq!(run(Some(b"5552"), jit), want);
+        let mut want = vec!["c,100,1,NoOp(anyone)"];
+        want.extend(then);
+        assert_eq!(run(Some(b"42"), jit), want);
+    }
+}
+
+/// Offline Dial: the party answers and hangs up at once, so the dialplan goes on only with
+/// option `g` — read as Asterisk parses options, so a `g` inside another option's
+/// parentheses is not one.
+#[test]
+fn dial_goes_on_only_with_option_g() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[c]\nexten => 1,1,Dial(PJSIP/a,,g)\n same => n,NoOp(${DIALSTATUS})\nexten => 2,1,Dial(PJSIP/a,,G(x^g^1))\n same => n,NoOp(never)\n",
+    );
+    for jit in ENGINES {
+        for (exten, want) in [
+            ("1", &["c,1,1,Dial(PJSIP/a,,g)", "c,1,2,NoOp(ANSWER)"][..]),
+            ("2", &["c,2,1,Dial(PJSIP/a,,G(x^g^1))"][..]),
+        ] {
+            let mut engine = engine(&plan, jit);
+            let mut call = Call::new(b"c", exten.as_bytes(), None);
+            let mut trace = Vec::new();
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+                trace.push(s.to_string())
+            });
+            assert_eq!(trace, want);
+        }
+    }
+}
