@@ -208,8 +208,22 @@ impl Catalog {
 
     /// Applications match case-insensitively (`pbx_findapp`).
     pub fn application(&self, name: &str) -> Option<&Entry> {
-        let key = name.to_ascii_lowercase();
-        self.applications.get(&key).map(|&i| &self.entries[i])
+        // Lowercased on the stack: the runtime looks an application up at every step.
+        let mut buf = [0u8; 64];
+        let key = match buf.get_mut(..name.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(name.as_bytes());
+                dst.make_ascii_lowercase();
+                std::str::from_utf8(dst).ok()?
+            }
+            None => {
+                return self
+                    .applications
+                    .get(&name.to_ascii_lowercase())
+                    .map(|&i| &self.entries[i]);
+            }
+        };
+        self.applications.get(key).map(|&i| &self.entries[i])
     }
 
     /// Functions match exactly (`ast_custom_function_find` is case-sensitive).

@@ -52,6 +52,33 @@ impl<'p> RouteIndex<'p> {
             .map(|f| f.entries.as_slice())
     }
 
+    /// `ast_findlabel_extension`: the priority number of `label` in the extension that
+    /// answers `exten` in `context` — the same answer as [`route::find_label`].
+    pub fn find_label(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        label: &[u8],
+        callerid: Option<&[u8]>,
+        now: i64,
+    ) -> Option<i32> {
+        let ctx = self.context(context)?;
+        let flat = self.contexts[ctx].get_or_init(|| Flat::build(self.plan, ctx));
+        let Some(flat) = flat.as_ref().filter(|_| exten.first() != Some(&b'_')) else {
+            return route::find_label(self.plan, context, exten, label, callerid, Some(now));
+        };
+        let found = flat.search(self.plan, exten, callerid, |e| {
+            e.priorities
+                .iter()
+                .any(|p| p.label.as_deref() == Some(label))
+        })?;
+        self.plan.contexts[found.context].extensions[found.extension]
+            .priorities
+            .iter()
+            .find(|p| p.label.as_deref() == Some(label))
+            .map(|p| p.number)
+    }
+
     /// The context of that exact (case-sensitive) name.
     pub fn context(&self, name: &[u8]) -> Option<usize> {
         self.by_name.get(name).copied()
@@ -128,6 +155,18 @@ impl Flat {
         priority: i32,
         callerid: Option<&[u8]>,
     ) -> Option<Found> {
+        self.search(plan, exten, callerid, |e| e.priority(priority).is_some())
+    }
+
+    /// The first extension, in search order, that matches `exten` and the caller and has
+    /// what `wanted` looks for.
+    fn search(
+        &self,
+        plan: &Dialplan,
+        exten: &[u8],
+        callerid: Option<&[u8]>,
+        wanted: impl Fn(&Extension) -> bool,
+    ) -> Option<Found> {
         let digits: std::borrow::Cow<[u8]> = if exten.contains(&b'-') {
             exten
                 .iter()
@@ -153,7 +192,7 @@ impl Flat {
             let ext: &Extension = &plan.contexts[c as usize].extensions[e as usize];
             let answers = extension_match(&ext.name, exten, Mode::Match) != 0
                 && route::cid_matches(&ext.cid, callerid)
-                && ext.priority(priority).is_some();
+                && wanted(ext);
             answers.then_some(Found {
                 context: c as usize,
                 extension: e as usize,

@@ -24,7 +24,15 @@ fn name() -> impl Strategy<Value = String> {
 
 fn dialplan() -> impl Strategy<Value = String> {
     let context = (
-        proptest::collection::vec((name(), prop::option::of("[0-9]{0,2}"), 1..4i32), 0..8),
+        proptest::collection::vec(
+            (
+                name(),
+                prop::option::of("[0-9]{0,2}"),
+                1..4i32,
+                proptest::bool::ANY,
+            ),
+            0..8,
+        ),
         proptest::collection::vec(
             prop_oneof![
                 Just("c0"),
@@ -43,9 +51,14 @@ fn dialplan() -> impl Strategy<Value = String> {
             for inc in includes {
                 text.push_str(&format!("include => {inc}\n"));
             }
-            for (n, cid, prio) in extens {
+            for (n, cid, prio, labelled) in extens {
                 let cid = cid.as_ref().map(|c| format!("/{c}")).unwrap_or_default();
-                text.push_str(&format!("exten => {n}{cid},{prio},NoOp()\n"));
+                let label = if *labelled {
+                    format!("(l{prio})")
+                } else {
+                    String::new()
+                };
+                text.push_str(&format!("exten => {n}{cid},{prio}{label},NoOp()\n"));
             }
         }
         text
@@ -71,6 +84,12 @@ proptest! {
                         .map(|w| Found { context: w.context, extension: w.extension });
                     let got = index.find(context.as_bytes(), number.as_bytes(), priority, cid, 0);
                     prop_assert_eq!(got, expected, "{} {} prio {} cid {:?}\n{}", context, number, priority, cid, text);
+                    let label = format!("l{priority}");
+                    prop_assert_eq!(
+                        index.find_label(context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, 0),
+                        route::find_label(&plan, context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, Some(0)),
+                        "label {} of {} in {}\n{}", label, number, context, text
+                    );
                 }
             }
         }

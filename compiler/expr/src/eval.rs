@@ -72,6 +72,67 @@ const INT_MAX: i64 = 2_147_483_647;
 
 const QUESTIONS: &str = "If you have questions, please refer to https://docs.asterisk.org/Configuration/Dialplan/Variables/Channel-Variables/";
 
+/// `a OP b` where both operands are plain decimal integers (digits only, at most 15 each)
+/// and OP is `+ - * = == != < > <= >=`: the most common expression of all
+/// (`$[${i} + 1]`, `$[${i} < 10]`). Both operands are numeric strings, so Asterisk computes
+/// in long double, where sums, differences and products of such integers are exact, and
+/// prints an integer result as its digits; comparisons are numeric and give 1 or 0. Anything
+/// else — signs, fractions, quotes, other operators, other spacing characters, larger numbers
+/// — takes the full lexer, parser and evaluator (a property test below checks both agree).
+fn integer_fast_path(body: &[u8]) -> Option<Vec<u8>> {
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    let mut i = 0;
+    let skip = |i: &mut usize| {
+        while *i < body.len() && blank(&body[*i]) {
+            *i += 1;
+        }
+    };
+    let number = |i: &mut usize| -> Option<i128> {
+        let start = *i;
+        while *i < body.len() && body[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        let digits = &body[start..*i];
+        if digits.is_empty() || digits.len() > 15 {
+            return None;
+        }
+        Some(
+            digits
+                .iter()
+                .fold(0i128, |v, d| v * 10 + i128::from(d - b'0')),
+        )
+    };
+    skip(&mut i);
+    let a = number(&mut i)?;
+    skip(&mut i);
+    let op_start = i;
+    while i < body.len() && matches!(body[i], b'+' | b'-' | b'*' | b'=' | b'!' | b'<' | b'>') {
+        i += 1;
+    }
+    let op = &body[op_start..i];
+    skip(&mut i);
+    let b = number(&mut i)?;
+    skip(&mut i);
+    if i != body.len() {
+        return None;
+    }
+    let result = match op {
+        b"+" => a + b,
+        b"-" => a - b,
+        b"*" => a * b,
+        b"=" | b"==" => i128::from(a == b),
+        b"!=" => i128::from(a != b),
+        b"<" => i128::from(a < b),
+        b">" => i128::from(a > b),
+        b"<=" => i128::from(a <= b),
+        b">=" => i128::from(a >= b),
+        _ => return None,
+    };
+    // 15-digit operands keep every result below 10^30; `%.18Lg` prints integers below
+    // 10^18 (and exactly representable: below 2^64) as plain digits.
+    (result.abs() < 1_000_000_000_000_000_000).then(|| result.to_string().into_bytes())
+}
+
 /// Evaluates an already substituted `$[...]` body.
 ///
 /// On a syntax error the value is bison's: the grammar has default reductions in every
@@ -84,6 +145,17 @@ const QUESTIONS: &str = "If you have questions, please refer to https://docs.ast
 /// evaluated, with their warnings and function calls: `(abc + 1 2` warns "non-numeric
 /// argument" before the syntax error.
 pub fn evaluate(body: &[u8], functions: &mut dyn Functions) -> Evaluation {
+    match integer_fast_path(body) {
+        Some(value) => Evaluation {
+            value,
+            warnings: Vec::new(),
+        },
+        None => evaluate_full(body, functions),
+    }
+}
+
+/// [`evaluate`] without the fast path: lexer, parser, evaluator.
+fn evaluate_full(body: &[u8], functions: &mut dyn Functions) -> Evaluation {
     // `ast_expr` gets a C string.
     let body = match body.iter().position(|&b| b == 0) {
         Some(nul) => &body[..nul],
@@ -1016,6 +1088,60 @@ fn chk_minus(a: F80, b: F80, r: F80) -> bool {
         return a >= F80::ZERO;
     }
     chk_plus(a, -b, r)
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        /// The fast path answers exactly what the full evaluator answers, and declines what
+        /// it does not handle.
+        #[test]
+        fn agrees_with_the_full_evaluator(
+            a in "0{0,2}[0-9]{1,16}",
+            b in "0{0,2}[0-9]{1,16}",
+            op in prop_oneof![Just("+"), Just("-"), Just("*"), Just("="), Just("=="), Just("!="),
+                Just("<"), Just(">"), Just("<="), Just(">="), Just("/"), Just("%"), Just("<>"),
+                Just("+-"), Just("=~")],
+            left in "[ \t]{0,2}", mid in "[ \t\r]{0,2}", right in "[ \t]{0,2}",
+        ) {
+            let body = format!("{left}{a}{mid}{op}{mid}{b}{right}");
+            let full = evaluate_full(body.as_bytes(), &mut NoFunctions);
+            if let Some(fast) = integer_fast_path(body.as_bytes()) {
+                prop_assert_eq!(&fast, &full.value, "{:?}", body);
+                prop_assert!(full.warnings.is_empty(), "{:?}: {:?}", body, full.warnings);
+            }
+        }
+    }
+
+    #[test]
+    fn takes_the_common_shapes_and_leaves_the_rest() {
+        assert_eq!(integer_fast_path(b"5 + 1").as_deref(), Some(&b"6"[..]));
+        assert_eq!(
+            integer_fast_path(b"19999 < 20000").as_deref(),
+            Some(&b"1"[..])
+        );
+        assert_eq!(integer_fast_path(b"1 - 3").as_deref(), Some(&b"-2"[..]));
+        for declined in [
+            &b"1 / 3"[..],
+            b"-1 + 1",
+            b"1.5 + 1",
+            b"\"1\" = 1",
+            b"1 +",
+            b"",
+            b"7",
+        ] {
+            assert_eq!(
+                integer_fast_path(declined),
+                None,
+                "{}",
+                String::from_utf8_lossy(declined)
+            );
+        }
+    }
 }
 
 #[cfg(test)]

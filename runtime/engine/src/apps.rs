@@ -196,8 +196,10 @@ pub(crate) fn parseable_goto(engine: &Engine, call: &mut Call, target: &[u8]) ->
         None => {
             let ctx = context.unwrap_or(&call.context).to_vec();
             let ext = exten.unwrap_or(&call.exten).to_vec();
-            let now = Some((engine.clock)());
-            match route::find_label(engine.plan, &ctx, &ext, digits, call.cid(), now) {
+            match engine
+                .index
+                .find_label(&ctx, &ext, digits, call.cid(), engine.now())
+            {
                 Some(n) if n >= 1 => {
                     mode = 0;
                     n

@@ -28,6 +28,8 @@ pub struct Engine<'p> {
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
     pub(crate) local_depth: u32,
+    /// Whether any include has a time condition (else routing never needs the clock).
+    timed: bool,
 }
 
 /// The system clock.
@@ -52,7 +54,17 @@ impl<'p> Engine<'p> {
             clock: system_time,
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
+            timed: plan
+                .contexts
+                .iter()
+                .any(|c| c.includes.iter().any(|i| i.value.len() > i.context.len())),
         }
+    }
+
+    /// The time routing is done at: the clock, read only when an include has a time
+    /// condition.
+    pub(crate) fn now(&self) -> i64 {
+        if self.timed { (self.clock)() } else { 0 }
     }
 
     /// Runs the extensions calls go through as native code (Cranelift); the answers stay the
@@ -205,7 +217,7 @@ impl Engine<'_> {
         cid: Option<&[u8]>,
     ) -> bool {
         self.index
-            .find(context, exten, priority, cid, (self.clock)())
+            .find(context, exten, priority, cid, self.now())
             .is_some()
     }
 
@@ -400,7 +412,7 @@ impl Engine<'_> {
             call.log.push("ERROR: step limit reached".into());
             return Spawn::Ran(AppResult::Hangup);
         }
-        let now = (self.clock)();
+        let now = self.now();
         let Some(found) =
             self.index
                 .find(&call.context, &call.exten, call.priority, call.cid(), now)

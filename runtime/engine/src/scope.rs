@@ -2,8 +2,6 @@
 //! globals, and the dialplan functions — the pure ones from the stdlib, the ones about the
 //! call or the dialplan here.
 
-use pbxc_dialplan::route;
-
 use crate::call::{Call, Engine};
 use crate::channel::Channel;
 use crate::subst::{self, Scope};
@@ -124,10 +122,11 @@ impl Exec<'_, '_> {
                 let yes = if !priority.is_empty() {
                     match crate::apps::scan_int(&priority) {
                         Some((n, _)) if n > 0 => self.engine.exists(&context, &exten, n, cid),
-                        _ => {
-                            let now = Some((self.engine.clock)());
-                            route::find_label(plan, &context, &exten, &priority, cid, now).is_some()
-                        }
+                        _ => self
+                            .engine
+                            .index
+                            .find_label(&context, &exten, &priority, cid, self.engine.now())
+                            .is_some(),
                     }
                 } else if !exten.is_empty() {
                     self.engine.exists(&context, &exten, 1, cid)
