@@ -97,28 +97,54 @@ impl Jit {
             b.append_block_params_for_function_params(entry);
             let exit = b.create_block();
             b.append_block_param(exit, types::I32);
+            // One dispatch on a priority index serves the entry and every jump that is not
+            // to the next priority, so the code grows with the chain, not with its square.
+            let dispatch = b.create_block();
+            b.append_block_param(dispatch, types::I32);
             let blocks: Vec<_> = steps.iter().map(|_| b.create_block()).collect();
 
-            // Enter at the start priority; an index past the end leaves at once with 0.
             b.switch_to_block(entry);
             let host = b.block_params(entry)[0];
             let start = b.block_params(entry)[1];
-            let zero = b.ins().iconst(types::I32, 0);
+            b.ins().jump(dispatch, &[start.into()]);
+
+            // A move past the end leaves with its own code (`Jit::run` never enters there).
+            b.switch_to_block(dispatch);
+            let target = b.block_params(dispatch)[0];
             let out_of_range = b.create_block();
             let mut switch = Switch::new();
             for (k, block) in blocks.iter().enumerate() {
                 switch.set_entry(k as u128, *block);
             }
-            switch.emit(&mut b, start, out_of_range);
+            switch.emit(&mut b, target, out_of_range);
             b.switch_to_block(out_of_range);
-            b.ins().jump(exit, &[zero.into()]);
+            let base = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
+            let code = b.ins().iadd(target, base);
+            b.ins().jump(exit, &[code.into()]);
 
-            // Each priority: run the step, then move as the host says.
+            // Each priority: run the step, then go where the host says: on to the next
+            // priority directly, elsewhere in the chain through the dispatch, or out.
             for (k, &id) in steps.iter().enumerate() {
                 b.switch_to_block(blocks[k]);
                 let id = b.ins().iconst(types::I32, i64::from(id));
                 let call = b.ins().call(step, &[host, id]);
                 let code = b.inst_results(call)[0];
+                let next = b
+                    .ins()
+                    .iconst(types::I32, i64::from(LOCAL_BASE) + k as i64 + 1);
+                let is_next =
+                    b.ins()
+                        .icmp(cranelift_codegen::ir::condcodes::IntCC::Equal, code, next);
+                let not_next = b.create_block();
+                match blocks.get(k + 1) {
+                    Some(&following) => {
+                        b.ins().brif(is_next, following, &[], not_next, &[]);
+                    }
+                    None => {
+                        b.ins().jump(not_next, &[]);
+                    }
+                }
+                b.switch_to_block(not_next);
                 let local = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
                 let is_local = b.ins().icmp(
                     cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
@@ -129,14 +155,7 @@ impl Jit {
                 b.ins().brif(is_local, inside, &[], exit, &[code.into()]);
                 b.switch_to_block(inside);
                 let target = b.ins().isub(code, local);
-                let leave = b.create_block();
-                let mut moves = Switch::new();
-                for (j, block) in blocks.iter().enumerate() {
-                    moves.set_entry(j as u128, *block);
-                }
-                moves.emit(&mut b, target, leave);
-                b.switch_to_block(leave);
-                b.ins().jump(exit, &[code.into()]);
+                b.ins().jump(dispatch, &[target.into()]);
             }
 
             b.switch_to_block(exit);

@@ -70,3 +70,22 @@ fn many_chains_coexist() {
     }
     assert!(jit.compile(&[]).is_ok());
 }
+
+#[test]
+fn a_long_chain_runs_end_to_end() {
+    let mut jit = Jit::new().unwrap();
+    let ids: Vec<u32> = (0..1_000).collect();
+    let chain = jit.compile(&ids).unwrap();
+    // Walk it: every step moves to the next; the last leaves with 5.
+    struct Walk(u32);
+    impl Host for Walk {
+        fn step(&mut self, id: u32) -> u32 {
+            assert_eq!(id, self.0);
+            self.0 += 1;
+            if id == 999 { 5 } else { local(id + 1) }
+        }
+    }
+    let mut host = Walk(0);
+    assert_eq!(jit.run(chain, &mut host, 0), 5);
+    assert_eq!(host.0, 1_000);
+}

@@ -440,16 +440,24 @@ impl Engine<'_> {
         else {
             return AppResult::Hangup;
         };
-        let written = String::from_utf8_lossy(&priority.app).into_owned();
-        // Asterisk looks the name up as registered: `NoOp ` (trailing blank) is no
-        // application, and the priority fails before anything is substituted or logged.
-        let entry = pbxc_stdlib::catalog()
-            .application(&written)
-            .filter(|e| e.in_version(22));
-        let Some(entry) = entry else {
+        let resolved = resolve(priority);
+        self.run_resolved(call, chan, trace, priority, resolved)
+    }
+
+    /// [`Engine::run_step`] with the application already looked up (compiled code does it
+    /// once, when the chain is built).
+    pub(crate) fn run_resolved(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+        priority: &pbxc_dialplan::Priority,
+        resolved: Resolved,
+    ) -> AppResult {
+        let Some(entry) = resolved.app else {
             call.log.push(format!(
                 "WARNING: No application '{}' for extension ({}, {}, {})",
-                written,
+                String::from_utf8_lossy(&priority.app),
                 String::from_utf8_lossy(&call.context),
                 String::from_utf8_lossy(&call.exten),
                 call.priority
@@ -457,8 +465,7 @@ impl Engine<'_> {
             return AppResult::Hangup;
         };
         call.steps += 1;
-        // Data is substituted only when it holds something to substitute.
-        let data = if priority.data.windows(2).any(|w| w == b"${" || w == b"$[") {
+        let data = if resolved.substitute {
             crate::scope::substitute(self, call, chan, &priority.data)
         } else {
             priority.data.clone()
@@ -471,5 +478,27 @@ impl Engine<'_> {
             data: &data,
         });
         apps::execute(self, call, chan, &entry.name, &data)
+    }
+}
+
+/// What a priority's text says before it runs: its application, and whether its data has
+/// anything to substitute.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resolved {
+    /// `None` when Asterisk 22 has no application of that name, as registered: `NoOp `
+    /// (trailing blank) is none, and the priority fails before anything is substituted.
+    pub app: Option<&'static pbxc_stdlib::Entry>,
+    /// Data is substituted only when it holds `${` or `$[`.
+    pub substitute: bool,
+}
+
+pub(crate) fn resolve(priority: &pbxc_dialplan::Priority) -> Resolved {
+    let app = std::str::from_utf8(&priority.app)
+        .ok()
+        .and_then(|name| pbxc_stdlib::catalog().application(name))
+        .filter(|e| e.in_version(22));
+    Resolved {
+        app,
+        substitute: priority.data.windows(2).any(|w| w == b"${" || w == b"$["),
     }
 }

@@ -12,8 +12,12 @@ use std::collections::HashMap;
 use pbxc_codegen::{Chain, Host, Jit, local};
 use pbxc_dialplan::route_index::Found;
 
-use crate::call::{Call, Engine, Executed, Spawn};
+use crate::call::{Call, Engine, Executed, Resolved, Spawn, resolve};
 use crate::channel::{AppResult, Channel};
+
+/// Priorities per chain: an extension longer than this (a 20,000-line NoOp run) is compiled
+/// as several chains, since Cranelift's compile time grows faster than the function.
+const SEGMENT: usize = 256;
 
 /// Exit codes of a chain, below `pbxc_codegen::LOCAL_BASE`.
 const LEFT: u32 = 1;
@@ -24,6 +28,9 @@ struct Step {
     found: Found,
     /// Index of its chain in `Chains::compiled`.
     chain: usize,
+    /// Index of the priority in the extension's list.
+    priority: usize,
+    resolved: Resolved,
 }
 
 struct Compiled {
@@ -32,11 +39,14 @@ struct Compiled {
     priorities: Vec<(i32, bool)>,
 }
 
-/// The chains compiled so far, by (searched context, extension's context, extension).
+/// The chains compiled so far, by (searched context, extension's context, extension,
+/// segment).
 pub(crate) struct Chains {
     jit: Jit,
     compiled: Vec<Compiled>,
-    by_key: HashMap<(usize, usize, usize), Option<usize>>,
+    by_key: HashMap<(usize, usize, usize, usize), Option<usize>>,
+    /// Steps run interpreted per segment not compiled yet.
+    heat: HashMap<(usize, usize, usize, usize), u32>,
     steps: Vec<Step>,
 }
 
@@ -46,6 +56,7 @@ impl Chains {
             jit: Jit::new()?,
             compiled: Vec::new(),
             by_key: HashMap::new(),
+            heat: HashMap::new(),
             steps: Vec::new(),
         })
     }
@@ -64,7 +75,30 @@ pub(crate) fn advance(
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
     };
     let searched = engine.index.context(&call.context);
-    let compiled = searched.and_then(|s| chain_for(&mut chains, engine, s, found));
+    let ext = &engine.plan.contexts[found.context].extensions[found.extension];
+    // Priorities are sorted, a hint (-1) first.
+    let hints = ext.priorities.partition_point(|p| p.number < 1);
+    let real_count = ext.priorities.len() - hints;
+    let position = ext
+        .priorities
+        .binary_search_by_key(&call.priority, |p| p.number)
+        .map_or(0, |i| i - hints);
+    let segment = position / SEGMENT;
+    // Compile a segment only once it has run more steps than it has priorities, i.e. once
+    // something in it ran twice: straight-line code runs once and is cheaper to interpret
+    // than to compile.
+    let length = real_count.saturating_sub(segment * SEGMENT).min(SEGMENT) as u32;
+    let compiled = searched.and_then(|s| {
+        let key = (s, found.context, found.extension, segment);
+        if !chains.by_key.contains_key(&key) {
+            let heat = chains.heat.entry(key).or_default();
+            *heat += 1;
+            if *heat <= length {
+                return None;
+            }
+        }
+        chain_for(&mut chains, engine, s, found, segment)
+    });
     let Some(index) = compiled else {
         engine.jit = Some(chains);
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
@@ -100,17 +134,29 @@ pub(crate) fn advance(
 /// The chain of extension `found` as reached from context `searched`, compiled on first use;
 /// `None` when it is not worth or not safe to compile (caller-ID variants, a context whose
 /// routing depends on the clock).
-fn chain_for(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) -> Option<usize> {
-    let key = (searched, found.context, found.extension);
+fn chain_for(
+    chains: &mut Chains,
+    engine: &Engine,
+    searched: usize,
+    found: Found,
+    segment: usize,
+) -> Option<usize> {
+    let key = (searched, found.context, found.extension, segment);
     if let Some(known) = chains.by_key.get(&key) {
         return *known;
     }
-    let compiled = compile(chains, engine, searched, found);
+    let compiled = compile(chains, engine, searched, found, segment);
     chains.by_key.insert(key, compiled);
     compiled
 }
 
-fn compile(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) -> Option<usize> {
+fn compile(
+    chains: &mut Chains,
+    engine: &Engine,
+    searched: usize,
+    found: Found,
+    segment: usize,
+) -> Option<usize> {
     let plan = engine.plan;
     let ext = &plan.contexts[found.context].extensions[found.extension];
     if ext.cid.is_some() {
@@ -134,10 +180,13 @@ fn compile(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) 
     } else {
         ext.name.iter().copied().filter(|&b| b != b'-').collect()
     };
+    let first_real = ext.priorities.iter().take_while(|p| p.number < 1).count() + segment * SEGMENT;
     let priorities: Vec<(i32, bool)> = ext
         .priorities
         .iter()
         .filter(|p| p.number >= 1)
+        .skip(segment * SEGMENT)
+        .take(SEGMENT)
         .map(|p| {
             // Owned: no extension searched before this one answers the call's number at
             // this priority. For a literal that is one lookup; for a pattern, no earlier
@@ -161,10 +210,13 @@ fn compile(chains: &mut Chains, engine: &Engine, searched: usize, found: Found) 
     let first = chains.steps.len() as u32;
     let ids: Vec<u32> = (0..priorities.len() as u32).map(|k| first + k).collect();
     let chain = chains.jit.compile(&ids).ok()?;
-    for _ in &priorities {
+    for k in 0..priorities.len() {
+        let priority = first_real + k;
         chains.steps.push(Step {
             found,
             chain: chain_index,
+            priority,
+            resolved: resolve(&ext.priorities[priority]),
         });
     }
     chains.compiled.push(Compiled { chain, priorities });
@@ -198,9 +250,12 @@ impl Host for StepHost<'_, '_> {
             self.result = AppResult::Hangup;
             return RESULT;
         }
-        let result = self
-            .engine
-            .run_step(self.call, self.chan, self.trace, step.found);
+        let plan = self.engine.plan;
+        let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
+            .priorities[step.priority];
+        let result =
+            self.engine
+                .run_resolved(self.call, self.chan, self.trace, priority, step.resolved);
         if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
             self.result = result;
             return RESULT;

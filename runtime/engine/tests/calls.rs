@@ -271,7 +271,7 @@ fn the_gosub_stack_plan_of_test_gosub_c() {
 fn generated_benchmark_dialplans() {
     use pbx_engine::generate::{self, Loop};
     for l in Loop::ALL {
-        for turns in [1, 7] {
+        for turns in [1, 7, 300] {
             let (plan, diagnostics) = pbxc_dialplan::lower_text(l.dialplan(turns).as_bytes());
             assert!(diagnostics.is_empty(), "{diagnostics:?}");
             let mut engine = Engine::new(&plan);
