@@ -204,6 +204,13 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if plan.context(context.as_bytes()).is_none() {
+                eprintln!(
+                    "pbxc: {} has no context `{context}` (context names are case-sensitive)",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
             let mut set = Vec::new();
             for v in &vars {
                 let Some((name, value)) = v.split_once('=') else {

@@ -573,6 +573,11 @@ fn call_reports_what_asterisk_would_log_and_bad_requests() {
     assert!(stderr(&o).contains("step limit"), "{}", stderr(&o));
     let o = pbxc(&["call", s(dir.path()), "c", "s", "--var", "novalue"]);
     assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("NAME=VALUE"), "{}", stderr(&o));
+    let o = pbxc(&["call", s(dir.path()), "C", "s"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no context `C`"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
     let o = pbxc(&["call", "/nonexistent/dir/x.conf", "c", "s"]);
     no_panic(&o);
     assert_eq!(o.status.code(), Some(2));

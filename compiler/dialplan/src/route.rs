@@ -4,7 +4,7 @@
 //! the caller-ID test and has the priority; then switches (not resolved offline), then the
 //! includes depth-first, each context once (case-insensitively) per lookup.
 
-use crate::model::{Context, Dialplan, Extension};
+use crate::model::{Context, Dialplan, Extension, Include};
 
 /// `E_MATCH`, `E_CANMATCH`, `E_MATCHMORE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,7 +245,7 @@ fn search(
     now: Option<i64>,
 ) -> Search {
     let mut search = Search::default();
-    let mut stack: Vec<Vec<u8>> = Vec::new();
+    let mut stack: Vec<&[u8]> = Vec::new();
     if let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) {
         let query = Query {
             exten,
@@ -266,16 +266,16 @@ struct Query<'a> {
     now: Option<i64>,
 }
 
-fn walk(
-    plan: &Dialplan,
+fn walk<'p>(
+    plan: &'p Dialplan,
     ctx: usize,
     q: &Query,
-    stack: &mut Vec<Vec<u8>>,
+    stack: &mut Vec<&'p [u8]>,
     search: &mut Search,
 ) -> bool {
     let (exten, want, callerid) = (q.exten, q.want, q.callerid);
     let c: &Context = &plan.contexts[ctx];
-    stack.push(c.name.clone());
+    stack.push(&c.name);
     search.searched.push(ctx);
     for (i, e) in c.extensions.iter().enumerate() {
         if extension_match(&e.name, exten, Mode::Match) == 0 {
@@ -304,32 +304,31 @@ fn walk(
         });
     }
     for (n, inc) in c.includes.iter().enumerate() {
-        if stack.iter().any(|s| s.eq_ignore_ascii_case(&inc.context)) {
-            search.notes.push(Note::AlreadySearched {
-                from: ctx,
-                name: inc.context.clone(),
-            });
-            continue;
-        }
-        let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
-            search.notes.push(Note::MissingInclude {
-                from: ctx,
-                name: inc.context.clone(),
-            });
-            continue;
+        let target = match follow(plan, inc, stack) {
+            Follow::Into(target) => target,
+            Follow::AlreadySearched => {
+                search.notes.push(Note::AlreadySearched {
+                    from: ctx,
+                    name: inc.context.clone(),
+                });
+                continue;
+            }
+            Follow::Missing => {
+                search.notes.push(Note::MissingInclude {
+                    from: ctx,
+                    name: inc.context.clone(),
+                });
+                continue;
+            }
         };
-        if inc.value.len() > inc.context.len() {
-            if let Some(now) = q.now {
-                let spec = &inc.value[inc.context.len() + 1..];
-                let timing = crate::timing::Timing::parse(spec, &mut Vec::new());
-                if timing.is_some_and(|t| !t.matches(now)) {
-                    continue;
-                }
-            } else {
-                search.notes.push(Note::TimeCondition {
+        if is_timed(inc) {
+            match q.now {
+                Some(now) if !is_open(inc, now) => continue,
+                Some(_) => {}
+                None => search.notes.push(Note::TimeCondition {
                     from: ctx,
                     include: n,
-                });
+                }),
             }
         }
         if walk(plan, target, q, stack, search) {
@@ -377,18 +376,11 @@ pub fn matchmore(
             }
         }
         for inc in &c.includes {
-            if visited.iter().any(|v| v.eq_ignore_ascii_case(&inc.context)) {
-                continue;
-            }
-            let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
+            let Follow::Into(target) = follow(plan, inc, visited) else {
                 continue;
             };
-            if inc.value.len() > inc.context.len() {
-                let spec = &inc.value[inc.context.len() + 1..];
-                let timing = crate::timing::Timing::parse(spec, &mut Vec::new());
-                if timing.is_some_and(|t| !t.matches(now)) {
-                    continue;
-                }
+            if is_timed(inc) && !is_open(inc, now) {
+                continue;
             }
             if let Some(answer) = walk(plan, target, number, callerid, now, visited) {
                 return Some(answer);
@@ -400,4 +392,38 @@ pub fn matchmore(
         return false;
     };
     walk(plan, ctx, number, callerid, now, &mut Vec::new()).unwrap_or(false)
+}
+
+/// Where a search goes from an include (`pbx_find_extension`): the context it names, unless
+/// one of that name (compared case-insensitively) was already searched, or none exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Follow {
+    Into(usize),
+    AlreadySearched,
+    Missing,
+}
+
+pub(crate) fn follow(plan: &Dialplan, inc: &Include, searched: &[&[u8]]) -> Follow {
+    if searched
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(&inc.context))
+    {
+        return Follow::AlreadySearched;
+    }
+    match plan.contexts.iter().position(|x| x.name == inc.context) {
+        Some(target) => Follow::Into(target),
+        None => Follow::Missing,
+    }
+}
+
+/// Whether an include has a time condition (`include => ctx,times,…`).
+pub(crate) fn is_timed(inc: &Include) -> bool {
+    inc.value.len() > inc.context.len()
+}
+
+/// Whether a time-conditioned include is open at `now` (an unreadable condition never
+/// closes it, as `ast_build_timing` then leaves the include untimed).
+pub(crate) fn is_open(inc: &Include, now: i64) -> bool {
+    let spec = &inc.value[inc.context.len() + 1..];
+    crate::timing::Timing::parse(spec, &mut Vec::new()).is_none_or(|t| t.matches(now))
 }

@@ -213,13 +213,10 @@ fn walk<'p>(
     visited.push(&c.name);
     order.push(ctx);
     for inc in &c.includes {
-        if visited.iter().any(|v| v.eq_ignore_ascii_case(&inc.context)) {
-            continue;
-        }
-        let Some(target) = plan.contexts.iter().position(|x| x.name == inc.context) else {
+        let route::Follow::Into(target) = route::follow(plan, inc, visited) else {
             continue;
         };
-        if inc.value.len() > inc.context.len() {
+        if route::is_timed(inc) {
             return false;
         }
         if !walk(plan, target, visited, order) {

@@ -15,8 +15,7 @@
 //! A row that cannot pass is listed in [`SKIPPED`] with the reason; the test fails when a
 //! listed row passes, so the list cannot go stale.
 
-use std::path::Path;
-
+use pbxc_conformance::{cells, code};
 use pbxc_expr::eval::{Functions, NoFunctions, evaluate};
 use pbxc_expr::template::{Piece, scan};
 
@@ -57,38 +56,8 @@ struct Row {
     warn: String,
 }
 
-/// Splits a markdown row on the `|` that are not written `\|`.
-fn cells(row: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = row.trim().trim_start_matches('|').chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek() == Some(&'|') {
-            cur.push('|');
-            chars.next();
-        } else if c == '|' {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(c);
-        }
-    }
-    out
-}
-
-/// The text between the first pair of backticks (`` `5` (differs) `` is `5`); an empty
-/// cell is the empty string.
-fn code(cell: &str) -> String {
-    let cell = cell.trim();
-    match cell.strip_prefix('`') {
-        Some(rest) => rest.split('`').next().unwrap_or("").to_string(),
-        None => cell.to_string(),
-    }
-}
-
 fn rows() -> Vec<Row> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/expr-cases.md");
-    let text = std::fs::read_to_string(&path).expect("../shared/conformance/expr-cases.md");
+    let text = pbxc_conformance::read("expr-cases.md");
     let mut out = Vec::new();
     let mut section = 0;
     for (i, line) in text.lines().enumerate() {

@@ -1,8 +1,7 @@
 //! Every expression of ../shared/conformance/expr-cases.md through the parser: the ones
 //! Asterisk logged a syntax error for fail here at the token bison named, the others parse.
 
-use std::path::Path;
-
+use pbxc_conformance::cells;
 use pbxc_expr::parse_expr;
 
 struct Case {
@@ -19,31 +18,11 @@ fn unescape(cell: &str) -> String {
         .strip_prefix('`')
         .and_then(|c| c.strip_suffix('`'))
         .unwrap_or(cell);
-    inner.replace("\\|", "|")
-}
-
-/// Splits a markdown row on `|` that are not escaped as `\|`.
-fn cells(row: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = row.trim().trim_start_matches('|').chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek() == Some(&'|') {
-            cur.push_str("\\|");
-            chars.next();
-        } else if c == '|' {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(c);
-        }
-    }
-    out
+    inner.to_string()
 }
 
 fn cases() -> Vec<Case> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/expr-cases.md");
-    let text = std::fs::read_to_string(&path).expect("../shared/conformance/expr-cases.md");
+    let text = pbxc_conformance::read("expr-cases.md");
     let mut out = Vec::new();
     let mut section = 0;
     for (i, line) in text.lines().enumerate() {

@@ -82,6 +82,13 @@ fn set(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]
             .push("WARNING: Set requires an '=' to be a valid assignment.".into());
         return AppResult::Continue;
     };
+    warn_spaces(call, name, value);
+    scope::setvar(engine, call, chan, name, Some(value));
+    AppResult::Continue
+}
+
+/// A variable name with a blank in it is kept as it is, with Asterisk's warning.
+fn warn_spaces(call: &mut Call, name: &[u8], value: &[u8]) {
     if name.contains(&b' ') {
         call.log.push(format!(
             "WARNING: Please avoid unnecessary spaces on variables as it may lead to unexpected results ('{}' set to '{}').",
@@ -89,8 +96,6 @@ fn set(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8]
             String::from_utf8_lossy(value)
         ));
     }
-    scope::setvar(engine, call, chan, name, Some(value));
-    AppResult::Continue
 }
 
 /// `MSet(a=1,b="2,3")`: standard argument splitting, then each pair cut at its first `=`.
@@ -104,13 +109,7 @@ fn mset(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8
         let parts = args::separate(&pair, b'=', true, 2);
         if let [name, value] = parts.as_slice() {
             scope::setvar(engine, call, chan, name, Some(value));
-            if name.contains(&b' ') {
-                call.log.push(format!(
-                    "WARNING: Please avoid unnecessary spaces on variables as it may lead to unexpected results ('{}' set to '{}').",
-                    String::from_utf8_lossy(name),
-                    String::from_utf8_lossy(value)
-                ));
-            }
+            warn_spaces(call, name, value);
         } else {
             call.log.push(format!(
                 "WARNING: MSet: ignoring entry '{}' with no '='",
@@ -127,37 +126,16 @@ fn mset(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8
 /// `pbx_checkcondition`: empty is false, a leading integer (`sscanf("%d")`) is its own
 /// truth, any other text is true.
 pub(crate) fn check_condition(cond: &[u8]) -> bool {
-    if cond.is_empty() {
-        return false;
-    }
-    match scan_int(cond) {
-        Some((n, _)) => n != 0,
-        None => true,
-    }
+    pbxc_stdlib::functions::args::check_condition(Some(cond))
 }
 
-/// `sscanf("%30d")`: blanks, an optional sign, digits (at most 30 characters in all); the
-/// value (saturated like glibc's conversion to int) and the rest.
+/// `sscanf("%30d")` as glibc does it (a value past `int` keeps its low 32 bits): the value
+/// and the rest of the text.
 pub(crate) fn scan_int(s: &[u8]) -> Option<(i32, &[u8])> {
-    let start = s.iter().position(|c| !c.is_ascii_whitespace())?;
-    let t = &s[start..];
-    let limit = t.len().min(30);
-    let mut i = usize::from(matches!(t.first(), Some(b'+' | b'-')));
-    let digits_start = i;
-    while i < limit && t[i].is_ascii_digit() {
-        i += 1;
+    match pbxc_stdlib::functions::cscan::int(s, 30) {
+        pbxc_stdlib::functions::cscan::Scan::Ok(v, used) => Some((v, &s[used..])),
+        _ => None,
     }
-    if i == digits_start {
-        return None;
-    }
-    let negative = t[0] == b'-';
-    let mut value: i64 = 0;
-    for &d in &t[digits_start..i] {
-        value = (value * 10 + i64::from(d - b'0')).min(i64::from(i32::MAX) + 1);
-    }
-    let value = if negative { -value } else { value };
-    let value = value.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
-    Some((value, &t[i..]))
 }
 
 /// `pbx_parseable_goto`: `[[context,]exten,]priority`, the priority a number, `+N`/`-N`
@@ -466,6 +444,24 @@ fn location(call: &Call, priority: i32) -> Vec<u8> {
     s
 }
 
+/// The highest n with `WHILE_0` … `WHILE_n` all set (-1 when none): the innermost loop.
+fn innermost_loop(call: &Call) -> i64 {
+    let mut used = -1i64;
+    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
+        used += 1;
+    }
+    used
+}
+
+/// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which
+/// `WHILE_n` a While owns.
+fn loop_name(call: &Call) -> Vec<u8> {
+    location(call, call.priority)
+        .iter()
+        .map(|&c| if c == b',' { b'_' } else { c })
+        .collect()
+}
+
 /// The priority of the EndWhile matching the While at the current priority, counting nested
 /// While/EndWhile pairs, or `None`.
 fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
@@ -498,14 +494,8 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
 /// While (`condition` given) and EndWhile (`None`).
 fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
     let end = condition.is_none();
-    let mut used = -1i64;
-    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
-        used += 1;
-    }
-    let my_name = location(call, call.priority)
-        .iter()
-        .map(|&c| if c == b',' { b'_' } else { c })
-        .collect::<Vec<u8>>();
+    let used = innermost_loop(call);
+    let my_name = loop_name(call);
     let label = if end {
         used.to_string().into_bytes()
     } else if let Some(l) = var(call, &my_name) {
@@ -567,14 +557,8 @@ fn leave_loop(
 
 /// `ExitWhile()`: like a While whose condition is false, for the innermost loop.
 fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
-    let mut used = -1i64;
-    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
-        used += 1;
-    }
-    let my_name = location(call, call.priority)
-        .iter()
-        .map(|&c| if c == b',' { b'_' } else { c })
-        .collect::<Vec<u8>>();
+    let used = innermost_loop(call);
+    let my_name = loop_name(call);
     let varname = format!("WHILE_{used}").into_bytes();
     let mut end_varname = b"END_".to_vec();
     end_varname.extend_from_slice(&varname);

@@ -1,80 +1,10 @@
-//! Cutting substituted application data into arguments, as `__ast_app_separate_args`
-//! (main/app.c) does it at run time.
+//! Reading substituted application data at run time: arguments (`__ast_app_separate_args`,
+//! shared with the stdlib's functions), option letters (`ast_app_parse_options`) and time
+//! lengths (`ast_app_parse_timelen`), as main/app.c does.
 
-/// Splits `buf` at `delim` into at most `slots` arguments.
-///
-/// `(`…`)` and `[`…`]` nest and `"` toggles quoting, so a delimiter inside them does not cut.
-/// With `remove_chars` (`AST_STANDARD_APP_ARGS`) the quotes of an argument are removed and a
-/// backslash keeps the next byte literally (the backslash itself removed); without it
-/// (`AST_STANDARD_RAW_ARGS`) both stay. The last slot receives the raw rest of the data,
-/// untouched, whatever it holds. A delimiter at the very end adds one empty argument; empty
-/// data has no argument at all.
-pub fn separate(buf: &[u8], delim: u8, remove_chars: bool, slots: usize) -> Vec<Vec<u8>> {
-    let mut args = Vec::new();
-    if slots == 0 {
-        return args;
-    }
-    let mut rest = buf;
-    let (mut paren, mut bracket, mut quote) = (0u32, 0u32, false);
-    let mut ended_on_delim = false;
-    while !rest.is_empty() && args.len() < slots - 1 {
-        let mut arg = Vec::new();
-        let mut i = 0;
-        ended_on_delim = false;
-        while i < rest.len() {
-            let c = rest[i];
-            match c {
-                b'(' => paren += 1,
-                b')' => paren = paren.saturating_sub(1),
-                b'[' => bracket += 1,
-                b']' => bracket = bracket.saturating_sub(1),
-                b'"' if delim != b'"' => {
-                    quote = !quote;
-                    if remove_chars {
-                        i += 1;
-                        continue;
-                    }
-                }
-                b'\\' => {
-                    // The byte after a backslash is taken as it is, never a delimiter.
-                    if !remove_chars {
-                        arg.push(c);
-                    }
-                    i += 1;
-                    if let Some(&next) = rest.get(i) {
-                        arg.push(next);
-                        i += 1;
-                    }
-                    continue;
-                }
-                _ if c == delim && paren == 0 && bracket == 0 && !quote => {
-                    ended_on_delim = true;
-                    i += 1;
-                    break;
-                }
-                _ => {}
-            }
-            arg.push(c);
-            i += 1;
-        }
-        args.push(arg);
-        rest = &rest[i..];
-    }
-    if !rest.is_empty() || ended_on_delim {
-        args.push(rest.to_vec());
-    }
-    args
-}
-
-/// `AST_STANDARD_APP_ARGS` with `slots` declared arguments.
-pub fn standard(buf: &[u8], slots: usize) -> Vec<Vec<u8>> {
-    separate(buf, b',', true, slots)
-}
-
-/// `AST_STANDARD_RAW_ARGS`.
-pub fn raw(buf: &[u8], slots: usize) -> Vec<Vec<u8>> {
-    separate(buf, b',', false, slots)
-}
+// Splitting is the stdlib's: the functions it implements and the applications run here cut
+// their data with the same `__ast_app_separate_args`.
+pub use pbxc_stdlib::functions::args::{raw, separate, standard};
 
 /// `strsep(&s, delim)`: the text before the first `delim` and, when there was one, the rest.
 pub fn strsep(s: &[u8], delim: u8) -> (&[u8], Option<&[u8]>) {
@@ -206,15 +136,13 @@ mod tests {
     }
 
     #[test]
-    fn quotes_and_backslashes_group_and_are_removed_except_in_the_last_slot() {
+    fn gosub_arguments_keep_their_quotes_and_backslashes() {
         // Gosub's arguments are raw: quotes group but stay (dialplan-cases.md §E `gs`).
         assert_eq!(
             show(raw(br#""a,b",c\,d, e ,"f""#, 100)),
             [r#""a,b""#, r"c\,d", " e ", r#""f""#]
         );
         assert_eq!(show(standard(br#""a,b",c\,d"#, 100)), ["a,b", "c,d"]);
-        // The last slot is the raw rest.
-        assert_eq!(show(standard(br#"a,"b",c"#, 2)), ["a", r#""b",c"#]);
     }
 
     /// Section H of `dialplan-cases.md` (Asterisk's `tests/test_app.c`), inline.

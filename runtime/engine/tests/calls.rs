@@ -4,6 +4,7 @@
 //! hold the same value; each warning Asterisk logged must be logged too.
 
 use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbxc_conformance::cells;
 
 /// Both engines: the interpreter, and native control flow (`--engine jit`).
 const ENGINES: [bool; 2] = [false, true];
@@ -17,40 +18,13 @@ fn engine(plan: &pbxc_dialplan::Dialplan, jit: bool) -> Engine<'_> {
 }
 
 fn section_e() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/dialplan-cases.md"
-    );
-    let text = std::fs::read_to_string(path).expect("shared/conformance is required");
-    let start = text.find("\n## E.").expect("section E");
-    let end = text[start..]
-        .find("\n## F.")
-        .map_or(text.len(), |e| start + e);
-    text[start..end].to_string()
+    pbxc_conformance::section(&pbxc_conformance::read("dialplan-cases.md"), "E").to_string()
 }
 
 struct Row {
     context: String,
     results: Vec<(String, String)>,
     log: Vec<String>,
-}
-
-/// Markdown cells with `\|` kept as a literal `|`.
-fn cells(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cell = String::new();
-    let mut chars = line.trim().trim_start_matches('|').chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cell.push('|');
-                chars.next();
-            }
-            '|' => out.push(std::mem::take(&mut cell).trim().to_string()),
-            _ => cell.push(c),
-        }
-    }
-    out
 }
 
 fn unquote(s: &str) -> String {
@@ -151,18 +125,11 @@ fn runtime_behaviour_matches_asterisk() {
 /// Section F: `GotoIfTime(spec?yes:no)` with `TESTTIME` set, server zone UTC.
 #[test]
 fn time_conditions_match_asterisk() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/dialplan-cases.md"
-    ))
-    .expect("shared/conformance is required");
-    let start = text.find("\n## F.").expect("section F");
-    let end = text[start..]
-        .find("\n## G.")
-        .map_or(text.len(), |e| start + e);
+    let text = pbxc_conformance::read("dialplan-cases.md");
+    let section = pbxc_conformance::section(&text, "F");
     let mut failures = Vec::new();
     let mut count = 0;
-    for line in text[start..end].lines().filter(|l| l.starts_with("| `")) {
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
         let c = cells(line);
         let (spec, epoch, expected) = (unquote(&c[0]), c[2].trim().to_string(), c[3].trim());
         let dialplan = format!(
@@ -201,15 +168,8 @@ fn time_conditions_match_asterisk() {
 /// Section G: Asterisk's `tests/test_gosub.c` plan, run on one channel outside the PBX loop.
 #[test]
 fn the_gosub_stack_plan_of_test_gosub_c() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/dialplan-cases.md"
-    ))
-    .expect("shared/conformance is required");
-    let start = text.find("\n## G.").expect("section G");
-    let end = text[start..]
-        .find("\n## H.")
-        .map_or(text.len(), |e| start + e);
+    let text = pbxc_conformance::read("dialplan-cases.md");
+    let section = pbxc_conformance::section(&text, "G");
     const CONTEXT: &str = "tests_test_gosub_virtual_context";
     let (plan, _) =
         pbxc_dialplan::lower_text(format!("[{CONTEXT}]\nexten => s,1,NoOp()\n").as_bytes());
@@ -217,7 +177,7 @@ fn the_gosub_stack_plan_of_test_gosub_c() {
     let mut call = Call::new(b"", b"", None);
     let mut chan = SimulatedChannel::default();
     let mut rows = 0;
-    for line in text[start..end]
+    for line in section
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
     {
