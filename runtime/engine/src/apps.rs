@@ -42,7 +42,9 @@ pub(crate) fn execute(
             call.hung_up = true;
             AppResult::Hangup
         }
-        "Dial" if is_local_dial(data) => dial_local(engine, call, data),
+        "Dial" if chan.runs_local_offline() && is_local_dial(data) => {
+            dial_local(engine, call, data)
+        }
         "WaitExten" => wait_exten(engine, call, chan, data),
         _ => chan.execute(app, data, &mut call.vars),
     }

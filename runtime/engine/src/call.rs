@@ -16,7 +16,7 @@ use crate::vars::Variables;
 /// A dialplan loaded for running, with its global variables.
 pub struct Engine<'p> {
     pub plan: &'p Dialplan,
-    pub(crate) index: RouteIndex<'p>,
+    pub(crate) index: IndexRef<'p>,
     /// Native code for the extensions calls run through, when the JIT is on.
     pub(crate) jit: Option<Box<crate::jit::Chains>>,
     pub globals: Variables,
@@ -39,15 +39,52 @@ pub fn system_time() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The routing index an engine searches: its own, or one shared by every call of a running
+/// PBX (the index fills itself lazily and is `Sync`, so concurrent calls share the work).
+pub(crate) enum IndexRef<'p> {
+    Owned(RouteIndex<'p>),
+    Shared(&'p RouteIndex<'p>),
+}
+
+impl<'p> std::ops::Deref for IndexRef<'p> {
+    type Target = RouteIndex<'p>;
+    fn deref(&self) -> &RouteIndex<'p> {
+        match self {
+            IndexRef::Owned(index) => index,
+            IndexRef::Shared(index) => index,
+        }
+    }
+}
+
+/// How [`Engine::run_until_suspended`] left a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The call is over; its `h` extension has run.
+    Finished,
+    /// The channel asked to stop between two priorities (a reload): the call stands at the
+    /// priority it runs next, by name, and continues on whichever dialplan runs it next.
+    Suspended,
+}
+
 impl<'p> Engine<'p> {
     pub fn new(plan: &'p Dialplan) -> Self {
+        Self::build(plan, IndexRef::Owned(RouteIndex::new(plan)))
+    }
+
+    /// An engine over `plan` that searches `index` (built over the same `plan`), shared with
+    /// other engines: a running PBX builds it once per loaded dialplan, not once per call.
+    pub fn with_index(plan: &'p Dialplan, index: &'p RouteIndex<'p>) -> Self {
+        Self::build(plan, IndexRef::Shared(index))
+    }
+
+    fn build(plan: &'p Dialplan, index: IndexRef<'p>) -> Self {
         let mut globals = Variables::default();
         for g in &plan.globals {
             globals.set(&g.name, Some(&g.value));
         }
         Engine {
             plan,
-            index: RouteIndex::new(plan),
+            index,
             jit: None,
             globals,
             max_steps: None,
@@ -151,6 +188,11 @@ impl Call {
         }
     }
 
+    /// `${UNIQUEID}`.
+    pub fn set_unique_id(&mut self, id: &[u8]) {
+        self.unique_id = id.to_vec();
+    }
+
     pub(crate) fn cid(&self) -> Option<&[u8]> {
         self.callerid.as_deref().filter(|c| !c.is_empty())
     }
@@ -228,12 +270,29 @@ impl Engine<'_> {
         chan: &mut dyn Channel,
         trace: &mut dyn FnMut(&Executed),
     ) {
-        if call.exten.is_empty() {
-            call.exten = b"s".to_vec();
-            call.priority = 1;
+        while self.run_until_suspended(call, chan, trace) == Outcome::Suspended {}
+    }
+
+    /// Runs `call` until it ends (`h` extension included) or until the channel asks, between
+    /// two priorities, to suspend it ([`Channel::suspend_requested`]). A suspended call
+    /// resumes where it stood when passed here again, on this engine or on another one (the
+    /// dialplan that replaced this one).
+    pub fn run_until_suspended(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+    ) -> Outcome {
+        if !call.in_autoloop {
+            if call.exten.is_empty() {
+                call.exten = b"s".to_vec();
+                call.priority = 1;
+            }
+            call.in_autoloop = true;
         }
-        call.in_autoloop = true;
-        self.pbx_loop(call, chan, trace);
+        if self.pbx_loop(call, chan, trace) == Outcome::Suspended {
+            return Outcome::Suspended;
+        }
         // The `h` extension of the context the call is in when it ends.
         call.hung_up = true;
         if self.exists(&call.context, b"h", 1, call.cid()) {
@@ -247,6 +306,7 @@ impl Engine<'_> {
             self.jit = jit;
         }
         call.in_autoloop = false;
+        Outcome::Finished
     }
 
     /// Runs one application on `call` outside the PBX loop, as a module or a unit test calls
@@ -274,7 +334,7 @@ impl Engine<'_> {
         call: &mut Call,
         chan: &mut dyn Channel,
         trace: &mut dyn FnMut(&Executed),
-    ) {
+    ) -> Outcome {
         let autofallthrough = self.plan.general.autofallthrough;
         loop {
             let mut collected: Vec<u8> = Vec::new();
@@ -282,11 +342,18 @@ impl Engine<'_> {
             let result = loop {
                 match self.spawn(call, chan, trace) {
                     Spawn::Ran(AppResult::Continue) if !call.hung_up && !chan.hung_up() => {
-                        call.priority += 1
+                        call.priority += 1;
+                        if chan.suspend_requested() {
+                            return Outcome::Suspended;
+                        }
                     }
-                    Spawn::Moved => {}
+                    Spawn::Moved => {
+                        if chan.suspend_requested() {
+                            return Outcome::Suspended;
+                        }
+                    }
                     // An application returned normally on a hung-up channel.
-                    Spawn::Ran(AppResult::Continue) => return,
+                    Spawn::Ran(AppResult::Continue) => return Outcome::Finished,
                     other => break other,
                 }
             };
@@ -307,7 +374,7 @@ impl Engine<'_> {
                         self.raise_exception(call, b"ERROR", 1);
                         continue;
                     }
-                    _ => return,
+                    _ => return Outcome::Finished,
                 }
             }
             if invalid
@@ -329,7 +396,7 @@ impl Engine<'_> {
                         String::from_utf8_lossy(&call.exten),
                         call.priority
                     ));
-                    return;
+                    return Outcome::Finished;
                 }
                 continue;
             }
@@ -342,7 +409,7 @@ impl Engine<'_> {
                 0
             };
             if wait_ms == 0 {
-                return;
+                return Outcome::Finished;
             }
             while self.matchmore_number(call, &collected) {
                 match chan.wait_digit(wait_ms) {
@@ -361,7 +428,7 @@ impl Engine<'_> {
                 } else if self.exists(&call.context, b"e", 1, call.cid()) {
                     self.raise_exception(call, b"INVALID", 1);
                 } else {
-                    return;
+                    return Outcome::Finished;
                 }
             } else if self.exists(&call.context, b"t", 1, call.cid()) {
                 call.exten = b"t".to_vec();
@@ -369,7 +436,7 @@ impl Engine<'_> {
             } else if self.exists(&call.context, b"e", 1, call.cid()) {
                 self.raise_exception(call, b"RESPONSETIMEOUT", 1);
             } else {
-                return;
+                return Outcome::Finished;
             }
         }
     }

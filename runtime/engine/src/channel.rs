@@ -38,6 +38,17 @@ pub trait Channel {
     fn hung_up(&self) -> bool {
         false
     }
+    /// Whether the PBX wants the call suspended before its next priority (a new dialplan
+    /// was loaded): see [`crate::Engine::run_until_suspended`].
+    fn suspend_requested(&self) -> bool {
+        false
+    }
+    /// Whether `Dial(Local/…)` runs offline, as a nested call on the engine (answering at
+    /// once). A runtime with real Local channels says no, and gets Dial like any other
+    /// application.
+    fn runs_local_offline(&self) -> bool {
+        true
+    }
 }
 
 /// An offline channel: it answers at once, plays every file instantly, and its caller dials

@@ -17,5 +17,6 @@ mod scope;
 pub mod subst;
 pub mod vars;
 
-pub use call::{Call, Engine, Exception, Executed};
+pub use call::{Call, Engine, Exception, Executed, Outcome, system_time};
 pub use channel::{AppResult, Channel, SimulatedChannel};
+pub use pbxc_dialplan::route_index::RouteIndex;

@@ -1,0 +1,547 @@
+//! The applications that do I/O, run on a call's thread against the channel API: what the
+//! engine hands to its [`pbx_engine::Channel`] because it only moves calls and variables.
+//!
+//! Each one follows its Asterisk module in what it answers, sets and returns; where it
+//! waits, it waits on the channel's [`crate::channel::Signal`] for a key, a hang-up or the
+//! end of a stream.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pbx_engine::AppResult;
+use pbx_engine::args::{has_option, standard, timelen_ms};
+use pbx_engine::vars::Variables;
+use pbx_media::sound::Sound;
+
+use crate::channel::{Cause, Channel, Inbound, Indication, State, lock};
+use crate::media::Source;
+use crate::pbx::{CallRecord, Pbx};
+use crate::program::Program;
+
+/// The engine's view of a call's channel inside the running PBX.
+pub(crate) struct CallIo<'a> {
+    pub pbx: &'a Arc<Pbx>,
+    pub chan: &'a Arc<Channel>,
+    /// The dialplan generation this run started on.
+    pub generation: u64,
+    pub program: &'a Arc<Program>,
+    pub record: &'a Mutex<CallRecord>,
+}
+
+/// How a wait ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// The stream ended or the time ran out.
+    Done,
+    Key(u8),
+    HungUp,
+}
+
+impl pbx_engine::Channel for CallIo<'_> {
+    fn name(&self) -> &[u8] {
+        self.chan.name.as_bytes()
+    }
+
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        if MEDIA_APPS.contains(&app) && !self.pbx.module_running("app_media") {
+            tracing::warn!("No application '{app}': app_media is unloaded");
+            return AppResult::Hangup;
+        }
+        let args = standard(data, 8);
+        let arg = |i: usize| -> String {
+            args.get(i)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .unwrap_or_default()
+        };
+        match app {
+            "Answer" => {
+                self.chan.answer();
+                AppResult::Continue
+            }
+            "Progress" => {
+                self.chan.indicate(Indication::Progress);
+                AppResult::Continue
+            }
+            "Ringing" => {
+                self.chan.indicate(Indication::Ringing);
+                if self.chan.state() != State::Up {
+                    self.chan.set_state(State::Ringing);
+                }
+                AppResult::Continue
+            }
+            "Busy" | "Congestion" => {
+                let (indication, cause) = if app == "Busy" {
+                    (Indication::Busy, Cause::USER_BUSY)
+                } else {
+                    (Indication::Congestion, Cause::CONGESTION)
+                };
+                self.chan.indicate(indication);
+                if self.chan.state() != State::Up {
+                    self.chan.set_state(State::Busy);
+                }
+                // app_dial.c's busy/congestion wait for the caller to hang up, or the time
+                // given, then fail the call.
+                let wait = timelen_ms(arg(0).as_bytes(), 1000).filter(|&ms| ms > 0);
+                self.wait(
+                    wait.map(|ms| Duration::from_millis(ms as u64)),
+                    &|_| false,
+                    None,
+                );
+                self.chan.hangup(cause);
+                AppResult::Hangup
+            }
+            "Wait" => {
+                let ms = parse_seconds(&arg(0)).unwrap_or(0);
+                match self.wait(Some(Duration::from_millis(ms)), &|_| false, None) {
+                    Wake::HungUp => AppResult::Hangup,
+                    _ => AppResult::Continue,
+                }
+            }
+            "Playback" => self.playback(&arg(0), &arg(1), vars),
+            "BackGround" => self.background(&arg(0), &arg(1)),
+            "Read" => self.read(&args, vars),
+            "SayDigits" => self.say(pbx_media::say::digits(&arg(0))),
+            "SayAlpha" => self.say(pbx_media::say::alpha(&arg(0))),
+            "SayNumber" => match arg(0)
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(pbx_media::say::number)
+            {
+                Some(files) => self.say(files),
+                None => {
+                    tracing::warn!("SayNumber: '{}' is not a number", arg(0));
+                    AppResult::Continue
+                }
+            },
+            "Echo" => self.echo(),
+            "Milliwatt" => self.tone(pbx_media::tone::Tone::milliwatt(), None),
+            "PlayTones" => match pbx_media::tone::Tone::parse(&arg(0)) {
+                // PlayTones starts the tone and returns at once; StopPlayTones ends it.
+                Ok(tone) => {
+                    let playing = self.pbx.media.play(self.chan.clone(), Source::Tone(tone));
+                    lock(self.record).tones = Some(playing);
+                    AppResult::Continue
+                }
+                Err(e) => {
+                    tracing::warn!("PlayTones: {e}");
+                    AppResult::Continue
+                }
+            },
+            "StopPlayTones" => {
+                if let Some(playing) = lock(self.record).tones.take() {
+                    playing.stop();
+                }
+                AppResult::Continue
+            }
+            "MusicOnHold" => {
+                let duration = parse_seconds(&arg(1)).filter(|&ms| ms > 0);
+                self.music_on_hold(&arg(0), duration.map(Duration::from_millis))
+            }
+            "Record" => self.record(&args, vars),
+            "Dial" if self.pbx.module_running("app_dial") => crate::dial::dial(self, data, vars),
+            _ => {
+                // Asterisk without the module that registers it: the priority fails and the
+                // call ends.
+                tracing::warn!(
+                    "No application '{app}' in this runtime; {} hangs up",
+                    self.chan.name
+                );
+                AppResult::Hangup
+            }
+        }
+    }
+
+    fn wait_digit(&mut self, timeout_ms: u32) -> Option<u8> {
+        match self.wait(
+            Some(Duration::from_millis(u64::from(timeout_ms))),
+            &|_| true,
+            None,
+        ) {
+            Wake::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn hung_up(&self) -> bool {
+        self.chan.is_hung_up()
+    }
+
+    fn suspend_requested(&self) -> bool {
+        self.pbx.generation() != self.generation
+    }
+
+    fn runs_local_offline(&self) -> bool {
+        false
+    }
+}
+
+const MEDIA_APPS: &[&str] = &[
+    "Playback",
+    "BackGround",
+    "Read",
+    "SayDigits",
+    "SayAlpha",
+    "SayNumber",
+    "Echo",
+    "Milliwatt",
+    "PlayTones",
+    "StopPlayTones",
+    "MusicOnHold",
+    "Record",
+];
+
+/// `Wait`'s argument: seconds, fractions allowed.
+fn parse_seconds(s: &str) -> Option<u64> {
+    let secs: f64 = s.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then_some((secs * 1000.0) as u64)
+}
+
+impl CallIo<'_> {
+    /// Waits for a key `accept` takes, the end of `stream`, a hang-up or `timeout`.
+    pub(crate) fn wait(
+        &self,
+        timeout: Option<Duration>,
+        accept: &dyn Fn(u8) -> bool,
+        stream: Option<&crate::media::Playing>,
+    ) -> Wake {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            let seen = self.chan.signal.generation();
+            if self.chan.is_hung_up() {
+                return Wake::HungUp;
+            }
+            if let Some(key) = self.chan.take_dtmf_if(accept) {
+                return Wake::Key(key);
+            }
+            if stream.is_some_and(|s| s.is_done()) {
+                return Wake::Done;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Wake::Done;
+            }
+            self.chan.signal.wait(seen, deadline);
+        }
+    }
+
+    fn find_sound(&self, name: &str) -> Option<Arc<Sound>> {
+        match self.pbx.sounds.find(name, "en") {
+            Ok(sound) => Some(sound),
+            Err(e) => {
+                tracing::warn!(
+                    "ast_streamfile failed on {} for {}: {e}",
+                    self.chan.name,
+                    name
+                );
+                None
+            }
+        }
+    }
+
+    /// Plays one file; a key `accept` takes stops it.
+    fn play(&self, name: &str, accept: &dyn Fn(u8) -> bool) -> Result<Wake, ()> {
+        let sound = self.find_sound(name).ok_or(())?;
+        self.chan.note_played(name);
+        let playing = self.pbx.media.play(self.chan.clone(), Source::sound(sound));
+        let wake = self.wait(None, accept, Some(&playing));
+        playing.stop();
+        Ok(wake)
+    }
+
+    /// `Playback(file[&file…][,options])` (app_playback.c): answers first unless `noanswer`;
+    /// with `skip`, does nothing on a channel not up. Keys do not interrupt it.
+    fn playback(&self, files: &str, options: &str, vars: &mut Variables) -> AppResult {
+        let options: Vec<&str> = options.split('&').map(str::trim).collect();
+        if self.chan.state() != State::Up {
+            if options.contains(&"skip") {
+                vars.set(b"PLAYBACKSTATUS", Some(b"SUCCESS"));
+                return AppResult::Continue;
+            }
+            if !options.contains(&"noanswer") {
+                self.chan.answer();
+            }
+        }
+        let mut status: &[u8] = b"SUCCESS";
+        for file in files.split('&').filter(|f| !f.is_empty()) {
+            match self.play(file, &|_| false) {
+                Ok(Wake::HungUp) => {
+                    vars.set(b"PLAYBACKSTATUS", Some(b"SUCCESS"));
+                    return AppResult::Hangup;
+                }
+                Ok(_) => {}
+                Err(()) => {
+                    status = b"FAILED";
+                    break;
+                }
+            }
+        }
+        vars.set(b"PLAYBACKSTATUS", Some(status));
+        AppResult::Continue
+    }
+
+    /// `BackGround(file[&file…][,options])` (pbx_builtins.c): any key stops the prompt and
+    /// becomes the first digit of the extension the PBX loop then collects. Options `s` (skip
+    /// when not up) and `n` (do not answer).
+    fn background(&self, files: &str, options: &str) -> AppResult {
+        let options = options.as_bytes();
+        if self.chan.state() != State::Up {
+            if has_option(options, b's') {
+                return AppResult::Continue;
+            }
+            if !has_option(options, b'n') {
+                self.chan.answer();
+            }
+        }
+        for file in files.split('&').filter(|f| !f.is_empty()) {
+            match self.play(file, &|_| true) {
+                Ok(Wake::Key(k)) => return AppResult::Digit(k),
+                Ok(Wake::HungUp) => return AppResult::Hangup,
+                Ok(Wake::Done) => {}
+                // A missing prompt: Asterisk warns and goes on to the next priority.
+                Err(()) => return AppResult::Continue,
+            }
+        }
+        AppResult::Continue
+    }
+
+    /// `Read(var[,files[,maxdigits[,options[,attempts[,timeout]]]]])` (app_read.c): keys until
+    /// `#`, `maxdigits` or the timeout; `READSTATUS` says how it ended.
+    fn read(&self, args: &[Vec<u8>], vars: &mut Variables) -> AppResult {
+        let text = |i: usize| {
+            args.get(i)
+                .map(|a| String::from_utf8_lossy(a).trim().to_string())
+                .unwrap_or_default()
+        };
+        let var = text(0);
+        if var.is_empty() {
+            tracing::warn!("Read requires an argument (variable)");
+            return AppResult::Continue;
+        }
+        let max = match text(2).parse::<i64>() {
+            Ok(n) if (1..=255).contains(&n) => n as usize,
+            _ => 255,
+        };
+        let options = text(3);
+        let attempts = text(4).parse::<i64>().ok().filter(|&n| n > 0).unwrap_or(1);
+        let timeout = text(5)
+            .parse::<f64>()
+            .ok()
+            .filter(|t| *t > 0.0)
+            .map_or(Duration::from_secs(5), Duration::from_secs_f64);
+        if self.chan.state() != State::Up && !options.contains('n') {
+            if options.contains('s') {
+                vars.set(b"READSTATUS", Some(b"SKIPPED"));
+                return AppResult::Continue;
+            }
+            self.chan.answer();
+        }
+        let files = text(1);
+        let mut digits = Vec::new();
+        let mut status: &[u8] = b"TIMEOUT";
+        'attempts: for _ in 0..attempts {
+            digits.clear();
+            for file in files.split('&').filter(|f| !f.is_empty()) {
+                match self.play(file, &|_| true) {
+                    Ok(Wake::Key(k)) => {
+                        digits.push(k);
+                        break;
+                    }
+                    Ok(Wake::HungUp) => {
+                        status = b"HANGUP";
+                        break 'attempts;
+                    }
+                    _ => {}
+                }
+            }
+            loop {
+                if digits.last() == Some(&b'#') {
+                    digits.pop();
+                    status = b"OK";
+                    break 'attempts;
+                }
+                if digits.len() >= max {
+                    status = b"OK";
+                    break 'attempts;
+                }
+                match self.wait(Some(timeout), &|_| true, None) {
+                    Wake::Key(k) => digits.push(k),
+                    Wake::HungUp => {
+                        status = b"HANGUP";
+                        break 'attempts;
+                    }
+                    Wake::Done => break,
+                }
+            }
+            if !digits.is_empty() {
+                status = b"OK";
+                break;
+            }
+        }
+        vars.set(var.as_bytes(), Some(&digits));
+        vars.set(b"READSTATUS", Some(status));
+        if status == b"HANGUP" {
+            AppResult::Hangup
+        } else {
+            AppResult::Continue
+        }
+    }
+
+    /// SayDigits, SayAlpha, SayNumber: the files say.c picks, not interruptible.
+    fn say(&self, files: Vec<String>) -> AppResult {
+        for file in files {
+            if let Ok(Wake::HungUp) = self.play(&file, &|_| false) {
+                return AppResult::Hangup;
+            }
+        }
+        AppResult::Continue
+    }
+
+    /// `Echo()` (app_echo.c): what the caller sends comes back, until `#`.
+    fn echo(&self) -> AppResult {
+        let before = self.chan.set_inbound(Inbound::Echo);
+        let wake = self.wait(None, &|k| k == b'#', None);
+        self.chan.set_inbound(before);
+        match wake {
+            Wake::HungUp => AppResult::Hangup,
+            _ => AppResult::Continue,
+        }
+    }
+
+    /// A tone until the caller hangs up (or `limit`).
+    fn tone(&self, tone: pbx_media::tone::Tone, limit: Option<Duration>) -> AppResult {
+        if self.chan.state() != State::Up {
+            self.chan.answer();
+        }
+        let playing = self.pbx.media.play(self.chan.clone(), Source::Tone(tone));
+        let wake = self.wait(limit, &|_| false, Some(&playing));
+        playing.stop();
+        if wake == Wake::HungUp {
+            AppResult::Hangup
+        } else {
+            AppResult::Continue
+        }
+    }
+
+    /// The files of music-on-hold class `class` (musiconhold.conf, `mode = files`), in name
+    /// order.
+    pub(crate) fn moh_files(&self, class: &str) -> Vec<Arc<Sound>> {
+        let class = if class.is_empty() { "default" } else { class };
+        let Some((_, dir)) = self.program.moh_classes.iter().find(|(c, _)| c == class) else {
+            tracing::warn!("No class: {class}");
+            return Vec::new();
+        };
+        self.pbx.music_files(dir)
+    }
+
+    /// `MusicOnHold(class[,duration])`: the class's files in a loop, until the duration or
+    /// the hang-up.
+    fn music_on_hold(&self, class: &str, duration: Option<Duration>) -> AppResult {
+        let files = self.moh_files(class);
+        if files.is_empty() {
+            tracing::warn!(
+                "Unable to start music on hold class '{class}' on {}",
+                self.chan.name
+            );
+            return AppResult::Hangup;
+        }
+        let deadline = duration.map(|d| Instant::now() + d);
+        for sound in files.iter().cycle() {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return AppResult::Continue;
+            }
+            let playing = self
+                .pbx
+                .media
+                .play(self.chan.clone(), Source::sound(sound.clone()));
+            let wake = self.wait(left, &|_| false, Some(&playing));
+            playing.stop();
+            if wake == Wake::HungUp {
+                return AppResult::Hangup;
+            }
+        }
+        AppResult::Continue
+    }
+
+    /// `Record(file.format[,silence[,maxduration[,options]]])` (app_record.c): a beep (unless
+    /// `q`), then what the caller says until `#`, the time limit or the hang-up (the file is
+    /// kept on hang-up only with `k`). Relative names go below the run directory's
+    /// `recordings/`.
+    fn record(&self, args: &[Vec<u8>], vars: &mut Variables) -> AppResult {
+        let text = |i: usize| {
+            args.get(i)
+                .map(|a| String::from_utf8_lossy(a).trim().to_string())
+                .unwrap_or_default()
+        };
+        let target = text(0);
+        let Some((name, format)) = target.rsplit_once('.') else {
+            tracing::warn!("Record: no format given in '{target}'");
+            vars.set(b"RECORD_STATUS", Some(b"ERROR"));
+            return AppResult::Continue;
+        };
+        let Some(format) = pbx_media::sound::Format::from_extension(format) else {
+            tracing::warn!("Record: unknown format '{format}'");
+            vars.set(b"RECORD_STATUS", Some(b"ERROR"));
+            return AppResult::Continue;
+        };
+        let max = text(2)
+            .parse::<u64>()
+            .ok()
+            .filter(|&s| s > 0)
+            .map(Duration::from_secs);
+        let options = text(3);
+        if self.chan.state() != State::Up {
+            if options.contains('s') {
+                vars.set(b"RECORD_STATUS", Some(b"SKIP"));
+                return AppResult::Continue;
+            }
+            if !options.contains('n') {
+                self.chan.answer();
+            }
+        }
+        if !options.contains('q') && self.play("beep", &|_| false) == Ok(Wake::HungUp) {
+            return AppResult::Hangup;
+        }
+        let before = self.chan.set_inbound(Inbound::Record(Vec::new()));
+        let wake = self.wait(max, &|k| k == b'#', None);
+        let samples = match self.chan.set_inbound(before) {
+            Inbound::Record(samples) => samples,
+            _ => Vec::new(),
+        };
+        let status: &[u8] = match wake {
+            Wake::Key(_) => b"DTMF",
+            Wake::Done => b"TIMEOUT",
+            Wake::HungUp => b"HANGUP",
+        };
+        if wake != Wake::HungUp || options.contains('k') {
+            let path = if name.starts_with('/') {
+                std::path::PathBuf::from(format!("{name}.{}", ext(&target)))
+            } else {
+                self.pbx.run_dir.join("recordings").join(&target)
+            };
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, pbx_media::sound::encode(&samples, format)));
+            if let Err(e) = written {
+                tracing::warn!("Record: cannot write {}: {e}", path.display());
+                vars.set(b"RECORD_STATUS", Some(b"ERROR"));
+                return AppResult::Continue;
+            }
+            vars.set(
+                b"RECORDED_FILE",
+                Some(path.with_extension("").to_string_lossy().as_bytes()),
+            );
+        }
+        vars.set(b"RECORD_STATUS", Some(status));
+        if wake == Wake::HungUp {
+            AppResult::Hangup
+        } else {
+            AppResult::Continue
+        }
+    }
+}
+
+fn ext(target: &str) -> &str {
+    target.rsplit_once('.').map_or("", |(_, e)| e)
+}

@@ -1,0 +1,60 @@
+//! A call's CDR, as Asterisk records a channel that ran the dialplan: who called, which
+//! extension, the peer it was bridged with, the last application, when it started, was
+//! answered and ended, and how it went.
+
+use std::time::SystemTime;
+
+use pbx_cdr::{Cdr, Disposition, Timestamp};
+
+use crate::channel::{Cause, Channel};
+use crate::pbx::CallRecord;
+
+fn stamp(t: SystemTime) -> Timestamp {
+    Timestamp::from_micros(
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as i64),
+    )
+}
+
+pub(crate) fn record(
+    chan: &Channel,
+    context: &str,
+    exten: &str,
+    record: &CallRecord,
+    end: SystemTime,
+) -> Cdr {
+    let number = chan.caller_number.clone().unwrap_or_default();
+    let clid = match &chan.caller_name {
+        Some(name) => format!("\"{name}\" <{number}>"),
+        None if number.is_empty() => String::new(),
+        None => format!("\"\" <{number}>"),
+    };
+    let answer = chan.answered_at();
+    // cdr.c's `cdr_object_finalize` and `cdr_object_set_disposition`, cdr.conf defaults
+    // (congestion = no).
+    let disposition = if answer.is_some() {
+        Disposition::Answered
+    } else {
+        match chan.hangup_cause() {
+            Some(Cause::USER_BUSY) => Disposition::Busy,
+            Some(Cause::NORMAL_CLEARING | Cause::NO_ANSWER) => Disposition::NoAnswer,
+            _ => Disposition::Failed,
+        }
+    };
+    Cdr {
+        src: number,
+        dst: exten.to_string(),
+        dcontext: context.to_string(),
+        clid,
+        channel: chan.name.clone(),
+        dstchannel: record.dstchannel.clone(),
+        lastapp: record.lastapp.clone(),
+        lastdata: record.lastdata.clone(),
+        start: stamp(chan.created),
+        answer: answer.map(stamp),
+        end: stamp(end),
+        disposition,
+        uniqueid: chan.unique_id.clone(),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,519 @@
+//! The channel API: what every driver (Local, the scripted test channel, SIP, the sound card)
+//! implements and what the applications drive.
+//!
+//! A [`Channel`] is shared (`Arc`) by its driver, the thread running its dialplan, the media
+//! clock and a bridge partner. Its far end is an [`Endpoint`]: frames, DTMF and indications
+//! the PBX sends go there. What the far end sends comes in through the `receive_*` methods.
+//! Media inside is signed linear, 8 kHz, 20 ms frames; codecs are the driver's business.
+//!
+//! Waiting is done on a [`Signal`], a generation counter with a condition variable: every
+//! event on a channel bumps the signal of the thread that waits for it (its own call thread,
+//! or for a channel being dialled, the caller's), so one thread can wait for several
+//! channels without ever holding two channel locks.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::time::{Instant, SystemTime};
+
+use pbx_media::Samples;
+
+/// Asterisk's channel states (`enum ast_channel_state`), with the names `core show
+/// channels` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Down,
+    Reserved,
+    OffHook,
+    Dialing,
+    Ring,
+    Ringing,
+    Up,
+    Busy,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Down => "Down",
+            State::Reserved => "Rsrvd",
+            State::OffHook => "OffHook",
+            State::Dialing => "Dialing",
+            State::Ring => "Ring",
+            State::Ringing => "Ringing",
+            State::Up => "Up",
+            State::Busy => "Busy",
+        }
+    }
+}
+
+/// A hang-up cause (Q.850 numbering, as Asterisk's `AST_CAUSE_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cause(pub u16);
+
+impl Cause {
+    pub const UNALLOCATED: Cause = Cause(1);
+    pub const NORMAL_CLEARING: Cause = Cause(16);
+    pub const USER_BUSY: Cause = Cause(17);
+    pub const NO_USER_RESPONSE: Cause = Cause(18);
+    pub const NO_ANSWER: Cause = Cause(19);
+    pub const CALL_REJECTED: Cause = Cause(21);
+    pub const NORMAL_UNSPECIFIED: Cause = Cause(31);
+    pub const CONGESTION: Cause = Cause(34);
+    pub const CHANNEL_UNACCEPTABLE: Cause = Cause(6);
+    pub const FAILURE: Cause = Cause(38);
+    pub const ANSWERED_ELSEWHERE: Cause = Cause(26);
+
+    /// `ast_cause2str`'s short name (`HANGUPCAUSE` text is the number).
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            1 => "UNALLOCATED",
+            6 => "CHANNEL_UNACCEPTABLE",
+            16 => "NORMAL_CLEARING",
+            17 => "USER_BUSY",
+            18 => "NO_USER_RESPONSE",
+            19 => "NO_ANSWER",
+            21 => "CALL_REJECTED",
+            26 => "ANSWERED_ELSEWHERE",
+            31 => "NORMAL_UNSPECIFIED",
+            34 => "NORMAL_CIRCUIT_CONGESTION",
+            38 => "NETWORK_OUT_OF_ORDER",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// Call progress a channel reports or is told (`enum ast_control_frame_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indication {
+    Answer,
+    Ringing,
+    Progress,
+    Busy,
+    Congestion,
+}
+
+/// The far end of a channel, implemented by its driver. Calls must not block: they run on
+/// the media clock and on call threads.
+pub trait Endpoint: Send + Sync {
+    /// Places the call (`ast_call`) for a channel the PBX dials out on.
+    fn call(&self, _chan: &Arc<Channel>) {}
+    /// A 20 ms frame of audio towards the far end.
+    fn send_frame(&self, frame: &Samples);
+    /// A DTMF key towards the far end.
+    fn send_dtmf(&self, _digit: u8) {}
+    /// Call progress towards the far end (`ast_indicate`, `ast_answer`).
+    fn indicate(&self, _indication: Indication) {}
+    /// The PBX hangs the channel up.
+    fn hangup(&self, _cause: Cause) {}
+}
+
+/// A wake-up counter with a condition variable; see the module docs.
+#[derive(Default)]
+pub struct Signal {
+    generation: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Signal {
+    pub fn new() -> Arc<Signal> {
+        Arc::new(Signal::default())
+    }
+
+    /// The current generation: read it *before* looking at what to wait for.
+    pub fn generation(&self) -> u64 {
+        *lock(&self.generation)
+    }
+
+    pub fn bump(&self) {
+        *lock(&self.generation) += 1;
+        self.changed.notify_all();
+    }
+
+    /// Waits until the generation moves past `seen` or `deadline` passes.
+    pub fn wait(&self, seen: u64, deadline: Option<Instant>) {
+        let mut generation = lock(&self.generation);
+        while *generation == seen {
+            match deadline {
+                None => {
+                    generation = self
+                        .changed
+                        .wait(generation)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return;
+                    }
+                    generation = self
+                        .changed
+                        .wait_timeout(generation, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+    }
+}
+
+/// A poisoned lock only means another thread panicked while holding it; the data is still
+/// what it last wrote, and the PBX keeps running (a panicking application ends its call).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What happens to the audio the far end sends.
+pub enum Inbound {
+    /// Nobody listens.
+    Discard,
+    /// Sent straight back (`Echo`).
+    Echo,
+    /// Kept for `Record`, up to a bound.
+    Record(Vec<i16>),
+    /// Passed to the bridged channel.
+    Bridge(Weak<Channel>),
+}
+
+/// Where a channel is in the dialplan and what it runs, for `core show channels`.
+#[derive(Clone, Debug, Default)]
+pub struct Location {
+    pub context: String,
+    pub exten: String,
+    pub priority: i32,
+    pub app: String,
+    pub data: String,
+}
+
+struct Inner {
+    state: State,
+    hangup: Option<Cause>,
+    /// Keys from the far end not consumed yet.
+    dtmf: VecDeque<u8>,
+    /// Progress from the far end (answer, ringing, busy, …), for whoever dialled it.
+    events: VecDeque<Indication>,
+    inbound: Inbound,
+    answered_at: Option<SystemTime>,
+    location: Location,
+    bridged_with: Option<String>,
+    /// Sound files played to the channel, in order (for tests and `pbxc test`).
+    played: Vec<String>,
+    /// The priorities it ran, as `pbxc call` prints them (the last [`TRACE_LIMIT`]).
+    trace: VecDeque<String>,
+    /// Its channel variables when its dialplan ended.
+    final_vars: Vec<(String, String)>,
+}
+
+/// Trace lines a channel keeps: the end of a long call is what a test looks at.
+pub const TRACE_LIMIT: usize = 10_000;
+
+/// One channel; see the module docs.
+pub struct Channel {
+    pub name: String,
+    pub unique_id: String,
+    pub created: SystemTime,
+    pub caller_number: Option<String>,
+    pub caller_name: Option<String>,
+    /// Woken on every event of this channel.
+    pub signal: Arc<Signal>,
+    endpoint: Box<dyn Endpoint>,
+    inner: Mutex<Inner>,
+}
+
+/// The longest recording kept in memory: one hour.
+const MAX_RECORD_SAMPLES: usize = 8000 * 3600;
+
+static UNIQUE: AtomicU64 = AtomicU64::new(1);
+
+/// What [`Channel::new`] needs.
+pub struct Spec {
+    pub name: String,
+    pub caller_number: Option<String>,
+    pub caller_name: Option<String>,
+    pub state: State,
+    /// The signal to wake; a fresh one when `None`.
+    pub signal: Option<Arc<Signal>>,
+}
+
+impl Channel {
+    pub fn new(spec: Spec, endpoint: Box<dyn Endpoint>) -> Arc<Channel> {
+        let created = SystemTime::now();
+        let secs = created
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Arc::new(Channel {
+            name: spec.name,
+            unique_id: format!("{secs}.{}", UNIQUE.fetch_add(1, Ordering::Relaxed)),
+            created,
+            caller_number: spec.caller_number,
+            caller_name: spec.caller_name,
+            signal: spec.signal.unwrap_or_default(),
+            endpoint,
+            inner: Mutex::new(Inner {
+                state: spec.state,
+                hangup: None,
+                dtmf: VecDeque::new(),
+                events: VecDeque::new(),
+                inbound: Inbound::Discard,
+                answered_at: None,
+                location: Location::default(),
+                bridged_with: None,
+                played: Vec::new(),
+                trace: VecDeque::new(),
+                final_vars: Vec::new(),
+            }),
+        })
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.inner)
+    }
+
+    // --- the far end, through the driver ---------------------------------------------
+
+    /// A frame of audio from the far end.
+    pub fn receive_frame(&self, frame: &Samples) {
+        let forward = {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() {
+                return;
+            }
+            match &mut inner.inbound {
+                Inbound::Discard => None,
+                Inbound::Echo => Some(Forward::Back),
+                Inbound::Record(samples) => {
+                    if samples.len() + frame.len() <= MAX_RECORD_SAMPLES {
+                        samples.extend_from_slice(frame);
+                    }
+                    None
+                }
+                Inbound::Bridge(peer) => peer.upgrade().map(Forward::To),
+            }
+        };
+        match forward {
+            Some(Forward::Back) => self.write_frame(frame),
+            Some(Forward::To(peer)) => peer.write_frame(frame),
+            None => {}
+        }
+    }
+
+    /// A key from the far end: passed on across a bridge, else queued for the dialplan.
+    pub fn receive_dtmf(&self, digit: u8) {
+        let peer = {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() {
+                return;
+            }
+            match &inner.inbound {
+                Inbound::Bridge(peer) => peer.upgrade(),
+                _ => {
+                    inner.dtmf.push_back(digit);
+                    None
+                }
+            }
+        };
+        match peer {
+            Some(peer) => peer.send_dtmf(digit),
+            None => self.signal.bump(),
+        }
+    }
+
+    /// Progress from the far end of a channel being dialled.
+    pub fn receive_indication(&self, indication: Indication) {
+        {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() {
+                return;
+            }
+            match indication {
+                Indication::Answer => {
+                    inner.state = State::Up;
+                    inner.answered_at.get_or_insert_with(SystemTime::now);
+                }
+                Indication::Ringing => inner.state = State::Ringing,
+                Indication::Busy => inner.state = State::Busy,
+                Indication::Progress | Indication::Congestion => {}
+            }
+            inner.events.push_back(indication);
+        }
+        self.signal.bump();
+    }
+
+    /// The far end hung up.
+    pub fn receive_hangup(&self, cause: Cause) {
+        {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() {
+                return;
+            }
+            inner.hangup = Some(cause);
+        }
+        self.signal.bump();
+    }
+
+    // --- the PBX side ---------------------------------------------------------------
+
+    pub fn write_frame(&self, frame: &Samples) {
+        if self.inner().hangup.is_none() {
+            self.endpoint.send_frame(frame);
+        }
+    }
+
+    pub fn send_dtmf(&self, digit: u8) {
+        if self.inner().hangup.is_none() {
+            self.endpoint.send_dtmf(digit);
+        }
+    }
+
+    /// Places the call on a channel the PBX dials out on.
+    pub fn call(self: &Arc<Self>) {
+        self.endpoint.call(self);
+    }
+
+    /// `ast_answer`: a no-op on a channel already up.
+    pub fn answer(&self) {
+        {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() || inner.state == State::Up {
+                return;
+            }
+            inner.state = State::Up;
+            inner.answered_at = Some(SystemTime::now());
+        }
+        self.endpoint.indicate(Indication::Answer);
+    }
+
+    pub fn indicate(&self, indication: Indication) {
+        if self.inner().hangup.is_none() {
+            self.endpoint.indicate(indication);
+        }
+    }
+
+    /// The PBX hangs up (once; later calls keep the first cause).
+    pub fn hangup(&self, cause: Cause) {
+        let bridged = {
+            let mut inner = self.inner();
+            if inner.hangup.is_some() {
+                return;
+            }
+            inner.hangup = Some(cause);
+            std::mem::replace(&mut inner.inbound, Inbound::Discard)
+        };
+        drop(bridged);
+        self.endpoint.hangup(cause);
+        self.signal.bump();
+    }
+
+    // --- state ------------------------------------------------------------------------
+
+    pub fn state(&self) -> State {
+        self.inner().state
+    }
+
+    pub fn set_state(&self, state: State) {
+        self.inner().state = state;
+    }
+
+    pub fn hangup_cause(&self) -> Option<Cause> {
+        self.inner().hangup
+    }
+
+    pub fn is_hung_up(&self) -> bool {
+        self.inner().hangup.is_some()
+    }
+
+    pub fn answered_at(&self) -> Option<SystemTime> {
+        self.inner().answered_at
+    }
+
+    /// The next key from the far end, if any.
+    pub fn take_dtmf(&self) -> Option<u8> {
+        self.inner().dtmf.pop_front()
+    }
+
+    /// The first queued key `accept` takes; keys before it are dropped (a prompt that only
+    /// `#` stops discards other keys, as `ast_waitstream` does).
+    pub fn take_dtmf_if(&self, accept: &dyn Fn(u8) -> bool) -> Option<u8> {
+        let mut inner = self.inner();
+        while let Some(d) = inner.dtmf.pop_front() {
+            if accept(d) {
+                return Some(d);
+            }
+        }
+        None
+    }
+
+    pub fn take_indication(&self) -> Option<Indication> {
+        self.inner().events.pop_front()
+    }
+
+    pub fn set_inbound(&self, inbound: Inbound) -> Inbound {
+        std::mem::replace(&mut self.inner().inbound, inbound)
+    }
+
+    pub fn set_location(&self, location: Location) {
+        self.inner().location = location;
+    }
+
+    pub fn location(&self) -> Location {
+        self.inner().location.clone()
+    }
+
+    pub fn set_bridged_with(&self, peer: Option<String>) {
+        self.inner().bridged_with = peer;
+    }
+
+    pub fn bridged_with(&self) -> Option<String> {
+        self.inner().bridged_with.clone()
+    }
+
+    pub fn note_played(&self, name: &str) {
+        self.inner().played.push(name.to_string());
+    }
+
+    pub fn played(&self) -> Vec<String> {
+        self.inner().played.clone()
+    }
+
+    pub fn note_step(&self, line: String) {
+        let mut inner = self.inner();
+        if inner.trace.len() == TRACE_LIMIT {
+            inner.trace.pop_front();
+        }
+        inner.trace.push_back(line);
+    }
+
+    /// The priorities it ran, `context,exten,priority,App(data)` each.
+    pub fn trace(&self) -> Vec<String> {
+        self.inner().trace.iter().cloned().collect()
+    }
+
+    pub fn set_final_vars(&self, vars: Vec<(String, String)>) {
+        self.inner().final_vars = vars;
+    }
+
+    /// Its variables when its dialplan ended (empty before).
+    pub fn final_vars(&self) -> Vec<(String, String)> {
+        self.inner().final_vars.clone()
+    }
+
+    /// One of [`Channel::final_vars`].
+    pub fn final_var(&self, name: &str) -> Option<String> {
+        self.inner()
+            .final_vars
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+enum Forward {
+    Back,
+    To(Arc<Channel>),
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channel").field("name", &self.name).finish()
+    }
+}

@@ -1,0 +1,24 @@
+//! The pbx runtime: a checked dialplan running on real channels.
+//!
+//! Reading order: [`channel`] (the API every driver implements and every application
+//! drives), [`media`] (the 20 ms clock that plays prompts and music), [`pbx`] (the running
+//! PBX: the dialplan swapped whole on reload, a thread per call running the engine),
+//! `apps` and `dial` (the applications that do I/O), the drivers ([`local`], [`scripted`]),
+//! and [`control`] (the commands of `pbx -rx` and the socket they travel on).
+
+pub mod channel;
+pub mod control;
+pub mod local;
+pub mod media;
+pub mod pbx;
+pub mod program;
+pub mod scripted;
+
+mod apps;
+mod cdr;
+mod dial;
+mod drivers;
+mod embedded;
+
+pub use pbx::{Options, Pbx, Start};
+pub use program::Source;

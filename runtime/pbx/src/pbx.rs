@@ -1,0 +1,547 @@
+//! The running PBX: the loaded dialplan (swapped whole on reload), the channels, the media
+//! clock, the sounds, the CDR writer, and a thread per call running the engine.
+//!
+//! A call runs on its own thread, as in Asterisk (`pbx_thread`): the engine is synchronous,
+//! and an application that waits (a prompt, a Dial) blocks only its call. Media pacing is
+//! not done there but on the shared [`MediaClock`]; a call thread sleeps through a whole
+//! prompt and wakes when it ends, a key is pressed or the caller hangs up.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant, SystemTime};
+
+use pbx_engine::{Call, Engine, Outcome};
+
+use crate::channel::{Cause, Channel, Location, lock};
+use crate::media::MediaClock;
+use crate::program::{Program, Source};
+
+/// How a PBX is started.
+pub struct Options {
+    pub source: Source,
+    /// Where CDRs, recordings and the control socket go (`DIR/run`).
+    pub run_dir: PathBuf,
+    /// The sounds directory; `None` serves the example's prompts built into the binary.
+    pub sounds: Option<PathBuf>,
+    /// Write CDRs (`run/cdr-csv/Master.csv`).
+    pub cdr: bool,
+}
+
+impl Options {
+    /// A configuration directory, laid out as DESIGN.md says: sounds in `DIR/sounds`, the
+    /// rest under `DIR/run`. The embedded example keeps its run directory in the working
+    /// directory's `run/`.
+    pub fn for_source(source: Source) -> Options {
+        match &source {
+            Source::Dir(dir) => Options {
+                run_dir: dir.join("run"),
+                sounds: Some(dir.join("sounds")),
+                source,
+                cdr: true,
+            },
+            Source::Embedded => Options {
+                run_dir: PathBuf::from("run"),
+                sounds: None,
+                source,
+                cdr: true,
+            },
+        }
+    }
+}
+
+pub struct Pbx {
+    source: Source,
+    program: RwLock<Arc<Program>>,
+    /// Bumped by every successful reload; a call whose generation is older suspends at its
+    /// next priority and resumes on the new dialplan.
+    generation: AtomicU64,
+    channels: Mutex<BTreeMap<String, Weak<Channel>>>,
+    calls: Mutex<usize>,
+    calls_done: Condvar,
+    pub(crate) completed: AtomicU64,
+    pub media: MediaClock,
+    pub sounds: pbx_media::Sounds,
+    pub run_dir: PathBuf,
+    cdr: Option<pbx_cdr::CsvWriter>,
+    /// Timers of scripted channels and the control socket.
+    pub(crate) tokio: tokio::runtime::Runtime,
+    pub(crate) local_sequence: AtomicUsize,
+    pub(crate) started: Instant,
+    modules: Mutex<Vec<Module>>,
+    music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
+}
+
+/// A call thread's stack: the engine's recursion is bounded (substitution depth, Gosub
+/// frames live on the heap), and 5,000 calls must fit.
+const CALL_STACK: usize = 512 * 1024;
+
+impl Pbx {
+    pub fn start(options: Options) -> Result<Arc<Pbx>, String> {
+        let program = options.source.load()?;
+        let sounds = match &options.sounds {
+            Some(dir) => pbx_media::Sounds::new(dir.clone()),
+            None => crate::embedded::sounds(),
+        };
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("pbx-io")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the I/O runtime: {e}"))?;
+        let media =
+            MediaClock::start().map_err(|e| format!("cannot start the media clock: {e}"))?;
+        let cdr = options
+            .cdr
+            .then(|| pbx_cdr::CsvWriter::new(options.run_dir.join("cdr-csv"), Default::default()));
+        Ok(Arc::new(Pbx {
+            source: options.source,
+            program: RwLock::new(Arc::new(program)),
+            generation: AtomicU64::new(0),
+            channels: Mutex::new(BTreeMap::new()),
+            calls: Mutex::new(0),
+            calls_done: Condvar::new(),
+            completed: AtomicU64::new(0),
+            media,
+            sounds,
+            run_dir: options.run_dir,
+            cdr,
+            tokio,
+            local_sequence: AtomicUsize::new(0),
+            started: Instant::now(),
+            music: Mutex::new(Default::default()),
+            modules: Mutex::new(Module::built_in()),
+        }))
+    }
+
+    pub fn program(&self) -> Arc<Program> {
+        self.program
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// `dialplan reload`: the new configuration replaces the running one only when it loads
+    /// and checks clean; otherwise the old one keeps serving and the reason is returned.
+    pub fn reload(&self) -> Result<(), String> {
+        match self.source.load() {
+            Ok(program) => {
+                *self.program.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(program);
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                tracing::info!("dialplan reloaded");
+                Ok(())
+            }
+            Err(reason) => {
+                tracing::error!("dialplan reload rejected; the running dialplan stays: {reason}");
+                Err(reason)
+            }
+        }
+    }
+
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The sound files of a music-on-hold directory, in name order (decoded once).
+    pub fn music_files(&self, dir: &std::path::Path) -> Vec<Arc<pbx_media::sound::Sound>> {
+        let mut cache = lock(&self.music);
+        if let Some(files) = cache.get(dir) {
+            return files.clone();
+        }
+        let files = match (
+            &self.source,
+            dir.strip_prefix(crate::program::EMBEDDED_ROOT),
+        ) {
+            (Source::Embedded, Ok(relative)) => {
+                crate::embedded::directory(&relative.to_string_lossy())
+            }
+            _ => {
+                let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+                    .unwrap_or_default();
+                paths.sort();
+                paths
+                    .iter()
+                    .filter_map(|path| {
+                        let ext = path.extension()?.to_str()?;
+                        let format = pbx_media::sound::Format::from_extension(ext)?;
+                        let bytes = std::fs::read(path).ok()?;
+                        pbx_media::sound::decode(&bytes, format).ok().map(Arc::new)
+                    })
+                    .collect()
+            }
+        };
+        cache.insert(dir.to_path_buf(), files.clone());
+        files
+    }
+
+    // --- channels -------------------------------------------------------------------
+
+    pub fn register(&self, chan: &Arc<Channel>) {
+        let mut channels = lock(&self.channels);
+        channels.retain(|_, c| c.strong_count() > 0);
+        channels.insert(chan.name.clone(), Arc::downgrade(chan));
+    }
+
+    pub fn unregister(&self, chan: &Channel) {
+        lock(&self.channels).remove(&chan.name);
+    }
+
+    /// The live channels, by name.
+    pub fn channels(&self) -> Vec<Arc<Channel>> {
+        lock(&self.channels)
+            .values()
+            .filter_map(Weak::upgrade)
+            .filter(|c| !c.is_hung_up())
+            .collect()
+    }
+
+    pub fn channel(&self, name: &str) -> Option<Arc<Channel>> {
+        lock(&self.channels).get(name).and_then(Weak::upgrade)
+    }
+
+    /// Calls running the dialplan now.
+    pub fn active_calls(&self) -> usize {
+        *lock(&self.calls)
+    }
+
+    /// Calls that ran to their end since the start.
+    pub fn completed_calls(&self) -> u64 {
+        self.completed.load(Ordering::Relaxed)
+    }
+
+    /// Waits until no call runs, at most `timeout`; whether none does.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut calls = lock(&self.calls);
+        while *calls > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            calls = self
+                .calls_done
+                .wait_timeout(calls, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+
+    /// Hangs up every channel (`core stop now`).
+    pub fn hangup_all(&self) {
+        for chan in self.channels() {
+            chan.hangup(Cause::NORMAL_CLEARING);
+        }
+    }
+
+    // --- modules ----------------------------------------------------------------------
+
+    /// The modules and how many channels use each.
+    pub fn modules(&self) -> Vec<ModuleInfo> {
+        let channels = self.channels();
+        lock(&self.modules)
+            .iter()
+            .map(|m| ModuleInfo {
+                name: m.name,
+                description: m.description,
+                use_count: m.prefix.map_or(0, |p| {
+                    channels.iter().filter(|c| c.name.starts_with(p)).count()
+                }),
+                running: m.running,
+            })
+            .collect()
+    }
+
+    /// Whether module `name` is loaded.
+    pub fn module_running(&self, name: &str) -> bool {
+        lock(&self.modules)
+            .iter()
+            .any(|m| m.name == name && m.running)
+    }
+
+    /// `module load|unload|reload NAME`; unloading a module in use is refused.
+    pub fn module_action(&self, action: &str, name: &str) -> Result<String, String> {
+        let name = name.trim_end_matches(".so");
+        let in_use = self
+            .modules()
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.use_count)
+            .ok_or_else(|| format!("No such module '{name}'"))?;
+        if action == "reload" && name == "pbx_config" {
+            return self.reload().map(|()| "Dialplan reloaded.".to_string());
+        }
+        let mut modules = lock(&self.modules);
+        let module = modules
+            .iter_mut()
+            .find(|m| m.name == name)
+            .ok_or_else(|| format!("No such module '{name}'"))?;
+        match action {
+            "unload" if in_use > 0 => Err(format!(
+                "Unable to unload '{name}': in use by {in_use} channel(s)"
+            )),
+            "unload" if module.essential => {
+                Err(format!("Unable to unload '{name}': the PBX needs it"))
+            }
+            "unload" => {
+                module.running = false;
+                Ok(format!("Unloaded {name}"))
+            }
+            "load" if module.running => Err(format!("Module '{name}' is already loaded")),
+            "load" => {
+                module.running = true;
+                Ok(format!("Loaded {name}"))
+            }
+            _ => Ok(format!("Module '{name}' reloaded successfully.")),
+        }
+    }
+
+    // --- calls ----------------------------------------------------------------------
+
+    /// Runs `chan` through the dialplan from `exten@context`, on a thread of its own.
+    pub fn spawn_call(self: &Arc<Self>, chan: Arc<Channel>, start: Start) -> std::io::Result<()> {
+        self.register(&chan);
+        *lock(&self.calls) += 1;
+        let pbx = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("call {}", chan.name))
+            .stack_size(CALL_STACK)
+            .spawn(move || {
+                let guard = CallGuard {
+                    pbx: &pbx,
+                    chan: &chan,
+                };
+                run_call(&pbx, &chan, start);
+                drop(guard);
+            });
+        if let Err(e) = spawned {
+            *lock(&self.calls) -= 1;
+            self.calls_done.notify_all();
+            return Err(e);
+        }
+        Ok(())
+    }
+}
+
+/// A module as `module show` lists it.
+pub struct ModuleInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub use_count: usize,
+    pub running: bool,
+}
+
+struct Module {
+    name: &'static str,
+    description: &'static str,
+    /// Channels of this module's driver are named with this prefix.
+    prefix: Option<&'static str>,
+    running: bool,
+    /// The PBX cannot run without it.
+    essential: bool,
+}
+
+impl Module {
+    fn built_in() -> Vec<Module> {
+        let module = |name, description, prefix, essential| Module {
+            name,
+            description,
+            prefix,
+            running: true,
+            essential,
+        };
+        vec![
+            module("pbx_config", "Text Extension Configuration", None, true),
+            module(
+                "chan_local",
+                "Local Proxy Channel (Local/exten@context)",
+                Some("Local/"),
+                false,
+            ),
+            module(
+                "chan_test",
+                "Scripted test channel (Test/name)",
+                Some("Test/"),
+                false,
+            ),
+            module("cdr_csv", "Comma Separated Values CDR Backend", None, false),
+            module(
+                "app_media",
+                "Playback, Background, Read, Say*, Echo, Record, MusicOnHold",
+                None,
+                false,
+            ),
+            module("app_dial", "Dialing Application", None, false),
+        ]
+    }
+}
+
+/// Where a call enters the dialplan and what it carries in.
+pub struct Start {
+    pub context: String,
+    pub exten: String,
+    pub priority: i32,
+    pub vars: pbx_engine::vars::Variables,
+}
+
+impl Start {
+    pub fn at(context: &str, exten: &str) -> Start {
+        Start {
+            context: context.to_string(),
+            exten: exten.to_string(),
+            priority: 1,
+            vars: Default::default(),
+        }
+    }
+}
+
+/// Ends the call's bookkeeping on every path, a panic included.
+struct CallGuard<'a> {
+    pbx: &'a Arc<Pbx>,
+    chan: &'a Arc<Channel>,
+}
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        self.chan.hangup(Cause::NORMAL_CLEARING);
+        self.pbx.unregister(self.chan);
+        self.pbx.completed.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.pbx.calls) -= 1;
+        self.pbx.calls_done.notify_all();
+    }
+}
+
+/// What the CDR needs from a call as it runs.
+#[derive(Default)]
+pub(crate) struct CallRecord {
+    pub lastapp: String,
+    pub lastdata: String,
+    pub dstchannel: String,
+    /// A tone `PlayTones` started, until `StopPlayTones` or the end of the call.
+    pub tones: Option<Arc<crate::media::Playing>>,
+}
+
+fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
+    let mut call = Call::new(
+        start.context.as_bytes(),
+        start.exten.as_bytes(),
+        chan.caller_number.as_deref().map(str::as_bytes),
+    );
+    call.priority = start.priority;
+    call.callerid_name = chan.caller_name.as_deref().map(|n| n.as_bytes().to_vec());
+    call.vars = start.vars;
+    call.set_unique_id(chan.unique_id.as_bytes());
+    let record = Mutex::new(CallRecord::default());
+    let dst = start.exten.clone();
+    let context = start.context.clone();
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        loop {
+            let program = pbx.program();
+            let generation = pbx.generation();
+            let mut io = crate::apps::CallIo {
+                pbx,
+                chan,
+                generation,
+                program: &program,
+                record: &record,
+            };
+            let application = call.context.is_empty().then(|| {
+                let var = |n: &[u8]| call.vars.get(n).map(<[u8]>::to_vec).unwrap_or_default();
+                (var(b"ORIGINATE_APP"), var(b"ORIGINATE_DATA"))
+            });
+            let outcome = program.with(|plan, index| {
+                let mut engine = Engine::with_index(plan, index);
+                if let Some((app, data)) = &application {
+                    // `channel originate … application App data`: that application alone.
+                    let app = String::from_utf8_lossy(app).into_owned();
+                    let data_text = String::from_utf8_lossy(data).into_owned();
+                    chan.note_step(format!("{app}({data_text})"));
+                    chan.set_location(Location {
+                        app: app.clone(),
+                        data: data_text.clone(),
+                        ..Location::default()
+                    });
+                    {
+                        let mut record = lock(&record);
+                        record.lastapp = app.clone();
+                        record.lastdata = data_text;
+                    }
+                    if engine.execute(&mut call, &mut io, &app, data).is_none() {
+                        tracing::warn!("No application '{app}' to originate");
+                    }
+                    return Outcome::Finished;
+                }
+                engine.run_until_suspended(&mut call, &mut io, &mut |step| {
+                    let app = step.app.to_string();
+                    let data = String::from_utf8_lossy(step.data).into_owned();
+                    tracing::debug!(
+                        "Executing [{}@{}:{}] {}(\"{}\", \"{}\")",
+                        String::from_utf8_lossy(step.exten),
+                        String::from_utf8_lossy(step.context),
+                        step.priority,
+                        app,
+                        chan.name,
+                        data
+                    );
+                    chan.note_step(step.to_string());
+                    chan.set_location(Location {
+                        context: String::from_utf8_lossy(step.context).into_owned(),
+                        exten: String::from_utf8_lossy(step.exten).into_owned(),
+                        priority: step.priority,
+                        app: app.clone(),
+                        data: data.clone(),
+                    });
+                    let mut record = lock(&record);
+                    record.lastapp = app;
+                    record.lastdata = data;
+                })
+            });
+            for line in call.log.drain(..) {
+                tracing::warn!("{line}");
+            }
+            if outcome == Outcome::Finished {
+                break;
+            }
+        }
+    }));
+    chan.set_final_vars(
+        call.vars
+            .iter()
+            .map(|(n, v)| {
+                (
+                    String::from_utf8_lossy(n).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
+            .collect(),
+    );
+    if let Some(tones) = lock(&record).tones.take() {
+        tones.stop();
+    }
+    if ran.is_err() {
+        tracing::error!(
+            "{}: an application panicked; the call is hung up",
+            chan.name
+        );
+    }
+    chan.hangup(Cause::NORMAL_CLEARING);
+    if let Some(cdr) = pbx.cdr.as_ref().filter(|_| pbx.module_running("cdr_csv")) {
+        let record = lock(&record);
+        let written = cdr.write(&crate::cdr::record(
+            chan,
+            &context,
+            &dst,
+            &record,
+            SystemTime::now(),
+        ));
+        if let Err(e) = written {
+            tracing::error!("cannot write the CDR of {}: {e}", chan.name);
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! Calls through the running PBX with scripted callers: what each application does on a
+//! real (scripted) channel, in real time.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{fixture, hangup_after, keys};
+use pbx::channel::{Cause, Indication};
+use pbx::scripted::Script;
+
+#[test]
+fn playback_answers_plays_in_real_time_and_hangs_up() {
+    let f = fixture(
+        "playback",
+        "[in]\nexten => s,1,Playback(prompt)\n same => n,Hangup()\n",
+    );
+    let started = Instant::now();
+    let (chan, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    let took = started.elapsed();
+    // One second of prompt is 50 frames, paced by the media clock.
+    assert_eq!(rec.frames(), 50);
+    assert!(
+        took >= Duration::from_millis(980),
+        "played too fast: {took:?}"
+    );
+    assert_eq!(rec.indications(), vec![Indication::Answer]);
+    assert_eq!(rec.hangup_cause(), Some(Cause::NORMAL_CLEARING));
+    assert_eq!(chan.played(), vec!["prompt"]);
+    assert_eq!(
+        chan.trace(),
+        vec!["in,s,1,Playback(prompt)", "in,s,2,Hangup()"]
+    );
+    assert_eq!(chan.final_var("PLAYBACKSTATUS").as_deref(), Some("SUCCESS"));
+}
+
+#[test]
+fn a_missing_prompt_fails_playback_and_the_dialplan_goes_on() {
+    let f = fixture(
+        "missing",
+        "[in]\nexten => s,1,Playback(no-such-file)\n same => n,NoOp(${PLAYBACKSTATUS})\n",
+    );
+    let (chan, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(rec.frames(), 0);
+    assert_eq!(
+        chan.trace(),
+        vec!["in,s,1,Playback(no-such-file)", "in,s,2,NoOp(FAILED)"]
+    );
+}
+
+#[test]
+fn background_is_cut_by_a_key_which_starts_the_extension() {
+    let f = fixture(
+        "background",
+        "[ivr]\n\
+         exten => s,1,Background(long)\n same => n,WaitExten(1)\n\
+         exten => 42,1,Playback(short)\n same => n,Hangup()\n",
+    );
+    let started = Instant::now();
+    let (chan, _rec) = f.call("ivr", "s", keys(&[(300, b'4'), (500, b'2')]));
+    f.settle();
+    // The 10 s prompt stopped at the first key; the second completed 42.
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        chan.trace(),
+        vec![
+            "ivr,s,1,BackGround(long)",
+            "ivr,42,1,Playback(short)",
+            "ivr,42,2,Hangup()"
+        ]
+    );
+    assert_eq!(chan.played(), vec!["long", "short"]);
+}
+
+#[test]
+fn wait_exten_times_out_to_t() {
+    let f = fixture(
+        "waitexten",
+        "[ivr]\nexten => s,1,Answer()\n same => n,WaitExten(0.3)\n\
+         exten => t,1,NoOp(timeout)\n",
+    );
+    let (chan, _) = f.call("ivr", "s", Script::default());
+    f.settle();
+    assert_eq!(
+        chan.trace(),
+        vec![
+            "ivr,s,1,Answer()",
+            "ivr,s,2,WaitExten(0.3)",
+            "ivr,t,1,NoOp(timeout)"
+        ]
+    );
+}
+
+#[test]
+fn read_collects_keys_until_pound() {
+    let f = fixture(
+        "read",
+        "[in]\nexten => s,1,Read(PIN,short,,,,2)\n same => n,NoOp(${PIN}/${READSTATUS})\n",
+    );
+    let (chan, _) = f.call(
+        "in",
+        "s",
+        keys(&[(100, b'1'), (250, b'2'), (400, b'3'), (550, b'#')]),
+    );
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(123/OK)");
+}
+
+#[test]
+fn read_times_out_with_what_it_has() {
+    let f = fixture(
+        "readtimeout",
+        "[in]\nexten => s,1,Read(PIN,short,,,,0.3)\n same => n,NoOp(${PIN}/${READSTATUS})\n",
+    );
+    let (chan, _) = f.call("in", "s", keys(&[(250, b'7')]));
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(7/OK)");
+}
+
+#[test]
+fn hanging_up_during_playback_ends_the_call_and_runs_h() {
+    let f = fixture(
+        "hangup",
+        "[in]\nexten => s,1,Playback(long)\n same => n,NoOp(never)\n\
+         exten => h,1,NoOp(bye ${PLAYBACKSTATUS})\n",
+    );
+    let started = Instant::now();
+    let (chan, rec) = f.call("in", "s", hangup_after(300));
+    f.settle();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(
+        rec.frames() < 30,
+        "frames after the hang-up: {}",
+        rec.frames()
+    );
+    assert_eq!(
+        chan.trace(),
+        vec!["in,s,1,Playback(long)", "in,h,1,NoOp(bye SUCCESS)"]
+    );
+    // The clock drops the stream at its next tick.
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(f.pbx.media.streams(), 0);
+}
+
+#[test]
+fn echo_returns_what_the_caller_sends_until_pound() {
+    let f = fixture(
+        "echo",
+        "[in]\nexten => s,1,Answer()\n same => n,Echo()\n same => n,NoOp(done)\n",
+    );
+    let (chan, rec) = f.call("in", "s", keys(&[(400, b'#')]));
+    // The caller speaks 10 frames while Echo runs.
+    std::thread::sleep(Duration::from_millis(150));
+    for _ in 0..10 {
+        chan.receive_frame(&[1000; 160]);
+    }
+    f.settle();
+    assert_eq!(rec.frames(), 10);
+    assert_eq!(chan.trace().last().unwrap(), "in,s,3,NoOp(done)");
+}
+
+#[test]
+fn say_digits_plays_one_file_per_digit() {
+    let f = fixture("say", "[in]\nexten => s,1,SayDigits(12#)\n");
+    for d in ["digits/1", "digits/2", "digits/pound"] {
+        std::fs::create_dir_all(f.dir.join("sounds/en/digits")).unwrap();
+        std::fs::write(f.dir.join(format!("sounds/en/{d}.wav")), common::tone(100)).unwrap();
+    }
+    let (chan, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.played(), vec!["digits/1", "digits/2", "digits/pound"]);
+    assert_eq!(rec.frames(), 15);
+}
+
+#[test]
+fn music_on_hold_loops_its_class_for_the_duration() {
+    let f = fixture("moh", "[in]\nexten => s,1,MusicOnHold(default,1)\n");
+    let started = Instant::now();
+    let (_, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    // Two turns of a 500 ms file in one second.
+    assert!(
+        (45..=52).contains(&rec.frames()),
+        "frames: {}",
+        rec.frames()
+    );
+    assert!(started.elapsed() >= Duration::from_millis(950));
+}
+
+#[test]
+fn record_keeps_what_the_caller_said_until_pound() {
+    let f = fixture(
+        "record",
+        "[in]\nexten => s,1,Record(msg.wav,,5)\n same => n,NoOp(${RECORD_STATUS})\n",
+    );
+    let (chan, _) = f.call("in", "s", keys(&[(600, b'#')]));
+    // After the 100 ms beep, 25 frames (0.5 s) of speech.
+    std::thread::sleep(Duration::from_millis(250));
+    for _ in 0..25 {
+        chan.receive_frame(&[2000; 160]);
+    }
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(DTMF)");
+    let wav = std::fs::read(f.dir.join("run/recordings/msg.wav")).unwrap();
+    let sound = pbx_media::sound::decode(&wav, pbx_media::sound::Format::Wav).unwrap();
+    assert_eq!(sound.samples.len(), 25 * 160);
+}
+
+#[test]
+fn dial_local_bridges_the_caller_with_the_answering_half() {
+    let f = fixture(
+        "dial",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,g)\n same => n,NoOp(${DIALSTATUS})\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Playback(prompt)\n same => n,Hangup()\n",
+    );
+    let (chan, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    // The callee's prompt reached the caller across the bridge.
+    assert!(
+        (48..=50).contains(&rec.frames()),
+        "frames: {}",
+        rec.frames()
+    );
+    assert_eq!(
+        chan.trace(),
+        vec!["in,s,1,Dial(Local/200@inside,5,g)", "in,s,2,NoOp(ANSWER)"]
+    );
+    assert!(
+        chan.final_var("DIALEDPEERNAME")
+            .unwrap()
+            .starts_with("Local/200@inside-")
+    );
+    let cdr = f.cdr();
+    assert!(
+        cdr.contains(r#""s","in","""Alice"" <100>","Test/caller-s","Local/200@inside-"#),
+        "{cdr}"
+    );
+    assert!(cdr.contains("\"ANSWERED\""), "{cdr}");
+}
+
+#[test]
+fn dial_reports_busy_and_no_answer() {
+    let f = fixture(
+        "dialstatus",
+        "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,Dial(Test/carol/noanswer,0.3)\n\
+         same => n,Dial(Nope/x)\n same => n,NoOp(${DIALSTATUS})\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let vars = chan.trace();
+    assert_eq!(vars.len(), 4);
+    assert_eq!(vars[3], "in,s,4,NoOp(CHANUNAVAIL)");
+    let f2 = fixture(
+        "dialbusy",
+        "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,NoOp(${DIALSTATUS})\n\
+         same => n,Dial(Test/carol/noanswer,0.3)\n same => n,NoOp(${DIALSTATUS})\n",
+    );
+    let (chan, _) = f2.call("in", "s", Script::default());
+    f2.settle();
+    let trace = chan.trace();
+    assert_eq!(trace[1], "in,s,2,NoOp(BUSY)");
+    assert_eq!(trace[3], "in,s,4,NoOp(NOANSWER)");
+}
+
+#[test]
+fn the_caller_hanging_up_while_dialling_cancels_the_attempt() {
+    let f = fixture(
+        "cancel",
+        "[in]\nexten => s,1,Dial(Local/300@inside,10)\n\
+         [inside]\nexten => 300,1,Wait(20)\n",
+    );
+    let started = Instant::now();
+    let (chan, _) = f.call("in", "s", hangup_after(200));
+    f.settle();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("CANCEL"));
+}
+
+#[test]
+fn a_panicking_driver_ends_its_call_not_the_pbx() {
+    let f = fixture(
+        "panic",
+        "[in]\nexten => s,1,Dial(Test/x/panic)\n same => n,NoOp(unreached)\n\
+         exten => 2,1,Playback(short)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert!(chan.is_hung_up());
+    assert_eq!(chan.trace(), vec!["in,s,1,Dial(Test/x/panic)"]);
+    // The PBX still takes calls.
+    let (_, rec) = f.call("in", "2", Script::default());
+    f.settle();
+    assert_eq!(rec.frames(), 10);
+}
+
+#[test]
+fn busy_indicates_and_hangs_up_with_user_busy() {
+    let f = fixture("busy", "[in]\nexten => s,1,Busy(0.2)\n");
+    let (_, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(rec.indications(), vec![Indication::Busy]);
+    assert_eq!(rec.hangup_cause(), Some(Cause::USER_BUSY));
+}
+
+#[test]
+fn a_cdr_is_written_for_every_call() {
+    let f = fixture(
+        "cdr",
+        "[in]\nexten => s,1,Answer()\n same => n,Wait(0.1)\n same => n,Hangup()\n\
+         exten => 5,1,Busy(0.1)\n",
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    f.call("in", "5", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    let lines: Vec<&str> = cdr.lines().collect();
+    assert_eq!(lines.len(), 2, "{cdr}");
+    // accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, …
+    assert!(
+        lines[0]
+            .starts_with(r#""","100","s","in","""Alice"" <100>","Test/caller-s","","Hangup","","#),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("\"ANSWERED\""));
+    assert!(lines[1].contains("\"Busy\",\"0.1\""), "{}", lines[1]);
+    assert!(lines[1].contains("\"BUSY\""), "{}", lines[1]);
+}

@@ -1,0 +1,166 @@
+//! The `pbx` binary end to end: the daemon on a configuration directory, driven through its
+//! control socket with `pbx -rx`, as an administrator would.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PBX: &str = env!("CARGO_BIN_EXE_pbx");
+
+fn rx(dir: &Path, command: &str) -> (bool, String) {
+    let out = Command::new(PBX)
+        .arg("--config")
+        .arg(dir)
+        .arg("-rx")
+        .arg(command)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_daemon_answers_on_its_private_socket_reloads_and_stops() {
+    let dir = common::temp_dir("daemon");
+    common::write_config(&dir, "[in]\nexten => 1,1,Answer()\n same => n,Wait(30)\n");
+    let mut daemon = Command::new(PBX)
+        .arg("--config")
+        .arg(&dir)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let socket = dir.join("run/pbx.ctl");
+    wait_for("the control socket", || socket.exists());
+
+    // Private to its owner.
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&socket), 0o600);
+    assert_eq!(mode(&dir.join("run")), 0o700);
+
+    assert_eq!(
+        rx(&dir, "core show calls"),
+        (true, "0 active calls\n0 calls processed\n".into())
+    );
+
+    let (ok, answer) = rx(&dir, "channel originate Local/1@in application Wait 30");
+    assert!(ok, "{answer}");
+    wait_for("the call", || {
+        rx(&dir, "core show calls").1.starts_with("2 active calls")
+    });
+    let (_, channels) = rx(&dir, "core show channels concise");
+    let inside = channels
+        .lines()
+        .find(|l| l.contains(";2!"))
+        .unwrap_or_else(|| panic!("{channels}"));
+    assert!(inside.contains("!in!1!2!Up!Wait!30!"), "{inside}");
+
+    // A configuration that does not check is refused; the running one stays.
+    std::fs::write(
+        dir.join("extensions.conf"),
+        "[in]\nexten => 1,1,NoOp(${oops)\n",
+    )
+    .unwrap();
+    let (ok, answer) = rx(&dir, "dialplan reload");
+    assert!(!ok);
+    assert!(
+        answer.contains("rejected") && answer.contains("DP310"),
+        "{answer}"
+    );
+    assert!(rx(&dir, "dialplan show in").1.contains("Wait(30)"));
+
+    std::fs::write(
+        dir.join("extensions.conf"),
+        "[in]\nexten => 1,1,NoOp(new)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rx(&dir, "dialplan reload"),
+        (true, "Dialplan reloaded.\n".into())
+    );
+    assert!(rx(&dir, "dialplan show in").1.contains("NoOp(new)"));
+
+    // Unloading a driver in use is refused.
+    let (ok, answer) = rx(&dir, "module unload chan_local");
+    assert!(!ok && answer.contains("in use"), "{answer}");
+
+    // Malformed input gets an error line, not a crash.
+    let (ok, answer) = rx(&dir, "frobnicate the \u{1} channels");
+    assert!(
+        !ok && answer.starts_with("error: No such command"),
+        "{answer}"
+    );
+    {
+        use std::io::{Read, Write};
+        let mut raw = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+        raw.write_all(&[0xff, 0xfe, b'\n']).unwrap();
+        raw.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        raw.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("error:"), "{answer}");
+    }
+
+    let name = inside.split('!').next().unwrap();
+    let (ok, answer) = rx(&dir, &format!("channel request hangup {name}"));
+    assert!(ok, "{answer}");
+    wait_for("the hang-up", || {
+        rx(&dir, "core show calls").1.starts_with("0 active calls")
+    });
+
+    assert!(rx(&dir, "core stop now").0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert!(!socket.exists(), "the socket outlived the daemon");
+    // Two Local halves ran and left their CDRs.
+    let cdr = std::fs::read_to_string(dir.join("run/cdr-csv/Master.csv")).unwrap();
+    assert_eq!(cdr.lines().count(), 2, "{cdr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_a_daemon_rx_says_so() {
+    let dir = common::temp_dir("nodaemon");
+    let out = Command::new(PBX)
+        .arg("--config")
+        .arg(&dir)
+        .arg("-rx")
+        .arg("core show calls")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the daemon"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_configuration_that_does_not_check_does_not_start() {
+    let dir = common::temp_dir("badstart");
+    common::write_config(&dir, "[in]\nexten => 1,1,NoOp(${oops)\n");
+    let out = Command::new(PBX)
+        .arg("--config")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DP310"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
