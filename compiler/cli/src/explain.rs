@@ -2,43 +2,14 @@
 //! the order Asterisk considers them, and the winner for each priority.
 
 use std::fmt::Write;
-use std::path::Path;
 
-use pbxc_config::{LoadOptions, Session, SourceProvider};
 use pbxc_dialplan::route::{self, Note, Rejection};
 use pbxc_dialplan::{Dialplan, HINT};
 use serde_json::json;
 
-use crate::check::CannotRun;
+use pbxc_project::check::CannotRun;
 
-/// Loads the dialplan of PATH: a configuration directory (its extensions.conf) or a file.
-pub fn load_dialplan(provider: &dyn SourceProvider, path: &Path) -> Result<Dialplan, CannotRun> {
-    let (dir, name) = if provider.list_dir(path).is_ok() {
-        (path.to_path_buf(), "extensions.conf".to_string())
-    } else {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| CannotRun(format!("{}: not a file name", path.display())))?;
-        (path.parent().unwrap_or(Path::new("")).to_path_buf(), name)
-    };
-    let exec_includes = pbxc_config::exec_includes(provider, &dir);
-    let mut session = Session::new(
-        provider,
-        LoadOptions {
-            config_dir: dir,
-            exec_includes,
-        },
-    );
-    let config = session.load(&name).map_err(|e| CannotRun(e.to_string()))?;
-    if config.rejected {
-        return Err(CannotRun(format!(
-            "{}: Asterisk would reject this file (run `pbxc check` to see why)",
-            path.display()
-        )));
-    }
-    Ok(pbxc_dialplan::lower(&config, session.sources()).0)
-}
+pub use pbxc_project::load_dialplan;
 
 fn s(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

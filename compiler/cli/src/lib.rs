@@ -1,6 +1,6 @@
 //! The `pbxc` command: a thin shell over the compiler front end.
 
 pub mod call;
-pub mod check;
-pub mod disk;
 pub mod explain;
+
+pub use pbxc_project::{check, disk};

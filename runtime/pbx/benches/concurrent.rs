@@ -2,6 +2,8 @@
 //! 20 ms pacing, with under 1% of frames late (more than 10 ms after their due time).
 //!
 //! `cargo bench -p pbx --bench concurrent -- [CALLS] [SECONDS]` (default 5000 calls, 10 s).
+//! Calls arrive spread over one prompt's length (3 s), as real calls do, rather than all in
+//! the same millisecond; the measurement starts once every call is playing.
 //! Prints frames sent against frames due, the late share, the worst lateness, and resident
 //! memory and threads per call.
 
@@ -52,8 +54,13 @@ fn main() {
     let rss_before = status("VmRSS:");
     let threads_before = status("Threads:");
     let ramp = Instant::now();
-    let lifetime = Duration::from_secs(seconds + 2) + Duration::from_millis(calls as u64 / 4);
+    let spread = Duration::from_secs(3);
+    let lifetime = Duration::from_secs(seconds + 5);
     for i in 0..calls {
+        let arrival = spread.mul_f64(i as f64 / calls as f64);
+        if let Some(wait) = arrival.checked_sub(ramp.elapsed()) {
+            std::thread::sleep(wait);
+        }
         pbx::scripted::place(
             &pbx,
             Caller {

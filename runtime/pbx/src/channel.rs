@@ -218,6 +218,9 @@ pub struct Channel {
     pub signal: Arc<Signal>,
     endpoint: Box<dyn Endpoint>,
     inner: Mutex<Inner>,
+    /// `inner.hangup.is_some()`, readable without the lock: the media clock asks it for
+    /// every frame.
+    gone: std::sync::atomic::AtomicBool,
 }
 
 /// The longest recording kept in memory: one hour.
@@ -249,6 +252,7 @@ impl Channel {
             caller_name: spec.caller_name,
             signal: spec.signal.unwrap_or_default(),
             endpoint,
+            gone: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,
@@ -347,6 +351,7 @@ impl Channel {
                 return;
             }
             inner.hangup = Some(cause);
+            self.gone.store(true, Ordering::Release);
         }
         self.signal.bump();
     }
@@ -354,7 +359,7 @@ impl Channel {
     // --- the PBX side ---------------------------------------------------------------
 
     pub fn write_frame(&self, frame: &Samples) {
-        if self.inner().hangup.is_none() {
+        if !self.is_hung_up() {
             self.endpoint.send_frame(frame);
         }
     }
@@ -397,6 +402,7 @@ impl Channel {
                 return;
             }
             inner.hangup = Some(cause);
+            self.gone.store(true, Ordering::Release);
             std::mem::replace(&mut inner.inbound, Inbound::Discard)
         };
         drop(bridged);
@@ -419,7 +425,7 @@ impl Channel {
     }
 
     pub fn is_hung_up(&self) -> bool {
-        self.inner().hangup.is_some()
+        self.gone.load(Ordering::Acquire)
     }
 
     pub fn answered_at(&self) -> Option<SystemTime> {

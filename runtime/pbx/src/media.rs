@@ -1,8 +1,9 @@
-//! The media clock: one thread that, every 20 ms, sends the next frame of every stream being
-//! played (prompts, music on hold, tones) to its channel.
+//! The media clock: a thread per core that, every 20 ms, sends the next frame of every stream
+//! being played (prompts, music on hold, tones) to its channel.
 //!
-//! One clock for every call rather than a timer per call: 5,000 calls are 250,000 frames a
-//! second, and waking one thread 50 times a second costs far less than waking 5,000. Each
+//! A clock for every call rather than a timer per call: 5,000 calls are 250,000 frames a
+//! second, and waking a few threads 50 times a second costs far less than waking 5,000.
+//! Streams are dealt round-robin to the threads, which tick on the same schedule. Each
 //! frame has a due time (its stream's start plus 20 ms per frame); the clock counts the frames
 //! it sent more than [`LATE`] after that, which is what a benchmark of concurrent calls
 //! measures.
@@ -100,44 +101,64 @@ pub struct Stats {
     pub max_late_us: AtomicU64,
 }
 
-struct Shared {
+/// One clock thread's streams.
+struct Shard {
     streams: Mutex<Vec<Stream>>,
     /// Streams added since the last tick (kept apart so adding never waits for a tick).
     added: Mutex<Vec<Stream>>,
-    running: AtomicBool,
-    stats: Stats,
 }
 
-/// The clock; its thread stops when it is dropped.
+struct Shared {
+    shards: Vec<Shard>,
+    running: AtomicBool,
+    stats: Stats,
+    /// The tick every thread keeps to.
+    epoch: Instant,
+}
+
+/// The clock; its threads stop when it is dropped.
 pub struct MediaClock {
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
+    next: std::sync::atomic::AtomicUsize,
 }
 
 impl MediaClock {
     pub fn start() -> std::io::Result<MediaClock> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let shared = Arc::new(Shared {
-            streams: Mutex::new(Vec::new()),
-            added: Mutex::new(Vec::new()),
+            shards: (0..threads)
+                .map(|_| Shard {
+                    streams: Mutex::new(Vec::new()),
+                    added: Mutex::new(Vec::new()),
+                })
+                .collect(),
             running: AtomicBool::new(true),
             stats: Stats::default(),
+            epoch: Instant::now(),
         });
-        let thread = std::thread::Builder::new()
-            .name("media-clock".into())
-            .spawn({
-                let shared = shared.clone();
-                move || run(&shared)
-            })?;
-        Ok(MediaClock {
-            shared,
-            thread: Some(thread),
-        })
+        let mut clock = MediaClock {
+            shared: shared.clone(),
+            threads: Vec::new(),
+            next: Default::default(),
+        };
+        for i in 0..threads {
+            let shared = shared.clone();
+            clock.threads.push(
+                std::thread::Builder::new()
+                    .name(format!("media-clock-{i}"))
+                    .spawn(move || run(&shared, i))?,
+            );
+        }
+        Ok(clock)
     }
 
     /// Starts playing `source` to `channel` at the next tick.
     pub fn play(&self, channel: Arc<Channel>, source: Source) -> Arc<Playing> {
         let playing = Arc::new(Playing::default());
-        lock(&self.shared.added).push(Stream {
+        let shards = &self.shared.shards;
+        let shard = self.next.fetch_add(1, Ordering::Relaxed) % shards.len();
+        lock(&shards[shard].added).push(Stream {
             channel,
             source,
             playing: playing.clone(),
@@ -152,21 +173,27 @@ impl MediaClock {
 
     /// Streams playing now.
     pub fn streams(&self) -> usize {
-        lock(&self.shared.streams).len() + lock(&self.shared.added).len()
+        self.shared
+            .shards
+            .iter()
+            .map(|s| lock(&s.streams).len() + lock(&s.added).len())
+            .sum()
     }
 }
 
 impl Drop for MediaClock {
     fn drop(&mut self) {
         self.shared.running.store(false, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
         // Whoever still waits on a stream learns that it ended.
-        let streams = std::mem::take(&mut *lock(&self.shared.streams));
-        let added = std::mem::take(&mut *lock(&self.shared.added));
-        for stream in streams.into_iter().chain(added) {
-            finish(&stream);
+        for shard in &self.shared.shards {
+            let streams = std::mem::take(&mut *lock(&shard.streams));
+            let added = std::mem::take(&mut *lock(&shard.added));
+            for stream in streams.into_iter().chain(added) {
+                finish(&stream);
+            }
         }
     }
 }
@@ -176,8 +203,9 @@ fn finish(stream: &Stream) {
     stream.channel.signal.bump();
 }
 
-fn run(shared: &Shared) {
-    let mut tick = Instant::now();
+fn run(shared: &Shared, shard: usize) {
+    let mut tick = shared.epoch;
+    let shard = &shared.shards[shard];
     while shared.running.load(Ordering::Acquire) {
         tick += FRAME;
         let now = Instant::now();
@@ -188,9 +216,9 @@ fn run(shared: &Shared) {
             // burst a second of audio.
             tick = now;
         }
-        let mut streams = lock(&shared.streams);
+        let mut streams = lock(&shard.streams);
         // A new stream's first frame is due at the first tick that sees it.
-        for mut stream in lock(&shared.added).drain(..) {
+        for mut stream in lock(&shard.added).drain(..) {
             stream.due = tick;
             streams.push(stream);
         }

@@ -183,9 +183,9 @@ impl Pbx {
     // --- channels -------------------------------------------------------------------
 
     pub fn register(&self, chan: &Arc<Channel>) {
-        let mut channels = lock(&self.channels);
-        channels.retain(|_, c| c.strong_count() > 0);
-        channels.insert(chan.name.clone(), Arc::downgrade(chan));
+        // Every channel unregisters when its call ends (`CallGuard`), or, for a dialled
+        // channel, when the registry next meets it dead (`channels`).
+        lock(&self.channels).insert(chan.name.clone(), Arc::downgrade(chan));
     }
 
     pub fn unregister(&self, chan: &Channel) {
@@ -194,7 +194,9 @@ impl Pbx {
 
     /// The live channels, by name.
     pub fn channels(&self) -> Vec<Arc<Channel>> {
-        lock(&self.channels)
+        let mut channels = lock(&self.channels);
+        channels.retain(|_, c| c.strong_count() > 0);
+        channels
             .values()
             .filter_map(Weak::upgrade)
             .filter(|c| !c.is_hung_up())

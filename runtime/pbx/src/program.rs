@@ -79,7 +79,7 @@ impl Source {
 
     fn provider(&self) -> Box<dyn SourceProvider> {
         match self {
-            Source::Dir(_) => Box::new(pbxc::disk::DiskFs { allow_exec: false }),
+            Source::Dir(_) => Box::new(pbxc_project::disk::DiskFs { allow_exec: false }),
             Source::Embedded => {
                 let mut fs = pbxc_config::MemoryFs::new();
                 for (name, text) in EMBEDDED_CONFIG {
@@ -95,7 +95,7 @@ impl Source {
     pub fn load(&self) -> Result<Program, String> {
         let provider = self.provider();
         let dir = self.dir();
-        let report = pbxc::check::check(
+        let report = pbxc_project::check::check(
             &*provider,
             std::slice::from_ref(&dir),
             pbxc_check::Target::Pbx,
@@ -124,7 +124,7 @@ impl Source {
                 String::from_utf8_lossy(&text).trim_end()
             ));
         }
-        let plan = pbxc::explain::load_dialplan(&*provider, &dir).map_err(|e| e.to_string())?;
+        let plan = pbxc_project::load_dialplan(&*provider, &dir).map_err(|e| e.to_string())?;
         let moh_classes = music_classes(&*provider, &dir);
         Ok(Program {
             cell: Cell::new(plan, |plan| RouteIndex::new(plan)),
