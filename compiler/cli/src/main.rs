@@ -85,6 +85,17 @@ enum Command {
     },
     /// List every diagnostic code with its severity and meaning.
     Rules,
+    /// Run dialplan unit tests: each [section] of FILE is a call with a scripted caller (keys,
+    /// hang-up time) and what must happen (trace, prompts, variables, CDR), run in real time
+    /// on the pbx runtime against the configuration directory FILE is in. Exit 0 when every
+    /// call passes, 1 when one fails, 2 when the tests could not run.
+    Test {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The configuration directory (default: the test file's own).
+        #[arg(long, value_name = "DIR")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -242,6 +253,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Test { files, config } => run_tests(&files, config.as_deref()),
         Command::Rules => {
             let mut out = std::io::stdout().lock();
             for code in check::all_codes() {
@@ -256,6 +268,61 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+fn run_tests(files: &[PathBuf], config: Option<&std::path::Path>) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed) = (0, 0);
+    for file in files {
+        let calls = match pbx::unit::parse(file) {
+            Ok(calls) => calls,
+            Err(e) => {
+                eprintln!("pbxc: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let dir = config.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+            file.parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf()
+        });
+        let _ = writeln!(
+            out,
+            "running {} call(s) from {}",
+            calls.len(),
+            file.display()
+        );
+        let outcomes = match pbx::unit::run(&calls, &dir) {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                eprintln!("pbxc: {}: {e}", dir.display());
+                return ExitCode::from(2);
+            }
+        };
+        for outcome in outcomes {
+            let took = outcome.took.as_secs_f64();
+            if outcome.failures.is_empty() {
+                passed += 1;
+                let _ = writeln!(out, "call \"{}\" ... ok ({took:.1} s)", outcome.name);
+            } else {
+                failed += 1;
+                let _ = writeln!(out, "call \"{}\" ... FAILED ({took:.1} s)", outcome.name);
+                for failure in &outcome.failures {
+                    let _ = writeln!(out, "  {failure}");
+                }
+            }
+        }
+    }
+    let verdict = if failed == 0 { "ok" } else { "FAILED" };
+    let _ = writeln!(
+        out,
+        "\ntest result: {verdict}. {passed} passed; {failed} failed"
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

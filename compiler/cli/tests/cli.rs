@@ -582,3 +582,75 @@ fn call_reports_what_asterisk_would_log_and_bad_requests() {
     no_panic(&o);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn test_runs_the_demo_calls_and_they_pass() {
+    let out = pbxc(&["test", "../../examples/demo/calls.test"]);
+    no_panic(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", stderr(&out));
+    assert!(
+        stdout.contains("test result: ok. 4 passed; 0 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_reports_each_unmet_expectation_and_exits_1() {
+    let dir = dir_with(&[
+        (
+            "extensions.conf",
+            b"[in]\nexten => s,1,Set(X=1)\n same => n,Wait(0.1)\n same => n,Hangup()\n",
+        ),
+        (
+            "calls.test",
+            b"[ok]\ncall = s@in\nexpect_trace = in,s,1,Set(X=1)\nexpect_trace = in,s,2,Wait(0.1)\n\
+              expect_trace = in,s,3,Hangup()\nexpect_var = X=1\nexpect_hangup = 16\n\
+              [wrong]\ncall = s@in\nexpect_trace = in,s,1,Set(X=2)\nexpect_var = X=2\n\
+              expect_played = nothing\nexpect_cdr = disposition=BUSY\n",
+        ),
+    ]);
+    let out = pbxc(&["test", s(&dir.path().join("calls.test"))]);
+    no_panic(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("call \"ok\" ... ok"), "{stdout}");
+    assert!(stdout.contains("call \"wrong\" ... FAILED"), "{stdout}");
+    for expected in [
+        "trace differs at line 1:\n    - in,s,1,Set(X=2)\n    + in,s,1,Set(X=1)\n    + in,s,2,Wait(0.1)",
+        "played differs at line 1:\n    - nothing",
+        "variable X: expected `2`, got `1`",
+        "CDR disposition: expected `BUSY`, got `NO ANSWER`",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("test result: FAILED. 1 passed; 1 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_refuses_a_malformed_test_file_with_exit_2() {
+    let dir = dir_with(&[
+        ("extensions.conf", b"[in]\nexten => s,1,NoOp()\n"),
+        (
+            "bad.test",
+            b"[x]\ncall = nowhere\ndtmf = 1@soon\nexpect_sound = x\n",
+        ),
+    ]);
+    let out = pbxc(&["test", s(&dir.path().join("bad.test"))]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for expected in [
+        "[x] call = nowhere: write exten@context",
+        "[x] dtmf = 1@soon: write KEY@MILLISECONDS",
+        "[x] unknown setting 'expect_sound'",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+}

@@ -221,6 +221,8 @@ pub struct Channel {
     /// `inner.hangup.is_some()`, readable without the lock: the media clock asks it for
     /// every frame.
     gone: std::sync::atomic::AtomicBool,
+    /// How long its dialplan ran, once it ended.
+    finished: Mutex<Option<std::time::Duration>>,
 }
 
 /// The longest recording kept in memory: one hour.
@@ -253,6 +255,7 @@ impl Channel {
             signal: spec.signal.unwrap_or_default(),
             endpoint,
             gone: std::sync::atomic::AtomicBool::new(false),
+            finished: Mutex::new(None),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,
@@ -492,6 +495,22 @@ impl Channel {
     /// The priorities it ran, `context,exten,priority,App(data)` each.
     pub fn trace(&self) -> Vec<String> {
         self.inner().trace.iter().cloned().collect()
+    }
+
+    /// Marks its dialplan as ended.
+    pub fn set_finished(&self) {
+        let took = self.created.elapsed().unwrap_or_default();
+        *lock(&self.finished) = Some(took);
+    }
+
+    /// Whether its dialplan ended.
+    pub fn is_finished(&self) -> bool {
+        lock(&self.finished).is_some()
+    }
+
+    /// How long its dialplan ran (so far).
+    pub fn took(&self) -> std::time::Duration {
+        lock(&self.finished).unwrap_or_else(|| self.created.elapsed().unwrap_or_default())
     }
 
     pub fn set_final_vars(&self, vars: Vec<(String, String)>) {

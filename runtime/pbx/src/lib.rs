@@ -13,6 +13,7 @@ pub mod media;
 pub mod pbx;
 pub mod program;
 pub mod scripted;
+pub mod unit;
 
 mod apps;
 mod cdr;

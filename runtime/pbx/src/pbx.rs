@@ -412,6 +412,7 @@ struct CallGuard<'a> {
 impl Drop for CallGuard<'_> {
     fn drop(&mut self) {
         self.chan.hangup(Cause::NORMAL_CLEARING);
+        self.chan.set_finished();
         self.pbx.unregister(self.chan);
         self.pbx.completed.fetch_add(1, Ordering::Relaxed);
         *lock(&self.pbx.calls) -= 1;
