@@ -85,6 +85,17 @@ enum Command {
     },
     /// List every diagnostic code with its severity and meaning.
     Rules,
+    /// Check a configuration directory and, when nothing is an error, write its dialplan as a
+    /// versioned, content-hashed artifact that `pbx --config FILE` runs. Exit 0 when written,
+    /// 1 when the check reported errors (nothing is written), 2 when it could not run.
+    Build {
+        #[arg(value_name = "DIR")]
+        path: PathBuf,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value_t = Target::Pbx)]
+        target: Target,
+    },
     /// Run dialplan unit tests: each [section] of FILE is a call with a scripted caller (keys,
     /// hang-up time) and what must happen (trace, prompts, variables, CDR), run in real time
     /// on the pbx runtime against the configuration directory FILE is in. Exit 0 when every
@@ -253,6 +264,11 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Build {
+            path,
+            output,
+            target,
+        } => run_build(&path, &output, target.to_check()),
         Command::Test { files, config } => run_tests(&files, config.as_deref()),
         Command::Rules => {
             let mut out = std::io::stdout().lock();
@@ -267,6 +283,53 @@ fn main() -> ExitCode {
                 );
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_build(
+    path: &std::path::Path,
+    output: &std::path::Path,
+    target: pbxc_check::Target,
+) -> ExitCode {
+    let provider = DiskFs { allow_exec: false };
+    match pbxc_project::build(&provider, path, target) {
+        Ok(built) => {
+            let bytes = pbxc_artifact::write(&built.dialplan, &built.sources, &built.music);
+            // Written beside the target and renamed over it: a reader never sees half a file.
+            let partial = output.with_extension("partial");
+            let written =
+                std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, output));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&partial);
+                eprintln!("pbxc: {}: {e}", output.display());
+                return ExitCode::from(2);
+            }
+            let hash = pbxc_artifact::read(&bytes)
+                .map(|a| a.hash_hex())
+                .unwrap_or_default();
+            let plan = &built.dialplan;
+            println!(
+                "wrote {} ({} bytes, sha256 {hash}): {} contexts, {} extensions, {} source files",
+                output.display(),
+                bytes.len(),
+                plan.contexts.len(),
+                plan.contexts
+                    .iter()
+                    .map(|c| c.extensions.len())
+                    .sum::<usize>(),
+                built.sources.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(pbxc_project::Refused::CannotRun(why)) => {
+            eprintln!("pbxc: {why}");
+            ExitCode::from(2)
+        }
+        Err(refused) => {
+            eprintln!("pbxc: {}", refused.explain(path));
+            eprintln!("pbxc: no artifact written");
+            ExitCode::FAILURE
         }
     }
 }

@@ -654,3 +654,35 @@ fn test_refuses_a_malformed_test_file_with_exit_2() {
         assert!(err.contains(expected), "missing {expected:?} in\n{err}");
     }
 }
+
+#[test]
+fn build_writes_an_artifact_only_for_a_clean_configuration() {
+    let dir = dir_with(&[("extensions.conf", b"[in]\nexten => 1,1,NoOp(${oops)\n")]);
+    let out_file = dir.path().join("plan.pbxc");
+    let out = pbxc(&["build", s(dir.path()), "-o", s(&out_file)]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("DP310"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no artifact written"));
+    assert!(!out_file.exists());
+
+    std::fs::write(
+        dir.path().join("extensions.conf"),
+        "[in]\nexten => 1,1,NoOp(fine)\n",
+    )
+    .unwrap();
+    let out = pbxc(&["build", s(dir.path()), "-o", s(&out_file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 contexts, 1 extensions"), "{stdout}");
+    let bytes = std::fs::read(&out_file).unwrap();
+    let artifact = pbxc_artifact::read(&bytes).unwrap();
+    assert!(stdout.contains(&artifact.hash_hex()), "{stdout}");
+    assert_eq!(
+        artifact.dialplan.contexts[0].extensions[0].priorities[0].data,
+        b"fine"
+    );
+
+    let out = pbxc(&["build", "/nonexistent/dir", "-o", s(&out_file)]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -39,3 +39,112 @@ pub fn load_dialplan(provider: &dyn SourceProvider, path: &Path) -> Result<Dialp
     }
     Ok(pbxc_dialplan::lower(&config, session.sources()).0)
 }
+
+/// A configuration that checked clean, ready to run or to write as an artifact.
+pub struct Built {
+    pub dialplan: Dialplan,
+    /// The files the dialplan came from (its source map).
+    pub sources: pbxc_diagnostics::SourceSet,
+    /// musiconhold.conf's classes: name and directory (relative to the configuration
+    /// directory unless absolute).
+    pub music: Vec<(String, String)>,
+}
+
+/// Why a configuration was not built.
+pub enum Refused {
+    CannotRun(String),
+    /// The check reported errors (or Asterisk would reject a file whole).
+    Errors(check::Report),
+}
+
+/// Checks the configuration directory `dir` for `target` and, when nothing is an error,
+/// loads its dialplan: what `pbxc build` writes and what `pbx` runs.
+pub fn build(
+    provider: &dyn SourceProvider,
+    dir: &Path,
+    target: pbxc_check::Target,
+) -> Result<Built, Refused> {
+    let report = check::check(provider, &[dir.to_path_buf()], target)
+        .map_err(|e| Refused::CannotRun(e.to_string()))?;
+    if report.rejected
+        || report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == pbxc_diagnostics::Severity::Error)
+    {
+        return Err(Refused::Errors(report));
+    }
+    let exec_includes = pbxc_config::exec_includes(provider, dir);
+    let mut session = Session::new(
+        provider,
+        LoadOptions {
+            config_dir: dir.to_path_buf(),
+            exec_includes,
+        },
+    );
+    let config = session
+        .load("extensions.conf")
+        .map_err(|e| Refused::CannotRun(e.to_string()))?;
+    let dialplan = pbxc_dialplan::lower(&config, session.sources()).0;
+    let music = match session.load("musiconhold.conf") {
+        Ok(config) => config
+            .categories
+            .iter()
+            .filter(|c| !c.template)
+            .filter_map(|c| {
+                let dir = c.get(b"directory", -1)?;
+                Some((
+                    c.name_str().into_owned(),
+                    dir.value_str().trim().to_string(),
+                ))
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut sources = pbxc_diagnostics::SourceSet::new();
+    for (_, file) in session.sources().iter() {
+        sources.add(file.path.clone(), file.text.clone());
+    }
+    Ok(Built {
+        dialplan,
+        sources,
+        music,
+    })
+}
+
+impl Refused {
+    /// What to tell the user, with the errors rendered as `pbxc check` shows them.
+    pub fn explain(&self, dir: &Path) -> String {
+        match self {
+            Refused::CannotRun(why) => why.clone(),
+            Refused::Errors(report) => {
+                let errors: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == pbxc_diagnostics::Severity::Error)
+                    .cloned()
+                    .collect();
+                let mut text = Vec::new();
+                let _ = pbxc_diagnostics::render::render(
+                    &pbxc_diagnostics::render::Format::Human { color: false },
+                    &errors,
+                    &report.sources,
+                    &[],
+                    &mut text,
+                );
+                format!(
+                    "{} refused: {} error(s){} (`pbxc check {}` shows them)\n{}",
+                    dir.display(),
+                    errors.len(),
+                    if report.rejected {
+                        ", and Asterisk would reject a file whole"
+                    } else {
+                        ""
+                    },
+                    dir.display(),
+                    String::from_utf8_lossy(&text).trim_end()
+                )
+            }
+        }
+    }
+}

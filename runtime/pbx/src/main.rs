@@ -16,9 +16,9 @@ use pbx::{Options, Pbx, Source};
     about = "Runs a dialplan on real channels (the pbxc runtime)"
 )]
 struct Args {
-    /// Configuration directory (extensions.conf and the rest); without it, the example
-    /// built into the binary.
-    #[arg(long, value_name = "DIR")]
+    /// Configuration directory (extensions.conf and the rest), or an artifact written by
+    /// `pbxc build`; without it, the example built into the binary.
+    #[arg(long, value_name = "DIR|ARTIFACT")]
     config: Option<PathBuf>,
     /// Send one command to the running daemon and print its answer (as `asterisk -rx`).
     #[arg(long = "rx", value_name = "COMMAND")]
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     let args = std::env::args().map(|a| if a == "-rx" { "--rx".to_string() } else { a });
     let args = Args::parse_from(args);
     let source = match &args.config {
-        Some(dir) => Source::Dir(dir.clone()),
+        Some(path) => Source::from_path(path),
         None => Source::Embedded,
     };
     let options = Options::for_source(source);
@@ -116,7 +116,7 @@ fn console(socket: &std::path::Path) -> ExitCode {
 
 fn daemon(options: Options, socket: PathBuf) -> Result<(), String> {
     let described = match &options.source {
-        Source::Dir(dir) => dir.display().to_string(),
+        Source::Dir(dir) | Source::Artifact(dir) => dir.display().to_string(),
         Source::Embedded => "the example built into pbx (examples/demo)".to_string(),
     };
     let pbx = Pbx::start(options)?;
@@ -134,7 +134,7 @@ fn daemon(options: Options, socket: PathBuf) -> Result<(), String> {
     tracing::info!(
         "try: pbx{} -rx \"channel originate Local/600@features application Wait 5\"",
         match pbx.source() {
-            Source::Dir(dir) => format!(" --config {}", dir.display()),
+            Source::Dir(dir) | Source::Artifact(dir) => format!(" --config {}", dir.display()),
             Source::Embedded => String::new(),
         }
     );

@@ -35,9 +35,9 @@ impl Options {
     /// directory's `run/`.
     pub fn for_source(source: Source) -> Options {
         match &source {
-            Source::Dir(dir) => Options {
-                run_dir: dir.join("run"),
-                sounds: Some(dir.join("sounds")),
+            Source::Dir(_) | Source::Artifact(_) => Options {
+                run_dir: source.dir().join("run"),
+                sounds: Some(source.dir().join("sounds")),
                 source,
                 cdr: true,
             },

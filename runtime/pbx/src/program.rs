@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use pbx_engine::RouteIndex;
 use pbxc_config::SourceProvider;
-use pbxc_diagnostics::Severity;
 use pbxc_dialplan::Dialplan;
 
 self_cell::self_cell!(
@@ -45,6 +44,8 @@ pub enum Source {
     Dir(PathBuf),
     /// The example built into the binary.
     Embedded,
+    /// An artifact written by `pbxc build`; sounds and the run directory sit beside it.
+    Artifact(PathBuf),
 }
 
 /// Files of `examples/demo` compiled into the binary, so `pbx` with no argument runs it on a
@@ -70,16 +71,40 @@ pub const EMBEDDED_CONFIG: &[(&str, &[u8])] = &[
 ];
 
 impl Source {
+    /// `--config PATH`: an artifact when PATH is a file that is one, else a directory.
+    pub fn from_path(path: &Path) -> Source {
+        let is_artifact = path.is_file()
+            && std::fs::File::open(path)
+                .and_then(|mut f| {
+                    let mut magic = [0u8; 8];
+                    std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic)
+                })
+                .is_ok_and(|magic| pbxc_artifact::is_artifact(&magic));
+        if is_artifact {
+            Source::Artifact(path.to_path_buf())
+        } else {
+            Source::Dir(path.to_path_buf())
+        }
+    }
+
+    /// The configuration directory: sounds, music and the run directory are found from it.
     pub fn dir(&self) -> PathBuf {
         match self {
             Source::Dir(dir) => dir.clone(),
             Source::Embedded => PathBuf::from(EMBEDDED_ROOT),
+            Source::Artifact(path) => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
         }
     }
 
     fn provider(&self) -> Box<dyn SourceProvider> {
         match self {
-            Source::Dir(_) => Box::new(pbxc_project::disk::DiskFs { allow_exec: false }),
+            Source::Dir(_) | Source::Artifact(_) => {
+                Box::new(pbxc_project::disk::DiskFs { allow_exec: false })
+            }
             Source::Embedded => {
                 let mut fs = pbxc_config::MemoryFs::new();
                 for (name, text) in EMBEDDED_CONFIG {
@@ -90,69 +115,42 @@ impl Source {
         }
     }
 
-    /// Parses, checks and lowers the configuration: `Err` with the reasons when the check
-    /// reports an error (the runtime refuses what `pbxc check` refuses).
+    /// Parses, checks and lowers the configuration (or reads the artifact): `Err` with the
+    /// reasons when the check reports an error — the runtime refuses what `pbxc check`
+    /// refuses.
     pub fn load(&self) -> Result<Program, String> {
-        let provider = self.provider();
         let dir = self.dir();
-        let report = pbxc_project::check::check(
-            &*provider,
-            std::slice::from_ref(&dir),
-            pbxc_check::Target::Pbx,
-        )
-        .map_err(|e| e.to_string())?;
-        let errors: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
+        let built = match self {
+            Source::Artifact(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+                let artifact =
+                    pbxc_artifact::read(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+                tracing::info!(
+                    "{}: artifact {} built by pbxc {}",
+                    path.display(),
+                    &artifact.hash_hex()[..16],
+                    artifact.built_by
+                );
+                pbxc_project::Built {
+                    dialplan: artifact.dialplan,
+                    sources: artifact.sources,
+                    music: artifact.music,
+                }
+            }
+            _ => pbxc_project::build(&*self.provider(), &dir, pbxc_check::Target::Pbx)
+                .map_err(|refused| refused.explain(&dir))?,
+        };
+        let moh_classes = built
+            .music
+            .into_iter()
+            .map(|(class, relative)| (class, dir.join(relative)))
             .collect();
-        if !errors.is_empty() || report.rejected {
-            let mut text = Vec::new();
-            let _ = pbxc_diagnostics::render::render(
-                &pbxc_diagnostics::render::Format::Human { color: false },
-                &errors,
-                &report.sources,
-                &[],
-                &mut text,
-            );
-            return Err(format!(
-                "{} refused: {} error(s) (`pbxc check {}` shows them)\n{}",
-                dir.display(),
-                errors.len(),
-                dir.display(),
-                String::from_utf8_lossy(&text).trim_end()
-            ));
-        }
-        let plan = pbxc_project::load_dialplan(&*provider, &dir).map_err(|e| e.to_string())?;
-        let moh_classes = music_classes(&*provider, &dir);
         Ok(Program {
-            cell: Cell::new(plan, |plan| RouteIndex::new(plan)),
+            cell: Cell::new(built.dialplan, |plan| RouteIndex::new(plan)),
             moh_classes,
         })
     }
-}
-
-/// `musiconhold.conf`'s `mode = files` classes and their directories (relative ones below
-/// the configuration directory).
-fn music_classes(provider: &dyn SourceProvider, dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(text) = provider.read(&dir.join("musiconhold.conf")) else {
-        return Vec::new();
-    };
-    let mut classes = Vec::new();
-    let mut class: Option<String> = None;
-    for line in String::from_utf8_lossy(&text).lines() {
-        let line = line.split(';').next().unwrap_or("").trim();
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
-            class = Some(name.trim().to_string());
-        } else if let (Some(class), Some((key, value))) = (&class, line.split_once('=')) {
-            let value = value.trim_start_matches('>').trim();
-            if key.trim().eq_ignore_ascii_case("directory") {
-                classes.push((class.clone(), dir.join(value)));
-            }
-        }
-    }
-    classes
 }
 
 pub type Shared = Arc<Program>;
