@@ -465,8 +465,8 @@ impl CallIo<'_> {
 
     /// `Record(file.format[,silence[,maxduration[,options]]])` (app_record.c): a beep (unless
     /// `q`), then what the caller says until `#`, the time limit or the hang-up (the file is
-    /// kept on hang-up only with `k`). Relative names go below the run directory's
-    /// `recordings/`.
+    /// kept on hang-up only with `k`). Relative names go below the recordings directory
+    /// (`astspooldir/recordings`, else `run/recordings`).
     fn record(&self, args: &[Vec<u8>], vars: &mut Variables) -> AppResult {
         let text = |i: usize| {
             args.get(i)
@@ -517,7 +517,7 @@ impl CallIo<'_> {
             let path = if name.starts_with('/') {
                 std::path::PathBuf::from(format!("{name}.{}", ext(&target)))
             } else {
-                self.pbx.run_dir.join("recordings").join(&target)
+                self.pbx.recordings_dir.join(&target)
             };
             let written = path
                 .parent()

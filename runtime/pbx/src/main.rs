@@ -26,7 +26,8 @@ struct Args {
     /// Open an interactive console on the running daemon.
     #[arg(short = 'r')]
     remote: bool,
-    /// More log output: -v shows each executed priority, -vv everything.
+    /// More log output: -v shows each executed priority, -vv everything (asterisk.conf's
+    /// `verbose = 3` is -v).
     #[arg(short = 'v', action = clap::ArgAction::Count)]
     verbose: u8,
 }
@@ -47,7 +48,11 @@ fn main() -> ExitCode {
     if args.remote {
         return console(&socket);
     }
-    let level = match args.verbose {
+    // Asterisk's verbosity: 3 and up shows every executed priority (`-- Executing`).
+    let verbose = args
+        .verbose
+        .max(options.verbose.map_or(0, |v| v.saturating_sub(2)));
+    let level = match verbose {
         0 => tracing::Level::INFO,
         1 => tracing::Level::DEBUG,
         _ => tracing::Level::TRACE,

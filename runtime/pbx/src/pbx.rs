@@ -21,33 +21,59 @@ use crate::program::{Program, Source};
 /// How a PBX is started.
 pub struct Options {
     pub source: Source,
-    /// Where CDRs, recordings and the control socket go (`DIR/run`).
+    /// The control socket's directory (`astrundir`), and where everything below goes when
+    /// asterisk.conf does not say otherwise: `DIR/run`.
     pub run_dir: PathBuf,
-    /// The sounds directory; `None` serves the example's prompts built into the binary.
+    /// CDRs: `cdr-csv/Master.csv` below it (`astlogdir`).
+    pub log_dir: PathBuf,
+    /// `Record` with a relative name writes below it (`astspooldir`'s `recordings`).
+    pub recordings_dir: PathBuf,
+    /// The sounds directory (`astdatadir/sounds`); `None` serves the example's prompts built
+    /// into the binary.
     pub sounds: Option<PathBuf>,
-    /// Write CDRs (`run/cdr-csv/Master.csv`).
+    /// Write CDRs.
     pub cdr: bool,
+    /// asterisk.conf `[options] verbose`.
+    pub verbose: Option<u8>,
 }
 
 impl Options {
     /// A configuration directory, laid out as DESIGN.md says: sounds in `DIR/sounds`, the
-    /// rest under `DIR/run`. The embedded example keeps its run directory in the working
-    /// directory's `run/`.
+    /// rest under `DIR/run`, unless asterisk.conf's `[directories]` (astrundir, astlogdir,
+    /// astspooldir, astdatadir) says where. The embedded example keeps its run directory in
+    /// the working directory's `run/`.
     pub fn for_source(source: Source) -> Options {
-        match &source {
-            Source::Dir(_) | Source::Artifact(_) => Options {
-                run_dir: source.dir().join("run"),
-                sounds: Some(source.dir().join("sounds")),
-                source,
-                cdr: true,
-            },
-            Source::Embedded => Options {
-                run_dir: PathBuf::from("run"),
-                sounds: None,
-                source,
-                cdr: true,
-            },
+        let dir = source.dir();
+        let (run_dir, sounds) = match &source {
+            Source::Embedded => (PathBuf::from("run"), None),
+            _ => (dir.join("run"), Some(dir.join("sounds"))),
+        };
+        let mut options = Options {
+            log_dir: run_dir.clone(),
+            recordings_dir: run_dir.join("recordings"),
+            run_dir,
+            sounds,
+            source,
+            cdr: true,
+            verbose: None,
+        };
+        let settings = crate::program::asterisk_conf(&options.source);
+        let absolute = |value: &str| dir.join(value);
+        for (section, key, value) in settings {
+            match (section.as_str(), key.as_str()) {
+                ("directories", "astrundir") => options.run_dir = absolute(&value),
+                ("directories", "astlogdir") => options.log_dir = absolute(&value),
+                ("directories", "astspooldir") => {
+                    options.recordings_dir = absolute(&value).join("recordings")
+                }
+                ("directories", "astdatadir") if options.sounds.is_some() => {
+                    options.sounds = Some(absolute(&value).join("sounds"))
+                }
+                ("options", "verbose") => options.verbose = value.parse().ok(),
+                _ => {}
+            }
         }
+        options
     }
 }
 
@@ -64,6 +90,7 @@ pub struct Pbx {
     pub media: MediaClock,
     pub sounds: pbx_media::Sounds,
     pub run_dir: PathBuf,
+    pub recordings_dir: PathBuf,
     cdr: Option<pbx_cdr::CsvWriter>,
     /// Timers of scripted channels and the control socket.
     pub(crate) tokio: tokio::runtime::Runtime,
@@ -94,7 +121,7 @@ impl Pbx {
             MediaClock::start().map_err(|e| format!("cannot start the media clock: {e}"))?;
         let cdr = options
             .cdr
-            .then(|| pbx_cdr::CsvWriter::new(options.run_dir.join("cdr-csv"), Default::default()));
+            .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), Default::default()));
         Ok(Arc::new(Pbx {
             source: options.source,
             program: RwLock::new(Arc::new(program)),
@@ -106,6 +133,7 @@ impl Pbx {
             media,
             sounds,
             run_dir: options.run_dir,
+            recordings_dir: options.recordings_dir,
             cdr,
             tokio,
             local_sequence: AtomicUsize::new(0),

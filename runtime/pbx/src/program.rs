@@ -37,6 +37,36 @@ impl Program {
     }
 }
 
+/// asterisk.conf's settings as (section, key, value), lower-case names: read through the
+/// configuration parser, empty when there is no such file.
+pub fn asterisk_conf(source: &Source) -> Vec<(String, String, String)> {
+    let provider = source.provider();
+    let mut session = pbxc_config::Session::new(
+        &*provider,
+        pbxc_config::LoadOptions {
+            config_dir: source.dir(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = session.load("asterisk.conf") else {
+        return Vec::new();
+    };
+    config
+        .categories
+        .iter()
+        .flat_map(|c| {
+            let section = c.name_str().to_ascii_lowercase();
+            c.variables.iter().map(move |v| {
+                (
+                    section.clone(),
+                    v.name_str().trim().to_ascii_lowercase(),
+                    v.value_str().trim().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Where a configuration comes from.
 #[derive(Clone)]
 pub enum Source {

@@ -233,6 +233,8 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
     let scratch = scratch_dir();
     let mut options = Options::for_source(Source::Dir(config.to_path_buf()));
     options.run_dir = scratch.clone();
+    options.log_dir = scratch.clone();
+    options.recordings_dir = scratch.join("recordings");
     let pbx = Pbx::start(options)?;
     let started = Instant::now();
     let mut placed: Vec<(Arc<Channel>, Arc<Recorder>)> = Vec::new();

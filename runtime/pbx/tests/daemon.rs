@@ -10,6 +10,19 @@ use std::time::{Duration, Instant};
 
 const PBX: &str = env!("CARGO_BIN_EXE_pbx");
 
+/// The daemon under test, killed if the test fails before it stops (a leftover daemon
+/// would keep the test's output pipes open).
+struct Daemon(Option<std::process::Child>);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn rx(dir: &Path, command: &str) -> (bool, String) {
     let out = Command::new(PBX)
         .arg("--config")
@@ -36,12 +49,14 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 fn the_daemon_answers_on_its_private_socket_reloads_and_stops() {
     let dir = common::temp_dir("daemon");
     common::write_config(&dir, "[in]\nexten => 1,1,Answer()\n same => n,Wait(30)\n");
-    let mut daemon = Command::new(PBX)
-        .arg("--config")
-        .arg(&dir)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut daemon = Daemon(Some(
+        Command::new(PBX)
+            .arg("--config")
+            .arg(&dir)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    ));
     let socket = dir.join("run/pbx.ctl");
     wait_for("the control socket", || socket.exists());
 
@@ -122,7 +137,7 @@ fn the_daemon_answers_on_its_private_socket_reloads_and_stops() {
     assert!(rx(&dir, "core stop now").0);
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
-        if let Some(status) = daemon.try_wait().unwrap() {
+        if let Some(status) = daemon.0.as_mut().unwrap().try_wait().unwrap() {
             break status;
         }
         assert!(Instant::now() < deadline, "the daemon did not stop");
@@ -163,4 +178,44 @@ fn a_configuration_that_does_not_check_does_not_start() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DP310"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_config_it_runs_the_built_in_example_with_its_prompts() {
+    let cwd = common::temp_dir("embedded");
+    let mut daemon = Daemon(Some(
+        Command::new(PBX)
+            .current_dir(&cwd)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
+    let socket = cwd.join("run/pbx.ctl");
+    wait_for("the control socket", || socket.exists());
+    let rx = |command: &str| {
+        let out = Command::new(PBX)
+            .current_dir(&cwd)
+            .args(["-rx", command])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(rx("dialplan show ivr").contains("Background(demo-congrats)"));
+    // The echo test's prompt is built in: the call is still in Playback after a moment.
+    assert!(
+        rx("channel originate Local/600@features application Wait 3").starts_with("Originating")
+    );
+    wait_for("the prompt", || {
+        rx("core show channels").contains("Playback(demo-echotest)")
+    });
+    assert!(rx("core stop now").starts_with("Stopping"));
+    let out = daemon.0.take().unwrap().wait_with_output().unwrap();
+    assert!(out.status.success());
+    // asterisk.conf's `verbose = 3` shows every executed priority, as Asterisk does.
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("Executing [600@features:2] Playback(\"Local/600@features-"),
+        "{log}"
+    );
+    let _ = std::fs::remove_dir_all(&cwd);
 }
