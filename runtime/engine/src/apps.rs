@@ -46,7 +46,14 @@ pub(crate) fn execute(
             dial_local(engine, call, data)
         }
         "WaitExten" => wait_exten(engine, call, chan, data),
-        _ => chan.execute(app, data, &mut call.vars),
+        _ => {
+            let result = chan.execute(app, data, &mut call.vars);
+            match chan.take_jump() {
+                // A jump that cannot be made fails the application, as in app_dial.
+                Some(target) if !parseable_goto(engine, call, &target) => AppResult::Hangup,
+                _ => result,
+            }
+        }
     }
 }
 

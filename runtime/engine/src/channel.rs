@@ -43,6 +43,12 @@ pub trait Channel {
     fn suspend_requested(&self) -> bool {
         false
     }
+    /// Where an application it ran sends the call next (`Dial`'s `G`, a transfer), as a
+    /// `Goto` target (`[[context,]exten,]priority`); asked once after each application. A
+    /// target that does not parse (an unknown label) ends the call.
+    fn take_jump(&mut self) -> Option<Vec<u8>> {
+        None
+    }
     /// Whether `Dial(Local/…)` runs offline, as a nested call on the engine (answering at
     /// once). A runtime with real Local channels says no, and gets Dial like any other
     /// application.

@@ -26,6 +26,8 @@ pub(crate) struct CallIo<'a> {
     pub generation: u64,
     pub program: &'a Arc<Program>,
     pub record: &'a Mutex<CallRecord>,
+    /// Where the call goes after the application that set it (Dial's `G`, a transfer).
+    pub jump: Option<Vec<u8>>,
 }
 
 /// How a wait ended.
@@ -173,6 +175,10 @@ impl pbx_engine::Channel for CallIo<'_> {
 
     fn runs_local_offline(&self) -> bool {
         false
+    }
+
+    fn take_jump(&mut self) -> Option<Vec<u8>> {
+        self.jump.take()
     }
 }
 

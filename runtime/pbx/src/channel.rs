@@ -196,6 +196,9 @@ struct Inner {
     answered_at: Option<SystemTime>,
     location: Location,
     bridged_with: Option<String>,
+    /// Keys that, while bridged, are kept for the PBX (a transfer's `#`) instead of being
+    /// passed to the other side.
+    feature_keys: Vec<u8>,
     /// Sound files played to the channel, in order (for tests and `pbxc test`).
     played: Vec<String>,
     /// The priorities it ran, as `pbxc call` prints them (the last [`TRACE_LIMIT`]).
@@ -265,6 +268,7 @@ impl Channel {
                 answered_at: None,
                 location: Location::default(),
                 bridged_with: None,
+                feature_keys: Vec::new(),
                 played: Vec::new(),
                 trace: VecDeque::new(),
                 final_vars: Vec::new(),
@@ -312,7 +316,7 @@ impl Channel {
                 return;
             }
             match &inner.inbound {
-                Inbound::Bridge(peer) => peer.upgrade(),
+                Inbound::Bridge(peer) if !inner.feature_keys.contains(&digit) => peer.upgrade(),
                 _ => {
                     inner.dtmf.push_back(digit);
                     None
@@ -458,6 +462,11 @@ impl Channel {
 
     pub fn set_inbound(&self, inbound: Inbound) -> Inbound {
         std::mem::replace(&mut self.inner().inbound, inbound)
+    }
+
+    /// Keys kept for the PBX while bridged (see [`Channel::receive_dtmf`]).
+    pub fn set_feature_keys(&self, keys: &[u8]) {
+        self.inner().feature_keys = keys.to_vec();
     }
 
     pub fn set_location(&self, location: Location) {

@@ -4,9 +4,12 @@
 //! `DIALEDPEERNUMBER`).
 //!
 //! Options: `r` (ring the caller), `m[(class)]` (music on hold while ringing), `g` (go on in
-//! the dialplan when the called party hangs up), `S(x)` (hang up x seconds after the answer),
-//! `L(x)` (limit the call to x ms). `t`/`T` (transfers) are accepted; `G`, `U` and the other
-//! letters are not run by this runtime yet and say so in the log.
+//! the dialplan when the called party hangs up), `G(context^exten^priority)` (on answer, the
+//! caller goes there and the called party to the next priority, apart), `U(sub[^args])` (a
+//! subroutine on the called channel before the bridge; `GOSUB_RESULT` may abort, continue or
+//! send the caller elsewhere), `S(x)` (hang up x seconds after the answer), `L(x)` (limit the
+//! call to x ms), `t`/`T` (the called/calling party may blind-transfer the other with `#`, as
+//! features.conf's default `blindxfer`). Other letters are logged and ignored.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,11 +18,14 @@ use pbx_engine::AppResult;
 use pbx_engine::args::{parse_options, standard};
 use pbx_engine::vars::Variables;
 
+use pbx_engine::{Call, Engine, Outcome};
+
 use crate::apps::{CallIo, Wake};
 use crate::channel::{Cause, Channel, Inbound, Indication};
 use crate::media::Source;
+use crate::pbx::Start;
 
-pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult {
+pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppResult {
     let args = standard(data, 4);
     let targets = args.first().cloned().unwrap_or_default();
     if targets.is_empty() {
@@ -45,7 +51,7 @@ pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult 
             .map(|a| String::from_utf8_lossy(a).into_owned())
     };
     for (letter, _) in &options {
-        if !b"rmgStTL".contains(letter) {
+        if !b"rmgGUStTL".contains(letter) {
             tracing::warn!(
                 "Dial: option '{}' is not supported by this runtime and is ignored",
                 *letter as char
@@ -53,7 +59,8 @@ pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult 
         }
     }
 
-    let caller = io.chan;
+    let caller = io.chan.clone();
+    let caller = &caller;
     let started = Instant::now();
     let mut ringing: Vec<Arc<Channel>> = Vec::new();
     let mut status: &[u8] = b"CHANUNAVAIL";
@@ -192,6 +199,64 @@ pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult 
     );
     lock_record(io).dstchannel = answered.name.clone();
 
+    if let Some(target) = arg_of(b'G') {
+        // The parties go on apart: the caller at the target, the called one a priority on.
+        let target = target.replace('^', ",");
+        match callee_start(io, &target, vars) {
+            Some(start) => {
+                if let Err(e) = io.pbx.spawn_call(answered.clone(), start) {
+                    tracing::error!("cannot continue {}: {e}", answered.name);
+                    answered.hangup(Cause::FAILURE);
+                }
+            }
+            None => answered.hangup(Cause::NORMAL_CLEARING),
+        }
+        io.jump = Some(target.into_bytes());
+        set_time(vars, b"DIALEDTIME", started);
+        return AppResult::Continue;
+    }
+    if let Some(sub) = arg_of(b'U') {
+        // `U(context[^arg…])` is `Gosub(context,s,1(arg,…))` on the called channel.
+        let sub = sub.replace('^', ",");
+        let target = match sub.split_once(',') {
+            Some((context, args)) => format!("{context},s,1({args})"),
+            None => format!("{sub},s,1"),
+        };
+        let outcome = run_on_callee(io, &answered, &target, vars);
+        if let Some(retval) = &outcome.retval {
+            vars.set(b"GOSUB_RETVAL", Some(retval.as_bytes()));
+        }
+        let result = outcome.result;
+        let upper = result.to_ascii_uppercase();
+        let after_hangup = if option(b'g').is_some() {
+            AppResult::Continue
+        } else {
+            AppResult::Hangup
+        };
+        let decided = match upper.as_str() {
+            "BUSY" | "CONGESTION" | "CHANUNAVAIL" => {
+                vars.set(b"DIALSTATUS", Some(upper.as_bytes()));
+                Some(AppResult::Continue)
+            }
+            "CONTINUE" => Some(AppResult::Continue),
+            _ if upper.starts_with("GOTO:") => {
+                io.jump = Some(result[5..].replace('^', ",").into_bytes());
+                Some(AppResult::Continue)
+            }
+            // Both ends hang up, unless `g`.
+            "ABORT" => Some(after_hangup),
+            // The called party hung up in the subroutine.
+            _ if answered.is_hung_up() => Some(after_hangup),
+            // Anything else: the bridge goes ahead.
+            _ => None,
+        };
+        if let Some(decided) = decided {
+            answered.hangup(Cause::NORMAL_CLEARING);
+            set_time(vars, b"DIALEDTIME", started);
+            return decided;
+        }
+    }
+
     // The bridge: each side's audio and keys go to the other until one hangs up.
     let answered_at = Instant::now();
     let limit = [
@@ -208,6 +273,14 @@ pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult 
     answered.set_inbound(Inbound::Bridge(Arc::downgrade(caller)));
     caller.set_bridged_with(Some(answered.name.clone()));
     answered.set_bridged_with(Some(caller.name.clone()));
+    let caller_transfers = option(b'T').is_some();
+    let callee_transfers = option(b't').is_some();
+    if caller_transfers {
+        caller.set_feature_keys(b"#");
+    }
+    if callee_transfers {
+        answered.set_feature_keys(b"#");
+    }
     let wake = loop {
         let seen = caller.signal.generation();
         if caller.is_hung_up() {
@@ -216,15 +289,42 @@ pub(crate) fn dial(io: &CallIo, data: &[u8], vars: &mut Variables) -> AppResult 
         if answered.is_hung_up() {
             break Wake::Done;
         }
+        let pressed = |who: &Channel, allowed: bool| allowed && who.take_dtmf() == Some(b'#');
+        if pressed(caller, caller_transfers) {
+            // The caller sends the called party elsewhere and leaves.
+            if let Some(target) = blind_transfer(io, caller, &answered, vars) {
+                clear_bridge(caller, &answered);
+                match io.pbx.spawn_call(answered.clone(), target) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        tracing::error!("cannot transfer {}: {e}", answered.name);
+                        answered.hangup(Cause::FAILURE);
+                    }
+                }
+                set_time(vars, b"DIALEDTIME", started);
+                set_time(vars, b"ANSWEREDTIME", answered_at);
+                return AppResult::Hangup;
+            }
+        }
+        if pressed(&answered, callee_transfers) {
+            // The called party sends the caller elsewhere and leaves.
+            if let Some(target) = blind_transfer(io, &answered, caller, vars) {
+                clear_bridge(caller, &answered);
+                answered.hangup(Cause::NORMAL_CLEARING);
+                io.jump = Some(
+                    format!("{},{},{}", target.context, target.exten, target.priority).into_bytes(),
+                );
+                set_time(vars, b"DIALEDTIME", started);
+                set_time(vars, b"ANSWEREDTIME", answered_at);
+                return AppResult::Continue;
+            }
+        }
         if limit.is_some_and(|l| Instant::now() >= l) {
             break Wake::Key(0);
         }
         caller.signal.wait(seen, limit);
     };
-    caller.set_inbound(Inbound::Discard);
-    answered.set_inbound(Inbound::Discard);
-    caller.set_bridged_with(None);
-    answered.set_bridged_with(None);
+    clear_bridge(caller, &answered);
     set_time(vars, b"DIALEDTIME", started);
     set_time(vars, b"ANSWEREDTIME", answered_at);
     match wake {
@@ -248,4 +348,173 @@ fn lock_record<'a>(io: &'a CallIo) -> std::sync::MutexGuard<'a, crate::pbx::Call
 
 fn set_time(vars: &mut Variables, name: &[u8], since: Instant) {
     vars.set(name, Some(since.elapsed().as_secs().to_string().as_bytes()));
+}
+
+fn clear_bridge(a: &Channel, b: &Channel) {
+    for chan in [a, b] {
+        chan.set_inbound(Inbound::Discard);
+        chan.set_bridged_with(None);
+        chan.set_feature_keys(b"");
+    }
+}
+
+/// Splits a `Goto` target (`[[context,]exten,]priority`) with the caller's place as defaults.
+fn location(io: &CallIo, target: &str) -> (String, String, String) {
+    let at = io.chan.location();
+    let parts: Vec<&str> = target.splitn(3, ',').collect();
+    match parts.as_slice() {
+        [p] => (at.context, at.exten, p.to_string()),
+        [e, p] => (at.context, e.to_string(), p.to_string()),
+        [c, e, p] => (c.to_string(), e.to_string(), p.to_string()),
+        _ => (at.context, at.exten, String::new()),
+    }
+}
+
+/// Where `G` sends the called party: the priority after the caller's target (a label is
+/// looked up as Goto looks it up).
+fn callee_start(io: &CallIo, target: &str, vars: &Variables) -> Option<Start> {
+    let (context, exten, priority) = location(io, target);
+    let number = match priority.trim().parse::<i32>() {
+        Ok(n) => n,
+        Err(_) => io.program.with(|_, index| {
+            index.find_label(
+                context.as_bytes(),
+                exten.as_bytes(),
+                priority.as_bytes(),
+                None,
+                pbx_engine::system_time(),
+            )
+        })?,
+    };
+    Some(Start {
+        context,
+        exten,
+        priority: number + 1,
+        vars: vars.inherit(),
+    })
+}
+
+/// What `U`'s subroutine left in `GOSUB_RESULT` and `GOSUB_RETVAL`.
+struct GosubOutcome {
+    result: String,
+    retval: Option<String>,
+}
+
+/// A context no dialplan has: the subroutine returns there, and the run ends.
+const RETURN_HERE: &[u8] = b"\0dial-subroutine-return";
+
+/// Runs `Gosub(sub)` on the called channel to its `Return`, on this thread (as app_dial runs
+/// `ast_app_exec_sub` on the peer), with the variables a child channel inherits.
+fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables) -> GosubOutcome {
+    let record = std::sync::Mutex::new(crate::pbx::CallRecord::default());
+    let program = io.pbx.program();
+    let mut callee_io = CallIo {
+        pbx: io.pbx,
+        chan: callee,
+        generation: io.pbx.generation(),
+        program: &program,
+        record: &record,
+        jump: None,
+    };
+    let mut call = Call::new(
+        RETURN_HERE,
+        b"s",
+        callee.caller_number.as_deref().map(str::as_bytes),
+    );
+    call.vars = vars.inherit();
+    call.set_unique_id(callee.unique_id.as_bytes());
+    program.with(|plan, index| {
+        let mut engine = Engine::with_index(plan, index);
+        if engine
+            .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
+            .is_none()
+        {
+            return;
+        }
+        let mut trace = |step: &pbx_engine::Executed| callee.note_step(step.to_string());
+        // The subroutine finishes on the dialplan it started on, reload or not.
+        while engine.run_until_suspended(&mut call, &mut callee_io, &mut trace)
+            == Outcome::Suspended
+        {
+            callee_io.generation = io.pbx.generation();
+        }
+    });
+    let marker = String::from_utf8_lossy(RETURN_HERE).into_owned();
+    for line in call.log.drain(..).filter(|l| !l.contains(&marker)) {
+        tracing::warn!("{line}");
+    }
+    let var = |name: &[u8]| {
+        call.vars
+            .get(name)
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+    };
+    GosubOutcome {
+        result: var(b"GOSUB_RESULT").unwrap_or_default().trim().to_string(),
+        retval: var(b"GOSUB_RETVAL"),
+    }
+}
+
+/// A blind transfer (features.conf's `blindxfer`, `#`): the keys `transferrer` dials next,
+/// while the other side is held apart; the number must exist in `TRANSFER_CONTEXT` (else the
+/// caller's context). `None` when it does not (the bridge resumes) or nothing was dialled.
+fn blind_transfer(
+    io: &CallIo,
+    transferrer: &Arc<Channel>,
+    other: &Arc<Channel>,
+    vars: &Variables,
+) -> Option<Start> {
+    /// features.conf's `transferdigittimeout`.
+    const DIGIT_TIMEOUT: Duration = Duration::from_secs(3);
+    let context = vars
+        .get(b"TRANSFER_CONTEXT")
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .unwrap_or_else(|| io.chan.location().context);
+    // Keys go to the PBX, not across, while the number is dialled.
+    let held = transferrer.set_inbound(Inbound::Discard);
+    transferrer.set_feature_keys(b"");
+    let mut number = Vec::new();
+    let now = pbx_engine::system_time();
+    let found = io.program.with(|plan, index| {
+        loop {
+            let deadline = Instant::now() + DIGIT_TIMEOUT;
+            let key = loop {
+                let seen = transferrer.signal.generation();
+                if transferrer.is_hung_up() || other.is_hung_up() {
+                    break None;
+                }
+                if let Some(k) = transferrer.take_dtmf() {
+                    break Some(k);
+                }
+                if Instant::now() >= deadline {
+                    break None;
+                }
+                transferrer.signal.wait(seen, Some(deadline));
+            };
+            let Some(key) = key else { break };
+            number.push(key);
+            if !pbxc_dialplan::route::matchmore(plan, context.as_bytes(), &number, None, now) {
+                break;
+            }
+        }
+        !number.is_empty()
+            && index
+                .find(context.as_bytes(), &number, 1, None, now)
+                .is_some()
+    });
+    transferrer.set_inbound(held);
+    transferrer.set_feature_keys(b"#");
+    if !found {
+        tracing::warn!(
+            "{}: transfer to '{}' in '{context}': no such extension",
+            transferrer.name,
+            String::from_utf8_lossy(&number)
+        );
+        return None;
+    }
+    Some(Start {
+        context,
+        exten: String::from_utf8_lossy(&number).into_owned(),
+        priority: 1,
+        vars: vars.inherit(),
+    })
 }

@@ -481,6 +481,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 generation,
                 program: &program,
                 record: &record,
+                jump: None,
             };
             let application = call.context.is_empty().then(|| {
                 let var = |n: &[u8]| call.vars.get(n).map(<[u8]>::to_vec).unwrap_or_default();

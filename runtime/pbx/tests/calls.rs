@@ -329,3 +329,121 @@ fn a_cdr_is_written_for_every_call() {
     assert!(lines[1].contains("\"Busy\",\"0.1\""), "{}", lines[1]);
     assert!(lines[1].contains("\"BUSY\""), "{}", lines[1]);
 }
+
+#[test]
+fn dial_g_sends_the_caller_to_the_target_and_the_called_party_one_priority_on() {
+    let f = fixture(
+        "dialG",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,G(after^s^1))\n\
+         [after]\nexten => s,1,NoOp(caller here)\n same => n,NoOp(called party here)\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(0.3)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(
+        chan.trace(),
+        vec![
+            "in,s,1,Dial(Local/200@inside,5,G(after^s^1))",
+            "after,s,1,NoOp(caller here)",
+            "after,s,2,NoOp(called party here)",
+        ]
+    );
+    // The called side (`;1`) ran the priority after the target on its own.
+    let cdr = f.cdr();
+    assert!(
+        cdr.lines()
+            .any(|l| l.contains(";1\",\"\",\"NoOp\",\"called party here\"")),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn dial_u_runs_a_subroutine_on_the_called_party_whose_result_decides() {
+    let f = fixture(
+        "dialU",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,U(screen^${ARG})g)\n\
+         same => n,NoOp(${DIALSTATUS} ${GOSUB_RETVAL})\n\
+         [screen]\nexten => s,1,Set(GOSUB_RESULT=${ARG1})\n same => n,Return(checked ${ARG1})\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(0.5)\n",
+    );
+    // With no result the bridge goes ahead, and the called party's hang-up ends it (`g` goes
+    // on); the subroutine's return value comes back to the caller.
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let trace = chan.trace();
+    assert_eq!(trace[1], "in,s,2,NoOp(ANSWER checked )", "{trace:?}");
+
+    let f2 = fixture(
+        "dialU2",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,U(screen^BUSY))\n\
+         same => n,NoOp(${DIALSTATUS} ${GOSUB_RETVAL})\n\
+         exten => t,1,Dial(Local/200@inside,5,U(redirect))\n\
+         exten => a,1,Dial(Local/200@inside,5,U(screen^ABORT))\n same => n,NoOp(unreached)\n\
+         [elsewhere]\nexten => s,1,NoOp(sent here)\n\
+         [redirect]\nexten => s,1,Set(GOSUB_RESULT=GOTO:elsewhere^s^1)\n same => n,Return()\n\
+         [screen]\nexten => s,1,Set(GOSUB_RESULT=${ARG1})\n same => n,Return(checked ${ARG1})\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
+    );
+    let (busy, _) = f2.call("in", "s", Script::default());
+    let (goto, _) = f2.call("in", "t", Script::default());
+    let (abort, _) = f2.call("in", "a", Script::default());
+    f2.settle();
+    assert_eq!(busy.trace()[1], "in,s,2,NoOp(BUSY checked BUSY)");
+    assert_eq!(goto.trace()[1], "elsewhere,s,1,NoOp(sent here)");
+    assert_eq!(
+        abort.trace(),
+        vec!["in,a,1,Dial(Local/200@inside,5,U(screen^ABORT))"]
+    );
+}
+
+#[test]
+fn a_caller_with_t_capital_blind_transfers_the_called_party_with_pound() {
+    let f = fixture(
+        "xferT",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,T)\n same => n,NoOp(unreached)\n\
+         exten => 300,1,NoOp(transferred)\n same => n,Hangup()\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
+    );
+    let started = Instant::now();
+    let (chan, _) = f.call(
+        "in",
+        "s",
+        keys(&[(300, b'#'), (400, b'3'), (500, b'0'), (600, b'0')]),
+    );
+    f.settle();
+    assert!(started.elapsed() < Duration::from_secs(4));
+    // The caller left; the called side went on at 300.
+    assert_eq!(chan.trace(), vec!["in,s,1,Dial(Local/200@inside,5,T)"]);
+    let cdr = f.cdr();
+    assert!(
+        cdr.lines()
+            .any(|l| l.contains("\"300\",\"in\"") && l.contains("\"Hangup\"")),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn keys_cross_the_bridge_but_a_transfer_key_does_not() {
+    // The called party plays a prompt only if it read the key the caller pressed.
+    let dialplan = |options: &str| {
+        format!(
+            "[in]\nexten => s,1,Dial(Local/200@inside,5,{options})\n same => n,NoOp(${{DIALSTATUS}})\n\
+             [inside]\nexten => 200,1,Answer()\n same => n,Read(GOT,,1,,1,1)\n\
+             same => n,GotoIf($[\"${{GOT}}\" = \"\"]?silent)\n same => n,Playback(short)\n\
+             same => n(silent),Hangup()\n"
+        )
+    };
+    let f = fixture("crossing", &dialplan("g"));
+    let (chan, rec) = f.call("in", "s", keys(&[(300, b'5')]));
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(ANSWER)");
+    assert_eq!(rec.frames(), 10, "the 5 did not reach the called party");
+
+    // With T, `#` starts a transfer instead (nothing valid is dialled after it: the bridge
+    // resumes and the called party read nothing).
+    let f = fixture("held", &dialplan("gT"));
+    let (chan, rec) = f.call("in", "s", keys(&[(300, b'#')]));
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(ANSWER)");
+    assert_eq!(rec.frames(), 0, "the # crossed the bridge");
+}
