@@ -19,7 +19,7 @@ pub struct Engine<'p> {
     pub(crate) index: IndexRef<'p>,
     /// Native code for the extensions calls run through, when the JIT is on.
     pub(crate) jit: Option<Box<crate::jit::Chains>>,
-    pub globals: Variables,
+    pub globals: crate::vars::Globals,
     /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
     pub max_steps: Option<u64>,
     /// The time, in seconds since the epoch, that time conditions are tested against.
@@ -86,7 +86,7 @@ impl<'p> Engine<'p> {
             plan,
             index,
             jit: None,
-            globals,
+            globals: crate::vars::Globals::Own(globals),
             max_steps: None,
             clock: system_time,
             rng: 0x9e37_79b9_7f4a_7c15,
@@ -102,6 +102,12 @@ impl<'p> Engine<'p> {
     /// condition.
     pub(crate) fn now(&self) -> i64 {
         if self.timed { (self.clock)() } else { 0 }
+    }
+
+    /// Reads and writes `globals` instead of its own copy of the dialplan's: a running PBX
+    /// shares one set between every call.
+    pub fn share_globals(&mut self, globals: std::sync::Arc<std::sync::Mutex<Variables>>) {
+        self.globals = crate::vars::Globals::Shared(globals);
     }
 
     /// Runs the extensions calls go through as native code (Cranelift); the answers stay the
@@ -161,6 +167,9 @@ pub struct Call {
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
     pub response_timeout_ms: u32,
+    /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
+    /// they run last pushed first, after the `h` extension.
+    pub(crate) hangup_handlers: Vec<Vec<u8>>,
     /// `AST_FLAG_IN_AUTOLOOP`: set while the PBX loop runs the call, which steps to the next
     /// priority after each application; jumps then store their target minus one.
     pub(crate) in_autoloop: bool,
@@ -184,6 +193,7 @@ impl Call {
             unique_id: b"1700000000.1".to_vec(),
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,
+            hangup_handlers: Vec::new(),
             in_autoloop: false,
         }
     }
@@ -305,8 +315,47 @@ impl Engine<'_> {
             }
             self.jit = jit;
         }
+        // Then the hangup handlers, last pushed first (`ast_pbx_hangup_handler_run`).
+        while let Some(handler) = call.hangup_handlers.pop() {
+            self.run_subroutine(call, chan, trace, &handler);
+        }
         call.in_autoloop = false;
         Outcome::Finished
+    }
+
+    /// `ast_app_exec_sub`: runs `Gosub(target)` to its `Return` on a call whose dialplan is
+    /// over (a hangup handler), then puts the call back where it was.
+    fn run_subroutine(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+        target: &[u8],
+    ) {
+        /// No dialplan has this context: the subroutine returns there, and the run ends.
+        const RETURN_HERE: &[u8] = b"\0subroutine-return";
+        let saved = (
+            std::mem::replace(&mut call.context, RETURN_HERE.to_vec()),
+            std::mem::replace(&mut call.exten, b"s".to_vec()),
+            std::mem::replace(&mut call.priority, 1),
+            call.in_autoloop,
+        );
+        call.in_autoloop = false;
+        let jit = self.jit.take();
+        if apps::execute(self, call, chan, "Gosub", target) == AppResult::Continue
+            && call.context != RETURN_HERE
+        {
+            call.in_autoloop = true;
+            loop {
+                match self.spawn(call, chan, trace) {
+                    Spawn::Ran(AppResult::Continue) => call.priority += 1,
+                    Spawn::Moved => {}
+                    _ => break,
+                }
+            }
+        }
+        self.jit = jit;
+        (call.context, call.exten, call.priority, call.in_autoloop) = saved;
     }
 
     /// Runs one application on `call` outside the PBX loop, as a module or a unit test calls

@@ -149,7 +149,7 @@ impl Exec<'_, '_> {
                 let yes = self.engine.exists(&context, &exten, priority, call.cid());
                 Some(if yes { b"1".to_vec() } else { b"0".to_vec() })
             }
-            "GLOBAL" => self.engine.globals.get(args).map(<[u8]>::to_vec),
+            "GLOBAL" => self.engine.globals.get(args),
             // func_timeout.c prints seconds with three decimals.
             "TIMEOUT" => match args.to_ascii_lowercase().as_slice() {
                 b"digit" => {
@@ -253,6 +253,27 @@ impl Exec<'_, '_> {
                     _ => {}
                 }
             }
+            "CHANNEL" => match args.to_ascii_lowercase().as_slice() {
+                // pbx_hangup_handler.c: push, pop (then push the value, if any), wipe (then
+                // push the value, if any).
+                b"hangup_handler_push" => self.push_hangup_handler(value),
+                b"hangup_handler_pop" => {
+                    self.call.hangup_handlers.pop();
+                    self.push_hangup_handler(value);
+                }
+                b"hangup_handler_wipe" => {
+                    self.call.hangup_handlers.clear();
+                    self.push_hangup_handler(value);
+                }
+                _ => {
+                    match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self })
+                    {
+                        Some(Ok(())) => {}
+                        Some(Err(message)) => self.log(format!("ERROR: {message}")),
+                        None => self.unavailable(&name),
+                    }
+                }
+            },
             "CALLERID" => match args.to_ascii_lowercase().as_slice() {
                 f if f.starts_with(b"num") => self.call.callerid = Some(value.to_vec()),
                 b"name" => self.call.callerid_name = Some(value.to_vec()),
@@ -264,6 +285,34 @@ impl Exec<'_, '_> {
                 None => self.unavailable(&name),
             },
         }
+    }
+
+    /// `app_expand_sub_args`: the location completed with the channel's context and
+    /// extension, the arguments kept as given.
+    fn push_hangup_handler(&mut self, value: &[u8]) {
+        if value.is_empty() {
+            return;
+        }
+        let (location, args) = match value.iter().position(|&c| c == b'(') {
+            Some(i) => value.split_at(i),
+            None => (value, &b""[..]),
+        };
+        let parts: Vec<&[u8]> = location.splitn(3, |&c| c == b',').collect();
+        let (context, exten, priority): (&[u8], &[u8], &[u8]) = match parts.as_slice() {
+            [p] => (&self.call.context, &self.call.exten, p),
+            [e, p] => (&self.call.context, e, p),
+            [c, e, p] => (c, e, p),
+            _ => return,
+        };
+        let mut handler = Vec::new();
+        for (i, part) in [context, exten, priority].into_iter().enumerate() {
+            if i > 0 {
+                handler.push(b',');
+            }
+            handler.extend_from_slice(part);
+        }
+        handler.extend_from_slice(args);
+        self.call.hangup_handlers.push(handler);
     }
 
     fn unavailable(&mut self, name: &str) {
@@ -296,8 +345,8 @@ impl Scope for Exec<'_, '_> {
         }
         call.vars
             .get(name)
-            .or_else(|| self.engine.globals.get(name))
             .map(<[u8]>::to_vec)
+            .or_else(|| self.engine.globals.get(name))
     }
 
     fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
@@ -346,8 +395,8 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
             .call
             .vars
             .get(name)
-            .or_else(|| self.exec.engine.globals.get(name))
             .map(<[u8]>::to_vec)
+            .or_else(|| self.exec.engine.globals.get(name))
     }
 
     fn set_var(&mut self, name: &[u8], value: Option<&[u8]>) {
@@ -359,7 +408,7 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
     }
 
     fn global(&self, name: &[u8]) -> Option<Vec<u8>> {
-        self.exec.engine.globals.get(name).map(<[u8]>::to_vec)
+        self.exec.engine.globals.get(name)
     }
 
     fn set_global(&mut self, name: &[u8], value: Option<&[u8]>) {

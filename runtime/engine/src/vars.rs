@@ -215,3 +215,46 @@ mod tests {
         assert_eq!(v.len(), 1);
     }
 }
+
+/// The global variables an engine reads and writes: its own (an offline run), or those of a
+/// running PBX, shared by every call as Asterisk's are (`Set(GLOBAL(x)=…)` in one call is
+/// seen by the next).
+#[derive(Debug)]
+pub enum Globals {
+    Own(Variables),
+    Shared(std::sync::Arc<std::sync::Mutex<Variables>>),
+}
+
+impl Globals {
+    fn with<R>(&self, f: impl FnOnce(&Variables) -> R) -> R {
+        match self {
+            Globals::Own(vars) => f(vars),
+            // A poisoned lock means a call panicked while setting a global; the variables
+            // are still whole (each set is one vector operation).
+            Globals::Shared(shared) => f(&shared.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    pub fn get(&self, name: &[u8]) -> Option<Vec<u8>> {
+        self.with(|vars| vars.get(name).map(<[u8]>::to_vec))
+    }
+
+    pub fn set(&mut self, name: &[u8], value: Option<&[u8]>) {
+        match self {
+            Globals::Own(vars) => {
+                vars.set(name, value);
+            }
+            Globals::Shared(shared) => {
+                shared
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .set(name, value);
+            }
+        }
+    }
+
+    /// A copy of every global, in order.
+    pub fn snapshot(&self) -> Variables {
+        self.with(Clone::clone)
+    }
+}

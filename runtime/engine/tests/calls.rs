@@ -100,7 +100,7 @@ fn runtime_behaviour_matches_asterisk() {
             let got = engine
                 .globals
                 .get(name.as_bytes())
-                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .map(|v| String::from_utf8_lossy(&v).into_owned())
                 .unwrap_or_default();
             if &got != expected {
                 failures.push(format!(
@@ -144,7 +144,7 @@ fn time_conditions_match_asterisk() {
             let got = engine
                 .globals
                 .get(b"R")
-                .map(|v| String::from_utf8_lossy(v).into_owned());
+                .map(|v| String::from_utf8_lossy(&v).into_owned());
             if got.as_deref() != Some(expected) {
                 failures.push(format!(
                     "{spec} at {epoch} (jit {jit}): {got:?}, Asterisk {expected}"

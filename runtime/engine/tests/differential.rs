@@ -107,7 +107,7 @@ fn run(
     engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
         trace.push(s.to_string())
     });
-    let global = engine.globals.get(b"G").map(<[u8]>::to_vec);
+    let global = engine.globals.get(b"G");
     (trace, call.log, call.steps, global)
 }
 

@@ -113,7 +113,10 @@ fn a_local_channel_dialling_itself_stops() {
         }
         let mut call = Call::new(b"c", b"s", None);
         engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-        assert_eq!(engine.globals.get(b"S_CHANUNAVAIL"), Some(&b"1"[..]));
+        assert_eq!(
+            engine.globals.get(b"S_CHANUNAVAIL").as_deref(),
+            Some(&b"1"[..])
+        );
         assert!(
             call.log.iter().any(|l| l.contains("Local")),
             "{:?}",

@@ -62,6 +62,20 @@ pub fn run(pbx: &Arc<Pbx>, line: &str) -> (String, After) {
                 format!("error: dialplan reload rejected; the running dialplan stays.\n{reason}\n")
             }
         },
+        ["dialplan", "show", "globals"] => {
+            let globals = crate::channel::lock(&pbx.globals).clone();
+            let mut out = String::new();
+            for (name, value) in globals.iter() {
+                let _ = writeln!(
+                    out,
+                    "   {}={}",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(value)
+                );
+            }
+            let _ = writeln!(out, "\n    -- {} variable(s)", globals.len());
+            out
+        }
         ["dialplan", "show", rest @ ..] if rest.len() <= 1 => {
             show_dialplan(pbx, words.get(2).copied())
         }
@@ -113,6 +127,7 @@ core show uptime                                   seconds since the start
 core stop gracefully|now                           stop when calls end, or at once
 dialplan reload                                    load the configuration again (only if it checks clean)
 dialplan show [[EXTEN@]CONTEXT]                    the running dialplan
+dialplan show globals                              the global variables
 module show | module load|unload|reload NAME       the modules
 ";
 

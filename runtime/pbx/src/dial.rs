@@ -425,6 +425,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     call.set_unique_id(callee.unique_id.as_bytes());
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
+        engine.share_globals(io.pbx.globals.clone());
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
             .is_none()

@@ -80,6 +80,8 @@ impl Options {
 pub struct Pbx {
     source: Source,
     program: RwLock<Arc<Program>>,
+    /// The global variables, shared by every call (Asterisk's are process-wide).
+    pub globals: Arc<Mutex<pbx_engine::vars::Variables>>,
     /// Bumped by every successful reload; a call whose generation is older suspends at its
     /// next priority and resumes on the new dialplan.
     generation: AtomicU64,
@@ -122,7 +124,10 @@ impl Pbx {
         let cdr = options
             .cdr
             .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), Default::default()));
+        let globals = Arc::new(Mutex::new(pbx_engine::vars::Variables::default()));
+        set_globals(&globals, &program);
         Ok(Arc::new(Pbx {
+            globals,
             source: options.source,
             program: RwLock::new(Arc::new(program)),
             generation: AtomicU64::new(0),
@@ -159,6 +164,7 @@ impl Pbx {
     pub fn reload(&self) -> Result<(), String> {
         match self.source.load() {
             Ok(program) => {
+                set_globals(&self.globals, &program);
                 *self.program.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(program);
                 self.generation.fetch_add(1, Ordering::AcqRel);
                 tracing::info!("dialplan reloaded");
@@ -359,6 +365,19 @@ impl Pbx {
     }
 }
 
+/// A (re)loaded dialplan's `[globals]` over the running ones: with `clearglobalvars = yes`
+/// the old ones go first, else globals set at run time and absent from the file stay.
+fn set_globals(globals: &Mutex<pbx_engine::vars::Variables>, program: &Program) {
+    let plan = program.plan();
+    let mut globals = lock(globals);
+    if plan.general.clearglobalvars {
+        globals.clear();
+    }
+    for g in &plan.globals {
+        globals.set(&g.name, Some(&g.value));
+    }
+}
+
 /// A module as `module show` lists it.
 pub struct ModuleInfo {
     pub name: &'static str,
@@ -489,6 +508,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             });
             let outcome = program.with(|plan, index| {
                 let mut engine = Engine::with_index(plan, index);
+                engine.share_globals(pbx.globals.clone());
                 if let Some((app, data)) = &application {
                     // `channel originate … application App data`: that application alone.
                     let app = String::from_utf8_lossy(app).into_owned();

@@ -447,3 +447,31 @@ fn keys_cross_the_bridge_but_a_transfer_key_does_not() {
     assert_eq!(chan.trace()[1], "in,s,2,NoOp(ANSWER)");
     assert_eq!(rec.frames(), 0, "the # crossed the bridge");
 }
+
+#[test]
+fn globals_are_shared_between_calls_and_survive_a_reload() {
+    let f = fixture(
+        "globals",
+        "[globals]\nCOUNT=0\n[in]\nexten => s,1,Set(GLOBAL(COUNT)=$[${COUNT}+1])\n\
+         same => n,NoOp(${COUNT})\n",
+    );
+    let count_after_call = || {
+        let (chan, _) = f.call("in", "s", Script::default());
+        f.settle();
+        chan.trace()[1].clone()
+    };
+    assert_eq!(count_after_call(), "in,s,2,NoOp(1)");
+    assert_eq!(count_after_call(), "in,s,2,NoOp(2)");
+    // A reload sets the file's globals again (COUNT=0) but keeps what it does not name.
+    std::fs::write(
+        f.dir.join("extensions.conf"),
+        "[globals]\nCOUNT=10\n[in]\nexten => s,1,Set(GLOBAL(COUNT)=$[${COUNT}+1])\n\
+         same => n,NoOp(${COUNT} ${EXTRA})\n exten => x,1,Set(GLOBAL(EXTRA)=kept)\n",
+    )
+    .unwrap();
+    f.pbx.reload().unwrap();
+    f.call("in", "x", Script::default());
+    f.settle();
+    f.pbx.reload().unwrap();
+    assert_eq!(count_after_call(), "in,s,2,NoOp(11 kept)");
+}
