@@ -219,3 +219,79 @@ fn without_config_it_runs_the_built_in_example_with_its_prompts() {
     );
     let _ = std::fs::remove_dir_all(&cwd);
 }
+
+#[test]
+fn sighup_reloads_the_console_talks_and_a_graceful_stop_waits_for_calls() {
+    let dir = common::temp_dir("console");
+    common::write_config(&dir, "[in]\nexten => 1,1,NoOp(old)\n same => n,Wait(1)\n");
+    let mut daemon = Daemon(Some(
+        Command::new(PBX)
+            .arg("--config")
+            .arg(&dir)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    ));
+    let pid = daemon.0.as_ref().unwrap().id().to_string();
+    wait_for("the control socket", || dir.join("run/pbx.ctl").exists());
+
+    std::fs::write(
+        dir.join("extensions.conf"),
+        "[in]\nexten => 1,1,NoOp(new)\n same => n,Wait(1)\n",
+    )
+    .unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    wait_for("the reload", || {
+        rx(&dir, "dialplan show in").1.contains("NoOp(new)")
+    });
+
+    // The console: one command per line, answers printed, `exit` leaves.
+    let mut console = Command::new(PBX)
+        .arg("--config")
+        .arg(&dir)
+        .arg("-r")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let stdin = console.stdin.as_mut().unwrap();
+        stdin
+            .write_all(b"core show calls\n\ndialplan show in\nexit\n")
+            .unwrap();
+    }
+    let out = console.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("pbx*CLI> 0 active calls\n0 calls processed\n"),
+        "{text}"
+    );
+    assert!(text.contains("NoOp(new)"), "{text}");
+
+    // A graceful stop lets the call in progress finish first (the `;2` half runs a second
+    // and is never answered, so `;1` never starts).
+    assert!(rx(&dir, "channel originate Local/1@in application Wait 1").0);
+    wait_for("the call", || {
+        rx(&dir, "core show calls").1.starts_with("1 active call\n")
+    });
+    let asked = Instant::now();
+    assert!(rx(&dir, "core stop gracefully").0);
+    let status = daemon.0.as_mut().unwrap().wait().unwrap();
+    assert!(status.success());
+    assert!(
+        asked.elapsed() >= Duration::from_millis(500),
+        "it did not wait for the call"
+    );
+    let cdr = std::fs::read_to_string(dir.join("run/cdr-csv/Master.csv")).unwrap();
+    assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    assert!(cdr.contains("\"Wait\",\"1\""), "{cdr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
