@@ -117,6 +117,12 @@ impl<'p> Engine<'p> {
         Ok(())
     }
 
+    /// [`Engine::enable_jit`], with the code generator made only when something first runs
+    /// hot enough to compile: what a PBX with thousands of calls wants.
+    pub fn enable_jit_lazily(&mut self) {
+        self.jit = Some(Box::new(crate::jit::Chains::lazy()));
+    }
+
     /// `ast_random()`: 0 ..= 2^31 - 1 (xorshift64*).
     pub(crate) fn random(&mut self) -> u32 {
         self.rng ^= self.rng >> 12;

@@ -42,7 +42,9 @@ struct Compiled {
 /// The chains compiled so far, by (searched context, extension's context, extension,
 /// segment).
 pub(crate) struct Chains {
-    jit: Jit,
+    /// The code generator, made when the first chain is compiled (most calls never run
+    /// anything twice, and a code generator costs memory).
+    jit: Option<Jit>,
     compiled: Vec<Compiled>,
     by_key: HashMap<(usize, usize, usize, usize), Option<usize>>,
     /// Steps run interpreted per segment not compiled yet.
@@ -52,13 +54,21 @@ pub(crate) struct Chains {
 
 impl Chains {
     pub(crate) fn new() -> Result<Chains, String> {
-        Ok(Chains {
-            jit: Jit::new()?,
+        let mut chains = Chains::lazy();
+        chains.jit = Some(Jit::new()?);
+        Ok(chains)
+    }
+
+    /// Chains whose code generator is made on first use (if it cannot be, everything stays
+    /// interpreted).
+    pub(crate) fn lazy() -> Chains {
+        Chains {
+            jit: None,
             compiled: Vec::new(),
             by_key: HashMap::new(),
             heat: HashMap::new(),
             steps: Vec::new(),
-        })
+        }
     }
 }
 
@@ -121,7 +131,12 @@ pub(crate) fn advance(
     };
     host.context = host.call.context.clone();
     host.exten = host.call.exten.clone();
-    let code = chains.jit.run(chain, &mut host, start as u32);
+    let Some(jit) = chains.jit.as_ref() else {
+        // Unreachable: a chain was compiled, so the code generator exists.
+        engine.jit = Some(chains);
+        return Spawn::NotFound;
+    };
+    let code = jit.run(chain, &mut host, start as u32);
     let result = host.result;
     engine.jit = Some(chains);
     match code {
@@ -209,7 +224,10 @@ fn compile(
     let chain_index = chains.compiled.len();
     let first = chains.steps.len() as u32;
     let ids: Vec<u32> = (0..priorities.len() as u32).map(|k| first + k).collect();
-    let chain = chains.jit.compile(&ids).ok()?;
+    if chains.jit.is_none() {
+        chains.jit = Some(Jit::new().ok()?);
+    }
+    let chain = chains.jit.as_mut()?.compile(&ids).ok()?;
     for k in 0..priorities.len() {
         let priority = first_real + k;
         chains.steps.push(Step {

@@ -136,8 +136,16 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     Indication::Ringing if option(b'r').is_none() && hold.is_none() => {
                         caller.indicate(Indication::Ringing)
                     }
-                    Indication::Busy => busy = true,
-                    Indication::Congestion => congestion = true,
+                    // A busy or congested party is done with (app_dial hangs it up at once
+                    // and counts it).
+                    Indication::Busy => {
+                        busy = true;
+                        out.hangup(Cause::USER_BUSY);
+                    }
+                    Indication::Congestion => {
+                        congestion = true;
+                        out.hangup(Cause::CONGESTION);
+                    }
                     _ => {}
                 }
             }

@@ -1,6 +1,5 @@
-//! Channel drivers by technology name, as `Dial(Tech/resource)` and `channel originate`
-//! find them. Local and the scripted test channel are built in; SIP and the sound card
-//! register here as modules.
+//! `Dial(Tech/resource)` and `channel originate` find the driver of a technology among the
+//! loaded modules ([`crate::modules`]).
 
 use std::sync::Arc;
 
@@ -19,21 +18,15 @@ impl Pbx {
         requester: &Channel,
         vars: &Variables,
     ) -> Result<Arc<Channel>, Cause> {
-        let signal = Some(requester.signal.clone());
-        if tech.eq_ignore_ascii_case("Local") && self.module_running("chan_local") {
-            Ok(crate::local::request(
-                self,
-                resource,
-                requester.caller_number.clone(),
-                requester.caller_name.clone(),
-                signal,
-                vars.inherit(),
-            ))
-        } else if tech.eq_ignore_ascii_case("Test") && self.module_running("chan_test") {
-            crate::scripted::request(resource, signal)
-        } else {
-            tracing::warn!("No such channel type '{tech}'");
-            Err(Cause::CHANNEL_UNACCEPTABLE)
+        match self.driver(tech) {
+            Some(module) => match module.driver() {
+                Some(driver) => driver.request(self, resource, requester, vars),
+                None => Err(Cause::CHANNEL_UNACCEPTABLE),
+            },
+            None => {
+                tracing::warn!("No such channel type '{tech}'");
+                Err(Cause::CHANNEL_UNACCEPTABLE)
+            }
         }
     }
 }

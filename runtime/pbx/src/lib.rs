@@ -10,6 +10,7 @@ pub mod channel;
 pub mod control;
 pub mod local;
 pub mod media;
+pub mod modules;
 pub mod pbx;
 pub mod program;
 pub mod scripted;

@@ -26,10 +26,20 @@ struct Args {
     /// Open an interactive console on the running daemon.
     #[arg(short = 'r')]
     remote: bool,
+    /// How calls run: `jit` compiles what runs hot into native code (Cranelift), `interp`
+    /// interprets everything. The answers are the same.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Jit)]
+    engine: EngineChoice,
     /// More log output: -v shows each executed priority, -vv everything (asterisk.conf's
     /// `verbose = 3` is -v).
     #[arg(short = 'v', action = clap::ArgAction::Count)]
     verbose: u8,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EngineChoice {
+    Interp,
+    Jit,
 }
 
 fn main() -> ExitCode {
@@ -40,7 +50,8 @@ fn main() -> ExitCode {
         Some(path) => Source::from_path(path),
         None => Source::Embedded,
     };
-    let options = Options::for_source(source);
+    let mut options = Options::for_source(source);
+    options.jit = matches!(args.engine, EngineChoice::Jit);
     let socket = control::socket_path(&options.run_dir);
     if let Some(command) = &args.rx {
         return remote(&socket, command);

@@ -35,6 +35,8 @@ pub struct Options {
     pub cdr: bool,
     /// asterisk.conf `[options] verbose`.
     pub verbose: Option<u8>,
+    /// Run hot extensions as native code (on by default; `pbx --engine interp` turns it off).
+    pub jit: bool,
 }
 
 impl Options {
@@ -56,6 +58,7 @@ impl Options {
             source,
             cdr: true,
             verbose: None,
+            jit: true,
         };
         let settings = crate::program::asterisk_conf(&options.source);
         let absolute = |value: &str| dir.join(value);
@@ -98,7 +101,9 @@ pub struct Pbx {
     pub(crate) tokio: tokio::runtime::Runtime,
     pub(crate) local_sequence: AtomicUsize,
     pub(crate) started: Instant,
-    modules: Mutex<Vec<Module>>,
+    /// Calls run hot extensions as native code.
+    jit: bool,
+    pub(crate) modules: Mutex<Vec<crate::modules::Loaded>>,
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
 
@@ -143,8 +148,9 @@ impl Pbx {
             tokio,
             local_sequence: AtomicUsize::new(0),
             started: Instant::now(),
+            jit: options.jit,
             music: Mutex::new(Default::default()),
-            modules: Mutex::new(Module::built_in()),
+            modules: Mutex::new(crate::modules::built_in()),
         }))
     }
 
@@ -246,6 +252,12 @@ impl Pbx {
         *lock(&self.calls)
     }
 
+    /// Tasks alive on the PBX's timer runtime (scripted channels' timers, control
+    /// connections): back to zero when nothing is pending.
+    pub fn tasks(&self) -> usize {
+        self.tokio.metrics().num_alive_tasks()
+    }
+
     /// Calls that ran to their end since the start.
     pub fn completed_calls(&self) -> u64 {
         self.completed.load(Ordering::Relaxed)
@@ -273,68 +285,6 @@ impl Pbx {
     pub fn hangup_all(&self) {
         for chan in self.channels() {
             chan.hangup(Cause::NORMAL_CLEARING);
-        }
-    }
-
-    // --- modules ----------------------------------------------------------------------
-
-    /// The modules and how many channels use each.
-    pub fn modules(&self) -> Vec<ModuleInfo> {
-        let channels = self.channels();
-        lock(&self.modules)
-            .iter()
-            .map(|m| ModuleInfo {
-                name: m.name,
-                description: m.description,
-                use_count: m.prefix.map_or(0, |p| {
-                    channels.iter().filter(|c| c.name.starts_with(p)).count()
-                }),
-                running: m.running,
-            })
-            .collect()
-    }
-
-    /// Whether module `name` is loaded.
-    pub fn module_running(&self, name: &str) -> bool {
-        lock(&self.modules)
-            .iter()
-            .any(|m| m.name == name && m.running)
-    }
-
-    /// `module load|unload|reload NAME`; unloading a module in use is refused.
-    pub fn module_action(&self, action: &str, name: &str) -> Result<String, String> {
-        let name = name.trim_end_matches(".so");
-        let in_use = self
-            .modules()
-            .iter()
-            .find(|m| m.name == name)
-            .map(|m| m.use_count)
-            .ok_or_else(|| format!("No such module '{name}'"))?;
-        if action == "reload" && name == "pbx_config" {
-            return self.reload().map(|()| "Dialplan reloaded.".to_string());
-        }
-        let mut modules = lock(&self.modules);
-        let module = modules
-            .iter_mut()
-            .find(|m| m.name == name)
-            .ok_or_else(|| format!("No such module '{name}'"))?;
-        match action {
-            "unload" if in_use > 0 => Err(format!(
-                "Unable to unload '{name}': in use by {in_use} channel(s)"
-            )),
-            "unload" if module.essential => {
-                Err(format!("Unable to unload '{name}': the PBX needs it"))
-            }
-            "unload" => {
-                module.running = false;
-                Ok(format!("Unloaded {name}"))
-            }
-            "load" if module.running => Err(format!("Module '{name}' is already loaded")),
-            "load" => {
-                module.running = true;
-                Ok(format!("Loaded {name}"))
-            }
-            _ => Ok(format!("Module '{name}' reloaded successfully.")),
         }
     }
 
@@ -375,59 +325,6 @@ fn set_globals(globals: &Mutex<pbx_engine::vars::Variables>, program: &Program) 
     }
     for g in &plan.globals {
         globals.set(&g.name, Some(&g.value));
-    }
-}
-
-/// A module as `module show` lists it.
-pub struct ModuleInfo {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub use_count: usize,
-    pub running: bool,
-}
-
-struct Module {
-    name: &'static str,
-    description: &'static str,
-    /// Channels of this module's driver are named with this prefix.
-    prefix: Option<&'static str>,
-    running: bool,
-    /// The PBX cannot run without it.
-    essential: bool,
-}
-
-impl Module {
-    fn built_in() -> Vec<Module> {
-        let module = |name, description, prefix, essential| Module {
-            name,
-            description,
-            prefix,
-            running: true,
-            essential,
-        };
-        vec![
-            module("pbx_config", "Text Extension Configuration", None, true),
-            module(
-                "chan_local",
-                "Local Proxy Channel (Local/exten@context)",
-                Some("Local/"),
-                false,
-            ),
-            module(
-                "chan_test",
-                "Scripted test channel (Test/name)",
-                Some("Test/"),
-                false,
-            ),
-            module("cdr_csv", "Comma Separated Values CDR Backend", None, false),
-            module(
-                "app_media",
-                "Playback, Background, Read, Say*, Echo, Record, MusicOnHold",
-                None,
-                false,
-            ),
-            module("app_dial", "Dialing Application", None, false),
-        ]
     }
 }
 
@@ -509,6 +406,9 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             let outcome = program.with(|plan, index| {
                 let mut engine = Engine::with_index(plan, index);
                 engine.share_globals(pbx.globals.clone());
+                if pbx.jit {
+                    engine.enable_jit_lazily();
+                }
                 if let Some((app, data)) = &application {
                     // `channel originate … application App data`: that application alone.
                     let app = String::from_utf8_lossy(app).into_owned();

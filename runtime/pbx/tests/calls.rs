@@ -475,3 +475,92 @@ fn globals_are_shared_between_calls_and_survive_a_reload() {
     f.pbx.reload().unwrap();
     assert_eq!(count_after_call(), "in,s,2,NoOp(11 kept)");
 }
+
+#[test]
+fn the_jit_and_the_interpreter_give_a_looping_call_the_same_trace() {
+    let dialplan = "[in]\nexten => s,1,Set(i=0)\n same => n(top),Set(i=$[${i}+1])\n\
+                    same => n,GotoIf($[${i}<400]?top)\n same => n,Wait(0.01)\n\
+                    same => n,NoOp(done ${i})\n";
+    let run = |jit: bool| {
+        let f = common::fixture_with("jit", dialplan, |o| o.jit = jit);
+        let (chan, _) = f.call("in", "s", Script::default());
+        f.settle();
+        chan.trace()
+    };
+    let (interpreted, compiled) = (run(false), run(true));
+    assert_eq!(interpreted.len(), 803);
+    assert_eq!(interpreted.last().unwrap(), "in,s,5,NoOp(done 400)");
+    assert_eq!(interpreted, compiled);
+}
+
+/// A driver module as SIP or the sound card will register theirs: `Fake/x` channels that
+/// answer at once (made by the test channel's driver under another name).
+struct FakeDriver;
+
+impl pbx::modules::Module for FakeDriver {
+    fn name(&self) -> &'static str {
+        "chan_fake"
+    }
+    fn description(&self) -> &'static str {
+        "A driver registered from outside"
+    }
+    fn driver(&self) -> Option<&dyn pbx::modules::Driver> {
+        Some(self)
+    }
+}
+
+impl pbx::modules::Driver for FakeDriver {
+    fn tech(&self) -> &'static str {
+        "Fake"
+    }
+    fn request(
+        &self,
+        pbx: &std::sync::Arc<pbx::Pbx>,
+        resource: &str,
+        requester: &pbx::channel::Channel,
+        vars: &pbx_engine::vars::Variables,
+    ) -> Result<std::sync::Arc<pbx::channel::Channel>, Cause> {
+        let _ = resource;
+        pbx.request("Test", "fake", requester, vars)
+    }
+}
+
+#[test]
+fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
+    let f = fixture(
+        "module",
+        "[in]\nexten => s,1,Dial(Fake/x,,g)\n same => n,NoOp(${DIALSTATUS})\n\
+         exten => w,1,Dial(Local/1@hold)\n[hold]\nexten => 1,1,Answer()\n same => n,Wait(0.5)\n",
+    );
+    f.pbx
+        .register_module(std::sync::Arc::new(FakeDriver))
+        .unwrap();
+    assert!(
+        f.pbx
+            .register_module(std::sync::Arc::new(FakeDriver))
+            .is_err()
+    );
+    assert!(
+        f.pbx
+            .modules()
+            .iter()
+            .any(|m| m.name == "chan_fake" && m.running)
+    );
+    let (chan, _) = f.call("in", "s", hangup_after(300));
+    f.settle();
+    assert_eq!(chan.trace()[0], "in,s,1,Dial(Fake/x,,g)");
+    assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("ANSWER"));
+
+    // chan_local is in use while a Local call runs, and cannot be unloaded then.
+    f.call("in", "w", Script::default());
+    std::thread::sleep(Duration::from_millis(150));
+    let refused = f.pbx.module_action("unload", "chan_local").unwrap_err();
+    assert!(refused.contains("in use by 2 channel(s)"), "{refused}");
+    f.settle();
+    f.pbx.module_action("unload", "chan_local").unwrap();
+    let (chan, _) = f.call("in", "w", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("CHANUNAVAIL"));
+    f.pbx.module_action("load", "chan_local").unwrap();
+    assert!(f.pbx.module_action("unload", "pbx_config").is_err());
+}

@@ -58,9 +58,16 @@ pub fn write_config(dir: &std::path::Path, extensions: &str) {
 }
 
 pub fn fixture(tag: &str, extensions: &str) -> Fixture {
+    fixture_with(tag, extensions, |_| {})
+}
+
+/// [`fixture`] with the PBX's options changed first.
+pub fn fixture_with(tag: &str, extensions: &str, change: impl FnOnce(&mut Options)) -> Fixture {
     let dir = temp_dir(tag);
     write_config(&dir, extensions);
-    let pbx = Pbx::start(Options::for_source(Source::Dir(dir.clone()))).unwrap();
+    let mut options = Options::for_source(Source::Dir(dir.clone()));
+    change(&mut options);
+    let pbx = Pbx::start(options).unwrap();
     Fixture { dir, pbx }
 }
 
