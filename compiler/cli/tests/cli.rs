@@ -590,7 +590,7 @@ fn test_runs_the_demo_calls_and_they_pass() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", stderr(&out));
     assert!(
-        stdout.contains("test result: ok. 4 passed; 0 failed"),
+        stdout.contains("test result: ok. 6 passed; 0 failed"),
         "{stdout}"
     );
 }

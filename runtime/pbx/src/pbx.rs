@@ -88,7 +88,7 @@ pub struct Pbx {
     /// Bumped by every successful reload; a call whose generation is older suspends at its
     /// next priority and resumes on the new dialplan.
     generation: AtomicU64,
-    channels: Mutex<BTreeMap<String, Weak<Channel>>>,
+    channels: Mutex<Registry>,
     calls: Mutex<usize>,
     calls_done: Condvar,
     pub(crate) completed: AtomicU64,
@@ -136,7 +136,7 @@ impl Pbx {
             source: options.source,
             program: RwLock::new(Arc::new(program)),
             generation: AtomicU64::new(0),
-            channels: Mutex::new(BTreeMap::new()),
+            channels: Mutex::new(Registry::default()),
             calls: Mutex::new(0),
             calls_done: Condvar::new(),
             completed: AtomicU64::new(0),
@@ -223,20 +223,30 @@ impl Pbx {
     // --- channels -------------------------------------------------------------------
 
     pub fn register(&self, chan: &Arc<Channel>) {
-        // Every channel unregisters when its call ends (`CallGuard`), or, for a dialled
-        // channel, when the registry next meets it dead (`channels`).
-        lock(&self.channels).insert(chan.name.clone(), Arc::downgrade(chan));
+        // A channel running the dialplan unregisters when its call ends (`CallGuard`); a
+        // dialled one is dropped by whoever dialled it, and its entry goes at the next
+        // sweep. Sweeping when the registry has doubled since the last one keeps it
+        // proportional to the live channels, at an amortized constant cost.
+        let mut registry = lock(&self.channels);
+        registry
+            .channels
+            .insert(chan.name.clone(), Arc::downgrade(chan));
+        if registry.channels.len() >= registry.sweep_at {
+            registry.channels.retain(|_, c| c.strong_count() > 0);
+            registry.sweep_at = (registry.channels.len() * 2).max(64);
+        }
     }
 
     pub fn unregister(&self, chan: &Channel) {
-        lock(&self.channels).remove(&chan.name);
+        lock(&self.channels).channels.remove(&chan.name);
     }
 
     /// The live channels, by name.
     pub fn channels(&self) -> Vec<Arc<Channel>> {
-        let mut channels = lock(&self.channels);
-        channels.retain(|_, c| c.strong_count() > 0);
-        channels
+        let mut registry = lock(&self.channels);
+        registry.channels.retain(|_, c| c.strong_count() > 0);
+        registry
+            .channels
             .values()
             .filter_map(Weak::upgrade)
             .filter(|c| !c.is_hung_up())
@@ -244,7 +254,10 @@ impl Pbx {
     }
 
     pub fn channel(&self, name: &str) -> Option<Arc<Channel>> {
-        lock(&self.channels).get(name).and_then(Weak::upgrade)
+        lock(&self.channels)
+            .channels
+            .get(name)
+            .and_then(Weak::upgrade)
     }
 
     /// Calls running the dialplan now.
@@ -326,6 +339,14 @@ fn set_globals(globals: &Mutex<pbx_engine::vars::Variables>, program: &Program) 
     for g in &plan.globals {
         globals.set(&g.name, Some(&g.value));
     }
+}
+
+/// The channels by name, held weakly (see [`Pbx::register`]).
+#[derive(Default)]
+struct Registry {
+    channels: BTreeMap<String, Weak<Channel>>,
+    /// Sweep dead entries when there are this many.
+    sweep_at: usize,
 }
 
 /// Where a call enters the dialplan and what it carries in.
