@@ -117,10 +117,12 @@ impl<'p> Engine<'p> {
         Ok(())
     }
 
-    /// [`Engine::enable_jit`], with the code generator made only when something first runs
-    /// hot enough to compile: what a PBX with thousands of calls wants.
-    pub fn enable_jit_lazily(&mut self) {
-        self.jit = Some(Box::new(crate::jit::Chains::lazy()));
+    /// [`Engine::enable_jit`] for a PBX with thousands of calls: a segment of priorities is
+    /// compiled only once it has run `patience` times over, and the code generator is made
+    /// then. A loop that computes gets there in a millisecond; one that waits on prompts
+    /// (a Playback loop) never does, and costs no compile time or memory.
+    pub fn enable_jit_lazily(&mut self, patience: u32) {
+        self.jit = Some(Box::new(crate::jit::Chains::lazy(patience)));
     }
 
     /// `ast_random()`: 0 ..= 2^31 - 1 (xorshift64*).

@@ -43,26 +43,30 @@ struct Compiled {
 /// segment).
 pub(crate) struct Chains {
     /// The code generator, made when the first chain is compiled (most calls never run
-    /// anything twice, and a code generator costs memory).
-    jit: Option<Jit>,
+    /// anything twice, and a code generator costs memory). Boxed: `Jit` itself is tens of
+    /// kilobytes, which every call would carry even while it is `None`.
+    jit: Option<Box<Jit>>,
     compiled: Vec<Compiled>,
     by_key: HashMap<(usize, usize, usize, usize), Option<usize>>,
     /// Steps run interpreted per segment not compiled yet.
     heat: HashMap<(usize, usize, usize, usize), u32>,
+    /// How many times over a segment must run before it is compiled (see [`advance`]).
+    patience: u32,
     steps: Vec<Step>,
 }
 
 impl Chains {
     pub(crate) fn new() -> Result<Chains, String> {
-        let mut chains = Chains::lazy();
-        chains.jit = Some(Jit::new()?);
+        let mut chains = Chains::lazy(1);
+        chains.jit = Some(Box::new(Jit::new()?));
         Ok(chains)
     }
 
     /// Chains whose code generator is made on first use (if it cannot be, everything stays
-    /// interpreted).
-    pub(crate) fn lazy() -> Chains {
+    /// interpreted), compiling a segment once it has run `patience` times its length.
+    pub(crate) fn lazy(patience: u32) -> Chains {
         Chains {
+            patience: patience.max(1),
             jit: None,
             compiled: Vec::new(),
             by_key: HashMap::new(),
@@ -103,7 +107,7 @@ pub(crate) fn advance(
         if !chains.by_key.contains_key(&key) {
             let heat = chains.heat.entry(key).or_default();
             *heat += 1;
-            if *heat <= length {
+            if *heat <= length.saturating_mul(chains.patience) {
                 return None;
             }
         }
@@ -149,6 +153,9 @@ pub(crate) fn advance(
 /// The chain of extension `found` as reached from context `searched`, compiled on first use;
 /// `None` when it is not worth or not safe to compile (caller-ID variants, a context whose
 /// routing depends on the clock).
+// Kept out of `advance`: compiling needs a large stack frame, and every step through
+// `advance` would otherwise reserve it (each call's thread stack is resident memory).
+#[inline(never)]
 fn chain_for(
     chains: &mut Chains,
     engine: &Engine,
@@ -165,6 +172,7 @@ fn chain_for(
     compiled
 }
 
+#[inline(never)]
 fn compile(
     chains: &mut Chains,
     engine: &Engine,
@@ -225,7 +233,7 @@ fn compile(
     let first = chains.steps.len() as u32;
     let ids: Vec<u32> = (0..priorities.len() as u32).map(|k| first + k).collect();
     if chains.jit.is_none() {
-        chains.jit = Some(Jit::new().ok()?);
+        chains.jit = Some(Box::new(Jit::new().ok()?));
     }
     let chain = chains.jit.as_mut()?.compile(&ids).ok()?;
     for k in 0..priorities.len() {

@@ -1,9 +1,11 @@
 //! How many concurrent calls one process sustains, each running a Playback loop with real
 //! 20 ms pacing, with under 1% of frames late (more than 10 ms after their due time).
 //!
-//! `cargo bench -p pbx --bench concurrent -- [CALLS] [SECONDS]` (default 5000 calls, 10 s).
-//! Calls arrive spread over one prompt's length (3 s), as real calls do, rather than all in
-//! the same millisecond; the measurement starts once every call is playing.
+//! `cargo bench -p pbx --bench concurrent -- [CALLS] [SECONDS] [SPREAD]` (default 5000 calls,
+//! 10 s, arrivals spread over 3 s — one prompt's length — as real calls arrive; `0` places
+//! them all at once, so every prompt restarts in the same instant; `interp` runs the calls
+//! without the JIT). The measurement starts
+//! once every call is playing.
 //! Prints frames sent against frames due, the late share, the worst lateness, and resident
 //! memory and threads per call.
 
@@ -25,9 +27,12 @@ fn status(name: &str) -> u64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    // `interp` anywhere: calls run on the interpreter only.
+    let interp = all.iter().any(|a| a == "interp");
+    let args: Vec<String> = all
+        .into_iter()
+        .filter(|a| !a.starts_with("--") && a != "interp")
         .collect();
     let calls: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5000);
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
@@ -49,12 +54,13 @@ fn main() {
     .unwrap();
     let mut options = Options::for_source(Source::Dir(dir.clone()));
     options.cdr = false;
+    options.jit = !interp;
     let pbx = Pbx::start(options).unwrap();
 
     let rss_before = status("VmRSS:");
     let threads_before = status("Threads:");
     let ramp = Instant::now();
-    let spread = Duration::from_secs(3);
+    let spread = Duration::from_secs_f64(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(3.0));
     let lifetime = Duration::from_secs(seconds + 5);
     for i in 0..calls {
         let arrival = spread.mul_f64(i as f64 / calls as f64);
@@ -93,8 +99,9 @@ fn main() {
     let max_late = stats.max_late_us.load(Ordering::Relaxed);
     let due = calls as f64 * elapsed * 50.0;
     println!(
-        "concurrent Playback loops: {calls} calls for {elapsed:.1} s (placed in {:.2} s)",
-        ramp.as_secs_f64()
+        "concurrent Playback loops: {calls} calls for {elapsed:.1} s (placed in {:.2} s, spread over {:.1} s)",
+        ramp.as_secs_f64(),
+        spread.as_secs_f64()
     );
     println!(
         "  frames sent {frames} of {due:.0} due ({:.2}%), late (>10 ms) {late} = {:.3}%, worst {:.1} ms",

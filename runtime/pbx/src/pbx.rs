@@ -107,6 +107,11 @@ pub struct Pbx {
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
 
+/// How many times over a call runs a stretch of priorities before it is compiled: a
+/// computing loop gets there within a millisecond, a call waiting on prompts never does (a
+/// per-call compile costs ~7 ms and ~75 KB, which 5,000 Playback loops cannot afford).
+const JIT_PATIENCE: u32 = 1000;
+
 /// A call thread's stack: the engine's recursion is bounded (substitution depth, Gosub
 /// frames live on the heap), and 5,000 calls must fit.
 const CALL_STACK: usize = 512 * 1024;
@@ -312,6 +317,14 @@ impl Pbx {
             .name(format!("call {}", chan.name))
             .stack_size(CALL_STACK)
             .spawn(move || {
+                // Calls yield to the media clock: when thousands of prompts end in the same
+                // tick, their threads waking at once must not delay the next frames. Lowering
+                // one's own priority needs no privilege; failing to is harmless.
+                let _ = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Crossplatform(
+                        thread_priority::ThreadPriorityValue::try_from(10u8).unwrap_or_default(),
+                    ),
+                );
                 let guard = CallGuard {
                     pbx: &pbx,
                     chan: &chan,
@@ -428,7 +441,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 let mut engine = Engine::with_index(plan, index);
                 engine.share_globals(pbx.globals.clone());
                 if pbx.jit {
-                    engine.enable_jit_lazily();
+                    engine.enable_jit_lazily(JIT_PATIENCE);
                 }
                 if let Some((app, data)) = &application {
                     // `channel originate … application App data`: that application alone.

@@ -479,7 +479,7 @@ fn globals_are_shared_between_calls_and_survive_a_reload() {
 #[test]
 fn the_jit_and_the_interpreter_give_a_looping_call_the_same_trace() {
     let dialplan = "[in]\nexten => s,1,Set(i=0)\n same => n(top),Set(i=$[${i}+1])\n\
-                    same => n,GotoIf($[${i}<400]?top)\n same => n,Wait(0.01)\n\
+                    same => n,GotoIf($[${i}<4000]?top)\n same => n,Wait(0.01)\n\
                     same => n,NoOp(done ${i})\n";
     let run = |jit: bool| {
         let f = common::fixture_with("jit", dialplan, |o| o.jit = jit);
@@ -488,8 +488,8 @@ fn the_jit_and_the_interpreter_give_a_looping_call_the_same_trace() {
         chan.trace()
     };
     let (interpreted, compiled) = (run(false), run(true));
-    assert_eq!(interpreted.len(), 803);
-    assert_eq!(interpreted.last().unwrap(), "in,s,5,NoOp(done 400)");
+    assert_eq!(interpreted.len(), 8003);
+    assert_eq!(interpreted.last().unwrap(), "in,s,5,NoOp(done 4000)");
     assert_eq!(interpreted, compiled);
 }
 
