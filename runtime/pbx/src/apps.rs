@@ -470,9 +470,12 @@ impl CallIo<'_> {
     }
 
     /// `Record(file.format[,silence[,maxduration[,options]]])` (app_record.c): a beep (unless
-    /// `q`), then what the caller says until `#`, the time limit or the hang-up (the file is
-    /// kept on hang-up only with `k`). Relative names go below the recordings directory
-    /// (`astspooldir/recordings`, else `run/recordings`).
+    /// `q`), then what the caller says until the terminator (`#`; `*` with `t`, any key with
+    /// `y`, none with `x`), `silence` seconds of silence, `maxduration` seconds, or the
+    /// hang-up (the file is kept on hang-up only with `k`). As in app_record, a recording
+    /// ended by a key loses its last quarter second (the key's tone) and one ended by silence
+    /// keeps one second of it (all of it with `u`). Relative names go below the recordings
+    /// directory (`astspooldir/recordings`, else `run/recordings`).
     fn record(&self, args: &[Vec<u8>], vars: &mut Variables) -> AppResult {
         let text = |i: usize| {
             args.get(i)
@@ -490,12 +493,30 @@ impl CallIo<'_> {
             vars.set(b"RECORD_STATUS", Some(b"ERROR"));
             return AppResult::Continue;
         };
+        let silence_ms = match text(1).parse::<i64>() {
+            Ok(seconds) if seconds > 0 => Some((seconds.min(86_400) * 1000) as u32),
+            Ok(_) => None,
+            Err(_) if text(1).is_empty() => None,
+            Err(_) => {
+                tracing::warn!("'{}' is not a valid silence duration", text(1));
+                None
+            }
+        };
         let max = text(2)
             .parse::<u64>()
             .ok()
             .filter(|&s| s > 0)
             .map(Duration::from_secs);
         let options = text(3);
+        let terminator: &dyn Fn(u8) -> bool = if options.contains('x') {
+            &|_| false
+        } else if options.contains('y') {
+            &|_| true
+        } else if options.contains('t') {
+            &|k| k == b'*'
+        } else {
+            &|k| k == b'#'
+        };
         if self.chan.state() != State::Up {
             if options.contains('s') {
                 vars.set(b"RECORD_STATUS", Some(b"SKIP"));
@@ -508,17 +529,40 @@ impl CallIo<'_> {
         if !options.contains('q') && self.play("beep", &|_| false) == Ok(Wake::HungUp) {
             return AppResult::Hangup;
         }
-        let before = self.chan.set_inbound(Inbound::Record(Vec::new()));
-        let wake = self.wait(max, &|k| k == b'#', None);
-        let samples = match self.chan.set_inbound(before) {
-            Inbound::Record(samples) => samples,
+        let before = self
+            .chan
+            .set_inbound(Inbound::Record(crate::channel::Recording {
+                silence_limit_ms: silence_ms,
+                ..Default::default()
+            }));
+        let deadline = max.map(|m| Instant::now() + m);
+        let (status, wake): (&[u8], Wake) = loop {
+            let seen = self.chan.signal.generation();
+            if self.chan.is_hung_up() {
+                break (b"HANGUP", Wake::HungUp);
+            }
+            if let Some(key) = self.chan.take_dtmf_if(terminator) {
+                break (b"DTMF", Wake::Key(key));
+            }
+            if self.chan.recording_silenced() {
+                break (b"SILENCE", Wake::Done);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break (b"TIMEOUT", Wake::Done);
+            }
+            self.chan.signal.wait(seen, deadline);
+        };
+        let mut samples = match self.chan.set_inbound(before) {
+            Inbound::Record(recording) => recording.samples,
             _ => Vec::new(),
         };
-        let status: &[u8] = match wake {
-            Wake::Key(_) => b"DTMF",
-            Wake::Done => b"TIMEOUT",
-            Wake::HungUp => b"HANGUP",
+        // ast_stream_rewind + ast_truncstream, in samples at 8 kHz.
+        let rewind_ms = match (status, silence_ms) {
+            (b"SILENCE", Some(limit)) if !options.contains('u') => limit.saturating_sub(1000),
+            (b"DTMF", _) => 250,
+            _ => 0,
         };
+        samples.truncate(samples.len().saturating_sub(rewind_ms as usize * 8));
         if wake != Wake::HungUp || options.contains('k') {
             let path = if name.starts_with('/') {
                 std::path::PathBuf::from(format!("{name}.{}", ext(&target)))

@@ -6,6 +6,17 @@
 //! the PBX sends go there. What the far end sends comes in through the `receive_*` methods.
 //! Media inside is signed linear, 8 kHz, 20 ms frames; codecs are the driver's business.
 //!
+//! How the next drivers plug in (as modules, [`crate::modules::Driver`]):
+//! - SIP: the driver decodes RTP (G.711 through `pbx_media::g711`, any other codec its own)
+//!   after its jitter buffer and calls [`Channel::receive_frame`] every 20 ms; a re-INVITE
+//!   that changes the codec changes nothing here, since frames inside are always signed
+//!   linear. [`Endpoint::send_frame`] is called at the media clock's pace and packetizes.
+//!   Signalling maps onto [`Channel::receive_indication`] (180/183/200, busy),
+//!   [`Channel::receive_hangup`] (BYE, with its Q.850 cause) and [`Endpoint::call`].
+//! - A sound card: the capture thread calls [`Channel::receive_frame`] at the card's pace;
+//!   playback takes frames from [`Endpoint::send_frame`] into a short queue the card drains
+//!   at its own pace, dropping or repeating a frame when the two clocks drift.
+//!
 //! Waiting is done on a [`Signal`], a generation counter with a condition variable: every
 //! event on a channel bumps the signal of the thread that waits for it (its own call thread,
 //! or for a channel being dialled, the caller's), so one thread can wait for several
@@ -170,10 +181,26 @@ pub enum Inbound {
     /// Sent straight back (`Echo`).
     Echo,
     /// Kept for `Record`, up to a bound.
-    Record(Vec<i16>),
+    Record(Recording),
     /// Passed to the bridged channel.
     Bridge(Weak<Channel>),
 }
+
+/// What `Record` has heard so far, and how long the caller has been silent.
+#[derive(Debug, Default)]
+pub struct Recording {
+    pub samples: Vec<i16>,
+    /// Stop after this much silence (app_record's `silence` argument).
+    pub silence_limit_ms: Option<u32>,
+    /// Milliseconds of silence up to the last frame (dsp.c's `totalsilence`).
+    pub silent_ms: u32,
+    /// The limit was passed.
+    pub silenced: bool,
+}
+
+/// dsp.conf's default `silencethreshold`: a frame whose mean absolute sample is below it is
+/// silence (`__ast_dsp_silence_noise`).
+pub const SILENCE_THRESHOLD: u32 = 256;
 
 /// Where a channel is in the dialplan and what it runs, for `core show channels`.
 #[derive(Clone, Debug, Default)]
@@ -292,11 +319,29 @@ impl Channel {
             match &mut inner.inbound {
                 Inbound::Discard => None,
                 Inbound::Echo => Some(Forward::Back),
-                Inbound::Record(samples) => {
-                    if samples.len() + frame.len() <= MAX_RECORD_SAMPLES {
-                        samples.extend_from_slice(frame);
+                Inbound::Record(recording) => {
+                    if recording.samples.len() + frame.len() <= MAX_RECORD_SAMPLES {
+                        recording.samples.extend_from_slice(frame);
                     }
-                    None
+                    let mean = frame
+                        .iter()
+                        .map(|&s| u32::from(s.unsigned_abs()))
+                        .sum::<u32>()
+                        / frame.len() as u32;
+                    if mean < SILENCE_THRESHOLD {
+                        recording.silent_ms += 20;
+                    } else {
+                        recording.silent_ms = 0;
+                    }
+                    if recording
+                        .silence_limit_ms
+                        .is_some_and(|limit| recording.silent_ms > limit && !recording.silenced)
+                    {
+                        recording.silenced = true;
+                        Some(Forward::Wake)
+                    } else {
+                        None
+                    }
                 }
                 Inbound::Bridge(peer) => peer.upgrade().map(Forward::To),
             }
@@ -304,6 +349,7 @@ impl Channel {
         match forward {
             Some(Forward::Back) => self.write_frame(frame),
             Some(Forward::To(peer)) => peer.write_frame(frame),
+            Some(Forward::Wake) => self.signal.bump(),
             None => {}
         }
     }
@@ -460,6 +506,11 @@ impl Channel {
         self.inner().events.pop_front()
     }
 
+    /// Whether a recording in progress has heard its limit of silence.
+    pub fn recording_silenced(&self) -> bool {
+        matches!(&self.inner().inbound, Inbound::Record(r) if r.silenced)
+    }
+
     pub fn set_inbound(&self, inbound: Inbound) -> Inbound {
         std::mem::replace(&mut self.inner().inbound, inbound)
     }
@@ -544,6 +595,8 @@ impl Channel {
 enum Forward {
     Back,
     To(Arc<Channel>),
+    /// Something the waiting thread must see (a recording went silent).
+    Wake,
 }
 
 impl std::fmt::Debug for Channel {

@@ -205,7 +205,33 @@ fn record_keeps_what_the_caller_said_until_pound() {
     assert_eq!(chan.trace()[1], "in,s,2,NoOp(DTMF)");
     let wav = std::fs::read(f.dir.join("run/recordings/msg.wav")).unwrap();
     let sound = pbx_media::sound::decode(&wav, pbx_media::sound::Format::Wav).unwrap();
-    assert_eq!(sound.samples.len(), 25 * 160);
+    // 500 ms said, less the last 250 ms app_record strips as the key's tone.
+    assert_eq!(sound.samples.len(), 25 * 160 - 2000);
+}
+
+#[test]
+fn record_stops_after_its_silence_and_keeps_one_second_of_it() {
+    let f = fixture(
+        "silence",
+        "[in]
+exten => s,1,Record(quiet.sln,2,10,q)
+ same => n,NoOp(${RECORD_STATUS})
+",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    std::thread::sleep(Duration::from_millis(100));
+    // 10 loud frames, then silence until Record gives up (more than 2 s of it).
+    for _ in 0..10 {
+        chan.receive_frame(&[3000; 160]);
+    }
+    for _ in 0..101 {
+        chan.receive_frame(&[10; 160]);
+    }
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(SILENCE)");
+    let sln = std::fs::read(f.dir.join("run/recordings/quiet.sln")).unwrap();
+    // 111 frames heard; the last (2000 - 1000) ms of silence cut.
+    assert_eq!(sln.len() / 2, 111 * 160 - 8000);
 }
 
 #[test]
