@@ -218,6 +218,7 @@ pub fn read(bytes: &[u8]) -> Result<Artifact, Error> {
     let mut header = Reader {
         rest: &bytes[MAGIC.len()..],
         files: u32::MAX,
+        lengths: Vec::new(),
     };
     let truncated = |_| Error::Corrupt("the header is cut short".into());
     let format = header.u32().map_err(truncated)?;
@@ -242,6 +243,7 @@ pub fn read(bytes: &[u8]) -> Result<Artifact, Error> {
     let mut r = Reader {
         rest: payload,
         files: 0,
+        lengths: Vec::new(),
     };
     let (sources, dialplan, music) = r.payload().map_err(Error::Corrupt)?;
     Ok(Artifact {
@@ -257,6 +259,8 @@ struct Reader<'a> {
     rest: &'a [u8],
     /// Files in the source map: origins must point into them.
     files: u32,
+    /// Their lengths, which origins must stay within.
+    lengths: Vec<u32>,
 }
 
 type Read<T> = Result<T, String>;
@@ -345,6 +349,8 @@ impl<'a> Reader<'a> {
         for _ in 0..files {
             let path = PathBuf::from(String::from_utf8_lossy(self.bytes()?).into_owned());
             let text: Arc<[u8]> = self.bytes()?.into();
+            self.lengths
+                .push(u32::try_from(text.len()).unwrap_or(u32::MAX));
             sources.add(path, text);
         }
         self.files = files as u32;
@@ -409,6 +415,10 @@ impl<'a> Reader<'a> {
                     app_origin: self.opt_origin()?,
                     data_origin: self.opt_origin()?,
                 });
+            }
+            // The engine finds priorities by binary search: they must be in order, once each.
+            if !priorities.windows(2).all(|w| w[0].number < w[1].number) {
+                return Err("priorities out of order".to_string());
             }
             extensions.push(Extension {
                 name,

@@ -134,6 +134,14 @@ proptest! {
 }
 
 #[test]
+fn a_forged_artifact_with_priorities_out_of_order_is_refused() {
+    let (mut plan, sources) = lowered(b"[in]\nexten => 1,1,NoOp(a)\n same => n,NoOp(b)\n");
+    plan.contexts[0].extensions[0].priorities.swap(0, 1);
+    let err = read(&write(&plan, &sources, &[])).unwrap_err();
+    assert_eq!(err, Error::Corrupt("priorities out of order".into()));
+}
+
+#[test]
 fn sources_keep_their_paths_and_text() {
     let (plan, sources) = lowered(b"[in]\nexten => 1,1,NoOp()\n");
     let back = read(&write(&plan, &sources, &[])).unwrap();

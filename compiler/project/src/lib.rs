@@ -64,6 +64,10 @@ pub fn build(
     dir: &Path,
     target: pbxc_check::Target,
 ) -> Result<Built, Refused> {
+    // The check and the load read the same bytes, even if a file is being saved meanwhile:
+    // what runs is exactly what was checked.
+    let snapshot = Snapshot::new(provider);
+    let provider: &dyn SourceProvider = &snapshot;
     let report = check::check(provider, &[dir.to_path_buf()], target)
         .map_err(|e| Refused::CannotRun(e.to_string()))?;
     if report.rejected
@@ -110,6 +114,55 @@ pub fn build(
         sources,
         music,
     })
+}
+
+/// A provider that remembers every answer it gave: reading a file twice gives the same
+/// bytes, listing a directory twice the same entries, running a command once.
+struct Snapshot<'a> {
+    inner: &'a dyn SourceProvider,
+    reads: Memo<std::path::PathBuf, Result<std::sync::Arc<[u8]>, pbxc_config::LoadError>>,
+    listings: Memo<std::path::PathBuf, Result<Vec<pbxc_config::DirEntry>, pbxc_config::LoadError>>,
+    commands: Memo<String, Option<Result<pbxc_config::ExecOutput, String>>>,
+}
+
+/// Answers already given, by question.
+type Memo<K, V> = std::cell::RefCell<std::collections::HashMap<K, V>>;
+
+impl<'a> Snapshot<'a> {
+    fn new(inner: &'a dyn SourceProvider) -> Self {
+        Snapshot {
+            inner,
+            reads: Default::default(),
+            listings: Default::default(),
+            commands: Default::default(),
+        }
+    }
+}
+
+impl SourceProvider for Snapshot<'_> {
+    fn read(&self, path: &Path) -> Result<std::sync::Arc<[u8]>, pbxc_config::LoadError> {
+        self.reads
+            .borrow_mut()
+            .entry(path.to_path_buf())
+            .or_insert_with(|| self.inner.read(path))
+            .clone()
+    }
+
+    fn list_dir(&self, dir: &Path) -> Result<Vec<pbxc_config::DirEntry>, pbxc_config::LoadError> {
+        self.listings
+            .borrow_mut()
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| self.inner.list_dir(dir))
+            .clone()
+    }
+
+    fn exec(&self, command: &str) -> Option<Result<pbxc_config::ExecOutput, String>> {
+        self.commands
+            .borrow_mut()
+            .entry(command.to_string())
+            .or_insert_with(|| self.inner.exec(command))
+            .clone()
+    }
 }
 
 impl Refused {

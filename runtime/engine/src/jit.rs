@@ -288,7 +288,10 @@ impl Host for StepHost<'_, '_> {
         }
         // What the PBX loop does after a step that returned normally.
         self.call.priority += 1;
-        if self.call.context != self.context || self.call.exten != self.exten {
+        if self.call.context != self.context
+            || self.call.exten != self.exten
+            || self.chan.suspend_requested()
+        {
             return LEFT;
         }
         let compiled = &self.chains.compiled[step.chain];

@@ -122,7 +122,10 @@ impl pbx_engine::Channel for CallIo<'_> {
                 // PlayTones starts the tone and returns at once; StopPlayTones ends it.
                 Ok(tone) => {
                     let playing = self.pbx.media.play(self.chan.clone(), Source::Tone(tone));
-                    lock(self.record).tones = Some(playing);
+                    // A new tone replaces the one playing.
+                    if let Some(before) = lock(self.record).tones.replace(playing) {
+                        before.stop();
+                    }
                     AppResult::Continue
                 }
                 Err(e) => {
@@ -270,8 +273,9 @@ impl CallIo<'_> {
         let mut status: &[u8] = b"SUCCESS";
         for file in files.split('&').filter(|f| !f.is_empty()) {
             match self.play(file, &|_| false) {
+                // app_playback: `ast_waitstream` failing on a hung-up channel is FAILED.
                 Ok(Wake::HungUp) => {
-                    vars.set(b"PLAYBACKSTATUS", Some(b"SUCCESS"));
+                    vars.set(b"PLAYBACKSTATUS", Some(b"FAILED"));
                     return AppResult::Hangup;
                 }
                 Ok(_) => {}
@@ -333,7 +337,8 @@ impl CallIo<'_> {
             .parse::<f64>()
             .ok()
             .filter(|t| *t > 0.0)
-            .map_or(Duration::from_secs(5), Duration::from_secs_f64);
+            .and_then(|t| Duration::try_from_secs_f64(t).ok())
+            .unwrap_or(Duration::from_secs(5));
         if self.chan.state() != State::Up && !options.contains('n') {
             if options.contains('s') {
                 vars.set(b"READSTATUS", Some(b"SKIPPED"));
@@ -535,7 +540,7 @@ impl CallIo<'_> {
                 silence_limit_ms: silence_ms,
                 ..Default::default()
             }));
-        let deadline = max.map(|m| Instant::now() + m);
+        let deadline = max.and_then(|m| Instant::now().checked_add(m));
         let (status, wake): (&[u8], Wake) = loop {
             let seen = self.chan.signal.generation();
             if self.chan.is_hung_up() {

@@ -456,7 +456,13 @@ impl Channel {
             }
             inner.hangup = Some(cause);
             self.gone.store(true, Ordering::Release);
-            std::mem::replace(&mut inner.inbound, Inbound::Discard)
+            // A bridge ends; a recording is kept for whoever is recording.
+            match inner.inbound {
+                Inbound::Bridge(_) | Inbound::Echo => {
+                    std::mem::replace(&mut inner.inbound, Inbound::Discard)
+                }
+                _ => Inbound::Discard,
+            }
         };
         drop(bridged);
         self.endpoint.hangup(cause);

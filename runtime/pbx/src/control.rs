@@ -291,6 +291,9 @@ fn show_dialplan(pbx: &Pbx, what: Option<&str>) -> String {
 
 /// `channel originate Local/x@ctx extension y@ctx2 | application App [data]`.
 fn originate(pbx: &Arc<Pbx>, channel: &str, extension: bool, rest: &[&str]) -> String {
+    if !pbx.accepting() {
+        return "error: stopping gracefully; no new calls\n".to_string();
+    }
     let Some((tech, resource)) = channel.split_once('/') else {
         return format!("error: Invalid channel '{channel}' (TECH/resource)\n");
     };

@@ -36,7 +36,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         .get(1)
         .and_then(|t| String::from_utf8_lossy(t).trim().parse::<f64>().ok())
         .filter(|t| *t > 0.0)
-        .map(Duration::from_secs_f64);
+        .and_then(|t| Duration::try_from_secs_f64(t).ok());
     let options = match parse_options(args.get(2).map_or(&[][..], |o| o)) {
         Ok(options) => options,
         Err(warning) => {
@@ -63,6 +63,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     let caller = &caller;
     let started = Instant::now();
     let mut ringing: Vec<Arc<Channel>> = Vec::new();
+    let mut legs = Legs(Vec::new());
     let mut status: &[u8] = b"CHANUNAVAIL";
     for target in targets.split(|&c| c == b'&') {
         let target = String::from_utf8_lossy(target).trim().to_string();
@@ -73,6 +74,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         match io.pbx.request(tech, resource, caller, vars) {
             Ok(out) => {
                 io.pbx.register(&out);
+                legs.0.push((out.clone(), resource.to_string()));
                 out.call();
                 ringing.push(out);
             }
@@ -111,7 +113,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
 
     // Ringing: wait for an answer, the end of every attempt, the caller's hang-up, or the
     // timeout.
-    let deadline = timeout.map(|t| started + t);
+    let deadline = timeout.and_then(|t| started.checked_add(t));
     let mut busy = false;
     let mut congestion = false;
     let answered = loop {
@@ -201,10 +203,14 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     caller.answer();
     vars.set(b"DIALSTATUS", Some(b"ANSWER"));
     vars.set(b"DIALEDPEERNAME", Some(answered.name.as_bytes()));
-    vars.set(
-        b"DIALEDPEERNUMBER",
-        Some(targets.split(|&c| c == b'&').next().unwrap_or_default()),
-    );
+    // app_dial's `numsubst`: the answering target's resource.
+    let number = legs
+        .0
+        .iter()
+        .find(|(leg, _)| Arc::ptr_eq(leg, &answered))
+        .map(|(_, resource)| resource.clone())
+        .unwrap_or_default();
+    vars.set(b"DIALEDPEERNUMBER", Some(number.as_bytes()));
     lock_record(io).dstchannel = answered.name.clone();
 
     if let Some(target) = arg_of(b'G') {
@@ -270,13 +276,13 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     let limit = [
         arg_of(b'S')
             .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(|s| s * 1000),
+            .map(|s| s.saturating_mul(1000)),
         arg_of(b'L').and_then(|l| l.split(':').next()?.trim().parse::<u64>().ok()),
     ]
     .into_iter()
     .flatten()
     .min()
-    .map(|ms| answered_at + Duration::from_millis(ms));
+    .and_then(|ms| answered_at.checked_add(Duration::from_millis(ms)));
     caller.set_inbound(Inbound::Bridge(Arc::downgrade(&answered)));
     answered.set_inbound(Inbound::Bridge(Arc::downgrade(caller)));
     caller.set_bridged_with(Some(answered.name.clone()));
@@ -358,6 +364,21 @@ fn set_time(vars: &mut Variables, name: &[u8], since: Instant) {
     vars.set(name, Some(since.elapsed().as_secs().to_string().as_bytes()));
 }
 
+/// Every channel Dial created, with the resource it dialled. If anything panics while Dial
+/// runs, they are hung up rather than left ringing or talking to nobody (a dropped Local
+/// `;1` would otherwise never tell its `;2`).
+struct Legs(Vec<(Arc<Channel>, String)>);
+
+impl Drop for Legs {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for (leg, _) in &self.0 {
+                leg.hangup(Cause::FAILURE);
+            }
+        }
+    }
+}
+
 fn clear_bridge(a: &Channel, b: &Channel) {
     for chan in [a, b] {
         chan.set_inbound(Inbound::Discard);
@@ -397,7 +418,7 @@ fn callee_start(io: &CallIo, target: &str, vars: &Variables) -> Option<Start> {
     Some(Start {
         context,
         exten,
-        priority: number + 1,
+        priority: number.checked_add(1)?,
         vars: vars.inherit(),
     })
 }

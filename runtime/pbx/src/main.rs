@@ -168,7 +168,10 @@ fn daemon(options: Options, socket: PathBuf) -> Result<(), String> {
         let stop = loop {
             tokio::select! {
                 _ = hup.recv() => { let _ = pbx.reload(); }
-                _ = term.recv() => break After::StopGracefully,
+                _ = term.recv() => {
+                    pbx.stop_accepting();
+                    break After::StopGracefully;
+                }
                 _ = tokio::signal::ctrl_c() => break After::StopNow,
                 what = after_rx.recv() => match what {
                     Some(After::Nothing) => {}

@@ -228,6 +228,11 @@ fn run(shared: &Shared, shard: usize) {
                 finish(stream);
                 return false;
             }
+            // After a stall (the clock was reset), a stream starts again from this tick
+            // rather than sending every frame it missed.
+            if tick.saturating_duration_since(stream.due) > FRAME * 50 {
+                stream.due = tick;
+            }
             // Every frame due by now goes out (a late tick sends two).
             loop {
                 let now = Instant::now();

@@ -92,6 +92,8 @@ pub struct Pbx {
     calls: Mutex<usize>,
     calls_done: Condvar,
     pub(crate) completed: AtomicU64,
+    /// Cleared by `core stop gracefully`: no new calls from outside, the others finish.
+    accepting: std::sync::atomic::AtomicBool,
     pub media: MediaClock,
     pub sounds: pbx_media::Sounds,
     pub run_dir: PathBuf,
@@ -145,6 +147,7 @@ impl Pbx {
             calls: Mutex::new(0),
             calls_done: Condvar::new(),
             completed: AtomicU64::new(0),
+            accepting: std::sync::atomic::AtomicBool::new(true),
             media,
             sounds,
             run_dir: options.run_dir,
@@ -299,6 +302,17 @@ impl Pbx {
         true
     }
 
+    /// Whether new calls from outside (a driver's inbound call, `channel originate`) are
+    /// taken; calls in progress may still dial out.
+    pub fn accepting(&self) -> bool {
+        self.accepting.load(Ordering::Acquire)
+    }
+
+    /// `core stop gracefully`: refuse new calls from now on.
+    pub fn stop_accepting(&self) {
+        self.accepting.store(false, Ordering::Release);
+    }
+
     /// Hangs up every channel (`core stop now`).
     pub fn hangup_all(&self) {
         for chan in self.channels() {
@@ -423,8 +437,10 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     let context = start.context.clone();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         loop {
-            let program = pbx.program();
+            // The generation first: a reload between the two reads then only makes the
+            // call suspend once more, instead of running the old dialplan unnoticed.
             let generation = pbx.generation();
+            let program = pbx.program();
             let mut io = crate::apps::CallIo {
                 pbx,
                 chan,

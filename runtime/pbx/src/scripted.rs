@@ -124,6 +124,9 @@ pub fn place(
     caller: Caller,
     start: Start,
 ) -> std::io::Result<(Arc<Channel>, Arc<Recorder>)> {
+    if !pbx.accepting() {
+        return Err(std::io::Error::other("the PBX is stopping: no new calls"));
+    }
     let recorder = Arc::new(Recorder::default());
     let chan = Channel::new(
         Spec {

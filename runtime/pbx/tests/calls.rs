@@ -137,7 +137,7 @@ fn hanging_up_during_playback_ends_the_call_and_runs_h() {
     );
     assert_eq!(
         chan.trace(),
-        vec!["in,s,1,Playback(long)", "in,h,1,NoOp(bye SUCCESS)"]
+        vec!["in,s,1,Playback(long)", "in,h,1,NoOp(bye FAILED)"]
     );
     // The clock drops the stream at its next tick.
     std::thread::sleep(Duration::from_millis(60));
@@ -589,4 +589,48 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
     assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("CHANUNAVAIL"));
     f.pbx.module_action("load", "chan_local").unwrap();
     assert!(f.pbx.module_action("unload", "pbx_config").is_err());
+}
+
+#[test]
+fn a_panic_inside_dial_hangs_up_the_other_legs_too() {
+    let f = fixture(
+        "panicLegs",
+        "[in]\nexten => s,1,Dial(Local/1@hold&Test/x/panic)\n[hold]\nexten => 1,1,Wait(30)\n",
+    );
+    let started = Instant::now();
+    f.call("in", "s", Script::default());
+    f.settle();
+    // The Local leg was told, and its half stopped waiting.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_stopping_pbx_takes_no_new_calls_but_finishes_its_own() {
+    let f = fixture(
+        "stopping",
+        "[in]\nexten => s,1,Wait(0.3)\n same => n,NoOp(finished)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.pbx.stop_accepting();
+    assert!(
+        pbx::scripted::place(
+            &f.pbx,
+            pbx::scripted::Caller {
+                name: "Test/late".into(),
+                caller_number: None,
+                caller_name: None,
+                script: Script::default(),
+            },
+            pbx::Start::at("in", "s"),
+        )
+        .is_err()
+    );
+    let (answer, _) = pbx::control::run(&f.pbx, "channel originate Local/s@in application Wait 1");
+    assert!(answer.starts_with("error: stopping gracefully"), "{answer}");
+    f.settle();
+    assert_eq!(chan.trace().last().unwrap(), "in,s,2,NoOp(finished)");
 }

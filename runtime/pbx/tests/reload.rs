@@ -76,3 +76,24 @@ fn two_hundred_calls_survive_fifty_reloads_one_of_them_rejected() {
     // The reloads happened while the calls ran, not before or after them.
     assert!(moved >= 150, "only {moved} calls saw a reload");
 }
+
+/// A loop the JIT has compiled still takes a reload at its next priority.
+#[test]
+fn a_compiled_loop_moves_to_the_new_dialplan() {
+    let version = |v: u32| {
+        format!(
+            "[loop]\nexten => s,1,NoOp(start)\n same => n(top),NoOp(v{v})\n\
+             same => n,GotoIf($[\"${{STOP}}\" = \"yes\"]?done:top)\n same => n(done),NoOp(end v{v})\n"
+        )
+    };
+    let f = common::fixture("compiled", &version(1));
+    let (chan, _) = f.call("loop", "s", Script::default());
+    // Long enough for thousands of turns: the loop is native code by now.
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(f.dir.join("extensions.conf"), version(2)).unwrap();
+    f.pbx.reload().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    f.pbx.globals.lock().unwrap().set(b"STOP", Some(b"yes"));
+    f.settle();
+    assert_eq!(chan.trace().last().unwrap(), "loop,s,4,NoOp(end v2)");
+}
