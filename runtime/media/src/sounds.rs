@@ -55,7 +55,14 @@ pub struct Sounds {
     root: Option<PathBuf>,
     embedded: HashMap<String, &'static [u8]>,
     cache: Mutex<Cache>,
+    /// How long a lookup's answer is reused without looking at the disk again (see
+    /// [`Sounds::with_lookup_ttl`]); zero looks every time.
+    lookup_ttl: std::time::Duration,
+    recent: Mutex<HashMap<(String, String), Recent>>,
 }
+
+/// A lookup's answer and when it was found.
+type Recent = (std::time::Instant, Arc<Sound>);
 
 /// Where one candidate file lives.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -151,6 +158,8 @@ impl Sounds {
                 limit: DEFAULT_CACHE_BYTES,
                 clock: 0,
             }),
+            lookup_ttl: std::time::Duration::ZERO,
+            recent: Mutex::new(HashMap::new()),
         }
     }
 
@@ -177,6 +186,15 @@ impl Sounds {
         self
     }
 
+    /// Reuses the answer for a name for `ttl` without touching the disk. Finding a sound
+    /// tries several files (languages × formats), each a `stat`; a PBX whose thousands of
+    /// calls start the same prompt in the same instant wants that done once. A file changed
+    /// on disk is then seen within `ttl`.
+    pub fn with_lookup_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.lookup_ttl = ttl;
+        self
+    }
+
     /// The sounds directory, if there is one.
     pub fn root(&self) -> Option<&Path> {
         self.root.as_deref()
@@ -184,6 +202,33 @@ impl Sounds {
 
     /// Finds and decodes the sound `name` for a channel whose language is `language`.
     pub fn find(&self, name: &str, language: &str) -> Result<Arc<Sound>, SoundError> {
+        if self.lookup_ttl.is_zero() {
+            return self.find_now(name, language);
+        }
+        let key = (name.to_string(), language.to_string());
+        let now = std::time::Instant::now();
+        {
+            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, sound)) = recent.get(&key)
+                && now.duration_since(*at) < self.lookup_ttl
+            {
+                return Ok(sound.clone());
+            }
+        }
+        let sound = self.find_now(name, language)?;
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: names come from dialplans and callers.
+        if recent.len() >= 4096 {
+            recent.retain(|_, (at, _)| now.duration_since(*at) < self.lookup_ttl);
+            if recent.len() >= 4096 {
+                recent.clear();
+            }
+        }
+        recent.insert(key, (now, sound.clone()));
+        Ok(sound)
+    }
+
+    fn find_now(&self, name: &str, language: &str) -> Result<Arc<Sound>, SoundError> {
         for base in candidates(name, language) {
             let mut error = None;
             for (format, source) in self.files_at(&base) {
@@ -391,6 +436,20 @@ mod tests {
             ["/var/tmp/de/msg", "/var/tmp/msg", "/var/tmp/en/msg"]
         );
         assert_eq!(candidates("/msg", "en"), ["/en/msg", "/msg"]);
+    }
+
+    #[test]
+    fn a_lookup_ttl_reuses_the_answer_without_looking_again() {
+        let dir = TempDir::new("ttl");
+        dir.write("en/x.sln", &encode(&tone(5, 16), Format::Sln));
+        let sounds = Sounds::new(&dir.0).with_lookup_ttl(std::time::Duration::from_secs(60));
+        let first = sounds.find("x", "en").unwrap();
+        // Gone from disk, but within the time to live the answer stands.
+        fs::remove_file(dir.0.join("en/x.sln")).unwrap();
+        assert!(Arc::ptr_eq(&first, &sounds.find("x", "en").unwrap()));
+        // Without one, the disk is asked every time.
+        let fresh = Sounds::new(&dir.0);
+        assert!(fresh.find("x", "en").is_err());
     }
 
     #[test]

@@ -223,9 +223,16 @@ fn run(shared: &Shared, shard: usize) {
             streams.push(stream);
         }
         let stats = &shared.stats;
+        // Streams that end are reported after the tick: the calls they wake (thousands, when
+        // a prompt everyone hears ends at once) must not compete with this tick's frames.
+        let mut ended: Vec<Arc<Channel>> = Vec::new();
+        let mut end = |stream: &Stream| {
+            stream.playing.done.store(true, Ordering::Release);
+            ended.push(stream.channel.clone());
+        };
         streams.retain_mut(|stream| {
             if stream.playing.stop.load(Ordering::Acquire) || stream.channel.is_hung_up() {
-                finish(stream);
+                end(stream);
                 return false;
             }
             // After a stall (the clock was reset), a stream starts again from this tick
@@ -240,7 +247,7 @@ fn run(shared: &Shared, shard: usize) {
                     return true;
                 }
                 let Some(frame) = stream.source.next_frame() else {
-                    finish(stream);
+                    end(stream);
                     return false;
                 };
                 // A driver that panics loses its channel, not the clock every call depends on.
@@ -249,7 +256,7 @@ fn run(shared: &Shared, shard: usize) {
                 }));
                 if sent.is_err() {
                     stream.channel.hangup(crate::channel::Cause::FAILURE);
-                    finish(stream);
+                    end(stream);
                     return false;
                 }
                 let late = now - stream.due;
@@ -263,5 +270,9 @@ fn run(shared: &Shared, shard: usize) {
                 stream.due += FRAME;
             }
         });
+        drop(streams);
+        for channel in ended {
+            channel.signal.bump();
+        }
     }
 }

@@ -124,7 +124,8 @@ impl Pbx {
         let sounds = match &options.sounds {
             Some(dir) => pbx_media::Sounds::new(dir.clone()),
             None => crate::embedded::sounds(),
-        };
+        }
+        .with_lookup_ttl(Duration::from_secs(1));
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("pbx-io")
@@ -326,9 +327,15 @@ impl Pbx {
     pub fn spawn_call(self: &Arc<Self>, chan: Arc<Channel>, start: Start) -> std::io::Result<()> {
         self.register(&chan);
         *lock(&self.calls) += 1;
-        let pbx = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("call {}", chan.name))
+        // The guard travels into the thread: whether the call ends, panics, or the thread
+        // never starts (the system is out of threads, and the closure is dropped here or in
+        // a thread that failed to set up), the call's bookkeeping is undone exactly once.
+        let guard = CallGuard {
+            pbx: self.clone(),
+            chan,
+        };
+        std::thread::Builder::new()
+            .name(format!("call {}", guard.chan.name))
             .stack_size(CALL_STACK)
             .spawn(move || {
                 // Calls yield to the media clock: when thousands of prompts end in the same
@@ -339,19 +346,10 @@ impl Pbx {
                         thread_priority::ThreadPriorityValue::try_from(10u8).unwrap_or_default(),
                     ),
                 );
-                let guard = CallGuard {
-                    pbx: &pbx,
-                    chan: &chan,
-                };
-                run_call(&pbx, &chan, start);
+                run_call(&guard.pbx, &guard.chan, start);
                 drop(guard);
-            });
-        if let Err(e) = spawned {
-            *lock(&self.calls) -= 1;
-            self.calls_done.notify_all();
-            return Err(e);
-        }
-        Ok(())
+            })
+            .map(drop)
     }
 }
 
@@ -396,16 +394,16 @@ impl Start {
 }
 
 /// Ends the call's bookkeeping on every path, a panic included.
-struct CallGuard<'a> {
-    pbx: &'a Arc<Pbx>,
-    chan: &'a Arc<Channel>,
+struct CallGuard {
+    pbx: Arc<Pbx>,
+    chan: Arc<Channel>,
 }
 
-impl Drop for CallGuard<'_> {
+impl Drop for CallGuard {
     fn drop(&mut self) {
         self.chan.hangup(Cause::NORMAL_CLEARING);
         self.chan.set_finished();
-        self.pbx.unregister(self.chan);
+        self.pbx.unregister(&self.chan);
         self.pbx.completed.fetch_add(1, Ordering::Relaxed);
         *lock(&self.pbx.calls) -= 1;
         self.pbx.calls_done.notify_all();
