@@ -3,8 +3,10 @@
 //! Reading order: [`channel`] (the API every driver implements and every application
 //! drives), [`media`] (the 20 ms clock that plays prompts and music), [`pbx`] (the running
 //! PBX: the dialplan swapped whole on reload, a thread per call running the engine),
-//! `apps` and `dial` (the applications that do I/O), the drivers ([`local`], [`scripted`]),
-//! and [`control`] (the commands of `pbx -rx` and the socket they travel on).
+//! `apps` and `dial` (the applications that do I/O), [`modules`] (load/unload/reload hooks,
+//! and the drivers they provide: [`local`], [`scripted`]), [`program`] (a checked dialplan or
+//! artifact, ready to run), [`control`] (the commands of `pbx -rx` and the socket they travel
+//! on), and [`unit`] (`pbxc test`).
 
 pub mod channel;
 pub mod control;
