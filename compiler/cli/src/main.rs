@@ -85,6 +85,15 @@ enum Command {
     },
     /// List every diagnostic code with its severity and meaning.
     Rules,
+    /// Rewrite configuration files in the canonical layout (comments kept, meaning
+    /// unchanged). PATH is a file or a directory (its *.conf files). With --check nothing is
+    /// written: the files that would change are listed, and the exit status is 1 if any.
+    Fmt {
+        #[arg(long)]
+        check: bool,
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Check a configuration directory and, when nothing is an error, write its dialplan as a
     /// versioned, content-hashed artifact that `pbx --config FILE` runs. Exit 0 when written,
     /// 1 when the check reported errors (nothing is written), 2 when it could not run.
@@ -264,6 +273,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Fmt { check, paths } => run_fmt(&paths, check),
         Command::Build {
             path,
             output,
@@ -285,6 +295,64 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn run_fmt(paths: &[PathBuf], check: bool) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut confs: Vec<PathBuf> = entries
+                    .filter_map(|e| Some(e.ok()?.path()))
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "conf"))
+                    .collect();
+                confs.sort();
+                files.extend(confs);
+            }
+            Err(_) if path.is_file() => files.push(path.clone()),
+            Err(e) => {
+                eprintln!("pbxc: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut changed = 0;
+    for file in &files {
+        let text = match std::fs::read(file) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("pbxc: {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        };
+        let formatted = pbxc_fmt::format(&text);
+        if formatted == text {
+            continue;
+        }
+        changed += 1;
+        if check {
+            println!("{}", file.display());
+            continue;
+        }
+        // Written beside the file and renamed over it: never half a file.
+        let partial = file.with_extension("conf.pbxc-fmt");
+        let written =
+            std::fs::write(&partial, &formatted).and_then(|()| std::fs::rename(&partial, file));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&partial);
+            eprintln!("pbxc: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    }
+    if check {
+        if changed > 0 {
+            eprintln!("{changed} of {} file(s) would be reformatted", files.len());
+            return ExitCode::FAILURE;
+        }
+        return ExitCode::SUCCESS;
+    }
+    println!("{changed} of {} file(s) reformatted", files.len());
+    ExitCode::SUCCESS
 }
 
 fn run_build(

@@ -686,3 +686,51 @@ fn build_writes_an_artifact_only_for_a_clean_configuration() {
     let out = pbxc(&["build", "/nonexistent/dir", "-o", s(&out_file)]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn fmt_rewrites_in_the_canonical_layout_and_check_reports_without_writing() {
+    let dir = dir_with(&[
+        (
+            "extensions.conf",
+            b"[in]\nexten=>1,1,NoOp(x)   ; hi\nsame=>n,Hangup()\n\n\n",
+        ),
+        ("pjsip.conf", b"[t]\ntype = transport\n"),
+        ("notes.txt", b"not a config   \n"),
+    ]);
+    let out = pbxc(&["fmt", "--check", s(dir.path())]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("extensions.conf") && !listed.contains("pjsip.conf"),
+        "{listed}"
+    );
+    assert!(stderr(&out).contains("1 of 2 file(s) would be reformatted"));
+
+    let out = pbxc(&["fmt", s(dir.path())]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("extensions.conf")).unwrap(),
+        "[in]\nexten => 1,1,NoOp(x) ; hi\n same => n,Hangup()\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "not a config   \n"
+    );
+    assert_eq!(
+        pbxc(&["fmt", "--check", s(dir.path())]).status.code(),
+        Some(0)
+    );
+    assert_eq!(pbxc(&["fmt", "/nonexistent"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_demo_is_in_the_canonical_layout() {
+    let out = pbxc(&["fmt", "--check", "../../examples/demo"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -1,0 +1,113 @@
+//! The canonical layout, case by case, and over every file of the corpus: formatting twice
+//! changes nothing, and Asterisk reads the formatted file exactly as the original.
+
+use std::path::{Path, PathBuf};
+
+use pbxc_fmt::format;
+
+fn check(input: &str, expected: &str) {
+    let got = String::from_utf8(format(input.as_bytes())).unwrap();
+    assert_eq!(got, expected, "formatting {input:?}");
+    assert_eq!(
+        format(got.as_bytes()),
+        got.as_bytes(),
+        "not idempotent: {got:?}"
+    );
+}
+
+#[test]
+fn layout_cases() {
+    // Operators get one space either side; `same` is indented under its `exten`.
+    check(
+        "[in]\nexten=>1,1,NoOp(x)\nsame=>n,Hangup()\n",
+        "[in]\nexten => 1,1,NoOp(x)\n same => n,Hangup()\n",
+    );
+    check("  [general]  \nstatic=yes\n", "[general]\nstatic = yes\n");
+    // Comments stay, one space after code.
+    check(
+        "exten => 1,1,NoOp(x)     ; say hello\n;; a whole-line comment   \n",
+        "exten => 1,1,NoOp(x) ; say hello\n;; a whole-line comment\n",
+    );
+    // Blank lines: one at most, none at the ends; CRLF becomes LF; a final newline.
+    check("\n\n[a]\r\n\r\n\r\n\r\nx=1\r\n\n\n", "[a]\n\nx = 1\n");
+    check("[a]\nx=1", "[a]\nx = 1\n");
+    // Exact bytes matter here, so the lines stay (blanks at their end aside).
+    check("x=a\\;b   \n", "x=a\\;b\n");
+    check("x=1 ;-- block --; y\n", "x=1 ;-- block --; y\n");
+    check("x+=  kept\n", "x+=  kept\n");
+    check("#include \"other.conf\"   \n", "#include \"other.conf\"\n");
+}
+
+fn config_dump(text: &[u8]) -> String {
+    let mut fs = pbxc_config::MemoryFs::new();
+    fs.insert("/etc/asterisk/x.conf", text.to_vec());
+    let mut session = pbxc_config::Session::new(
+        &fs,
+        pbxc_config::LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = session.load("x.conf") else {
+        return "unloadable".into();
+    };
+    let mut out = format!("rejected={}\n", config.rejected);
+    for c in &config.categories {
+        out.push_str(&format!("[{}] template={}\n", c.name_str(), c.template));
+        for v in &c.variables {
+            out.push_str(&format!(
+                "  {} {} {}\n",
+                v.name_str(),
+                if v.object { "=>" } else { "=" },
+                v.value_str()
+            ));
+        }
+    }
+    out
+}
+
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            corpus_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "conf") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_corpus_formats_idempotently_and_means_the_same() {
+    let mut files = Vec::new();
+    corpus_files(Path::new("../../../shared/corpus"), &mut files);
+    assert!(files.len() > 100, "corpus not found: {}", files.len());
+    let mut changed = 0;
+    for path in &files {
+        let text = std::fs::read(path).unwrap();
+        let once = format(&text);
+        assert_eq!(format(&once), once, "{}: not idempotent", path.display());
+        assert_eq!(
+            config_dump(&once),
+            config_dump(&text),
+            "{}: read differently",
+            path.display()
+        );
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("extensions"))
+        {
+            let before = pbxc_dialplan::dump(&pbxc_dialplan::lower_text(&text).0);
+            let after = pbxc_dialplan::dump(&pbxc_dialplan::lower_text(&once).0);
+            assert_eq!(after, before, "{}: another dialplan", path.display());
+        }
+        changed += usize::from(once != text);
+    }
+    eprintln!(
+        "{} corpus files, {changed} changed by formatting",
+        files.len()
+    );
+}
