@@ -696,14 +696,25 @@ fn wait_exten(
     chan: &mut dyn Channel,
     data: &[u8],
 ) -> AppResult {
-    let timeout = args::standard(data, 2)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let parts = args::standard(data, 2);
+    let timeout = parts.first().cloned().unwrap_or_default();
     let ms = args::timelen_ms(&timeout, 1000)
         .filter(|&ms| ms > 0)
         .unwrap_or(i64::from(call.response_timeout_ms));
-    if let Some(key) = chan.wait_digit(u32::try_from(ms).unwrap_or(u32::MAX)) {
+    // `m[(class)]`: music on hold while waiting.
+    let hold = parts
+        .get(1)
+        .and_then(|o| args::parse_options(o).ok())
+        .and_then(|o| o.into_iter().find(|(letter, _)| *letter == b'm'))
+        .map(|(_, class)| class.unwrap_or_default());
+    if let Some(class) = &hold {
+        chan.start_hold(class);
+    }
+    let key = chan.wait_digit(u32::try_from(ms).unwrap_or(u32::MAX));
+    if hold.is_some() {
+        chan.stop_hold();
+    }
+    if let Some(key) = key {
         return AppResult::Digit(key);
     }
     let cid = call.cid();

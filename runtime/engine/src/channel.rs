@@ -34,6 +34,12 @@ pub trait Channel {
         let _ = timeout_ms;
         None
     }
+    /// Music on hold of `class` (empty: the default) while the PBX waits (`WaitExten`'s
+    /// `m` option), until [`Channel::stop_hold`].
+    fn start_hold(&mut self, class: &[u8]) {
+        let _ = class;
+    }
+    fn stop_hold(&mut self) {}
     /// Whether the far end has hung up (`ast_check_hangup`).
     fn hung_up(&self) -> bool {
         false

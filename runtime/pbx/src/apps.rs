@@ -183,6 +183,30 @@ impl pbx_engine::Channel for CallIo<'_> {
     fn take_jump(&mut self) -> Option<Vec<u8>> {
         self.jump.take()
     }
+
+    fn start_hold(&mut self, class: &[u8]) {
+        let class = String::from_utf8_lossy(class).into_owned();
+        let files = self.moh_files(&class);
+        if let Some(sound) = files.first() {
+            let playing = self.pbx.media.play(
+                self.chan.clone(),
+                Source::Sound {
+                    sound: sound.clone(),
+                    position: 0,
+                    repeat: true,
+                },
+            );
+            if let Some(before) = lock(self.record).hold.replace(playing) {
+                before.stop();
+            }
+        }
+    }
+
+    fn stop_hold(&mut self) {
+        if let Some(playing) = lock(self.record).hold.take() {
+            playing.stop();
+        }
+    }
 }
 
 const MEDIA_APPS: &[&str] = &[

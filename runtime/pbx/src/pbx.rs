@@ -418,6 +418,8 @@ pub(crate) struct CallRecord {
     pub dstchannel: String,
     /// A tone `PlayTones` started, until `StopPlayTones` or the end of the call.
     pub tones: Option<Arc<crate::media::Playing>>,
+    /// Music on hold while the PBX waits (`WaitExten(…,m)`).
+    pub hold: Option<Arc<crate::media::Playing>>,
 }
 
 fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
@@ -521,8 +523,14 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             })
             .collect(),
     );
-    if let Some(tones) = lock(&record).tones.take() {
-        tones.stop();
+    {
+        let mut record = lock(&record);
+        for playing in [record.tones.take(), record.hold.take()]
+            .into_iter()
+            .flatten()
+        {
+            playing.stop();
+        }
     }
     if ran.is_err() {
         tracing::error!(

@@ -634,3 +634,29 @@ fn a_stopping_pbx_takes_no_new_calls_but_finishes_its_own() {
     f.settle();
     assert_eq!(chan.trace().last().unwrap(), "in,s,2,NoOp(finished)");
 }
+
+#[test]
+fn wait_exten_m_plays_music_on_hold_while_it_waits() {
+    let f = fixture(
+        "waitextenm",
+        "[ivr]\nexten => s,1,Answer()\n same => n,WaitExten(1,m)\nexten => t,1,NoOp(timeout)\n\
+         exten => 5,1,NoOp(five)\n",
+    );
+    let (chan, rec) = f.call("ivr", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.trace().last().unwrap(), "ivr,t,1,NoOp(timeout)");
+    // A second of hold music, then silence: the music stopped with the wait.
+    assert!(
+        (45..=52).contains(&rec.frames()),
+        "frames: {}",
+        rec.frames()
+    );
+    let (chan, rec) = f.call("ivr", "s", keys(&[(300, b'5')]));
+    f.settle();
+    assert_eq!(chan.trace().last().unwrap(), "ivr,5,1,NoOp(five)");
+    assert!(
+        rec.frames() < 25,
+        "the music went on after the key: {}",
+        rec.frames()
+    );
+}
