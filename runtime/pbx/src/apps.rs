@@ -100,7 +100,7 @@ impl pbx_engine::Channel for CallIo<'_> {
                 }
             }
             "Playback" => self.playback(&arg(0), &arg(1), vars),
-            "BackGround" => self.background(&arg(0), &arg(1)),
+            "BackGround" => self.background(&arg(0), &arg(1), &arg(3), vars),
             "Read" => self.read(&args, vars),
             "SayDigits" => self.say(pbx_media::say::digits(&arg(0))),
             "SayAlpha" => self.say(pbx_media::say::alpha(&arg(0))),
@@ -313,29 +313,106 @@ impl CallIo<'_> {
         AppResult::Continue
     }
 
-    /// `BackGround(file[&file…][,options])` (pbx_builtins.c): any key stops the prompt and
-    /// becomes the first digit of the extension the PBX loop then collects. Options `s` (skip
-    /// when not up) and `n` (do not answer).
-    fn background(&self, files: &str, options: &str) -> AppResult {
-        let options = options.as_bytes();
+    /// `BackGround(file[&file…][,options[,language[,context]]])` (pbx_builtins.c): a key
+    /// stops the prompt and becomes the first digit of the extension the PBX loop then
+    /// collects — or, when that digit alone is a whole extension of `context` (the current
+    /// one by default) that nothing longer could match, the call goes straight there.
+    /// Options: `s`/`skip` (nothing when not answered), `n`/`noanswer`, `m` (only a key that
+    /// is a one-digit extension of `context` stops the prompt), `p` (no key stops it).
+    /// `BACKGROUNDSTATUS` says whether every file played.
+    fn background(
+        &mut self,
+        files: &str,
+        options: &str,
+        context: &str,
+        vars: &mut Variables,
+    ) -> AppResult {
+        let (skip, noanswer, matchexten, playback) = match options.trim() {
+            o if o.eq_ignore_ascii_case("skip") => (true, false, false, false),
+            o if o.eq_ignore_ascii_case("noanswer") => (false, true, false, false),
+            o => {
+                let o = o.as_bytes();
+                (
+                    has_option(o, b's'),
+                    has_option(o, b'n'),
+                    has_option(o, b'm'),
+                    has_option(o, b'p'),
+                )
+            }
+        };
+        let context = if context.trim().is_empty() {
+            self.chan.location().context
+        } else {
+            context.trim().to_string()
+        };
+        let cid = self.chan.caller_number.clone();
+        let now = pbx_engine::system_time();
+        let exists = |digit: u8| {
+            self.program.with(|_, index| {
+                index
+                    .find(
+                        context.as_bytes(),
+                        &[digit],
+                        1,
+                        cid.as_deref().map(str::as_bytes),
+                        now,
+                    )
+                    .is_some()
+            })
+        };
+        let mut status: &[u8] = b"SUCCESS";
+        let mut result = AppResult::Continue;
         if self.chan.state() != State::Up {
-            if has_option(options, b's') {
+            if skip {
+                vars.set(b"BACKGROUNDSTATUS", Some(status));
                 return AppResult::Continue;
             }
-            if !has_option(options, b'n') {
+            if !noanswer {
                 self.chan.answer();
             }
         }
-        for file in files.split('&').filter(|f| !f.is_empty()) {
-            match self.play(file, &|_| true) {
-                Ok(Wake::Key(k)) => return AppResult::Digit(k),
-                Ok(Wake::HungUp) => return AppResult::Hangup,
+        for file in files.split('&').map(str::trim).filter(|f| !f.is_empty()) {
+            let accept: &dyn Fn(u8) -> bool = if playback {
+                &|_| false
+            } else if matchexten {
+                &exists
+            } else {
+                &|_| true
+            };
+            match self.play(file, accept) {
+                Ok(Wake::Key(k)) => {
+                    result = AppResult::Digit(k);
+                    break;
+                }
+                Ok(Wake::HungUp) => {
+                    result = AppResult::Hangup;
+                    break;
+                }
                 Ok(Wake::Done) => {}
                 // A missing prompt: Asterisk warns and goes on to the next priority.
-                Err(()) => return AppResult::Continue,
+                Err(()) => {
+                    status = b"FAILED";
+                    break;
+                }
             }
         }
-        AppResult::Continue
+        vars.set(b"BACKGROUNDSTATUS", Some(status));
+        if let AppResult::Digit(k) = result {
+            let more = self.program.with(|plan, _| {
+                pbxc_dialplan::route::matchmore(
+                    plan,
+                    context.as_bytes(),
+                    &[k],
+                    cid.as_deref().map(str::as_bytes),
+                    now,
+                )
+            });
+            if exists(k) && !more {
+                self.jump = Some(format!("{context},{},1", k as char).into_bytes());
+                return AppResult::Continue;
+            }
+        }
+        result
     }
 
     /// `Read(var[,files[,maxdigits[,options[,attempts[,timeout]]]]])` (app_read.c): keys until

@@ -660,3 +660,44 @@ fn wait_exten_m_plays_music_on_hold_while_it_waits() {
         rec.frames()
     );
 }
+
+#[test]
+fn background_options_and_context_as_pbx_builtins_has_them() {
+    let f = fixture(
+        "bgopts",
+        "[ivr]\n\
+         exten => m,1,Background(prompt,m)\n same => n,NoOp(${BACKGROUNDSTATUS})\n\
+         exten => p,1,Background(prompt,p)\n same => n,NoOp(played through)\n\
+         exten => c,1,Background(prompt,,,menu)\n\
+         exten => f,1,Background(no-such-prompt)\n same => n,NoOp(${BACKGROUNDSTATUS})\n\
+         exten => 2,1,NoOp(two)\n\
+         [menu]\nexten => 7,1,NoOp(seven in menu)\n",
+    );
+    // m: 9 is no extension here, so the prompt goes on; 2 is, and stops it.
+    let (m, _) = f.call("ivr", "m", keys(&[(200, b'9'), (400, b'2')]));
+    // p: no key stops the prompt.
+    let (p, _) = f.call("ivr", "p", keys(&[(200, b'2')]));
+    // A context: its one-digit extension is where the key leads.
+    let (c, _) = f.call("ivr", "c", keys(&[(200, b'7')]));
+    let (failed, _) = f.call("ivr", "f", Script::default());
+    f.settle();
+    assert_eq!(
+        m.trace(),
+        vec!["ivr,m,1,BackGround(prompt,m)", "ivr,2,1,NoOp(two)"]
+    );
+    assert_eq!(
+        p.trace(),
+        vec![
+            "ivr,p,1,BackGround(prompt,p)",
+            "ivr,p,2,NoOp(played through)"
+        ]
+    );
+    assert_eq!(
+        c.trace(),
+        vec![
+            "ivr,c,1,BackGround(prompt,,,menu)",
+            "menu,7,1,NoOp(seven in menu)"
+        ]
+    );
+    assert_eq!(failed.trace()[1], "ivr,f,2,NoOp(FAILED)");
+}
