@@ -222,6 +222,19 @@ fn goto(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     }
 }
 
+/// `test?iftrue:iffalse`, as GotoIf and GotoIfTime cut it: at the first `?`, then the
+/// first `:`.
+fn branches(data: &[u8]) -> (&[u8], Option<&[u8]>, Option<&[u8]>) {
+    let (test, rest) = strsep(data, b'?');
+    match rest {
+        Some(r) => {
+            let (t, f) = strsep(r, b':');
+            (test, Some(t), f)
+        }
+        None => (test, None, None),
+    }
+}
+
 /// `GotoIf(cond?iftrue:iffalse)`: cut at the first `?`, then the first `:`.
 fn goto_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     if data.is_empty() {
@@ -229,14 +242,7 @@ fn goto_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
             .push("WARNING: Ignoring, since there is no variable to check".into());
         return AppResult::Continue;
     }
-    let (condition, rest) = strsep(data, b'?');
-    let (iftrue, iffalse) = match rest {
-        Some(r) => {
-            let (t, f) = strsep(r, b':');
-            (Some(t), f)
-        }
-        None => (None, None),
-    };
+    let (condition, iftrue, iffalse) = branches(data);
     let branch = if check_condition(condition) {
         iftrue
     } else {
@@ -265,14 +271,7 @@ fn goto_if_time(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult 
             }
         }
     }
-    let (spec, rest) = strsep(data, b'?');
-    let (iftrue, iffalse) = match rest {
-        Some(r) => {
-            let (t, f) = strsep(r, b':');
-            (Some(t), f)
-        }
-        None => (None, None),
-    };
+    let (spec, iftrue, iffalse) = branches(data);
     let timing = pbxc_dialplan::timing::Timing::parse(spec, &mut call.log);
     let branch = if timing.is_some_and(|t| t.matches(now)) {
         iftrue

@@ -274,7 +274,9 @@ impl CallIo<'_> {
     /// Plays one file; a key `accept` takes stops it.
     fn play(&self, name: &str, accept: &dyn Fn(u8) -> bool) -> Result<Wake, ()> {
         let sound = self.find_sound(name).ok_or(())?;
-        self.chan.note_played(name);
+        if self.pbx.keep_traces {
+            self.chan.note_played(name);
+        }
         let playing = self.pbx.media.play(self.chan.clone(), Source::sound(sound));
         let wake = self.wait(None, accept, Some(&playing));
         playing.stop();

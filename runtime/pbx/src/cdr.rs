@@ -29,6 +29,7 @@ pub(crate) fn record(
         None if number.is_empty() => String::new(),
         None => format!("\"\" <{number}>"),
     };
+    let last = chan.location();
     let answer = chan.answered_at();
     // cdr.c's `cdr_object_finalize` and `cdr_object_set_disposition`, cdr.conf defaults
     // (congestion = no).
@@ -48,8 +49,8 @@ pub(crate) fn record(
         clid,
         channel: chan.name.clone(),
         dstchannel: record.dstchannel.clone(),
-        lastapp: record.lastapp.clone(),
-        lastdata: record.lastdata.clone(),
+        lastapp: last.app,
+        lastdata: last.data,
         start: stamp(chan.created),
         answer: answer.map(stamp),
         end: stamp(end),

@@ -226,9 +226,11 @@ struct Inner {
     /// Keys that, while bridged, are kept for the PBX (a transfer's `#`) instead of being
     /// passed to the other side.
     feature_keys: Vec<u8>,
-    /// Sound files played to the channel, in order (for tests and `pbxc test`).
+    /// Sound files played to the channel, in order, when the PBX keeps traces
+    /// (`Options::keep_traces`, for tests and `pbxc test`).
     played: Vec<String>,
-    /// The priorities it ran, as `pbxc call` prints them (the last [`TRACE_LIMIT`]).
+    /// The priorities it ran, as `pbxc call` prints them (the last [`TRACE_LIMIT`]), when
+    /// the PBX keeps traces.
     trace: VecDeque<String>,
     /// Its channel variables when its dialplan ended.
     final_vars: Vec<(String, String)>,

@@ -461,7 +461,12 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
         {
             return;
         }
-        let mut trace = |step: &pbx_engine::Executed| callee.note_step(step.to_string());
+        let keep = io.pbx.keep_traces;
+        let mut trace = |step: &pbx_engine::Executed| {
+            if keep {
+                callee.note_step(step.to_string());
+            }
+        };
         // The subroutine finishes on the dialplan it started on, reload or not.
         while engine.run_until_suspended(&mut call, &mut callee_io, &mut trace)
             == Outcome::Suspended

@@ -37,6 +37,9 @@ pub struct Options {
     pub verbose: Option<u8>,
     /// Run hot extensions as native code (on by default; `pbx --engine interp` turns it off).
     pub jit: bool,
+    /// Keep each channel's trace and played prompts for inspection (`pbxc test`, tests).
+    /// Off in the daemon: a call that loops for hours would keep every line.
+    pub keep_traces: bool,
 }
 
 impl Options {
@@ -59,6 +62,7 @@ impl Options {
             cdr: true,
             verbose: None,
             jit: true,
+            keep_traces: false,
         };
         let settings = crate::program::asterisk_conf(&options.source);
         let absolute = |value: &str| dir.join(value);
@@ -105,6 +109,8 @@ pub struct Pbx {
     pub(crate) started: Instant,
     /// Calls run hot extensions as native code.
     jit: bool,
+    /// See [`Options::keep_traces`].
+    pub(crate) keep_traces: bool,
     pub(crate) modules: Mutex<Vec<crate::modules::Loaded>>,
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
@@ -158,6 +164,7 @@ impl Pbx {
             local_sequence: AtomicUsize::new(0),
             started: Instant::now(),
             jit: options.jit,
+            keep_traces: options.keep_traces,
             music: Mutex::new(Default::default()),
             modules: Mutex::new(crate::modules::built_in()),
         }))
@@ -413,8 +420,6 @@ impl Drop for CallGuard {
 /// What the CDR needs from a call as it runs.
 #[derive(Default)]
 pub(crate) struct CallRecord {
-    pub lastapp: String,
-    pub lastdata: String,
     pub dstchannel: String,
     /// A tone `PlayTones` started, until `StopPlayTones` or the end of the call.
     pub tones: Option<Arc<crate::media::Playing>>,
@@ -463,45 +468,42 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                     // `channel originate … application App data`: that application alone.
                     let app = String::from_utf8_lossy(app).into_owned();
                     let data_text = String::from_utf8_lossy(data).into_owned();
-                    chan.note_step(format!("{app}({data_text})"));
+                    if pbx.keep_traces {
+                        chan.note_step(format!("{app}({data_text})"));
+                    }
                     chan.set_location(Location {
                         app: app.clone(),
-                        data: data_text.clone(),
+                        data: data_text,
                         ..Location::default()
                     });
-                    {
-                        let mut record = lock(&record);
-                        record.lastapp = app.clone();
-                        record.lastdata = data_text;
-                    }
                     if engine.execute(&mut call, &mut io, &app, data).is_none() {
                         tracing::warn!("No application '{app}' to originate");
                     }
                     return Outcome::Finished;
                 }
                 engine.run_until_suspended(&mut call, &mut io, &mut |step| {
-                    let app = step.app.to_string();
-                    let data = String::from_utf8_lossy(step.data).into_owned();
-                    tracing::debug!(
-                        "Executing [{}@{}:{}] {}(\"{}\", \"{}\")",
-                        String::from_utf8_lossy(step.exten),
-                        String::from_utf8_lossy(step.context),
-                        step.priority,
-                        app,
-                        chan.name,
-                        data
-                    );
-                    chan.note_step(step.to_string());
-                    chan.set_location(Location {
+                    let location = Location {
                         context: String::from_utf8_lossy(step.context).into_owned(),
                         exten: String::from_utf8_lossy(step.exten).into_owned(),
                         priority: step.priority,
-                        app: app.clone(),
-                        data: data.clone(),
-                    });
-                    let mut record = lock(&record);
-                    record.lastapp = app;
-                    record.lastdata = data;
+                        app: step.app.to_string(),
+                        data: String::from_utf8_lossy(step.data).into_owned(),
+                    };
+                    tracing::debug!(
+                        "Executing [{}@{}:{}] {}(\"{}\", \"{}\")",
+                        location.exten,
+                        location.context,
+                        location.priority,
+                        location.app,
+                        chan.name,
+                        location.data
+                    );
+                    if pbx.keep_traces {
+                        chan.note_step(step.to_string());
+                    }
+                    // Where the call is, for `core show channels` and the CDR's last
+                    // application.
+                    chan.set_location(location);
                 })
             });
             for line in call.log.drain(..) {

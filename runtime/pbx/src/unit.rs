@@ -235,6 +235,7 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
     options.run_dir = scratch.clone();
     options.log_dir = scratch.clone();
     options.recordings_dir = scratch.join("recordings");
+    options.keep_traces = true;
     let pbx = Pbx::start(options)?;
     let started = Instant::now();
     let mut placed: Vec<(Arc<Channel>, Arc<Recorder>)> = Vec::new();

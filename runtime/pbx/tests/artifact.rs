@@ -29,7 +29,9 @@ fn an_artifact_runs_reloads_and_is_refused_when_damaged() {
 
     let source = Source::from_path(&artifact);
     assert!(matches!(source, Source::Artifact(_)));
-    let pbx = Pbx::start(Options::for_source(source)).unwrap();
+    let mut options = Options::for_source(source);
+    options.keep_traces = true;
+    let pbx = Pbx::start(options).unwrap();
     let call = |expected: &[&str]| {
         let chan = pbx::scripted::place(
             &pbx,

@@ -19,8 +19,16 @@ fn playback_answers_plays_in_real_time_and_hangs_up() {
     let (chan, rec) = f.call("in", "s", Script::default());
     f.settle();
     let took = started.elapsed();
-    // One second of prompt is 50 frames, paced by the media clock.
+    // One second of prompt is 50 frames, paced by the media clock, which counts them too.
     assert_eq!(rec.frames(), 50);
+    assert_eq!(
+        f.pbx
+            .media
+            .stats()
+            .frames
+            .load(std::sync::atomic::Ordering::Relaxed),
+        50
+    );
     assert!(
         took >= Duration::from_millis(980),
         "played too fast: {took:?}"

@@ -23,6 +23,20 @@ impl Drop for Daemon {
     }
 }
 
+impl Daemon {
+    /// `pbx --config DIR`, its log discarded.
+    fn start(dir: &Path) -> Daemon {
+        Daemon(Some(
+            Command::new(PBX)
+                .arg("--config")
+                .arg(dir)
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        ))
+    }
+}
+
 fn rx(dir: &Path, command: &str) -> (bool, String) {
     let out = Command::new(PBX)
         .arg("--config")
@@ -49,14 +63,7 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 fn the_daemon_answers_on_its_private_socket_reloads_and_stops() {
     let dir = common::temp_dir("daemon");
     common::write_config(&dir, "[in]\nexten => 1,1,Answer()\n same => n,Wait(30)\n");
-    let mut daemon = Daemon(Some(
-        Command::new(PBX)
-            .arg("--config")
-            .arg(&dir)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    ));
+    let mut daemon = Daemon::start(&dir);
     let socket = dir.join("run/pbx.ctl");
     wait_for("the control socket", || socket.exists());
 
@@ -224,14 +231,7 @@ fn without_config_it_runs_the_built_in_example_with_its_prompts() {
 fn sighup_reloads_the_console_talks_and_a_graceful_stop_waits_for_calls() {
     let dir = common::temp_dir("console");
     common::write_config(&dir, "[in]\nexten => 1,1,NoOp(old)\n same => n,Wait(1)\n");
-    let mut daemon = Daemon(Some(
-        Command::new(PBX)
-            .arg("--config")
-            .arg(&dir)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    ));
+    let mut daemon = Daemon::start(&dir);
     let pid = daemon.0.as_ref().unwrap().id().to_string();
     wait_for("the control socket", || dir.join("run/pbx.ctl").exists());
 

@@ -40,8 +40,12 @@ fn asterisk_conf_directories_are_followed() {
         dir: dir.clone(),
         pbx,
     };
-    f.call("in", "s", Script::default());
+    let (chan, _) = f.call("in", "s", Script::default());
     f.settle();
     let cdr = std::fs::read_to_string(dir.join("logs/cdr-csv/Master.csv")).unwrap();
     assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    // A daemon keeps no trace of its calls (a call looping for hours would keep every
+    // line), yet the CDR still knows the last application.
+    assert!(chan.trace().is_empty());
+    assert!(cdr.contains("\"Hangup\",\"\""), "{cdr}");
 }

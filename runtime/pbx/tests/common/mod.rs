@@ -66,6 +66,7 @@ pub fn fixture_with(tag: &str, extensions: &str, change: impl FnOnce(&mut Option
     let dir = temp_dir(tag);
     write_config(&dir, extensions);
     let mut options = Options::for_source(Source::Dir(dir.clone()));
+    options.keep_traces = true;
     change(&mut options);
     let pbx = Pbx::start(options).unwrap();
     Fixture { dir, pbx }
