@@ -70,10 +70,34 @@ pub struct Input<'a> {
 
 /// Runs every rule.
 pub fn check(input: &Input) -> Vec<Diagnostic> {
+    check_with_references(input).0
+}
+
+/// Runs every rule, and also returns where the dialplan names a context, extension or
+/// priority that the checks resolved (Goto and Gosub targets, context parameters, Dial's
+/// `Local/exten@context` and option destinations): what the language server navigates.
+pub fn check_with_references(input: &Input) -> (Vec<Diagnostic>, Vec<Reference>) {
     let cx = Cx::new(input);
     let mut out = Vec::new();
-    rules::run(&cx, &mut out);
-    out
+    let references = rules::run(&cx, &mut out);
+    (out, references)
+}
+
+/// Where the dialplan names a jump target, and what the checks resolved it to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub file: pbxc_diagnostics::FileId,
+    pub range: pbxc_diagnostics::TextRange,
+    pub destination: Destination,
+}
+
+/// A resolved jump target: indexes into [`Dialplan::contexts`], its extensions, and a
+/// priority number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Destination {
+    Context(usize),
+    Extension(usize, usize),
+    Priority(usize, usize, i32),
 }
 
 /// Reads the pjsip.conf endpoints out of a loaded configuration.

@@ -94,6 +94,10 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// The language server, on standard input and output: diagnostics, hover, go to
+    /// definition, references, rename, completion, symbols, semantic tokens, formatting and
+    /// quick fixes for dialplans and configuration files.
+    Lsp,
     /// Check a configuration directory and, when nothing is an error, write its dialplan as a
     /// versioned, content-hashed artifact that `pbx --config FILE` runs. Exit 0 when written,
     /// 1 when the check reported errors (nothing is written), 2 when it could not run.
@@ -274,6 +278,13 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { check, paths } => run_fmt(&paths, check),
+        Command::Lsp => match pbxc_lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pbxc lsp: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Build {
             path,
             output,

@@ -195,7 +195,7 @@ impl<'p> Session<'p> {
 
     fn add_source(&mut self, path: PathBuf, text: Arc<[u8]>) -> FileId {
         let id = self.sources.add(path.clone(), text.clone());
-        let (tree, diagnostics) = pbxc_syntax::parse(id, text);
+        let (tree, diagnostics) = self.provider.parse(&path, id, text);
         self.diagnostics.extend(diagnostics);
         for (line, comment) in tree.comments() {
             let body = &tree.slice(comment.range)[1..];
@@ -203,7 +203,6 @@ impl<'p> Session<'p> {
                 self.suppressions.add(id, line as u32, d);
             }
         }
-        let tree = Arc::new(tree);
         self.trees.insert(path, (id, tree.clone()));
         self.by_id.push(tree);
         id

@@ -32,6 +32,22 @@ pub trait SourceProvider {
     fn exec(&self, _command: &str) -> Option<Result<ExecOutput, String>> {
         None
     }
+
+    /// The lossless tree of a file just read as `file`, and the diagnostics of reading it.
+    /// The default parses the text afresh; a language server answers from its cache, so that
+    /// a file that did not change is not parsed again.
+    fn parse(
+        &self,
+        _path: &Path,
+        file: pbxc_diagnostics::FileId,
+        text: Arc<[u8]>,
+    ) -> (
+        Arc<pbxc_syntax::SyntaxTree>,
+        Vec<pbxc_diagnostics::Diagnostic>,
+    ) {
+        let (tree, diagnostics) = pbxc_syntax::parse(file, text);
+        (Arc::new(tree), diagnostics)
+    }
 }
 
 /// What a `#exec` command produced. Asterisk includes standard output only; what the command

@@ -17,7 +17,7 @@ pub mod timing;
 
 pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;
-pub use lower::lower;
+pub use lower::{lower, pbx_strsep};
 pub use model::{Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch};
 pub use subst::substitute;
 

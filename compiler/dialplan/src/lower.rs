@@ -52,8 +52,9 @@ fn show(b: &[u8]) -> String {
 }
 
 /// `pbx_strsep(…, ",")`: commas inside `[...]` do not split, `\x` skips `x` (the backslash is
-/// kept). Returns the field and the rest (None when the input ran out).
-fn pbx_strsep(s: &[u8]) -> (&[u8], Option<&[u8]>) {
+/// kept). Returns the field and the rest (None when the input ran out). This is how an
+/// `exten =>` line's extension is cut from the rest.
+pub fn pbx_strsep(s: &[u8]) -> (&[u8], Option<&[u8]>) {
     let mut square = 0;
     let mut i = 0;
     while i < s.len() {

@@ -16,6 +16,18 @@ pub struct Report {
     pub rejected: bool,
     /// Files of a checked directory that could not be read at all, with the reason.
     pub skipped: Vec<String>,
+    /// Each dialplan checked, with where it names its jump targets.
+    pub dialplans: Vec<Checked>,
+    /// pjsip.conf's endpoints, when pjsip.conf was checked.
+    pub endpoints: Vec<pbxc_check::Endpoint>,
+}
+
+/// One dialplan as the check saw it.
+pub struct Checked {
+    pub plan: pbxc_dialplan::Dialplan,
+    /// Whether it is the whole dialplan (the root extensions.conf).
+    pub complete: bool,
+    pub references: Vec<pbxc_check::Reference>,
 }
 
 /// A problem that stops the check from running at all (exit code 2).
@@ -64,17 +76,24 @@ impl Loaded {
         }
     }
 
-    fn check(self, session: &mut Session, target: pbxc_check::Target) {
-        for (plan, complete) in &self.dialplans {
-            let diagnostics = pbxc_check::check(&pbxc_check::Input {
-                plan,
+    fn check(self, session: &mut Session, target: pbxc_check::Target) -> Vec<Checked> {
+        let mut checked = Vec::new();
+        for (plan, complete) in self.dialplans {
+            let (diagnostics, references) = pbxc_check::check_with_references(&pbxc_check::Input {
+                plan: &plan,
                 sources: session.sources(),
                 target,
                 endpoints: self.endpoints.as_deref(),
-                complete: *complete,
+                complete,
             });
             session.add_diagnostics(diagnostics);
+            checked.push(Checked {
+                plan,
+                complete,
+                references,
+            });
         }
+        checked
     }
 }
 
@@ -148,7 +167,8 @@ pub fn check(
             roots.push(path.clone());
         }
     }
-    loaded.check(&mut session, target);
+    let endpoints = loaded.endpoints.clone().unwrap_or_default();
+    let dialplans = loaded.check(&mut session, target);
     let (sources, diagnostics) = session.into_parts();
     Ok(Report {
         sources,
@@ -156,5 +176,7 @@ pub fn check(
         roots,
         rejected,
         skipped,
+        dialplans,
+        endpoints,
     })
 }

@@ -54,7 +54,7 @@ pub struct Built {
 pub enum Refused {
     CannotRun(String),
     /// The check reported errors (or Asterisk would reject a file whole).
-    Errors(check::Report),
+    Errors(Box<check::Report>),
 }
 
 /// Checks the configuration directory `dir` for `target` and, when nothing is an error,
@@ -76,7 +76,7 @@ pub fn build(
             .iter()
             .any(|d| d.severity == pbxc_diagnostics::Severity::Error)
     {
-        return Err(Refused::Errors(report));
+        return Err(Refused::Errors(Box::new(report)));
     }
     let exec_includes = pbxc_config::exec_includes(provider, dir);
     let mut session = Session::new(

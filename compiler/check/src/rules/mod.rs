@@ -10,10 +10,11 @@ mod targets;
 
 use pbxc_diagnostics::Diagnostic;
 
-use crate::Cx;
 use crate::step::steps;
+use crate::{Cx, Reference};
 
-pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) {
+/// Runs the rules; returns where the dialplan names its jump targets.
+pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
     let steps = steps(cx);
     for step in &steps {
         applications::check(cx, step, out);
@@ -25,4 +26,5 @@ pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) {
     patterns::shadowed(cx, out);
     pjsip::check(cx, &steps, out);
     taint::check(cx, &steps, out);
+    jumps.references
 }

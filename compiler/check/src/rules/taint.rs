@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use pbxc_diagnostics::Diagnostic;
+use pbxc_diagnostics::{Diagnostic, Edit};
 use pbxc_expr::template::{Piece, Reference, Template, reference};
 use pbxc_stdlib::ArgKind;
 
@@ -51,8 +51,9 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
         });
         for (sink, what) in sinks {
             for (range, source) in sources(step, &step.template, sink.clone()) {
-                out.push(
-                    step.diag(
+                let filtered = format!("${{FILTER(0-9,{})}}", show(&step.data[range.clone()]));
+                let mut d = step
+                    .diag(
                         codes::TAINTED_DATA,
                         format!(
                             "`{}` is controlled by the caller and goes unfiltered into {what}",
@@ -60,11 +61,19 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
                         ),
                         range.clone(),
                     )
-                    .with_help(format!(
-                        "allow only what you expect: `${{FILTER(0-9,{})}}`",
-                        show(&step.data[range.clone()])
-                    )),
-                );
+                    .with_help(format!("allow only what you expect: `{filtered}`"));
+                if step.exact() {
+                    let (file, at) = step.span(range.clone());
+                    d = d.with_fix(
+                        format!("allow only digits: `{filtered}`"),
+                        vec![Edit {
+                            file,
+                            range: at,
+                            replacement: filtered,
+                        }],
+                    );
+                }
+                out.push(d);
             }
         }
     }

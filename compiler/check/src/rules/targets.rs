@@ -11,15 +11,32 @@ use pbxc_dialplan::route::{Mode, extension_match};
 use pbxc_expr::template::{Piece, Reference, reference, scan};
 use pbxc_stdlib::{ArgKind, Split};
 
-use crate::Cx;
 use crate::codes;
 use crate::step::{Step, show};
+use crate::{Cx, Destination};
 use pbxc_dialplan::{Arg, split_args};
 
-/// What the constant jumps reach: (context, extension index, priority).
+/// What the constant jumps reach: (context, extension index, priority); and where each
+/// resolved piece of a destination is written, for the language server's navigation.
 #[derive(Default)]
 pub(crate) struct Jumps {
     pub reached: HashSet<(usize, usize, i32)>,
+    pub references: Vec<crate::Reference>,
+}
+
+impl Jumps {
+    /// Records that bytes `range` of the step's data name `target` (only where the data is a
+    /// plain copy of its source, so the span is exact) `destination`.
+    fn refer(&mut self, step: &Step, range: Range<usize>, destination: Destination) {
+        if step.exact() && !range.is_empty() {
+            let (file, range) = step.span(range);
+            self.references.push(crate::Reference {
+                file,
+                range,
+                destination,
+            });
+        }
+    }
 }
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
@@ -57,7 +74,12 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
         } else if let Some(c) = pos(ArgKind::Context)
             && let Some(arg) = args.get(c)
         {
-            context_only(cx, &assigned, step, arg.range.clone(), out);
+            context_only(cx, &assigned, step, arg.range.clone(), &mut jumps, out);
+        }
+        if let Some(d) = pos(ArgKind::DialTargets)
+            && let Some(arg) = args.get(d)
+        {
+            local_targets(cx, &assigned, step, arg.range.clone(), &mut jumps);
         }
         for (i, arg) in args.iter().enumerate() {
             let Some(param) = params.get(i) else { break };
@@ -344,6 +366,9 @@ fn resolve(
         out.push(d);
         return;
     };
+    if let Some(r) = &dest.context {
+        jumps.refer(step, r.clone(), Destination::Context(ctx));
+    }
     // `sscanf("%30d%1s")`: a number with nothing after it; anything else is a label.
     let number = std::str::from_utf8(&priority)
         .ok()
@@ -386,6 +411,10 @@ fn resolve(
     match found {
         Found::Yes(c, e, n) => {
             jumps.reached.insert((c, e, n));
+            if let Some(r) = &dest.exten {
+                jumps.refer(step, r.clone(), Destination::Extension(c, e));
+            }
+            jumps.refer(step, dest.priority.clone(), Destination::Priority(c, e, n));
         }
         Found::Unknown => {}
         Found::NoExtension => {
@@ -446,6 +475,7 @@ fn context_only(
     assigned: &HashSet<Vec<u8>>,
     step: &Step,
     range: Range<usize>,
+    jumps: &mut Jumps,
     out: &mut Vec<Diagnostic>,
 ) {
     let text = step.text(range.clone());
@@ -455,7 +485,9 @@ fn context_only(
     let Some(name) = fold(cx, assigned, step, text) else {
         return;
     };
-    if cx.context(&name).is_none() {
+    if let Some(ctx) = cx.context(&name) {
+        jumps.refer(step, range, Destination::Context(ctx));
+    } else {
         let mut d = step.diag(
             codes::MISSING_TARGET,
             format!(
@@ -562,6 +594,7 @@ fn options(
                         name,
                     )),
                     Some(ctx) => {
+                        jumps.refer(step, name.clone(), Destination::Context(ctx));
                         if let Found::Yes(c, e, n) =
                             find(cx, ctx, b"s", &Want::Priority(1), &mut Vec::new())
                         {
@@ -580,8 +613,48 @@ fn options(
                     }
                 }
             }
-            ArgKind::Context => context_only(cx, assigned, step, inner, out),
+            ArgKind::Context => context_only(cx, assigned, step, inner, jumps, out),
             _ => {}
+        }
+    }
+}
+
+/// `Local/exten@context` among Dial's targets: references for navigation only (a Local
+/// channel that finds no extension fails the dial, not the dialplan, so nothing is reported).
+fn local_targets(
+    cx: &Cx,
+    assigned: &HashSet<Vec<u8>>,
+    step: &Step,
+    range: Range<usize>,
+    jumps: &mut Jumps,
+) {
+    let mut start = range.start;
+    for piece in step.text(range.clone()).split(|&c| c == b'&') {
+        let at = start;
+        start += piece.len() + 1;
+        let Some(rest) = piece.strip_prefix(b"Local/") else {
+            continue;
+        };
+        let rest_at = at + b"Local/".len();
+        // `exten@context[/options]`
+        let end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+        let Some(sep) = rest[..end].iter().position(|&c| c == b'@') else {
+            continue;
+        };
+        let exten_range = rest_at..rest_at + sep;
+        let context_range = rest_at + sep + 1..rest_at + end;
+        let (Some(context), Some(exten)) = (
+            fold(cx, assigned, step, step.text(context_range.clone())),
+            fold(cx, assigned, step, step.text(exten_range.clone())),
+        ) else {
+            continue;
+        };
+        let Some(ctx) = cx.context(&context) else {
+            continue;
+        };
+        jumps.refer(step, context_range, Destination::Context(ctx));
+        if let Found::Yes(c, e, _) = find(cx, ctx, &exten, &Want::Priority(1), &mut Vec::new()) {
+            jumps.refer(step, exten_range, Destination::Extension(c, e));
         }
     }
 }

@@ -1,0 +1,341 @@
+//! The salsa database: files and directory listings are inputs; parsing a file and checking a
+//! root (a configuration directory, or a file opened alone) are tracked queries.
+//!
+//! An edit sets one file's text. Salsa then re-runs only what read that file: its parse, and
+//! the check of each root that loaded it. Every other file keeps its parse, and a root that
+//! never read the file keeps its whole analysis.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use pbxc_config::{DirEntry, LoadError, SourceProvider};
+use pbxc_diagnostics::{Diagnostic, FileId};
+use pbxc_syntax::SyntaxTree;
+use salsa::Setter;
+
+use crate::analysis::Analysis;
+
+/// One file's bytes: an open editor buffer, or the file on disk. `None` when there is no
+/// such file.
+#[salsa::input]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(clone)]
+    pub text: Option<Arc<[u8]>>,
+}
+
+/// The entries of a directory (for globbed `#include`s and finding a directory's files).
+#[salsa::input]
+pub struct Listing {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(ref)]
+    pub entries: Option<Vec<DirEntry>>,
+}
+
+/// What to check: a configuration directory (as `pbxc check DIR`) or one file (as
+/// `pbxc check FILE`), for a target version.
+#[salsa::input]
+pub struct Root {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(copy)]
+    pub target: pbxc_check::Target,
+}
+
+#[salsa::db]
+#[derive(Clone, Default)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+    /// Inputs created so far, by path: a query that reads a file the first time creates its
+    /// input from the disk.
+    files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
+    listings: Arc<Mutex<HashMap<PathBuf, Listing>>>,
+    /// Files whose text the editor owns (open buffers): the disk does not overwrite them.
+    open: Arc<Mutex<std::collections::HashSet<PathBuf>>>,
+    /// Executions of [`parse`], for tests that pin what an edit recomputes.
+    parses: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+/// What the queries need of the database besides salsa's storage.
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// The input for `path`, read from disk the first time.
+    fn file(&self, path: &Path) -> SourceFile;
+    fn listing(&self, path: &Path) -> Listing;
+    fn count_parse(&self);
+}
+
+#[salsa::db]
+impl Db for Database {
+    fn file(&self, path: &Path) -> SourceFile {
+        Database::file(self, path)
+    }
+
+    fn listing(&self, path: &Path) -> Listing {
+        Database::listing(self, path)
+    }
+
+    fn count_parse(&self) {
+        self.parses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Database {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The input for `path`, read from disk the first time.
+    pub fn file(&self, path: &Path) -> SourceFile {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = files.get(path) {
+            return *file;
+        }
+        let file = SourceFile::new(self, path.to_path_buf(), read_disk(path).ok());
+        files.insert(path.to_path_buf(), file);
+        file
+    }
+
+    pub fn listing(&self, path: &Path) -> Listing {
+        let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(listing) = listings.get(path) {
+            return *listing;
+        }
+        let listing = Listing::new(self, path.to_path_buf(), list_disk(path));
+        listings.insert(path.to_path_buf(), listing);
+        listing
+    }
+
+    /// The editor opened `path` or changed it: its buffer is the file's text from now on.
+    pub fn set_buffer(&mut self, path: &Path, text: Arc<[u8]>) {
+        let known = self
+            .files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .copied();
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
+        match known {
+            Some(file) => {
+                if file.text(self).as_deref() != Some(&*text) {
+                    file.set_text(self).to(Some(text));
+                }
+            }
+            None => {
+                let file = SourceFile::new(self, path.to_path_buf(), Some(text));
+                self.files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(path.to_path_buf(), file);
+            }
+        }
+        if let Some(dir) = path.parent() {
+            self.refresh_listing(dir);
+        }
+    }
+
+    /// The editor closed `path`: the disk's version counts again.
+    pub fn close_buffer(&mut self, path: &Path) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        self.refresh_file(path);
+    }
+
+    pub fn is_open(&self, path: &Path) -> bool {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(path)
+    }
+
+    /// A file changed on disk (the editor's file watcher said so): read it again unless the
+    /// editor owns it, and its directory's listing.
+    pub fn refresh_file(&mut self, path: &Path) {
+        if !self.is_open(path) {
+            let known = self
+                .files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(path)
+                .copied();
+            if let Some(file) = known {
+                let text = read_disk(path).ok();
+                if file.text(self) != text {
+                    file.set_text(self).to(text);
+                }
+            }
+        }
+        if let Some(dir) = path.parent() {
+            self.refresh_listing(dir);
+        }
+    }
+
+    fn refresh_listing(&mut self, dir: &Path) {
+        let known = self
+            .listings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .copied();
+        if let Some(listing) = known {
+            let mut entries = list_disk(dir);
+            // Open buffers exist even before they are saved.
+            if let Some(entries) = &mut entries {
+                for path in self.open.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                    if path.parent() == Some(dir)
+                        && let Some(name) = path.file_name()
+                    {
+                        let name = name.to_string_lossy().into_owned();
+                        if !entries.iter().any(|e| e.name == name) {
+                            entries.push(DirEntry {
+                                name,
+                                is_dir: false,
+                            });
+                        }
+                    }
+                }
+                entries.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            if listing.entries(self) != &entries {
+                listing.set_entries(self).to(entries);
+            }
+        }
+    }
+
+    /// How many times a file was parsed since the database was made.
+    pub fn parse_count(&self) -> usize {
+        self.parses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+fn read_disk(path: &Path) -> Result<Arc<[u8]>, LoadError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(LoadError::NotAFile),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::NotFound),
+        Err(e) => return Err(LoadError::Unreadable(e.to_string())),
+    }
+    std::fs::read(path)
+        .map(Arc::from)
+        .map_err(|e| LoadError::Unreadable(e.to_string()))
+}
+
+fn list_disk(dir: &Path) -> Option<Vec<DirEntry>> {
+    let mut entries: Vec<DirEntry> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            Some(DirEntry {
+                name: e.file_name().to_string_lossy().into_owned(),
+                is_dir: e.file_type().ok()?.is_dir(),
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(entries)
+}
+
+/// A file's lossless tree and the diagnostics of reading it, as if it were file 0 (the
+/// session that loads it renumbers them).
+pub struct Parsed {
+    pub tree: Arc<SyntaxTree>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
+    let text = file.text(db)?;
+    db.count_parse();
+    let (tree, diagnostics) = pbxc_syntax::parse(FileId(0), text);
+    Some(Arc::new(Parsed {
+        tree: Arc::new(tree),
+        diagnostics,
+    }))
+}
+
+/// Checks a root as `pbxc check` would, reading every file through the database.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
+    let provider = Provider { db };
+    let report = pbxc_project::check::check(&provider, &[root.path(db).clone()], root.target(db));
+    Arc::new(Analysis::new(report, root.path(db)))
+}
+
+/// The input layer over the database.
+struct Provider<'a> {
+    db: &'a dyn Db,
+}
+
+impl SourceProvider for Provider<'_> {
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, LoadError> {
+        let file = self.db.file(path);
+        file.text(self.db)
+            .ok_or_else(|| match std::fs::metadata(path) {
+                Ok(m) if !m.is_file() => LoadError::NotAFile,
+                _ => LoadError::NotFound,
+            })
+    }
+
+    fn list_dir(&self, dir: &Path) -> Result<Vec<DirEntry>, LoadError> {
+        self.db
+            .listing(dir)
+            .entries(self.db)
+            .clone()
+            .ok_or(LoadError::NotFound)
+    }
+
+    fn parse(
+        &self,
+        path: &Path,
+        file: FileId,
+        text: Arc<[u8]>,
+    ) -> (Arc<SyntaxTree>, Vec<Diagnostic>) {
+        let input = self.db.file(path);
+        match parse(self.db, input) {
+            // The text read a moment ago is the input's: the cached tree is this text's.
+            Some(parsed)
+                if input
+                    .text(self.db)
+                    .is_some_and(|t| Arc::ptr_eq(&t, &text) || *t == *text) =>
+            {
+                let diagnostics = parsed
+                    .diagnostics
+                    .iter()
+                    .cloned()
+                    .map(|d| renumber(d, file))
+                    .collect();
+                (parsed.tree.clone(), diagnostics)
+            }
+            _ => {
+                let (tree, diagnostics) = pbxc_syntax::parse(file, text);
+                (Arc::new(tree), diagnostics)
+            }
+        }
+    }
+}
+
+/// A diagnostic of a file parsed alone, moved to the id the session gave the file.
+fn renumber(mut d: Diagnostic, file: FileId) -> Diagnostic {
+    d.primary.file = file;
+    for label in &mut d.secondary {
+        label.file = file;
+    }
+    if let Some(fix) = &mut d.fix {
+        for edit in &mut fix.edits {
+            edit.file = file;
+        }
+    }
+    d
+}

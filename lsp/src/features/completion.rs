@@ -1,0 +1,362 @@
+//! Completion, by where the cursor is on its line: the keys of a context (`exten =>`, …),
+//! applications with argument snippets, functions and variables after `${`, contexts after
+//! `include =>` and in an application's arguments (with the extensions and labels a jump
+//! there can take), pjsip option names in pjsip.conf.
+
+use tower_lsp_server::ls_types as ls;
+
+use super::show;
+use crate::analysis::{Analysis, is_special_section};
+use crate::world::World;
+
+pub fn completion(
+    world: &mut World,
+    uri: &ls::Uri,
+    at: ls::Position,
+) -> Option<Vec<ls::CompletionItem>> {
+    let path = uri.to_file_path()?.into_owned();
+    let view = world.view(uri)?;
+    let a = &view.analysis;
+    let offset = world.lines(a, view.file).offset(at);
+    let text = &view.text;
+    let line_start = text[..offset]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let catalog = pbxc_stdlib::catalog();
+    let version = world.catalog_version();
+
+    // After `${` (the innermost one still open): functions and variables.
+    if let Some(open) = before.windows(2).rposition(|w| w == b"${")
+        && !before[open..].contains(&b'}')
+    {
+        let mut items: Vec<ls::CompletionItem> = catalog
+            .functions()
+            .filter(|e| e.in_version(version))
+            .map(|e| ls::CompletionItem {
+                label: e.name.clone(),
+                kind: Some(ls::CompletionItemKind::FUNCTION),
+                detail: Some(e.signature()),
+                documentation: Some(doc(&e.summary)),
+                insert_text: Some(format!("{}($1)", e.name)),
+                insert_text_format: Some(ls::InsertTextFormat::SNIPPET),
+                ..Default::default()
+            })
+            .collect();
+        items.extend(
+            variables(a)
+                .into_iter()
+                .map(|(name, detail)| ls::CompletionItem {
+                    label: name,
+                    kind: Some(ls::CompletionItemKind::VARIABLE),
+                    detail: Some(detail),
+                    ..Default::default()
+                }),
+        );
+        return Some(items);
+    }
+
+    let is_pjsip = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("pjsip"));
+    let dialplan = a.is_dialplan_file(view.file)
+        || path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("extensions"));
+    let trimmed = before.trim_ascii_start();
+    let Some(arrow) = trimmed
+        .windows(2)
+        .position(|w| w == b"=>")
+        .or_else(|| trimmed.iter().position(|&c| c == b'='))
+    else {
+        // The start of a line: the key.
+        if is_pjsip {
+            return Some(
+                PJSIP_OPTIONS
+                    .iter()
+                    .map(|o| keyword(o, &format!("{o} = ")))
+                    .collect(),
+            );
+        }
+        if dialplan {
+            return Some(
+                [
+                    ("exten", "exten => ${1:s},${2:1},${3:NoOp}(${4})"),
+                    ("same", "same => n,${1:NoOp}(${2})"),
+                    ("include", "include => ${1:context}"),
+                    ("switch", "switch => ${1:Realtime/context@table}"),
+                    ("ignorepat", "ignorepat => ${1:9}"),
+                ]
+                .iter()
+                .map(|(k, snippet)| keyword(k, snippet))
+                .collect(),
+            );
+        }
+        return None;
+    };
+    let key = trimmed[..arrow].trim_ascii().to_ascii_lowercase();
+    let value = &trimmed[arrow..];
+    let value = value
+        .strip_prefix(b"=>")
+        .or(value.strip_prefix(b"="))
+        .unwrap_or(value);
+
+    if is_pjsip && key == b"context" {
+        return Some(contexts(a));
+    }
+    if !dialplan {
+        return None;
+    }
+    match key.as_slice() {
+        b"include" => Some(contexts(a)),
+        b"exten" | b"same" => {
+            let fields_before = value.iter().filter(|&&c| c == b',').count();
+            let app_field = if key == b"exten" { 2 } else { 1 };
+            let in_args = value.contains(&b'(');
+            if fields_before == app_field && !in_args {
+                return Some(
+                    catalog
+                        .applications()
+                        .filter(|e| e.in_version(version))
+                        .map(application_item)
+                        .collect(),
+                );
+            }
+            if in_args {
+                // Arguments: contexts, and the extensions and labels of the current context.
+                let mut items = contexts(a);
+                if let Some((context, extension)) = location(world, &path, offset) {
+                    items.extend(targets_in(a, &context, extension.as_deref()));
+                }
+                return Some(items);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn doc(text: &str) -> ls::Documentation {
+    ls::Documentation::MarkupContent(ls::MarkupContent {
+        kind: ls::MarkupKind::Markdown,
+        value: text.to_string(),
+    })
+}
+
+fn keyword(label: &str, snippet: &str) -> ls::CompletionItem {
+    ls::CompletionItem {
+        label: label.to_string(),
+        kind: Some(ls::CompletionItemKind::KEYWORD),
+        insert_text: Some(snippet.to_string()),
+        insert_text_format: Some(ls::InsertTextFormat::SNIPPET),
+        ..Default::default()
+    }
+}
+
+/// `Dial(${1:Tech/Resource},${2:timeout},${3:options})`: a tab stop per parameter.
+fn application_item(e: &pbxc_stdlib::Entry) -> ls::CompletionItem {
+    let snippet = match &e.params {
+        Some(params) if !params.is_empty() => {
+            let sep = if e.split == pbxc_stdlib::Split::Set {
+                "="
+            } else {
+                ","
+            };
+            let stops: Vec<String> = params
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| !p.optional || *i == 0)
+                .map(|(i, p)| format!("${{{}:{}}}", i + 1, p.name.replace('}', "\\}")))
+                .collect();
+            format!("{}({})", e.name, stops.join(sep))
+        }
+        _ => format!("{}($1)", e.name),
+    };
+    ls::CompletionItem {
+        label: e.name.clone(),
+        kind: Some(ls::CompletionItemKind::FUNCTION),
+        detail: Some(e.signature()),
+        documentation: Some(doc(&e.summary)),
+        insert_text: Some(snippet),
+        insert_text_format: Some(ls::InsertTextFormat::SNIPPET),
+        deprecated: e.removed.is_some().then_some(true),
+        ..Default::default()
+    }
+}
+
+fn contexts(a: &Analysis) -> Vec<ls::CompletionItem> {
+    let mut names: Vec<&[u8]> = a
+        .dialplans
+        .iter()
+        .flat_map(|c| c.plan.contexts.iter().map(|x| x.name.as_slice()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| ls::CompletionItem {
+            label: show(n),
+            kind: Some(ls::CompletionItemKind::MODULE),
+            detail: Some("context".into()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Extensions of `context` and labels of its `extension`.
+fn targets_in(a: &Analysis, context: &[u8], extension: Option<&[u8]>) -> Vec<ls::CompletionItem> {
+    let mut items = Vec::new();
+    for checked in &a.dialplans {
+        let Some(ctx) = checked.plan.context(context) else {
+            continue;
+        };
+        for e in &ctx.extensions {
+            items.push(ls::CompletionItem {
+                label: show(&e.name),
+                kind: Some(ls::CompletionItemKind::CONSTANT),
+                detail: Some(format!("extension of {}", show(context))),
+                ..Default::default()
+            });
+            if Some(e.name.as_slice()) == extension {
+                for p in &e.priorities {
+                    if let Some(l) = &p.label {
+                        items.push(ls::CompletionItem {
+                            label: show(l),
+                            kind: Some(ls::CompletionItemKind::REFERENCE),
+                            detail: Some(format!("label, priority {}", p.number)),
+                            ..Default::default()
+                        });
+                    }
+                }
+            }
+        }
+    }
+    items
+}
+
+/// The context (section) and extension the line at `offset` belongs to.
+fn location(
+    world: &World,
+    path: &std::path::Path,
+    offset: usize,
+) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+    let tree = world.tree(path)?;
+    let mut context = None;
+    let mut extension = None;
+    for line in &tree.lines {
+        if line.range.start as usize > offset {
+            break;
+        }
+        let Some(stmt) = &line.stmt else { continue };
+        match &stmt.kind {
+            pbxc_syntax::StmtKind::Section { name, .. } => {
+                context = Some(name.bytes.to_vec());
+                extension = None;
+            }
+            pbxc_syntax::StmtKind::Assign { name, value, .. }
+                if name.bytes.eq_ignore_ascii_case(b"exten") =>
+            {
+                let v = &value.bytes;
+                let field = pbxc_dialplan::pbx_strsep(v).0;
+                let end = field.iter().position(|&c| c == b'/').unwrap_or(field.len());
+                extension = Some(
+                    field[..end]
+                        .iter()
+                        .copied()
+                        .filter(|&c| c != b' ')
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+    }
+    let context: Vec<u8> = context?;
+    (!is_special_section(&context)).then_some((context, extension))
+}
+
+/// Variables worth offering: globals, what the dialplan sets, Asterisk's own.
+fn variables(a: &Analysis) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for checked in &a.dialplans {
+        for g in &checked.plan.globals {
+            out.push((show(&g.name), format!("global = {}", show(&g.value))));
+        }
+        for ctx in &checked.plan.contexts {
+            for ext in &ctx.extensions {
+                for p in &ext.priorities {
+                    if p.app.trim_ascii().eq_ignore_ascii_case(b"Set") {
+                        let name = p
+                            .data
+                            .split(|&c| c == b'=')
+                            .next()
+                            .unwrap_or_default()
+                            .trim_ascii();
+                        let name = name
+                            .strip_prefix(b"__")
+                            .or(name.strip_prefix(b"_"))
+                            .unwrap_or(name);
+                        if !name.is_empty() && !name.contains(&b'(') && !name.contains(&b'$') {
+                            out.push((show(name), "channel variable".into()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (name, doc) in super::hover::BUILTIN_VARIABLES {
+        if !name.contains('(') {
+            out.push((name.to_string(), doc.to_string()));
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// pjsip.conf option names (endpoint, aor, auth, transport, identify, registration).
+const PJSIP_OPTIONS: &[&str] = &[
+    "type",
+    "context",
+    "disallow",
+    "allow",
+    "aors",
+    "auth",
+    "outbound_auth",
+    "transport",
+    "callerid",
+    "direct_media",
+    "dtmf_mode",
+    "rtp_symmetric",
+    "force_rport",
+    "rewrite_contact",
+    "mailboxes",
+    "from_user",
+    "from_domain",
+    "language",
+    "max_contacts",
+    "remove_existing",
+    "qualify_frequency",
+    "contact",
+    "auth_type",
+    "username",
+    "password",
+    "realm",
+    "protocol",
+    "bind",
+    "external_media_address",
+    "external_signaling_address",
+    "local_net",
+    "endpoint",
+    "match",
+    "identify_by",
+    "server_uri",
+    "client_uri",
+    "retry_interval",
+    "expiration",
+    "media_encryption",
+    "trust_id_inbound",
+    "send_pai",
+    "named_call_group",
+    "named_pickup_group",
+];

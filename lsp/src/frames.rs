@@ -1,0 +1,219 @@
+//! A guard in front of tower-lsp-server's reader. Its framed reader stops reading for good
+//! after the first message it cannot decode (a body that is not JSON, or not JSON-RPC, or a
+//! bad header), and the server then exits. Here every frame is checked first: a good one goes
+//! through unchanged; a bad one becomes a `pbxc/malformed` request carrying the error code
+//! (and the id, when the message had one), which the server answers with that error. So a
+//! malformed message gets an error response and the session goes on.
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// The method a bad frame turns into.
+pub const MALFORMED: &str = "pbxc/malformed";
+
+/// Largest body accepted: the 1.7 MB configurations of the corpus fit many times over.
+const MAX_BODY: usize = 256 << 20;
+/// Longest header line; anything longer is garbage.
+const MAX_HEADER: usize = 8 << 10;
+
+/// Copies frames from `input` to `output` until `input` ends, replacing bad ones.
+pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+    let mut reader = BufReader::new(input);
+    loop {
+        let length = match read_headers(&mut reader).await {
+            Headers::End => break,
+            Headers::Length(n) => n,
+            Headers::Bad(why) => {
+                if forward(&mut output, &malformed(-32700, &why, Value::Null))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+        };
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).await.is_err() {
+            break;
+        }
+        let frame = match check(&body) {
+            Ok(()) => body,
+            Err(bad) => bad,
+        };
+        if forward(&mut output, &frame).await.is_err() {
+            break;
+        }
+    }
+    let _ = output.shutdown().await;
+}
+
+enum Headers {
+    End,
+    Length(usize),
+    Bad(String),
+}
+
+/// Reads header lines up to the blank line; blank lines before the headers are skipped.
+async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) -> Headers {
+    let mut length: Option<Result<usize, String>> = None;
+    let mut seen = false;
+    loop {
+        let mut line = Vec::new();
+        match (&mut *reader)
+            .take(MAX_HEADER as u64)
+            .read_until(b'\n', &mut line)
+            .await
+        {
+            Ok(0) | Err(_) => return Headers::End,
+            Ok(_) => {}
+        }
+        if line.len() >= MAX_HEADER && !line.ends_with(b"\n") {
+            return Headers::Bad("header line too long".into());
+        }
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            if seen {
+                break;
+            }
+            continue;
+        }
+        seen = true;
+        let Ok(text) = std::str::from_utf8(text) else {
+            length = Some(Err("header is not UTF-8".into()));
+            continue;
+        };
+        let Some((name, value)) = text.split_once(':') else {
+            length = Some(Err(format!("not a header: `{text}`")));
+            continue;
+        };
+        if name.trim().eq_ignore_ascii_case("content-length") {
+            length = Some(
+                value
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("bad Content-Length `{}`", value.trim()))
+                    .and_then(|n| {
+                        if n <= MAX_BODY {
+                            Ok(n)
+                        } else {
+                            Err(format!("a body of {n} bytes is too large"))
+                        }
+                    }),
+            );
+        }
+    }
+    match length {
+        Some(Ok(n)) => Headers::Length(n),
+        Some(Err(why)) => Headers::Bad(why),
+        None => Headers::Bad("no Content-Length header".into()),
+    }
+}
+
+/// `Ok` when the body is a JSON-RPC message the server can decode; else the frame to send
+/// instead.
+fn check(body: &[u8]) -> Result<(), Vec<u8>> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Err(malformed(-32700, "the message is not JSON", Value::Null));
+    };
+    if serde_json::from_value::<Request>(value.clone()).is_ok()
+        || serde_json::from_value::<Response>(value.clone()).is_ok()
+    {
+        return Ok(());
+    }
+    // Valid JSON but not a request, notification or response: answer with its id if it has
+    // a usable one.
+    let id = match value.get("id") {
+        Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+        _ => Value::Null,
+    };
+    Err(malformed(
+        -32600,
+        "the message is not a JSON-RPC request, notification or response",
+        id,
+    ))
+}
+
+fn malformed(code: i64, message: &str, id: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": MALFORMED,
+        "params": { "code": code, "message": message },
+    }))
+    .unwrap_or_default()
+}
+
+async fn forward(output: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::Result<()> {
+    output
+        .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
+    output.write_all(body).await?;
+    output.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What comes out of the filter for `input`, as the bodies of the frames.
+    fn through(input: &[u8]) -> Vec<Value> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let out = runtime.block_on(async {
+            let mut out = Vec::new();
+            filter(input, &mut out).await;
+            out
+        });
+        let mut bodies = Vec::new();
+        let mut rest = &out[..];
+        while let Some(at) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+            let header = std::str::from_utf8(&rest[..at]).unwrap();
+            let n: usize = header
+                .strip_prefix("Content-Length: ")
+                .unwrap()
+                .parse()
+                .unwrap();
+            bodies.push(serde_json::from_slice(&rest[at + 4..at + 4 + n]).unwrap());
+            rest = &rest[at + 4 + n..];
+        }
+        bodies
+    }
+
+    #[test]
+    fn good_frames_pass_and_bad_ones_become_error_requests_with_their_id() {
+        let good = br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        let mut input = format!("Content-Length: {}\r\n\r\n", good.len()).into_bytes();
+        input.extend_from_slice(good);
+        input.extend_from_slice(b"Content-Length: 9\r\n\r\n{not json");
+        input.extend_from_slice(b"Content-Length: 17\r\n\r\n{\"id\":7,\"x\":true}");
+        input.extend_from_slice(b"Content-Length: nine\r\n\r\n");
+        input.extend_from_slice(b"X-Other: 1\r\n\r\n");
+        input.extend_from_slice(b"Content-Length: 2\r\ncontent-type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n[]");
+        let out = through(&input);
+        let summary: Vec<(Value, Value)> = out
+            .iter()
+            .map(|m| (m["id"].clone(), m["params"]["code"].clone()))
+            .collect();
+        assert_eq!(out[0], serde_json::from_slice::<Value>(good).unwrap());
+        assert_eq!(
+            summary[1..],
+            [
+                (Value::Null, json!(-32700)),
+                (json!(7), json!(-32600)),
+                (Value::Null, json!(-32700)),
+                (Value::Null, json!(-32700)),
+                (Value::Null, json!(-32600)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_body_cut_short_ends_the_stream_quietly() {
+        assert!(through(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"").is_empty());
+        assert!(through(b"").is_empty());
+    }
+}

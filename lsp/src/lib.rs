@@ -1,0 +1,48 @@
+//! The language server for Asterisk dialplans and configuration files (`pbxc lsp`).
+//!
+//! Everything `pbxc check` knows, as the user types: the same loading, the same rules and
+//! codes, the same suppressions, over a salsa database so an edit recomputes only what read
+//! the edited file. Reading order:
+//!
+//! - [`db`]: the database — files and directory listings as inputs, parse and check as
+//!   tracked queries;
+//! - [`analysis`]: one root's check result and the index of definitions and uses;
+//! - [`world`]: the server's state — buffers, which root covers a file, what to publish;
+//! - [`features`]: one module per editor feature;
+//! - [`server`]: the protocol layer (tower-lsp-server) over stdio.
+//!
+//! The crate stands on the compiler's front end only: no codegen, no runtime.
+
+pub mod analysis;
+mod capabilities;
+pub mod convert;
+pub mod db;
+pub mod features;
+pub mod frames;
+pub mod server;
+pub mod world;
+
+pub use world::World;
+
+/// Serves the language server on standard input and output until the client exits.
+pub fn run_stdio() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (service, socket) = tower_lsp_server::LspService::build(server::Backend::new)
+            .custom_method(frames::MALFORMED, server::Backend::malformed)
+            .finish();
+        // Every frame passes the guard before the server's reader sees it.
+        let (checked, input) = tokio::io::duplex(1 << 16);
+        let guard = tokio::spawn(frames::filter(tokio::io::stdin(), checked));
+        tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        guard.abort();
+    });
+    // The guard's read of stdin sits in a blocking thread that only returns when the client
+    // closes its end; after `exit` the server must not wait for that.
+    runtime.shutdown_background();
+    Ok(())
+}

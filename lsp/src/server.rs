@@ -1,0 +1,239 @@
+//! The protocol layer: tower-lsp-server moves JSON-RPC in and out; every answer comes from
+//! the [`World`] behind a mutex. tower-lsp-server answers a request sent before `initialize`
+//! or after `shutdown` with an error, and a malformed message with a parse error.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::features;
+use crate::world::World;
+
+pub struct Backend {
+    client: Client,
+    world: Mutex<World>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            world: Mutex::new(World::new()),
+        }
+    }
+
+    /// The world, even if a handler panicked while holding it (tower-lsp-server turns the
+    /// panic into an error response; the state is still a consistent database).
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn publish(&self) {
+        let batch = self.world().diagnostics_to_publish();
+        for (uri, diagnostics, version) in batch {
+            self.client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+        }
+    }
+}
+
+/// What [`frames`](crate::frames) put in place of a bad message.
+#[derive(serde::Deserialize)]
+pub struct Malformed {
+    code: i64,
+    message: String,
+}
+
+impl Backend {
+    /// Answers a bad message with the error it deserves.
+    pub async fn malformed(&self, params: Malformed) -> Result<()> {
+        Err(Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::from(params.code),
+            message: params.message.into(),
+            data: None,
+        })
+    }
+}
+
+fn path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        Ok(self.world().initialize(&params))
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        if let Some(path) = path(&doc.uri) {
+            self.world().open(&path, doc.text, doc.version);
+            self.publish().await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let doc = params.text_document;
+        if let Some(path) = path(&doc.uri) {
+            self.world()
+                .change(&path, params.content_changes, doc.version);
+            self.publish().await;
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if let Some(path) = path(&params.text_document.uri) {
+            self.world().disk_changed(&path);
+            self.publish().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        if let Some(path) = path(&params.text_document.uri) {
+            self.world().close(&path);
+            self.publish().await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        {
+            let mut world = self.world();
+            for change in params.changes {
+                if let Some(path) = path(&change.uri) {
+                    world.disk_changed(&path);
+                }
+            }
+        }
+        self.publish().await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut world = self.world();
+            let mut folders = world.folders().to_vec();
+            for removed in params.event.removed {
+                if let Some(p) = path(&removed.uri) {
+                    folders.retain(|f| *f != p);
+                }
+            }
+            folders.extend(params.event.added.iter().filter_map(|f| path(&f.uri)));
+            world.set_folders(folders);
+        }
+        self.publish().await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        Ok(features::hover::hover(
+            &mut self.world(),
+            &p.text_document.uri,
+            p.position,
+        ))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        Ok(
+            features::navigation::definition(&mut self.world(), &p.text_document.uri, p.position)
+                .filter(|l| !l.is_empty())
+                .map(GotoDefinitionResponse::Array),
+        )
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        Ok(features::navigation::references(
+            &mut self.world(),
+            &p.text_document.uri,
+            p.position,
+            params.context.include_declaration,
+        ))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        Ok(features::navigation::prepare_rename(
+            &mut self.world(),
+            &params.text_document.uri,
+            params.position,
+        ))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        features::navigation::rename(
+            &mut self.world(),
+            &p.text_document.uri,
+            p.position,
+            &params.new_name,
+        )
+        .map_err(Error::invalid_params)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        Ok(
+            features::completion::completion(&mut self.world(), &p.text_document.uri, p.position)
+                .map(CompletionResponse::Array),
+        )
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(
+            features::symbols::document_symbols(&mut self.world(), &params.text_document.uri)
+                .map(DocumentSymbolResponse::Nested),
+        )
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let mut world = self.world();
+        let open = world.open_files();
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            features::symbols::workspace_symbols(&mut world, &params.query, &open),
+        )))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(
+            features::tokens::semantic_tokens(&mut self.world(), &params.text_document.uri)
+                .map(SemanticTokensResult::Tokens),
+        )
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        Ok(features::format::formatting(
+            &mut self.world(),
+            &params.text_document.uri,
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(features::actions::code_actions(
+            &mut self.world(),
+            &params.text_document.uri,
+            params.range,
+        ))
+    }
+}

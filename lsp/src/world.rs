@@ -1,0 +1,326 @@
+//! The server's state, answered synchronously: open buffers go into the database, questions
+//! are answered from the analysis of the root that covers the file. The protocol layer
+//! (`server.rs`) only moves messages in and out of here, so tests and the benchmark drive
+//! the same code without a transport.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pbxc_diagnostics::FileId;
+use pbxc_syntax::SyntaxTree;
+use tower_lsp_server::ls_types::{self as ls, Uri};
+
+use crate::analysis::Analysis;
+use crate::convert::{Encoding, Lines};
+use crate::db::{self, Database, Root};
+
+pub struct World {
+    pub(crate) db: Database,
+    pub(crate) encoding: Encoding,
+    target: pbxc_check::Target,
+    /// Workspace folders, each checked as a configuration directory when it is one.
+    folders: Vec<PathBuf>,
+    roots: HashMap<(PathBuf, bool), Root>,
+    /// What was last published per file, so that unchanged diagnostics are not sent again.
+    published: HashMap<PathBuf, Vec<ls::Diagnostic>>,
+    /// Editor versions of open buffers.
+    versions: HashMap<PathBuf, i32>,
+}
+
+/// A file as one analysis sees it.
+pub struct View {
+    pub analysis: Arc<Analysis>,
+    pub file: FileId,
+    pub path: PathBuf,
+    pub text: Arc<[u8]>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World::new()
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        World {
+            db: Database::new(),
+            encoding: Encoding::Utf16,
+            target: pbxc_check::Target::default(),
+            folders: Vec::new(),
+            roots: HashMap::new(),
+            published: HashMap::new(),
+            versions: HashMap::new(),
+        }
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Reads what the client announced: position encoding, workspace folders, target.
+    pub fn initialize(&mut self, params: &ls::InitializeParams) -> ls::InitializeResult {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&ls::PositionEncodingKind::UTF8));
+        self.encoding = if utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        if let Some(folders) = &params.workspace_folders {
+            self.folders = folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect();
+        }
+        #[allow(deprecated)]
+        if self.folders.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
+        {
+            self.folders.push(root.into_owned());
+        }
+        if let Some(target) = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("target"))
+            .and_then(|t| t.as_str())
+            && let Some(t) = parse_target(target)
+        {
+            self.target = t;
+        }
+        crate::capabilities::result(self.encoding)
+    }
+
+    pub fn folders(&self) -> &[PathBuf] {
+        &self.folders
+    }
+
+    /// The buffers the editor has open.
+    pub fn open_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.versions.keys().cloned().collect();
+        files.sort();
+        files
+    }
+
+    /// The version of the catalog completion offers.
+    pub fn catalog_version(&self) -> u8 {
+        self.target.catalog_version()
+    }
+
+    pub fn set_folders(&mut self, folders: Vec<PathBuf>) {
+        self.folders = folders;
+    }
+
+    pub fn open(&mut self, path: &Path, text: String, version: i32) {
+        self.versions.insert(path.to_path_buf(), version);
+        self.db.set_buffer(path, Arc::from(text.into_bytes()));
+    }
+
+    /// Applies the editor's changes, in order, to the buffer.
+    pub fn change(
+        &mut self,
+        path: &Path,
+        changes: Vec<ls::TextDocumentContentChangeEvent>,
+        version: i32,
+    ) {
+        let file = self.db.file(path);
+        let mut text: Vec<u8> = file.text(&self.db).map(|t| t.to_vec()).unwrap_or_default();
+        for change in changes {
+            match change.range {
+                None => text = change.text.into_bytes(),
+                Some(range) => {
+                    let index = pbxc_diagnostics::LineIndex::new(&text);
+                    let lines = Lines {
+                        text: &text,
+                        index: &index,
+                        encoding: self.encoding,
+                    };
+                    let start = lines.offset(range.start);
+                    let end = lines.offset(range.end).max(start);
+                    text.splice(start..end, change.text.into_bytes());
+                }
+            }
+        }
+        self.versions.insert(path.to_path_buf(), version);
+        self.db.set_buffer(path, Arc::from(text));
+    }
+
+    pub fn close(&mut self, path: &Path) {
+        self.versions.remove(path);
+        self.db.close_buffer(path);
+    }
+
+    /// The file watcher reported a change on disk.
+    pub fn disk_changed(&mut self, path: &Path) {
+        self.db.refresh_file(path);
+    }
+
+    fn root(&mut self, path: &Path, dir: bool) -> Root {
+        let target = self.target;
+        *self
+            .roots
+            .entry((path.to_path_buf(), dir))
+            .or_insert_with(|| Root::new(&self.db, path.to_path_buf(), target))
+    }
+
+    /// Whether `dir` holds a file Asterisk loads by name.
+    fn is_config_dir(&self, dir: &Path) -> bool {
+        self.db
+            .listing(dir)
+            .entries(&self.db)
+            .as_ref()
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .any(|e| !e.is_dir && pbxc_config::known::is_known(&e.name))
+            })
+    }
+
+    /// The analysis that covers `path`: the first configuration directory (a workspace
+    /// folder, or the file's own directory) whose check reads the file; else the file checked
+    /// on its own.
+    pub fn analysis_for(&mut self, path: &Path) -> Arc<Analysis> {
+        let mut dirs: Vec<PathBuf> = self
+            .folders
+            .iter()
+            .filter(|f| path.starts_with(f))
+            .cloned()
+            .collect();
+        if let Some(parent) = path.parent()
+            && !dirs.iter().any(|d| d == parent)
+        {
+            dirs.push(parent.to_path_buf());
+        }
+        for dir in dirs {
+            if !self.is_config_dir(&dir) {
+                continue;
+            }
+            let root = self.root(&dir, true);
+            let analysis = db::analyze(&self.db, root);
+            if analysis.file(path).is_some() {
+                return analysis;
+            }
+        }
+        let root = self.root(path, false);
+        db::analyze(&self.db, root)
+    }
+
+    /// The file in the analysis that covers it, with its text.
+    pub fn view(&mut self, uri: &Uri) -> Option<View> {
+        let path = uri.to_file_path()?.into_owned();
+        let analysis = self.analysis_for(&path);
+        let file = analysis.file(&path)?;
+        let text = analysis.sources.get(file).text.clone();
+        Some(View {
+            analysis,
+            file,
+            path,
+            text,
+        })
+    }
+
+    /// A converter for a file of an analysis.
+    pub fn lines<'a>(&self, analysis: &'a Analysis, file: FileId) -> Lines<'a> {
+        let source = analysis.sources.get(file);
+        Lines {
+            text: &source.text,
+            index: &source.lines,
+            encoding: self.encoding,
+        }
+    }
+
+    /// The lossless tree of a file, from the database's cache.
+    pub fn tree(&self, path: &Path) -> Option<Arc<SyntaxTree>> {
+        db::parse(&self.db, self.db.file(path)).map(|p| p.tree.clone())
+    }
+
+    /// The analysis's index (built on first use).
+    pub fn symbols<'a>(&self, analysis: &'a Analysis) -> &'a crate::analysis::Index {
+        analysis.symbols(&|file| self.tree(analysis.sources.path(file)))
+    }
+
+    pub fn uri(path: &Path) -> Option<Uri> {
+        Uri::from_file_path(path)
+    }
+
+    pub fn location(
+        &self,
+        analysis: &Analysis,
+        file: FileId,
+        range: pbxc_diagnostics::TextRange,
+    ) -> Option<ls::Location> {
+        Some(ls::Location {
+            uri: World::uri(analysis.sources.path(file))?,
+            range: self.lines(analysis, file).range(range),
+        })
+    }
+
+    /// Diagnostics that changed since they were last published: for every file of the
+    /// analyses covering the open buffers.
+    pub fn diagnostics_to_publish(&mut self) -> Vec<(Uri, Vec<ls::Diagnostic>, Option<i32>)> {
+        let open: Vec<PathBuf> = self.versions.keys().cloned().collect();
+        let mut analyses: Vec<Arc<Analysis>> = Vec::new();
+        for path in &open {
+            let a = self.analysis_for(path);
+            if !analyses.iter().any(|b| Arc::ptr_eq(b, &a)) {
+                analyses.push(a);
+            }
+        }
+        let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
+        for a in &analyses {
+            for (_, source) in a.sources.iter() {
+                fresh.entry(source.path.clone()).or_default();
+            }
+            for d in &a.diagnostics {
+                let path = a.sources.path(d.primary.file).to_path_buf();
+                let converted = crate::features::diagnostics::convert(self, a, d);
+                fresh.entry(path).or_default().extend(converted);
+            }
+            if let Some(why) = &a.failure
+                && let Some(path) = open.iter().find(|p| p.starts_with(&a.root))
+            {
+                fresh.entry(path.clone()).or_default().push(ls::Diagnostic {
+                    range: ls::Range::default(),
+                    severity: Some(ls::DiagnosticSeverity::ERROR),
+                    source: Some("pbxc".into()),
+                    message: why.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        // Files no analysis covers any more lose their diagnostics.
+        for path in self.published.keys() {
+            fresh.entry(path.clone()).or_default();
+        }
+        let mut out = Vec::new();
+        for (path, diagnostics) in fresh {
+            let old = self.published.get(&path);
+            if old == Some(&diagnostics) || (old.is_none() && diagnostics.is_empty()) {
+                continue;
+            }
+            let Some(uri) = World::uri(&path) else {
+                continue;
+            };
+            let version = self.versions.get(&path).copied();
+            self.published.insert(path, diagnostics.clone());
+            out.push((uri, diagnostics, version));
+        }
+        out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        out
+    }
+}
+
+pub fn parse_target(name: &str) -> Option<pbxc_check::Target> {
+    if name == "pbx" {
+        return Some(pbxc_check::Target::Pbx);
+    }
+    let v: u8 = name.strip_prefix("asterisk-")?.parse().ok()?;
+    pbxc_stdlib::VERSIONS
+        .contains(&v)
+        .then_some(pbxc_check::Target::Asterisk(v))
+}

@@ -1,0 +1,720 @@
+//! Every feature of the language server, driven through the real `pbx-lsp` binary over stdio
+//! with JSON-RPC, on a small configuration directory: a dialplan that includes a second file,
+//! and a pjsip.conf whose endpoint names a context.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Client, Dir, at, find, uri};
+
+const EXTENSIONS: &str = "\
+[general]
+static=yes
+
+[globals]
+TRUNK=PJSIP/trunk
+
+[from-phones]
+include => desks
+exten => 100,1,Dail(PJSIP/100)
+ same => n,Goto(sub,s,start)
+exten => 200,1,NoOp (hello)
+exten => _[2,3]XX,1,Answer()
+exten => _9.,1,Dial(PJSIP/${EXTEN:1},30)
+exten => 300,1,Macro(voicemail,300)
+ same => n,Hangup()
+#include \"desks.conf\"
+
+[sub]
+exten => s,1(start),Answer()
+ same => n,Return()
+
+[macro-voicemail]
+exten => s,1,VoiceMail(${ARG1})
+";
+
+const DESKS: &str = "\
+[desks]
+exten => 301,1,Dial(Local/100@from-phones)
+ same => n,Goto(sub,s,start)
+";
+
+const PJSIP: &str = "\
+[phone1]
+type=endpoint
+context=from-phones
+";
+
+fn workspace() -> Dir {
+    Dir::new(&[
+        ("extensions.conf", EXTENSIONS),
+        ("desks.conf", DESKS),
+        ("pjsip.conf", PJSIP),
+    ])
+}
+
+/// Starts a server on the workspace with extensions.conf open; its first diagnostics.
+fn open_workspace(dir: &Dir) -> (Client, Vec<Value>) {
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let diagnostics = c.diagnostics(&ext, 1);
+    (c, diagnostics)
+}
+
+fn codes_and_lines(diagnostics: &[Value]) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn position(path: &std::path::Path, text: &str, needle: &str, n: usize) -> Value {
+    let (line, character) = find(text, needle, n);
+    json!({ "textDocument": { "uri": uri(path) }, "position": at(line, character) })
+}
+
+#[test]
+fn diagnostics_are_pbxc_checks_with_the_same_codes_and_exact_ranges() {
+    let dir = workspace();
+    let (_c, diagnostics) = open_workspace(&dir);
+    // The same findings as `pbxc check DIR`, lines counted from 0.
+    assert_eq!(
+        codes_and_lines(&diagnostics),
+        [
+            ("DP204", 10), // `NoOp (hello)`
+            ("DP301", 8),  // `Dail`
+            ("DP302", 13), // Macro is gone in Asterisk 22
+            ("DP340", 11), // `_[2,3]XX`
+            ("DP341", 7),  // the include's extension is shadowed
+            ("DP360", 12), // `${EXTEN:1}` from a pjsip endpoint into Dial
+        ]
+        .map(|(c, l)| (c.to_string(), l))
+    );
+    let dail = diagnostics.iter().find(|d| d["code"] == "DP301").unwrap();
+    let (line, col) = find(EXTENSIONS, "Dail", 0);
+    assert_eq!(dail["range"]["start"], at(line, col));
+    assert_eq!(dail["range"]["end"], at(line, col + 4));
+    assert_eq!(dail["source"], "pbxc");
+    assert!(
+        dail["message"]
+            .as_str()
+            .unwrap()
+            .contains("help: did you mean `Dial`?"),
+        "{dail}"
+    );
+    assert_eq!(dail["severity"], 2);
+}
+
+#[test]
+fn an_edit_refreshes_diagnostics_and_ignore_comments_are_respected() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    // Fix `Dail` with an incremental edit; silence DP340 with an ignore comment.
+    let (line, col) = find(EXTENSIONS, "Dail", 0);
+    let (pline, _) = find(EXTENSIONS, "exten => _[2,3]XX", 0);
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&ext), "version": 2 },
+            "contentChanges": [
+                { "range": { "start": at(pline, 0), "end": at(pline, 0) }, "text": "; pbxc: ignore[DP340]\n" },
+                // Positions of later changes are in the document as the earlier ones left it.
+                { "range": { "start": at(line, col), "end": at(line, col + 4) }, "text": "Dial" },
+            ]
+        }),
+    );
+    let codes: Vec<String> = codes_and_lines(&c.diagnostics(&ext, 2))
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    // `Dial(PJSIP/100)` now names an endpoint pjsip.conf lacks.
+    assert_eq!(codes, ["DP204", "DP302", "DP341", "DP351", "DP360"]);
+}
+
+#[test]
+fn a_file_that_is_included_gets_its_diagnostics_from_the_whole_directory() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let desks = dir.file("desks.conf");
+    let broken = DESKS.replace("Goto(sub,s,start)", "Goto(sub,s,finish)");
+    c.open(&desks, Some(&broken));
+    let diagnostics = c.diagnostics(&desks, 1);
+    assert_eq!(codes_and_lines(&diagnostics), [("DP320".to_string(), 2)]);
+    // An error (not a warning): checked as part of the whole dialplan, the context exists.
+    assert_eq!(diagnostics[0]["severity"], 1);
+}
+
+#[test]
+fn a_file_opened_alone_is_checked_on_its_own() {
+    let lone = Dir::new(&[]);
+    let path = lone.file("extensions_custom.conf");
+    let text = "[custom]\nexten => 1,1,Goto(elsewhere,s,1)\n";
+    std::fs::write(&path, text).unwrap();
+    let mut c = Client::start(None);
+    c.open(&path, Some(text));
+    let diagnostics = c.diagnostics(&path, 1);
+    assert_eq!(codes_and_lines(&diagnostics), [("DP320".to_string(), 1)]);
+    // A file that may be included elsewhere: a missing target is a warning.
+    assert_eq!(diagnostics[0]["severity"], 2);
+}
+
+#[test]
+fn hover_explains_applications_functions_variables_and_contexts() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let hover = |c: &mut Client, needle: &str, n: usize| -> String {
+        let r = c.request("textDocument/hover", position(&ext, EXTENSIONS, needle, n));
+        r["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let dial = hover(&mut c, "Dial(PJSIP/${EXTEN", 0);
+    assert!(dial.starts_with("```\nDial("), "{dial}");
+    let voicemail = hover(&mut c, "VoiceMail", 0);
+    assert!(voicemail.contains("VoiceMail("), "{voicemail}");
+    let exten = hover(&mut c, "EXTEN:1", 0);
+    assert!(
+        exten.contains("`EXTEN`") && exten.contains("the extension being run"),
+        "{exten}"
+    );
+    let sub = hover(&mut c, "sub,s,start", 0);
+    assert!(
+        sub.contains("context `sub`") && sub.contains("1 extension"),
+        "{sub}"
+    );
+    let label = hover(&mut c, "start),Answer", 0);
+    assert!(
+        label.contains("label `start`") && label.contains("priority 1"),
+        "{label}"
+    );
+    // Nothing under the cursor: no hover.
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&ext) }, "position": at(2, 0) }),
+    );
+    assert_eq!(r, Value::Null);
+}
+
+#[test]
+fn definition_leads_from_jumps_includes_dials_and_endpoints_to_their_targets() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let desks = dir.file("desks.conf");
+    let pjsip = dir.file("pjsip.conf");
+    let target =
+        |c: &mut Client, path: &std::path::Path, text: &str, needle: &str| -> (String, Value) {
+            let r = c.request("textDocument/definition", position(path, text, needle, 0));
+            let first = &r
+                .as_array()
+                .unwrap_or_else(|| panic!("no definition for {needle}: {r}"))[0];
+            (
+                first["uri"].as_str().unwrap().to_string(),
+                first["range"]["start"].clone(),
+            )
+        };
+    let sub = find(EXTENSIONS, "sub]", 0);
+    // Goto's context, extension and label.
+    assert_eq!(
+        target(&mut c, &ext, EXTENSIONS, "sub,s,start"),
+        (uri(&ext), at(sub.0, sub.1))
+    );
+    let s = find(EXTENSIONS, "s,1(start)", 0);
+    assert_eq!(
+        target(&mut c, &ext, EXTENSIONS, "s,start"),
+        (uri(&ext), at(s.0, s.1))
+    );
+    let start = find(EXTENSIONS, "start),", 0);
+    assert_eq!(
+        target(&mut c, &ext, EXTENSIONS, "start)\n"),
+        (uri(&ext), at(start.0, start.1))
+    );
+    // `include => desks` leads into the other file; `#include` to the file itself.
+    assert_eq!(
+        target(&mut c, &ext, EXTENSIONS, "desks\n"),
+        (uri(&desks), at(0, 1))
+    );
+    assert_eq!(
+        target(&mut c, &ext, EXTENSIONS, "desks.conf"),
+        (uri(&desks), at(0, 0))
+    );
+    // Dial(Local/100@from-phones) and pjsip's context= lead back into extensions.conf.
+    let hundred = find(EXTENSIONS, "100,1", 0);
+    assert_eq!(
+        target(&mut c, &desks, DESKS, "100@"),
+        (uri(&ext), at(hundred.0, hundred.1))
+    );
+    let from_phones = find(EXTENSIONS, "from-phones]", 0);
+    assert_eq!(
+        target(&mut c, &pjsip, PJSIP, "from-phones"),
+        (uri(&ext), at(from_phones.0, from_phones.1))
+    );
+}
+
+#[test]
+fn references_find_every_use_across_files() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let mut params = position(&ext, EXTENSIONS, "sub]", 0);
+    params["context"] = json!({ "includeDeclaration": true });
+    let r = c.request("textDocument/references", params);
+    let mut found: Vec<(String, u64)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let file = l["uri"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (file, l["range"]["start"]["line"].as_u64().unwrap())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("desks.conf", 2),
+            ("extensions.conf", 9),
+            ("extensions.conf", 17)
+        ]
+        .map(|(f, l)| (f.to_string(), l))
+    );
+    // pjsip.conf's endpoint is a use of its context.
+    let mut params = position(&ext, EXTENSIONS, "from-phones]", 0);
+    params["context"] = json!({ "includeDeclaration": false });
+    let r = c.request("textDocument/references", params);
+    let files: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"pjsip.conf") && files.contains(&"desks.conf"),
+        "{r}"
+    );
+}
+
+#[test]
+fn rename_of_a_context_and_of_a_label_edits_every_file() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let prepared = c.request(
+        "textDocument/prepareRename",
+        position(&ext, EXTENSIONS, "sub,s", 0),
+    );
+    let (line, col) = find(EXTENSIONS, "sub,s", 0);
+    assert_eq!(prepared["start"], at(line, col));
+    assert_eq!(prepared["end"], at(line, col + 3));
+
+    let mut params = position(&ext, EXTENSIONS, "sub]", 0);
+    params["newName"] = json!("subroutines");
+    let edit = c.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes[&uri(&ext)].as_array().unwrap().len(), 2); // header and Goto
+    assert_eq!(
+        changes[&uri(&dir.file("desks.conf"))]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    for edits in changes.values() {
+        assert!(
+            edits
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["newText"] == "subroutines")
+        );
+    }
+
+    let mut params = position(&ext, EXTENSIONS, "start)", 0);
+    params["newName"] = json!("begin");
+    let edit = c.request("textDocument/rename", params);
+    let total: usize = edit["changes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|e| e.as_array().unwrap().len())
+        .sum();
+    assert_eq!(total, 3); // the label and both Gotos
+
+    // A name Asterisk would cut is refused with an error, not applied.
+    let mut params = position(&ext, EXTENSIONS, "sub]", 0);
+    params["newName"] = json!("a,b");
+    let response = c.call("textDocument/rename", params);
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be a context name"),
+        "{response}"
+    );
+    // Extensions are not renamed.
+    assert_eq!(
+        c.request(
+            "textDocument/prepareRename",
+            position(&ext, EXTENSIONS, "100,1", 0)
+        ),
+        Value::Null
+    );
+}
+
+#[test]
+fn completion_offers_what_fits_where_the_cursor_is() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let text = format!(
+        "{EXTENSIONS}[more]\nexten => 1,1,\n same => n,Set(X=${{CALLER\ninclude => \n same => n,Goto(\n"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ext), "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    let base = EXTENSIONS.lines().count() as u32;
+    let labels = |c: &mut Client, line: u32, character: u32| -> Vec<Value> {
+        let r = c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(&ext) }, "position": at(line, character) }),
+        );
+        r.as_array().cloned().unwrap_or_default()
+    };
+    let apps = labels(&mut c, base + 1, 13);
+    let dial = apps
+        .iter()
+        .find(|i| i["label"] == "Dial")
+        .expect("Dial offered");
+    assert_eq!(dial["insertTextFormat"], 2);
+    assert!(
+        dial["insertText"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dial(${1:"),
+        "{dial}"
+    );
+    let functions = labels(&mut c, base + 2, 27);
+    assert!(
+        functions
+            .iter()
+            .any(|i| i["label"] == "CALLERID" && i["kind"] == 3)
+    );
+    assert!(
+        functions
+            .iter()
+            .any(|i| i["label"] == "TRUNK" && i["kind"] == 6)
+    ); // a global
+    let contexts = labels(&mut c, base + 3, 11);
+    let names: Vec<&str> = contexts
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"sub") && names.contains(&"desks") && names.contains(&"macro-voicemail"),
+        "{names:?}"
+    );
+    let keys = labels(&mut c, base + 5, 0);
+    assert!(keys.iter().any(|i| i["label"] == "exten"));
+    // In Goto's arguments: contexts and the current context's extensions.
+    let args = labels(&mut c, base + 4, 16);
+    assert!(
+        args.iter().any(|i| i["label"] == "sub") && args.iter().any(|i| i["label"] == "1"),
+        "{args:?}"
+    );
+    // pjsip.conf: option names at the start of a line.
+    let pjsip = dir.file("pjsip.conf");
+    c.open(&pjsip, Some("[phone2]\n\n"));
+    let r = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri(&pjsip) }, "position": at(1, 0) }),
+    );
+    assert!(
+        r.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["label"] == "max_contacts")
+    );
+}
+
+#[test]
+fn symbols_of_the_document_and_of_the_workspace() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri(&ext) } }),
+    );
+    let tops: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tops,
+        [
+            "general",
+            "globals",
+            "from-phones",
+            "sub",
+            "macro-voicemail"
+        ]
+    );
+    let sub = &r[3];
+    assert_eq!(sub["children"][0]["name"], "s");
+    assert_eq!(sub["children"][0]["children"][0]["name"], "start");
+    let from_phones: Vec<&str> = r[2]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(from_phones, ["100", "200", "_[2,3]XX", "_9.", "300"]);
+
+    let r = c.request("workspace/symbol", json!({ "query": "desk" }));
+    let names: Vec<(&str, &str)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["location"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("desks", "desks.conf")]);
+}
+
+#[test]
+fn semantic_tokens_mark_the_parts_of_each_line() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri(&ext) } }),
+    );
+    let data: Vec<u64> = r["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    // Decode to (line, column, length, type) and look at line 12: `exten => _9.,1,Dial(PJSIP/${EXTEN:1},30)`.
+    let (mut line, mut col) = (0, 0);
+    let mut tokens = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        tokens.push((line, col, t[2], t[3]));
+    }
+    let on_12: Vec<(u64, u64, u64)> = tokens
+        .iter()
+        .filter(|t| t.0 == 12)
+        .map(|t| (t.1, t.2, t.3))
+        .collect();
+    // keyword `exten`, number `_9.`, function `Dial`, variable `EXTEN`.
+    assert_eq!(on_12, [(0, 5, 3), (9, 3, 4), (15, 4, 6), (28, 5, 7)]);
+}
+
+#[test]
+fn formatting_returns_the_canonical_layout() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let r = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri(&ext) }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    let edits = r.as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let expected = String::from_utf8(pbxc_fmt::format(EXTENSIONS.as_bytes())).unwrap();
+    assert_ne!(expected, EXTENSIONS);
+    assert_eq!(edits[0]["newText"], expected);
+    assert_eq!(edits[0]["range"]["start"], at(0, 0));
+    // Already formatted: no edit.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ext), "version": 2 }, "contentChanges": [{ "text": expected }] }),
+    );
+    let r = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri(&ext) }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    assert_eq!(r, json!([]));
+}
+
+/// Applies a workspace edit's changes to one file's text.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut edits: Vec<&Value> = edits.iter().collect();
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let col = p["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + col
+    };
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut out = text.to_string();
+    for e in edits {
+        let (s, t) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+        out.replace_range(s..t, e["newText"].as_str().unwrap());
+    }
+    out
+}
+
+#[test]
+fn code_actions_fix_what_the_checks_found() {
+    let dir = workspace();
+    let (mut c, _) = open_workspace(&dir);
+    let ext = dir.file("extensions.conf");
+    let actions = |c: &mut Client, line: u32| -> Vec<Value> {
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri(&ext) }, "range": { "start": at(line, 0), "end": at(line, 80) }, "context": { "diagnostics": [] } }),
+        );
+        r.as_array().cloned().unwrap_or_default()
+    };
+    let fixed_line = |c: &mut Client, line: u32, title_has: &str| -> String {
+        let all = actions(c, line);
+        let action = all
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().contains(title_has))
+            .unwrap_or_else(|| panic!("no action `{title_has}` on line {line}: {all:?}"));
+        let edits = action["edit"]["changes"][uri(&ext)].as_array().unwrap();
+        apply(EXTENSIONS, edits)
+            .lines()
+            .nth(line as usize)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        fixed_line(&mut c, 10, "NoOp("),
+        "exten => 200,1,NoOp(hello)"
+    );
+    assert_eq!(
+        fixed_line(&mut c, 11, "[23]"),
+        "exten => _[23]XX,1,Answer()"
+    );
+    assert_eq!(
+        fixed_line(&mut c, 8, "Dial"),
+        "exten => 100,1,Dial(PJSIP/100)"
+    );
+    assert_eq!(
+        fixed_line(&mut c, 12, "FILTER"),
+        "exten => _9.,1,Dial(PJSIP/${FILTER(0-9,${EXTEN:1})},30)"
+    );
+    // Macro becomes Gosub, and the macro's body gets its Return.
+    let all = actions(&mut c, 13);
+    let rewrite = all
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("Gosub"))
+        .unwrap();
+    assert_eq!(rewrite["kind"], "refactor.rewrite");
+    let after = apply(
+        EXTENSIONS,
+        rewrite["edit"]["changes"][uri(&ext)].as_array().unwrap(),
+    );
+    assert!(
+        after.contains("exten => 300,1,Gosub(macro-voicemail,s,1(300))\n"),
+        "{after}"
+    );
+    assert!(
+        after.ends_with("exten => s,1,VoiceMail(${ARG1})\nsame => n,Return()\n"),
+        "{after}"
+    );
+    // Nothing to fix on a clean line.
+    assert!(actions(&mut c, 18).is_empty());
+}
+
+#[test]
+fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
+    let mut c = Client::spawn();
+    // A request before `initialize`.
+    let r = c.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///x" }, "position": at(0, 0) }),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    let result = c.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    c.notify("initialized", json!({}));
+    // Not JSON at all; JSON that is not JSON-RPC; a header without a length.
+    c.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let r = c.wait(|m| m.get("error").is_some() && m["id"].is_null());
+    assert_eq!(r["error"]["code"], -32700, "{r}");
+    c.send_raw(b"Content-Length: 18\r\n\r\n{\"id\":41,\"x\":true}");
+    let r = c.wait(|m| m["id"] == 41);
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.send_raw(b"Content-Type: text/plain\r\n\r\n");
+    let r = c.wait(|m| m.get("error").is_some() && m["id"].is_null());
+    assert_eq!(r["error"]["code"], -32700, "{r}");
+    // Then: an unknown method, wrong parameters, a position past the end, a URI that is not
+    // a file.
+    let r = c.call("pbxc/nonsense", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let r = c.call("textDocument/hover", json!({ "textDocument": 5 }));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let dir = workspace();
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let r = c.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&ext) }, "position": at(9999, 9999) }),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let r = c.call(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": "untitled:Untitled-1" }, "position": at(0, 0) }),
+    );
+    assert_eq!(r["result"], Value::Null, "{r}");
+    // An edit whose range is past the end of the buffer still applies, clamped.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ext), "version": 2 }, "contentChanges": [{ "range": { "start": at(500, 3), "end": at(400, 0) }, "text": "exten => 9,1,Wat()\n" }] }),
+    );
+    let diagnostics = c.diagnostics(&ext, 2);
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("`Wat`"))
+    );
+    assert!(c.is_running());
+    // shutdown, then requests are refused, and exit ends the process.
+    c.request("shutdown", Value::Null);
+    let r = c.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&ext) }, "position": at(0, 0) }),
+    );
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.notify("exit", Value::Null);
+    assert!(c.wait_exit().success());
+}
