@@ -57,6 +57,9 @@ pub struct Database {
     open: Arc<Mutex<std::collections::HashSet<PathBuf>>>,
     /// Executions of [`parse`], for tests that pin what an edit recomputes.
     parses: Arc<std::sync::atomic::AtomicUsize>,
+    /// Per root, the checker's memo of priorities already checked: a re-check after an edit
+    /// reuses the findings of every priority the edit did not touch.
+    memos: Arc<Mutex<HashMap<PathBuf, Arc<pbxc_check::StepMemo>>>>,
 }
 
 #[salsa::db]
@@ -69,6 +72,8 @@ pub trait Db: salsa::Database {
     fn file(&self, path: &Path) -> SourceFile;
     fn listing(&self, path: &Path) -> Listing;
     fn count_parse(&self);
+    /// The checker's memo for the root at `path`.
+    fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo>;
 }
 
 #[salsa::db]
@@ -84,6 +89,15 @@ impl Db for Database {
     fn count_parse(&self) {
         self.parses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo> {
+        self.memos
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(path.to_path_buf())
+            .or_default()
+            .clone()
     }
 }
 
@@ -125,11 +139,13 @@ impl Database {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.to_path_buf());
-        match known {
+        let existed = match known {
             Some(file) => {
+                let existed = file.text(self).is_some();
                 if file.text(self).as_deref() != Some(&*text) {
                     file.set_text(self).to(Some(text));
                 }
+                existed
             }
             None => {
                 let file = SourceFile::new(self, path.to_path_buf(), Some(text));
@@ -137,9 +153,11 @@ impl Database {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(path.to_path_buf(), file);
+                false
             }
-        }
-        if let Some(dir) = path.parent() {
+        };
+        // A buffer not yet saved is a file of its directory all the same.
+        if !existed && let Some(dir) = path.parent() {
             self.refresh_listing(dir);
         }
     }
@@ -269,7 +287,13 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
     let provider = Provider { db };
-    let report = pbxc_project::check::check(&provider, &[root.path(db).clone()], root.target(db));
+    let memo = db.memo(root.path(db));
+    let report = pbxc_project::check::check_with_memo(
+        &provider,
+        &[root.path(db).clone()],
+        root.target(db),
+        Some(&memo),
+    );
     Arc::new(Analysis::new(report, root.path(db)))
 }
 

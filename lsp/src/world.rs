@@ -26,6 +26,47 @@ pub struct World {
     published: HashMap<PathBuf, Vec<ls::Diagnostic>>,
     /// Editor versions of open buffers.
     versions: HashMap<PathBuf, i32>,
+    /// The latest analysis of each root, held so that the one it replaces is freed here, on
+    /// another thread, instead of inside the query that replaced it: freeing the analysis of
+    /// a 1.7 MB dialplan (a million small allocations) costs as much as a third of checking it.
+    latest: HashMap<Root, Arc<Analysis>>,
+    dropper: Dropper,
+}
+
+/// A thread that frees what it is sent.
+struct Dropper(
+    Option<std::sync::mpsc::Sender<Arc<Analysis>>>,
+    Option<std::thread::JoinHandle<()>>,
+);
+
+impl Dropper {
+    fn new() -> Dropper {
+        let (tx, rx) = std::sync::mpsc::channel::<Arc<Analysis>>();
+        let thread = std::thread::Builder::new()
+            .name("pbxc-lsp-free".into())
+            .spawn(move || {
+                for old in rx {
+                    drop(old)
+                }
+            })
+            .ok();
+        Dropper(thread.is_some().then_some(tx), thread)
+    }
+
+    fn free(&self, old: Arc<Analysis>) {
+        if let Some(tx) = &self.0 {
+            let _ = tx.send(old);
+        }
+    }
+}
+
+impl Drop for Dropper {
+    fn drop(&mut self) {
+        self.0 = None;
+        if let Some(thread) = self.1.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A file as one analysis sees it.
@@ -52,6 +93,8 @@ impl World {
             roots: HashMap::new(),
             published: HashMap::new(),
             versions: HashMap::new(),
+            latest: HashMap::new(),
+            dropper: Dropper::new(),
         }
     }
 
@@ -201,13 +244,23 @@ impl World {
                 continue;
             }
             let root = self.root(&dir, true);
-            let analysis = db::analyze(&self.db, root);
+            let analysis = self.analyze(root);
             if analysis.file(path).is_some() {
                 return analysis;
             }
         }
         let root = self.root(path, false);
-        db::analyze(&self.db, root)
+        self.analyze(root)
+    }
+
+    fn analyze(&mut self, root: Root) -> Arc<Analysis> {
+        let analysis = db::analyze(&self.db, root);
+        if let Some(old) = self.latest.insert(root, analysis.clone())
+            && !Arc::ptr_eq(&old, &analysis)
+        {
+            self.dropper.free(old);
+        }
+        analysis
     }
 
     /// The file in the analysis that covers it, with its text.

@@ -3,6 +3,7 @@
 //! `pbxc-dialplan` and the catalog of `pbxc-stdlib`, and reports with a code from [`codes`].
 
 pub mod codes;
+mod memo;
 mod rules;
 mod step;
 
@@ -13,8 +14,10 @@ use pbxc_config::Origin;
 use pbxc_diagnostics::{Diagnostic, SourceSet};
 use pbxc_dialplan::Dialplan;
 
+pub use memo::StepMemo;
+
 /// The Asterisk version a check is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Asterisk(u8),
     /// pbx's own runtime: the newest Asterisk's catalog.
@@ -77,7 +80,17 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
 /// priority that the checks resolved (Goto and Gosub targets, context parameters, Dial's
 /// `Local/exten@context` and option destinations): what the language server navigates.
 pub fn check_with_references(input: &Input) -> (Vec<Diagnostic>, Vec<Reference>) {
-    let cx = Cx::new(input);
+    check_with_memo(input, None)
+}
+
+/// [`check_with_references`], reusing what `memo` remembers of priorities checked before
+/// (and remembering this run's): the same findings, in the same order, as without it.
+pub fn check_with_memo(
+    input: &Input,
+    memo: Option<&StepMemo>,
+) -> (Vec<Diagnostic>, Vec<Reference>) {
+    let mut cx = Cx::new(input);
+    cx.memo = memo;
     let mut out = Vec::new();
     let references = rules::run(&cx, &mut out);
     (out, references)
@@ -141,6 +154,7 @@ pub(crate) struct Cx<'a> {
     pub catalog: &'static pbxc_stdlib::Catalog,
     /// Context name → index (names are case-sensitive).
     pub contexts: HashMap<&'a [u8], usize>,
+    pub memo: Option<&'a StepMemo>,
     /// "Did you mean" answers per misspelt name: a generated dialplan repeats the same
     /// missing name thousands of times.
     similar: RefCell<HashMap<Vec<u8>, Option<String>>>,
@@ -160,6 +174,7 @@ impl<'a> Cx<'a> {
             complete: input.complete,
             catalog: pbxc_stdlib::catalog(),
             contexts,
+            memo: None,
             similar: RefCell::new(HashMap::new()),
         }
     }

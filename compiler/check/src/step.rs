@@ -2,6 +2,7 @@
 //! substitutions, and a way to turn byte ranges of the data into source spans.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use pbxc_diagnostics::{Code, Diagnostic, FileId, TextRange};
 use pbxc_dialplan::{Context, Extension, HINT, Priority};
@@ -17,7 +18,7 @@ pub(crate) struct Step<'a> {
     /// The application name as Asterisk looks it up (trailing blanks are DP204's business).
     pub app: &'a [u8],
     pub data: &'a [u8],
-    pub template: Template,
+    pub template: Arc<Template>,
     pub entry: Option<&'static pbxc_stdlib::Entry>,
 }
 
@@ -67,9 +68,18 @@ impl<'a> Step<'a> {
     }
 }
 
-/// Every runnable priority of the dialplan (hints are not run), in dialplan order.
-pub(crate) fn steps<'a>(cx: &Cx<'a>) -> Vec<Step<'a>> {
-    let mut out = Vec::new();
+/// Every runnable priority of the dialplan (hints are not run), in dialplan order; with the
+/// data scanned unless `scan` is false (the memo then supplies the scan).
+pub(crate) fn steps<'a>(cx: &Cx<'a>, scan: bool) -> Vec<Step<'a>> {
+    let count = cx
+        .plan
+        .contexts
+        .iter()
+        .flat_map(|c| &c.extensions)
+        .map(|e| e.priorities.len())
+        .sum();
+    let mut out = Vec::with_capacity(count);
+    let unscanned = Arc::new(Template::default());
     for (ctx, context) in cx.plan.contexts.iter().enumerate() {
         for extension in &context.extensions {
             for priority in &extension.priorities {
@@ -87,7 +97,11 @@ pub(crate) fn steps<'a>(cx: &Cx<'a>) -> Vec<Step<'a>> {
                     priority,
                     app,
                     data: &priority.data,
-                    template: template::scan(&priority.data),
+                    template: if scan {
+                        Arc::new(template::scan(&priority.data))
+                    } else {
+                        unscanned.clone()
+                    },
                     entry,
                 });
             }

@@ -76,16 +76,22 @@ impl Loaded {
         }
     }
 
-    fn check(self, session: &mut Session, target: pbxc_check::Target) -> Vec<Checked> {
+    fn check(
+        self,
+        session: &mut Session,
+        target: pbxc_check::Target,
+        memo: Option<&pbxc_check::StepMemo>,
+    ) -> Vec<Checked> {
         let mut checked = Vec::new();
         for (plan, complete) in self.dialplans {
-            let (diagnostics, references) = pbxc_check::check_with_references(&pbxc_check::Input {
+            let input = pbxc_check::Input {
                 plan: &plan,
                 sources: session.sources(),
                 target,
                 endpoints: self.endpoints.as_deref(),
                 complete,
-            });
+            };
+            let (diagnostics, references) = pbxc_check::check_with_memo(&input, memo);
             session.add_diagnostics(diagnostics);
             checked.push(Checked {
                 plan,
@@ -110,6 +116,17 @@ pub fn check(
     provider: &dyn SourceProvider,
     paths: &[PathBuf],
     target: pbxc_check::Target,
+) -> Result<Report, CannotRun> {
+    check_with_memo(provider, paths, target, None)
+}
+
+/// [`check`], reusing (and refreshing) what `memo` remembers of the priorities of an earlier
+/// check of the same paths: what the language server does after each edit.
+pub fn check_with_memo(
+    provider: &dyn SourceProvider,
+    paths: &[PathBuf],
+    target: pbxc_check::Target,
+    memo: Option<&pbxc_check::StepMemo>,
 ) -> Result<Report, CannotRun> {
     let mut session = Session::new(provider, LoadOptions::default());
     let mut loaded = Loaded::default();
@@ -168,7 +185,7 @@ pub fn check(
         }
     }
     let endpoints = loaded.endpoints.clone().unwrap_or_default();
-    let dialplans = loaded.check(&mut session, target);
+    let dialplans = loaded.check(&mut session, target, memo);
     let (sources, diagnostics) = session.into_parts();
     Ok(Report {
         sources,

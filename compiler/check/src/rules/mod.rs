@@ -15,11 +15,22 @@ use crate::{Cx, Reference};
 
 /// Runs the rules; returns where the dialplan names its jump targets.
 pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
-    let steps = steps(cx);
-    for step in &steps {
-        applications::check(cx, step, out);
-        expressions::check(cx, step, out);
+    let mut steps = steps(cx, cx.memo.is_none());
+    let mut memo = cx.memo.map(|m| m.run());
+    for step in &mut steps {
+        let Some(memo) = &mut memo else {
+            applications::check(cx, step, out);
+            expressions::check(cx, step, out);
+            continue;
+        };
+        let local = memo.local(step, cx.target, |probe, found| {
+            applications::check(cx, probe, found);
+            expressions::check(cx, probe, found);
+        });
+        step.template = local.template.clone();
+        local.diagnostics_for(step, out);
     }
+    drop(memo);
     let jumps = targets::check(cx, &steps, out);
     flow::check(cx, &steps, &jumps, out);
     patterns::check(cx, out);

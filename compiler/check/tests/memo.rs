@@ -1,0 +1,116 @@
+//! The step memo changes nothing: over every dialplan of the corpus, a check that reuses
+//! remembered findings reports exactly what a fresh check reports, in the same order, with
+//! the same places — cold, warm, and after an edit that moves every line of the file.
+
+use std::path::{Path, PathBuf};
+
+use pbxc_config::{LoadOptions, MemoryFs, Session};
+
+fn corpus_dialplans() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if name.starts_with("extensions")
+                && name.contains(".conf")
+                && !name.ends_with(".ael")
+                && !name.ends_with(".lua")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+/// Checks `text` as `name` of `dir` (its other files beside it); the findings as text.
+fn check(dir: &Path, name: &str, text: &[u8], memo: Option<&pbxc_check::StepMemo>) -> Vec<String> {
+    let mut fs = MemoryFs::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            fs.insert(
+                Path::new("/etc/asterisk").join(p.file_name().unwrap()),
+                std::fs::read(&p).unwrap(),
+            );
+        }
+    }
+    fs.insert(Path::new("/etc/asterisk").join(name), text.to_vec());
+    let mut session = Session::new(
+        &fs,
+        LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = session.load(name) else {
+        return Vec::new();
+    };
+    let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
+    let input = pbxc_check::Input {
+        plan: &plan,
+        sources: session.sources(),
+        target: pbxc_check::Target::Asterisk(22),
+        endpoints: None,
+        complete: true,
+    };
+    let (diagnostics, references) = pbxc_check::check_with_memo(&input, memo);
+    diagnostics
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .chain(references.iter().map(|r| format!("{r:?}")))
+        .collect()
+}
+
+#[test]
+fn remembered_findings_are_the_findings() {
+    let files = corpus_dialplans();
+    assert!(files.len() > 20, "the corpus has its dialplans");
+    let memo = pbxc_check::StepMemo::new();
+    let mut compared = 0;
+    for path in files {
+        let dir = path.parent().unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read(&path).unwrap();
+        let fresh = check(dir, &name, &text, None);
+        assert_eq!(
+            check(dir, &name, &text, Some(&memo)),
+            fresh,
+            "cold: {}",
+            path.display()
+        );
+        assert_eq!(
+            check(dir, &name, &text, Some(&memo)),
+            fresh,
+            "warm: {}",
+            path.display()
+        );
+        assert!(fresh.is_empty() || !memo.is_empty(), "the memo remembers");
+        // A line added at the top moves everything: remembered findings must move with it.
+        let mut moved = b"; a new first line\n".to_vec();
+        moved.extend_from_slice(&text);
+        let fresh_moved = check(dir, &name, &moved, None);
+        assert_eq!(
+            check(dir, &name, &moved, Some(&memo)),
+            fresh_moved,
+            "moved: {}",
+            path.display()
+        );
+        compared += fresh.len();
+    }
+    assert!(
+        compared > 10_000,
+        "the corpus gives findings to compare ({compared})"
+    );
+}

@@ -1,0 +1,139 @@
+//! The language server on the corpus's largest dialplan (1.7 MB): the first analysis, then
+//! fresh diagnostics after one-line edits, and the memory it holds. Run in release:
+//! `cargo bench -p pbxc-lsp --bench edit [-- EDITS]`.
+//!
+//! Targets (issue 6): first analysis ≤ 300 ms, diagnostics after an edit ≤ 30 ms, resident
+//! memory ≤ 200 MB. Each figure is printed with its ratio to the target, and the edit with its
+//! ratio to checking from scratch.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use pbxc_lsp::World;
+use tower_lsp_server::ls_types as ls;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const FILE: &str = "jbazanl__utp-issabel-asterisk/extensions_additional.conf";
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+fn rss_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let edits: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(40);
+    let path = corpus()
+        .join(FILE)
+        .canonicalize()
+        .expect("the corpus beside the project");
+    let text = std::fs::read_to_string(&path).expect("read the file");
+    let uri = ls::Uri::from_file_path(&path).unwrap();
+    let before = rss_kib("VmRSS:");
+
+    // First analysis: open the file, publish its diagnostics.
+    let mut world = World::new();
+    let t = Instant::now();
+    world.open(&path, text.clone(), 1);
+    let published = world.diagnostics_to_publish();
+    let first = t.elapsed();
+    let count: usize = published.iter().map(|(_, d, _)| d.len()).sum();
+
+    // One-line edits in the middle of the file: misspell a line's application (DP301 appears)
+    // and put it back (it goes).
+    let lines: Vec<&str> = text.lines().collect();
+    let target = (lines.len() / 2..lines.len())
+        .find(|&i| lines[i].starts_with("exten => ") && lines[i].contains(",Set("))
+        .expect("a Set line");
+    let original = lines[target];
+    let edited = original.replacen(",Set(", ",Sett(", 1);
+    let mut times = Vec::new();
+    for i in 0..edits {
+        let new_line = if i % 2 == 0 { &edited } else { original };
+        let old_len = if i % 2 == 0 { original } else { &edited }
+            .encode_utf16()
+            .count();
+        let change = ls::TextDocumentContentChangeEvent {
+            range: Some(ls::Range::new(
+                ls::Position::new(target as u32, 0),
+                ls::Position::new(target as u32, old_len as u32),
+            )),
+            range_length: None,
+            text: new_line.to_string(),
+        };
+        let t = Instant::now();
+        world.change(&path, vec![change], i as i32 + 2);
+        let published = world.diagnostics_to_publish();
+        times.push(t.elapsed());
+        assert!(
+            published.iter().any(|(u, _, _)| *u == uri),
+            "diagnostics republished"
+        );
+    }
+    let edit = median(times.clone());
+    let worst = *times.iter().max().unwrap();
+    let best = *times.iter().min().unwrap();
+
+    // From scratch, for the ratio: a new world checking the same text.
+    let mut scratch = Vec::new();
+    for _ in 0..3 {
+        let mut w = World::new();
+        let t = Instant::now();
+        w.open(&path, text.clone(), 1);
+        let _ = w.diagnostics_to_publish();
+        scratch.push(t.elapsed());
+    }
+    let scratch = median(scratch);
+
+    let hwm = rss_kib("VmHWM:");
+    let rss = rss_kib("VmRSS:");
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "file: {} ({} bytes, {} lines), {count} diagnostics",
+        FILE,
+        text.len(),
+        lines.len()
+    );
+    println!(
+        "first analysis:        {:7.1} ms   ({:.2}× the 300 ms target)",
+        ms(first),
+        ms(first) / 300.0
+    );
+    println!(
+        "edit → diagnostics:    {:7.1} ms median, {:.1} ms best, {:.1} ms worst of {edits}   ({:.2}× the 30 ms target)",
+        ms(edit),
+        ms(best),
+        ms(worst),
+        ms(edit) / 30.0
+    );
+    println!(
+        "from scratch:          {:7.1} ms   (an edit costs {:.2}× a fresh check)",
+        ms(scratch),
+        ms(edit) / ms(scratch)
+    );
+    println!(
+        "resident memory:       {:7.1} MB now, {:.1} MB peak, {:.1} MB before   ({:.2}× the 200 MB target)",
+        rss as f64 / 1024.0,
+        hwm as f64 / 1024.0,
+        before as f64 / 1024.0,
+        hwm as f64 / 1024.0 / 200.0
+    );
+    drop(world);
+}
