@@ -55,8 +55,9 @@ pub struct Database {
     listings: Arc<Mutex<HashMap<PathBuf, Listing>>>,
     /// Files whose text the editor owns (open buffers): the disk does not overwrite them.
     open: Arc<Mutex<std::collections::HashSet<PathBuf>>>,
-    /// Executions of [`parse`], for tests that pin what an edit recomputes.
+    /// Executions of [`parse`] and [`analyze`], for tests that pin what an edit recomputes.
     parses: Arc<std::sync::atomic::AtomicUsize>,
+    analyses: Arc<std::sync::atomic::AtomicUsize>,
     /// Per root, the checker's memo of priorities already checked: a re-check after an edit
     /// reuses the findings of every priority the edit did not touch.
     memos: Arc<Mutex<HashMap<PathBuf, Arc<pbxc_check::StepMemo>>>>,
@@ -72,6 +73,7 @@ pub trait Db: salsa::Database {
     fn file(&self, path: &Path) -> SourceFile;
     fn listing(&self, path: &Path) -> Listing;
     fn count_parse(&self);
+    fn count_analysis(&self);
     /// The checker's memo for the root at `path`.
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo>;
 }
@@ -88,6 +90,11 @@ impl Db for Database {
 
     fn count_parse(&self) {
         self.parses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_analysis(&self) {
+        self.analyses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -236,6 +243,11 @@ impl Database {
     pub fn parse_count(&self) -> usize {
         self.parses.load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    /// How many times a root was checked since the database was made.
+    pub fn analysis_count(&self) -> usize {
+        self.analyses.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 fn read_disk(path: &Path) -> Result<Arc<[u8]>, LoadError> {
@@ -286,6 +298,7 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
 /// Checks a root as `pbxc check` would, reading every file through the database.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
+    db.count_analysis();
     let provider = Provider { db };
     let memo = db.memo(root.path(db));
     let report = pbxc_project::check::check_with_memo(

@@ -211,6 +211,28 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever arrives, what leaves is well-framed JSON-RPC the server can decode.
+        #[test]
+        fn any_bytes_become_decodable_frames(
+            chunks in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                    proptest::strategy::Just(b"Content-Length: 2\r\n\r\n{}".to_vec()),
+                    proptest::strategy::Just(b"Content-Length: 44\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"shutdown\"}".to_vec()),
+                    proptest::strategy::Just(b"\r\n".to_vec()),
+                ],
+                0..12,
+            )
+        ) {
+            for body in through(&chunks.concat()) {
+                let decodable = serde_json::from_value::<Request>(body.clone()).is_ok()
+                    || serde_json::from_value::<Response>(body.clone()).is_ok();
+                proptest::prop_assert!(decodable, "{body}");
+            }
+        }
+    }
+
     #[test]
     fn a_body_cut_short_ends_the_stream_quietly() {
         assert!(through(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"").is_empty());

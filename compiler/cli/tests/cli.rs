@@ -734,3 +734,45 @@ fn the_demo_is_in_the_canonical_layout() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn pbxc_lsp_serves_the_language_server_on_stdio() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pbxc"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send =
+        |body: &str| write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    // One framed message from the server.
+    let mut receive = || {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            match line.trim_end().strip_prefix("Content-Length: ") {
+                Some(n) => length = n.parse().unwrap(),
+                None if line.trim_end().is_empty() => break,
+                None => {}
+            }
+        }
+        let mut body = vec![0; length];
+        stdout.read_exact(&mut body).unwrap();
+        String::from_utf8(body).unwrap()
+    };
+    send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    let answer = receive();
+    assert!(
+        answer.contains(r#""serverInfo":{"name":"pbxc""#),
+        "{answer}"
+    );
+    assert!(answer.contains(r#""hoverProvider":true"#), "{answer}");
+    send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
+    assert!(receive().contains(r#""id":2"#));
+    send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    assert!(child.wait().unwrap().success());
+}

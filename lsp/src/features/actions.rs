@@ -19,7 +19,9 @@ pub fn code_actions(
     let view = world.view(uri)?;
     let a = &view.analysis;
     let lines = world.lines(a, view.file);
-    let wanted = TextRange::new(lines.offset(range.start), lines.offset(range.end));
+    // A client may send the range backwards.
+    let (from, to) = (lines.offset(range.start), lines.offset(range.end));
+    let wanted = TextRange::new(from.min(to), from.max(to));
     let overlaps = |r: TextRange| r.start <= wanted.end && wanted.start <= r.end;
     let mut out = Vec::new();
     for d in &a.diagnostics {

@@ -1,0 +1,132 @@
+//! What an edit recomputes, counted in the database: parsing is per file and checking per
+//! root, so an edit re-parses only the edited file and re-checks only the roots that read it;
+//! a question asked twice without an edit recomputes nothing.
+
+mod support;
+
+use pbxc_lsp::World;
+use support::Dir;
+use tower_lsp_server::ls_types as ls;
+
+fn edit(world: &mut World, path: &std::path::Path, text: &str, version: i32) {
+    world.change(
+        path,
+        vec![ls::TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.into(),
+        }],
+        version,
+    );
+}
+
+#[test]
+fn an_edit_reparses_one_file_and_rechecks_only_the_roots_that_read_it() {
+    let dir = Dir::new(&[
+        (
+            "extensions.conf",
+            "[a]\n#include \"a.conf\"\n#include \"b.conf\"\n",
+        ),
+        ("a.conf", "exten => 1,1,Goto(b,1,1)\n"),
+        ("b.conf", "[b]\nexten => 1,1,Answer()\n"),
+    ]);
+    let elsewhere = Dir::new(&[("extensions_lab.conf", "[lab]\nexten => 1,1,NoOp()\n")]);
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    let db = |w: &World| (w.database().parse_count(), w.database().analysis_count());
+
+    let main = dir.file("extensions.conf");
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    world.diagnostics_to_publish();
+    assert_eq!(db(&world), (3, 1), "three files parsed, one root checked");
+
+    // Asking again, and asking questions, recomputes nothing.
+    world.diagnostics_to_publish();
+    let uri = ls::Uri::from_file_path(&main).unwrap();
+    pbxc_lsp::features::hover::hover(&mut world, &uri, ls::Position::new(1, 3));
+    assert_eq!(db(&world), (3, 1));
+
+    // Editing a.conf (open as a buffer): a.conf alone is parsed again, the root checked again.
+    let a = dir.file("a.conf");
+    world.open(&a, "exten => 1,1,Goto(b,1,1)\n".into(), 1);
+    world.diagnostics_to_publish();
+    assert_eq!(
+        db(&world),
+        (3, 1),
+        "opening with the disk's text changes nothing"
+    );
+    edit(&mut world, &a, "exten => 1,1,Goto(b,1,2)\n", 2);
+    let published = world.diagnostics_to_publish();
+    assert_eq!(db(&world), (4, 2));
+    // ...and the new finding is in a.conf, from the directory's check.
+    let (uri_a, diagnostics, version) = published
+        .iter()
+        .find(|(u, _, _)| u.to_file_path().unwrap() == a)
+        .expect("a.conf's diagnostics republished");
+    assert_eq!(version, &Some(2), "{uri_a:?}");
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0].code,
+        Some(ls::NumberOrString::String("DP320".into()))
+    );
+
+    // A file of another directory is its own root: editing it leaves this root's check alone.
+    let lab = elsewhere.file("extensions_lab.conf");
+    world.open(&lab, std::fs::read_to_string(&lab).unwrap(), 1);
+    world.diagnostics_to_publish();
+    assert_eq!(db(&world), (5, 3));
+    edit(&mut world, &lab, "[lab]\nexten => 1,1,NoOp(x)\n", 2);
+    world.diagnostics_to_publish();
+    assert_eq!(
+        db(&world),
+        (6, 4),
+        "only the lab file parsed and checked again"
+    );
+
+    // An edit that puts back the same text is no edit.
+    edit(&mut world, &lab, "[lab]\nexten => 1,1,NoOp(x)\n", 3);
+    world.diagnostics_to_publish();
+    assert_eq!(db(&world), (6, 4));
+}
+
+#[test]
+fn a_change_on_disk_reaches_a_file_no_editor_holds() {
+    let dir = Dir::new(&[
+        (
+            "extensions.conf",
+            "[a]\nexten => 1,1,Goto(b,1,1)\n#include \"b.conf\"\n",
+        ),
+        ("b.conf", "[b]\nexten => 1,1,Answer()\n"),
+    ]);
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    let main = dir.file("extensions.conf");
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    let first = world.diagnostics_to_publish();
+    assert!(first.iter().all(|(_, d, _)| d.is_empty()), "{first:?}");
+    // b.conf loses its extension on disk; the watcher says so.
+    std::fs::write(dir.file("b.conf"), "[b]\n").unwrap();
+    world.disk_changed(&dir.file("b.conf"));
+    let published = world.diagnostics_to_publish();
+    let codes: Vec<_> = published
+        .iter()
+        .flat_map(|(_, d, _)| d.iter().map(|d| d.code.clone()))
+        .collect();
+    assert_eq!(codes, [Some(ls::NumberOrString::String("DP320".into()))]);
+    // A new file the dialplan includes by glob appears: the directory listing is refreshed.
+    std::fs::write(
+        dir.file("extensions.conf"),
+        "[a]\nexten => 1,1,Goto(b,1,1)\n#include \"b*.conf\"\n",
+    )
+    .unwrap();
+    world.close(&main);
+    std::fs::write(dir.file("b2.conf"), "exten => 1,1,Answer()\n").unwrap();
+    world.disk_changed(&dir.file("b2.conf"));
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 2);
+    let published = world.diagnostics_to_publish();
+    let main_diagnostics = published
+        .iter()
+        .find(|(u, _, _)| u.to_file_path().unwrap() == main)
+        .map(|p| p.1.len());
+    assert_eq!(main_diagnostics, Some(0), "{published:?}");
+}
