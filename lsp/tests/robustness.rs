@@ -133,7 +133,7 @@ proptest! {
                 Op::Actions(a, b) => { actions::code_actions(&mut world, &uri, ls::Range::new(pos(a), pos(b))); }
                 Op::Symbols => {
                     symbols::document_symbols(&mut world, &uri);
-                    symbols::workspace_symbols(&mut world, "", &[main.clone()]);
+                    symbols::workspace_symbols(&mut world, "", std::slice::from_ref(&main));
                 }
                 Op::Tokens => { tokens::semantic_tokens(&mut world, &uri); }
                 Op::Format => { format::formatting(&mut world, &uri); }
