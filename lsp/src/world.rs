@@ -26,47 +26,9 @@ pub struct World {
     published: HashMap<PathBuf, Vec<ls::Diagnostic>>,
     /// Editor versions of open buffers.
     versions: HashMap<PathBuf, i32>,
-    /// The latest analysis of each root, held so that the one it replaces is freed here, on
-    /// another thread, instead of inside the query that replaced it: freeing the analysis of
-    /// a 1.7 MB dialplan (a million small allocations) costs as much as a third of checking it.
-    latest: HashMap<Root, Arc<Analysis>>,
-    dropper: Dropper,
-}
-
-/// A thread that frees what it is sent.
-struct Dropper(
-    Option<std::sync::mpsc::Sender<Arc<Analysis>>>,
-    Option<std::thread::JoinHandle<()>>,
-);
-
-impl Dropper {
-    fn new() -> Dropper {
-        let (tx, rx) = std::sync::mpsc::channel::<Arc<Analysis>>();
-        let thread = std::thread::Builder::new()
-            .name("pbxc-lsp-free".into())
-            .spawn(move || {
-                for old in rx {
-                    drop(old)
-                }
-            })
-            .ok();
-        Dropper(thread.is_some().then_some(tx), thread)
-    }
-
-    fn free(&self, old: Arc<Analysis>) {
-        if let Some(tx) = &self.0 {
-            let _ = tx.send(old);
-        }
-    }
-}
-
-impl Drop for Dropper {
-    fn drop(&mut self) {
-        self.0 = None;
-        if let Some(thread) = self.1.take() {
-            let _ = thread.join();
-        }
-    }
+    /// The two latest analyses of each root, held so that older ones are freed on the
+    /// database's dropper thread instead of when salsa starts a revision.
+    latest: HashMap<Root, Vec<Arc<Analysis>>>,
 }
 
 /// A file as one analysis sees it.
@@ -94,7 +56,6 @@ impl World {
             published: HashMap::new(),
             versions: HashMap::new(),
             latest: HashMap::new(),
-            dropper: Dropper::new(),
         }
     }
 
@@ -255,10 +216,15 @@ impl World {
 
     fn analyze(&mut self, root: Root) -> Arc<Analysis> {
         let analysis = db::analyze(&self.db, root);
-        if let Some(old) = self.latest.insert(root, analysis.clone())
-            && !Arc::ptr_eq(&old, &analysis)
-        {
-            self.dropper.free(old);
+        let held = self.latest.entry(root).or_default();
+        if !held.last().is_some_and(|last| Arc::ptr_eq(last, &analysis)) {
+            held.push(analysis.clone());
+            // Salsa keeps a replaced result until the next revision starts; the one before it
+            // is no longer salsa's, so this is the last reference to it.
+            if held.len() > 2 {
+                let old = held.remove(0);
+                self.db.free_later(old);
+            }
         }
         analysis
     }
@@ -279,12 +245,7 @@ impl World {
 
     /// A converter for a file of an analysis.
     pub fn lines<'a>(&self, analysis: &'a Analysis, file: FileId) -> Lines<'a> {
-        let source = analysis.sources.get(file);
-        Lines {
-            text: &source.text,
-            index: &source.lines,
-            encoding: self.encoding,
-        }
+        lines(analysis, file, self.encoding)
     }
 
     /// The lossless tree of a file, from the database's cache.
@@ -307,10 +268,7 @@ impl World {
         file: FileId,
         range: pbxc_diagnostics::TextRange,
     ) -> Option<ls::Location> {
-        Some(ls::Location {
-            uri: World::uri(analysis.sources.path(file))?,
-            range: self.lines(analysis, file).range(range),
-        })
+        location(analysis, file, range, self.encoding)
     }
 
     /// Diagnostics that changed since they were last published: for every file of the
@@ -326,13 +284,14 @@ impl World {
         }
         let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
         for a in &analyses {
-            for (_, source) in a.sources.iter() {
-                fresh.entry(source.path.clone()).or_default();
+            let mut by_file: Vec<Vec<ls::Diagnostic>> = vec![Vec::new(); a.sources.len()];
+            for (file, d) in crate::features::diagnostics::convert_all(self.encoding, a) {
+                if let Some(list) = by_file.get_mut(file.0 as usize) {
+                    list.push(d);
+                }
             }
-            for d in &a.diagnostics {
-                let path = a.sources.path(d.primary.file).to_path_buf();
-                let converted = crate::features::diagnostics::convert(self, a, d);
-                fresh.entry(path).or_default().extend(converted);
+            for ((_, source), list) in a.sources.iter().zip(by_file) {
+                fresh.entry(source.path.clone()).or_default().extend(list);
             }
             if let Some(why) = &a.failure
                 && let Some(path) = open.iter().find(|p| p.starts_with(&a.root))
@@ -376,4 +335,27 @@ pub fn parse_target(name: &str) -> Option<pbxc_check::Target> {
     pbxc_stdlib::VERSIONS
         .contains(&v)
         .then_some(pbxc_check::Target::Asterisk(v))
+}
+
+/// A converter for a file of an analysis.
+pub fn lines(analysis: &Analysis, file: FileId, encoding: crate::convert::Encoding) -> Lines<'_> {
+    let source = analysis.sources.get(file);
+    Lines {
+        text: &source.text,
+        index: &source.lines,
+        encoding,
+    }
+}
+
+/// Where a span of a file of an analysis is, for the editor.
+pub fn location(
+    analysis: &Analysis,
+    file: FileId,
+    range: pbxc_diagnostics::TextRange,
+    encoding: crate::convert::Encoding,
+) -> Option<ls::Location> {
+    Some(ls::Location {
+        uri: World::uri(analysis.sources.path(file))?,
+        range: lines(analysis, file, encoding).range(range),
+    })
 }

@@ -7,8 +7,8 @@ mod memo;
 mod rules;
 mod step;
 
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use pbxc_config::Origin;
 use pbxc_diagnostics::{Diagnostic, SourceSet};
@@ -157,7 +157,7 @@ pub(crate) struct Cx<'a> {
     pub memo: Option<&'a StepMemo>,
     /// "Did you mean" answers per misspelt name: a generated dialplan repeats the same
     /// missing name thousands of times.
-    similar: RefCell<HashMap<Vec<u8>, Option<String>>>,
+    similar: Mutex<HashMap<Vec<u8>, Option<String>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -175,13 +175,18 @@ impl<'a> Cx<'a> {
             catalog: pbxc_stdlib::catalog(),
             contexts,
             memo: None,
-            similar: RefCell::new(HashMap::new()),
+            similar: Mutex::new(HashMap::new()),
         }
     }
 
     /// The context name closest to `name` (edit distance at most 2, any case).
     pub fn similar_context(&self, name: &[u8]) -> Option<String> {
-        if let Some(hit) = self.similar.borrow().get(name) {
+        if let Some(hit) = self
+            .similar
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
             return hit.clone();
         }
         let found = self
@@ -195,7 +200,8 @@ impl<'a> Cx<'a> {
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| String::from_utf8_lossy(n).into_owned());
         self.similar
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
             .insert(name.to_vec(), found.clone());
         found
     }

@@ -41,7 +41,7 @@ pub fn code_actions(
         out.push(ls::CodeActionOrCommand::CodeAction(ls::CodeAction {
             title: fix.description.clone(),
             kind: Some(ls::CodeActionKind::QUICKFIX),
-            diagnostics: super::diagnostics::convert(world, a, d).map(|d| vec![d]),
+            diagnostics: super::diagnostics::convert(world.encoding, a, d).map(|d| vec![d]),
             edit: Some(edit),
             is_preferred: Some(true),
             ..Default::default()

@@ -5,10 +5,37 @@ use pbxc_diagnostics::{Diagnostic, Severity};
 use tower_lsp_server::ls_types as ls;
 
 use crate::analysis::Analysis;
-use crate::world::World;
+use crate::convert::Encoding;
+use crate::world::{lines, location};
 
-pub fn convert(world: &World, a: &Analysis, d: &Diagnostic) -> Option<ls::Diagnostic> {
-    let lines = world.lines(a, d.primary.file);
+/// Below this many diagnostics, converting on one thread is quicker than starting another.
+const PARALLEL_FROM: usize = 2048;
+
+/// Every diagnostic of an analysis, converted, with its file; in order.
+pub fn convert_all(
+    encoding: Encoding,
+    a: &Analysis,
+) -> Vec<(pbxc_diagnostics::FileId, ls::Diagnostic)> {
+    let one = |d: &Diagnostic| Some((d.primary.file, convert(encoding, a, d)?));
+    let all = &a.diagnostics;
+    if all.len() < PARALLEL_FROM {
+        return all.iter().filter_map(one).collect();
+    }
+    let (first, second) = all.split_at(all.len() / 2);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| second.iter().filter_map(one).collect::<Vec<_>>());
+        let mut out: Vec<_> = first.iter().filter_map(one).collect();
+        out.extend(
+            later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        out
+    })
+}
+
+pub fn convert(encoding: Encoding, a: &Analysis, d: &Diagnostic) -> Option<ls::Diagnostic> {
+    let lines = lines(a, d.primary.file, encoding);
     let mut message = d.message.clone();
     if let Some(label) = &d.primary.message {
         message.push_str(&format!(" ({label})"));
@@ -21,7 +48,7 @@ pub fn convert(world: &World, a: &Analysis, d: &Diagnostic) -> Option<ls::Diagno
         .iter()
         .filter_map(|l| {
             Some(ls::DiagnosticRelatedInformation {
-                location: world.location(a, l.file, l.range)?,
+                location: location(a, l.file, l.range, encoding)?,
                 message: l.message.clone().unwrap_or_default(),
             })
         })
