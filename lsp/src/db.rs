@@ -121,7 +121,7 @@ pub trait Db: salsa::Database {
     fn listing(&self, path: &Path) -> Listing;
     fn count_parse(&self);
     fn count_analysis(&self);
-    /// Holds the latest parse of `path`; the one it replaces is freed on the dropper thread.
+    /// Holds the latest parses of `path`; older ones are freed on the dropper thread.
     fn hold(&self, path: &Path, parsed: &Arc<Parsed>);
     /// The checker's memo for the root at `path`.
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo>;

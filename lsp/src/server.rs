@@ -15,6 +15,8 @@ use crate::world::World;
 pub struct Backend {
     client: Client,
     world: Mutex<World>,
+    /// Whether the client lets the server ask to be told of file changes on disk.
+    watch: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -22,6 +24,7 @@ impl Backend {
         Backend {
             client,
             world: Mutex::new(World::new()),
+            watch: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -65,7 +68,39 @@ fn path(uri: &Uri) -> Option<PathBuf> {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.watch
+            .store(dynamic, std::sync::atomic::Ordering::Relaxed);
         Ok(self.world().initialize(&params))
+    }
+
+    /// Asks to hear of configuration files changing on disk (a file no buffer holds may be
+    /// included by one that is open).
+    async fn initialized(&self, _: InitializedParams) {
+        if !self.watch.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: ["**/*.conf", "**/*.conf.*"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.into()),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let registration = Registration {
+            id: "pbxc-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let _ = self.client.register_capability(vec![registration]).await;
     }
 
     async fn shutdown(&self) -> Result<()> {

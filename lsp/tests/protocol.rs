@@ -718,3 +718,37 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
     c.notify("exit", Value::Null);
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn the_server_asks_to_watch_files_and_a_change_on_disk_reaches_the_diagnostics() {
+    let dir = workspace();
+    let capabilities =
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut c = Client::start_with(Some(&dir.path), capabilities);
+    let request = c.wait(|m| m["method"] == "client/registerCapability");
+    let registration = &request["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.conf"
+    );
+    c.send(json!({ "jsonrpc": "2.0", "id": request["id"], "result": null }));
+
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let before = c.diagnostics(&ext, 1);
+    assert!(!before.iter().any(|d| d["code"] == "DP320"));
+    // desks.conf, which no editor holds, loses `[desks]`'s Goto target on disk.
+    std::fs::write(
+        dir.file("desks.conf"),
+        DESKS.replace("Goto(sub,s,start)", "Goto(sub,s,finish)"),
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&dir.file("desks.conf")), "type": 2 }] }),
+    );
+    let desks = c.closed_file_diagnostics(&dir.file("desks.conf"));
+    assert_eq!(desks.len(), 1);
+    assert_eq!(desks[0]["code"], "DP320");
+}

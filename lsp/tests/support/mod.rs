@@ -73,6 +73,11 @@ impl Client {
 
     /// Starts and initialises the server with `folder` as the workspace (if any).
     pub fn start(folder: Option<&Path>) -> Client {
+        Client::start_with(folder, json!({}))
+    }
+
+    /// [`start`](Self::start) with the client capabilities given.
+    pub fn start_with(folder: Option<&Path>, capabilities: Value) -> Client {
         let mut c = Client::spawn();
         let folders = folder.map(|f| json!([{ "uri": uri(f), "name": "ws" }]));
         let result = c.request(
@@ -81,7 +86,7 @@ impl Client {
                 "processId": null,
                 "rootUri": folder.map(uri),
                 "workspaceFolders": folders,
-                "capabilities": {},
+                "capabilities": capabilities,
             }),
         );
         assert!(result["capabilities"].is_object(), "{result}");
