@@ -98,8 +98,16 @@ impl Analysis {
         }
     }
 
+    /// The file at `path`. An `#include "../x.conf"` gives a path with `..` in it, the editor
+    /// the same file without: paths are compared with `.` and `..` worked out.
     pub fn file(&self, path: &Path) -> Option<FileId> {
-        self.sources.find(path)
+        self.sources.find(path).or_else(|| {
+            let wanted = normalize(path);
+            self.sources
+                .iter()
+                .find(|(_, f)| normalize(&f.path) == wanted)
+                .map(|(id, _)| id)
+        })
     }
 
     /// Whether the file belongs to a dialplan of this root.
@@ -218,7 +226,7 @@ impl Index {
                     } else {
                         base.join(path)
                     };
-                    self.includes.push((file, arg.range, path));
+                    self.includes.push((file, arg.range, normalize(&path)));
                 }
                 StmtKind::Assign { name, value, .. } if dialplan => {
                     let Some(context) = &section else { continue };
@@ -340,6 +348,24 @@ impl Index {
             .find(|d| d.file == file && touches(d.name))
             .map(|d| (d.symbol.clone(), d.name))
     }
+}
+
+/// `path` with `.` and `..` worked out by name (as a URI would be), links left alone.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `[general]` and `[globals]` of a dialplan are not contexts.

@@ -179,6 +179,8 @@ impl Database {
 
     /// The input for `path`, read from disk the first time.
     pub fn file(&self, path: &Path) -> SourceFile {
+        // One input per file however its path is spelt (`dir/../x.conf`).
+        let path = &crate::analysis::normalize(path);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = files.get(path) {
             return *file;
@@ -189,6 +191,7 @@ impl Database {
     }
 
     pub fn listing(&self, path: &Path) -> Listing {
+        let path = &crate::analysis::normalize(path);
         let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(listing) = listings.get(path) {
             return *listing;
@@ -200,6 +203,7 @@ impl Database {
 
     /// The editor opened `path` or changed it: its buffer is the file's text from now on.
     pub fn set_buffer(&mut self, path: &Path, text: Arc<[u8]>) {
+        let path = &crate::analysis::normalize(path);
         let known = self
             .files
             .lock()
@@ -235,6 +239,7 @@ impl Database {
 
     /// The editor closed `path`: the disk's version counts again.
     pub fn close_buffer(&mut self, path: &Path) {
+        let path = &crate::analysis::normalize(path);
         self.open
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -243,6 +248,7 @@ impl Database {
     }
 
     pub fn is_open(&self, path: &Path) -> bool {
+        let path = &crate::analysis::normalize(path);
         self.open
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -252,6 +258,7 @@ impl Database {
     /// A file changed on disk (the editor's file watcher said so): read it again unless the
     /// editor owns it, and its directory's listing.
     pub fn refresh_file(&mut self, path: &Path) {
+        let path = &crate::analysis::normalize(path);
         if !self.is_open(path) {
             let known = self
                 .files
@@ -301,6 +308,21 @@ impl Database {
                 listing.set_entries(self).to(entries);
             }
         }
+    }
+
+    /// Forgets what is held for the root or file at `path` (the editor closed it).
+    pub fn forget(&self, path: &Path) {
+        let memo = self
+            .memos
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        let parsed = self
+            .parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        self.free_later((memo, parsed));
     }
 
     /// Frees `old` on the dropper thread.
@@ -353,7 +375,8 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[salsa::tracked(returns(clone), no_eq)]
+// Bounded: a workspace with thousands of files keeps the trees of the recently used ones.
+#[salsa::tracked(returns(clone), no_eq, lru = 1024)]
 pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
     let text = file.text(db)?;
     db.count_parse();
@@ -365,7 +388,9 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
 }
 
 /// Checks a root as `pbxc check` would, reading every file through the database.
-#[salsa::tracked(returns(clone), no_eq)]
+// Bounded: files opened one after another each make a root; the least recently used
+// roots' analyses are dropped.
+#[salsa::tracked(returns(clone), no_eq, lru = 16)]
 pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
     db.count_analysis();
     let provider = Provider { db };

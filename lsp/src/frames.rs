@@ -55,8 +55,13 @@ enum Headers {
     Bad(String),
 }
 
-/// Reads header lines up to the blank line; blank lines before the headers are skipped.
+/// Reads header lines up to the blank line; blank lines before the headers are skipped. After
+/// a frame whose length could not be read, its body is still in the stream and runs into the
+/// next frame's header on one line (`{...}Content-Length: 52`): a `Content-Length` anywhere in
+/// a line is therefore taken from where it starts, and other lines that are not headers are
+/// passed over, so the next good frame is found again.
 async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) -> Headers {
+    const NAME: &[u8] = b"content-length:";
     let mut length: Option<Result<usize, String>> = None;
     let mut seen = false;
     loop {
@@ -80,29 +85,27 @@ async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) -> Headers {
             continue;
         }
         seen = true;
-        let Ok(text) = std::str::from_utf8(text) else {
-            length = Some(Err("header is not UTF-8".into()));
+        let Some(at) = text
+            .windows(NAME.len())
+            .position(|w| w.eq_ignore_ascii_case(NAME))
+        else {
+            // Another header (Content-Type…), or what is left of a body: neither matters.
             continue;
         };
-        let Some((name, value)) = text.split_once(':') else {
-            length = Some(Err(format!("not a header: `{text}`")));
-            continue;
-        };
-        if name.trim().eq_ignore_ascii_case("content-length") {
-            length = Some(
-                value
-                    .trim()
-                    .parse::<usize>()
-                    .map_err(|_| format!("bad Content-Length `{}`", value.trim()))
-                    .and_then(|n| {
-                        if n <= MAX_BODY {
-                            Ok(n)
-                        } else {
-                            Err(format!("a body of {n} bytes is too large"))
-                        }
-                    }),
-            );
-        }
+        let value = String::from_utf8_lossy(&text[at + NAME.len()..]);
+        let value = value.trim();
+        length = Some(
+            value
+                .parse::<usize>()
+                .map_err(|_| format!("bad Content-Length `{value}`"))
+                .and_then(|n| {
+                    if n <= MAX_BODY {
+                        Ok(n)
+                    } else {
+                        Err(format!("a body of {n} bytes is too large"))
+                    }
+                }),
+        );
     }
     match length {
         Some(Ok(n)) => Headers::Length(n),
@@ -190,10 +193,19 @@ mod tests {
         input.extend_from_slice(good);
         input.extend_from_slice(b"Content-Length: 9\r\n\r\n{not json");
         input.extend_from_slice(b"Content-Length: 17\r\n\r\n{\"id\":7,\"x\":true}");
-        input.extend_from_slice(b"Content-Length: nine\r\n\r\n");
+        // A length that cannot be read, with its body: the next frame is found all the same.
+        input.extend_from_slice(b"Content-Length: nine\r\n\r\n{\"jsonrpc\":\"2.0\"}");
         input.extend_from_slice(b"X-Other: 1\r\n\r\n");
         input.extend_from_slice(b"Content-Length: 2\r\ncontent-type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n[]");
+        // A bad length whose body runs into the next frame's header, then that frame.
+        input.extend_from_slice(b"Content-Length: x\r\n\r\n{\"a\":1}");
+        input.extend_from_slice(format!("Content-Length: {}\r\n\r\n", good.len()).as_bytes());
+        input.extend_from_slice(good);
         let out = through(&input);
+        assert_eq!(
+            out.last(),
+            Some(&serde_json::from_slice::<Value>(good).unwrap())
+        );
         let summary: Vec<(Value, Value)> = out
             .iter()
             .map(|m| (m["id"].clone(), m["params"]["code"].clone()))
@@ -207,6 +219,8 @@ mod tests {
                 (Value::Null, json!(-32700)),
                 (Value::Null, json!(-32700)),
                 (Value::Null, json!(-32600)),
+                (Value::Null, json!(-32700)),
+                (json!(1), Value::Null),
             ]
         );
     }

@@ -157,6 +157,13 @@ impl World {
     pub fn close(&mut self, path: &Path) {
         self.versions.remove(path);
         self.db.close_buffer(path);
+        // The file checked on its own, if it was: nothing needs its analysis any more.
+        if let Some(root) = self.roots.remove(&(path.to_path_buf(), false)) {
+            if let Some(held) = self.latest.remove(&root) {
+                self.db.free_later(held);
+            }
+            self.db.forget(path);
+        }
     }
 
     /// The file watcher reported a change on disk.
@@ -259,7 +266,7 @@ impl World {
     }
 
     pub fn uri(path: &Path) -> Option<Uri> {
-        Uri::from_file_path(path)
+        Uri::from_file_path(crate::analysis::normalize(path))
     }
 
     pub fn location(
@@ -274,7 +281,7 @@ impl World {
     /// Diagnostics that changed since they were last published: for every file of the
     /// analyses covering the open buffers.
     pub fn diagnostics_to_publish(&mut self) -> Vec<(Uri, Vec<ls::Diagnostic>, Option<i32>)> {
-        let open: Vec<PathBuf> = self.versions.keys().cloned().collect();
+        let open = self.open_files();
         let mut analyses: Vec<Arc<Analysis>> = Vec::new();
         for path in &open {
             let a = self.analysis_for(path);
@@ -282,7 +289,12 @@ impl World {
                 analyses.push(a);
             }
         }
+        // A file read by several analyses (an include shared by a directory and a file
+        // checked alone) takes its diagnostics from one: directories first, as
+        // `analysis_for` prefers them.
+        analyses.sort_by_key(|a| !a.root.is_dir());
         let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
+        let mut claimed = std::collections::HashSet::new();
         for a in &analyses {
             let mut by_file: Vec<Vec<ls::Diagnostic>> = vec![Vec::new(); a.sources.len()];
             for (file, d) in crate::features::diagnostics::convert_all(self.encoding, a) {
@@ -291,7 +303,10 @@ impl World {
                 }
             }
             for ((_, source), list) in a.sources.iter().zip(by_file) {
-                fresh.entry(source.path.clone()).or_default().extend(list);
+                let path = crate::analysis::normalize(&source.path);
+                if claimed.insert(path.clone()) {
+                    fresh.entry(path).or_default().extend(list);
+                }
             }
             if let Some(why) = &a.failure
                 && let Some(path) = open.iter().find(|p| p.starts_with(&a.root))

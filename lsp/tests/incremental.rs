@@ -130,3 +130,35 @@ fn a_change_on_disk_reaches_a_file_no_editor_holds() {
         .map(|p| p.1.len());
     assert_eq!(main_diagnostics, Some(0), "{published:?}");
 }
+
+#[test]
+fn an_include_spelt_with_dot_dot_reads_the_open_buffer_and_publishes_under_its_name() {
+    let dir = Dir::new(&[
+        (
+            "extensions.conf",
+            "[a]\nexten => 1,1,Goto(b,1,1)\n#include \"sub/../b.conf\"\n",
+        ),
+        ("b.conf", "[b]\nexten => 1,1,Answer()\n"),
+    ]);
+    std::fs::create_dir_all(dir.file("sub")).unwrap();
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    let b = dir.file("b.conf");
+    // The editor holds b.conf, changed: extension 1 is gone.
+    world.open(&b, "[b]\nexten => 2,1,Answer()\n".into(), 1);
+    let published = world.diagnostics_to_publish();
+    let uris: Vec<String> = published
+        .iter()
+        .map(|(u, _, _)| u.as_str().to_string())
+        .collect();
+    assert!(uris.iter().all(|u| !u.contains("..")), "{uris:?}");
+    let main = published
+        .iter()
+        .find(|(u, _, _)| u.to_file_path().unwrap() == dir.file("extensions.conf"))
+        .expect("extensions.conf gets the finding");
+    assert_eq!(main.1.len(), 1, "{:?}", main.1);
+    assert_eq!(
+        main.1[0].code,
+        Some(ls::NumberOrString::String("DP320".into()))
+    );
+}

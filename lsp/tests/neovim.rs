@@ -79,7 +79,7 @@ fn neovim_with_the_readme_snippet_shows_diagnostics_jumps_and_formats() {
         std::env::var("PATH").unwrap_or_default()
     );
 
-    let status = Command::new("nvim")
+    let mut nvim = Command::new("nvim")
         .args([
             "--headless",
             "-i",
@@ -94,8 +94,20 @@ fn neovim_with_the_readme_snippet_shows_diagnostics_jumps_and_formats() {
         .env("XDG_STATE_HOME", dir.file("state"))
         .env("PATH", path)
         .current_dir(&dir.path)
-        .status()
+        .spawn()
         .expect("nvim is installed (Debian's neovim)");
+    // A server that never answers must fail the test, not hang it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = nvim.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = nvim.kill();
+            panic!("neovim did not finish in 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     assert!(status.success());
     let seen = std::fs::read_to_string(dir.file("seen.txt")).expect("neovim wrote what it saw");
     let lines: Vec<&str> = seen.lines().collect();

@@ -632,15 +632,24 @@ fn code_actions_fix_what_the_checks_found() {
         fixed_line(&mut c, 12, "FILTER"),
         "exten => _9.,1,Dial(PJSIP/${FILTER(0-9,${EXTEN:1})},30)"
     );
-    // Macro becomes Gosub, and the macro's body gets its Return.
+    // Macro becomes Gosub at every call (the body is shared), and the body gets its Return.
+    let two_calls = format!("{EXTENSIONS}[more]\nexten => 400,1,Macro(voicemail,400,x)\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ext), "version": 2 }, "contentChanges": [{ "text": two_calls }] }),
+    );
     let all = actions(&mut c, 13);
     let rewrite = all
         .iter()
         .find(|a| a["title"].as_str().unwrap().contains("Gosub"))
         .unwrap();
     assert_eq!(rewrite["kind"], "refactor.rewrite");
+    assert!(
+        rewrite["title"].as_str().unwrap().ends_with("(2 calls)"),
+        "{rewrite}"
+    );
     let after = apply(
-        EXTENSIONS,
+        &two_calls,
         rewrite["edit"]["changes"][uri(&ext)].as_array().unwrap(),
     );
     assert!(
@@ -648,8 +657,23 @@ fn code_actions_fix_what_the_checks_found() {
         "{after}"
     );
     assert!(
-        after.ends_with("exten => s,1,VoiceMail(${ARG1})\nsame => n,Return()\n"),
+        after.contains("exten => 400,1,Gosub(macro-voicemail,s,1(400,x))\n"),
         "{after}"
+    );
+    assert!(
+        after.contains("exten => s,1,VoiceMail(${ARG1})\nexten => s,2,Return()\n[more]"),
+        "{after}"
+    );
+    // A computed Macro call could reach the same body: then no rewrite is offered.
+    let computed = format!("{two_calls}exten => 500,1,Macro(${{WHICH}})\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ext), "version": 3 }, "contentChanges": [{ "text": computed }] }),
+    );
+    assert!(
+        !actions(&mut c, 13)
+            .iter()
+            .any(|a| a["title"].as_str().unwrap().contains("Gosub"))
     );
     // Nothing to fix on a clean line.
     assert!(actions(&mut c, 18).is_empty());
@@ -677,6 +701,12 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
     c.send_raw(b"Content-Type: text/plain\r\n\r\n");
     let r = c.wait(|m| m.get("error").is_some() && m["id"].is_null());
     assert_eq!(r["error"]["code"], -32700, "{r}");
+    // A length that cannot be read, with a body: the next message still gets its answer.
+    c.send_raw(b"Content-Length: x\r\n\r\n{\"a\":1}");
+    let r = c.wait(|m| m.get("error").is_some() && m["id"].is_null());
+    assert_eq!(r["error"]["code"], -32700, "{r}");
+    let r = c.call("workspace/symbol", json!({ "query": "" }));
+    assert!(r.get("result").is_some(), "{r}");
     // Then: an unknown method, wrong parameters, a position past the end, a URI that is not
     // a file.
     let r = c.call("pbxc/nonsense", json!({}));

@@ -64,6 +64,10 @@ enum Op {
         text: String,
     },
     Replace(String),
+    /// pjsip.conf's buffer replaced.
+    ReplaceOther(String),
+    /// extensions.conf closed (the disk's version counts), then opened again.
+    CloseAndReopen(String),
     Hover(u32, u32),
     Definition(u32, u32),
     References(u32, u32),
@@ -83,6 +87,8 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (position(), position(), text()).prop_map(|(from, to, text)| Op::Edit { from, to, text }),
         text().prop_map(Op::Replace),
+        text().prop_map(Op::ReplaceOther),
+        text().prop_map(Op::CloseAndReopen),
         position().prop_map(|(l, c)| Op::Hover(l, c)),
         position().prop_map(|(l, c)| Op::Definition(l, c)),
         position().prop_map(|(l, c)| Op::References(l, c)),
@@ -122,6 +128,14 @@ proptest! {
                 Op::Replace(text) => world.change(&main, vec![ls::TextDocumentContentChangeEvent {
                     range: None, range_length: None, text,
                 }], version),
+                Op::ReplaceOther(text) => world.change(&other, vec![ls::TextDocumentContentChangeEvent {
+                    range: None, range_length: None, text,
+                }], version),
+                Op::CloseAndReopen(text) => {
+                    world.close(&main);
+                    let _ = world.diagnostics_to_publish();
+                    world.open(&main, text, version);
+                }
                 Op::Hover(l, c) => { hover::hover(&mut world, &uri, pos((l, c))); }
                 Op::Definition(l, c) => { navigation::definition(&mut world, &uri, pos((l, c))); }
                 Op::References(l, c) => { navigation::references(&mut world, &uri, pos((l, c)), true); }

@@ -9,8 +9,7 @@
 //! [`Step::span`] and [`Step::app_span`] would have computed there: those two are the only
 //! ways these rules name a place.
 //!
-//! Entries not used by one run are forgotten at the end of the next, so the memo holds about
-//! one dialplan's worth.
+//! What a run does not use is forgotten when it ends, so the memo holds one dialplan's worth.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,7 +26,9 @@ const DATA: FileId = FileId(u32::MAX);
 const APP: FileId = FileId(u32::MAX - 1);
 const LINE: FileId = FileId(u32::MAX - 2);
 
-/// What the local rules read of a priority.
+/// What the local rules read of a priority. The application name is the one registered,
+/// trailing blanks included: the rules read it trimmed, but the place of the name (and so a
+/// fix's edit) depends on its whole length.
 struct Key {
     app: Box<[u8]>,
     data: Box<[u8]>,
@@ -37,9 +38,9 @@ struct Key {
 }
 
 impl Key {
-    fn new(priority: &Priority, app: &[u8], target: Target) -> Key {
+    fn new(priority: &Priority, target: Target) -> Key {
         Key {
-            app: app.into(),
+            app: priority.app.as_slice().into(),
             data: priority.data.as_slice().into(),
             app_exact: priority.app_origin.is_some(),
             data_exact: priority.data_origin.is_some(),
@@ -47,8 +48,8 @@ impl Key {
         }
     }
 
-    fn is(&self, priority: &Priority, app: &[u8], target: Target) -> bool {
-        *self.app == *app
+    fn is(&self, priority: &Priority, target: Target) -> bool {
+        *self.app == *priority.app
             && *self.data == *priority.data
             && self.app_exact == priority.app_origin.is_some()
             && self.data_exact == priority.data_origin.is_some()
@@ -58,11 +59,11 @@ impl Key {
 
 /// A hash of what [`Key`] holds, computed without building one (FxHash's step: a lookup
 /// runs for every priority of the dialplan).
-fn hash(priority: &Priority, app: &[u8], target: Target) -> u64 {
+fn hash(priority: &Priority, target: Target) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h: u64 = 0;
     let mut add = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    for bytes in [app, priority.data.as_slice()] {
+    for bytes in [priority.app.as_slice(), priority.data.as_slice()] {
         add(bytes.len() as u64);
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
@@ -162,19 +163,17 @@ impl Run<'_> {
         target: Target,
         rules: impl FnOnce(&Step, &mut Vec<Diagnostic>),
     ) -> Arc<Local> {
-        let h = hash(step.priority, step.app, target);
+        let h = hash(step.priority, target);
         let g = &mut *self.generations;
-        if let Some(hit) = g.current.get(&h).and_then(|bucket| {
-            bucket
-                .iter()
-                .find(|(k, _)| k.is(step.priority, step.app, target))
-        }) {
+        if let Some(hit) = g
+            .current
+            .get(&h)
+            .and_then(|bucket| bucket.iter().find(|(k, _)| k.is(step.priority, target)))
+        {
             return hit.1.clone();
         }
         if let Some(bucket) = g.previous.get_mut(&h)
-            && let Some(i) = bucket
-                .iter()
-                .position(|(k, _)| k.is(step.priority, step.app, target))
+            && let Some(i) = bucket.iter().position(|(k, _)| k.is(step.priority, target))
         {
             let entry = bucket.swap_remove(i);
             let local = entry.1.clone();
@@ -185,13 +184,13 @@ impl Run<'_> {
         g.current
             .entry(h)
             .or_default()
-            .push((Key::new(step.priority, step.app, target), local.clone()));
+            .push((Key::new(step.priority, target), local.clone()));
         local
     }
 }
 
 impl Drop for Run<'_> {
-    /// What this run did not use is forgotten at the end of the next.
+    /// What this run did not use is forgotten now; what it used waits for the next run.
     fn drop(&mut self) {
         let g = &mut *self.generations;
         g.previous = std::mem::take(&mut g.current);

@@ -114,3 +114,29 @@ fn remembered_findings_are_the_findings() {
         "the corpus gives findings to compare ({compared})"
     );
 }
+
+/// Findings of priorities that share an entry but not their places: the same application
+/// written with and without a blank before `(`, and lines that move by different amounts.
+#[test]
+fn priorities_sharing_a_memo_entry_get_their_own_places() {
+    let dir = std::env::temp_dir().join(format!("pbxc-memo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let first = "[c]\nexten => 1,1,Playbak (x)\nexten => 2,1,Playbak(x)\nexten => 3,1,Playbak  (x)\nexten => 4,1,Dail(${EXTEN)\n";
+    // The same priorities again in another order, with lines of other lengths before them.
+    let second = "[c]\n; a comment\nexten => 3,1,Playbak  (x)\nexten   =>   2,1,Playbak(x)\nexten => 4,1,Dail(${EXTEN)\nexten => 1,1,Playbak (x)\n";
+    let memo = pbxc_check::StepMemo::new();
+    for text in [first, second, first] {
+        let fresh = check(&dir, "extensions-memo-test.conf", text.as_bytes(), None);
+        assert!(fresh.len() >= 4, "{fresh:#?}");
+        assert_eq!(
+            check(
+                &dir,
+                "extensions-memo-test.conf",
+                text.as_bytes(),
+                Some(&memo)
+            ),
+            fresh
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

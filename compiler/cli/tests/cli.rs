@@ -746,6 +746,13 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // A server that never answers must fail the test, not hang it.
+    let child = std::sync::Arc::new(std::sync::Mutex::new(child));
+    let watchdog = child.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = watchdog.lock().unwrap().kill();
+    });
     let mut send =
         |body: &str| write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
     // One framed message from the server.
@@ -774,5 +781,13 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
     assert!(receive().contains(r#""id":2"#));
     send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
-    assert!(child.wait().unwrap().success());
+    drop(send);
+    drop(stdin);
+    let status = loop {
+        if let Some(status) = child.lock().unwrap().try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(status.success());
 }

@@ -28,7 +28,9 @@ pub fn code_actions(
         if d.primary.file != view.file || !overlaps(d.primary.range) {
             continue;
         }
-        let Some(fix) = &d.fix else { continue };
+        let Some(fix) = d.fix.as_ref().filter(|f| !f.edits.is_empty()) else {
+            continue;
+        };
         let Some(edit) = workspace_edit(
             world,
             a,
@@ -43,7 +45,8 @@ pub fn code_actions(
             kind: Some(ls::CodeActionKind::QUICKFIX),
             diagnostics: super::diagnostics::convert(world.encoding, a, d).map(|d| vec![d]),
             edit: Some(edit),
-            is_preferred: Some(true),
+            // Allowing digits only is a judgement: an editor's fix-all must not apply it.
+            is_preferred: Some(d.code.id != pbxc_check::codes::TAINTED_DATA.id),
             ..Default::default()
         }));
     }
@@ -71,94 +74,137 @@ fn workspace_edit(
 }
 
 /// `Macro(name,a,b)` → `Gosub(macro-name,s,1(a,b))`: Macro runs `s` of context
-/// `macro-name` with the arguments in `${ARG1}`…, as Gosub does; the macro's `MacroExit`
-/// lines become `Return`, and a `Return` ends its `s` extension if nothing did.
+/// `macro-name` with the arguments in `${ARG1}`…, as Gosub does. The body is shared, so every
+/// call of the macro is rewritten in the same edit, the macro's `MacroExit` lines become
+/// `Return`, and a `Return` ends its `s` extension if nothing did. Offered only when that
+/// keeps every call working: no call of it is computed or written across a comment, no
+/// `Macro(${...})` could reach it, no Dial `M(...)` option runs it, and its body does not
+/// read the `MACRO_*` variables Gosub does not set.
 fn macro_to_gosub(
     world: &World,
     a: &Analysis,
     file: pbxc_diagnostics::FileId,
     wanted: TextRange,
 ) -> Vec<ls::CodeActionOrCommand> {
+    let is = |p: &pbxc_dialplan::Priority, app: &[u8]| p.app.trim_ascii().eq_ignore_ascii_case(app);
+    let name_of = |p: &pbxc_dialplan::Priority| -> Vec<u8> {
+        p.data
+            .split(|&c| c == b',')
+            .next()
+            .unwrap_or_default()
+            .trim_ascii()
+            .to_vec()
+    };
     let mut out = Vec::new();
     for checked in &a.dialplans {
         let plan = &checked.plan;
-        for ctx in &plan.contexts {
-            for ext in &ctx.extensions {
-                for p in &ext.priorities {
-                    if !p.app.trim_ascii().eq_ignore_ascii_case(b"Macro") {
-                        continue;
-                    }
-                    let (Some(app), Some(data)) = (p.app_origin, p.data_origin) else {
-                        continue;
-                    };
-                    if app.file != file
-                        || !(app.range.start <= wanted.end && wanted.start <= p.origin.range.end)
-                    {
-                        continue;
-                    }
-                    let mut parts = p.data.splitn(2, |&c| c == b',');
-                    let name = parts.next().unwrap_or_default().trim_ascii();
-                    if name.is_empty() || name.contains(&b'$') {
-                        continue;
-                    }
-                    let args = parts.next();
-                    let target = format!(
-                        "macro-{},s,1{}",
-                        show(name),
-                        args.map(|a| format!("({})", show(a))).unwrap_or_default()
-                    );
-                    let mut edits = vec![
-                        (app.file, app.range, "Gosub".to_string()),
-                        (data.file, data.range, target),
-                    ];
-                    // The macro's own body: MacroExit → Return, and a final Return.
-                    let macro_name = [b"macro-".as_slice(), name].concat();
-                    if let Some(body) = plan.context(&macro_name)
-                        && let Some(s) = body.extensions.iter().find(|e| e.name == b"s")
-                    {
-                        for q in &s.priorities {
-                            if q.app.trim_ascii().eq_ignore_ascii_case(b"MacroExit")
-                                && let Some(o) = q.app_origin
-                            {
-                                edits.push((o.file, o.range, "Return".into()));
-                            }
-                        }
-                        if let Some(last) = s.priorities.last()
-                            && !last.app.trim_ascii().eq_ignore_ascii_case(b"Return")
-                            && !last.app.trim_ascii().eq_ignore_ascii_case(b"MacroExit")
-                        {
-                            let end = last.origin.range.end as usize;
-                            let text = &a.sources.get(last.origin.file).text;
-                            let eol = text[end..]
-                                .iter()
-                                .position(|&c| c == b'\n')
-                                .map_or(text.len(), |i| end + i + 1);
-                            let newline = if eol == text.len() && !text.ends_with(b"\n") {
-                                "\n"
-                            } else {
-                                ""
-                            };
-                            edits.push((
-                                last.origin.file,
-                                TextRange::empty(eol),
-                                format!("{newline}same => n,Return()\n"),
-                            ));
-                        }
-                    }
-                    if let Some(edit) = workspace_edit(world, a, edits.into_iter()) {
-                        out.push(ls::CodeActionOrCommand::CodeAction(ls::CodeAction {
-                            title: format!(
-                                "rewrite `Macro({})` as `Gosub(macro-{},s,1(…))`",
-                                show(name),
-                                show(name)
-                            ),
-                            kind: Some(ls::CodeActionKind::REFACTOR_REWRITE),
-                            edit: Some(edit),
-                            ..Default::default()
-                        }));
-                    }
+        let priorities = || {
+            plan.contexts
+                .iter()
+                .flat_map(|c| &c.extensions)
+                .flat_map(|e| &e.priorities)
+        };
+        // The call under the cursor.
+        let Some(here) = priorities().find(|p| {
+            is(p, b"Macro")
+                && p.origin.file == file
+                && p.origin.range.start <= wanted.end
+                && wanted.start <= p.origin.range.end
+        }) else {
+            continue;
+        };
+        let name = name_of(here);
+        if name.is_empty() || name.contains(&b'$') {
+            continue;
+        }
+        let calls: Vec<&pbxc_dialplan::Priority> = priorities()
+            .filter(|p| is(p, b"Macro") && name_of(p) == name)
+            .collect();
+        let computed = priorities().any(|p| is(p, b"Macro") && name_of(p).contains(&b'$'));
+        let dial_option = [b"M(".as_slice(), &name].concat();
+        let by_option = priorities().any(|p| {
+            !is(p, b"Macro") && p.data.windows(dial_option.len()).any(|w| w == dial_option)
+        });
+        let macro_name = [b"macro-".as_slice(), &name].concat();
+        let body = plan.context(&macro_name);
+        let reads_macro_variables = body.is_some_and(|b| {
+            b.extensions
+                .iter()
+                .flat_map(|e| &e.priorities)
+                .any(|p| p.data.windows(7).any(|w| w == b"{MACRO_"))
+        });
+        if computed
+            || by_option
+            || reads_macro_variables
+            || calls
+                .iter()
+                .any(|p| p.app_origin.is_none() || p.data_origin.is_none())
+        {
+            continue;
+        }
+        let mut edits = Vec::new();
+        for call in &calls {
+            let (Some(app), Some(data)) = (call.app_origin, call.data_origin) else {
+                continue;
+            };
+            let args = call.data.splitn(2, |&c| c == b',').nth(1);
+            let target = format!(
+                "macro-{},s,1{}",
+                show(&name),
+                args.map(|a| format!("({})", show(a))).unwrap_or_default()
+            );
+            edits.push((app.file, app.range, "Gosub".to_string()));
+            edits.push((data.file, data.range, target));
+        }
+        if let Some(s) = body.and_then(|b| b.extensions.iter().find(|e| e.name == b"s")) {
+            for q in &s.priorities {
+                if is(q, b"MacroExit")
+                    && let Some(o) = q.app_origin
+                {
+                    edits.push((o.file, o.range, "Return".into()));
                 }
             }
+            // After the extension's last line in the file, with the next free number.
+            let last_number = s.priorities.iter().max_by_key(|p| p.number);
+            let last_line = s
+                .priorities
+                .iter()
+                .max_by_key(|p| (p.origin.file.0, p.origin.range.end));
+            if let (Some(top), Some(line)) = (last_number, last_line)
+                && !is(top, b"Return")
+                && !is(top, b"MacroExit")
+            {
+                let end = line.origin.range.end as usize;
+                let text = &a.sources.get(line.origin.file).text;
+                let eol = text[end.min(text.len())..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(text.len(), |i| end + i + 1);
+                let newline = if eol == text.len() && !text.ends_with(b"\n") {
+                    "\n"
+                } else {
+                    ""
+                };
+                edits.push((
+                    line.origin.file,
+                    TextRange::empty(eol),
+                    format!("{newline}exten => s,{},Return()\n", top.number + 1),
+                ));
+            }
+        }
+        if let Some(edit) = workspace_edit(world, a, edits.into_iter()) {
+            let n = calls.len();
+            out.push(ls::CodeActionOrCommand::CodeAction(ls::CodeAction {
+                title: format!(
+                    "rewrite `Macro({})` as `Gosub(macro-{},s,1(…))` ({n} call{})",
+                    show(&name),
+                    show(&name),
+                    if n == 1 { "" } else { "s" }
+                ),
+                kind: Some(ls::CodeActionKind::REFACTOR_REWRITE),
+                edit: Some(edit),
+                ..Default::default()
+            }));
         }
     }
     out

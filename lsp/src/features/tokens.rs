@@ -53,10 +53,11 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
         let mut mine = Vec::new();
         for piece in &line.pieces {
             if matches!(piece.kind, PieceKind::LineComment | PieceKind::BlockComment) {
-                let (s, e) = (piece.range.start as usize, piece.range.end as usize);
-                // A block comment's piece may end with the newline: tokens stay on the line.
-                let e = s + text[s..e].iter().position(|&c| c == b'\n').unwrap_or(e - s);
-                mine.push((s, e, COMMENT));
+                mine.push((
+                    piece.range.start as usize,
+                    piece.range.end as usize,
+                    COMMENT,
+                ));
             }
         }
         if let Some(stmt) = &line.stmt {
@@ -77,6 +78,13 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
                     }
                 }
                 _ => {}
+            }
+        }
+        // A statement can run over several physical lines (a block comment inside it): a
+        // token stops at the end of its line.
+        for t in &mut mine {
+            if let Some(nl) = text[t.0..t.1].iter().position(|&c| c == b'\n') {
+                t.1 = t.0 + nl;
             }
         }
         mine.retain(|(s, e, _)| s < e);
@@ -243,6 +251,18 @@ mod tests {
                 ("#include", "macro"),
             ]
             .map(|(a, b)| (a.to_string(), b))
+        );
+    }
+
+    #[test]
+    fn a_statement_over_several_lines_gives_tokens_that_stay_on_theirs() {
+        // `ex` + a block comment + `ten` is the key `exten`, written over two lines.
+        let src = "[c]\nex;-- a\nb --;ten => 1,1,NoOp()\n[na;-- a\nb --;me]\n";
+        let found = tokens(src);
+        assert!(found.iter().all(|(t, _)| !t.contains('\n')), "{found:?}");
+        assert!(
+            found.iter().any(|(_, kind)| *kind == "keyword"),
+            "{found:?}"
         );
     }
 

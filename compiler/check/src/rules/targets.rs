@@ -632,7 +632,12 @@ fn local_targets(
     for piece in step.text(range.clone()).split(|&c| c == b'&') {
         let at = start;
         start += piece.len() + 1;
-        let Some(rest) = piece.strip_prefix(b"Local/") else {
+        // Channel technologies are looked up case-insensitively.
+        let Some(rest) = piece
+            .get(..6)
+            .filter(|t| t.eq_ignore_ascii_case(b"Local/"))
+            .map(|_| &piece[6..])
+        else {
             continue;
         };
         let rest_at = at + b"Local/".len();
