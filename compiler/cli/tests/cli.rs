@@ -781,7 +781,6 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
     assert!(receive().contains(r#""id":2"#));
     send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
-    drop(send);
     drop(stdin);
     let status = loop {
         if let Some(status) = child.lock().unwrap().try_wait().unwrap() {
