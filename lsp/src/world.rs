@@ -133,25 +133,48 @@ impl World {
         version: i32,
     ) {
         let file = self.db.file(path);
-        let mut text: Vec<u8> = file.text(&self.db).map(|t| t.to_vec()).unwrap_or_default();
+        let mut text: Arc<[u8]> = file.text(&self.db).unwrap_or_else(|| Arc::from(&b""[..]));
         for change in changes {
-            match change.range {
-                None => text = change.text.into_bytes(),
+            text = match change.range {
+                None => Arc::from(change.text.into_bytes()),
                 Some(range) => {
-                    let index = pbxc_diagnostics::LineIndex::new(&text);
+                    // The analysis of this very text has its line starts already.
+                    let fresh;
+                    let index = match self.known_lines(&text) {
+                        Some(index) => index,
+                        None => {
+                            fresh = pbxc_diagnostics::LineIndex::new(&text);
+                            &fresh
+                        }
+                    };
                     let lines = Lines {
                         text: &text,
-                        index: &index,
+                        index,
                         encoding: self.encoding,
                     };
                     let start = lines.offset(range.start);
                     let end = lines.offset(range.end).max(start);
-                    text.splice(start..end, change.text.into_bytes());
+                    let mut edited =
+                        Vec::with_capacity(text.len() - (end - start) + change.text.len());
+                    edited.extend_from_slice(&text[..start]);
+                    edited.extend_from_slice(change.text.as_bytes());
+                    edited.extend_from_slice(&text[end..]);
+                    Arc::from(edited)
                 }
-            }
+            };
         }
         self.versions.insert(path.to_path_buf(), version);
-        self.db.set_buffer(path, Arc::from(text));
+        self.db.set_buffer(path, text);
+    }
+
+    /// The line starts of `text` if an analysis held here read exactly it.
+    fn known_lines(&self, text: &Arc<[u8]>) -> Option<&pbxc_diagnostics::LineIndex> {
+        self.latest.values().flatten().find_map(|a| {
+            a.sources
+                .iter()
+                .find(|(_, f)| Arc::ptr_eq(&f.text, text))
+                .map(|(_, f)| &f.lines)
+        })
     }
 
     pub fn close(&mut self, path: &Path) {
