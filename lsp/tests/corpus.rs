@@ -92,3 +92,93 @@ fn every_corpus_file_goes_through_every_feature() {
     assert!(files_seen > 300, "{files_seen} files");
     assert!(diagnostics_seen > 10_000, "{diagnostics_seen} diagnostics");
 }
+
+/// What `pbxc check` reports, as (code, file, line, severity), sorted.
+fn check_report(
+    path: &Path,
+) -> Option<(
+    Vec<(String, String, u32, String)>,
+    pbxc_project::check::Report,
+)> {
+    let provider = pbxc_project::disk::DiskFs { allow_exec: false };
+    let report =
+        pbxc_project::check::check(&provider, &[path.to_path_buf()], Default::default()).ok()?;
+    let mut found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let source = report.sources.get(d.primary.file);
+            let line = source.lines.line_of(d.primary.range.start as usize) as u32;
+            (
+                d.code.id.to_string(),
+                pbxc_lsp::analysis::normalize(&source.path)
+                    .display()
+                    .to_string(),
+                line,
+                d.severity.as_str().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    Some((found, report))
+}
+
+/// What the editor gets with `open` open and `dir` as its workspace folder, alike.
+fn editor_report(dir: &Path, open: &Path) -> Vec<(String, String, u32, String)> {
+    let mut world = World::new();
+    world.set_folders(vec![dir.to_path_buf()]);
+    world.open(
+        open,
+        String::from_utf8_lossy(&std::fs::read(open).unwrap()).into_owned(),
+        1,
+    );
+    let mut got = Vec::new();
+    for (uri, diagnostics, _) in world.diagnostics_to_publish() {
+        let path = uri.to_file_path().unwrap().display().to_string();
+        for d in diagnostics {
+            let code = match d.code {
+                Some(ls::NumberOrString::String(c)) => c,
+                other => panic!("{other:?}"),
+            };
+            let severity = match d.severity {
+                Some(ls::DiagnosticSeverity::ERROR) => "error",
+                Some(ls::DiagnosticSeverity::WARNING) => "warning",
+                _ => "info",
+            };
+            got.push((code, path.clone(), d.range.start.line, severity.to_string()));
+        }
+    }
+    got.sort();
+    got
+}
+
+/// The editor sees what `pbxc check` reports (code, file, line, severity, counted alike): for
+/// every configuration directory of the corpus with one of its files open, and for every
+/// dialplan the directory does not read, opened alone (`pbxc check FILE`).
+#[test]
+fn the_editor_gets_what_pbxc_check_reports() {
+    let mut compared = 0;
+    for (dir, files) in corpus_files() {
+        let read_by_dir = match check_report(&dir) {
+            Some((expected, report)) => {
+                if let Some(open) = files.iter().find(|f| report.sources.find(f).is_some()) {
+                    assert_eq!(editor_report(&dir, open), expected, "{}", dir.display());
+                    compared += expected.len();
+                }
+                report.sources.iter().map(|(_, f)| f.path.clone()).collect()
+            }
+            // Not a configuration directory: `pbxc check DIR` cannot run on it either.
+            None => Vec::new(),
+        };
+        for file in &files {
+            let name = file.file_name().unwrap().to_string_lossy();
+            if !name.starts_with("extensions") || read_by_dir.contains(file) {
+                continue;
+            }
+            let (expected, _) = check_report(file).expect("a dialplan file can be checked");
+            assert_eq!(editor_report(&dir, file), expected, "{}", file.display());
+            compared += expected.len();
+        }
+    }
+    assert!(compared > 10_000, "{compared} diagnostics compared");
+}
