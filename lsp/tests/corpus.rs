@@ -93,13 +93,11 @@ fn every_corpus_file_goes_through_every_feature() {
     assert!(diagnostics_seen > 10_000, "{diagnostics_seen} diagnostics");
 }
 
-/// What `pbxc check` reports, as (code, file, line, severity), sorted.
-fn check_report(
-    path: &Path,
-) -> Option<(
-    Vec<(String, String, u32, String)>,
-    pbxc_project::check::Report,
-)> {
+/// A diagnostic as both sides can tell it: code, file, line (from 0), severity.
+type Finding = (String, String, u32, String);
+
+/// What `pbxc check` reports, as findings, sorted.
+fn check_report(path: &Path) -> Option<(Vec<Finding>, pbxc_project::check::Report)> {
     let provider = pbxc_project::disk::DiskFs { allow_exec: false };
     let report =
         pbxc_project::check::check(&provider, &[path.to_path_buf()], Default::default()).ok()?;
@@ -124,7 +122,7 @@ fn check_report(
 }
 
 /// What the editor gets with `open` open and `dir` as its workspace folder, alike.
-fn editor_report(dir: &Path, open: &Path) -> Vec<(String, String, u32, String)> {
+fn editor_report(dir: &Path, open: &Path) -> Vec<Finding> {
     let mut world = World::new();
     world.set_folders(vec![dir.to_path_buf()]);
     world.open(
