@@ -12,6 +12,8 @@ use pbxc_syntax::{DirectiveKind, StmtKind, SyntaxTree};
 /// The result of checking one root.
 pub struct Analysis {
     pub root: PathBuf,
+    /// Whether the root is a configuration directory (else one file checked on its own).
+    pub whole_directory: bool,
     pub sources: SourceSet,
     pub diagnostics: Vec<Diagnostic>,
     pub dialplans: Vec<Checked>,
@@ -75,10 +77,15 @@ pub struct Index {
 }
 
 impl Analysis {
-    pub fn new(report: Result<Report, pbxc_project::check::CannotRun>, root: &Path) -> Self {
+    pub fn new(
+        report: Result<Report, pbxc_project::check::CannotRun>,
+        root: &Path,
+        whole_directory: bool,
+    ) -> Self {
         match report {
             Ok(r) => Analysis {
                 root: root.to_path_buf(),
+                whole_directory,
                 sources: r.sources,
                 diagnostics: r.diagnostics,
                 dialplans: r.dialplans,
@@ -88,6 +95,7 @@ impl Analysis {
             },
             Err(e) => Analysis {
                 root: root.to_path_buf(),
+                whole_directory,
                 sources: SourceSet::new(),
                 diagnostics: Vec::new(),
                 dialplans: Vec::new(),
@@ -160,7 +168,7 @@ impl Analysis {
 impl Index {
     fn build(a: &Analysis, trees: &dyn Fn(FileId) -> Option<Arc<SyntaxTree>>) -> Index {
         let mut index = Index::default();
-        let base = if a.root.is_dir() {
+        let base = if a.whole_directory {
             a.root.clone()
         } else {
             a.root.parent().map(Path::to_path_buf).unwrap_or_default()
@@ -249,53 +257,31 @@ impl Index {
                     let v = &value.bytes;
                     match key.as_slice() {
                         b"exten" | b"same" => {
-                            let first = if key == b"exten" {
-                                pbxc_dialplan::pbx_strsep(v).0.len()
-                            } else {
-                                v.iter().position(|&c| c == b',').unwrap_or(v.len())
+                            let Some(parts) = crate::line::parts(&key, v) else {
+                                continue;
                             };
-                            let (prio_from, prio_field) = if key == b"exten" {
-                                let raw = &v[..first];
-                                let end = raw.iter().position(|&c| c == b'/').unwrap_or(raw.len());
-                                let written = raw[..end].trim_ascii();
-                                let lead = raw.len() - raw.trim_ascii_start().len();
-                                let stored: Vec<u8> =
-                                    written.iter().copied().filter(|&c| c != b' ').collect();
+                            if let Some(r) = parts.extension {
+                                let stored = crate::line::stored_extension(&v[r.clone()]);
                                 self.definitions.push(Definition {
                                     symbol: Symbol::Extension {
                                         context: context.clone(),
                                         name: stored.clone(),
                                     },
                                     file,
-                                    name: at(lead, lead + written.len()),
+                                    name: at(r.start, r.end),
                                     statement: stmt.range,
                                 });
                                 extension = Some(stored);
-                                let rest = (first + 1).min(v.len());
-                                let second = v[rest..]
-                                    .iter()
-                                    .position(|&c| c == b',')
-                                    .map_or(v.len(), |i| i + rest);
-                                (rest, &v[rest..second])
-                            } else {
-                                (0, &v[..first])
-                            };
-                            // `n(label)`, `1(label)`
-                            if let (Some(open), Some(close)) = (
-                                prio_field.iter().position(|&c| c == b'('),
-                                prio_field.iter().rposition(|&c| c == b')'),
-                            ) && open < close
-                                && let Some(ext) = &extension
-                            {
-                                let label = &prio_field[open + 1..close];
+                            }
+                            if let (Some(r), Some(ext)) = (parts.label, &extension) {
                                 self.definitions.push(Definition {
                                     symbol: Symbol::Label {
                                         context: context.clone(),
                                         extension: ext.clone(),
-                                        label: label.to_vec(),
+                                        label: v[r.clone()].to_vec(),
                                     },
                                     file,
-                                    name: at(prio_from + open + 1, prio_from + close),
+                                    name: at(r.start, r.end),
                                     statement: stmt.range,
                                 });
                             }

@@ -91,7 +91,7 @@ impl Default for Dropper {
 
 impl Dropper {
     fn free(&self, old: Box<dyn Send>) {
-        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let queue = lock(&self.queue);
         match &*queue {
             Some(tx) => {
                 let _ = tx.send(old);
@@ -103,8 +103,8 @@ impl Dropper {
 
 impl Drop for Dropper {
     fn drop(&mut self) {
-        self.queue.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        lock(&self.queue).take();
+        if let Some(thread) = lock(&self.thread).take() {
             let _ = thread.join();
         }
     }
@@ -143,7 +143,7 @@ impl Db for Database {
     }
 
     fn hold(&self, path: &Path, parsed: &Arc<Parsed>) {
-        let mut held = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = lock(&self.parsed);
         let slot = held.entry(path.to_path_buf()).or_default();
         if slot.last().is_some_and(|last| Arc::ptr_eq(last, parsed)) {
             return;
@@ -163,9 +163,7 @@ impl Db for Database {
     }
 
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo> {
-        self.memos
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        lock(&self.memos)
             .entry(path.to_path_buf())
             .or_default()
             .clone()
@@ -181,7 +179,7 @@ impl Database {
     pub fn file(&self, path: &Path) -> SourceFile {
         // One input per file however its path is spelt (`dir/../x.conf`).
         let path = &crate::analysis::normalize(path);
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut files = lock(&self.files);
         if let Some(file) = files.get(path) {
             return *file;
         }
@@ -192,28 +190,41 @@ impl Database {
 
     pub fn listing(&self, path: &Path) -> Listing {
         let path = &crate::analysis::normalize(path);
-        let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        let mut listings = lock(&self.listings);
         if let Some(listing) = listings.get(path) {
             return *listing;
         }
-        let listing = Listing::new(self, path.to_path_buf(), list_disk(path));
+        let listing = Listing::new(self, path.to_path_buf(), self.entries(path));
         listings.insert(path.to_path_buf(), listing);
         listing
+    }
+
+    /// A directory's entries as the editor sees them: the disk's, and open buffers not yet
+    /// saved.
+    fn entries(&self, dir: &Path) -> Option<Vec<DirEntry>> {
+        let mut entries = list_disk(dir)?;
+        for path in lock(&self.open).iter() {
+            if path.parent() == Some(dir)
+                && let Some(name) = path.file_name()
+            {
+                let name = name.to_string_lossy().into_owned();
+                if !entries.iter().any(|e| e.name == name) {
+                    entries.push(DirEntry {
+                        name,
+                        is_dir: false,
+                    });
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Some(entries)
     }
 
     /// The editor opened `path` or changed it: its buffer is the file's text from now on.
     pub fn set_buffer(&mut self, path: &Path, text: Arc<[u8]>) {
         let path = &crate::analysis::normalize(path);
-        let known = self
-            .files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(path)
-            .copied();
-        self.open
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_path_buf());
+        let known = lock(&self.files).get(path).copied();
+        lock(&self.open).insert(path.to_path_buf());
         let existed = match known {
             Some(file) => {
                 let existed = file.text(self).is_some();
@@ -224,10 +235,7 @@ impl Database {
             }
             None => {
                 let file = SourceFile::new(self, path.to_path_buf(), Some(text));
-                self.files
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(path.to_path_buf(), file);
+                lock(&self.files).insert(path.to_path_buf(), file);
                 false
             }
         };
@@ -240,19 +248,13 @@ impl Database {
     /// The editor closed `path`: the disk's version counts again.
     pub fn close_buffer(&mut self, path: &Path) {
         let path = &crate::analysis::normalize(path);
-        self.open
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(path);
+        lock(&self.open).remove(path);
         self.refresh_file(path);
     }
 
     pub fn is_open(&self, path: &Path) -> bool {
         let path = &crate::analysis::normalize(path);
-        self.open
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(path)
+        lock(&self.open).contains(path)
     }
 
     /// A file changed on disk (the editor's file watcher said so): read it again unless the
@@ -260,12 +262,7 @@ impl Database {
     pub fn refresh_file(&mut self, path: &Path) {
         let path = &crate::analysis::normalize(path);
         if !self.is_open(path) {
-            let known = self
-                .files
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(path)
-                .copied();
+            let known = lock(&self.files).get(path).copied();
             if let Some(file) = known {
                 let text = read_disk(path).ok();
                 if file.text(self) != text {
@@ -279,31 +276,9 @@ impl Database {
     }
 
     fn refresh_listing(&mut self, dir: &Path) {
-        let known = self
-            .listings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(dir)
-            .copied();
+        let known = lock(&self.listings).get(dir).copied();
         if let Some(listing) = known {
-            let mut entries = list_disk(dir);
-            // Open buffers exist even before they are saved.
-            if let Some(entries) = &mut entries {
-                for path in self.open.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                    if path.parent() == Some(dir)
-                        && let Some(name) = path.file_name()
-                    {
-                        let name = name.to_string_lossy().into_owned();
-                        if !entries.iter().any(|e| e.name == name) {
-                            entries.push(DirEntry {
-                                name,
-                                is_dir: false,
-                            });
-                        }
-                    }
-                }
-                entries.sort_by(|a, b| a.name.cmp(&b.name));
-            }
+            let entries = self.entries(dir);
             if listing.entries(self) != &entries {
                 listing.set_entries(self).to(entries);
             }
@@ -312,16 +287,8 @@ impl Database {
 
     /// Forgets what is held for the root or file at `path` (the editor closed it).
     pub fn forget(&self, path: &Path) {
-        let memo = self
-            .memos
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(path);
-        let parsed = self
-            .parsed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(path);
+        let memo = lock(&self.memos).remove(path);
+        let parsed = lock(&self.parsed).remove(path);
         self.free_later((memo, parsed));
     }
 
@@ -341,6 +308,12 @@ impl Database {
     }
 }
 
+/// A mutex's data, even if a thread panicked holding it: every map here stays consistent
+/// between statements.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn read_disk(path: &Path) -> Result<Arc<[u8]>, LoadError> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => return Err(LoadError::NotAFile),
@@ -354,7 +327,7 @@ fn read_disk(path: &Path) -> Result<Arc<[u8]>, LoadError> {
 }
 
 fn list_disk(dir: &Path) -> Option<Vec<DirEntry>> {
-    let mut entries: Vec<DirEntry> = std::fs::read_dir(dir)
+    let entries: Vec<DirEntry> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| {
             let e = e.ok()?;
@@ -364,7 +337,6 @@ fn list_disk(dir: &Path) -> Option<Vec<DirEntry>> {
             })
         })
         .collect();
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
     Some(entries)
 }
 
@@ -401,7 +373,9 @@ pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
         root.target(db),
         Some(&memo),
     );
-    Arc::new(Analysis::new(report, root.path(db)))
+    // `pbxc check` takes a path it can list as a directory; so does the analysis.
+    let whole_directory = provider.list_dir(root.path(db)).is_ok();
+    Arc::new(Analysis::new(report, root.path(db), whole_directory))
 }
 
 /// The input layer over the database.

@@ -19,6 +19,7 @@ pub mod convert;
 pub mod db;
 pub mod features;
 pub mod frames;
+pub mod line;
 pub mod server;
 pub mod world;
 

@@ -80,9 +80,15 @@ impl LanguageServer for Backend {
         Ok(self.world().initialize(&params))
     }
 
-    /// Asks to hear of configuration files changing on disk (a file no buffer holds may be
-    /// included by one that is open).
+    /// Tells the user of settings that were ignored, and asks to hear of configuration files
+    /// changing on disk (a file no buffer holds may be included by one that is open).
     async fn initialized(&self, _: InitializedParams) {
+        let warnings = self.world().take_warnings();
+        for warning in warnings {
+            self.client
+                .show_message(MessageType::WARNING, warning)
+                .await;
+        }
         if !self.watch.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }

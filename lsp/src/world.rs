@@ -29,6 +29,8 @@ pub struct World {
     /// The two latest analyses of each root, held so that older ones are freed on the
     /// database's dropper thread instead of when salsa starts a revision.
     latest: HashMap<Root, Vec<Arc<Analysis>>>,
+    /// What the user should be told once the session is up (a setting that was ignored).
+    warnings: Vec<String>,
 }
 
 /// A file as one analysis sees it.
@@ -56,6 +58,7 @@ impl World {
             published: HashMap::new(),
             versions: HashMap::new(),
             latest: HashMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -92,12 +95,21 @@ impl World {
             .initialization_options
             .as_ref()
             .and_then(|o| o.get("target"))
-            .and_then(|t| t.as_str())
-            && let Some(t) = parse_target(target)
         {
-            self.target = t;
+            match target.as_str().and_then(parse_target) {
+                Some(t) => self.target = t,
+                None => self.warnings.push(format!(
+                    "pbxc: unknown target {target}; checking for {} (choose one of asterisk-18, asterisk-20, asterisk-21, asterisk-22, pbx)",
+                    self.target.describe()
+                )),
+            }
         }
         crate::capabilities::result(self.encoding)
+    }
+
+    /// What the user should be told, once.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     pub fn folders(&self) -> &[PathBuf] {
@@ -315,7 +327,7 @@ impl World {
         // A file read by several analyses (an include shared by a directory and a file
         // checked alone) takes its diagnostics from one: directories first, as
         // `analysis_for` prefers them.
-        analyses.sort_by_key(|a| !a.root.is_dir());
+        analyses.sort_by_key(|a| !a.whole_directory);
         let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
         let mut claimed = std::collections::HashSet::new();
         for a in &analyses {

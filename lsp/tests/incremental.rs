@@ -162,3 +162,35 @@ fn an_include_spelt_with_dot_dot_reads_the_open_buffer_and_publishes_under_its_n
         Some(ls::NumberOrString::String("DP320".into()))
     );
 }
+
+#[test]
+fn a_buffer_never_saved_is_found_by_a_globbed_include() {
+    let dir = Dir::new(&[(
+        "extensions.conf",
+        "[a]\nexten => 1,1,Goto(b,1,1)\n#include \"b*.conf\"\n",
+    )]);
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    // b.conf exists only in the editor, opened before anything read the directory.
+    world.open(
+        &dir.file("b.conf"),
+        "[b]\nexten => 1,1,Answer()\n".into(),
+        1,
+    );
+    let main = dir.file("extensions.conf");
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    let published = world.diagnostics_to_publish();
+    assert!(
+        published.iter().all(|(_, d, _)| d.is_empty()),
+        "{published:?}"
+    );
+    // Closed without saving, it is gone again: the include matches no file, which Asterisk
+    // refuses.
+    world.close(&dir.file("b.conf"));
+    let published = world.diagnostics_to_publish();
+    let codes: Vec<_> = published
+        .iter()
+        .flat_map(|(_, d, _)| d.iter().map(|d| d.code.clone()))
+        .collect();
+    assert_eq!(codes, [Some(ls::NumberOrString::String("CFG107".into()))]);
+}

@@ -782,3 +782,25 @@ fn the_server_asks_to_watch_files_and_a_change_on_disk_reaches_the_diagnostics()
     assert_eq!(desks.len(), 1);
     assert_eq!(desks[0]["code"], "DP320");
 }
+
+#[test]
+fn a_target_the_server_does_not_know_is_reported_and_the_default_kept() {
+    let dir = workspace();
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({ "capabilities": {}, "rootUri": uri(&dir.path), "initializationOptions": { "target": "asterisk-99" } }),
+    );
+    c.notify("initialized", json!({}));
+    let m = c.wait(|m| m["method"] == "window/showMessage");
+    assert_eq!(m["params"]["type"], 2, "{m}");
+    let text = m["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("asterisk-99") && text.contains("Asterisk 22"),
+        "{text}"
+    );
+    // Checked for Asterisk 22 all the same: Macro is gone there.
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    assert!(c.diagnostics(&ext, 1).iter().any(|d| d["code"] == "DP302"));
+}

@@ -6,7 +6,7 @@
 use tower_lsp_server::ls_types as ls;
 
 use super::show;
-use crate::analysis::{Analysis, is_special_section};
+use crate::analysis::{Analysis, Symbol};
 use crate::world::World;
 
 pub fn completion(
@@ -126,7 +126,7 @@ pub fn completion(
             if in_args {
                 // Arguments: contexts, and the extensions and labels of the current context.
                 let mut items = contexts(a);
-                if let Some((context, extension)) = location(world, &path, offset) {
+                if let Some((context, extension)) = location(world, a, view.file, offset) {
                     items.extend(targets_in(a, &context, extension.as_deref()));
                 }
                 return Some(items);
@@ -235,44 +235,39 @@ fn targets_in(a: &Analysis, context: &[u8], extension: Option<&[u8]>) -> Vec<ls:
     items
 }
 
-/// The context (section) and extension the line at `offset` belongs to.
+/// The context (section) and extension the line at `offset` belongs to, from the index's
+/// definitions of the file (in file order).
 fn location(
     world: &World,
-    path: &std::path::Path,
+    a: &Analysis,
+    file: pbxc_diagnostics::FileId,
     offset: usize,
 ) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
-    let tree = world.tree(path)?;
     let mut context = None;
     let mut extension = None;
-    for line in &tree.lines {
-        if line.range.start as usize > offset {
+    for d in world
+        .symbols(a)
+        .definitions
+        .iter()
+        .filter(|d| d.file == file)
+    {
+        if d.statement.start as usize > offset {
             break;
         }
-        let Some(stmt) = &line.stmt else { continue };
-        match &stmt.kind {
-            pbxc_syntax::StmtKind::Section { name, .. } => {
-                context = Some(name.bytes.to_vec());
+        match &d.symbol {
+            Symbol::Context(name) => {
+                context = Some(name.clone());
                 extension = None;
             }
-            pbxc_syntax::StmtKind::Assign { name, value, .. }
-                if name.bytes.eq_ignore_ascii_case(b"exten") =>
-            {
-                let v = &value.bytes;
-                let field = pbxc_dialplan::pbx_strsep(v).0;
-                let end = field.iter().position(|&c| c == b'/').unwrap_or(field.len());
-                extension = Some(
-                    field[..end]
-                        .iter()
-                        .copied()
-                        .filter(|&c| c != b' ')
-                        .collect(),
-                );
+            Symbol::Section(_) => {
+                context = None;
+                extension = None;
             }
-            _ => {}
+            Symbol::Extension { name, .. } => extension = Some(name.clone()),
+            Symbol::Label { .. } => {}
         }
     }
-    let context: Vec<u8> = context?;
-    (!is_special_section(&context)).then_some((context, extension))
+    Some((context?, extension))
 }
 
 /// Variables worth offering: globals, what the dialplan sets, Asterisk's own.

@@ -48,7 +48,6 @@ pub fn semantic_tokens(world: &mut World, uri: &ls::Uri) -> Option<ls::SemanticT
 /// (start, end, type) in bytes, each within one line, in order.
 pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
-    let text = &tree.text;
     for line in &tree.lines {
         let mut mine = Vec::new();
         for piece in &line.pieces {
@@ -80,13 +79,6 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
                 _ => {}
             }
         }
-        // A statement can run over several physical lines (a block comment inside it): a
-        // token stops at the end of its line.
-        for t in &mut mine {
-            if let Some(nl) = text[t.0..t.1].iter().position(|&c| c == b'\n') {
-                t.1 = t.0 + nl;
-            }
-        }
         mine.retain(|(s, e, _)| s < e);
         mine.sort();
         // Tokens may not overlap: a later one starting inside an earlier one is dropped.
@@ -103,58 +95,21 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
 
 /// A dialplan value: `ext,prio(label),App(data)` or `prio(label),App(data)`.
 fn value_tokens(key: &[u8], v: &[u8], base: usize, out: &mut Vec<(usize, usize, u32)>) {
-    let (app_field, has_exten) = match key {
-        b"exten" => (2, true),
-        b"same" => (1, false),
-        _ => {
-            substitutions(v, base, out);
-            return;
-        }
+    let Some(parts) = crate::line::parts(key, v) else {
+        substitutions(v, base, out);
+        return;
     };
-    let mut fields = Vec::new();
-    let mut start = 0;
-    if has_exten {
-        // Commas inside `[...]` of a pattern do not end the extension.
-        let ext = pbxc_dialplan::pbx_strsep(v).0.len();
-        fields.push(0..ext);
-        start = (ext + 1).min(v.len());
-    }
-    for (i, &c) in v.iter().enumerate().skip(start) {
-        if c == b',' && fields.len() < app_field {
-            fields.push(start..i);
-            start = i + 1;
+    for (range, kind) in [
+        (parts.extension, EXTENSION),
+        (parts.label, LABEL),
+        (parts.app, FUNCTION),
+    ] {
+        if let Some(r) = range {
+            out.push((base + r.start, base + r.end, kind));
         }
     }
-    fields.push(start..v.len());
-    if has_exten && let Some(f) = fields.first() {
-        let end = v[f.clone()]
-            .iter()
-            .position(|&c| c == b'/')
-            .map_or(f.end, |i| f.start + i);
-        out.push((base + f.start, base + end, EXTENSION));
-    }
-    if let Some(p) = fields.get(app_field - 1)
-        && let (Some(o), Some(c)) = (
-            v[p.clone()].iter().position(|&c| c == b'('),
-            v[p.clone()].iter().rposition(|&c| c == b')'),
-        )
-        && o < c
-    {
-        out.push((base + p.start + o + 1, base + p.start + c, LABEL));
-    }
-    if let Some(app) = fields.get(app_field) {
-        let body = &v[app.clone()];
-        let lead = body.len() - body.trim_ascii_start().len();
-        let name_end = body.iter().position(|&c| c == b'(').unwrap_or(body.len());
-        let name = body[..name_end].trim_ascii_end();
-        if name.len() > lead {
-            out.push((
-                base + app.start + lead,
-                base + app.start + name.len(),
-                FUNCTION,
-            ));
-        }
-        substitutions(&v[app.start..], base + app.start, out);
+    if let Some(from) = parts.app_field {
+        substitutions(&v[from..], base + from, out);
     }
 }
 
@@ -251,18 +206,6 @@ mod tests {
                 ("#include", "macro"),
             ]
             .map(|(a, b)| (a.to_string(), b))
-        );
-    }
-
-    #[test]
-    fn a_statement_over_several_lines_gives_tokens_that_stay_on_theirs() {
-        // `ex` + a block comment + `ten` is the key `exten`, written over two lines.
-        let src = "[c]\nex;-- a\nb --;ten => 1,1,NoOp()\n[na;-- a\nb --;me]\n";
-        let found = tokens(src);
-        assert!(found.iter().all(|(t, _)| !t.contains('\n')), "{found:?}");
-        assert!(
-            found.iter().any(|(_, kind)| *kind == "keyword"),
-            "{found:?}"
         );
     }
 
