@@ -4,12 +4,13 @@
 //! with why it is sound.
 #![allow(unsafe_code)]
 
-use cranelift_codegen::ir::{AbiParam, InstBuilder, types};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{AbiParam, Block, FuncRef, InstBuilder, Signature, Value, types};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
-use crate::{Host, LOCAL_BASE};
+use crate::{Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step};
 
 /// The signature of a chain: `(host, start) -> exit code`.
 type ChainFn = extern "C" fn(*mut u8, u32) -> u32;
@@ -21,23 +22,65 @@ pub struct Chain {
     len: u32,
 }
 
+/// The runtime's entry points, as the generated code imports them.
+struct Imports {
+    step: FuncId,
+    operand: FuncId,
+    set: FuncId,
+    branch: FuncId,
+}
+
 /// Owns the executable memory of every chain it compiled.
 pub struct Jit {
     module: JITModule,
-    step: FuncId,
+    imports: Imports,
     context: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
     chains: u32,
 }
 
-/// The generated code's way back into Rust: `host` is the address of a `&mut dyn Host` that
-/// [`Jit::run`] keeps alive for the whole call.
-extern "C" fn host_step(host: *mut u8, id: u32) -> u32 {
-    // SAFETY: `host` is the `&mut &mut dyn Host` that `Jit::run` cast to a pointer; it is
-    // only used during that call of `run` (the generated code never stores it), and no other
-    // reference to the host exists meanwhile because `run` holds the unique borrow.
-    let host = unsafe { &mut *host.cast::<&mut dyn Host>() };
-    host.step(id)
+/// The host behind the pointer the generated code passes back.
+///
+/// # Safety
+/// `host` must be the `&mut &mut dyn Host` that [`Jit::run`] cast to a pointer, during that
+/// call of `run`.
+unsafe fn host<'a>(host: *mut u8) -> &'a mut dyn Host {
+    // SAFETY: per this function's contract, `host` points at the `&mut dyn Host` that
+    // `Jit::run` keeps alive on its stack for the whole run; the generated code never stores
+    // it, and no other reference to the host exists meanwhile because `run` holds the
+    // unique borrow. Each entry point below uses the reference only until it returns.
+    unsafe { &mut **host.cast::<&mut dyn Host>() }
+}
+
+// The generated code's ways back into Rust. Each is only ever called by chain code, with
+// the pointer `Jit::run` passed it, which is `host`'s contract.
+extern "C" fn host_step(ptr: *mut u8, id: u32) -> u32 {
+    // SAFETY: called by chain code only, with `Jit::run`'s pointer (see `host`).
+    unsafe { host(ptr) }.step(id)
+}
+
+extern "C" fn host_operand(ptr: *mut u8, id: u32, k: u32) -> i64 {
+    // SAFETY: as in `host_step`.
+    unsafe { host(ptr) }.operand(id, k)
+}
+
+extern "C" fn host_set(ptr: *mut u8, id: u32, value: i64) -> u32 {
+    // SAFETY: as in `host_step`.
+    unsafe { host(ptr) }.set(id, value)
+}
+
+extern "C" fn host_branch(ptr: *mut u8, id: u32, value: i64) -> u32 {
+    // SAFETY: as in `host_step`.
+    unsafe { host(ptr) }.branch(id, value)
+}
+
+/// The imports as seen from inside the function being built.
+#[derive(Clone, Copy)]
+struct Refs {
+    step: FuncRef,
+    operand: FuncRef,
+    set: FuncRef,
+    branch: FuncRef,
 }
 
 impl Jit {
@@ -53,30 +96,65 @@ impl Jit {
         )
         .map_err(|e| e.to_string())?;
         builder.symbol("pbxc_host_step", host_step as *const u8);
+        builder.symbol("pbxc_host_operand", host_operand as *const u8);
+        builder.symbol("pbxc_host_set", host_set as *const u8);
+        builder.symbol("pbxc_host_branch", host_branch as *const u8);
         let mut module = JITModule::new(builder);
         let ptr = module.target_config().pointer_type();
-        let mut sig = module.make_signature();
-        sig.params.push(AbiParam::new(ptr));
-        sig.params.push(AbiParam::new(types::I32));
-        sig.returns.push(AbiParam::new(types::I32));
-        let step = module
-            .declare_function("pbxc_host_step", Linkage::Import, &sig)
-            .map_err(|e| e.to_string())?;
+        let signature = |module: &JITModule, params: &[types::Type], ret: types::Type| {
+            let mut sig = module.make_signature();
+            sig.params.push(AbiParam::new(ptr));
+            sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+            sig.returns.push(AbiParam::new(ret));
+            sig
+        };
+        let step_sig = signature(&module, &[types::I32], types::I32);
+        let operand_sig = signature(&module, &[types::I32, types::I32], types::I64);
+        let set_sig = signature(&module, &[types::I32, types::I64], types::I32);
+        let branch_sig = signature(&module, &[types::I32, types::I64], types::I32);
+        let mut import = |name: &str, sig: Signature| {
+            module
+                .declare_function(name, Linkage::Import, &sig)
+                .map_err(|e| e.to_string())
+        };
+        let imports = Imports {
+            step: import("pbxc_host_step", step_sig)?,
+            operand: import("pbxc_host_operand", operand_sig)?,
+            set: import("pbxc_host_set", set_sig)?,
+            branch: import("pbxc_host_branch", branch_sig)?,
+        };
         Ok(Jit {
             context: module.make_context(),
             module,
-            step,
+            imports,
             builder: FunctionBuilderContext::new(),
             chains: 0,
         })
     }
 
-    /// Compiles a chain whose priority index `k` runs host step `steps[k]`.
-    pub fn compile(&mut self, steps: &[u32]) -> Result<Chain, String> {
+    /// Compiles a chain whose priority index `k` is `steps[k]`.
+    pub fn compile(&mut self, steps: &[Step]) -> Result<Chain, String> {
         let ptr = self.module.target_config().pointer_type();
         let len = u32::try_from(steps.len()).map_err(|_| "chain too long".to_string())?;
         if len >= LOCAL_BASE {
             return Err("chain too long".into());
+        }
+        for step in steps {
+            let (expr, taken) = match *step {
+                Step::Call(_) => continue,
+                Step::Set { expr, .. } => (expr, None),
+                Step::Branch { expr, taken, .. } => (expr, taken),
+            };
+            if taken.is_some_and(|t| t >= len) {
+                return Err(format!("{step:?} lands outside the chain"));
+            }
+            let literal_too_large =
+                |o| matches!(o, Operand::Const(n) if !(-SMALL + 1..SMALL).contains(&n));
+            if literal_too_large(expr.left) || literal_too_large(expr.right) {
+                return Err(format!(
+                    "{step:?} has a literal the fast path does not take"
+                ));
+            }
         }
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(ptr));
@@ -92,76 +170,17 @@ impl Jit {
         let config = self.module.target_config();
         {
             let mut b = FunctionBuilder::new(&mut self.context.func, &mut self.builder);
-            let step = self.module.declare_func_in_func(self.step, b.func);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            let exit = b.create_block();
-            b.append_block_param(exit, types::I32);
-            // One dispatch on a priority index serves the entry and every jump that is not
-            // to the next priority, so the code grows with the chain, not with its square.
-            let dispatch = b.create_block();
-            b.append_block_param(dispatch, types::I32);
-            let blocks: Vec<_> = steps.iter().map(|_| b.create_block()).collect();
-
-            b.switch_to_block(entry);
-            let host = b.block_params(entry)[0];
-            let start = b.block_params(entry)[1];
-            b.ins().jump(dispatch, &[start.into()]);
-
-            // A move past the end leaves with its own code (`Jit::run` never enters there).
-            b.switch_to_block(dispatch);
-            let target = b.block_params(dispatch)[0];
-            let out_of_range = b.create_block();
-            let mut switch = Switch::new();
-            for (k, block) in blocks.iter().enumerate() {
-                switch.set_entry(k as u128, *block);
-            }
-            switch.emit(&mut b, target, out_of_range);
-            b.switch_to_block(out_of_range);
-            let base = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
-            let code = b.ins().iadd(target, base);
-            b.ins().jump(exit, &[code.into()]);
-
-            // Each priority: run the step, then go where the host says: on to the next
-            // priority directly, elsewhere in the chain through the dispatch, or out.
-            for (k, &id) in steps.iter().enumerate() {
-                b.switch_to_block(blocks[k]);
-                let id = b.ins().iconst(types::I32, i64::from(id));
-                let call = b.ins().call(step, &[host, id]);
-                let code = b.inst_results(call)[0];
-                let next = b
-                    .ins()
-                    .iconst(types::I32, i64::from(LOCAL_BASE) + k as i64 + 1);
-                let is_next =
-                    b.ins()
-                        .icmp(cranelift_codegen::ir::condcodes::IntCC::Equal, code, next);
-                let not_next = b.create_block();
-                match blocks.get(k + 1) {
-                    Some(&following) => {
-                        b.ins().brif(is_next, following, &[], not_next, &[]);
-                    }
-                    None => {
-                        b.ins().jump(not_next, &[]);
-                    }
-                }
-                b.switch_to_block(not_next);
-                let local = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
-                let is_local = b.ins().icmp(
-                    cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
-                    code,
-                    local,
-                );
-                let inside = b.create_block();
-                b.ins().brif(is_local, inside, &[], exit, &[code.into()]);
-                b.switch_to_block(inside);
-                let target = b.ins().isub(code, local);
-                b.ins().jump(dispatch, &[target.into()]);
-            }
-
-            b.switch_to_block(exit);
-            let code = b.block_params(exit)[0];
-            b.ins().return_(&[code]);
-            b.seal_all_blocks();
+            let refs = Refs {
+                step: self.module.declare_func_in_func(self.imports.step, b.func),
+                operand: self
+                    .module
+                    .declare_func_in_func(self.imports.operand, b.func),
+                set: self.module.declare_func_in_func(self.imports.set, b.func),
+                branch: self
+                    .module
+                    .declare_func_in_func(self.imports.branch, b.func),
+            };
+            build(&mut b, refs, steps);
             b.finalize(config);
         }
         self.module
@@ -190,4 +209,256 @@ impl Jit {
         let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
         (chain.code)(pointer, start)
     }
+}
+
+/// The body of a chain function: an entry, one dispatch on a priority index, a block per
+/// priority, an exit.
+fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    let exit = b.create_block();
+    b.append_block_param(exit, types::I32);
+    // One dispatch on a priority index serves the entry and every jump that is not to the
+    // next priority or to a known target, so the code grows with the chain, not with its
+    // square.
+    let dispatch = b.create_block();
+    b.append_block_param(dispatch, types::I32);
+    let blocks: Vec<Block> = steps.iter().map(|_| b.create_block()).collect();
+
+    b.switch_to_block(entry);
+    let host = b.block_params(entry)[0];
+    let start = b.block_params(entry)[1];
+    b.ins().jump(dispatch, &[start.into()]);
+
+    // A move past the end leaves with its own code (`Jit::run` never enters there).
+    b.switch_to_block(dispatch);
+    let target = b.block_params(dispatch)[0];
+    let out_of_range = b.create_block();
+    let mut switch = Switch::new();
+    for (k, block) in blocks.iter().enumerate() {
+        switch.set_entry(k as u128, *block);
+    }
+    switch.emit(b, target, out_of_range);
+    b.switch_to_block(out_of_range);
+    let base = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
+    let code = b.ins().iadd(target, base);
+    b.ins().jump(exit, &[code.into()]);
+
+    let places = Places {
+        blocks: &blocks,
+        dispatch,
+        exit,
+    };
+    for (k, &step) in steps.iter().enumerate() {
+        b.switch_to_block(blocks[k]);
+        let id = b.ins().iconst(types::I32, i64::from(step.id()));
+        // The runtime's answer, from the fast path or from the whole step.
+        let code = match step {
+            Step::Call(_) => call1(b, refs.step, &[host, id]),
+            Step::Set { expr, .. } => {
+                let slow = b.create_block();
+                let value = expression(b, refs, host, id, expr, slow);
+                let code = call1(b, refs.set, &[host, id, value]);
+                join_slow(b, refs, host, id, slow, code)
+            }
+            Step::Branch { expr, .. } => {
+                let slow = b.create_block();
+                let value = expression(b, refs, host, id, expr, slow);
+                let code = call1(b, refs.branch, &[host, id, value]);
+                join_slow(b, refs, host, id, slow, code)
+            }
+        };
+        let taken = match step {
+            Step::Branch { taken, .. } => taken,
+            _ => None,
+        };
+        next(b, &places, k, taken, code);
+    }
+
+    b.switch_to_block(exit);
+    let code = b.block_params(exit)[0];
+    b.ins().return_(&[code]);
+    b.seal_all_blocks();
+}
+
+/// Where a priority's code can go.
+struct Places<'a> {
+    blocks: &'a [Block],
+    dispatch: Block,
+    exit: Block,
+}
+
+fn call1(b: &mut FunctionBuilder, f: FuncRef, args: &[Value]) -> Value {
+    let call = b.ins().call(f, args);
+    b.inst_results(call)[0]
+}
+
+/// Ends the fast path with its `code`, and makes `slow` (where failed guards went) run the
+/// whole step instead: both meet in a block that takes the code.
+fn join_slow(
+    b: &mut FunctionBuilder,
+    refs: Refs,
+    host: Value,
+    id: Value,
+    slow: Block,
+    code: Value,
+) -> Value {
+    let joined = b.create_block();
+    b.append_block_param(joined, types::I32);
+    b.ins().jump(joined, &[code.into()]);
+    b.switch_to_block(slow);
+    let code = call1(b, refs.step, &[host, id]);
+    b.ins().jump(joined, &[code.into()]);
+    b.switch_to_block(joined);
+    b.block_params(joined)[0]
+}
+
+/// After a priority: on to the next one directly, to the known target of a taken branch
+/// directly, elsewhere in the chain through the dispatch, or out.
+fn next(b: &mut FunctionBuilder, places: &Places, k: usize, taken: Option<u32>, code: Value) {
+    if let Some(t) = taken {
+        let is_taken = b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, code, i64::from(LOCAL_BASE + t));
+        let not_taken = b.create_block();
+        b.ins()
+            .brif(is_taken, places.blocks[t as usize], &[], not_taken, &[]);
+        b.switch_to_block(not_taken);
+    }
+    let is_next = b
+        .ins()
+        .icmp_imm_s(IntCC::Equal, code, i64::from(LOCAL_BASE) + k as i64 + 1);
+    let not_next = b.create_block();
+    match places.blocks.get(k + 1) {
+        Some(&following) => {
+            b.ins().brif(is_next, following, &[], not_next, &[]);
+        }
+        None => {
+            b.ins().jump(not_next, &[]);
+        }
+    }
+    b.switch_to_block(not_next);
+    let is_local = b.ins().icmp_imm_s(
+        IntCC::UnsignedGreaterThanOrEqual,
+        code,
+        i64::from(LOCAL_BASE),
+    );
+    let inside = b.create_block();
+    b.ins()
+        .brif(is_local, inside, &[], places.exit, &[code.into()]);
+    b.switch_to_block(inside);
+    let target = b.ins().iadd_imm_s(code, -i64::from(LOCAL_BASE));
+    b.ins().jump(places.dispatch, &[target.into()]);
+}
+
+/// `expr` as an i64, or a jump to `slow` when a guard fails (see [`Op::apply`], which this
+/// mirrors).
+fn expression(
+    b: &mut FunctionBuilder,
+    refs: Refs,
+    host: Value,
+    id: Value,
+    expr: IntExpr,
+    slow: Block,
+) -> Value {
+    let left = operand(b, refs, host, id, expr.left, slow);
+    let right = operand(b, refs, host, id, expr.right, slow);
+    let cmp = |b: &mut FunctionBuilder, cc: IntCC| {
+        let c = b.ins().icmp(cc, left, right);
+        b.ins().uextend(types::I64, c)
+    };
+    match expr.op {
+        Op::Add => b.ins().iadd(left, right),
+        Op::Sub => b.ins().isub(left, right),
+        Op::Mul => {
+            guard_below(b, left, SMALL_FACTOR, slow);
+            guard_below(b, right, SMALL_FACTOR, slow);
+            let product = b.ins().imul(left, right);
+            // A zero with a negative factor is a negative zero.
+            let either = b.ins().bor(left, right);
+            guard_not_negative_zero(b, product, either, slow);
+            product
+        }
+        Op::Div => {
+            guard_nonzero(b, right, slow);
+            let rem = b.ins().srem(left, right);
+            guard_zero(b, rem, slow);
+            let quotient = b.ins().sdiv(left, right);
+            guard_not_negative_zero(b, quotient, right, slow);
+            quotient
+        }
+        Op::Rem => {
+            guard_nonzero(b, right, slow);
+            let rem = b.ins().srem(left, right);
+            guard_not_negative_zero(b, rem, left, slow);
+            rem
+        }
+        Op::Lt => cmp(b, IntCC::SignedLessThan),
+        Op::Le => cmp(b, IntCC::SignedLessThanOrEqual),
+        Op::Gt => cmp(b, IntCC::SignedGreaterThan),
+        Op::Ge => cmp(b, IntCC::SignedGreaterThanOrEqual),
+        Op::Eq => cmp(b, IntCC::Equal),
+        Op::Ne => cmp(b, IntCC::NotEqual),
+    }
+}
+
+/// A literal, or the runtime's reading of an operand with a jump to `slow` when it is not a
+/// small integer (which [`Host::operand`] promises, but the code does not rely on).
+fn operand(
+    b: &mut FunctionBuilder,
+    refs: Refs,
+    host: Value,
+    id: Value,
+    operand: Operand,
+    slow: Block,
+) -> Value {
+    match operand {
+        Operand::Const(n) => b.ins().iconst(types::I64, n),
+        Operand::Read(k) => {
+            let k = b.ins().iconst(types::I32, i64::from(k));
+            let value = call1(b, refs.operand, &[host, id, k]);
+            // NOT_SMALL is outside too.
+            guard_below(b, value, SMALL, slow);
+            value
+        }
+    }
+}
+
+/// Continues only when `-limit < value < limit`.
+fn guard_below(b: &mut FunctionBuilder, value: Value, limit: i64, slow: Block) {
+    let high = b
+        .ins()
+        .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, value, limit);
+    let low = b
+        .ins()
+        .icmp_imm_s(IntCC::SignedLessThanOrEqual, value, -limit);
+    let out = b.ins().bor(high, low);
+    let ok = b.create_block();
+    b.ins().brif(out, slow, &[], ok, &[]);
+    b.switch_to_block(ok);
+}
+
+/// Continues only when `value != 0` (a division by zero is the runtime's to report).
+fn guard_nonzero(b: &mut FunctionBuilder, value: Value, slow: Block) {
+    let ok = b.create_block();
+    b.ins().brif(value, ok, &[], slow, &[]);
+    b.switch_to_block(ok);
+}
+
+/// Continues only when `value == 0` (an inexact quotient prints a fraction).
+fn guard_zero(b: &mut FunctionBuilder, value: Value, slow: Block) {
+    let ok = b.create_block();
+    b.ins().brif(value, slow, &[], ok, &[]);
+    b.switch_to_block(ok);
+}
+
+/// Continues unless `result` is zero and `sign` negative: long double arithmetic would have
+/// a negative zero there, which prints as `-0`.
+fn guard_not_negative_zero(b: &mut FunctionBuilder, result: Value, sign: Value, slow: Block) {
+    let zero = b.ins().icmp_imm_s(IntCC::Equal, result, 0);
+    let negative = b.ins().icmp_imm_s(IntCC::SignedLessThan, sign, 0);
+    let both = b.ins().band(zero, negative);
+    let ok = b.create_block();
+    b.ins().brif(both, slow, &[], ok, &[]);
+    b.switch_to_block(ok);
 }

@@ -1,7 +1,7 @@
 //! Chains run their steps in the order the host's answers dictate, leave with the host's exit
 //! codes, and survive any start index.
 
-use pbxc_codegen::{Host, Jit, local};
+use pbxc_codegen::{Host, IntExpr, Jit, NOT_SMALL, Op, Operand, SMALL, SMALL_FACTOR, Step, local};
 
 /// Answers each step from a script: `(expected step id, answer)`.
 struct Script {
@@ -16,13 +16,26 @@ impl Host for Script {
         assert_eq!(id, want);
         answer
     }
+    fn operand(&mut self, _: u32, _: u32) -> i64 {
+        unreachable!("a chain of calls reads no operand")
+    }
+    fn set(&mut self, _: u32, _: i64) -> u32 {
+        unreachable!("a chain of calls has no native Set")
+    }
+    fn branch(&mut self, _: u32, _: i64) -> u32 {
+        unreachable!("a chain of calls has no native branch")
+    }
+}
+
+fn calls(ids: impl IntoIterator<Item = u32>) -> Vec<Step> {
+    ids.into_iter().map(Step::Call).collect()
 }
 
 #[test]
 fn steps_follow_the_hosts_moves_and_exit_codes() {
     let mut jit = Jit::new().expect("a JIT for this machine");
     // Priority index k runs step 100 + k.
-    let chain = jit.compile(&[100, 101, 102]).unwrap();
+    let chain = jit.compile(&calls([100, 101, 102])).unwrap();
     // Fall through 0 → 1, loop back 1 → 0 twice, then 1 → 2, which leaves with 7.
     let mut host = Script {
         answers: vec![
@@ -58,7 +71,7 @@ fn steps_follow_the_hosts_moves_and_exit_codes() {
 fn many_chains_coexist() {
     let mut jit = Jit::new().unwrap();
     let chains: Vec<_> = (0..200)
-        .map(|n| jit.compile(&[n, n + 1]).unwrap())
+        .map(|n| jit.compile(&calls([n, n + 1])).unwrap())
         .collect();
     for (n, chain) in chains.iter().enumerate() {
         let n = n as u32;
@@ -74,8 +87,7 @@ fn many_chains_coexist() {
 #[test]
 fn a_long_chain_runs_end_to_end() {
     let mut jit = Jit::new().unwrap();
-    let ids: Vec<u32> = (0..1_000).collect();
-    let chain = jit.compile(&ids).unwrap();
+    let chain = jit.compile(&calls(0..1_000)).unwrap();
     // Walk it: every step moves to the next; the last leaves with 5.
     struct Walk(u32);
     impl Host for Walk {
@@ -84,8 +96,240 @@ fn a_long_chain_runs_end_to_end() {
             self.0 += 1;
             if id == 999 { 5 } else { local(id + 1) }
         }
+        fn operand(&mut self, _: u32, _: u32) -> i64 {
+            unreachable!()
+        }
+        fn set(&mut self, _: u32, _: i64) -> u32 {
+            unreachable!()
+        }
+        fn branch(&mut self, _: u32, _: i64) -> u32 {
+            unreachable!()
+        }
     }
     let mut host = Walk(0);
     assert_eq!(jit.run(chain, &mut host, 0), 5);
     assert_eq!(host.0, 1_000);
+}
+
+/// Records what the fast path asked for; operands come from `reads`.
+#[derive(Default)]
+struct Recorder {
+    reads: Vec<i64>,
+    read: Vec<(u32, u32)>,
+    stored: Vec<(u32, i64)>,
+    branched: Vec<(u32, i64)>,
+    whole: Vec<u32>,
+    /// What `branch` answers when the condition holds.
+    taken: u32,
+}
+
+impl Host for Recorder {
+    fn step(&mut self, id: u32) -> u32 {
+        self.whole.push(id);
+        9
+    }
+    fn operand(&mut self, id: u32, k: u32) -> i64 {
+        self.read.push((id, k));
+        self.reads[k as usize]
+    }
+    fn set(&mut self, id: u32, value: i64) -> u32 {
+        self.stored.push((id, value));
+        9
+    }
+    fn branch(&mut self, id: u32, value: i64) -> u32 {
+        self.branched.push((id, value));
+        if value != 0 { self.taken } else { 8 }
+    }
+}
+
+const OPS: [Op; 11] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Rem,
+    Op::Lt,
+    Op::Le,
+    Op::Gt,
+    Op::Ge,
+    Op::Eq,
+    Op::Ne,
+];
+
+/// Values on both sides of every guard.
+const VALUES: [i64; 16] = [
+    0,
+    1,
+    -1,
+    7,
+    -7,
+    3,
+    -3,
+    SMALL_FACTOR - 1,
+    -(SMALL_FACTOR - 1),
+    SMALL_FACTOR,
+    -SMALL_FACTOR,
+    SMALL - 1,
+    -(SMALL - 1),
+    SMALL,
+    -SMALL,
+    NOT_SMALL,
+];
+
+#[test]
+fn a_native_set_computes_what_op_apply_says_or_runs_the_whole_step() {
+    let mut jit = Jit::new().unwrap();
+    for op in OPS {
+        let expr = IntExpr {
+            left: Operand::Read(0),
+            op,
+            right: Operand::Read(1),
+        };
+        let chain = jit.compile(&[Step::Set { id: 4, expr }]).unwrap();
+        for a in VALUES {
+            for b in VALUES {
+                let mut host = Recorder {
+                    reads: vec![a, b],
+                    ..Recorder::default()
+                };
+                assert_eq!(jit.run(chain, &mut host, 0), 9);
+                let expected = op.apply(a, b);
+                match expected {
+                    Some(v) => {
+                        assert_eq!(host.stored, [(4, v)], "{a} {op:?} {b}");
+                        assert!(host.whole.is_empty(), "{a} {op:?} {b}");
+                    }
+                    None => {
+                        assert!(host.stored.is_empty(), "{a} {op:?} {b}");
+                        assert_eq!(host.whole, [4], "{a} {op:?} {b}");
+                    }
+                }
+                // A left operand out of range is not followed by a read of the right one.
+                let reads = if -SMALL < a && a < SMALL { 2 } else { 1 };
+                assert_eq!(host.read.len(), reads, "{a} {op:?} {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn literals_need_no_reads() {
+    let mut jit = Jit::new().unwrap();
+    let expr = IntExpr {
+        left: Operand::Const(40),
+        op: Op::Add,
+        right: Operand::Const(2),
+    };
+    let chain = jit.compile(&[Step::Set { id: 0, expr }]).unwrap();
+    let mut host = Recorder::default();
+    jit.run(chain, &mut host, 0);
+    assert_eq!(host.stored, [(0, 42)]);
+    assert!(host.read.is_empty());
+}
+
+#[test]
+fn a_native_branch_decides_and_jumps_to_its_target() {
+    let mut jit = Jit::new().unwrap();
+    // 0: Set(i = i + 1); 1: GotoIf(i < 3 ? 0); 2: leaves.
+    let steps = [
+        Step::Set {
+            id: 10,
+            expr: IntExpr {
+                left: Operand::Read(0),
+                op: Op::Add,
+                right: Operand::Const(1),
+            },
+        },
+        Step::Branch {
+            id: 11,
+            expr: IntExpr {
+                left: Operand::Read(0),
+                op: Op::Lt,
+                right: Operand::Const(3),
+            },
+            taken: Some(0),
+        },
+        Step::Call(12),
+    ];
+    let chain = jit.compile(&steps).unwrap();
+    /// A counter `i` the steps share.
+    struct Counter {
+        i: i64,
+        log: Vec<String>,
+    }
+    impl Host for Counter {
+        fn step(&mut self, id: u32) -> u32 {
+            self.log.push(format!("step {id}"));
+            1
+        }
+        fn operand(&mut self, _: u32, _: u32) -> i64 {
+            self.i
+        }
+        fn set(&mut self, id: u32, value: i64) -> u32 {
+            self.log.push(format!("set {id} {value}"));
+            self.i = value;
+            local(1)
+        }
+        fn branch(&mut self, id: u32, value: i64) -> u32 {
+            self.log.push(format!("branch {id} {value}"));
+            if value != 0 { local(0) } else { local(2) }
+        }
+    }
+    let mut host = Counter {
+        i: 0,
+        log: Vec::new(),
+    };
+    assert_eq!(jit.run(chain, &mut host, 0), 1);
+    assert_eq!(
+        host.log,
+        [
+            "set 10 1",
+            "branch 11 1",
+            "set 10 2",
+            "branch 11 1",
+            "set 10 3",
+            "branch 11 0",
+            "step 12"
+        ]
+    );
+    // A branch target outside the chain is refused when compiling.
+    let bad = [Step::Branch {
+        id: 0,
+        expr: IntExpr {
+            left: Operand::Const(1),
+            op: Op::Eq,
+            right: Operand::Const(1),
+        },
+        taken: Some(5),
+    }];
+    assert!(jit.compile(&bad).is_err());
+}
+
+#[test]
+fn a_branch_answered_elsewhere_still_goes_where_the_host_says() {
+    let mut jit = Jit::new().unwrap();
+    let expr = IntExpr {
+        left: Operand::Const(1),
+        op: Op::Eq,
+        right: Operand::Const(1),
+    };
+    // The host answers a move to index 2, not to the expected target 0.
+    let chain = jit
+        .compile(&[
+            Step::Branch {
+                id: 0,
+                expr,
+                taken: Some(0),
+            },
+            Step::Call(1),
+            Step::Call(2),
+        ])
+        .unwrap();
+    let mut host = Recorder {
+        taken: local(2),
+        ..Recorder::default()
+    };
+    assert_eq!(jit.run(chain, &mut host, 0), 9);
+    assert_eq!(host.branched, [(0, 1)]);
+    assert_eq!(host.whole, [2]);
 }

@@ -3,8 +3,9 @@
 //! element throughput), and routing on a 100,000-extension dialplan reached through 100
 //! includes, by the reference search and by the routing index. Asterisk 22 on this kind of
 //! machine: 258k, 281k, 221k and 678k priorities/s; 2.1k steps/s with 100 includes.
-//! `jit/*` runs the same loops with native control flow (compilation included); its ratio
-//! to `interp/*` is the JIT's gain.
+//! `jit/*` runs the same loops as native code, compilation included; `jit-warm/*` runs them
+//! on an engine that has compiled them already. Their ratios to `interp/*` are the JIT's
+//! gain.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pbx_engine::generate::{self, Loop};
@@ -13,22 +14,47 @@ use pbxc_dialplan::route;
 
 fn loops(c: &mut Criterion) {
     const TURNS: u32 = 20_000;
-    for (name, jit) in [("interp", false), ("jit", true)] {
+    // `interp`: the reference interpreter. `jit`: a fresh engine per call, so compiling is
+    // inside the time. `jit-warm`: the calls after the first on one engine, whose code is
+    // compiled already, as in a PBX that has run the loop before. None of them builds a
+    // trace (`traced = false`: Asterisk too only formats "Executing" lines when verbose).
+    for (name, jit, warm) in [
+        ("interp", false, false),
+        ("jit", true, false),
+        ("jit-warm", true, true),
+    ] {
         let mut group = c.benchmark_group(name);
         group.sample_size(10);
         for l in Loop::ALL {
             let (plan, _) = pbxc_dialplan::lower_text(l.dialplan(TURNS).as_bytes());
             let steps = l.steps(TURNS);
             group.throughput(Throughput::Elements(steps));
+            let engine = |plan| {
+                let mut engine = Engine::new(plan);
+                engine.traced = false;
+                if jit {
+                    engine.enable_jit().expect("a JIT");
+                }
+                engine
+            };
+            let run = |engine: &mut Engine| {
+                let mut call = Call::new(b"loop", b"s", None);
+                engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+                assert_eq!(call.steps, steps);
+            };
+            let mut warmed = engine(&plan);
+            if warm {
+                // Straight-line code is compiled once it has run twice.
+                run(&mut warmed);
+                run(&mut warmed);
+            }
             group.bench_function(l.name(), |b| {
                 b.iter(|| {
-                    let mut engine = Engine::new(&plan);
-                    if jit {
-                        engine.enable_jit().expect("a JIT");
+                    if warm {
+                        run(&mut warmed);
+                    } else {
+                        run(&mut engine(&plan));
                     }
-                    let mut call = Call::new(b"loop", b"s", None);
-                    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-                    assert_eq!(call.steps, steps);
                 })
             });
         }

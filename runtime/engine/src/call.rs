@@ -30,6 +30,10 @@ pub struct Engine<'p> {
     pub(crate) local_depth: u32,
     /// Whether any include has a time condition (else routing never needs the clock).
     timed: bool,
+    /// Whether each executed priority is reported to the `trace` callback (the default).
+    /// A PBX that logs nothing turns it off, and compiled steps then never build the text
+    /// of their substituted data.
+    pub traced: bool,
 }
 
 /// The system clock.
@@ -91,6 +95,7 @@ impl<'p> Engine<'p> {
             clock: system_time,
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
+            traced: true,
             timed: plan
                 .contexts
                 .iter()
@@ -594,13 +599,15 @@ impl Engine<'_> {
         } else {
             priority.data.clone()
         };
-        trace(&Executed {
-            context: &call.context,
-            exten: &call.exten,
-            priority: call.priority,
-            app: &entry.name,
-            data: &data,
-        });
+        if self.traced {
+            trace(&Executed {
+                context: &call.context,
+                exten: &call.exten,
+                priority: call.priority,
+                app: &entry.name,
+                data: &data,
+            });
+        }
         apps::execute(self, call, chan, &entry.name, &data)
     }
 }

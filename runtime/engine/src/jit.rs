@@ -9,11 +9,12 @@
 
 use std::collections::HashMap;
 
-use pbxc_codegen::{Chain, Host, Jit, local};
+use pbxc_codegen::{Chain, Host, Jit, NOT_SMALL, local};
 use pbxc_dialplan::route_index::Found;
 
 use crate::call::{Call, Engine, Executed, Resolved, Spawn, resolve};
 use crate::channel::{AppResult, Channel};
+use crate::native::{self, Prepared};
 
 /// Priorities per chain: an extension longer than this (a 20,000-line NoOp run) is compiled
 /// as several chains, since Cranelift's compile time grows faster than the function.
@@ -31,6 +32,8 @@ struct Step {
     /// Index of the priority in the extension's list.
     priority: usize,
     resolved: Resolved,
+    /// What the runtime keeps for the step's native fast path, if it has one.
+    prepared: Option<Prepared>,
 }
 
 struct Compiled {
@@ -231,20 +234,49 @@ fn compile(
         .collect();
     let chain_index = chains.compiled.len();
     let first = chains.steps.len() as u32;
-    let ids: Vec<u32> = (0..priorities.len() as u32).map(|k| first + k).collect();
-    if chains.jit.is_none() {
-        chains.jit = Some(Box::new(Jit::new().ok()?));
-    }
-    let chain = chains.jit.as_mut()?.compile(&ids).ok()?;
+    let place = native::Place {
+        plan,
+        extension: ext,
+        earlier,
+    };
+    let mut code = Vec::with_capacity(priorities.len());
+    let mut steps = Vec::with_capacity(priorities.len());
     for k in 0..priorities.len() {
         let priority = first_real + k;
-        chains.steps.push(Step {
+        let id = first + k as u32;
+        let (native, prepared) = match native::prepare(&place, &ext.priorities[priority], id) {
+            Some((mut native, prepared)) => {
+                // A branch whose true target this chain may move to natively jumps there.
+                if let (
+                    pbxc_codegen::Step::Branch { taken, .. },
+                    Prepared::Branch {
+                        iftrue: Some(n), ..
+                    },
+                ) = (&mut native, &prepared)
+                {
+                    *taken = priorities
+                        .iter()
+                        .position(|&p| p == (*n, true))
+                        .map(|t| t as u32);
+                }
+                (native, Some(prepared))
+            }
+            None => (pbxc_codegen::Step::Call(id), None),
+        };
+        code.push(native);
+        steps.push(Step {
             found,
             chain: chain_index,
             priority,
             resolved: resolve(&ext.priorities[priority]),
+            prepared,
         });
     }
+    if chains.jit.is_none() {
+        chains.jit = Some(Box::new(Jit::new().ok()?));
+    }
+    let chain = chains.jit.as_mut()?.compile(&code).ok()?;
+    chains.steps.extend(steps);
     chains.compiled.push(Compiled { chain, priorities });
     Some(chain_index)
 }
@@ -262,11 +294,9 @@ struct StepHost<'h, 'p> {
     result: AppResult,
 }
 
-impl Host for StepHost<'_, '_> {
-    fn step(&mut self, id: u32) -> u32 {
-        let Some(step) = self.chains.steps.get(id as usize) else {
-            return LEFT;
-        };
+impl StepHost<'_, '_> {
+    /// The answer for a call that has reached the engine's step limit, if it has.
+    fn at_limit(&mut self) -> Option<u32> {
         if self
             .engine
             .max_steps
@@ -274,19 +304,18 @@ impl Host for StepHost<'_, '_> {
         {
             self.call.log.push("ERROR: step limit reached".into());
             self.result = AppResult::Hangup;
-            return RESULT;
+            return Some(RESULT);
         }
-        let plan = self.engine.plan;
-        let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
-            .priorities[step.priority];
-        let result =
-            self.engine
-                .run_resolved(self.call, self.chan, self.trace, priority, step.resolved);
+        None
+    }
+
+    /// What the PBX loop does after step `id` returned `result`: stop on anything but a
+    /// normal return, else step forward, within the chain when routing would stay in it.
+    fn after(&mut self, id: u32, result: AppResult) -> u32 {
         if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
             self.result = result;
             return RESULT;
         }
-        // What the PBX loop does after a step that returned normally.
         self.call.priority += 1;
         if self.call.context != self.context
             || self.call.exten != self.exten
@@ -294,7 +323,7 @@ impl Host for StepHost<'_, '_> {
         {
             return LEFT;
         }
-        let compiled = &self.chains.compiled[step.chain];
+        let compiled = &self.chains.compiled[self.chains.steps[id as usize].chain];
         match compiled
             .priorities
             .iter()
@@ -303,5 +332,144 @@ impl Host for StepHost<'_, '_> {
             Some(k) => local(k as u32),
             None => LEFT,
         }
+    }
+
+    /// Reports a natively computed step as the interpreter reports it after substituting
+    /// its data, which is `before`, the number, `after`.
+    fn trace(&mut self, step: &Step, before: &[&[u8]], number: &[u8], after: &[u8]) {
+        if !self.engine.traced {
+            return;
+        }
+        let mut data = before.concat();
+        data.extend_from_slice(number);
+        data.extend_from_slice(after);
+        let app = step.resolved.app.map_or("", |e| e.name.as_str());
+        (self.trace)(&Executed {
+            context: &self.call.context,
+            exten: &self.call.exten,
+            priority: self.call.priority,
+            app,
+            data: &data,
+        });
+    }
+}
+
+/// `value` in decimal, as `%.18Lg` prints an integer below 10^18, in `buffer`.
+fn decimal(value: i64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut n = value.unsigned_abs();
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    &buffer[at..]
+}
+
+impl Host for StepHost<'_, '_> {
+    fn step(&mut self, id: u32) -> u32 {
+        let Some(step) = self.chains.steps.get(id as usize) else {
+            return LEFT;
+        };
+        if let Some(code) = self.at_limit() {
+            return code;
+        }
+        let plan = self.engine.plan;
+        let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
+            .priorities[step.priority];
+        let result =
+            self.engine
+                .run_resolved(self.call, self.chan, self.trace, priority, step.resolved);
+        self.after(id, result)
+    }
+
+    fn operand(&mut self, id: u32, k: u32) -> i64 {
+        let chains = self.chains;
+        let name = chains
+            .steps
+            .get(id as usize)
+            .and_then(|s| s.prepared.as_ref())
+            .and_then(|p| p.reads().get(k as usize));
+        name.and_then(|name| {
+            crate::scope::small_integer_variable(self.engine, self.call, self.chan, name)
+        })
+        .unwrap_or(NOT_SMALL)
+    }
+
+    fn set(&mut self, id: u32, value: i64) -> u32 {
+        let chains = self.chains;
+        let Some(
+            step @ Step {
+                prepared:
+                    Some(Prepared::Set {
+                        name,
+                        before,
+                        after,
+                        ..
+                    }),
+                ..
+            },
+        ) = chains.steps.get(id as usize)
+        else {
+            return self.step(id);
+        };
+        if let Some(code) = self.at_limit() {
+            return code;
+        }
+        self.call.steps += 1;
+        let mut buffer = [0; 20];
+        let number = decimal(value, &mut buffer);
+        self.trace(step, &[name, b"=", before], number, after);
+        let stored: std::borrow::Cow<[u8]> = if before.is_empty() && after.is_empty() {
+            number.into()
+        } else {
+            [before.as_slice(), number, after].concat().into()
+        };
+        crate::scope::setvar(self.engine, self.call, self.chan, name, Some(&stored));
+        self.after(id, AppResult::Continue)
+    }
+
+    fn branch(&mut self, id: u32, value: i64) -> u32 {
+        let chains = self.chains;
+        let Some(
+            step @ Step {
+                prepared:
+                    Some(Prepared::Branch {
+                        after,
+                        iftrue,
+                        iffalse,
+                        ..
+                    }),
+                ..
+            },
+        ) = chains.steps.get(id as usize)
+        else {
+            return self.step(id);
+        };
+        if let Some(code) = self.at_limit() {
+            return code;
+        }
+        self.call.steps += 1;
+        let mut buffer = [0; 20];
+        let number = decimal(value, &mut buffer);
+        self.trace(step, &[], number, after);
+        // The condition as GotoIf reads the printed number (`sscanf("%d")`, so a value
+        // beyond an int is read as C reads it).
+        let target = if crate::apps::check_condition(number) {
+            iftrue
+        } else {
+            iffalse
+        };
+        if let Some(n) = *target {
+            self.call.explicit_goto(b"", b"", n);
+        }
+        self.after(id, AppResult::Continue)
     }
 }

@@ -13,6 +13,7 @@ mod channel;
 mod expr;
 pub mod generate;
 mod jit;
+mod native;
 mod scope;
 pub mod subst;
 pub mod vars;

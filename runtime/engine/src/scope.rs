@@ -29,8 +29,40 @@ pub(crate) fn setvar(
     if name.last() == Some(&b')') {
         let mut exec = Exec { engine, call, chan };
         exec.write_function(name, value.unwrap_or_default());
+    } else if let Some(value) = value {
+        call.vars.assign(name, value);
     } else {
-        call.vars.set(name, value);
+        call.vars.set(name, None);
+    }
+}
+
+/// The names `pbx_retrieve_variable` answers before the channel's variables.
+const BUILT_IN: [&[u8]; 6] = [
+    b"EXTEN",
+    b"CONTEXT",
+    b"PRIORITY",
+    b"CHANNEL",
+    b"UNIQUEID",
+    b"EPOCH",
+];
+
+/// What `${name}` (a plain name: no function, no substring) substitutes to, as a small
+/// integer (`crate::native::small_integer`), or `None` when it is anything else. Reads the
+/// channel's variables and the globals in place, without copying the value.
+pub(crate) fn small_integer_variable(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    name: &[u8],
+) -> Option<i64> {
+    use crate::native::small_integer;
+    if BUILT_IN.contains(&name) {
+        let mut exec = Exec { engine, call, chan };
+        return small_integer(&exec.variable(name)?);
+    }
+    match call.vars.get(name) {
+        Some(value) => small_integer(value),
+        None => small_integer(&engine.globals.get(name)?),
     }
 }
 
@@ -329,6 +361,7 @@ impl Exec<'_, '_> {
 impl Scope for Exec<'_, '_> {
     fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
         let call = &*self.call;
+        // Keep in step with `BUILT_IN`.
         let builtin = match name {
             b"EXTEN" => Some(call.exten.clone()),
             b"CONTEXT" => Some(call.context.clone()),

@@ -64,6 +64,26 @@ impl Variables {
         old
     }
 
+    /// `set(name, Some(value))` without returning the old value: when the variable replaced
+    /// has this very name, its storage is reused (a loop counter then costs no allocation).
+    pub fn assign(&mut self, name: &[u8], value: &[u8]) {
+        let key = stripped(name);
+        match self.entries.iter().position(|(n, _)| stripped(n) == key) {
+            Some(i) if self.entries[i].0 == name => {
+                let stored = &mut self.entries[i].1;
+                stored.clear();
+                stored.extend_from_slice(value);
+                // Removed and put back at the head.
+                self.entries[..=i].rotate_right(1);
+            }
+            Some(i) => {
+                self.entries.remove(i);
+                self.entries.insert(0, (name.to_vec(), value.to_vec()));
+            }
+            None => self.entries.insert(0, (name.to_vec(), value.to_vec())),
+        }
+    }
+
     /// `set(name, None)` (`DELETE`, `GLOBAL_DELETE`). Returns the value removed.
     pub fn delete(&mut self, name: &[u8]) -> Option<Vec<u8>> {
         self.remove(name)
@@ -134,6 +154,25 @@ impl Variables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `assign` leaves the very list `set` leaves, whatever was stored before.
+        #[test]
+        fn assign_is_set(
+            ops in proptest::collection::vec(
+                (prop_oneof![Just("a"), Just("_a"), Just("__a"), Just("b"), Just("_b")], "[0-9]{0,3}"),
+                0..20,
+            )
+        ) {
+            let (mut by_set, mut by_assign) = (Variables::new(), Variables::new());
+            for (name, value) in &ops {
+                by_set.set(name.as_bytes(), Some(value.as_bytes()));
+                by_assign.assign(name.as_bytes(), value.as_bytes());
+                prop_assert_eq!(&by_assign, &by_set);
+            }
+        }
+    }
 
     #[test]
     fn prefixes_are_stored_but_not_compared() {

@@ -9,6 +9,21 @@ fn app() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("Set(v=$[${v} + 1])".to_string()),
         Just("Set(w=${v}x)".to_string()),
+        // Native arithmetic, and values on both sides of its guards.
+        Just("Set(v=$[${v} - 3])".to_string()),
+        Just("Set(v=$[${v} * -2])".to_string()),
+        Just("Set(v=$[${v} * 1000000000])".to_string()),
+        Just("Set(v=$[${v} / 2])".to_string()),
+        Just("Set(v=$[${v} % 3])".to_string()),
+        Just("Set(v=$[0 - ${v}])".to_string()),
+        Just("Set(v=007)".to_string()),
+        Just("Set(w=x$[${v} + ${G}]y)".to_string()),
+        Just("Set(v=$[${w} + 1])".to_string()),
+        Just("Set(_v=$[${v} + 1])".to_string()),
+        (1..6u8).prop_map(|k| format!("GotoIf($[${{v}} >= {k}]?out:top)")),
+        Just("GotoIf($[${v} != 0]?1)".to_string()),
+        Just("GotoIf($[${v} * 1000]?:out)".to_string()),
+        Just("GotoIf($[${v} = ${EXTEN}]?top)".to_string()),
         (1..6u8).prop_map(|k| format!("GotoIf($[${{v}} < {k}]?top:out)")),
         (1..6u8).prop_map(|k| format!("GotoIf($[${{v}} % {k}]?top)")),
         Just("Goto(top)".to_string()),
@@ -59,7 +74,7 @@ fn dialplan() -> impl Strategy<Value = String> {
     )
         .prop_map(|(main, other, include)| {
             let mut text =
-                String::from("[main]\nexten => s,1,Set(v=0)\n same => n,Set(GLOBAL(G)=start)\n");
+                String::from("[main]\nexten => s,1,Set(v=0)\n same => n,Set(GLOBAL(G)=5)\n");
             if include {
                 text.push_str("include => other\n");
             }
@@ -92,15 +107,15 @@ fn dialplan() -> impl Strategy<Value = String> {
         })
 }
 
-fn run(
-    plan: &pbxc_dialplan::Dialplan,
-    jit: bool,
-    exten: &str,
-) -> (Vec<String>, Vec<String>, u64, Option<Vec<u8>>) {
+/// What a run leaves: its trace, log, step count, the global `G`, and the call's variables.
+type Ran = (Vec<String>, Vec<String>, u64, Option<Vec<u8>>, String);
+
+fn run(plan: &pbxc_dialplan::Dialplan, jit: bool, traced: bool, exten: &str) -> Ran {
     let mut engine = Engine::new(plan);
     if jit {
         engine.enable_jit().unwrap();
     }
+    engine.traced = traced;
     engine.max_steps = Some(400);
     let mut call = Call::new(b"main", exten.as_bytes(), None);
     let mut trace = Vec::new();
@@ -108,16 +123,27 @@ fn run(
         trace.push(s.to_string())
     });
     let global = engine.globals.get(b"G");
-    (trace, call.log, call.steps, global)
+    (
+        trace,
+        call.log,
+        call.steps,
+        global,
+        format!("{:?}", call.vars),
+    )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(600))]
     #[test]
     fn native_control_flow_changes_nothing(text in dialplan(), exten in prop_oneof![Just("s"), Just("100"), Just("123"), Just("9")]) {
         let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
-        let interp = run(&plan, false, exten);
-        let jit = run(&plan, true, exten);
+        let interp = run(&plan, false, true, exten);
+        let jit = run(&plan, true, true, exten);
         prop_assert_eq!(&jit, &interp, "{}", text);
+        // Untraced, native steps skip building their data: nothing else may change.
+        let mut untraced = run(&plan, true, false, exten);
+        prop_assert!(untraced.0.is_empty());
+        untraced.0 = interp.0.clone();
+        prop_assert_eq!(&untraced, &interp, "{}", text);
     }
 }

@@ -1,0 +1,410 @@
+//! Which priorities run as native code, and what the runtime keeps for them.
+//!
+//! A priority gets a native fast path (`pbxc_codegen::Step::Set` or `Step::Branch`) when its
+//! whole effect can be derived from one integer: its data is `BEFORE$[L op R]AFTER` with
+//! `L` and `R` each a literal integer or a plain `${NAME}`, nothing else to substitute,
+//! and the application is `Set` (the value stored is `BEFORE`/`AFTER` around the number) or
+//! `GotoIf` (the number is the condition, and the branches land on priorities known when
+//! compiling). The generated code computes `L op R`; the runtime stores it or moves the call
+//! exactly as the interpreter would after substituting the same data, because:
+//!
+//! - `${NAME}` with a plain name is a variable read, with no effect; the fast path takes its
+//!   value only when it is a canonical integer (`0` or `-?[1-9][0-9]{0,16}`), which the
+//!   expression's lexer sees as that one number whatever surrounds it, and which holds no
+//!   `?` or `:` to change where GotoIf cuts its data;
+//! - `pbxc_codegen::Op::apply` computes what `$[...]` prints for such operands, or refuses
+//!   (an inexact quotient, a product that may print with an exponent) — pinned against the
+//!   expression evaluator by `tests::apply_prints_what_the_evaluator_prints`;
+//! - a branch target is static only when it is a plain priority number, or a label that no
+//!   extension searched before this one has and this one has.
+//!
+//! Anything else runs whole in the runtime, as the interpreter runs it.
+
+use pbxc_codegen::{IntExpr, Op, Operand, Step};
+use pbxc_dialplan::{Dialplan, Extension, Priority};
+
+/// What the runtime keeps for a priority with a fast path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Prepared {
+    /// `Set(name=before<number>after)`.
+    Set {
+        name: Vec<u8>,
+        before: Vec<u8>,
+        after: Vec<u8>,
+        reads: Vec<Vec<u8>>,
+    },
+    /// `GotoIf(<number>after)`, where `after` is `?iftrue[:iffalse]`; each branch is the
+    /// priority it goes to, or `None` for none (the call continues).
+    Branch {
+        after: Vec<u8>,
+        iftrue: Option<i32>,
+        iffalse: Option<i32>,
+        reads: Vec<Vec<u8>>,
+    },
+}
+
+impl Prepared {
+    /// The variables the generated code reads, by operand index.
+    pub(crate) fn reads(&self) -> &[Vec<u8>] {
+        match self {
+            Prepared::Set { reads, .. } | Prepared::Branch { reads, .. } => reads,
+        }
+    }
+}
+
+/// Where a priority is compiled: the extension as reached from a context, after the
+/// extensions searched before it there.
+pub(crate) struct Place<'a> {
+    pub plan: &'a Dialplan,
+    pub extension: &'a Extension,
+    /// `(context, extension)` indices searched before `extension`, in order.
+    pub earlier: &'a [(u32, u32)],
+}
+
+/// The native step of `priority` (numbered `id` by the runtime) and what the runtime keeps
+/// for it, or `None` when it runs whole.
+pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(Step, Prepared)> {
+    let app = std::str::from_utf8(&priority.app).ok()?;
+    let entry = pbxc_stdlib::catalog()
+        .application(app)
+        .filter(|e| e.in_version(22))?;
+    let (before, body, after) = split_data(&priority.data)?;
+    let mut reads = Vec::new();
+    let expr = expression(body, &mut reads)?;
+    match entry.name.as_str() {
+        "Set" => {
+            // `Set` cuts at the first `=`; a blank in the name gets a warning, a `)` at its
+            // end makes it a function write: both stay with the runtime.
+            let eq = before.iter().position(|&c| c == b'=')?;
+            let name = &before[..eq];
+            if name.is_empty() || name.contains(&b' ') || name.last() == Some(&b')') {
+                return None;
+            }
+            let prepared = Prepared::Set {
+                name: name.to_vec(),
+                before: before[eq + 1..].to_vec(),
+                after: after.to_vec(),
+                reads,
+            };
+            Some((Step::Set { id, expr }, prepared))
+        }
+        "GotoIf" => {
+            // The number is the whole condition: GotoIf cuts at the first `?`, then `:`.
+            if !before.is_empty() || after.first() != Some(&b'?') {
+                return None;
+            }
+            let rest = &after[1..];
+            let (iftrue, iffalse) = match rest.iter().position(|&c| c == b':') {
+                Some(colon) => (&rest[..colon], Some(&rest[colon + 1..])),
+                None => (rest, None),
+            };
+            let prepared = Prepared::Branch {
+                after: after.to_vec(),
+                iftrue: target(place, Some(iftrue))?,
+                iffalse: target(place, iffalse)?,
+                reads,
+            };
+            Some((
+                Step::Branch {
+                    id,
+                    expr,
+                    taken: None,
+                },
+                prepared,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `BEFORE$[BODY]AFTER` with nothing else that substitution or the C string would touch.
+fn split_data(data: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let open = data.windows(2).position(|w| w == b"$[")?;
+    let close = open + 2 + data[open + 2..].iter().position(|&c| c == b']')?;
+    let (before, body, after) = (&data[..open], &data[open + 2..close], &data[close + 1..]);
+    let inert = |text: &[u8]| !text.iter().any(|c| matches!(c, b'$' | b'[' | b']' | 0));
+    (inert(before) && inert(after) && !body.contains(&0)).then_some((before, body, after))
+}
+
+/// `L op R`, blank-separated, each side a literal or a plain `${NAME}` (recorded in
+/// `reads`).
+fn expression(body: &[u8], reads: &mut Vec<Vec<u8>>) -> Option<IntExpr> {
+    let words: Vec<&[u8]> = body
+        .split(|&c| c == b' ')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let [left, op, right] = words.as_slice() else {
+        return None;
+    };
+    let op = match *op {
+        b"+" => Op::Add,
+        b"-" => Op::Sub,
+        b"*" => Op::Mul,
+        b"/" => Op::Div,
+        b"%" => Op::Rem,
+        b"<" => Op::Lt,
+        b"<=" => Op::Le,
+        b">" => Op::Gt,
+        b">=" => Op::Ge,
+        b"=" | b"==" => Op::Eq,
+        b"!=" => Op::Ne,
+        _ => return None,
+    };
+    let mut operand = |word: &[u8]| -> Option<Operand> {
+        if let Some(n) = small_integer(word) {
+            return Some(Operand::Const(n));
+        }
+        let name = word.strip_prefix(b"${")?.strip_suffix(b"}")?;
+        let plain =
+            !name.is_empty() && name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_');
+        if !plain {
+            return None;
+        }
+        reads.push(name.to_vec());
+        Some(Operand::Read(reads.len() as u32 - 1))
+    };
+    Some(IntExpr {
+        left: operand(left)?,
+        op,
+        right: operand(right)?,
+    })
+}
+
+/// A canonical decimal integer of at most 17 digits: `0` or `-?[1-9][0-9]{0,16}`.
+pub(crate) fn small_integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix(b"-") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let canonical = match digits {
+        [b'0'] => !negative,
+        [b'1'..=b'9', rest @ ..] => rest.len() < 17 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !canonical {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+    Some(if negative { -n } else { n })
+}
+
+/// Where a GotoIf branch goes: `Some(None)` for no jump, `Some(Some(n))` for priority `n`,
+/// `None` when that is not known before the call runs.
+fn target(place: &Place, branch: Option<&[u8]>) -> Option<Option<i32>> {
+    let Some(branch) = branch.filter(|b| !b.is_empty()) else {
+        return Some(None);
+    };
+    if branch.iter().all(u8::is_ascii_digit) {
+        // `pbx_parseable_goto`'s `sscanf("%d")` of a plain number.
+        return (branch.len() <= 9)
+            .then(|| std::str::from_utf8(branch).ok()?.parse().ok().map(Some))
+            .flatten();
+    }
+    // A label: anything `sscanf("%d")` cannot start on, without a `,` (which names an
+    // extension or context).
+    if !(branch[0].is_ascii_alphabetic() || branch[0] == b'_') || branch.contains(&b',') {
+        return None;
+    }
+    let has_label = |e: &Extension| {
+        e.priorities
+            .iter()
+            .find(|p| p.label.as_deref() == Some(branch))
+            .map(|p| p.number)
+    };
+    let shadowed = place.earlier.iter().any(|&(c, e)| {
+        has_label(&place.plan.contexts[c as usize].extensions[e as usize]).is_some()
+    });
+    if shadowed {
+        return None;
+    }
+    has_label(place.extension).filter(|&n| n >= 1).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn printed(body: &str) -> String {
+        let evaluated =
+            pbxc_expr::eval::evaluate(body.as_bytes(), &mut pbxc_expr::eval::NoFunctions);
+        String::from_utf8(evaluated.value).unwrap()
+    }
+
+    const OPS: [(&str, Op); 12] = [
+        ("+", Op::Add),
+        ("-", Op::Sub),
+        ("*", Op::Mul),
+        ("/", Op::Div),
+        ("%", Op::Rem),
+        ("<", Op::Lt),
+        ("<=", Op::Le),
+        (">", Op::Gt),
+        (">=", Op::Ge),
+        ("=", Op::Eq),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+    ];
+
+    /// Integers the fast path takes, and their neighbourhood at the guards.
+    fn operand() -> impl Strategy<Value = i64> {
+        let small = pbxc_codegen::SMALL - 1;
+        let factor = pbxc_codegen::SMALL_FACTOR;
+        prop_oneof![
+            -20i64..20,
+            -small..=small,
+            (factor - 3)..(factor + 3),
+            (-factor - 3)..(-factor + 3),
+            (small - 3)..=small,
+            -small..(-small + 3),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// What the generated code computes is what Asterisk prints for the same text:
+        /// the substituted body `a op b` through the whole expression evaluator.
+        #[test]
+        fn apply_prints_what_the_evaluator_prints(
+            a in operand(),
+            b in operand(),
+            op in 0..OPS.len(),
+            blanks in 1..3usize,
+        ) {
+            let (symbol, op) = OPS[op];
+            let pad = " ".repeat(blanks);
+            let body = format!("{a}{pad}{symbol}{pad}{b}");
+            if let Some(value) = op.apply(a, b) {
+                prop_assert_eq!(value.to_string(), printed(&body), "{}", body);
+            }
+        }
+    }
+
+    #[test]
+    fn the_guards_refuse_what_would_print_otherwise() {
+        // An inexact quotient prints a fraction.
+        assert_eq!(printed("7 / 2"), "3.5");
+        assert_eq!(Op::Div.apply(7, 2), None);
+        // A product of 10^18 prints with an exponent.
+        assert_eq!(printed("1000000000 * 1000000000"), "1e+18");
+        assert_eq!(Op::Mul.apply(1_000_000_000, 1_000_000_000), None);
+        // Division by zero is the evaluator's to report.
+        assert_eq!(Op::Rem.apply(1, 0), None);
+        assert_eq!(Op::Div.apply(1, 0), None);
+    }
+
+    #[test]
+    fn only_canonical_integers_are_small() {
+        for (text, expected) in [
+            ("0", Some(0)),
+            ("-1", Some(-1)),
+            ("12345678901234567", Some(12_345_678_901_234_567)),
+            ("123456789012345678", None),
+            ("-0", None),
+            ("007", None),
+            ("+1", None),
+            ("1 ", None),
+            (" 1", None),
+            ("1e3", None),
+            ("", None),
+            ("-", None),
+        ] {
+            assert_eq!(small_integer(text.as_bytes()), expected, "{text:?}");
+        }
+    }
+
+    /// `(data, application) → prepared or not`, over one extension `s` of context `c`:
+    /// `1(top)`, `2`, `3(out)`.
+    #[test]
+    fn which_priorities_get_a_fast_path() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => s,1(top),NoOp()\n same => n,NoOp()\n same => n(out),NoOp()\n",
+        );
+        let extension = &plan.contexts[0].extensions[0];
+        let place = Place {
+            plan: &plan,
+            extension,
+            earlier: &[],
+        };
+        let cases: &[(&str, &str, bool)] = &[
+            ("Set", "i=$[${i} + 1]", true),
+            ("set", "i=$[${i} + 1]", true),
+            ("Set", "i=x$[${i} * 2]y", true),
+            ("Set", "i=$[${i}+1]", false),
+            ("Set", "i=$[${i} + ${j}]", true),
+            ("Set", "i=$[${i:1} + 1]", false),
+            ("Set", "i=$[${LEN(x)} + 1]", false),
+            ("Set", "i=$[${i} + 1]${j}", false),
+            ("Set", "i=$[\"${i}\" + 1]", false),
+            ("Set", "i=$[${i} + 007]", false),
+            ("Set", "i=$[${i} & 1]", false),
+            ("Set", "i=$[${i} + 1 + 2]", false),
+            ("Set", "i j=$[${i} + 1]", false),
+            ("Set", "ARRAY(a)=$[${i} + 1]", false),
+            ("Set", "$[${i} + 1]", false),
+            ("MSet", "i=$[${i} + 1]", false),
+            ("NoOp", "$[${i} + 1]", false),
+            ("Set ", "i=$[${i} + 1]", false),
+            ("GotoIf", "$[${i} < 10]?top", true),
+            ("GotoIf", "$[${i} < 10]?top:out", true),
+            ("GotoIf", "$[${i} < 10]?:3", true),
+            ("GotoIf", "$[${i} < 10]?2", true),
+            ("GotoIf", "$[${i} < 10]?nosuch", false),
+            ("GotoIf", "$[${i} < 10]?s,top", false),
+            ("GotoIf", "$[${i} < 10]?+1", false),
+            ("GotoIf", "$[${i} < 10]?top:${x}", false),
+            ("GotoIf", "x$[${i} < 10]?top", false),
+            ("GotoIf", "$[${i} < 10]top", false),
+        ];
+        for &(app, data, fast) in cases {
+            let priority = Priority {
+                number: 1,
+                label: None,
+                app: app.as_bytes().to_vec(),
+                data: data.as_bytes().to_vec(),
+                ..extension.priorities[0].clone()
+            };
+            assert_eq!(
+                prepare(&place, &priority, 0).is_some(),
+                fast,
+                "{app}({data})"
+            );
+        }
+    }
+
+    #[test]
+    fn a_label_an_earlier_extension_has_is_not_static() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => _X.,1(top),NoOp()\n same => n,GotoIf($[1 = 1]?top)\n\
+              exten => _1.,1(top),NoOp()\n same => n,GotoIf($[1 = 1]?top)\n",
+        );
+        let index = |name: &[u8]| {
+            plan.contexts[0]
+                .extensions
+                .iter()
+                .position(|e| e.name == name)
+                .unwrap()
+        };
+        let (first, second) = (index(b"_X."), index(b"_1."));
+        let second = &plan.contexts[0].extensions[second];
+        let goto = &second.priorities[1];
+        let alone = Place {
+            plan: &plan,
+            extension: second,
+            earlier: &[],
+        };
+        let Some((_, Prepared::Branch { iftrue, .. })) = prepare(&alone, goto, 0) else {
+            panic!("a fast branch")
+        };
+        assert_eq!(iftrue, Some(1));
+        let searched_first = [(0, first as u32)];
+        let after = Place {
+            plan: &plan,
+            extension: second,
+            earlier: &searched_first,
+        };
+        assert_eq!(prepare(&after, goto, 0), None);
+    }
+}
