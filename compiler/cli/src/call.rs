@@ -30,6 +30,7 @@ pub fn run(
 ) -> std::io::Result<()> {
     let mut engine = Engine::new(plan);
     engine.max_steps = request.max_steps;
+    engine.traced = !quiet;
     if request.jit {
         engine
             .enable_jit()

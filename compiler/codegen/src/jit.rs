@@ -28,6 +28,7 @@ struct Imports {
     operand: FuncId,
     set: FuncId,
     branch: FuncId,
+    pass: FuncId,
 }
 
 /// Owns the executable memory of every chain it compiled.
@@ -69,6 +70,11 @@ extern "C" fn host_set(ptr: *mut u8, id: u32, value: i64) -> u32 {
     unsafe { host(ptr) }.set(id, value)
 }
 
+extern "C" fn host_pass(ptr: *mut u8, id: u32) -> u32 {
+    // SAFETY: as in `host_step`.
+    unsafe { host(ptr) }.pass(id)
+}
+
 extern "C" fn host_branch(ptr: *mut u8, id: u32, value: i64) -> u32 {
     // SAFETY: as in `host_step`.
     unsafe { host(ptr) }.branch(id, value)
@@ -81,6 +87,7 @@ struct Refs {
     operand: FuncRef,
     set: FuncRef,
     branch: FuncRef,
+    pass: FuncRef,
 }
 
 impl Jit {
@@ -99,6 +106,7 @@ impl Jit {
         builder.symbol("pbxc_host_operand", host_operand as *const u8);
         builder.symbol("pbxc_host_set", host_set as *const u8);
         builder.symbol("pbxc_host_branch", host_branch as *const u8);
+        builder.symbol("pbxc_host_pass", host_pass as *const u8);
         let mut module = JITModule::new(builder);
         let ptr = module.target_config().pointer_type();
         let signature = |module: &JITModule, params: &[types::Type], ret: types::Type| {
@@ -118,10 +126,11 @@ impl Jit {
                 .map_err(|e| e.to_string())
         };
         let imports = Imports {
-            step: import("pbxc_host_step", step_sig)?,
+            step: import("pbxc_host_step", step_sig.clone())?,
             operand: import("pbxc_host_operand", operand_sig)?,
             set: import("pbxc_host_set", set_sig)?,
             branch: import("pbxc_host_branch", branch_sig)?,
+            pass: import("pbxc_host_pass", step_sig.clone())?,
         };
         Ok(Jit {
             context: module.make_context(),
@@ -141,7 +150,7 @@ impl Jit {
         }
         for step in steps {
             let (expr, taken) = match *step {
-                Step::Call(_) => continue,
+                Step::Call(_) | Step::Pass(_) => continue,
                 Step::Set { expr, .. } => (expr, None),
                 Step::Branch { expr, taken, .. } => (expr, taken),
             };
@@ -179,6 +188,7 @@ impl Jit {
                 branch: self
                     .module
                     .declare_func_in_func(self.imports.branch, b.func),
+                pass: self.module.declare_func_in_func(self.imports.pass, b.func),
             };
             build(&mut b, refs, steps);
             b.finalize(config);
@@ -255,6 +265,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
         // The runtime's answer, from the fast path or from the whole step.
         let code = match step {
             Step::Call(_) => call1(b, refs.step, &[host, id]),
+            Step::Pass(_) => call1(b, refs.pass, &[host, id]),
             Step::Set { expr, .. } => {
                 let slow = b.create_block();
                 let value = expression(b, refs, host, id, expr, slow);

@@ -33,6 +33,8 @@ pub trait Host {
     fn operand(&mut self, id: u32, k: u32) -> i64;
     /// Finishes a [`Step::Set`] whose expression came to `value`; answers as [`Host::step`].
     fn set(&mut self, id: u32, value: i64) -> u32;
+    /// Runs a [`Step::Pass`]; answers as [`Host::step`].
+    fn pass(&mut self, id: u32) -> u32;
     /// Finishes a [`Step::Branch`] whose condition came to `value` (the runtime decides
     /// what is true, as the application reads the printed number); answers as
     /// [`Host::step`].
@@ -63,9 +65,13 @@ pub const NOT_SMALL: i64 = i64::MIN;
 pub enum Step {
     /// The runtime runs the priority: [`Host::step`].
     Call(u32),
+    /// A priority with no effect but being counted and traced (`NoOp(${x})`):
+    /// [`Host::pass`].
+    Pass(u32),
     /// `Set(name=$[expr])`: `expr` computed natively, then [`Host::set`] stores it.
     Set { id: u32, expr: IntExpr },
-    /// `GotoIf($[expr]?…)`: `expr` computed natively, then [`Host::branch`] moves the call;
+    /// `GotoIf($[expr]?…)` or `While($[expr])`: `expr` computed natively, then
+    /// [`Host::branch`] moves the call;
     /// when the runtime knows where the true branch lands in this chain (`taken`), the code
     /// jumps there without a dispatch.
     Branch {
@@ -78,7 +84,7 @@ pub enum Step {
 impl Step {
     pub fn id(self) -> u32 {
         match self {
-            Step::Call(id) | Step::Set { id, .. } | Step::Branch { id, .. } => id,
+            Step::Call(id) | Step::Pass(id) | Step::Set { id, .. } | Step::Branch { id, .. } => id,
         }
     }
 }

@@ -19,6 +19,9 @@ impl Host for Script {
     fn operand(&mut self, _: u32, _: u32) -> i64 {
         unreachable!("a chain of calls reads no operand")
     }
+    fn pass(&mut self, _: u32) -> u32 {
+        unreachable!("a chain of calls has no pass")
+    }
     fn set(&mut self, _: u32, _: i64) -> u32 {
         unreachable!("a chain of calls has no native Set")
     }
@@ -99,6 +102,9 @@ fn a_long_chain_runs_end_to_end() {
         fn operand(&mut self, _: u32, _: u32) -> i64 {
             unreachable!()
         }
+        fn pass(&mut self, _: u32) -> u32 {
+            unreachable!()
+        }
         fn set(&mut self, _: u32, _: i64) -> u32 {
             unreachable!()
         }
@@ -119,6 +125,7 @@ struct Recorder {
     stored: Vec<(u32, i64)>,
     branched: Vec<(u32, i64)>,
     whole: Vec<u32>,
+    passed: Vec<u32>,
     /// What `branch` answers when the condition holds.
     taken: u32,
 }
@@ -131,6 +138,10 @@ impl Host for Recorder {
     fn operand(&mut self, id: u32, k: u32) -> i64 {
         self.read.push((id, k));
         self.reads[k as usize]
+    }
+    fn pass(&mut self, id: u32) -> u32 {
+        self.passed.push(id);
+        local(id + 1)
     }
     fn set(&mut self, id: u32, value: i64) -> u32 {
         self.stored.push((id, value));
@@ -265,6 +276,9 @@ fn a_native_branch_decides_and_jumps_to_its_target() {
         fn operand(&mut self, _: u32, _: u32) -> i64 {
             self.i
         }
+        fn pass(&mut self, _: u32) -> u32 {
+            unreachable!()
+        }
         fn set(&mut self, id: u32, value: i64) -> u32 {
             self.log.push(format!("set {id} {value}"));
             self.i = value;
@@ -331,5 +345,18 @@ fn a_branch_answered_elsewhere_still_goes_where_the_host_says() {
     };
     assert_eq!(jit.run(chain, &mut host, 0), 9);
     assert_eq!(host.branched, [(0, 1)]);
+    assert_eq!(host.whole, [2]);
+}
+
+#[test]
+fn passes_run_through_the_hosts_pass() {
+    let mut jit = Jit::new().unwrap();
+    // Ids equal indices here, so `pass` moves to the next one; the call at 2 leaves.
+    let chain = jit
+        .compile(&[Step::Pass(0), Step::Pass(1), Step::Call(2)])
+        .unwrap();
+    let mut host = Recorder::default();
+    assert_eq!(jit.run(chain, &mut host, 0), 9);
+    assert_eq!(host.passed, [0, 1]);
     assert_eq!(host.whole, [2]);
 }

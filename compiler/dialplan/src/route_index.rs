@@ -9,8 +9,10 @@
 //! A context whose include tree has a time-conditioned include is not flattened (which
 //! contexts a search visits then depends on the time); lookups there fall back to the walk.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use crate::model::{Dialplan, Extension};
 use crate::route::{self, Mode, extension_match};
@@ -31,7 +33,7 @@ pub struct RouteIndex<'p> {
 
 impl<'p> RouteIndex<'p> {
     pub fn new(plan: &'p Dialplan) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         for (i, c) in plan.contexts.iter().enumerate() {
             by_name.entry(c.name.as_slice()).or_insert(i);
         }
@@ -127,7 +129,7 @@ impl Flat {
             return None;
         }
         let mut entries = Vec::new();
-        let mut literals: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+        let mut literals: HashMap<Vec<u8>, Vec<u32>> = HashMap::default();
         let mut patterns = Trie::default();
         for c in order {
             for (e, ext) in plan.contexts[c].extensions.iter().enumerate() {
@@ -177,7 +179,8 @@ impl Flat {
         } else {
             exten.into()
         };
-        let mut candidates: Vec<u32> = Vec::new();
+        // Rarely more than a handful: kept on the stack.
+        let mut candidates: SmallVec<[u32; 16]> = SmallVec::new();
         if let Some(found) = self.literals.get(digits.as_ref()) {
             candidates.extend_from_slice(found);
         }
@@ -339,12 +342,12 @@ impl Trie {
     }
 
     /// Adds the positions of every pattern that may match `digits` (dashes removed).
-    fn candidates(&self, digits: &[u8], out: &mut Vec<u32>) {
+    fn candidates(&self, digits: &[u8], out: &mut SmallVec<[u32; 16]>) {
         if self.nodes.is_empty() {
             return;
         }
-        let mut active = vec![0u32];
-        let mut next = Vec::new();
+        let mut active: SmallVec<[u32; 8]> = smallvec::smallvec![0u32];
+        let mut next: SmallVec<[u32; 8]> = SmallVec::new();
         for &d in digits {
             for &n in &active {
                 let node = &self.nodes[n as usize];

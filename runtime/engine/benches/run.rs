@@ -42,13 +42,13 @@ fn loops(c: &mut Criterion) {
                 engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
                 assert_eq!(call.steps, steps);
             };
-            let mut warmed = engine(&plan);
-            if warm {
-                // Straight-line code is compiled once it has run twice.
-                run(&mut warmed);
-                run(&mut warmed);
-            }
             group.bench_function(l.name(), |b| {
+                let mut warmed = engine(&plan);
+                if warm {
+                    // Straight-line code is compiled once it has run twice.
+                    run(&mut warmed);
+                    run(&mut warmed);
+                }
                 b.iter(|| {
                     if warm {
                         run(&mut warmed);

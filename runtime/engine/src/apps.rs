@@ -8,6 +8,7 @@ use crate::args::{self, strsep};
 use crate::call::{Call, Engine, Frame};
 use crate::channel::{AppResult, Channel, SimulatedChannel};
 use crate::scope;
+use crate::text::push_decimal;
 
 /// Runs `app` (canonical name) with its substituted `data`.
 pub(crate) fn execute(
@@ -367,7 +368,8 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         let value = arguments.get(i).map_or(&b""[..], Vec::as_slice);
         frame_set_var(call, &mut frame, &name, value);
     }
-    let argc = arguments.len().to_string().into_bytes();
+    let mut argc = Vec::new();
+    push_decimal(&mut argc, arguments.len() as i64);
     frame_set_var(call, &mut frame, b"ARGC", &argc);
     call.stack.push(frame);
     AppResult::Continue
@@ -420,11 +422,27 @@ fn return_(call: &mut Call, data: &[u8]) -> AppResult {
             .push("ERROR: Return without Gosub: stack is empty".into());
         return AppResult::Hangup;
     };
-    call.context = frame.context.clone();
-    call.exten = frame.exten.clone();
-    call.priority = frame.priority - i32::from(call.in_autoloop);
-    release_frame(call, frame);
-    call.vars.set(b"GOSUB_RETVAL", Some(data));
+    let Frame {
+        context,
+        exten,
+        priority,
+        vars,
+        arguments,
+    } = frame;
+    call.context = context;
+    call.exten = exten;
+    call.priority = priority - i32::from(call.in_autoloop);
+    release_frame(
+        call,
+        Frame {
+            vars,
+            arguments,
+            context: Vec::new(),
+            exten: Vec::new(),
+            priority,
+        },
+    );
+    call.vars.assign(b"GOSUB_RETVAL", data);
     AppResult::Continue
 }
 
@@ -444,19 +462,32 @@ fn var(call: &Call, name: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn location(call: &Call, priority: i32) -> Vec<u8> {
-    let mut s = call.context.clone();
+    // Sized once: growing it step by step is most of the cost of a While.
+    let mut s = Vec::with_capacity(call.context.len() + call.exten.len() + 13);
+    s.extend_from_slice(&call.context);
     s.push(b',');
     s.extend_from_slice(&call.exten);
     s.push(b',');
-    s.extend_from_slice(priority.to_string().as_bytes());
+    push_decimal(&mut s, i64::from(priority));
     s
+}
+
+/// `WHILE_n`.
+fn while_name(n: i64) -> Vec<u8> {
+    let mut name = Vec::with_capacity(32);
+    name.extend_from_slice(b"WHILE_");
+    push_decimal(&mut name, n);
+    name
 }
 
 /// The highest n with `WHILE_0` … `WHILE_n` all set (-1 when none): the innermost loop.
 fn innermost_loop(call: &Call) -> i64 {
+    let mut name = while_name(0);
     let mut used = -1i64;
-    while var(call, format!("WHILE_{}", used + 1).as_bytes()).is_some() {
+    while call.vars.contains(&name) {
         used += 1;
+        name.truncate(b"WHILE_".len());
+        push_decimal(&mut name, used + 1);
     }
     used
 }
@@ -464,10 +495,13 @@ fn innermost_loop(call: &Call) -> i64 {
 /// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which
 /// `WHILE_n` a While owns.
 fn loop_name(call: &Call) -> Vec<u8> {
-    location(call, call.priority)
-        .iter()
-        .map(|&c| if c == b',' { b'_' } else { c })
-        .collect()
+    let mut name = location(call, call.priority);
+    for c in &mut name {
+        if *c == b',' {
+            *c = b'_';
+        }
+    }
+    name
 }
 
 /// The priority of the EndWhile matching the While at the current priority, counting nested
@@ -500,34 +534,35 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
 }
 
 /// While (`condition` given) and EndWhile (`None`).
-fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
+pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
     let end = condition.is_none();
     let used = innermost_loop(call);
     let my_name = loop_name(call);
-    let label = if end {
-        used.to_string().into_bytes()
-    } else if let Some(l) = var(call, &my_name) {
-        l
+    let mut varname = while_name(0);
+    varname.truncate(b"WHILE_".len());
+    if end {
+        push_decimal(&mut varname, used);
+    } else if let Some(l) = call.vars.get(&my_name) {
+        varname.extend_from_slice(l);
     } else {
-        let l = (used + 1).to_string().into_bytes();
-        call.vars.set(&my_name, Some(&l));
-        l
-    };
-    let mut varname = b"WHILE_".to_vec();
-    varname.extend_from_slice(&label);
-    let mut end_varname = b"END_".to_vec();
+        push_decimal(&mut varname, used + 1);
+        call.vars.set(&my_name, Some(&varname[b"WHILE_".len()..]));
+    }
+    let mut end_varname = Vec::with_capacity(varname.len() + 4);
+    end_varname.extend_from_slice(b"END_");
     end_varname.extend_from_slice(&varname);
-    let while_pri = var(call, &varname);
 
     if let Some(cond) = condition
         && !check_condition(cond)
     {
         return leave_loop(engine, call, &varname, &my_name, &end_varname);
     }
-    if !end && while_pri.is_none() {
-        let here = location(call, call.priority);
-        call.vars.set(&varname, Some(&here));
-    } else if end && let Some(while_pri) = while_pri {
+    if !end {
+        if !call.vars.contains(&varname) {
+            let here = location(call, call.priority);
+            call.vars.set(&varname, Some(&here));
+        }
+    } else if let Some(while_pri) = var(call, &varname) {
         if var(call, &end_varname).is_none() {
             let after = location(call, call.priority + 1);
             call.vars.set(&end_varname, Some(&after));
@@ -567,7 +602,7 @@ fn leave_loop(
 fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
     let used = innermost_loop(call);
     let my_name = loop_name(call);
-    let varname = format!("WHILE_{used}").into_bytes();
+    let varname = while_name(used);
     let mut end_varname = b"END_".to_vec();
     end_varname.extend_from_slice(&varname);
     leave_loop(engine, call, &varname, &my_name, &end_varname)
@@ -577,7 +612,7 @@ fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
 fn continue_while(engine: &mut Engine, call: &mut Call) -> AppResult {
     let mut last = None;
     let mut x = 0;
-    while let Some(v) = var(call, format!("WHILE_{x}").as_bytes()) {
+    while let Some(v) = var(call, &while_name(x)) {
         last = Some(v);
         x += 1;
     }

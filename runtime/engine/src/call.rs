@@ -223,10 +223,11 @@ impl Call {
     /// `ast_explicit_goto`: empty context/exten keep the current one; inside the PBX loop the
     /// priority is stored minus one because the loop steps forward after the application.
     pub(crate) fn explicit_goto(&mut self, context: &[u8], exten: &[u8], priority: i32) {
-        if !context.is_empty() {
+        // (A jump to where the call is already keeps its buffers: an EndWhile names them.)
+        if !context.is_empty() && context != self.context {
             self.context = context.to_vec();
         }
-        if !exten.is_empty() {
+        if !exten.is_empty() && exten != self.exten {
             self.exten = exten.to_vec();
         }
         if priority > -1 {

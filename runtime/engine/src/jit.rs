@@ -7,7 +7,7 @@
 //! stays on the same context and number. Anything else returns to the dispatcher, which
 //! routes as the interpreter does.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pbxc_codegen::{Chain, Host, Jit, NOT_SMALL, local};
 use pbxc_dialplan::route_index::Found;
@@ -31,6 +31,8 @@ struct Step {
     chain: usize,
     /// Index of the priority in the extension's list.
     priority: usize,
+    /// Index of the priority in its chain.
+    index: usize,
     resolved: Resolved,
     /// What the runtime keeps for the step's native fast path, if it has one.
     prepared: Option<Prepared>,
@@ -53,6 +55,9 @@ pub(crate) struct Chains {
     by_key: HashMap<(usize, usize, usize, usize), Option<usize>>,
     /// Steps run interpreted per segment not compiled yet.
     heat: HashMap<(usize, usize, usize, usize), u32>,
+    /// Buffers for where a call entered a chain, kept between runs so that entering one
+    /// allocates nothing.
+    entered: (Vec<u8>, Vec<u8>),
     /// How many times over a segment must run before it is compiled (see [`advance`]).
     patience: u32,
     steps: Vec<Step>,
@@ -72,8 +77,9 @@ impl Chains {
             patience: patience.max(1),
             jit: None,
             compiled: Vec::new(),
-            by_key: HashMap::new(),
-            heat: HashMap::new(),
+            by_key: HashMap::default(),
+            heat: HashMap::default(),
+            entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
         }
     }
@@ -122,22 +128,24 @@ pub(crate) fn advance(
     };
     let start = chains.compiled[index]
         .priorities
-        .iter()
-        .position(|&(n, _)| n == call.priority)
+        .binary_search_by_key(&call.priority, |&(n, _)| n)
         .unwrap_or(usize::MAX);
     let chain = chains.compiled[index].chain;
+    let (mut context, mut exten) = std::mem::take(&mut chains.entered);
+    context.clear();
+    context.extend_from_slice(&call.context);
+    exten.clear();
+    exten.extend_from_slice(&call.exten);
     let mut host = StepHost {
         engine,
         chains: &chains,
         call,
         chan,
         trace,
-        context: Vec::new(),
-        exten: Vec::new(),
+        context,
+        exten,
         result: AppResult::Continue,
     };
-    host.context = host.call.context.clone();
-    host.exten = host.call.exten.clone();
     let Some(jit) = chains.jit.as_ref() else {
         // Unreachable: a chain was compiled, so the code generator exists.
         engine.jit = Some(chains);
@@ -145,6 +153,8 @@ pub(crate) fn advance(
     };
     let code = jit.run(chain, &mut host, start as u32);
     let result = host.result;
+    let entered = (host.context, host.exten);
+    chains.entered = entered;
     engine.jit = Some(chains);
     match code {
         LEFT => Spawn::Moved,
@@ -268,6 +278,7 @@ fn compile(
             found,
             chain: chain_index,
             priority,
+            index: k,
             resolved: resolve(&ext.priorities[priority]),
             prepared,
         });
@@ -323,14 +334,18 @@ impl StepHost<'_, '_> {
         {
             return LEFT;
         }
-        let compiled = &self.chains.compiled[self.chains.steps[id as usize].chain];
-        match compiled
-            .priorities
-            .iter()
-            .position(|&(n, owned)| owned && n == self.call.priority)
-        {
-            Some(k) => local(k as u32),
-            None => LEFT,
+        let step = &self.chains.steps[id as usize];
+        let priorities = &self.chains.compiled[step.chain].priorities;
+        // Most often the next one; the numbers are sorted.
+        let k = match priorities.get(step.index + 1) {
+            Some(&(n, _)) if n == self.call.priority => Some(step.index + 1),
+            _ => priorities
+                .binary_search_by_key(&self.call.priority, |&(n, _)| n)
+                .ok(),
+        };
+        match k {
+            Some(k) if priorities[k].1 => local(k as u32),
+            _ => LEFT,
         }
     }
 
@@ -352,25 +367,6 @@ impl StepHost<'_, '_> {
             data: &data,
         });
     }
-}
-
-/// `value` in decimal, as `%.18Lg` prints an integer below 10^18, in `buffer`.
-fn decimal(value: i64, buffer: &mut [u8; 20]) -> &[u8] {
-    let mut n = value.unsigned_abs();
-    let mut at = buffer.len();
-    loop {
-        at -= 1;
-        buffer[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        at -= 1;
-        buffer[at] = b'-';
-    }
-    &buffer[at..]
 }
 
 impl Host for StepHost<'_, '_> {
@@ -425,7 +421,7 @@ impl Host for StepHost<'_, '_> {
         }
         self.call.steps += 1;
         let mut buffer = [0; 20];
-        let number = decimal(value, &mut buffer);
+        let number = crate::text::decimal(value, &mut buffer);
         self.trace(step, &[name, b"=", before], number, after);
         let stored: std::borrow::Cow<[u8]> = if before.is_empty() && after.is_empty() {
             number.into()
@@ -436,29 +432,49 @@ impl Host for StepHost<'_, '_> {
         self.after(id, AppResult::Continue)
     }
 
+    fn pass(&mut self, id: u32) -> u32 {
+        if self.engine.traced {
+            // Showing the data means substituting it: the whole step.
+            return self.step(id);
+        }
+        if let Some(code) = self.at_limit() {
+            return code;
+        }
+        self.call.steps += 1;
+        self.after(id, AppResult::Continue)
+    }
+
     fn branch(&mut self, id: u32, value: i64) -> u32 {
         let chains = self.chains;
-        let Some(
-            step @ Step {
-                prepared:
-                    Some(Prepared::Branch {
-                        after,
-                        iftrue,
-                        iffalse,
-                        ..
-                    }),
+        let Some(step) = chains.steps.get(id as usize) else {
+            return LEFT;
+        };
+        let (after, iftrue, iffalse) = match &step.prepared {
+            Some(Prepared::Branch {
+                after,
+                iftrue,
+                iffalse,
                 ..
-            },
-        ) = chains.steps.get(id as usize)
-        else {
-            return self.step(id);
+            }) => (after.as_slice(), iftrue, iffalse),
+            Some(Prepared::While { .. }) => {
+                if let Some(code) = self.at_limit() {
+                    return code;
+                }
+                self.call.steps += 1;
+                let mut buffer = [0; 20];
+                let number = crate::text::decimal(value, &mut buffer);
+                self.trace(step, &[], number, &[]);
+                let result = crate::apps::while_(self.engine, self.call, Some(number));
+                return self.after(id, result);
+            }
+            _ => return self.step(id),
         };
         if let Some(code) = self.at_limit() {
             return code;
         }
         self.call.steps += 1;
         let mut buffer = [0; 20];
-        let number = decimal(value, &mut buffer);
+        let number = crate::text::decimal(value, &mut buffer);
         self.trace(step, &[], number, after);
         // The condition as GotoIf reads the printed number (`sscanf("%d")`, so a value
         // beyond an int is read as C reads it).

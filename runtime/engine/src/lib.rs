@@ -16,6 +16,7 @@ mod jit;
 mod native;
 mod scope;
 pub mod subst;
+mod text;
 pub mod vars;
 
 pub use call::{Call, Engine, Exception, Executed, Outcome, system_time};

@@ -18,6 +18,10 @@
 //! - a branch target is static only when it is a plain priority number, or a label that no
 //!   extension searched before this one has and this one has.
 //!
+//! `While($[L op R])` is computed the same way, the runtime then doing what While does with
+//! that number. `NoOp`, `Verbose` and `Log` whose data only reads plain variables run as a
+//! `Step::Pass`: counted and, when the engine traces, shown — nothing else.
+//!
 //! Anything else runs whole in the runtime, as the interpreter runs it.
 
 use pbxc_codegen::{IntExpr, Op, Operand, Step};
@@ -41,13 +45,20 @@ pub(crate) enum Prepared {
         iffalse: Option<i32>,
         reads: Vec<Vec<u8>>,
     },
+    /// `While(<number>)`.
+    While { reads: Vec<Vec<u8>> },
+    /// `NoOp`, `Verbose` or `Log` whose data only reads plain variables.
+    Pass,
 }
 
 impl Prepared {
     /// The variables the generated code reads, by operand index.
     pub(crate) fn reads(&self) -> &[Vec<u8>] {
         match self {
-            Prepared::Set { reads, .. } | Prepared::Branch { reads, .. } => reads,
+            Prepared::Set { reads, .. }
+            | Prepared::Branch { reads, .. }
+            | Prepared::While { reads } => reads,
+            Prepared::Pass => &[],
         }
     }
 }
@@ -68,9 +79,18 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
     let entry = pbxc_stdlib::catalog()
         .application(app)
         .filter(|e| e.in_version(22))?;
+    if matches!(entry.name.as_str(), "NoOp" | "Verbose" | "Log") {
+        // They do nothing but show their data, and reading plain variables has no effect.
+        return only_plain_variables(&priority.data).then_some((Step::Pass(id), Prepared::Pass));
+    }
     let (before, body, after) = split_data(&priority.data)?;
     let mut reads = Vec::new();
     let expr = expression(body, &mut reads)?;
+    let branch = Step::Branch {
+        id,
+        expr,
+        taken: None,
+    };
     match entry.name.as_str() {
         "Set" => {
             // `Set` cuts at the first `=`; a blank in the name gets a warning, a `)` at its
@@ -104,17 +124,34 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
                 iffalse: target(place, iffalse)?,
                 reads,
             };
-            Some((
-                Step::Branch {
-                    id,
-                    expr,
-                    taken: None,
-                },
-                prepared,
-            ))
+            Some((branch, prepared))
+        }
+        // The number is the whole condition.
+        "While" if before.is_empty() && after.is_empty() => {
+            Some((branch, Prepared::While { reads }))
         }
         _ => None,
     }
+}
+
+/// Whether substituting `data` only reads plain variables (`${NAME}`), which has no effect:
+/// no function, no expression, no substring, nothing unbalanced.
+fn only_plain_variables(data: &[u8]) -> bool {
+    let mut rest = data;
+    while let Some(dollar) = rest.iter().position(|&c| c == b'$') {
+        let Some(body) = rest[dollar + 1..].strip_prefix(b"{") else {
+            return false;
+        };
+        let Some(close) = body.iter().position(|&c| c == b'}') else {
+            return false;
+        };
+        let name = &body[..close];
+        if name.is_empty() || !name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+            return false;
+        }
+        rest = &body[close + 1..];
+    }
+    !data.contains(&0)
 }
 
 /// `BEFORE$[BODY]AFTER` with nothing else that substitution or the C string would touch.
@@ -345,7 +382,6 @@ mod tests {
             ("Set", "ARRAY(a)=$[${i} + 1]", false),
             ("Set", "$[${i} + 1]", false),
             ("MSet", "i=$[${i} + 1]", false),
-            ("NoOp", "$[${i} + 1]", false),
             ("Set ", "i=$[${i} + 1]", false),
             ("GotoIf", "$[${i} < 10]?top", true),
             ("GotoIf", "$[${i} < 10]?top:out", true),
@@ -357,6 +393,16 @@ mod tests {
             ("GotoIf", "$[${i} < 10]?top:${x}", false),
             ("GotoIf", "x$[${i} < 10]?top", false),
             ("GotoIf", "$[${i} < 10]top", false),
+            ("While", "$[${i} < 10]", true),
+            ("While", "$[${i} < 10]x", false),
+            ("NoOp", "", true),
+            ("NoOp", "x ${i} y${EXTEN}", true),
+            ("Verbose", "1,${i}", true),
+            ("NoOp", "${i:1}", false),
+            ("NoOp", "${LEN(x)}", false),
+            ("NoOp", "${i", false),
+            ("NoOp", "$x", false),
+            ("NoOp", "$[1 + 1]", false),
         ];
         for &(app, data, fast) in cases {
             let priority = Priority {
