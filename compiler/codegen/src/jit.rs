@@ -149,14 +149,13 @@ impl Jit {
             return Err("chain too long".into());
         }
         for step in steps {
-            let (expr, taken) = match *step {
-                Step::Call(_) | Step::Pass(_) => continue,
-                Step::Set { expr, .. } => (expr, None),
-                Step::Branch { expr, taken, .. } => (expr, taken),
-            };
-            if taken.is_some_and(|t| t >= len) {
+            if taken(*step).is_some_and(|t| t >= len) {
                 return Err(format!("{step:?} lands outside the chain"));
             }
+            let expr = match *step {
+                Step::Call(_) | Step::Pass { .. } => continue,
+                Step::Set { expr, .. } | Step::Branch { expr, .. } => expr,
+            };
             let literal_too_large =
                 |o| matches!(o, Operand::Const(n) if !(-SMALL + 1..SMALL).contains(&n));
             if literal_too_large(expr.left) || literal_too_large(expr.right) {
@@ -265,7 +264,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
         // The runtime's answer, from the fast path or from the whole step.
         let code = match step {
             Step::Call(_) => call1(b, refs.step, &[host, id]),
-            Step::Pass(_) => call1(b, refs.pass, &[host, id]),
+            Step::Pass { .. } => call1(b, refs.pass, &[host, id]),
             Step::Set { expr, .. } => {
                 let slow = b.create_block();
                 let value = expression(b, refs, host, id, expr, slow);
@@ -279,17 +278,21 @@ fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
                 join_slow(b, refs, host, id, slow, code)
             }
         };
-        let taken = match step {
-            Step::Branch { taken, .. } => taken,
-            _ => None,
-        };
-        next(b, &places, k, taken, code);
+        next(b, &places, k, taken(step), code);
     }
 
     b.switch_to_block(exit);
     let code = b.block_params(exit)[0];
     b.ins().return_(&[code]);
     b.seal_all_blocks();
+}
+
+/// Where a step's jump is expected to land in its chain, if it jumps.
+fn taken(step: Step) -> Option<u32> {
+    match step {
+        Step::Branch { taken, .. } | Step::Pass { taken, .. } => taken,
+        Step::Call(_) | Step::Set { .. } => None,
+    }
 }
 
 /// Where a priority's code can go.

@@ -65,9 +65,10 @@ pub const NOT_SMALL: i64 = i64::MIN;
 pub enum Step {
     /// The runtime runs the priority: [`Host::step`].
     Call(u32),
-    /// A priority with no effect but being counted and traced (`NoOp(${x})`):
-    /// [`Host::pass`].
-    Pass(u32),
+    /// A priority whose effect the runtime knew before the call ran — none (`NoOp(${x})`),
+    /// a fixed assignment (`Set(x=1)`), a jump to a fixed priority (`Goto(top)`):
+    /// [`Host::pass`]; `taken` is where in this chain the jump lands, jumped to directly.
+    Pass { id: u32, taken: Option<u32> },
     /// `Set(name=$[expr])`: `expr` computed natively, then [`Host::set`] stores it.
     Set { id: u32, expr: IntExpr },
     /// `GotoIf($[expr]?…)` or `While($[expr])`: `expr` computed natively, then
@@ -84,7 +85,10 @@ pub enum Step {
 impl Step {
     pub fn id(self) -> u32 {
         match self {
-            Step::Call(id) | Step::Pass(id) | Step::Set { id, .. } | Step::Branch { id, .. } => id,
+            Step::Call(id)
+            | Step::Pass { id, .. }
+            | Step::Set { id, .. }
+            | Step::Branch { id, .. } => id,
         }
     }
 }

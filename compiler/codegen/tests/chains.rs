@@ -352,11 +352,16 @@ fn a_branch_answered_elsewhere_still_goes_where_the_host_says() {
 fn passes_run_through_the_hosts_pass() {
     let mut jit = Jit::new().unwrap();
     // Ids equal indices here, so `pass` moves to the next one; the call at 2 leaves.
-    let chain = jit
-        .compile(&[Step::Pass(0), Step::Pass(1), Step::Call(2)])
-        .unwrap();
+    let pass = |id| Step::Pass { id, taken: None };
+    let chain = jit.compile(&[pass(0), pass(1), Step::Call(2)]).unwrap();
     let mut host = Recorder::default();
     assert_eq!(jit.run(chain, &mut host, 0), 9);
     assert_eq!(host.passed, [0, 1]);
     assert_eq!(host.whole, [2]);
+    // A pass whose jump lands outside the chain is refused.
+    let outside = Step::Pass {
+        id: 0,
+        taken: Some(3),
+    };
+    assert!(jit.compile(&[outside]).is_err());
 }

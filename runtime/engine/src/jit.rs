@@ -256,18 +256,14 @@ fn compile(
         let id = first + k as u32;
         let (native, prepared) = match native::prepare(&place, &ext.priorities[priority], id) {
             Some((mut native, prepared)) => {
-                // A branch whose true target this chain may move to natively jumps there.
+                // A jump to a priority this chain may move to natively goes there directly.
                 if let (
-                    pbxc_codegen::Step::Branch { taken, .. },
-                    Prepared::Branch {
-                        iftrue: Some(n), ..
-                    },
-                ) = (&mut native, &prepared)
+                    pbxc_codegen::Step::Branch { taken, .. }
+                    | pbxc_codegen::Step::Pass { taken, .. },
+                    Some(n),
+                ) = (&mut native, prepared.landing())
                 {
-                    *taken = priorities
-                        .iter()
-                        .position(|&p| p == (*n, true))
-                        .map(|t| t as u32);
+                    *taken = priorities.binary_search(&(n, true)).ok().map(|t| t as u32);
                 }
                 (native, Some(prepared))
             }
@@ -433,14 +429,32 @@ impl Host for StepHost<'_, '_> {
     }
 
     fn pass(&mut self, id: u32) -> u32 {
-        if self.engine.traced {
+        let chains = self.chains;
+        let Some(step) = chains.steps.get(id as usize) else {
+            return LEFT;
+        };
+        let prepared = match &step.prepared {
             // Showing the data means substituting it: the whole step.
-            return self.step(id);
-        }
+            Some(Prepared::Pass) if self.engine.traced => return self.step(id),
+            Some(p @ (Prepared::Pass | Prepared::Assign { .. } | Prepared::Goto(_))) => p,
+            _ => return self.step(id),
+        };
         if let Some(code) = self.at_limit() {
             return code;
         }
         self.call.steps += 1;
+        let plan = self.engine.plan;
+        let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
+            .priorities[step.priority];
+        // Nothing in the data to substitute: it is shown as written.
+        self.trace(step, &[], &priority.data, &[]);
+        match prepared {
+            Prepared::Assign { name, value } => {
+                crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
+            }
+            Prepared::Goto(n) => self.call.explicit_goto(b"", b"", *n),
+            _ => {}
+        }
         self.after(id, AppResult::Continue)
     }
 

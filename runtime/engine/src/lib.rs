@@ -21,4 +21,5 @@ pub mod vars;
 
 pub use call::{Call, Engine, Exception, Executed, Outcome, system_time};
 pub use channel::{AppResult, Channel, SimulatedChannel};
+pub use native::{Share, native_share};
 pub use pbxc_dialplan::route_index::RouteIndex;

@@ -19,13 +19,85 @@
 //!   extension searched before this one has and this one has.
 //!
 //! `While($[L op R])` is computed the same way, the runtime then doing what While does with
-//! that number. `NoOp`, `Verbose` and `Log` whose data only reads plain variables run as a
-//! `Step::Pass`: counted and, when the engine traces, shown — nothing else.
+//! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`,
+//! `Verbose` and `Log` whose data only reads plain variables (counted and, when the engine
+//! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, and
+//! `Goto` to a static target (jumped to directly).
 //!
 //! Anything else runs whole in the runtime, as the interpreter runs it.
 
 use pbxc_codegen::{IntExpr, Op, Operand, Step};
 use pbxc_dialplan::{Dialplan, Extension, Priority};
+
+/// How the priorities of a dialplan run under the JIT, each reached from its own context:
+/// wholly native ([`Share::native`], by kind) or calling the runtime for the whole step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Share {
+    pub priorities: u64,
+    /// `Set(x=$[...])` computed natively.
+    pub set: u64,
+    /// `GotoIf($[...]?...)` and `While($[...])` decided natively.
+    pub branch: u64,
+    /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`.
+    pub pass: u64,
+}
+
+impl Share {
+    pub fn native(&self) -> u64 {
+        self.set + self.branch + self.pass
+    }
+
+    pub fn add(&mut self, other: Share) {
+        self.priorities += other.priorities;
+        self.set += other.set;
+        self.branch += other.branch;
+        self.pass += other.pass;
+    }
+}
+
+/// What [`prepare`] makes of every priority of `plan`, as the JIT compiles it for a call in
+/// the extension's own context (chains are refused where caller-ID variants or
+/// time-conditioned includes make routing depend on the call).
+pub fn native_share(plan: &Dialplan) -> Share {
+    let index = pbxc_dialplan::route_index::RouteIndex::new(plan);
+    let mut share = Share::default();
+    for (c, context) in plan.contexts.iter().enumerate() {
+        let real = |e: &Extension| e.priorities.iter().filter(|p| p.number >= 1).count() as u64;
+        share.priorities += context.extensions.iter().map(real).sum::<u64>();
+        let Some(order) = index.order(c) else {
+            continue;
+        };
+        for (position, &(cc, e)) in order.iter().enumerate() {
+            if cc as usize != c {
+                continue;
+            }
+            let extension = &context.extensions[e as usize];
+            let earlier = &order[..position];
+            let variant = |&(c, e): &(u32, u32)| {
+                plan.contexts[c as usize].extensions[e as usize]
+                    .cid
+                    .is_some()
+            };
+            if extension.cid.is_some() || earlier.iter().any(variant) {
+                continue;
+            }
+            let place = Place {
+                plan,
+                extension,
+                earlier,
+            };
+            for priority in extension.priorities.iter().filter(|p| p.number >= 1) {
+                match prepare(&place, priority, 0).map(|(_, p)| p) {
+                    Some(Prepared::Set { .. }) => share.set += 1,
+                    Some(Prepared::Branch { .. } | Prepared::While { .. }) => share.branch += 1,
+                    Some(_) => share.pass += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+    share
+}
 
 /// What the runtime keeps for a priority with a fast path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +121,10 @@ pub(crate) enum Prepared {
     While { reads: Vec<Vec<u8>> },
     /// `NoOp`, `Verbose` or `Log` whose data only reads plain variables.
     Pass,
+    /// `Set(name=value)` with nothing to substitute.
+    Assign { name: Vec<u8>, value: Vec<u8> },
+    /// `Goto(label)` or `Goto(n)`: to that priority of the same extension.
+    Goto(i32),
 }
 
 impl Prepared {
@@ -58,7 +134,16 @@ impl Prepared {
             Prepared::Set { reads, .. }
             | Prepared::Branch { reads, .. }
             | Prepared::While { reads } => reads,
-            Prepared::Pass => &[],
+            Prepared::Pass | Prepared::Assign { .. } | Prepared::Goto(_) => &[],
+        }
+    }
+
+    /// The priority a jump of this step lands on when taken, if it is known.
+    pub(crate) fn landing(&self) -> Option<i32> {
+        match *self {
+            Prepared::Branch { iftrue, .. } => iftrue,
+            Prepared::Goto(n) => Some(n),
+            _ => None,
         }
     }
 }
@@ -79,9 +164,31 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
     let entry = pbxc_stdlib::catalog()
         .application(app)
         .filter(|e| e.in_version(22))?;
-    if matches!(entry.name.as_str(), "NoOp" | "Verbose" | "Log") {
+    let data = &priority.data;
+    let pass = Step::Pass { id, taken: None };
+    let fixed = !data.iter().any(|&c| c == b'$' || c == 0);
+    match entry.name.as_str() {
         // They do nothing but show their data, and reading plain variables has no effect.
-        return only_plain_variables(&priority.data).then_some((Step::Pass(id), Prepared::Pass));
+        "NoOp" | "Verbose" | "Log" => {
+            return only_plain_variables(data).then_some((pass, Prepared::Pass));
+        }
+        "Set" if fixed => {
+            let eq = data.iter().position(|&c| c == b'=')?;
+            let name = &data[..eq];
+            if !settable(name) {
+                return None;
+            }
+            let prepared = Prepared::Assign {
+                name: name.to_vec(),
+                value: data[eq + 1..].to_vec(),
+            };
+            return Some((pass, prepared));
+        }
+        "Goto" if fixed => {
+            let priority = target(place, Some(data))??;
+            return Some((pass, Prepared::Goto(priority)));
+        }
+        _ => {}
     }
     let (before, body, after) = split_data(&priority.data)?;
     let mut reads = Vec::new();
@@ -97,7 +204,7 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
             // end makes it a function write: both stay with the runtime.
             let eq = before.iter().position(|&c| c == b'=')?;
             let name = &before[..eq];
-            if name.is_empty() || name.contains(&b' ') || name.last() == Some(&b')') {
+            if !settable(name) {
                 return None;
             }
             let prepared = Prepared::Set {
@@ -132,6 +239,12 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         }
         _ => None,
     }
+}
+
+/// A name `Set` stores as a channel variable without a word: a blank in it gets a
+/// warning, a `)` at its end makes it a function write, both left to the runtime.
+fn settable(name: &[u8]) -> bool {
+    !name.is_empty() && !name.contains(&b' ') && name.last() != Some(&b')')
 }
 
 /// Whether substituting `data` only reads plain variables (`${NAME}`), which has no effect:
@@ -403,6 +516,18 @@ mod tests {
             ("NoOp", "${i", false),
             ("NoOp", "$x", false),
             ("NoOp", "$[1 + 1]", false),
+            ("Set", "x=1", true),
+            ("Set", "x=", true),
+            ("Set", "x", false),
+            ("Set", "x y=1", false),
+            ("Set", "CDR(x)=1", false),
+            ("Set", "x=$y", false),
+            ("Goto", "top", true),
+            ("Goto", "3", true),
+            ("Goto", "nosuch", false),
+            ("Goto", "s,1", false),
+            ("Goto", "", false),
+            ("Goto", "${x}", false),
         ];
         for &(app, data, fast) in cases {
             let priority = Priority {
@@ -418,6 +543,26 @@ mod tests {
                 "{app}({data})"
             );
         }
+    }
+
+    #[test]
+    fn the_share_counts_each_kind() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => s,1,Set(i=0)\n same => n(top),Set(i=$[${i} + 1])\n\
+              same => n,GotoIf($[${i} < 9]?top)\n same => n,While($[${i} > 0])\n\
+              same => n,NoOp(${i})\n same => n,Dial(PJSIP/x)\n same => n,Goto(top)\n\
+              [d]\ninclude => c\nexten => _X,1,Set(i=${i}x)\n\
+              [e]\nexten => 1/2,1,NoOp()\n",
+        );
+        assert_eq!(
+            native_share(&plan),
+            Share {
+                priorities: 9,
+                set: 1,
+                branch: 2,
+                pass: 3,
+            }
+        );
     }
 
     #[test]
