@@ -436,7 +436,12 @@ impl Host for StepHost<'_, '_> {
         let prepared = match &step.prepared {
             // Showing the data means substituting it: the whole step.
             Some(Prepared::Pass) if self.engine.traced => return self.step(id),
-            Some(p @ (Prepared::Pass | Prepared::Assign { .. } | Prepared::Goto(_))) => p,
+            Some(
+                p @ (Prepared::Pass
+                | Prepared::Assign { .. }
+                | Prepared::Goto(_)
+                | Prepared::GotoElsewhere { .. }),
+            ) => p,
             _ => return self.step(id),
         };
         if let Some(code) = self.at_limit() {
@@ -453,6 +458,11 @@ impl Host for StepHost<'_, '_> {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
             Prepared::Goto(n) => self.call.explicit_goto(b"", b"", *n),
+            Prepared::GotoElsewhere {
+                context,
+                exten,
+                priority,
+            } => self.call.explicit_goto(context, exten, *priority),
             _ => {}
         }
         self.after(id, AppResult::Continue)

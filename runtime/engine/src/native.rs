@@ -22,7 +22,7 @@
 //! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`,
 //! `Verbose` and `Log` whose data only reads plain variables (counted and, when the engine
 //! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, and
-//! `Goto` to a static target (jumped to directly).
+//! `Goto` to a static target (jumped to directly within the extension).
 //!
 //! Anything else runs whole in the runtime, as the interpreter runs it.
 
@@ -125,6 +125,12 @@ pub(crate) enum Prepared {
     Assign { name: Vec<u8>, value: Vec<u8> },
     /// `Goto(label)` or `Goto(n)`: to that priority of the same extension.
     Goto(i32),
+    /// `Goto(exten,n)` or `Goto(context,exten,n)` (an empty name keeps the call's).
+    GotoElsewhere {
+        context: Vec<u8>,
+        exten: Vec<u8>,
+        priority: i32,
+    },
 }
 
 impl Prepared {
@@ -134,7 +140,10 @@ impl Prepared {
             Prepared::Set { reads, .. }
             | Prepared::Branch { reads, .. }
             | Prepared::While { reads } => reads,
-            Prepared::Pass | Prepared::Assign { .. } | Prepared::Goto(_) => &[],
+            Prepared::Pass
+            | Prepared::Assign { .. }
+            | Prepared::Goto(_)
+            | Prepared::GotoElsewhere { .. } => &[],
         }
     }
 
@@ -184,10 +193,7 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
             };
             return Some((pass, prepared));
         }
-        "Goto" if fixed => {
-            let priority = target(place, Some(data))??;
-            return Some((pass, Prepared::Goto(priority)));
-        }
+        "Goto" if fixed => return goto(place, data).map(|g| (pass, g)),
         _ => {}
     }
     let (before, body, after) = split_data(&priority.data)?;
@@ -338,6 +344,28 @@ pub(crate) fn small_integer(text: &[u8]) -> Option<i64> {
         .iter()
         .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
     Some(if negative { -n } else { n })
+}
+
+/// `Goto` with fixed data, cut as `pbx_parseable_goto` cuts it (`strsep` on `,` three
+/// times): a priority of this extension (as a GotoIf branch), or a plain priority number of
+/// another extension or context. A label elsewhere is looked up at run time.
+fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
+    let mut fields = data.splitn(4, |&c| c == b',');
+    let first = fields.next()?;
+    let (context, exten, priority) = match (fields.next(), fields.next()) {
+        (None, _) => return target(place, Some(first))?.map(Prepared::Goto),
+        (Some(priority), None) => (&b""[..], first, priority),
+        (Some(exten), Some(priority)) => (first, exten, priority),
+    };
+    let digits = !priority.is_empty() && priority.len() <= 9;
+    if !digits || !priority.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(Prepared::GotoElsewhere {
+        context: context.to_vec(),
+        exten: exten.to_vec(),
+        priority: std::str::from_utf8(priority).ok()?.parse().ok()?,
+    })
 }
 
 /// Where a GotoIf branch goes: `Some(None)` for no jump, `Some(Some(n))` for priority `n`,
@@ -525,7 +553,13 @@ mod tests {
             ("Goto", "top", true),
             ("Goto", "3", true),
             ("Goto", "nosuch", false),
-            ("Goto", "s,1", false),
+            ("Goto", "s,1", true),
+            ("Goto", "c,s,2", true),
+            ("Goto", "c,s,2,junk", true),
+            ("Goto", ",,2", true),
+            ("Goto", "s,top", false),
+            ("Goto", "c,s,+1", false),
+            ("Goto", "c,s,", false),
             ("Goto", "", false),
             ("Goto", "${x}", false),
         ];

@@ -30,6 +30,8 @@ fn app() -> impl Strategy<Value = String> {
         Just("Goto(+2)".to_string()),
         Just("Goto(-1)".to_string()),
         Just("Goto(100,1)".to_string()),
+        Just("Goto(other,150,2)".to_string()),
+        Just("Goto(main,s,3,x)".to_string()),
         Just("Goto(150,out)".to_string()),
         Just("Goto(sub,s,1)".to_string()),
         Just("Gosub(sub,s,1(${v}))".to_string()),
