@@ -143,6 +143,7 @@ impl Flat {
                 }
             }
         }
+        patterns.index_digits();
         Some(Flat {
             entries,
             literals,
@@ -235,6 +236,11 @@ fn walk<'p>(
 #[derive(Default)]
 struct Trie {
     nodes: Vec<Node>,
+    /// For each node and digit `0`–`9`, the children that digit leads to, in `children`
+    /// order: `by_digit[node * 10 + d]` is a range of `digit_children` (dialled numbers are
+    /// digits; other bytes scan the node's sets). Built by [`Trie::index_digits`].
+    by_digit: Vec<(u32, u32)>,
+    digit_children: Vec<u32>,
 }
 
 #[derive(Default, Clone)]
@@ -243,6 +249,15 @@ struct Node {
     ends: Vec<u32>,
     one_or_more: Vec<u32>,
     zero_or_more: Vec<u32>,
+}
+
+fn push_all<const N: usize>(out: &mut SmallVec<[u32; N]>, items: &[u32])
+where
+    [u32; N]: smallvec::Array<Item = u32>,
+{
+    for &item in items {
+        out.push(item);
+    }
 }
 
 fn set_bit(set: &mut [u64; 4], b: u8) {
@@ -341,6 +356,24 @@ impl Trie {
         }
     }
 
+    /// Fills `by_digit` once every pattern is in.
+    fn index_digits(&mut self) {
+        self.by_digit.clear();
+        self.digit_children.clear();
+        for node in &self.nodes {
+            for d in b'0'..=b'9' {
+                let start = self.digit_children.len() as u32;
+                for (set, child) in &node.children {
+                    if has_bit(set, d) {
+                        self.digit_children.push(*child);
+                    }
+                }
+                self.by_digit
+                    .push((start, self.digit_children.len() as u32));
+            }
+        }
+    }
+
     /// Adds the positions of every pattern that may match `digits` (dashes removed).
     fn candidates(&self, digits: &[u8], out: &mut SmallVec<[u32; 16]>) {
         if self.nodes.is_empty() {
@@ -352,8 +385,18 @@ impl Trie {
             for &n in &active {
                 let node = &self.nodes[n as usize];
                 // A `.` or `!` tail here takes the rest, `d` included.
-                out.extend_from_slice(&node.zero_or_more);
-                out.extend_from_slice(&node.one_or_more);
+                // (Pushed one by one: these lists hold one or two, and a `memcpy` call for
+                // each costs more than the copy.)
+                push_all(out, &node.zero_or_more);
+                push_all(out, &node.one_or_more);
+                if d.is_ascii_digit() {
+                    let (start, end) = self.by_digit[n as usize * 10 + usize::from(d - b'0')];
+                    push_all(
+                        &mut next,
+                        &self.digit_children[start as usize..end as usize],
+                    );
+                    continue;
+                }
                 for (set, child) in &node.children {
                     if has_bit(set, d) {
                         next.push(*child);
@@ -368,8 +411,8 @@ impl Trie {
         }
         for &n in &active {
             let node = &self.nodes[n as usize];
-            out.extend_from_slice(&node.ends);
-            out.extend_from_slice(&node.zero_or_more);
+            push_all(out, &node.ends);
+            push_all(out, &node.zero_or_more);
         }
     }
 }
