@@ -1,8 +1,10 @@
 //! Routing without walking: for each context, every extension it can reach flattened once in
 //! the order [`route::find`](crate::route::find) searches them (its own, then its includes
 //! depth-first, each context once), with literals in a hash map and patterns in a trie of
-//! character classes. A lookup then costs a hash probe and a short trie walk, whatever the
-//! number of extensions and includes — and answers exactly what `route::find` answers: every
+//! character classes, determinized over the bytes numbers are dialled with (digits, `*`, `#`)
+//! into a table-driven automaton. A lookup then costs a hash probe and one table step a
+//! byte, whatever the number of extensions and includes — and answers exactly what
+//! `route::find` answers: every
 //! pattern the trie proposes is confirmed with [`extension_match`], and the candidates are
 //! tried in search order.
 //!
@@ -143,7 +145,7 @@ impl Flat {
                 }
             }
         }
-        patterns.index_digits();
+        patterns.determinize();
         Some(Flat {
             entries,
             literals,
@@ -236,11 +238,38 @@ fn walk<'p>(
 #[derive(Default)]
 struct Trie {
     nodes: Vec<Node>,
-    /// For each node and digit `0`–`9`, the children that digit leads to, in `children`
-    /// order: `by_digit[node * 10 + d]` is a range of `digit_children` (dialled numbers are
-    /// digits; other bytes scan the node's sets). Built by [`Trie::index_digits`].
-    by_digit: Vec<(u32, u32)>,
-    digit_children: Vec<u32>,
+    /// The trie determinized over what numbers are dialled with, when that stays small.
+    dfa: Option<Dfa>,
+}
+
+/// The bytes a [`Dfa`] steps on: the digits, `*` and `#`.
+const DIALLED: usize = 12;
+
+fn dialled(b: u8) -> Option<usize> {
+    match b {
+        b'0'..=b'9' => Some(usize::from(b - b'0')),
+        b'*' => Some(10),
+        b'#' => Some(11),
+        _ => None,
+    }
+}
+
+/// A deterministic automaton equivalent to walking the [`Trie`] on a number made of
+/// [`DIALLED`] bytes: a state is the set of trie nodes the walk holds after a prefix. A
+/// lookup is then one table step a byte, however many patterns share the prefix.
+struct Dfa {
+    /// `next[state * DIALLED + byte]`, [`Dfa::DEAD`] where no pattern goes on.
+    next: Vec<u32>,
+    /// Per state, a range of `positions`: the patterns whose `.` or `!` tail takes the rest
+    /// of the number when it goes on past this state.
+    tails: Vec<(u32, u32)>,
+    /// Per state, a range of `positions`: the patterns that match a number ending here.
+    ends: Vec<(u32, u32)>,
+    positions: Vec<u32>,
+}
+
+impl Dfa {
+    const DEAD: u32 = u32::MAX;
 }
 
 #[derive(Default, Clone)]
@@ -356,27 +385,96 @@ impl Trie {
         }
     }
 
-    /// Fills `by_digit` once every pattern is in.
-    fn index_digits(&mut self) {
-        self.by_digit.clear();
-        self.digit_children.clear();
-        for node in &self.nodes {
-            for d in b'0'..=b'9' {
-                let start = self.digit_children.len() as u32;
-                for (set, child) in &node.children {
-                    if has_bit(set, d) {
-                        self.digit_children.push(*child);
-                    }
-                }
-                self.by_digit
-                    .push((start, self.digit_children.len() as u32));
-            }
+    /// Builds the [`Dfa`] once every pattern is in (subset construction from the root),
+    /// giving up — the walk then serves every number — when it would grow far beyond the
+    /// trie.
+    fn determinize(&mut self) {
+        self.dfa = None;
+        if self.nodes.is_empty() {
+            return;
         }
+        let limit = 4 * self.nodes.len() + 256;
+        let mut dfa = Dfa {
+            next: Vec::new(),
+            tails: Vec::new(),
+            ends: Vec::new(),
+            positions: Vec::new(),
+        };
+        let mut states: Vec<Vec<u32>> = vec![vec![0]];
+        let mut known: HashMap<Vec<u32>, u32> = HashMap::default();
+        known.insert(vec![0], 0);
+        let mut at = 0;
+        while at < states.len() {
+            let set = states[at].clone();
+            let mut union = |pick: fn(&Node) -> [&Vec<u32>; 2]| {
+                let mut positions: Vec<u32> = set
+                    .iter()
+                    .flat_map(|&n| pick(&self.nodes[n as usize]))
+                    .flatten()
+                    .copied()
+                    .collect();
+                positions.sort_unstable();
+                positions.dedup();
+                let start = dfa.positions.len() as u32;
+                dfa.positions.extend(positions);
+                (start, dfa.positions.len() as u32)
+            };
+            let tails = union(|n| [&n.zero_or_more, &n.one_or_more]);
+            let ends = union(|n| [&n.ends, &n.zero_or_more]);
+            dfa.tails.push(tails);
+            dfa.ends.push(ends);
+            let mut targets = [Dfa::DEAD; DIALLED];
+            for (slot, b) in (b'0'..=b'9').chain([b'*', b'#']).enumerate() {
+                let mut children: Vec<u32> = set
+                    .iter()
+                    .flat_map(|&n| &self.nodes[n as usize].children)
+                    .filter(|(bits, _)| has_bit(bits, b))
+                    .map(|&(_, child)| child)
+                    .collect();
+                children.sort_unstable();
+                children.dedup();
+                if children.is_empty() {
+                    continue;
+                }
+                targets[slot] = match known.get(&children) {
+                    Some(&id) => id,
+                    None => {
+                        if states.len() >= limit {
+                            return;
+                        }
+                        let id = states.len() as u32;
+                        known.insert(children.clone(), id);
+                        states.push(children);
+                        id
+                    }
+                };
+            }
+            dfa.next.extend(targets);
+            at += 1;
+        }
+        self.dfa = Some(dfa);
     }
 
     /// Adds the positions of every pattern that may match `digits` (dashes removed).
     fn candidates(&self, digits: &[u8], out: &mut SmallVec<[u32; 16]>) {
         if self.nodes.is_empty() {
+            return;
+        }
+        if let Some(dfa) = &self.dfa
+            && digits.iter().all(|&b| dialled(b).is_some())
+        {
+            let mut state = 0usize;
+            for &b in digits {
+                let (start, end) = dfa.tails[state];
+                push_all(out, &dfa.positions[start as usize..end as usize]);
+                let byte = dialled(b).unwrap_or_default();
+                match dfa.next[state * DIALLED + byte] {
+                    Dfa::DEAD => return,
+                    next => state = next as usize,
+                }
+            }
+            let (start, end) = dfa.ends[state];
+            push_all(out, &dfa.positions[start as usize..end as usize]);
             return;
         }
         let mut active: SmallVec<[u32; 8]> = smallvec::smallvec![0u32];
@@ -389,14 +487,6 @@ impl Trie {
                 // each costs more than the copy.)
                 push_all(out, &node.zero_or_more);
                 push_all(out, &node.one_or_more);
-                if d.is_ascii_digit() {
-                    let (start, end) = self.by_digit[n as usize * 10 + usize::from(d - b'0')];
-                    push_all(
-                        &mut next,
-                        &self.digit_children[start as usize..end as usize],
-                    );
-                    continue;
-                }
                 for (set, child) in &node.children {
                     if has_bit(set, d) {
                         next.push(*child);

@@ -9,9 +9,11 @@ use proptest::prelude::*;
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         "[0-9]{1,4}",
+        "[0-9*#]{1,3}",
         "[0-9]-[0-9]{1,2}",
         "_[0-9NXZ]{1,4}",
-        "_[0-9NXZ]{0,3}[.!]",
+        "_[0-9NXZ*#]{0,3}[.!]",
+        "_[0-9NXZ.!]{1,5}",
         Just("_[12][2-4,7]X".to_string()),
         Just("_1[]2".to_string()),
         Just("_[3-5".to_string()),
@@ -66,11 +68,11 @@ fn dialplan() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(1500))]
     #[test]
     fn the_index_agrees_with_the_search(
         text in dialplan(),
-        numbers in proptest::collection::vec("[0-9]{0,5}|[0-9]-[0-9]|s|_X", 1..12),
+        numbers in proptest::collection::vec("[0-9]{0,5}|[0-9*#]{0,7}|[0-9]-[0-9]|s|_X", 1..12),
         cid in prop::option::of("[0-9]{0,2}"),
     ) {
         let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
