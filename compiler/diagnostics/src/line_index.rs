@@ -16,12 +16,9 @@ impl LineIndex {
     pub fn new(text: &[u8]) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        starts.extend(
-            text.iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        // memchr finds the newlines many bytes at a time: a 1.7 MB file is indexed on every
+        // edit the language server checks.
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i as u32 + 1));
         LineIndex { starts }
     }
 

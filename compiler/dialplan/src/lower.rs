@@ -2,6 +2,7 @@
 //! `ast_add_extension2` (main/pbx.c) that decide what gets registered.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use pbxc_config::{Category, Config, Origin, Variable};
 use pbxc_diagnostics::{Diagnostic, Edit, Label, SourceSet, TextRange};
@@ -20,6 +21,7 @@ pub fn lower(config: &Config, sources: &SourceSet) -> (Dialplan, Vec<Diagnostic>
         sources,
         plan: Dialplan::default(),
         diagnostics: Vec::new(),
+        last_extension: None,
     };
     if config.rejected {
         return (l.plan, l.diagnostics);
@@ -41,6 +43,9 @@ struct Lowering<'a> {
     sources: &'a SourceSet,
     plan: Dialplan,
     diagnostics: Vec<Diagnostic>,
+    /// (context, index) of the extension the last priority went to: a `same =>` line goes to
+    /// it again, found without a search (the index is checked before it is trusted).
+    last_extension: Option<(usize, usize)>,
 }
 
 fn d(code: pbxc_diagnostics::Code, message: impl Into<String>, at: Origin) -> Diagnostic {
@@ -100,15 +105,22 @@ fn part_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Origin {
 /// Where `part` (a slice of `var.value`) is in the source, byte for byte; `None` when the value
 /// is not a plain copy of its source text.
 fn exact_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Option<Origin> {
+    origin_within(var, plain_copy(var, sources)?, part)
+}
+
+/// Where `var`'s value is in the source, when it is a plain copy of one stretch of it (no
+/// escapes or comments inside).
+fn plain_copy(var: &Variable, sources: &SourceSet) -> Option<Origin> {
     let whole = *var.value_origins.first()?;
     let text = &sources.get(whole.file).text[whole.range.as_range()];
+    (var.value_origins.len() == 1 && text == &*var.value).then_some(whole)
+}
+
+/// Where `part` (a slice of `var.value`) is, in a value that is a plain copy at `whole`.
+fn origin_within(var: &Variable, whole: Origin, part: &[u8]) -> Option<Origin> {
     let base = var.value.as_ptr() as usize;
     let at = part.as_ptr() as usize;
-    (var.value_origins.len() == 1
-        && text == &*var.value
-        && at >= base
-        && at + part.len() <= base + var.value.len())
-    .then(|| {
+    (at >= base && at + part.len() <= base + var.value.len()).then(|| {
         let start = whole.range.start as usize + (at - base);
         Origin {
             file: whole.file,
@@ -368,6 +380,9 @@ impl Lowering<'_> {
 
         // Application and data.
         let appl = appl.unwrap_or_default();
+        // Compared with the source once for the line, not once for each part.
+        let plain = plain_copy(v, self.sources);
+        let exact = |part: &[u8]| plain.and_then(|whole| origin_within(v, whole, part));
         let mut data_origin = None;
         let (app, data): (Vec<u8>, Vec<u8>) = match appl.iter().position(|&c| c == b'(') {
             None => (appl.to_vec(), Vec::new()),
@@ -379,7 +394,7 @@ impl Lowering<'_> {
                     let after = &appl[open + 1..];
                     match after.iter().rposition(|&c| c == b')') {
                         Some(close) => {
-                            data_origin = exact_origin(v, self.sources, &after[..close]);
+                            data_origin = exact(&after[..close]);
                             (name.to_vec(), after[..close].to_vec())
                         }
                         None => {
@@ -394,7 +409,7 @@ impl Lowering<'_> {
                                 )
                                 .with_help("a `;` in the data starts a comment: write it `\\;`"),
                             );
-                            data_origin = exact_origin(v, self.sources, after);
+                            data_origin = exact(after);
                             (name.to_vec(), after.to_vec())
                         }
                     }
@@ -404,7 +419,7 @@ impl Lowering<'_> {
         let skip = app.iter().take_while(|&&c| c != 0 && c < 33).count();
         let app = app[skip..].to_vec();
         let app_origin = if appl.len() >= skip + app.len() {
-            exact_origin(v, self.sources, &appl[skip..skip + app.len()])
+            exact(&appl[skip..skip + app.len()])
         } else {
             None
         };
@@ -539,8 +554,9 @@ impl Lowering<'_> {
             return;
         }
         let name = strip_fluff(&ext, false);
-        let context_name = show(&self.plan.contexts[ctx].name);
-        let exts = &mut self.plan.contexts[ctx].extensions;
+        let context = &mut self.plan.contexts[ctx];
+        let context_name = &context.name;
+        let exts = &mut context.extensions;
         // Asterisk walks the sorted list to the first entry that sorts at or after the new one;
         // on a sorted list that is a binary search.
         let order = |e: &Extension| {
@@ -551,8 +567,21 @@ impl Lowering<'_> {
                 (Some(a), Some(b)) => ext_cmp(a, b),
             })
         };
-        let at = exts.partition_point(|e| order(e) == Ordering::Less);
-        let same = exts.get(at).is_some_and(|e| order(e) == Ordering::Equal);
+        let (at, same) = match self.last_extension {
+            Some((c, at))
+                if c == ctx && exts.get(at).is_some_and(|e| order(e) == Ordering::Equal) =>
+            {
+                (at, true)
+            }
+            _ => {
+                let at = exts.partition_point(|e| order(e) == Ordering::Less);
+                (
+                    at,
+                    exts.get(at).is_some_and(|e| order(e) == Ordering::Equal),
+                )
+            }
+        };
+        self.last_extension = Some((ctx, at));
         let priority = |label| Priority {
             number,
             label,
@@ -589,8 +618,9 @@ impl Lowering<'_> {
             let diag = d(
                 codes::DUPLICATE_PRIORITY,
                 format!(
-                    "priority {shown} of extension `{}` in context `{context_name}` is already in use{alias}; this line is ignored",
-                    show(&ext)
+                    "priority {shown} of extension `{}` in context `{}` is already in use{alias}; this line is ignored",
+                    show(&ext),
+                    show(context_name)
                 ),
                 pri_origin,
             )
@@ -687,6 +717,9 @@ impl Lowering<'_> {
     /// `ast_context_verify_includes`, but every missing include, not only the first.
     fn verify_includes(&mut self) {
         let mut found = Vec::new();
+        // The near-miss for each missing name, once: generated configurations include the
+        // same missing context from hundreds of contexts.
+        let mut similar_to: HashMap<&[u8], Option<usize>> = HashMap::new();
         for c in &self.plan.contexts {
             for inc in &c.includes {
                 if self.plan.context(&inc.context).is_some()
@@ -718,20 +751,25 @@ impl Lowering<'_> {
                         inc.origin,
                     )
                 };
-                if let Some(similar) = self
-                    .plan
-                    .contexts
-                    .iter()
-                    .filter(|x| {
-                        edit_distance(&x.name, &inc.context) <= 2
-                            || x.name.eq_ignore_ascii_case(&inc.context)
-                    })
-                    .min_by_key(|x| edit_distance(&x.name, &inc.context))
+                let contexts = &self.plan.contexts;
+                let similar = *similar_to.entry(&inc.context).or_insert_with(|| {
+                    contexts
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, x)| {
+                            let distance = edit_distance(&x.name, &inc.context);
+                            (distance <= 2 || x.name.eq_ignore_ascii_case(&inc.context))
+                                .then_some((distance, i))
+                        })
+                        .min()
+                        .map(|(_, i)| i)
+                });
+                if let Some(similar) = similar
                     && diag.code.id == codes::INCLUDE_MISSING_CONTEXT.id
                 {
                     diag = diag.with_help(format!(
                         "did you mean `{}`? context names are case-sensitive",
-                        show(&similar.name)
+                        show(&contexts[similar].name)
                     ));
                 }
                 found.push(diag);
