@@ -192,10 +192,10 @@ impl Jit {
             build(&mut b, refs, steps);
             b.finalize(config);
         }
-        self.module
-            .define_function(id, &mut self.context)
-            .map_err(|e| e.to_string())?;
+        let defined = self.module.define_function(id, &mut self.context);
+        // Cleared on failure too: the next chain must not start from this half-built one.
         self.module.clear_context(&mut self.context);
+        defined.map_err(|e| e.to_string())?;
         self.module
             .finalize_definitions()
             .map_err(|e| e.to_string())?;

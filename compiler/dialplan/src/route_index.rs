@@ -393,7 +393,16 @@ impl Trie {
         if self.nodes.is_empty() {
             return;
         }
+        // Both caps keep the automaton within a few times the trie: states, and the candidate
+        // lists each state copies (a tail shared by many patterns is copied into every state
+        // that holds it).
         let limit = 4 * self.nodes.len() + 256;
+        let listed: usize = self
+            .nodes
+            .iter()
+            .map(|n| n.ends.len() + n.one_or_more.len() + 2 * n.zero_or_more.len())
+            .sum();
+        let position_limit = 8 * listed + 4096;
         let mut dfa = Dfa {
             next: Vec::new(),
             tails: Vec::new(),
@@ -421,6 +430,9 @@ impl Trie {
             };
             let tails = union(|n| [&n.zero_or_more, &n.one_or_more]);
             let ends = union(|n| [&n.ends, &n.zero_or_more]);
+            if dfa.positions.len() > position_limit {
+                return;
+            }
             dfa.tails.push(tails);
             dfa.ends.push(ends);
             let mut targets = [Dfa::DEAD; DIALLED];
@@ -504,5 +516,49 @@ impl Trie {
             push_all(out, &node.ends);
             push_all(out, &node.zero_or_more);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates(trie: &Trie, number: &[u8]) -> Vec<u32> {
+        let mut out = SmallVec::new();
+        trie.candidates(number, &mut out);
+        let mut out = out.to_vec();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// A tail many patterns share would be copied into every state that holds it: the
+    /// automaton is given up, and the walk answers the same.
+    #[test]
+    fn an_automaton_that_would_copy_too_much_is_not_built() {
+        let mut trie = Trie::default();
+        let mut position = 0;
+        for _ in 0..2_000 {
+            trie.insert(b"XXXX.", position);
+            position += 1;
+        }
+        for n in 0..5_000 {
+            trie.insert(format!("{n:04}").as_bytes(), position);
+            position += 1;
+        }
+        trie.determinize();
+        assert!(trie.dfa.is_none());
+        let found = candidates(&trie, b"12345");
+        assert_eq!(found.len(), 2_000);
+        assert_eq!(candidates(&trie, b"1234"), [2_000 + 1234]);
+
+        // A small one is built, and agrees with the walk.
+        let mut small = Trie::default();
+        small.insert(b"XXXX.", 0);
+        small.insert(b"1234", 1);
+        small.determinize();
+        assert!(small.dfa.is_some());
+        assert_eq!(candidates(&small, b"12345"), [0]);
+        assert_eq!(candidates(&small, b"1234"), [1]);
     }
 }

@@ -174,6 +174,11 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         .application(app)
         .filter(|e| e.in_version(22))?;
     let data = &priority.data;
+    // Substituted data is cut at 8191 bytes (`Limits::APP_DATA`); the fast paths never cut,
+    // so they keep well below it (a configuration line cannot exceed it anyway).
+    if data.len() > 8000 {
+        return None;
+    }
     let pass = Step::Pass { id, taken: None };
     let fixed = !data.iter().any(|&c| c == b'$' || c == 0);
     match entry.name.as_str() {
@@ -563,6 +568,7 @@ mod tests {
             ("Goto", "", false),
             ("Goto", "${x}", false),
         ];
+        let long = format!("i={}$[${{i}} + 1]", "x".repeat(8000));
         for &(app, data, fast) in cases {
             let priority = Priority {
                 number: 1,
@@ -577,6 +583,13 @@ mod tests {
                 "{app}({data})"
             );
         }
+        // Data that substitution could cut is left to the runtime.
+        let priority = Priority {
+            app: b"Set".to_vec(),
+            data: long.into_bytes(),
+            ..extension.priorities[0].clone()
+        };
+        assert_eq!(prepare(&place, &priority, 0), None);
     }
 
     #[test]
