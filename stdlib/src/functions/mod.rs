@@ -152,6 +152,7 @@ pub fn writable() -> impl Iterator<Item = &'static str> {
 }
 
 /// A variable name without its inheritance prefix: at most two leading `_` (`ast_var_name`).
+#[inline]
 pub fn strip_inheritance(name: &[u8]) -> &[u8] {
     let n = name.iter().take(2).take_while(|&&b| b == b'_').count();
     &name[n..]
