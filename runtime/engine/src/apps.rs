@@ -461,40 +461,39 @@ fn var(call: &Call, name: &[u8]) -> Option<Vec<u8>> {
     call.vars.get(name).map(<[u8]>::to_vec)
 }
 
-fn location(call: &Call, priority: i32) -> Vec<u8> {
-    // Sized once: growing it step by step is most of the cost of a While.
-    let mut s = Vec::with_capacity(call.context.len() + call.exten.len() + 13);
+/// A name or location built for one While: on the stack for the names dialplans use (the
+/// allocations were most of the cost of a loop).
+type Scratch = smallvec::SmallVec<[u8; 64]>;
+
+fn location(call: &Call, priority: i32) -> Scratch {
+    let mut s = Scratch::new();
     s.extend_from_slice(&call.context);
     s.push(b',');
     s.extend_from_slice(&call.exten);
     s.push(b',');
-    push_decimal(&mut s, i64::from(priority));
+    s.extend_from_slice(crate::text::decimal(i64::from(priority), &mut [0; 20]));
     s
 }
 
 /// `WHILE_n`.
-fn while_name(n: i64) -> Vec<u8> {
-    let mut name = Vec::with_capacity(32);
-    name.extend_from_slice(b"WHILE_");
-    push_decimal(&mut name, n);
+fn while_name(n: i64) -> Scratch {
+    let mut name = Scratch::from_slice(b"WHILE_");
+    name.extend_from_slice(crate::text::decimal(n, &mut [0; 20]));
     name
 }
 
 /// The highest n with `WHILE_0` … `WHILE_n` all set (-1 when none): the innermost loop.
 fn innermost_loop(call: &Call) -> i64 {
-    let mut name = while_name(0);
     let mut used = -1i64;
-    while call.vars.contains(&name) {
+    while call.vars.contains(&while_name(used + 1)) {
         used += 1;
-        name.truncate(b"WHILE_".len());
-        push_decimal(&mut name, used + 1);
     }
     used
 }
 
 /// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which
 /// `WHILE_n` a While owns.
-fn loop_name(call: &Call) -> Vec<u8> {
+fn loop_name(call: &Call) -> Scratch {
     let mut name = location(call, call.priority);
     for c in &mut name {
         if *c == b',' {
@@ -538,18 +537,16 @@ pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u
     let end = condition.is_none();
     let used = innermost_loop(call);
     let my_name = loop_name(call);
-    let mut varname = while_name(0);
-    varname.truncate(b"WHILE_".len());
+    let mut varname = Scratch::from_slice(b"WHILE_");
     if end {
-        push_decimal(&mut varname, used);
+        varname.extend_from_slice(crate::text::decimal(used, &mut [0; 20]));
     } else if let Some(l) = call.vars.get(&my_name) {
         varname.extend_from_slice(l);
     } else {
-        push_decimal(&mut varname, used + 1);
+        varname.extend_from_slice(crate::text::decimal(used + 1, &mut [0; 20]));
         call.vars.set(&my_name, Some(&varname[b"WHILE_".len()..]));
     }
-    let mut end_varname = Vec::with_capacity(varname.len() + 4);
-    end_varname.extend_from_slice(b"END_");
+    let mut end_varname = Scratch::from_slice(b"END_");
     end_varname.extend_from_slice(&varname);
 
     if let Some(cond) = condition
@@ -563,7 +560,7 @@ pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u
             call.vars.set(&varname, Some(&here));
         }
     } else if let Some(while_pri) = var(call, &varname) {
-        if var(call, &end_varname).is_none() {
+        if !call.vars.contains(&end_varname) {
             let after = location(call, call.priority + 1);
             call.vars.set(&end_varname, Some(&after));
         }

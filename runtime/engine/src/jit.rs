@@ -440,7 +440,8 @@ impl Host for StepHost<'_, '_> {
                 p @ (Prepared::Pass
                 | Prepared::Assign { .. }
                 | Prepared::Goto(_)
-                | Prepared::GotoElsewhere { .. }),
+                | Prepared::GotoElsewhere { .. }
+                | Prepared::EndWhile),
             ) => p,
             _ => return self.step(id),
         };
@@ -453,7 +454,9 @@ impl Host for StepHost<'_, '_> {
             .priorities[step.priority];
         // Nothing in the data to substitute: it is shown as written.
         self.trace(step, &[], &priority.data, &[]);
+        let mut result = AppResult::Continue;
         match prepared {
+            Prepared::EndWhile => result = crate::apps::while_(self.engine, self.call, None),
             Prepared::Assign { name, value } => {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
@@ -465,7 +468,7 @@ impl Host for StepHost<'_, '_> {
             } => self.call.explicit_goto(context, exten, *priority),
             _ => {}
         }
-        self.after(id, AppResult::Continue)
+        self.after(id, result)
     }
 
     fn branch(&mut self, id: u32, value: i64) -> u32 {

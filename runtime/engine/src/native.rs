@@ -21,8 +21,8 @@
 //! `While($[L op R])` is computed the same way, the runtime then doing what While does with
 //! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`,
 //! `Verbose` and `Log` whose data only reads plain variables (counted and, when the engine
-//! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, and
-//! `Goto` to a static target (jumped to directly within the extension).
+//! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, `Goto` to a
+//! static target (jumped to directly within the extension), and `EndWhile()`.
 //!
 //! Anything else runs whole in the runtime, as the interpreter runs it.
 
@@ -125,6 +125,8 @@ pub(crate) enum Prepared {
     Assign { name: Vec<u8>, value: Vec<u8> },
     /// `Goto(label)` or `Goto(n)`: to that priority of the same extension.
     Goto(i32),
+    /// `EndWhile()`.
+    EndWhile,
     /// `Goto(exten,n)` or `Goto(context,exten,n)` (an empty name keeps the call's).
     GotoElsewhere {
         context: Vec<u8>,
@@ -143,7 +145,8 @@ impl Prepared {
             Prepared::Pass
             | Prepared::Assign { .. }
             | Prepared::Goto(_)
-            | Prepared::GotoElsewhere { .. } => &[],
+            | Prepared::GotoElsewhere { .. }
+            | Prepared::EndWhile => &[],
         }
     }
 
@@ -199,6 +202,8 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
             return Some((pass, prepared));
         }
         "Goto" if fixed => return goto(place, data).map(|g| (pass, g)),
+        // EndWhile reads no argument; its bookkeeping is While's, done by the runtime.
+        "EndWhile" if fixed => return Some((pass, Prepared::EndWhile)),
         _ => {}
     }
     let (before, body, after) = split_data(&priority.data)?;
@@ -567,6 +572,8 @@ mod tests {
             ("Goto", "c,s,", false),
             ("Goto", "", false),
             ("Goto", "${x}", false),
+            ("EndWhile", "", true),
+            ("EndWhile", "${x}", false),
         ];
         let long = format!("i={}$[${{i}} + 1]", "x".repeat(8000));
         for &(app, data, fast) in cases {
