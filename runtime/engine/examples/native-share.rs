@@ -56,7 +56,7 @@ fn main() {
         total.add(share);
     }
     println!(
-        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto(label)); {} call the runtime",
+        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto, EndWhile); {} call the runtime",
         total.priorities,
         files.len(),
         total.native(),

@@ -1,11 +1,15 @@
-//! The engine with native control flow: each extension a call runs through, as reached from
-//! the context the call is in, becomes a Cranelift chain (see `pbxc_codegen`) whose blocks
-//! are its priorities. A step still runs exactly as the interpreter runs it
-//! ([`Engine::run_step`]); what the native code adds is the move to the next priority without
-//! a routing lookup — taken only where this module has proven, when compiling the chain,
-//! that routing would choose this very extension for that priority, and only while the call
-//! stays on the same context and number. Anything else returns to the dispatcher, which
-//! routes as the interpreter does.
+//! The engine as native code: each extension a call runs through, as reached from the
+//! context the call is in, becomes a Cranelift chain (see `pbxc_codegen`) whose blocks are
+//! its priorities. The native code moves to the next priority without a routing lookup —
+//! only where this module has proven, when compiling the chain, that routing would choose
+//! this very extension for that priority, and only while the call stays on the same context
+//! and number; anything else returns to the dispatcher, which routes as the interpreter does.
+//!
+//! Most steps still run exactly as the interpreter runs them ([`Host::step`] →
+//! `Engine::run_resolved`). Those `crate::native` prepared run as native steps: the
+//! generated code computes their `$[...]` and this module's [`Host`] methods finish them —
+//! counting the step, reporting it, storing the value or moving the call — doing what the
+//! interpreter does after substituting the same data.
 
 use rustc_hash::FxHashMap as HashMap;
 

@@ -38,7 +38,7 @@ pub struct Share {
     pub set: u64,
     /// `GotoIf($[...]?...)` and `While($[...])` decided natively.
     pub branch: u64,
-    /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`.
+    /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`, `EndWhile()`.
     pub pass: u64,
 }
 
@@ -55,7 +55,7 @@ impl Share {
     }
 }
 
-/// What [`prepare`] makes of every priority of `plan`, as the JIT compiles it for a call in
+/// What `prepare` makes of every priority of `plan`, as the JIT compiles it for a call in
 /// the extension's own context (chains are refused where caller-ID variants or
 /// time-conditioned includes make routing depend on the call).
 pub fn native_share(plan: &Dialplan) -> Share {
