@@ -56,7 +56,7 @@ fn main() {
         total.add(share);
     }
     println!(
-        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto, EndWhile); {} call the runtime",
+        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto, EndWhile); {} with a compiled data template ({:.1}%); {} substituted and run by the runtime",
         total.priorities,
         files.len(),
         total.native(),
@@ -64,7 +64,9 @@ fn main() {
         total.set,
         total.branch,
         total.pass,
-        total.priorities - total.native(),
+        total.template,
+        percent(total.template, total.priorities),
+        total.priorities - total.native() - total.template,
     );
 }
 

@@ -600,16 +600,29 @@ impl Engine<'_> {
         } else {
             priority.data.clone()
         };
+        self.run_counted(call, chan, trace, entry, &data)
+    }
+
+    /// The rest of a priority once it is counted and its data substituted: the step
+    /// reported, the application run.
+    pub(crate) fn run_counted(
+        &mut self,
+        call: &mut Call,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+        entry: &pbxc_stdlib::Entry,
+        data: &[u8],
+    ) -> AppResult {
         if self.traced {
             trace(&Executed {
                 context: &call.context,
                 exten: &call.exten,
                 priority: call.priority,
                 app: &entry.name,
-                data: &data,
+                data,
             });
         }
-        apps::execute(self, call, chan, &entry.name, &data)
+        apps::execute(self, call, chan, &entry.name, data)
     }
 }
 

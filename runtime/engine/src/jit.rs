@@ -349,6 +349,29 @@ impl StepHost<'_, '_> {
         }
     }
 
+    /// A template's data, as substitution makes it: each value cut at a NUL and at 4095
+    /// bytes, the whole at 8191 (`Limits::APP_DATA`).
+    fn fill(&mut self, pieces: &[native::Piece]) -> Vec<u8> {
+        let limits = crate::subst::Limits::APP_DATA;
+        let mut data = Vec::new();
+        for piece in pieces {
+            match piece {
+                native::Piece::Text(text) => data.extend_from_slice(text),
+                native::Piece::Variable(name) => {
+                    let value = crate::scope::variable(self.engine, self.call, self.chan, name)
+                        .unwrap_or_default();
+                    let value = match value.iter().position(|&c| c == 0) {
+                        Some(nul) => &value[..nul],
+                        None => &value[..],
+                    };
+                    data.extend_from_slice(&value[..value.len().min(limits.value)]);
+                }
+            }
+        }
+        data.truncate(limits.output);
+        data
+    }
+
     /// Reports a natively computed step as the interpreter reports it after substituting
     /// its data, which is `before`, the number, `after`.
     fn trace(&mut self, step: &Step, before: &[&[u8]], number: &[u8], after: &[u8]) {
@@ -380,9 +403,18 @@ impl Host for StepHost<'_, '_> {
         let plan = self.engine.plan;
         let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
             .priorities[step.priority];
-        let result =
-            self.engine
-                .run_resolved(self.call, self.chan, self.trace, priority, step.resolved);
+        let result = match (&step.prepared, step.resolved.app) {
+            (Some(Prepared::Template(pieces)), Some(entry)) => {
+                self.call.steps += 1;
+                let data = self.fill(pieces);
+                self.engine
+                    .run_counted(self.call, self.chan, self.trace, entry, &data)
+            }
+            _ => {
+                self.engine
+                    .run_resolved(self.call, self.chan, self.trace, priority, step.resolved)
+            }
+        };
         self.after(id, result)
     }
 

@@ -24,13 +24,17 @@
 //! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, `Goto` to a
 //! static target (jumped to directly within the extension), and `EndWhile()`.
 //!
-//! Anything else runs whole in the runtime, as the interpreter runs it.
+//! Any other application whose data only reads plain variables (`Dial(PJSIP/${EXTEN})`)
+//! keeps a template of it: the runtime concatenates the pieces instead of scanning the text,
+//! then runs the application. Anything else runs whole in the runtime, as the interpreter
+//! runs it.
 
 use pbxc_codegen::{IntExpr, Op, Operand, Step};
 use pbxc_dialplan::{Dialplan, Extension, Priority};
 
 /// How the priorities of a dialplan run under the JIT, each reached from its own context:
-/// wholly native ([`Share::native`], by kind) or calling the runtime for the whole step.
+/// wholly native ([`Share::native`], by kind), with a compiled data template, or calling the
+/// runtime for the whole step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Share {
     pub priorities: u64,
@@ -40,6 +44,9 @@ pub struct Share {
     pub branch: u64,
     /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`, `EndWhile()`.
     pub pass: u64,
+    /// Any other application whose data only reads plain variables: the data is built
+    /// without scanning it, then the application runs in the runtime.
+    pub template: u64,
 }
 
 impl Share {
@@ -52,6 +59,7 @@ impl Share {
         self.set += other.set;
         self.branch += other.branch;
         self.pass += other.pass;
+        self.template += other.template;
     }
 }
 
@@ -90,6 +98,7 @@ pub fn native_share(plan: &Dialplan) -> Share {
                 match prepare(&place, priority, 0).map(|(_, p)| p) {
                     Some(Prepared::Set { .. }) => share.set += 1,
                     Some(Prepared::Branch { .. } | Prepared::While { .. }) => share.branch += 1,
+                    Some(Prepared::Template(_)) => share.template += 1,
                     Some(_) => share.pass += 1,
                     None => {}
                 }
@@ -127,12 +136,23 @@ pub(crate) enum Prepared {
     Goto(i32),
     /// `EndWhile()`.
     EndWhile,
+    /// Any application whose data only reads plain variables: the data is these pieces'
+    /// concatenation.
+    Template(Vec<Piece>),
     /// `Goto(exten,n)` or `Goto(context,exten,n)` (an empty name keeps the call's).
     GotoElsewhere {
         context: Vec<u8>,
         exten: Vec<u8>,
         priority: i32,
     },
+}
+
+/// A part of a [`Prepared::Template`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(Vec<u8>),
+    /// `${NAME}`.
+    Variable(Vec<u8>),
 }
 
 impl Prepared {
@@ -146,7 +166,8 @@ impl Prepared {
             | Prepared::Assign { .. }
             | Prepared::Goto(_)
             | Prepared::GotoElsewhere { .. }
-            | Prepared::EndWhile => &[],
+            | Prepared::EndWhile
+            | Prepared::Template(_) => &[],
         }
     }
 
@@ -206,7 +227,12 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         "EndWhile" if fixed => return Some((pass, Prepared::EndWhile)),
         _ => {}
     }
-    let (before, body, after) = split_data(&priority.data)?;
+    arithmetic(place, &entry.name, data, id).or_else(|| template(data).map(|t| (Step::Call(id), t)))
+}
+
+/// `Set`, `GotoIf` and `While` over `$[L op R]` (see the module docs).
+fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, Prepared)> {
+    let (before, body, after) = split_data(data)?;
     let mut reads = Vec::new();
     let expr = expression(body, &mut reads)?;
     let branch = Step::Branch {
@@ -214,7 +240,7 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         expr,
         taken: None,
     };
-    match entry.name.as_str() {
+    match app {
         "Set" => {
             // `Set` cuts at the first `=`; a blank in the name gets a warning, a `)` at its
             // end makes it a function write: both stay with the runtime.
@@ -261,6 +287,29 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
 /// warning, a `)` at its end makes it a function write, both left to the runtime.
 fn settable(name: &[u8]) -> bool {
     !name.is_empty() && !name.contains(&b' ') && name.last() != Some(&b')')
+}
+
+/// Data that only reads plain variables, as its literal text and variable names in order:
+/// substituting it is their concatenation, which the runtime builds without scanning the
+/// text (`None` when there is nothing to substitute, or more than plain variables).
+fn template(data: &[u8]) -> Option<Prepared> {
+    if !only_plain_variables(data) || !data.windows(2).any(|w| w == b"${") {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut rest = data;
+    while let Some(open) = rest.windows(2).position(|w| w == b"${") {
+        if open > 0 {
+            pieces.push(Piece::Text(rest[..open].to_vec()));
+        }
+        let close = open + rest[open..].iter().position(|&c| c == b'}')?;
+        pieces.push(Piece::Variable(rest[open + 2..close].to_vec()));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_vec()));
+    }
+    Some(Prepared::Template(pieces))
 }
 
 /// Whether substituting `data` only reads plain variables (`${NAME}`), which has no effect:
@@ -571,9 +620,13 @@ mod tests {
             ("Goto", "c,s,+1", false),
             ("Goto", "c,s,", false),
             ("Goto", "", false),
-            ("Goto", "${x}", false),
+            // A template: the runtime concatenates the data, Goto reads it.
+            ("Goto", "${x}", true),
             ("EndWhile", "", true),
-            ("EndWhile", "${x}", false),
+            ("EndWhile", "${x}", true),
+            ("Dial", "PJSIP/${EXTEN}@${TRUNK},30", true),
+            ("Dial", "PJSIP/${EXTEN:1}", false),
+            ("Dial", "PJSIP/x", false),
         ];
         let long = format!("i={}$[${{i}} + 1]", "x".repeat(8000));
         for &(app, data, fast) in cases {
@@ -615,6 +668,8 @@ mod tests {
                 set: 1,
                 branch: 2,
                 pass: 3,
+                // `Set(i=${i}x)` in [d].
+                template: 1,
             }
         );
     }

@@ -66,6 +66,16 @@ pub(crate) fn small_integer_variable(
     }
 }
 
+/// What `${name}` (a plain name) substitutes to, before the C string and size limits.
+pub(crate) fn variable(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    name: &[u8],
+) -> Option<Vec<u8>> {
+    Exec { engine, call, chan }.variable(name)
+}
+
 struct Exec<'a, 'p> {
     engine: &'a mut Engine<'p>,
     call: &'a mut Call,

@@ -149,3 +149,39 @@ proptest! {
         prop_assert_eq!(&untraced, &interp, "{}", text);
     }
 }
+
+/// Data built from a template is cut as substitution cuts it: a value at its NUL and at 4095
+/// bytes, the whole at 8191.
+#[test]
+fn templates_cut_values_as_substitution_does() {
+    let text = "[main]\nexten => s,1,Set(i=0)\n\
+                same => n(top),NoOp(${A}|${B}|${B}|${A})\n\
+                same => n,Set(C=${B}${B}${A})\n\
+                same => n,Set(D=${A}${MISSING}-${EXTEN})\n\
+                same => n,Set(E=${B}|)\n\
+                same => n,Set(i=$[${i} + 1])\n\
+                same => n,GotoIf($[${i} < 4]?top)\n";
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let run = |jit: bool| {
+        let mut engine = Engine::new(&plan);
+        if jit {
+            engine.enable_jit().unwrap();
+        }
+        let mut call = Call::new(b"main", b"s", None);
+        call.vars.set(b"A", Some(b"12\x0034"));
+        call.vars.set(b"B", Some(&[b'x'; 5000]));
+        let mut trace = Vec::new();
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+            trace.push(s.to_string())
+        });
+        let value = |name: &[u8]| call.vars.get(name).map(<[u8]>::len);
+        let lengths = (value(b"C"), value(b"E"));
+        (trace, call.log, format!("{:?}", call.vars), lengths)
+    };
+    let interpreted = run(false);
+    assert_eq!(run(true), interpreted);
+    // The cuts happened: `C=` and 8189 bytes of B make 8191; E has B's first 4095 bytes
+    // and `|`; D stops at A's NUL.
+    assert_eq!(interpreted.3, (Some(8189), Some(4096)));
+    assert!(interpreted.0.iter().any(|l| l.ends_with("Set(D=12-s)")));
+}
