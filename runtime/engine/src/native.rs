@@ -108,6 +108,9 @@ pub fn native_share(plan: &Dialplan) -> Share {
     share
 }
 
+/// The longest `${...}` or `$[...]` body substitution reads whole (`VAR_BUF_SIZE - 1`).
+const BODY_LIMIT: usize = crate::subst::Limits::APP_DATA.value;
+
 /// What the runtime keeps for a priority with a fast path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Prepared {
@@ -324,7 +327,11 @@ fn only_plain_variables(data: &[u8]) -> bool {
             return false;
         };
         let name = &body[..close];
-        if name.is_empty() || !name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+        // (Substitution looks up only the first 4,095 bytes of a longer name.)
+        if name.is_empty()
+            || name.len() > BODY_LIMIT
+            || !name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        {
             return false;
         }
         rest = &body[close + 1..];
@@ -337,6 +344,10 @@ fn split_data(data: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let open = data.windows(2).position(|w| w == b"$[")?;
     let close = open + 2 + data[open + 2..].iter().position(|&c| c == b']')?;
     let (before, body, after) = (&data[..open], &data[open + 2..close], &data[close + 1..]);
+    // Substitution evaluates only the first 4,095 bytes of a longer body.
+    if body.len() > BODY_LIMIT {
+        return None;
+    }
     let inert = |text: &[u8]| !text.iter().any(|c| matches!(c, b'$' | b'[' | b']' | 0));
     (inert(before) && inert(after) && !body.contains(&0)).then_some((before, body, after))
 }
@@ -643,6 +654,24 @@ mod tests {
                 "{app}({data})"
             );
         }
+        // Bodies substitution would cut are left to the runtime.
+        let long_name = format!("x=${{{}}}", "A".repeat(4096));
+        let long_body = format!("x=$[1{}+ 1]", " ".repeat(4100));
+        for (app, data) in [("Set", long_name), ("Set", long_body)] {
+            let priority = Priority {
+                app: app.as_bytes().to_vec(),
+                data: data.into_bytes(),
+                ..extension.priorities[0].clone()
+            };
+            assert_eq!(prepare(&place, &priority, 0), None);
+        }
+        let name_at_the_limit = format!("x=${{{}}}", "A".repeat(4095));
+        let priority = Priority {
+            app: b"Set".to_vec(),
+            data: name_at_the_limit.into_bytes(),
+            ..extension.priorities[0].clone()
+        };
+        assert!(prepare(&place, &priority, 0).is_some());
         // Data that substitution could cut is left to the runtime.
         let priority = Priority {
             app: b"Set".to_vec(),
