@@ -30,10 +30,82 @@ pub struct Engine<'p> {
     pub(crate) local_depth: u32,
     /// Whether any include has a time condition (else routing never needs the clock).
     timed: bool,
+    /// The last routing answers (see [`RouteCache`]).
+    routes: std::cell::RefCell<RouteCache>,
     /// Whether each executed priority is reported to the `trace` callback (the default).
     /// A PBX that logs nothing turns it off, and compiled steps then never build the text
     /// of their substituted data.
     pub traced: bool,
+}
+
+/// The last few routing answers of one engine. A call that goes back and forth — a Gosub
+/// and its subroutine, a loop leaving its extension — asks the same questions again and
+/// again. An answer depends only on the question while the dialplan stays the same (it
+/// never changes under an engine) and no include depends on the clock, so the engine only
+/// uses this when none does.
+#[derive(Default)]
+pub(crate) struct RouteCache {
+    entries: [RouteQuestion; 4],
+    next: usize,
+}
+
+#[derive(Default)]
+struct RouteQuestion {
+    used: bool,
+    context: Vec<u8>,
+    exten: Vec<u8>,
+    priority: i32,
+    callerid: Option<Vec<u8>>,
+    answer: Option<Found>,
+}
+
+impl RouteCache {
+    fn get(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+    ) -> Option<Option<Found>> {
+        self.entries
+            .iter()
+            .find(|q| {
+                q.used
+                    && q.priority == priority
+                    && q.exten == exten
+                    && q.context == context
+                    && q.callerid.as_deref() == callerid
+            })
+            .map(|q| q.answer)
+    }
+
+    fn put(
+        &mut self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+        answer: Option<Found>,
+    ) {
+        let slot = self.next;
+        self.next = (slot + 1) % self.entries.len();
+        let q = &mut self.entries[slot];
+        // The buffers are reused: a miss allocates nothing once they have grown.
+        q.used = true;
+        q.context.clear();
+        q.context.extend_from_slice(context);
+        q.exten.clear();
+        q.exten.extend_from_slice(exten);
+        q.priority = priority;
+        match (callerid, &mut q.callerid) {
+            (Some(c), Some(stored)) => {
+                stored.clear();
+                stored.extend_from_slice(c);
+            }
+            (c, stored) => *stored = c.map(<[u8]>::to_vec),
+        }
+        q.answer = answer;
+    }
 }
 
 /// The system clock.
@@ -96,6 +168,7 @@ impl<'p> Engine<'p> {
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             traced: true,
+            routes: Default::default(),
             timed: plan
                 .contexts
                 .iter()
@@ -282,9 +355,29 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> bool {
-        self.index
-            .find(context, exten, priority, cid, self.now())
-            .is_some()
+        self.route(context, exten, priority, cid).is_some()
+    }
+
+    /// What runs for (context, exten, priority) for this caller: the routing index's
+    /// answer, remembered for the next time the same question comes.
+    pub(crate) fn route(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        cid: Option<&[u8]>,
+    ) -> Option<Found> {
+        if self.timed {
+            return self.index.find(context, exten, priority, cid, self.now());
+        }
+        if let Some(answer) = self.routes.borrow().get(context, exten, priority, cid) {
+            return answer;
+        }
+        let answer = self.index.find(context, exten, priority, cid, 0);
+        self.routes
+            .borrow_mut()
+            .put(context, exten, priority, cid, answer);
+        answer
     }
 
     /// Runs `call` to its end, `h` extension included, reporting each executed priority.
@@ -542,11 +635,7 @@ impl Engine<'_> {
             call.log.push("ERROR: step limit reached".into());
             return Spawn::Ran(AppResult::Hangup);
         }
-        let now = self.now();
-        let Some(found) =
-            self.index
-                .find(&call.context, &call.exten, call.priority, call.cid(), now)
-        else {
+        let Some(found) = self.route(&call.context, &call.exten, call.priority, call.cid()) else {
             return Spawn::NotFound;
         };
         if self.jit.is_some() {
@@ -645,5 +734,44 @@ pub(crate) fn resolve(priority: &pbxc_dialplan::Priority) -> Resolved {
     Resolved {
         app,
         substitute: priority.data.windows(2).any(|w| w == b"${" || w == b"$["),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Remembered answers are per question: the caller, the priority and the number each
+    /// change the answer, and asking again gives the index's answer every time.
+    #[test]
+    fn remembered_routes_answer_as_the_index() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => 1/5,1,NoOp(five)\nexten => 1,1,NoOp(any)\n same => n,NoOp()\n\
+              exten => _X,1,NoOp(pattern)\n",
+        );
+        let engine = Engine::new(&plan);
+        let questions: [(&[u8], i32, Option<&[u8]>); 7] = [
+            (b"1", 1, Some(b"5")),
+            (b"1", 1, None),
+            (b"1", 2, Some(b"5")),
+            (b"1", 2, None),
+            (b"2", 1, None),
+            (b"3", 2, None),
+            (b"1", 1, Some(b"6")),
+        ];
+        // Round after round, past the cache's size, in an order that reuses its slots.
+        for round in 0..3 {
+            for &(exten, priority, cid) in questions.iter().cycle().skip(round).take(11) {
+                assert_eq!(
+                    engine.route(b"c", exten, priority, cid),
+                    engine.index.find(b"c", exten, priority, cid, 0),
+                    "{exten:?} {priority} {cid:?}"
+                );
+            }
+        }
+        // The caller-ID variant answers for caller 5 only.
+        let five = engine.route(b"c", b"1", 1, Some(b"5"));
+        assert_ne!(five, engine.route(b"c", b"1", 1, None));
+        assert_eq!(five, engine.route(b"c", b"1", 1, Some(b"5")));
     }
 }
