@@ -750,7 +750,9 @@ mod tests {
               exten => _X,1,NoOp(pattern)\n",
         );
         let engine = Engine::new(&plan);
-        let questions: [(&[u8], i32, Option<&[u8]>); 7] = [
+        /// (number, priority, caller)
+        type Question<'a> = (&'a [u8], i32, Option<&'a [u8]>);
+        let questions: [Question; 7] = [
             (b"1", 1, Some(b"5")),
             (b"1", 1, None),
             (b"1", 2, Some(b"5")),
