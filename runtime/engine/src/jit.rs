@@ -48,17 +48,29 @@ struct Compiled {
     priorities: Vec<(i32, bool)>,
 }
 
-/// The chains compiled so far, by (searched context, extension's context, extension,
-/// segment).
+/// (searched context, extension's context, extension, segment).
+type SegmentKey = (usize, usize, usize, usize);
+
+#[derive(Clone, Copy)]
+enum Segment {
+    /// Steps run interpreted so far.
+    Heat(u32),
+    /// The chain, or `None` when it is not worth or not safe to compile.
+    Chain(Option<usize>),
+}
+
+/// The chains compiled so far, by [`SegmentKey`].
 pub(crate) struct Chains {
     /// The code generator, made when the first chain is compiled (most calls never run
     /// anything twice, and a code generator costs memory). Boxed: `Jit` itself is tens of
     /// kilobytes, which every call would carry even while it is `None`.
     jit: Option<Box<Jit>>,
     compiled: Vec<Compiled>,
-    by_key: HashMap<(usize, usize, usize, usize), Option<usize>>,
-    /// Steps run interpreted per segment not compiled yet.
-    heat: HashMap<(usize, usize, usize, usize), u32>,
+    /// What each segment is: still warming up, or compiled (or found not worth compiling).
+    /// One map, so a step costs one lookup.
+    segments: HashMap<SegmentKey, Segment>,
+    /// The context calls were last searched in, and its index: most steps ask again.
+    searched: (Vec<u8>, Option<usize>),
     /// Buffers for where a call entered a chain, kept between runs so that entering one
     /// allocates nothing.
     entered: (Vec<u8>, Vec<u8>),
@@ -81,8 +93,8 @@ impl Chains {
             patience: patience.max(1),
             jit: None,
             compiled: Vec::new(),
-            by_key: HashMap::default(),
-            heat: HashMap::default(),
+            segments: HashMap::default(),
+            searched: (Vec::new(), None),
             entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
         }
@@ -101,7 +113,12 @@ pub(crate) fn advance(
     let Some(mut chains) = engine.jit.take() else {
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
     };
-    let searched = engine.index.context(&call.context);
+    if chains.searched.0 != call.context {
+        chains.searched.0.clear();
+        chains.searched.0.extend_from_slice(&call.context);
+        chains.searched.1 = engine.index.context(&call.context);
+    }
+    let searched = chains.searched.1;
     let ext = &engine.plan.contexts[found.context].extensions[found.extension];
     // Priorities are sorted, a hint (-1) first.
     let hints = ext.priorities.partition_point(|p| p.number < 1);
@@ -117,14 +134,17 @@ pub(crate) fn advance(
     let length = real_count.saturating_sub(segment * SEGMENT).min(SEGMENT) as u32;
     let compiled = searched.and_then(|s| {
         let key = (s, found.context, found.extension, segment);
-        if !chains.by_key.contains_key(&key) {
-            let heat = chains.heat.entry(key).or_default();
-            *heat += 1;
-            if *heat <= length.saturating_mul(chains.patience) {
-                return None;
+        let state = chains.segments.entry(key).or_insert(Segment::Heat(0));
+        match state {
+            Segment::Chain(known) => *known,
+            Segment::Heat(heat) => {
+                *heat += 1;
+                if *heat <= length.saturating_mul(chains.patience) {
+                    return None;
+                }
+                chain_for(&mut chains, engine, s, found, segment)
             }
         }
-        chain_for(&mut chains, engine, s, found, segment)
     });
     let Some(index) = compiled else {
         engine.jit = Some(chains);
@@ -181,11 +201,11 @@ fn chain_for(
     segment: usize,
 ) -> Option<usize> {
     let key = (searched, found.context, found.extension, segment);
-    if let Some(known) = chains.by_key.get(&key) {
+    if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
         return *known;
     }
     let compiled = compile(chains, engine, searched, found, segment);
-    chains.by_key.insert(key, compiled);
+    chains.segments.insert(key, Segment::Chain(compiled));
     compiled
 }
 
