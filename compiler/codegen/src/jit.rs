@@ -394,15 +394,15 @@ fn expression(
             product
         }
         Op::Div => {
-            guard_nonzero(b, right, slow);
+            guard_zero(b, right, false, slow);
             let rem = b.ins().srem(left, right);
-            guard_zero(b, rem, slow);
+            guard_zero(b, rem, true, slow);
             let quotient = b.ins().sdiv(left, right);
             guard_not_negative_zero(b, quotient, right, slow);
             quotient
         }
         Op::Rem => {
-            guard_nonzero(b, right, slow);
+            guard_zero(b, right, false, slow);
             let rem = b.ins().srem(left, right);
             guard_not_negative_zero(b, rem, left, slow);
             rem
@@ -452,17 +452,12 @@ fn guard_below(b: &mut FunctionBuilder, value: Value, limit: i64, slow: Block) {
     b.switch_to_block(ok);
 }
 
-/// Continues only when `value != 0` (a division by zero is the runtime's to report).
-fn guard_nonzero(b: &mut FunctionBuilder, value: Value, slow: Block) {
+/// Continues only when `value` is zero (`zero`: an inexact quotient prints a fraction) or
+/// only when it is not (a division by zero is the runtime's to report).
+fn guard_zero(b: &mut FunctionBuilder, value: Value, zero: bool, slow: Block) {
     let ok = b.create_block();
-    b.ins().brif(value, ok, &[], slow, &[]);
-    b.switch_to_block(ok);
-}
-
-/// Continues only when `value == 0` (an inexact quotient prints a fraction).
-fn guard_zero(b: &mut FunctionBuilder, value: Value, slow: Block) {
-    let ok = b.create_block();
-    b.ins().brif(value, slow, &[], ok, &[]);
+    let (nonzero, is_zero) = if zero { (slow, ok) } else { (ok, slow) };
+    b.ins().brif(value, nonzero, &[], is_zero, &[]);
     b.switch_to_block(ok);
 }
 

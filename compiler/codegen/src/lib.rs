@@ -130,8 +130,9 @@ pub enum Op {
 }
 
 impl Op {
-    /// What the generated code computes, for tests and for the runtime's own checks:
-    /// `None` where the fast path falls back.
+    /// What the generated code computes, `None` where it falls back: the specification
+    /// both sides are tested against (the code in `tests/chains.rs`, Asterisk's evaluator in
+    /// the engine).
     pub fn apply(self, a: i64, b: i64) -> Option<i64> {
         let small = |n: i64| -SMALL < n && n < SMALL;
         let factor = |n: i64| -SMALL_FACTOR < n && n < SMALL_FACTOR;

@@ -21,6 +21,10 @@ fn main() {
     }
     let mut files = Vec::new();
     for root in &roots {
+        if let Err(e) = std::fs::read_dir(root) {
+            eprintln!("native-share: {}: {e}", root.display());
+            std::process::exit(2);
+        }
         collect(root, &mut files);
     }
     files.sort();

@@ -214,14 +214,10 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
             return only_plain_variables(data).then_some((pass, Prepared::Pass));
         }
         "Set" if fixed => {
-            let eq = data.iter().position(|&c| c == b'=')?;
-            let name = &data[..eq];
-            if !settable(name) {
-                return None;
-            }
+            let (name, value) = set_target(data)?;
             let prepared = Prepared::Assign {
                 name: name.to_vec(),
-                value: data[eq + 1..].to_vec(),
+                value: value.to_vec(),
             };
             return Some((pass, prepared));
         }
@@ -245,16 +241,10 @@ fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, P
     };
     match app {
         "Set" => {
-            // `Set` cuts at the first `=`; a blank in the name gets a warning, a `)` at its
-            // end makes it a function write: both stay with the runtime.
-            let eq = before.iter().position(|&c| c == b'=')?;
-            let name = &before[..eq];
-            if !settable(name) {
-                return None;
-            }
+            let (name, before) = set_target(before)?;
             let prepared = Prepared::Set {
                 name: name.to_vec(),
-                before: before[eq + 1..].to_vec(),
+                before: before.to_vec(),
                 after: after.to_vec(),
                 reads,
             };
@@ -286,10 +276,14 @@ fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, P
     }
 }
 
-/// A name `Set` stores as a channel variable without a word: a blank in it gets a
-/// warning, a `)` at its end makes it a function write, both left to the runtime.
-fn settable(name: &[u8]) -> bool {
-    !name.is_empty() && !name.contains(&b' ') && name.last() != Some(&b')')
+/// `Set`'s data cut at its first `=` into the name and the rest of the value, when the name
+/// is one `Set` stores as a channel variable without a word: a blank in it gets a warning,
+/// a `)` at its end makes it a function write, both left to the runtime.
+fn set_target(data: &[u8]) -> Option<(&[u8], &[u8])> {
+    let eq = data.iter().position(|&c| c == b'=')?;
+    let name = &data[..eq];
+    let settable = !name.is_empty() && !name.contains(&b' ') && name.last() != Some(&b')');
+    settable.then(|| (name, &data[eq + 1..]))
 }
 
 /// Data that only reads plain variables, as its literal text and variable names in order:
