@@ -8,7 +8,6 @@ use crate::args::{self, strsep};
 use crate::call::{Call, Engine, Frame};
 use crate::channel::{AppResult, Channel, SimulatedChannel};
 use crate::scope;
-use crate::text::push_decimal;
 
 /// Runs `app` (canonical name) with its substituted `data`.
 pub(crate) fn execute(
@@ -322,8 +321,9 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         }
         None => Vec::new(),
     };
-    let (orig_context, orig_exten, orig_priority) =
-        (call.context.clone(), call.exten.clone(), call.priority);
+    let orig_context = Call::copy_to_spare(&mut call.spare, &call.context);
+    let orig_exten = Call::copy_to_spare(&mut call.spare, &call.exten);
+    let orig_priority = call.priority;
     let restore = |call: &mut Call| {
         call.context = orig_context.clone();
         call.exten = orig_exten.clone();
@@ -360,16 +360,16 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         context: orig_context,
         exten: orig_exten,
         priority: orig_priority + 1,
-        vars: Vec::new(),
+        vars: smallvec::SmallVec::new(),
         arguments: max_argc,
     };
     for i in 0..max_argc {
-        let name = format!("ARG{}", i + 1).into_bytes();
+        let mut name = crate::vars::Bytes::from_slice(b"ARG");
+        name.extend_from_slice(crate::text::decimal(i as i64 + 1, &mut [0; 20]));
         let value = arguments.get(i).map_or(&b""[..], Vec::as_slice);
         frame_set_var(call, &mut frame, &name, value);
     }
-    let mut argc = Vec::new();
-    push_decimal(&mut argc, arguments.len() as i64);
+    let argc = crate::text::decimal(arguments.len() as i64, &mut [0; 20]).to_vec();
     frame_set_var(call, &mut frame, b"ARGC", &argc);
     call.stack.push(frame);
     AppResult::Continue
@@ -378,18 +378,21 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
 /// A variable of a Gosub frame: pushed over any variable of that name the first time, set
 /// afterwards; the frame removes it again on Return.
 pub(crate) fn frame_set_var(call: &mut Call, frame: &mut Frame, name: &[u8], value: &[u8]) {
-    if frame.vars.iter().any(|v| v == name) {
+    if frame.vars.iter().any(|v| v.as_slice() == name) {
         call.vars.set(name, Some(value));
     } else {
-        frame.vars.push(name.to_vec());
+        frame.vars.push(name.into());
         call.vars.push(name, value);
     }
 }
 
+/// Deletes the variables `frame` pushed and keeps its buffers for the next frame.
 fn release_frame(call: &mut Call, frame: Frame) {
-    for name in frame.vars {
-        call.vars.set(&name, None);
+    for name in &frame.vars {
+        call.vars.unset(name);
     }
+    call.recycle(frame.context);
+    call.recycle(frame.exten);
 }
 
 /// `GosubIf(cond?label1(args):label2(args))`.
@@ -422,26 +425,11 @@ fn return_(call: &mut Call, data: &[u8]) -> AppResult {
             .push("ERROR: Return without Gosub: stack is empty".into());
         return AppResult::Hangup;
     };
-    let Frame {
-        context,
-        exten,
-        priority,
-        vars,
-        arguments,
-    } = frame;
-    call.context = context;
-    call.exten = exten;
-    call.priority = priority - i32::from(call.in_autoloop);
-    release_frame(
-        call,
-        Frame {
-            vars,
-            arguments,
-            context: Vec::new(),
-            exten: Vec::new(),
-            priority,
-        },
-    );
+    let mut frame = frame;
+    std::mem::swap(&mut call.context, &mut frame.context);
+    std::mem::swap(&mut call.exten, &mut frame.exten);
+    call.priority = frame.priority - i32::from(call.in_autoloop);
+    release_frame(call, frame);
     call.vars.assign(b"GOSUB_RETVAL", data);
     AppResult::Continue
 }
@@ -455,15 +443,25 @@ fn stack_pop(call: &mut Call) -> AppResult {
 
 // ---------------------------------------------------------------------------------------
 // While loops: app_while.c keeps its bookkeeping in channel variables (WHILE_n,
-// END_WHILE_n and CONTEXT_EXTEN_PRIORITY), which a dialplan can see; so does this.
+// END_WHILE_n and CONTEXT_EXTEN_PRIORITY), which a dialplan can see; so does this. It
+// reads them with `pbx_builtin_getvar_helper`, which falls back to the globals, and writes
+// them on the channel.
 
-fn var(call: &Call, name: &[u8]) -> Option<Vec<u8>> {
-    call.vars.get(name).map(<[u8]>::to_vec)
+/// `pbx_builtin_getvar_helper`: the channel's variable, else the global.
+fn var(engine: &Engine, call: &Call, name: &[u8]) -> Option<Scratch> {
+    match call.vars.get(name) {
+        Some(value) => Some(Scratch::from_slice(value)),
+        None => engine.globals.get(name).map(Scratch::from_vec),
+    }
 }
 
 /// A name or location built for one While: on the stack for the names dialplans use (the
 /// allocations were most of the cost of a loop).
 type Scratch = smallvec::SmallVec<[u8; 64]>;
+
+/// app_while.c's `char varname[64]`: `WHILE_<label>` and `END_WHILE_<label>` are cut to 63
+/// bytes by `snprintf`.
+const VAR_SIZE: usize = 64;
 
 fn location(call: &Call, priority: i32) -> Scratch {
     let mut s = Scratch::new();
@@ -482,25 +480,63 @@ fn while_name(n: i64) -> Scratch {
     name
 }
 
-/// The highest n with `WHILE_0` … `WHILE_n` all set (-1 when none): the innermost loop.
-fn innermost_loop(call: &Call) -> i64 {
-    let mut used = -1i64;
-    while call.vars.contains(&while_name(used + 1)) {
-        used += 1;
+/// The highest n with `WHILE_0` … `WHILE_n` all set, on the channel or as globals (-1 when
+/// none): the innermost loop.
+fn innermost_loop(engine: &Engine, call: &Call) -> i64 {
+    // Asterisk asks for WHILE_0, WHILE_1, … in turn. One pass over both lists marking the
+    // n < 64 that are set answers the same for any nesting a dialplan has; deeper than
+    // that, the names are asked for in turn from 64 on.
+    let mut set: u64 = 0;
+    let mut mark = |vars: &crate::vars::Variables| {
+        for (name, _) in vars.iter() {
+            if let Some(n) = crate::vars::stripped(name)
+                .strip_prefix(b"WHILE_")
+                .and_then(small_index)
+            {
+                set |= 1 << n;
+            }
+        }
+    };
+    mark(&call.vars);
+    engine.globals.with(&mut mark);
+    let mut used = i64::from(set.trailing_ones()) - 1;
+    if used == 63 {
+        while var(engine, call, &while_name(used + 1)).is_some() {
+            used += 1;
+        }
     }
     used
+}
+
+/// n for the text `%d` prints for an n below 64 (no sign, no leading zero).
+fn small_index(digits: &[u8]) -> Option<u32> {
+    match digits {
+        [d @ b'0'..=b'9'] => Some(u32::from(d - b'0')),
+        [d @ b'1'..=b'6', e @ b'0'..=b'9'] => {
+            Some(u32::from(d - b'0') * 10 + u32::from(e - b'0')).filter(|&n| n < 64)
+        }
+        _ => None,
+    }
 }
 
 /// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which
 /// `WHILE_n` a While owns.
 fn loop_name(call: &Call) -> Scratch {
-    let mut name = location(call, call.priority);
-    for c in &mut name {
-        if *c == b',' {
-            *c = b'_';
-        }
-    }
+    let mut name = Scratch::new();
+    name.extend_from_slice(&call.context);
+    name.push(b'_');
+    name.extend_from_slice(&call.exten);
+    name.push(b'_');
+    name.extend_from_slice(crate::text::decimal(i64::from(call.priority), &mut [0; 20]));
     name
+}
+
+/// `prefix` then `name`, cut to `VAR_SIZE - 1` bytes.
+fn prefixed(prefix: &[u8], name: &[u8]) -> Scratch {
+    let mut s = Scratch::from_slice(prefix);
+    s.extend_from_slice(name);
+    s.truncate(VAR_SIZE - 1);
+    s
 }
 
 /// The priority of the EndWhile matching the While at the current priority, counting nested
@@ -532,55 +568,50 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
     }
 }
 
-/// While (`condition` given) and EndWhile (`None`).
+/// While (`condition` given) and EndWhile (`None`): `_while_exec` with `end` 0 and 1.
 pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
-    let end = condition.is_none();
-    let used = innermost_loop(call);
+    let used = innermost_loop(engine, call);
+    let Some(condition) = condition else {
+        // EndWhile: back to the innermost While, remembering where to leave it for.
+        let varname = while_name(used);
+        if let Some(while_pri) = var(engine, call, &varname) {
+            let end_varname = prefixed(b"END_", &varname);
+            if var(engine, call, &end_varname).is_none() {
+                let after = location(call, call.priority + 1);
+                call.vars.set(&end_varname, Some(&after));
+            }
+            parseable_goto(engine, call, &while_pri);
+        }
+        return AppResult::Continue;
+    };
     let my_name = loop_name(call);
-    let mut varname = Scratch::from_slice(b"WHILE_");
-    if end {
-        varname.extend_from_slice(crate::text::decimal(used, &mut [0; 20]));
-    } else if let Some(l) = call.vars.get(&my_name) {
-        varname.extend_from_slice(l);
-    } else {
-        varname.extend_from_slice(crate::text::decimal(used + 1, &mut [0; 20]));
-        call.vars.set(&my_name, Some(&varname[b"WHILE_".len()..]));
-    }
-    let mut end_varname = Scratch::from_slice(b"END_");
-    end_varname.extend_from_slice(&varname);
-
-    if let Some(cond) = condition
-        && !check_condition(cond)
-    {
-        return leave_loop(engine, call, &varname, &my_name, &end_varname);
-    }
-    if !end {
-        if !call.vars.contains(&varname) {
-            let here = location(call, call.priority);
-            call.vars.set(&varname, Some(&here));
+    let varname = match var(engine, call, &my_name) {
+        Some(label) => prefixed(b"WHILE_", &label),
+        None => {
+            let label = while_name(used + 1);
+            call.vars.set(&my_name, Some(&label[b"WHILE_".len()..]));
+            label
         }
-    } else if let Some(while_pri) = var(call, &varname) {
-        if !call.vars.contains(&end_varname) {
-            let after = location(call, call.priority + 1);
-            call.vars.set(&end_varname, Some(&after));
-        }
-        parseable_goto(engine, call, &while_pri);
+    };
+    if !check_condition(condition) {
+        return leave_loop(engine, call, &varname, &my_name);
+    }
+    if var(engine, call, &varname).is_none() {
+        let here = location(call, call.priority);
+        call.vars.set(&varname, Some(&here));
     }
     AppResult::Continue
 }
 
-fn leave_loop(
-    engine: &Engine,
-    call: &mut Call,
-    varname: &[u8],
-    my_name: &[u8],
-    end_varname: &[u8],
-) -> AppResult {
+/// The end of a loop (a false condition, ExitWhile): its variables deleted, the call past
+/// its EndWhile.
+fn leave_loop(engine: &Engine, call: &mut Call, varname: &[u8], my_name: &[u8]) -> AppResult {
     call.vars.set(varname, None);
     call.vars.set(my_name, None);
-    if let Some(goto) = var(call, end_varname) {
+    let end_varname = prefixed(b"END_", varname);
+    if let Some(goto) = var(engine, call, &end_varname) {
         parseable_goto(engine, call, &goto);
-        call.vars.set(end_varname, None);
+        call.vars.set(&end_varname, None);
     } else if let Some(pri) = matching_endwhile(engine, call) {
         // Set directly, not through a goto: the loop then steps past the EndWhile.
         call.priority = pri;
@@ -597,19 +628,17 @@ fn leave_loop(
 
 /// `ExitWhile()`: like a While whose condition is false, for the innermost loop.
 fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
-    let used = innermost_loop(call);
+    let used = innermost_loop(engine, call);
     let my_name = loop_name(call);
     let varname = while_name(used);
-    let mut end_varname = b"END_".to_vec();
-    end_varname.extend_from_slice(&varname);
-    leave_loop(engine, call, &varname, &my_name, &end_varname)
+    leave_loop(engine, call, &varname, &my_name)
 }
 
 /// `ContinueWhile()`: back to the innermost While.
 fn continue_while(engine: &mut Engine, call: &mut Call) -> AppResult {
     let mut last = None;
     let mut x = 0;
-    while let Some(v) = var(call, &while_name(x)) {
+    while let Some(v) = var(engine, call, &while_name(x)) {
         last = Some(v);
         x += 1;
     }

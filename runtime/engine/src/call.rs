@@ -219,7 +219,7 @@ pub(crate) struct Frame {
     pub exten: Vec<u8>,
     pub priority: i32,
     /// Names pushed with `pbx_builtin_pushvar_helper` for this frame (ARGn, ARGC, LOCAL()).
-    pub vars: Vec<Vec<u8>>,
+    pub vars: smallvec::SmallVec<[crate::vars::Bytes; 2]>,
     /// How many ARGn the frame set, so a deeper Gosub blanks the rest.
     pub arguments: usize,
 }
@@ -259,6 +259,9 @@ pub struct Call {
     /// `AST_FLAG_IN_AUTOLOOP`: set while the PBX loop runs the call, which steps to the next
     /// priority after each application; jumps then store their target minus one.
     pub(crate) in_autoloop: bool,
+    /// Buffers of returned Gosub frames, for the next frames' return addresses (a
+    /// subroutine called in a loop then allocates nothing).
+    pub(crate) spare: Vec<Vec<u8>>,
 }
 
 impl Call {
@@ -281,6 +284,23 @@ impl Call {
             response_timeout_ms: 10000,
             hangup_handlers: Vec::new(),
             in_autoloop: false,
+            spare: Vec::new(),
+        }
+    }
+
+    /// A copy of `bytes` in a buffer of a returned frame when there is one.
+    pub(crate) fn copy_to_spare(spare: &mut Vec<Vec<u8>>, bytes: &[u8]) -> Vec<u8> {
+        let mut copy = spare.pop().unwrap_or_default();
+        copy.clear();
+        copy.extend_from_slice(bytes);
+        copy
+    }
+
+    /// Keeps a buffer for [`Call::copy_to_spare`] (a few: as many as frames are returned
+    /// from between two calls, usually one).
+    pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
+        if self.spare.len() < 8 {
+            self.spare.push(buffer);
         }
     }
 
@@ -298,10 +318,12 @@ impl Call {
     pub(crate) fn explicit_goto(&mut self, context: &[u8], exten: &[u8], priority: i32) {
         // (A jump to where the call is already keeps its buffers: an EndWhile names them.)
         if !context.is_empty() && context != self.context {
-            self.context = context.to_vec();
+            self.context.clear();
+            self.context.extend_from_slice(context);
         }
         if !exten.is_empty() && exten != self.exten {
-            self.exten = exten.to_vec();
+            self.exten.clear();
+            self.exten.extend_from_slice(exten);
         }
         if priority > -1 {
             self.priority = priority - i32::from(self.in_autoloop);

@@ -327,31 +327,46 @@ struct StepHost<'h, 'p> {
 
 impl StepHost<'_, '_> {
     /// The answer for a call that has reached the engine's step limit, if it has.
+    #[inline]
     fn at_limit(&mut self) -> Option<u32> {
         if self
             .engine
             .max_steps
             .is_some_and(|max| self.call.steps >= max)
         {
-            self.call.log.push("ERROR: step limit reached".into());
-            self.result = AppResult::Hangup;
-            return Some(RESULT);
+            return Some(self.stop_at_limit());
         }
         None
+    }
+
+    #[cold]
+    fn stop_at_limit(&mut self) -> u32 {
+        self.call.log.push("ERROR: step limit reached".into());
+        self.result = AppResult::Hangup;
+        RESULT
     }
 
     /// What the PBX loop does after step `id` returned `result`: stop on anything but a
     /// normal return, else step forward, within the chain when routing would stay in it.
     fn after(&mut self, id: u32, result: AppResult) -> u32 {
+        let code = self.after_in_place(id, result);
+        if code != RESULT && (self.call.context != self.context || self.call.exten != self.exten) {
+            return LEFT;
+        }
+        code
+    }
+
+    /// [`StepHost::after`] for a step that cannot have moved the call to another context or
+    /// number (it only counts, stores a variable or jumps to a priority number): the
+    /// comparison of names is skipped, which is a third of what a NoOp costs.
+    #[inline]
+    fn after_in_place(&mut self, id: u32, result: AppResult) -> u32 {
         if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
             self.result = result;
             return RESULT;
         }
         self.call.priority += 1;
-        if self.call.context != self.context
-            || self.call.exten != self.exten
-            || self.chan.suspend_requested()
-        {
+        if self.chan.suspend_requested() {
             return LEFT;
         }
         let step = &self.chains.steps[id as usize];
@@ -481,7 +496,7 @@ impl Host for StepHost<'_, '_> {
             [before.as_slice(), number, after].concat().into()
         };
         crate::scope::setvar(self.engine, self.call, self.chan, name, Some(&stored));
-        self.after(id, AppResult::Continue)
+        self.after_in_place(id, AppResult::Continue)
     }
 
     fn pass(&mut self, id: u32) -> u32 {
@@ -505,26 +520,34 @@ impl Host for StepHost<'_, '_> {
             return code;
         }
         self.call.steps += 1;
-        let plan = self.engine.plan;
-        let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
-            .priorities[step.priority];
-        // Nothing in the data to substitute: it is shown as written.
-        self.trace(step, &[], &priority.data, &[]);
-        let mut result = AppResult::Continue;
+        if self.engine.traced {
+            let plan = self.engine.plan;
+            let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
+                .priorities[step.priority];
+            // Nothing in the data to substitute: it is shown as written.
+            self.trace(step, &[], &priority.data, &[]);
+        }
         match prepared {
-            Prepared::EndWhile => result = crate::apps::while_(self.engine, self.call, None),
-            Prepared::Assign { name, value } => {
-                crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
+            Prepared::EndWhile => {
+                // The While's location is a variable, which may name any place.
+                let result = crate::apps::while_(self.engine, self.call, None);
+                return self.after(id, result);
             }
-            Prepared::Goto(n) => self.call.explicit_goto(b"", b"", *n),
             Prepared::GotoElsewhere {
                 context,
                 exten,
                 priority,
-            } => self.call.explicit_goto(context, exten, *priority),
+            } => {
+                self.call.explicit_goto(context, exten, *priority);
+                return self.after(id, AppResult::Continue);
+            }
+            Prepared::Assign { name, value } => {
+                crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
+            }
+            Prepared::Goto(n) => self.call.explicit_goto(b"", b"", *n),
             _ => {}
         }
-        self.after(id, result)
+        self.after_in_place(id, AppResult::Continue)
     }
 
     fn branch(&mut self, id: u32, value: i64) -> u32 {
@@ -569,6 +592,6 @@ impl Host for StepHost<'_, '_> {
         if let Some(n) = *target {
             self.call.explicit_goto(b"", b"", n);
         }
-        self.after(id, AppResult::Continue)
+        self.after_in_place(id, AppResult::Continue)
     }
 }

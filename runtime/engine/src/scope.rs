@@ -206,7 +206,7 @@ impl Exec<'_, '_> {
             // Only a variable of the current Gosub frame; empty otherwise.
             "LOCAL" => {
                 let frame = call.stack.last()?;
-                Some(if frame.vars.iter().any(|v| v == args) {
+                Some(if frame.vars.iter().any(|v| v.as_slice() == args) {
                     call.vars.get(args).map(<[u8]>::to_vec).unwrap_or_default()
                 } else {
                     Vec::new()

@@ -20,11 +20,6 @@ pub(crate) fn decimal(value: i64, buffer: &mut [u8; 20]) -> &[u8] {
     &buffer[at..]
 }
 
-/// Appends `value` in decimal.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, value: i64) {
-    out.extend_from_slice(decimal(value, &mut [0; 20]));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

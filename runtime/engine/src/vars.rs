@@ -14,8 +14,13 @@ use pbxc_stdlib::functions::strip_inheritance;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Variables {
     /// `(name as stored, value)`, index 0 is the list head.
-    entries: Vec<(Vec<u8>, Vec<u8>)>,
+    entries: Vec<(Bytes, Bytes)>,
 }
+
+/// A name or value: kept inline up to 22 bytes, which holds most names and the counters,
+/// flags and numbers loops and subroutines store (ARGC, WHILE_0, `i`), so that setting and
+/// deleting them allocates nothing.
+pub(crate) type Bytes = smallvec::SmallVec<[u8; 22]>;
 
 /// A name without its inheritance prefix (at most two leading `_`), as Asterisk compares it.
 pub fn stripped(name: &[u8]) -> &[u8] {
@@ -47,7 +52,7 @@ impl Variables {
     pub fn get_full(&self, full_name: &[u8]) -> Option<&[u8]> {
         self.entries
             .iter()
-            .find(|(n, _)| n == full_name)
+            .find(|(n, _)| n.as_slice() == full_name)
             .map(|(_, v)| v.as_slice())
     }
 
@@ -59,9 +64,9 @@ impl Variables {
     pub fn set(&mut self, name: &[u8], value: Option<&[u8]>) -> Option<Vec<u8>> {
         let old = self.remove(name);
         if let Some(value) = value {
-            self.entries.insert(0, (name.to_vec(), value.to_vec()));
+            self.entries.insert(0, (name.into(), value.into()));
         }
-        old
+        old.map(Bytes::into_vec)
     }
 
     /// `set(name, Some(value))` without returning the old value: when the variable replaced
@@ -69,7 +74,7 @@ impl Variables {
     pub fn assign(&mut self, name: &[u8], value: &[u8]) {
         let key = stripped(name);
         match self.entries.iter().position(|(n, _)| stripped(n) == key) {
-            Some(i) if self.entries[i].0 == name => {
+            Some(i) if self.entries[i].0.as_slice() == name => {
                 let stored = &mut self.entries[i].1;
                 stored.clear();
                 stored.extend_from_slice(value);
@@ -78,18 +83,23 @@ impl Variables {
             }
             Some(i) => {
                 self.entries.remove(i);
-                self.entries.insert(0, (name.to_vec(), value.to_vec()));
+                self.entries.insert(0, (name.into(), value.into()));
             }
-            None => self.entries.insert(0, (name.to_vec(), value.to_vec())),
+            None => self.entries.insert(0, (name.into(), value.into())),
         }
     }
 
     /// `set(name, None)` (`DELETE`, `GLOBAL_DELETE`). Returns the value removed.
     pub fn delete(&mut self, name: &[u8]) -> Option<Vec<u8>> {
-        self.remove(name)
+        self.remove(name).map(Bytes::into_vec)
     }
 
-    fn remove(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+    /// `set(name, None)` when the old value is not wanted.
+    pub fn unset(&mut self, name: &[u8]) {
+        self.remove(name);
+    }
+
+    fn remove(&mut self, name: &[u8]) -> Option<Bytes> {
         let key = stripped(name);
         let i = self.entries.iter().position(|(n, _)| stripped(n) == key)?;
         Some(self.entries.remove(i).1)
@@ -98,7 +108,7 @@ impl Variables {
     /// `pbx_builtin_pushvar_helper`: a new head entry *without* removing an older one of the
     /// same name (which shows again once this one is deleted).
     pub fn push(&mut self, name: &[u8], value: &[u8]) {
-        self.entries.insert(0, (name.to_vec(), value.to_vec()));
+        self.entries.insert(0, (name.into(), value.into()));
     }
 
     /// Removes every variable whose stripped name starts with `prefix` (ClearHash).
@@ -124,7 +134,7 @@ impl Variables {
                 [b'_', rest @ ..] => rest,
                 _ => continue,
             };
-            child.entries.push((inherited.to_vec(), value.clone()));
+            child.entries.push((inherited.into(), value.clone()));
         }
     }
 
@@ -265,7 +275,7 @@ pub enum Globals {
 }
 
 impl Globals {
-    fn with<R>(&self, f: impl FnOnce(&Variables) -> R) -> R {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&Variables) -> R) -> R {
         match self {
             Globals::Own(vars) => f(vars),
             // A poisoned lock means a call panicked while setting a global; the variables

@@ -1,0 +1,128 @@
+//! While/EndWhile bookkeeping as app_while.c keeps it: in channel variables (`WHILE_n`,
+//! `END_WHILE_n`, `CONTEXT_EXTEN_PRIORITY`) that it reads with `pbx_builtin_getvar_helper`
+//! (so a global of that name counts) and names in 64-byte buffers (so a long label is cut).
+//! Each trace is asserted on both engines; the loops run long enough for the JIT to compile
+//! them part way.
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+
+fn trace(dialplan: &str, jit: bool) -> Vec<String> {
+    let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    let mut engine = Engine::new(&plan);
+    if jit {
+        engine.enable_jit().unwrap();
+    }
+    let mut call = Call::new(b"in", b"s", None);
+    let mut lines = Vec::new();
+    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |step| {
+        lines.push(step.to_string())
+    });
+    lines
+}
+
+#[test]
+fn a_global_while_0_makes_the_loop_take_while_1() {
+    // `WHILE_0` exists as a global, so the innermost loop is 0 and this one is 1.
+    let dialplan = "\
+[globals]
+WHILE_0=elsewhere
+[in]
+exten => s,1,Set(i=0)
+ same => n,While($[${i} < 3])
+ same => n,NoOp(${WHILE_1}|${in_s_2}|${END_WHILE_1})
+ same => n,Set(i=$[${i} + 1])
+ same => n,EndWhile()
+ same => n,NoOp(after ${WHILE_0}|${WHILE_1}|${in_s_2}|${END_WHILE_1})
+";
+    let mut expected = vec!["in,s,1,Set(i=0)".to_string()];
+    for i in 0..3 {
+        let end = if i == 0 { "" } else { "in,s,6" };
+        expected.extend([
+            "in,s,2,While(1)".to_string(),
+            format!("in,s,3,NoOp(in,s,2|1|{end})"),
+            format!("in,s,4,Set(i={})", i + 1),
+            "in,s,5,EndWhile()".to_string(),
+        ]);
+    }
+    expected.extend([
+        "in,s,2,While(0)".to_string(),
+        "in,s,6,NoOp(after elsewhere|||)".to_string(),
+    ]);
+    for jit in [false, true] {
+        assert_eq!(trace(dialplan, jit), expected, "jit {jit}");
+    }
+}
+
+#[test]
+fn a_long_label_names_a_variable_cut_to_63_bytes() {
+    // The While at priority 2 finds its label already set: `WHILE_<label>` is cut by
+    // `snprintf(varname, 64, …)`. The EndWhile then finds no `WHILE_n` of its own and
+    // does nothing.
+    let label = "L".repeat(60);
+    let cut = format!("WHILE_{}", &label[..57]);
+    let dialplan = format!(
+        "\
+[in]
+exten => s,1,Set(in_s_2={label})
+ same => n,While(1)
+ same => n,NoOp(${{{cut}}}|${{WHILE_{label}}})
+ same => n,EndWhile()
+ same => n,NoOp(done)
+"
+    );
+    let expected = [
+        format!("in,s,1,Set(in_s_2={label})"),
+        "in,s,2,While(1)".to_string(),
+        "in,s,3,NoOp(in,s,2|)".to_string(),
+        "in,s,4,EndWhile()".to_string(),
+        "in,s,5,NoOp(done)".to_string(),
+    ];
+    for jit in [false, true] {
+        assert_eq!(trace(&dialplan, jit), expected, "jit {jit}");
+    }
+}
+
+#[test]
+fn nested_loops_number_their_variables_by_depth() {
+    // The inner loop takes WHILE_1 while the outer one holds WHILE_0; each EndWhile goes
+    // back to its own While, and leaving a loop deletes its variables.
+    let dialplan = "\
+[in]
+exten => s,1,Set(i=0)
+ same => n,While($[${i} < 2])
+ same => n,Set(j=0)
+ same => n,While($[${j} < 2])
+ same => n,NoOp(${i}${j} ${WHILE_0} ${WHILE_1})
+ same => n,Set(j=$[${j} + 1])
+ same => n,EndWhile()
+ same => n,NoOp(inner done ${WHILE_1}|${in_s_4})
+ same => n,Set(i=$[${i} + 1])
+ same => n,EndWhile()
+ same => n,NoOp(outer done ${WHILE_0}|${in_s_2})
+";
+    let mut expected = vec!["in,s,1,Set(i=0)".to_string()];
+    for i in 0..2 {
+        expected.extend(["in,s,2,While(1)".to_string(), "in,s,3,Set(j=0)".to_string()]);
+        for j in 0..2 {
+            expected.extend([
+                "in,s,4,While(1)".to_string(),
+                format!("in,s,5,NoOp({i}{j} in,s,2 in,s,4)"),
+                format!("in,s,6,Set(j={})", j + 1),
+                "in,s,7,EndWhile()".to_string(),
+            ]);
+        }
+        expected.extend([
+            "in,s,4,While(0)".to_string(),
+            "in,s,8,NoOp(inner done |)".to_string(),
+            format!("in,s,9,Set(i={})", i + 1),
+            "in,s,10,EndWhile()".to_string(),
+        ]);
+    }
+    expected.extend([
+        "in,s,2,While(0)".to_string(),
+        "in,s,11,NoOp(outer done |)".to_string(),
+    ]);
+    for jit in [false, true] {
+        assert_eq!(trace(dialplan, jit), expected, "jit {jit}");
+    }
+}
