@@ -98,6 +98,7 @@ impl Jit {
                 ("use_colocated_libcalls", "false"),
                 ("is_pic", "false"),
                 ("opt_level", "speed"),
+                ("enable_verifier", "false"),
             ],
             cranelift_module::default_libcall_names(),
         )
@@ -216,46 +217,46 @@ impl Jit {
         }
         let mut host: &mut dyn Host = host;
         let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
-        (chain.code)(pointer, start)
+        let mut start = start;
+        loop {
+            let code = (chain.code)(pointer, start);
+            match code.checked_sub(LOCAL_BASE) {
+                Some(index) if index < chain.len => start = index,
+                _ => return code,
+            }
+        }
     }
 }
 
-/// The body of a chain function: an entry, one dispatch on a priority index, a block per
-/// priority, an exit.
+/// The body of a chain function: an entry that switches on the priority index to start
+/// at, a block per priority, an exit. A priority goes on to the next one or to its known
+/// target directly; any other move returns its code, and [`Jit::run`] enters the chain
+/// again when the code is a priority of it. (A shared dispatch block that every priority
+/// could jump back to made the register allocator see one loop through all of them: most
+/// of the compile time of a long chain.)
 fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     let exit = b.create_block();
     b.append_block_param(exit, types::I32);
-    // One dispatch on a priority index serves the entry and every jump that is not to the
-    // next priority or to a known target, so the code grows with the chain, not with its
-    // square.
-    let dispatch = b.create_block();
-    b.append_block_param(dispatch, types::I32);
     let blocks: Vec<Block> = steps.iter().map(|_| b.create_block()).collect();
 
+    // `Jit::run` never enters past the end; the default answers like a move there would.
     b.switch_to_block(entry);
     let host = b.block_params(entry)[0];
     let start = b.block_params(entry)[1];
-    b.ins().jump(dispatch, &[start.into()]);
-
-    // A move past the end leaves with its own code (`Jit::run` never enters there).
-    b.switch_to_block(dispatch);
-    let target = b.block_params(dispatch)[0];
     let out_of_range = b.create_block();
     let mut switch = Switch::new();
     for (k, block) in blocks.iter().enumerate() {
         switch.set_entry(k as u128, *block);
     }
-    switch.emit(b, target, out_of_range);
+    switch.emit(b, start, out_of_range);
     b.switch_to_block(out_of_range);
-    let base = b.ins().iconst(types::I32, i64::from(LOCAL_BASE));
-    let code = b.ins().iadd(target, base);
+    let code = b.ins().iadd_imm_s(start, i64::from(LOCAL_BASE));
     b.ins().jump(exit, &[code.into()]);
 
     let places = Places {
         blocks: &blocks,
-        dispatch,
         exit,
     };
     for (k, &step) in steps.iter().enumerate() {
@@ -298,7 +299,6 @@ fn taken(step: Step) -> Option<u32> {
 /// Where a priority's code can go.
 struct Places<'a> {
     blocks: &'a [Block],
-    dispatch: Block,
     exit: Block,
 }
 
@@ -328,7 +328,7 @@ fn join_slow(
 }
 
 /// After a priority: on to the next one directly, to the known target of a taken branch
-/// directly, elsewhere in the chain through the dispatch, or out.
+/// directly, or out with its code.
 fn next(b: &mut FunctionBuilder, places: &Places, k: usize, taken: Option<u32>, code: Value) {
     if let Some(t) = taken {
         let is_taken = b
@@ -352,17 +352,7 @@ fn next(b: &mut FunctionBuilder, places: &Places, k: usize, taken: Option<u32>, 
         }
     }
     b.switch_to_block(not_next);
-    let is_local = b.ins().icmp_imm_s(
-        IntCC::UnsignedGreaterThanOrEqual,
-        code,
-        i64::from(LOCAL_BASE),
-    );
-    let inside = b.create_block();
-    b.ins()
-        .brif(is_local, inside, &[], places.exit, &[code.into()]);
-    b.switch_to_block(inside);
-    let target = b.ins().iadd_imm_s(code, -i64::from(LOCAL_BASE));
-    b.ins().jump(places.dispatch, &[target.into()]);
+    b.ins().jump(places.exit, &[code.into()]);
 }
 
 /// `expr` as an i64, or a jump to `slow` when a guard fails (see [`Op::apply`], which this

@@ -604,7 +604,9 @@ impl Lowering<'_> {
             return;
         }
         let e = &mut exts[at];
-        if let Some(first) = e.priorities.iter().find(|p| p.number == number) {
+        // Priorities are kept sorted by number: a long extension costs no scan per line.
+        let pos = e.priorities.partition_point(|p| p.number < number);
+        if let Some(first) = e.priorities.get(pos).filter(|p| p.number == number) {
             let alias = if e.name != name {
                 format!(" by extension `{}`, which compares equal", show(&e.name))
             } else {
@@ -645,7 +647,6 @@ impl Lowering<'_> {
             );
             label = None;
         }
-        let pos = e.priorities.partition_point(|p| p.number < number);
         e.priorities.insert(pos, priority(label));
     }
 
