@@ -447,24 +447,36 @@ fn stack_pop(call: &mut Call) -> AppResult {
 // reads them with `pbx_builtin_getvar_helper`, which falls back to the globals, and writes
 // them on the channel.
 
-/// `pbx_builtin_getvar_helper`: the channel's variable, else the global.
-fn var(engine: &Engine, call: &Call, name: &[u8]) -> Option<Scratch> {
-    match call.vars.get(name) {
+/// `pbx_builtin_getvar_helper`: the channel's variable, else the global, of the name the
+/// `parts` make when joined (most names of a loop are made of a few parts, and looking them
+/// up without joining them is most of what makes a While cheap).
+fn var(engine: &Engine, call: &Call, parts: &[&[u8]]) -> Option<Scratch> {
+    match call.vars.get_joined(parts) {
         Some(value) => Some(Scratch::from_slice(value)),
-        None => engine.globals.get(name).map(Scratch::from_vec),
+        None => engine
+            .globals
+            .with(|globals| globals.get_joined(parts).map(Scratch::from_slice)),
     }
 }
 
-/// A name or location built for one While: on the stack for the names dialplans use (the
-/// allocations were most of the cost of a loop).
+/// Whether [`var`] finds a value.
+fn exists(engine: &Engine, call: &Call, parts: &[&[u8]]) -> bool {
+    call.vars.get_joined(parts).is_some()
+        || engine
+            .globals
+            .with(|globals| globals.get_joined(parts).is_some())
+}
+
+/// A value copied out of the variables: on the stack for the locations loops store.
 type Scratch = smallvec::SmallVec<[u8; 64]>;
 
-/// app_while.c's `char varname[64]`: `WHILE_<label>` and `END_WHILE_<label>` are cut to 63
-/// bytes by `snprintf`.
-const VAR_SIZE: usize = 64;
+/// app_while.c's `char varname[64]`: `WHILE_<label>` is cut to 63 bytes by `snprintf`, so
+/// the label to 57.
+const LABEL_SIZE: usize = 64 - 1 - b"WHILE_".len();
 
-fn location(call: &Call, priority: i32) -> Scratch {
-    let mut s = Scratch::new();
+/// `context,exten,priority`, where an EndWhile goes back to or a loop is left for.
+fn location(call: &Call, priority: i32) -> Vec<u8> {
+    let mut s = Vec::with_capacity(call.context.len() + call.exten.len() + 12);
     s.extend_from_slice(&call.context);
     s.push(b',');
     s.extend_from_slice(&call.exten);
@@ -474,8 +486,8 @@ fn location(call: &Call, priority: i32) -> Scratch {
 }
 
 /// `WHILE_n`.
-fn while_name(n: i64) -> Scratch {
-    let mut name = Scratch::from_slice(b"WHILE_");
+fn while_name(n: i64) -> Vec<u8> {
+    let mut name = b"WHILE_".to_vec();
     name.extend_from_slice(crate::text::decimal(n, &mut [0; 20]));
     name
 }
@@ -501,7 +513,7 @@ fn innermost_loop(engine: &Engine, call: &Call) -> i64 {
     engine.globals.with(&mut mark);
     let mut used = i64::from(set.trailing_ones()) - 1;
     if used == 63 {
-        while var(engine, call, &while_name(used + 1)).is_some() {
+        while exists(engine, call, &[&while_name(used + 1)]) {
             used += 1;
         }
     }
@@ -521,22 +533,15 @@ fn small_index(digits: &[u8]) -> Option<u32> {
 
 /// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which
 /// `WHILE_n` a While owns.
-fn loop_name(call: &Call) -> Scratch {
-    let mut name = Scratch::new();
-    name.extend_from_slice(&call.context);
-    name.push(b'_');
-    name.extend_from_slice(&call.exten);
-    name.push(b'_');
-    name.extend_from_slice(crate::text::decimal(i64::from(call.priority), &mut [0; 20]));
-    name
+fn loop_name(call: &Call) -> Vec<u8> {
+    let mut digits = [0; 20];
+    loop_name_parts(call, &mut digits).concat()
 }
 
-/// `prefix` then `name`, cut to `VAR_SIZE - 1` bytes.
-fn prefixed(prefix: &[u8], name: &[u8]) -> Scratch {
-    let mut s = Scratch::from_slice(prefix);
-    s.extend_from_slice(name);
-    s.truncate(VAR_SIZE - 1);
-    s
+/// [`loop_name`] as the parts it is joined from.
+fn loop_name_parts<'c>(call: &'c Call, digits: &'c mut [u8; 20]) -> [&'c [u8]; 5] {
+    let priority = crate::text::decimal(i64::from(call.priority), digits);
+    [&call.context, b"_", &call.exten, b"_", priority]
 }
 
 /// The priority of the EndWhile matching the While at the current priority, counting nested
@@ -571,34 +576,37 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
 /// While (`condition` given) and EndWhile (`None`): `_while_exec` with `end` 0 and 1.
 pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
     let used = innermost_loop(engine, call);
+    let mut digits = [0; 20];
     let Some(condition) = condition else {
         // EndWhile: back to the innermost While, remembering where to leave it for.
-        let varname = while_name(used);
-        if let Some(while_pri) = var(engine, call, &varname) {
-            let end_varname = prefixed(b"END_", &varname);
-            if var(engine, call, &end_varname).is_none() {
+        let index = crate::text::decimal(used, &mut digits);
+        if let Some(while_pri) = var(engine, call, &[b"WHILE_", index]) {
+            if !exists(engine, call, &[b"END_WHILE_", index]) {
+                let name = [&b"END_WHILE_"[..], index].concat();
                 let after = location(call, call.priority + 1);
-                call.vars.set(&end_varname, Some(&after));
+                call.vars.set(&name, Some(&after));
             }
             parseable_goto(engine, call, &while_pri);
         }
         return AppResult::Continue;
     };
-    let my_name = loop_name(call);
-    let varname = match var(engine, call, &my_name) {
-        Some(label) => prefixed(b"WHILE_", &label),
+    let label = match var(engine, call, &loop_name_parts(call, &mut digits)) {
+        Some(label) => label,
         None => {
-            let label = while_name(used + 1);
-            call.vars.set(&my_name, Some(&label[b"WHILE_".len()..]));
+            let label = Scratch::from_slice(crate::text::decimal(used + 1, &mut digits));
+            call.vars.set(&loop_name(call), Some(&label));
             label
         }
     };
+    let label = &label[..label.len().min(LABEL_SIZE)];
     if !check_condition(condition) {
-        return leave_loop(engine, call, &varname, &my_name);
+        let varname = [&b"WHILE_"[..], label].concat();
+        return leave_loop(engine, call, &varname, &loop_name(call));
     }
-    if var(engine, call, &varname).is_none() {
+    if !exists(engine, call, &[b"WHILE_", label]) {
         let here = location(call, call.priority);
-        call.vars.set(&varname, Some(&here));
+        call.vars
+            .set(&[&b"WHILE_"[..], label].concat(), Some(&here));
     }
     AppResult::Continue
 }
@@ -608,8 +616,10 @@ pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u
 fn leave_loop(engine: &Engine, call: &mut Call, varname: &[u8], my_name: &[u8]) -> AppResult {
     call.vars.set(varname, None);
     call.vars.set(my_name, None);
-    let end_varname = prefixed(b"END_", varname);
-    if let Some(goto) = var(engine, call, &end_varname) {
+    // Cut as `snprintf(end_varname, 64, "END_%s", varname)` cuts it.
+    let mut end_varname = [&b"END_"[..], varname].concat();
+    end_varname.truncate(63);
+    if let Some(goto) = var(engine, call, &[&end_varname]) {
         parseable_goto(engine, call, &goto);
         call.vars.set(&end_varname, None);
     } else if let Some(pri) = matching_endwhile(engine, call) {
@@ -638,7 +648,7 @@ fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
 fn continue_while(engine: &mut Engine, call: &mut Call) -> AppResult {
     let mut last = None;
     let mut x = 0;
-    while let Some(v) = var(engine, call, &while_name(x)) {
+    while let Some(v) = var(engine, call, &[&while_name(x)]) {
         last = Some(v);
         x += 1;
     }

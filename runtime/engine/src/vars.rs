@@ -43,6 +43,23 @@ impl Variables {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// [`Variables::get`] of the name `parts` make when joined, without joining them.
+    pub fn get_joined(&self, parts: &[&[u8]]) -> Option<&[u8]> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let equal = |mut name: &[u8]| {
+            name.len() == len
+                && parts.iter().all(|part| {
+                    let (head, rest) = name.split_at(part.len());
+                    name = rest;
+                    head == *part
+                })
+        };
+        self.entries
+            .iter()
+            .find(|(n, _)| equal(stripped(n)))
+            .map(|(_, v)| v.as_slice())
+    }
+
     /// Whether `name` is set, even to the empty string (`VARIABLE_EXISTS`).
     pub fn contains(&self, name: &[u8]) -> bool {
         self.get(name).is_some()
@@ -181,6 +198,22 @@ mod tests {
                 by_assign.assign(name.as_bytes(), value.as_bytes());
                 prop_assert_eq!(&by_assign, &by_set);
             }
+        }
+    }
+
+    proptest! {
+        /// A name looked up in parts is the name joined.
+        #[test]
+        fn get_joined_is_get_of_the_joined_name(
+            stored in proptest::collection::vec("_{0,3}[ab]{0,3}", 0..8),
+            parts in proptest::collection::vec("_{0,1}[ab]{0,2}", 0..4),
+        ) {
+            let mut v = Variables::new();
+            for (i, name) in stored.iter().enumerate() {
+                v.push(name.as_bytes(), i.to_string().as_bytes());
+            }
+            let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+            prop_assert_eq!(v.get_joined(&parts), v.get(&parts.concat()));
         }
     }
 

@@ -111,6 +111,8 @@ pub fn is_space(b: u8) -> bool {
 pub fn check_condition(cond: Option<&[u8]>) -> bool {
     match cond {
         None | Some([]) => false,
+        // What `$[...]` most often leaves: one digit, which `%d` reads as itself.
+        Some([digit @ b'0'..=b'9']) => *digit != b'0',
         Some(c) => match cscan::int(c, 30) {
             Scan::Ok(v, _) => v != 0,
             Scan::Eof | Scan::Fail => true,
@@ -257,6 +259,16 @@ mod tests {
         assert!(check_condition(Some(b"abc")));
         assert!(check_condition(Some(b" ")));
         assert!(!check_condition(Some(b"")));
+        // One digit (the short path) reads as `%d` reads it.
+        for digit in b'0'..=b'9' {
+            let scanned = matches!(cscan::int(&[digit], 30), Scan::Ok(v, _) if v != 0);
+            assert_eq!(
+                check_condition(Some(&[digit])),
+                scanned,
+                "{}",
+                digit as char
+            );
+        }
     }
 
     #[test]
