@@ -22,8 +22,9 @@ pub struct World {
     /// Workspace folders, each checked as a configuration directory when it is one.
     folders: Vec<PathBuf>,
     roots: HashMap<(PathBuf, bool), Root>,
-    /// What was last published per file, so that unchanged diagnostics are not sent again.
-    published: HashMap<PathBuf, Vec<ls::Diagnostic>>,
+    /// A fingerprint of what was last published per file, so that unchanged diagnostics are
+    /// not sent again (a fingerprint, not a copy: a generated dialplan has ten thousand).
+    published: HashMap<PathBuf, u64>,
     /// Editor versions of open buffers.
     versions: HashMap<PathBuf, i32>,
     /// The two latest analyses of each root, held so that older ones are freed on the
@@ -362,14 +363,15 @@ impl World {
         let mut out = Vec::new();
         for (path, diagnostics) in fresh {
             let old = self.published.get(&path);
-            if old == Some(&diagnostics) || (old.is_none() && diagnostics.is_empty()) {
+            let now = fingerprint(&diagnostics);
+            if old == Some(&now) || (old.is_none() && diagnostics.is_empty()) {
                 continue;
             }
             let Some(uri) = World::uri(&path) else {
                 continue;
             };
             let version = self.versions.get(&path).copied();
-            self.published.insert(path, diagnostics.clone());
+            self.published.insert(path, now);
             out.push((uri, diagnostics, version));
         }
         out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
@@ -408,4 +410,38 @@ pub fn location(
         uri: World::uri(analysis.sources.path(file))?,
         range: lines(analysis, file, encoding).range(range),
     })
+}
+
+/// What tells one list of diagnostics from another: every field the server sets, hashed in
+/// order (SipHash with fixed keys: two different lists agree with odds of 2^-64).
+fn fingerprint(diagnostics: &[ls::Diagnostic]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    diagnostics.len().hash(&mut h);
+    for d in diagnostics {
+        d.range.hash(&mut h);
+        [
+            ls::DiagnosticSeverity::ERROR,
+            ls::DiagnosticSeverity::WARNING,
+            ls::DiagnosticSeverity::INFORMATION,
+            ls::DiagnosticSeverity::HINT,
+        ]
+        .iter()
+        .position(|&s| d.severity == Some(s))
+        .hash(&mut h);
+        d.code.hash(&mut h);
+        d.code_description
+            .as_ref()
+            .map(|c| c.href.as_str())
+            .hash(&mut h);
+        d.source.hash(&mut h);
+        d.message.hash(&mut h);
+        for r in d.related_information.iter().flatten() {
+            r.location.hash(&mut h);
+            r.message.hash(&mut h);
+        }
+        d.tags.as_ref().map(|t| format!("{t:?}")).hash(&mut h);
+        d.data.as_ref().map(ToString::to_string).hash(&mut h);
+    }
+    h.finish()
 }

@@ -194,3 +194,57 @@ fn a_buffer_never_saved_is_found_by_a_globbed_include() {
         .collect();
     assert_eq!(codes, [Some(ls::NumberOrString::String("CFG107".into()))]);
 }
+
+#[test]
+fn diagnostics_are_published_again_only_when_they_change() {
+    let dir = Dir::new(&[("extensions.conf", "[a]\nexten => 1,1,Goto(b,1,1) ; to b\n")]);
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    let main = dir.file("extensions.conf");
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    let messages = |published: Vec<(ls::Uri, Vec<ls::Diagnostic>, Option<i32>)>| {
+        published
+            .into_iter()
+            .map(|(_, d, _)| d.into_iter().map(|d| d.message).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let first = messages(world.diagnostics_to_publish());
+    assert_eq!(first.len(), 1);
+    assert!(first[0][0].contains("`b`"), "{first:?}");
+    // A comment changes, the findings stay: nothing is sent.
+    edit(
+        &mut world,
+        &main,
+        "[a]\nexten => 1,1,Goto(b,1,1) ; to c\n",
+        2,
+    );
+    assert_eq!(
+        messages(world.diagnostics_to_publish()),
+        Vec::<Vec<String>>::new()
+    );
+    // The same finding about another context: only the message differs, and it is sent.
+    edit(
+        &mut world,
+        &main,
+        "[a]\nexten => 1,1,Goto(c,1,1) ; to c\n",
+        3,
+    );
+    let third = messages(world.diagnostics_to_publish());
+    assert_eq!(third.len(), 1);
+    assert!(third[0][0].contains("`c`"), "{third:?}");
+    // Fixed: an empty list is sent once.
+    edit(
+        &mut world,
+        &main,
+        "[a]\nexten => 1,1,Goto(a,1,1) ; to c\n",
+        4,
+    );
+    assert_eq!(
+        messages(world.diagnostics_to_publish()),
+        vec![Vec::<String>::new()]
+    );
+    assert_eq!(
+        messages(world.diagnostics_to_publish()),
+        Vec::<Vec<String>>::new()
+    );
+}

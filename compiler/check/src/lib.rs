@@ -7,7 +7,7 @@ mod memo;
 mod rules;
 mod step;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Mutex;
 
 use pbxc_config::Origin;
@@ -162,7 +162,7 @@ pub(crate) struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(input: &Input<'a>) -> Cx<'a> {
-        let mut contexts = HashMap::new();
+        let mut contexts = HashMap::default();
         for (i, c) in input.plan.contexts.iter().enumerate() {
             contexts.entry(c.name.as_slice()).or_insert(i);
         }
@@ -175,7 +175,7 @@ impl<'a> Cx<'a> {
             catalog: pbxc_stdlib::catalog(),
             contexts,
             memo: None,
-            similar: Mutex::new(HashMap::new()),
+            similar: Mutex::new(HashMap::default()),
         }
     }
 

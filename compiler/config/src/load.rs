@@ -1,6 +1,6 @@
 //! Loading: `ast_config_internal_load` and `process_text_line`, over the lossless trees.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -984,15 +984,12 @@ pub(crate) fn category_matches(cat: &Category, name: &[u8], filter: &[u8], sep: 
 /// Removes repeated diagnostics (a file included twice reports its findings twice), keeping
 /// the first of each in order. Two are the same when code, place and message agree.
 fn dedupe(diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashSet<(&'static str, FileId, TextRange, u64)> =
-        HashSet::with_capacity(diagnostics.len());
+    let mut seen: rustc_hash::FxHashSet<(&'static str, FileId, TextRange, &str)> =
+        rustc_hash::FxHashSet::default();
+    seen.reserve(diagnostics.len());
     let keep: Vec<bool> = diagnostics
         .iter()
-        .map(|d| {
-            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-            let message = BuildHasherDefault::<DefaultHasher>::default().hash_one(&d.message);
-            seen.insert((d.code.id, d.primary.file, d.primary.range, message))
-        })
+        .map(|d| seen.insert((d.code.id, d.primary.file, d.primary.range, &d.message)))
         .collect();
     let mut keep = keep.into_iter();
     diagnostics.retain(|_| keep.next().unwrap_or(true));

@@ -1,8 +1,8 @@
 //! `pbx_load_config` (pbx/pbx_config.c) over the resolved configuration, and the parts of
 //! `ast_add_extension2` (main/pbx.c) that decide what gets registered.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use pbxc_config::{Category, Config, Origin, Variable};
 use pbxc_diagnostics::{Diagnostic, Edit, Label, SourceSet, TextRange};
@@ -720,7 +720,7 @@ impl Lowering<'_> {
         let mut found = Vec::new();
         // The near-miss for each missing name, once: generated configurations include the
         // same missing context from hundreds of contexts.
-        let mut similar_to: HashMap<&[u8], Option<usize>> = HashMap::new();
+        let mut similar_to: HashMap<&[u8], Option<usize>> = HashMap::default();
         for c in &self.plan.contexts {
             for inc in &c.includes {
                 if self.plan.context(&inc.context).is_some()

@@ -13,18 +13,60 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses one configuration file. Never fails: problems come back as diagnostics.
 pub fn parse(file: FileId, text: Arc<[u8]>) -> (SyntaxTree, Vec<Diagnostic>) {
-    let mut reader = Reader {
-        file,
-        logical: Logical {
-            bytes: Vec::new(),
-            segs: Vec::new(),
-        },
-        text: &text,
-        comment: 0,
-        open_blocks: Vec::new(),
-        diagnostics: Vec::new(),
-    };
-    let lines = reader.read_lines();
+    let split = (text.len() >= PARALLEL_FROM)
+        .then(|| memchr::memchr(b'\n', &text[text.len() / 2..]).map(|i| text.len() / 2 + i + 1))
+        .flatten();
+    parse_split(file, text, split)
+}
+
+/// Files from this size on are read in two halves at once (a 1.7 MB dialplan is re-read on
+/// every edit in the editor).
+const PARALLEL_FROM: usize = 256 * 1024;
+
+/// [`parse`], reading the lines from `split` (the start of a line) on in another thread.
+/// Each line is read alike wherever it starts, except inside a block comment or after a
+/// stray `--;`: when the first half ends in either, the second is read again after it.
+fn parse_split(
+    file: FileId,
+    text: Arc<[u8]>,
+    split: Option<usize>,
+) -> (SyntaxTree, Vec<Diagnostic>) {
+    let mut reader = Reader::new(file, &text);
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    let whole = text.len();
+    match split.filter(|&at| at > 0 && at < whole) {
+        None => reader.read_lines(0, whole, &mut lines),
+        Some(at) => {
+            let second = std::thread::scope(|scope| {
+                let later = std::thread::Builder::new()
+                    .name("pbxc-parse".into())
+                    .spawn_scoped(scope, || {
+                        let mut reader = Reader::new(file, &text);
+                        let mut lines = Vec::with_capacity((whole - at) / 32 + 1);
+                        reader.read_lines(at, whole, &mut lines);
+                        (reader, lines)
+                    });
+                reader.read_lines(0, at, &mut lines);
+                // No thread (the system refused one): the second half is read below.
+                let later = later.ok()?;
+                Some(
+                    later
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                )
+            });
+            match second {
+                Some((second, second_lines)) if reader.comment == 0 => {
+                    lines.extend(second_lines);
+                    reader.diagnostics.extend(second.diagnostics);
+                    reader.comment = second.comment;
+                    reader.open_blocks = second.open_blocks;
+                }
+                _ => reader.read_lines(at, whole, &mut lines),
+            }
+        }
+    }
+    reader.finish();
     let diagnostics = reader.diagnostics;
     (SyntaxTree { text, lines }, diagnostics)
 }
@@ -77,11 +119,26 @@ fn piece(kind: PieceKind, start: usize, end: usize) -> Piece {
     }
 }
 
-impl Reader<'_> {
-    fn read_lines(&mut self) -> Vec<Line> {
-        let text = self.text;
-        let mut lines = Vec::with_capacity(text.len() / 32 + 1);
-        let mut start = 0;
+impl<'a> Reader<'a> {
+    fn new(file: FileId, text: &'a [u8]) -> Reader<'a> {
+        Reader {
+            file,
+            logical: Logical {
+                bytes: Vec::new(),
+                segs: Vec::new(),
+            },
+            text,
+            comment: 0,
+            open_blocks: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Reads the lines of `text[from..to]` (`from` starts a line, `to` ends one or the
+    /// file) onto `lines`.
+    fn read_lines(&mut self, from: usize, to: usize, lines: &mut Vec<Line>) {
+        let text = &self.text[..to];
+        let mut start = from;
         while start < text.len() {
             let newline = memchr::memchr(b'\n', &text[start..]).map(|i| i + start);
             let end = newline.map_or(text.len(), |n| n + 1);
@@ -107,6 +164,10 @@ impl Reader<'_> {
             lines.push(self.read_line(start, content_end, newline));
             start = end;
         }
+    }
+
+    /// What the end of the file says: block comments still open.
+    fn finish(&mut self) {
         if self.comment > 0
             && let Some(&first) = self.open_blocks.first()
         {
@@ -126,7 +187,6 @@ impl Reader<'_> {
             }
             self.diagnostics.push(d);
         }
-        lines
     }
 
     fn too_long(&mut self, start: usize, content_end: usize, len: usize) {
@@ -337,4 +397,59 @@ fn fill_gaps(mut pieces: Vec<Piece>, start: usize, end: usize) -> Vec<Piece> {
         out.push(piece(PieceKind::Ignored, cursor, end));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts made of what the reader tells apart: comments and their openers and closers,
+    /// escapes, NUL bytes, statements, lines.
+    fn text() -> impl Strategy<Value = Vec<u8>> {
+        let token = prop_oneof![
+            Just(&b";"[..]),
+            Just(&b";--"[..]),
+            Just(&b"--;"[..]),
+            Just(&b"-"[..]),
+            Just(&b"\\;"[..]),
+            Just(&b"\n"[..]),
+            Just(&b"\n"[..]),
+            Just(&b"[ctx]"[..]),
+            Just(&b"exten => 1,1,NoOp(x)"[..]),
+            Just(&b"#include x.conf"[..]),
+            Just(&b" "[..]),
+            Just(&b"\0"[..]),
+            Just(&b"\xEF\xBB\xBF"[..]),
+        ];
+        proptest::collection::vec(token, 0..40).prop_map(|t| t.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Read in two halves from any line start, a file gives the tree and diagnostics
+        /// it gives read in one go.
+        #[test]
+        fn two_halves_read_as_one(text in text(), pick in any::<prop::sample::Index>()) {
+            let text: Arc<[u8]> = Arc::from(text);
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', &text).map(|i| i + 1))
+                .collect();
+            let at = starts[pick.index(starts.len())];
+            let (whole, whole_diagnostics) = parse_split(FileId(0), text.clone(), None);
+            let (halves, halves_diagnostics) = parse_split(FileId(0), text, Some(at));
+            prop_assert_eq!(halves.lines, whole.lines);
+            prop_assert_eq!(halves_diagnostics, whole_diagnostics);
+        }
+    }
+
+    #[test]
+    fn a_large_file_is_split_at_a_line_start() {
+        let line = b"exten => 1,1,NoOp(x) ; a comment\n";
+        let text: Vec<u8> = line.repeat(PARALLEL_FROM / line.len() + 2);
+        let (tree, diagnostics) = parse(FileId(0), Arc::from(text.clone()));
+        assert!(diagnostics.is_empty());
+        assert_eq!(tree.lines.len(), PARALLEL_FROM / line.len() + 2);
+        assert_eq!(tree.to_bytes(), text);
+    }
 }

@@ -5,7 +5,7 @@
 //! keys (`/` walks families) and computed jump targets (`,` picks another context). FILTER()
 //! cleans what it wraps.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 
 use pbxc_diagnostics::{Diagnostic, Edit};
@@ -83,7 +83,7 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
 /// part of the check (then every context counts).
 fn reachable(cx: &Cx) -> Option<HashSet<usize>> {
     let endpoints = cx.endpoints?;
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut todo: Vec<usize> = endpoints
         .iter()
         .filter_map(|e| cx.context(&e.context))

@@ -3,7 +3,7 @@
 //! them (context as written, extension matched with pattern semantics through the includes,
 //! priority or label); plus include cycles.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 
 use pbxc_diagnostics::{Diagnostic, Edit, Label};
@@ -123,7 +123,7 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps
 /// as a variable written): a channel variable shadows a global of the same name, so those
 /// globals cannot be folded.
 fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     let mut add = |name: &[u8]| {
         let name = name.trim_ascii();
         let name = name
