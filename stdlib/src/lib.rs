@@ -8,7 +8,6 @@ mod format;
 pub mod functions;
 mod kind;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub use format::{CatalogError, parse};
@@ -179,15 +178,18 @@ impl Entry {
 pub struct Catalog {
     entries: Vec<Entry>,
     /// Lower-cased application name → entry.
-    applications: HashMap<String, usize>,
-    functions: HashMap<String, usize>,
+    applications: FxHashMap<String, usize>,
+    functions: FxHashMap<String, usize>,
 }
+
+/// The catalog is asked for an application at every priority checked or run: FxHash.
+type FxHashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 impl Catalog {
     /// Indexes entries; of two with the same name the first stays.
     pub fn new(entries: Vec<Entry>) -> Catalog {
-        let mut applications = HashMap::new();
-        let mut functions = HashMap::new();
+        let mut applications = FxHashMap::default();
+        let mut functions = FxHashMap::default();
         for (i, e) in entries.iter().enumerate() {
             match e.kind {
                 EntryKind::Application => applications.entry(e.name.to_ascii_lowercase()),

@@ -107,7 +107,14 @@ impl std::hash::Hasher for Identity {
     }
 }
 
-type Table = HashMap<u64, Vec<(Key, Arc<Local>)>, std::hash::BuildHasherDefault<Identity>>;
+type Table = HashMap<u64, Vec<Entry>, std::hash::BuildHasherDefault<Identity>>;
+
+struct Entry {
+    key: Key,
+    local: Arc<Local>,
+    /// The last run that used it.
+    used: u64,
+}
 
 /// The memo a caller keeps between checks (see the module docs).
 #[derive(Default)]
@@ -117,10 +124,9 @@ pub struct StepMemo {
 
 #[derive(Default)]
 struct Generations {
-    /// Used by the run in progress.
-    current: Table,
-    /// Used by the run before; what this run does not use is dropped when it ends.
-    previous: Table,
+    table: Table,
+    /// The run in progress (or the last one).
+    run: u64,
 }
 
 impl StepMemo {
@@ -131,11 +137,7 @@ impl StepMemo {
     /// How many priorities' findings are remembered.
     pub fn len(&self) -> usize {
         let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        g.current
-            .values()
-            .chain(g.previous.values())
-            .map(Vec::len)
-            .sum()
+        g.table.values().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -144,9 +146,9 @@ impl StepMemo {
 
     /// Starts a run: the memo is held until the run ends.
     pub(crate) fn run(&self) -> Run<'_> {
-        Run {
-            generations: self.generations.lock().unwrap_or_else(|e| e.into_inner()),
-        }
+        let mut generations = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        generations.run += 1;
+        Run { generations }
     }
 }
 
@@ -165,26 +167,20 @@ impl Run<'_> {
     ) -> Arc<Local> {
         let h = hash(step.priority, target);
         let g = &mut *self.generations;
-        if let Some(hit) = g
-            .current
-            .get(&h)
-            .and_then(|bucket| bucket.iter().find(|(k, _)| k.is(step.priority, target)))
-        {
-            return hit.1.clone();
-        }
-        if let Some(bucket) = g.previous.get_mut(&h)
-            && let Some(i) = bucket.iter().position(|(k, _)| k.is(step.priority, target))
-        {
-            let entry = bucket.swap_remove(i);
-            let local = entry.1.clone();
-            g.current.entry(h).or_default().push(entry);
-            return local;
+        let run = g.run;
+        // Entries stay where they are from run to run, stamped with the last run that used
+        // them: moving them into a new table each run was most of a re-check's cost.
+        let bucket = g.table.entry(h).or_default();
+        if let Some(hit) = bucket.iter_mut().find(|e| e.key.is(step.priority, target)) {
+            hit.used = run;
+            return hit.local.clone();
         }
         let local = compute(step, rules);
-        g.current
-            .entry(h)
-            .or_default()
-            .push((Key::new(step.priority, target), local.clone()));
+        bucket.push(Entry {
+            key: Key::new(step.priority, target),
+            local: local.clone(),
+            used: run,
+        });
         local
     }
 }
@@ -193,7 +189,11 @@ impl Drop for Run<'_> {
     /// What this run did not use is forgotten now; what it used waits for the next run.
     fn drop(&mut self) {
         let g = &mut *self.generations;
-        g.previous = std::mem::take(&mut g.current);
+        let run = g.run;
+        g.table.retain(|_, bucket| {
+            bucket.retain(|e| e.used == run);
+            !bucket.is_empty()
+        });
     }
 }
 

@@ -140,3 +140,29 @@ fn priorities_sharing_a_memo_entry_get_their_own_places() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The memo holds one dialplan's worth: what a check did not use is forgotten when it ends,
+/// and what it used is kept.
+#[test]
+fn what_a_check_does_not_use_is_forgotten() {
+    let dir = std::env::temp_dir().join(format!("pbxc-memo-forget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "extensions-memo-forget.conf";
+    let a = "[c]\nexten => 1,1,NoOp(a)\nexten => 2,1,NoOp(b)\nexten => 3,1,NoOp(c)\n";
+    let b = "[c]\nexten => 1,1,NoOp(a)\nexten => 2,1,Wait(1)\n";
+    let memo = pbxc_check::StepMemo::new();
+    check(&dir, name, a.as_bytes(), Some(&memo));
+    assert_eq!(memo.len(), 3);
+    check(&dir, name, b.as_bytes(), Some(&memo));
+    assert_eq!(
+        memo.len(),
+        2,
+        "NoOp(b) and NoOp(c) are gone, Wait(1) is new"
+    );
+    // Checked again, the same text keeps the same entries.
+    check(&dir, name, b.as_bytes(), Some(&memo));
+    assert_eq!(memo.len(), 2);
+    check(&dir, name, a.as_bytes(), Some(&memo));
+    assert_eq!(memo.len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
