@@ -9,7 +9,15 @@
 //! [`Step::span`] and [`Step::app_span`] would have computed there: those two are the only
 //! ways these rules name a place.
 //!
-//! What a run does not use is forgotten when it ends, so the memo holds one dialplan's worth.
+//! A check asks for the priorities in dialplan order, and after an edit nearly all of them in
+//! the order the check before asked for them: each question is first put to the entry that
+//! came next last time, and hashed only when that is not it. (Looked up in a hash table,
+//! each of a large dialplan's priorities cost a few cache misses; in order, they cost about
+//! as much as reading the dialplan.)
+//!
+//! What a run does not use is forgotten when it ends; its memory is reclaimed once the
+//! forgotten entries outnumber the remembered ones, so the memo holds at most two
+//! dialplans' worth.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -107,13 +115,17 @@ impl std::hash::Hasher for Identity {
     }
 }
 
-type Table = HashMap<u64, Vec<Entry>, std::hash::BuildHasherDefault<Identity>>;
+/// Entry indexes by hash.
+type Index = HashMap<u64, smallvec::SmallVec<[u32; 1]>, std::hash::BuildHasherDefault<Identity>>;
 
 struct Entry {
     key: Key,
+    hash: u64,
     local: Arc<Local>,
     /// The last run that used it.
     used: u64,
+    /// Where in that run's order it was (last) asked for.
+    at: u32,
 }
 
 /// The memo a caller keeps between checks (see the module docs).
@@ -124,9 +136,35 @@ pub struct StepMemo {
 
 #[derive(Default)]
 struct Generations {
-    table: Table,
+    entries: Vec<Entry>,
+    index: Index,
+    /// Entries in the order the last run asked for them.
+    order: Vec<u32>,
     /// The run in progress (or the last one).
     run: u64,
+    /// How many entries the last run used.
+    live: usize,
+}
+
+impl Generations {
+    /// Drops the entries the last run did not use.
+    fn compact(&mut self) {
+        let run = self.run;
+        let mut renumbered = Vec::with_capacity(self.entries.len());
+        let mut next = 0u32;
+        for e in &self.entries {
+            renumbered.push(next);
+            next += u32::from(e.used == run);
+        }
+        self.entries.retain(|e| e.used == run);
+        for i in &mut self.order {
+            *i = renumbered[*i as usize];
+        }
+        self.index.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            self.index.entry(e.hash).or_default().push(i as u32);
+        }
+    }
 }
 
 impl StepMemo {
@@ -134,27 +172,50 @@ impl StepMemo {
         Self::default()
     }
 
-    /// How many priorities' findings are remembered.
+    /// How many priorities' findings are remembered: those the last check used.
     pub fn len(&self) -> usize {
-        let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        g.table.values().map(Vec::len).sum()
+        self.generations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .live
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// How many entries are held: those remembered and those forgotten but not yet
+    /// dropped (at most as many as are remembered, or 1024).
+    pub fn held(&self) -> usize {
+        self.generations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .len()
+    }
+
     /// Starts a run: the memo is held until the run ends.
     pub(crate) fn run(&self) -> Run<'_> {
         let mut generations = self.generations.lock().unwrap_or_else(|e| e.into_inner());
         generations.run += 1;
-        Run { generations }
+        let expected = generations.order.len();
+        Run {
+            generations,
+            order: Vec::with_capacity(expected),
+            cursor: 0,
+            live: 0,
+        }
     }
 }
 
 /// One check's use of the memo.
 pub(crate) struct Run<'m> {
     generations: std::sync::MutexGuard<'m, Generations>,
+    /// The entries this run asked for, in order.
+    order: Vec<u32>,
+    /// Where in the last run's order the next question is expected.
+    cursor: usize,
+    live: usize,
 }
 
 impl Run<'_> {
@@ -165,35 +226,73 @@ impl Run<'_> {
         target: Target,
         rules: impl FnOnce(&Step, &mut Vec<Diagnostic>),
     ) -> Arc<Local> {
-        let h = hash(step.priority, target);
         let g = &mut *self.generations;
         let run = g.run;
-        // Entries stay where they are from run to run, stamped with the last run that used
-        // them: moving them into a new table each run was most of a re-check's cost.
-        let bucket = g.table.entry(h).or_default();
-        if let Some(hit) = bucket.iter_mut().find(|e| e.key.is(step.priority, target)) {
-            hit.used = run;
-            return hit.local.clone();
-        }
-        let local = compute(step, rules);
-        bucket.push(Entry {
-            key: Key::new(step.priority, target),
-            local: local.clone(),
-            used: run,
+        let next = g
+            .order
+            .get(self.cursor)
+            .copied()
+            .filter(|&i| g.entries[i as usize].key.is(step.priority, target));
+        let found = next.or_else(|| {
+            let h = hash(step.priority, target);
+            let candidates = g.index.get(&h)?;
+            candidates
+                .iter()
+                .copied()
+                .find(|&i| g.entries[i as usize].key.is(step.priority, target))
         });
-        local
+        let i = match (next, found) {
+            (Some(i), _) => {
+                self.cursor += 1;
+                i
+            }
+            (None, Some(i)) => {
+                // The questions after this one most likely follow it as they did last time
+                // (an entry asked for at several places, such as `Return()`, holds its last).
+                let e = &g.entries[i as usize];
+                if e.used == run - 1 {
+                    self.cursor = e.at as usize + 1;
+                }
+                i
+            }
+            (None, None) => {
+                let local = compute(step, rules);
+                let i = g.entries.len() as u32;
+                let h = hash(step.priority, target);
+                g.entries.push(Entry {
+                    key: Key::new(step.priority, target),
+                    hash: h,
+                    local,
+                    used: 0,
+                    at: 0,
+                });
+                g.index.entry(h).or_default().push(i);
+                i
+            }
+        };
+        let e = &mut g.entries[i as usize];
+        if e.used != run {
+            e.used = run;
+            self.live += 1;
+        }
+        self.order.push(i);
+        e.local.clone()
     }
 }
 
 impl Drop for Run<'_> {
-    /// What this run did not use is forgotten now; what it used waits for the next run.
+    /// What this run used is what the next one expects, in this order; what it did not
+    /// use is forgotten, and dropped once it outnumbers the rest.
     fn drop(&mut self) {
         let g = &mut *self.generations;
-        let run = g.run;
-        g.table.retain(|_, bucket| {
-            bucket.retain(|e| e.used == run);
-            !bucket.is_empty()
-        });
+        for (at, &i) in self.order.iter().enumerate() {
+            g.entries[i as usize].at = at as u32;
+        }
+        g.order = std::mem::take(&mut self.order);
+        g.live = self.live;
+        if g.entries.len() - g.live > g.live.max(1024) {
+            g.compact();
+        }
     }
 }
 

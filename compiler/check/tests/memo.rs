@@ -166,3 +166,29 @@ fn what_a_check_does_not_use_is_forgotten() {
     assert_eq!(memo.len(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Checks of ever new dialplans: the forgotten entries are dropped once they outnumber the
+/// remembered ones, so the memo stays within two dialplans' worth.
+#[test]
+fn forgotten_entries_are_dropped_once_they_outnumber_the_rest() {
+    let dir = std::env::temp_dir().join(format!("pbxc-memo-drop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "extensions-memo-drop.conf";
+    let memo = pbxc_check::StepMemo::new();
+    let mut most = 0;
+    for round in 0..6 {
+        let mut text = String::from("[c]\n");
+        for n in 0..1500 {
+            text.push_str(&format!("exten => {n},1,NoOp({round}-{n})\n"));
+        }
+        check(&dir, name, text.as_bytes(), Some(&memo));
+        assert_eq!(memo.len(), 1500);
+        assert!(memo.held() <= 1500 + 1500.max(1024), "{}", memo.held());
+        most = most.max(memo.held());
+    }
+    assert!(
+        most > 1500,
+        "forgotten entries wait a while before they are dropped"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
