@@ -3,6 +3,7 @@
 //! `pbxc-dialplan` and the catalog of `pbxc-stdlib`, and reports with a code from [`codes`].
 
 pub mod codes;
+mod lookup;
 mod memo;
 mod rules;
 mod step;
@@ -158,6 +159,8 @@ pub(crate) struct Cx<'a> {
     /// "Did you mean" answers per misspelt name: a generated dialplan repeats the same
     /// missing name thousands of times.
     similar: Mutex<HashMap<Vec<u8>, Option<String>>>,
+    /// Which extensions a number matches, per context.
+    pub(crate) lookup: lookup::Lookup,
 }
 
 impl<'a> Cx<'a> {
@@ -176,6 +179,7 @@ impl<'a> Cx<'a> {
             contexts,
             memo: None,
             similar: Mutex::new(HashMap::default()),
+            lookup: lookup::Lookup::new(input.plan.contexts.len()),
         }
     }
 

@@ -4,10 +4,10 @@
 //! priority or label); plus include cycles.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::borrow::Cow;
 use std::ops::Range;
 
 use pbxc_diagnostics::{Diagnostic, Edit, Label};
-use pbxc_dialplan::route::{Mode, extension_match};
 use pbxc_expr::template::{Piece, Reference, reference, scan};
 use pbxc_stdlib::{ArgKind, Split};
 
@@ -208,9 +208,14 @@ impl Dest {
 
 /// A piece of a destination with `${...}` folded where the value is known when checking:
 /// globals, and `${EXTEN}`/`${CONTEXT}` of a literal extension. `None` when it stays dynamic.
-fn fold(cx: &Cx, assigned: &HashSet<Vec<u8>>, step: &Step, text: &[u8]) -> Option<Vec<u8>> {
+fn fold<'t>(
+    cx: &Cx,
+    assigned: &HashSet<Vec<u8>>,
+    step: &Step,
+    text: &'t [u8],
+) -> Option<Cow<'t, [u8]>> {
     if !text.contains(&b'$') {
-        return Some(text.to_vec());
+        return Some(Cow::Borrowed(text));
     }
     let t = scan(text);
     let mut out = Vec::new();
@@ -241,7 +246,7 @@ fn fold(cx: &Cx, assigned: &HashSet<Vec<u8>>, step: &Step, text: &[u8]) -> Optio
             }
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 enum Want<'w> {
@@ -264,15 +269,16 @@ fn find(cx: &Cx, ctx: usize, exten: &[u8], want: &Want, stack: &mut Vec<usize>) 
     let c = &cx.plan.contexts[ctx];
     stack.push(ctx);
     let mut matched = false;
-    for (i, e) in c.extensions.iter().enumerate() {
-        let hit = if exten.starts_with(b"_") {
-            e.name == exten
-        } else {
-            extension_match(&e.name, exten, Mode::Match) != 0
-        };
-        if !hit {
-            continue;
-        }
+    let hits: crate::lookup::Matches = if exten.starts_with(b"_") {
+        (0..c.extensions.len() as u32)
+            .filter(|&i| c.extensions[i as usize].name == exten)
+            .collect()
+    } else {
+        cx.lookup.matching(ctx, c, exten)
+    };
+    for i in hits {
+        let i = i as usize;
+        let e = &c.extensions[i];
         matched = true;
         let p = match want {
             Want::Priority(n) => e.priority(*n).map(|p| p.number),
@@ -330,11 +336,11 @@ fn resolve(
     let part = |r: &Range<usize>| fold(cx, assigned, step, &data[r.clone()]);
     let context = match &dest.context {
         Some(r) => part(r),
-        None => Some(step.context.name.clone()),
+        None => Some(Cow::Borrowed(step.context.name.as_slice())),
     };
     let exten = match &dest.exten {
         Some(r) => part(r),
-        None => Some(step.extension.name.clone()),
+        None => Some(Cow::Borrowed(step.extension.name.as_slice())),
     };
     let priority = part(&dest.priority);
     let (Some(context), Some(exten), Some(priority)) = (context, exten, priority) else {
@@ -404,7 +410,7 @@ fn resolve(
     } else {
         find(cx, ctx, &exten, &want, &mut Vec::new())
     };
-    let what = match &want {
+    let what = || match &want {
         Want::Priority(n) => format!("priority {n}"),
         Want::Label(l) => format!("label `{}`", show(l)),
     };
@@ -433,7 +439,8 @@ fn resolve(
             let mut d = step.diag(
                 codes::MISSING_TARGET,
                 format!(
-                    "`{app}` jumps to {what} of `{}@{}`, which has no such {}",
+                    "`{app}` jumps to {} of `{}@{}`, which has no such {}",
+                    what(),
                     show(&exten),
                     show(&context),
                     if number.is_some() {
