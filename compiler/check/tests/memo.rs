@@ -183,7 +183,8 @@ fn forgotten_entries_are_dropped_once_they_outnumber_the_rest() {
         }
         check(&dir, name, text.as_bytes(), Some(&memo));
         assert_eq!(memo.len(), 1500);
-        assert!(memo.held() <= 1500 + 1500.max(1024), "{}", memo.held());
+        // The forgotten are dropped once they outnumber the remembered (or 1024).
+        assert!(memo.held() <= 2 * 1500, "{}", memo.held());
         most = most.max(memo.held());
     }
     assert!(
