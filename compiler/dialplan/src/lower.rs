@@ -721,6 +721,8 @@ impl Lowering<'_> {
         // The near-miss for each missing name, once: generated configurations include the
         // same missing context from hundreds of contexts.
         let mut similar_to: HashMap<&[u8], Option<usize>> = HashMap::default();
+        // Which letters each context name has, made when the first include is missing.
+        let mut masks: Option<Vec<u64>> = None;
         for c in &self.plan.contexts {
             for inc in &c.includes {
                 if self.plan.context(&inc.context).is_some()
@@ -753,11 +755,25 @@ impl Lowering<'_> {
                     )
                 };
                 let contexts = &self.plan.contexts;
-                let similar = *similar_to.entry(&inc.context).or_insert_with(|| {
+                let masks = masks.get_or_insert_with(|| {
                     contexts
                         .iter()
+                        .map(|c| letters(&c.name))
+                        .collect::<Vec<_>>()
+                });
+                let similar = *similar_to.entry(&inc.context).or_insert_with(|| {
+                    let wanted = letters(&inc.context);
+                    contexts
+                        .iter()
+                        .zip(masks.iter())
                         .enumerate()
-                        .filter_map(|(i, x)| {
+                        .filter_map(|(i, (x, &mask))| {
+                            // An edit changes at most two letters' presence: names whose
+                            // letters differ in more than four cannot be within two edits
+                            // (nor equal but for case).
+                            if (mask ^ wanted).count_ones() > 4 {
+                                return None;
+                            }
                             let distance = edit_distance(&x.name, &inc.context);
                             (distance <= 2 || x.name.eq_ignore_ascii_case(&inc.context))
                                 .then_some((distance, i))
@@ -828,6 +844,48 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// The letters a name has, case folded, as bits (`c % 64`: two letters may share one, which
+/// only makes names look closer).
+fn letters(name: &[u8]) -> u64 {
+    name.iter()
+        .fold(0, |mask, c| mask | 1 << (c.to_ascii_lowercase() % 64))
+}
+
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     pbxc_diagnostics::suggest::edit_distance(a, b, 2, false).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The letters filter never drops a name the suggestion would take: within two
+        /// edits, or equal but for case.
+        #[test]
+        fn the_letters_filter_keeps_every_near_name(
+            a in "[a-zA-Z0-9_\\-]{0,12}",
+            edits in proptest::collection::vec((0usize..14, "[a-zA-Z0-9_\\-]", 0u8..3), 0..3),
+            upper in any::<bool>(),
+        ) {
+            let mut b = a.clone().into_bytes();
+            for (at, c, kind) in edits {
+                let at = at.min(b.len());
+                match kind {
+                    0 => b.insert(at, c.as_bytes()[0]),
+                    1 if at < b.len() => { b.remove(at); }
+                    _ if at < b.len() => b[at] = c.as_bytes()[0],
+                    _ => {}
+                }
+            }
+            if upper {
+                b.make_ascii_uppercase();
+            }
+            let a = a.as_bytes();
+            if edit_distance(a, &b) <= 2 || a.eq_ignore_ascii_case(&b) {
+                prop_assert!((letters(a) ^ letters(&b)).count_ones() <= 4);
+            }
+        }
+    }
 }
