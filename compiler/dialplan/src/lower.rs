@@ -202,7 +202,7 @@ impl Lowering<'_> {
         for v in &cat.variables {
             let key = &v.name;
             if key.len() >= 4 && key[..4].eq_ignore_ascii_case(b"same") {
-                let Some(ext) = lastext.clone() else {
+                let Some(ext) = lastext.as_deref() else {
                     self.diagnostics.push(
                         d(
                             codes::SAME_BEFORE_EXTEN,
@@ -221,9 +221,9 @@ impl Lowering<'_> {
             } else if key.eq_ignore_ascii_case(b"exten") {
                 let (ext, rest) = pbx_strsep(&v.value);
                 let realext = self.subst(ext);
-                lastext = Some(realext.clone());
                 let rest = rest.unwrap_or_default();
-                self.exten_line(ctx, v, realext, rest, &mut lastpri);
+                self.exten_line(ctx, v, &realext, rest, &mut lastpri);
+                lastext = Some(realext);
             } else if key.eq_ignore_ascii_case(b"include") {
                 self.include(ctx, v);
             } else if key.eq_ignore_ascii_case(b"switch")
@@ -283,22 +283,19 @@ impl Lowering<'_> {
         &mut self,
         ctx: usize,
         v: &Variable,
-        realext: Vec<u8>,
+        realext: &[u8],
         rest: &[u8],
         lastpri: &mut i32,
     ) {
         let (ext, cid) = match realext.iter().position(|&c| c == b'/') {
-            Some(i) => (
-                realext[..i].to_vec(),
-                Some(shrink_phone_number(&realext[i + 1..])),
-            ),
-            None => (realext.clone(), None),
+            Some(i) => (&realext[..i], Some(shrink_phone_number(&realext[i + 1..]))),
+            None => (realext, None),
         };
-        if has_unclosed_set(&ext) {
+        if has_unclosed_set(ext) {
             self.diagnostics.push(
                 d(
                     codes::UNCLOSED_SET,
-                    format!("`[` in pattern `{}` never closes", show(&ext)),
+                    format!("`[` in pattern `{}` never closes", show(ext)),
                     v.origin,
                 )
                 .with_help("commas inside `[...]` do not separate fields: the rest of the line became part of the name"),
@@ -361,7 +358,7 @@ impl Lowering<'_> {
                     return;
                 }
                 Some(n) => n,
-                None => match self.find_label(ctx, &ext, cid.as_deref(), pri) {
+                None => match self.find_label(ctx, ext, cid.as_deref(), pri) {
                     Some(n) => n,
                     None => {
                         self.diagnostics.push(
@@ -384,18 +381,18 @@ impl Lowering<'_> {
         let plain = plain_copy(v, self.sources);
         let exact = |part: &[u8]| plain.and_then(|whole| origin_within(v, whole, part));
         let mut data_origin = None;
-        let (app, data): (Vec<u8>, Vec<u8>) = match appl.iter().position(|&c| c == b'(') {
-            None => (appl.to_vec(), Vec::new()),
+        let (app, data): (&[u8], Vec<u8>) = match appl.iter().position(|&c| c == b'(') {
+            None => (appl, Vec::new()),
             Some(open) => {
                 let name = &appl[..open];
                 if contains(name, b"${") || contains(name, b"$[") {
-                    (appl.to_vec(), Vec::new())
+                    (appl, Vec::new())
                 } else {
                     let after = &appl[open + 1..];
                     match after.iter().rposition(|&c| c == b')') {
                         Some(close) => {
                             data_origin = exact(&after[..close]);
-                            (name.to_vec(), after[..close].to_vec())
+                            (name, after[..close].to_vec())
                         }
                         None => {
                             self.diagnostics.push(
@@ -410,7 +407,7 @@ impl Lowering<'_> {
                                 .with_help("a `;` in the data starts a comment: write it `\\;`"),
                             );
                             data_origin = exact(after);
-                            (name.to_vec(), after.to_vec())
+                            (name, after.to_vec())
                         }
                     }
                 }
@@ -448,7 +445,7 @@ impl Lowering<'_> {
                     codes::CATCH_ALL,
                     format!(
                         "`{}` also matches `h`, `i`, `t`, `e` and other special extensions; use `{fixed}`",
-                        show(&ext)
+                        show(ext)
                     ),
                     part_origin(v, self.sources, &v.value[..ext.len().min(v.value.len())]),
                 )
@@ -538,7 +535,7 @@ impl Lowering<'_> {
         &mut self,
         ctx: usize,
         v: &Variable,
-        ext: Vec<u8>,
+        ext: &[u8],
         cid: Option<Vec<u8>>,
         number: i32,
         mut label: Option<Vec<u8>>,
@@ -553,7 +550,7 @@ impl Lowering<'_> {
             ));
             return;
         }
-        let name = strip_fluff(&ext, false);
+        let name = strip_fluff(ext, false);
         let context = &mut self.plan.contexts[ctx];
         let context_name = &context.name;
         let exts = &mut context.extensions;
@@ -621,7 +618,7 @@ impl Lowering<'_> {
                 codes::DUPLICATE_PRIORITY,
                 format!(
                     "priority {shown} of extension `{}` in context `{}` is already in use{alias}; this line is ignored",
-                    show(&ext),
+                    show(ext),
                     show(context_name)
                 ),
                 pri_origin,
