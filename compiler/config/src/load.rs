@@ -641,7 +641,7 @@ impl<'p> Session<'p> {
                     object: *op == AssignOp::Object,
                     origin: origin(stmt.range),
                     name_origin: origin(name.range),
-                    value_origins: smallvec::smallvec![origin(value.range)],
+                    value_origins: vec![origin(value.range)],
                     inherited_via: None,
                 });
                 Ok(())

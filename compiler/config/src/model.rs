@@ -21,7 +21,7 @@ pub struct Variable {
     pub name_origin: Origin,
     /// Where the value's text came from: one place, or more after `+=` (kept inline: a
     /// generated dialplan has tens of thousands of variables, nearly all from one place).
-    pub value_origins: smallvec::SmallVec<[Origin; 1]>,
+    pub value_origins: Vec<Origin>,
     /// The section header that copied this variable in from a template or base section.
     pub inherited_via: Option<Origin>,
 }
