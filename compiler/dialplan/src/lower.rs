@@ -571,7 +571,12 @@ impl Lowering<'_> {
                 (at, true)
             }
             _ => {
-                let at = exts.partition_point(|e| order(e) == Ordering::Less);
+                // Generated dialplans mostly list extensions in order: one comparison with
+                // the last then answers.
+                let at = match exts.last() {
+                    Some(last) if order(last) == Ordering::Less => exts.len(),
+                    _ => exts.partition_point(|e| order(e) == Ordering::Less),
+                };
                 (
                     at,
                     exts.get(at).is_some_and(|e| order(e) == Ordering::Equal),

@@ -29,8 +29,13 @@ pub fn substitute(input: &[u8], lookup: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Ve
             out.extend(evaluate(&body, lookup));
             i = j;
         } else {
-            out.push(input[i]);
-            i += 1;
+            // Up to the next `$` (most text has none) in one copy.
+            let end = input[i + 1..]
+                .iter()
+                .position(|&c| c == b'$')
+                .map_or(input.len(), |k| i + 1 + k);
+            out.extend_from_slice(&input[i..end]);
+            i = end;
         }
     }
     out
@@ -106,5 +111,9 @@ mod tests {
         assert_eq!(s("${UNKNOWN}|${LEN(x)}"), "|");
         assert_eq!(s("${A"), "${A");
         assert_eq!(s("$[1+1]"), "$[1+1]");
+        assert_eq!(s("$$${A}$"), "$$1$");
+        assert_eq!(s("a$b${A}c$"), "a$b1c$");
+        assert_eq!(s("no dollar"), "no dollar");
+        assert_eq!(s(""), "");
     }
 }
