@@ -19,8 +19,8 @@ pub struct Variable {
     /// The whole `name = value` statement.
     pub origin: Origin,
     pub name_origin: Origin,
-    /// Where the value's text came from: one place, or more after `+=` (kept inline: a
-    /// generated dialplan has tens of thousands of variables, nearly all from one place).
+    /// Where the value's text came from: one place, or more after `+=`. (A vector: kept
+    /// inline in a `SmallVec`, the origins made a 100k-extension dialplan's load 10 MB larger.)
     pub value_origins: Vec<Origin>,
     /// The section header that copied this variable in from a template or base section.
     pub inherited_via: Option<Origin>,
