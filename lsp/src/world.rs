@@ -437,6 +437,7 @@ fn fingerprint(diagnostics: &[ls::Diagnostic]) -> u64 {
             .hash(&mut h);
         d.source.hash(&mut h);
         d.message.hash(&mut h);
+        d.related_information.as_ref().map(Vec::len).hash(&mut h);
         for r in d.related_information.iter().flatten() {
             r.location.hash(&mut h);
             r.message.hash(&mut h);

@@ -15,9 +15,9 @@
 //! each of a large dialplan's priorities cost a few cache misses; in order, they cost about
 //! as much as reading the dialplan.)
 //!
-//! What a run does not use is forgotten when it ends; its memory is reclaimed once the
-//! forgotten entries outnumber the remembered ones, so the memo holds at most two
-//! dialplans' worth.
+//! What a run does not use stops counting as remembered when it ends, and is dropped once
+//! such entries outnumber the remembered ones (a check that asks for one before then still
+//! finds it), so the memo holds at most two dialplans' worth.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -184,8 +184,8 @@ impl StepMemo {
         self.len() == 0
     }
 
-    /// How many entries are held: those remembered and those forgotten but not yet
-    /// dropped (at most as many as are remembered, or 1024).
+    /// How many entries are held: those remembered and those the last run did not use but
+    /// that are not dropped yet (at most as many as are remembered, or 1024).
     pub fn held(&self) -> usize {
         self.generations
             .lock()
@@ -282,7 +282,7 @@ impl Run<'_> {
 
 impl Drop for Run<'_> {
     /// What this run used is what the next one expects, in this order; what it did not
-    /// use is forgotten, and dropped once it outnumbers the rest.
+    /// use is dropped once it outnumbers the rest.
     fn drop(&mut self) {
         let g = &mut *self.generations;
         for (at, &i) in self.order.iter().enumerate() {

@@ -141,10 +141,10 @@ fn priorities_sharing_a_memo_entry_get_their_own_places() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The memo holds one dialplan's worth: what a check did not use is forgotten when it ends,
-/// and what it used is kept.
+/// What a check did not use stops counting as remembered when it ends (it is dropped later,
+/// see the next test), and what it used is kept.
 #[test]
-fn what_a_check_does_not_use_is_forgotten() {
+fn what_a_check_does_not_use_stops_counting() {
     let dir = std::env::temp_dir().join(format!("pbxc-memo-forget-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let name = "extensions-memo-forget.conf";
@@ -157,8 +157,9 @@ fn what_a_check_does_not_use_is_forgotten() {
     assert_eq!(
         memo.len(),
         2,
-        "NoOp(b) and NoOp(c) are gone, Wait(1) is new"
+        "NoOp(b) and NoOp(c) no longer count, Wait(1) is new"
     );
+    assert_eq!(memo.held(), 4, "held until they outnumber the rest");
     // Checked again, the same text keeps the same entries.
     check(&dir, name, b.as_bytes(), Some(&memo));
     assert_eq!(memo.len(), 2);
@@ -167,10 +168,10 @@ fn what_a_check_does_not_use_is_forgotten() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Checks of ever new dialplans: the forgotten entries are dropped once they outnumber the
-/// remembered ones, so the memo stays within two dialplans' worth.
+/// Checks of ever new dialplans: entries no check uses any more are dropped once they
+/// outnumber the remembered ones, so the memo stays within two dialplans' worth.
 #[test]
-fn forgotten_entries_are_dropped_once_they_outnumber_the_rest() {
+fn unused_entries_are_dropped_once_they_outnumber_the_rest() {
     let dir = std::env::temp_dir().join(format!("pbxc-memo-drop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let name = "extensions-memo-drop.conf";
@@ -183,13 +184,13 @@ fn forgotten_entries_are_dropped_once_they_outnumber_the_rest() {
         }
         check(&dir, name, text.as_bytes(), Some(&memo));
         assert_eq!(memo.len(), 1500);
-        // The forgotten are dropped once they outnumber the remembered (or 1024).
+        // Unused entries are dropped once they outnumber the remembered (or 1024).
         assert!(memo.held() <= 2 * 1500, "{}", memo.held());
         most = most.max(memo.held());
     }
     assert!(
         most > 1500,
-        "forgotten entries wait a while before they are dropped"
+        "unused entries wait a while before they are dropped"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -28,9 +28,9 @@ pub(crate) fn execute(
         "GosubIf" => gosub_if(engine, call, data),
         "Return" => return_(call, data),
         "StackPop" => stack_pop(call),
-        "While" => while_(engine, call, Some(data)),
-        "EndWhile" => while_(engine, call, None),
-        "ExitWhile" => exit_while(engine, call),
+        "While" => while_(engine, call, chan, Some(data)),
+        "EndWhile" => while_(engine, call, chan, None),
+        "ExitWhile" => exit_while(engine, call, chan),
         "ContinueWhile" => continue_while(engine, call),
         "ExecIf" => exec_if(engine, call, chan, data),
         "Exec" => exec(engine, call, chan, data),
@@ -379,7 +379,7 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
 /// afterwards; the frame removes it again on Return.
 pub(crate) fn frame_set_var(call: &mut Call, frame: &mut Frame, name: &[u8], value: &[u8]) {
     if frame.vars.iter().any(|v| v.as_slice() == name) {
-        call.vars.set(name, Some(value));
+        call.vars.assign(name, value);
     } else {
         frame.vars.push(name.into());
         call.vars.push(name, value);
@@ -445,7 +445,8 @@ fn stack_pop(call: &mut Call) -> AppResult {
 // While loops: app_while.c keeps its bookkeeping in channel variables (WHILE_n,
 // END_WHILE_n and CONTEXT_EXTEN_PRIORITY), which a dialplan can see; so does this. It
 // reads them with `pbx_builtin_getvar_helper`, which falls back to the globals, and writes
-// them on the channel.
+// them with `pbx_builtin_setvar_helper` (`scope::setvar`: a name ending in `)`, which a label
+// a dialplan set can make, is a function write).
 
 /// `pbx_builtin_getvar_helper`: the channel's variable, else the global, of the name the
 /// `parts` make when joined (most names of a loop are made of a few parts, and looking them
@@ -574,7 +575,12 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
 }
 
 /// While (`condition` given) and EndWhile (`None`): `_while_exec` with `end` 0 and 1.
-pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u8]>) -> AppResult {
+pub(crate) fn while_(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    condition: Option<&[u8]>,
+) -> AppResult {
     let used = innermost_loop(engine, call);
     let mut digits = [0; 20];
     let Some(condition) = condition else {
@@ -584,7 +590,7 @@ pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u
             if !exists(engine, call, &[b"END_WHILE_", index]) {
                 let name = [&b"END_WHILE_"[..], index].concat();
                 let after = location(call, call.priority + 1);
-                call.vars.set(&name, Some(&after));
+                crate::scope::setvar(engine, call, chan, &name, Some(&after));
             }
             parseable_goto(engine, call, &while_pri);
         }
@@ -594,34 +600,45 @@ pub(crate) fn while_(engine: &mut Engine, call: &mut Call, condition: Option<&[u
         Some(label) => label,
         None => {
             let label = Scratch::from_slice(crate::text::decimal(used + 1, &mut digits));
-            call.vars.set(&loop_name(call), Some(&label));
+            crate::scope::setvar(engine, call, chan, &loop_name(call), Some(&label));
             label
         }
     };
     let label = &label[..label.len().min(LABEL_SIZE)];
     if !check_condition(condition) {
         let varname = [&b"WHILE_"[..], label].concat();
-        return leave_loop(engine, call, &varname, &loop_name(call));
+        return leave_loop(engine, call, chan, &varname, &loop_name(call));
     }
     if !exists(engine, call, &[b"WHILE_", label]) {
         let here = location(call, call.priority);
-        call.vars
-            .set(&[&b"WHILE_"[..], label].concat(), Some(&here));
+        crate::scope::setvar(
+            engine,
+            call,
+            chan,
+            &[&b"WHILE_"[..], label].concat(),
+            Some(&here),
+        );
     }
     AppResult::Continue
 }
 
 /// The end of a loop (a false condition, ExitWhile): its variables deleted, the call past
 /// its EndWhile.
-fn leave_loop(engine: &Engine, call: &mut Call, varname: &[u8], my_name: &[u8]) -> AppResult {
-    call.vars.set(varname, None);
-    call.vars.set(my_name, None);
+fn leave_loop(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    varname: &[u8],
+    my_name: &[u8],
+) -> AppResult {
+    crate::scope::setvar(engine, call, chan, varname, None);
+    crate::scope::setvar(engine, call, chan, my_name, None);
     // Cut as `snprintf(end_varname, 64, "END_%s", varname)` cuts it.
     let mut end_varname = [&b"END_"[..], varname].concat();
     end_varname.truncate(63);
     if let Some(goto) = var(engine, call, &[&end_varname]) {
         parseable_goto(engine, call, &goto);
-        call.vars.set(&end_varname, None);
+        crate::scope::setvar(engine, call, chan, &end_varname, None);
     } else if let Some(pri) = matching_endwhile(engine, call) {
         // Set directly, not through a goto: the loop then steps past the EndWhile.
         call.priority = pri;
@@ -637,18 +654,22 @@ fn leave_loop(engine: &Engine, call: &mut Call, varname: &[u8], my_name: &[u8]) 
 }
 
 /// `ExitWhile()`: like a While whose condition is false, for the innermost loop.
-fn exit_while(engine: &mut Engine, call: &mut Call) -> AppResult {
+fn exit_while(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel) -> AppResult {
     let used = innermost_loop(engine, call);
     let my_name = loop_name(call);
     let varname = while_name(used);
-    leave_loop(engine, call, &varname, &my_name)
+    leave_loop(engine, call, chan, &varname, &my_name)
 }
 
 /// `ContinueWhile()`: back to the innermost While.
 fn continue_while(engine: &mut Engine, call: &mut Call) -> AppResult {
     let mut last = None;
     let mut x = 0;
-    while let Some(v) = var(engine, call, &[&while_name(x)]) {
+    while let Some(v) = var(
+        engine,
+        call,
+        &[b"WHILE_", crate::text::decimal(x, &mut [0; 20])],
+    ) {
         last = Some(v);
         x += 1;
     }

@@ -530,7 +530,7 @@ impl Host for StepHost<'_, '_> {
         match prepared {
             Prepared::EndWhile => {
                 // The While's location is a variable, which may name any place.
-                let result = crate::apps::while_(self.engine, self.call, None);
+                let result = crate::apps::while_(self.engine, self.call, self.chan, None);
                 return self.after(id, result);
             }
             Prepared::GotoElsewhere {
@@ -570,7 +570,7 @@ impl Host for StepHost<'_, '_> {
                 let mut buffer = [0; 20];
                 let number = crate::text::decimal(value, &mut buffer);
                 self.trace(step, &[], number, &[]);
-                let result = crate::apps::while_(self.engine, self.call, Some(number));
+                let result = crate::apps::while_(self.engine, self.call, self.chan, Some(number));
                 return self.after(id, result);
             }
             _ => return self.step(id),

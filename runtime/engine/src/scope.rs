@@ -32,7 +32,7 @@ pub(crate) fn setvar(
     } else if let Some(value) = value {
         call.vars.assign(name, value);
     } else {
-        call.vars.set(name, None);
+        call.vars.unset(name);
     }
 }
 

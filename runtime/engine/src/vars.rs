@@ -76,8 +76,9 @@ impl Variables {
     /// `pbx_builtin_setvar_helper(name, value)`: removes the first variable with the same
     /// stripped name, then, for `Some(value)`, stores `name` (prefix kept) at the head —
     /// `Some(b"")` is an empty but existing variable, `None` only deletes. Returns the value
-    /// removed. (A name ending in `)` is a function write in Asterisk; that dispatch is the
-    /// caller's.)
+    /// removed (copied out when it was short: callers that do not want it use
+    /// [`Variables::assign`] or [`Variables::unset`]). (A name ending in `)` is a function
+    /// write in Asterisk; that dispatch is the caller's.)
     pub fn set(&mut self, name: &[u8], value: Option<&[u8]>) -> Option<Vec<u8>> {
         let old = self.remove(name);
         if let Some(value) = value {

@@ -126,3 +126,69 @@ exten => s,1,Set(i=0)
         assert_eq!(trace(dialplan, jit), expected, "jit {jit}");
     }
 }
+
+#[test]
+fn only_names_as_percent_d_prints_them_count_and_deep_nesting_is_counted_on() {
+    // `WHILE_00` is not `WHILE_0`; globals WHILE_0 … WHILE_64 make this loop the 66th.
+    let mut globals = String::from("[globals]\nWHILE_00=x\n");
+    for n in 0..=64 {
+        globals.push_str(&format!("WHILE_{n}=g\n"));
+    }
+    for (globals, index) in [("[globals]\nWHILE_00=x\n".to_string(), 0), (globals, 65)] {
+        let dialplan = format!(
+            "{globals}[in]\nexten => s,1,While(1)\n same => n,NoOp(${{WHILE_{index}}}|${{in_s_1}})\n same => n,ExitWhile()\n same => n,EndWhile()\n same => n,NoOp(done ${{WHILE_{index}}})\n"
+        );
+        let expected = [
+            "in,s,1,While(1)".to_string(),
+            format!("in,s,2,NoOp(in,s,1|{index})"),
+            "in,s,3,ExitWhile()".to_string(),
+            "in,s,5,NoOp(done )".to_string(),
+        ];
+        for jit in [false, true] {
+            assert_eq!(trace(&dialplan, jit), expected, "jit {jit}, loop {index}");
+        }
+    }
+}
+
+#[test]
+fn a_label_ending_in_a_parenthesis_is_written_as_a_function() {
+    // `pbx_builtin_setvar_helper` takes `WHILE_f(x)` for a function: Asterisk logs that no
+    // such function is registered and sets nothing, so the EndWhile finds no loop.
+    let dialplan = "\
+[in]
+exten => s,1,Set(in_s_2=f(x))
+ same => n,While(1)
+ same => n,EndWhile()
+ same => n,NoOp(done)
+";
+    for jit in [false, true] {
+        let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+        let mut engine = Engine::new(&plan);
+        if jit {
+            engine.enable_jit().unwrap();
+        }
+        let mut call = Call::new(b"in", b"s", None);
+        let mut lines = Vec::new();
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |step| {
+            lines.push(step.to_string())
+        });
+        assert_eq!(
+            lines,
+            [
+                "in,s,1,Set(in_s_2=f(x))",
+                "in,s,2,While(1)",
+                "in,s,3,EndWhile()",
+                "in,s,4,NoOp(done)"
+            ],
+            "jit {jit}"
+        );
+        assert!(
+            call.log
+                .iter()
+                .any(|l| l.contains("Function WHILE_f not registered")),
+            "{:?}",
+            call.log
+        );
+        assert_eq!(call.vars.get(b"WHILE_f(x)"), None);
+    }
+}
