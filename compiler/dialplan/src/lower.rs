@@ -550,7 +550,12 @@ impl Lowering<'_> {
             ));
             return;
         }
-        let name = strip_fluff(ext, false);
+        // Most names have no blank to strip: no copy until the extension is new.
+        let name: std::borrow::Cow<[u8]> = if ext.contains(&b' ') {
+            strip_fluff(ext, false).into()
+        } else {
+            ext.into()
+        };
         let context = &mut self.plan.contexts[ctx];
         let context_name = &context.name;
         let exts = &mut context.extensions;
@@ -597,7 +602,7 @@ impl Lowering<'_> {
             exts.insert(
                 at,
                 Extension {
-                    name,
+                    name: name.into_owned(),
                     cid,
                     priorities: vec![priority(label)],
                     origin: v.origin,
@@ -609,7 +614,7 @@ impl Lowering<'_> {
         // Priorities are kept sorted by number: a long extension costs no scan per line.
         let pos = e.priorities.partition_point(|p| p.number < number);
         if let Some(first) = e.priorities.get(pos).filter(|p| p.number == number) {
-            let alias = if e.name != name {
+            let alias = if *e.name != *name {
                 format!(" by extension `{}`, which compares equal", show(&e.name))
             } else {
                 String::new()

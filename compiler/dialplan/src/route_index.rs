@@ -196,7 +196,10 @@ impl Flat {
         candidates.into_iter().find_map(|position| {
             let (c, e) = self.entries[position as usize];
             let ext: &Extension = &plan.contexts[c as usize].extensions[e as usize];
-            let answers = extension_match(&ext.name, exten, Mode::Match) != 0
+            // A literal came from the map, whose key is exactly what matching it compares
+            // (the names without their dashes); a pattern the automaton proposed is confirmed.
+            let answers = (!ext.is_pattern()
+                || extension_match(&ext.name, exten, Mode::Match) != 0)
                 && route::cid_matches(&ext.cid, callerid)
                 && wanted(ext);
             answers.then_some(Found {
