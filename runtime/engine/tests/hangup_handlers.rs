@@ -2,21 +2,9 @@
 //! after the `h` extension, last pushed first, each as a Gosub to its `Return`; a location
 //! without a context or extension is completed with the channel's at push time.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+mod support;
 
-fn trace(dialplan: &str, jit: bool) -> Vec<String> {
-    let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-    let mut engine = Engine::new(&plan);
-    if jit {
-        engine.enable_jit().unwrap();
-    }
-    let mut call = Call::new(b"in", b"s", None);
-    let mut lines = Vec::new();
-    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |step| {
-        lines.push(step.to_string())
-    });
-    lines
-}
+use support::trace;
 
 #[test]
 fn handlers_run_after_h_last_pushed_first() {

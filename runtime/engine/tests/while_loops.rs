@@ -4,21 +4,9 @@
 //! Each trace is asserted on both engines; the loops run long enough for the JIT to compile
 //! them part way.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+mod support;
 
-fn trace(dialplan: &str, jit: bool) -> Vec<String> {
-    let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-    let mut engine = Engine::new(&plan);
-    if jit {
-        engine.enable_jit().unwrap();
-    }
-    let mut call = Call::new(b"in", b"s", None);
-    let mut lines = Vec::new();
-    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |step| {
-        lines.push(step.to_string())
-    });
-    lines
-}
+use support::trace;
 
 #[test]
 fn a_global_while_0_makes_the_loop_take_while_1() {
@@ -162,16 +150,7 @@ exten => s,1,Set(in_s_2=f(x))
  same => n,NoOp(done)
 ";
     for jit in [false, true] {
-        let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-        let mut engine = Engine::new(&plan);
-        if jit {
-            engine.enable_jit().unwrap();
-        }
-        let mut call = Call::new(b"in", b"s", None);
-        let mut lines = Vec::new();
-        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |step| {
-            lines.push(step.to_string())
-        });
+        let (call, lines) = support::run(dialplan, jit);
         assert_eq!(
             lines,
             [
