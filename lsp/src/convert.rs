@@ -59,6 +59,9 @@ impl Lines<'_> {
 
 /// UTF-16 units in `bytes`.
 pub fn utf16_len(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
     let mut n = 0;
     for chunk in bytes.utf8_chunks() {
         n += chunk.valid().chars().map(char::len_utf16).sum::<usize>();

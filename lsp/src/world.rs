@@ -332,7 +332,14 @@ impl World {
         let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
         let mut claimed = std::collections::HashSet::new();
         for a in &analyses {
-            let mut by_file: Vec<Vec<ls::Diagnostic>> = vec![Vec::new(); a.sources.len()];
+            let mut counts = vec![0; a.sources.len()];
+            for d in &a.diagnostics {
+                if let Some(n) = counts.get_mut(d.primary.file.0 as usize) {
+                    *n += 1;
+                }
+            }
+            let mut by_file: Vec<Vec<ls::Diagnostic>> =
+                counts.into_iter().map(Vec::with_capacity).collect();
             for (file, d) in crate::features::diagnostics::convert_all(self.encoding, a) {
                 if let Some(list) = by_file.get_mut(file.0 as usize) {
                     list.push(d);
@@ -341,7 +348,12 @@ impl World {
             for ((_, source), list) in a.sources.iter().zip(by_file) {
                 let path = crate::analysis::normalize(&source.path);
                 if claimed.insert(path.clone()) {
-                    fresh.entry(path).or_default().extend(list);
+                    let all = fresh.entry(path).or_default();
+                    if all.is_empty() {
+                        *all = list;
+                    } else {
+                        all.extend(list);
+                    }
                 }
             }
             if let Some(why) = &a.failure

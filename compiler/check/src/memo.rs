@@ -326,6 +326,7 @@ fn compute(step: &Step, rules: impl FnOnce(&Step, &mut Vec<Diagnostic>)) -> Arc<
         data: &stand_in.data,
         template: template.clone(),
         entry: step.entry,
+        params_split: Default::default(),
     };
     let mut diagnostics = Vec::new();
     rules(&probe, &mut diagnostics);

@@ -2,10 +2,10 @@
 //! substitutions, and a way to turn byte ranges of the data into source spans.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pbxc_diagnostics::{Code, Diagnostic, FileId, TextRange};
-use pbxc_dialplan::{Context, Extension, HINT, Priority};
+use pbxc_dialplan::{Arg, Context, Extension, HINT, Priority, split_args};
 use pbxc_expr::template::{self, Template};
 
 use crate::Cx;
@@ -20,9 +20,26 @@ pub(crate) struct Step<'a> {
     pub data: &'a [u8],
     pub template: Arc<Template>,
     pub entry: Option<&'static pbxc_stdlib::Entry>,
+    /// The data split into the entry's parameters, once: several rules, on several threads,
+    /// read the same split.
+    pub params_split: OnceLock<Vec<Arg>>,
 }
 
 impl<'a> Step<'a> {
+    /// The data split as the application splits it, one argument per catalog parameter (the
+    /// last takes the rest); empty for an application without parameters in the catalog.
+    pub fn args(&self) -> &[Arg] {
+        self.params_split.get_or_init(|| match self.entry {
+            Some(entry) => match &entry.params {
+                Some(params) => {
+                    split_args(self.data, &self.template, entry.split, Some(params.len()))
+                }
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        })
+    }
+
     /// The source span of `range` (bytes of the data): exact when the line is a plain copy of
     /// its text, else the whole line.
     pub fn span(&self, range: Range<usize>) -> (FileId, TextRange) {
@@ -56,10 +73,10 @@ impl<'a> Step<'a> {
         Diagnostic::new(code, message, file, at)
     }
 
-    pub fn app_name(&self) -> String {
+    pub fn app_name(&self) -> std::borrow::Cow<'a, str> {
         match self.entry {
-            Some(e) => e.name.clone(),
-            None => String::from_utf8_lossy(self.app).into_owned(),
+            Some(e) => std::borrow::Cow::Borrowed(e.name.as_str()),
+            None => String::from_utf8_lossy(self.app),
         }
     }
 
@@ -103,6 +120,7 @@ pub(crate) fn steps<'a>(cx: &Cx<'a>, scan: bool) -> Vec<Step<'a>> {
                         unscanned.clone()
                     },
                     entry,
+                    params_split: OnceLock::new(),
                 });
             }
         }

@@ -36,12 +36,20 @@ pub fn convert_all(
 
 pub fn convert(encoding: Encoding, a: &Analysis, d: &Diagnostic) -> Option<ls::Diagnostic> {
     let lines = lines(a, d.primary.file, encoding);
-    let mut message = d.message.clone();
-    if let Some(label) = &d.primary.message {
-        message.push_str(&format!(" ({label})"));
+    let label = d.primary.message.as_deref();
+    let help = d.help.as_deref();
+    let mut message = String::with_capacity(
+        d.message.len() + label.map_or(0, |l| l.len() + 3) + help.map_or(0, |h| h.len() + 7),
+    );
+    message.push_str(&d.message);
+    if let Some(label) = label {
+        message.push_str(" (");
+        message.push_str(label);
+        message.push(')');
     }
-    if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
+    if let Some(help) = help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
     }
     let related: Vec<ls::DiagnosticRelatedInformation> = d
         .secondary

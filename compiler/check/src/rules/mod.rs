@@ -13,14 +13,20 @@ use pbxc_diagnostics::Diagnostic;
 use crate::step::steps;
 use crate::{Cx, Reference};
 
-/// From this many priorities on, the three groups of rules run on threads of their own; below
-/// it a thread costs more than it saves.
+/// From this many priorities on, the rules run on threads of their own; below it a thread
+/// costs more than it saves.
 const PARALLEL_FROM: usize = 4096;
 
 /// Runs the rules; returns where the dialplan names its jump targets. The findings come in
 /// the same order however the rules were scheduled: the per-priority rules, then targets and
 /// flow, then patterns, pjsip and taint.
 pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
+    let priorities = cx.plan.contexts.iter().flat_map(|c| &c.extensions);
+    let parallel = priorities.map(|e| e.priorities.len()).sum::<usize>() >= PARALLEL_FROM;
+    run_on_threads(cx, out, parallel)
+}
+
+fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Reference> {
     let mut steps = steps(cx, cx.memo.is_none());
     // The memo first, sequentially: it supplies the scans every rule below reads.
     let locals: Option<Vec<_>> = cx.memo.map(|memo| {
@@ -55,11 +61,11 @@ pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
         }
         found
     };
-    let jumps_and_flow = || {
+    let targets = targets::Targets::new(cx, steps);
+    let resolve = |part: &[crate::step::Step]| {
         let mut found = Vec::new();
-        let jumps = targets::check(cx, steps, &mut found);
-        flow::check(cx, steps, &jumps, &mut found);
-        (found, jumps.references)
+        let jumps = targets.resolve(part, &mut found);
+        (found, jumps)
     };
     let whole_plan = || {
         let mut found = Vec::new();
@@ -69,20 +75,34 @@ pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
         taint::check(cx, steps, &mut found);
         found
     };
-    let (local, (jumps, references), rest) = if steps.len() >= PARALLEL_FROM {
+    // Resolving jumps is the largest rule: its steps are cut in two, the second part going
+    // to the thread that also runs the whole-plan rules (which take about half as long).
+    let (local, parts, rest) = if parallel {
+        let (first, second) = steps.split_at(steps.len() * 3 / 5);
         std::thread::scope(|s| {
-            let jumps = s.spawn(jumps_and_flow);
-            let rest = s.spawn(whole_plan);
+            let first = s.spawn(|| resolve(first));
+            let rest = s.spawn(|| (whole_plan(), resolve(second)));
             let local = per_priority();
-            (local, join(jumps), join(rest))
+            let (rest, second) = join(rest);
+            (local, [join(first), second], rest)
         })
     } else {
-        (per_priority(), jumps_and_flow(), whole_plan())
+        let all = resolve(steps);
+        (per_priority(), [all, Default::default()], whole_plan())
     };
-    out.extend(local);
-    out.extend(jumps);
+    let [(mut found, first), (found_second, second)] = parts;
+    found.extend(found_second);
+    let jumps = targets.finish(vec![first, second], &mut found);
+    flow::check(cx, steps, &jumps, &mut found);
+    if out.is_empty() {
+        *out = local;
+    } else {
+        out.extend(local);
+    }
+    out.reserve(found.len() + rest.len());
+    out.extend(found);
     out.extend(rest);
-    references
+    jumps.references
 }
 
 /// A rule's thread's result; its panic, if it panicked, goes on in the caller.
@@ -90,4 +110,66 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use pbxc_config::{LoadOptions, MemoryFs, Session};
+
+    use crate::{Cx, Input, Target};
+
+    /// The findings and references of `file` of the corpus, the rules run on threads or not.
+    fn check(file: &str, parallel: bool) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus")
+            .join(file);
+        // The file among its neighbours, as in its repository (its #includes are there).
+        let mut fs = MemoryFs::new();
+        for e in std::fs::read_dir(path.parent().unwrap()).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                let at = Path::new("/etc/asterisk").join(p.file_name().unwrap());
+                fs.insert(at, std::fs::read(&p).unwrap());
+            }
+        }
+        let mut session = Session::new(
+            &fs,
+            LoadOptions {
+                config_dir: "/etc/asterisk".into(),
+                exec_includes: false,
+            },
+        );
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let config = session.load(name).unwrap();
+        let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
+        let input = Input {
+            plan: &plan,
+            sources: session.sources(),
+            target: Target::Asterisk(22),
+            endpoints: None,
+            complete: true,
+        };
+        let cx = Cx::new(&input);
+        let mut found = Vec::new();
+        let references = super::run_on_threads(&cx, &mut found, parallel);
+        found
+            .iter()
+            .map(|d| format!("{d:?}"))
+            .chain(references.iter().map(|r| format!("{r:?}")))
+            .collect()
+    }
+
+    #[test]
+    fn threads_change_neither_the_findings_nor_their_order() {
+        for file in [
+            "jbazanl__utp-issabel-asterisk/extensions_additional.conf",
+            "asterisk__asterisk/configs/samples/extensions.conf.sample",
+        ] {
+            let alone = check(file, false);
+            assert!(alone.len() > 50, "{file}: {} findings", alone.len());
+            assert_eq!(check(file, true), alone, "{file}");
+        }
+    }
 }

@@ -6,7 +6,6 @@ use pbxc_stdlib::ArgKind;
 use crate::Cx;
 use crate::codes;
 use crate::step::{Step, show};
-use pbxc_dialplan::split_args;
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
     let Some(endpoints) = cx.endpoints else {
@@ -54,7 +53,7 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
         let Some(i) = params.iter().position(|p| p.kind == ArgKind::DialTargets) else {
             continue;
         };
-        let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
+        let args = step.args();
         let Some(arg) = args.get(i) else { continue };
         for target in step.text(arg.range.clone()).split(|&c| c == b'&') {
             let Some(resource) = strip_tech(target, b"PJSIP/") else {

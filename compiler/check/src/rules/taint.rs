@@ -15,19 +15,21 @@ use pbxc_stdlib::ArgKind;
 use crate::Cx;
 use crate::codes;
 use crate::step::{Step, show};
-use pbxc_dialplan::split_args;
 
 pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
     let reachable = reachable(cx);
+    let sources_named = SourceNames::new();
     for step in steps {
-        if reachable.as_ref().is_some_and(|r| !r.contains(&step.ctx)) {
+        if reachable.as_ref().is_some_and(|r| !r.contains(&step.ctx))
+            || !sources_named.in_step(step)
+        {
             continue;
         }
         let mut sinks: Vec<(Range<usize>, &'static str)> = Vec::new();
         if let Some(entry) = step.entry
             && let Some(params) = &entry.params
         {
-            let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
+            let args = step.args();
             for (i, arg) in args.iter().enumerate() {
                 let Some(p) = params.get(i) else { break };
                 let what = match p.kind {
@@ -99,6 +101,32 @@ fn reachable(cx: &Cx) -> Option<HashSet<usize>> {
         }
     }
     Some(seen)
+}
+
+/// The names every source is written with: a cheap test for them spares most priorities the
+/// parsing below.
+struct SourceNames {
+    exten: memchr::memmem::Finder<'static>,
+    callerid: memchr::memmem::Finder<'static>,
+    header: memchr::memmem::Finder<'static>,
+}
+
+impl SourceNames {
+    fn new() -> SourceNames {
+        SourceNames {
+            exten: memchr::memmem::Finder::new(b"EXTEN"),
+            callerid: memchr::memmem::Finder::new(b"CALLERID"),
+            header: memchr::memmem::Finder::new(b"_HEADER"),
+        }
+    }
+
+    /// Whether the step's data can name a source at all: `${EXTEN}` in an open-ended
+    /// pattern, `CALLERID(…)`, a SIP header (`PJSIP_HEADER`, `SIP_HEADER`…).
+    fn in_step(&self, step: &Step) -> bool {
+        (open_ended(&step.extension.name) && self.exten.find(step.data).is_some())
+            || self.callerid.find(step.data).is_some()
+            || self.header.find(step.data).is_some()
+    }
 }
 
 /// Whether a pattern lets the caller dial arbitrary characters: `.` and `!` match anything,

@@ -14,7 +14,7 @@ use pbxc_stdlib::{ArgKind, Split};
 use crate::codes;
 use crate::step::{Step, show};
 use crate::{Cx, Destination};
-use pbxc_dialplan::{Arg, split_args};
+use pbxc_dialplan::Arg;
 
 /// What the constant jumps reach: (context, extension index, priority); and where each
 /// resolved piece of a destination is written, for the language server's navigation.
@@ -39,84 +39,139 @@ impl Jumps {
     }
 }
 
-pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
-    let mut jumps = Jumps::default();
-    let assigned = assigned(steps);
-    let start = out.len();
-    for step in steps {
-        let Some(entry) = step.entry else { continue };
-        let Some(params) = &entry.params else {
-            continue;
-        };
-        let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
-        // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
-        let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
-        if let (Some(c), Some(e), Some(p)) = (
-            pos(ArgKind::Context),
-            pos(ArgKind::Extension),
-            pos(ArgKind::Priority),
-        ) {
-            if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
-                let dest = Dest {
-                    context: args
-                        .get(c)
-                        .map(|a| a.range.clone())
-                        .filter(|r| !r.is_empty()),
-                    exten: args
-                        .get(e)
-                        .map(|a| a.range.clone())
-                        .filter(|r| !r.is_empty()),
-                    priority: pri.range.clone(),
-                    gosub: false,
-                };
-                resolve(cx, &assigned, step, &dest, step.data, &mut jumps, out);
-            }
-        } else if let Some(c) = pos(ArgKind::Context)
-            && let Some(arg) = args.get(c)
-        {
-            context_only(cx, &assigned, step, arg.range.clone(), &mut jumps, out);
+/// What resolving a part of the steps needs of all of them: the names the dialplan assigns.
+pub(super) struct Targets<'c, 'a> {
+    cx: &'c Cx<'a>,
+    assigned: HashSet<Vec<u8>>,
+}
+
+impl<'c, 'a> Targets<'c, 'a> {
+    pub(super) fn new(cx: &'c Cx<'a>, steps: &[Step]) -> Self {
+        Targets {
+            cx,
+            assigned: assigned(steps),
         }
-        if let Some(d) = pos(ArgKind::DialTargets)
-            && let Some(arg) = args.get(d)
-        {
-            local_targets(cx, &assigned, step, arg.range.clone(), &mut jumps);
-        }
-        for (i, arg) in args.iter().enumerate() {
-            let Some(param) = params.get(i) else { break };
-            let (sep, gosub) = match param.kind {
-                ArgKind::Goto => (b',', false),
-                ArgKind::Gosub => (b',', true),
-                ArgKind::GotoCaret => (b'^', false),
-                ArgKind::GosubCaret => (b'^', true),
-                _ => continue,
+    }
+
+    /// Resolves the jumps of `steps` (a run of the dialplan's steps: parts can be resolved on
+    /// threads of their own and [merged](Self::finish) in order).
+    pub(super) fn resolve(&self, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
+        let (cx, assigned) = (self.cx, &self.assigned);
+        let mut jumps = Jumps::default();
+        let start = out.len();
+        for step in steps {
+            let Some(entry) = step.entry else { continue };
+            let Some(params) = &entry.params else {
+                continue;
             };
-            if arg.range.is_empty() {
+            if !names_places(entry, params) {
                 continue;
             }
-            if entry.split == Split::Condition && padded(step, arg, out) {
-                continue;
+            let args = step.args();
+            // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
+            let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
+            if let (Some(c), Some(e), Some(p)) = (
+                pos(ArgKind::Context),
+                pos(ArgKind::Extension),
+                pos(ArgKind::Priority),
+            ) {
+                if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
+                    let dest = Dest {
+                        context: args
+                            .get(c)
+                            .map(|a| a.range.clone())
+                            .filter(|r| !r.is_empty()),
+                        exten: args
+                            .get(e)
+                            .map(|a| a.range.clone())
+                            .filter(|r| !r.is_empty()),
+                        priority: pri.range.clone(),
+                        gosub: false,
+                    };
+                    resolve(cx, assigned, step, &dest, step.data, &mut jumps, out);
+                }
+            } else if let Some(c) = pos(ArgKind::Context)
+                && let Some(arg) = args.get(c)
+            {
+                context_only(cx, assigned, step, arg.range.clone(), &mut jumps, out);
             }
-            if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
-                resolve(cx, &assigned, step, &dest, step.data, &mut jumps, out);
+            if let Some(d) = pos(ArgKind::DialTargets)
+                && let Some(arg) = args.get(d)
+            {
+                local_targets(cx, assigned, step, arg.range.clone(), &mut jumps);
+            }
+            for (i, arg) in args.iter().enumerate() {
+                let Some(param) = params.get(i) else { break };
+                let (sep, gosub) = match param.kind {
+                    ArgKind::Goto => (b',', false),
+                    ArgKind::Gosub => (b',', true),
+                    ArgKind::GotoCaret => (b'^', false),
+                    ArgKind::GosubCaret => (b'^', true),
+                    _ => continue,
+                };
+                if arg.range.is_empty() {
+                    continue;
+                }
+                if entry.split == Split::Condition && padded(step, arg, out) {
+                    continue;
+                }
+                if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
+                    resolve(cx, assigned, step, &dest, step.data, &mut jumps, out);
+                }
+            }
+            options(cx, assigned, step, entry, args, &mut jumps, out);
+        }
+        if !cx.complete {
+            for d in &mut out[start..] {
+                if d.code.id == codes::MISSING_TARGET.id {
+                    let taken = std::mem::replace(
+                        d,
+                        Diagnostic::new(codes::MISSING_TARGET, "", d.primary.file, d.primary.range),
+                    );
+                    *d = taken
+                        .with_severity(pbxc_diagnostics::Severity::Warning)
+                        .with_help("this file was checked on its own: a file that includes it may define the target");
+                }
             }
         }
-        options(cx, &assigned, step, entry, &args, &mut jumps, out);
+        jumps
     }
-    if !cx.complete {
-        for d in &mut out[start..] {
-            if d.code.id == codes::MISSING_TARGET.id {
-                let taken = std::mem::replace(
-                    d,
-                    Diagnostic::new(codes::MISSING_TARGET, "", d.primary.file, d.primary.range),
-                );
-                *d = taken
-                    .with_severity(pbxc_diagnostics::Severity::Warning)
-                    .with_help("this file was checked on its own: a file that includes it may define the target");
-            }
+
+    /// The parts' jumps as one, in order; then the include cycles.
+    pub(super) fn finish(&self, parts: Vec<Jumps>, out: &mut Vec<Diagnostic>) -> Jumps {
+        let mut parts = parts.into_iter();
+        let mut jumps = parts.next().unwrap_or_default();
+        for part in parts {
+            jumps.reached.extend(part.reached);
+            jumps.references.extend(part.references);
         }
+        include_cycles(self.cx, out);
+        jumps
     }
-    include_cycles(cx, out);
-    jumps
+}
+
+/// Whether an application can name a place in the dialplan: a jump target, a context, a
+/// Local channel, an option that jumps. Most priorities (Set, NoOp, Answer…) cannot, and are
+/// not split at all.
+fn names_places(entry: &pbxc_stdlib::Entry, params: &[pbxc_stdlib::Param]) -> bool {
+    params.iter().any(|p| match p.kind {
+        ArgKind::Context
+        | ArgKind::DialTargets
+        | ArgKind::Goto
+        | ArgKind::Gosub
+        | ArgKind::GotoCaret
+        | ArgKind::GosubCaret => true,
+        ArgKind::Options => entry.options.iter().any(|o| {
+            matches!(
+                o.arg,
+                Some((
+                    ArgKind::GotoCaret | ArgKind::GosubCaret | ArgKind::Subroutine,
+                    _
+                ))
+            )
+        }),
+        _ => false,
+    })
 }
 
 /// Names the dialplan sets on the channel (Set, MSet, and every parameter the catalog marks
@@ -143,8 +198,10 @@ fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
         let Some(params) = &entry.params else {
             continue;
         };
-        let args = split_args(step.data, &step.template, entry.split, Some(params.len()));
-        for (arg, p) in args.iter().zip(params) {
+        if !params.iter().any(|p| p.kind == ArgKind::VarWrite) {
+            continue;
+        }
+        for (arg, p) in step.args().iter().zip(params) {
             if p.kind == ArgKind::VarWrite {
                 add(step.text(arg.range.clone()));
             }
@@ -168,26 +225,27 @@ impl Dest {
             end = range.start + open;
         }
         // Plain strsep: no nesting, three fields at most, the rest ignored.
-        let mut fields = Vec::new();
+        let mut fields: [Range<usize>; 3] = [0..0, 0..0, 0..0];
+        let mut count = 0;
         let mut start = range.start;
-        for (i, &c) in data.iter().enumerate().take(end).skip(range.start) {
-            if c == sep && fields.len() < 2 {
-                fields.push(start..i);
-                start = i + 1;
+        for (i, &c) in data[range.start..end].iter().enumerate() {
+            if c == sep {
+                fields[count] = start..range.start + i;
+                count += 1;
+                start = range.start + i + 1;
+                if count == 2 {
+                    break;
+                }
             }
         }
-        let last = start..end;
-        let last = if let Some(k) = data[last.clone()].iter().position(|&c| c == sep) {
-            last.start..last.start + k
-        } else {
-            last
-        };
-        fields.push(last);
-        Some(match fields.len() {
+        let last = &data[start..end];
+        fields[count] = start..start + last.iter().position(|&c| c == sep).unwrap_or(last.len());
+        count += 1;
+        Some(match count {
             1 => Dest {
                 context: None,
                 exten: None,
-                priority: fields.pop()?,
+                priority: fields[0].clone(),
                 gosub,
             },
             2 => Dest {
