@@ -49,7 +49,7 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
     let _ = output.shutdown().await;
 }
 
-enum Headers {
+pub(crate) enum Headers {
     End,
     Length(usize),
     Bad(String),
@@ -60,7 +60,7 @@ enum Headers {
 /// next frame's header on one line (`{...}Content-Length: 52`): a `Content-Length` anywhere in
 /// a line is therefore taken from where it starts, and other lines that are not headers are
 /// passed over, so the next good frame is found again.
-async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) -> Headers {
+pub(crate) async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) -> Headers {
     const NAME: &[u8] = b"content-length:";
     let mut length: Option<Result<usize, String>> = None;
     let mut seen = false;

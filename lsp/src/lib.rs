@@ -20,6 +20,7 @@ pub mod db;
 pub mod features;
 pub mod frames;
 pub mod line;
+pub mod outbox;
 pub mod server;
 pub mod world;
 
@@ -31,16 +32,27 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (service, socket) = tower_lsp_server::LspService::build(server::Backend::new)
-            .custom_method(frames::MALFORMED, server::Backend::malformed)
-            .finish();
+        // One writer of stdout: the server's frames and the diagnostics written beside it.
+        let (outbox, posted) = tokio::sync::mpsc::unbounded_channel();
+        let (service, socket) = tower_lsp_server::LspService::build({
+            let outbox = outbox.clone();
+            move |client| server::Backend::new(client, outbox)
+        })
+        .custom_method(frames::MALFORMED, server::Backend::malformed)
+        .finish();
         // Every frame passes the guard before the server's reader sees it.
         let (checked, input) = tokio::io::duplex(1 << 16);
         let guard = tokio::spawn(frames::filter(tokio::io::stdin(), checked));
-        tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
+        let (output, server_frames) = tokio::io::duplex(1 << 16);
+        let forward = tokio::spawn(outbox::forward_frames(server_frames, outbox));
+        let writer = tokio::spawn(outbox::write(posted, tokio::io::stdout()));
+        tower_lsp_server::Server::new(input, output, socket)
             .serve(service)
             .await;
         guard.abort();
+        // The server's output is closed: what it wrote last still goes out.
+        let _ = forward.await;
+        let _ = writer.await;
     });
     // The guard's read of stdin sits in a blocking thread that only returns when the client
     // closes its end; after `exit` the server must not wait for that.

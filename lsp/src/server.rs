@@ -14,15 +14,19 @@ use crate::world::World;
 
 pub struct Backend {
     client: Client,
+    /// Where diagnostics go out, serialized here rather than by tower-lsp-server (see
+    /// [`outbox`](crate::outbox)).
+    outbox: crate::outbox::Outbox,
     world: Mutex<World>,
     /// Whether the client lets the server ask to be told of file changes on disk.
     watch: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: Client, outbox: crate::outbox::Outbox) -> Self {
         Backend {
             client,
+            outbox,
             world: Mutex::new(World::new()),
             watch: std::sync::atomic::AtomicBool::new(false),
         }
@@ -37,9 +41,9 @@ impl Backend {
     async fn publish(&self) {
         let batch = self.world().diagnostics_to_publish();
         for (uri, diagnostics, version) in batch {
-            self.client
-                .publish_diagnostics(uri, diagnostics, version)
-                .await;
+            let frame = features::diagnostics::notification(&uri, &diagnostics, version);
+            // Only fails once the writer has stopped, when the server is exiting.
+            let _ = self.outbox.send(crate::outbox::Message::Frame(frame));
         }
     }
 }

@@ -1,0 +1,134 @@
+//! The one writer of the server's standard output.
+//!
+//! tower-lsp-server turns a notification's parameters into a `serde_json::Value` tree before
+//! it writes them. For the diagnostics of a large dialplan (ten thousand of them, 3.8 MB of
+//! JSON) building and writing that tree took longer than checking the dialplan. Diagnostics
+//! are therefore serialized straight to their frame
+//! ([`features::diagnostics::notification`](crate::features::diagnostics::notification)) and
+//! sent here; the server's own frames are read back whole from its output and passed on. Each
+//! frame is written in one piece, so the two streams never interleave inside a frame.
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::frames::{Headers, read_headers};
+
+/// What the writer is sent.
+pub enum Message {
+    /// A whole frame: headers and body.
+    Frame(Vec<u8>),
+    /// The server's output has ended: write what came before, then stop.
+    End,
+}
+
+/// Where frames are posted for writing.
+pub type Outbox = UnboundedSender<Message>;
+
+/// `Content-Length: n` and the blank line, then `body`.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    let mut out = Vec::with_capacity(header.len() + body.len());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Posts each frame the server writes to `server_output`, whole, then [`Message::End`] when
+/// it closes.
+pub async fn forward_frames(server_output: impl AsyncRead + Unpin, outbox: Outbox) {
+    let mut reader = BufReader::new(server_output);
+    loop {
+        let length = match read_headers(&mut reader).await {
+            Headers::Length(n) => n,
+            // The server writes well-formed frames; anything else is the end of its output.
+            Headers::End | Headers::Bad(_) => break,
+        };
+        let mut body = vec![0; length];
+        if tokio::io::AsyncReadExt::read_exact(&mut reader, &mut body)
+            .await
+            .is_err()
+        {
+            break;
+        }
+        if outbox.send(Message::Frame(frame(&body))).is_err() {
+            break;
+        }
+    }
+    let _ = outbox.send(Message::End);
+}
+
+/// Writes the frames posted, in the order posted, until [`Message::End`] (or until every
+/// sender is gone, or the output fails).
+pub async fn write(mut posted: UnboundedReceiver<Message>, mut output: impl AsyncWrite + Unpin) {
+    while let Some(Message::Frame(frame)) = posted.recv().await {
+        if output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = output.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The frames of `bytes`, as bodies.
+    fn bodies(mut bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        while !bytes.is_empty() {
+            let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            let header = std::str::from_utf8(&bytes[..end]).unwrap();
+            let n: usize = header
+                .strip_prefix("Content-Length: ")
+                .unwrap()
+                .parse()
+                .unwrap();
+            let body = &bytes[end + 4..end + 4 + n];
+            out.push(String::from_utf8(body.to_vec()).unwrap());
+            bytes = &bytes[end + 4 + n..];
+        }
+        out
+    }
+
+    /// Frames posted directly and frames the server writes, in small pieces, come out whole
+    /// and each in its own stream's order; after the server's output ends the writer stops.
+    #[tokio::test]
+    async fn frames_from_both_sides_come_out_whole() {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (mut server, from_server) = tokio::io::duplex(16);
+        let (stdout, mut written) = tokio::io::duplex(1 << 20);
+        let forward = tokio::spawn(forward_frames(from_server, tx.clone()));
+        let writer = tokio::spawn(write(rx, stdout));
+        let server_side = tokio::spawn(async move {
+            for i in 0..50 {
+                let body = format!("{{\"server\":{i},\"pad\":\"{}\"}}", "x".repeat(i * 7));
+                server.write_all(&frame(body.as_bytes())).await.unwrap();
+            }
+            server
+        });
+        for i in 0..50 {
+            let body = format!("{{\"posted\":{i}}}");
+            tx.send(Message::Frame(frame(body.as_bytes()))).unwrap();
+            tokio::task::yield_now().await;
+        }
+        // Closing the server's output ends the forwarding, and then the writing.
+        drop(server_side.await.unwrap());
+        forward.await.unwrap();
+        writer.await.unwrap();
+        let mut all = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut written, &mut all)
+            .await
+            .unwrap();
+        let bodies = bodies(&all);
+        assert_eq!(bodies.len(), 100);
+        let order = |key: &str| -> Vec<u64> {
+            bodies
+                .iter()
+                .map(|b| serde_json::from_str::<serde_json::Value>(b).unwrap())
+                .filter_map(|v| v.get(key).and_then(|n| n.as_u64()))
+                .collect()
+        };
+        assert_eq!(order("server"), (0..50).collect::<Vec<_>>());
+        assert_eq!(order("posted"), (0..50).collect::<Vec<_>>());
+    }
+}
