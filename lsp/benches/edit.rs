@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use pbxc_lsp::World;
-use pbxc_lsp::features::diagnostics::notification;
 use tower_lsp_server::ls_types as ls;
 
 #[global_allocator]
@@ -32,14 +31,6 @@ fn rss_kib(field: &str) -> u64 {
         .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// Serializes what is to be published as the server does; the bytes written.
-fn written(published: &[(ls::Uri, Vec<ls::Diagnostic>, Option<i32>)]) -> usize {
-    published
-        .iter()
-        .map(|(uri, diagnostics, version)| notification(uri, diagnostics, *version).len())
-        .sum()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -64,10 +55,10 @@ fn main() {
     let mut world = World::new();
     let t = Instant::now();
     world.open(&path, text.clone(), 1);
-    let published = world.diagnostics_to_publish();
-    let frames = written(&published);
+    let published = world.publish();
     let first = t.elapsed();
-    let count: usize = published.iter().map(|(_, d, _)| d.len()).sum();
+    let frames: usize = published.iter().map(|p| p.frame.len()).sum();
+    let count: usize = published.iter().map(|p| p.diagnostics().len()).sum();
 
     // One-line edits in the middle of the file: misspell a line's application (DP301 appears)
     // and put it back (it goes).
@@ -93,11 +84,10 @@ fn main() {
         };
         let t = Instant::now();
         world.change(&path, vec![change], i as i32 + 2);
-        let published = world.diagnostics_to_publish();
-        written(&published);
+        let published = world.publish();
         times.push(t.elapsed());
         assert!(
-            published.iter().any(|(u, _, _)| *u == uri),
+            published.iter().any(|p| p.uri == uri),
             "diagnostics republished"
         );
     }
@@ -113,7 +103,7 @@ fn main() {
         let mut w = World::new();
         let t = Instant::now();
         w.open(&path, text.clone(), 1);
-        written(&w.diagnostics_to_publish());
+        w.publish();
         scratch.push(t.elapsed());
     }
     let scratch = median(scratch);

@@ -21,6 +21,7 @@ pub mod features;
 pub mod frames;
 pub mod line;
 pub mod outbox;
+pub mod publish;
 pub mod server;
 pub mod world;
 

@@ -39,11 +39,12 @@ impl Backend {
     }
 
     async fn publish(&self) {
-        let batch = self.world().diagnostics_to_publish();
-        for (uri, diagnostics, version) in batch {
-            let frame = features::diagnostics::notification(&uri, &diagnostics, version);
+        let batch = self.world().publish();
+        for publication in batch {
             // Only fails once the writer has stopped, when the server is exiting.
-            let _ = self.outbox.send(crate::outbox::Message::Frame(frame));
+            let _ = self
+                .outbox
+                .send(crate::outbox::Message::Frame(publication.frame));
         }
     }
 }

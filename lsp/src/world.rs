@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::{self as ls, Uri};
 use crate::analysis::Analysis;
 use crate::convert::{Encoding, Lines};
 use crate::db::{self, Database, Root};
+use crate::publish::{Item, Publication, Published};
 
 pub struct World {
     pub(crate) db: Database,
@@ -22,9 +23,11 @@ pub struct World {
     /// Workspace folders, each checked as a configuration directory when it is one.
     folders: Vec<PathBuf>,
     roots: HashMap<(PathBuf, bool), Root>,
-    /// A fingerprint of what was last published per file, so that unchanged diagnostics are
-    /// not sent again (a fingerprint, not a copy: a generated dialplan has ten thousand).
-    published: HashMap<PathBuf, u64>,
+    /// What was last published per file: unchanged diagnostics are not sent again, and the
+    /// next list reuses the JSON of every diagnostic that did not change.
+    published: HashMap<PathBuf, Published>,
+    /// A list no longer needed, whose buffers the next list is written into.
+    spare: Option<Published>,
     /// Editor versions of open buffers.
     versions: HashMap<PathBuf, i32>,
     /// The two latest analyses of each root, held so that older ones are freed on the
@@ -57,6 +60,7 @@ impl World {
             folders: Vec::new(),
             roots: HashMap::new(),
             published: HashMap::new(),
+            spare: None,
             versions: HashMap::new(),
             latest: HashMap::new(),
             warnings: Vec::new(),
@@ -314,9 +318,10 @@ impl World {
         location(analysis, file, range, self.encoding)
     }
 
-    /// Diagnostics that changed since they were last published: for every file of the
-    /// analyses covering the open buffers.
-    pub fn diagnostics_to_publish(&mut self) -> Vec<(Uri, Vec<ls::Diagnostic>, Option<i32>)> {
+    /// Diagnostics that changed since they were last published, as the frames the server
+    /// writes: for every file of the analyses covering the open buffers, in the order of
+    /// their URIs.
+    pub fn publish(&mut self) -> Vec<Publication> {
         let open = self.open_files();
         let mut analyses: Vec<Arc<Analysis>> = Vec::new();
         for path in &open {
@@ -329,7 +334,7 @@ impl World {
         // checked alone) takes its diagnostics from one: directories first, as
         // `analysis_for` prefers them.
         analyses.sort_by_key(|a| !a.whole_directory);
-        let mut fresh: HashMap<PathBuf, Vec<ls::Diagnostic>> = HashMap::new();
+        let mut fresh: HashMap<PathBuf, Vec<Item>> = HashMap::new();
         let mut claimed = std::collections::HashSet::new();
         for a in &analyses {
             let mut counts = vec![0; a.sources.len()];
@@ -338,11 +343,10 @@ impl World {
                     *n += 1;
                 }
             }
-            let mut by_file: Vec<Vec<ls::Diagnostic>> =
-                counts.into_iter().map(Vec::with_capacity).collect();
-            for (file, d) in crate::features::diagnostics::convert_all(self.encoding, a) {
-                if let Some(list) = by_file.get_mut(file.0 as usize) {
-                    list.push(d);
+            let mut by_file: Vec<Vec<Item>> = counts.into_iter().map(Vec::with_capacity).collect();
+            for d in &a.diagnostics {
+                if let Some(list) = by_file.get_mut(d.primary.file.0 as usize) {
+                    list.push(Item::Found(a, d));
                 }
             }
             for ((_, source), list) in a.sources.iter().zip(by_file) {
@@ -359,13 +363,10 @@ impl World {
             if let Some(why) = &a.failure
                 && let Some(path) = open.iter().find(|p| p.starts_with(&a.root))
             {
-                fresh.entry(path.clone()).or_default().push(ls::Diagnostic {
-                    range: ls::Range::default(),
-                    severity: Some(ls::DiagnosticSeverity::ERROR),
-                    source: Some("pbxc".into()),
-                    message: why.clone(),
-                    ..Default::default()
-                });
+                fresh
+                    .entry(path.clone())
+                    .or_default()
+                    .push(Item::Failure(why));
             }
         }
         // Files no analysis covers any more lose their diagnostics.
@@ -373,21 +374,49 @@ impl World {
             fresh.entry(path.clone()).or_default();
         }
         let mut out = Vec::new();
-        for (path, diagnostics) in fresh {
-            let old = self.published.get(&path);
-            let now = fingerprint(&diagnostics);
-            if old == Some(&now) || (old.is_none() && diagnostics.is_empty()) {
+        for (path, items) in fresh {
+            let old = self.published.remove(&path);
+            let spare = self.spare.take().unwrap_or_default();
+            let now = match &old {
+                Some(old) => old.next(self.encoding, &items, spare),
+                None => Published::default().next(self.encoding, &items, spare),
+            };
+            let never = old.is_none();
+            let unchanged = old.as_ref().map(|o| o.fingerprint) == Some(now.fingerprint);
+            // Its buffers take the list after next.
+            self.spare = old;
+            if unchanged || (never && items.is_empty()) {
+                if !never {
+                    self.published.insert(path, now);
+                }
                 continue;
             }
             let Some(uri) = World::uri(&path) else {
                 continue;
             };
             let version = self.versions.get(&path).copied();
+            let frame = now.frame(&uri, version);
             self.published.insert(path, now);
-            out.push((uri, diagnostics, version));
+            out.push(Publication {
+                uri,
+                version,
+                frame,
+            });
         }
-        out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        out.sort_by(|a, b| a.uri.as_str().cmp(b.uri.as_str()));
         out
+    }
+
+    /// [`publish`](Self::publish), each frame's diagnostics read back: for tests and tools
+    /// that look at what the editor gets.
+    pub fn diagnostics_to_publish(&mut self) -> Vec<(Uri, Vec<ls::Diagnostic>, Option<i32>)> {
+        self.publish()
+            .into_iter()
+            .map(|p| {
+                let diagnostics = p.diagnostics();
+                (p.uri, diagnostics, p.version)
+            })
+            .collect()
     }
 }
 
@@ -422,40 +451,4 @@ pub fn location(
         uri: World::uri(analysis.sources.path(file))?,
         range: lines(analysis, file, encoding).range(range),
     })
-}
-
-/// What tells one list of diagnostics from another: every field the server sets, hashed in
-/// order. (FxHash: a list of ten thousand is hashed after every edit, and the lists compared
-/// are the server's own, one edit apart, not chosen to collide.)
-fn fingerprint(diagnostics: &[ls::Diagnostic]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    diagnostics.len().hash(&mut h);
-    for d in diagnostics {
-        d.range.hash(&mut h);
-        [
-            ls::DiagnosticSeverity::ERROR,
-            ls::DiagnosticSeverity::WARNING,
-            ls::DiagnosticSeverity::INFORMATION,
-            ls::DiagnosticSeverity::HINT,
-        ]
-        .iter()
-        .position(|&s| d.severity == Some(s))
-        .hash(&mut h);
-        d.code.hash(&mut h);
-        d.code_description
-            .as_ref()
-            .map(|c| c.href.as_str())
-            .hash(&mut h);
-        d.source.hash(&mut h);
-        d.message.hash(&mut h);
-        d.related_information.as_ref().map(Vec::len).hash(&mut h);
-        for r in d.related_information.iter().flatten() {
-            r.location.hash(&mut h);
-            r.message.hash(&mut h);
-        }
-        d.tags.as_ref().map(|t| format!("{t:?}")).hash(&mut h);
-        d.data.as_ref().map(ToString::to_string).hash(&mut h);
-    }
-    h.finish()
 }

@@ -248,3 +248,89 @@ fn diagnostics_are_published_again_only_when_they_change() {
         Vec::<Vec<String>>::new()
     );
 }
+
+/// The frames the server writes carry exactly the diagnostics of the analysis, converted and
+/// serialized the plain way, however many of them are copied from the list before: after an
+/// edit that changes one diagnostic, one that moves every line below it, and one that moves
+/// them back.
+#[test]
+fn published_frames_are_the_analysis_serialized() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let path = corpus
+        .join("jbazanl__utp-issabel-asterisk/extensions_additional.conf")
+        .canonicalize()
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (line, set) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| Some((i as u32, l.strip_prefix("exten => ")?.find(",Set(")?)))
+        .unwrap();
+    let after_set = ls::Position::new(line, ("exten => ".len() + set + ",Set".len()) as u32);
+    let mut world = World::new();
+    world.open(&path, text.clone(), 1);
+    let line_start = ls::Position::new(line, 0);
+    let edits = [
+        // Set → Sett: one diagnostic more on that line, the rest unchanged.
+        (ls::Range::new(after_set, after_set), "t"),
+        // Every line below moves down one.
+        (ls::Range::new(line_start, line_start), "; a new line\n"),
+        // And back up.
+        (
+            ls::Range::new(line_start, ls::Position::new(line + 1, 0)),
+            "",
+        ),
+    ];
+    assert_frame_is_the_analysis(&mut world, &path, "opened");
+    for (version, (range, new_text)) in edits.into_iter().enumerate() {
+        let change = ls::TextDocumentContentChangeEvent {
+            range: Some(range),
+            range_length: None,
+            text: new_text.into(),
+        };
+        world.change(&path, vec![change], version as i32 + 2);
+        assert_frame_is_the_analysis(&mut world, &path, new_text);
+    }
+}
+
+/// Publishes, and compares the frame for `path` with the analysis's diagnostics converted one
+/// by one and serialized by serde.
+fn assert_frame_is_the_analysis(world: &mut World, path: &std::path::Path, after: &str) {
+    let uri = ls::Uri::from_file_path(path).unwrap();
+    let publications = world.publish();
+    let publication = publications.iter().find(|p| p.uri == uri).unwrap();
+    let analysis = world.analysis_for(path);
+    let expected: Vec<ls::Diagnostic> =
+        pbxc_lsp::features::diagnostics::convert_all(pbxc_lsp::convert::Encoding::Utf16, &analysis)
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+    assert!(
+        expected.len() > 10_000,
+        "after {after:?}: {}",
+        expected.len()
+    );
+    let frame = &publication.frame;
+    let body_at = frame.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let (header, body) = frame.split_at(body_at);
+    assert_eq!(
+        header,
+        format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()
+    );
+    let sent: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let params = ls::PublishDiagnosticsParams {
+        uri,
+        diagnostics: expected,
+        version: publication.version,
+    };
+    let plain = serde_json::json!({
+        "jsonrpc": "2.0",
+        "method": "textDocument/publishDiagnostics",
+        "params": serde_json::to_value(params).unwrap(),
+    });
+    // Not assert_eq: a mismatch would print ten thousand diagnostics twice.
+    assert!(
+        sent == plain,
+        "after {after:?}: the frame differs from the plain serialization"
+    );
+}
