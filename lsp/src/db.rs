@@ -65,6 +65,8 @@ pub struct Database {
     /// rather than when salsa starts a revision (see [`Dropper`]).
     parsed: Arc<Mutex<HashMap<PathBuf, Vec<Arc<Parsed>>>>>,
     dropper: Arc<Dropper>,
+    /// Counts the changes of inputs: each starts a salsa revision.
+    revision: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A thread that frees what it is sent. The tree of a 1.7 MB file, or the analysis of its
@@ -230,6 +232,7 @@ impl Database {
                 let existed = file.text(self).is_some();
                 if file.text(self).as_deref() != Some(&*text) {
                     file.set_text(self).to(Some(text));
+                    self.new_revision();
                 }
                 existed
             }
@@ -267,6 +270,7 @@ impl Database {
                 let text = read_disk(path).ok();
                 if file.text(self) != text {
                     file.set_text(self).to(text);
+                    self.new_revision();
                 }
             }
         }
@@ -281,8 +285,32 @@ impl Database {
             let entries = self.entries(dir);
             if listing.entries(self) != &entries {
                 listing.set_entries(self).to(entries);
+                self.new_revision();
             }
         }
+    }
+
+    /// An input changed, so salsa started a revision and let go of the results it had kept
+    /// since they were replaced: a parse held here with a newer one after it is now held
+    /// only here, and is freed on the dropper thread while the next results are computed.
+    fn new_revision(&self) {
+        self.revision
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let superseded: Vec<Arc<Parsed>> = lock(&self.parsed)
+            .values_mut()
+            .flat_map(|slot| {
+                let older = slot.len().saturating_sub(1);
+                slot.drain(..older).collect::<Vec<_>>()
+            })
+            .collect();
+        if !superseded.is_empty() {
+            self.free_later(superseded);
+        }
+    }
+
+    /// How many times an input changed since the database was made.
+    pub fn revision(&self) -> u64 {
+        self.revision.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets what is held for the root or file at `path` (the editor closed it).

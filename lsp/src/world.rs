@@ -33,6 +33,8 @@ pub struct World {
     /// The two latest analyses of each root, held so that older ones are freed on the
     /// database's dropper thread instead of when salsa starts a revision.
     latest: HashMap<Root, Vec<Arc<Analysis>>>,
+    /// The database revision at which `latest` was last trimmed.
+    trimmed_at: u64,
     /// What the user should be told once the session is up (a setting that was ignored).
     warnings: Vec<String>,
 }
@@ -63,6 +65,7 @@ impl World {
             spare: None,
             versions: HashMap::new(),
             latest: HashMap::new(),
+            trimmed_at: 0,
             warnings: Vec::new(),
         }
     }
@@ -262,6 +265,19 @@ impl World {
     }
 
     fn analyze(&mut self, root: Root) -> Arc<Analysis> {
+        // Since an input changed, an analysis held with a newer one after it is no longer
+        // salsa's (see `Database::new_revision`): freed while this one is computed, rather
+        // than after, so that three analyses are never in memory at once.
+        if self.db.revision() != self.trimmed_at {
+            self.trimmed_at = self.db.revision();
+            for held in self.latest.values_mut() {
+                let older = held.len().saturating_sub(1);
+                if older > 0 {
+                    let superseded: Vec<_> = held.drain(..older).collect();
+                    self.db.free_later(superseded);
+                }
+            }
+        }
         let analysis = db::analyze(&self.db, root);
         let held = self.latest.entry(root).or_default();
         if !held.last().is_some_and(|last| Arc::ptr_eq(last, &analysis)) {
