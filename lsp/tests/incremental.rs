@@ -334,3 +334,44 @@ fn assert_frame_is_the_analysis(world: &mut World, path: &std::path::Path, after
         "after {after:?}: the frame differs from the plain serialization"
     );
 }
+
+/// An analysis an edit replaced is freed once the next edit's analysis is computed: nothing
+/// keeps the analyses of earlier edits alive.
+#[test]
+fn replaced_analyses_are_freed() {
+    let dir = Dir::new(&[("extensions.conf", "[a]\nexten => 1,1,Goto(b,1,1)\n")]);
+    let main = dir.file("extensions.conf");
+    let mut world = World::new();
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    world.publish();
+    let mut replaced = Vec::new();
+    for version in 2..6 {
+        replaced.push(std::sync::Arc::downgrade(&world.analysis_for(&main)));
+        edit(
+            &mut world,
+            &main,
+            &format!("[a]\nexten => {version},1,Goto(b,1,1)\n"),
+            version,
+        );
+        world.publish();
+    }
+    let latest = std::sync::Arc::downgrade(&world.analysis_for(&main));
+    // All but the two latest are freed (on the database's dropper thread: wait for it).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while replaced[..replaced.len() - 1]
+        .iter()
+        .any(|w| w.strong_count() > 0)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let alive: Vec<usize> = (0..replaced.len())
+        .filter(|&i| replaced[i].strong_count() > 0)
+        .collect();
+    assert_eq!(
+        alive,
+        [replaced.len() - 1],
+        "only the one before the latest"
+    );
+    assert!(latest.strong_count() > 0);
+}
