@@ -380,7 +380,7 @@ pub struct Parsed {
 pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
     let text = file.text(db)?;
     db.count_parse();
-    let (tree, diagnostics) = pbxc_syntax::parse(FileId(0), text);
+    let (tree, diagnostics) = pbxc_syntax::parse_on_this_thread(FileId(0), text);
     Some(Arc::new(Parsed {
         tree: Arc::new(tree),
         diagnostics,
@@ -456,7 +456,7 @@ impl SourceProvider for Provider<'_> {
                 (parsed.tree.clone(), diagnostics)
             }
             _ => {
-                let (tree, diagnostics) = pbxc_syntax::parse(file, text);
+                let (tree, diagnostics) = pbxc_syntax::parse_on_this_thread(file, text);
                 (Arc::new(tree), diagnostics)
             }
         }

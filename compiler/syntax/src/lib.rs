@@ -20,7 +20,7 @@ mod scan;
 mod stmt;
 mod tree;
 
-pub use scan::parse;
+pub use scan::{parse, parse_on_this_thread};
 pub use stmt::{AssignOp, DirectiveKind, Stmt, StmtKind, Text};
 pub use tree::{Line, Piece, PieceKind, SyntaxTree};
 

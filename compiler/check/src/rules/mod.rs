@@ -13,17 +13,22 @@ use pbxc_diagnostics::Diagnostic;
 use crate::step::steps;
 use crate::{Cx, Reference};
 
-/// From this many priorities on, the rules run on threads of their own; below it a thread
-/// costs more than it saves.
+/// From this many priorities on, a check without a memo runs its rules on threads of their
+/// own; below it a thread costs more than it saves.
 const PARALLEL_FROM: usize = 4096;
 
 /// Runs the rules; returns where the dialplan names its jump targets. The findings come in
 /// the same order however the rules were scheduled: the per-priority rules, then targets and
 /// flow, then patterns, pjsip and taint.
+///
+/// A check with a memo (the language server, after every edit) runs them one after the
+/// other: the per-priority rules are then mostly lookups, and findings the server keeps
+/// would be allocated on threads that exit at once, whose memory the allocator is slow to
+/// take back (see `pbxc_syntax::parse_on_this_thread`).
 pub(crate) fn run(cx: &Cx, out: &mut Vec<Diagnostic>) -> Vec<Reference> {
     let priorities = cx.plan.contexts.iter().flat_map(|c| &c.extensions);
-    let parallel = priorities.map(|e| e.priorities.len()).sum::<usize>() >= PARALLEL_FROM;
-    run_on_threads(cx, out, parallel)
+    let large = priorities.map(|e| e.priorities.len()).sum::<usize>() >= PARALLEL_FROM;
+    run_on_threads(cx, out, large && cx.memo.is_none())
 }
 
 fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Reference> {
