@@ -32,9 +32,12 @@ pub fn run_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // One writer of stdout: the server's frames and the diagnostics written beside it.
+    let (outbox, posted) = std::sync::mpsc::channel();
+    let writer = std::thread::Builder::new()
+        .name("pbxc-lsp-write".into())
+        .spawn(move || outbox::write(posted, std::io::stdout().lock()))?;
     runtime.block_on(async {
-        // One writer of stdout: the server's frames and the diagnostics written beside it.
-        let (outbox, posted) = tokio::sync::mpsc::unbounded_channel();
         let (service, socket) = tower_lsp_server::LspService::build({
             let outbox = outbox.clone();
             move |client| server::Backend::new(client, outbox)
@@ -46,15 +49,14 @@ pub fn run_stdio() -> std::io::Result<()> {
         let guard = tokio::spawn(frames::filter(tokio::io::stdin(), checked));
         let (output, server_frames) = tokio::io::duplex(1 << 16);
         let forward = tokio::spawn(outbox::forward_frames(server_frames, outbox));
-        let writer = tokio::spawn(outbox::write(posted, tokio::io::stdout()));
         tower_lsp_server::Server::new(input, output, socket)
             .serve(service)
             .await;
         guard.abort();
         // The server's output is closed: what it wrote last still goes out.
         let _ = forward.await;
-        let _ = writer.await;
     });
+    let _ = writer.join();
     // The guard's read of stdin sits in a blocking thread that only returns when the client
     // closes its end; after `exit` the server must not wait for that.
     runtime.shutdown_background();

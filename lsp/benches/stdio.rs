@@ -1,0 +1,155 @@
+//! The language server as an editor meets it: the real binary over stdio, the corpus's
+//! largest dialplan (1.7 MB) opened, then one-line edits. Each time runs from writing the
+//! `didChange` to having read the whole `publishDiagnostics` frame that answers it (3.8 MB
+//! of JSON for this file), the client's JSON parsing left out. Run in release:
+//! `cargo bench -p pbxc-lsp --bench stdio [-- EDITS]`.
+//!
+//! Target (issue 6): diagnostics after an edit ≤ 30 ms. `--bench edit` times the same work
+//! inside the process, without the pipe.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const FILE: &str = "jbazanl__utp-issabel-asterisk/extensions_additional.conf";
+
+fn send(to: &mut impl Write, message: &Value) {
+    let body = serde_json::to_vec(message).unwrap();
+    write!(to, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+    to.write_all(&body).unwrap();
+    to.flush().unwrap();
+}
+
+/// The next frame's body.
+fn receive(from: &mut impl BufRead) -> Vec<u8> {
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        assert!(from.read_line(&mut line).unwrap() > 0, "the server hung up");
+        let line = line.trim();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(n) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = n.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    from.read_exact(&mut body).unwrap();
+    body
+}
+
+/// Reads frames until the diagnostics for the file; their size.
+fn diagnostics(from: &mut impl BufRead) -> usize {
+    loop {
+        let body = receive(from);
+        let head = &body[..body.len().min(200)];
+        if head
+            .windows(30)
+            .any(|w| w == b"\"textDocument/publishDiagnosti")
+        {
+            return body.len();
+        }
+    }
+}
+
+fn main() {
+    let edits: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(40);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(FILE)
+        .canonicalize()
+        .expect("the corpus beside the project");
+    let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+    let uri = format!("file://{}", path.display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let mut to = server.stdin.take().unwrap();
+    let mut from = BufReader::with_capacity(1 << 20, server.stdout.take().unwrap());
+
+    send(
+        &mut to,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"capabilities": {}, "processId": null, "rootUri": null}}),
+    );
+    receive(&mut from);
+    send(
+        &mut to,
+        &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
+    let t = Instant::now();
+    send(
+        &mut to,
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+                {"uri": uri, "languageId": "asterisk", "version": 1, "text": text}}}),
+    );
+    let bytes = diagnostics(&mut from);
+    let first = t.elapsed();
+
+    let lines: Vec<&str> = text.lines().collect();
+    let target = (lines.len() / 2..lines.len())
+        .find(|&i| lines[i].starts_with("exten => ") && lines[i].contains(",Set("))
+        .expect("a Set line");
+    let original = lines[target];
+    let edited = original.replacen(",Set(", ",Sett(", 1);
+    let mut times = Vec::new();
+    for i in 0..edits {
+        let (new, old) = if i % 2 == 0 {
+            (edited.as_str(), original)
+        } else {
+            (original, edited.as_str())
+        };
+        let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": i + 2},
+            "contentChanges": [{"range": {"start": {"line": target, "character": 0},
+                                          "end": {"line": target, "character": old.encode_utf16().count()}},
+                                "text": new}]}});
+        let t = Instant::now();
+        send(&mut to, &change);
+        diagnostics(&mut from);
+        times.push(t.elapsed());
+    }
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default();
+    send(
+        &mut to,
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+    );
+    receive(&mut from);
+    send(&mut to, &json!({"jsonrpc": "2.0", "method": "exit"}));
+    let _ = server.wait();
+
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let median = times[times.len() / 2];
+    println!(
+        "file: {FILE}, publishDiagnostics {:.1} MB of JSON",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "first analysis:        {:7.1} ms   (open → diagnostics read)",
+        ms(first)
+    );
+    println!(
+        "edit → diagnostics:    {:7.1} ms median, {:.1} ms best, {:.1} ms worst of {edits}   ({:.2}× the 30 ms target)",
+        ms(median),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        ms(median) / 30.0
+    );
+    println!("server's peak memory:  {peak}");
+}
