@@ -337,6 +337,11 @@ fn compute(step: &Step, rules: impl FnOnce(&Step, &mut Vec<Diagnostic>)) -> Arc<
 }
 
 impl Local {
+    /// How many findings it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.diagnostics.len()
+    }
+
     /// The findings, moved to `step`'s places.
     pub(crate) fn diagnostics_for(&self, step: &Step, out: &mut Vec<Diagnostic>) {
         let place = |file: FileId, range: TextRange| -> (FileId, TextRange) {

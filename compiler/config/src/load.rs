@@ -253,7 +253,8 @@ impl<'p> Session<'p> {
                 format!("more than {MAX_LOADS} files read (with repeats)"),
             ));
         }
-        for (_, stmt) in tree.stmts() {
+        let mut stmts = tree.stmts();
+        while let Some((_, stmt)) = stmts.next() {
             b.statements += 1;
             if b.gave_up {
                 return Err(Stop);
@@ -271,7 +272,18 @@ impl<'p> Session<'p> {
                     options,
                     trailing,
                 } => {
-                    cat = Some(self.section(b, file, depth, &tree, stmt, name, options, trailing)?);
+                    let c = self.section(b, file, depth, &tree, stmt, name, options, trailing)?;
+                    // Room for the section's settings at once: a generated context has
+                    // thousands, and growing its list one doubling at a time copies them all
+                    // again and again.
+                    let settings = stmts
+                        .clone()
+                        .map(|(_, s)| &s.kind)
+                        .take_while(|k| !matches!(k, StmtKind::Section { .. }))
+                        .filter(|k| matches!(k, StmtKind::Assign { .. }))
+                        .count();
+                    b.config.categories[c].variables.reserve(settings);
+                    cat = Some(c);
                 }
                 StmtKind::UnclosedSection { .. } => {
                     let d = Diagnostic::new(

@@ -67,7 +67,7 @@ impl SyntaxTree {
     }
 
     /// Statements in file order with their 0-based line numbers.
-    pub fn stmts(&self) -> impl Iterator<Item = (usize, &Stmt)> {
+    pub fn stmts(&self) -> impl Iterator<Item = (usize, &Stmt)> + Clone {
         self.lines
             .iter()
             .enumerate()

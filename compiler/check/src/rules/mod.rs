@@ -53,6 +53,7 @@ fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Ref
         let mut found = Vec::new();
         match &locals {
             Some(locals) => {
+                found.reserve(locals.iter().map(|l| l.len()).sum());
                 for (step, local) in steps.iter().zip(locals) {
                     local.diagnostics_for(step, &mut found);
                 }

@@ -58,6 +58,8 @@ impl<'c, 'a> Targets<'c, 'a> {
     pub(super) fn resolve(&self, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
         let (cx, assigned) = (self.cx, &self.assigned);
         let mut jumps = Jumps::default();
+        // About one jump in three priorities in generated dialplans.
+        jumps.references.reserve(steps.len() / 3);
         let start = out.len();
         for step in steps {
             let Some(entry) = step.entry else { continue };
