@@ -58,7 +58,10 @@ fn main() {
     let published = world.publish();
     let first = t.elapsed();
     let frames: usize = published.iter().map(|p| p.frame.len()).sum();
-    let count: usize = published.iter().map(|p| p.diagnostics().len()).sum();
+    let count: usize = published
+        .iter()
+        .map(|p| p.diagnostics().map_or(0, |d| d.len()))
+        .sum();
 
     // One-line edits in the middle of the file: misspell a line's application (DP301 appears)
     // and put it back (it goes).

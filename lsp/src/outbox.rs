@@ -3,10 +3,13 @@
 //! tower-lsp-server turns a notification's parameters into a `serde_json::Value` tree before
 //! it writes them. For the diagnostics of a large dialplan (ten thousand of them, 3.8 MB of
 //! JSON) building and writing that tree took longer than checking the dialplan. Diagnostics
-//! are therefore serialized straight to their frame
-//! ([`features::diagnostics::notification`](crate::features::diagnostics::notification)) and
-//! sent here; the server's own frames are read back whole from its output and passed on. Each
+//! are therefore serialized straight to their frame ([`publish`](crate::publish)) and sent
+//! here; the server's own frames are read back whole from its output and passed on. Each
 //! frame is written in one piece, so the two streams never interleave inside a frame.
+//!
+//! An editor that reads slower than the server publishes does not make frames pile up: a
+//! file's diagnostics overtaken by a newer list for the same file before they were written
+//! are dropped (the newer list is complete). The server's own frames are all written.
 
 use std::io::Write;
 use std::sync::mpsc::{Receiver, Sender};
@@ -17,8 +20,10 @@ use crate::frames::{Headers, read_headers};
 
 /// What the writer is sent.
 pub enum Message {
-    /// A whole frame: headers and body.
+    /// A whole frame of the server's: headers and body.
     Frame(Vec<u8>),
+    /// A file's diagnostics, as a whole frame.
+    Diagnostics { uri: String, frame: Vec<u8> },
     /// The server's output has ended: write what came before, then stop.
     End,
 }
@@ -42,8 +47,10 @@ pub async fn forward_frames(server_output: impl AsyncRead + Unpin, outbox: Outbo
     loop {
         let length = match read_headers(&mut reader).await {
             Headers::Length(n) => n,
-            // The server writes well-formed frames; anything else is the end of its output.
-            Headers::End | Headers::Bad(_) => break,
+            Headers::End => break,
+            // The server writes well-formed frames; should one not be, the reader finds the
+            // next one after it.
+            Headers::Bad(_) => continue,
         };
         let mut body = vec![0; length];
         if tokio::io::AsyncReadExt::read_exact(&mut reader, &mut body)
@@ -60,13 +67,40 @@ pub async fn forward_frames(server_output: impl AsyncRead + Unpin, outbox: Outbo
 }
 
 /// Writes the frames posted, in the order posted, until [`Message::End`] (or until every
-/// sender is gone, or the output fails). Runs on a thread of its own with plain blocking
-/// writes: a 3.8 MB frame goes from its buffer into the pipe as the client reads it, with no
-/// copy into the async runtime's chunks and no hand-over between threads.
+/// sender is gone, or the output fails); diagnostics overtaken by newer ones for the same
+/// file are left out. Runs on a thread of its own with plain blocking writes: a 3.8 MB frame
+/// goes from its buffer into the pipe as the client reads it, with no copy into the async
+/// runtime's chunks and no hand-over between threads.
 pub fn write(posted: Receiver<Message>, mut output: impl Write) {
-    while let Ok(Message::Frame(frame)) = posted.recv() {
+    let mut queue = std::collections::VecDeque::new();
+    loop {
+        if queue.is_empty() {
+            match posted.recv() {
+                Ok(message) => queue.push_back(message),
+                Err(_) => return,
+            }
+        }
+        // All that is waiting, so that overtaken diagnostics are seen as such.
+        queue.extend(posted.try_iter());
+        let Some(message) = queue.pop_front() else {
+            continue;
+        };
+        let frame = match message {
+            Message::End => return,
+            Message::Frame(frame) => frame,
+            Message::Diagnostics { uri, frame } => {
+                let overtaken = queue
+                    .iter()
+                    .take_while(|m| !matches!(m, Message::End))
+                    .any(|m| matches!(m, Message::Diagnostics { uri: later, .. } if *later == uri));
+                if overtaken {
+                    continue;
+                }
+                frame
+            }
+        };
         if output.write_all(&frame).is_err() || output.flush().is_err() {
-            break;
+            return;
         }
     }
 }
@@ -135,6 +169,39 @@ mod tests {
         };
         assert_eq!(order("server"), (0..50).collect::<Vec<_>>());
         assert_eq!(order("posted"), (0..50).collect::<Vec<_>>());
+    }
+
+    /// Diagnostics of a file that newer ones overtook while waiting are not written; the
+    /// server's frames and other files' diagnostics are, in order.
+    #[test]
+    fn overtaken_diagnostics_are_left_out() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let diagnostics = |uri: &str, n: u32| Message::Diagnostics {
+            uri: uri.into(),
+            frame: frame(format!("{{\"uri\":\"{uri}\",\"n\":{n}}}").as_bytes()),
+        };
+        for message in [
+            diagnostics("a", 1),
+            diagnostics("b", 1),
+            diagnostics("a", 2),
+            Message::Frame(frame(b"{\"server\":1}")),
+            diagnostics("a", 3),
+            Message::End,
+            diagnostics("b", 2),
+        ] {
+            tx.send(message).unwrap();
+        }
+        let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        write(rx, Shared(written.clone()));
+        let all = written.lock().unwrap().clone();
+        assert_eq!(
+            bodies(&all),
+            [
+                r#"{"uri":"b","n":1}"#,
+                r#"{"server":1}"#,
+                r#"{"uri":"a","n":3}"#
+            ]
+        );
     }
 
     /// A writer into a buffer the test reads afterwards.

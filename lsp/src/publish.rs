@@ -21,7 +21,6 @@ use crate::convert::Encoding;
 use crate::features::diagnostics::convert;
 use crate::world::lines;
 
-pub static MISSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Below this many diagnostics, one thread writes them all.
 const PARALLEL_FROM: usize = 2048;
 
@@ -34,21 +33,13 @@ pub struct Publication {
 }
 
 impl Publication {
-    /// The diagnostics the frame carries, read back from its JSON.
-    pub fn diagnostics(&self) -> Vec<ls::Diagnostic> {
-        let body = match self.frame.windows(4).position(|w| w == b"\r\n\r\n") {
-            Some(end) => &self.frame[end + 4..],
-            None => return Vec::new(),
-        };
-        serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|mut v| {
-                v.get_mut("params")?
-                    .get_mut("diagnostics")
-                    .map(|d| d.take())
-            })
-            .and_then(|d| serde_json::from_value(d).ok())
-            .unwrap_or_default()
+    /// The diagnostics the frame carries, read back from its JSON; `None` if the frame is
+    /// not a `publishDiagnostics` notification (it always is).
+    pub fn diagnostics(&self) -> Option<Vec<ls::Diagnostic>> {
+        let end = self.frame.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let mut v: serde_json::Value = serde_json::from_slice(&self.frame[end + 4..]).ok()?;
+        let list = v.get_mut("params")?.get_mut("diagnostics")?.take();
+        serde_json::from_value(list).ok()
     }
 }
 
@@ -66,7 +57,7 @@ pub(crate) struct Published {
     /// threads); within a part they are joined by commas.
     parts: Vec<Vec<u8>>,
     /// Where each fragment is: its part, and its bytes there.
-    at: FxHashMap<u64, (usize, Range<usize>)>,
+    at: FxHashMap<Key, (usize, Range<usize>)>,
     /// The keys in order, hashed: equal lists, equal fingerprints.
     pub(crate) fingerprint: u64,
 }
@@ -76,16 +67,21 @@ impl Published {
     /// into the buffers of `spare` (a list no longer needed), so that a long list does not
     /// take fresh memory after every edit.
     pub(crate) fn next(&self, encoding: Encoding, items: &[Item], spare: Published) -> Published {
-        let mut buffers = spare.parts.into_iter().map(|mut b| {
+        // Room reserved here, on the thread that keeps the list: a buffer grown on the thread
+        // that writes the second half would be memory of a thread that exits at once (see
+        // `pbxc_syntax::parse_on_this_thread`). Capacity never written takes no memory.
+        let mut buffers = spare.parts.into_iter();
+        let mut buffer = |items: &[Item]| {
+            let mut b = buffers.next().unwrap_or_default();
             b.clear();
+            b.reserve(items.len() * 512);
             b
-        });
-        let mut buffer = || buffers.next().unwrap_or_default();
+        };
         let parts: Vec<Part> = if items.len() < PARALLEL_FROM {
-            vec![self.write(encoding, items, buffer())]
+            vec![self.write(encoding, items, buffer(items))]
         } else {
             let (first, second) = items.split_at(items.len() / 2);
-            let (one, two) = (buffer(), buffer());
+            let (one, two) = (buffer(first), buffer(second));
             std::thread::scope(|s| {
                 let later = s.spawn(|| self.write(encoding, second, two));
                 let first = self.write(encoding, first, one);
@@ -123,7 +119,6 @@ impl Published {
             json,
             keys: Vec::with_capacity(items.len()),
         };
-        part.json.reserve(items.len() * 384);
         for item in items {
             if !part.json.is_empty() {
                 part.json.push(b',');
@@ -142,9 +137,9 @@ impl Published {
                 // Not keyed: written afresh, and told apart by what was written.
                 None => {
                     serialize(encoding, item, &mut part.json);
-                    let mut h = FxHasher::default();
-                    part.json[start..].hash(&mut h);
-                    h.finish()
+                    let mut h = Hashes::new();
+                    h.add(&part.json[start..]);
+                    h.key()
                 }
             };
             if part.json.len() == start {
@@ -196,13 +191,38 @@ impl Published {
 /// Fragments written by one thread, and their keys.
 struct Part {
     json: Vec<u8>,
-    keys: Vec<(u64, Range<usize>)>,
+    keys: Vec<(Key, Range<usize>)>,
 }
 
-/// A hash of everything the item's fragment is made of; `None` for an item whose fragment
+/// A fragment's key: two 64-bit hashes of what it is made of. A key found again stands for
+/// the same fragment, so a collision would send one diagnostic's text for another's; at 128
+/// bits that takes billions of billions of diagnostics.
+type Key = u128;
+
+/// Two FxHash streams over the same input from different starts.
+struct Hashes(FxHasher, FxHasher);
+
+impl Hashes {
+    fn new() -> Hashes {
+        let mut second = FxHasher::default();
+        0x9e37_79b9_7f4a_7c15_u64.hash(&mut second);
+        Hashes(FxHasher::default(), second)
+    }
+
+    fn add(&mut self, value: impl Hash) {
+        value.hash(&mut self.0);
+        value.hash(&mut self.1);
+    }
+
+    fn key(&self) -> Key {
+        (self.0.finish() as u128) << 64 | self.1.finish() as u128
+    }
+}
+
+/// The key of everything the item's fragment is made of; `None` for an item whose fragment
 /// depends on more than that (secondary labels point into other files, whose lines may have
 /// moved), which is always written afresh.
-fn key(encoding: Encoding, item: &Item) -> Option<u64> {
+fn key(encoding: Encoding, item: &Item) -> Option<Key> {
     let Item::Found(a, d) = item else {
         return None;
     };
@@ -210,16 +230,16 @@ fn key(encoding: Encoding, item: &Item) -> Option<u64> {
         return None;
     }
     let range = lines(a, d.primary.file, encoding).range(d.primary.range);
-    let mut h = FxHasher::default();
-    (encoding == Encoding::Utf8).hash(&mut h);
-    (range.start.line, range.start.character).hash(&mut h);
-    (range.end.line, range.end.character).hash(&mut h);
-    (d.severity as u8).hash(&mut h);
-    d.code.id.hash(&mut h);
-    d.message.hash(&mut h);
-    d.primary.message.hash(&mut h);
-    d.help.hash(&mut h);
-    Some(h.finish())
+    let mut h = Hashes::new();
+    h.add(encoding == Encoding::Utf8);
+    h.add((range.start.line, range.start.character));
+    h.add((range.end.line, range.end.character));
+    h.add(d.severity as u8);
+    h.add(d.code.id);
+    h.add(&d.message);
+    h.add(&d.primary.message);
+    h.add(&d.help);
+    Some(h.key())
 }
 
 /// Converts and serializes one item.

@@ -42,9 +42,10 @@ impl Backend {
         let batch = self.world().publish();
         for publication in batch {
             // Only fails once the writer has stopped, when the server is exiting.
-            let _ = self
-                .outbox
-                .send(crate::outbox::Message::Frame(publication.frame));
+            let _ = self.outbox.send(crate::outbox::Message::Diagnostics {
+                uri: publication.uri.as_str().to_string(),
+                frame: publication.frame,
+            });
         }
     }
 }

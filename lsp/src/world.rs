@@ -26,12 +26,13 @@ pub struct World {
     /// What was last published per file: unchanged diagnostics are not sent again, and the
     /// next list reuses the JSON of every diagnostic that did not change.
     published: HashMap<PathBuf, Published>,
-    /// A list no longer needed, whose buffers the next list is written into.
-    spare: Option<Published>,
+    /// Per file, its list before last, whose buffers its next list is written into.
+    spare: HashMap<PathBuf, Published>,
     /// Editor versions of open buffers.
     versions: HashMap<PathBuf, i32>,
-    /// The two latest analyses of each root, held so that older ones are freed on the
-    /// database's dropper thread instead of when salsa starts a revision.
+    /// The latest analyses of each root (the one salsa replaced last too, until an input
+    /// changes), held so that older ones are freed on the database's dropper thread instead
+    /// of when salsa starts a revision.
     latest: HashMap<Root, Vec<Arc<Analysis>>>,
     /// The database revision at which `latest` was last trimmed.
     trimmed_at: u64,
@@ -62,7 +63,7 @@ impl World {
             folders: Vec::new(),
             roots: HashMap::new(),
             published: HashMap::new(),
-            spare: None,
+            spare: HashMap::new(),
             versions: HashMap::new(),
             latest: HashMap::new(),
             trimmed_at: 0,
@@ -392,35 +393,54 @@ impl World {
         let mut out = Vec::new();
         for (path, items) in fresh {
             let old = self.published.remove(&path);
-            let spare = self.spare.take().unwrap_or_default();
-            let now = match &old {
-                Some(old) => old.next(self.encoding, &items, spare),
-                None => Published::default().next(self.encoding, &items, spare),
-            };
-            let never = old.is_none();
-            let unchanged = old.as_ref().map(|o| o.fingerprint) == Some(now.fingerprint);
-            // Its buffers take the list after next.
-            self.spare = old;
-            if unchanged || (never && items.is_empty()) {
-                if !never {
+            let Some(old) = old else {
+                if !items.is_empty() {
+                    let now =
+                        Published::default().next(self.encoding, &items, Published::default());
+                    if let Some(publication) = self.publication(&path, &now) {
+                        out.push(publication);
+                    }
                     self.published.insert(path, now);
                 }
                 continue;
-            }
-            let Some(uri) = World::uri(&path) else {
-                continue;
             };
-            let version = self.versions.get(&path).copied();
-            let frame = now.frame(&uri, version);
+            let spare = self.spare.remove(&path);
+            if items.is_empty() {
+                // The file's diagnostics are gone: published once as an empty list, then
+                // nothing of them is kept (a list made again from nothing is not sent).
+                let now = Published::default().next(self.encoding, &items, Published::default());
+                if old.fingerprint != now.fingerprint
+                    && let Some(publication) = self.publication(&path, &now)
+                {
+                    out.push(publication);
+                }
+                self.db.free_later((old, spare));
+                continue;
+            }
+            let now = old.next(self.encoding, &items, spare.unwrap_or_default());
+            if old.fingerprint != now.fingerprint
+                && let Some(publication) = self.publication(&path, &now)
+            {
+                out.push(publication);
+            }
+            // Its buffers take this file's list after next.
+            self.spare.insert(path.clone(), old);
             self.published.insert(path, now);
-            out.push(Publication {
-                uri,
-                version,
-                frame,
-            });
         }
         out.sort_by(|a, b| a.uri.as_str().cmp(b.uri.as_str()));
         out
+    }
+
+    /// The frame of `list` for `path`.
+    fn publication(&self, path: &Path, list: &Published) -> Option<Publication> {
+        let uri = World::uri(path)?;
+        let version = self.versions.get(path).copied();
+        let frame = list.frame(&uri, version);
+        Some(Publication {
+            uri,
+            version,
+            frame,
+        })
     }
 
     /// [`publish`](Self::publish), each frame's diagnostics read back: for tests and tools
@@ -429,7 +449,9 @@ impl World {
         self.publish()
             .into_iter()
             .map(|p| {
-                let diagnostics = p.diagnostics();
+                let diagnostics = p
+                    .diagnostics()
+                    .expect("the server's own frame is a publishDiagnostics notification");
                 (p.uri, diagnostics, p.version)
             })
             .collect()

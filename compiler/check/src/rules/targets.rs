@@ -163,11 +163,15 @@ fn names_places(entry: &pbxc_stdlib::Entry, params: &[pbxc_stdlib::Param]) -> bo
         | ArgKind::Gosub
         | ArgKind::GotoCaret
         | ArgKind::GosubCaret => true,
+        // The kinds of option argument `options` below reads.
         ArgKind::Options => entry.options.iter().any(|o| {
             matches!(
                 o.arg,
                 Some((
-                    ArgKind::GotoCaret | ArgKind::GosubCaret | ArgKind::Subroutine,
+                    ArgKind::GotoCaret
+                        | ArgKind::GosubCaret
+                        | ArgKind::Subroutine
+                        | ArgKind::Context,
                     _
                 ))
             )
