@@ -9,7 +9,10 @@
 //! - [`analysis`]: one root's check result and the index of definitions and uses;
 //! - [`world`]: the server's state — buffers, which root covers a file, what to publish;
 //! - [`features`]: one module per editor feature;
-//! - [`server`]: the protocol layer (tower-lsp-server) over stdio.
+//! - [`publish`]: each file's diagnostics as the frame the server writes, made from the JSON
+//!   of the ones before;
+//! - [`server`]: the protocol layer (tower-lsp-server) over stdio, and [`outbox`], the one
+//!   writer of stdout.
 //!
 //! The crate stands on the compiler's front end only: no codegen, no runtime.
 
