@@ -59,9 +59,9 @@ pub async fn forward_frames(server_output: impl AsyncRead + Unpin, outbox: Outbo
         {
             break;
         }
-        if outbox.send(Message::Frame(frame(&body))).is_err() {
-            break;
-        }
+        // Should the writer have stopped (stdout closed), the frames are still read, and
+        // dropped: the server must never wait on a full pipe to a writer that is gone.
+        let _ = outbox.send(Message::Frame(frame(&body)));
     }
     let _ = outbox.send(Message::End);
 }
