@@ -8,13 +8,14 @@
 //! inside the process, without the pipe.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const FILE: &str = "jbazanl__utp-issabel-asterisk/extensions_additional.conf";
+mod common;
+
+use common::{Edit, FILE};
 
 fn send(to: &mut impl Write, message: &Value) {
     let body = serde_json::to_vec(message).unwrap();
@@ -61,11 +62,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(40);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(FILE)
-        .canonicalize()
-        .expect("the corpus beside the project");
+    let path = common::file();
     let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
     let uri = format!("file://{}", path.display());
     let mut server = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"))
@@ -95,23 +92,14 @@ fn main() {
     let bytes = diagnostics(&mut from);
     let first = t.elapsed();
 
-    let lines: Vec<&str> = text.lines().collect();
-    let target = (lines.len() / 2..lines.len())
-        .find(|&i| lines[i].starts_with("exten => ") && lines[i].contains(",Set("))
-        .expect("a Set line");
-    let original = lines[target];
-    let edited = original.replacen(",Set(", ",Sett(", 1);
+    let edit = Edit::in_text(&text);
     let mut times = Vec::new();
     for i in 0..edits {
-        let (new, old) = if i % 2 == 0 {
-            (edited.as_str(), original)
-        } else {
-            (original, edited.as_str())
-        };
+        let (old, new) = edit.nth(i);
         let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri, "version": i + 2},
-            "contentChanges": [{"range": {"start": {"line": target, "character": 0},
-                                          "end": {"line": target, "character": old.encode_utf16().count()}},
+            "contentChanges": [{"range": {"start": {"line": edit.line, "character": 0},
+                                          "end": {"line": edit.line, "character": old.encode_utf16().count()}},
                                 "text": new}]}});
         let t = Instant::now();
         send(&mut to, &change);

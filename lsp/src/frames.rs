@@ -171,19 +171,9 @@ mod tests {
             filter(input, &mut out).await;
             out
         });
-        let mut bodies = Vec::new();
-        let mut rest = &out[..];
-        while let Some(at) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
-            let header = std::str::from_utf8(&rest[..at]).unwrap();
-            let n: usize = header
-                .strip_prefix("Content-Length: ")
-                .unwrap()
-                .parse()
-                .unwrap();
-            bodies.push(serde_json::from_slice(&rest[at + 4..at + 4 + n]).unwrap());
-            rest = &rest[at + 4 + n..];
-        }
-        bodies
+        crate::outbox::bodies(&out)
+            .map(|b| serde_json::from_slice(b).unwrap())
+            .collect()
     }
 
     #[test]

@@ -40,6 +40,22 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The bodies of the whole frames at the start of `bytes`, in order (written as [`frame`]
+/// writes them; what follows the last whole one is left out).
+pub fn bodies(mut bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let length: usize = std::str::from_utf8(&bytes[..end])
+            .ok()?
+            .strip_prefix("Content-Length: ")?
+            .parse()
+            .ok()?;
+        let body = bytes.get(end + 4..end + 4 + length)?;
+        bytes = &bytes[end + 4 + length..];
+        Some(body)
+    })
+}
+
 /// Posts each frame the server writes to `server_output`, whole, then [`Message::End`] when
 /// it closes.
 pub async fn forward_frames(server_output: impl AsyncRead + Unpin, outbox: Outbox) {
@@ -109,22 +125,11 @@ pub fn write(posted: Receiver<Message>, mut output: impl Write) {
 mod tests {
     use super::*;
 
-    /// The frames of `bytes`, as bodies.
-    fn bodies(mut bytes: &[u8]) -> Vec<String> {
-        let mut out = Vec::new();
-        while !bytes.is_empty() {
-            let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-            let header = std::str::from_utf8(&bytes[..end]).unwrap();
-            let n: usize = header
-                .strip_prefix("Content-Length: ")
-                .unwrap()
-                .parse()
-                .unwrap();
-            let body = &bytes[end + 4..end + 4 + n];
-            out.push(String::from_utf8(body.to_vec()).unwrap());
-            bytes = &bytes[end + 4 + n..];
-        }
-        out
+    /// The frames of `bytes`, as text.
+    fn texts(bytes: &[u8]) -> Vec<String> {
+        bodies(bytes)
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+            .collect()
     }
 
     /// Frames posted directly and frames the server writes, in small pieces, come out whole
@@ -158,7 +163,7 @@ mod tests {
         forward.await.unwrap();
         writer.join().unwrap();
         let all = written.lock().unwrap().clone();
-        let bodies = bodies(&all);
+        let bodies = texts(&all);
         assert_eq!(bodies.len(), 100);
         let order = |key: &str| -> Vec<u64> {
             bodies
@@ -195,7 +200,7 @@ mod tests {
         write(rx, Shared(written.clone()));
         let all = written.lock().unwrap().clone();
         assert_eq!(
-            bodies(&all),
+            texts(&all),
             [
                 r#"{"uri":"b","n":1}"#,
                 r#"{"server":1}"#,

@@ -30,14 +30,17 @@ pub struct Publication {
     pub version: Option<i32>,
     /// The whole frame: `Content-Length` header and JSON body.
     pub frame: Vec<u8>,
+    /// How many of its diagnostics were converted and serialized; the others were copied
+    /// from the list before.
+    pub converted: usize,
 }
 
 impl Publication {
     /// The diagnostics the frame carries, read back from its JSON; `None` if the frame is
     /// not a `publishDiagnostics` notification (it always is).
     pub fn diagnostics(&self) -> Option<Vec<ls::Diagnostic>> {
-        let end = self.frame.windows(4).position(|w| w == b"\r\n\r\n")?;
-        let mut v: serde_json::Value = serde_json::from_slice(&self.frame[end + 4..]).ok()?;
+        let body = crate::outbox::bodies(&self.frame).next()?;
+        let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
         let list = v.get_mut("params")?.get_mut("diagnostics")?.take();
         serde_json::from_value(list).ok()
     }
@@ -60,6 +63,8 @@ pub(crate) struct Published {
     at: FxHashMap<Key, (usize, Range<usize>)>,
     /// The keys in order, hashed: equal lists, equal fingerprints.
     pub(crate) fingerprint: u64,
+    /// How many fragments were written afresh rather than copied.
+    pub(crate) converted: usize,
 }
 
 impl Published {
@@ -99,6 +104,7 @@ impl Published {
         let mut fingerprint = FxHasher::default();
         items.len().hash(&mut fingerprint);
         let mut kept = Vec::with_capacity(parts.len());
+        let converted = parts.iter().map(|p| p.converted).sum();
         for (i, part) in parts.into_iter().enumerate() {
             for (key, range) in part.keys {
                 key.hash(&mut fingerprint);
@@ -110,6 +116,7 @@ impl Published {
             parts: kept,
             at,
             fingerprint: fingerprint.finish(),
+            converted,
         }
     }
 
@@ -118,6 +125,7 @@ impl Published {
         let mut part = Part {
             json,
             keys: Vec::with_capacity(items.len()),
+            converted: 0,
         };
         for item in items {
             if !part.json.is_empty() {
@@ -130,13 +138,17 @@ impl Published {
                         Some((i, range)) => {
                             part.json.extend_from_slice(&self.parts[*i][range.clone()])
                         }
-                        None => serialize(encoding, item, &mut part.json),
+                        None => {
+                            serialize(encoding, item, &mut part.json);
+                            part.converted += 1;
+                        }
                     }
                     key
                 }
                 // Not keyed: written afresh, and told apart by what was written.
                 None => {
                     serialize(encoding, item, &mut part.json);
+                    part.converted += 1;
                     let mut h = Hashes::new();
                     h.add(&part.json[start..]);
                     h.key()
@@ -192,6 +204,7 @@ impl Published {
 struct Part {
     json: Vec<u8>,
     keys: Vec<(Key, Range<usize>)>,
+    converted: usize,
 }
 
 /// A fragment's key: two 64-bit hashes of what it is made of. A key found again stands for

@@ -440,6 +440,7 @@ impl World {
             uri,
             version,
             frame,
+            converted: list.converted,
         })
     }
 

@@ -281,7 +281,9 @@ fn published_frames_are_the_analysis_serialized() {
             "",
         ),
     ];
-    assert_frame_is_the_analysis(&mut world, &path, "opened");
+    let (converted, all) = assert_frame_is_the_analysis(&mut world, &path, "opened");
+    assert_eq!(converted, all, "nothing to copy from at first");
+    let mut converted_after = Vec::new();
     for (version, (range, new_text)) in edits.into_iter().enumerate() {
         let change = ls::TextDocumentContentChangeEvent {
             range: Some(range),
@@ -289,13 +291,29 @@ fn published_frames_are_the_analysis_serialized() {
             text: new_text.into(),
         };
         world.change(&path, vec![change], version as i32 + 2);
-        assert_frame_is_the_analysis(&mut world, &path, new_text);
+        converted_after.push(assert_frame_is_the_analysis(&mut world, &path, new_text));
     }
+    // The misspelling converts the diagnostics of its own line only (one here); moving lines
+    // converts those below the line (their ranges changed), never those above.
+    let [(misspelt, _), (moved_down, all_down), (moved_up, all_up)] = converted_after[..] else {
+        unreachable!()
+    };
+    assert_eq!(misspelt, 1);
+    assert!(
+        moved_down > 0 && moved_down < all_down,
+        "{moved_down} of {all_down}"
+    );
+    assert!(moved_up > 0 && moved_up < all_up, "{moved_up} of {all_up}");
 }
 
 /// Publishes, and compares the frame for `path` with the analysis's diagnostics converted one
-/// by one and serialized by serde.
-fn assert_frame_is_the_analysis(world: &mut World, path: &std::path::Path, after: &str) {
+/// by one and serialized by serde; how many the publication converted, of how many (leaving
+/// out those with related information, which are always converted).
+fn assert_frame_is_the_analysis(
+    world: &mut World,
+    path: &std::path::Path,
+    after: &str,
+) -> (usize, usize) {
     let uri = ls::Uri::from_file_path(path).unwrap();
     let publications = world.publish();
     let publication = publications.iter().find(|p| p.uri == uri).unwrap();
@@ -318,6 +336,12 @@ fn assert_frame_is_the_analysis(world: &mut World, path: &std::path::Path, after
         format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()
     );
     let sent: serde_json::Value = serde_json::from_slice(body).unwrap();
+    // Those pointing into other places are written afresh every time.
+    let related = expected
+        .iter()
+        .filter(|d| d.related_information.is_some())
+        .count();
+    let counts = (publication.converted - related, expected.len() - related);
     let params = ls::PublishDiagnosticsParams {
         uri,
         diagnostics: expected,
@@ -333,6 +357,7 @@ fn assert_frame_is_the_analysis(world: &mut World, path: &std::path::Path, after
         sent == plain,
         "after {after:?}: the frame differs from the plain serialization"
     );
+    counts
 }
 
 /// An analysis an edit replaced is freed once the next edit's analysis is computed: nothing
