@@ -14,8 +14,11 @@
 //! - [`server`]: the protocol layer (tower-lsp-server) over stdio, and [`outbox`], the one
 //!   writer of stdout.
 //!
+//! [`allocator`] holds the settings the server's process runs with.
+//!
 //! The crate stands on the compiler's front end only: no codegen, no runtime.
 
+pub mod allocator;
 pub mod analysis;
 mod capabilities;
 pub mod convert;

@@ -6,6 +6,9 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    if let Some(e) = pbxc_lsp::allocator::apply() {
+        eprintln!("pbx-lsp: running with the allocator's defaults: {e}");
+    }
     match pbxc_lsp::run_stdio() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -804,3 +804,29 @@ fn a_target_the_server_does_not_know_is_reported_and_the_default_kept() {
     c.open(&ext, None);
     assert!(c.diagnostics(&ext, 1).iter().any(|d| d["code"] == "DP302"));
 }
+
+/// The server never gives memory back to the system between edits (`pbxc_lsp::allocator`):
+/// it executes itself once with mimalloc's setting in its environment, and the process that
+/// answers is the one the editor started. A value the user set is theirs.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_runs_with_its_allocator_settings_unless_the_user_chose_others() {
+    let setting = |environ: &[u8]| {
+        environ
+            .split(|&b| b == 0)
+            .find_map(|v| v.strip_prefix(b"MIMALLOC_PURGE_DELAY=".as_slice()))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    for (chosen, expected) in [(None, "-1"), (Some("250"), "250")] {
+        let env: Vec<(&str, &str)> = chosen
+            .map(|v| ("MIMALLOC_PURGE_DELAY", v))
+            .into_iter()
+            .collect();
+        let mut c = Client::spawn_with_env(&env);
+        // Answered: the process runs its final program.
+        let result = c.request("initialize", json!({ "capabilities": {} }));
+        assert!(result["capabilities"].is_object(), "{result}");
+        let environ = std::fs::read(format!("/proc/{}/environ", c.pid())).unwrap();
+        assert_eq!(setting(&environ).as_deref(), Some(expected));
+    }
+}

@@ -283,13 +283,18 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { check, paths } => run_fmt(&paths, check),
-        Command::Lsp => match pbxc_lsp::run_stdio() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("pbxc lsp: {e}");
-                ExitCode::from(2)
+        Command::Lsp => {
+            if let Some(e) = pbxc_lsp::allocator::apply() {
+                eprintln!("pbxc lsp: running with the allocator's defaults: {e}");
             }
-        },
+            match pbxc_lsp::run_stdio() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("pbxc lsp: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Build {
             path,
             output,

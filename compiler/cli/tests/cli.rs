@@ -778,6 +778,20 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
         "{answer}"
     );
     assert!(answer.contains(r#""hoverProvider":true"#), "{answer}");
+    // The process that answered runs with the server's allocator settings
+    // (pbxc_lsp::allocator): it executed itself once more, keeping its id and pipes.
+    #[cfg(target_os = "linux")]
+    {
+        let pid = child.lock().unwrap().id();
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+        assert!(
+            environ
+                .split(|&b| b == 0)
+                .any(|v| v == b"MIMALLOC_PURGE_DELAY=-1"),
+            "{}",
+            String::from_utf8_lossy(&environ)
+        );
+    }
     send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
     assert!(receive().contains(r#""id":2"#));
     send(r#"{"jsonrpc":"2.0","method":"exit"}"#);

@@ -1,6 +1,7 @@
 //! What the language server's benches share: the file they edit, and the edit.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The corpus's largest dialplan (1.7 MB, FreePBX-generated).
 pub const FILE: &str = "jbazanl__utp-issabel-asterisk/extensions_additional.conf";
@@ -13,6 +14,11 @@ pub fn file() -> PathBuf {
         .canonicalize()
         .expect("the corpus beside the project")
 }
+
+/// After the timed edits, this many more, each after a pause longer than the second after
+/// which an allocator may give memory back to the system (as when the user stops typing).
+pub const PAUSES: usize = 3;
+pub const PAUSE: Duration = Duration::from_millis(1500);
 
 /// A one-line edit in the second half of the file: a line's application misspelt (`Set` →
 /// `Sett`, so DP301 appears), and put back (it goes).

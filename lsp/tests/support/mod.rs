@@ -24,7 +24,13 @@ pub struct Client {
 impl Client {
     /// Starts the server without initialising it.
     pub fn spawn() -> Client {
+        Client::spawn_with_env(&[])
+    }
+
+    /// [`spawn`](Self::spawn) with variables added to the server's environment.
+    pub fn spawn_with_env(env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"))
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -92,6 +98,11 @@ impl Client {
         assert!(result["capabilities"].is_object(), "{result}");
         c.notify("initialized", json!({}));
         c
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
