@@ -407,6 +407,42 @@ impl StepHost<'_, '_> {
         data
     }
 
+    /// What `$[...]` answers for a comparison of texts: 1 or 0; `None` when a value holds a
+    /// `"`, which would end its quoted token early, or when the substituted body might be
+    /// longer than substitution takes whole.
+    fn compare(&mut self, comparison: &native::Comparison) -> Option<i64> {
+        let limits = crate::subst::Limits::APP_DATA;
+        let mut values = 0;
+        let mut side = |pieces: &[native::Piece]| -> Option<Vec<u8>> {
+            let mut text = Vec::new();
+            for piece in pieces {
+                match piece {
+                    native::Piece::Text(t) => text.extend_from_slice(t),
+                    native::Piece::Variable(name) => {
+                        let value = crate::scope::variable(self.engine, self.call, self.chan, name)
+                            .unwrap_or_default();
+                        let value = match value.iter().position(|&c| c == 0) {
+                            Some(nul) => &value[..nul],
+                            None => &value[..],
+                        };
+                        if value.contains(&b'"') {
+                            return None;
+                        }
+                        values += value.len();
+                        text.extend_from_slice(value);
+                    }
+                }
+            }
+            Some(text)
+        };
+        let left = side(&comparison.left)?;
+        let right = side(&comparison.right)?;
+        if comparison.written + values > limits.value {
+            return None;
+        }
+        native::compare_texts(comparison.op, &left, &right)
+    }
+
     /// Reports a natively computed step as the interpreter reports it after substituting
     /// its data, which is `before`, the number, `after`.
     fn trace(&mut self, step: &Step, before: &[&[u8]], number: &[u8], after: &[u8]) {
@@ -460,10 +496,14 @@ impl Host for StepHost<'_, '_> {
             .get(id as usize)
             .and_then(|s| s.prepared.as_ref())
             .and_then(|p| p.reads().get(k as usize));
-        name.and_then(|name| {
-            crate::scope::small_integer_variable(self.engine, self.call, self.chan, name)
-        })
-        .unwrap_or(NOT_SMALL)
+        let value = match name {
+            Some(native::Read::Variable(name)) => {
+                crate::scope::small_integer_variable(self.engine, self.call, self.chan, name)
+            }
+            Some(native::Read::Compare(comparison)) => self.compare(comparison),
+            None => None,
+        };
+        value.unwrap_or(NOT_SMALL)
     }
 
     fn set(&mut self, id: u32, value: i64) -> u32 {

@@ -18,6 +18,13 @@
 //! - a branch target is static only when it is a plain priority number, or a label that no
 //!   extension searched before this one has and this one has.
 //!
+//! A body that compares texts — `$["${DIALSTATUS}" = "BUSY"]`, at least one side a quoted
+//! string of text and plain `${NAME}`s, the other such a string or a bare word — is an
+//! operand of its own ([`Read::Compare`]): the runtime fills in the values and compares the
+//! two sides' texts, quotes included, byte by byte, as `$[...]` does when either side is a
+//! string; a value holding a `"` (which would end its token early) or a body too long for
+//! substitution to take whole falls back.
+//!
 //! `While($[L op R])` is computed the same way, the runtime then doing what While does with
 //! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`,
 //! `Verbose` and `Log` whose data only reads plain variables (counted and, when the engine
@@ -40,7 +47,8 @@ pub struct Share {
     pub priorities: u64,
     /// `Set(x=$[...])` computed natively.
     pub set: u64,
-    /// `GotoIf($[...]?...)` and `While($[...])` decided natively.
+    /// `GotoIf($[...]?...)` and `While($[...])` decided natively (integers, or texts
+    /// compared).
     pub branch: u64,
     /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`, `EndWhile()`.
     pub pass: u64,
@@ -119,7 +127,7 @@ pub(crate) enum Prepared {
         name: Vec<u8>,
         before: Vec<u8>,
         after: Vec<u8>,
-        reads: Vec<Vec<u8>>,
+        reads: Vec<Read>,
     },
     /// `GotoIf(<number>after)`, where `after` is `?iftrue[:iffalse]`; each branch is the
     /// priority it goes to, or `None` for none (the call continues).
@@ -127,10 +135,10 @@ pub(crate) enum Prepared {
         after: Vec<u8>,
         iftrue: Option<i32>,
         iffalse: Option<i32>,
-        reads: Vec<Vec<u8>>,
+        reads: Vec<Read>,
     },
     /// `While(<number>)`.
-    While { reads: Vec<Vec<u8>> },
+    While { reads: Vec<Read> },
     /// `NoOp`, `Verbose` or `Log` whose data only reads plain variables.
     Pass,
     /// `Set(name=value)` with nothing to substitute.
@@ -150,6 +158,28 @@ pub(crate) enum Prepared {
     },
 }
 
+/// An operand of a native expression: what [`pbxc_codegen::Host::operand`] answers for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// `${NAME}`: its value when it is a small canonical integer.
+    Variable(Vec<u8>),
+    /// A whole `$[L op R]` that compares texts: 1 or 0.
+    Compare(Comparison),
+}
+
+/// `L op R` where at least one side is a quoted string, so that `$[...]` compares the two
+/// sides' texts, quotes included, byte by byte (`strcoll` in the C locale). Each side is
+/// the text of its token: a quoted one with its quotes, its variables filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Comparison {
+    pub left: Vec<Piece>,
+    pub op: Op,
+    pub right: Vec<Piece>,
+    /// The length of the body as written: the substituted body is at most this plus the
+    /// values' lengths.
+    pub written: usize,
+}
+
 /// A part of a [`Prepared::Template`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Piece {
@@ -159,8 +189,8 @@ pub(crate) enum Piece {
 }
 
 impl Prepared {
-    /// The variables the generated code reads, by operand index.
-    pub(crate) fn reads(&self) -> &[Vec<u8>] {
+    /// The operands the generated code reads, by index.
+    pub(crate) fn reads(&self) -> &[Read] {
         match self {
             Prepared::Set { reads, .. }
             | Prepared::Branch { reads, .. }
@@ -233,7 +263,7 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
 fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, Prepared)> {
     let (before, body, after) = split_data(data)?;
     let mut reads = Vec::new();
-    let expr = expression(body, &mut reads)?;
+    let expr = expression(body, &mut reads).or_else(|| comparison(body, &mut reads))?;
     let branch = Step::Branch {
         id,
         expr,
@@ -348,7 +378,7 @@ fn split_data(data: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
 
 /// `L op R`, blank-separated, each side a literal or a plain `${NAME}` (recorded in
 /// `reads`).
-fn expression(body: &[u8], reads: &mut Vec<Vec<u8>>) -> Option<IntExpr> {
+fn expression(body: &[u8], reads: &mut Vec<Read>) -> Option<IntExpr> {
     let words: Vec<&[u8]> = body
         .split(|&c| c == b' ')
         .filter(|w| !w.is_empty())
@@ -380,7 +410,7 @@ fn expression(body: &[u8], reads: &mut Vec<Vec<u8>>) -> Option<IntExpr> {
         if !plain {
             return None;
         }
-        reads.push(name.to_vec());
+        reads.push(Read::Variable(name.to_vec()));
         Some(Operand::Read(reads.len() as u32 - 1))
     };
     Some(IntExpr {
@@ -388,6 +418,125 @@ fn expression(body: &[u8], reads: &mut Vec<Vec<u8>>) -> Option<IntExpr> {
         op,
         right: operand(right)?,
     })
+}
+
+/// `L op R` comparing texts (see [`Comparison`]): three tokens as the expression's lexer
+/// cuts them — each side a quoted string of text and plain `${NAME}`s, or a bare word of
+/// letters, digits and `_` — with at least one side quoted, and `op` one of `= == != < <= >
+/// >=`. The expression's value is the comparison's, an operand read as `0 + that`.
+fn comparison(body: &[u8], reads: &mut Vec<Read>) -> Option<IntExpr> {
+    // The substitution's bracket matching would count a `[`; the lexer drops a `]`.
+    if body.iter().any(|&c| matches!(c, b'[' | b']')) {
+        return None;
+    }
+    let mut rest = body;
+    let mut token = || -> Option<Token> {
+        rest = skip_blanks(rest);
+        let (token, after) = lex(rest)?;
+        rest = after;
+        Some(token)
+    };
+    let (Token::Side(left, lq), Token::Op(op), Token::Side(right, rq)) =
+        (token()?, token()?, token()?)
+    else {
+        return None;
+    };
+    if !skip_blanks(rest).is_empty() || !(lq || rq) {
+        return None;
+    }
+    reads.push(Read::Compare(Comparison {
+        left,
+        op,
+        right,
+        written: body.len(),
+    }));
+    Some(IntExpr {
+        left: Operand::Const(0),
+        op: Op::Add,
+        right: Operand::Read(reads.len() as u32 - 1),
+    })
+}
+
+/// What `$[L op R]` prints (1 or 0) for sides whose texts are `left` and `right`, at least
+/// one of them a quoted string: `strcoll` in the C locale, bytes compared as unsigned.
+/// `None` for an operator that does not compare.
+pub(crate) fn compare_texts(op: Op, left: &[u8], right: &[u8]) -> Option<i64> {
+    let order = left.cmp(right);
+    let holds = match op {
+        Op::Eq => order.is_eq(),
+        Op::Ne => order.is_ne(),
+        Op::Lt => order.is_lt(),
+        Op::Le => order.is_le(),
+        Op::Gt => order.is_gt(),
+        Op::Ge => order.is_ge(),
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Rem => return None,
+    };
+    Some(i64::from(holds))
+}
+
+/// What the expression's lexer skips between tokens.
+fn skip_blanks(text: &[u8]) -> &[u8] {
+    let blanks = text
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    &text[blanks..]
+}
+
+enum Token {
+    /// A side's text, and whether it is quoted.
+    Side(Vec<Piece>, bool),
+    Op(Op),
+}
+
+/// The token at the start of `text` (blanks skipped), and what follows it.
+fn lex(text: &[u8]) -> Option<(Token, &[u8])> {
+    match *text.first()? {
+        b'"' => {
+            let close = 1 + text[1..].iter().position(|&c| c == b'"')?;
+            let inside = &text[1..close];
+            if !only_plain_variables(inside) {
+                return None;
+            }
+            let mut pieces = vec![Piece::Text(b"\"".to_vec())];
+            match template(inside) {
+                Some(Prepared::Template(inner)) => pieces.extend(inner),
+                _ if inside.is_empty() => {}
+                _ => pieces.push(Piece::Text(inside.to_vec())),
+            }
+            pieces.push(Piece::Text(b"\"".to_vec()));
+            Some((Token::Side(pieces, true), &text[close + 1..]))
+        }
+        c if c.is_ascii_alphanumeric() || c == b'_' => {
+            let end = text
+                .iter()
+                .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+                .unwrap_or(text.len());
+            let word = Piece::Text(text[..end].to_vec());
+            Some((Token::Side(vec![word], false), &text[end..]))
+        }
+        _ => {
+            let (op, len) = match text {
+                [b'=', b'=', ..] => (Op::Eq, 2),
+                [b'!', b'=', ..] => (Op::Ne, 2),
+                [b'<', b'=', ..] => (Op::Le, 2),
+                [b'>', b'=', ..] => (Op::Ge, 2),
+                [b'=', ..] => (Op::Eq, 1),
+                [b'<', ..] => (Op::Lt, 1),
+                [b'>', ..] => (Op::Gt, 1),
+                _ => return None,
+            };
+            // `=~` is the regex operator; `===` and the like are other token runs.
+            let after = &text[len..];
+            if after
+                .first()
+                .is_some_and(|c| matches!(c, b'=' | b'~' | b'!' | b'<' | b'>'))
+            {
+                return None;
+            }
+            Some((Token::Op(op), after))
+        }
+    }
 }
 
 /// A canonical decimal integer of at most 17 digits: `0` or `-?[1-9][0-9]{0,16}`.
@@ -502,6 +651,74 @@ mod tests {
             (small - 3)..=small,
             -small..(-small + 3),
         ]
+    }
+
+    /// Texts a variable may hold that a quoted token keeps whole: blanks, bytes that sort
+    /// below the quote (`!`, space), operators, digits, high bytes; never a `"`.
+    fn quotable() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[a-c0-9 !#&|=<>()*+:.\\\\-]{0,6}|é|00|1|10|9").unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// A comparison of texts answers what the whole evaluator prints for the
+        /// substituted body: a quoted side against a quoted side or a bare word.
+        #[test]
+        fn text_comparisons_print_what_the_evaluator_prints(
+            a in quotable(),
+            b in quotable(),
+            word in "[a-z0-9_]{1,4}",
+            op in 5..OPS.len(),
+            quoted_right in proptest::bool::ANY,
+            blanks in 0..2usize,
+        ) {
+            let (symbol, op) = OPS[op];
+            let pad = " ".repeat(blanks);
+            let left = format!("\"{a}\"");
+            let right = if quoted_right { format!("\"{b}\"") } else { word };
+            let body = format!("{left}{pad}{symbol}{pad}{right}");
+            let answer = compare_texts(op, left.as_bytes(), right.as_bytes()).unwrap();
+            prop_assert_eq!(answer.to_string(), printed(&body), "{}", body);
+        }
+    }
+
+    #[test]
+    fn the_idioms_of_string_tests_are_recognised_and_the_rest_refused() {
+        let recognised = |body: &str| comparison(body.as_bytes(), &mut Vec::new()).is_some();
+        for body in [
+            r#""${CALLER_DEST}"!="""#,
+            r#""${DIALSTATUS}" = "NO ANSWER""#,
+            r#""foo${toext}"="foo""#,
+            r#" "${A}${B}" >= "x" "#,
+            r#""${v}" == 3"#,
+            r#"abc < "${v}""#,
+        ] {
+            assert!(recognised(body), "{body}");
+        }
+        for body in [
+            // Two comparisons, a regex, no quoted side, a bracket, a function, a `$` alone,
+            // an unterminated quote, a token the bare-word rule does not take, `===`.
+            r#""${A}" = "x" & "${B}" = """#,
+            r#""${X}" =~ "a""#,
+            "${X} = abc",
+            r#""a]b" = "x""#,
+            r#""${LEN(x)}" = "3""#,
+            r#""$x" = "3""#,
+            r#""${X} = "3"#,
+            r#""${X}" = a.b"#,
+            r#""${X}" === "a""#,
+        ] {
+            assert!(!recognised(body), "{body}");
+        }
+        let mut reads = Vec::new();
+        comparison(br#""${X}"!="""#, &mut reads).unwrap();
+        let [Read::Compare(c)] = reads.as_slice() else {
+            panic!("one comparison")
+        };
+        let quote = || Piece::Text(b"\"".to_vec());
+        assert_eq!(c.left, [quote(), Piece::Variable(b"X".to_vec()), quote()]);
+        assert_eq!(c.op, Op::Ne);
+        assert_eq!(c.right, [quote(), quote()]);
     }
 
     proptest! {

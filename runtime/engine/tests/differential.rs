@@ -41,6 +41,18 @@ fn app() -> impl Strategy<Value = String> {
         Just("EndWhile()".to_string()),
         Just("ExitWhile()".to_string()),
         Just("ExecIf($[${v} > 2]?Goto(out))".to_string()),
+        // Texts compared natively, and values that must fall back: a quote, an empty value.
+        Just("Set(s=${s}a)".to_string()),
+        Just("Set(s=a\"b)".to_string()),
+        Just("Set(s=)".to_string()),
+        Just("Set(s=aa!)".to_string()),
+        Just("GotoIf($[\"${s}\" = \"aa\"]?out:top)".to_string()),
+        Just("GotoIf($[\"${s}\"!=\"\"]?top)".to_string()),
+        Just("GotoIf($[\"${s}\" < \"aa\"]?top)".to_string()),
+        Just("GotoIf($[\"x${s}\" >= \"x${w}\"]?out)".to_string()),
+        Just("GotoIf($[\"${v}\" = 2]?out)".to_string()),
+        Just("Set(t=$[\"${s}\" > \"a\"])".to_string()),
+        Just("While($[\"${s}\" != \"aaa\"])".to_string()),
         Just("NoOp(${v} ${EXTEN} ${CONTEXT})".to_string()),
         Just("NoOp (broken)".to_string()),
         Just("Hangup()".to_string()),
@@ -184,4 +196,67 @@ fn templates_cut_values_as_substitution_does() {
     // and `|`; D stops at A's NUL.
     assert_eq!(interpreted.3, (Some(8189), Some(4096)));
     assert!(interpreted.0.iter().any(|l| l.ends_with("Set(D=12-s)")));
+}
+
+/// Texts compared in `$[...]` are decided natively, and decided as the interpreter decides:
+/// each operator on values either side of the literal, `"aa"` sorting after `"aa!"` (the
+/// closing quote is compared too), a value with a quote and one too long for substitution to
+/// take whole, which fall back.
+#[test]
+fn text_comparisons_decide_as_the_interpreter_does() {
+    let text = "[main]\nexten => s,1,Set(i=0)\n\
+                same => n(top),Set(lt=$[\"${s}\" < \"aa\"])\n\
+                same => n,Set(le=$[\"${s}\" <= \"aa\"])\n\
+                same => n,Set(gt=$[\"${s}\" > \"aa!\"])\n\
+                same => n,Set(ge=$[\"${s}\" >= aa])\n\
+                same => n,GotoIf($[\"${s}\" = \"aa\"]?equal)\n\
+                same => n,GotoIf($[\"${s}\"!=\"\"]?grow)\n\
+                same => n(equal),Set(seen=${seen}=${i})\n\
+                same => n(grow),Set(s=${s}a)\n\
+                same => n,Set(i=$[${i} + 1])\n\
+                same => n,Set(log=${log}${lt}${le}${gt}${ge},)\n\
+                same => n,GotoIf($[${i} < 4]?top)\n\
+                same => n,Set(s=a\"a)\n\
+                same => n,Set(quoted=$[\"${s}\" = \"a\"])\n\
+                same => n,Set(s=${LONG})\n\
+                same => n,Set(long=$[\"${s}\" != \"a\"])\n";
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let share = pbx_engine::native_share(&plan);
+    // Six comparing Sets and the counter's; two comparing GotoIfs and the loop's own.
+    assert_eq!((share.set, share.branch), (7, 3));
+    let run = |jit: bool| {
+        let mut engine = Engine::new(&plan);
+        if jit {
+            engine.enable_jit().unwrap();
+        }
+        let mut call = Call::new(b"main", b"s", None);
+        call.vars.set(b"LONG", Some(&[b'a'; 5000]));
+        let mut trace = Vec::new();
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+            trace.push(s.to_string())
+        });
+        let var = |name: &[u8]| {
+            String::from_utf8_lossy(call.vars.get(name).unwrap_or_default()).into_owned()
+        };
+        let values = [var(b"log"), var(b"seen"), var(b"quoted"), var(b"long")];
+        (trace, call.log, values)
+    };
+    let interpreted = run(false);
+    assert_eq!(run(true), interpreted);
+    // s = "", "a", "aa", "aaa": `<`, `<=`, `> "aa!"`, `>= aa` (the unquoted side has no
+    // quote, and `"` sorts before every letter); `equal` is reached by s = "aa" and by the
+    // empty s that `!=""` lets fall through.
+    let [log, seen, quoted, long] = &interpreted.2;
+    assert_eq!(
+        (log.as_str(), seen.as_str()),
+        ("1100,1100,0110,0010,", "=0=2")
+    );
+    // `"a"a" = "a"` lexes as `"a"`, `a`, …: a syntax error, which leaves the first token.
+    assert_eq!(quoted, "\"a\"");
+    // Substitution cut the long body before its closing quote: no comparison was made.
+    assert!(
+        long.len() > 4000 && long.bytes().all(|c| c == b'a'),
+        "{}",
+        long.len()
+    );
 }
