@@ -192,14 +192,17 @@ enum Elem {
     ZeroOrMore,
 }
 
-fn set(f: impl Fn(u8) -> bool) -> Elem {
+/// The set of the bytes in `range`.
+fn set(range: std::ops::RangeInclusive<u8>) -> Elem {
     let mut s = [0u64; 4];
-    for b in 0..=255u8 {
-        if f(b) {
-            s[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
+    for b in range {
+        s[usize::from(b >> 6)] |= 1 << (b & 63);
     }
     Elem::Set(s)
+}
+
+fn one(b: u8) -> Elem {
+    set(b..=b)
 }
 
 /// The positions of a name as `_extension_match_core` reads them (dashes ignored).
@@ -209,7 +212,7 @@ fn elems(name: &[u8]) -> Vec<Elem> {
         return name
             .iter()
             .filter(|&&c| c != b'-')
-            .map(|&c| set(|b| b == c))
+            .map(|&c| one(c))
             .collect();
     };
     let mut i = 0;
@@ -226,31 +229,32 @@ fn elems(name: &[u8]) -> Vec<Elem> {
                 out.push(Elem::ZeroOrMore);
                 break;
             }
-            b'n' | b'N' => out.push(set(|b| (b'2'..=b'9').contains(&b))),
-            b'x' | b'X' => out.push(set(|b| b.is_ascii_digit())),
-            b'z' | b'Z' => out.push(set(|b| (b'1'..=b'9').contains(&b))),
+            b'n' | b'N' => out.push(set(b'2'..=b'9')),
+            b'x' | b'X' => out.push(set(b'0'..=b'9')),
+            b'z' | b'Z' => out.push(set(b'1'..=b'9')),
             b'[' => {
                 let Some(end) = p[i..].iter().position(|&c| c == b']').map(|e| e + i) else {
                     break;
                 };
                 let body = &p[i + 1..end];
-                let mut members = [false; 256];
+                let mut members = [0u64; 4];
                 let mut k = 0;
                 while k < body.len() {
-                    if k + 2 < body.len() && body[k + 1] == b'-' {
-                        for b in body[k]..=body[k + 2] {
-                            members[usize::from(b)] = true;
-                        }
+                    let range = if k + 2 < body.len() && body[k + 1] == b'-' {
                         k += 3;
+                        body[k - 3]..=body[k - 1]
                     } else {
-                        members[usize::from(body[k])] = true;
                         k += 1;
+                        body[k - 1]..=body[k - 1]
+                    };
+                    if let Elem::Set(more) = set(range) {
+                        members.iter_mut().zip(more).for_each(|(m, b)| *m |= b);
                     }
                 }
-                out.push(set(|b| members[usize::from(b)]));
+                out.push(Elem::Set(members));
                 i = end;
             }
-            _ => out.push(set(|b| b == c)),
+            _ => out.push(one(c)),
         }
         i += 1;
     }

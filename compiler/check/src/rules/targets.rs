@@ -191,7 +191,10 @@ fn assigned(steps: &[Step]) -> HashSet<Vec<u8>> {
             .strip_prefix(b"__")
             .or(name.strip_prefix(b"_"))
             .unwrap_or(name);
-        names.insert(name.to_vec());
+        // A generated dialplan assigns the same few names thousands of times.
+        if !names.contains(name) {
+            names.insert(name.to_vec());
+        }
     };
     for step in steps {
         let Some(entry) = step.entry else { continue };
