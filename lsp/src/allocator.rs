@@ -4,29 +4,44 @@
 //! `purge_delay`). Every edit of a large file frees one analysis and builds the next, so a
 //! second after any edit some 20–30 MB is purged; the next edit takes it back page fault by
 //! page fault and, the transparent huge pages it had being split, runs slower from then on.
-//! On the corpus's 1.7 MB dialplan (`cargo bench -p pbxc-lsp --bench edit`): the first edit
-//! after a pause took 130–140 ms instead of 25, and the edits after it 30–37 ms instead of 24.
-//! Never purging keeps the server's memory at the peak it reached (under 160 MB there), which
-//! it needs again at the next edit anyway.
+//! On the corpus's 1.7 MB dialplan (`cargo bench -p pbxc-lsp --bench edit -- 80`, with
+//! `MIMALLOC_PURGE_DELAY=1000` for mimalloc's default): edits while typing had a 30.5–32.3 ms
+//! median and a 143–173 ms worst, and an edit after a pause took 183–186 ms; never purging,
+//! 24.8–25.0 ms, a 38–52 ms worst, and 52–61 ms after a pause. The server's memory stays at
+//! the peak it reached (under 160 MB there), which it needs again at the next edit anyway.
 //!
-//! mimalloc reads its options from the environment only, when the process starts, before
-//! `main` runs. Setting one from Rust would take an FFI call, and this workspace keeps
-//! `unsafe` to the JIT. So the server executes itself again, once, with the setting in its
-//! environment: `exec` keeps the process id, the arguments and standard input and output, so
-//! the editor sees one process that started a millisecond later.
+//! mimalloc takes its options from the environment, or from an FFI call, and this workspace
+//! keeps `unsafe` to the JIT. So the server executes itself again, once, with the setting in
+//! its environment: `exec` keeps the process id, the arguments and standard input and
+//! output, so the editor sees one process that started a millisecond later. This is done on
+//! Unix only, and only when the program's path and its `argv[0]` name the same file (not when
+//! it was started through the dynamic loader, say). Processes the server starts inherit the
+//! setting. Under valgrind, set the variable yourself (any value) or trace children.
 
 /// The settings: never give memory back to the system.
 pub const SETTINGS: &[(&str, &str)] = &[("MIMALLOC_PURGE_DELAY", "-1")];
 
-/// Executes the running program again with [`SETTINGS`] in its environment, unless every
-/// one of them is set already (by the first execution, or by a user who chose a value of
-/// their own, which is kept). Returns only when it did not execute again, with the reason if
-/// it tried and failed; the server then runs with mimalloc's defaults.
+/// Other names mimalloc reads the same option under (it compares names without regard to
+/// case): a value set under any of them is the user's, and is kept.
+const ALSO_READ_AS: &[(&str, &str)] = &[("MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY")];
+
+/// Executes the running program again with [`SETTINGS`] in its environment, unless each is
+/// set already (by the first execution, or by a user who chose a value of their own, which is
+/// kept). Returns only when it did not execute again, with the reason if it tried and failed;
+/// the server then runs with mimalloc's defaults.
 pub fn apply() -> Option<std::io::Error> {
-    let missing: Vec<_> = SETTINGS
-        .iter()
-        .filter(|(name, _)| std::env::var_os(name).is_none())
+    let set: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, _)| name.to_str().map(str::to_ascii_uppercase))
         .collect();
+    let chosen = |name: &str| {
+        set.iter().any(|s| {
+            s == name
+                || ALSO_READ_AS
+                    .iter()
+                    .any(|&(option, legacy)| option == name && s == legacy)
+        })
+    };
+    let missing: Vec<_> = SETTINGS.iter().filter(|(name, _)| !chosen(name)).collect();
     if missing.is_empty() {
         return None;
     }
@@ -35,14 +50,16 @@ pub fn apply() -> Option<std::io::Error> {
 
 #[cfg(unix)]
 fn exec_again(settings: &[&(&str, &str)]) -> Option<std::io::Error> {
-    use std::ffi::OsString;
     use std::os::unix::process::CommandExt;
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(e) => return Some(e),
     };
     let mut args = std::env::args_os();
-    let arg0 = args.next().unwrap_or_else(|| OsString::from(&exe));
+    let arg0 = args.next()?;
+    if !same_file(&exe, &arg0) {
+        return None;
+    }
     let mut command = std::process::Command::new(&exe);
     command.arg0(arg0).args(args);
     for (name, value) in settings {
@@ -55,4 +72,29 @@ fn exec_again(settings: &[&(&str, &str)]) -> Option<std::io::Error> {
 #[cfg(not(unix))]
 fn exec_again(_: &[&(&str, &str)]) -> Option<std::io::Error> {
     None
+}
+
+/// Whether `arg0` (a path, or a name found on `PATH`) is the file `exe`.
+#[cfg(unix)]
+fn same_file(exe: &std::path::Path, arg0: &std::ffi::OsStr) -> bool {
+    let exe = match exe.canonicalize() {
+        Ok(exe) => exe,
+        Err(_) => return false,
+    };
+    let named = std::path::Path::new(arg0);
+    let candidates: Vec<std::path::PathBuf> = if named.components().count() > 1 {
+        vec![named.to_path_buf()]
+    } else {
+        std::env::var_os("PATH")
+            .map(|path| {
+                std::env::split_paths(&path)
+                    .map(|d| d.join(named))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    candidates
+        .iter()
+        .filter_map(|c| c.canonicalize().ok())
+        .any(|c| c == exe)
 }

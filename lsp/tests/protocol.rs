@@ -807,26 +807,55 @@ fn a_target_the_server_does_not_know_is_reported_and_the_default_kept() {
 
 /// The server never gives memory back to the system between edits (`pbxc_lsp::allocator`):
 /// it executes itself once with mimalloc's setting in its environment, and the process that
-/// answers is the one the editor started. A value the user set is theirs.
+/// answers is the one the editor started. A value the user set is theirs, under any of the
+/// names mimalloc reads it by.
 #[cfg(target_os = "linux")]
 #[test]
 fn the_server_runs_with_its_allocator_settings_unless_the_user_chose_others() {
-    let setting = |environ: &[u8]| {
+    const NAME: &str = "MIMALLOC_PURGE_DELAY";
+    let variables = |pid: u32| -> Vec<(String, String)> {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
         environ
             .split(|&b| b == 0)
-            .find_map(|v| v.strip_prefix(b"MIMALLOC_PURGE_DELAY=".as_slice()))
-            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .filter_map(|v| {
+                let v = String::from_utf8_lossy(v);
+                let (name, value) = v.split_once('=')?;
+                Some((name.to_string(), value.to_string()))
+            })
+            .collect()
     };
-    for (chosen, expected) in [(None, "-1"), (Some("250"), "250")] {
-        let env: Vec<(&str, &str)> = chosen
-            .map(|v| ("MIMALLOC_PURGE_DELAY", v))
-            .into_iter()
-            .collect();
-        let mut c = Client::spawn_with_env(&env);
+    // The environment given, and the purge settings the answering process has.
+    type Given<'a> = &'a [(&'a str, Option<&'a str>)];
+    type Has<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Given, Has); 4] = [
+        (&[(NAME, None)], &[(NAME, "-1")]),
+        (&[(NAME, Some("250"))], &[(NAME, "250")]),
+        (
+            &[(NAME, None), ("mimalloc_purge_delay", Some("250"))],
+            &[("mimalloc_purge_delay", "250")],
+        ),
+        (
+            &[(NAME, None), ("MIMALLOC_RESET_DELAY", Some("250"))],
+            &[("MIMALLOC_RESET_DELAY", "250")],
+        ),
+    ];
+    for (given, expected) in cases {
+        let mut c = Client::spawn_with_env(given);
         // Answered: the process runs its final program.
         let result = c.request("initialize", json!({ "capabilities": {} }));
         assert!(result["capabilities"].is_object(), "{result}");
-        let environ = std::fs::read(format!("/proc/{}/environ", c.pid())).unwrap();
-        assert_eq!(setting(&environ).as_deref(), Some(expected));
+        let mut purge: Vec<(String, String)> = variables(c.pid())
+            .into_iter()
+            .filter(|(name, _)| {
+                let upper = name.to_ascii_uppercase();
+                upper == NAME || upper == "MIMALLOC_RESET_DELAY"
+            })
+            .collect();
+        purge.sort();
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(purge, expected, "{given:?}");
     }
 }

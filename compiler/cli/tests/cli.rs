@@ -740,6 +740,7 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     use std::io::{BufRead, BufReader, Read, Write};
     let mut child = Command::new(env!("CARGO_BIN_EXE_pbxc"))
         .arg("lsp")
+        .env_remove("MIMALLOC_PURGE_DELAY")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

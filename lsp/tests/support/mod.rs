@@ -27,10 +27,17 @@ impl Client {
         Client::spawn_with_env(&[])
     }
 
-    /// [`spawn`](Self::spawn) with variables added to the server's environment.
-    pub fn spawn_with_env(env: &[(&str, &str)]) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"))
-            .envs(env.iter().copied())
+    /// [`spawn`](Self::spawn) with the server's environment changed: a variable set to a
+    /// value, or removed (`None`).
+    pub fn spawn_with_env(env: &[(&str, Option<&str>)]) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"));
+        for &(name, value) in env {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -249,6 +249,9 @@ pub struct Call {
     /// Warnings and errors Asterisk would log, in order.
     pub log: Vec<String>,
     pub steps: u64,
+    /// Of `steps`, those the JIT's fast paths completed without substituting their data
+    /// (`native`: fixed effects, and expressions computed or texts compared natively).
+    pub native_steps: u64,
     pub(crate) unique_id: Vec<u8>,
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
@@ -279,6 +282,7 @@ impl Call {
             hung_up: false,
             log: Vec::new(),
             steps: 0,
+            native_steps: 0,
             unique_id: b"1700000000.1".to_vec(),
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,

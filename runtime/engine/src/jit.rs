@@ -527,6 +527,7 @@ impl Host for StepHost<'_, '_> {
             return code;
         }
         self.call.steps += 1;
+        self.call.native_steps += 1;
         let mut buffer = [0; 20];
         let number = crate::text::decimal(value, &mut buffer);
         self.trace(step, &[name, b"=", before], number, after);
@@ -560,6 +561,7 @@ impl Host for StepHost<'_, '_> {
             return code;
         }
         self.call.steps += 1;
+        self.call.native_steps += 1;
         if self.engine.traced {
             let plan = self.engine.plan;
             let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
@@ -607,6 +609,7 @@ impl Host for StepHost<'_, '_> {
                     return code;
                 }
                 self.call.steps += 1;
+                self.call.native_steps += 1;
                 let mut buffer = [0; 20];
                 let number = crate::text::decimal(value, &mut buffer);
                 self.trace(step, &[], number, &[]);
@@ -619,6 +622,7 @@ impl Host for StepHost<'_, '_> {
             return code;
         }
         self.call.steps += 1;
+        self.call.native_steps += 1;
         let mut buffer = [0; 20];
         let number = crate::text::decimal(value, &mut buffer);
         self.trace(step, &[], number, after);

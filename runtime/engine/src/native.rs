@@ -263,7 +263,10 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
 fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, Prepared)> {
     let (before, body, after) = split_data(data)?;
     let mut reads = Vec::new();
-    let expr = expression(body, &mut reads).or_else(|| comparison(body, &mut reads))?;
+    let expr = expression(body, &mut reads).or_else(|| {
+        reads.clear();
+        comparison(body, &mut reads)
+    })?;
     let branch = Step::Branch {
         id,
         expr,
@@ -425,8 +428,8 @@ fn expression(body: &[u8], reads: &mut Vec<Read>) -> Option<IntExpr> {
 /// letters, digits and `_` — with at least one side quoted, and `op` one of `= == != < <= >
 /// >=`. The expression's value is the comparison's, an operand read as `0 + that`.
 fn comparison(body: &[u8], reads: &mut Vec<Read>) -> Option<IntExpr> {
-    // The substitution's bracket matching would count a `[`; the lexer drops a `]`.
-    if body.iter().any(|&c| matches!(c, b'[' | b']')) {
+    // Substitution's bracket matching would count a `[` (and the body ends at the first `]`).
+    if body.contains(&b'[') {
         return None;
     }
     let mut rest = body;
@@ -489,7 +492,7 @@ enum Token {
     Op(Op),
 }
 
-/// The token at the start of `text` (blanks skipped), and what follows it.
+/// The token at the very start of `text`, and what follows it.
 fn lex(text: &[u8]) -> Option<(Token, &[u8])> {
     match *text.first()? {
         b'"' => {
@@ -682,6 +685,88 @@ mod tests {
         }
     }
 
+    /// Any body `comparison` accepts, its variables filled with any values without a
+    /// quote, answers what the whole evaluator prints for the substituted body.
+    fn body() -> impl Strategy<Value = String> {
+        let inside = proptest::collection::vec(
+            prop_oneof![
+                "[a-c !<=>~&|:()+*.-]{0,3}",
+                Just("${A}".to_string()),
+                Just("${B}".to_string())
+            ],
+            0..3,
+        )
+        .prop_map(|parts| format!("\"{}\"", parts.concat()));
+        let token = prop_oneof![
+            inside,
+            "[a-c0-9_]{1,3}",
+            prop_oneof![
+                Just("="),
+                Just("=="),
+                Just("!="),
+                Just("<"),
+                Just(">"),
+                Just("<="),
+                Just(">="),
+                Just("=~"),
+                Just("!"),
+                Just("&"),
+                Just("~~"),
+                Just(":"),
+                Just("$"),
+                Just("{"),
+                Just("\""),
+                Just("."),
+            ]
+            .prop_map(str::to_string),
+        ];
+        let blank = prop_oneof![
+            Just(""),
+            Just(" "),
+            Just("  "),
+            Just("\t"),
+            Just("\n"),
+            Just("\r"),
+            Just("\x0b")
+        ];
+        proptest::collection::vec((token, blank), 1..5).prop_map(|parts| {
+            parts
+                .into_iter()
+                .map(|(token, blank)| format!("{token}{blank}"))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn accepted_bodies_compare_as_the_evaluator_prints(
+            body in body(),
+            a in "[a-c0-9 !#=<>.-]{0,4}",
+            b in "[a-c0-9 !#=<>.-]{0,4}",
+        ) {
+            let mut reads = Vec::new();
+            if comparison(body.as_bytes(), &mut reads).is_some() {
+                let [Read::Compare(c)] = reads.as_slice() else {
+                    panic!("one comparison");
+                };
+                let fill = |pieces: &[Piece]| -> Vec<u8> {
+                    pieces
+                        .iter()
+                        .flat_map(|p| match p {
+                            Piece::Text(t) => t.clone(),
+                            Piece::Variable(n) if n == b"A" => a.as_bytes().to_vec(),
+                            Piece::Variable(_) => b.as_bytes().to_vec(),
+                        })
+                        .collect()
+                };
+                let answer = compare_texts(c.op, &fill(&c.left), &fill(&c.right)).unwrap();
+                let substituted = body.replace("${A}", &a).replace("${B}", &b);
+                prop_assert_eq!(answer.to_string(), printed(&substituted), "{:?}", body);
+            }
+        }
+    }
+
     #[test]
     fn the_idioms_of_string_tests_are_recognised_and_the_rest_refused() {
         let recognised = |body: &str| comparison(body.as_bytes(), &mut Vec::new()).is_some();
@@ -701,7 +786,7 @@ mod tests {
             r#""${A}" = "x" & "${B}" = """#,
             r#""${X}" =~ "a""#,
             "${X} = abc",
-            r#""a]b" = "x""#,
+            r#""a[b" = "x""#,
             r#""${LEN(x)}" = "3""#,
             r#""$x" = "3""#,
             r#""${X} = "3"#,
