@@ -5,7 +5,8 @@
 //! `cargo bench -p pbxc-lsp --bench stdio [-- EDITS]`.
 //!
 //! Target (issue 6): diagnostics after an edit ≤ 30 ms. Edits follow each other at once; a
-//! few more come after pauses, as when the user stops typing. `--bench edit` times the same work
+//! few more come after pauses, as when the user stops typing, and in bursts written at once,
+//! as keys typed faster than a check takes. `--bench edit` times the same work
 //! inside the process, without the pipe.
 
 use std::io::{BufRead, BufReader, Write};
@@ -17,6 +18,10 @@ use serde_json::{Value, json};
 mod common;
 
 use common::{Edit, FILE, PAUSE, PAUSES};
+
+/// After the pauses, this many bursts of `BURST` edits written at once.
+const BURSTS: usize = 5;
+const BURST: usize = 5;
 
 fn send(to: &mut impl Write, message: &Value) {
     let body = serde_json::to_vec(message).unwrap();
@@ -58,6 +63,19 @@ fn diagnostics(from: &mut impl BufRead) -> usize {
     }
 }
 
+/// Reads frames until the diagnostics of document version `version`.
+fn diagnostics_of(from: &mut impl BufRead, version: usize) {
+    let tag = format!("\"version\":{version}");
+    loop {
+        let body = receive(from);
+        let tail = &body[body.len().saturating_sub(300)..];
+        let at = tail.windows(tag.len()).position(|w| w == tag.as_bytes());
+        if at.is_some_and(|i| !tail.get(i + tag.len()).is_some_and(u8::is_ascii_digit)) {
+            return;
+        }
+    }
+}
+
 fn main() {
     let edits: usize = std::env::args()
         .skip(1)
@@ -94,16 +112,19 @@ fn main() {
     let first = t.elapsed();
 
     let edit = Edit::in_text(&text);
-    // Edit number `i`, sent; the time until its diagnostics are read.
-    let mut timed_edit = |i: usize| {
+    // Edit number `i` as the editor sends it.
+    let change = |i: usize| {
         let (old, new) = edit.nth(i);
-        let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri, "version": i + 2},
             "contentChanges": [{"range": {"start": {"line": edit.line, "character": 0},
                                           "end": {"line": edit.line, "character": old.encode_utf16().count()}},
-                                "text": new}]}});
+                                "text": new}]}})
+    };
+    // Edit number `i`, sent; the time until its diagnostics are read.
+    let mut timed_edit = |i: usize| {
         let t = Instant::now();
-        send(&mut to, &change);
+        send(&mut to, &change(i));
         diagnostics(&mut from);
         t.elapsed()
     };
@@ -112,6 +133,20 @@ fn main() {
         .map(|i| {
             std::thread::sleep(PAUSE);
             timed_edit(i)
+        })
+        .collect();
+    // Bursts: BURST edits written at once (keys typed faster than a check takes), timed
+    // until the diagnostics of the last are read.
+    let after = edits + PAUSES;
+    let mut bursts: Vec<Duration> = (0..BURSTS)
+        .map(|b| {
+            let edits = after + b * BURST..after + (b + 1) * BURST;
+            let t = Instant::now();
+            for i in edits.clone() {
+                send(&mut to, &change(i));
+            }
+            diagnostics_of(&mut from, edits.end + 1);
+            t.elapsed()
         })
         .collect();
     let status =
@@ -131,6 +166,7 @@ fn main() {
 
     times.sort();
     after_pause.sort();
+    bursts.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let median = times[times.len() / 2];
     println!(
@@ -153,6 +189,10 @@ fn main() {
         PAUSE.as_secs_f64(),
         ms(after_pause[PAUSES / 2]),
         ms(after_pause[PAUSES / 2]) / 30.0
+    );
+    println!(
+        "a burst of {BURST} edits:   {:7.1} ms median of {BURSTS} until the last one's diagnostics",
+        ms(bursts[BURSTS / 2]),
     );
     println!("server's peak memory:  {peak}");
 }

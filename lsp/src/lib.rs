@@ -49,6 +49,7 @@ pub fn run_stdio() -> std::io::Result<()> {
             move |client| server::Backend::new(client, outbox)
         })
         .custom_method(frames::MALFORMED, server::Backend::malformed)
+        .custom_method("pbxc/status", server::Backend::status)
         .finish();
         // Every frame passes the guard before the server's reader sees it.
         let (checked, input) = tokio::io::duplex(1 << 16);

@@ -3,7 +3,7 @@
 //! or after `shutdown` with an error, and a malformed message with a parse error.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
@@ -17,17 +17,33 @@ pub struct Backend {
     /// Where diagnostics go out, serialized here rather than by tower-lsp-server (see
     /// [`outbox`](crate::outbox)).
     outbox: crate::outbox::Outbox,
-    world: Mutex<World>,
+    world: Arc<Mutex<World>>,
+    /// Wakes the publisher (see [`Backend::publish`]); `None` outside a tokio runtime, where
+    /// each change publishes at once.
+    publisher: Option<Arc<tokio::sync::Notify>>,
     /// Whether the client lets the server ask to be told of file changes on disk.
     watch: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
     pub fn new(client: Client, outbox: crate::outbox::Outbox) -> Self {
+        let world = Arc::new(Mutex::new(World::new()));
+        let publisher = tokio::runtime::Handle::try_current().ok().map(|runtime| {
+            let wanted = Arc::new(tokio::sync::Notify::new());
+            let (world, outbox, woken) = (world.clone(), outbox.clone(), wanted.clone());
+            runtime.spawn(async move {
+                loop {
+                    woken.notified().await;
+                    publish(&world, &outbox);
+                }
+            });
+            wanted
+        });
         Backend {
             client,
             outbox,
-            world: Mutex::new(World::new()),
+            world,
+            publisher,
             watch: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -35,18 +51,33 @@ impl Backend {
     /// The world, even if a handler panicked while holding it (tower-lsp-server turns the
     /// panic into an error response; the state is still a consistent database).
     fn world(&self) -> std::sync::MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.world)
     }
 
+    /// Asks for the diagnostics of the world as it now is. A task of its own publishes them:
+    /// the changes that arrive while it checks (keystrokes typed faster than a check of a
+    /// large file takes) are all applied before it checks again, and checked once.
     async fn publish(&self) {
-        let batch = self.world().publish();
-        for publication in batch {
-            // Only fails once the writer has stopped, when the server is exiting.
-            let _ = self.outbox.send(crate::outbox::Message::Diagnostics {
-                uri: publication.uri.as_str().to_string(),
-                frame: publication.frame,
-            });
+        match &self.publisher {
+            Some(wanted) => wanted.notify_one(),
+            None => publish(&self.world, &self.outbox),
         }
+    }
+}
+
+fn lock(world: &Mutex<World>) -> std::sync::MutexGuard<'_, World> {
+    world.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Checks what changed and sends each file's diagnostics to the writer.
+fn publish(world: &Mutex<World>, outbox: &crate::outbox::Outbox) {
+    let batch = lock(world).publish();
+    for publication in batch {
+        // Only fails once the writer has stopped, when the server is exiting.
+        let _ = outbox.send(crate::outbox::Message::Diagnostics {
+            uri: publication.uri.as_str().to_string(),
+            frame: publication.frame,
+        });
     }
 }
 
@@ -57,7 +88,28 @@ pub struct Malformed {
     message: String,
 }
 
+/// The answer to `pbxc/status`: what the server has done since it started.
+#[derive(serde::Serialize)]
+pub struct Status {
+    /// Checks of a root (a configuration directory, or a file alone).
+    pub analyses: usize,
+    /// Files parsed.
+    pub parses: usize,
+    /// Changes to files and directories the server has applied.
+    pub changes: u64,
+}
+
 impl Backend {
+    /// `pbxc/status` (no parameters): counts that show what the server spends its time on.
+    pub async fn status(&self, _: serde_json::Value) -> Result<Status> {
+        let world = self.world();
+        Ok(Status {
+            analyses: world.db.analysis_count(),
+            parses: world.db.parse_count(),
+            changes: world.db.revision(),
+        })
+    }
+
     /// Answers a bad message with the error it deserves.
     pub async fn malformed(&self, params: Malformed) -> Result<()> {
         Err(Error {
