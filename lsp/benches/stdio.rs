@@ -112,19 +112,19 @@ fn main() {
     let first = t.elapsed();
 
     let edit = Edit::in_text(&text);
-    // Edit number `i` as the editor sends it.
-    let change = |i: usize| {
-        let (old, new) = edit.nth(i);
+    // The edited line replaced by `new`, as version `version`.
+    let change = |old: &str, new: &str, version: usize| {
         json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": i + 2},
+            "textDocument": {"uri": uri, "version": version},
             "contentChanges": [{"range": {"start": {"line": edit.line, "character": 0},
                                           "end": {"line": edit.line, "character": old.encode_utf16().count()}},
                                 "text": new}]}})
     };
     // Edit number `i`, sent; the time until its diagnostics are read.
     let mut timed_edit = |i: usize| {
+        let (old, new) = edit.nth(i);
         let t = Instant::now();
-        send(&mut to, &change(i));
+        send(&mut to, &change(old, new, i + 2));
         diagnostics(&mut from);
         t.elapsed()
     };
@@ -137,15 +137,21 @@ fn main() {
         .collect();
     // Bursts: BURST edits written at once (keys typed faster than a check takes), timed
     // until the diagnostics of the last are read.
-    let after = edits + PAUSES;
+    // Each edit of a burst names a different unknown application (`Sett`, `Settt`, …), so
+    // that however the server groups them, the last one's diagnostics are new and sent.
+    let mut line = edit.nth(edits + PAUSES - 1).1.to_string();
+    let mut version = edits + PAUSES + 1;
     let mut bursts: Vec<Duration> = (0..BURSTS)
         .map(|b| {
-            let edits = after + b * BURST..after + (b + 1) * BURST;
             let t = Instant::now();
-            for i in edits.clone() {
-                send(&mut to, &change(i));
+            for k in 0..BURST {
+                let app = format!(",Se{}(", "t".repeat(2 + b * BURST + k));
+                let new = edit.original.replacen(",Set(", &app, 1);
+                version += 1;
+                send(&mut to, &change(&line, &new, version));
+                line = new;
             }
-            diagnostics_of(&mut from, edits.end + 1);
+            diagnostics_of(&mut from, version);
             t.elapsed()
         })
         .collect();

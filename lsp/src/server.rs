@@ -34,7 +34,14 @@ impl Backend {
             runtime.spawn(async move {
                 loop {
                     woken.notified().await;
-                    publish(&world, &outbox);
+                    // A panic in a check must not end publishing for the rest of the session:
+                    // it is reported, and the next change is checked afresh.
+                    let published = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        publish(&world, &outbox)
+                    }));
+                    if published.is_err() {
+                        eprintln!("pbxc lsp: checking the changes failed; waiting for the next");
+                    }
                 }
             });
             wanted
@@ -48,15 +55,16 @@ impl Backend {
         }
     }
 
-    /// The world, even if a handler panicked while holding it (tower-lsp-server turns the
-    /// panic into an error response; the state is still a consistent database).
+    /// The world, even if the publisher panicked while holding it (the state is still a
+    /// consistent database).
     fn world(&self) -> std::sync::MutexGuard<'_, World> {
         lock(&self.world)
     }
 
-    /// Asks for the diagnostics of the world as it now is. A task of its own publishes them:
-    /// the changes that arrive while it checks (keystrokes typed faster than a check of a
-    /// large file takes) are all applied before it checks again, and checked once.
+    /// Asks for the diagnostics of the world as it now is. A task of its own publishes them,
+    /// after the handlers of the messages already read have run: changes that reach the
+    /// server together (keystrokes typed faster than a check of a large file takes) are all
+    /// applied before it checks, and checked once.
     async fn publish(&self) {
         match &self.publisher {
             Some(wanted) => wanted.notify_one(),
@@ -101,7 +109,7 @@ pub struct Status {
 
 impl Backend {
     /// `pbxc/status` (no parameters): counts that show what the server spends its time on.
-    pub async fn status(&self, _: serde_json::Value) -> Result<Status> {
+    pub async fn status(&self) -> Result<Status> {
         let world = self.world();
         Ok(Status {
             analyses: world.db.analysis_count(),
