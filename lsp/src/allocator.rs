@@ -4,11 +4,12 @@
 //! `purge_delay`). Every edit of a large file frees one analysis and builds the next, so a
 //! second after any edit some 20–30 MB is purged; the next edit takes it back page fault by
 //! page fault and, the transparent huge pages it had being split, runs slower from then on.
-//! On the corpus's 1.7 MB dialplan (`cargo bench -p pbxc-lsp --bench edit -- 80`, with
-//! `MIMALLOC_PURGE_DELAY=1000` for mimalloc's default): edits while typing had a 30.5–32.3 ms
-//! median and a 143–173 ms worst, and an edit after a pause took 183–186 ms; never purging,
-//! 24.8–25.0 ms, a 38–52 ms worst, and 52–61 ms after a pause. The server's memory stays at
-//! the peak it reached (under 160 MB there), which it needs again at the next edit anyway.
+//! On the corpus's 1.7 MB dialplan (`cargo bench -p pbxc-lsp --bench edit -- 80`, runs
+//! alternating with `MIMALLOC_PURGE_DELAY=1000`, mimalloc's default): edits while typing had
+//! a 30.5–32.3 ms median and a 143–173 ms worst, and an edit after a pause took 183–186 ms;
+//! never purging, 25.0–26.6 ms, a 28–56 ms worst, and 45–51 ms after a pause. The server's
+//! memory stays at the peak it reached (under 160 MB there), which it needs again at the next
+//! edit anyway.
 //!
 //! mimalloc takes its options from the environment, or from an FFI call, and this workspace
 //! keeps `unsafe` to the JIT. So the server executes itself again, once, with the setting in
