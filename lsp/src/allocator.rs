@@ -99,3 +99,29 @@ fn same_file(exe: &std::path::Path, arg0: &std::ffi::OsStr) -> bool {
         .filter_map(|c| c.canonicalize().ok())
         .any(|c| c == exe)
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::same_file;
+
+    /// The exec happens only when `argv[0]` leads to the running file: started through the
+    /// dynamic loader (`ld.so /path/pbxc lsp`), the running file is the loader and the program
+    /// `argv[0]` names is another, so the server does not execute the loader with its own
+    /// arguments.
+    #[test]
+    fn argv0_must_name_the_running_file() {
+        let exe = std::env::current_exe().unwrap();
+        assert!(same_file(&exe, exe.as_os_str()));
+        // The same file by another spelling of its path.
+        let dir = exe.parent().unwrap();
+        let dotted = dir.join(".").join(exe.file_name().unwrap());
+        assert!(same_file(&exe, dotted.as_os_str()));
+        // Another file, a name on no PATH entry, nothing at all.
+        assert!(!same_file(&exe, std::ffi::OsStr::new("/bin/sh")));
+        assert!(!same_file(
+            &exe,
+            std::ffi::OsStr::new("pbxc-no-such-program-on-path")
+        ));
+        assert!(!same_file(&exe, std::ffi::OsStr::new("")));
+    }
+}

@@ -384,6 +384,17 @@ impl StepHost<'_, '_> {
         }
     }
 
+    /// What `${name}` substitutes to, cut at a NUL as the C string is (the size limits are
+    /// the caller's).
+    fn value(&mut self, name: &[u8]) -> Vec<u8> {
+        let mut value =
+            crate::scope::variable(self.engine, self.call, self.chan, name).unwrap_or_default();
+        if let Some(nul) = value.iter().position(|&c| c == 0) {
+            value.truncate(nul);
+        }
+        value
+    }
+
     /// A template's data, as substitution makes it: each value cut at a NUL and at 4095
     /// bytes, the whole at 8191 (`Limits::APP_DATA`).
     fn fill(&mut self, pieces: &[native::Piece]) -> Vec<u8> {
@@ -393,12 +404,7 @@ impl StepHost<'_, '_> {
             match piece {
                 native::Piece::Text(text) => data.extend_from_slice(text),
                 native::Piece::Variable(name) => {
-                    let value = crate::scope::variable(self.engine, self.call, self.chan, name)
-                        .unwrap_or_default();
-                    let value = match value.iter().position(|&c| c == 0) {
-                        Some(nul) => &value[..nul],
-                        None => &value[..],
-                    };
+                    let value = self.value(name);
                     data.extend_from_slice(&value[..value.len().min(limits.value)]);
                 }
             }
@@ -413,23 +419,19 @@ impl StepHost<'_, '_> {
     fn compare(&mut self, comparison: &native::Comparison) -> Option<i64> {
         let limits = crate::subst::Limits::APP_DATA;
         let mut values = 0;
-        let mut side = |pieces: &[native::Piece]| -> Option<Vec<u8>> {
-            let mut text = Vec::new();
+        // Short sides, the common case, are compared without a heap buffer.
+        let mut side = |pieces: &[native::Piece]| -> Option<smallvec::SmallVec<[u8; 64]>> {
+            let mut text = smallvec::SmallVec::new();
             for piece in pieces {
                 match piece {
                     native::Piece::Text(t) => text.extend_from_slice(t),
                     native::Piece::Variable(name) => {
-                        let value = crate::scope::variable(self.engine, self.call, self.chan, name)
-                            .unwrap_or_default();
-                        let value = match value.iter().position(|&c| c == 0) {
-                            Some(nul) => &value[..nul],
-                            None => &value[..],
-                        };
+                        let value = self.value(name);
                         if value.contains(&b'"') {
                             return None;
                         }
                         values += value.len();
-                        text.extend_from_slice(value);
+                        text.extend_from_slice(&value);
                     }
                 }
             }
