@@ -57,6 +57,8 @@ pub struct Database {
     open: Arc<Mutex<std::collections::HashSet<PathBuf>>>,
     /// Executions of [`parse`] and [`analyze`], for tests that pin what an edit recomputes.
     parses: Arc<std::sync::atomic::AtomicUsize>,
+    /// Lines the parses read; the others they copied from the file's tree before.
+    lines_read: Arc<std::sync::atomic::AtomicUsize>,
     analyses: Arc<std::sync::atomic::AtomicUsize>,
     /// Per root, the checker's memo of priorities already checked: a re-check after an edit
     /// reuses the findings of every priority the edit did not touch.
@@ -121,10 +123,12 @@ pub trait Db: salsa::Database {
     /// The input for `path`, read from disk the first time.
     fn file(&self, path: &Path) -> SourceFile;
     fn listing(&self, path: &Path) -> Listing;
-    fn count_parse(&self);
+    fn count_parse(&self, lines_read: usize);
     fn count_analysis(&self);
     /// Holds the latest parses of `path`; older ones are freed on the dropper thread.
     fn hold(&self, path: &Path, parsed: &Arc<Parsed>);
+    /// The latest parse of `path` held, if any.
+    fn latest(&self, path: &Path) -> Option<Arc<Parsed>>;
     /// The checker's memo for the root at `path`.
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo>;
 }
@@ -139,9 +143,15 @@ impl Db for Database {
         Database::listing(self, path)
     }
 
-    fn count_parse(&self) {
+    fn count_parse(&self, lines_read: usize) {
         self.parses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lines_read
+            .fetch_add(lines_read, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn latest(&self, path: &Path) -> Option<Arc<Parsed>> {
+        lock(&self.parsed).get(path)?.last().cloned()
     }
 
     fn hold(&self, path: &Path, parsed: &Arc<Parsed>) {
@@ -330,6 +340,12 @@ impl Database {
         self.parses.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many lines the parses read since the database was made (an edit's parse reads the
+    /// lines it touched and copies the others).
+    pub fn lines_read(&self) -> usize {
+        self.lines_read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many times a root was checked since the database was made.
     pub fn analysis_count(&self) -> usize {
         self.analyses.load(std::sync::atomic::Ordering::Relaxed)
@@ -375,12 +391,26 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A file's tree. After an edit, only the lines the edit touched are read: the others are
+/// copied from the file's latest tree (which the database holds outside salsa). The result
+/// is the same tree as reading the whole text (`pbxc_syntax::reparse` is property-tested
+/// for that), so the query stays a function of its input.
 // Bounded: a workspace with thousands of files keeps the trees of the recently used ones.
 #[salsa::tracked(returns(clone), no_eq, lru = 1024)]
 pub fn parse(db: &dyn Db, file: SourceFile) -> Option<Arc<Parsed>> {
     let text = file.text(db)?;
-    db.count_parse();
-    let (tree, diagnostics) = pbxc_syntax::parse_on_this_thread(FileId(0), text);
+    let (tree, diagnostics, read) = match db.latest(file.path(db)) {
+        Some(before) => {
+            let again = pbxc_syntax::reparse(&before.tree, &before.diagnostics, FileId(0), text);
+            (again.tree, again.diagnostics, again.read)
+        }
+        None => {
+            let (tree, diagnostics) = pbxc_syntax::parse_on_this_thread(FileId(0), text);
+            let read = tree.lines.len();
+            (tree, diagnostics, read)
+        }
+    };
+    db.count_parse(read);
     Some(Arc::new(Parsed {
         tree: Arc::new(tree),
         diagnostics,
@@ -438,7 +468,7 @@ impl SourceProvider for Provider<'_> {
         let input = self.db.file(path);
         let parsed = parse(self.db, input);
         if let Some(parsed) = &parsed {
-            self.db.hold(path, parsed);
+            self.db.hold(input.path(self.db), parsed);
         }
         match parsed {
             // The text read a moment ago is the input's: the cached tree is this text's.

@@ -103,6 +103,9 @@ pub struct Status {
     pub analyses: usize,
     /// Files parsed.
     pub parses: usize,
+    /// Lines those parses read (after an edit, the lines it touched; the others are copied).
+    #[serde(rename = "linesRead")]
+    pub lines_read: usize,
     /// Changes to files and directories the server has applied.
     pub changes: u64,
 }
@@ -114,6 +117,7 @@ impl Backend {
         Ok(Status {
             analyses: world.db.analysis_count(),
             parses: world.db.parse_count(),
+            lines_read: world.db.lines_read(),
             changes: world.db.revision(),
         })
     }

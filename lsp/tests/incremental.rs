@@ -89,6 +89,87 @@ fn an_edit_reparses_one_file_and_rechecks_only_the_roots_that_read_it() {
     assert_eq!(db(&world), (6, 4));
 }
 
+/// An edit of one line reads that line again, not the file: the rest of the tree is copied
+/// from the one before. And what the server finds is what it finds reading the file afresh.
+#[test]
+fn an_edit_reads_only_the_lines_it_touched() {
+    let mut text = String::from(";-- a block\ncomment --;\n[in]\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "exten => {i},1,Set(X=${{EXTEN}})\n same => n,Goto(out,{i},1)\n"
+        ));
+    }
+    text.push_str("[out]\nexten => _X.,1,NoOp(${EXTEN})\n same => n,Hangup() ; done --;\n");
+    text.push_str("exten => 1,1,NoOp()\n");
+    let dir = Dir::new(&[("extensions.conf", &text)]);
+    let main = dir.file("extensions.conf");
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    world.open(&main, text.clone(), 1);
+    world.publish();
+    let read = |w: &World| w.database().lines_read();
+    let before = read(&world);
+    assert!(before > 4000, "the whole file at first: {before}");
+
+    // Line 1004 (` same => n,Goto(out,500,1)`) becomes a jump to a missing context.
+    let line = 1004;
+    let old = text.lines().nth(line).unwrap().to_string();
+    let new = old.replace("Goto(out,", "Goto(nowhere,");
+    assert_ne!(old, new);
+    world.change(
+        &main,
+        vec![ls::TextDocumentContentChangeEvent {
+            range: Some(ls::Range::new(
+                ls::Position::new(line as u32, 0),
+                ls::Position::new(line as u32, old.len() as u32),
+            )),
+            range_length: None,
+            text: new.clone(),
+        }],
+        2,
+    );
+    let published = world.diagnostics_to_publish();
+    assert_eq!(read(&world) - before, 1, "one line read again");
+
+    // The same text read from scratch by another server finds the same.
+    let edited = text.replacen(&old, &new, 1);
+    let mut fresh = World::new();
+    fresh.set_folders(vec![dir.path.clone()]);
+    fresh.open(&main, edited, 1);
+    let from_scratch = fresh.diagnostics_to_publish();
+    let of = |p: &[(ls::Uri, Vec<ls::Diagnostic>, Option<i32>)]| {
+        p.iter()
+            .find(|(u, _, _)| u.to_file_path().unwrap() == main)
+            .map(|(_, d, _)| d.clone())
+            .unwrap()
+    };
+    let diagnostics = of(&published);
+    assert!(
+        diagnostics.iter().any(|d| d.range.start.line == line as u32
+            && d.code == Some(ls::NumberOrString::String("DP320".into()))),
+        "{diagnostics:?}"
+    );
+    assert_eq!(diagnostics, of(&from_scratch));
+
+    // An edit that opens a block comment reads on to where it closes: the `--;` that ended
+    // a line comment ends the block.
+    let before = read(&world);
+    world.change(
+        &main,
+        vec![ls::TextDocumentContentChangeEvent {
+            range: Some(ls::Range::new(
+                ls::Position::new(4004, 0),
+                ls::Position::new(4004, 0),
+            )),
+            range_length: None,
+            text: ";--".into(),
+        }],
+        3,
+    );
+    world.diagnostics_to_publish();
+    assert_eq!(read(&world) - before, 2);
+}
+
 #[test]
 fn a_change_on_disk_reaches_a_file_no_editor_holds() {
     let dir = Dir::new(&[

@@ -16,10 +16,12 @@
 //! Nothing here does I/O or fails: broken input produces a tree plus diagnostics.
 
 pub mod codes;
+mod reparse;
 mod scan;
 mod stmt;
 mod tree;
 
+pub use reparse::{Reparsed, reparse};
 pub use scan::{parse, parse_on_this_thread};
 pub use stmt::{AssignOp, DirectiveKind, Stmt, StmtKind, Text};
 pub use tree::{Line, Piece, PieceKind, SyntaxTree};

@@ -66,6 +66,13 @@ fn parse_split(
             });
             match second {
                 Some((second, second_lines)) if reader.comment == 0 => {
+                    let offset = lines.len() as u32;
+                    reader.unsettled.extend(
+                        second
+                            .unsettled
+                            .iter()
+                            .map(|&(line, comment)| (line + offset, comment)),
+                    );
                     lines.extend(second_lines);
                     reader.diagnostics.extend(second.diagnostics);
                     reader.comment = second.comment;
@@ -75,12 +82,20 @@ fn parse_split(
             }
         }
     }
-    reader.finish();
+    reader.finish(lines.len());
     let diagnostics = reader.diagnostics;
-    (SyntaxTree { text, lines }, diagnostics)
+    let unsettled = reader.unsettled;
+    (
+        SyntaxTree {
+            text,
+            lines,
+            unsettled,
+        },
+        diagnostics,
+    )
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     file: FileId,
     /// Reused for every line's logical text, to spare an allocation per line.
     logical: Logical,
@@ -89,7 +104,10 @@ struct Reader<'a> {
     comment: i32,
     /// Offsets of the `;--` that opened each block still open.
     open_blocks: Vec<usize>,
-    diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The lines read so far that started with `comment` not zero, and its value there
+    /// ([`SyntaxTree::unsettled`]).
+    pub(crate) unsettled: Vec<(u32, i32)>,
 }
 
 /// Per-line scanning state: Asterisk's `process_buf` as runs of source bytes.
@@ -129,7 +147,7 @@ fn piece(kind: PieceKind, start: usize, end: usize) -> Piece {
 }
 
 impl<'a> Reader<'a> {
-    fn new(file: FileId, text: &'a [u8]) -> Reader<'a> {
+    pub(crate) fn new(file: FileId, text: &'a [u8]) -> Reader<'a> {
         Reader {
             file,
             logical: Logical {
@@ -140,43 +158,61 @@ impl<'a> Reader<'a> {
             comment: 0,
             open_blocks: Vec::new(),
             diagnostics: Vec::new(),
+            unsettled: Vec::new(),
         }
+    }
+
+    /// Asterisk's comment counter where the reader is: zero between lines means the next
+    /// line is read as if the file started there.
+    pub(crate) fn settled(&self) -> bool {
+        self.comment == 0
     }
 
     /// Reads the lines of `text[from..to]` (`from` starts a line, `to` ends one or the
     /// file) onto `lines`.
     fn read_lines(&mut self, from: usize, to: usize, lines: &mut Vec<Line>) {
-        let text = &self.text[..to];
         let mut start = from;
-        while start < text.len() {
-            let newline = memchr::memchr(b'\n', &text[start..]).map(|i| i + start);
-            let end = newline.map_or(text.len(), |n| n + 1);
-            let content_end = newline.unwrap_or(text.len());
-
-            // `fgets` into 8192 bytes: too long when the first chunk fills 8191 bytes and its
-            // last byte is not the newline. The skip loop then reads up to the end of the line.
-            if content_end - start >= LINE_BUFFER {
-                self.too_long(start, content_end, content_end - start);
-                let mut pieces = vec![piece(PieceKind::Skipped, start, content_end)];
-                if let Some(n) = newline {
-                    pieces.push(piece(PieceKind::Newline, n, n + 1));
-                }
-                lines.push(Line {
-                    range: TextRange::new(start, end),
-                    pieces,
-                    stmt: None,
-                });
-                start = end;
-                continue;
-            }
-
-            lines.push(self.read_line(start, content_end, newline));
-            start = end;
+        while start < to {
+            start = self.read_next(start, to, lines);
         }
     }
 
-    /// What the end of the file says: block comments still open.
-    fn finish(&mut self) {
+    /// Reads the line of `text[..to]` that starts at `start` onto `lines`; returns where the
+    /// next one starts.
+    pub(crate) fn read_next(&mut self, start: usize, to: usize, lines: &mut Vec<Line>) -> usize {
+        let text = &self.text[..to];
+        if self.comment != 0 {
+            self.unsettled.push((lines.len() as u32, self.comment));
+        }
+        let newline = memchr::memchr(b'\n', &text[start..]).map(|i| i + start);
+        let end = newline.map_or(text.len(), |n| n + 1);
+        let content_end = newline.unwrap_or(text.len());
+
+        // `fgets` into 8192 bytes: too long when the first chunk fills 8191 bytes and its
+        // last byte is not the newline. The skip loop then reads up to the end of the line.
+        if content_end - start >= LINE_BUFFER {
+            self.too_long(start, content_end, content_end - start);
+            let mut pieces = vec![piece(PieceKind::Skipped, start, content_end)];
+            if let Some(n) = newline {
+                pieces.push(piece(PieceKind::Newline, n, n + 1));
+            }
+            lines.push(Line {
+                range: TextRange::new(start, end),
+                pieces,
+                stmt: None,
+            });
+            return end;
+        }
+
+        lines.push(self.read_line(start, content_end, newline));
+        end
+    }
+
+    /// What the end of the file says, after `lines` lines: block comments still open.
+    pub(crate) fn finish(&mut self, lines: usize) {
+        if self.comment != 0 {
+            self.unsettled.push((lines as u32, self.comment));
+        }
         if self.comment > 0
             && let Some(&first) = self.open_blocks.first()
         {
@@ -448,6 +484,7 @@ mod tests {
             let (whole, whole_diagnostics) = parse_split(FileId(0), text.clone(), None);
             let (halves, halves_diagnostics) = parse_split(FileId(0), text, Some(at));
             prop_assert_eq!(halves.lines, whole.lines);
+            prop_assert_eq!(halves.unsettled, whole.unsettled);
             prop_assert_eq!(halves_diagnostics, whole_diagnostics);
         }
     }

@@ -48,9 +48,26 @@ pub struct Line {
 pub struct SyntaxTree {
     pub text: Arc<[u8]>,
     pub lines: Vec<Line>,
+    /// The lines that start with Asterisk's comment counter not at zero (inside a block
+    /// comment, or after a stray `--;`), with the counter there; ascending. One past the last
+    /// line stands for the end of the file, where a line added would start. Every other line
+    /// is read as it would be at the start of a file, which is what lets
+    /// [`reparse`](crate::reparse) read only the lines an edit touched.
+    pub(crate) unsettled: Vec<(u32, i32)>,
 }
 
 impl SyntaxTree {
+    /// Asterisk's comment counter at the start of line `line` (`lines.len()`: at the end).
+    pub(crate) fn comment_at(&self, line: usize) -> i32 {
+        match self
+            .unsettled
+            .binary_search_by_key(&(line as u32), |&(l, _)| l)
+        {
+            Ok(i) => self.unsettled[i].1,
+            Err(_) => 0,
+        }
+    }
+
     /// Rebuilds the source from the pieces; equals the input byte for byte.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.text.len());
