@@ -27,8 +27,8 @@ use pbxc_diagnostics::{Diagnostic, FileId, TextRange};
 use pbxc_dialplan::Priority;
 use pbxc_expr::template::Template;
 
-use crate::Target;
 use crate::step::Step;
+use crate::{Reference, Target};
 
 const DATA: FileId = FileId(u32::MAX);
 const APP: FileId = FileId(u32::MAX - 1);
@@ -132,6 +132,7 @@ struct Entry {
 #[derive(Default)]
 pub struct StepMemo {
     generations: Mutex<Generations>,
+    shapes: Mutex<Shapes>,
 }
 
 #[derive(Default)]
@@ -298,6 +299,20 @@ impl Drop for Run<'_> {
 
 /// Runs `rules` on a stand-in of `step` (see the module docs).
 fn compute(step: &Step, rules: impl FnOnce(&Step, &mut Vec<Diagnostic>)) -> Arc<Local> {
+    let template = Arc::new(pbxc_expr::template::scan(&step.priority.data));
+    let mut diagnostics = Vec::new();
+    on_stand_in(step, template.clone(), |probe| {
+        rules(probe, &mut diagnostics)
+    });
+    Arc::new(Local {
+        template,
+        diagnostics,
+    })
+}
+
+/// Runs `f` on a stand-in of `step`: the same priority, its data and application name at
+/// offset 0 of [`DATA`] and [`APP`], its line [`LINE`].
+fn on_stand_in<T>(step: &Step, template: Arc<Template>, f: impl FnOnce(&Step) -> T) -> T {
     let stand_in = Priority {
         number: step.priority.number,
         label: None,
@@ -316,7 +331,6 @@ fn compute(step: &Step, rules: impl FnOnce(&Step, &mut Vec<Diagnostic>)) -> Arc<
             range: TextRange::new(0, o.range.len()),
         }),
     };
-    let template = Arc::new(pbxc_expr::template::scan(&step.priority.data));
     let probe = Step {
         ctx: step.ctx,
         context: step.context,
@@ -324,16 +338,53 @@ fn compute(step: &Step, rules: impl FnOnce(&Step, &mut Vec<Diagnostic>)) -> Arc<
         priority: &stand_in,
         app: step.app,
         data: &stand_in.data,
-        template: template.clone(),
+        template,
         entry: step.entry,
         params_split: Default::default(),
     };
-    let mut diagnostics = Vec::new();
-    rules(&probe, &mut diagnostics);
-    Arc::new(Local {
-        template,
-        diagnostics,
-    })
+    f(&probe)
+}
+
+/// A place of the stand-in, moved to `step`'s: exactly what [`Step::span`] and
+/// [`Step::app_span`] compute there.
+fn place(step: &Step, file: FileId, range: TextRange) -> (FileId, TextRange) {
+    let shifted = |o: Origin| {
+        (
+            o.file,
+            TextRange::new(
+                o.range.start as usize + range.start as usize,
+                o.range.start as usize + range.end as usize,
+            ),
+        )
+    };
+    match file {
+        DATA => step.priority.data_origin.map_or(
+            (step.priority.origin.file, step.priority.origin.range),
+            shifted,
+        ),
+        APP => step.priority.app_origin.map_or(
+            (step.priority.origin.file, step.priority.origin.range),
+            shifted,
+        ),
+        // The rules only ever name the whole line.
+        LINE => (step.priority.origin.file, step.priority.origin.range),
+        other => (other, range),
+    }
+}
+
+/// A finding on the stand-in, moved to `step`'s places.
+fn moved(step: &Step, d: &Diagnostic) -> Diagnostic {
+    let mut d = d.clone();
+    (d.primary.file, d.primary.range) = place(step, d.primary.file, d.primary.range);
+    for label in &mut d.secondary {
+        (label.file, label.range) = place(step, label.file, label.range);
+    }
+    if let Some(fix) = &mut d.fix {
+        for edit in &mut fix.edits {
+            (edit.file, edit.range) = place(step, edit.file, edit.range);
+        }
+    }
+    d
 }
 
 impl Local {
@@ -344,42 +395,144 @@ impl Local {
 
     /// The findings, moved to `step`'s places.
     pub(crate) fn diagnostics_for(&self, step: &Step, out: &mut Vec<Diagnostic>) {
-        let place = |file: FileId, range: TextRange| -> (FileId, TextRange) {
-            let shifted = |o: Origin| {
-                (
-                    o.file,
-                    TextRange::new(
-                        o.range.start as usize + range.start as usize,
-                        o.range.start as usize + range.end as usize,
-                    ),
-                )
-            };
-            match file {
-                DATA => step.priority.data_origin.map_or(
-                    (step.priority.origin.file, step.priority.origin.range),
-                    shifted,
-                ),
-                APP => step.priority.app_origin.map_or(
-                    (step.priority.origin.file, step.priority.origin.range),
-                    shifted,
-                ),
-                // The rules only ever name the whole line.
-                LINE => (step.priority.origin.file, step.priority.origin.range),
-                other => (other, range),
-            }
-        };
-        for d in &self.diagnostics {
-            let mut d = d.clone();
-            (d.primary.file, d.primary.range) = place(d.primary.file, d.primary.range);
-            for label in &mut d.secondary {
-                (label.file, label.range) = place(label.file, label.range);
-            }
-            if let Some(fix) = &mut d.fix {
-                for edit in &mut fix.edits {
-                    (edit.file, edit.range) = place(edit.file, edit.range);
-                }
-            }
-            out.push(d);
+        out.extend(self.diagnostics.iter().map(|d| moved(step, d)));
+    }
+}
+
+/// Remembered jump resolutions (the `targets` rule). What a priority's jumps resolve to
+/// depends on the rest of the dialplan only through its shape (the names of its contexts,
+/// extensions, priorities and labels, its includes, its globals: see `targets::shape`). So
+/// for each shape seen lately, each priority's findings are kept by its place in the
+/// dialplan's order, in the coordinates of its stand-in, with what they were found for: an
+/// edit that keeps the shape (most edits of an application or its data) resolves again the
+/// priorities it changed, and copies the rest.
+#[derive(Default)]
+struct Shapes {
+    /// The most recently used last.
+    seen: Vec<Seen>,
+}
+
+/// One shape's resolutions, by the priority's place in the dialplan's order.
+struct Seen {
+    shape: Box<[u8]>,
+    slots: Vec<Option<Resolved>>,
+}
+
+/// Shapes kept: a configuration directory checks a few dialplans with one memo.
+const SHAPES: usize = 4;
+
+/// What resolving one priority's jumps found on its stand-in.
+pub(crate) struct Resolved {
+    key: Key,
+    ctx: usize,
+    number: i32,
+    diagnostics: Vec<Diagnostic>,
+    references: Vec<Reference>,
+    reached: Vec<(usize, usize, i32)>,
+}
+
+/// The jump resolutions of one check of a dialplan of one shape: its slots, taken out of
+/// the memo (which stays locked) until the check is done with them.
+pub(crate) struct ShapeRun<'m> {
+    shapes: std::sync::MutexGuard<'m, Shapes>,
+    slots: Vec<Option<Resolved>>,
+    target: Target,
+}
+
+impl Drop for ShapeRun<'_> {
+    fn drop(&mut self) {
+        if let Some(seen) = self.shapes.seen.last_mut() {
+            seen.slots = std::mem::take(&mut self.slots);
         }
+    }
+}
+
+impl StepMemo {
+    /// The resolutions remembered for a dialplan of shape `shape` with `steps` priorities.
+    pub(crate) fn shape(&self, shape: &[u8], steps: usize, target: Target) -> ShapeRun<'_> {
+        let mut shapes = self.shapes.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = &mut shapes.seen;
+        match seen.iter().position(|s| *s.shape == *shape) {
+            Some(i) => {
+                let entry = seen.remove(i);
+                seen.push(entry);
+            }
+            None => {
+                if seen.len() >= SHAPES {
+                    seen.remove(0);
+                }
+                seen.push(Seen {
+                    shape: shape.into(),
+                    slots: Vec::new(),
+                });
+            }
+        }
+        let mut slots = seen
+            .last_mut()
+            .map(|s| std::mem::take(&mut s.slots))
+            .unwrap_or_default();
+        slots.resize_with(steps, || None);
+        ShapeRun {
+            shapes,
+            slots,
+            target,
+        }
+    }
+}
+
+impl ShapeRun<'_> {
+    /// The resolution of `step`, number `index` of the dialplan's steps: remembered, or
+    /// found by `resolve` on a stand-in of it (findings, references, priorities reached).
+    pub(crate) fn step(
+        &mut self,
+        index: usize,
+        step: &Step,
+        resolve: impl FnOnce(&Step) -> (Vec<Diagnostic>, Vec<Reference>, Vec<(usize, usize, i32)>),
+    ) -> &Resolved {
+        let target = self.target;
+        if index >= self.slots.len() {
+            self.slots.resize_with(index + 1, || None);
+        }
+        let slot = &mut self.slots[index];
+        let same = slot.as_ref().is_some_and(|r| {
+            r.ctx == step.ctx && r.number == step.priority.number && r.key.is(step.priority, target)
+        });
+        if !same {
+            *slot = None;
+        }
+        slot.get_or_insert_with(|| {
+            let (diagnostics, references, reached) =
+                on_stand_in(step, step.template.clone(), resolve);
+            Resolved {
+                key: Key::new(step.priority, target),
+                ctx: step.ctx,
+                number: step.priority.number,
+                diagnostics,
+                references,
+                reached,
+            }
+        })
+    }
+}
+
+impl Resolved {
+    /// The findings and references, moved to `step`'s places, and the priorities reached.
+    pub(crate) fn emit(
+        &self,
+        step: &Step,
+        reached: &mut impl Extend<(usize, usize, i32)>,
+        references: &mut Vec<Reference>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        out.extend(self.diagnostics.iter().map(|d| moved(step, d)));
+        references.extend(self.references.iter().map(|r| {
+            let (file, range) = place(step, r.file, r.range);
+            Reference {
+                file,
+                range,
+                destination: r.destination,
+            }
+        }));
+        reached.extend(self.reached.iter().copied());
     }
 }

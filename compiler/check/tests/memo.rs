@@ -194,3 +194,62 @@ fn unused_entries_are_dropped_once_they_outnumber_the_rest() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Jump resolutions are remembered for dialplans of the same shape; edits one after another
+/// that change what a jump reaches without touching the jump itself (a label renamed, a
+/// global assigned on the channel, a global's value, an include, a context's switch) are
+/// resolved again, and the findings equal a fresh check's after each.
+#[test]
+fn jumps_are_resolved_again_when_what_they_reach_changes() {
+    let dir = std::env::temp_dir().join(format!("pbxc-memo-jumps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "extensions-memo-jumps.conf";
+    let base = "[globals]\nDEST=b\n[a]\nexten => 1,1,Set(OTHER=1)\n same => n,Goto(b,1,top)\n same => n,Goto(${DEST},1,1)\n same => n,Dial(Local/1@b&Local/2@c)\n same => n,Goto(c,9,1)\n same => n,BackGround(x,,,c)\n same => n,Goto(a,2,1)\ninclude => c\n[b]\nexten => 1,1(top),NoOp()\n[c]\nexten => 2,1,NoOp()\n";
+    let steps: &[(&str, &str)] = &[
+        ("the label a Goto names is renamed", "1,1(top)"),
+        (
+            "the global a Goto folds is assigned on the channel",
+            "Set(OTHER=1)",
+        ),
+        ("the global's value names another context", "DEST=b"),
+        (
+            "the include names a context that does not exist",
+            "include => c",
+        ),
+        ("the context a Goto looks in gets a switch", "[c]\n"),
+        ("the extension a Goto names is renamed", "exten => 2,1"),
+        ("a context is renamed", "[c]\n"),
+    ];
+    let replacements = [
+        "1,1(tip)",
+        "Set(DEST=1)",
+        "DEST=nowhere",
+        "include => d",
+        "[c]\nswitch => IAX2/box\n",
+        "exten => 9,1",
+        "[cc]\n",
+    ];
+    let memo = pbxc_check::StepMemo::new();
+    let mut texts = vec![base.to_string()];
+    for ((what, from), to) in steps.iter().zip(replacements) {
+        assert!(base.contains(from), "{what}");
+        texts.push(base.replacen(from, to, 1));
+        texts.push(base.to_string());
+    }
+    let original = check(&dir, name, base.as_bytes(), None);
+    let mut same = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let fresh = check(&dir, name, text.as_bytes(), None);
+        if i % 2 == 1 && fresh == original {
+            same.push(steps[i / 2].0);
+        }
+        assert_eq!(
+            check(&dir, name, text.as_bytes(), Some(&memo)),
+            fresh,
+            "text {i}:\n{text}"
+        );
+    }
+    // Each change changes the findings (else the test would not test the memo).
+    assert!(same.is_empty(), "{same:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

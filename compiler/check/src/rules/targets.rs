@@ -43,85 +43,52 @@ impl Jumps {
 pub(super) struct Targets<'c, 'a> {
     cx: &'c Cx<'a>,
     assigned: HashSet<Vec<u8>>,
+    /// With a memo, the dialplan's [`shape`]: what the resolutions it keeps hold for.
+    shape: Option<Vec<u8>>,
 }
 
 impl<'c, 'a> Targets<'c, 'a> {
     pub(super) fn new(cx: &'c Cx<'a>, steps: &[Step]) -> Self {
+        let assigned = assigned(steps);
+        let shape = cx.memo.map(|_| shape(cx, &assigned));
         Targets {
             cx,
-            assigned: assigned(steps),
+            assigned,
+            shape,
         }
     }
 
     /// Resolves the jumps of `steps` (a run of the dialplan's steps: parts can be resolved on
-    /// threads of their own and [merged](Self::finish) in order).
+    /// threads of their own and [merged](Self::finish) in order). With a memo, `steps` must
+    /// be all of them: each priority's resolution is then remembered by its place among
+    /// them, and copied while the priority and the dialplan's shape stay the same.
     pub(super) fn resolve(&self, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
-        let (cx, assigned) = (self.cx, &self.assigned);
+        let cx = self.cx;
         let mut jumps = Jumps::default();
         // About one jump in three priorities in generated dialplans.
         jumps.references.reserve(steps.len() / 3);
         let start = out.len();
-        for step in steps {
-            let Some(entry) = step.entry else { continue };
-            let Some(params) = &entry.params else {
-                continue;
-            };
-            if !names_places(entry, params) {
-                continue;
-            }
-            let args = step.args();
-            // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
-            let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
-            if let (Some(c), Some(e), Some(p)) = (
-                pos(ArgKind::Context),
-                pos(ArgKind::Extension),
-                pos(ArgKind::Priority),
-            ) {
-                if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
-                    let dest = Dest {
-                        context: args
-                            .get(c)
-                            .map(|a| a.range.clone())
-                            .filter(|r| !r.is_empty()),
-                        exten: args
-                            .get(e)
-                            .map(|a| a.range.clone())
-                            .filter(|r| !r.is_empty()),
-                        priority: pri.range.clone(),
-                        gosub: false,
-                    };
-                    resolve(cx, assigned, step, &dest, step.data, &mut jumps, out);
-                }
-            } else if let Some(c) = pos(ArgKind::Context)
-                && let Some(arg) = args.get(c)
-            {
-                context_only(cx, assigned, step, arg.range.clone(), &mut jumps, out);
-            }
-            if let Some(d) = pos(ArgKind::DialTargets)
-                && let Some(arg) = args.get(d)
-            {
-                local_targets(cx, assigned, step, arg.range.clone(), &mut jumps);
-            }
-            for (i, arg) in args.iter().enumerate() {
-                let Some(param) = params.get(i) else { break };
-                let (sep, gosub) = match param.kind {
-                    ArgKind::Goto => (b',', false),
-                    ArgKind::Gosub => (b',', true),
-                    ArgKind::GotoCaret => (b'^', false),
-                    ArgKind::GosubCaret => (b'^', true),
-                    _ => continue,
-                };
-                if arg.range.is_empty() {
-                    continue;
-                }
-                if entry.split == Split::Condition && padded(step, arg, out) {
-                    continue;
-                }
-                if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
-                    resolve(cx, assigned, step, &dest, step.data, &mut jumps, out);
+        match (cx.memo, &self.shape) {
+            (Some(memo), Some(shape)) => {
+                let mut run = memo.shape(shape, steps.len(), cx.target);
+                for (i, step) in steps.iter().enumerate() {
+                    if places(step).is_none() {
+                        continue;
+                    }
+                    let resolved = run.step(i, step, |probe| {
+                        let mut found = Vec::new();
+                        let mut jumps = Jumps::default();
+                        self.step(probe, &mut jumps, &mut found);
+                        (found, jumps.references, jumps.reached.into_iter().collect())
+                    });
+                    resolved.emit(step, &mut jumps.reached, &mut jumps.references, out);
                 }
             }
-            options(cx, assigned, step, entry, args, &mut jumps, out);
+            _ => {
+                for step in steps {
+                    self.step(step, &mut jumps, out);
+                }
+            }
         }
         if !cx.complete {
             for d in &mut out[start..] {
@@ -139,6 +106,67 @@ impl<'c, 'a> Targets<'c, 'a> {
         jumps
     }
 
+    /// Resolves the jumps of one priority.
+    fn step(&self, step: &Step, jumps: &mut Jumps, out: &mut Vec<Diagnostic>) {
+        let (cx, assigned) = (self.cx, &self.assigned);
+        let Some((entry, params)) = places(step) else {
+            return;
+        };
+        let args = step.args();
+        // Separate context / extension / priority parameters (ChannelRedirect, Originate…).
+        let pos = |k: ArgKind| params.iter().position(|p| p.kind == k);
+        if let (Some(c), Some(e), Some(p)) = (
+            pos(ArgKind::Context),
+            pos(ArgKind::Extension),
+            pos(ArgKind::Priority),
+        ) {
+            if let Some(pri) = args.get(p).filter(|a| !a.range.is_empty()) {
+                let dest = Dest {
+                    context: args
+                        .get(c)
+                        .map(|a| a.range.clone())
+                        .filter(|r| !r.is_empty()),
+                    exten: args
+                        .get(e)
+                        .map(|a| a.range.clone())
+                        .filter(|r| !r.is_empty()),
+                    priority: pri.range.clone(),
+                    gosub: false,
+                };
+                resolve(cx, assigned, step, &dest, step.data, jumps, out);
+            }
+        } else if let Some(c) = pos(ArgKind::Context)
+            && let Some(arg) = args.get(c)
+        {
+            context_only(cx, assigned, step, arg.range.clone(), jumps, out);
+        }
+        if let Some(d) = pos(ArgKind::DialTargets)
+            && let Some(arg) = args.get(d)
+        {
+            local_targets(cx, assigned, step, arg.range.clone(), jumps);
+        }
+        for (i, arg) in args.iter().enumerate() {
+            let Some(param) = params.get(i) else { break };
+            let (sep, gosub) = match param.kind {
+                ArgKind::Goto => (b',', false),
+                ArgKind::Gosub => (b',', true),
+                ArgKind::GotoCaret => (b'^', false),
+                ArgKind::GosubCaret => (b'^', true),
+                _ => continue,
+            };
+            if arg.range.is_empty() {
+                continue;
+            }
+            if entry.split == Split::Condition && padded(step, arg, out) {
+                continue;
+            }
+            if let Some(dest) = Dest::parse(step.data, arg.range.clone(), sep, gosub) {
+                resolve(cx, assigned, step, &dest, step.data, jumps, out);
+            }
+        }
+        options(cx, assigned, step, entry, args, jumps, out);
+    }
+
     /// The parts' jumps as one, in order; then the include cycles.
     pub(super) fn finish(&self, parts: Vec<Jumps>, out: &mut Vec<Diagnostic>) -> Jumps {
         let mut parts = parts.into_iter();
@@ -150,6 +178,74 @@ impl<'c, 'a> Targets<'c, 'a> {
         include_cycles(self.cx, out);
         jumps
     }
+}
+
+/// The catalog entry and parameters of a priority whose application can name a place.
+fn places<'s>(
+    step: &Step<'s>,
+) -> Option<(&'static pbxc_stdlib::Entry, &'static [pbxc_stdlib::Param])> {
+    let entry = step.entry?;
+    let params = entry.params.as_deref()?;
+    names_places(entry, params).then_some((entry, params))
+}
+
+/// What resolving a priority's jumps reads of the rest of the dialplan, as bytes: two
+/// dialplans with the same shape resolve the same priority alike. That is, in order: the
+/// target and whether the dialplan is whole; each context's name, includes (the context
+/// each names), whether it has switches, and its extensions with their caller-ID
+/// qualifiers and priorities (number and label); the globals, and which of their names the
+/// dialplan also assigns on the channel. Every name is written with its length first.
+fn shape(cx: &Cx, assigned: &HashSet<Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    let bytes = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+        out.extend_from_slice(b);
+    };
+    let number = |out: &mut Vec<u8>, n: i64| out.extend_from_slice(&n.to_le_bytes());
+    let target = match cx.target {
+        crate::Target::Asterisk(v) => v as i64,
+        crate::Target::Pbx => -1,
+    };
+    number(&mut out, target);
+    number(&mut out, cx.complete as i64);
+    number(&mut out, cx.plan.contexts.len() as i64);
+    for c in &cx.plan.contexts {
+        bytes(&mut out, &c.name);
+        number(&mut out, c.includes.len() as i64);
+        for inc in &c.includes {
+            bytes(&mut out, &inc.context);
+        }
+        number(&mut out, c.switches.is_empty() as i64);
+        number(&mut out, c.extensions.len() as i64);
+        for e in &c.extensions {
+            bytes(&mut out, &e.name);
+            match &e.cid {
+                Some(cid) => {
+                    number(&mut out, 1);
+                    bytes(&mut out, cid);
+                }
+                None => number(&mut out, 0),
+            }
+            number(&mut out, e.priorities.len() as i64);
+            for p in &e.priorities {
+                number(&mut out, p.number as i64);
+                match &p.label {
+                    Some(label) => {
+                        number(&mut out, 1);
+                        bytes(&mut out, label);
+                    }
+                    None => number(&mut out, 0),
+                }
+            }
+        }
+    }
+    number(&mut out, cx.plan.globals.len() as i64);
+    for g in &cx.plan.globals {
+        bytes(&mut out, &g.name);
+        bytes(&mut out, &g.value);
+        number(&mut out, assigned.contains(g.name.as_slice()) as i64);
+    }
+    out
 }
 
 /// Whether an application can name a place in the dialplan: a jump target, a context, a
