@@ -133,6 +133,7 @@ struct Entry {
 pub struct StepMemo {
     generations: Mutex<Generations>,
     shapes: Mutex<Shapes>,
+    lowering: pbxc_dialplan::LowerMemo,
 }
 
 #[derive(Default)]
@@ -171,6 +172,12 @@ impl Generations {
 impl StepMemo {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The memo of the lowerings whose dialplans this memo checks: a caller that keeps one
+    /// keeps both.
+    pub fn lowering(&self) -> &pbxc_dialplan::LowerMemo {
+        &self.lowering
     }
 
     /// How many priorities' findings are remembered: those the last check used.

@@ -8,6 +8,7 @@ pub mod args;
 pub mod codes;
 mod dump;
 mod lower;
+mod memo;
 mod model;
 pub mod pattern;
 pub mod route;
@@ -18,6 +19,7 @@ pub mod timing;
 pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;
 pub use lower::{lower, pbx_strsep};
+pub use memo::LowerMemo;
 pub use model::{Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch};
 pub use subst::substitute;
 

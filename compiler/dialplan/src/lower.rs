@@ -17,26 +17,80 @@ use crate::subst::substitute;
 /// Lowers a loaded extensions.conf. A rejected file gives an empty dialplan (Asterisk keeps
 /// the previous one).
 pub fn lower(config: &Config, sources: &SourceSet) -> (Dialplan, Vec<Diagnostic>) {
+    let (plan, diagnostics, _) = lower_reusing(config, sources, None, false);
+    (plan, diagnostics)
+}
+
+/// [`lower`], taking from `previous` (the last lowering of the same dialplan) the context of
+/// every section it can (see [`LowerMemo`](crate::LowerMemo)); with what each section made,
+/// when asked to `remember` it.
+pub(crate) fn lower_reusing(
+    config: &Config,
+    sources: &SourceSet,
+    previous: Option<&crate::memo::Previous>,
+    remember: bool,
+) -> (Dialplan, Vec<Diagnostic>, Vec<crate::memo::Made>) {
     let mut l = Lowering {
         sources,
         plan: Dialplan::default(),
         diagnostics: Vec::new(),
         last_extension: None,
     };
+    let mut made = Vec::new();
     if config.rejected {
-        return (l.plan, l.diagnostics);
+        return (l.plan, l.diagnostics, made);
     }
     l.general(config);
     l.globals(config);
-    for cat in config.sections() {
-        if cat.name.eq_ignore_ascii_case(b"general") || cat.name.eq_ignore_ascii_case(b"globals") {
+    let skipped = |cat: &Category| {
+        cat.name.eq_ignore_ascii_case(b"general") || cat.name.eq_ignore_ascii_case(b"globals")
+    };
+    // How many sections make each context: one that alone makes its context can be reused.
+    let mut sections_of: HashMap<&[u8], u32> = HashMap::default();
+    for cat in config.sections().filter(|c| !skipped(c)) {
+        *sections_of.entry(&cat.name).or_default() += 1;
+    }
+    let previous = previous.filter(|p| p.same_globals(&l.plan.globals));
+    for (category, cat) in config.categories.iter().enumerate() {
+        if cat.template || skipped(cat) {
             continue;
         }
-        l.section(cat);
+        let alone = sections_of.get(&*cat.name) == Some(&1);
+        let start = l.diagnostics.len();
+        let plain = if remember || previous.is_some() {
+            crate::memo::plain_flags(cat, sources)
+        } else {
+            Vec::new()
+        };
+        let context = alone.then_some(l.plan.contexts.len());
+        let reused = match previous
+            .filter(|_| alone)
+            .and_then(|p| p.reuse(cat, &plain))
+        {
+            Some((context, diagnostics)) => {
+                l.plan.contexts.push(context);
+                l.diagnostics.extend(diagnostics);
+                l.last_extension = None;
+                true
+            }
+            None => {
+                l.section(cat);
+                false
+            }
+        };
+        if remember {
+            made.push(crate::memo::Made {
+                category,
+                context,
+                diagnostics: start..l.diagnostics.len(),
+                reused,
+                plain,
+            });
+        }
     }
     l.verify_includes();
     l.check_priority_one();
-    (l.plan, l.diagnostics)
+    (l.plan, l.diagnostics, made)
 }
 
 struct Lowering<'a> {
@@ -110,7 +164,7 @@ fn exact_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Option<Orig
 
 /// Where `var`'s value is in the source, when it is a plain copy of one stretch of it (no
 /// escapes or comments inside).
-fn plain_copy(var: &Variable, sources: &SourceSet) -> Option<Origin> {
+pub(crate) fn plain_copy(var: &Variable, sources: &SourceSet) -> Option<Origin> {
     let whole = *var.value_origins.first()?;
     let text = &sources.get(whole.file).text[whole.range.as_range()];
     (var.value_origins.len() == 1 && text == &*var.value).then_some(whole)

@@ -24,7 +24,7 @@ pub struct Report {
 
 /// One dialplan as the check saw it.
 pub struct Checked {
-    pub plan: pbxc_dialplan::Dialplan,
+    pub plan: std::sync::Arc<pbxc_dialplan::Dialplan>,
     /// Whether it is the whole dialplan (the root extensions.conf).
     pub complete: bool,
     pub references: Vec<pbxc_check::Reference>,
@@ -49,8 +49,19 @@ fn is_dialplan(name: &str) -> bool {
         && !name.ends_with(".lua")
 }
 
-fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) -> pbxc_dialplan::Dialplan {
-    let (plan, diagnostics) = pbxc_dialplan::lower(config, session.sources());
+/// Lowers a dialplan; with a memo, reusing what the last lowering of it made.
+fn lower_dialplan(
+    session: &mut Session,
+    config: pbxc_config::Config,
+    memo: Option<&pbxc_check::StepMemo>,
+) -> std::sync::Arc<pbxc_dialplan::Dialplan> {
+    let (plan, diagnostics) = match memo {
+        Some(memo) => memo.lowering().lower(config, session.sources()),
+        None => {
+            let (plan, diagnostics) = pbxc_dialplan::lower(&config, session.sources());
+            (std::sync::Arc::new(plan), diagnostics)
+        }
+    };
     session.add_diagnostics(diagnostics);
     plan
 }
@@ -59,20 +70,26 @@ fn lower_dialplan(session: &mut Session, config: &pbxc_config::Config) -> pbxc_d
 #[derive(Default)]
 struct Loaded {
     /// Each with whether it is the whole dialplan (the root extensions.conf).
-    dialplans: Vec<(pbxc_dialplan::Dialplan, bool)>,
+    dialplans: Vec<(std::sync::Arc<pbxc_dialplan::Dialplan>, bool)>,
     /// pjsip.conf endpoints, when pjsip.conf is part of the check.
     endpoints: Option<Vec<pbxc_check::Endpoint>>,
 }
 
 impl Loaded {
-    fn add(&mut self, session: &mut Session, name: &str, config: &pbxc_config::Config) {
+    fn add(
+        &mut self,
+        session: &mut Session,
+        name: &str,
+        config: pbxc_config::Config,
+        memo: Option<&pbxc_check::StepMemo>,
+    ) {
         if is_dialplan(name) {
-            let plan = lower_dialplan(session, config);
+            let plan = lower_dialplan(session, config, memo);
             self.dialplans.push((plan, name == "extensions.conf"));
         } else if name == "pjsip.conf" {
             self.endpoints
                 .get_or_insert_with(Vec::new)
-                .extend(pbxc_check::endpoints(config));
+                .extend(pbxc_check::endpoints(&config));
         }
     }
 
@@ -155,7 +172,7 @@ pub fn check_with_memo(
                 match session.load(name) {
                     Ok(config) => {
                         rejected |= config.rejected;
-                        loaded.add(&mut session, name, &config);
+                        loaded.add(&mut session, name, config, memo);
                         roots.push(path.join(name));
                     }
                     // A dangling link or unreadable file: Asterisk finds no such file and goes
@@ -180,7 +197,7 @@ pub fn check_with_memo(
                 }
             })?;
             rejected |= config.rejected;
-            loaded.add(&mut session, &name, &config);
+            loaded.add(&mut session, &name, config, memo);
             roots.push(path.clone());
         }
     }
