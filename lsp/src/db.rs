@@ -4,6 +4,13 @@
 //! An edit sets one file's text. Salsa then re-runs only what read that file: its parse, and
 //! the check of each root that loaded it. Every other file keeps its parse, and a root that
 //! never read the file keeps its whole analysis.
+//!
+//! Within the edited file, each stage reuses what the edit left alone: the parse reads the
+//! lines the edit touched and copies the rest of the file's last tree
+//! (`pbxc_syntax::reparse`); lowering copies the context of every section whose lines are
+//! as before (`pbxc_dialplan::LowerMemo`); the checks copy the findings of every priority
+//! that did not change, and its jumps' resolutions while the dialplan's contexts,
+//! extensions, labels and globals stay the same (`pbxc_check::StepMemo`, one per root).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -870,7 +870,9 @@ fn a_burst_of_changes_is_checked_once_not_once_each() {
     let ext = dir.file("extensions.conf");
     c.open(&ext, None);
     let checks = |c: &mut Client| c.request("pbxc/status", Value::Null)["analyses"].as_u64();
+    let lines = |c: &mut Client| c.request("pbxc/status", Value::Null)["linesRead"].as_u64();
     let before = checks(&mut c).expect("a count of checks");
+    let lines_before = lines(&mut c).expect("a count of lines read");
     // Versions 2..=21, each a different unknown application (`NoOpp`, `NoOppp`, …): whichever
     // of them are checked together, each list differs from the one before, and the last is
     // published.
@@ -902,4 +904,8 @@ fn a_burst_of_changes_is_checked_once_not_once_each() {
         "{} checks for 20 changes",
         after - before
     );
+    // Each parse read the one line that changed (the buffer is replaced whole, but its first
+    // line is as before).
+    let read = lines(&mut c).expect("a count of lines read") - lines_before;
+    assert!((1..=after - before).contains(&read), "{read} lines read");
 }
