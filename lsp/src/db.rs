@@ -9,8 +9,9 @@
 //! lines the edit touched and copies the rest of the file's last tree
 //! (`pbxc_syntax::reparse`); lowering copies the context of every section whose lines are
 //! as before (`pbxc_dialplan::LowerMemo`); the checks copy the findings of every priority
-//! that did not change, and its jumps' resolutions while the dialplan's contexts,
-//! extensions, labels and globals stay the same (`pbxc_check::StepMemo`, one per root).
+//! that did not change, and its jumps' resolutions while the dialplan's shape (its contexts,
+//! extensions, priority numbers, labels, includes, switches and globals) stays the same
+//! (`pbxc_check::StepMemo`, one per root).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,8 @@ pub struct Database {
     /// reuses the findings of every priority the edit did not touch.
     memos: Arc<Mutex<HashMap<PathBuf, Arc<pbxc_check::StepMemo>>>>,
     /// The two latest parses of each file, held so that older ones are freed by `dropper`
-    /// rather than when salsa starts a revision (see [`Dropper`]).
+    /// rather than when salsa starts a revision (see [`Dropper`]); the latest is also what
+    /// the next parse of the file reuses.
     parsed: Arc<Mutex<HashMap<PathBuf, Vec<Arc<Parsed>>>>>,
     dropper: Arc<Dropper>,
     /// Counts the changes of inputs: each starts a salsa revision.
@@ -330,7 +332,8 @@ impl Database {
         self.revision.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Forgets what is held for the root or file at `path` (the editor closed it).
+    /// Forgets what is held for the root or file at `path` (the editor closed it): its memo,
+    /// and its latest parses, so the next parse of it reads the whole file.
     pub fn forget(&self, path: &Path) {
         let memo = lock(&self.memos).remove(path);
         let parsed = lock(&self.parsed).remove(path);

@@ -18,6 +18,15 @@
 //! What a run does not use stops counting as remembered when it ends, and is dropped once
 //! such entries outnumber the remembered ones (a check that asks for one before then still
 //! finds it), so the memo holds at most two dialplans' worth.
+//!
+//! The memo also keeps what the rules that read more than one priority can reuse:
+//!
+//! - the jump-target rule's resolution of each priority, for the last two shapes of the
+//!   dialplan (its contexts, extensions, priorities, labels, includes, switches and globals:
+//!   `targets::shape`), kept in the stand-in's coordinates like the findings above
+//!   ([`Shapes`]);
+//! - the lowering of the dialplans it checks ([`pbxc_dialplan::LowerMemo`]), so that a caller
+//!   that keeps one memo per configuration keeps both.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -133,6 +142,8 @@ struct Entry {
 pub struct StepMemo {
     generations: Mutex<Generations>,
     shapes: Mutex<Shapes>,
+    /// What the last check's [`ShapeRun`] copied.
+    jumps_reused: std::sync::atomic::AtomicUsize,
     lowering: pbxc_dialplan::LowerMemo,
 }
 
@@ -419,14 +430,17 @@ struct Shapes {
     seen: Vec<Seen>,
 }
 
-/// One shape's resolutions, by the priority's place in the dialplan's order.
+/// One shape's resolutions, by the priority's place in the dialplan's order (boxed: most
+/// priorities jump nowhere, and an empty slot is then a null pointer).
 struct Seen {
     shape: Box<[u8]>,
-    slots: Vec<Option<Resolved>>,
+    slots: Vec<Option<Box<Resolved>>>,
 }
 
-/// Shapes kept: a configuration directory checks a few dialplans with one memo.
-const SHAPES: usize = 4;
+/// Shapes kept: the dialplan's now, and the one before (an edit undone finds it). A root
+/// checks one dialplan in all but rare configurations (a file named `extensions*.conf`
+/// checked on its own beside it); two then take turns.
+const SHAPES: usize = 2;
 
 /// What resolving one priority's jumps found on its stand-in.
 pub(crate) struct Resolved {
@@ -442,8 +456,11 @@ pub(crate) struct Resolved {
 /// the memo (which stays locked) until the check is done with them.
 pub(crate) struct ShapeRun<'m> {
     shapes: std::sync::MutexGuard<'m, Shapes>,
-    slots: Vec<Option<Resolved>>,
+    slots: Vec<Option<Box<Resolved>>>,
     target: Target,
+    /// How many resolutions this run copied rather than found.
+    reused: usize,
+    counter: &'m std::sync::atomic::AtomicUsize,
 }
 
 impl Drop for ShapeRun<'_> {
@@ -451,6 +468,8 @@ impl Drop for ShapeRun<'_> {
         if let Some(seen) = self.shapes.seen.last_mut() {
             seen.slots = std::mem::take(&mut self.slots);
         }
+        self.counter
+            .store(self.reused, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -483,7 +502,14 @@ impl StepMemo {
             shapes,
             slots,
             target,
+            reused: 0,
+            counter: &self.jumps_reused,
         }
+    }
+
+    /// How many priorities' jump resolutions the last check copied from an earlier one.
+    pub fn jumps_reused(&self) -> usize {
+        self.jumps_reused.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -504,20 +530,22 @@ impl ShapeRun<'_> {
         let same = slot.as_ref().is_some_and(|r| {
             r.ctx == step.ctx && r.number == step.priority.number && r.key.is(step.priority, target)
         });
-        if !same {
+        if same {
+            self.reused += 1;
+        } else {
             *slot = None;
         }
         slot.get_or_insert_with(|| {
             let (diagnostics, references, reached) =
                 on_stand_in(step, step.template.clone(), resolve);
-            Resolved {
+            Box::new(Resolved {
                 key: Key::new(step.priority, target),
                 ctx: step.ctx,
                 number: step.priority.number,
                 diagnostics,
                 references,
                 reached,
-            }
+            })
         })
     }
 }

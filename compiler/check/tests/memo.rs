@@ -78,7 +78,7 @@ fn remembered_findings_are_the_findings() {
     let files = corpus_dialplans();
     assert!(files.len() > 20, "the corpus has its dialplans");
     let memo = pbxc_check::StepMemo::new();
-    let mut compared = 0;
+    let (mut compared, mut jumps_copied) = (0, 0);
     for path in files {
         let dir = path.parent().unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -96,6 +96,7 @@ fn remembered_findings_are_the_findings() {
             "warm: {}",
             path.display()
         );
+        jumps_copied += memo.jumps_reused();
         assert!(fresh.is_empty() || !memo.is_empty(), "the memo remembers");
         // A line added at the top moves everything: remembered findings must move with it.
         let mut moved = b"; a new first line\n".to_vec();
@@ -112,6 +113,10 @@ fn remembered_findings_are_the_findings() {
     assert!(
         compared > 10_000,
         "the corpus gives findings to compare ({compared})"
+    );
+    assert!(
+        jumps_copied > 10_000,
+        "warm checks copy the jumps' resolutions ({jumps_copied})"
     );
 }
 
@@ -204,7 +209,7 @@ fn jumps_are_resolved_again_when_what_they_reach_changes() {
     let dir = std::env::temp_dir().join(format!("pbxc-memo-jumps-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let name = "extensions-memo-jumps.conf";
-    let base = "[globals]\nDEST=b\n[a]\nexten => 1,1,Set(OTHER=1)\n same => n,Goto(b,1,top)\n same => n,Goto(${DEST},1,1)\n same => n,Dial(Local/1@b&Local/2@c)\n same => n,Goto(c,9,1)\n same => n,BackGround(x,,,c)\n same => n,Goto(a,2,1)\ninclude => c\n[b]\nexten => 1,1(top),NoOp()\n[c]\nexten => 2,1,NoOp()\n";
+    let base = "[globals]\nDEST=b\n[a]\nexten => 1,1,Set(OTHER=1)\n same => n,Goto(b,1,top)\n same => n,Goto(${DEST},1,1)\n same => n,Dial(Local/1@b&Local/2@c)\n same => n,Goto(c,9,1)\n same => n,BackGround(x,,,c)\n same => n,Goto(a,2,1)\n same => n,Goto(c,2,1)\ninclude => c\n[b]\nexten => 1,1(top),NoOp()\n[c]\nexten => 2,1,NoOp()\n";
     let steps: &[(&str, &str)] = &[
         ("the label a Goto names is renamed", "1,1(top)"),
         (
@@ -219,6 +224,7 @@ fn jumps_are_resolved_again_when_what_they_reach_changes() {
         ("the context a Goto looks in gets a switch", "[c]\n"),
         ("the extension a Goto names is renamed", "exten => 2,1"),
         ("a context is renamed", "[c]\n"),
+        ("the priority a Goto names is renumbered", "exten => 2,1"),
     ];
     let replacements = [
         "1,1(tip)",
@@ -228,6 +234,7 @@ fn jumps_are_resolved_again_when_what_they_reach_changes() {
         "[c]\nswitch => IAX2/box\n",
         "exten => 9,1",
         "[cc]\n",
+        "exten => 2,2",
     ];
     let memo = pbxc_check::StepMemo::new();
     let mut texts = vec![base.to_string()];
@@ -238,6 +245,8 @@ fn jumps_are_resolved_again_when_what_they_reach_changes() {
     }
     let original = check(&dir, name, base.as_bytes(), None);
     let mut same = Vec::new();
+    // The priorities of [a] that name places: five Gotos, the Dial and the BackGround.
+    let jumps = 7;
     for (i, text) in texts.iter().enumerate() {
         let fresh = check(&dir, name, text.as_bytes(), None);
         if i % 2 == 1 && fresh == original {
@@ -248,7 +257,14 @@ fn jumps_are_resolved_again_when_what_they_reach_changes() {
             fresh,
             "text {i}:\n{text}"
         );
+        // A new shape resolves every jump afresh; the shape before it (the base text) is
+        // remembered, so going back copies them all.
+        let expected = if i == 0 || i % 2 == 1 { 0 } else { jumps };
+        assert_eq!(memo.jumps_reused(), expected, "text {i}:\n{text}");
     }
+    // The same text again copies every resolution.
+    check(&dir, name, base.as_bytes(), Some(&memo));
+    assert_eq!(memo.jumps_reused(), jumps);
     // Each change changes the findings (else the test would not test the memo).
     assert!(same.is_empty(), "{same:?}");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -20,7 +20,9 @@ use pbxc_diagnostics::{Diagnostic, FileId, SourceSet, TextRange};
 
 use crate::model::{Context, Dialplan, Extension, Global, Include, Priority, Switch};
 
-/// What a caller keeps between lowerings of the same dialplans (see the module docs).
+/// What a caller keeps between lowerings of the same dialplans (see the module docs): the
+/// last configuration lowered of each (its variables are what a section is compared with),
+/// the dialplan it gave, and its findings.
 #[derive(Default)]
 pub struct LowerMemo {
     /// By the dialplan's root file.
@@ -29,7 +31,8 @@ pub struct LowerMemo {
     reused: std::sync::atomic::AtomicUsize,
 }
 
-/// Dialplans remembered: a configuration directory lowers one or a few.
+/// Dialplans remembered at most: a caller keeps one memo per configuration, which lowers one
+/// dialplan or a few.
 const DIALPLANS: usize = 4;
 
 /// One lowering, remembered.
@@ -85,8 +88,10 @@ impl LowerMemo {
             sections,
         };
         let mut all = lock(&self.previous);
-        if all.len() >= DIALPLANS {
-            all.clear();
+        if all.len() >= DIALPLANS
+            && let Some(&other) = all.keys().next()
+        {
+            all.remove(&other);
         }
         all.insert(key, remembered);
         drop(all);

@@ -7,8 +7,13 @@
 //! file in two halves). So reading starts at the first line the edit changed, provided that
 //! line started with the counter at zero, and stops at the first line start past the edit
 //! where the counter is zero again and was zero in the old tree too: from there on, the bytes
-//! are the old ones and are read alike. The result equals [`parse`](crate::parse) of the new
-//! text (property-tested below), so a caller can use either.
+//! are the old ones and are read alike. (The old first line is never taken over to a later
+//! place, as a BOM counts only at the start of the file: lines pasted at the very top make
+//! the whole file read again.) The result equals [`parse`](crate::parse) of the new text
+//! (property-tested below, fuzzed in `fuzz/`), so a caller can use either.
+//!
+//! The lines kept are copies (their places are absolute, and the old tree stays shared):
+//! an edit near the top copies nearly the whole tree, which costs a fraction of reading it.
 
 use std::sync::Arc;
 

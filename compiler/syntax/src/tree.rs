@@ -51,7 +51,8 @@ pub struct SyntaxTree {
     /// The lines that start with Asterisk's comment counter not at zero (inside a block
     /// comment, or after a stray `--;`), with the counter there; ascending. One past the last
     /// line stands for the end of the file, where a line added would start. Every other line
-    /// is read as it would be at the start of a file, which is what lets
+    /// is read as it would be at the start of a file (but for a BOM, which only the first
+    /// line can have), which is what lets
     /// [`reparse`](crate::reparse) read only the lines an edit touched.
     pub(crate) unsettled: Vec<(u32, i32)>,
 }

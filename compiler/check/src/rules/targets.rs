@@ -45,6 +45,8 @@ pub(super) struct Targets<'c, 'a> {
     assigned: HashSet<Vec<u8>>,
     /// With a memo, the dialplan's [`shape`]: what the resolutions it keeps hold for.
     shape: Option<Vec<u8>>,
+    /// How many steps the dialplan has: the memo is used only for all of them at once.
+    steps: usize,
 }
 
 impl<'c, 'a> Targets<'c, 'a> {
@@ -55,13 +57,14 @@ impl<'c, 'a> Targets<'c, 'a> {
             cx,
             assigned,
             shape,
+            steps: steps.len(),
         }
     }
 
     /// Resolves the jumps of `steps` (a run of the dialplan's steps: parts can be resolved on
-    /// threads of their own and [merged](Self::finish) in order). With a memo, `steps` must
-    /// be all of them: each priority's resolution is then remembered by its place among
-    /// them, and copied while the priority and the dialplan's shape stay the same.
+    /// threads of their own and [merged](Self::finish) in order). With a memo, and `steps`
+    /// all of them, each priority's resolution is remembered by its place among them, and
+    /// copied while the priority and the dialplan's shape stay the same.
     pub(super) fn resolve(&self, steps: &[Step], out: &mut Vec<Diagnostic>) -> Jumps {
         let cx = self.cx;
         let mut jumps = Jumps::default();
@@ -69,7 +72,7 @@ impl<'c, 'a> Targets<'c, 'a> {
         jumps.references.reserve(steps.len() / 3);
         let start = out.len();
         match (cx.memo, &self.shape) {
-            (Some(memo), Some(shape)) => {
+            (Some(memo), Some(shape)) if steps.len() == self.steps => {
                 let mut run = memo.shape(shape, steps.len(), cx.target);
                 for (i, step) in steps.iter().enumerate() {
                     if places(step).is_none() {
