@@ -333,6 +333,21 @@ mod tests {
     }
 
     #[test]
+    fn lines_too_long_carriage_returns_and_nul_bytes_move_or_are_read_again() {
+        let long = "x".repeat(9000);
+        let old = format!("a=1\r\nb={long}\r\nc=\0z\r\nd=4\r\n");
+        let old = old.as_bytes();
+        // Before them: they move, their diagnostics too.
+        assert_eq!(assert_reads_as_new(old, 2, 1, b"22"), 1);
+        // Inside the long line: read again; made short, it is read as a statement.
+        assert_eq!(assert_reads_as_new(old, 10, 1, b"yy"), 1);
+        assert_eq!(assert_reads_as_new(old, 6, 8500, b""), 1);
+        // A short line grown past the limit.
+        let short = b"a=1\nb=2\nc=3\n";
+        assert_eq!(assert_reads_as_new(short, 6, 0, long.as_bytes()), 1);
+    }
+
+    #[test]
     fn growing_the_last_line_and_adding_lines_at_the_end() {
         assert_eq!(assert_reads_as_new(b"a=1\nb=2", 7, 0, b"2"), 1);
         assert_eq!(assert_reads_as_new(b"a=1\n", 4, 0, b"b=2\n"), 1);
