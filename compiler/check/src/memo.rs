@@ -21,8 +21,8 @@
 //!
 //! The memo also keeps what the rules that read more than one priority can reuse:
 //!
-//! - the jump-target rule's resolution of each priority, for the last two shapes of the
-//!   dialplan (its contexts, extensions, priorities, labels, includes, switches and globals:
+//! - the jump-target rule's resolution of each priority, for the dialplan's latest shape
+//!   (its contexts, extensions, priorities, labels, includes, switches and globals:
 //!   `targets::shape`), kept in the stand-in's coordinates like the findings above
 //!   ([`Shapes`]);
 //! - the lowering of the dialplans it checks ([`pbxc_dialplan::LowerMemo`]), so that a caller
@@ -430,17 +430,21 @@ struct Shapes {
     seen: Vec<Seen>,
 }
 
-/// One shape's resolutions, by the priority's place in the dialplan's order (boxed: most
-/// priorities jump nowhere, and an empty slot is then a null pointer).
+/// A dialplan's resolutions for its latest shape, by the priority's place in the
+/// dialplan's order (boxed: most priorities jump nowhere, and an empty slot is then a null
+/// pointer).
 struct Seen {
+    /// The dialplan: the file of its first section.
+    dialplan: Option<FileId>,
     shape: Box<[u8]>,
     slots: Vec<Option<Box<Resolved>>>,
 }
 
-/// Shapes kept: the dialplan's now, and the one before (an edit undone finds it). A root
-/// checks one dialplan in all but rare configurations (a file named `extensions*.conf`
-/// checked on its own beside it); two then take turns.
-const SHAPES: usize = 2;
+/// Dialplans whose latest shape is kept: a root checks one dialplan in all but rare
+/// configurations (a file named `extensions*.conf` checked on its own beside it). Only the
+/// latest shape of each is kept (the memory of each is that of its findings): an edit that
+/// changes the shape, and its undoing, resolve every jump afresh.
+const DIALPLANS: usize = 4;
 
 /// What resolving one priority's jumps found on its stand-in.
 pub(crate) struct Resolved {
@@ -475,19 +479,32 @@ impl Drop for ShapeRun<'_> {
 
 impl StepMemo {
     /// The resolutions remembered for a dialplan of shape `shape` with `steps` priorities.
-    pub(crate) fn shape(&self, shape: &[u8], steps: usize, target: Target) -> ShapeRun<'_> {
+    pub(crate) fn shape(
+        &self,
+        dialplan: Option<FileId>,
+        shape: &[u8],
+        steps: usize,
+        target: Target,
+    ) -> ShapeRun<'_> {
         let mut shapes = self.shapes.lock().unwrap_or_else(|e| e.into_inner());
         let seen = &mut shapes.seen;
-        match seen.iter().position(|s| *s.shape == *shape) {
+        match seen.iter().position(|s| s.dialplan == dialplan) {
             Some(i) => {
-                let entry = seen.remove(i);
+                let mut entry = seen.remove(i);
+                if *entry.shape != *shape {
+                    // Another shape of the same dialplan: what was found for the old one
+                    // no longer holds.
+                    entry.shape = shape.into();
+                    entry.slots = Vec::new();
+                }
                 seen.push(entry);
             }
             None => {
-                if seen.len() >= SHAPES {
+                if seen.len() >= DIALPLANS {
                     seen.remove(0);
                 }
                 seen.push(Seen {
+                    dialplan,
                     shape: shape.into(),
                     slots: Vec::new(),
                 });

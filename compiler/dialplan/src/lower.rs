@@ -51,21 +51,18 @@ pub(crate) fn lower_reusing(
         *sections_of.entry(&cat.name).or_default() += 1;
     }
     let previous = previous.filter(|p| p.same_globals(&l.plan.globals));
-    for (category, cat) in config.categories.iter().enumerate() {
-        if cat.template || skipped(cat) {
-            continue;
-        }
+    for cat in config.sections().filter(|c| !skipped(c)) {
         let alone = sections_of.get(&*cat.name) == Some(&1);
         let start = l.diagnostics.len();
-        let plain = if remember || previous.is_some() {
-            crate::memo::plain_flags(cat, sources)
+        let print = if alone && (remember || previous.is_some()) {
+            crate::memo::print(cat, sources)
         } else {
             Vec::new()
         };
         let context = alone.then_some(l.plan.contexts.len());
         let reused = match previous
             .filter(|_| alone)
-            .and_then(|p| p.reuse(cat, &plain))
+            .and_then(|p| p.reuse(cat, &print))
         {
             Some((context, diagnostics)) => {
                 l.plan.contexts.push(context);
@@ -80,11 +77,12 @@ pub(crate) fn lower_reusing(
         };
         if remember {
             made.push(crate::memo::Made {
-                category,
+                name: cat.name.clone(),
                 context,
                 diagnostics: start..l.diagnostics.len(),
                 reused,
-                plain,
+                header: cat.header.range.start,
+                print,
             });
         }
     }

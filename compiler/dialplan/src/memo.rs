@@ -5,24 +5,24 @@
 //! What a section lowers to depends only on its name, its header, its variables (names,
 //! values, places, and whether each value is a plain copy of its source text), and the
 //! globals (which `exten` names and includes are substituted with). Nothing in it depends on
-//! where it is but its places, and those move with it. So the memo keeps the configuration
-//! last lowered, the dialplan it gave and, per section, the context and findings it made;
-//! a section of the next configuration that matches one of them in all of that, its places
-//! all moved by one amount, takes a copy of that context moved by that amount. Any other
-//! section is lowered as usual. The result equals lowering from scratch (tested over the
-//! corpus, with edits that move and change sections).
+//! where it is but its places, and those move with it. So the memo keeps, per section that
+//! alone made its context, a print of all that with places relative to the section's header
+//! (its bytes compared, not hashed), the context it made and its findings. A section of the
+//! next configuration with the same print (and the same globals) takes a copy of that context
+//! moved by how far its header moved. Any other section is lowered as usual. The result
+//! equals lowering from scratch (tested over the corpus, with edits that move and change
+//! sections).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use pbxc_config::{Category, Config, Origin, Variable};
+use pbxc_config::{Category, Origin};
 use pbxc_diagnostics::{Diagnostic, FileId, SourceSet, TextRange};
 
 use crate::model::{Context, Dialplan, Extension, Global, Include, Priority, Switch};
 
-/// What a caller keeps between lowerings of the same dialplans (see the module docs): the
-/// last configuration lowered of each (its variables are what a section is compared with),
-/// the dialplan it gave, and its findings.
+/// What a caller keeps between lowerings of the same dialplans (see the module docs): for
+/// each, the dialplan last made, its findings, and the prints of its sections.
 #[derive(Default)]
 pub struct LowerMemo {
     /// By the dialplan's root file.
@@ -37,7 +37,6 @@ const DIALPLANS: usize = 4;
 
 /// One lowering, remembered.
 pub(crate) struct Previous {
-    config: Config,
     plan: Arc<Dialplan>,
     diagnostics: Vec<Diagnostic>,
     /// The sections that alone made their context, by name.
@@ -46,17 +45,16 @@ pub(crate) struct Previous {
 
 /// What one section made.
 pub(crate) struct Made {
-    /// The section, an index into the configuration's categories.
-    pub category: usize,
-    /// The context it alone made (`None`: its name is shared with another section, or it
-    /// made none).
+    pub name: Box<[u8]>,
+    /// The context it alone made (`None`: its name is shared with another section).
     pub context: Option<usize>,
     /// The findings it gave, a range of the lowering's.
     pub diagnostics: std::ops::Range<usize>,
     /// Whether it was taken from the lowering before.
     pub reused: bool,
-    /// Whether each variable's value is a plain copy of its source.
-    pub plain: Vec<bool>,
+    /// Where its header starts, and its [print](print).
+    pub header: u32,
+    pub print: Vec<u8>,
 }
 
 impl LowerMemo {
@@ -66,11 +64,16 @@ impl LowerMemo {
 
     /// Lowers `config` as [`lower`](crate::lower) does, reusing what the last lowering of
     /// the same dialplan made wherever it still holds; remembers this one for the next.
-    pub fn lower(&self, config: Config, sources: &SourceSet) -> (Arc<Dialplan>, Vec<Diagnostic>) {
+    pub fn lower(
+        &self,
+        config: pbxc_config::Config,
+        sources: &SourceSet,
+    ) -> (Arc<Dialplan>, Vec<Diagnostic>) {
         let key = config.files.first().copied();
         let previous = lock(&self.previous).remove(&key);
         let (plan, diagnostics, made) =
             crate::lower::lower_reusing(&config, sources, previous.as_ref(), true);
+        drop(config);
         let plan = Arc::new(plan);
         self.reused.store(
             made.iter().filter(|m| m.reused).count(),
@@ -79,10 +82,9 @@ impl LowerMemo {
         let sections = made
             .into_iter()
             .filter(|m| m.context.is_some())
-            .filter_map(|m| Some((config.categories.get(m.category)?.name.clone(), m)))
+            .map(|mut m| (std::mem::take(&mut m.name), m))
             .collect();
         let remembered = Previous {
-            config,
             plan: plan.clone(),
             diagnostics: diagnostics.clone(),
             sections,
@@ -122,45 +124,14 @@ impl Previous {
     }
 
     /// The context and findings section `cat` makes, when it alone makes its context and a
-    /// remembered section matches it (see the module docs); with whether each of its
-    /// variables is a plain copy.
-    pub(crate) fn reuse(
-        &self,
-        cat: &Category,
-        plain: &[bool],
-    ) -> Option<(Context, Vec<Diagnostic>)> {
+    /// remembered section of its name has its `print` (see the module docs).
+    pub(crate) fn reuse(&self, cat: &Category, print: &[u8]) -> Option<(Context, Vec<Diagnostic>)> {
         let made = self.sections.get(&cat.name)?;
-        let old = self.config.categories.get(made.category)?;
+        if made.print != print {
+            return None;
+        }
         let context = self.plan.contexts.get(made.context?)?;
-        if old.header.file != cat.header.file
-            || old.variables.len() != cat.variables.len()
-            || made.plain != plain
-        {
-            return None;
-        }
-        let delta = cat.header.range.start as i64 - old.header.range.start as i64;
-        let moves = |old: Origin, new: Origin| moved(old, delta) == new;
-        let same = moves(old.header, cat.header)
-            && old.variables.iter().zip(&cat.variables).all(|(o, n)| {
-                o.name == n.name
-                    && o.value == n.value
-                    && o.object == n.object
-                    && moves(o.origin, n.origin)
-                    && moves(o.name_origin, n.name_origin)
-                    && o.value_origins.len() == n.value_origins.len()
-                    && o.value_origins
-                        .iter()
-                        .zip(&n.value_origins)
-                        .all(|(a, b)| moves(*a, *b))
-                    && match (o.inherited_via, n.inherited_via) {
-                        (None, None) => true,
-                        (Some(a), Some(b)) => moves(a, b),
-                        _ => false,
-                    }
-            });
-        if !same {
-            return None;
-        }
+        let delta = cat.header.range.start as i64 - made.header as i64;
         let diagnostics = self
             .diagnostics
             .get(made.diagnostics.clone())?
@@ -171,13 +142,48 @@ impl Previous {
     }
 }
 
-/// Whether each of `cat`'s variables is a plain copy of its source text (what lowering
-/// reads of the source besides the variables).
-pub(crate) fn plain_flags(cat: &Category, sources: &SourceSet) -> Vec<bool> {
-    cat.variables
-        .iter()
-        .map(|v: &Variable| crate::lower::plain_copy(v, sources).is_some())
-        .collect()
+/// What lowering `cat` reads besides the globals, as bytes: its header's file and length,
+/// and each variable's name, value, whether it is an object and a plain copy of its source,
+/// and its places (file, start relative to the header's, length). Two sections with the same
+/// print lower alike, but for their places, which differ by how far their headers are apart.
+pub(crate) fn print(cat: &Category, sources: &SourceSet) -> Vec<u8> {
+    let base = cat.header.range.start as i64;
+    let mut out = Vec::with_capacity(64 + cat.variables.len() * 96);
+    let number = |out: &mut Vec<u8>, n: i64| out.extend_from_slice(&n.to_le_bytes());
+    let bytes = |out: &mut Vec<u8>, b: &[u8]| {
+        number(out, b.len() as i64);
+        out.extend_from_slice(b);
+    };
+    let place = |out: &mut Vec<u8>, o: Origin| {
+        number(out, o.file.0 as i64);
+        number(out, o.range.start as i64 - base);
+        number(out, o.range.len() as i64);
+    };
+    place(&mut out, cat.header);
+    number(&mut out, cat.variables.len() as i64);
+    for v in &cat.variables {
+        bytes(&mut out, &v.name);
+        bytes(&mut out, &v.value);
+        number(&mut out, v.object as i64);
+        number(
+            &mut out,
+            crate::lower::plain_copy(v, sources).is_some() as i64,
+        );
+        place(&mut out, v.origin);
+        place(&mut out, v.name_origin);
+        number(&mut out, v.value_origins.len() as i64);
+        for &o in &v.value_origins {
+            place(&mut out, o);
+        }
+        match v.inherited_via {
+            Some(o) => {
+                number(&mut out, 1);
+                place(&mut out, o);
+            }
+            None => number(&mut out, 0),
+        }
+    }
+    out
 }
 
 fn moved_range(range: TextRange, delta: i64) -> TextRange {

@@ -73,7 +73,13 @@ impl<'c, 'a> Targets<'c, 'a> {
         let start = out.len();
         match (cx.memo, &self.shape) {
             (Some(memo), Some(shape)) if steps.len() == self.steps => {
-                let mut run = memo.shape(shape, steps.len(), cx.target);
+                let dialplan = cx
+                    .plan
+                    .contexts
+                    .first()
+                    .and_then(|c| c.sections.first())
+                    .map(|o| o.file);
+                let mut run = memo.shape(dialplan, shape, steps.len(), cx.target);
                 for (i, step) in steps.iter().enumerate() {
                     if places(step).is_none() {
                         continue;
