@@ -481,3 +481,117 @@ fn replaced_analyses_are_freed() {
     );
     assert!(latest.strong_count() > 0);
 }
+
+/// Lines of a dialplan with jumps, labels, globals, includes, shared contexts and comments:
+/// what the memos of parsing, lowering and jump resolution depend on.
+fn dialplan_line() -> impl proptest::strategy::Strategy<Value = &'static str> {
+    proptest::sample::select(vec![
+        "[globals]\n",
+        "DEST=b\n",
+        "DEST=c\n",
+        "[a]\n",
+        "[b]\n",
+        "[c]\n",
+        "exten => 1,1,NoOp(x)\n",
+        "exten => 2,1(top),Answer()\n",
+        " same => n,Goto(b,1,1)\n",
+        " same => n,Goto(${DEST},2,top)\n",
+        " same => n,Set(DEST=z)\n",
+        " same => n,GotoIf($[1]?top:1)\n",
+        " same => n,Dial(Local/2@c)\n",
+        " same => n,Gosub(c,2,1)\n",
+        "exten => _X.,1,Goto(a,${EXTEN},1)\n",
+        "include => b\n",
+        "include => a\n",
+        "switch => IAX2/box\n",
+        "; a comment\n",
+        ";-- a block\n",
+        "--;\n",
+        "\n",
+    ])
+}
+
+/// An edit: a range given by line and column (past the end clamps), and what replaces it.
+fn range_edit() -> impl proptest::strategy::Strategy<Value = (u32, u32, u32, u32, String)> {
+    use proptest::prelude::*;
+    let piece = proptest::sample::select(vec![
+        "",
+        "x",
+        "1",
+        "2",
+        "b",
+        "c",
+        ",",
+        "(",
+        ")",
+        "(top)",
+        "\n",
+        " ",
+        ";",
+        ";--",
+        "--;",
+        "[a]\n",
+        "exten => 3,1,Goto(a,1,1)\n",
+        "Goto",
+        "Set(DEST=",
+        "${DEST}",
+        "include => c\n",
+    ]);
+    (
+        0u32..24,
+        0u32..30,
+        0u32..3,
+        0u32..30,
+        proptest::collection::vec(piece, 0..3).prop_map(|p| p.concat()),
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Edits one after another, each reusing what the one before computed (lines read, sections
+    /// lowered, jumps resolved, findings), find what a fresh server finds on the same text:
+    /// the same diagnostics, in the same order, and the same jump targets.
+    #[test]
+    fn edits_one_after_another_find_what_a_fresh_server_finds(
+        lines in proptest::collection::vec(dialplan_line(), 0..24),
+        edits in proptest::collection::vec(range_edit(), 1..8),
+    ) {
+        let dir = Dir::new(&[("extensions.conf", "")]);
+        let main = dir.file("extensions.conf");
+        let mut world = World::new();
+        world.set_folders(vec![dir.path.clone()]);
+        let mut text = lines.concat();
+        world.open(&main, text.clone(), 1);
+        world.publish();
+        let found = |world: &mut World| {
+            let a = world.analysis_for(&main);
+            let diagnostics =
+                pbxc_lsp::features::diagnostics::convert_all(pbxc_lsp::convert::Encoding::Utf16, &a);
+            let references: Vec<String> = a
+                .dialplans
+                .iter()
+                .flat_map(|c| c.references.iter().map(|r| format!("{r:?}")))
+                .collect();
+            (format!("{diagnostics:?}"), references)
+        };
+        for (version, (line, column, lines_on, end_column, new_text)) in edits.into_iter().enumerate() {
+            let change = ls::TextDocumentContentChangeEvent {
+                range: Some(ls::Range::new(
+                    ls::Position::new(line, column),
+                    ls::Position::new(line + lines_on, end_column),
+                )),
+                range_length: None,
+                text: new_text,
+            };
+            world.change(&main, vec![change], version as i32 + 2);
+            world.publish();
+            text = String::from_utf8(world.tree(&main).expect("the buffer's tree").text.to_vec()).expect("ASCII");
+            let mut fresh = World::new();
+            fresh.set_folders(vec![dir.path.clone()]);
+            fresh.open(&main, text.clone(), 1);
+            fresh.publish();
+            proptest::prop_assert_eq!(found(&mut world), found(&mut fresh), "after edit {} of:\n{}", version, text);
+        }
+    }
+}
