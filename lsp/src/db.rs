@@ -67,6 +67,9 @@ pub struct Database {
     parses: Arc<std::sync::atomic::AtomicUsize>,
     /// Lines the parses read; the others they copied from the file's tree before.
     lines_read: Arc<std::sync::atomic::AtomicUsize>,
+    /// What the last check copied from the one before: sections' lowerings, priorities' jump
+    /// resolutions.
+    reused: Arc<Mutex<Reused>>,
     analyses: Arc<std::sync::atomic::AtomicUsize>,
     /// Per root, the checker's memo of priorities already checked: a re-check after an edit
     /// reuses the findings of every priority the edit did not touch.
@@ -134,6 +137,8 @@ pub trait Db: salsa::Database {
     fn listing(&self, path: &Path) -> Listing;
     fn count_parse(&self, lines_read: usize);
     fn count_analysis(&self);
+    /// What the check just made copied from the one before.
+    fn count_reused(&self, reused: Reused);
     /// Holds the latest parses of `path`; older ones are freed on the dropper thread.
     fn hold(&self, path: &Path, parsed: &Arc<Parsed>);
     /// The latest parse of `path` held, if any.
@@ -181,6 +186,10 @@ impl Db for Database {
     fn count_analysis(&self) {
         self.analyses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_reused(&self, reused: Reused) {
+        *lock(&self.reused) = reused;
     }
 
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo> {
@@ -356,6 +365,11 @@ impl Database {
         self.lines_read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// What the last check copied from the one before it.
+    pub fn reused(&self) -> Reused {
+        *lock(&self.reused)
+    }
+
     /// How many times a root was checked since the database was made.
     pub fn analysis_count(&self) -> usize {
         self.analyses.load(std::sync::atomic::Ordering::Relaxed)
@@ -441,9 +455,22 @@ pub fn analyze(db: &dyn Db, root: Root) -> Arc<Analysis> {
         root.target(db),
         Some(&memo),
     );
+    db.count_reused(Reused {
+        sections: memo.lowering().reused(),
+        jumps: memo.jumps_reused(),
+    });
     // `pbxc check` takes a path it can list as a directory; so does the analysis.
     let whole_directory = provider.list_dir(root.path(db)).is_ok();
     Arc::new(Analysis::new(report, root.path(db), whole_directory))
+}
+
+/// What a check copied from the one before it (of the last dialplan it checked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reused {
+    /// Sections whose context was copied rather than lowered.
+    pub sections: usize,
+    /// Priorities whose jumps' resolution was copied rather than found.
+    pub jumps: usize,
 }
 
 /// The input layer over the database.

@@ -108,6 +108,12 @@ pub struct Status {
     pub lines_read: usize,
     /// Changes to files and directories the server has applied.
     pub changes: u64,
+    /// What the last check copied from the one before: sections whose context it did not
+    /// lower again, priorities whose jumps it did not resolve again.
+    #[serde(rename = "sectionsReused")]
+    pub sections_reused: usize,
+    #[serde(rename = "jumpsReused")]
+    pub jumps_reused: usize,
 }
 
 impl Backend {
@@ -119,6 +125,8 @@ impl Backend {
             parses: world.db.parse_count(),
             lines_read: world.db.lines_read(),
             changes: world.db.revision(),
+            sections_reused: world.db.reused().sections,
+            jumps_reused: world.db.reused().jumps,
         })
     }
 

@@ -909,3 +909,33 @@ fn a_burst_of_changes_is_checked_once_not_once_each() {
     let read = lines(&mut c).expect("a count of lines read") - lines_before;
     assert!((1..=after - before).contains(&read), "{read} lines read");
 }
+
+/// A one-line edit is checked reusing the check before it, and `pbxc/status` says how much:
+/// every section but the edited one keeps its lowering, every jump its resolution.
+#[test]
+fn pbxc_status_counts_what_an_edit_reused() {
+    let text = "[a]\nexten => 1,1,Goto(b,1,1)\n[b]\nexten => 1,1,NoOp(x)\n[c]\nexten => 2,1,Goto(a,1,1)\n same => n,Wait(1)\n";
+    let dir = Dir::new(&[("extensions.conf", text)]);
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let before = c.diagnostics(&ext, 1);
+    // `Wait(1)` → `Waitt(1)`, in [c]: the shape stays, [a] and [b] are as they were.
+    let (line, column) = find(text, "Wait(1)", 0);
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&ext), "version": 2 },
+            "contentChanges": [{
+                "range": { "start": at(line, column + 4), "end": at(line, column + 4) },
+                "text": "t",
+            }],
+        }),
+    );
+    let found = c.diagnostics(&ext, 2);
+    assert_eq!(found.len(), before.len() + 1, "{found:?}");
+    assert!(found.iter().any(|d| d["code"] == "DP301"), "{found:?}");
+    let status = c.request("pbxc/status", Value::Null);
+    assert_eq!(status["sectionsReused"], 2, "{status}");
+    assert_eq!(status["jumpsReused"], 2, "{status}");
+}
