@@ -71,8 +71,9 @@ pub struct Database {
     /// resolutions.
     reused: Arc<Mutex<Reused>>,
     analyses: Arc<std::sync::atomic::AtomicUsize>,
-    /// Per root, the checker's memo of priorities already checked: a re-check after an edit
-    /// reuses the findings of every priority the edit did not touch.
+    /// Per root, the checker's memo: a re-check after an edit reuses the findings of every
+    /// priority the edit did not touch, the lowering of every section it did not touch, and
+    /// the jump resolutions while the dialplan's shape stays the same.
     memos: Arc<Mutex<HashMap<PathBuf, Arc<pbxc_check::StepMemo>>>>,
     /// The two latest parses of each file, held so that older ones are freed by `dropper`
     /// rather than when salsa starts a revision (see [`Dropper`]); the latest is also what
