@@ -371,8 +371,17 @@ fn published_frames_are_the_analysis_serialized() {
             range_length: None,
             text: new_text.into(),
         };
+        let lines_before = world.database().lines_read();
         world.change(&path, vec![change], version as i32 + 2);
         converted_after.push(assert_frame_is_the_analysis(&mut world, &path, new_text));
+        // Each edit reads one line again (or none, when a line goes), and copies every other
+        // section of the file's 133 and every jump's resolution (the shape stays: the edits
+        // change a priority's application, or only move lines).
+        let read = world.database().lines_read() - lines_before;
+        let reused = world.database().reused();
+        assert!(read <= 1, "after {new_text:?}: {read} lines read");
+        assert!(reused.sections >= 132, "after {new_text:?}: {reused:?}");
+        assert!(reused.jumps > 10_000, "after {new_text:?}: {reused:?}");
     }
     // The misspelling converts the diagnostics of its own line only (one here); moving lines
     // converts those below the line (their ranges changed), never those above.

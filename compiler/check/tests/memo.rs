@@ -2,51 +2,14 @@
 //! remembered findings reports exactly what a fresh check reports, in the same order, with
 //! the same places — cold, warm, and after an edit that moves every line of the file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use pbxc_config::{LoadOptions, MemoryFs, Session};
-
-fn corpus_dialplans() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if name.starts_with("extensions")
-                && name.contains(".conf")
-                && !name.ends_with(".ael")
-                && !name.ends_with(".lua")
-            {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        &mut out,
-    );
-    out.sort();
-    out
-}
+use pbxc_config::fixture::{among_neighbours, corpus_dialplans};
+use pbxc_config::{LoadOptions, Session};
 
 /// Checks `text` as `name` of `dir` (its other files beside it); the findings as text.
 fn check(dir: &Path, name: &str, text: &[u8], memo: Option<&pbxc_check::StepMemo>) -> Vec<String> {
-    let mut fs = MemoryFs::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            fs.insert(
-                Path::new("/etc/asterisk").join(p.file_name().unwrap()),
-                std::fs::read(&p).unwrap(),
-            );
-        }
-    }
-    fs.insert(Path::new("/etc/asterisk").join(name), text.to_vec());
+    let fs = among_neighbours(dir, name, text);
     let mut session = Session::new(
         &fs,
         LoadOptions {

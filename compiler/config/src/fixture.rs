@@ -152,3 +152,54 @@ pub fn check(text: &[u8], extra: &dyn Fn(&Config, &SourceSet) -> Vec<Diagnostic>
     }
     failures
 }
+
+/// The corpus's dialplans: every `extensions*.conf` file under `../shared/corpus` (AEL and
+/// Lua dialplans left out), sorted.
+pub fn corpus_dialplans() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for path in entries.filter_map(|e| Some(e.ok()?.path())) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if name.starts_with("extensions")
+                && name.contains(".conf")
+                && !name.ends_with(".ael")
+                && !name.ends_with(".lua")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+/// `dir`'s files under `/etc/asterisk`, with `name` holding `text`: a corpus file among its
+/// neighbours, as in its repository (its `#include`s are there), in a different version.
+pub fn among_neighbours(dir: &Path, name: &str, text: &[u8]) -> MemoryFs {
+    let mut fs = MemoryFs::new();
+    for path in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some(e.ok()?.path()))
+    {
+        if let (true, Some(file), Ok(bytes)) =
+            (path.is_file(), path.file_name(), std::fs::read(&path))
+        {
+            fs.insert(Path::new("/etc/asterisk").join(file), bytes);
+        }
+    }
+    fs.insert(Path::new("/etc/asterisk").join(name), text.to_vec());
+    fs
+}

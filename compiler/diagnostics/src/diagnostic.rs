@@ -93,6 +93,22 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The same diagnostic with every place it names (its labels and its fix's edits)
+    /// [shifted](TextRange::shifted) by `delta`: what an edit before all of them makes of it.
+    pub fn shifted(&self, delta: i64) -> Diagnostic {
+        let mut d = self.clone();
+        d.primary.range = d.primary.range.shifted(delta);
+        for label in &mut d.secondary {
+            label.range = label.range.shifted(delta);
+        }
+        if let Some(fix) = &mut d.fix {
+            for edit in &mut fix.edits {
+                edit.range = edit.range.shifted(delta);
+            }
+        }
+        d
+    }
+
     /// A diagnostic with the code's default severity.
     pub fn new(code: Code, message: impl Into<String>, file: FileId, range: TextRange) -> Self {
         Diagnostic {

@@ -50,6 +50,15 @@ impl TextRange {
     pub fn contains(self, offset: usize) -> bool {
         (self.start as usize) <= offset && offset < self.end as usize
     }
+
+    /// The range `delta` bytes later (earlier when negative): where it is after an edit
+    /// before it changed the text's length by `delta`.
+    pub fn shifted(self, delta: i64) -> TextRange {
+        TextRange {
+            start: (self.start as i64 + delta) as u32,
+            end: (self.end as i64 + delta) as u32,
+        }
+    }
 }
 
 /// One loaded file: its path as the user should see it, its bytes, and its line index.

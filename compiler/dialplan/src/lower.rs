@@ -45,16 +45,20 @@ pub(crate) fn lower_reusing(
     let skipped = |cat: &Category| {
         cat.name.eq_ignore_ascii_case(b"general") || cat.name.eq_ignore_ascii_case(b"globals")
     };
-    // How many sections make each context: one that alone makes its context can be reused.
+    // With a memo: how many sections make each context (one that alone makes its context
+    // can be reused).
+    let memo = remember || previous.is_some();
     let mut sections_of: HashMap<&[u8], u32> = HashMap::default();
-    for cat in config.sections().filter(|c| !skipped(c)) {
-        *sections_of.entry(&cat.name).or_default() += 1;
+    if memo {
+        for cat in config.sections().filter(|c| !skipped(c)) {
+            *sections_of.entry(&cat.name).or_default() += 1;
+        }
     }
     let previous = previous.filter(|p| p.same_globals(&l.plan.globals));
     for cat in config.sections().filter(|c| !skipped(c)) {
-        let alone = sections_of.get(&*cat.name) == Some(&1);
+        let alone = memo && sections_of.get(&*cat.name) == Some(&1);
         let start = l.diagnostics.len();
-        let print = if alone && (remember || previous.is_some()) {
+        let print = if alone {
             crate::memo::print(cat, sources)
         } else {
             Vec::new()

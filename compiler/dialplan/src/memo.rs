@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use pbxc_config::{Category, Origin};
-use pbxc_diagnostics::{Diagnostic, FileId, SourceSet, TextRange};
+use pbxc_diagnostics::{Diagnostic, FileId, SourceSet};
 
 use crate::model::{Context, Dialplan, Extension, Global, Include, Priority, Switch};
 
@@ -136,7 +136,7 @@ impl Previous {
             .diagnostics
             .get(made.diagnostics.clone())?
             .iter()
-            .map(|d| moved_diagnostic(d, delta))
+            .map(|d| d.shifted(delta))
             .collect();
         Some((moved_context(context, delta), diagnostics))
     }
@@ -186,17 +186,10 @@ pub(crate) fn print(cat: &Category, sources: &SourceSet) -> Vec<u8> {
     out
 }
 
-fn moved_range(range: TextRange, delta: i64) -> TextRange {
-    TextRange {
-        start: (range.start as i64 + delta) as u32,
-        end: (range.end as i64 + delta) as u32,
-    }
-}
-
 fn moved(o: Origin, delta: i64) -> Origin {
     Origin {
         file: o.file,
-        range: moved_range(o.range, delta),
+        range: o.range.shifted(delta),
     }
 }
 
@@ -252,18 +245,4 @@ fn moved_context(c: &Context, delta: i64) -> Context {
             .collect(),
         autohints: c.autohints,
     }
-}
-
-fn moved_diagnostic(d: &Diagnostic, delta: i64) -> Diagnostic {
-    let mut d = d.clone();
-    d.primary.range = moved_range(d.primary.range, delta);
-    for label in &mut d.secondary {
-        label.range = moved_range(label.range, delta);
-    }
-    if let Some(fix) = &mut d.fix {
-        for edit in &mut fix.edits {
-            edit.range = moved_range(edit.range, delta);
-        }
-    }
-    d
 }

@@ -3,53 +3,16 @@
 //! one, cold, warm, after a line added at the top (every section moves), after a line of a
 //! section changes, and after a section's context gains a second section.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use pbxc_config::{LoadOptions, MemoryFs, Session};
+use pbxc_config::fixture::{among_neighbours, corpus_dialplans};
+use pbxc_config::{LoadOptions, Session};
 use pbxc_dialplan::LowerMemo;
-
-fn corpus_dialplans() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if name.starts_with("extensions")
-                && name.contains(".conf")
-                && !name.ends_with(".ael")
-                && !name.ends_with(".lua")
-            {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        &mut out,
-    );
-    out.sort();
-    out
-}
 
 /// Lowers `text` as `name` of `dir` (its other files beside it), with `memo` or without; the
 /// dialplan and findings as text (`None`: the file does not load).
 fn lower(dir: &Path, name: &str, text: &[u8], memo: Option<&LowerMemo>) -> Option<String> {
-    let mut fs = MemoryFs::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            fs.insert(
-                Path::new("/etc/asterisk").join(p.file_name().unwrap()),
-                std::fs::read(&p).unwrap(),
-            );
-        }
-    }
-    fs.insert(Path::new("/etc/asterisk").join(name), text.to_vec());
+    let fs = among_neighbours(dir, name, text);
     let mut session = Session::new(
         &fs,
         LoadOptions {

@@ -19,6 +19,8 @@ pub mod codes;
 mod reparse;
 mod scan;
 mod stmt;
+#[cfg(test)]
+mod testing;
 mod tree;
 
 pub use reparse::{Reparsed, reparse};

@@ -17,7 +17,7 @@
 
 use std::sync::Arc;
 
-use pbxc_diagnostics::{Diagnostic, FileId, TextRange};
+use pbxc_diagnostics::{Diagnostic, FileId};
 
 use crate::scan::Reader;
 use crate::stmt::{Stmt, StmtKind, Text};
@@ -122,7 +122,7 @@ pub fn reparse(
                 old_diagnostics
                     .iter()
                     .filter(|d| (d.primary.range.start as usize) >= old_at)
-                    .map(|d| moved_diagnostic(d, delta)),
+                    .map(|d| d.shifted(delta)),
             );
         }
         None => reader.finish(lines.len()),
@@ -173,29 +173,22 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-fn moved(range: TextRange, delta: i64) -> TextRange {
-    TextRange {
-        start: (range.start as i64 + delta) as u32,
-        end: (range.end as i64 + delta) as u32,
-    }
-}
-
 fn moved_text(text: &Text, delta: i64) -> Text {
     Text {
         bytes: text.bytes.clone(),
-        range: moved(text.range, delta),
+        range: text.range.shifted(delta),
     }
 }
 
 fn moved_line(line: &Line, delta: i64) -> Line {
     Line {
-        range: moved(line.range, delta),
+        range: line.range.shifted(delta),
         pieces: line
             .pieces
             .iter()
             .map(|p| Piece {
                 kind: p.kind,
-                range: moved(p.range, delta),
+                range: p.range.shifted(delta),
             })
             .collect(),
         stmt: line.stmt.as_ref().map(|s| moved_stmt(s, delta)),
@@ -230,7 +223,7 @@ fn moved_stmt(stmt: &Stmt, delta: i64) -> Stmt {
             name: text(name),
             escaped: *escaped,
             op: *op,
-            op_range: moved(*op_range, delta),
+            op_range: op_range.shifted(delta),
             value: text(value),
             raw_value: raw_value.as_ref().map(text),
         },
@@ -243,28 +236,15 @@ fn moved_stmt(stmt: &Stmt, delta: i64) -> Stmt {
         },
     };
     Stmt {
-        range: moved(stmt.range, delta),
+        range: stmt.range.shifted(delta),
         kind,
     }
-}
-
-fn moved_diagnostic(d: &Diagnostic, delta: i64) -> Diagnostic {
-    let mut d = d.clone();
-    d.primary.range = moved(d.primary.range, delta);
-    for label in &mut d.secondary {
-        label.range = moved(label.range, delta);
-    }
-    if let Some(fix) = &mut d.fix {
-        for edit in &mut fix.edits {
-            edit.range = moved(edit.range, delta);
-        }
-    }
-    d
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::text;
     use proptest::prelude::*;
 
     fn parse(text: &[u8]) -> (SyntaxTree, Vec<Diagnostic>) {
@@ -353,27 +333,6 @@ mod tests {
         assert_eq!(assert_reads_as_new(b"a=1\n", 4, 0, b"b=2\n"), 1);
         assert_eq!(assert_reads_as_new(b"", 0, 0, b"b=2\nc"), 2);
         assert_eq!(assert_reads_as_new(b"a=1\nb=2\n", 0, 8, b""), 0);
-    }
-
-    /// Texts made of what the reader tells apart, as in `scan`'s tests.
-    fn text() -> impl Strategy<Value = Vec<u8>> {
-        let token = prop_oneof![
-            Just(&b";"[..]),
-            Just(&b";--"[..]),
-            Just(&b"--;"[..]),
-            Just(&b"-"[..]),
-            Just(&b"\\;"[..]),
-            Just(&b"\n"[..]),
-            Just(&b"\n"[..]),
-            Just(&b"\n"[..]),
-            Just(&b"[ctx]"[..]),
-            Just(&b"exten => 1,1,NoOp(x)"[..]),
-            Just(&b"#include x.conf"[..]),
-            Just(&b" "[..]),
-            Just(&b"\0"[..]),
-            Just(&b"\xEF\xBB\xBF"[..]),
-        ];
-        proptest::collection::vec(token, 0..40).prop_map(|t| t.concat())
     }
 
     proptest! {

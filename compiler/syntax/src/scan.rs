@@ -448,28 +448,8 @@ fn fill_gaps(mut pieces: Vec<Piece>, start: usize, end: usize) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::text;
     use proptest::prelude::*;
-
-    /// Texts made of what the reader tells apart: comments and their openers and closers,
-    /// escapes, NUL bytes, statements, lines.
-    fn text() -> impl Strategy<Value = Vec<u8>> {
-        let token = prop_oneof![
-            Just(&b";"[..]),
-            Just(&b";--"[..]),
-            Just(&b"--;"[..]),
-            Just(&b"-"[..]),
-            Just(&b"\\;"[..]),
-            Just(&b"\n"[..]),
-            Just(&b"\n"[..]),
-            Just(&b"[ctx]"[..]),
-            Just(&b"exten => 1,1,NoOp(x)"[..]),
-            Just(&b"#include x.conf"[..]),
-            Just(&b" "[..]),
-            Just(&b"\0"[..]),
-            Just(&b"\xEF\xBB\xBF"[..]),
-        ];
-        proptest::collection::vec(token, 0..40).prop_map(|t| t.concat())
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]

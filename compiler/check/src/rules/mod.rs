@@ -122,7 +122,7 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 mod tests {
     use std::path::Path;
 
-    use pbxc_config::{LoadOptions, MemoryFs, Session};
+    use pbxc_config::{LoadOptions, Session};
 
     use crate::{Cx, Input, Target};
 
@@ -131,15 +131,13 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/corpus")
             .join(file);
+        let name = path.file_name().unwrap().to_str().unwrap();
         // The file among its neighbours, as in its repository (its #includes are there).
-        let mut fs = MemoryFs::new();
-        for e in std::fs::read_dir(path.parent().unwrap()).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_file() {
-                let at = Path::new("/etc/asterisk").join(p.file_name().unwrap());
-                fs.insert(at, std::fs::read(&p).unwrap());
-            }
-        }
+        let fs = pbxc_config::fixture::among_neighbours(
+            path.parent().unwrap(),
+            name,
+            &std::fs::read(&path).unwrap(),
+        );
         let mut session = Session::new(
             &fs,
             LoadOptions {
@@ -147,7 +145,6 @@ mod tests {
                 exec_includes: false,
             },
         );
-        let name = path.file_name().unwrap().to_str().unwrap();
         let config = session.load(name).unwrap();
         let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
         let input = Input {
