@@ -9,18 +9,25 @@ use cranelift_codegen::ir::{AbiParam, Block, FuncRef, InstBuilder, Signature, Va
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
+use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step};
 
 /// The signature of a chain: `(host, start) -> exit code`.
 type ChainFn = extern "C" fn(*mut u8, u32) -> u32;
 
-/// A compiled chain.
+/// A compiled chain. Its code lives in the [`Jit`] that compiled it, which runs it only
+/// while alive and only if it is its own (`owner`).
 #[derive(Clone, Copy, Debug)]
 pub struct Chain {
     code: ChainFn,
     len: u32,
+    owner: u64,
 }
+
+/// Numbers each [`Jit`], so that a chain is never run with another's code memory.
+static JITS: AtomicU64 = AtomicU64::new(0);
 
 /// The runtime's entry points, as the generated code imports them.
 struct Imports {
@@ -31,9 +38,12 @@ struct Imports {
     pass: FuncId,
 }
 
-/// Owns the executable memory of every chain it compiled.
+/// Owns the executable memory of every chain it compiled, and frees it when dropped
+/// (Cranelift's module alone would leak it: a page or two for every call that compiled).
 pub struct Jit {
-    module: JITModule,
+    /// Taken only by `drop`.
+    module: ManuallyDrop<JITModule>,
+    id: u64,
     imports: Imports,
     context: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
@@ -144,7 +154,8 @@ impl Jit {
         };
         Ok(Jit {
             context: module.make_context(),
-            module,
+            module: ManuallyDrop::new(module),
+            id: JITS.fetch_add(1, Ordering::Relaxed),
             imports,
             builder: FunctionBuilderContext::new(),
             chains: 0,
@@ -214,14 +225,20 @@ impl Jit {
         // signature `(pointer, i32) -> i32` in the platform's default calling convention,
         // which is what `extern "C" fn(*mut u8, u32) -> u32` is on the host; the memory
         // stays mapped as long as `self.module` lives, and chains are only called through
-        // `Jit::run`, which borrows `self`.
+        // `Jit::run`, which borrows `self` and runs only its own chains.
         let code = unsafe { std::mem::transmute::<*const u8, ChainFn>(address) };
-        Ok(Chain { code, len })
+        Ok(Chain {
+            code,
+            len,
+            owner: self.id,
+        })
     }
 
     /// Runs `chain` from priority index `start` until it leaves; returns the exit code.
+    /// A chain of another `Jit`, or a start past its end, runs nothing and returns 0.
     pub fn run(&self, chain: Chain, host: &mut dyn Host, start: u32) -> u32 {
-        if start >= chain.len {
+        // Another Jit's chain may point into memory already freed.
+        if chain.owner != self.id || start >= chain.len {
             return 0;
         }
         let mut host: &mut dyn Host = host;
@@ -234,6 +251,17 @@ impl Jit {
                 _ => return code,
             }
         }
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once, and nothing uses `self.module` after it.
+        let module = unsafe { ManuallyDrop::take(&mut self.module) };
+        // SAFETY: the memory freed holds only this Jit's chains, and their code is reached
+        // only through `Jit::run` on this very Jit (it checks `Chain::owner`), which cannot
+        // be called any more. No chain is running: `run` borrows `self`.
+        unsafe { module.free_memory() };
     }
 }
 

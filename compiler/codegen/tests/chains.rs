@@ -71,6 +71,22 @@ fn steps_follow_the_hosts_moves_and_exit_codes() {
 }
 
 #[test]
+fn a_chain_runs_only_on_the_jit_that_compiled_it() {
+    let chain = {
+        let mut gone = Jit::new().unwrap();
+        gone.compile(&calls([1])).unwrap()
+    };
+    // The code it points at was freed with its Jit: another Jit refuses it.
+    let other = Jit::new().unwrap();
+    let mut host = Script {
+        answers: Vec::new(),
+        seen: Vec::new(),
+    };
+    assert_eq!(other.run(chain, &mut host, 0), 0);
+    assert!(host.seen.is_empty());
+}
+
+#[test]
 fn many_chains_coexist() {
     let mut jit = Jit::new().unwrap();
     let chains: Vec<_> = (0..200)
