@@ -252,6 +252,9 @@ pub struct Call {
     /// Of `steps`, those the JIT's fast paths completed without substituting their data
     /// (`native`: fixed effects, and expressions computed or texts compared natively).
     pub native_steps: u64,
+    /// Times the JIT moved the call from one compiled chain into another without the
+    /// dispatcher: a step left for the place it had left for before.
+    pub direct_entries: u64,
     pub(crate) unique_id: Vec<u8>,
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
@@ -283,6 +286,7 @@ impl Call {
             log: Vec::new(),
             steps: 0,
             native_steps: 0,
+            direct_entries: 0,
             unique_id: b"1700000000.1".to_vec(),
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,

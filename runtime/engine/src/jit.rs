@@ -4,6 +4,8 @@
 //! only where this module has proven, when compiling the chain, that routing would choose
 //! this very extension for that priority, and only while the call stays on the same context
 //! and number; anything else returns to the dispatcher, which routes as the interpreter does.
+//! A move into another compiled chain is learnt from the dispatcher: the next time the same
+//! step leaves for the same place, the call enters that chain directly ([`Exit`]).
 //!
 //! Most steps still run exactly as the interpreter runs them ([`Host::step`] →
 //! `Engine::run_resolved`). Those `crate::native` prepared run as native steps: the
@@ -40,6 +42,26 @@ struct Step {
     resolved: Resolved,
     /// What the runtime keeps for the step's native fast path, if it has one.
     prepared: Option<Prepared>,
+    /// Where the call went the last time this step left its chain for another compiled
+    /// one (see [`Exit`]).
+    exit: Option<Exit>,
+}
+
+/// A place a step left its chain for, and where the dispatcher entered then: when the step
+/// leaves for the very same place again, the call enters that chain directly.
+///
+/// Routing is a function of the place alone there: a chain is compiled only where neither
+/// the caller's number nor the clock can change which extension answers (no caller-ID
+/// variant up to it in the search order, no time-conditioned include), and the dialplan
+/// does not change under an engine. So comparing the place — context, number, priority —
+/// is all the guard needs, and a target the step computes (`Goto(${DEST})`, `Return()`) is
+/// entered directly as long as it stays the same.
+struct Exit {
+    context: Box<[u8]>,
+    exten: Box<[u8]>,
+    priority: i32,
+    chain: usize,
+    start: u32,
 }
 
 struct Compiled {
@@ -76,6 +98,8 @@ pub(crate) struct Chains {
     entered: (Vec<u8>, Vec<u8>),
     /// How many times over a segment must run before it is compiled (see [`advance`]).
     patience: u32,
+    /// The step whose leaving its chain the dispatcher is answering now, if a step did.
+    left: Option<u32>,
     steps: Vec<Step>,
 }
 
@@ -97,6 +121,7 @@ impl Chains {
             searched: (Vec::new(), None),
             entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
+            left: None,
         }
     }
 }
@@ -113,6 +138,7 @@ pub(crate) fn advance(
     let Some(mut chains) = engine.jit.take() else {
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
     };
+    let left = chains.left.take();
     if chains.searched.0 != call.context {
         chains.searched.0.clear();
         chains.searched.0.extend_from_slice(&call.context);
@@ -154,7 +180,16 @@ pub(crate) fn advance(
         .priorities
         .binary_search_by_key(&call.priority, |&(n, _)| n)
         .unwrap_or(usize::MAX);
-    let chain = chains.compiled[index].chain;
+    if let (Some(from), Ok(start)) = (left, u32::try_from(start)) {
+        chains.steps[from as usize].exit = Some(Exit {
+            context: call.context.as_slice().into(),
+            exten: call.exten.as_slice().into(),
+            priority: call.priority,
+            chain: index,
+            start,
+        });
+    }
+    let mut chain = chains.compiled[index].chain;
     let (mut context, mut exten) = std::mem::take(&mut chains.entered);
     context.clear();
     context.extend_from_slice(&call.context);
@@ -169,16 +204,43 @@ pub(crate) fn advance(
         context,
         exten,
         result: AppResult::Continue,
+        left: None,
     };
     let Some(jit) = chains.jit.as_ref() else {
         // Unreachable: a chain was compiled, so the code generator exists.
         engine.jit = Some(chains);
         return Spawn::NotFound;
     };
-    let code = jit.run(chain, &mut host, start as u32);
+    let mut start = start as u32;
+    let code = loop {
+        let code = jit.run(chain, &mut host, start);
+        // A step left for the place it left for last time: into that chain, without the
+        // dispatcher (which would only check for a suspension, route, and come here).
+        let exit = match host.left {
+            Some(id) if code == LEFT && !host.chan.suspend_requested() => {
+                chains.steps[id as usize].exit.as_ref()
+            }
+            _ => None,
+        };
+        let Some(exit) = exit.filter(|e| {
+            e.priority == host.call.priority
+                && *e.exten == *host.call.exten
+                && *e.context == *host.call.context
+        }) else {
+            break code;
+        };
+        host.left = None;
+        host.call.direct_entries += 1;
+        chain = chains.compiled[exit.chain].chain;
+        start = exit.start;
+        host.context.clone_from(&host.call.context);
+        host.exten.clone_from(&host.call.exten);
+    };
     let result = host.result;
+    let left = host.left;
     let entered = (host.context, host.exten);
     chains.entered = entered;
+    chains.left = left;
     engine.jit = Some(chains);
     match code {
         LEFT => Spawn::Moved,
@@ -301,6 +363,7 @@ fn compile(
             index: k,
             resolved: resolve(&ext.priorities[priority]),
             prepared,
+            exit: None,
         });
     }
     if chains.jit.is_none() {
@@ -323,6 +386,8 @@ struct StepHost<'h, 'p> {
     context: Vec<u8>,
     exten: Vec<u8>,
     result: AppResult,
+    /// The step that left the chain, when the chain's run ended that way.
+    left: Option<u32>,
 }
 
 impl StepHost<'_, '_> {
@@ -351,6 +416,7 @@ impl StepHost<'_, '_> {
     fn after(&mut self, id: u32, result: AppResult) -> u32 {
         let code = self.after_in_place(id, result);
         if code != RESULT && (self.call.context != self.context || self.call.exten != self.exten) {
+            self.left = Some(id);
             return LEFT;
         }
         code
@@ -380,7 +446,10 @@ impl StepHost<'_, '_> {
         };
         match k {
             Some(k) if priorities[k].1 => local(k as u32),
-            _ => LEFT,
+            _ => {
+                self.left = Some(id);
+                LEFT
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Interpreter and native control flow give the same trace, log and variables on random
 //! dialplans: loops through GotoIf and While, labels, relative jumps, Gosub/Return, jumps
-//! between extensions, patterns, includes, and applications that fail.
+//! between extensions (computed ones too), patterns, caller-ID variants, includes, and
+//! applications that fail.
 
 use pbx_engine::{Call, Engine, SimulatedChannel};
 use proptest::prelude::*;
@@ -34,6 +35,11 @@ fn app() -> impl Strategy<Value = String> {
         Just("Goto(main,s,3,x)".to_string()),
         Just("Goto(150,out)".to_string()),
         Just("Goto(sub,s,1)".to_string()),
+        // A computed target, which a compiled step enters directly only while it stays.
+        Just("Goto(${IF($[${v} % 2]?100:150)},1)".to_string()),
+        Just("Goto(100,${IF($[${v} % 2]?1:2)})".to_string()),
+        // Caller-ID variants answer by the caller's number, which this changes.
+        Just("Set(CALLERID(num)=${v})".to_string()),
         Just("Gosub(sub,s,1(${v}))".to_string()),
         Just("Gosub(nosuch,1)".to_string()),
         Just("Return(${ARG1})".to_string()),
@@ -65,6 +71,8 @@ fn extension() -> impl Strategy<Value = (String, Vec<(Option<&'static str>, Stri
             Just("s"),
             Just("100"),
             Just("150"),
+            Just("100/2"),
+            Just("_1XX/3"),
             Just("_1XX"),
             Just("_X."),
             Just("i")
