@@ -30,7 +30,8 @@ fn dialplan() -> impl Strategy<Value = String> {
             (
                 name(),
                 prop::option::of("[0-9]{0,2}"),
-                1..4i32,
+                // 0 stands for a hint (priority -1).
+                0..4i32,
                 proptest::bool::ANY,
             ),
             0..8,
@@ -55,12 +56,14 @@ fn dialplan() -> impl Strategy<Value = String> {
             }
             for (n, cid, prio, labelled) in extens {
                 let cid = cid.as_ref().map(|c| format!("/{c}")).unwrap_or_default();
-                let label = if *labelled {
-                    format!("(l{prio})")
+                let line = if *prio == 0 {
+                    format!("exten => {n}{cid},hint,SIP/{n}\n")
+                } else if *labelled {
+                    format!("exten => {n}{cid},{prio}(l{prio}),NoOp()\n")
                 } else {
-                    String::new()
+                    format!("exten => {n}{cid},{prio},NoOp()\n")
                 };
-                text.push_str(&format!("exten => {n}{cid},{prio}{label},NoOp()\n"));
+                text.push_str(&line);
             }
         }
         text
@@ -79,7 +82,7 @@ proptest! {
         let index = RouteIndex::new(&plan);
         for context in ["c0", "c1", "c2", "nosuch"] {
             for number in &numbers {
-                for priority in 1..4 {
+                for priority in -1..4 {
                     let cid = cid.as_deref().map(str::as_bytes);
                     let expected = route::find_at(&plan, context.as_bytes(), number.as_bytes(), priority, cid, 0)
                         .winner()
