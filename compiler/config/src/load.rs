@@ -111,6 +111,13 @@ impl<'p> Session<'p> {
         &self.sources
     }
 
+    /// The files read, without their syntax trees: for a caller that has its
+    /// configuration and needs no more than the texts (a 100k-line dialplan's trees weigh
+    /// as much as its lowered form).
+    pub fn into_sources(self) -> SourceSet {
+        self.sources
+    }
+
     pub fn tree(&self, file: FileId) -> &SyntaxTree {
         &self.by_id[file.0 as usize]
     }

@@ -37,7 +37,10 @@ pub fn load_dialplan(provider: &dyn SourceProvider, path: &Path) -> Result<Dialp
             path.display()
         )));
     }
-    Ok(pbxc_dialplan::lower(&config, session.sources()).0)
+    // The trees go before lowering: they are not needed, and would be resident beside the
+    // dialplan being built.
+    let sources = session.into_sources();
+    Ok(pbxc_dialplan::lower(&config, &sources).0)
 }
 
 /// A configuration that checked clean, ready to run or to write as an artifact.
