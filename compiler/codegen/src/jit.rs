@@ -39,7 +39,7 @@ struct Imports {
 }
 
 /// Owns the executable memory of every chain it compiled, and frees it when dropped
-/// (Cranelift's module alone would leak it: a page or two for every call that compiled).
+/// (Cranelift's module alone would leak it: a page or more for every chain compiled).
 pub struct Jit {
     /// Taken only by `drop`.
     module: ManuallyDrop<JITModule>,

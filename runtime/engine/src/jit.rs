@@ -4,8 +4,9 @@
 //! only where this module has proven, when compiling the chain, that routing would choose
 //! this very extension for that priority, and only while the call stays on the same context
 //! and number; anything else returns to the dispatcher, which routes as the interpreter does.
-//! A move into another compiled chain is learnt from the dispatcher: the next time the same
-//! step leaves for the same place, the call enters that chain directly ([`Exit`]).
+//! A move into another compiled chain is learnt from the dispatcher: when the same step next
+//! leaves for the place it left for last time, the call enters that chain directly
+//! ([`Exit`]).
 //!
 //! Most steps still run exactly as the interpreter runs them ([`Host::step`] →
 //! `Engine::run_resolved`). Those `crate::native` prepared run as native steps: the
@@ -43,12 +44,12 @@ struct Step {
     /// What the runtime keeps for the step's native fast path, if it has one.
     prepared: Option<Prepared>,
     /// Where the call went the last time this step left its chain for another compiled
-    /// one (see [`Exit`]).
-    exit: Option<Exit>,
+    /// one (see [`Exit`]). Boxed: most steps never leave.
+    exit: Option<Box<Exit>>,
 }
 
-/// A place a step left its chain for, and where the dispatcher entered then: when the step
-/// leaves for the very same place again, the call enters that chain directly.
+/// The place a step last left its chain for, and where the dispatcher entered then: when the
+/// step leaves for the very same place again, the call enters that chain directly.
 ///
 /// Routing is a function of the place alone there: a chain is compiled only where neither
 /// the caller's number nor the clock can change which extension answers (no caller-ID
@@ -57,11 +58,30 @@ struct Step {
 /// is all the guard needs, and a target the step computes (`Goto(${DEST})`, `Return()`) is
 /// entered directly as long as it stays the same.
 struct Exit {
-    context: Box<[u8]>,
-    exten: Box<[u8]>,
-    priority: i32,
+    place: Place,
     chain: usize,
     start: u32,
+}
+
+/// Where a call is: its context, number and priority.
+#[derive(Default)]
+struct Place {
+    context: Vec<u8>,
+    exten: Vec<u8>,
+    priority: i32,
+}
+
+impl Place {
+    fn is(&self, call: &Call) -> bool {
+        self.priority == call.priority && self.exten == call.exten && self.context == call.context
+    }
+
+    /// Becomes the call's place, reusing its buffers.
+    fn set(&mut self, call: &Call) {
+        self.context.clone_from(&call.context);
+        self.exten.clone_from(&call.exten);
+        self.priority = call.priority;
+    }
 }
 
 struct Compiled {
@@ -98,8 +118,10 @@ pub(crate) struct Chains {
     entered: (Vec<u8>, Vec<u8>),
     /// How many times over a segment must run before it is compiled (see [`advance`]).
     patience: u32,
-    /// The step whose leaving its chain the dispatcher is answering now, if a step did.
+    /// The step that last left its chain, and the place it left for: when the dispatcher
+    /// next enters a chain at that very place, the step learns it ([`Exit`]).
     left: Option<u32>,
+    leaving: Place,
     steps: Vec<Step>,
 }
 
@@ -122,6 +144,7 @@ impl Chains {
             entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
             left: None,
+            leaving: Place::default(),
         }
     }
 }
@@ -176,18 +199,25 @@ pub(crate) fn advance(
         engine.jit = Some(chains);
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
     };
-    let start = chains.compiled[index]
+    let Ok(start) = chains.compiled[index]
         .priorities
         .binary_search_by_key(&call.priority, |&(n, _)| n)
-        .unwrap_or(usize::MAX);
-    if let (Some(from), Ok(start)) = (left, u32::try_from(start)) {
-        chains.steps[from as usize].exit = Some(Exit {
-            context: call.context.as_slice().into(),
-            exten: call.exten.as_slice().into(),
-            priority: call.priority,
-            chain: index,
-            start,
+    else {
+        engine.jit = Some(chains);
+        return Spawn::NotFound;
+    };
+    let mut start = start as u32;
+    // The answer to where a step left for (not to a move the loop made since, to `i` say).
+    if let Some(from) = left.filter(|_| chains.leaving.is(call)) {
+        let exit = chains.steps[from as usize].exit.get_or_insert_with(|| {
+            Box::new(Exit {
+                place: Place::default(),
+                chain: index,
+                start,
+            })
         });
+        exit.place.set(call);
+        (exit.chain, exit.start) = (index, start);
     }
     let mut chain = chains.compiled[index].chain;
     let (mut context, mut exten) = std::mem::take(&mut chains.entered);
@@ -211,7 +241,6 @@ pub(crate) fn advance(
         engine.jit = Some(chains);
         return Spawn::NotFound;
     };
-    let mut start = start as u32;
     let code = loop {
         let code = jit.run(chain, &mut host, start);
         // A step left for the place it left for last time: into that chain, without the
@@ -222,11 +251,7 @@ pub(crate) fn advance(
             }
             _ => None,
         };
-        let Some(exit) = exit.filter(|e| {
-            e.priority == host.call.priority
-                && *e.exten == *host.call.exten
-                && *e.context == *host.call.context
-        }) else {
+        let Some(exit) = exit.filter(|e| e.place.is(host.call)) else {
             break code;
         };
         host.left = None;
@@ -237,10 +262,13 @@ pub(crate) fn advance(
         host.exten.clone_from(&host.call.exten);
     };
     let result = host.result;
-    let left = host.left;
+    let leaving = host.left;
     let entered = (host.context, host.exten);
     chains.entered = entered;
-    chains.left = left;
+    chains.left = leaving;
+    if leaving.is_some() {
+        chains.leaving.set(call);
+    }
     engine.jit = Some(chains);
     match code {
         LEFT => Spawn::Moved,

@@ -1,7 +1,10 @@
 //! A step that leaves its compiled chain for the place it left for before enters that
 //! place's chain directly, without the dispatcher; the answers stay the interpreter's.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+use std::cell::Cell;
+
+use pbx_engine::vars::Variables;
+use pbx_engine::{AppResult, Call, Channel, Engine, Outcome, SimulatedChannel};
 
 struct Ran {
     trace: Vec<String>,
@@ -164,4 +167,68 @@ fn a_long_extension_moves_from_segment_to_segment_directly() {
         "{} direct entries",
         ran.direct_entries
     );
+}
+
+/// A channel whose PBX asks for the call to be suspended from its `at`-th question on (a
+/// reload arriving at any moment), and which counts what it runs after that.
+struct Reloading {
+    inner: SimulatedChannel,
+    asked: Cell<u32>,
+    at: u32,
+    ran_after: u32,
+}
+
+impl Channel for Reloading {
+    fn name(&self) -> &[u8] {
+        self.inner.name()
+    }
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        if self.asked.get() >= self.at {
+            self.ran_after += 1;
+        }
+        self.inner.execute(app, data, vars)
+    }
+    fn suspend_requested(&self) -> bool {
+        self.asked.set(self.asked.get() + 1);
+        self.asked.get() >= self.at
+    }
+}
+
+#[test]
+fn a_suspension_stops_the_call_before_a_direct_entry_too() {
+    // Every priority the call can enter directly runs an application of the channel, so a
+    // priority run once the suspension was asked for is seen.
+    let text = "[loop]\n\
+                exten => s,1,Set(i=0)\n\
+                 same => n(top),Gosub(sub,s,1)\n\
+                 same => n,Wait(0)\n\
+                 same => n,Set(i=$[${i} + 1])\n\
+                 same => n,GotoIf($[${i} < 30]?top)\n\
+                [sub]\n\
+                exten => s,1,Wait(0)\n\
+                 same => n,Return()\n";
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let mut direct = 0;
+    // The request arrives at every possible moment of the run, the check before a direct
+    // entry included.
+    for at in 1.. {
+        let mut engine = Engine::new(&plan);
+        engine.enable_jit().expect("a JIT");
+        let mut chan = Reloading {
+            inner: SimulatedChannel::default(),
+            asked: Cell::new(0),
+            at,
+            ran_after: 0,
+        };
+        let mut call = Call::new(b"loop", b"s", None);
+        let outcome = engine.run_until_suspended(&mut call, &mut chan, &mut |_| {});
+        assert_eq!(chan.ran_after, 0, "asked at {at}: ran on after the request");
+        direct += call.direct_entries;
+        if outcome == Outcome::Finished {
+            // Past the end: the call was never asked that often.
+            assert!(at > 100, "{at}");
+            break;
+        }
+    }
+    assert!(direct > 1_000, "{direct}");
 }
