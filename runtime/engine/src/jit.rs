@@ -58,20 +58,20 @@ struct Step {
 /// is all the guard needs, and a target the step computes (`Goto(${DEST})`, `Return()`) is
 /// entered directly as long as it stays the same.
 struct Exit {
-    place: Place,
+    place: Position,
     chain: usize,
     start: u32,
 }
 
 /// Where a call is: its context, number and priority.
 #[derive(Default)]
-struct Place {
+struct Position {
     context: Vec<u8>,
     exten: Vec<u8>,
     priority: i32,
 }
 
-impl Place {
+impl Position {
     fn is(&self, call: &Call) -> bool {
         self.priority == call.priority && self.exten == call.exten && self.context == call.context
     }
@@ -121,7 +121,7 @@ pub(crate) struct Chains {
     /// The step that last left its chain, and the place it left for: when the dispatcher
     /// next enters a chain at that very place, the step learns it ([`Exit`]).
     left: Option<u32>,
-    leaving: Place,
+    leaving: Position,
     steps: Vec<Step>,
 }
 
@@ -144,7 +144,7 @@ impl Chains {
             entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
             left: None,
-            leaving: Place::default(),
+            leaving: Position::default(),
         }
     }
 }
@@ -211,7 +211,7 @@ pub(crate) fn advance(
     if let Some(from) = left.filter(|_| chains.leaving.is(call)) {
         let exit = chains.steps[from as usize].exit.get_or_insert_with(|| {
             Box::new(Exit {
-                place: Place::default(),
+                place: Position::default(),
                 chain: index,
                 start,
             })
