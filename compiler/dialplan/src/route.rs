@@ -424,6 +424,11 @@ pub(crate) fn is_timed(inc: &Include) -> bool {
 /// Whether a time-conditioned include is open at `now` (an unreadable condition never
 /// closes it, as `ast_build_timing` then leaves the include untimed).
 pub(crate) fn is_open(inc: &Include, now: i64) -> bool {
-    let spec = &inc.value[inc.context.len() + 1..];
-    crate::timing::Timing::parse(spec, &mut Vec::new()).is_none_or(|t| t.matches(now))
+    timing(inc).is_none_or(|t| t.matches(now))
+}
+
+/// A time-conditioned include's condition; `None` when it does not parse.
+pub(crate) fn timing(inc: &Include) -> Option<crate::timing::Timing> {
+    let spec = inc.value.get(inc.context.len() + 1..)?;
+    crate::timing::Timing::parse(spec, &mut Vec::new())
 }

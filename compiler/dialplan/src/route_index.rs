@@ -8,16 +8,20 @@
 //! pattern the trie proposes is confirmed with [`extension_match`], and the candidates are
 //! tried in search order.
 //!
-//! A context whose include tree has a time-conditioned include is not flattened (which
-//! contexts a search visits then depends on the time); lookups there fall back to the walk.
+//! A context whose include tree has time-conditioned includes is flattened once for each
+//! combination of them open and closed that a lookup meets (which contexts a search visits,
+//! and in which order, depends on that): a lookup evaluates the conditions, then searches
+//! that flattening. With more than [`TIMED_INCLUDES`] such includes, lookups walk.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
 
 use crate::model::{Dialplan, Extension};
 use crate::route::{self, Mode, extension_match};
+use crate::timing::Timing;
 
 /// Where a lookup found its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +33,33 @@ pub struct Found {
 /// The routing index of a dialplan; contexts are flattened on first use.
 pub struct RouteIndex<'p> {
     plan: &'p Dialplan,
+    /// Each context's reach, `None` where it depends on the clock.
     contexts: Vec<OnceLock<Option<Flat>>>,
+    /// For those, the reach per combination of open time-conditioned includes.
+    timed: Vec<OnceLock<Option<Timed>>>,
     by_name: HashMap<&'p [u8], usize>,
+}
+
+/// Time-conditioned includes a context's reach may have before its lookups walk instead:
+/// each combination of them open and closed is a flattening of its own.
+pub const TIMED_INCLUDES: usize = 8;
+const _: () = assert!(
+    TIMED_INCLUDES <= 8,
+    "the set open must fit the cache's 8 bits"
+);
+
+/// The reach of a context whose search depends on the clock.
+struct Timed {
+    /// Every time-conditioned include a search from the context can meet — `(context,
+    /// include)` indices — with its condition (`None`: unreadable, so always open).
+    includes: Vec<(usize, usize, Option<Timing>)>,
+    /// Indexed by the set of open includes (bit `k` for `includes[k]`).
+    flats: Vec<OnceLock<Option<Flat>>>,
+    /// The set open during the minute last asked about: `(minute + 1) << 8 | set`, 0 for
+    /// none. Conditions are whole minutes (time zones too are offset by whole minutes),
+    /// so the set cannot change within one; computing it is a calendar conversion per
+    /// include, which would cost a lookup more than the search itself.
+    last: AtomicU64,
 }
 
 impl<'p> RouteIndex<'p> {
@@ -42,6 +71,7 @@ impl<'p> RouteIndex<'p> {
         RouteIndex {
             plan,
             contexts: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
+            timed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             by_name,
         }
     }
@@ -49,11 +79,46 @@ impl<'p> RouteIndex<'p> {
     /// The (context, extension) pairs a search of context `ctx` tries, in order; `None` when
     /// that order depends on the clock (a time-conditioned include).
     pub fn order(&self, ctx: usize) -> Option<&[(u32, u32)]> {
+        self.untimed(ctx).map(|f| f.entries.as_slice())
+    }
+
+    /// Whether lookups in context `ctx` at `now` search a flattening (rather than walk the
+    /// includes, as they do past [`TIMED_INCLUDES`]).
+    pub fn flattened(&self, ctx: usize, now: i64) -> bool {
+        self.flat(ctx, now).is_some()
+    }
+
+    /// The reach of `ctx` when it does not depend on the clock.
+    fn untimed(&self, ctx: usize) -> Option<&Flat> {
         self.contexts
             .get(ctx)?
-            .get_or_init(|| Flat::build(self.plan, ctx))
+            .get_or_init(|| Flat::build(self.plan, ctx, &|_, _| None))
             .as_ref()
-            .map(|f| f.entries.as_slice())
+    }
+
+    /// The reach of `ctx` at `now`; `None` (the lookup walks) past [`TIMED_INCLUDES`].
+    fn flat(&self, ctx: usize, now: i64) -> Option<&Flat> {
+        if let Some(flat) = self.untimed(ctx) {
+            return Some(flat);
+        }
+        let timed = self.timed[ctx]
+            .get_or_init(|| Timed::new(self.plan, ctx))
+            .as_ref()?;
+        let open = timed.open_at(now);
+        timed.flats[open]
+            .get_or_init(|| {
+                // Every timed include the search can meet is in the list, so this answers
+                // for each (`None`, a walk, only if that were not so).
+                let is_open = |c: usize, n: usize| {
+                    let k = timed
+                        .includes
+                        .iter()
+                        .position(|&(ic, inc, _)| (ic, inc) == (c, n))?;
+                    Some(open & 1 << k != 0)
+                };
+                Flat::build(self.plan, ctx, &is_open)
+            })
+            .as_ref()
     }
 
     /// `ast_findlabel_extension`: the priority number of `label` in the extension that
@@ -67,8 +132,7 @@ impl<'p> RouteIndex<'p> {
         now: i64,
     ) -> Option<i32> {
         let ctx = self.context(context)?;
-        let flat = self.contexts[ctx].get_or_init(|| Flat::build(self.plan, ctx));
-        let Some(flat) = flat.as_ref().filter(|_| exten.first() != Some(&b'_')) else {
+        let Some(flat) = self.flat(ctx, now).filter(|_| exten.first() != Some(&b'_')) else {
             return route::find_label(self.plan, context, exten, label, callerid, Some(now));
         };
         let found = flat.search(self.plan, exten, callerid, |e| {
@@ -100,9 +164,8 @@ impl<'p> RouteIndex<'p> {
         now: i64,
     ) -> Option<Found> {
         let ctx = self.context(context)?;
-        let flat = self.contexts[ctx].get_or_init(|| Flat::build(self.plan, ctx));
         // A number written as a pattern is first compared as one; rare enough to walk.
-        let Some(flat) = flat.as_ref().filter(|_| exten.first() != Some(&b'_')) else {
+        let Some(flat) = self.flat(ctx, now).filter(|_| exten.first() != Some(&b'_')) else {
             return route::find_at(self.plan, context, exten, priority, callerid, now)
                 .winner()
                 .map(|w| Found {
@@ -123,11 +186,77 @@ struct Flat {
     patterns: Trie,
 }
 
+impl Timed {
+    /// `None` when the search of `ctx` can meet more than [`TIMED_INCLUDES`] timed
+    /// includes.
+    fn new(plan: &Dialplan, ctx: usize) -> Option<Timed> {
+        // The contexts any search from `ctx` can reach, whatever is open.
+        let mut reached = vec![false; plan.contexts.len()];
+        let mut stack = vec![ctx];
+        let mut includes = Vec::new();
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut reached[c], true) {
+                continue;
+            }
+            for (n, inc) in plan.contexts[c].includes.iter().enumerate() {
+                if let route::Follow::Into(target) = route::follow(plan, inc, &[]) {
+                    if route::is_timed(inc) {
+                        includes.push((c, n, route::timing(inc)));
+                    }
+                    stack.push(target);
+                }
+            }
+        }
+        if includes.len() > TIMED_INCLUDES {
+            return None;
+        }
+        let flats = (0..1usize << includes.len())
+            .map(|_| OnceLock::new())
+            .collect();
+        Some(Timed {
+            includes,
+            flats,
+            last: AtomicU64::new(0),
+        })
+    }
+
+    /// The set of includes open at `now` (bit `k` for `includes[k]`).
+    fn open_at(&self, now: i64) -> usize {
+        // Minutes since the epoch, plus one, in the 56 bits above the set's 8.
+        let minute = u64::try_from(now.div_euclid(60) + 1)
+            .ok()
+            .filter(|&m| m < 1 << 56);
+        if let Some(minute) = minute {
+            let last = self.last.load(Ordering::Relaxed);
+            if last >> 8 == minute {
+                return (last & 0xff) as usize;
+            }
+        }
+        let open = self
+            .includes
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, timing))| timing.as_ref().is_none_or(|t| t.matches(now)))
+            .fold(0usize, |set, (k, _)| set | 1 << k);
+        if let Some(minute) = minute {
+            self.last
+                .store(minute << 8 | open as u64, Ordering::Relaxed);
+        }
+        open
+    }
+}
+
 impl Flat {
-    fn build(plan: &Dialplan, ctx: usize) -> Option<Flat> {
+    /// The reach of `ctx` with time-conditioned includes open where `open` says so (given
+    /// the context and the include's index in it); `None` where it has no answer.
+    fn build(
+        plan: &Dialplan,
+        ctx: usize,
+        open: &dyn Fn(usize, usize) -> Option<bool>,
+    ) -> Option<Flat> {
         let mut order = Vec::new();
         let mut visited: Vec<&[u8]> = Vec::new();
-        if !walk(plan, ctx, &mut visited, &mut order) {
+        if !walk(plan, ctx, &mut visited, &mut order, open) {
             return None;
         }
         let mut entries = Vec::new();
@@ -210,25 +339,31 @@ impl Flat {
     }
 }
 
-/// The contexts a search of `ctx` visits, in order, as `route::walk` visits them; `false`
-/// when a time-conditioned include makes that depend on the clock.
+/// The contexts a search of `ctx` visits, in order, as `route::walk` visits them, with a
+/// time-conditioned include followed as `open` says (given the context and the include's
+/// index in it); `false` when `open` has no answer for one.
 fn walk<'p>(
     plan: &'p Dialplan,
     ctx: usize,
     visited: &mut Vec<&'p [u8]>,
     order: &mut Vec<usize>,
+    open: &dyn Fn(usize, usize) -> Option<bool>,
 ) -> bool {
     let c = &plan.contexts[ctx];
     visited.push(&c.name);
     order.push(ctx);
-    for inc in &c.includes {
+    for (n, inc) in c.includes.iter().enumerate() {
         let route::Follow::Into(target) = route::follow(plan, inc, visited) else {
             continue;
         };
         if route::is_timed(inc) {
-            return false;
+            match open(ctx, n) {
+                None => return false,
+                Some(false) => continue,
+                Some(true) => {}
+            }
         }
-        if !walk(plan, target, visited, order) {
+        if !walk(plan, target, visited, order, open) {
             return false;
         }
     }

@@ -42,7 +42,15 @@ fn dialplan() -> impl Strategy<Value = String> {
                 Just("c1"),
                 Just("C1"),
                 Just("c2"),
-                Just("nosuch")
+                Just("nosuch"),
+                // Time-conditioned: which contexts a search visits, and in which order,
+                // depends on the clock.
+                Just("c1,09:00-17:00,*,*,*"),
+                Just("c2,*,mon-fri,*,*"),
+                Just("c0,*,*,1-15,*"),
+                Just("c2,garbage"),
+                // An empty condition does not parse: the include stays open.
+                Just("c2,"),
             ],
             0..3,
         ),
@@ -71,7 +79,7 @@ fn dialplan() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1500))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
     #[test]
     fn the_index_agrees_with_the_search(
         text in dialplan(),
@@ -80,26 +88,34 @@ proptest! {
     ) {
         let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
         let index = RouteIndex::new(&plan);
+        // Mon 2024-01-01 10:00 and 20:00 UTC, Sat 2024-01-20 10:00 UTC, and the first
+        // again: one index asked at each in turn.
+        for now in [1_704_103_200i64, 1_704_139_200, 1_705_744_800, 1_704_103_200] {
+        // At most four time-conditioned includes here: every context is flattened.
+        for c in 0..plan.contexts.len() {
+            prop_assert!(index.flattened(c, now));
+        }
         for context in ["c0", "c1", "c2", "nosuch"] {
             for number in &numbers {
                 for priority in -1..4 {
                     let cid = cid.as_deref().map(str::as_bytes);
-                    let expected = route::find_at(&plan, context.as_bytes(), number.as_bytes(), priority, cid, 0)
+                    let expected = route::find_at(&plan, context.as_bytes(), number.as_bytes(), priority, cid, now)
                         .winner()
                         .map(|w| Found { context: w.context, extension: w.extension });
-                    let got = index.find(context.as_bytes(), number.as_bytes(), priority, cid, 0);
+                    let got = index.find(context.as_bytes(), number.as_bytes(), priority, cid, now);
                     prop_assert_eq!(got, expected, "{} {} prio {} cid {:?}\n{}", context, number, priority, cid, text);
                     if priority < 1 {
                         continue;
                     }
                     let label = format!("l{priority}");
                     prop_assert_eq!(
-                        index.find_label(context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, 0),
-                        route::find_label(&plan, context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, Some(0)),
+                        index.find_label(context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, now),
+                        route::find_label(&plan, context.as_bytes(), number.as_bytes(), label.as_bytes(), cid, Some(now)),
                         "label {} of {} in {}\n{}", label, number, context, text
                     );
                 }
             }
+        }
         }
     }
 }
@@ -112,6 +128,7 @@ fn time_conditioned_includes_follow_the_clock() {
     let index = RouteIndex::new(&plan);
     // 2024-01-01 10:00 and 20:00 UTC.
     for now in [1_704_103_200, 1_704_139_200] {
+        assert!(index.flattened(0, now));
         let want = route::find_at(&plan, b"in", b"1", 1, None, now)
             .winner()
             .map(|w| w.context);
@@ -124,4 +141,32 @@ fn time_conditioned_includes_follow_the_clock() {
         index.find(b"in", b"1", 1, None, 1_704_103_200),
         index.find(b"in", b"1", 1, None, 1_704_139_200)
     );
+}
+
+/// Past `TIMED_INCLUDES` time-conditioned includes a context is not flattened (one
+/// flattening per combination would be too many): lookups walk, with the same answers.
+#[test]
+fn too_many_time_conditions_walk() {
+    let mut text = String::from("[in]\n");
+    for k in 0..=pbxc_dialplan::route_index::TIMED_INCLUDES {
+        text.push_str(&format!("include => t{k},{:02}:00-{:02}:59,*,*,*\n", k, k));
+    }
+    for k in 0..=pbxc_dialplan::route_index::TIMED_INCLUDES {
+        text.push_str(&format!("[t{k}]\nexten => 1,1,NoOp({k})\n"));
+    }
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let index = RouteIndex::new(&plan);
+    for hour in 0..10 {
+        // 2024-01-01 at that hour, UTC.
+        let now = 1_704_067_200 + hour * 3600;
+        assert!(!index.flattened(0, now));
+        let want = route::find_at(&plan, b"in", b"1", 1, None, now)
+            .winner()
+            .map(|w| Found {
+                context: w.context,
+                extension: w.extension,
+            });
+        assert_eq!(index.find(b"in", b"1", 1, None, now), want);
+        assert!(want.is_some() == (hour <= 8), "hour {hour}");
+    }
 }

@@ -102,6 +102,21 @@ fn routing(c: &mut Criterion) {
             assert_eq!(found, 200);
         })
     });
+    // The same with the first include time-conditioned (open all day, every day): the index
+    // evaluates the condition, then searches the flattening for what is open.
+    let timed = text.replacen("include => c0\n", "include => c0,00:00-23:59,*,*,*\n", 1);
+    let (plan, _) = pbxc_dialplan::lower_text(timed.as_bytes());
+    let index = pbxc_dialplan::route_index::RouteIndex::new(&plan);
+    let now = 1_704_103_200;
+    group.bench_function("index 100k extensions via 100 includes, one timed", |b| {
+        b.iter(|| {
+            let mut found = 0;
+            for n in &numbers {
+                found += usize::from(index.find(b"entry", n.as_bytes(), 1, None, now).is_some());
+            }
+            assert_eq!(found, 200);
+        })
+    });
     group.finish();
 }
 
