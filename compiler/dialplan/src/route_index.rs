@@ -14,7 +14,7 @@
 //! that flattening. With more than [`TIMED_INCLUDES`] such includes, lookups walk.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
@@ -43,6 +43,11 @@ pub struct RouteIndex<'p> {
 /// Time-conditioned includes a context's reach may have before its lookups walk instead:
 /// each combination of them open and closed is a flattening of its own.
 pub const TIMED_INCLUDES: usize = 8;
+
+/// Flattenings kept per context whose reach depends on the clock: a day of business hours
+/// needs two or three; a combination met after these is walked, so that memory stays
+/// bounded whatever the conditions.
+pub const TIMED_FLATTENINGS: usize = 4;
 const _: () = assert!(
     TIMED_INCLUDES <= 8,
     "the set open must fit the cache's 8 bits"
@@ -53,8 +58,10 @@ struct Timed {
     /// Every time-conditioned include a search from the context can meet — `(context,
     /// include)` indices — with its condition (`None`: unreadable, so always open).
     includes: Vec<(usize, usize, Option<Timing>)>,
-    /// Indexed by the set of open includes (bit `k` for `includes[k]`).
+    /// Indexed by the set of open includes (bit `k` for `includes[k]`); `None` for a
+    /// combination met after [`TIMED_FLATTENINGS`] others.
     flats: Vec<OnceLock<Option<Flat>>>,
+    built: AtomicUsize,
     /// The set open during the minute last asked about: `(minute + 1) << 8 | set`, 0 for
     /// none. Conditions are whole minutes (time zones too are offset by whole minutes),
     /// so the set cannot change within one; computing it is a calendar conversion per
@@ -83,7 +90,7 @@ impl<'p> RouteIndex<'p> {
     }
 
     /// Whether lookups in context `ctx` at `now` search a flattening (rather than walk the
-    /// includes, as they do past [`TIMED_INCLUDES`]).
+    /// includes, as they do past [`TIMED_INCLUDES`] or [`TIMED_FLATTENINGS`]).
     pub fn flattened(&self, ctx: usize, now: i64) -> bool {
         self.flat(ctx, now).is_some()
     }
@@ -96,7 +103,8 @@ impl<'p> RouteIndex<'p> {
             .as_ref()
     }
 
-    /// The reach of `ctx` at `now`; `None` (the lookup walks) past [`TIMED_INCLUDES`].
+    /// The reach of `ctx` at `now`; `None` (the lookup walks) past [`TIMED_INCLUDES`] or
+    /// [`TIMED_FLATTENINGS`].
     fn flat(&self, ctx: usize, now: i64) -> Option<&Flat> {
         if let Some(flat) = self.untimed(ctx) {
             return Some(flat);
@@ -107,6 +115,9 @@ impl<'p> RouteIndex<'p> {
         let open = timed.open_at(now);
         timed.flats[open]
             .get_or_init(|| {
+                if timed.built.fetch_add(1, Ordering::Relaxed) >= TIMED_FLATTENINGS {
+                    return None;
+                }
                 // Every timed include the search can meet is in the list, so this answers
                 // for each (`None`, a walk, only if that were not so).
                 let is_open = |c: usize, n: usize| {
@@ -216,6 +227,7 @@ impl Timed {
         Some(Timed {
             includes,
             flats,
+            built: AtomicUsize::new(0),
             last: AtomicU64::new(0),
         })
     }

@@ -170,3 +170,37 @@ fn too_many_time_conditions_walk() {
         assert!(want.is_some() == (hour <= 8), "hour {hour}");
     }
 }
+
+/// A context keeps at most `TIMED_FLATTENINGS` flattenings: a combination of open
+/// includes met after those is walked, with the same answers.
+#[test]
+fn flattenings_per_context_are_bounded() {
+    use pbxc_dialplan::route_index::TIMED_FLATTENINGS;
+    // Include k is open from k:00 to k:59: every hour up to 5:00 is a combination of its own.
+    let mut text = String::from("[in]\n");
+    for k in 0..5 {
+        text.push_str(&format!("include => t{k},{k:02}:00-{k:02}:59,*,*,*\n"));
+    }
+    for k in 0..5 {
+        text.push_str(&format!("[t{k}]\nexten => 1,1,NoOp({k})\n"));
+    }
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let index = RouteIndex::new(&plan);
+    for hour in 0..6 {
+        let now = 1_704_067_200 + hour * 3600;
+        assert_eq!(
+            index.flattened(0, now),
+            hour < TIMED_FLATTENINGS as i64,
+            "hour {hour}"
+        );
+        let want = route::find_at(&plan, b"in", b"1", 1, None, now)
+            .winner()
+            .map(|w| Found {
+                context: w.context,
+                extension: w.extension,
+            });
+        assert_eq!(index.find(b"in", b"1", 1, None, now), want, "hour {hour}");
+    }
+    // A combination met before is still flattened.
+    assert!(index.flattened(0, 1_704_067_200));
+}
