@@ -1,17 +1,19 @@
 //! Routing without walking: for each context, every extension it can reach flattened once in
-//! the order [`route::find`](crate::route::find) searches them (its own, then its includes
-//! depth-first, each context once), with literals in a hash map and patterns in a trie of
-//! character classes, determinized over the bytes numbers are dialled with (digits, `*`, `#`)
-//! into a table-driven automaton. A lookup then costs a hash probe and one table step a
-//! byte, whatever the number of extensions and includes — and answers exactly what
-//! `route::find` answers: every
+//! the order [`route::find_at`](crate::route::find_at) searches them (its own, then its
+//! includes depth-first, each context once), with literals in a hash map and patterns in a
+//! trie of character classes, determinized over the bytes numbers are dialled with (digits,
+//! `*`, `#`) into a table-driven automaton. A lookup then costs a hash probe and one table
+//! step a byte, whatever the number of extensions and includes — and answers exactly what
+//! `route::find_at` answers: every
 //! pattern the trie proposes is confirmed with [`extension_match`], and the candidates are
 //! tried in search order.
 //!
 //! A context whose include tree has time-conditioned includes is flattened once for each
 //! combination of them open and closed that a lookup meets (which contexts a search visits,
 //! and in which order, depends on that): a lookup evaluates the conditions, then searches
-//! that flattening. With more than [`TIMED_INCLUDES`] such includes, lookups walk.
+//! that flattening. With more than [`TIMED_INCLUDES`] such includes, or for a combination
+//! met after [`TIMED_FLATTENINGS`] others, lookups walk. A new combination's flattening is
+//! built by the lookup that first meets it (the first call after 09:00 pays for it).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -63,10 +65,12 @@ struct Timed {
     flats: Vec<OnceLock<Option<Flat>>>,
     built: AtomicUsize,
     /// The set open during the minute last asked about: `(minute + 1) << 8 | set`, 0 for
-    /// none. Conditions are whole minutes (time zones too are offset by whole minutes),
-    /// so the set cannot change within one; computing it is a calendar conversion per
-    /// include, which would cost a lookup more than the search itself.
+    /// none. Computing it is a calendar conversion per include, which would cost a lookup
+    /// more than the search itself; without time zones (conditions then read UTC) the set
+    /// cannot change within a minute of the epoch. A zone may be offset by seconds (local
+    /// mean time, Monrovia until 1972), so conditions with one are never cached.
     last: AtomicU64,
+    cached: bool,
 }
 
 impl<'p> RouteIndex<'p> {
@@ -109,7 +113,9 @@ impl<'p> RouteIndex<'p> {
         if let Some(flat) = self.untimed(ctx) {
             return Some(flat);
         }
-        let timed = self.timed[ctx]
+        let timed = self
+            .timed
+            .get(ctx)?
             .get_or_init(|| Timed::new(self.plan, ctx))
             .as_ref()?;
         let open = timed.open_at(now);
@@ -210,7 +216,10 @@ impl Timed {
                 continue;
             }
             for (n, inc) in plan.contexts[c].includes.iter().enumerate() {
-                if let route::Follow::Into(target) = route::follow(plan, inc, &[]) {
+                // An include of the context itself or of the one searched from is never
+                // followed: both were searched already.
+                let searched = [plan.contexts[c].name.as_slice(), &plan.contexts[ctx].name];
+                if let route::Follow::Into(target) = route::follow(plan, inc, &searched) {
                     if route::is_timed(inc) {
                         includes.push((c, n, route::timing(inc)));
                     }
@@ -224,11 +233,15 @@ impl Timed {
         let flats = (0..1usize << includes.len())
             .map(|_| OnceLock::new())
             .collect();
+        let cached = includes
+            .iter()
+            .all(|(_, _, timing)| timing.as_ref().is_none_or(|t| t.timezone.is_none()));
         Some(Timed {
             includes,
             flats,
             built: AtomicUsize::new(0),
             last: AtomicU64::new(0),
+            cached,
         })
     }
 
@@ -237,7 +250,7 @@ impl Timed {
         // Minutes since the epoch, plus one, in the 56 bits above the set's 8.
         let minute = u64::try_from(now.div_euclid(60) + 1)
             .ok()
-            .filter(|&m| m < 1 << 56);
+            .filter(|&m| self.cached && (1..1 << 56).contains(&m));
         if let Some(minute) = minute {
             let last = self.last.load(Ordering::Relaxed);
             if last >> 8 == minute {

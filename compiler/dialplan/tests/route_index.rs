@@ -91,7 +91,8 @@ proptest! {
         // Mon 2024-01-01 10:00 and 20:00 UTC, Sat 2024-01-20 10:00 UTC, and the first
         // again: one index asked at each in turn.
         for now in [1_704_103_200i64, 1_704_139_200, 1_705_744_800, 1_704_103_200] {
-        // At most four time-conditioned includes here: every context is flattened.
+        // At most six time-conditioned includes here, and three times: every context is
+        // flattened.
         for c in 0..plan.contexts.len() {
             prop_assert!(index.flattened(c, now));
         }
@@ -203,4 +204,26 @@ fn flattenings_per_context_are_bounded() {
     }
     // A combination met before is still flattened.
     assert!(index.flattened(0, 1_704_067_200));
+}
+
+/// Before the epoch's first minute too (no answer is remembered for it).
+#[test]
+fn times_before_the_epoch_are_asked() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[in]\ninclude => t,*,*,*,*\ninclude => u,\n[t]\nexten => 1,1,NoOp()\n[u]\nexten => 2,1,NoOp()\n",
+    );
+    let index = RouteIndex::new(&plan);
+    for now in [-1, -60, -61, 0, 59, 60] {
+        for number in [&b"1"[..], b"2"] {
+            let want = route::find_at(&plan, b"in", number, 1, None, now)
+                .winner()
+                .map(|w| Found {
+                    context: w.context,
+                    extension: w.extension,
+                });
+            assert!(want.is_some());
+            assert_eq!(index.find(b"in", number, 1, None, now), want, "at {now}");
+        }
+    }
+    assert!(!index.flattened(7, 0), "no such context");
 }
