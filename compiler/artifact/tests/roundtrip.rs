@@ -11,13 +11,7 @@ use proptest::prelude::*;
 fn lowered(text: &[u8]) -> (pbxc_dialplan::Dialplan, SourceSet) {
     let mut fs = pbxc_config::MemoryFs::new();
     fs.insert("/etc/asterisk/extensions.conf", text.to_vec());
-    let mut session = pbxc_config::Session::new(
-        &fs,
-        pbxc_config::LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = pbxc_config::Session::new(&fs, pbxc_config::LoadOptions::etc_asterisk());
     let config = session.load("extensions.conf").unwrap();
     let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
     let mut sources = SourceSet::new();

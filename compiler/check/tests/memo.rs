@@ -10,13 +10,7 @@ use pbxc_config::{LoadOptions, Session};
 /// Checks `text` as `name` of `dir` (its other files beside it); the findings as text.
 fn check(dir: &Path, name: &str, text: &[u8], memo: Option<&pbxc_check::StepMemo>) -> Vec<String> {
     let fs = among_neighbours(dir, name, text);
-    let mut session = Session::new(
-        &fs,
-        LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
     let Ok(config) = session.load(name) else {
         return Vec::new();
     };

@@ -11,13 +11,7 @@ fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
         extensions.as_bytes().to_vec(),
     );
     fs.insert("/etc/asterisk/pjsip.conf", pjsip.as_bytes().to_vec());
-    let mut session = Session::new(
-        &fs,
-        LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
     let dialplan = session.load("extensions.conf").unwrap();
     let endpoints = endpoints(&session.load("pjsip.conf").unwrap());
     let (plan, _) = pbxc_dialplan::lower(&dialplan, session.sources());

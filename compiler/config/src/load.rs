@@ -30,6 +30,17 @@ pub struct LoadOptions {
     pub exec_includes: bool,
 }
 
+impl LoadOptions {
+    /// Asterisk's default directory, `/etc/asterisk`, without `execincludes`: what tests and
+    /// in-memory loads of a lone file assume.
+    pub fn etc_asterisk() -> LoadOptions {
+        LoadOptions {
+            config_dir: "/etc/asterisk".into(),
+            exec_includes: false,
+        }
+    }
+}
+
 /// Why a root file could not be loaded at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RootError {

@@ -12,13 +12,7 @@ fn load(files: &[(&str, &str)]) -> (Session<'static>, Config) {
         fs.insert(Path::new("/etc/asterisk").join(name), *text);
     }
     let fs: &'static MemoryFs = Box::leak(Box::new(fs));
-    let mut session = Session::new(
-        fs,
-        LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = Session::new(fs, LoadOptions::etc_asterisk());
     let config = session.load(files[0].0).unwrap();
     (session, config)
 }

@@ -27,13 +27,7 @@ pub use subst::substitute;
 pub fn lower_text(text: &[u8]) -> (Dialplan, Vec<pbxc_diagnostics::Diagnostic>) {
     let mut fs = pbxc_config::MemoryFs::new();
     fs.insert("/etc/asterisk/extensions.conf", text.to_vec());
-    let mut session = pbxc_config::Session::new(
-        &fs,
-        pbxc_config::LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = pbxc_config::Session::new(&fs, pbxc_config::LoadOptions::etc_asterisk());
     let Ok(config) = session.load("extensions.conf") else {
         return (Dialplan::default(), session.diagnostics());
     };

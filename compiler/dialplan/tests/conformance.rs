@@ -86,13 +86,7 @@ fn registered_dialplans_match_asterisk_on_every_section_b_case() {
     for case in &cases {
         let mut fs = MemoryFs::new();
         fs.insert("/etc/asterisk/extensions.conf", case.input.clone());
-        let mut session = Session::new(
-            &fs,
-            LoadOptions {
-                config_dir: "/etc/asterisk".into(),
-                exec_includes: false,
-            },
-        );
+        let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
         let config = session.load("extensions.conf").unwrap();
         let (plan, diagnostics) = pbxc_dialplan::lower(&config, session.sources());
 

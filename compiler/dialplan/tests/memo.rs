@@ -13,13 +13,7 @@ use pbxc_dialplan::LowerMemo;
 /// dialplan and findings as text (`None`: the file does not load).
 fn lower(dir: &Path, name: &str, text: &[u8], memo: Option<&LowerMemo>) -> Option<String> {
     let fs = among_neighbours(dir, name, text);
-    let mut session = Session::new(
-        &fs,
-        LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
     let config = session.load(name).ok()?;
     Some(match memo {
         Some(memo) => {

@@ -41,13 +41,7 @@ fn layout_cases() {
 fn config_dump(text: &[u8]) -> String {
     let mut fs = pbxc_config::MemoryFs::new();
     fs.insert("/etc/asterisk/x.conf", text.to_vec());
-    let mut session = pbxc_config::Session::new(
-        &fs,
-        pbxc_config::LoadOptions {
-            config_dir: "/etc/asterisk".into(),
-            exec_includes: false,
-        },
-    );
+    let mut session = pbxc_config::Session::new(&fs, pbxc_config::LoadOptions::etc_asterisk());
     let Ok(config) = session.load("x.conf") else {
         return "unloadable".into();
     };

@@ -34,6 +34,15 @@ fn run(text: &str, jit: bool) -> Ran {
     }
 }
 
+/// Requires the JIT's run to have entered chains directly `range` times.
+fn assert_direct_entries(ran: &Ran, range: impl std::ops::RangeBounds<u64> + std::fmt::Debug) {
+    assert!(
+        range.contains(&ran.direct_entries),
+        "{} direct entries, not {range:?}",
+        ran.direct_entries
+    );
+}
+
 /// Runs `text` on both engines, requires the same trace and log, and gives the JIT's run.
 fn same_as_interpreter(text: &str) -> Ran {
     let interp = run(text, false);
@@ -60,11 +69,7 @@ fn a_subroutine_loop_enters_the_subroutine_and_comes_back_directly() {
     // the chains are compiled and are dispatched; each of the two steps is dispatched once
     // more after that (which is what the entry is learnt from); every other move is direct.
     assert!(ran.native_steps > 0);
-    assert!(
-        (190..200).contains(&ran.direct_entries),
-        "{} direct entries",
-        ran.direct_entries
-    );
+    assert_direct_entries(&ran, 190..200);
 }
 
 #[test]
@@ -86,11 +91,7 @@ fn a_computed_target_is_entered_directly_only_while_it_is_the_same_place() {
     );
     // 60 Gotos through the dispatcher; 59 jumps back, of which all but the first few of
     // each of `a` and `b` (before compiling, and learning) are direct.
-    assert!(
-        (50..59).contains(&ran.direct_entries),
-        "{} direct entries",
-        ran.direct_entries
-    );
+    assert_direct_entries(&ran, 50..59);
 }
 
 #[test]
@@ -110,11 +111,7 @@ fn the_priority_is_part_of_the_place() {
         30
     );
     // Only the jumps back are direct.
-    assert!(
-        (50..60).contains(&ran.direct_entries),
-        "{} direct entries",
-        ran.direct_entries
-    );
+    assert_direct_entries(&ran, 50..60);
 }
 
 #[test]
@@ -162,11 +159,7 @@ fn a_long_extension_moves_from_segment_to_segment_directly() {
     let ran = same_as_interpreter(&text);
     // 8 chains, 8 moves a turn (the GotoIf back to `top` too): the first turn is
     // interpreted, the second compiles and learns, the last three go directly.
-    assert!(
-        (20..=24).contains(&ran.direct_entries),
-        "{} direct entries",
-        ran.direct_entries
-    );
+    assert_direct_entries(&ran, 20..=24);
 }
 
 /// A channel whose PBX asks for the call to be suspended from its `at`-th question on (a

@@ -138,13 +138,7 @@ mod tests {
             name,
             &std::fs::read(&path).unwrap(),
         );
-        let mut session = Session::new(
-            &fs,
-            LoadOptions {
-                config_dir: "/etc/asterisk".into(),
-                exec_includes: false,
-            },
-        );
+        let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
         let config = session.load(name).unwrap();
         let (plan, _) = pbxc_dialplan::lower(&config, session.sources());
         let input = Input {
