@@ -39,6 +39,8 @@ pub struct RouteIndex<'p> {
     contexts: Vec<OnceLock<Option<Flat>>>,
     /// For those, the reach per combination of open time-conditioned includes.
     timed: Vec<OnceLock<Option<Timed>>>,
+    /// For those too, the start of the search order that no clock changes.
+    fixed: Vec<OnceLock<Vec<(u32, u32)>>>,
     by_name: HashMap<&'p [u8], usize>,
 }
 
@@ -83,6 +85,7 @@ impl<'p> RouteIndex<'p> {
             plan,
             contexts: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             timed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
+            fixed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             by_name,
         }
     }
@@ -91,6 +94,29 @@ impl<'p> RouteIndex<'p> {
     /// that order depends on the clock (a time-conditioned include).
     pub fn order(&self, ctx: usize) -> Option<&[(u32, u32)]> {
         self.untimed(ctx).map(|f| f.entries.as_slice())
+    }
+
+    /// The start of the search order of context `ctx` that is the same at any time: all of
+    /// it ([`RouteIndex::order`]) when no include depends on the clock, else everything the
+    /// search visits before it meets its first time-conditioned include. The context's own
+    /// extensions are always in it, since a search tries them before any include.
+    ///
+    /// An extension in it answers a number the same way at any time: what a search tries
+    /// before it never depends on the clock, and it is always reached.
+    pub fn fixed_order(&self, ctx: usize) -> &[(u32, u32)] {
+        if let Some(order) = self.order(ctx) {
+            return order;
+        }
+        let Some(fixed) = self.fixed.get(ctx) else {
+            return &[];
+        };
+        fixed.get_or_init(|| {
+            let mut order = Vec::new();
+            // Stops at the first time-conditioned include, with everything before it in
+            // `order`.
+            walk(self.plan, ctx, &mut Vec::new(), &mut order, &|_, _| None);
+            entries(self.plan, &order)
+        })
     }
 
     /// Whether lookups in context `ctx` at `now` search a flattening (rather than walk the
@@ -284,19 +310,17 @@ impl Flat {
         if !walk(plan, ctx, &mut visited, &mut order, open) {
             return None;
         }
-        let mut entries = Vec::new();
+        let entries = entries(plan, &order);
         let mut literals: HashMap<Vec<u8>, Vec<u32>> = HashMap::default();
         let mut patterns = Trie::default();
-        for c in order {
-            for (e, ext) in plan.contexts[c].extensions.iter().enumerate() {
-                let position = entries.len() as u32;
-                entries.push((c as u32, e as u32));
-                if ext.is_pattern() {
-                    patterns.insert(&ext.name[1..], position);
-                } else {
-                    let key: Vec<u8> = ext.name.iter().copied().filter(|&b| b != b'-').collect();
-                    literals.entry(key).or_default().push(position);
-                }
+        for (position, &(c, e)) in entries.iter().enumerate() {
+            let ext = &plan.contexts[c as usize].extensions[e as usize];
+            let position = position as u32;
+            if ext.is_pattern() {
+                patterns.insert(&ext.name[1..], position);
+            } else {
+                let key: Vec<u8> = ext.name.iter().copied().filter(|&b| b != b'-').collect();
+                literals.entry(key).or_default().push(position);
             }
         }
         patterns.determinize();
@@ -362,6 +386,14 @@ impl Flat {
             })
         })
     }
+}
+
+/// The (context, extension) pairs of the contexts `order` lists, in that order.
+fn entries(plan: &Dialplan, order: &[usize]) -> Vec<(u32, u32)> {
+    order
+        .iter()
+        .flat_map(|&c| (0..plan.contexts[c].extensions.len()).map(move |e| (c as u32, e as u32)))
+        .collect()
 }
 
 /// The contexts a search of `ctx` visits, in order, as `route::walk` visits them, with a

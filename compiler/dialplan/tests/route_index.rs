@@ -95,6 +95,20 @@ proptest! {
         // flattened.
         for c in 0..plan.contexts.len() {
             prop_assert!(index.flattened(c, now));
+            // The order a search tries extensions in at `now` (no extension has priority 99,
+            // so it tries them all) starts with what no clock changes, which holds the
+            // context's own extensions at least.
+            let visited = route::find_at(&plan, &plan.contexts[c].name, b"1", 99, None, now).searched;
+            let order: Vec<(u32, u32)> = visited
+                .iter()
+                .flat_map(|&v| (0..plan.contexts[v].extensions.len()).map(move |e| (v as u32, e as u32)))
+                .collect();
+            let fixed = index.fixed_order(c);
+            prop_assert!(order.starts_with(fixed), "{:?} {:?}\n{}", fixed, order, text);
+            prop_assert!(fixed.len() >= plan.contexts[c].extensions.len());
+            if let Some(untimed) = index.order(c) {
+                prop_assert_eq!(fixed, untimed);
+            }
         }
         for context in ["c0", "c1", "c2", "nosuch"] {
             for number in &numbers {
@@ -119,6 +133,35 @@ proptest! {
         }
         }
     }
+}
+
+/// What a search tries before its first time-conditioned include is the same at any time:
+/// the context's own extensions, then the includes before that one, depth first.
+#[test]
+fn the_fixed_order_stops_at_the_first_timed_include() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[in]\ninclude => early\ninclude => day,09:00-17:00,*,*,*\ninclude => late\n\
+          exten => 1,1,NoOp()\nexten => 2,1,NoOp()\n\
+          [early]\ninclude => earlier\nexten => 3,1,NoOp()\n\
+          [earlier]\nexten => 4,1,NoOp()\n\
+          [day]\nexten => 5,1,NoOp()\n[late]\nexten => 6,1,NoOp()\n",
+    );
+    let index = RouteIndex::new(&plan);
+    let names = |order: &[(u32, u32)]| -> Vec<String> {
+        order
+            .iter()
+            .map(|&(c, e)| {
+                let name = &plan.contexts[c as usize].extensions[e as usize].name;
+                String::from_utf8_lossy(name).into_owned()
+            })
+            .collect()
+    };
+    assert_eq!(index.order(0), None);
+    assert_eq!(names(index.fixed_order(0)), ["1", "2", "3", "4"]);
+    // `early` depends on no clock: all of it.
+    assert_eq!(names(index.fixed_order(1)), ["3", "4"]);
+    assert_eq!(index.fixed_order(1), index.order(1).unwrap());
+    assert!(index.fixed_order(99).is_empty());
 }
 
 #[test]

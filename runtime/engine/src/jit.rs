@@ -53,8 +53,8 @@ struct Step {
 ///
 /// Routing is a function of the place alone there: a chain is compiled only where neither
 /// the caller's number nor the clock can change which extension answers (no caller-ID
-/// variant up to it in the search order, no time-conditioned include), and the dialplan
-/// does not change under an engine. So comparing the place — context, number, priority —
+/// variant up to it in the search order, no time-conditioned include before it), and the
+/// dialplan does not change under an engine. So comparing the place — context, number, priority —
 /// is all the guard needs, and a target the step computes (`Goto(${DEST})`, `Return()`) is
 /// entered directly as long as it stays the same.
 struct Exit {
@@ -278,8 +278,8 @@ pub(crate) fn advance(
 }
 
 /// The chain of extension `found` as reached from context `searched`, compiled on first use;
-/// `None` when it is not worth or not safe to compile (caller-ID variants, a context whose
-/// routing depends on the clock).
+/// `None` when it is not worth or not safe to compile (caller-ID variants, an extension the
+/// search meets only after a time-conditioned include).
 // Kept out of `advance`: compiling needs a large stack frame, and every step through
 // `advance` would otherwise reserve it (each call's thread stack is resident memory).
 #[inline(never)]
@@ -312,7 +312,10 @@ fn compile(
     if ext.cid.is_some() {
         return None;
     }
-    let order = engine.index.order(searched)?;
+    // Only what comes before the search's first time-conditioned include: an extension
+    // there answers the same at any time, so neither entering the chain nor a move within
+    // it needs the clock.
+    let order = engine.index.fixed_order(searched);
     let position = order
         .iter()
         .position(|&(c, e)| (c as usize, e as usize) == (found.context, found.extension))?;
@@ -348,10 +351,14 @@ fn compile(
                         .is_some()
                 })
             } else {
-                engine
-                    .index
-                    .find(&plan.contexts[searched].name, &literal, p.number, None, 0)
-                    == Some(found)
+                // (At any time the same answer, as above: this extension has the priority.)
+                engine.index.find(
+                    &plan.contexts[searched].name,
+                    &literal,
+                    p.number,
+                    None,
+                    engine.now(),
+                ) == Some(found)
             };
             (p.number, owned)
         })

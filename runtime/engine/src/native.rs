@@ -72,17 +72,16 @@ impl Share {
 }
 
 /// What `prepare` makes of every priority of `plan`, as the JIT compiles it for a call in
-/// the extension's own context (chains are refused where caller-ID variants or
-/// time-conditioned includes make routing depend on the call).
+/// the extension's own context (chains are refused where caller-ID variants make routing
+/// depend on the caller; a context's own extensions come before any time-conditioned
+/// include).
 pub fn native_share(plan: &Dialplan) -> Share {
     let index = pbxc_dialplan::route_index::RouteIndex::new(plan);
     let mut share = Share::default();
     for (c, context) in plan.contexts.iter().enumerate() {
         let real = |e: &Extension| e.priorities.iter().filter(|p| p.number >= 1).count() as u64;
         share.priorities += context.extensions.iter().map(real).sum::<u64>();
-        let Some(order) = index.order(c) else {
-            continue;
-        };
+        let order = index.fixed_order(c);
         for (position, &(cc, e)) in order.iter().enumerate() {
             if cc as usize != c {
                 continue;

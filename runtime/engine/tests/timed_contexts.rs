@@ -1,0 +1,140 @@
+//! The JIT in contexts whose search depends on the clock: what a search tries before its
+//! first time-conditioned include answers the same at any time and runs as native code;
+//! what it reaches only through such an include is routed afresh at every step, as Asterisk
+//! does, so an include that opens in the middle of a loop takes over at once.
+
+use std::cell::Cell;
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+
+/// Mon 2024-01-01 09:59:00 UTC.
+const START: i64 = 1_704_103_140;
+
+thread_local! {
+    /// Steps traced so far in this thread's run.
+    static TRACED: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Ten seconds a traced step: 10:00 comes at the 6th.
+fn stepping_clock() -> i64 {
+    START + 10 * TRACED.with(Cell::get)
+}
+
+fn standing_clock() -> i64 {
+    START
+}
+
+struct Ran {
+    trace: Vec<String>,
+    log: Vec<String>,
+    native_steps: u64,
+}
+
+fn run(text: &str, exten: &str, clock: fn() -> i64, jit: bool) -> Ran {
+    let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    let mut engine = Engine::new(&plan);
+    if jit {
+        engine.enable_jit().expect("a JIT");
+    }
+    engine.clock = clock;
+    engine.max_steps = Some(10_000);
+    TRACED.with(|t| t.set(0));
+    let mut call = Call::new(b"in", exten.as_bytes(), None);
+    let mut trace = Vec::new();
+    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+        TRACED.with(|t| t.set(t.get() + 1));
+        trace.push(s.to_string())
+    });
+    Ran {
+        trace,
+        log: call.log,
+        native_steps: call.native_steps,
+    }
+}
+
+/// Runs on both engines, requires the same trace and log, and gives the JIT's run.
+fn same_as_interpreter(text: &str, exten: &str, clock: fn() -> i64) -> Ran {
+    let interp = run(text, exten, clock, false);
+    let jit = run(text, exten, clock, true);
+    assert_eq!(jit.trace, interp.trace, "{text}");
+    assert_eq!(jit.log, interp.log, "{text}");
+    assert_eq!(interp.native_steps, 0);
+    jit
+}
+
+/// A 100-turn loop in extension `name`.
+fn counting_loop(name: &str) -> String {
+    format!(
+        "exten => {name},1,Set(i=0)\n\
+          same => n(top),Set(i=$[${{i}} + 1])\n\
+          same => n,GotoIf($[${{i}} < 100]?top)\n\
+          same => n,NoOp(done)\n"
+    )
+}
+
+const INCLUDES: &str = "[in]\n\
+                        include => early\n\
+                        include => night,18:00-08:00,*,*,*\n\
+                        include => late\n";
+
+#[test]
+fn a_loop_in_a_context_with_timed_includes_runs_natively() {
+    let text = format!("{INCLUDES}{}[early]\n[night]\n[late]\n", counting_loop("s"));
+    let ran = same_as_interpreter(&text, "s", standing_clock);
+    assert_eq!(ran.trace.len(), 1 + 2 * 100 + 1);
+    // Everything but the first turns, run before the chain was compiled.
+    assert!(ran.native_steps > 150, "{} native steps", ran.native_steps);
+}
+
+#[test]
+fn what_the_search_meets_before_its_first_timed_include_runs_natively() {
+    let text = format!(
+        "{INCLUDES}[early]\n{}[night]\n[late]\n{}",
+        counting_loop("100"),
+        counting_loop("200")
+    );
+    let early = same_as_interpreter(&text, "100", standing_clock);
+    assert!(
+        early.native_steps > 150,
+        "{} native steps",
+        early.native_steps
+    );
+    assert!(early.trace.last().unwrap().ends_with("NoOp(done)"));
+    // After `night`, which could take over any priority once it opens: routed every time.
+    let late = same_as_interpreter(&text, "200", standing_clock);
+    assert_eq!(late.trace.len(), early.trace.len());
+    assert_eq!(late.native_steps, 0);
+}
+
+#[test]
+fn an_include_that_opens_during_a_loop_takes_over_at_once() {
+    // At 10:00, `day` opens before `late`, and its 200 has the loop's priorities 1 to 3 but
+    // not 4: the loop moves into it at once, and out again for priority 4.
+    let text = format!(
+        "[in]\n\
+         include => day,10:00-17:00,*,*,*\n\
+         include => late\n\
+         [day]\n\
+         exten => 200,1,NoOp(day)\n\
+          same => n,NoOp(day)\n\
+          same => n,Set(i=$[${{i}} + 1000])\n\
+         [late]\n{}",
+        counting_loop("200")
+    );
+    let ran = same_as_interpreter(&text, "200", stepping_clock);
+    // The 7th step is the first at 10:00 (six traced before it): `day`'s priority 3.
+    assert_eq!(
+        ran.trace,
+        [
+            "in,200,1,Set(i=0)",
+            "in,200,2,Set(i=1)",
+            "in,200,3,GotoIf(1?top)",
+            "in,200,2,Set(i=2)",
+            "in,200,3,GotoIf(1?top)",
+            "in,200,2,Set(i=3)",
+            "in,200,3,Set(i=1003)",
+            "in,200,4,NoOp(done)",
+        ]
+    );
+}
