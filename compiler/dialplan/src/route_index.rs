@@ -40,7 +40,7 @@ pub struct RouteIndex<'p> {
     /// For those, the reach per combination of open time-conditioned includes.
     timed: Vec<OnceLock<Option<Timed>>>,
     /// For those too, the start of the search order that no clock changes.
-    fixed: Vec<OnceLock<Vec<(u32, u32)>>>,
+    fixed: Vec<OnceLock<Fixed>>,
     by_name: HashMap<&'p [u8], usize>,
 }
 
@@ -56,6 +56,14 @@ const _: () = assert!(
     TIMED_INCLUDES <= 8,
     "the set open must fit the cache's 8 bits"
 );
+
+/// What a search from a context whose reach depends on the clock meets before its first
+/// time-conditioned include.
+struct Fixed {
+    entries: Vec<(u32, u32)>,
+    /// The contexts of `entries`, in order (a handful).
+    contexts: Vec<usize>,
+}
 
 /// The reach of a context whose search depends on the clock.
 struct Timed {
@@ -107,16 +115,55 @@ impl<'p> RouteIndex<'p> {
         if let Some(order) = self.order(ctx) {
             return order;
         }
-        let Some(fixed) = self.fixed.get(ctx) else {
-            return &[];
-        };
-        fixed.get_or_init(|| {
-            let mut order = Vec::new();
+        self.fixed_part(ctx).map_or(&[], |f| f.entries.as_slice())
+    }
+
+    /// Whether the extensions of context `of` are in the [`RouteIndex::fixed_order`] of
+    /// `ctx` (where the search reaches them at all).
+    pub fn is_fixed(&self, ctx: usize, of: usize) -> bool {
+        self.order(ctx).is_some()
+            || self
+                .fixed_part(ctx)
+                .is_some_and(|f| f.contexts.contains(&of))
+    }
+
+    fn fixed_part(&self, ctx: usize) -> Option<&Fixed> {
+        Some(self.fixed.get(ctx)?.get_or_init(|| {
+            let mut contexts = Vec::new();
             // Stops at the first time-conditioned include, with everything before it in
-            // `order`.
-            walk(self.plan, ctx, &mut Vec::new(), &mut order, &|_, _| None);
-            entries(self.plan, &order)
-        })
+            // `contexts`.
+            walk(self.plan, ctx, &mut Vec::new(), &mut contexts, &|_, _| None);
+            Fixed {
+                entries: entries(self.plan, &contexts),
+                contexts,
+            }
+        }))
+    }
+
+    /// For a context whose search order depends on the clock: which of its time-conditioned
+    /// includes are open at `now` (a set that changes only when one opens or closes), and
+    /// the order a search at `now` tries extensions in. `None` for a context whose order
+    /// does not depend on the clock, and where lookups at `now` walk the includes.
+    pub fn timed_order(&self, ctx: usize, now: i64) -> Option<(usize, &[(u32, u32)])> {
+        if self.untimed(ctx).is_some() {
+            return None;
+        }
+        let (open, flat) = self.timed_flat(ctx, now)?;
+        Some((open, flat?.entries.as_slice()))
+    }
+
+    /// The set of [`RouteIndex::timed_order`] alone, without building a flattening: also
+    /// given for a combination whose lookups walk.
+    pub fn open_set(&self, ctx: usize, now: i64) -> Option<usize> {
+        if self.untimed(ctx).is_some() {
+            return None;
+        }
+        let timed = self
+            .timed
+            .get(ctx)?
+            .get_or_init(|| Timed::new(self.plan, ctx))
+            .as_ref()?;
+        Some(timed.open_at(now))
     }
 
     /// Whether lookups in context `ctx` at `now` search a flattening (rather than walk the
@@ -139,13 +186,19 @@ impl<'p> RouteIndex<'p> {
         if let Some(flat) = self.untimed(ctx) {
             return Some(flat);
         }
+        self.timed_flat(ctx, now)?.1
+    }
+
+    /// For a context whose reach depends on the clock, the set of includes open at `now`
+    /// and its flattening, if it has one.
+    fn timed_flat(&self, ctx: usize, now: i64) -> Option<(usize, Option<&Flat>)> {
         let timed = self
             .timed
             .get(ctx)?
             .get_or_init(|| Timed::new(self.plan, ctx))
             .as_ref()?;
         let open = timed.open_at(now);
-        timed.flats[open]
+        let flat = timed.flats[open]
             .get_or_init(|| {
                 if timed.built.fetch_add(1, Ordering::Relaxed) >= TIMED_FLATTENINGS {
                     return None;
@@ -161,7 +214,8 @@ impl<'p> RouteIndex<'p> {
                 };
                 Flat::build(self.plan, ctx, &is_open)
             })
-            .as_ref()
+            .as_ref();
+        Some((open, flat))
     }
 
     /// `ast_findlabel_extension`: the priority number of `label` in the extension that

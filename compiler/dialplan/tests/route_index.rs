@@ -106,8 +106,18 @@ proptest! {
             let fixed = index.fixed_order(c);
             prop_assert!(order.starts_with(fixed), "{:?} {:?}\n{}", fixed, order, text);
             prop_assert!(fixed.len() >= plan.contexts[c].extensions.len());
-            if let Some(untimed) = index.order(c) {
-                prop_assert_eq!(fixed, untimed);
+            match (index.order(c), index.timed_order(c, now)) {
+                (Some(untimed), None) => {
+                    prop_assert_eq!(fixed, untimed);
+                    prop_assert_eq!(&order[..], untimed);
+                    prop_assert_eq!(index.open_set(c, now), None);
+                }
+                // Every context is flattened here (above).
+                (None, Some((open, timed))) => {
+                    prop_assert_eq!(timed, &order[..]);
+                    prop_assert_eq!(index.open_set(c, now), Some(open));
+                }
+                (untimed, timed) => prop_assert!(false, "{:?} {:?}", untimed, timed),
             }
         }
         for context in ["c0", "c1", "c2", "nosuch"] {

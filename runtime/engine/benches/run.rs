@@ -25,21 +25,34 @@ fn loops(c: &mut Criterion) {
     ] {
         let mut group = c.benchmark_group(name);
         group.sample_size(10);
-        // The Set+GotoIf loop once more in a context with business hours: every routing
-        // there reads the clock, which native moves never need.
-        let timed = Loop::SetGotoIf.dialplan(TURNS).replacen(
+        // The Set+GotoIf loop once more in a context with business hours, where every
+        // routing reads the clock: in the context's own extension, which native moves never
+        // need the clock for, and in an included context after the timed include, where
+        // every native move checks the include is still closed.
+        let set_gotoif = Loop::SetGotoIf.dialplan(TURNS);
+        let hours = "[loop]\ninclude => day,09:00-17:00,mon-fri,*,*\n";
+        let day = "\n[day]\nexten => 1,1,NoOp()\n";
+        let timed = set_gotoif.replacen("[loop]\n", hours, 1) + day;
+        let past = set_gotoif.replacen(
             "[loop]\n",
-            "[loop]\ninclude => day,09:00-17:00,mon-fri,*,*\n",
+            &format!("{hours}include => body\n\n[body]\n"),
             1,
-        ) + "\n[day]\nexten => 1,1,NoOp()\n";
+        ) + day;
         let cases = Loop::ALL
             .iter()
             .map(|l| (l.name().to_string(), l.dialplan(TURNS), l.steps(TURNS)))
-            .chain([(
-                "set-gotoif, timed include".to_string(),
-                timed,
-                Loop::SetGotoIf.steps(TURNS),
-            )]);
+            .chain([
+                (
+                    "set-gotoif, timed include".to_string(),
+                    timed,
+                    Loop::SetGotoIf.steps(TURNS),
+                ),
+                (
+                    "set-gotoif, past a timed include".to_string(),
+                    past,
+                    Loop::SetGotoIf.steps(TURNS),
+                ),
+            ]);
         for (case, text, steps) in cases {
             let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
             group.throughput(Throughput::Elements(steps));

@@ -29,7 +29,7 @@ pub struct Engine<'p> {
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
     pub(crate) local_depth: u32,
     /// Whether any include has a time condition (else routing never needs the clock).
-    timed: bool,
+    pub(crate) timed: bool,
     /// The last routing answers (see [`RouteCache`]).
     routes: std::cell::RefCell<RouteCache>,
     /// Whether each executed priority is reported to the `trace` callback (the default).

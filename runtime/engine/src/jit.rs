@@ -51,10 +51,11 @@ struct Step {
 /// The place a step last left its chain for, and where the dispatcher entered then: when the
 /// step leaves for the very same place again, the call enters that chain directly.
 ///
-/// Routing is a function of the place alone there: a chain is compiled only where neither
-/// the caller's number nor the clock can change which extension answers (no caller-ID
-/// variant up to it in the search order, no time-conditioned include before it), and the
-/// dialplan does not change under an engine. So comparing the place — context, number, priority —
+/// Routing is a function of the place alone there: a chain is compiled only where the
+/// caller's number cannot change which extension answers (no caller-ID variant up to it in
+/// the search order), one is entered directly only where the clock cannot either (no
+/// time-conditioned include before it: see [`Compiled::guard`]), and the dialplan does not
+/// change under an engine. So comparing the place — context, number, priority —
 /// is all the guard needs, and a target the step computes (`Goto(${DEST})`, `Return()`) is
 /// entered directly as long as it stays the same.
 struct Exit {
@@ -88,10 +89,18 @@ struct Compiled {
     chain: Chain,
     /// For each priority index: its number, and whether the chain may move there natively.
     priorities: Vec<(i32, bool)>,
+    /// For an extension the search meets only after a time-conditioned include: the
+    /// searched context and the set of its includes open when the chain was compiled. Which
+    /// priorities the chain may move to depends on that set, so every move checks that it is
+    /// still open, and the chain is never entered directly ([`Exit`]).
+    guard: Option<(usize, usize)>,
 }
 
-/// (searched context, extension's context, extension, segment).
-type SegmentKey = (usize, usize, usize, usize);
+/// (searched context, extension's context, extension, segment, the set of time-conditioned
+/// includes open for a chain with a guard or [`UNGUARDED`]).
+type SegmentKey = (usize, usize, usize, usize, usize);
+
+const UNGUARDED: usize = usize::MAX;
 
 #[derive(Clone, Copy)]
 enum Segment {
@@ -182,7 +191,14 @@ pub(crate) fn advance(
     // than to compile.
     let length = real_count.saturating_sub(segment * SEGMENT).min(SEGMENT) as u32;
     let compiled = searched.and_then(|s| {
-        let key = (s, found.context, found.extension, segment);
+        // Past a time-conditioned include, a chain is for the includes open now.
+        let (now, open) = if engine.timed && !engine.index.is_fixed(s, found.context) {
+            let now = (engine.clock)();
+            (now, engine.index.open_set(s, now)?)
+        } else {
+            (engine.now(), UNGUARDED)
+        };
+        let key = (s, found.context, found.extension, segment, open);
         let state = chains.segments.entry(key).or_insert(Segment::Heat(0));
         match state {
             Segment::Chain(known) => *known,
@@ -191,7 +207,7 @@ pub(crate) fn advance(
                 if *heat <= length.saturating_mul(chains.patience) {
                     return None;
                 }
-                chain_for(&mut chains, engine, s, found, segment)
+                chain_for(&mut chains, engine, key, found, now)
             }
         }
     });
@@ -207,8 +223,10 @@ pub(crate) fn advance(
         return Spawn::NotFound;
     };
     let mut start = start as u32;
-    // The answer to where a step left for (not to a move the loop made since, to `i` say).
-    if let Some(from) = left.filter(|_| chains.leaving.is(call)) {
+    // The answer to where a step left for (not to a move the loop made since, to `i` say),
+    // where it does not depend on the clock.
+    let unguarded = chains.compiled[index].guard.is_none();
+    if let Some(from) = left.filter(|_| unguarded && chains.leaving.is(call)) {
         let exit = chains.steps[from as usize].exit.get_or_insert_with(|| {
             Box::new(Exit {
                 place: Position::default(),
@@ -278,44 +296,52 @@ pub(crate) fn advance(
 }
 
 /// The chain of extension `found` as reached from context `searched`, compiled on first use;
-/// `None` when it is not worth or not safe to compile (caller-ID variants, an extension the
-/// search meets only after a time-conditioned include).
+/// `None` when it is not worth or not safe to compile (caller-ID variants; past a
+/// time-conditioned include, a combination of open includes whose lookups walk).
 // Kept out of `advance`: compiling needs a large stack frame, and every step through
 // `advance` would otherwise reserve it (each call's thread stack is resident memory).
 #[inline(never)]
 fn chain_for(
     chains: &mut Chains,
     engine: &Engine,
-    searched: usize,
+    key: SegmentKey,
     found: Found,
-    segment: usize,
+    now: i64,
 ) -> Option<usize> {
-    let key = (searched, found.context, found.extension, segment);
     if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
         return *known;
     }
-    let compiled = compile(chains, engine, searched, found, segment);
+    let compiled = compile(chains, engine, key, found, now);
     chains.segments.insert(key, Segment::Chain(compiled));
     compiled
 }
 
+/// Compiles the chain of `key` for a call routed at `now`.
 #[inline(never)]
 fn compile(
     chains: &mut Chains,
     engine: &Engine,
-    searched: usize,
+    key: SegmentKey,
     found: Found,
-    segment: usize,
+    now: i64,
 ) -> Option<usize> {
+    let (searched, _, _, segment, open) = key;
     let plan = engine.plan;
     let ext = &plan.contexts[found.context].extensions[found.extension];
     if ext.cid.is_some() {
         return None;
     }
-    // Only what comes before the search's first time-conditioned include: an extension
-    // there answers the same at any time, so neither entering the chain nor a move within
-    // it needs the clock.
-    let order = engine.index.fixed_order(searched);
+    // Before the search's first time-conditioned include, an extension answers the same at
+    // any time: neither entering its chain nor a move within it needs the clock. Past it,
+    // the chain holds for the includes open at `now`, and its moves check they still are.
+    let (order, guard) = if open == UNGUARDED {
+        (engine.index.fixed_order(searched), None)
+    } else {
+        match engine.index.timed_order(searched, now) {
+            Some((set, order)) if set == open => (order, Some((searched, open))),
+            _ => return None,
+        }
+    };
     let position = order
         .iter()
         .position(|&(c, e)| (c as usize, e as usize) == (found.context, found.extension))?;
@@ -351,14 +377,10 @@ fn compile(
                         .is_some()
                 })
             } else {
-                // (At any time the same answer, as above: this extension has the priority.)
-                engine.index.find(
-                    &plan.contexts[searched].name,
-                    &literal,
-                    p.number,
-                    None,
-                    engine.now(),
-                ) == Some(found)
+                engine
+                    .index
+                    .find(&plan.contexts[searched].name, &literal, p.number, None, now)
+                    == Some(found)
             };
             (p.number, owned)
         })
@@ -406,7 +428,11 @@ fn compile(
     }
     let chain = chains.jit.as_mut()?.compile(&code).ok()?;
     chains.steps.extend(steps);
-    chains.compiled.push(Compiled { chain, priorities });
+    chains.compiled.push(Compiled {
+        chain,
+        priorities,
+        guard,
+    });
     Some(chain_index)
 }
 
@@ -471,7 +497,8 @@ impl StepHost<'_, '_> {
             return LEFT;
         }
         let step = &self.chains.steps[id as usize];
-        let priorities = &self.chains.compiled[step.chain].priorities;
+        let compiled = &self.chains.compiled[step.chain];
+        let priorities = &compiled.priorities;
         // Most often the next one; the numbers are sorted.
         let k = match priorities.get(step.index + 1) {
             Some(&(n, _)) if n == self.call.priority => Some(step.index + 1),
@@ -480,12 +507,21 @@ impl StepHost<'_, '_> {
                 .ok(),
         };
         match k {
-            Some(k) if priorities[k].1 => local(k as u32),
+            Some(k) if priorities[k].1 && self.still_open(compiled.guard) => local(k as u32),
             _ => {
                 self.left = Some(id);
                 LEFT
             }
         }
+    }
+
+    /// Whether the time-conditioned includes a chain was compiled for are still the ones
+    /// open (always, for a chain without a guard).
+    #[inline]
+    fn still_open(&self, guard: Option<(usize, usize)>) -> bool {
+        guard.is_none_or(|(searched, open)| {
+            self.engine.index.open_set(searched, (self.engine.clock)()) == Some(open)
+        })
     }
 
     /// What `${name}` substitutes to, cut at a NUL as the C string is (the size limits are

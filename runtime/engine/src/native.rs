@@ -606,8 +606,26 @@ fn target(place: &Place, branch: Option<&[u8]>) -> Option<Option<i32>> {
             .find(|p| p.label.as_deref() == Some(branch))
             .map(|p| p.number)
     };
+    // The label is looked up in the first extension, in search order, that matches the
+    // call's number and has it. Every number that reaches a literal extension is its name
+    // but for dashes, which matching skips: an earlier extension that does not match that
+    // name cannot answer. Any number may reach a pattern: any earlier one with the label
+    // might. (A caller-ID variant might answer for some callers.)
+    let literal: Option<Vec<u8>> = (!place.extension.is_pattern()).then(|| {
+        let name = &place.extension.name;
+        name.iter().copied().filter(|&c| c != b'-').collect()
+    });
     let shadowed = place.earlier.iter().any(|&(c, e)| {
-        has_label(&place.plan.contexts[c as usize].extensions[e as usize]).is_some()
+        let other = &place.plan.contexts[c as usize].extensions[e as usize];
+        has_label(other).is_some()
+            && (other.cid.is_some()
+                || literal.as_ref().is_none_or(|number| {
+                    pbxc_dialplan::route::extension_match(
+                        &other.name,
+                        number,
+                        pbxc_dialplan::route::Mode::Match,
+                    ) != 0
+                }))
     });
     if shadowed {
         return None;
@@ -1030,5 +1048,46 @@ mod tests {
             earlier: &searched_first,
         };
         assert_eq!(prepare(&after, goto, 0), None);
+    }
+
+    /// Every number that reaches a literal extension is its name (dashes aside): an earlier
+    /// extension with the label answers only if it matches that name.
+    #[test]
+    fn a_label_an_earlier_extension_has_shadows_a_literal_only_where_it_matches() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => 100,1(top),NoOp()\n\
+              exten => _2XX,1(top),NoOp()\n\
+              exten => _1XX,1(top),NoOp()\n\
+              exten => 1-0-1,1(top),NoOp()\n same => n,GotoIf($[1 = 1]?top)\n\
+              [d]\nexten => 10-1,1(top),NoOp()\n",
+        );
+        let at = |name: &[u8]| {
+            let (c, e) = plan
+                .contexts
+                .iter()
+                .enumerate()
+                .find_map(|(c, x)| Some((c, x.extensions.iter().position(|e| e.name == name)?)))
+                .unwrap();
+            (c as u32, e as u32)
+        };
+        let target = &plan.contexts[0].extensions[at(b"1-0-1").1 as usize];
+        let goto = &target.priorities[1];
+        let branch = |earlier: &[(u32, u32)]| {
+            let place = Place {
+                plan: &plan,
+                extension: target,
+                earlier,
+            };
+            match prepare(&place, goto, 0) {
+                Some((_, Prepared::Branch { iftrue, .. })) => Some(iftrue),
+                None => None,
+                Some(other) => panic!("{other:?}"),
+            }
+        };
+        // `100` and `_2XX` never match 101.
+        assert_eq!(branch(&[at(b"100"), at(b"_2XX")]), Some(Some(1)));
+        // `_1XX` and `10-1` do.
+        assert_eq!(branch(&[at(b"100"), at(b"_1XX")]), None);
+        assert_eq!(branch(&[at(b"10-1")]), None);
     }
 }
