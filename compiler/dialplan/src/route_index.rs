@@ -143,7 +143,8 @@ impl<'p> RouteIndex<'p> {
     /// For a context whose search order depends on the clock: which of its time-conditioned
     /// includes are open at `now` (a set that changes only when one opens or closes), and
     /// the order a search at `now` tries extensions in. `None` for a context whose order
-    /// does not depend on the clock, and where lookups at `now` walk the includes.
+    /// does not depend on the clock, and where lookups at `now` walk the includes (past
+    /// [`TIMED_INCLUDES`] or [`TIMED_FLATTENINGS`]).
     pub fn timed_order(&self, ctx: usize, now: i64) -> Option<(usize, &[(u32, u32)])> {
         if self.untimed(ctx).is_some() {
             return None;
@@ -153,7 +154,7 @@ impl<'p> RouteIndex<'p> {
     }
 
     /// The set of [`RouteIndex::timed_order`] alone, without building a flattening: also
-    /// given for a combination whose lookups walk.
+    /// given for a combination whose lookups walk, but not past [`TIMED_INCLUDES`].
     pub fn open_set(&self, ctx: usize, now: i64) -> Option<usize> {
         if self.untimed(ctx).is_some() {
             return None;

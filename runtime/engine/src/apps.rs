@@ -214,7 +214,7 @@ pub(crate) fn parseable_goto(engine: &Engine, call: &mut Call, target: &[u8]) ->
     true
 }
 
-fn goto(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+pub(crate) fn goto(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     if parseable_goto(engine, call, data) {
         AppResult::Continue
     } else {
@@ -236,7 +236,7 @@ fn branches(data: &[u8]) -> (&[u8], Option<&[u8]>, Option<&[u8]>) {
 }
 
 /// `GotoIf(cond?iftrue:iffalse)`: cut at the first `?`, then the first `:`.
-fn goto_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+pub(crate) fn goto_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     if data.is_empty() {
         call.log
             .push("WARNING: Ignoring, since there is no variable to check".into());

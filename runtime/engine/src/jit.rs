@@ -4,6 +4,9 @@
 //! only where this module has proven, when compiling the chain, that routing would choose
 //! this very extension for that priority, and only while the call stays on the same context
 //! and number; anything else returns to the dispatcher, which routes as the interpreter does.
+//! Past a time-conditioned include that proof holds for the includes open when the chain was
+//! compiled, and every move, and every jump to a label found then, checks they still are
+//! ([`Compiled::guard`]).
 //! A move into another compiled chain is learnt from the dispatcher: when the same step next
 //! leaves for the place it left for last time, the call enters that chain directly
 //! ([`Exit`]).
@@ -369,8 +372,10 @@ fn compile(
         .map(|p| {
             // Owned: no extension searched before this one answers the call's number at
             // this priority. For a literal that is one lookup; for a pattern, no earlier
-            // extension may have the priority at all.
-            let owned = if ext.is_pattern() {
+            // extension may have the priority at all. (Nor for a literal whose number starts
+            // with `_`: such a number is compared as a pattern, where a dash inside `[...]`
+            // is a range, so its dashes matter and numbers reaching the literal differ.)
+            let owned = if ext.is_pattern() || literal.first() == Some(&b'_') {
                 !earlier.iter().any(|&(c, e)| {
                     plan.contexts[c as usize].extensions[e as usize]
                         .priority(p.number)
@@ -728,7 +733,18 @@ impl Host for StepHost<'_, '_> {
             Prepared::Assign { name, value } => {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
-            Prepared::Goto(n) => self.call.explicit_goto(b"", b"", *n),
+            Prepared::Goto(n) => {
+                if !self.still_open(chains.compiled[step.chain].guard) {
+                    // As in `branch`: the label is looked up now.
+                    let plan = self.engine.plan;
+                    let data = &plan.contexts[step.found.context].extensions[step.found.extension]
+                        .priorities[step.priority]
+                        .data;
+                    let result = crate::apps::goto(self.engine, self.call, data);
+                    return self.after(id, result);
+                }
+                self.call.explicit_goto(b"", b"", *n)
+            }
             _ => {}
         }
         self.after_in_place(id, AppResult::Continue)
@@ -776,6 +792,13 @@ impl Host for StepHost<'_, '_> {
             iffalse
         };
         if let Some(n) = *target {
+            if !self.still_open(chains.compiled[step.chain].guard) {
+                // A label was found for the includes open when the chain was compiled;
+                // GotoIf looks it up now.
+                let data = [number, after].concat();
+                let result = crate::apps::goto_if(self.engine, self.call, &data);
+                return self.after(id, result);
+            }
             self.call.explicit_goto(b"", b"", n);
         }
         self.after_in_place(id, AppResult::Continue)

@@ -610,11 +610,17 @@ fn target(place: &Place, branch: Option<&[u8]>) -> Option<Option<i32>> {
     // call's number and has it. Every number that reaches a literal extension is its name
     // but for dashes, which matching skips: an earlier extension that does not match that
     // name cannot answer. Any number may reach a pattern: any earlier one with the label
-    // might. (A caller-ID variant might answer for some callers.)
-    let literal: Option<Vec<u8>> = (!place.extension.is_pattern()).then(|| {
-        let name = &place.extension.name;
-        name.iter().copied().filter(|&c| c != b'-').collect()
-    });
+    // might. (A caller-ID variant might answer for some callers. A number starting with
+    // `_` is compared as a pattern, where a dash inside `[...]` is a range.)
+    let literal: Option<Vec<u8>> = (!place.extension.is_pattern())
+        .then(|| {
+            let name = &place.extension.name;
+            name.iter()
+                .copied()
+                .filter(|&c| c != b'-')
+                .collect::<Vec<u8>>()
+        })
+        .filter(|number| number.first() != Some(&b'_'));
     let shadowed = place.earlier.iter().any(|&(c, e)| {
         let other = &place.plan.contexts[c as usize].extensions[e as usize];
         has_label(other).is_some()

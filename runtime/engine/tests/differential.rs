@@ -200,6 +200,39 @@ proptest! {
     }
 }
 
+/// A number starting with `_` is compared as a pattern, where a dash inside `[...]` is a
+/// range: `-_[1-3]` answers the number `_[1-3]`, and so does the pattern `_[1-3]` searched
+/// before it, whose label `top` (first) and priority 2 (second) then answer first. Code for
+/// the literal must not take its name without dashes (`_[13]`, which the pattern does not
+/// match) for the number.
+#[test]
+fn a_number_starting_with_an_underscore_is_routed_as_the_interpreter_routes_it() {
+    let text = "[main]\nexten => s,1,Set(v=0)\n same => n,Goto(c,_[1-3],1)\n\
+                [c]\ninclude => d\n\
+                exten => _[1-3],9(top),Set(v=$[${v} + 1])\n same => n,Goto(1)\n\
+                [d]\nexten => -_[1-3],1(top),NoOp()\n\
+                 same => n,GotoIf($[${v} < 20]?top)\n same => n,NoOp(done)\n";
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let interp = run(&plan, false, true, "s");
+    assert_eq!(run(&plan, true, true, "s"), interp);
+    assert_eq!(interp.0.last().unwrap(), "c,_[1-3],3,NoOp(done)");
+    // `s`'s two steps; 20 rounds of NoOp, GotoIf, Set, Goto; NoOp, GotoIf and `done`.
+    assert_eq!(interp.2, 2 + 20 * 4 + 3);
+
+    // The same for the next priority: `_[1-3]`'s 2 answers the literal's number before the
+    // literal's own 2 does.
+    let text = "[main]\nexten => s,1,Set(v=0)\n same => n,Goto(c,_[1-3],1)\n\
+                [c]\ninclude => d\n\
+                exten => _[1-3],2,Set(v=$[${v} + 1])\n\
+                 same => n,GotoIf($[${v} < 20]?1)\n same => n,NoOp(done)\n\
+                [d]\nexten => -_[1-3],1,NoOp(d)\n same => n,NoOp(d, never reached)\n";
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let interp = run(&plan, false, true, "s");
+    assert_eq!(run(&plan, true, true, "s"), interp);
+    assert_eq!(interp.0.last().unwrap(), "c,_[1-3],4,NoOp(done)");
+    assert!(!interp.0.iter().any(|step| step.contains("never")));
+}
+
 /// Data built from a template is cut as substitution cuts it: a value at its NUL and at 4095
 /// bytes, the whole at 8191.
 #[test]
