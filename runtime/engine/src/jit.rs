@@ -256,6 +256,7 @@ pub(crate) fn advance(
         exten,
         result: AppResult::Continue,
         left: None,
+        checked_at: None,
     };
     let Some(jit) = chains.jit.as_ref() else {
         // Unreachable: a chain was compiled, so the code generator exists.
@@ -454,6 +455,12 @@ struct StepHost<'h, 'p> {
     result: AppResult,
     /// The step that left the chain, when the chain's run ended that way.
     left: Option<u32>,
+    /// The time a jump to a label checked its chain's guard at, for the move that follows
+    /// it within the same step: the two lookups Asterisk makes then (the label, the next
+    /// priority) happen nanoseconds apart, and answering both at one reading is what they
+    /// would answer were they made at the same instant. (A test clock that moves only when
+    /// a step is traced reads the same for both.)
+    checked_at: Option<i64>,
 }
 
 impl StepHost<'_, '_> {
@@ -493,6 +500,8 @@ impl StepHost<'_, '_> {
     /// comparison of names is skipped, which is a third of what a NoOp costs.
     #[inline]
     fn after_in_place(&mut self, id: u32, result: AppResult) -> u32 {
+        // Taken first: a reading is good for this step's move alone.
+        let checked_at = self.checked_at.take();
         if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
             self.result = result;
             return RESULT;
@@ -512,7 +521,9 @@ impl StepHost<'_, '_> {
                 .ok(),
         };
         match k {
-            Some(k) if priorities[k].1 && self.still_open(compiled.guard) => local(k as u32),
+            Some(k) if priorities[k].1 && self.still_open(compiled.guard, checked_at) => {
+                local(k as u32)
+            }
             _ => {
                 self.left = Some(id);
                 LEFT
@@ -521,11 +532,23 @@ impl StepHost<'_, '_> {
     }
 
     /// Whether the time-conditioned includes a chain was compiled for are still the ones
-    /// open (always, for a chain without a guard).
+    /// open (always, for a chain without a guard): at `checked_at` where the step read the
+    /// clock already, else now.
     #[inline]
-    fn still_open(&self, guard: Option<(usize, usize)>) -> bool {
+    fn still_open(&self, guard: Option<(usize, usize)>, checked_at: Option<i64>) -> bool {
         guard.is_none_or(|(searched, open)| {
-            self.engine.index.open_set(searched, (self.engine.clock)()) == Some(open)
+            let now = checked_at.unwrap_or_else(|| (self.engine.clock)());
+            self.engine.index.open_set(searched, now) == Some(open)
+        })
+    }
+
+    /// [`StepHost::still_open`] for a label's jump: the time read is kept for the move that
+    /// follows.
+    fn label_still_found(&mut self, guard: Option<(usize, usize)>) -> bool {
+        guard.is_none_or(|(searched, open)| {
+            let now = (self.engine.clock)();
+            self.checked_at = Some(now);
+            self.engine.index.open_set(searched, now) == Some(open)
         })
     }
 
@@ -734,7 +757,7 @@ impl Host for StepHost<'_, '_> {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
             Prepared::Goto(n) => {
-                if !self.still_open(chains.compiled[step.chain].guard) {
+                if !self.label_still_found(chains.compiled[step.chain].guard) {
                     // As in `branch`: the label is looked up now.
                     let plan = self.engine.plan;
                     let data = &plan.contexts[step.found.context].extensions[step.found.extension]
@@ -792,7 +815,7 @@ impl Host for StepHost<'_, '_> {
             iffalse
         };
         if let Some(n) = *target {
-            if !self.still_open(chains.compiled[step.chain].guard) {
+            if !self.label_still_found(chains.compiled[step.chain].guard) {
                 // A label was found for the includes open when the chain was compiled;
                 // GotoIf looks it up now.
                 let data = [number, after].concat();
