@@ -185,28 +185,32 @@ fn a_place_past_a_timed_include_is_routed_every_time_it_is_entered() {
 
 #[test]
 fn a_label_past_a_timed_include_is_looked_up_when_the_jump_runs() {
-    // The 12th step, a GotoIf, is moved to at 09:59:50 (`day` closed) and looks its label
-    // up at 10:00, when `day`'s 200 answers first and has it.
-    let text = "[in]\n\
-                include => day,10:00-17:00,*,*,*\n\
-                include => late\n\
-                [day]\n\
-                exten => 200,1,NoOp(day, never reached)\n\
-                 same => 9(top),NoOp(day)\n\
-                [late]\n\
-                exten => 200,1,Set(i=0)\n\
-                 same => n,NoOp()\n\
-                 same => n(top),Set(i=$[${i} + 1])\n\
-                 same => n,GotoIf($[${i} < 100]?top)\n\
-                 same => n,NoOp(done)\n";
-    let ran = same_as_interpreter(text, "200", stepping_clock);
-    assert_eq!(
-        ran.trace[10..],
-        [
-            "in,200,3,Set(i=5)",
-            "in,200,4,GotoIf(1?top)",
-            "in,200,9,NoOp(day)"
-        ]
-    );
-    assert!(ran.native_steps >= 4, "{} native steps", ran.native_steps);
+    // The 12th step, a GotoIf or a Goto, is moved to at 09:59:50 (`day` closed) and looks
+    // its label up at 10:00, when `day`'s 200 answers first and has it.
+    for (jump, shown) in [
+        ("GotoIf($[${i} < 100]?top)", "GotoIf(1?top)"),
+        ("Goto(top)", "Goto(top)"),
+    ] {
+        let text = format!(
+            "[in]\n\
+             include => day,10:00-17:00,*,*,*\n\
+             include => late\n\
+             [day]\n\
+             exten => 200,1,NoOp(day, never reached)\n\
+              same => 9(top),NoOp(day)\n\
+             [late]\n\
+             exten => 200,1,Set(i=0)\n\
+              same => n,NoOp()\n\
+              same => n(top),Set(i=$[${{i}} + 1])\n\
+              same => n,{jump}\n\
+              same => n,NoOp(done)\n"
+        );
+        let ran = same_as_interpreter(&text, "200", stepping_clock);
+        let jumped = format!("in,200,4,{shown}");
+        assert_eq!(
+            ran.trace[10..],
+            ["in,200,3,Set(i=5)", &jumped, "in,200,9,NoOp(day)"]
+        );
+        assert!(ran.native_steps >= 4, "{} native steps", ran.native_steps);
+    }
 }
