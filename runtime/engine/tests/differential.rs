@@ -118,6 +118,8 @@ fn dialplan() -> impl Strategy<Value = String> {
             Just("include => other,10:00-10:05,*,*,*\n"),
             // Before `other` for a minute: its `_1XX` answers 100 and 150 instead.
             Just("include => late,10:01-10:01,*,*,*\ninclude => other\n"),
+            // The same minutes in Paris (UTC+1 in January), a condition never cached.
+            Just("include => late,11:02-11:02,*,*,*,Europe/Paris\ninclude => other\n"),
         ],
     )
         .prop_map(|(main, other, includes)| {
