@@ -214,3 +214,47 @@ fn a_label_past_a_timed_include_is_looked_up_when_the_jump_runs() {
         assert!(ran.native_steps >= 4, "{} native steps", ran.native_steps);
     }
 }
+
+#[test]
+fn past_the_flattenings_kept_or_too_many_timed_includes_a_loop_is_interpreted_alike() {
+    // Three includes opening and closing in turn give five combinations over the call
+    // (none, a, ab, bc, c; the call runs 09:58–10:11); the index flattens the first four,
+    // the JIT compiles for those, and the call runs interpreted under the fifth. Past eight timed includes nothing is
+    // flattened and nothing compiled. The answers are the interpreter's throughout.
+    let windows = [
+        ("a", "10:00-10:03"),
+        ("b", "10:02-10:05"),
+        ("c", "10:04-10:07"),
+    ];
+    let mut text = String::from("[in]\n");
+    for (name, window) in windows {
+        text.push_str(&format!("include => {name},{window},*,*,*\n"));
+    }
+    text.push_str("include => late\n");
+    for (name, _) in windows {
+        text.push_str(&format!("[{name}]\nexten => 300,1,NoOp({name})\n"));
+    }
+    text.push_str(&format!("[late]\n{}", counting_loop("200")));
+    let ran = same_as_interpreter(&text, "200", slow_stepping_clock);
+    assert_eq!(ran.trace.len(), 1 + 2 * 100 + 1);
+    // Each flattened combination's chain is compiled after its first few steps; the fifth,
+    // `c` alone (10:06–10:07, 30 steps), runs interpreted.
+    assert!(
+        (100..202 - 30).contains(&ran.native_steps),
+        "{} native steps",
+        ran.native_steps
+    );
+
+    let mut text = String::from("[in]\n");
+    for k in 0..9 {
+        text.push_str(&format!("include => t{k},10:0{k}-10:0{k},*,*,*\n"));
+    }
+    text.push_str("include => late\n");
+    for k in 0..9 {
+        text.push_str(&format!("[t{k}]\nexten => 300,1,NoOp(t{k})\n"));
+    }
+    text.push_str(&format!("[late]\n{}", counting_loop("200")));
+    let ran = same_as_interpreter(&text, "200", slow_stepping_clock);
+    assert_eq!(ran.trace.len(), 1 + 2 * 100 + 1);
+    assert_eq!(ran.native_steps, 0);
+}
