@@ -5,7 +5,9 @@
 //! machine: 258k, 281k, 221k and 678k priorities/s; 2.1k steps/s with 100 includes.
 //! `jit/*` runs the same loops as native code, compilation included; `jit-warm/*` runs them
 //! on an engine that has compiled them already. Their ratios to `interp/*` are the JIT's
-//! gain.
+//! gain. `set-gotoif, timed include` and `…, past a timed include` run the Set+GotoIf loop
+//! in a context with business hours: in its own extension, and in one the search meets
+//! after the time-conditioned include (whose compiled moves each check the clock).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pbx_engine::generate::{self, Loop};
