@@ -197,9 +197,9 @@ pub(crate) fn advance(
         // Past a time-conditioned include, a chain is for the includes open now.
         let (now, open) = if engine.timed && !engine.index.is_fixed(s, found.context) {
             let now = (engine.clock)();
-            (now, engine.index.open_set(s, now)?)
+            (Some(now), engine.index.open_set(s, now)?)
         } else {
-            (engine.now(), UNGUARDED)
+            (None, UNGUARDED)
         };
         let key = (s, found.context, found.extension, segment, open);
         let state = chains.segments.entry(key).or_insert(Segment::Heat(0));
@@ -310,7 +310,7 @@ fn chain_for(
     engine: &Engine,
     key: SegmentKey,
     found: Found,
-    now: i64,
+    now: Option<i64>,
 ) -> Option<usize> {
     if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
         return *known;
@@ -320,16 +320,19 @@ fn chain_for(
     compiled
 }
 
-/// Compiles the chain of `key` for a call routed at `now`.
+/// Compiles the chain of `key`; for a chain with a guard, for the includes open at `now`.
 #[inline(never)]
 fn compile(
     chains: &mut Chains,
     engine: &Engine,
     key: SegmentKey,
     found: Found,
-    now: i64,
+    now: Option<i64>,
 ) -> Option<usize> {
     let (searched, _, _, segment, open) = key;
+    // Without a guard, any time gives the same answers (the engine's own, so that the index
+    // builds no flattening for another).
+    let now = now.unwrap_or_else(|| engine.now());
     let plan = engine.plan;
     let ext = &plan.contexts[found.context].extensions[found.extension];
     if ext.cid.is_some() {
