@@ -264,6 +264,7 @@ pub(crate) fn advance(
         return Spawn::NotFound;
     };
     let code = loop {
+        host.checked_at = None;
         let code = jit.run(chain, &mut host, start);
         // A step left for the place it left for last time: into that chain, without the
         // dispatcher (which would only check for a suspension, route, and come here).
@@ -459,7 +460,8 @@ struct StepHost<'h, 'p> {
     /// The step that left the chain, when the chain's run ended that way.
     left: Option<u32>,
     /// The time a jump to a label checked its chain's guard at, for the move that follows
-    /// it within the same step: the two lookups Asterisk makes then (the label, the next
+    /// it within the same step (cleared whenever a chain is entered, so that a step that
+    /// left its chain leaves no reading behind): the two lookups Asterisk makes then (the label, the next
     /// priority) happen nanoseconds apart, and answering both at one reading is what they
     /// would answer were they made at the same instant. (A test clock that moves only when
     /// a step is traced reads the same for both.)
@@ -503,8 +505,6 @@ impl StepHost<'_, '_> {
     /// comparison of names is skipped, which is a third of what a NoOp costs.
     #[inline]
     fn after_in_place(&mut self, id: u32, result: AppResult) -> u32 {
-        // Taken first: a reading is good for this step's move alone.
-        let checked_at = self.checked_at.take();
         if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
             self.result = result;
             return RESULT;
@@ -524,7 +524,7 @@ impl StepHost<'_, '_> {
                 .ok(),
         };
         match k {
-            Some(k) if priorities[k].1 && self.still_open(compiled.guard, checked_at) => {
+            Some(k) if priorities[k].1 && compiled.guard.is_none_or(|g| self.still_open(g)) => {
                 local(k as u32)
             }
             _ => {
@@ -534,25 +534,40 @@ impl StepHost<'_, '_> {
         }
     }
 
-    /// Whether the time-conditioned includes a chain was compiled for are still the ones
-    /// open (always, for a chain without a guard): at `checked_at` where the step read the
-    /// clock already, else now.
-    #[inline]
-    fn still_open(&self, guard: Option<(usize, usize)>, checked_at: Option<i64>) -> bool {
-        guard.is_none_or(|(searched, open)| {
-            let now = checked_at.unwrap_or_else(|| (self.engine.clock)());
-            self.engine.index.open_set(searched, now) == Some(open)
-        })
+    /// Whether the time-conditioned includes a chain with this guard was compiled for are
+    /// still the ones open: at [`StepHost::checked_at`] where the step read the clock
+    /// already, else now.
+    // Kept out of the steps' code: chains without a guard never call it.
+    #[inline(never)]
+    fn still_open(&mut self, (searched, open): (usize, usize)) -> bool {
+        let now = self
+            .checked_at
+            .take()
+            .unwrap_or_else(|| (self.engine.clock)());
+        self.engine.index.open_set(searched, now) == Some(open)
     }
 
     /// [`StepHost::still_open`] for a label's jump: the time read is kept for the move that
     /// follows.
-    fn label_still_found(&mut self, guard: Option<(usize, usize)>) -> bool {
-        guard.is_none_or(|(searched, open)| {
-            let now = (self.engine.clock)();
-            self.checked_at = Some(now);
-            self.engine.index.open_set(searched, now) == Some(open)
-        })
+    #[inline(never)]
+    fn label_still_found(&mut self, (searched, open): (usize, usize)) -> bool {
+        let now = (self.engine.clock)();
+        self.checked_at = Some(now);
+        self.engine.index.open_set(searched, now) == Some(open)
+    }
+
+    /// A jump to a label whose chain's includes changed since it was compiled: the
+    /// application runs on its data as the interpreter runs it (`goto_if` for a GotoIf's
+    /// data, else Goto's), looking the label up now.
+    #[cold]
+    #[inline(never)]
+    fn jump_now(&mut self, id: u32, data: &[u8], conditional: bool) -> u32 {
+        let result = if conditional {
+            crate::apps::goto_if(self.engine, self.call, data)
+        } else {
+            crate::apps::goto(self.engine, self.call, data)
+        };
+        self.after(id, result)
     }
 
     /// What `${name}` substitutes to, cut at a NUL as the C string is (the size limits are
@@ -760,14 +775,13 @@ impl Host for StepHost<'_, '_> {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
             Prepared::Goto(n) => {
-                if !self.label_still_found(chains.compiled[step.chain].guard) {
-                    // As in `branch`: the label is looked up now.
+                let guard = chains.compiled[step.chain].guard;
+                if guard.is_some_and(|g| !self.label_still_found(g)) {
                     let plan = self.engine.plan;
                     let data = &plan.contexts[step.found.context].extensions[step.found.extension]
                         .priorities[step.priority]
                         .data;
-                    let result = crate::apps::goto(self.engine, self.call, data);
-                    return self.after(id, result);
+                    return self.jump_now(id, data, false);
                 }
                 self.call.explicit_goto(b"", b"", *n)
             }
@@ -818,12 +832,11 @@ impl Host for StepHost<'_, '_> {
             iffalse
         };
         if let Some(n) = *target {
-            if !self.label_still_found(chains.compiled[step.chain].guard) {
-                // A label was found for the includes open when the chain was compiled;
-                // GotoIf looks it up now.
-                let data = [number, after].concat();
-                let result = crate::apps::goto_if(self.engine, self.call, &data);
-                return self.after(id, result);
+            // A label was found for the includes open when the chain was compiled; with
+            // others open, GotoIf looks it up now.
+            let guard = chains.compiled[step.chain].guard;
+            if guard.is_some_and(|g| !self.label_still_found(g)) {
+                return self.jump_now(id, &[number, after].concat(), true);
             }
             self.call.explicit_goto(b"", b"", n);
         }
