@@ -460,11 +460,11 @@ struct StepHost<'h, 'p> {
     /// The step that left the chain, when the chain's run ended that way.
     left: Option<u32>,
     /// The time a jump to a label checked its chain's guard at, for the move that follows
-    /// it within the same step (cleared whenever a chain is entered, so that a step that
-    /// left its chain leaves no reading behind): the two lookups Asterisk makes then (the label, the next
+    /// it within the same step: the two lookups Asterisk makes then (the label, the next
     /// priority) happen nanoseconds apart, and answering both at one reading is what they
     /// would answer were they made at the same instant. (A test clock that moves only when
-    /// a step is traced reads the same for both.)
+    /// a step is traced reads the same for both.) Cleared whenever a chain is entered, so
+    /// that a step that left its chain leaves no reading behind.
     checked_at: Option<i64>,
 }
 
