@@ -7,7 +7,8 @@
 //! on an engine that has compiled them already. Their ratios to `interp/*` are the JIT's
 //! gain. `set-gotoif, timed include` and `…, past a timed include` run the Set+GotoIf loop
 //! in a context with business hours: in its own extension, and in one the search meets
-//! after the time-conditioned include (whose compiled moves each check the clock).
+//! after the time-conditioned include (whose compiled moves each check the clock);
+//! `…, timed include elsewhere` has the business hours in another context only.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pbx_engine::generate::{self, Loop};
@@ -40,6 +41,10 @@ fn loops(c: &mut Criterion) {
             &format!("{hours}include => body\n\n[body]\n"),
             1,
         ) + day;
+        // And with the business hours in another context only: this one's routing does
+        // not read the clock.
+        let elsewhere =
+            set_gotoif.clone() + "\n[office]\ninclude => day,09:00-17:00,mon-fri,*,*\n" + day;
         let cases = Loop::ALL
             .iter()
             .map(|l| (l.name().to_string(), l.dialplan(TURNS), l.steps(TURNS)))
@@ -52,6 +57,11 @@ fn loops(c: &mut Criterion) {
                 (
                     "set-gotoif, past a timed include".to_string(),
                     past,
+                    Loop::SetGotoIf.steps(TURNS),
+                ),
+                (
+                    "set-gotoif, timed include elsewhere".to_string(),
+                    elsewhere,
                     Loop::SetGotoIf.steps(TURNS),
                 ),
             ]);

@@ -41,12 +41,15 @@ pub struct Engine<'p> {
 /// The last few routing answers of one engine. A call that goes back and forth — a Gosub
 /// and its subroutine, a loop leaving its extension — asks the same questions again and
 /// again. An answer depends only on the question while the dialplan stays the same (it
-/// never changes under an engine) and no include depends on the clock, so the engine only
-/// uses this when none does.
+/// never changes under an engine) and no include the search meets depends on the clock, so
+/// the engine uses this only for contexts whose search meets none.
 #[derive(Default)]
 pub(crate) struct RouteCache {
     entries: [RouteQuestion; 4],
     next: usize,
+    /// The context last found to depend on the clock (asked about again and again while a
+    /// call runs in it): its answers are never remembered.
+    clocked: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -397,11 +400,25 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> Option<Found> {
-        if self.timed {
+        // Only a context whose search meets a time-conditioned include asks the clock; the
+        // others are remembered as in a dialplan without one.
+        if self.timed && self.routes.borrow().clocked == context {
             return self.index.find(context, exten, priority, cid, self.now());
         }
         if let Some(answer) = self.routes.borrow().get(context, exten, priority, cid) {
             return answer;
+        }
+        if self.timed
+            && self
+                .index
+                .context(context)
+                .is_some_and(|c| self.index.order(c).is_none())
+        {
+            let mut routes = self.routes.borrow_mut();
+            routes.clocked.clear();
+            routes.clocked.extend_from_slice(context);
+            drop(routes);
+            return self.index.find(context, exten, priority, cid, self.now());
         }
         let answer = self.index.find(context, exten, priority, cid, 0);
         self.routes
@@ -805,5 +822,36 @@ mod tests {
         let five = engine.route(b"c", b"1", 1, Some(b"5"));
         assert_ne!(five, engine.route(b"c", b"1", 1, None));
         assert_eq!(five, engine.route(b"c", b"1", 1, Some(b"5")));
+    }
+
+    thread_local! {
+        static NOW: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// In a dialplan with a time-conditioned include, a context whose search meets it is
+    /// asked afresh at every time; the others are remembered.
+    #[test]
+    fn routes_that_depend_on_the_clock_are_not_remembered() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[in]\ninclude => day,09:00-17:00,*,*,*\ninclude => night\n\
+              [day]\nexten => 1,1,NoOp(day)\n[night]\nexten => 1,1,NoOp(night)\n",
+        );
+        let mut engine = Engine::new(&plan);
+        engine.clock = || NOW.with(std::cell::Cell::get);
+        // Mon 2024-01-01 10:00 and 20:00 UTC, in turn.
+        for now in [1_704_103_200, 1_704_139_200, 1_704_103_200, 1_704_139_200] {
+            NOW.with(|n| n.set(now));
+            let answer = engine.route(b"in", b"1", 1, None);
+            assert_eq!(answer, engine.index.find(b"in", b"1", 1, None, now));
+            let context = if now == 1_704_103_200 { "day" } else { "night" };
+            assert_eq!(
+                answer.map(|f| plan.contexts[f.context].name.as_slice()),
+                Some(context.as_bytes())
+            );
+            assert_eq!(
+                engine.route(b"day", b"1", 1, None),
+                engine.index.find(b"day", b"1", 1, None, now)
+            );
+        }
     }
 }
