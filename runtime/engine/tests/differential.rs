@@ -4,24 +4,16 @@
 //! only for a few minutes of the call, on a clock that moves with every step), and
 //! applications that fail.
 
-use std::cell::Cell;
-
 use pbx_engine::{Call, Engine, SimulatedChannel};
 use proptest::prelude::*;
 
-/// Mon 2024-01-01 09:58:00 UTC: the time-conditioned includes below open at the call's
-/// 7th step or later, and close again.
-const START: i64 = 1_704_103_080;
+#[path = "support/trace_clock.rs"]
+mod trace_clock;
 
-thread_local! {
-    /// Steps traced so far in this thread's run.
-    static TRACED: Cell<i64> = const { Cell::new(0) };
-}
-
-/// 20 seconds a traced step: both engines read the same time at the same point of a call,
-/// however often they read it, so a native move must agree with routing at that moment.
+/// 20 seconds a traced step from 09:58: the time-conditioned includes below open at the
+/// call's 7th step or later, and close again.
 fn stepping_clock() -> i64 {
-    START + 20 * TRACED.with(Cell::get)
+    trace_clock::at(20)
 }
 
 fn app() -> impl Strategy<Value = String> {
@@ -169,11 +161,11 @@ fn run(plan: &pbxc_dialplan::Dialplan, jit: bool, traced: bool, exten: &str) -> 
     engine.traced = traced;
     engine.max_steps = Some(400);
     engine.clock = stepping_clock;
-    TRACED.with(|t| t.set(0));
+    trace_clock::reset();
     let mut call = Call::new(b"main", exten.as_bytes(), None);
     let mut trace = Vec::new();
     engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
-        TRACED.with(|t| t.set(t.get() + 1));
+        trace_clock::traced();
         trace.push(s.to_string())
     });
     let global = engine.globals.get(b"G");

@@ -4,30 +4,23 @@
 //! at the time, and every move checks they still are: an include that opens in the middle
 //! of a loop takes over at once, as Asterisk, which routes every priority, has it.
 
-use std::cell::Cell;
-
 use pbx_engine::{Call, Engine, SimulatedChannel};
 
-/// Mon 2024-01-01 09:58:00 UTC.
-const START: i64 = 1_704_103_080;
+#[path = "support/trace_clock.rs"]
+mod trace_clock;
 
-thread_local! {
-    /// Steps traced so far in this thread's run.
-    static TRACED: Cell<i64> = const { Cell::new(0) };
-}
-
-/// Ten seconds a traced step: 10:00 comes with the 13th.
+/// Ten seconds a traced step from 09:58: 10:00 comes with the 13th.
 fn stepping_clock() -> i64 {
-    START + 10 * TRACED.with(Cell::get)
+    trace_clock::at(10)
 }
 
 /// Four seconds a traced step: 10:00 comes with the 31st.
 fn slow_stepping_clock() -> i64 {
-    START + 4 * TRACED.with(Cell::get)
+    trace_clock::at(4)
 }
 
 fn standing_clock() -> i64 {
-    START
+    trace_clock::START
 }
 
 struct Ran {
@@ -45,11 +38,11 @@ fn run(text: &str, exten: &str, clock: fn() -> i64, jit: bool) -> Ran {
     }
     engine.clock = clock;
     engine.max_steps = Some(10_000);
-    TRACED.with(|t| t.set(0));
+    trace_clock::reset();
     let mut call = Call::new(b"in", exten.as_bytes(), None);
     let mut trace = Vec::new();
     engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
-        TRACED.with(|t| t.set(t.get() + 1));
+        trace_clock::traced();
         trace.push(s.to_string())
     });
     Ran {
