@@ -362,11 +362,7 @@ fn compile(
     }) {
         return None;
     }
-    let literal: Vec<u8> = if ext.is_pattern() {
-        Vec::new()
-    } else {
-        ext.name.iter().copied().filter(|&b| b != b'-').collect()
-    };
+    let literal = native::literal_number(ext);
     let first_real = ext.priorities.iter().take_while(|p| p.number < 1).count() + segment * SEGMENT;
     let priorities: Vec<(i32, bool)> = ext
         .priorities
@@ -376,21 +372,20 @@ fn compile(
         .take(SEGMENT)
         .map(|p| {
             // Owned: no extension searched before this one answers the call's number at
-            // this priority. For a literal that is one lookup; for a pattern, no earlier
-            // extension may have the priority at all. (Nor for a literal whose number starts
-            // with `_`: such a number is compared as a pattern, where a dash inside `[...]`
-            // is a range, so its dashes matter and numbers reaching the literal differ.)
-            let owned = if ext.is_pattern() || literal.first() == Some(&b'_') {
-                !earlier.iter().any(|&(c, e)| {
+            // this priority. For a literal's one number that is one lookup; where numbers
+            // differ, no earlier extension may have the priority at all.
+            let owned = match &literal {
+                Some(number) => {
+                    engine
+                        .index
+                        .find(&plan.contexts[searched].name, number, p.number, None, now)
+                        == Some(found)
+                }
+                None => !earlier.iter().any(|&(c, e)| {
                     plan.contexts[c as usize].extensions[e as usize]
                         .priority(p.number)
                         .is_some()
-                })
-            } else {
-                engine
-                    .index
-                    .find(&plan.contexts[searched].name, &literal, p.number, None, now)
-                    == Some(found)
+                }),
             };
             (p.number, owned)
         })

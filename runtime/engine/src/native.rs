@@ -583,6 +583,24 @@ fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
     })
 }
 
+/// For a literal extension, the number every call that reaches it has as far as matching
+/// can tell: its name without dashes, which matching skips. `None` for a pattern, and for a
+/// name whose number starts with `_`: such a number is compared as a pattern, where a dash
+/// inside `[...]` is a range, so the numbers reaching the literal (`_[1-3]` and `_[13]` reach
+/// `-_[1-3]`) match differently.
+pub(crate) fn literal_number(extension: &Extension) -> Option<Vec<u8>> {
+    if extension.is_pattern() {
+        return None;
+    }
+    let number: Vec<u8> = extension
+        .name
+        .iter()
+        .copied()
+        .filter(|&c| c != b'-')
+        .collect();
+    (number.first() != Some(&b'_')).then_some(number)
+}
+
 /// Where a GotoIf branch goes: `Some(None)` for no jump, `Some(Some(n))` for priority `n`,
 /// `None` when that is not known before the call runs.
 fn target(place: &Place, branch: Option<&[u8]>) -> Option<Option<i32>> {
@@ -607,20 +625,10 @@ fn target(place: &Place, branch: Option<&[u8]>) -> Option<Option<i32>> {
             .map(|p| p.number)
     };
     // The label is looked up in the first extension, in search order, that matches the
-    // call's number and has it. Every number that reaches a literal extension is its name
-    // but for dashes, which matching skips: an earlier extension that does not match that
-    // name cannot answer. Any number may reach a pattern: any earlier one with the label
-    // might. (A caller-ID variant might answer for some callers. A number starting with
-    // `_` is compared as a pattern, where a dash inside `[...]` is a range.)
-    let literal: Option<Vec<u8>> = (!place.extension.is_pattern())
-        .then(|| {
-            let name = &place.extension.name;
-            name.iter()
-                .copied()
-                .filter(|&c| c != b'-')
-                .collect::<Vec<u8>>()
-        })
-        .filter(|number| number.first() != Some(&b'_'));
+    // call's number and has it: for a literal, an earlier extension that does not match
+    // its number cannot answer; for a pattern, any earlier one with the label might. (A
+    // caller-ID variant might answer for some callers.)
+    let literal = literal_number(place.extension);
     let shadowed = place.earlier.iter().any(|&(c, e)| {
         let other = &place.plan.contexts[c as usize].extensions[e as usize];
         has_label(other).is_some()
