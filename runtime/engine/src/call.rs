@@ -11,6 +11,7 @@ use pbxc_dialplan::route_index::{Found, RouteIndex};
 
 use crate::apps;
 use crate::channel::{AppResult, Channel};
+use crate::clock::Clock;
 use crate::vars::Variables;
 
 /// A dialplan loaded for running, with its global variables.
@@ -22,8 +23,8 @@ pub struct Engine<'p> {
     pub globals: crate::vars::Globals,
     /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
     pub max_steps: Option<u64>,
-    /// The time, in seconds since the epoch, that time conditions are tested against.
-    pub clock: fn() -> i64,
+    /// The time: `${EPOCH}` reads it exactly, routing and time conditions to the minute.
+    pub clock: Clock,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
@@ -111,13 +112,6 @@ impl RouteCache {
     }
 }
 
-/// The system clock.
-pub fn system_time() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// The routing index an engine searches: its own, or one shared by every call of a running
 /// PBX (the index fills itself lazily and is `Sync`, so concurrent calls share the work).
 pub(crate) enum IndexRef<'p> {
@@ -167,7 +161,7 @@ impl<'p> Engine<'p> {
             jit: None,
             globals: crate::vars::Globals::Own(globals),
             max_steps: None,
-            clock: system_time,
+            clock: Clock::system(),
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             traced: true,
@@ -179,10 +173,14 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// The time routing is done at: the clock, read only when an include has a time
-    /// condition.
+    /// The time routing is done at: the clock, read to the minute only when an include has
+    /// a time condition.
     pub(crate) fn now(&self) -> i64 {
-        if self.timed { (self.clock)() } else { 0 }
+        if self.timed {
+            self.clock.minute_now()
+        } else {
+            0
+        }
     }
 
     /// Reads and writes `globals` instead of its own copy of the dialplan's: a running PBX
@@ -651,7 +649,7 @@ impl Engine<'_> {
             &call.context,
             number,
             call.cid(),
-            (self.clock)(),
+            self.clock.minute_now(),
         )
     }
 
@@ -837,7 +835,7 @@ mod tests {
               [day]\nexten => 1,1,NoOp(day)\n[night]\nexten => 1,1,NoOp(night)\n",
         );
         let mut engine = Engine::new(&plan);
-        engine.clock = || NOW.with(std::cell::Cell::get);
+        engine.clock = Clock::exact(|| NOW.with(std::cell::Cell::get));
         // Mon 2024-01-01 10:00 and 20:00 UTC, in turn.
         for now in [1_704_103_200, 1_704_139_200, 1_704_103_200, 1_704_139_200] {
             NOW.with(|n| n.set(now));

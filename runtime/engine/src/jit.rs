@@ -196,7 +196,7 @@ pub(crate) fn advance(
     let compiled = searched.and_then(|s| {
         // Past a time-conditioned include, a chain is for the includes open now.
         let (now, open) = if engine.timed && !engine.index.is_fixed(s, found.context) {
-            let now = (engine.clock)();
+            let now = engine.clock.minute_now();
             (Some(now), engine.index.open_set(s, now)?)
         } else {
             (None, UNGUARDED)
@@ -538,7 +538,7 @@ impl StepHost<'_, '_> {
         let now = self
             .checked_at
             .take()
-            .unwrap_or_else(|| (self.engine.clock)());
+            .unwrap_or_else(|| self.engine.clock.minute_now());
         self.engine.index.open_set(searched, now) == Some(open)
     }
 
@@ -546,7 +546,7 @@ impl StepHost<'_, '_> {
     /// follows.
     #[inline(never)]
     fn label_still_found(&mut self, (searched, open): (usize, usize)) -> bool {
-        let now = (self.engine.clock)();
+        let now = self.engine.clock.minute_now();
         self.checked_at = Some(now);
         self.engine.index.open_set(searched, now) == Some(open)
     }

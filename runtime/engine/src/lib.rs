@@ -10,6 +10,7 @@ mod apps;
 pub mod args;
 mod call;
 mod channel;
+mod clock;
 mod expr;
 pub mod generate;
 mod jit;
@@ -19,7 +20,8 @@ pub mod subst;
 mod text;
 pub mod vars;
 
-pub use call::{Call, Engine, Exception, Executed, Outcome, system_time};
+pub use call::{Call, Engine, Exception, Executed, Outcome};
 pub use channel::{AppResult, Channel, SimulatedChannel};
+pub use clock::{Clock, system_time};
 pub use native::{Share, native_share};
 pub use pbxc_dialplan::route_index::RouteIndex;

@@ -384,7 +384,7 @@ impl Scope for Exec<'_, '_> {
             return builtin;
         }
         if name == b"EPOCH" {
-            return Some((self.engine.clock)().to_string().into_bytes());
+            return Some(self.engine.clock.now().to_string().into_bytes());
         }
         call.vars
             .get(name)
@@ -472,7 +472,7 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
     }
 
     fn now(&mut self) -> (i64, u32) {
-        ((self.exec.engine.clock)(), 0)
+        (self.exec.engine.clock.now(), 0)
     }
 
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {

@@ -160,7 +160,7 @@ fn run(plan: &pbxc_dialplan::Dialplan, jit: bool, traced: bool, exten: &str) -> 
     }
     engine.traced = traced;
     engine.max_steps = Some(400);
-    engine.clock = stepping_clock;
+    engine.clock = pbx_engine::Clock::exact(stepping_clock);
     trace_clock::reset();
     let mut call = Call::new(b"main", exten.as_bytes(), None);
     let mut trace = Vec::new();

@@ -4,7 +4,9 @@
 //! at the time, and every move checks they still are: an include that opens in the middle
 //! of a loop takes over at once, as Asterisk, which routes every priority, has it.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+use std::cell::Cell;
+
+use pbx_engine::{Call, Clock, Engine, SimulatedChannel};
 
 #[path = "support/trace_clock.rs"]
 mod trace_clock;
@@ -29,7 +31,18 @@ struct Ran {
     native_steps: u64,
 }
 
-fn run(text: &str, exten: &str, clock: fn() -> i64, jit: bool) -> Ran {
+thread_local! {
+    /// The exact clock a [`lagging`] reading lags.
+    static EXACT: Cell<fn() -> i64> = const { Cell::new(standing_clock) };
+}
+
+/// A coarse reading as the kernel's can be: a second behind the exact clock, as at the
+/// start of each minute: routing must not take it for the minute before.
+fn lagging() -> i64 {
+    EXACT.with(Cell::get)() - 1
+}
+
+fn run(text: &str, exten: &str, clock: Clock, jit: bool) -> Ran {
     let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
     assert!(findings.is_empty(), "{findings:?}");
     let mut engine = Engine::new(&plan);
@@ -52,13 +65,26 @@ fn run(text: &str, exten: &str, clock: fn() -> i64, jit: bool) -> Ran {
     }
 }
 
-/// Runs on both engines, requires the same trace and log, and gives the JIT's run.
+/// Runs on both engines, requires the same trace and log, and gives the JIT's run. Both
+/// run again with a coarse reading of the clock beside the exact one, which must change
+/// nothing.
 fn same_as_interpreter(text: &str, exten: &str, clock: fn() -> i64) -> Ran {
-    let interp = run(text, exten, clock, false);
-    let jit = run(text, exten, clock, true);
+    let exact = Clock::exact(clock);
+    let interp = run(text, exten, exact, false);
+    let jit = run(text, exten, exact, true);
     assert_eq!(jit.trace, interp.trace, "{text}");
     assert_eq!(jit.log, interp.log, "{text}");
     assert_eq!(interp.native_steps, 0);
+    EXACT.with(|e| e.set(clock));
+    let coarse = Clock::with_coarse(clock, lagging);
+    for jit_on in [false, true] {
+        let again = run(text, exten, coarse, jit_on);
+        assert_eq!(
+            again.trace, interp.trace,
+            "coarse clock, jit {jit_on}: {text}"
+        );
+        assert_eq!(again.log, interp.log, "coarse clock, jit {jit_on}: {text}");
+    }
     jit
 }
 
