@@ -1,0 +1,178 @@
+//! The JIT on real dialplans: every dialplan of the corpus (`../shared/corpus`, FreePBX and
+//! Issabel dumps, Asterisk's samples, hand-written ones), called at its extensions, gives the
+//! interpreter's trace, log and variables. Each call runs three times on one engine, so that
+//! what the first run heated is compiled for the later ones (globals and the random state
+//! carry over between runs, on both engines alike).
+
+use std::path::{Path, PathBuf};
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbxc_dialplan::Dialplan;
+
+/// Runs of each call on one engine.
+const RUNS: usize = 3;
+
+/// What a run leaves.
+#[derive(Debug, PartialEq)]
+struct Ran {
+    trace: Vec<String>,
+    log: Vec<String>,
+    vars: String,
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+/// Every `extensions*.conf` under `dir`.
+fn dialplans(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            dialplans(&path, out);
+        } else if name.contains("extensions") && name.ends_with(".conf") {
+            out.push(path);
+        }
+    }
+}
+
+/// A number an extension answers: its name for a literal, and for a pattern a number made
+/// of each element's first byte (`_NXX.` → `2001`).
+fn number_for(name: &[u8]) -> Option<Vec<u8>> {
+    let Some(pattern) = name.strip_prefix(b"_") else {
+        return Some(name.iter().copied().filter(|&b| b != b'-').collect());
+    };
+    let mut out = Vec::new();
+    let mut bytes = pattern.iter().copied();
+    while let Some(b) = bytes.next() {
+        match b.to_ascii_uppercase() {
+            b'X' => out.push(b'0'),
+            b'Z' => out.push(b'1'),
+            b'N' => out.push(b'2'),
+            b'.' => out.push(b'1'),
+            b'!' => {}
+            b'-' => {}
+            b'[' => {
+                let first = bytes.next()?;
+                out.push(first);
+                bytes.by_ref().find(|&c| c == b']')?;
+            }
+            _ => out.push(b),
+        }
+    }
+    Some(out)
+}
+
+/// A call from 2125551234 to `exten` in `context`: what it left, and how many of its steps
+/// ran as native code.
+fn run(engine: &mut Engine, context: &[u8], exten: &[u8]) -> (Ran, u64) {
+    let mut call = Call::new(context, exten, Some(b"2125551234"));
+    let mut trace = Vec::new();
+    engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+        trace.push(s.to_string())
+    });
+    let ran = Ran {
+        trace,
+        log: call.log,
+        vars: format!("{:?}", call.vars),
+    };
+    (ran, call.native_steps)
+}
+
+/// How a dialplan's calls went.
+#[derive(Default)]
+struct Tally {
+    calls: usize,
+    steps: u64,
+    native_steps: u64,
+    /// The calls whose runs differ, each with its first run that does.
+    differences: Vec<String>,
+}
+
+/// Every extension of every context, called on both engines.
+fn compare(plan: &Dialplan, tally: &mut Tally) {
+    let mut interp = Engine::new(plan);
+    let mut jit = Engine::new(plan);
+    jit.enable_jit().expect("a JIT");
+    for engine in [&mut interp, &mut jit] {
+        engine.max_steps = Some(300);
+        engine.clock = pbx_engine::Clock::exact(|| 1_704_103_080);
+    }
+    for context in &plan.contexts {
+        for extension in &context.extensions {
+            let Some(number) = number_for(&extension.name) else {
+                continue;
+            };
+            tally.calls += 1;
+            for k in 0..RUNS {
+                let (expected, none) = run(&mut interp, &context.name, &number);
+                assert_eq!(none, 0);
+                let (got, native_steps) = run(&mut jit, &context.name, &number);
+                tally.steps += expected.trace.len() as u64;
+                tally.native_steps += native_steps;
+                if got != expected {
+                    tally.differences.push(format!(
+                        "{}@{} (run {}):\n  interpreter {:?}\n  jit         {:?}",
+                        String::from_utf8_lossy(&number),
+                        String::from_utf8_lossy(&context.name),
+                        k + 1,
+                        expected,
+                        got
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_corpus_dialplan_runs_the_same_on_both_engines() {
+    let mut files = Vec::new();
+    dialplans(&corpus(), &mut files);
+    assert!(files.len() > 20, "{} dialplans", files.len());
+    let disk = pbxc_project::disk::DiskFs { allow_exec: false };
+    let mut tally = Tally::default();
+    let mut loaded = 0;
+    for file in &files {
+        // A file Asterisk would reject (or a fragment that only makes sense included) is
+        // `pbxc check`'s business, not this test's.
+        let Ok(plan) = pbxc_project::load_dialplan(&disk, file) else {
+            continue;
+        };
+        loaded += 1;
+        let before = tally.differences.len();
+        compare(&plan, &mut tally);
+        for d in &mut tally.differences[before..] {
+            *d = format!("{}: {d}", file.display());
+        }
+    }
+    eprintln!(
+        "{loaded} dialplans, {} calls run {RUNS} times: {} steps, {} of the JIT's native",
+        tally.calls, tally.steps, tally.native_steps
+    );
+    assert!(
+        tally.differences.is_empty(),
+        "{} calls differ:\n{}",
+        tally.differences.len(),
+        tally.differences.join("\n")
+    );
+    // The JIT did run native code: a large share of the steps, as on the benches.
+    assert!(
+        loaded > 20 && tally.calls > 10_000,
+        "{loaded} dialplans, {} calls",
+        tally.calls
+    );
+    assert!(
+        tally.native_steps * 10 > tally.steps,
+        "{} of {} steps native",
+        tally.native_steps,
+        tally.steps
+    );
+}
