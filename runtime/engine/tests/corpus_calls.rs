@@ -1,10 +1,12 @@
 //! The JIT on real dialplans: every dialplan of the corpus (`../shared/corpus`, FreePBX and
 //! Issabel dumps, Asterisk's samples, hand-written ones), called at its extensions, gives the
-//! interpreter's trace, log and variables. Each call runs three times on one engine, so that
-//! what the first run heated is compiled for the later ones (globals and the random state
-//! carry over between runs, on both engines alike).
+//! interpreter's trace, log and variables — traced, and untraced as a PBX runs it (compiled
+//! steps then skip building their data's text). Each call runs three times on one engine, so
+//! that what the first run heated is compiled for the later ones (globals and the random
+//! state carry over between runs, on every engine alike).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pbx_engine::{Call, Engine, SimulatedChannel};
 use pbxc_dialplan::Dialplan;
@@ -13,11 +15,12 @@ use pbxc_dialplan::Dialplan;
 const RUNS: usize = 3;
 
 /// What a run leaves.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Ran {
     trace: Vec<String>,
     log: Vec<String>,
     vars: String,
+    steps: u64,
 }
 
 fn corpus() -> PathBuf {
@@ -81,6 +84,7 @@ fn run(engine: &mut Engine, context: &[u8], exten: &[u8]) -> (Ran, u64) {
         trace,
         log: call.log,
         vars: format!("{:?}", call.vars),
+        steps: call.steps,
     };
     (ran, call.native_steps)
 }
@@ -99,8 +103,11 @@ struct Tally {
 fn compare(plan: &Dialplan, tally: &mut Tally) {
     let mut interp = Engine::new(plan);
     let mut jit = Engine::new(plan);
+    let mut quiet = Engine::new(plan);
     jit.enable_jit().expect("a JIT");
-    for engine in [&mut interp, &mut jit] {
+    quiet.enable_jit().expect("a JIT");
+    quiet.traced = false;
+    for engine in [&mut interp, &mut jit, &mut quiet] {
         engine.max_steps = Some(300);
         engine.clock = pbx_engine::Clock::exact(|| 1_704_103_080);
     }
@@ -110,21 +117,34 @@ fn compare(plan: &Dialplan, tally: &mut Tally) {
                 continue;
             };
             tally.calls += 1;
+            let before = tally.differences.len();
             for k in 0..RUNS {
                 let (expected, none) = run(&mut interp, &context.name, &number);
                 assert_eq!(none, 0);
-                let (got, native_steps) = run(&mut jit, &context.name, &number);
-                tally.steps += expected.trace.len() as u64;
+                let (traced, native_steps) = run(&mut jit, &context.name, &number);
+                let (untraced, _) = run(&mut quiet, &context.name, &number);
+                tally.steps += expected.steps;
                 tally.native_steps += native_steps;
-                if got != expected {
-                    tally.differences.push(format!(
-                        "{}@{} (run {}):\n  interpreter {:?}\n  jit         {:?}",
-                        String::from_utf8_lossy(&number),
-                        String::from_utf8_lossy(&context.name),
-                        k + 1,
-                        expected,
-                        got
-                    ));
+                let untraced_expected = Ran {
+                    trace: Vec::new(),
+                    ..expected.clone()
+                };
+                for (got, expected, how) in [
+                    (traced, expected, "traced"),
+                    (untraced, untraced_expected, "untraced"),
+                ] {
+                    if got != expected {
+                        tally.differences.push(format!(
+                            "{}@{} (run {}, {how}):\n  interpreter {:?}\n  jit         {:?}",
+                            String::from_utf8_lossy(&number),
+                            String::from_utf8_lossy(&context.name),
+                            k + 1,
+                            expected,
+                            got
+                        ));
+                    }
+                }
+                if tally.differences.len() > before {
                     break;
                 }
             }
@@ -137,22 +157,44 @@ fn every_corpus_dialplan_runs_the_same_on_both_engines() {
     let mut files = Vec::new();
     dialplans(&corpus(), &mut files);
     assert!(files.len() > 20, "{} dialplans", files.len());
-    let disk = pbxc_project::disk::DiskFs { allow_exec: false };
-    let mut tally = Tally::default();
-    let mut loaded = 0;
-    for file in &files {
-        // A file Asterisk would reject (or a fragment that only makes sense included) is
-        // `pbxc check`'s business, not this test's.
-        let Ok(plan) = pbxc_project::load_dialplan(&disk, file) else {
-            continue;
-        };
-        loaded += 1;
-        let before = tally.differences.len();
-        compare(&plan, &mut tally);
-        for d in &mut tally.differences[before..] {
-            *d = format!("{}: {d}", file.display());
+    // Largest first, taken in turn by a thread per core.
+    files.sort_by_key(|f| std::cmp::Reverse(std::fs::metadata(f).map_or(0, |m| m.len())));
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (tally, loaded) = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let disk = pbxc_project::disk::DiskFs { allow_exec: false };
+                    let (mut tally, mut loaded) = (Tally::default(), 0);
+                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        // A file Asterisk would reject (or a fragment that only makes sense
+                        // included) is `pbxc check`'s business, not this test's.
+                        let Ok(plan) = pbxc_project::load_dialplan(&disk, file) else {
+                            continue;
+                        };
+                        loaded += 1;
+                        let before = tally.differences.len();
+                        compare(&plan, &mut tally);
+                        for d in &mut tally.differences[before..] {
+                            *d = format!("{}: {d}", file.display());
+                        }
+                    }
+                    (tally, loaded)
+                })
+            })
+            .collect();
+        let mut all = (Tally::default(), 0);
+        for worker in workers {
+            let (tally, loaded) = worker.join().expect("a worker");
+            all.0.calls += tally.calls;
+            all.0.steps += tally.steps;
+            all.0.native_steps += tally.native_steps;
+            all.0.differences.extend(tally.differences);
+            all.1 += loaded;
         }
-    }
+        all
+    });
     eprintln!(
         "{loaded} dialplans, {} calls run {RUNS} times: {} steps, {} of the JIT's native",
         tally.calls, tally.steps, tally.native_steps
