@@ -3,9 +3,10 @@
 //! context with business hours asks before every priority, and a compiled step past a
 //! time-conditioned include before every move.
 //!
-//! Reading the exact clock costs this machine 33 ns (`clock_gettime(CLOCK_REALTIME)` through
-//! the vDSO), the kernel's coarse clock 3 ns: it is the same clock as of the last timer tick
-//! (1–10 ms ago), so never ahead of it and never a second behind. Away from the end of a
+//! Reading the exact clock (`SystemTime::now`, `clock_gettime(CLOCK_REALTIME)` in the vDSO)
+//! costs this machine 33 ns, the kernel's coarse clock (`CLOCK_REALTIME_COARSE`) 3 ns: the
+//! same clock as of the last timer tick (1–10 ms ago), so never ahead of it and never a
+//! second behind. Away from the end of a
 //! minute, its minute is therefore the exact clock's. Asterisk reads the exact clock; the
 //! minute it gets is the one routing gets here.
 
