@@ -394,6 +394,7 @@ fn compile(
     let first = chains.steps.len() as u32;
     let place = native::Place {
         plan,
+        index: &engine.index,
         extension: ext,
         earlier,
     };

@@ -37,6 +37,7 @@
 //! runs it.
 
 use pbxc_codegen::{IntExpr, Op, Operand, Step};
+use pbxc_dialplan::route_index::RouteIndex;
 use pbxc_dialplan::{Dialplan, Extension, Priority};
 
 /// How the priorities of a dialplan run under the JIT, each reached from its own context:
@@ -98,6 +99,7 @@ pub fn native_share(plan: &Dialplan) -> Share {
             }
             let place = Place {
                 plan,
+                index: &index,
                 extension,
                 earlier,
             };
@@ -217,6 +219,7 @@ impl Prepared {
 /// extensions searched before it there.
 pub(crate) struct Place<'a> {
     pub plan: &'a Dialplan,
+    pub index: &'a RouteIndex<'a>,
     pub extension: &'a Extension,
     /// `(context, extension)` indices searched before `extension`, in order.
     pub earlier: &'a [(u32, u32)],
@@ -562,8 +565,9 @@ pub(crate) fn small_integer(text: &[u8]) -> Option<i64> {
 }
 
 /// `Goto` with fixed data, cut as `pbx_parseable_goto` cuts it (`strsep` on `,` three
-/// times): a priority of this extension (as a GotoIf branch), or a plain priority number of
-/// another extension or context. A label elsewhere is looked up at run time.
+/// times): a priority of this extension (as a GotoIf branch), a plain priority number of
+/// another extension or context, or a label of another context whose answer cannot change
+/// (see [`label_elsewhere`]). Other labels elsewhere are looked up at run time.
 fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
     let mut fields = data.splitn(4, |&c| c == b',');
     let first = fields.next()?;
@@ -573,14 +577,45 @@ fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
         (Some(exten), Some(priority)) => (first, exten, priority),
     };
     let digits = !priority.is_empty() && priority.len() <= 9;
-    if !digits || !priority.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
+    let priority = if digits && priority.iter().all(u8::is_ascii_digit) {
+        std::str::from_utf8(priority).ok()?.parse().ok()?
+    } else {
+        label_elsewhere(place, context, exten, priority)?
+    };
     Some(Prepared::GotoElsewhere {
         context: context.to_vec(),
         exten: exten.to_vec(),
-        priority: std::str::from_utf8(priority).ok()?.parse().ok()?,
+        priority,
     })
+}
+
+/// The priority `Goto(context,exten,label)` goes to, where every call finds the same one:
+/// `ast_findlabel_extension` routes `exten` in `context` for the caller at the time, so the
+/// answer is fixed when no time-conditioned include and no caller-ID variant is in that
+/// context's search (the dialplan never changes under an engine). `None` otherwise, and
+/// when the label is not found (the runtime then logs and hangs up, as Asterisk does).
+fn label_elsewhere(place: &Place, context: &[u8], exten: &[u8], label: &[u8]) -> Option<i32> {
+    // What `sscanf("%d")` cannot start on, so that `pbx_parseable_goto` takes it for a
+    // label (and neither `+` nor `-`, which make a relative jump of a number).
+    let is_label = label
+        .first()
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
+    if !is_label || context.is_empty() || exten.is_empty() {
+        return None;
+    }
+    let index = place.index;
+    let order = index.order(index.context(context)?)?;
+    let variant = |&(c, e): &(u32, u32)| {
+        place.plan.contexts[c as usize].extensions[e as usize]
+            .cid
+            .is_some()
+    };
+    if order.iter().any(variant) {
+        return None;
+    }
+    index
+        .find_label(context, exten, label, None, 0)
+        .filter(|&n| n >= 1)
 }
 
 /// For a literal extension, the number every call that reaches it has as far as matching
@@ -890,6 +925,64 @@ mod tests {
         }
     }
 
+    /// `Goto(context,exten,label)` jumps to the priority found when the program is compiled
+    /// only where every call would find that one.
+    #[test]
+    fn a_label_in_another_context_is_found_once_where_the_answer_cannot_change() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => s,1,NoOp()\n\
+              [fixed]\ninclude => more\nexten => s,1,NoOp()\n\
+              [more]\nexten => s,5(start),NoOp()\n\
+              [timed]\ninclude => more,00:00-23:59,*,*,*\nexten => s,1,NoOp()\n\
+              [variant]\nexten => s/100,7(start),NoOp()\nexten => s,8(start),NoOp()\n\
+              [shadowed]\nexten => s,3(start),NoOp()\ninclude => more\n",
+        );
+        let index = RouteIndex::new(&plan);
+        let place = Place {
+            plan: &plan,
+            index: &index,
+            extension: &plan.contexts[0].extensions[0],
+            earlier: &[],
+        };
+        let goto = |data: &str| {
+            let priority = Priority {
+                data: data.as_bytes().to_vec(),
+                app: b"Goto".to_vec(),
+                ..plan.contexts[0].extensions[0].priorities[0].clone()
+            };
+            prepare(&place, &priority, 0)
+        };
+        let goto = |data: &str| match goto(data) {
+            Some((_, Prepared::GotoElsewhere { priority, .. })) => Some(priority),
+            None => None,
+            Some(other) => panic!("{other:?}"),
+        };
+        let cases: &[(&str, Option<i32>)] = &[
+            // Found through an include, and in the context's own extension first.
+            ("fixed,s,start", Some(5)),
+            ("shadowed,s,start", Some(3)),
+            ("more,s,start", Some(5)),
+            // Numbers as before.
+            ("more,s,5", Some(5)),
+            ("s,5", Some(5)),
+            // The include is open only when its condition holds (all day, but a condition);
+            // the caller's number decides.
+            ("timed,s,start", None),
+            ("variant,s,start", None),
+            // Not there: the runtime says so and hangs up.
+            ("fixed,s,nosuch", None),
+            ("nosuch,s,start", None),
+            // The call's own context (unknown here), and relative or numeric-looking jumps.
+            ("s,start", None),
+            (",s,start", None),
+            ("more,s,+start", None),
+            ("more,s,5start", None),
+        ];
+        for &(data, expected) in cases {
+            assert_eq!(goto(data), expected, "Goto({data})");
+        }
+    }
+
     /// `(data, application) → prepared or not`, over one extension `s` of context `c`:
     /// `1(top)`, `2`, `3(out)`.
     #[test]
@@ -900,6 +993,7 @@ mod tests {
         let extension = &plan.contexts[0].extensions[0];
         let place = Place {
             plan: &plan,
+            index: &RouteIndex::new(&plan),
             extension,
             earlier: &[],
         };
@@ -1048,6 +1142,7 @@ mod tests {
         let goto = &second.priorities[1];
         let alone = Place {
             plan: &plan,
+            index: &RouteIndex::new(&plan),
             extension: second,
             earlier: &[],
         };
@@ -1058,6 +1153,7 @@ mod tests {
         let searched_first = [(0, first as u32)];
         let after = Place {
             plan: &plan,
+            index: &RouteIndex::new(&plan),
             extension: second,
             earlier: &searched_first,
         };
@@ -1089,6 +1185,7 @@ mod tests {
         let branch = |earlier: &[(u32, u32)]| {
             let place = Place {
                 plan: &plan,
+                index: &RouteIndex::new(&plan),
                 extension: target,
                 earlier,
             };

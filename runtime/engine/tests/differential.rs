@@ -44,6 +44,10 @@ fn app() -> impl Strategy<Value = String> {
         Just("Goto(other,150,2)".to_string()),
         Just("Goto(main,s,3,x)".to_string()),
         Just("Goto(150,out)".to_string()),
+        // Labels in a named context: found when compiled where the search of that context
+        // meets no time condition and no caller-ID variant, else at run time.
+        Just("Goto(other,150,out)".to_string()),
+        Just("Goto(main,100,top)".to_string()),
         Just("Goto(sub,s,1)".to_string()),
         // A computed target, which a compiled step enters directly only while it stays.
         Just("Goto(${IF($[${v} % 2]?100:150)},1)".to_string()),
