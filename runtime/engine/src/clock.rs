@@ -136,6 +136,8 @@ mod tests {
         let (minute, exact) = minute_at(TEN * 1000 + 300, 900);
         assert_eq!(exact, TEN / 60);
         assert_eq!(minute, TEN / 60);
+        // 10:00:00.400 exactly, 09:59:58.900 coarsely (1.5 s behind).
+        assert_eq!(minute_at(TEN * 1000 + 400, 1500), (TEN / 60, TEN / 60));
         // 10:00:01.200 exactly, 10:00:00.300 coarsely: the coarse reading serves.
         assert_eq!(minute_at(TEN * 1000 + 1200, 900), (TEN / 60, TEN / 60));
         assert_eq!(LAGGING.minute_now(), TEN);

@@ -21,6 +21,9 @@ struct Ran {
     log: Vec<String>,
     vars: String,
     steps: u64,
+    /// Where the call stopped, and how: hung up, an exception raised, the caller's number
+    /// (an untraced run shows nothing else of its way).
+    end: String,
 }
 
 fn corpus() -> PathBuf {
@@ -45,8 +48,9 @@ fn dialplans(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A number an extension answers: its name for a literal, and for a pattern a number made
-/// of each element's first byte (`_NXX.` → `2001`).
+/// The number a call to an extension dials: its name for a literal, and for a pattern a
+/// number it matches, made of each element's first byte (`_NXX.` → `2001`), which an
+/// extension searched before it may answer instead.
 fn number_for(name: &[u8]) -> Option<Vec<u8>> {
     let Some(pattern) = name.strip_prefix(b"_") else {
         return Some(name.iter().copied().filter(|&b| b != b'-').collect());
@@ -85,6 +89,15 @@ fn run(engine: &mut Engine, context: &[u8], exten: &[u8]) -> (Ran, u64) {
         log: call.log,
         vars: format!("{:?}", call.vars),
         steps: call.steps,
+        end: format!(
+            "{},{},{} hung up {}, exception {:?}, caller {:?}",
+            String::from_utf8_lossy(&call.context),
+            String::from_utf8_lossy(&call.exten),
+            call.priority,
+            call.hung_up,
+            call.exception,
+            call.callerid
+        ),
     };
     (ran, call.native_steps)
 }

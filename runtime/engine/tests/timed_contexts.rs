@@ -36,10 +36,11 @@ thread_local! {
     static EXACT: Cell<fn() -> i64> = const { Cell::new(standing_clock) };
 }
 
-/// A coarse reading as the kernel's can be: a second behind the exact clock, as at the
-/// start of each minute: routing must not take it for the minute before.
+/// A coarse reading as far behind as the kernel's can be in whole seconds: two (the exact
+/// clock at 10:00:00.0, the coarse one 1.5 s behind at 09:59:58.5). At the start of a
+/// minute routing must not take it for the minute before.
 fn lagging() -> i64 {
-    EXACT.with(Cell::get)() - 1
+    EXACT.with(Cell::get)() - 2
 }
 
 fn run(text: &str, exten: &str, clock: Clock, jit: bool) -> Ran {
