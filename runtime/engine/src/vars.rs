@@ -27,6 +27,29 @@ pub fn stripped(name: &[u8]) -> &[u8] {
     strip_inheritance(name)
 }
 
+/// `a == b` for names: `==` on byte slices calls the C library's `memcmp` once the lengths
+/// agree, and for the few bytes of a variable's name the call costs more than the
+/// comparison (a While loop spent a fifth of its time in it). Eight bytes at a time here.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a_words = a.chunks_exact(8);
+    let mut b_words = b.chunks_exact(8);
+    for (x, y) in a_words.by_ref().zip(b_words.by_ref()) {
+        // Eight bytes each: compared as one word.
+        if <[u8; 8]>::try_from(x).ok() != <[u8; 8]>::try_from(y).ok() {
+            return false;
+        }
+    }
+    a_words
+        .remainder()
+        .iter()
+        .zip(b_words.remainder())
+        .all(|(x, y)| x == y)
+}
+
 impl Variables {
     /// An empty list.
     pub fn new() -> Variables {
@@ -39,7 +62,7 @@ impl Variables {
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
         self.entries
             .iter()
-            .find(|(n, _)| stripped(n) == name)
+            .find(|(n, _)| same(stripped(n), name))
             .map(|(_, v)| v.as_slice())
     }
 
@@ -51,7 +74,7 @@ impl Variables {
                 && parts.iter().all(|part| {
                     let (head, rest) = name.split_at(part.len());
                     name = rest;
-                    head == *part
+                    same(head, part)
                 })
         };
         self.entries
@@ -69,7 +92,7 @@ impl Variables {
     pub fn get_full(&self, full_name: &[u8]) -> Option<&[u8]> {
         self.entries
             .iter()
-            .find(|(n, _)| n.as_slice() == full_name)
+            .find(|(n, _)| same(n, full_name))
             .map(|(_, v)| v.as_slice())
     }
 
@@ -91,7 +114,11 @@ impl Variables {
     /// has this very name, its storage is reused (a loop counter then costs no allocation).
     pub fn assign(&mut self, name: &[u8], value: &[u8]) {
         let key = stripped(name);
-        match self.entries.iter().position(|(n, _)| stripped(n) == key) {
+        match self
+            .entries
+            .iter()
+            .position(|(n, _)| same(stripped(n), key))
+        {
             Some(i) if self.entries[i].0.as_slice() == name => {
                 let stored = &mut self.entries[i].1;
                 stored.clear();
@@ -119,7 +146,10 @@ impl Variables {
 
     fn remove(&mut self, name: &[u8]) -> Option<Bytes> {
         let key = stripped(name);
-        let i = self.entries.iter().position(|(n, _)| stripped(n) == key)?;
+        let i = self
+            .entries
+            .iter()
+            .position(|(n, _)| same(stripped(n), key))?;
         Some(self.entries.remove(i).1)
     }
 
@@ -203,6 +233,13 @@ mod tests {
     }
 
     proptest! {
+        /// Names are compared as slices are.
+        #[test]
+        fn same_is_equality(a in proptest::collection::vec(0u8..3, 0..40), b in proptest::collection::vec(0u8..3, 0..40)) {
+            prop_assert_eq!(same(&a, &b), a == b);
+            prop_assert!(same(&a, &a.clone()));
+        }
+
         /// A name looked up in parts is the name joined.
         #[test]
         fn get_joined_is_get_of_the_joined_name(
