@@ -421,6 +421,13 @@ pub(crate) fn is_timed(inc: &Include) -> bool {
     inc.value.len() > inc.context.len()
 }
 
+/// Whether an include's time condition names a time zone: whether it is open may then
+/// change at any second (a zone's offset may have seconds: local mean time, Monrovia until
+/// 1972), not only when a minute of the epoch begins.
+pub fn is_zoned(inc: &Include) -> bool {
+    is_timed(inc) && timing(inc).is_some_and(|t| t.timezone.is_some())
+}
+
 /// Whether a time-conditioned include is open at `now` (an unreadable condition never
 /// closes it, as `ast_build_timing` then leaves the include untimed).
 pub(crate) fn is_open(inc: &Include, now: i64) -> bool {

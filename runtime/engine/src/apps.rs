@@ -260,7 +260,9 @@ fn goto_if_time(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult 
         call.log.push("WARNING: GotoIfTime requires an argument:\n  <time range>,<days of week>,<days of month>,<months>[,<timezone>]?'labeliftrue':'labeliffalse'".into());
         return AppResult::Hangup;
     }
-    let mut now = engine.clock.minute_now();
+    // Exactly: the condition may name a time zone, whose minutes need not begin with the
+    // epoch's.
+    let mut now = engine.clock.now();
     if let Some(testtime) = call.vars.get(b"TESTTIME") {
         match scan_long(testtime) {
             Some(t) => now = t,

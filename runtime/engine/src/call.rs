@@ -31,6 +31,9 @@ pub struct Engine<'p> {
     pub(crate) local_depth: u32,
     /// Whether any include has a time condition (else routing never needs the clock).
     pub(crate) timed: bool,
+    /// Whether any include's time condition names a time zone (see
+    /// [`Engine::routing_time`]).
+    zoned: bool,
     /// The last routing answers (see [`RouteCache`]).
     routes: std::cell::RefCell<RouteCache>,
     /// Whether each executed priority is reported to the `trace` callback (the default).
@@ -170,16 +173,27 @@ impl<'p> Engine<'p> {
                 .contexts
                 .iter()
                 .any(|c| c.includes.iter().any(|i| i.value.len() > i.context.len())),
+            zoned: plan
+                .contexts
+                .iter()
+                .any(|c| c.includes.iter().any(pbxc_dialplan::route::is_zoned)),
         }
     }
 
-    /// The time routing is done at: the clock, read to the minute only when an include has
-    /// a time condition.
+    /// The time routing is done at: the clock, read only when an include has a time
+    /// condition.
     pub(crate) fn now(&self) -> i64 {
-        if self.timed {
-            self.clock.minute_now()
+        if self.timed { self.routing_time() } else { 0 }
+    }
+
+    /// The clock as routing reads it: to the minute of the epoch, all that conditions in
+    /// UTC compare ([`Clock::minute_now`]); exactly when a condition names a time zone,
+    /// whose minutes need not begin with the epoch's.
+    pub(crate) fn routing_time(&self) -> i64 {
+        if self.zoned {
+            self.clock.now()
         } else {
-            0
+            self.clock.minute_now()
         }
     }
 
@@ -649,7 +663,7 @@ impl Engine<'_> {
             &call.context,
             number,
             call.cid(),
-            self.clock.minute_now(),
+            self.routing_time(),
         )
     }
 

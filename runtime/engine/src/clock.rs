@@ -1,14 +1,15 @@
 //! The clock an engine reads: `${EPOCH}` and `STRFTIME` want the time to the second; routing
-//! and time conditions only want its minute, and ask for it far more often — a call in a
-//! context with business hours asks before every priority, and a compiled step past a
+//! only wants its minute where the time conditions are in UTC, and asks far more often — a
+//! call in a context with business hours before every priority, and a compiled step past a
 //! time-conditioned include before every move.
 //!
 //! Reading the exact clock (`SystemTime::now`, `clock_gettime(CLOCK_REALTIME)` in the vDSO)
 //! costs this machine 33 ns, the kernel's coarse clock (`CLOCK_REALTIME_COARSE`) 3 ns: the
 //! same clock as of the last timer tick (1–10 ms ago), so never ahead of it and never a
-//! second behind. Away from the end of a
-//! minute, its minute is therefore the exact clock's. Asterisk reads the exact clock; the
-//! minute it gets is the one routing gets here.
+//! second behind. Away from the end of a minute of the epoch, its minute is therefore the
+//! exact clock's: Asterisk reads the exact clock, and a condition in UTC sees the same minute
+//! here. A zone may be offset by seconds (local mean time: Monrovia until 1972), so an engine
+//! whose conditions name a zone reads the exact clock (`Engine::routing_time`).
 
 /// Seconds since the epoch, read exactly, and a cheaper reading of the same clock where
 /// there is one.
@@ -53,9 +54,8 @@ impl Clock {
         (self.exact)()
     }
 
-    /// A time in the minute [`Clock::now`] would give (the seconds may be behind): all that
-    /// routing and time conditions read (their ranges are in minutes, and every UTC offset
-    /// in use since 1972 is a whole number of minutes).
+    /// A time in the minute of the epoch [`Clock::now`] would give (the seconds may be
+    /// behind): all that a time condition in UTC reads (its ranges are in minutes).
     pub fn minute_now(&self) -> i64 {
         if let Some(coarse) = self.coarse {
             let t = coarse();

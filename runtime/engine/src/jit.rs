@@ -196,7 +196,7 @@ pub(crate) fn advance(
     let compiled = searched.and_then(|s| {
         // Past a time-conditioned include, a chain is for the includes open now.
         let (now, open) = if engine.timed && !engine.index.is_fixed(s, found.context) {
-            let now = engine.clock.minute_now();
+            let now = engine.routing_time();
             (Some(now), engine.index.open_set(s, now)?)
         } else {
             (None, UNGUARDED)
@@ -539,7 +539,7 @@ impl StepHost<'_, '_> {
         let now = self
             .checked_at
             .take()
-            .unwrap_or_else(|| self.engine.clock.minute_now());
+            .unwrap_or_else(|| self.engine.routing_time());
         self.engine.index.open_set(searched, now) == Some(open)
     }
 
@@ -547,7 +547,7 @@ impl StepHost<'_, '_> {
     /// follows.
     #[inline(never)]
     fn label_still_found(&mut self, (searched, open): (usize, usize)) -> bool {
-        let now = self.engine.clock.minute_now();
+        let now = self.engine.routing_time();
         self.checked_at = Some(now);
         self.engine.index.open_set(searched, now) == Some(open)
     }

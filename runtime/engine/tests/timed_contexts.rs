@@ -278,3 +278,41 @@ fn past_the_flattenings_kept_or_too_many_timed_includes_a_loop_is_interpreted_al
     assert_eq!(ran.trace.len(), 1 + 2 * 100 + 1);
     assert_eq!(ran.native_steps, 0);
 }
+
+/// Mon 1971-01-04 10:43:00 UTC: 09:58:30 in Monrovia, then 44 minutes 30 seconds behind UTC.
+const MONROVIA_START: i64 = 31_833_780;
+
+/// Ten seconds a traced step from 10:43:00 UTC: Monrovia's 10:00 (10:44:30 UTC) comes with
+/// the 10th step, in the middle of a minute of the epoch.
+fn monrovia_clock() -> i64 {
+    trace_clock::at(10) - trace_clock::START + MONROVIA_START
+}
+
+#[test]
+fn an_include_in_a_zone_offset_by_seconds_opens_in_the_middle_of_a_utc_minute() {
+    // Moves in the minute before (10:44:00–10:44:20 UTC) find `day` closed; the one at
+    // 10:44:30 must look again rather than take the minute's answer.
+    let text = format!(
+        "[in]\n\
+         include => day,10:00-17:00,*,*,*,Africa/Monrovia\n\
+         include => late\n\
+         [day]\n\
+         exten => 200,1,NoOp(day)\n\
+          same => n,NoOp(day)\n\
+          same => n,Set(i=$[${{i}} + 1000])\n\
+         [late]\n{}",
+        counting_loop("200")
+    );
+    let ran = same_as_interpreter(&text, "200", monrovia_clock);
+    // Nine steps traced before 10:44:30: `s,1` and four turns, then `day`'s priority 2 or 3.
+    assert_eq!(
+        ran.trace[..9].iter().filter(|s| s.contains("day")).count(),
+        0
+    );
+    assert!(
+        ran.trace[9].contains("day") || ran.trace[9].contains("1000"),
+        "{:?}",
+        ran.trace
+    );
+    assert!(ran.native_steps >= 4, "{} native steps", ran.native_steps);
+}
