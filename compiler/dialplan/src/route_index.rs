@@ -42,6 +42,8 @@ pub struct RouteIndex<'p> {
     /// For those too, the start of the search order that no clock changes.
     fixed: Vec<OnceLock<Fixed>>,
     by_name: HashMap<&'p [u8], usize>,
+    /// Whether some include's time condition names a time zone ([`route::is_zoned`]).
+    zoned: bool,
 }
 
 /// Time-conditioned includes a context's reach may have before its lookups walk instead:
@@ -95,7 +97,17 @@ impl<'p> RouteIndex<'p> {
             timed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             fixed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             by_name,
+            zoned: plan
+                .contexts
+                .iter()
+                .any(|c| c.includes.iter().any(route::is_zoned)),
         }
+    }
+
+    /// Whether a time condition of the dialplan names a time zone: whether an include is
+    /// open may then change at any second, not only when a minute of the epoch begins.
+    pub fn names_a_time_zone(&self) -> bool {
+        self.zoned
     }
 
     /// The (context, extension) pairs a search of context `ctx` tries, in order; `None` when

@@ -32,7 +32,7 @@ pub struct Engine<'p> {
     /// Whether any include has a time condition (else routing never needs the clock).
     pub(crate) timed: bool,
     /// Whether any include's time condition names a time zone (see
-    /// [`Engine::routing_time`]).
+    /// [`Engine::routing_time`]); the index knows, once for every engine sharing it.
     zoned: bool,
     /// The last routing answers (see [`RouteCache`]).
     routes: std::cell::RefCell<RouteCache>,
@@ -160,7 +160,6 @@ impl<'p> Engine<'p> {
         }
         Engine {
             plan,
-            index,
             jit: None,
             globals: crate::vars::Globals::Own(globals),
             max_steps: None,
@@ -173,10 +172,8 @@ impl<'p> Engine<'p> {
                 .contexts
                 .iter()
                 .any(|c| c.includes.iter().any(|i| i.value.len() > i.context.len())),
-            zoned: plan
-                .contexts
-                .iter()
-                .any(|c| c.includes.iter().any(pbxc_dialplan::route::is_zoned)),
+            zoned: index.names_a_time_zone(),
+            index,
         }
     }
 
@@ -187,8 +184,8 @@ impl<'p> Engine<'p> {
     }
 
     /// The clock as routing reads it: to the minute of the epoch, all that conditions in
-    /// UTC compare ([`Clock::minute_now`]); exactly when a condition names a time zone,
-    /// whose minutes need not begin with the epoch's.
+    /// UTC compare ([`Clock::minute_now`]); exactly in a dialplan where a condition names
+    /// a time zone, whose minutes need not begin with the epoch's.
     pub(crate) fn routing_time(&self) -> i64 {
         if self.zoned {
             self.clock.now()

@@ -119,7 +119,7 @@ impl Variables {
             .iter()
             .position(|(n, _)| same(stripped(n), key))
         {
-            Some(i) if self.entries[i].0.as_slice() == name => {
+            Some(i) if same(&self.entries[i].0, name) => {
                 let stored = &mut self.entries[i].1;
                 stored.clear();
                 stored.extend_from_slice(value);
@@ -233,11 +233,22 @@ mod tests {
     }
 
     proptest! {
-        /// Names are compared as slices are.
+        /// Names are compared as slices are: equal, one byte changed anywhere (in an
+        /// eight-byte word or in the rest), or of another length.
         #[test]
-        fn same_is_equality(a in proptest::collection::vec(0u8..3, 0..40), b in proptest::collection::vec(0u8..3, 0..40)) {
-            prop_assert_eq!(same(&a, &b), a == b);
+        fn same_is_equality(
+            a in proptest::collection::vec(any::<u8>(), 0..40),
+            at in any::<proptest::sample::Index>(),
+            by in 1u8..,
+            other in proptest::collection::vec(any::<u8>(), 0..40),
+        ) {
             prop_assert!(same(&a, &a.clone()));
+            if !a.is_empty() {
+                let mut changed = a.clone();
+                changed[at.index(a.len())] ^= by;
+                prop_assert!(!same(&a, &changed));
+            }
+            prop_assert_eq!(same(&a, &other), a == other);
         }
 
         /// A name looked up in parts is the name joined.

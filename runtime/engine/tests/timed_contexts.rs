@@ -304,7 +304,9 @@ fn an_include_in_a_zone_offset_by_seconds_opens_in_the_middle_of_a_utc_minute() 
         counting_loop("200")
     );
     let ran = same_as_interpreter(&text, "200", monrovia_clock);
-    // Nine steps traced before 10:44:30: `s,1` and four turns, then `day`'s priority 2 or 3.
+    // Nine steps traced before 10:44:30 (`200,1` and four turns), then `day`'s priority 2.
+    // (The zone comes from the system's zoneinfo; without it the condition would read UTC,
+    // `day` would be open from the start, and this would fail.)
     assert_eq!(
         ran.trace[..9].iter().filter(|s| s.contains("day")).count(),
         0
