@@ -23,7 +23,8 @@ pub struct Engine<'p> {
     pub globals: crate::vars::Globals,
     /// Stops a call after this many priorities (an offline run of `Goto(1)` never ends).
     pub max_steps: Option<u64>,
-    /// The time: `${EPOCH}` reads it exactly, routing and time conditions to the minute.
+    /// The time: `${EPOCH}` and `GotoIfTime` read it exactly, routing as
+    /// [`Engine::routing_time`] says.
     pub clock: Clock,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
