@@ -89,6 +89,42 @@ fn same_as_interpreter(text: &str, exten: &str, clock: fn() -> i64) -> Ran {
     jit
 }
 
+/// `in`, searching `day` (open from 10:00, in zone `zone` when not empty) before `late`:
+/// `day`'s 200 has the loop's priorities 1 to 3 but not 4, so when it opens the loop moves
+/// into it at once, and out again for priority 4.
+fn day_before_late(zone: &str) -> String {
+    let zone = if zone.is_empty() {
+        String::new()
+    } else {
+        format!(",{zone}")
+    };
+    format!(
+        "[in]\n\
+         include => day,10:00-17:00,*,*,*{zone}\n\
+         include => late\n\
+         [day]\n\
+         exten => 200,1,NoOp(day)\n\
+          same => n,NoOp(day)\n\
+          same => n,Set(i=$[${{i}} + 1000])\n\
+         [late]\n{}",
+        counting_loop("200")
+    )
+}
+
+/// The first `n` steps of [`counting_loop`] in `in`'s 200.
+fn loop_steps(n: usize) -> Vec<String> {
+    let mut steps = vec!["in,200,1,Set(i=0)".to_string()];
+    for i in 1.. {
+        if steps.len() >= n {
+            break;
+        }
+        steps.push(format!("in,200,2,Set(i={i})"));
+        steps.push("in,200,3,GotoIf(1?top)".into());
+    }
+    steps.truncate(n);
+    steps
+}
+
 /// A 100-turn loop in extension `name`.
 fn counting_loop(name: &str) -> String {
     format!(
@@ -142,25 +178,10 @@ fn what_the_search_meets_before_or_after_a_timed_include_runs_natively() {
 fn an_include_that_opens_during_a_compiled_loop_takes_over_at_once() {
     // At 10:00, `day` opens before `late`, and its 200 has the loop's priorities 1 to 3 but
     // not 4: the loop moves into it at once, and out again for priority 4.
-    let text = format!(
-        "[in]\n\
-         include => day,10:00-17:00,*,*,*\n\
-         include => late\n\
-         [day]\n\
-         exten => 200,1,NoOp(day)\n\
-          same => n,NoOp(day)\n\
-          same => n,Set(i=$[${{i}} + 1000])\n\
-         [late]\n{}",
-        counting_loop("200")
-    );
+    let text = day_before_late("");
     let ran = same_as_interpreter(&text, "200", stepping_clock);
     // The 13th step is the first at 10:00 (twelve traced before it): `day`'s priority 3.
-    let turn = ["in,200,2,Set(i={})", "in,200,3,GotoIf(1?top)"];
-    let mut expected = vec!["in,200,1,Set(i=0)".to_string()];
-    for i in 1..=6 {
-        expected.extend(turn.iter().map(|s| s.replace("{}", &i.to_string())));
-    }
-    expected.truncate(12);
+    let mut expected = loop_steps(12);
     expected.push("in,200,3,Set(i=1006)".into());
     expected.push("in,200,4,NoOp(done)".into());
     assert_eq!(ran.trace, expected);
@@ -292,29 +313,15 @@ fn monrovia_clock() -> i64 {
 fn an_include_in_a_zone_offset_by_seconds_opens_in_the_middle_of_a_utc_minute() {
     // Moves in the minute before (10:44:00–10:44:20 UTC) find `day` closed; the one at
     // 10:44:30 must look again rather than take the minute's answer.
-    let text = format!(
-        "[in]\n\
-         include => day,10:00-17:00,*,*,*,Africa/Monrovia\n\
-         include => late\n\
-         [day]\n\
-         exten => 200,1,NoOp(day)\n\
-          same => n,NoOp(day)\n\
-          same => n,Set(i=$[${{i}} + 1000])\n\
-         [late]\n{}",
-        counting_loop("200")
-    );
-    let ran = same_as_interpreter(&text, "200", monrovia_clock);
-    // Nine steps traced before 10:44:30 (`200,1` and four turns), then `day`'s priority 2.
-    // (The zone comes from the system's zoneinfo; without it the condition would read UTC,
-    // `day` would be open from the start, and this would fail.)
-    assert_eq!(
-        ran.trace[..9].iter().filter(|s| s.contains("day")).count(),
-        0
-    );
-    assert!(
-        ran.trace[9].contains("day") || ran.trace[9].contains("1000"),
-        "{:?}",
-        ran.trace
-    );
+    let ran = same_as_interpreter(&day_before_late("Africa/Monrovia"), "200", monrovia_clock);
+    // Nine steps traced before 10:44:30; the ninth, a GotoIf, jumps at 10:44:30 to `top`
+    // (only `late` has it), and the next priority is `day`'s. (The zone comes from the
+    // system's zoneinfo; without it the condition would read UTC, `day` would be open from
+    // the start, and this would fail.)
+    let mut expected = loop_steps(9);
+    expected.push("in,200,2,NoOp(day)".into());
+    expected.push("in,200,3,Set(i=1004)".into());
+    expected.push("in,200,4,NoOp(done)".into());
+    assert_eq!(ran.trace, expected);
     assert!(ran.native_steps >= 4, "{} native steps", ran.native_steps);
 }
