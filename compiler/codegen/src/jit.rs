@@ -5,25 +5,47 @@
 #![allow(unsafe_code)]
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{AbiParam, Block, FuncRef, InstBuilder, Signature, Value, types};
+use cranelift_codegen::ir::{
+    AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, SigRef, Signature, Value, types,
+};
+use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step};
+use crate::{
+    ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step,
+};
 
-/// The signature of a chain: `(host, start) -> exit code`.
-type ChainFn = extern "C" fn(*mut u8, u32) -> u32;
+/// A chain is `(host, start) -> exit code` in Cranelift's `tail` calling convention, so
+/// that a chain can jump into another by a tail call, and into itself at another priority
+/// (a loop that never grows the stack). Rust calls them only through the trampoline, in the
+/// platform's convention: `(host, chain's code, start) -> exit code`.
+type EnterFn = extern "C" fn(*mut u8, *const u8, u32) -> u32;
+
+/// Chains an entry code can name: what its bits above the start leave.
+const ENTRY_CHAINS: u32 = (u32::MAX - ENTRY_BASE + 1) / ENTRY_STARTS;
 
 /// A compiled chain. Its code lives in the [`Jit`] that compiled it, which runs it only
 /// while alive and only if it is its own (`owner`).
 #[derive(Clone, Copy, Debug)]
 pub struct Chain {
-    code: ChainFn,
+    /// The address of its code (not callable from Rust: see [`EnterFn`]).
+    code: usize,
     len: u32,
+    /// Its index in [`Jit::table`].
+    index: u32,
     owner: u64,
+}
+
+/// Where the generated code finds the chains it may enter, at a fixed address: the address
+/// and length of [`Jit::chains`]' buffer, which moves as chains are added.
+#[repr(C)]
+struct Table {
+    base: usize,
+    len: usize,
 }
 
 /// Numbers each [`Jit`], so that a chain is never run with another's code memory.
@@ -47,7 +69,12 @@ pub struct Jit {
     imports: Imports,
     context: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
-    chains: u32,
+    /// The trampoline into a chain.
+    enter: EnterFn,
+    /// Each chain's code, by [`Chain::index`].
+    chains: Vec<usize>,
+    /// Boxed: the generated code reads it at this address.
+    table: Box<Table>,
 }
 
 /// The host behind the pointer the generated code passes back.
@@ -108,6 +135,8 @@ impl Jit {
                 ("use_colocated_libcalls", "false"),
                 ("is_pic", "false"),
                 ("opt_level", "speed"),
+                // Cranelift's tail calls need them (see `EnterFn`).
+                ("preserve_frame_pointers", "true"),
                 // The IR verifier checks this crate's code generation; the tests (debug
                 // builds) run it, release builds skip its cost (a third of compiling).
                 (
@@ -152,14 +181,30 @@ impl Jit {
             branch: import("pbxc_host_branch", branch_sig)?,
             pass: import("pbxc_host_pass", step_sig.clone())?,
         };
+        let mut context = module.make_context();
+        let mut builder = FunctionBuilderContext::new();
+        let enter = trampoline(&mut module, &mut context, &mut builder)?;
         Ok(Jit {
-            context: module.make_context(),
+            context,
             module: ManuallyDrop::new(module),
             id: JITS.fetch_add(1, Ordering::Relaxed),
             imports,
-            builder: FunctionBuilderContext::new(),
-            chains: 0,
+            builder,
+            enter,
+            chains: Vec::new(),
+            table: Box::new(Table { base: 0, len: 0 }),
         })
+    }
+
+    /// The code that makes the host continue at priority index `start` of `chain`, a chain
+    /// of this Jit, when a step of any of its chains answers it; `None` when the code
+    /// cannot name it (past [`ENTRY_STARTS`], or another Jit's chain).
+    pub fn entry(&self, chain: Chain, start: u32) -> Option<u32> {
+        let fits = chain.owner == self.id
+            && start < chain.len
+            && start < ENTRY_STARTS
+            && chain.index < ENTRY_CHAINS;
+        fits.then(|| ENTRY_BASE + chain.index * ENTRY_STARTS + start)
     }
 
     /// Compiles a chain whose priority index `k` is `steps[k]`.
@@ -185,20 +230,23 @@ impl Jit {
                 ));
             }
         }
-        let mut sig = self.module.make_signature();
-        sig.params.push(AbiParam::new(ptr));
-        sig.params.push(AbiParam::new(types::I32));
-        sig.returns.push(AbiParam::new(types::I32));
-        self.chains += 1;
-        let name = format!("chain{}", self.chains);
+        let index = u32::try_from(self.chains.len()).map_err(|_| "too many chains".to_string())?;
+        let sig = chain_signature(&self.module);
+        let name = format!("chain{index}");
         let id = self
             .module
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
-        self.context.func.signature = sig;
+        self.context.func.signature = sig.clone();
         let config = self.module.target_config();
         {
             let mut b = FunctionBuilder::new(&mut self.context.func, &mut self.builder);
+            let exits = Exits {
+                itself: self.module.declare_func_in_func(id, b.func),
+                chain: b.import_signature(sig),
+                table: std::ptr::from_ref::<Table>(&self.table) as usize,
+                pointer: ptr,
+            };
             let refs = Refs {
                 step: self.module.declare_func_in_func(self.imports.step, b.func),
                 operand: self
@@ -210,7 +258,7 @@ impl Jit {
                     .declare_func_in_func(self.imports.branch, b.func),
                 pass: self.module.declare_func_in_func(self.imports.pass, b.func),
             };
-            build(&mut b, refs, steps);
+            build(&mut b, refs, &exits, steps);
             b.finalize(config);
         }
         let defined = self.module.define_function(id, &mut self.context);
@@ -220,22 +268,25 @@ impl Jit {
         self.module
             .finalize_definitions()
             .map_err(|e| e.to_string())?;
-        let address = self.module.get_finalized_function(id);
-        // SAFETY: `address` is the finalized code of the function just defined with the
-        // signature `(pointer, i32) -> i32` in the platform's default calling convention,
-        // which is what `extern "C" fn(*mut u8, u32) -> u32` is on the host; the memory
-        // stays mapped as long as `self.module` lives, and chains are only called through
-        // `Jit::run`, which borrows `self` and runs only its own chains.
-        let code = unsafe { std::mem::transmute::<*const u8, ChainFn>(address) };
+        let code = self.module.get_finalized_function(id) as usize;
+        self.chains.push(code);
+        // No chain runs while this one compiles (`run` borrows `self`, this borrows it
+        // mutably), so none reads the table while it changes.
+        *self.table = Table {
+            base: self.chains.as_ptr() as usize,
+            len: self.chains.len(),
+        };
         Ok(Chain {
             code,
             len,
+            index,
             owner: self.id,
         })
     }
 
-    /// Runs `chain` from priority index `start` until it leaves; returns the exit code.
-    /// A chain of another `Jit`, or a start past its end, runs nothing and returns 0.
+    /// Runs `chain` from priority index `start` until it leaves, through whatever other
+    /// chains of this Jit it enters; returns the exit code. A chain of another `Jit`, or a
+    /// start past its end, runs nothing and returns 0.
     pub fn run(&self, chain: Chain, host: &mut dyn Host, start: u32) -> u32 {
         // Another Jit's chain may point into memory already freed.
         if chain.owner != self.id || start >= chain.len {
@@ -243,15 +294,65 @@ impl Jit {
         }
         let mut host: &mut dyn Host = host;
         let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
-        let mut start = start;
-        loop {
-            let code = (chain.code)(pointer, start);
-            match code.checked_sub(LOCAL_BASE) {
-                Some(index) if index < chain.len => start = index,
-                _ => return code,
-            }
-        }
+        (self.enter)(pointer, chain.code as *const u8, start)
     }
+}
+
+/// The signature of every chain (see [`EnterFn`]).
+fn chain_signature(module: &JITModule) -> Signature {
+    let mut sig = module.make_signature();
+    sig.call_conv = CallConv::Tail;
+    sig.params
+        .push(AbiParam::new(module.target_config().pointer_type()));
+    sig.params.push(AbiParam::new(types::I32));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
+/// Compiles the one function Rust calls chains through (see [`EnterFn`]).
+fn trampoline(
+    module: &mut JITModule,
+    context: &mut cranelift_codegen::Context,
+    builder: &mut FunctionBuilderContext,
+) -> Result<EnterFn, String> {
+    let ptr = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(types::I32));
+    sig.returns.push(AbiParam::new(types::I32));
+    let id = module
+        .declare_function("enter", Linkage::Local, &sig)
+        .map_err(|e| e.to_string())?;
+    context.func.signature = sig;
+    {
+        let mut b = FunctionBuilder::new(&mut context.func, builder);
+        let chain = b.import_signature(chain_signature(module));
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let [host, code, start] = b.block_params(entry) else {
+            unreachable!("the signature has three parameters")
+        };
+        let (host, code, start) = (*host, *code, *start);
+        let call = b.ins().call_indirect(chain, code, &[host, start]);
+        let result = b.inst_results(call)[0];
+        b.ins().return_(&[result]);
+        b.seal_all_blocks();
+        b.finalize(module.target_config());
+    }
+    let defined = module.define_function(id, context);
+    module.clear_context(context);
+    defined.map_err(|e| e.to_string())?;
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    let address = module.get_finalized_function(id);
+    // SAFETY: `address` is the finalized code of the function just defined with the
+    // signature `(pointer, pointer, i32) -> i32` in the platform's default calling
+    // convention, which is what `EnterFn` is on the host. Its memory stays mapped as long
+    // as `module` lives, which is as long as the `Jit` that keeps this pointer; it is
+    // called only by `Jit::run`, with the code of one of that Jit's own chains, which has
+    // the signature the trampoline calls it with.
+    Ok(unsafe { std::mem::transmute::<*const u8, EnterFn>(address) })
 }
 
 impl Drop for Jit {
@@ -265,20 +366,35 @@ impl Drop for Jit {
     }
 }
 
+/// How a chain's code reaches other code of its Jit.
+struct Exits {
+    /// The chain itself, entered again at another priority.
+    itself: FuncRef,
+    /// The signature of every chain.
+    chain: SigRef,
+    /// The address of the [`Jit::table`].
+    table: usize,
+    pointer: types::Type,
+}
+
 /// The body of a chain function: an entry that switches on the priority index to start
 /// at, a block per priority, an exit. A priority goes on to the next one or to its known
-/// target directly; any other move returns its code, and [`Jit::run`] enters the chain
-/// again when the code is a priority of it. (A shared dispatch block that every priority
-/// could jump back to made the register allocator see one loop through all of them: most
-/// of the compile time of a long chain.)
-fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
+/// target directly; any other move goes to the exit, which enters the chain again at a
+/// priority of it, enters another chain, or returns the code (see [`exit`]). (A shared
+/// dispatch block that every priority could jump back to made the register allocator see
+/// one loop through all of them: most of the compile time of a long chain. The tail call to
+/// itself is no loop within the function.)
+fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     let exit = b.create_block();
     b.append_block_param(exit, types::I32);
+    let leave = b.create_block();
+    b.append_block_param(leave, types::I32);
     let blocks: Vec<Block> = steps.iter().map(|_| b.create_block()).collect();
 
-    // `Jit::run` never enters past the end; the default answers like a move there would.
+    // Nothing enters past the end (`Jit::run` and `Jit::entry` check); the default answers
+    // like a move there would.
     b.switch_to_block(entry);
     let host = b.block_params(entry)[0];
     let start = b.block_params(entry)[1];
@@ -290,7 +406,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
     switch.emit(b, start, out_of_range);
     b.switch_to_block(out_of_range);
     let code = b.ins().iadd_imm_s(start, i64::from(LOCAL_BASE));
-    b.ins().jump(exit, &[code.into()]);
+    b.ins().jump(leave, &[code.into()]);
 
     let places = Places {
         blocks: &blocks,
@@ -321,8 +437,70 @@ fn build(b: &mut FunctionBuilder, refs: Refs, steps: &[Step]) {
 
     b.switch_to_block(exit);
     let code = b.block_params(exit)[0];
+    exit_to(b, exits, host, code, steps.len() as u32, leave);
+
+    b.switch_to_block(leave);
+    let code = b.block_params(leave)[0];
     b.ins().return_(&[code]);
     b.seal_all_blocks();
+}
+
+/// Where the host's `code` sends the call once it is not the next priority or a known
+/// target: a priority of this chain (entered again by a tail call to itself), a chain of the
+/// table (a tail call to it), or back to Rust with the code (`leave`).
+fn exit_to(
+    b: &mut FunctionBuilder,
+    exits: &Exits,
+    host: Value,
+    code: Value,
+    len: u32,
+    leave: Block,
+) {
+    let ptr = exits.pointer;
+    let local = b.ins().iadd_imm_s(code, -i64::from(LOCAL_BASE));
+    let is_local = b
+        .ins()
+        .icmp_imm_u(IntCC::UnsignedLessThan, local, i64::from(len));
+    let again = b.create_block();
+    let not_local = b.create_block();
+    b.ins().brif(is_local, again, &[], not_local, &[]);
+    b.switch_to_block(again);
+    b.ins().return_call(exits.itself, &[host, local]);
+
+    b.switch_to_block(not_local);
+    let is_entry = b.ins().icmp_imm_u(
+        IntCC::UnsignedGreaterThanOrEqual,
+        code,
+        i64::from(ENTRY_BASE),
+    );
+    let entry = b.create_block();
+    b.ins().brif(is_entry, entry, &[], leave, &[code.into()]);
+    b.switch_to_block(entry);
+    let relative = b.ins().iadd_imm_s(code, -i64::from(ENTRY_BASE));
+    let start = b.ins().band_imm_u(relative, i64::from(ENTRY_STARTS - 1));
+    let index = b
+        .ins()
+        .ushr_imm_u(relative, i64::from(ENTRY_STARTS.trailing_zeros()));
+    let index = b.ins().uextend(ptr, index);
+    // The table as of now: chains compiled after this one are in it too.
+    let table = b.ins().iconst(ptr, exits.table as i64);
+    // The table is always there and aligned.
+    let flags = MemFlagsData::trusted();
+    let len = b
+        .ins()
+        .load(ptr, flags, table, std::mem::offset_of!(Table, len) as i32);
+    let known = b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+    let enter = b.create_block();
+    b.ins().brif(known, enter, &[], leave, &[code.into()]);
+    b.switch_to_block(enter);
+    let base = b
+        .ins()
+        .load(ptr, flags, table, std::mem::offset_of!(Table, base) as i32);
+    let offset = b.ins().imul_imm_u(index, ptr.bytes() as i64);
+    let slot = b.ins().iadd(base, offset);
+    let callee = b.ins().load(ptr, flags, slot, 0);
+    b.ins()
+        .return_call_indirect(exits.chain, callee, &[host, start]);
 }
 
 /// Where a step's jump is expected to land in its chain, if it jumps.

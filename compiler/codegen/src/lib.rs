@@ -16,6 +16,10 @@
 //! [`Host::step`], which runs the priority from scratch, whenever a guard fails. Nothing is
 //! done before a guard that the fallback would not do again (reading a variable has no
 //! effect), so the answers are the interpreter's either way.
+//!
+//! A move to another chain of the same [`Jit`] is a jump too: the host answers
+//! [`Jit::entry`]'s code, and the code tail-calls that chain's function through the
+//! JIT's table of chains, without returning to Rust.
 
 mod jit;
 
@@ -25,8 +29,8 @@ pub use jit::{Chain, Jit};
 /// priority when it built the chain.
 pub trait Host {
     /// Runs priority `id` entirely and says where the call goes next: [`local`]`(k)` for
-    /// priority index `k` of the same chain, any smaller value to leave the chain with that
-    /// code.
+    /// priority index `k` of the same chain, [`Jit::entry`] for a priority of another
+    /// chain of the same [`Jit`], any value below [`LOCAL_BASE`] to leave with that code.
     fn step(&mut self, id: u32) -> u32;
     /// Operand `k` of priority `id`'s expression ([`Operand::Read`]) as an integer `n` with
     /// `|n| <` [`SMALL`], or [`NOT_SMALL`] when its value is anything else.
@@ -41,8 +45,15 @@ pub trait Host {
     fn branch(&mut self, id: u32, value: i64) -> u32;
 }
 
-/// Codes at or above this are moves within the chain.
+/// Codes from this up to [`ENTRY_BASE`] are moves within the chain.
 pub const LOCAL_BASE: u32 = 1 << 24;
+
+/// Codes at or above this enter another chain ([`Jit::entry`]).
+pub const ENTRY_BASE: u32 = 1 << 31;
+
+/// An entry code holds the priority index to start at in its low bits; a chain longer than
+/// this can be entered only before it.
+pub const ENTRY_STARTS: u32 = 1 << 12;
 
 /// The code for "continue at priority index `k` of this chain".
 pub const fn local(k: u32) -> u32 {

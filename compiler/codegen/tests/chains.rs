@@ -1,7 +1,10 @@
 //! Chains run their steps in the order the host's answers dictate, leave with the host's exit
 //! codes, and survive any start index.
 
-use pbxc_codegen::{Host, IntExpr, Jit, NOT_SMALL, Op, Operand, SMALL, SMALL_FACTOR, Step, local};
+use pbxc_codegen::{
+    ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, Jit, NOT_SMALL, Op, Operand, SMALL, SMALL_FACTOR,
+    Step, local,
+};
 
 /// Answers each step from a script: `(expected step id, answer)`.
 struct Script {
@@ -68,6 +71,112 @@ fn steps_follow_the_hosts_moves_and_exit_codes() {
     };
     assert_eq!(jit.run(chain, &mut host, 3), 0);
     assert!(host.seen.is_empty());
+}
+
+#[test]
+fn a_step_enters_another_chain_at_the_priority_its_code_names() {
+    let mut jit = Jit::new().unwrap();
+    let first = jit.compile(&calls([100, 101])).unwrap();
+    // Compiled after `first`: the code reads the table as it is when it runs.
+    let second = jit.compile(&calls([200, 201, 202])).unwrap();
+    let into_second = |k| jit.entry(second, k).expect("an entry code");
+    let into_first = |k| jit.entry(first, k).expect("an entry code");
+    let mut host = Script {
+        answers: vec![
+            (100, into_second(1)),
+            (201, into_first(1)),
+            (101, into_second(0)),
+            (200, local(2)),
+            (202, 9),
+        ],
+        seen: Vec::new(),
+    };
+    assert_eq!(jit.run(first, &mut host, 0), 9);
+    assert_eq!(host.seen, [100, 201, 101, 200, 202]);
+}
+
+#[test]
+fn only_a_priority_of_ones_own_chains_has_an_entry_code() {
+    let mut jit = Jit::new().unwrap();
+    let chain = jit.compile(&calls([1, 2])).unwrap();
+    assert!(jit.entry(chain, 1).is_some());
+    assert_eq!(jit.entry(chain, 2), None, "past its end");
+    let mut other = Jit::new().unwrap();
+    let foreign = other.compile(&calls([1, 2])).unwrap();
+    assert_eq!(jit.entry(foreign, 0), None, "another Jit's chain");
+    // A long chain is entered only before `ENTRY_STARTS`.
+    let long = jit.compile(&calls(0..ENTRY_STARTS + 1)).unwrap();
+    assert!(jit.entry(long, ENTRY_STARTS - 1).is_some());
+    assert_eq!(jit.entry(long, ENTRY_STARTS), None);
+}
+
+#[test]
+fn an_entry_code_naming_no_chain_leaves_with_that_code() {
+    let mut jit = Jit::new().unwrap();
+    let chain = jit.compile(&calls([1])).unwrap();
+    // Chain 1,000 of this Jit does not exist (yet).
+    let unknown = ENTRY_BASE + 1_000 * ENTRY_STARTS;
+    let mut host = Script {
+        answers: vec![(1, unknown)],
+        seen: Vec::new(),
+    };
+    assert_eq!(jit.run(chain, &mut host, 0), unknown);
+    // Nor does priority 5 of a one-priority chain: the chain leaves as a move past its
+    // end would.
+    let past_end = jit.entry(chain, 0).unwrap() + 5;
+    let mut host = Script {
+        answers: vec![(1, past_end)],
+        seen: Vec::new(),
+    };
+    assert_eq!(jit.run(chain, &mut host, 0), local(5));
+}
+
+/// Moves between two chains, and back to an earlier priority of one, `turns` times: each a
+/// jump, so the stack stays as deep as one step whatever the number of turns.
+#[test]
+fn moves_between_and_within_chains_do_not_grow_the_stack() {
+    struct PingPong {
+        turns: u32,
+        codes: [u32; 2],
+    }
+    impl Host for PingPong {
+        fn step(&mut self, id: u32) -> u32 {
+            if self.turns == 0 {
+                return 3;
+            }
+            self.turns -= 1;
+            match id {
+                // Back to the start of the chain: not the next priority.
+                11 => local(0),
+                // To the other chain's second priority.
+                10 => self.codes[1],
+                21 => self.codes[0],
+                _ => unreachable!("step {id}"),
+            }
+        }
+        fn operand(&mut self, _: u32, _: u32) -> i64 {
+            unreachable!()
+        }
+        fn pass(&mut self, _: u32) -> u32 {
+            unreachable!()
+        }
+        fn set(&mut self, _: u32, _: i64) -> u32 {
+            unreachable!()
+        }
+        fn branch(&mut self, _: u32, _: i64) -> u32 {
+            unreachable!()
+        }
+    }
+    let mut jit = Jit::new().unwrap();
+    let a = jit.compile(&calls([10, 11])).unwrap();
+    let b = jit.compile(&calls([20, 21])).unwrap();
+    // a:0 (10) → b:1 (21) → a:1 (11) → a:0 (10) → …
+    let codes = [jit.entry(a, 1).unwrap(), jit.entry(b, 1).unwrap()];
+    // Far more frames than a test thread's 2 MiB stack holds, were they calls.
+    let turns = 1_000_000;
+    let mut host = PingPong { turns, codes };
+    assert_eq!(jit.run(a, &mut host, 0), 3);
+    assert_eq!(host.turns, 0);
 }
 
 #[test]

@@ -8,8 +8,8 @@
 //! compiled, and every move, and every jump to a label found then, checks they still are
 //! ([`Compiled::guard`]).
 //! A move into another compiled chain is learnt from the dispatcher: when the same step next
-//! leaves for the place it left for last time, the call enters that chain directly
-//! ([`Exit`]).
+//! leaves for the place it left for last time, the call enters that chain directly, a jump
+//! in machine code ([`Exit`], `Jit::entry`).
 //!
 //! Most steps still run exactly as the interpreter runs them ([`Host::step`] →
 //! `Engine::run_resolved`). Those `crate::native` prepared run as native steps: the
@@ -225,7 +225,7 @@ pub(crate) fn advance(
         engine.jit = Some(chains);
         return Spawn::NotFound;
     };
-    let mut start = start as u32;
+    let start = start as u32;
     // The answer to where a step left for (not to a move the loop made since, to `i` say),
     // where it does not depend on the clock.
     let unguarded = chains.compiled[index].guard.is_none();
@@ -240,7 +240,7 @@ pub(crate) fn advance(
         exit.place.set(call);
         (exit.chain, exit.start) = (index, start);
     }
-    let mut chain = chains.compiled[index].chain;
+    let chain = chains.compiled[index].chain;
     let (mut context, mut exten) = std::mem::take(&mut chains.entered);
     context.clear();
     context.extend_from_slice(&call.context);
@@ -263,27 +263,7 @@ pub(crate) fn advance(
         engine.jit = Some(chains);
         return Spawn::NotFound;
     };
-    let code = loop {
-        host.checked_at = None;
-        let code = jit.run(chain, &mut host, start);
-        // A step left for the place it left for last time: into that chain, without the
-        // dispatcher (which would only check for a suspension, route, and come here).
-        let exit = match host.left {
-            Some(id) if code == LEFT && !host.chan.suspend_requested() => {
-                chains.steps[id as usize].exit.as_ref()
-            }
-            _ => None,
-        };
-        let Some(exit) = exit.filter(|e| e.place.is(host.call)) else {
-            break code;
-        };
-        host.left = None;
-        host.call.direct_entries += 1;
-        chain = chains.compiled[exit.chain].chain;
-        start = exit.start;
-        host.context.clone_from(&host.call.context);
-        host.exten.clone_from(&host.call.exten);
-    };
+    let code = jit.run(chain, &mut host, start);
     let result = host.result;
     let leaving = host.left;
     let entered = (host.context, host.exten);
@@ -490,10 +470,41 @@ impl StepHost<'_, '_> {
     fn after(&mut self, id: u32, result: AppResult) -> u32 {
         let code = self.after_in_place(id, result);
         if code != RESULT && (self.call.context != self.context || self.call.exten != self.exten) {
-            self.left = Some(id);
-            return LEFT;
+            if code == LEFT {
+                // For a suspension: the dispatcher learns where the step went all the same.
+                self.left = Some(id);
+                return LEFT;
+            }
+            return self.leave(id);
         }
         code
+    }
+
+    /// Step `id` moves the call out of its chain: into the chain it entered when it last
+    /// left for this very place, by a jump (the dispatcher would only check for a
+    /// suspension, route, and enter it), else back to the dispatcher.
+    fn leave(&mut self, id: u32) -> u32 {
+        let exit = self.chains.steps[id as usize]
+            .exit
+            .as_deref()
+            .filter(|e| e.place.is(self.call));
+        let entry = exit.and_then(|exit| {
+            let jit = self.chains.jit.as_deref()?;
+            jit.entry(self.chains.compiled[exit.chain].chain, exit.start)
+        });
+        match entry {
+            Some(code) if !self.chan.suspend_requested() => {
+                self.call.direct_entries += 1;
+                self.context.clone_from(&self.call.context);
+                self.exten.clone_from(&self.call.exten);
+                self.checked_at = None;
+                code
+            }
+            _ => {
+                self.left = Some(id);
+                LEFT
+            }
+        }
     }
 
     /// [`StepHost::after`] for a step that cannot have moved the call to another context or
@@ -523,10 +534,7 @@ impl StepHost<'_, '_> {
             Some(k) if priorities[k].1 && compiled.guard.is_none_or(|g| self.still_open(g)) => {
                 local(k as u32)
             }
-            _ => {
-                self.left = Some(id);
-                LEFT
-            }
+            _ => self.leave(id),
         }
     }
 
