@@ -353,15 +353,26 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         restore(call);
         return AppResult::Hangup;
     }
+    push_frame(call, (orig_context, orig_exten, orig_priority), &arguments);
+    AppResult::Continue
+}
+
+/// The frame a Gosub from `(context, exten, priority)` pushes once the call is at its
+/// destination: the return address, `ARG1`… and `ARGC`.
+pub(crate) fn push_frame(
+    call: &mut Call,
+    (context, exten, priority): (Vec<u8>, Vec<u8>, i32),
+    arguments: &[Vec<u8>],
+) {
     let max_argc = call
         .stack
         .last()
         .map_or(0, |f| f.arguments)
         .max(arguments.len());
     let mut frame = Frame {
-        context: orig_context,
-        exten: orig_exten,
-        priority: orig_priority + 1,
+        context,
+        exten,
+        priority: priority + 1,
         vars: smallvec::SmallVec::new(),
         arguments: max_argc,
     };
@@ -374,7 +385,6 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     let argc = crate::text::decimal(arguments.len() as i64, &mut [0; 20]).to_vec();
     frame_set_var(call, &mut frame, b"ARGC", &argc);
     call.stack.push(frame);
-    AppResult::Continue
 }
 
 /// A variable of a Gosub frame: pushed over any variable of that name the first time, set
@@ -421,7 +431,7 @@ fn gosub_if(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
 }
 
 /// `Return([value])`: back to the priority after the Gosub, `GOSUB_RETVAL` set.
-fn return_(call: &mut Call, data: &[u8]) -> AppResult {
+pub(crate) fn return_(call: &mut Call, data: &[u8]) -> AppResult {
     let Some(frame) = call.stack.pop() else {
         call.log
             .push("ERROR: Return without Gosub: stack is empty".into());

@@ -745,6 +745,8 @@ impl Host for StepHost<'_, '_> {
                 | Prepared::Assign { .. }
                 | Prepared::Goto(_)
                 | Prepared::GotoElsewhere { .. }
+                | Prepared::Gosub { .. }
+                | Prepared::Return(_)
                 | Prepared::EndWhile),
             ) => p,
             _ => return self.step(id),
@@ -774,6 +776,27 @@ impl Host for StepHost<'_, '_> {
             } => {
                 self.call.explicit_goto(context, exten, *priority);
                 return self.after(id, AppResult::Continue);
+            }
+            Prepared::Gosub {
+                context,
+                exten,
+                priority,
+                arguments,
+            } => {
+                // As Gosub does once it found the destination, which every call finds.
+                let call = &mut *self.call;
+                let from = (
+                    Call::copy_to_spare(&mut call.spare, &call.context),
+                    Call::copy_to_spare(&mut call.spare, &call.exten),
+                    call.priority,
+                );
+                call.explicit_goto(context, exten, *priority);
+                crate::apps::push_frame(call, from, arguments);
+                return self.after(id, AppResult::Continue);
+            }
+            Prepared::Return(value) => {
+                let result = crate::apps::return_(self.call, value);
+                return self.after(id, result);
             }
             Prepared::Assign { name, value } => {
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));

@@ -51,7 +51,8 @@ pub struct Share {
     /// `GotoIf($[...]?...)` and `While($[...])` decided natively (integers, or texts
     /// compared).
     pub branch: u64,
-    /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`, `EndWhile()`.
+    /// Fixed effects: `NoOp`, `Set(x=literal)`, `Goto(label)`, `EndWhile()`, `Gosub` to a
+    /// fixed place, `Return`.
     pub pass: u64,
     /// Any other application whose data only reads plain variables: the data is built
     /// without scanning it, then the application runs in the runtime.
@@ -157,6 +158,15 @@ pub(crate) enum Prepared {
         exten: Vec<u8>,
         priority: i32,
     },
+    /// `Gosub(context,exten,n(arguments))` to a priority every call finds there.
+    Gosub {
+        context: Vec<u8>,
+        exten: Vec<u8>,
+        priority: i32,
+        arguments: Vec<Vec<u8>>,
+    },
+    /// `Return(value)`, nothing in `value` to substitute.
+    Return(Vec<u8>),
 }
 
 /// An operand of a native expression: what [`pbxc_codegen::Host::operand`] answers for it.
@@ -200,6 +210,8 @@ impl Prepared {
             | Prepared::Assign { .. }
             | Prepared::Goto(_)
             | Prepared::GotoElsewhere { .. }
+            | Prepared::Gosub { .. }
+            | Prepared::Return(_)
             | Prepared::EndWhile
             | Prepared::Template(_) => &[],
         }
@@ -256,6 +268,8 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         "Goto" if fixed => return goto(place, data).map(|g| (pass, g)),
         // EndWhile reads no argument; its bookkeeping is While's, done by the runtime.
         "EndWhile" if fixed => return Some((pass, Prepared::EndWhile)),
+        "Gosub" if fixed => return gosub(place, data).map(|g| (pass, g)),
+        "Return" if fixed => return Some((pass, Prepared::Return(data.clone()))),
         _ => {}
     }
     arithmetic(place, &entry.name, data, id).or_else(|| template(data).map(|t| (Step::Call(id), t)))
@@ -589,6 +603,56 @@ fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
     })
 }
 
+/// `Gosub(context,exten,priority(arguments))` where every call finds the same destination:
+/// the frame it pushes is all that is left to do when the call runs it. Anything else —
+/// the call's own context, a relative jump, a destination that some calls or none find
+/// — runs in the runtime, which reports what Asterisk reports.
+fn gosub(place: &Place, data: &[u8]) -> Option<Prepared> {
+    // app_stack.c: the label up to the first `(`, the arguments up to the last `)`.
+    let (label, rest) = crate::args::strsep(data, b'(');
+    let arguments = match rest {
+        Some(rest) => {
+            let end = rest.iter().rposition(|&c| c == b')')?;
+            crate::args::raw(&rest[..end], 100)
+        }
+        None => Vec::new(),
+    };
+    let mut fields = label.splitn(4, |&c| c == b',');
+    let (context, exten, priority) = (fields.next()?, fields.next()?, fields.next()?);
+    if context.is_empty() || exten.is_empty() || !fixed_search(place, context) {
+        return None;
+    }
+    let digits = !priority.is_empty() && priority.len() <= 9;
+    let priority = if digits && priority.iter().all(u8::is_ascii_digit) {
+        std::str::from_utf8(priority).ok()?.parse().ok()?
+    } else {
+        label_elsewhere(place, context, exten, priority)?
+    };
+    // Gosub checks the destination exists before it pushes anything.
+    place.index.find(context, exten, priority, None, 0)?;
+    Some(Prepared::Gosub {
+        context: context.to_vec(),
+        exten: exten.to_vec(),
+        priority,
+        arguments,
+    })
+}
+
+/// Whether every call searching `context` finds the same extensions at any time: no
+/// time-conditioned include and no caller-ID variant in its search (the dialplan never
+/// changes under an engine).
+fn fixed_search(place: &Place, context: &[u8]) -> bool {
+    let index = place.index;
+    let Some(order) = index.context(context).and_then(|c| index.order(c)) else {
+        return false;
+    };
+    !order.iter().any(|&(c, e)| {
+        place.plan.contexts[c as usize].extensions[e as usize]
+            .cid
+            .is_some()
+    })
+}
+
 /// The priority `Goto(context,exten,label)` goes to, where every call finds the same one:
 /// `ast_findlabel_extension` routes `exten` in `context` for the caller at the time, so the
 /// answer is fixed when no time-conditioned include and no caller-ID variant is in that
@@ -600,20 +664,11 @@ fn label_elsewhere(place: &Place, context: &[u8], exten: &[u8], label: &[u8]) ->
     let is_label = label
         .first()
         .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
-    if !is_label || context.is_empty() || exten.is_empty() {
+    if !is_label || context.is_empty() || exten.is_empty() || !fixed_search(place, context) {
         return None;
     }
-    let index = place.index;
-    let order = index.order(index.context(context)?)?;
-    let variant = |&(c, e): &(u32, u32)| {
-        place.plan.contexts[c as usize].extensions[e as usize]
-            .cid
-            .is_some()
-    };
-    if order.iter().any(variant) {
-        return None;
-    }
-    index
+    place
+        .index
         .find_label(context, exten, label, None, 0)
         .filter(|&n| n >= 1)
 }
@@ -980,6 +1035,80 @@ mod tests {
         ];
         for &(data, expected) in cases {
             assert_eq!(goto(data), expected, "Goto({data})");
+        }
+    }
+
+    /// `Gosub(context,exten,priority(arguments))` pushes its frame natively only where every
+    /// call finds the destination, and finds it there.
+    #[test]
+    fn a_gosub_is_native_where_every_call_finds_its_destination() {
+        let (plan, _) = pbxc_dialplan::lower_text(
+            b"[c]\nexten => s,1,NoOp()\n\
+              [fixed]\ninclude => more\nexten => s,1,NoOp()\n\
+              [more]\nexten => s,5(start),NoOp()\n\
+              [timed]\ninclude => more,00:00-23:59,*,*,*\nexten => s,1,NoOp()\n\
+              [variant]\nexten => s/100,7(start),NoOp()\nexten => s,8(start),NoOp()\n",
+        );
+        let index = RouteIndex::new(&plan);
+        let place = Place {
+            plan: &plan,
+            index: &index,
+            extension: &plan.contexts[0].extensions[0],
+            earlier: &[],
+        };
+        let gosub = |data: &str| {
+            let priority = Priority {
+                data: data.as_bytes().to_vec(),
+                app: b"Gosub".to_vec(),
+                ..plan.contexts[0].extensions[0].priorities[0].clone()
+            };
+            match prepare(&place, &priority, 0) {
+                Some((
+                    _,
+                    Prepared::Gosub {
+                        context,
+                        exten,
+                        priority,
+                        arguments,
+                    },
+                )) => {
+                    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+                    let arguments: Vec<String> = arguments.iter().map(|a| text(a)).collect();
+                    Some(format!(
+                        "{},{},{priority}({})",
+                        text(&context),
+                        text(&exten),
+                        arguments.join("|")
+                    ))
+                }
+                None => None,
+                Some(other) => panic!("{other:?}"),
+            }
+        };
+        let cases: &[(&str, Option<&str>)] = &[
+            ("more,s,5", Some("more,s,5()")),
+            ("more,s,start(a,b)", Some("more,s,5(a|b)")),
+            ("fixed,s,start(a,,b,)", Some("fixed,s,5(a||b|)")),
+            ("fixed,s,1", Some("fixed,s,1()")),
+            // A fourth field is ignored, as Goto ignores it.
+            ("more,s,5,x(a)", Some("more,s,5(a)")),
+            // Not there: Gosub says so and hangs up, in the runtime.
+            ("more,s,6", None),
+            ("more,s,nosuch", None),
+            ("nosuch,s,1", None),
+            // Some calls find it, or find another.
+            ("timed,s,5", None),
+            ("variant,s,8", None),
+            // The call's own context, a relative jump, no closing parenthesis.
+            ("s,1", None),
+            ("1", None),
+            (",s,1", None),
+            ("more,s,+1", None),
+            ("more,s,start(a", None),
+            ("", None),
+        ];
+        for &(data, expected) in cases {
+            assert_eq!(gosub(data).as_deref(), expected, "Gosub({data})");
         }
     }
 

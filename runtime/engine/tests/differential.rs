@@ -56,7 +56,17 @@ fn app() -> impl Strategy<Value = String> {
         Just("Set(CALLERID(num)=${v})".to_string()),
         Just("Gosub(sub,s,1(${v}))".to_string()),
         Just("Gosub(nosuch,1)".to_string()),
+        // Fixed destinations, whose frames the JIT pushes natively where every call finds
+        // them, and ones it leaves to the runtime.
+        Just("Gosub(sub,s,1(a,,b))".to_string()),
+        Just("Gosub(sub,s,1)".to_string()),
+        Just("Gosub(other,150,out(x))".to_string()),
+        Just("Gosub(main,100,top)".to_string()),
+        Just("Gosub(sub,s,9)".to_string()),
+        Just("Gosub(sub,s,1(x)".to_string()),
         Just("Return(${ARG1})".to_string()),
+        Just("Return()".to_string()),
+        Just("Return(done)".to_string()),
         Just("While($[${v} < 4])".to_string()),
         Just("EndWhile()".to_string()),
         Just("ExitWhile()".to_string()),
@@ -146,7 +156,9 @@ fn dialplan() -> impl Strategy<Value = String> {
             for e in &other {
                 write(&mut text, e);
             }
-            text.push_str("\n[sub]\nexten => s,1,Set(v=$[${v} + 2])\n same => n,Return(r${v})\n");
+            text.push_str(
+                "\n[sub]\nexten => s,1,Set(v=$[${v} + 2])\n same => n,Set(args=${ARGC}:${ARG1}:${ARG3})\n same => n,Return(r${v})\n",
+            );
             text.push_str(
                 "\n[late]\nexten => _1XX,1,Set(v=$[${v} + 1])\n same => n,Goto(main,s,3)\n",
             );

@@ -73,6 +73,32 @@ fn a_subroutine_loop_enters_the_subroutine_and_comes_back_directly() {
 }
 
 #[test]
+fn a_gosub_to_a_fixed_place_and_its_return_run_natively() {
+    let ran = same_as_interpreter(
+        "[loop]\n\
+         exten => s,1,Set(i=0)\n\
+          same => n(top),Gosub(sub,s,start(a,,\"b,c\"))\n\
+          same => n,Set(i=$[${i} + 1])\n\
+          same => n,GotoIf($[${i} < 100]?top)\n\
+          same => n,Hangup()\n\
+         [sub]\n\
+         exten => s,1(start),NoOp(${ARGC}|${ARG1}|${ARG2}|${ARG3}|${GOSUB_RETVAL})\n\
+          same => n,Return(back)\n",
+    );
+    assert_eq!(ran.trace[2], "sub,s,1,NoOp(3|a||\"b,c\"|)");
+    assert_eq!(ran.trace[5], "loop,s,4,GotoIf(1?top)");
+    assert_eq!(ran.trace[7], "sub,s,1,NoOp(3|a||\"b,c\"|back)");
+    // Four of each turn's five steps are native once compiled (the NoOp shows its data,
+    // which is substituted), the Gosub and the Return among them.
+    assert!(
+        ran.native_steps >= 4 * 95,
+        "{} native steps",
+        ran.native_steps
+    );
+    assert_direct_entries(&ran, 190..200);
+}
+
+#[test]
 fn a_computed_target_is_entered_directly_only_while_it_is_the_same_place() {
     // The Goto alternates between `a` and `b`: it never leaves for the place it left for
     // last, so the dispatcher answers it every time; the GotoIfs back to `s` always land
