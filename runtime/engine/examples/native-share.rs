@@ -60,7 +60,7 @@ fn main() {
         total.add(share);
     }
     println!(
-        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto, EndWhile); {} with a compiled data template ({:.1}%); {} substituted and run by the runtime",
+        "\n{} priorities in {} files: {} native ({:.1}%) — {} Set($[...]), {} GotoIf/While($[...]), {} fixed (NoOp, Set(x=literal), Goto, EndWhile, Gosub, Return); {} with a compiled data template ({:.1}%); {} substituted and run by the runtime",
         total.priorities,
         files.len(),
         total.native(),
