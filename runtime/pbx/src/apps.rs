@@ -348,7 +348,9 @@ impl CallIo<'_> {
             context.trim().to_string()
         };
         let cid = self.chan.caller_number.clone();
-        let now = pbx_engine::system_time();
+        // A key is looked up when it is pressed, as Asterisk does: the prompt may outlast
+        // the minute an include opens or closes in.
+        let clock = self.pbx.clock;
         let exists = |digit: u8| {
             self.program.with(|_, index| {
                 index
@@ -357,7 +359,7 @@ impl CallIo<'_> {
                         &[digit],
                         1,
                         cid.as_deref().map(str::as_bytes),
-                        now,
+                        clock.now(),
                     )
                     .is_some()
             })
@@ -400,6 +402,7 @@ impl CallIo<'_> {
         }
         vars.set(b"BACKGROUNDSTATUS", Some(status));
         if let AppResult::Digit(k) = result {
+            let now = clock.now();
             let more = self.program.with(|plan, _| {
                 pbxc_dialplan::route::matchmore(
                     plan,

@@ -411,7 +411,7 @@ fn callee_start(io: &CallIo, target: &str, vars: &Variables) -> Option<Start> {
                 exten.as_bytes(),
                 priority.as_bytes(),
                 None,
-                pbx_engine::system_time(),
+                io.pbx.clock.now(),
             )
         })?,
     };
@@ -454,6 +454,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     call.set_unique_id(callee.unique_id.as_bytes());
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
+        engine.clock = io.pbx.clock;
         engine.share_globals(io.pbx.globals.clone());
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
@@ -508,7 +509,9 @@ fn blind_transfer(
     let held = transferrer.set_inbound(Inbound::Discard);
     transferrer.set_feature_keys(b"");
     let mut number = Vec::new();
-    let now = pbx_engine::system_time();
+    // Each key is looked up at the time it is pressed, as Asterisk does: dialling may
+    // take longer than an include stays open or closed.
+    let clock = io.pbx.clock;
     let found = io.program.with(|plan, index| {
         loop {
             let deadline = Instant::now() + DIGIT_TIMEOUT;
@@ -527,13 +530,14 @@ fn blind_transfer(
             };
             let Some(key) = key else { break };
             number.push(key);
+            let now = clock.now();
             if !pbxc_dialplan::route::matchmore(plan, context.as_bytes(), &number, None, now) {
                 break;
             }
         }
         !number.is_empty()
             && index
-                .find(context.as_bytes(), &number, 1, None, now)
+                .find(context.as_bytes(), &number, 1, None, clock.now())
                 .is_some()
     });
     transferrer.set_inbound(held);

@@ -40,6 +40,10 @@ pub struct Options {
     /// Keep each channel's trace and played prompts for inspection (`pbxc test`, tests).
     /// Off in the daemon: a call that loops for hours would keep every line.
     pub keep_traces: bool,
+    /// The clock the dialplan reads: routing past time-conditioned includes, `${EPOCH}`,
+    /// GotoIfTime, and the lookups of applications that wait for digits (a test's clock in
+    /// tests; the system's otherwise). Call records keep the system's time.
+    pub clock: pbx_engine::Clock,
 }
 
 impl Options {
@@ -63,6 +67,7 @@ impl Options {
             verbose: None,
             jit: true,
             keep_traces: false,
+            clock: pbx_engine::Clock::system(),
         };
         let settings = crate::program::asterisk_conf(&options.source);
         let absolute = |value: &str| dir.join(value);
@@ -111,6 +116,8 @@ pub struct Pbx {
     jit: bool,
     /// See [`Options::keep_traces`].
     pub(crate) keep_traces: bool,
+    /// See [`Options::clock`].
+    pub(crate) clock: pbx_engine::Clock,
     pub(crate) modules: Mutex<Vec<crate::modules::Loaded>>,
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
@@ -165,6 +172,7 @@ impl Pbx {
             started: Instant::now(),
             jit: options.jit,
             keep_traces: options.keep_traces,
+            clock: options.clock,
             music: Mutex::new(Default::default()),
             modules: Mutex::new(crate::modules::built_in()),
         }))
@@ -460,6 +468,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             });
             let outcome = program.with(|plan, index| {
                 let mut engine = Engine::with_index(plan, index);
+                engine.clock = pbx.clock;
                 engine.share_globals(pbx.globals.clone());
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);

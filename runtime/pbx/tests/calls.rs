@@ -669,6 +669,73 @@ fn wait_exten_m_plays_music_on_hold_while_it_waits() {
     );
 }
 
+/// A test's clock: 09:59:30 UTC until `after` has passed since the PBX first read it, then
+/// 10:00:10, when `include => …,10:00-10:59,*,*,*` opens.
+fn clock_opening_at_ten(first: &std::sync::OnceLock<Instant>, after: Duration) -> i64 {
+    // 2026-11-02 09:59:30 UTC.
+    const BEFORE_TEN: i64 = 1_793_613_570;
+    let first = *first.get_or_init(Instant::now);
+    if first.elapsed() < after {
+        BEFORE_TEN
+    } else {
+        BEFORE_TEN + 40
+    }
+}
+
+#[test]
+fn background_m_looks_a_key_up_when_it_is_pressed() {
+    fn clock() -> i64 {
+        static FIRST: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        clock_opening_at_ten(&FIRST, Duration::from_millis(150))
+    }
+    // The prompt starts at 09:59, when `2` is nowhere; the key comes at 10:00, when the
+    // include that has it is open: it stops the prompt, as it would on Asterisk.
+    let f = common::fixture_with(
+        "bgmclock",
+        "[ivr]\ninclude => open,10:00-10:59,*,*,*\n\
+         exten => m,1,Background(prompt,m)\n same => n,NoOp(${BACKGROUNDSTATUS})\n\
+         [open]\nexten => 2,1,NoOp(two)\n",
+        |options| options.clock = pbx_engine::Clock::exact(clock),
+    );
+    let (m, _) = f.call("ivr", "m", keys(&[(400, b'2')]));
+    f.settle();
+    assert_eq!(
+        m.trace(),
+        vec!["ivr,m,1,BackGround(prompt,m)", "ivr,2,1,NoOp(two)"]
+    );
+}
+
+#[test]
+fn a_transfer_looks_each_key_up_when_it_is_pressed() {
+    fn clock() -> i64 {
+        static FIRST: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        clock_opening_at_ten(&FIRST, Duration::from_millis(600))
+    }
+    // `#` starts the transfer at 09:59, when no extension starts with 3; the number is
+    // dialled after 10:00, when `300` is open.
+    let f = common::fixture_with(
+        "xferclock",
+        "[in]\ninclude => late,10:00-10:59,*,*,*\n\
+         exten => s,1,Dial(Local/200@inside,5,T)\n same => n,NoOp(unreached)\n\
+         [late]\nexten => 300,1,NoOp(transferred)\n same => n,Hangup()\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
+        |options| options.clock = pbx_engine::Clock::exact(clock),
+    );
+    let (chan, _) = f.call(
+        "in",
+        "s",
+        keys(&[(200, b'#'), (1000, b'3'), (1100, b'0'), (1200, b'0')]),
+    );
+    f.settle();
+    assert_eq!(chan.trace(), vec!["in,s,1,Dial(Local/200@inside,5,T)"]);
+    let cdr = f.cdr();
+    assert!(
+        cdr.lines()
+            .any(|l| l.contains("\"300\",\"in\"") && l.contains("\"Hangup\"")),
+        "{cdr}"
+    );
+}
+
 #[test]
 fn background_options_and_context_as_pbx_builtins_has_them() {
     let f = fixture(
