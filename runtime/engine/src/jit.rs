@@ -41,8 +41,11 @@ struct Step {
     chain: usize,
     /// Index of the priority in the extension's list.
     priority: usize,
-    /// Index of the priority in its chain.
-    index: usize,
+    /// For a chain whose priorities are numbered `first`, `first + 1`, … up to `len` of
+    /// them, every one a place the chain may move to, without a guard: `(first, len)`, so
+    /// that priority `n`'s index in the chain is `n - first` (see
+    /// [`StepHost::after_in_place`]). `None` for any other chain.
+    dense: Option<(i32, u32)>,
     resolved: Resolved,
     /// What the runtime keeps for the step's native fast path, if it has one.
     prepared: Option<Prepared>,
@@ -378,6 +381,14 @@ fn compile(
         extension: ext,
         earlier,
     };
+    let dense = priorities.first().and_then(|&(first, _)| {
+        let consecutive = priorities
+            .iter()
+            .zip(first..)
+            .all(|(&(n, owned), expected)| owned && n == expected);
+        let len = u32::try_from(priorities.len()).ok()?;
+        (consecutive && guard.is_none()).then_some((first, len))
+    });
     let mut code = Vec::with_capacity(priorities.len());
     let mut steps = Vec::with_capacity(priorities.len());
     for k in 0..priorities.len() {
@@ -403,7 +414,7 @@ fn compile(
             found,
             chain: chain_index,
             priority,
-            index: k,
+            dense,
             resolved: resolve(&ext.priorities[priority]),
             prepared,
             exit: None,
@@ -521,15 +532,21 @@ impl StepHost<'_, '_> {
             return LEFT;
         }
         let step = &self.chains.steps[id as usize];
+        let wanted = self.call.priority;
+        // Most chains are dense: the index is the number's distance from the first (the
+        // next priority, the While an EndWhile goes back to), found from the step alone —
+        // the chain's list is three dependent loads further, and a search's branches are
+        // mispredicted.
+        if let Some((first, len)) = step.dense {
+            // A number below the first wraps to a large index.
+            let k = wanted.wrapping_sub(first) as u32;
+            return if k < len { local(k) } else { self.leave(id) };
+        }
         let compiled = &self.chains.compiled[step.chain];
         let priorities = &compiled.priorities;
-        // Most often the next one; the numbers are sorted.
-        let k = match priorities.get(step.index + 1) {
-            Some(&(n, _)) if n == self.call.priority => Some(step.index + 1),
-            _ => priorities
-                .binary_search_by_key(&self.call.priority, |&(n, _)| n)
-                .ok(),
-        };
+        let k = priorities
+            .binary_search_by_key(&wanted, |&(n, _)| n)
+            .ok();
         match k {
             Some(k) if priorities[k].1 && compiled.guard.is_none_or(|g| self.still_open(g)) => {
                 local(k as u32)
