@@ -147,10 +147,36 @@ pub(crate) fn scan_int(s: &[u8]) -> Option<(i32, &[u8])> {
     }
 }
 
+/// The priority of `context,exten,priority` naming the call's own context and extension
+/// and a priority of digits alone: where EndWhile goes back to (`WHILE_n` is written so),
+/// read without the general parse, which answers the same for it. `None` for anything else,
+/// and where a name holds a comma (the fields would be split elsewhere).
+fn own_place_at(call: &Call, target: &[u8]) -> Option<i32> {
+    let digits = target
+        .strip_prefix(call.context.as_slice())?
+        .strip_prefix(b",")?
+        .strip_prefix(call.exten.as_slice())?
+        .strip_prefix(b",")?;
+    let plain = !digits.is_empty() && digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit);
+    if !plain || call.context.contains(&b',') || call.exten.contains(&b',') {
+        return None;
+    }
+    Some(digits.iter().fold(0, |n, &d| n * 10 + i32::from(d - b'0')))
+}
+
 /// `pbx_parseable_goto`: `[[context,]exten,]priority`, the priority a number, `+N`/`-N`
 /// relative to the current one, or a label (looked up with includes). Moves the call, or
 /// logs and returns `false`.
 pub(crate) fn parseable_goto(engine: &Engine, call: &mut Call, target: &[u8]) -> bool {
+    if let Some(n) = own_place_at(call, target) {
+        call.explicit_goto(b"", b"", n);
+        return true;
+    }
+    parse_goto(engine, call, target)
+}
+
+/// [`parseable_goto`] for any target.
+fn parse_goto(engine: &Engine, call: &mut Call, target: &[u8]) -> bool {
     if target.is_empty() {
         call.log
             .push("WARNING: Goto requires an argument ([[context,]extension,]priority)".into());
@@ -920,5 +946,81 @@ impl Channel for AnswerTracking {
             self.answered = true;
         }
         self.inner.execute(app, data, vars)
+    }
+}
+
+#[cfg(test)]
+mod goto_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("loop".to_string()),
+            Just("s".to_string()),
+            Just("a,b".to_string()),
+            Just(String::new()),
+            "[0-9]{1,11}",
+            "[-+ 0-9a-z,]{0,4}",
+        ]
+    }
+
+    proptest! {
+        /// Where the short way reads a target, it reads what the general parse reads.
+        #[test]
+        fn the_own_place_shortcut_answers_as_the_general_parse(
+            context in piece(),
+            exten in piece(),
+            target in (piece(), piece(), piece(), 0..3usize),
+            in_autoloop in proptest::bool::ANY,
+        ) {
+            let (plan, _) = pbxc_dialplan::lower_text(b"[loop]\nexten => s,1,NoOp()\n");
+            let engine = Engine::new(&plan);
+            let (c, e, p, shape) = target;
+            // The call's own names most of the time, others too.
+            let text = match shape {
+                0 => format!("{context},{exten},{p}"),
+                1 => format!("{c},{exten},{p}"),
+                _ => format!("{c},{e},{p}"),
+            };
+            let mut call = Call::new(context.as_bytes(), exten.as_bytes(), None);
+            call.in_autoloop = in_autoloop;
+            call.priority = 5;
+            if let Some(n) = own_place_at(&call, text.as_bytes()) {
+                let mut general = Call::new(context.as_bytes(), exten.as_bytes(), None);
+                general.in_autoloop = in_autoloop;
+                general.priority = 5;
+                prop_assert!(parse_goto(&engine, &mut general, text.as_bytes()));
+                call.explicit_goto(b"", b"", n);
+                prop_assert_eq!(
+                    (&call.context, &call.exten, call.priority),
+                    (&general.context, &general.exten, general.priority),
+                    "{}", text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shortcut_takes_the_call_s_own_place_at_a_number_only() {
+        let call = Call::new(b"loop", b"s", None);
+        let cases: &[(&str, Option<i32>)] = &[
+            ("loop,s,2", Some(2)),
+            ("loop,s,007", Some(7)),
+            ("loop,s,0", Some(0)),
+            ("loop,s,+2", None),
+            ("loop,s, 2", None),
+            ("loop,s,2,x", None),
+            ("loop,s,top", None),
+            ("loop,t,2", None),
+            ("other,s,2", None),
+            ("s,2", None),
+            ("loop,s,1234567890", None),
+        ];
+        for &(target, expected) in cases {
+            assert_eq!(own_place_at(&call, target.as_bytes()), expected, "{target}");
+        }
+        let commas = Call::new(b"a,b", b"s", None);
+        assert_eq!(own_place_at(&commas, b"a,b,s,2"), None);
     }
 }

@@ -544,9 +544,7 @@ impl StepHost<'_, '_> {
         }
         let compiled = &self.chains.compiled[step.chain];
         let priorities = &compiled.priorities;
-        let k = priorities
-            .binary_search_by_key(&wanted, |&(n, _)| n)
-            .ok();
+        let k = priorities.binary_search_by_key(&wanted, |&(n, _)| n).ok();
         match k {
             Some(k) if priorities[k].1 && compiled.guard.is_none_or(|g| self.still_open(g)) => {
                 local(k as u32)
