@@ -534,22 +534,10 @@ fn while_name(n: i64) -> Vec<u8> {
 /// The highest n with `WHILE_0` … `WHILE_n` all set, on the channel or as globals (-1 when
 /// none): the innermost loop.
 fn innermost_loop(engine: &Engine, call: &Call) -> i64 {
-    // Asterisk asks for WHILE_0, WHILE_1, … in turn. One pass over both lists marking the
-    // n < 64 that are set answers the same for any nesting a dialplan has; deeper than
-    // that, the names are asked for in turn from 64 on.
-    let mut set: u64 = 0;
-    let mut mark = |vars: &crate::vars::Variables| {
-        for (name, _) in vars.iter() {
-            if let Some(n) = crate::vars::stripped(name)
-                .strip_prefix(b"WHILE_")
-                .and_then(small_index)
-            {
-                set |= 1 << n;
-            }
-        }
-    };
-    mark(&call.vars);
-    engine.globals.with(&mut mark);
+    // Asterisk asks for WHILE_0, WHILE_1, … in turn. The lists know which n < 64 they hold,
+    // which answers the same for any nesting a dialplan has; deeper than that, the names
+    // are asked for in turn from 64 on.
+    let set = call.vars.while_mask() | engine.globals.with(crate::vars::Variables::while_mask);
     let mut used = i64::from(set.trailing_ones()) - 1;
     if used == 63 {
         while exists(engine, call, &[&while_name(used + 1)]) {
@@ -557,17 +545,6 @@ fn innermost_loop(engine: &Engine, call: &Call) -> i64 {
         }
     }
     used
-}
-
-/// n for the text `%d` prints for an n below 64 (no sign, no leading zero).
-fn small_index(digits: &[u8]) -> Option<u32> {
-    match digits {
-        [d @ b'0'..=b'9'] => Some(u32::from(d - b'0')),
-        [d @ b'1'..=b'6', e @ b'0'..=b'9'] => {
-            Some(u32::from(d - b'0') * 10 + u32::from(e - b'0')).filter(|&n| n < 64)
-        }
-        _ => None,
-    }
 }
 
 /// `CONTEXT_EXTEN_PRIORITY` of the current priority: the variable that remembers which

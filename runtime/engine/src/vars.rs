@@ -11,10 +11,38 @@
 use pbxc_stdlib::functions::strip_inheritance;
 
 /// An ordered variable list (head = newest).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Variables {
     /// `(name as stored, value)`, index 0 is the list head.
     entries: Vec<(Bytes, Bytes)>,
+    /// Bit `n` for each `WHILE_n`, n < 64, among the stripped names: a function of
+    /// `entries`, kept as they change, so that finding a While loop's bookkeeping needs no
+    /// scan of the list ([`Variables::while_mask`]).
+    whiles: u64,
+}
+
+impl std::fmt::Debug for Variables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `whiles` follows from the entries.
+        f.debug_struct("Variables")
+            .field("entries", &self.entries)
+            .finish()
+    }
+}
+
+/// `n` for a stripped name `WHILE_n`, `n` below 64 written without a leading zero (the
+/// names app_while makes).
+pub(crate) fn while_index(name: &[u8]) -> Option<u32> {
+    let [b'W', b'H', b'I', b'L', b'E', b'_', digits @ ..] = name else {
+        return None;
+    };
+    match digits {
+        [d @ b'0'..=b'9'] => Some(u32::from(d - b'0')),
+        [d @ b'1'..=b'6', e @ b'0'..=b'9'] => {
+            Some(u32::from(d - b'0') * 10 + u32::from(e - b'0')).filter(|&n| n < 64)
+        }
+        _ => None,
+    }
 }
 
 /// A name or value: kept inline up to 22 bytes, which holds most names and the counters,
@@ -105,7 +133,7 @@ impl Variables {
     pub fn set(&mut self, name: &[u8], value: Option<&[u8]>) -> Option<Vec<u8>> {
         let old = self.remove(name);
         if let Some(value) = value {
-            self.entries.insert(0, (name.into(), value.into()));
+            self.insert_head(name, value);
         }
         old.map(Bytes::into_vec)
     }
@@ -126,12 +154,37 @@ impl Variables {
                 // Removed and put back at the head.
                 self.entries[..=i].rotate_right(1);
             }
+            // The same stripped name under another prefix: the set of names stays.
             Some(i) => {
                 self.entries.remove(i);
                 self.entries.insert(0, (name.into(), value.into()));
             }
-            None => self.entries.insert(0, (name.into(), value.into())),
+            None => self.insert_head(name, value),
         }
+    }
+
+    /// A new head entry.
+    fn insert_head(&mut self, name: &[u8], value: &[u8]) {
+        if let Some(n) = while_index(stripped(name)) {
+            self.whiles |= 1 << n;
+        }
+        self.entries.insert(0, (name.into(), value.into()));
+    }
+
+    /// Recomputes [`Variables::whiles`] after entries left (another entry may still have
+    /// the name: `push` stacks them).
+    fn recount_whiles(&mut self) {
+        self.whiles = self
+            .entries
+            .iter()
+            .filter_map(|(n, _)| while_index(stripped(n)))
+            .fold(0, |mask, n| mask | 1 << n);
+    }
+
+    /// Which of `WHILE_0` … `WHILE_63` the list holds (stripped names), bit `n` for
+    /// `WHILE_n`.
+    pub(crate) fn while_mask(&self) -> u64 {
+        self.whiles
     }
 
     /// `set(name, None)` (`DELETE`, `GLOBAL_DELETE`). Returns the value removed.
@@ -150,19 +203,24 @@ impl Variables {
             .entries
             .iter()
             .position(|(n, _)| same(stripped(n), key))?;
-        Some(self.entries.remove(i).1)
+        let (name, value) = self.entries.remove(i);
+        if while_index(stripped(&name)).is_some() {
+            self.recount_whiles();
+        }
+        Some(value)
     }
 
     /// `pbx_builtin_pushvar_helper`: a new head entry *without* removing an older one of the
     /// same name (which shows again once this one is deleted).
     pub fn push(&mut self, name: &[u8], value: &[u8]) {
-        self.entries.insert(0, (name.into(), value.into()));
+        self.insert_head(name, value);
     }
 
     /// Removes every variable whose stripped name starts with `prefix` (ClearHash).
     pub fn clear_prefix(&mut self, prefix: &[u8]) {
         self.entries
             .retain(|(n, _)| !stripped(n).starts_with(prefix));
+        self.recount_whiles();
     }
 
     /// What a channel created on behalf of this one starts with: `_X` becomes `X`, `__Y`
@@ -184,6 +242,7 @@ impl Variables {
             };
             child.entries.push((inherited.into(), value.clone()));
         }
+        child.recount_whiles();
     }
 
     /// `(name as stored, value)` from the head (newest) to the tail.
@@ -206,6 +265,7 @@ impl Variables {
     /// Removes everything (`pbx_builtin_clear_globals`).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.whiles = 0;
     }
 }
 
@@ -213,6 +273,68 @@ impl Variables {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Bit `n` for each `WHILE_n` among the stripped names, counted afresh.
+    fn whiles_counted(v: &Variables) -> u64 {
+        v.iter()
+            .filter_map(|(n, _)| while_index(stripped(n)))
+            .fold(0, |mask, n| mask | 1 << n)
+    }
+
+    #[test]
+    fn while_names_are_those_app_while_makes() {
+        let cases: &[(&str, Option<u32>)] = &[
+            ("WHILE_0", Some(0)),
+            ("WHILE_9", Some(9)),
+            ("WHILE_10", Some(10)),
+            ("WHILE_63", Some(63)),
+            ("WHILE_64", None),
+            ("WHILE_00", None),
+            ("WHILE_07", None),
+            ("WHILE_", None),
+            ("WHILE_1x", None),
+            ("END_WHILE_0", None),
+            ("while_0", None),
+        ];
+        for &(name, expected) in cases {
+            assert_eq!(while_index(name.as_bytes()), expected, "{name}");
+        }
+    }
+
+    proptest! {
+        /// The list's record of its `WHILE_n` is what counting them says, after any change.
+        #[test]
+        fn the_while_mask_follows_the_names(
+            ops in proptest::collection::vec(
+                (
+                    0..7u8,
+                    prop_oneof![
+                        Just("WHILE_0"), Just("_WHILE_1"), Just("__WHILE_1"), Just("WHILE_63"),
+                        Just("WHILE_64"), Just("WHILE_01"), Just("a"), Just("_a"),
+                    ],
+                    "[0-9]{0,2}",
+                ),
+                0..30,
+            )
+        ) {
+            let mut v = Variables::new();
+            for (op, name, value) in &ops {
+                let (name, value) = (name.as_bytes(), value.as_bytes());
+                match op {
+                    0 => { v.set(name, Some(value)); }
+                    1 => v.assign(name, value),
+                    2 => v.push(name, value),
+                    3 => v.unset(name),
+                    4 => { v.delete(name); }
+                    5 => v.clear_prefix(&name[..name.len().min(6)]),
+                    _ => v = v.inherit(),
+                }
+                prop_assert_eq!(v.while_mask(), whiles_counted(&v), "after {:?}", (op, name));
+            }
+            v.clear();
+            prop_assert_eq!(v.while_mask(), 0);
+        }
+    }
 
     proptest! {
         /// `assign` leaves the very list `set` leaves, whatever was stored before.
