@@ -420,6 +420,7 @@ fn compile(
             exit: None,
         });
     }
+    predict_loops(&mut code, &steps, &priorities);
     if chains.jit.is_none() {
         chains.jit = Some(Box::new(Jit::new().ok()?));
     }
@@ -431,6 +432,51 @@ fn compile(
         guard,
     });
     Some(chain_index)
+}
+
+/// Where the While loops of a chain are expected to go: an EndWhile back to its While, a
+/// While whose condition fails past its EndWhile. Both look their place up in channel
+/// variables, which a dialplan may change, so this is a prediction: the code branches
+/// straight there only when the runtime's answer is that priority (see
+/// `pbxc_codegen::Step::Pass`), and dispatches on the answer otherwise.
+fn predict_loops(code: &mut [pbxc_codegen::Step], steps: &[Step], priorities: &[(i32, bool)]) {
+    let apps: Vec<&str> = steps
+        .iter()
+        .map(|s| s.resolved.app.map_or("", |e| e.name.as_str()))
+        .collect();
+    for (k, target) in loop_targets(&apps).into_iter().enumerate() {
+        let Some(t) = target.filter(|&t| priorities.get(t).is_some_and(|&(_, owned)| owned)) else {
+            continue;
+        };
+        if let Some(
+            pbxc_codegen::Step::Branch { taken, .. } | pbxc_codegen::Step::Pass { taken, .. },
+        ) = code.get_mut(k)
+        {
+            taken.get_or_insert(t as u32);
+        }
+    }
+}
+
+/// For each priority of `apps` (application names, in order): for an EndWhile the index of
+/// its While (the nearest before it not closed by another EndWhile), for a While the index
+/// after its EndWhile, if there is one in the list.
+fn loop_targets(apps: &[&str]) -> Vec<Option<usize>> {
+    // Each While's EndWhile, found with a stack of open Whiles.
+    let mut targets = vec![None; apps.len()];
+    let mut open = Vec::new();
+    for (k, &app) in apps.iter().enumerate() {
+        match app {
+            "While" => open.push(k),
+            "EndWhile" => {
+                if let Some(w) = open.pop() {
+                    targets[k] = Some(w);
+                    targets[w] = Some(k + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    targets
 }
 
 /// What the native code calls for each step.
@@ -883,5 +929,33 @@ impl Host for StepHost<'_, '_> {
             self.call.explicit_goto(b"", b"", n);
         }
         self.after_in_place(id, AppResult::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_while_is_predicted_to_leave_past_its_endwhile_and_an_endwhile_to_go_back_to_it() {
+        // Priority index: app → expected target.
+        let apps = [
+            "Set", "While", "While", "NoOp", "EndWhile", "EndWhile", "While", "EndWhile",
+            "EndWhile", "While", "Set",
+        ];
+        let expected = [
+            None,
+            Some(6), // past the outer EndWhile at 5
+            Some(5), // past the inner one at 4
+            None,
+            Some(2),
+            Some(1),
+            Some(8),
+            Some(6),
+            None, // no While left open
+            None, // never closed
+            None,
+        ];
+        assert_eq!(loop_targets(&apps), expected);
     }
 }
