@@ -23,7 +23,7 @@ use crate::{
 /// that a chain can jump into another by a tail call, and into itself at another priority
 /// (a loop that never grows the stack). Rust calls them only through the trampoline, in the
 /// platform's convention: `(host, chain's code, start) -> exit code`.
-type EnterFn = extern "C" fn(*mut u8, *const u8, u32) -> u32;
+type EnterFn = unsafe extern "C" fn(*mut u8, *const u8, u32) -> u32;
 
 /// Chains an entry code can name: what its bits above the start leave.
 const ENTRY_CHAINS: u32 = (u32::MAX - ENTRY_BASE + 1) / ENTRY_STARTS;
@@ -73,6 +73,9 @@ pub struct Jit {
     enter: EnterFn,
     /// Each chain's code, by [`Chain::index`].
     chains: Vec<usize>,
+    /// Functions declared so far, for their names: a compile that failed after declaring
+    /// one leaves its name taken.
+    declared: u64,
     /// Boxed: the generated code reads it at this address.
     table: Box<Table>,
 }
@@ -192,6 +195,7 @@ impl Jit {
             builder,
             enter,
             chains: Vec::new(),
+            declared: 0,
             table: Box::new(Table { base: 0, len: 0 }),
         })
     }
@@ -232,7 +236,8 @@ impl Jit {
         }
         let index = u32::try_from(self.chains.len()).map_err(|_| "too many chains".to_string())?;
         let sig = chain_signature(&self.module);
-        let name = format!("chain{index}");
+        self.declared += 1;
+        let name = format!("chain{}", self.declared);
         let id = self
             .module
             .declare_function(&name, Linkage::Local, &sig)
@@ -244,7 +249,8 @@ impl Jit {
             let exits = Exits {
                 itself: self.module.declare_func_in_func(id, b.func),
                 chain: b.import_signature(sig),
-                table: std::ptr::from_ref::<Table>(&self.table) as usize,
+                // The table itself, on the heap: it stays where it is when the Jit moves.
+                table: std::ptr::from_ref::<Table>(&*self.table) as usize,
                 pointer: ptr,
             };
             let refs = Refs {
@@ -294,7 +300,12 @@ impl Jit {
         }
         let mut host: &mut dyn Host = host;
         let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
-        (self.enter)(pointer, chain.code as *const u8, start)
+        // SAFETY: `chain` is one of this Jit's chains (checked above: another's code may be
+        // freed), so `chain.code` is finalized code with the chain signature, mapped while
+        // `self` lives, which this borrow guarantees for the whole run; `start` is within
+        // it. `pointer` is what the host entry points expect (see `host`): it points at
+        // `host`, which outlives the call.
+        unsafe { (self.enter)(pointer, chain.code as *const u8, start) }
     }
 }
 
@@ -380,7 +391,7 @@ struct Exits {
 /// The body of a chain function: an entry that switches on the priority index to start
 /// at, a block per priority, an exit. A priority goes on to the next one or to its known
 /// target directly; any other move goes to the exit, which enters the chain again at a
-/// priority of it, enters another chain, or returns the code (see [`exit`]). (A shared
+/// priority of it, enters another chain, or returns the code (see [`exit_to`]). (A shared
 /// dispatch block that every priority could jump back to made the register allocator see
 /// one loop through all of them: most of the compile time of a long chain. The tail call to
 /// itself is no loop within the function.)

@@ -4,7 +4,8 @@
 //! context, each a block of a native function. A priority is one of the [`Step`]s: most call
 //! back into the runtime to run the whole priority ([`Host::step`]), then branch to the block
 //! of the priority the call moves to when the runtime says it stays within the chain
-//! ([`local`]), or return to the runtime's dispatcher otherwise. Control flow inside an
+//! ([`local`]), enter another chain ([`Jit::entry`], below), or return to the runtime's
+//! dispatcher otherwise. Control flow inside an
 //! extension — falling through to the next priority, a GotoIf to a label, a While loop — is
 //! thereby native.
 //!
@@ -77,15 +78,18 @@ pub enum Step {
     /// The runtime runs the priority: [`Host::step`].
     Call(u32),
     /// A priority whose effect the runtime knew before the call ran — none (`NoOp(${x})`),
-    /// a fixed assignment (`Set(x=1)`), a jump to a fixed priority (`Goto(top)`):
-    /// [`Host::pass`]; `taken` is where in this chain the jump lands, jumped to directly.
+    /// a fixed assignment (`Set(x=1)`), a jump to a fixed priority (`Goto(top)`), a Gosub
+    /// to a fixed place: [`Host::pass`]; `taken` is where in this chain it is expected to
+    /// land (a Goto's target, an EndWhile's While), branched to directly when the host's
+    /// answer is that priority.
     Pass { id: u32, taken: Option<u32> },
     /// `Set(name=$[expr])`: `expr` computed natively, then [`Host::set`] stores it.
     Set { id: u32, expr: IntExpr },
     /// `GotoIf($[expr]?…)` or `While($[expr])`: `expr` computed natively, then
-    /// [`Host::branch`] moves the call;
-    /// when the runtime knows where the true branch lands in this chain (`taken`), the code
-    /// jumps there without a dispatch.
+    /// [`Host::branch`] moves the call; where the runtime expects a jump to land in this
+    /// chain (`taken`: a GotoIf's true branch, the priority after a While's EndWhile when
+    /// its condition fails), the code branches there directly when the host's answer is
+    /// that priority.
     Branch {
         id: u32,
         expr: IntExpr,
