@@ -399,7 +399,9 @@ impl Lowering<'_> {
                     return;
                 }
                 if pri.starts_with(b"n") {
-                    *lastpri + 1
+                    // (Past the largest number C's int would wrap; it stays at the largest,
+                    // which is then a priority already in use.)
+                    lastpri.saturating_add(1)
                 } else {
                     *lastpri
                 }

@@ -26,6 +26,9 @@ fn dialplan_like() -> impl Strategy<Value = Vec<u8>> {
         b"/",
         b",",
         b"1",
+        // The largest priority, and beyond: `n` after it must not overflow.
+        b"2147483647",
+        b"99999999999",
         b"n",
         b"s",
         b"hint",
@@ -63,4 +66,19 @@ proptest! {
             }
         }
     }
+}
+
+/// `n` after the largest priority stays at the largest, which is then taken: nothing wraps
+/// into a priority that was never written, and nothing panics.
+#[test]
+fn next_after_the_largest_priority_is_the_largest() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[c]\nexten => s,2147483647,NoOp(last)\n same => n,NoOp(after)\n same => n,NoOp(more)\n",
+    );
+    let numbers: Vec<i32> = plan.contexts[0].extensions[0]
+        .priorities
+        .iter()
+        .map(|p| p.number)
+        .collect();
+    assert_eq!(numbers, [i32::MAX]);
 }

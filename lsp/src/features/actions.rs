@@ -170,9 +170,11 @@ fn macro_to_gosub(
                 .priorities
                 .iter()
                 .max_by_key(|p| (p.origin.file.0, p.origin.range.end));
+            // (No free number after the largest: no Return is added.)
             if let (Some(top), Some(line)) = (last_number, last_line)
                 && !is(top, b"Return")
                 && !is(top, b"MacroExit")
+                && let Some(next) = top.number.checked_add(1)
             {
                 let end = line.origin.range.end as usize;
                 let text = &a.sources.get(line.origin.file).text;
@@ -188,7 +190,7 @@ fn macro_to_gosub(
                 edits.push((
                     line.origin.file,
                     TextRange::empty(eol),
-                    format!("{newline}exten => s,{},Return()\n", top.number + 1),
+                    format!("{newline}exten => s,{next},Return()\n"),
                 ));
             }
         }

@@ -234,7 +234,8 @@ fn parse_goto(engine: &Engine, call: &mut Call, target: &[u8]) -> bool {
         }
     };
     if mode != 0 {
-        ipri = call.priority + ipri * mode;
+        // C int arithmetic, wrapping as it does in practice (the result is then no priority).
+        ipri = call.priority.wrapping_add(ipri.wrapping_mul(mode));
     }
     call.explicit_goto(context.unwrap_or(b""), exten.unwrap_or(b""), ipri);
     true
@@ -365,7 +366,7 @@ fn gosub(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         restore(call);
         return AppResult::Hangup;
     }
-    let dest_priority = call.priority + i32::from(call.in_autoloop);
+    let dest_priority = call.priority.wrapping_add(i32::from(call.in_autoloop));
     if !engine.exists(&call.context, &call.exten, dest_priority, call.cid()) {
         call.log.push(format!(
             "ERROR: Gosub attempted to reach non-existent destination '{},{},{}' from '{},{},{}'",
@@ -398,7 +399,7 @@ pub(crate) fn push_frame(
     let mut frame = Frame {
         context,
         exten,
-        priority: priority + 1,
+        priority: priority.wrapping_add(1),
         vars: smallvec::SmallVec::new(),
         arguments: max_argc,
     };
@@ -466,7 +467,7 @@ pub(crate) fn return_(call: &mut Call, data: &[u8]) -> AppResult {
     let mut frame = frame;
     std::mem::swap(&mut call.context, &mut frame.context);
     std::mem::swap(&mut call.exten, &mut frame.exten);
-    call.priority = frame.priority - i32::from(call.in_autoloop);
+    call.priority = frame.priority.wrapping_sub(i32::from(call.in_autoloop));
     release_frame(call, frame);
     call.vars.assign(b"GOSUB_RETVAL", data);
     AppResult::Continue
@@ -564,7 +565,7 @@ fn loop_name_parts<'c>(call: &'c Call, digits: &'c mut [u8; 20]) -> [&'c [u8]; 5
 /// While/EndWhile pairs, or `None`.
 fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
     let mut level = 1;
-    let mut priority = call.priority + 1;
+    let mut priority = call.priority.wrapping_add(1);
     loop {
         let found = route::find(
             engine.plan,
@@ -585,7 +586,7 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
         if level == 0 {
             return Some(priority);
         }
-        priority += 1;
+        priority = priority.wrapping_add(1);
     }
 }
 
@@ -604,7 +605,7 @@ pub(crate) fn while_(
         if let Some(while_pri) = var(engine, call, &[b"WHILE_", index]) {
             if !exists(engine, call, &[b"END_WHILE_", index]) {
                 let name = [&b"END_WHILE_"[..], index].concat();
-                let after = location(call, call.priority + 1);
+                let after = location(call, call.priority.wrapping_add(1));
                 crate::scope::setvar(engine, call, chan, &name, Some(&after));
             }
             parseable_goto(engine, call, &while_pri);
@@ -826,7 +827,12 @@ fn wait_exten(
     let cid = call.cid();
     if chan.hung_up() {
         AppResult::Hangup
-    } else if engine.exists(&call.context, &call.exten, call.priority + 1, cid) {
+    } else if engine.exists(
+        &call.context,
+        &call.exten,
+        call.priority.wrapping_add(1),
+        cid,
+    ) {
         AppResult::Continue
     } else if engine.exists(&call.context, b"t", 1, cid) {
         call.exten = b"t".to_vec();

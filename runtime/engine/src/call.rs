@@ -347,7 +347,7 @@ impl Call {
             self.exten.extend_from_slice(exten);
         }
         if priority > -1 {
-            self.priority = priority - i32::from(self.in_autoloop);
+            self.priority = priority.wrapping_sub(i32::from(self.in_autoloop));
         }
     }
 }
@@ -475,7 +475,7 @@ impl Engine<'_> {
             // The h extension runs interpreted: it runs once, after the call.
             let jit = self.jit.take();
             while let Spawn::Ran(AppResult::Continue) = self.spawn(call, chan, trace) {
-                call.priority += 1;
+                call.priority = call.priority.wrapping_add(1);
             }
             self.jit = jit;
         }
@@ -512,7 +512,9 @@ impl Engine<'_> {
             call.in_autoloop = true;
             loop {
                 match self.spawn(call, chan, trace) {
-                    Spawn::Ran(AppResult::Continue) => call.priority += 1,
+                    Spawn::Ran(AppResult::Continue) => {
+                        call.priority = call.priority.wrapping_add(1)
+                    }
                     Spawn::Moved => {}
                     _ => break,
                 }
@@ -555,7 +557,7 @@ impl Engine<'_> {
             let result = loop {
                 match self.spawn(call, chan, trace) {
                     Spawn::Ran(AppResult::Continue) if !call.hung_up && !chan.hung_up() => {
-                        call.priority += 1;
+                        call.priority = call.priority.wrapping_add(1);
                         if chan.suspend_requested() {
                             return Outcome::Suspended;
                         }

@@ -164,8 +164,8 @@ impl Chains {
     }
 }
 
-/// Runs the call from its current priority of `found` as native code, until it leaves the
-/// chain.
+/// Runs the call from its current priority of `found` as native code, through the chains
+/// it enters directly, until it leaves for the dispatcher.
 pub(crate) fn advance(
     engine: &mut Engine,
     call: &mut Call,
@@ -382,10 +382,10 @@ fn compile(
         earlier,
     };
     let dense = priorities.first().and_then(|&(first, _)| {
-        let consecutive = priorities
-            .iter()
-            .zip(first..)
-            .all(|(&(n, owned), expected)| owned && n == expected);
+        // (Checked: the last priority may be `i32::MAX`.)
+        let consecutive = priorities.iter().enumerate().all(|(k, &(n, owned))| {
+            owned && i32::try_from(k).ok().and_then(|k| first.checked_add(k)) == Some(n)
+        });
         let len = u32::try_from(priorities.len()).ok()?;
         (consecutive && guard.is_none()).then_some((first, len))
     });
@@ -573,7 +573,8 @@ impl StepHost<'_, '_> {
             self.result = result;
             return RESULT;
         }
-        self.call.priority += 1;
+        // Wrapping, as C's int does in practice: past the largest number is no priority.
+        self.call.priority = self.call.priority.wrapping_add(1);
         if self.chan.suspend_requested() {
             return LEFT;
         }

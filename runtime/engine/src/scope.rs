@@ -250,12 +250,14 @@ impl Exec<'_, '_> {
                         out.push(b',');
                         out.extend_from_slice(&frame.exten);
                         out.push(b',');
-                        out.extend_from_slice((frame.priority - 1).to_string().as_bytes());
+                        out.extend_from_slice(
+                            frame.priority.wrapping_sub(1).to_string().as_bytes(),
+                        );
                     }
                     Some(b'c') => out.extend_from_slice(&frame.context),
                     Some(b'e') => out.extend_from_slice(&frame.exten),
                     Some(b'p') => {
-                        out.extend_from_slice((frame.priority - 1).to_string().as_bytes())
+                        out.extend_from_slice(frame.priority.wrapping_sub(1).to_string().as_bytes())
                     }
                     _ => {}
                 }

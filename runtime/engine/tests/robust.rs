@@ -124,3 +124,49 @@ fn a_local_channel_dialling_itself_stops() {
         );
     }
 }
+
+/// Priority numbers at the ends of an `int`: moving past the largest, relative jumps that
+/// overflow, a Gosub or a While there, `n` after it. C's arithmetic wraps (the result is
+/// then no priority); nothing panics, and both engines answer alike.
+#[test]
+fn priorities_at_the_ends_of_an_int() {
+    let dialplans = [
+        // Falls through past the largest number, from a compiled loop.
+        "[c]\nexten => s,1,Goto(2147483646)\n\
+         exten => s,2147483646,Set(i=$[${i} + 1])\n \
+         same => n,GotoIf($[${i} < 30]?2147483646)\n",
+        // Relative jumps past either end.
+        "[c]\nexten => s,1,NoOp()\n same => n,Goto(+2147483647)\n",
+        "[c]\nexten => s,1,NoOp()\n same => n,Goto(-2147483648)\n",
+        "[c]\nexten => s,1,NoOp()\n same => n,Goto(s,-2147483647)\n",
+        // A Gosub whose return address is past the largest number, looked at and returned to.
+        "[c]\nexten => s,1,Goto(2147483647)\n\
+         exten => s,2147483647,Gosub(x,1(a))\n\
+         exten => x,1,NoOp(${STACK_PEEK(1,p)} ${STACK_PEEK(1,l)})\n same => n,Return()\n",
+        // A While whose EndWhile would be past the largest number, and `n` after it.
+        "[c]\nexten => s,1,Goto(2147483647)\n\
+         exten => s,2147483647,While($[${i} < 3])\n same => n,EndWhile()\n",
+        "[c]\nexten => s,1,Goto(2147483646)\n\
+         exten => s,2147483646,Set(i=$[${i} + 1])\n same => n,While($[${i} < 3])\n \
+         same => n,EndWhile()\n",
+    ];
+    for text in dialplans {
+        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+        let run = |jit: bool| {
+            let mut engine = Engine::new(&plan);
+            if jit {
+                engine.enable_jit().unwrap();
+            }
+            engine.max_steps = Some(500);
+            let mut call = Call::new(b"c", b"s", None);
+            let mut trace = Vec::new();
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+                trace.push(s.to_string())
+            });
+            (trace, call.log, call.steps)
+        };
+        let interp = run(false);
+        assert_eq!(run(true), interp, "{text}");
+        assert!(interp.2 < 500, "{text}: {interp:?}");
+    }
+}

@@ -66,7 +66,7 @@ fn unreachable(ext: &[Step], jumps: &Jumps, out: &mut Vec<Diagnostic>) {
             || is(before, "Return")
             || (is(before, "Goto") && !before.data.contains(&b'$'));
         if !ends
-            || after.priority.number != before.priority.number + 1
+            || before.priority.number.checked_add(1) != Some(after.priority.number)
             || after.priority.label.is_some()
         {
             continue;
