@@ -73,7 +73,8 @@ impl Timing {
             .as_deref()
             .and_then(|tz| zone::offset(tz, epoch))
             .unwrap_or(0);
-        let local = epoch + offset;
+        // (`TESTTIME` may be any i64.)
+        let local = epoch.saturating_add(offset);
         let days = local.div_euclid(86_400);
         let minute = (local.rem_euclid(86_400) / 60) as usize;
         let (_, month, mday) = civil_from_days(days);

@@ -170,3 +170,35 @@ fn priorities_at_the_ends_of_an_int() {
         assert!(interp.2 < 500, "{text}: {interp:?}");
     }
 }
+
+/// `TESTTIME` may hold any i64: GotoIfTime in a zone east or west of UTC, with or without
+/// daylight saving, answers at either end without overflowing, on both engines.
+#[test]
+fn goto_if_time_at_the_ends_of_an_i64() {
+    for time in ["9223372036854775807", "-9223372036854775808"] {
+        for zone in ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Berlin"] {
+            let text = format!(
+                "[c]\nexten => s,1,Set(TESTTIME={time})\n \
+                 same => n,GotoIfTime(*,*,*,*,{zone}?yes)\n same => n,NoOp(no)\n \
+                 same => n(yes),NoOp(yes)\n"
+            );
+            let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+            let run = |jit: bool| {
+                let mut engine = Engine::new(&plan);
+                if jit {
+                    engine.enable_jit().unwrap();
+                }
+                let mut call = Call::new(b"c", b"s", None);
+                let mut trace = Vec::new();
+                engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+                    trace.push(s.to_string())
+                });
+                trace
+            };
+            let interp = run(false);
+            assert_eq!(run(true), interp, "{text}");
+            // Every minute of every day matches `*`.
+            assert_eq!(interp.last().unwrap(), "c,s,4,NoOp(yes)", "{text}");
+        }
+    }
+}

@@ -238,7 +238,8 @@ impl CallIo<'_> {
         accept: &dyn Fn(u8) -> bool,
         stream: Option<&crate::media::Playing>,
     ) -> Wake {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout past what the clock can count is none.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             let seen = self.chan.signal.generation();
             if self.chan.is_hung_up() {
@@ -561,7 +562,8 @@ impl CallIo<'_> {
             );
             return AppResult::Hangup;
         }
-        let deadline = duration.map(|d| Instant::now() + d);
+        // A duration past what the clock can count is forever.
+        let deadline = duration.and_then(|d| Instant::now().checked_add(d));
         for sound in files.iter().cycle() {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if left.is_some_and(|l| l.is_zero()) {

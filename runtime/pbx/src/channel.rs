@@ -331,7 +331,7 @@ impl Channel {
                         .sum::<u32>()
                         / frame.len() as u32;
                     if mean < SILENCE_THRESHOLD {
-                        recording.silent_ms += 20;
+                        recording.silent_ms = recording.silent_ms.saturating_add(20);
                     } else {
                         recording.silent_ms = 0;
                     }

@@ -737,6 +737,21 @@ fn a_transfer_looks_each_key_up_when_it_is_pressed() {
 }
 
 #[test]
+fn a_timeout_longer_than_the_clock_counts_is_no_timeout() {
+    // 10^19 seconds is past what `Instant` can hold: Read waits for the keys as without one.
+    let f = fixture(
+        "readforever",
+        "[in]\nexten => s,1,Read(x,,,,,1e19)\n same => n,NoOp(${x} ${READSTATUS})\n",
+    );
+    let (chan, _) = f.call("in", "s", keys(&[(200, b'4'), (300, b'2'), (400, b'#')]));
+    f.settle();
+    assert_eq!(
+        chan.trace(),
+        vec!["in,s,1,Read(x,,,,,1e19)", "in,s,2,NoOp(42 OK)"]
+    );
+}
+
+#[test]
 fn background_options_and_context_as_pbx_builtins_has_them() {
     let f = fixture(
         "bgopts",

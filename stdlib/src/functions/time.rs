@@ -298,13 +298,14 @@ pub fn strptime(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let Some(parsed) = parse_tm(text, format) else {
         return Ok(Vec::new());
     };
-    let local = days_from_civil(parsed.year, parsed.mon + 1, parsed.mday) * 86_400
-        + parsed.hour * 3600
-        + parsed.min * 60
-        + parsed.sec;
+    // time_t arithmetic, wrapping at its ends as C's does in practice (`%s` takes any
+    // i64); the int the result is printed as keeps the low 32 bits either way.
+    let local = days_from_civil(parsed.year, parsed.mon + 1, parsed.mday)
+        .wrapping_mul(86_400)
+        .wrapping_add(parsed.hour * 3600 + parsed.min * 60 + parsed.sec);
     let zone = args::get(&a, 1).unwrap_or_default();
-    let guess = local - zone_offset(env, zone, local);
-    let epoch = local - zone_offset(env, zone, guess);
+    let guess = local.wrapping_sub(zone_offset(env, zone, local));
+    let epoch = local.wrapping_sub(zone_offset(env, zone, guess));
     Ok((epoch as i32).to_string().into_bytes())
 }
 
@@ -530,5 +531,33 @@ mod tests {
         assert_eq!(eval("STRPTIME", "x,UTC,%Y"), ok(""));
         assert_eq!(eval("STRPTIME", "1970 32,UTC,%Y %j"), ok("2678400"));
         assert!(eval("STRPTIME", "1970,UTC").is_err());
+    }
+
+    /// Times at the ends of an i64 (`%s` takes any): the arithmetic wraps as C's does and
+    /// the result is printed as an int; nothing overflows, in any kind of zone.
+    #[test]
+    fn times_at_the_ends_of_an_i64() {
+        for zone in [
+            "UTC",
+            "Etc/GMT+12",
+            "Etc/GMT-14",
+            "CET-1CEST,M3.5.0,M10.5.0/3",
+        ] {
+            for time in [
+                "9223372036854775807",
+                "-9223372036854775807",
+                "-9223372036854775808",
+            ] {
+                let parsed = eval("STRPTIME", &format!("{time},{zone},%s"));
+                assert!(parsed.is_ok(), "STRPTIME({time},{zone},%s): {parsed:?}");
+                let printed = eval("STRFTIME", &format!("{time},{zone},%Y %H:%M %z"));
+                assert!(printed.is_ok(), "STRFTIME({time},{zone}): {printed:?}");
+            }
+            for time in ["1e30", "-1e30"] {
+                assert!(eval("STRFTIME", &format!("{time},{zone},%Y")).is_ok());
+            }
+        }
+        // Still exact away from the ends.
+        assert_eq!(eval("STRPTIME", "86400,UTC,%s"), ok("86400"));
     }
 }

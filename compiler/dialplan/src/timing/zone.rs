@@ -164,9 +164,11 @@ impl Rule {
         let Some((dst, start, end)) = &self.dst else {
             return self.std;
         };
-        let (year, _, _) = super::civil_from_days((epoch + self.std).div_euclid(86_400));
-        let begins = start.at(year) - self.std;
-        let ends = end.at(year) - dst;
+        // Saturating: the epoch may be any i64 (`TESTTIME`, `STRFTIME`).
+        let (year, _, _) =
+            super::civil_from_days(epoch.saturating_add(self.std).div_euclid(86_400));
+        let begins = start.at(year).saturating_sub(self.std);
+        let ends = end.at(year).saturating_sub(*dst);
         let in_dst = if begins < ends {
             epoch >= begins && epoch < ends
         } else {
@@ -210,7 +212,9 @@ impl When {
         while day > length {
             day -= 7;
         }
-        (first + i64::from(day) - 1) * 86_400 + self.seconds
+        (first + i64::from(day) - 1)
+            .saturating_mul(86_400)
+            .saturating_add(self.seconds)
     }
 }
 
