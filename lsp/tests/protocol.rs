@@ -675,8 +675,8 @@ fn code_actions_fix_what_the_checks_found() {
             .iter()
             .any(|a| a["title"].as_str().unwrap().contains("Gosub"))
     );
-    // A body that ends at the largest priority has no number left for its Return: the calls
-    // are still rewritten, and nothing is added after it.
+    // A body that ends at the largest priority has no number left for the Return the rewrite
+    // needs (a Gosub body that runs out ends the call): no rewrite is offered.
     let last = two_calls.replace(
         "exten => s,1,VoiceMail(${ARG1})\n",
         "exten => s,1,VoiceMail(${ARG1})\nexten => s,2147483647,NoOp(last)\n",
@@ -686,18 +686,10 @@ fn code_actions_fix_what_the_checks_found() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": uri(&ext), "version": 4 }, "contentChanges": [{ "text": last }] }),
     );
-    let all = actions(&mut c, 13);
-    let rewrite = all
-        .iter()
-        .find(|a| a["title"].as_str().unwrap().contains("Gosub"))
-        .unwrap_or_else(|| panic!("{all:?}"));
-    let after = apply(
-        &last,
-        rewrite["edit"]["changes"][uri(&ext)].as_array().unwrap(),
-    );
     assert!(
-        after.contains("exten => s,2147483647,NoOp(last)\n[more]"),
-        "{after}"
+        !actions(&mut c, 13)
+            .iter()
+            .any(|a| a["title"].as_str().unwrap().contains("Gosub"))
     );
     // Nothing to fix on a clean line.
     assert!(actions(&mut c, 18).is_empty());

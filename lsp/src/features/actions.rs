@@ -127,6 +127,15 @@ fn macro_to_gosub(
         });
         let macro_name = [b"macro-".as_slice(), &name].concat();
         let body = plan.context(&macro_name);
+        let body_s = body.and_then(|b| b.extensions.iter().find(|e| e.name == b"s"));
+        // A body that does not end in a Return needs one after its last priority (a Macro
+        // returns when the body runs out, a Gosub does not); past the largest number there
+        // is no place for it, and then no rewrite is offered.
+        let no_room_for_return = body_s
+            .and_then(|s| s.priorities.iter().max_by_key(|p| p.number))
+            .is_some_and(|top| {
+                !is(top, b"Return") && !is(top, b"MacroExit") && top.number.checked_add(1).is_none()
+            });
         let reads_macro_variables = body.is_some_and(|b| {
             b.extensions
                 .iter()
@@ -136,6 +145,7 @@ fn macro_to_gosub(
         if computed
             || by_option
             || reads_macro_variables
+            || no_room_for_return
             || calls
                 .iter()
                 .any(|p| p.app_origin.is_none() || p.data_origin.is_none())
@@ -156,7 +166,7 @@ fn macro_to_gosub(
             edits.push((app.file, app.range, "Gosub".to_string()));
             edits.push((data.file, data.range, target));
         }
-        if let Some(s) = body.and_then(|b| b.extensions.iter().find(|e| e.name == b"s")) {
+        if let Some(s) = body_s {
             for q in &s.priorities {
                 if is(q, b"MacroExit")
                     && let Some(o) = q.app_origin
@@ -170,7 +180,6 @@ fn macro_to_gosub(
                 .priorities
                 .iter()
                 .max_by_key(|p| (p.origin.file.0, p.origin.range.end));
-            // (No free number after the largest: no Return is added.)
             if let (Some(top), Some(line)) = (last_number, last_line)
                 && !is(top, b"Return")
                 && !is(top, b"MacroExit")

@@ -138,7 +138,6 @@ fn priorities_at_the_ends_of_an_int() {
         // Relative jumps past either end.
         "[c]\nexten => s,1,NoOp()\n same => n,Goto(+2147483647)\n",
         "[c]\nexten => s,1,NoOp()\n same => n,Goto(-2147483648)\n",
-        "[c]\nexten => s,1,NoOp()\n same => n,Goto(s,-2147483647)\n",
         // A Gosub whose return address is past the largest number, looked at and returned to.
         "[c]\nexten => s,1,Goto(2147483647)\n\
          exten => s,2147483647,Gosub(x,1(a))\n\
@@ -175,6 +174,11 @@ fn priorities_at_the_ends_of_an_int() {
 /// daylight saving, answers at either end without overflowing, on both engines.
 #[test]
 fn goto_if_time_at_the_ends_of_an_i64() {
+    // The zones' rules come from the system's zoneinfo (CI installs it).
+    for zone in ["Asia/Tokyo", "America/New_York", "Europe/Berlin"] {
+        let file = format!("/usr/share/zoneinfo/{zone}");
+        assert!(std::path::Path::new(&file).exists(), "{file} is missing");
+    }
     for time in ["9223372036854775807", "-9223372036854775808"] {
         for zone in ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Berlin"] {
             let text = format!(
