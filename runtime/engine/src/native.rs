@@ -980,35 +980,41 @@ mod tests {
         }
     }
 
+    /// Jumps from `c` to `s` of contexts where every call finds the same priority (`fixed`
+    /// through its include, `more`, `shadowed` by its own extension) and where it depends on
+    /// the clock or the caller (`timed`, `variant`).
+    const ELSEWHERE: &[u8] = b"[c]\nexten => s,1,NoOp()\n\
+          [fixed]\ninclude => more\nexten => s,1,NoOp()\n\
+          [more]\nexten => s,5(start),NoOp()\n\
+          [timed]\ninclude => more,00:00-23:59,*,*,*\nexten => s,1,NoOp()\n\
+          [variant]\nexten => s/100,7(start),NoOp()\nexten => s,8(start),NoOp()\n\
+          [shadowed]\nexten => s,3(start),NoOp()\ninclude => more\n";
+
+    /// What `prepare` makes of `app(data)` as the first priority of context `c`.
+    fn prepared_in_c(plan: &Dialplan, app: &str, data: &str) -> Option<Prepared> {
+        let index = RouteIndex::new(plan);
+        let first = &plan.contexts[0].extensions[0];
+        let place = Place {
+            plan,
+            index: &index,
+            extension: first,
+            earlier: &[],
+        };
+        let priority = Priority {
+            data: data.as_bytes().to_vec(),
+            app: app.as_bytes().to_vec(),
+            ..first.priorities[0].clone()
+        };
+        prepare(&place, &priority, 0).map(|(_, prepared)| prepared)
+    }
+
     /// `Goto(context,exten,label)` jumps to the priority found when the program is compiled
     /// only where every call would find that one.
     #[test]
     fn a_label_in_another_context_is_found_once_where_the_answer_cannot_change() {
-        let (plan, _) = pbxc_dialplan::lower_text(
-            b"[c]\nexten => s,1,NoOp()\n\
-              [fixed]\ninclude => more\nexten => s,1,NoOp()\n\
-              [more]\nexten => s,5(start),NoOp()\n\
-              [timed]\ninclude => more,00:00-23:59,*,*,*\nexten => s,1,NoOp()\n\
-              [variant]\nexten => s/100,7(start),NoOp()\nexten => s,8(start),NoOp()\n\
-              [shadowed]\nexten => s,3(start),NoOp()\ninclude => more\n",
-        );
-        let index = RouteIndex::new(&plan);
-        let place = Place {
-            plan: &plan,
-            index: &index,
-            extension: &plan.contexts[0].extensions[0],
-            earlier: &[],
-        };
-        let goto = |data: &str| {
-            let priority = Priority {
-                data: data.as_bytes().to_vec(),
-                app: b"Goto".to_vec(),
-                ..plan.contexts[0].extensions[0].priorities[0].clone()
-            };
-            prepare(&place, &priority, 0)
-        };
-        let goto = |data: &str| match goto(data) {
-            Some((_, Prepared::GotoElsewhere { priority, .. })) => Some(priority),
+        let (plan, _) = pbxc_dialplan::lower_text(ELSEWHERE);
+        let goto = |data: &str| match prepared_in_c(&plan, "Goto", data) {
+            Some(Prepared::GotoElsewhere { priority, .. }) => Some(priority),
             None => None,
             Some(other) => panic!("{other:?}"),
         };
@@ -1042,54 +1048,32 @@ mod tests {
     /// call finds the destination, and finds it there.
     #[test]
     fn a_gosub_is_native_where_every_call_finds_its_destination() {
-        let (plan, _) = pbxc_dialplan::lower_text(
-            b"[c]\nexten => s,1,NoOp()\n\
-              [fixed]\ninclude => more\nexten => s,1,NoOp()\n\
-              [more]\nexten => s,5(start),NoOp()\n\
-              [timed]\ninclude => more,00:00-23:59,*,*,*\nexten => s,1,NoOp()\n\
-              [variant]\nexten => s/100,7(start),NoOp()\nexten => s,8(start),NoOp()\n",
-        );
-        let index = RouteIndex::new(&plan);
-        let place = Place {
-            plan: &plan,
-            index: &index,
-            extension: &plan.contexts[0].extensions[0],
-            earlier: &[],
-        };
-        let gosub = |data: &str| {
-            let priority = Priority {
-                data: data.as_bytes().to_vec(),
-                app: b"Gosub".to_vec(),
-                ..plan.contexts[0].extensions[0].priorities[0].clone()
-            };
-            match prepare(&place, &priority, 0) {
-                Some((
-                    _,
-                    Prepared::Gosub {
-                        context,
-                        exten,
-                        priority,
-                        arguments,
-                    },
-                )) => {
-                    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
-                    let arguments: Vec<String> = arguments.iter().map(|a| text(a)).collect();
-                    Some(format!(
-                        "{},{},{priority}({})",
-                        text(&context),
-                        text(&exten),
-                        arguments.join("|")
-                    ))
-                }
-                None => None,
-                Some(other) => panic!("{other:?}"),
+        let (plan, _) = pbxc_dialplan::lower_text(ELSEWHERE);
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+        let gosub = |data: &str| match prepared_in_c(&plan, "Gosub", data) {
+            Some(Prepared::Gosub {
+                context,
+                exten,
+                priority,
+                arguments,
+            }) => {
+                let arguments: Vec<String> = arguments.iter().map(|a| text(a)).collect();
+                Some(format!(
+                    "{},{},{priority}({})",
+                    text(&context),
+                    text(&exten),
+                    arguments.join("|")
+                ))
             }
+            None => None,
+            Some(other) => panic!("{other:?}"),
         };
         let cases: &[(&str, Option<&str>)] = &[
             ("more,s,5", Some("more,s,5()")),
             ("more,s,start(a,b)", Some("more,s,5(a|b)")),
             ("fixed,s,start(a,,b,)", Some("fixed,s,5(a||b|)")),
             ("fixed,s,1", Some("fixed,s,1()")),
+            ("shadowed,s,start(x)", Some("shadowed,s,3(x)")),
             // A fourth field is ignored, as Goto ignores it.
             ("more,s,5,x(a)", Some("more,s,5(a)")),
             // Not there: Gosub says so and hangs up, in the runtime.

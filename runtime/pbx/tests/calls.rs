@@ -682,6 +682,13 @@ fn clock_opening_at_ten(first: &std::sync::OnceLock<Instant>, after: Duration) -
     }
 }
 
+/// A PBX on `extensions` whose dialplan reads `clock`.
+fn fixture_on_clock(tag: &str, extensions: &str, clock: fn() -> i64) -> common::Fixture {
+    common::fixture_with(tag, extensions, |options| {
+        options.clock = pbx_engine::Clock::exact(clock)
+    })
+}
+
 #[test]
 fn background_m_looks_a_key_up_when_it_is_pressed() {
     fn clock() -> i64 {
@@ -690,12 +697,12 @@ fn background_m_looks_a_key_up_when_it_is_pressed() {
     }
     // The prompt starts at 09:59, when `2` is nowhere; the key comes at 10:00, when the
     // include that has it is open: it stops the prompt, as it would on Asterisk.
-    let f = common::fixture_with(
+    let f = fixture_on_clock(
         "bgmclock",
         "[ivr]\ninclude => open,10:00-10:59,*,*,*\n\
          exten => m,1,Background(prompt,m)\n same => n,NoOp(${BACKGROUNDSTATUS})\n\
          [open]\nexten => 2,1,NoOp(two)\n",
-        |options| options.clock = pbx_engine::Clock::exact(clock),
+        clock,
     );
     let (m, _) = f.call("ivr", "m", keys(&[(400, b'2')]));
     f.settle();
@@ -713,13 +720,13 @@ fn a_transfer_looks_each_key_up_when_it_is_pressed() {
     }
     // `#` starts the transfer at 09:59, when no extension starts with 3; the number is
     // dialled after 10:00, when `300` is open.
-    let f = common::fixture_with(
+    let f = fixture_on_clock(
         "xferclock",
         "[in]\ninclude => late,10:00-10:59,*,*,*\n\
          exten => s,1,Dial(Local/200@inside,5,T)\n same => n,NoOp(unreached)\n\
          [late]\nexten => 300,1,NoOp(transferred)\n same => n,Hangup()\n\
          [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
-        |options| options.clock = pbx_engine::Clock::exact(clock),
+        clock,
     );
     let (chan, _) = f.call(
         "in",
