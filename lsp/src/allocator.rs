@@ -19,6 +19,47 @@
 //! it was started through the dynamic loader, say). Processes the server starts inherit the
 //! setting. Under valgrind, set the variable yourself (any value) or trace children.
 
+/// Turns transparent huge pages off for this process and those it starts (Linux; elsewhere
+/// there is nothing to do). mimalloc asks for huge pages wherever it can. A huge page is
+/// zeroed whole, 2 MB, at its first touch, much of it for memory never used; and on a virtual
+/// machine whose host takes back the guest's free memory, each such fault waits for the host
+/// to supply the page again. This machine's virtio balloon reports free memory to its host
+/// (`F_REPORTING`, in 2 MB blocks, a couple of seconds after they are freed), so a process
+/// that starts after the machine sat idle for a few seconds pays that on every huge page.
+/// `pbxc check` on the corpus's 1.7 MB dialplan spends 0.01–0.03 s in the kernel when run
+/// right after itself and 0.15–0.21 s after 15 s idle; with 4 KB pages, 0.02–0.06 s either
+/// way.
+///
+/// Runs alternating with huge pages allowed (`MIMALLOC_ALLOW_THP=1`), each after 15 s idle, on
+/// that dialplan (2026-11-29):
+///
+/// - the server over its pipes (`cargo bench -p pbxc-lsp --bench stdio -- 60`, eight runs
+///   each, three more of the first analysis): the first analysis took 265–414 ms with huge
+///   pages and 94–140 ms without; edits 17.8–24.6 and 18.8–24.1 ms (medians; one run at
+///   32.6 ms without them, when the other's runs were slow too); the worst edit 92–156 and
+///   34–53 ms; the peak 170–177 and 146–151 MB;
+/// - in the process (`--bench edit -- 60`, three runs each, 5 s idle): the first analysis
+///   254–295 and 98–104 ms, edits 16.5–19.9 and 19.3–21.7 ms, their worst 44–47 and
+///   25–39 ms. Without huge pages an edit costs about 2 ms more (a TLB entry then maps 4 KB
+///   rather than 2 MB), the first analysis and the worst edit a good deal less;
+/// - `pbxc check` after 15 s idle: 0.28–0.46 s with huge pages (0.20–0.34 s of it in the
+///   kernel) and 0.18–0.24 s without, 97–101 MB and 67–73 MB.
+///
+/// The setting is kept across `exec` ([`apply`]), so it holds for the server that answers.
+/// A user who set mimalloc's own option (`MIMALLOC_ALLOW_THP`, under any case) keeps their
+/// choice.
+pub fn no_huge_pages() -> Option<std::io::Error> {
+    #[cfg(target_os = "linux")]
+    {
+        let chosen =
+            std::env::vars_os().any(|(name, _)| name.eq_ignore_ascii_case("MIMALLOC_ALLOW_THP"));
+        if !chosen && let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+            return Some(e.into());
+        }
+    }
+    None
+}
+
 /// The settings: never give memory back to the system.
 pub const SETTINGS: &[(&str, &str)] = &[("MIMALLOC_PURGE_DELAY", "-1")];
 
@@ -26,11 +67,13 @@ pub const SETTINGS: &[(&str, &str)] = &[("MIMALLOC_PURGE_DELAY", "-1")];
 /// case): a value set under any of them is the user's, and is kept.
 const ALSO_READ_AS: &[(&str, &str)] = &[("MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY")];
 
-/// Executes the running program again with [`SETTINGS`] in its environment, unless each is
-/// set already (by the first execution, or by a user who chose a value of their own, which is
-/// kept). Returns only when it did not execute again, with the reason if it tried and failed;
-/// the server then runs with mimalloc's defaults.
+/// Turns huge pages off ([`no_huge_pages`]), then executes the running program again with
+/// [`SETTINGS`] in its environment, unless each is set already (by the first execution, or by
+/// a user who chose a value of their own, which is kept). Returns only when it did not execute
+/// again, with the reason if something failed; the server then runs with mimalloc's defaults
+/// for what failed.
 pub fn apply() -> Option<std::io::Error> {
+    let huge_pages = no_huge_pages();
     let set: Vec<String> = std::env::vars_os()
         .filter_map(|(name, _)| name.to_str().map(str::to_ascii_uppercase))
         .collect();
@@ -44,9 +87,9 @@ pub fn apply() -> Option<std::io::Error> {
     };
     let missing: Vec<_> = SETTINGS.iter().filter(|(name, _)| !chosen(name)).collect();
     if missing.is_empty() {
-        return None;
+        return huge_pages;
     }
-    exec_again(&missing)
+    exec_again(&missing).or(huge_pages)
 }
 
 #[cfg(unix)]

@@ -818,14 +818,16 @@ fn a_target_the_server_does_not_know_is_reported_and_the_default_kept() {
     assert!(c.diagnostics(&ext, 1).iter().any(|d| d["code"] == "DP302"));
 }
 
-/// The server never gives memory back to the system between edits (`pbxc_lsp::allocator`):
-/// it executes itself once with mimalloc's setting in its environment, and the process that
-/// answers is the one the editor started. A value the user set is theirs, under any of the
-/// names mimalloc reads it by.
+/// The server never gives memory back to the system between edits, and runs without
+/// transparent huge pages (`pbxc_lsp::allocator`): it executes itself once with mimalloc's
+/// setting in its environment, and the process that answers is the one the editor started,
+/// huge pages off (the kernel's own record of the process says so). A value the user set is
+/// theirs, under any of the names mimalloc reads it by; so is mimalloc's option for huge pages.
 #[cfg(target_os = "linux")]
 #[test]
 fn the_server_runs_with_its_allocator_settings_unless_the_user_chose_others() {
     const NAME: &str = "MIMALLOC_PURGE_DELAY";
+    const THP: &str = "MIMALLOC_ALLOW_THP";
     let variables = |pid: u32| -> Vec<(String, String)> {
         let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
         environ
@@ -837,22 +839,49 @@ fn the_server_runs_with_its_allocator_settings_unless_the_user_chose_others() {
             })
             .collect()
     };
-    // The environment given, and the purge settings the answering process has.
+    // Whether the kernel lets the process have huge pages (`prctl(PR_SET_THP_DISABLE)` not set).
+    let huge_pages = |pid: u32| -> bool {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"));
+        line.expect("the kernel reports THP_enabled (Linux 5.0 and later)")
+            .trim()
+            == "1"
+    };
+    // A kernel built without huge pages reports none for anyone.
+    let kernel_has_them = std::path::Path::new("/sys/kernel/mm/transparent_hugepage").exists();
+    // The environment given, the purge settings the answering process has, and whether it may
+    // have huge pages.
     type Given<'a> = &'a [(&'a str, Option<&'a str>)];
     type Has<'a> = &'a [(&'a str, &'a str)];
-    let cases: [(Given, Has); 4] = [
-        (&[(NAME, None)], &[(NAME, "-1")]),
-        (&[(NAME, Some("250"))], &[(NAME, "250")]),
+    let cases: [(Given, Has, bool); 6] = [
+        (&[(NAME, None), (THP, None)], &[(NAME, "-1")], false),
+        (&[(NAME, Some("250")), (THP, None)], &[(NAME, "250")], false),
         (
-            &[(NAME, None), ("mimalloc_purge_delay", Some("250"))],
+            &[
+                (NAME, None),
+                ("mimalloc_purge_delay", Some("250")),
+                (THP, None),
+            ],
             &[("mimalloc_purge_delay", "250")],
+            false,
         ),
         (
-            &[(NAME, None), ("MIMALLOC_RESET_DELAY", Some("250"))],
+            &[
+                (NAME, None),
+                ("MIMALLOC_RESET_DELAY", Some("250")),
+                (THP, None),
+            ],
             &[("MIMALLOC_RESET_DELAY", "250")],
+            false,
+        ),
+        (&[(NAME, None), (THP, Some("1"))], &[(NAME, "-1")], true),
+        (
+            &[(NAME, None), (THP, None), ("mimalloc_allow_thp", Some("1"))],
+            &[(NAME, "-1")],
+            true,
         ),
     ];
-    for (given, expected) in cases {
+    for (given, expected, huge) in cases {
         let mut c = Client::spawn_with_env(given);
         // Answered: the process runs its final program.
         let result = c.request("initialize", json!({ "capabilities": {} }));
@@ -870,6 +899,7 @@ fn the_server_runs_with_its_allocator_settings_unless_the_user_chose_others() {
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
         assert_eq!(purge, expected, "{given:?}");
+        assert_eq!(huge_pages(c.pid()), huge && kernel_has_them, "{given:?}");
     }
 }
 

@@ -741,6 +741,7 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pbxc"))
         .arg("lsp")
         .env_remove("MIMALLOC_PURGE_DELAY")
+        .env_remove("MIMALLOC_ALLOW_THP")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -780,7 +781,8 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     );
     assert!(answer.contains(r#""hoverProvider":true"#), "{answer}");
     // The process that answered runs with the server's allocator settings
-    // (pbxc_lsp::allocator): it executed itself once more, keeping its id and pipes.
+    // (pbxc_lsp::allocator): it executed itself once more, keeping its id and pipes, and has
+    // no transparent huge pages.
     #[cfg(target_os = "linux")]
     {
         let pid = child.lock().unwrap().id();
@@ -792,6 +794,8 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
             "{}",
             String::from_utf8_lossy(&environ)
         );
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        assert!(status.contains("\nTHP_enabled:\t0\n"), "{status}");
     }
     send(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
     assert!(receive().contains(r#""id":2"#));
