@@ -42,11 +42,31 @@ impl Extension {
     }
 
     pub fn priority(&self, number: i32) -> Option<&Priority> {
-        // Kept in ascending order (a hint, -1, first).
-        self.priorities
-            .binary_search_by_key(&number, |p| p.number)
-            .ok()
-            .map(|i| &self.priorities[i])
+        self.position(number).ok().map(|i| &self.priorities[i])
+    }
+
+    /// Where priority `number` is in [`Extension::priorities`], or where it would go: the
+    /// answer of a binary search, found in one step where the priorities up to the last are
+    /// numbered without gaps (`n` writes them so), as they nearly always are. A long extension
+    /// is thousands of priorities, and a binary search over them a cache miss a step.
+    pub fn position(&self, number: i32) -> Result<usize, usize> {
+        // Kept in ascending order (a hint, -1, first), each number once.
+        if let Some(last) = self.priorities.last() {
+            let back = i64::from(last.number) - i64::from(number);
+            if let Some(at) = usize::try_from(back)
+                .ok()
+                .and_then(|back| (self.priorities.len() - 1).checked_sub(back))
+                && self.priorities[at].number == number
+            {
+                return Ok(at);
+            }
+        }
+        self.priorities.binary_search_by_key(&number, |p| p.number)
+    }
+
+    /// How many priorities come before priority 1: the hint, if there is one.
+    pub fn hints(&self) -> usize {
+        self.priorities.iter().take_while(|p| p.number < 1).count()
     }
 }
 
@@ -120,5 +140,54 @@ impl Dialplan {
             .rev()
             .find(|g| g.name == name)
             .map(|g| g.value.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `position` answers what a binary search answers, for priorities with and without
+        /// gaps, with and without a hint, and numbers in them, between and beyond them.
+        #[test]
+        fn position_is_a_binary_search(
+            numbers in proptest::collection::btree_set(1i32..40, 1..20),
+            hint in any::<bool>(),
+            asked in proptest::collection::vec(-3i32..45, 1..10),
+        ) {
+            let mut text = String::from("[c]\n");
+            if hint {
+                text.push_str("exten => 1,hint,SIP/1\n");
+            }
+            for n in &numbers {
+                text.push_str(&format!("exten => 1,{n},NoOp()\n"));
+            }
+            let (plan, _) = crate::lower_text(text.as_bytes());
+            let ext = &plan.contexts[0].extensions[0];
+            prop_assert_eq!(ext.hints(), usize::from(hint));
+            for number in asked.into_iter().chain(numbers.iter().copied()) {
+                let searched = ext.priorities.binary_search_by_key(&number, |p| p.number);
+                prop_assert_eq!(ext.position(number), searched, "{}", number);
+            }
+        }
+    }
+
+    /// At the ends of an `int`, the guess from the last priority cannot overflow.
+    #[test]
+    fn position_at_the_ends_of_an_int() {
+        let text = format!("[c]\nexten => 1,1,NoOp()\nexten => 1,{},NoOp()\n", i32::MAX);
+        let (plan, _) = crate::lower_text(text.as_bytes());
+        let ext = &plan.contexts[0].extensions[0];
+        for (number, expected) in [
+            (i32::MIN, Err(0)),
+            (-1, Err(0)),
+            (1, Ok(0)),
+            (2, Err(1)),
+            (i32::MAX - 1, Err(1)),
+            (i32::MAX, Ok(1)),
+        ] {
+            assert_eq!(ext.position(number), expected, "{number}");
+        }
     }
 }

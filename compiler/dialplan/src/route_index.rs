@@ -281,6 +281,41 @@ impl<'p> RouteIndex<'p> {
         };
         flat.find(self.plan, exten, priority, callerid)
     }
+
+    /// [`RouteIndex::find`], and the first extension that matches the number and the caller
+    /// at all (see [`Lookup`]).
+    pub fn lookup(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+        now: i64,
+    ) -> Lookup {
+        let flat = self
+            .context(context)
+            .and_then(|ctx| self.flat(ctx, now))
+            .filter(|_| exten.first() != Some(&b'_'));
+        match flat {
+            Some(flat) => flat.lookup(self.plan, exten, callerid, Wanted::Priority(priority)),
+            None => Lookup {
+                found: self.find(context, exten, priority, callerid, now),
+                first: None,
+            },
+        }
+    }
+}
+
+/// What a lookup found ([`RouteIndex::lookup`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    /// The answer: what [`RouteIndex::find`] answers.
+    pub found: Option<Found>,
+    /// The first extension in search order that matches the number and the caller, whatever
+    /// its priorities; `None` also where the lookup walked the includes rather than search a
+    /// flattening. Where the search does not depend on the clock, it answers any later lookup
+    /// of the same number and caller for a priority it has: nothing before it matches.
+    pub first: Option<Found>,
 }
 
 /// One context's reach.
@@ -473,6 +508,17 @@ impl Flat {
         callerid: Option<&[u8]>,
         wanted: Wanted,
     ) -> Option<Found> {
+        self.lookup(plan, exten, callerid, wanted).found
+    }
+
+    /// [`Flat::search`], and the first extension that matches at all.
+    fn lookup(
+        &self,
+        plan: &Dialplan,
+        exten: &[u8],
+        callerid: Option<&[u8]>,
+        wanted: Wanted,
+    ) -> Lookup {
         let digits: std::borrow::Cow<[u8]> = if exten.contains(&b'-') {
             exten
                 .iter()
@@ -494,25 +540,40 @@ impl Flat {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        candidates.into_iter().find_map(|position| {
+        let mut lookup = Lookup {
+            found: None,
+            first: None,
+        };
+        for position in candidates {
             let (c, e) = self.entries[position as usize];
+            let here = Found {
+                context: c as usize,
+                extension: e as usize,
+            };
             // A literal came from the map, whose key is exactly what matching it compares
             // (the names without their dashes): one for every caller with priority 1 is the
             // answer to a lookup of priority 1 as it stands.
-            let answers = (matches!(wanted, Wanted::Priority(1))
-                && self.traits[position as usize].plain_first())
-                || {
-                    let ext: &Extension = &plan.contexts[c as usize].extensions[e as usize];
-                    // A pattern the automaton proposed is confirmed.
-                    (!ext.is_pattern() || extension_match(&ext.name, exten, Mode::Match) != 0)
-                        && route::cid_matches(&ext.cid, callerid)
-                        && wanted.in_(ext)
-                };
-            answers.then_some(Found {
-                context: c as usize,
-                extension: e as usize,
-            })
-        })
+            let (matches, answers) = if matches!(wanted, Wanted::Priority(1))
+                && self.traits[position as usize].plain_first()
+            {
+                (true, true)
+            } else {
+                let ext: &Extension = &plan.contexts[c as usize].extensions[e as usize];
+                // A pattern the automaton proposed is confirmed.
+                let matches = (!ext.is_pattern()
+                    || extension_match(&ext.name, exten, Mode::Match) != 0)
+                    && route::cid_matches(&ext.cid, callerid);
+                (matches, matches && wanted.in_(ext))
+            };
+            if matches && lookup.first.is_none() {
+                lookup.first = Some(here);
+            }
+            if answers {
+                lookup.found = Some(here);
+                break;
+            }
+        }
+        lookup
     }
 }
 

@@ -129,6 +129,22 @@ proptest! {
                         .map(|w| Found { context: w.context, extension: w.extension });
                     let got = index.find(context.as_bytes(), number.as_bytes(), priority, cid, now);
                     prop_assert_eq!(got, expected, "{} {} prio {} cid {:?}\n{}", context, number, priority, cid, text);
+                    // The lookup answers the same, and the first extension that matches at
+                    // all answers every priority it has, as the search does.
+                    let lookup = index.lookup(context.as_bytes(), number.as_bytes(), priority, cid, now);
+                    prop_assert_eq!(lookup.found, expected);
+                    if expected.is_some() && context != "nosuch" && !number.starts_with('_') {
+                        prop_assert!(lookup.first.is_some(), "{} {}\n{}", context, number, text);
+                    }
+                    if let Some(first) = lookup.first {
+                        let ext = &plan.contexts[first.context].extensions[first.extension];
+                        for p in &ext.priorities {
+                            let searched = route::find_at(&plan, context.as_bytes(), number.as_bytes(), p.number, cid, now)
+                                .winner()
+                                .map(|w| Found { context: w.context, extension: w.extension });
+                            prop_assert_eq!(searched, Some(first), "{} {} prio {}\n{}", context, number, p.number, text);
+                        }
+                    }
                     if priority < 1 {
                         continue;
                     }

@@ -52,6 +52,11 @@ pub struct Engine<'p> {
 pub(crate) struct RouteCache {
     entries: [RouteQuestion; 4],
     next: usize,
+    /// For the last number asked about, the first extension that matches it and the caller
+    /// whatever the priority ([`pbxc_dialplan::route_index::Lookup::first`]; `priority`
+    /// unused): it answers each priority it has, so a call running down an extension's
+    /// priorities asks the index only once.
+    first: RouteQuestion,
     /// The context last found to depend on the clock (asked about again and again while a
     /// call runs in it): its answers are never remembered.
     clocked: Vec<u8>,
@@ -87,6 +92,14 @@ impl RouteCache {
             .map(|q| q.answer)
     }
 
+    /// The first extension that matches `exten` and the caller, if it is known.
+    fn first(&self, context: &[u8], exten: &[u8], callerid: Option<&[u8]>) -> Option<Found> {
+        let q = &self.first;
+        (q.used && q.exten == exten && q.context == context && q.callerid.as_deref() == callerid)
+            .then_some(q.answer)
+            .flatten()
+    }
+
     fn put(
         &mut self,
         context: &[u8],
@@ -97,7 +110,30 @@ impl RouteCache {
     ) {
         let slot = self.next;
         self.next = (slot + 1) % self.entries.len();
-        let q = &mut self.entries[slot];
+        self.entries[slot].set(context, exten, priority, callerid, answer);
+    }
+
+    fn put_first(
+        &mut self,
+        context: &[u8],
+        exten: &[u8],
+        callerid: Option<&[u8]>,
+        first: Option<Found>,
+    ) {
+        self.first.set(context, exten, 0, callerid, first);
+    }
+}
+
+impl RouteQuestion {
+    fn set(
+        &mut self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        callerid: Option<&[u8]>,
+        answer: Option<Found>,
+    ) {
+        let q = self;
         // The buffers are reused: a miss allocates nothing once they have grown.
         q.used = true;
         q.context.clear();
@@ -415,8 +451,18 @@ impl Engine<'_> {
         if self.timed && self.routes.borrow().clocked == context {
             return self.index.find(context, exten, priority, cid, self.now());
         }
-        if let Some(answer) = self.routes.borrow().get(context, exten, priority, cid) {
-            return answer;
+        {
+            let routes = self.routes.borrow();
+            if let Some(answer) = routes.get(context, exten, priority, cid) {
+                return answer;
+            }
+            if let Some(first) = routes.first(context, exten, cid)
+                && self.plan.contexts[first.context].extensions[first.extension]
+                    .priority(priority)
+                    .is_some()
+            {
+                return Some(first);
+            }
         }
         if self.timed
             && self
@@ -430,11 +476,13 @@ impl Engine<'_> {
             drop(routes);
             return self.index.find(context, exten, priority, cid, self.now());
         }
-        let answer = self.index.find(context, exten, priority, cid, 0);
-        self.routes
-            .borrow_mut()
-            .put(context, exten, priority, cid, answer);
-        answer
+        let lookup = self.index.lookup(context, exten, priority, cid, 0);
+        let mut routes = self.routes.borrow_mut();
+        routes.put(context, exten, priority, cid, lookup.found);
+        if lookup.first.is_some() {
+            routes.put_first(context, exten, cid, lookup.first);
+        }
+        lookup.found
     }
 
     /// Runs `call` to its end, `h` extension included, reporting each executed priority.

@@ -185,12 +185,9 @@ pub(crate) fn advance(
     let searched = chains.searched.1;
     let ext = &engine.plan.contexts[found.context].extensions[found.extension];
     // Priorities are sorted, a hint (-1) first.
-    let hints = ext.priorities.partition_point(|p| p.number < 1);
+    let hints = ext.hints();
     let real_count = ext.priorities.len() - hints;
-    let position = ext
-        .priorities
-        .binary_search_by_key(&call.priority, |p| p.number)
-        .map_or(0, |i| i - hints);
+    let position = ext.position(call.priority).map_or(0, |i| i - hints);
     let segment = position / SEGMENT;
     // Compile a segment only once it has run more steps than it has priorities, i.e. once
     // something in it ran twice: straight-line code runs once and is cheaper to interpret
