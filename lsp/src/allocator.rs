@@ -45,9 +45,11 @@
 /// - `pbxc check` after 15 s idle: 0.28–0.46 s with huge pages (0.20–0.34 s of it in the
 ///   kernel) and 0.18–0.24 s without, 97–101 MB and 67–73 MB.
 ///
-/// The setting is kept across `exec` ([`apply`]), so it holds for the server that answers.
-/// A user who set mimalloc's own option (`MIMALLOC_ALLOW_THP`, under any case) keeps their
-/// choice.
+/// The setting is kept across `exec` ([`apply`]), so it holds for the server that answers,
+/// and is inherited by every process started from this one. Where the user set mimalloc's own
+/// option (`MIMALLOC_ALLOW_THP`, under any case), the process's setting is left as it was
+/// found (mimalloc then follows the option; a parent that turned huge pages off still has them
+/// off here).
 pub fn no_huge_pages() -> Option<std::io::Error> {
     #[cfg(target_os = "linux")]
     {

@@ -184,11 +184,6 @@ impl Target {
 }
 
 fn main() -> ExitCode {
-    // A run is short and all its memory fresh: huge pages are zeroed whole at their first
-    // touch (`pbxc check` on the corpus's 1.7 MB dialplan after the machine sat idle:
-    // 0.18–0.24 s and 67–73 MB without them, 0.28–0.46 s and 97–101 MB with; see
-    // `pbxc_lsp::allocator::no_huge_pages`). Should it fail, the run is only slower.
-    let _ = pbxc_lsp::allocator::no_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -196,6 +191,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // All of a run's memory is fresh, and huge pages are zeroed whole at their first touch:
+    // `pbxc check` on the corpus's 1.7 MB dialplan after the machine sat idle took 0.18–0.24 s
+    // and 67–73 MB without them, 0.28–0.46 s and 97–101 MB with; loading the 100k-extension
+    // dialplan for `pbxc call`, 0.11–0.17 s and 77 MB without, 0.07–0.26 s and 90 MB with
+    // (see `pbxc_lsp::allocator::no_huge_pages`). Processes started from here inherit the
+    // setting, so it is left alone where `#exec` scripts run, as Asterisk would run them.
+    // Should it fail, the run is only slower.
+    if !matches!(
+        cli.command,
+        Command::Check {
+            allow_exec: true,
+            ..
+        }
+    ) {
+        let _ = pbxc_lsp::allocator::no_huge_pages();
+    }
     match cli.command {
         Command::Check {
             format,

@@ -274,6 +274,47 @@ fn exec_runs_only_when_asterisk_conf_enables_it_and_the_flag_is_given() {
     );
 }
 
+/// `pbxc` runs without transparent huge pages, which the processes it starts would inherit;
+/// `#exec` scripts run as Asterisk would run them, so with `--allow-exec` the setting is left
+/// as `pbxc` found it. The script names an application after the kernel's record of it.
+#[cfg(target_os = "linux")]
+#[test]
+fn exec_scripts_run_with_the_huge_page_setting_pbxc_was_given() {
+    let own = std::fs::read_to_string("/proc/self/status").unwrap();
+    let own = own
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .expect("the kernel reports THP_enabled (Linux 5.0 and later)")
+        .trim()
+        .to_string();
+    let dir = dir_with(&[
+        ("asterisk.conf", b"[options]\nexecincludes = yes\n"),
+        (
+            "extensions.conf",
+            b"[c]\n#exec sh -c 'echo exten=1,1,Thp$(grep THP_enabled /proc/self/status | cut -f2)'\n",
+        ),
+    ]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pbxc"));
+    for (name, _) in std::env::vars() {
+        if name.eq_ignore_ascii_case("MIMALLOC_ALLOW_THP") {
+            command.env_remove(name);
+        }
+    }
+    let o = command
+        .args(["check", "--allow-exec", "--format", "json", s(dir.path())])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let named = format!("Thp{own}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains(&named)),
+        "{named}: {v}"
+    );
+}
+
 #[test]
 fn rules_lists_every_code() {
     let o = pbxc(&["rules"]);
@@ -738,10 +779,15 @@ fn the_demo_is_in_the_canonical_layout() {
 #[test]
 fn pbxc_lsp_serves_the_language_server_on_stdio() {
     use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pbxc"))
-        .arg("lsp")
-        .env_remove("MIMALLOC_PURGE_DELAY")
-        .env_remove("MIMALLOC_ALLOW_THP")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pbxc"));
+    command.arg("lsp").env_remove("MIMALLOC_PURGE_DELAY");
+    // mimalloc reads its options under any case.
+    for (name, _) in std::env::vars() {
+        if name.eq_ignore_ascii_case("MIMALLOC_ALLOW_THP") {
+            command.env_remove(name);
+        }
+    }
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

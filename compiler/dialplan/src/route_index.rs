@@ -104,6 +104,11 @@ impl<'p> RouteIndex<'p> {
         }
     }
 
+    /// The dialplan this index answers for.
+    pub fn plan(&self) -> &'p Dialplan {
+        self.plan
+    }
+
     /// Whether a time condition of the dialplan names a time zone: whether an include is
     /// open may then change at any second, not only when a minute of the epoch begins.
     pub fn names_a_time_zone(&self) -> bool {
@@ -292,9 +297,11 @@ impl<'p> RouteIndex<'p> {
         callerid: Option<&[u8]>,
         now: i64,
     ) -> Lookup {
+        // Only where the search does not depend on the clock: a timed flattening's first
+        // extension holds only while the same includes are open.
         let flat = self
             .context(context)
-            .and_then(|ctx| self.flat(ctx, now))
+            .and_then(|ctx| self.untimed(ctx))
             .filter(|_| exten.first() != Some(&b'_'));
         match flat {
             Some(flat) => flat.lookup(self.plan, exten, callerid, Wanted::Priority(priority)),
@@ -312,9 +319,9 @@ pub struct Lookup {
     /// The answer: what [`RouteIndex::find`] answers.
     pub found: Option<Found>,
     /// The first extension in search order that matches the number and the caller, whatever
-    /// its priorities; `None` also where the lookup walked the includes rather than search a
-    /// flattening. Where the search does not depend on the clock, it answers any later lookup
-    /// of the same number and caller for a priority it has: nothing before it matches.
+    /// its priorities: it answers any later lookup of the same number and caller for a
+    /// priority it has, since nothing before it matches. `None` also where the search depends
+    /// on the clock (a time-conditioned include) or walks the includes.
     pub first: Option<Found>,
 }
 

@@ -187,6 +187,11 @@ impl<'p> Engine<'p> {
     /// An engine over `plan` that searches `index` (built over the same `plan`), shared with
     /// other engines: a running PBX builds it once per loaded dialplan, not once per call.
     pub fn with_index(plan: &'p Dialplan, index: &'p RouteIndex<'p>) -> Self {
+        // Its answers are places in `plan`, read without checking.
+        debug_assert!(
+            std::ptr::eq(index.plan(), plan),
+            "an index of another dialplan"
+        );
         Self::build(plan, IndexRef::Shared(index))
     }
 

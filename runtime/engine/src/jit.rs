@@ -187,7 +187,10 @@ pub(crate) fn advance(
     // Priorities are sorted, a hint (-1) first.
     let hints = ext.hints();
     let real_count = ext.priorities.len() - hints;
-    let position = ext.position(call.priority).map_or(0, |i| i - hints);
+    // (A jump to the hint, -1, is a priority before the first.)
+    let position = ext
+        .position(call.priority)
+        .map_or(0, |i| i.saturating_sub(hints));
     let segment = position / SEGMENT;
     // Compile a segment only once it has run more steps than it has priorities, i.e. once
     // something in it ran twice: straight-line code runs once and is cheaper to interpret
