@@ -126,6 +126,11 @@ pub(crate) struct Chains {
     /// What each segment is: still warming up, or compiled (or found not worth compiling).
     /// One map, so a step costs one lookup.
     segments: HashMap<SegmentKey, Segment>,
+    /// The segment being counted and its count, kept out of `segments` (whose entry for it,
+    /// if any, is stale) while steps stay in it: a call running down an extension counts
+    /// every priority of one segment after the other, and hashing the key for each cost a
+    /// tenth of an interpreted step.
+    counting: Option<(SegmentKey, u32)>,
     /// The context calls were last searched in, and its index: most steps ask again.
     searched: (Vec<u8>, Option<usize>),
     /// Buffers for where a call entered a chain, kept between runs so that entering one
@@ -155,6 +160,7 @@ impl Chains {
             jit: None,
             compiled: Vec::new(),
             segments: HashMap::default(),
+            counting: None,
             searched: (Vec::new(), None),
             entered: (Vec::new(), Vec::new()),
             steps: Vec::new(),
@@ -205,17 +211,27 @@ pub(crate) fn advance(
             (None, UNGUARDED)
         };
         let key = (s, found.context, found.extension, segment, open);
-        let state = chains.segments.entry(key).or_insert(Segment::Heat(0));
-        match state {
-            Segment::Chain(known) => *known,
-            Segment::Heat(heat) => {
-                *heat += 1;
-                if *heat <= length.saturating_mul(chains.patience) {
-                    return None;
+        let heat = match chains.counting {
+            Some((counted, heat)) if counted == key => heat,
+            _ => {
+                // Another segment: the one counted goes back to the map.
+                if let Some((counted, heat)) = chains.counting.take() {
+                    chains.segments.insert(counted, Segment::Heat(heat));
                 }
-                chain_for(&mut chains, engine, key, found, now)
+                match chains.segments.get(&key) {
+                    Some(Segment::Chain(known)) => return *known,
+                    Some(Segment::Heat(heat)) => *heat,
+                    None => 0,
+                }
             }
+        };
+        let heat = heat.saturating_add(1);
+        if heat <= length.saturating_mul(chains.patience) {
+            chains.counting = Some((key, heat));
+            return None;
         }
+        chains.counting = None;
+        chain_for(&mut chains, engine, key, found, now)
     });
     let Some(index) = compiled else {
         engine.jit = Some(chains);
