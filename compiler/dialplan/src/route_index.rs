@@ -333,8 +333,9 @@ struct Flat {
     /// dialplan, reading the context, then the extension, then its name is a cache miss
     /// each, and most lookups need none of them.
     traits: Vec<Traits>,
-    /// Literal names without their dashes → positions in `entries`, ascending; both kept in
-    /// the map's own slot, so that a probe reads no other memory for up to 16 bytes.
+    /// Literal names without their dashes → positions in `entries`, ascending; names of up to
+    /// 16 bytes and up to two positions are kept in the map's own slot, so that a probe then
+    /// reads no other memory.
     literals: HashMap<SmallVec<[u8; 16]>, SmallVec<[u32; 2]>>,
     patterns: Trie,
 }
@@ -365,8 +366,8 @@ impl Traits {
         Traits(bits)
     }
 
-    /// Whether a literal for every caller that has priority 1: what a lookup of priority 1
-    /// in the literals' map then answers without reading the extension.
+    /// Whether this is a literal for every caller, with priority 1: a lookup of priority 1
+    /// that finds it in the literals' map answers it without reading the extension.
     fn plain_first(self) -> bool {
         self.0 == Traits::FIRST
     }

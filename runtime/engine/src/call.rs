@@ -133,22 +133,21 @@ impl RouteQuestion {
         callerid: Option<&[u8]>,
         answer: Option<Found>,
     ) {
-        let q = self;
         // The buffers are reused: a miss allocates nothing once they have grown.
-        q.used = true;
-        q.context.clear();
-        q.context.extend_from_slice(context);
-        q.exten.clear();
-        q.exten.extend_from_slice(exten);
-        q.priority = priority;
-        match (callerid, &mut q.callerid) {
+        self.used = true;
+        self.context.clear();
+        self.context.extend_from_slice(context);
+        self.exten.clear();
+        self.exten.extend_from_slice(exten);
+        self.priority = priority;
+        match (callerid, &mut self.callerid) {
             (Some(c), Some(stored)) => {
                 stored.clear();
                 stored.extend_from_slice(c);
             }
             (c, stored) => *stored = c.map(<[u8]>::to_vec),
         }
-        q.answer = answer;
+        self.answer = answer;
     }
 }
 
