@@ -12,6 +12,16 @@ struct Script {
     seen: Vec<u32>,
 }
 
+impl Script {
+    /// A host that expects steps in the order of `answers` and answers each so.
+    fn answering(answers: impl Into<Vec<(u32, u32)>>) -> Script {
+        Script {
+            answers: answers.into(),
+            seen: Vec::new(),
+        }
+    }
+}
+
 impl Host for Script {
     fn step(&mut self, id: u32) -> u32 {
         self.seen.push(id);
@@ -43,32 +53,23 @@ fn steps_follow_the_hosts_moves_and_exit_codes() {
     // Priority index k runs step 100 + k.
     let chain = jit.compile(&calls([100, 101, 102])).unwrap();
     // Fall through 0 → 1, loop back 1 → 0 twice, then 1 → 2, which leaves with 7.
-    let mut host = Script {
-        answers: vec![
-            (100, local(1)),
-            (101, local(0)),
-            (100, local(1)),
-            (101, local(0)),
-            (100, local(1)),
-            (101, local(2)),
-            (102, 7),
-        ],
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([
+        (100, local(1)),
+        (101, local(0)),
+        (100, local(1)),
+        (101, local(0)),
+        (100, local(1)),
+        (101, local(2)),
+        (102, 7),
+    ]);
     assert_eq!(jit.run(chain, &mut host, 0), 7);
     assert_eq!(host.seen, [100, 101, 100, 101, 100, 101, 102]);
 
     // Start in the middle; a local move past the end leaves with its own code.
-    let mut host = Script {
-        answers: vec![(102, local(9))],
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([(102, local(9))]);
     assert_eq!(jit.run(chain, &mut host, 2), local(9));
     // A start past the end runs nothing.
-    let mut host = Script {
-        answers: Vec::new(),
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([]);
     assert_eq!(jit.run(chain, &mut host, 3), 0);
     assert!(host.seen.is_empty());
 }
@@ -81,16 +82,13 @@ fn a_step_enters_another_chain_at_the_priority_its_code_names() {
     let second = jit.compile(&calls([200, 201, 202])).unwrap();
     let into_second = |k| jit.entry(second, k).expect("an entry code");
     let into_first = |k| jit.entry(first, k).expect("an entry code");
-    let mut host = Script {
-        answers: vec![
-            (100, into_second(1)),
-            (201, into_first(1)),
-            (101, into_second(0)),
-            (200, local(2)),
-            (202, 9),
-        ],
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([
+        (100, into_second(1)),
+        (201, into_first(1)),
+        (101, into_second(0)),
+        (200, local(2)),
+        (202, 9),
+    ]);
     assert_eq!(jit.run(first, &mut host, 0), 9);
     assert_eq!(host.seen, [100, 201, 101, 200, 202]);
 }
@@ -116,18 +114,12 @@ fn an_entry_code_naming_no_chain_leaves_with_that_code() {
     let chain = jit.compile(&calls([1])).unwrap();
     // Chain 1,000 of this Jit does not exist (yet).
     let unknown = ENTRY_BASE + 1_000 * ENTRY_STARTS;
-    let mut host = Script {
-        answers: vec![(1, unknown)],
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([(1, unknown)]);
     assert_eq!(jit.run(chain, &mut host, 0), unknown);
     // Nor does priority 5 of a one-priority chain: the chain leaves as a move past its
     // end would.
     let past_end = jit.entry(chain, 0).unwrap() + 5;
-    let mut host = Script {
-        answers: vec![(1, past_end)],
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([(1, past_end)]);
     assert_eq!(jit.run(chain, &mut host, 0), local(5));
 }
 
@@ -187,10 +179,7 @@ fn a_chain_runs_only_on_the_jit_that_compiled_it() {
     };
     // The code it points at was freed with its Jit: another Jit refuses it.
     let other = Jit::new().unwrap();
-    let mut host = Script {
-        answers: Vec::new(),
-        seen: Vec::new(),
-    };
+    let mut host = Script::answering([]);
     assert_eq!(other.run(chain, &mut host, 0), 0);
     assert!(host.seen.is_empty());
 }
@@ -203,10 +192,7 @@ fn many_chains_coexist() {
         .collect();
     for (n, chain) in chains.iter().enumerate() {
         let n = n as u32;
-        let mut host = Script {
-            answers: vec![(n, local(1)), (n + 1, 3)],
-            seen: Vec::new(),
-        };
+        let mut host = Script::answering([(n, local(1)), (n + 1, 3)]);
         assert_eq!(jit.run(*chain, &mut host, 0), 3);
     }
     assert!(jit.compile(&[]).is_ok());

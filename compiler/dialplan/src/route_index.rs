@@ -274,17 +274,7 @@ impl<'p> RouteIndex<'p> {
         callerid: Option<&[u8]>,
         now: i64,
     ) -> Option<Found> {
-        let ctx = self.context(context)?;
-        // A number written as a pattern is first compared as one; rare enough to walk.
-        let Some(flat) = self.flat(ctx, now).filter(|_| exten.first() != Some(&b'_')) else {
-            return route::find_at(self.plan, context, exten, priority, callerid, now)
-                .winner()
-                .map(|w| Found {
-                    context: w.context,
-                    extension: w.extension,
-                });
-        };
-        flat.find(self.plan, exten, priority, callerid)
+        self.lookup(context, exten, priority, callerid, now).found
     }
 
     /// [`RouteIndex::find`], and the first extension that matches the number and the caller
@@ -297,24 +287,30 @@ impl<'p> RouteIndex<'p> {
         callerid: Option<&[u8]>,
         now: i64,
     ) -> Lookup {
-        // Only where the search does not depend on the clock: a timed flattening's first
-        // extension holds only while the same includes are open.
-        let flat = self
-            .context(context)
-            .and_then(|ctx| self.untimed(ctx))
-            .filter(|_| exten.first() != Some(&b'_'));
-        match flat {
-            Some(flat) => flat.lookup(self.plan, exten, callerid, Wanted::Priority(priority)),
-            None => Lookup {
-                found: self.find(context, exten, priority, callerid, now),
-                first: None,
-            },
+        let Some(ctx) = self.context(context) else {
+            return Lookup::default();
+        };
+        // A number written as a pattern is first compared as one; rare enough to walk.
+        let Some(flat) = self.flat(ctx, now).filter(|_| exten.first() != Some(&b'_')) else {
+            let found = route::find_at(self.plan, context, exten, priority, callerid, now)
+                .winner()
+                .map(|w| Found {
+                    context: w.context,
+                    extension: w.extension,
+                });
+            return Lookup { found, first: None };
+        };
+        let mut lookup = flat.lookup(self.plan, exten, callerid, Wanted::Priority(priority));
+        // A timed flattening's first extension holds only while the same includes are open.
+        if self.untimed(ctx).is_none() {
+            lookup.first = None;
         }
+        lookup
     }
 }
 
 /// What a lookup found ([`RouteIndex::lookup`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Lookup {
     /// The answer: what [`RouteIndex::find`] answers.
     pub found: Option<Found>,
@@ -495,16 +491,6 @@ impl Flat {
             literals,
             patterns,
         })
-    }
-
-    fn find(
-        &self,
-        plan: &Dialplan,
-        exten: &[u8],
-        priority: i32,
-        callerid: Option<&[u8]>,
-    ) -> Option<Found> {
-        self.search(plan, exten, callerid, Wanted::Priority(priority))
     }
 
     /// The first extension, in search order, that matches `exten` and the caller and has

@@ -112,16 +112,6 @@ impl RouteCache {
         self.next = (slot + 1) % self.entries.len();
         self.entries[slot].set(context, exten, priority, callerid, answer);
     }
-
-    fn put_first(
-        &mut self,
-        context: &[u8],
-        exten: &[u8],
-        callerid: Option<&[u8]>,
-        first: Option<Found>,
-    ) {
-        self.first.set(context, exten, 0, callerid, first);
-    }
 }
 
 impl RouteQuestion {
@@ -484,7 +474,7 @@ impl Engine<'_> {
         let mut routes = self.routes.borrow_mut();
         routes.put(context, exten, priority, cid, lookup.found);
         if lookup.first.is_some() {
-            routes.put_first(context, exten, cid, lookup.first);
+            routes.first.set(context, exten, 0, cid, lookup.first);
         }
         lookup.found
     }
