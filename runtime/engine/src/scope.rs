@@ -371,27 +371,32 @@ impl Exec<'_, '_> {
 }
 
 impl Scope for Exec<'_, '_> {
-    fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+    fn variable_into(&mut self, name: &[u8], out: &mut Vec<u8>) -> bool {
         let call = &*self.call;
         // Keep in step with `BUILT_IN`.
-        let builtin = match name {
-            b"EXTEN" => Some(call.exten.clone()),
-            b"CONTEXT" => Some(call.context.clone()),
-            b"PRIORITY" => Some(call.priority.to_string().into_bytes()),
-            b"CHANNEL" => Some(self.chan.name().to_vec()),
-            b"UNIQUEID" => Some(call.unique_id.clone()),
-            _ => None,
-        };
-        if builtin.is_some() {
-            return builtin;
+        match name {
+            b"EXTEN" => out.extend_from_slice(&call.exten),
+            b"CONTEXT" => out.extend_from_slice(&call.context),
+            b"PRIORITY" => out.extend_from_slice(call.priority.to_string().as_bytes()),
+            b"CHANNEL" => out.extend_from_slice(self.chan.name()),
+            b"UNIQUEID" => out.extend_from_slice(&call.unique_id),
+            b"EPOCH" => out.extend_from_slice(self.engine.clock.now().to_string().as_bytes()),
+            _ => {
+                return match call.vars.get(name) {
+                    Some(value) => {
+                        out.extend_from_slice(value);
+                        true
+                    }
+                    None => self.engine.globals.with(|globals| {
+                        globals
+                            .get(name)
+                            .map(|value| out.extend_from_slice(value))
+                            .is_some()
+                    }),
+                };
+            }
         }
-        if name == b"EPOCH" {
-            return Some(self.engine.clock.now().to_string().into_bytes());
-        }
-        call.vars
-            .get(name)
-            .map(<[u8]>::to_vec)
-            .or_else(|| self.engine.globals.get(name))
+        true
     }
 
     fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {

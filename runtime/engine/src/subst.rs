@@ -18,6 +18,7 @@
 //! Everything that needs the call (variables, functions, expressions, logging) goes through
 //! [`Scope`].
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
 use pbxc_stdlib::functions::args::cstr;
@@ -43,9 +44,17 @@ pub enum Level {
 /// What substitution asks of the call it runs in.
 pub trait Scope {
     /// A variable by name, as `pbx_retrieve_variable` finds it: the built-in names
-    /// (`EXTEN`, `CONTEXT`, `PRIORITY`, …), then channel variables, then globals. `None` when
-    /// unset (it substitutes as the empty string).
-    fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>>;
+    /// (`EXTEN`, `CONTEXT`, `PRIORITY`, …), then channel variables, then globals, appended
+    /// to `out`. `false` when unset (it substitutes as the empty string), and then nothing
+    /// is appended. Appending rather than returning lets a scope copy a value it holds
+    /// straight into the text being built: a step that substitutes `${i}` allocates nothing
+    /// for it.
+    fn variable_into(&mut self, name: &[u8], out: &mut Vec<u8>) -> bool;
+    /// [`Scope::variable_into`] as a value of its own.
+    fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        let mut value = Vec::new();
+        self.variable_into(name, &mut value).then_some(value)
+    }
     /// `NAME(args)` with `args` already substituted. `None` when the function does not exist
     /// or fails (the substitution is then empty).
     fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>>;
@@ -142,7 +151,7 @@ fn helper(data: &[u8], scope: &mut dyn Scope, limits: Limits, mut count: usize) 
     };
     // C strings: nothing after a NUL exists.
     let data = cstr(data);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(data.len().min(count));
     let mut i = 0;
     while i < data.len() && count > 0 {
         let rest = &data[i..];
@@ -178,16 +187,12 @@ fn helper(data: &[u8], scope: &mut dyn Scope, limits: Limits, mut count: usize) 
         let raw = &data[start..scan.body_end];
         let raw = &raw[..raw.len().min(limits.value)];
         let body = if scan.needs_substitution {
-            helper(raw, scope, limits, limits.value)
+            Cow::Owned(helper(raw, scope, limits, limits.value))
         } else {
-            raw.to_vec()
+            Cow::Borrowed(raw)
         };
         if kind == b'{' {
-            if let Some(value) = lookup(&body, scope, limits) {
-                let n = value.len().min(count);
-                out.extend_from_slice(&value[..n]);
-                count -= n;
-            }
+            count -= lookup_into(&body, scope, limits, &mut out, count);
         } else {
             let value = scope.expression(&body);
             let value = cstr(&value);
@@ -317,29 +322,34 @@ fn offset_length(spec: &[u8]) -> (i32, i32) {
 /// length drops that many bytes from the end. Computed without overflow where C's `int`
 /// arithmetic would be undefined.
 pub fn substring(value: &[u8], offset: i32, length: i32) -> &[u8] {
-    let lr = value.len() as i64;
+    &value[substring_range(value.len(), offset, length)]
+}
+
+/// Where [`substring`] of a value `len` bytes long lies in it.
+fn substring_range(len: usize, offset: i32, length: i32) -> std::ops::Range<usize> {
+    let lr = len as i64;
     let (mut offset, length) = (i64::from(offset), i64::from(length));
     if offset == 0 && length >= lr {
-        return value;
+        return 0..len;
     }
     if offset < 0 {
         offset = (lr + offset).max(0);
     }
     if offset >= lr {
-        return &[];
+        return 0..0;
     }
-    let rest = &value[offset as usize..];
-    if length >= 0 && length < lr - offset {
-        &rest[..length as usize]
+    let end = if length >= 0 && length < lr - offset {
+        offset + length
     } else if length < 0 {
         if lr > offset - length {
-            &rest[..(lr + length - offset) as usize]
+            lr + length
         } else {
-            &[]
+            offset
         }
     } else {
-        rest
-    }
+        lr
+    };
+    offset as usize..end as usize
 }
 
 /// `func_args`: `NAME(args)` → (name before the first `(`, args up to the last `)`, whether
@@ -355,10 +365,19 @@ pub fn split_function(call: &[u8]) -> (&[u8], &[u8], bool) {
     }
 }
 
-/// A `${…}` body's value after its substring, or `None` when nothing is produced.
-fn lookup(body: &[u8], scope: &mut dyn Scope, limits: Limits) -> Option<Vec<u8>> {
+/// Appends a `${…}` body's value after its substring to `out`, at most `count` bytes of it;
+/// returns how many it appended.
+fn lookup_into(
+    body: &[u8],
+    scope: &mut dyn Scope,
+    limits: Limits,
+    out: &mut Vec<u8>,
+    count: usize,
+) -> usize {
     let r = parse_variable_name(body);
-    let value = if r.is_function {
+    // The value is appended whole, then cut down where it lies.
+    let start = out.len();
+    let found = if r.is_function {
         let (name, args, closed) = split_function(r.name);
         if !closed {
             scope.log(
@@ -370,13 +389,23 @@ fn lookup(body: &[u8], scope: &mut dyn Scope, limits: Limits) -> Option<Vec<u8>>
                 ),
             );
         }
-        scope.function(name, args)?
+        scope
+            .function(name, args)
+            .map(|value| out.extend_from_slice(&value))
+            .is_some()
     } else {
-        scope.variable(r.name)?
+        scope.variable_into(r.name, out)
     };
-    let value = cstr(&value);
-    let value = &value[..value.len().min(limits.value)];
-    Some(substring(value, r.offset, r.length).to_vec())
+    if !found {
+        out.truncate(start);
+        return 0;
+    }
+    let len = cstr(&out[start..]).len().min(limits.value);
+    let kept = substring_range(len, r.offset, r.length);
+    let n = kept.len().min(count);
+    out.copy_within(start + kept.start..start + kept.start + n, start);
+    out.truncate(start + n);
+    n
 }
 
 #[cfg(test)]
@@ -386,14 +415,15 @@ mod tests {
     struct Plain;
 
     impl Scope for Plain {
-        fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        fn variable_into(&mut self, name: &[u8], out: &mut Vec<u8>) -> bool {
             match name {
-                b"x" => Some(b"${y}".to_vec()),
-                b"big" => Some(vec![b'a'; 5000]),
-                b"" => None,
-                n if n.starts_with(b"n") => Some(b"n".to_vec()),
-                _ => None,
+                b"x" => out.extend_from_slice(b"${y}"),
+                b"big" => out.extend_from_slice(&[b'a'; 5000]),
+                b"" => return false,
+                n if n.starts_with(b"n") => out.push(b'n'),
+                _ => return false,
             }
+            true
         }
         fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
             Some([name, b"|", args].concat())
@@ -414,6 +444,61 @@ mod tests {
         assert_eq!(substring(b"123", 0, i32::MIN), b"");
         assert_eq!(substring(b"123", i32::MIN, -1), b"12");
         assert_eq!(substring(b"", -1, -1), b"");
+    }
+
+    /// `substring` as it was written on slices before it was computed as a range (the
+    /// substitution cuts values where it appended them); pinned by the conformance rows.
+    fn sliced(value: &[u8], offset: i32, length: i32) -> &[u8] {
+        let lr = value.len() as i64;
+        let (mut offset, length) = (i64::from(offset), i64::from(length));
+        if offset == 0 && length >= lr {
+            return value;
+        }
+        if offset < 0 {
+            offset = (lr + offset).max(0);
+        }
+        if offset >= lr {
+            return &[];
+        }
+        let rest = &value[offset as usize..];
+        if length >= 0 && length < lr - offset {
+            &rest[..length as usize]
+        } else if length < 0 {
+            if lr > offset - length {
+                &rest[..(lr + length - offset) as usize]
+            } else {
+                &[]
+            }
+        } else {
+            rest
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn substring_ranges_cut_as_slices_did(
+            value in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            offset in proptest::prop_oneof![-14i32..14, proptest::num::i32::ANY],
+            length in proptest::prop_oneof![-14i32..14, proptest::num::i32::ANY],
+        ) {
+            proptest::prop_assert_eq!(substring(&value, offset, length), sliced(&value, offset, length));
+        }
+    }
+
+    /// A `${name:offset:length}` value is appended, then cut where it lies: text before it
+    /// stays, and so does the limit on the whole.
+    #[test]
+    fn substrings_cut_in_place() {
+        assert_eq!(sub("<${n:0:1}|${big:4094}|${n:5}|${x:-3:2}>"), "<n|a||{y>");
+        let out = substitute_with(
+            b"ab${big:10:20}",
+            &mut Plain,
+            Limits {
+                output: 7,
+                value: 4095,
+            },
+        );
+        assert_eq!(out, b"abaaaaa");
     }
 
     #[test]

@@ -151,14 +151,12 @@ struct TestScope {
 }
 
 impl Scope for TestScope {
-    fn variable(&mut self, name: &[u8]) -> Option<Vec<u8>> {
-        if let Some((_, v)) = self.builtins.iter().find(|(n, _)| *n == name) {
-            return Some(v.clone());
-        }
-        self.vars
-            .get(name)
-            .or_else(|| self.globals.get(name))
-            .map(<[u8]>::to_vec)
+    fn variable_into(&mut self, name: &[u8], out: &mut Vec<u8>) -> bool {
+        let value = match self.builtins.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => Some(&v[..]),
+            None => self.vars.get(name).or_else(|| self.globals.get(name)),
+        };
+        value.map(|v| out.extend_from_slice(v)).is_some()
     }
 
     fn function(&mut self, name: &[u8], args: &[u8]) -> Option<Vec<u8>> {
