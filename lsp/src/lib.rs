@@ -33,8 +33,18 @@ pub mod world;
 
 pub use world::World;
 
+/// How a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The client asked the server to shut down, then exited: the process exits with 0.
+    ShutDown,
+    /// The client exited, or closed the input, without asking first: the process exits with
+    /// 1, as the protocol asks.
+    Abandoned,
+}
+
 /// Serves the language server on standard input and output until the client exits.
-pub fn run_stdio() -> std::io::Result<()> {
+pub fn run_stdio() -> std::io::Result<Ending> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -43,17 +53,24 @@ pub fn run_stdio() -> std::io::Result<()> {
     let writer = std::thread::Builder::new()
         .name("pbxc-lsp-write".into())
         .spawn(move || outbox::write(posted, std::io::stdout().lock()))?;
+    let shut_down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     runtime.block_on(async {
         let (service, socket) = tower_lsp_server::LspService::build({
             let outbox = outbox.clone();
             move |client| server::Backend::new(client, outbox)
         })
         .custom_method(frames::MALFORMED, server::Backend::malformed)
+        .custom_method(frames::DIRECT_METHOD, server::Backend::direct)
         .custom_method("pbxc/status", server::Backend::status)
         .finish();
         // Every frame passes the guard before the server's reader sees it.
         let (checked, input) = tokio::io::duplex(1 << 16);
-        let guard = tokio::spawn(frames::filter(tokio::io::stdin(), checked));
+        let guard = tokio::spawn({
+            let shut_down = shut_down.clone();
+            async move {
+                frames::filter_noting_shutdown(tokio::io::stdin(), checked, &shut_down).await
+            }
+        });
         let (output, server_frames) = tokio::io::duplex(1 << 16);
         let forward = tokio::spawn(outbox::forward_frames(server_frames, outbox));
         tower_lsp_server::Server::new(input, output, socket)
@@ -67,5 +84,9 @@ pub fn run_stdio() -> std::io::Result<()> {
     // The guard's read of stdin sits in a blocking thread that only returns when the client
     // closes its end; after `exit` the server must not wait for that.
     runtime.shutdown_background();
-    Ok(())
+    Ok(if shut_down.load(std::sync::atomic::Ordering::Relaxed) {
+        Ending::ShutDown
+    } else {
+        Ending::Abandoned
+    })
 }

@@ -10,7 +10,8 @@ fn main() -> std::process::ExitCode {
         eprintln!("pbx-lsp: running with the allocator's defaults: {e}");
     }
     match pbxc_lsp::run_stdio() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(pbxc_lsp::Ending::ShutDown) => std::process::ExitCode::SUCCESS,
+        Ok(pbxc_lsp::Ending::Abandoned) => std::process::ExitCode::FAILURE,
         Err(e) => {
             eprintln!("pbx-lsp: {e}");
             std::process::ExitCode::FAILURE

@@ -96,6 +96,27 @@ pub struct Malformed {
     message: String,
 }
 
+/// A request [`frames`](crate::frames) diverted to [`Backend::direct`]: its id, method and
+/// parameters as the client sent them.
+#[derive(serde::Deserialize)]
+pub struct Direct {
+    id: serde_json::Value,
+    method: String,
+    #[serde(default)]
+    params: serde_json::Value,
+}
+
+/// A response written by the server itself; `result` is serialized straight into the frame.
+#[derive(serde::Serialize)]
+struct Answer<'a, T: serde::Serialize> {
+    jsonrpc: &'static str,
+    id: &'a serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Error>,
+}
+
 /// The answer to `pbxc/status`: what the server has done since it started.
 #[derive(serde::Serialize)]
 pub struct Status {
@@ -130,6 +151,48 @@ impl Backend {
         })
     }
 
+    /// Answers a request [`frames`](crate::frames) diverted: the same features as the
+    /// protocol's methods below, the result serialized straight into the response's frame.
+    pub async fn direct(&self, request: Direct) {
+        let body = match request.method.as_str() {
+            "textDocument/documentSymbol" => {
+                self.answer(&request, |world, p: DocumentSymbolParams| {
+                    features::symbols::document_symbols(world, &p.text_document.uri)
+                        .map(DocumentSymbolResponse::Nested)
+                })
+            }
+            "textDocument/semanticTokens/full" => {
+                self.answer(&request, |world, p: SemanticTokensParams| {
+                    features::tokens::semantic_tokens(world, &p.text_document.uri)
+                        .map(SemanticTokensResult::Tokens)
+                })
+            }
+            "textDocument/formatting" => {
+                self.answer(&request, |world, p: DocumentFormattingParams| {
+                    features::format::formatting(world, &p.text_document.uri)
+                })
+            }
+            _ => respond::<()>(&request.id, Err(Error::method_not_found())),
+        };
+        // Only fails once the writer has stopped, when the server is exiting.
+        let _ = self
+            .outbox
+            .send(crate::outbox::Message::Frame(crate::outbox::frame(&body)));
+    }
+
+    /// The response body to `request`, its parameters read as `P`, as tower-lsp-server would
+    /// answer them: invalid parameters are an `InvalidParams` error.
+    fn answer<P: serde::de::DeserializeOwned, T: serde::Serialize>(
+        &self,
+        request: &Direct,
+        feature: impl FnOnce(&mut World, P) -> T,
+    ) -> Vec<u8> {
+        let result = serde_json::from_value::<P>(request.params.clone())
+            .map_err(|e| Error::invalid_params(e.to_string()))
+            .map(|params| feature(&mut self.world(), params));
+        respond(&request.id, result)
+    }
+
     /// Answers a bad message with the error it deserves.
     pub async fn malformed(&self, params: Malformed) -> Result<()> {
         Err(Error {
@@ -138,6 +201,35 @@ impl Backend {
             data: None,
         })
     }
+}
+
+/// The body of the response to request `id`.
+fn respond<T: serde::Serialize>(id: &serde_json::Value, result: Result<T>) -> Vec<u8> {
+    let (result, error) = match result {
+        Ok(result) => (Some(result), None),
+        Err(error) => (None, Some(error)),
+    };
+    let answer = Answer {
+        jsonrpc: "2.0",
+        id,
+        result,
+        error,
+    };
+    serde_json::to_vec(&answer).unwrap_or_else(|e| {
+        // A result serde cannot write (a map with keys that are not strings, which no
+        // feature builds) is still answered, as tower-lsp-server answers it.
+        serde_json::to_vec(&Answer::<()> {
+            jsonrpc: "2.0",
+            id,
+            result: None,
+            error: Some(Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                message: e.to_string().into(),
+                data: None,
+            }),
+        })
+        .unwrap_or_default()
+    })
 }
 
 fn path(uri: &Uri) -> Option<PathBuf> {

@@ -701,6 +701,12 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
         json!({ "textDocument": { "uri": "file:///x" }, "position": at(0, 0) }),
     );
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    // The same for a request whose answer the server writes itself once the session is open.
+    let r = c.call(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": "file:///x" } }),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
     let result = c.request("initialize", json!({ "capabilities": {} }));
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
     c.notify("initialized", json!({}));
@@ -726,6 +732,14 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
     assert_eq!(r["error"]["code"], -32601, "{r}");
     let r = c.call("textDocument/hover", json!({ "textDocument": 5 }));
     assert_eq!(r["error"]["code"], -32602, "{r}");
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+        "textDocument/formatting",
+    ] {
+        let r = c.call(method, json!({ "textDocument": 5 }));
+        assert_eq!(r["error"]["code"], -32602, "{method}: {r}");
+    }
     let dir = workspace();
     let ext = dir.file("extensions.conf");
     c.open(&ext, None);
@@ -750,16 +764,40 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
             .iter()
             .any(|d| d["message"].as_str().unwrap().contains("`Wat`"))
     );
+    // A request id may be a string.
+    c.send(json!({ "jsonrpc": "2.0", "id": "outline", "method": "textDocument/documentSymbol", "params": { "textDocument": { "uri": uri(&ext) } } }));
+    let r = c.wait(|m| m["id"] == "outline");
+    assert!(r["result"].as_array().is_some_and(|s| !s.is_empty()), "{r}");
     assert!(c.is_running());
     // shutdown, then requests are refused, and exit ends the process.
     c.request("shutdown", Value::Null);
-    let r = c.call(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri(&ext) }, "position": at(0, 0) }),
-    );
-    assert_eq!(r["error"]["code"], -32600, "{r}");
+    for (method, params) in [
+        (
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri(&ext) }, "position": at(0, 0) }),
+        ),
+        (
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": uri(&ext) } }),
+        ),
+    ] {
+        let r = c.call(method, params);
+        assert_eq!(r["error"]["code"], -32600, "{method}: {r}");
+    }
     c.notify("exit", Value::Null);
     assert!(c.wait_exit().success());
+}
+
+/// The protocol: "The server should exit with success code 0 if the shutdown request has
+/// been received before; otherwise with error code 1."
+#[test]
+fn exit_without_shutdown_is_an_error_exit() {
+    let mut c = Client::start(None);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit().code(), Some(1));
+    let mut c = Client::start(None);
+    c.close_stdin();
+    assert_eq!(c.wait_exit().code(), Some(1));
 }
 
 #[test]

@@ -304,7 +304,9 @@ fn main() -> ExitCode {
                 eprintln!("pbxc lsp: running with the allocator's defaults: {e}");
             }
             match pbxc_lsp::run_stdio() {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(pbxc_lsp::Ending::ShutDown) => ExitCode::SUCCESS,
+                // The protocol's code for an `exit` without a `shutdown` before it.
+                Ok(pbxc_lsp::Ending::Abandoned) => ExitCode::from(1),
                 Err(e) => {
                     eprintln!("pbxc lsp: {e}");
                     ExitCode::from(2)

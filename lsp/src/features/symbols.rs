@@ -1,6 +1,8 @@
 //! Document symbols (contexts › extensions › labels; sections of other files) and workspace
 //! symbols (contexts and extensions of every analysis covering an open file).
 
+use std::collections::HashMap;
+
 use tower_lsp_server::ls_types as ls;
 
 use super::show;
@@ -39,7 +41,9 @@ pub fn document_symbols(world: &mut World, uri: &ls::Uri) -> Option<Vec<ls::Docu
     let index = world.symbols(a);
     let mut out: Vec<ls::DocumentSymbol> = Vec::new();
     // Definitions of one file come in file order: a section, its extensions, their labels.
-    let mut seen_extensions: Vec<(usize, Vec<u8>)> = Vec::new();
+    // Each extension of the current section, by name: its place among the section's
+    // children (FreePBX writes contexts of thousands of extensions).
+    let mut seen_extensions: HashMap<&[u8], usize> = HashMap::new();
     for d in index.definitions.iter().filter(|d| d.file == view.file) {
         let s = symbol(world, a, d);
         match &d.symbol {
@@ -53,13 +57,13 @@ pub fn document_symbols(world: &mut World, uri: &ls::Uri) -> Option<Vec<ls::Docu
                 };
                 let children = section.children.get_or_insert_with(Vec::new);
                 // Later lines of an extension add priorities; the first names it.
-                if let Some((i, _)) = seen_extensions.iter().find(|(_, n)| n == name) {
-                    let ext = &mut children[*i];
+                if let Some(&i) = seen_extensions.get(&name[..]) {
+                    let ext = &mut children[i];
                     ext.range.end = s.range.end.max(ext.range.end);
                     section.range.end = s.range.end.max(section.range.end);
                     continue;
                 }
-                seen_extensions.push((children.len(), name.clone()));
+                seen_extensions.insert(name, children.len());
                 section.range.end = s.range.end.max(section.range.end);
                 children.push(s);
             }
@@ -68,13 +72,13 @@ pub fn document_symbols(world: &mut World, uri: &ls::Uri) -> Option<Vec<ls::Docu
                     continue;
                 };
                 section.range.end = s.range.end.max(section.range.end);
-                let Some((i, _)) = seen_extensions.iter().find(|(_, n)| n == extension) else {
+                let Some(&i) = seen_extensions.get(&extension[..]) else {
                     continue;
                 };
                 let Some(children) = section.children.as_mut() else {
                     continue;
                 };
-                let ext = &mut children[*i];
+                let ext = &mut children[i];
                 ext.range.end = s.range.end.max(ext.range.end);
                 ext.children.get_or_insert_with(Vec::new).push(s);
             }
