@@ -357,17 +357,58 @@ fn rename_of_a_context_and_of_a_label_edits_every_file() {
         .sum();
     assert_eq!(total, 3); // the label and both Gotos
 
-    // A name Asterisk would cut is refused with an error, not applied.
+    // A name Asterisk would cut or read otherwise, or one that would send calls elsewhere,
+    // is refused with an error, not applied.
+    let refusals = [
+        ("sub]", "a,b", "cannot be a context name"),
+        ("sub]", "a@b", "cannot be a context name"), // Dial(Local/301@a@b)
+        ("sub]", "x/y", "cannot be a context name"), // Local/301@x/y/n
+        ("sub]", "${X}", "cannot be a context name"),
+        (
+            "sub]",
+            "from-phones",
+            "a context `from-phones` exists already",
+        ),
+        ("start)", "1", "would read it as a priority number"), // Goto(sub,s,1): priority 1
+        ("start)", "2x", "would read it as a priority number"),
+        ("start)", "+1", "would read it as a priority number"),
+    ];
+    for (at_text, new_name, why) in refusals {
+        let mut params = position(&ext, EXTENSIONS, at_text, 0);
+        params["newName"] = json!(new_name);
+        let response = c.call("textDocument/rename", params);
+        assert!(
+            response["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(why)),
+            "{new_name}: {response}"
+        );
+    }
+    // Renaming to the name it has is no change, and allowed.
     let mut params = position(&ext, EXTENSIONS, "sub]", 0);
-    params["newName"] = json!("a,b");
+    params["newName"] = json!("sub");
+    assert!(c.call("textDocument/rename", params).get("error").is_none());
+
+    // Another label of the same extension: `Goto(s,b)` would find the first of the two.
+    // The same label in another extension is its own.
+    const LABELS: &str =
+        "[c]\nexten => s,1(a),NoOp()\n same => n(b),Goto(s,a)\nexten => t,1(b),NoOp()\n";
+    let dir = Dir::new(&[("extensions.conf", LABELS)]);
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let mut params = position(&ext, LABELS, "a)", 0);
+    params["newName"] = json!("b");
     let response = c.call("textDocument/rename", params);
     assert!(
         response["error"]["message"]
             .as_str()
-            .unwrap()
-            .contains("cannot be a context name"),
+            .is_some_and(|m| m.contains("extension `s` of `c` has a label `b` already")),
         "{response}"
     );
+    let mut params = position(&ext, LABELS, "b)", 1);
+    params["newName"] = json!("a");
+    assert!(c.call("textDocument/rename", params).get("error").is_none());
     // Extensions are not renamed.
     assert_eq!(
         c.request(

@@ -80,6 +80,84 @@ pub fn prepare_rename(
     Some(ls::PrepareRenameResponse::Range(lines.range(range)))
 }
 
+/// Why `symbol` cannot be renamed `new_name`, if it cannot: a name Asterisk would cut or
+/// read otherwise where the dialplan names it, or one that another context (or another label
+/// of the same extension) has already, which would silently send its calls elsewhere.
+fn refused(index: &crate::analysis::Index, symbol: &Symbol, new_name: &str) -> Option<String> {
+    let what = match symbol {
+        Symbol::Context(_) => "context",
+        Symbol::Label { .. } => "label",
+        _ => return Some("only contexts and labels can be renamed".into()),
+    };
+    // Cut by the line or the argument list (`[ ] , ; ( ) |`, blanks), by `Local/exten@context/n`
+    // (`@ /`), or substituted or unquoted at run time (`$ { } " \`).
+    let cut = new_name.bytes().any(|c| {
+        c <= b' '
+            || matches!(
+                c,
+                b'[' | b']'
+                    | b','
+                    | b';'
+                    | b'('
+                    | b')'
+                    | b'|'
+                    | b'@'
+                    | b'/'
+                    | b'$'
+                    | b'{'
+                    | b'}'
+                    | b'"'
+                    | b'\\'
+            )
+    });
+    if new_name.is_empty() || cut {
+        return Some(format!(
+            "`{new_name}` cannot be a {what} name: no blanks, brackets, braces, parentheses, quotes, commas, `|`, `;`, `@`, `/`, `$` or `\\`"
+        ));
+    }
+    let new = new_name.as_bytes().to_vec();
+    if new == symbol.name() {
+        return None;
+    }
+    match symbol {
+        // `Goto(s,2x)` reads a priority that starts with a number (`sscanf("%d")`), and one
+        // that starts with `+` or `-` as a jump relative to the current one.
+        Symbol::Label { .. } if new[0] == b'+' || new[0] == b'-' || new[0].is_ascii_digit() => {
+            Some(format!(
+                "`{new_name}` cannot be a label: Goto and Gosub would read it as a priority number"
+            ))
+        }
+        Symbol::Context(_)
+            if index
+                .definitions_of(&Symbol::Context(new.clone()))
+                .next()
+                .is_some() =>
+        {
+            Some(format!(
+                "a context `{new_name}` exists already: the two would become one"
+            ))
+        }
+        Symbol::Label {
+            context, extension, ..
+        } if index
+            .definitions_of(&Symbol::Label {
+                context: context.clone(),
+                extension: extension.clone(),
+                label: new,
+            })
+            .next()
+            .is_some() =>
+        {
+            Some(format!(
+                "extension `{}` of `{}` has a label `{new_name}` already",
+                String::from_utf8_lossy(extension),
+                String::from_utf8_lossy(context)
+            ))
+        }
+        _ => None,
+    }
+}
+
 pub fn rename(
     world: &mut World,
     uri: &ls::Uri,
@@ -95,19 +173,8 @@ pub fn rename(
     let Some((symbol, _)) = index.symbol_at(view.file, offset) else {
         return Ok(None);
     };
-    let valid = !new_name.is_empty()
-        && !new_name
-            .bytes()
-            .any(|c| matches!(c, b'[' | b']' | b',' | b';' | b'(' | b')' | b'|') || c <= b' ');
-    let what = match symbol {
-        Symbol::Context(_) => "context",
-        Symbol::Label { .. } => "label",
-        _ => return Err("only contexts and labels can be renamed".into()),
-    };
-    if !valid {
-        return Err(format!(
-            "`{new_name}` cannot be a {what} name: no blanks, brackets, parentheses, commas, `|` or `;`"
-        ));
+    if let Some(why) = refused(index, &symbol, new_name) {
+        return Err(why);
     }
     let mut changes: HashMap<ls::Uri, Vec<ls::TextEdit>> = HashMap::new();
     let mut edit = |file, range: pbxc_diagnostics::TextRange| {
