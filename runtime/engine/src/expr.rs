@@ -1,7 +1,7 @@
 //! `$[...]` during a call: the expression engine of `pbxc-expr`, with dialplan functions
 //! reached through the call's [`Scope`].
 
-use crate::subst::Scope;
+use crate::subst::{Level, Scope};
 
 struct ViaScope<'s> {
     scope: &'s mut dyn Scope,
@@ -13,7 +13,13 @@ impl pbxc_expr::eval::Functions for ViaScope<'_> {
     }
 }
 
-/// The printed result of `$[body]`, `body` already substituted.
+/// The printed result of `$[body]`, `body` already substituted; what Asterisk logs while
+/// evaluating it (syntax errors, division by zero, non-numeric arguments: `ast_log`'s
+/// `LOG_WARNING` in ast_expr2.y) goes to the call's log.
 pub(crate) fn evaluate(body: &[u8], scope: &mut dyn Scope) -> Vec<u8> {
-    pbxc_expr::eval::evaluate(body, &mut ViaScope { scope }).value
+    let evaluation = pbxc_expr::eval::evaluate(body, &mut ViaScope { scope });
+    for warning in &evaluation.warnings {
+        scope.log(Level::Warning, warning);
+    }
+    evaluation.value
 }
