@@ -18,7 +18,8 @@ pub(crate) fn execute(
     data: &[u8],
 ) -> AppResult {
     match app {
-        "NoOp" | "Verbose" | "Log" => AppResult::Continue,
+        "NoOp" | "Verbose" => AppResult::Continue,
+        "Log" => log(call, data),
         "Set" => set(engine, call, chan, data),
         "MSet" => mset(engine, call, chan, data),
         "Goto" => goto(engine, call, data),
@@ -34,6 +35,8 @@ pub(crate) fn execute(
         "ContinueWhile" => continue_while(engine, call),
         "ExecIf" => exec_if(engine, call, chan, data),
         "Exec" => exec(engine, call, chan, data),
+        "TryExec" => try_exec(engine, call, chan, data),
+        "ExecIfTime" => exec_if_time(engine, call, chan, data),
         "RaiseException" => {
             engine.raise_exception(call, data, 0);
             AppResult::Continue
@@ -793,6 +796,116 @@ fn exec(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8
             AppResult::Hangup
         }
     }
+}
+
+/// `app(args)` as Exec, TryExec and ExecIfTime cut it: the name before the first `(`, the
+/// arguments up to the last `)` (all the rest when there is none; `None` without a `(`).
+fn app_and_args(data: &[u8]) -> (&[u8], Option<(&[u8], bool)>) {
+    match strsep(data, b'(') {
+        (name, Some(rest)) => match rest.iter().rposition(|&c| c == b')') {
+            Some(end) => (name, Some((&rest[..end], true))),
+            None => (name, Some((rest, false))),
+        },
+        (name, None) => (name, None),
+    }
+}
+
+/// `TryExec(app(args))` (app_exec.c): as Exec, but the call goes on whatever the application
+/// does, and `TRYSTATUS` says how it went: `SUCCESS`, `FAILED`, or `NOAPP`.
+fn try_exec(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
+    if data.is_empty() {
+        return AppResult::Continue;
+    }
+    let (name, args) = app_and_args(data);
+    let app_data = match args {
+        Some((inner, _)) => scope::substitute(engine, call, chan, inner),
+        None => Vec::new(),
+    };
+    let status: &[u8] = match run_named(engine, call, chan, name, &app_data) {
+        Some(AppResult::Continue) => b"SUCCESS",
+        Some(_) => b"FAILED",
+        None => {
+            call.log.push(format!(
+                "WARNING: Could not find application ({})",
+                String::from_utf8_lossy(name)
+            ));
+            b"NOAPP"
+        }
+    };
+    scope::setvar(engine, call, chan, b"TRYSTATUS", Some(status));
+    AppResult::Continue
+}
+
+/// `ExecIfTime(times,weekdays,mdays,months[,zone]?app(args))` (pbx_builtins.c): runs the
+/// application when the clock is inside the time spec (not `TESTTIME`, which only GotoIfTime
+/// reads), with its arguments as they are (not substituted again).
+fn exec_if_time(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
+    const USAGE: &str = "ExecIfTime requires an argument:\n  <time range>,<days of week>,<days of month>,<months>[,<timezone>]?<appname>[(<appargs>)]";
+    let (spec, app) = strsep(data, b'?');
+    let Some(app) = app.filter(|_| !data.is_empty()) else {
+        call.log.push(format!("WARNING: {USAGE}"));
+        return AppResult::Hangup;
+    };
+    let Some(timing) = pbxc_dialplan::timing::Timing::parse(spec, &mut call.log) else {
+        call.log.push(format!(
+            "WARNING: Invalid Time Spec: {}\nCorrect usage: {USAGE}",
+            String::from_utf8_lossy(spec)
+        ));
+        return AppResult::Hangup;
+    };
+    if !timing.matches(engine.clock.now()) {
+        return AppResult::Continue;
+    }
+    let (name, args) = app_and_args(app);
+    if let Some((_, false)) = args {
+        call.log
+            .push("WARNING: Failed to find closing parenthesis".into());
+    }
+    let app_data = args.map_or(&[][..], |(inner, _)| inner).to_vec();
+    match run_named(engine, call, chan, name, &app_data) {
+        Some(result) => result,
+        None => {
+            call.log.push(format!(
+                "WARNING: Cannot locate application {}",
+                String::from_utf8_lossy(name)
+            ));
+            AppResult::Hangup
+        }
+    }
+}
+
+/// `Log(level,message)` (app_verbose.c): the message in Asterisk's log at that level. The
+/// call's log keeps the levels it keeps for everything else (errors, warnings, notices);
+/// `DEBUG`, `VERBOSE` and `DTMF` go to logs a call does not report.
+fn log(call: &mut Call, data: &[u8]) -> AppResult {
+    if data.is_empty() {
+        return AppResult::Continue;
+    }
+    let parts = args::standard(data, 2);
+    let level = parts.first().cloned().unwrap_or_default();
+    let message = parts.get(1).cloned().unwrap_or_default();
+    let level = String::from_utf8_lossy(&level).to_ascii_uppercase();
+    match level.as_str() {
+        "ERROR" | "WARNING" | "NOTICE" => call
+            .log
+            .push(format!("{level}: {}", String::from_utf8_lossy(&message))),
+        "DEBUG" | "VERBOSE" | "DTMF" => {}
+        _ => call.log.push(format!(
+            "ERROR: Unknown log level: '{}'",
+            String::from_utf8_lossy(&parts[0])
+        )),
+    }
+    AppResult::Continue
 }
 
 /// `WaitExten([seconds][,options])`: a key starts an extension; on a timeout the dialplan

@@ -26,8 +26,8 @@
 //! substitution to take whole falls back.
 //!
 //! `While($[L op R])` is computed the same way, the runtime then doing what While does with
-//! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`,
-//! `Verbose` and `Log` whose data only reads plain variables (counted and, when the engine
+//! that number. A step whose effect is fixed before the call runs is a `Step::Pass`: `NoOp`
+//! and `Verbose` whose data only reads plain variables (counted and, when the engine
 //! traces, shown — nothing else), `Set(name=value)` with nothing to substitute, `Goto` to a
 //! static target (jumped to directly within the extension), and `EndWhile()`.
 //!
@@ -141,7 +141,7 @@ pub(crate) enum Prepared {
     },
     /// `While(<number>)`.
     While { reads: Vec<Read> },
-    /// `NoOp`, `Verbose` or `Log` whose data only reads plain variables.
+    /// `NoOp` or `Verbose` whose data only reads plain variables.
     Pass,
     /// `Set(name=value)` with nothing to substitute.
     Assign { name: Vec<u8>, value: Vec<u8> },
@@ -254,7 +254,8 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
     let fixed = !data.iter().any(|&c| c == b'$' || c == 0);
     match entry.name.as_str() {
         // They do nothing but show their data, and reading plain variables has no effect.
-        "NoOp" | "Verbose" | "Log" => {
+        // (`Log` writes to the log: the runtime runs it.)
+        "NoOp" | "Verbose" => {
             return only_plain_variables(data).then_some((pass, Prepared::Pass));
         }
         "Set" if fixed => {

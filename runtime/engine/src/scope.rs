@@ -82,6 +82,26 @@ struct Exec<'a, 'p> {
     chan: &'a mut dyn Channel,
 }
 
+/// `strsep(s, c)`: the text before the first `c`, and the rest after it (`None` without one).
+fn strsep(s: &[u8], c: u8) -> (&[u8], Option<&[u8]>) {
+    match s.iter().position(|&b| b == c) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    }
+}
+
+/// `ast_strip_quoted(s, "\"", "\"")`: blanks stripped at both ends, then one pair of double
+/// quotes around the rest.
+fn strip_quoted(s: &[u8]) -> &[u8] {
+    let s = pbxc_stdlib::functions::args::strip(s);
+    match s {
+        // One quote alone is both: C moves past it and ends the string where it was.
+        [b'"'] => &[],
+        [b'"', inner @ .., b'"'] => inner,
+        _ => s,
+    }
+}
+
 /// `NAME(args)` cut as `ast_func_read` does: the name before the first `(`, the arguments up
 /// to the last `)`.
 fn split_call(text: &[u8]) -> (&[u8], &[u8]) {
@@ -117,6 +137,7 @@ impl Exec<'_, '_> {
             "LOCAL_PEEK",
             "STACK_PEEK",
             "EVAL",
+            "IFTIME",
         ];
         if !HERE.contains(&name) {
             return None;
@@ -267,8 +288,35 @@ impl Exec<'_, '_> {
                 let args = args.to_vec();
                 subst::eval(&args, self, subst::Limits::APP_DATA)
             }
+            "IFTIME" => self.iftime(args),
             _ => None,
         }
+    }
+
+    /// `IFTIME(times,weekdays,mdays,months[,zone]?[true][:false])` (func_logic.c): the
+    /// branch the engine's clock picks, each part stripped of blanks and of one pair of
+    /// double quotes around it.
+    fn iftime(&mut self, args: &[u8]) -> Option<Vec<u8>> {
+        let data = strip_quoted(args);
+        let (spec, rest) = strsep(data, b'?');
+        let (iftrue, iffalse) = match rest.map(|rest| strsep(rest, b':')) {
+            Some((iftrue, iffalse)) => (Some(iftrue), iffalse),
+            None => (None, None),
+        };
+        if spec.is_empty() || (iftrue.is_none() && iffalse.is_none()) {
+            self.log("WARNING: Syntax IFTIME(<timespec>?[<true>][:<false>])".into());
+            return None;
+        }
+        let Some(timing) = pbxc_dialplan::timing::Timing::parse(spec, &mut self.call.log) else {
+            self.log("WARNING: Invalid Time Spec.".into());
+            return None;
+        };
+        let chosen = if timing.matches(self.engine.clock.now()) {
+            iftrue
+        } else {
+            iffalse
+        };
+        Some(chosen.map(strip_quoted).unwrap_or_default().to_vec())
     }
 
     /// `ast_func_write` for `Set(NAME(args)=value)`.
