@@ -419,13 +419,40 @@ fn rename_of_a_context_and_of_a_label_edits_every_file() {
     );
 }
 
+/// Lines completed at their end, in the context `[more]` after [`EXTENSIONS`].
+const MORE: &str = "\
+ same => n,Goto(sub,
+ same => n,Goto(sub,s,
+ same => n,GotoIf($[1]?sub,s,
+ same => n,Gosub(macro-voicemail,
+ same => n(x),
+ same => n,NoOp() ; Goto(
+ same => n,Set(a=b)
+";
+
+enum Offer {
+    Exactly(&'static [&'static str]),
+    Includes(&'static str),
+}
+
+const MORE_EXPECTED: &[Offer] = &[
+    Offer::Exactly(&["s"]),
+    Offer::Exactly(&["start"]),
+    Offer::Exactly(&["start"]),
+    Offer::Exactly(&["s"]),
+    // The label's parentheses are not an argument list: applications.
+    Offer::Includes("Dial"),
+    Offer::Exactly(&[]),
+    Offer::Exactly(&[]),
+];
+
 #[test]
 fn completion_offers_what_fits_where_the_cursor_is() {
     let dir = workspace();
     let (mut c, _) = open_workspace(&dir);
     let ext = dir.file("extensions.conf");
     let text = format!(
-        "{EXTENSIONS}[more]\nexten => 1,1,\n same => n,Set(X=${{CALLER\ninclude => \n same => n,Goto(\n"
+        "{EXTENSIONS}[more]\nexten => 1,1,\n same => n,Set(X=${{CALLER\ninclude => \n same => n,Goto(\n\n{MORE}"
     );
     c.notify(
         "textDocument/didChange",
@@ -480,6 +507,27 @@ fn completion_offers_what_fits_where_the_cursor_is() {
         args.iter().any(|i| i["label"] == "sub") && args.iter().any(|i| i["label"] == "1"),
         "{args:?}"
     );
+    // What the place written so far leads to, and nothing where no argument is written.
+    let labels_at = |c: &mut Client, line: u32| -> Vec<String> {
+        let end = MORE.lines().nth((line - base - 6) as usize).unwrap().len() as u32;
+        labels(c, line, end)
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (n, expected) in MORE_EXPECTED.iter().enumerate() {
+        let got = labels_at(&mut c, base + 6 + n as u32);
+        match expected {
+            Offer::Exactly(names) => assert_eq!(got, *names, "{}", MORE.lines().nth(n).unwrap()),
+            Offer::Includes(name) => {
+                assert!(
+                    got.iter().any(|g| g == name),
+                    "{}: {got:?}",
+                    MORE.lines().nth(n).unwrap()
+                )
+            }
+        }
+    }
     // pjsip.conf: option names at the start of a line.
     let pjsip = dir.file("pjsip.conf");
     c.open(&pjsip, Some("[phone2]\n\n"));

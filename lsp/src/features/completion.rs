@@ -24,6 +24,10 @@ pub fn completion(
         .rposition(|&c| c == b'\n')
         .map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
+    // In a comment nothing is offered.
+    if comment_start(before).is_some() {
+        return None;
+    }
     let catalog = pbxc_stdlib::catalog();
     let version = world.catalog_version();
 
@@ -113,7 +117,24 @@ pub fn completion(
         b"exten" | b"same" => {
             let fields_before = value.iter().filter(|&&c| c == b',').count();
             let app_field = if key == b"exten" { 2 } else { 1 };
-            let in_args = value.contains(&b'(');
+            // The application and its arguments: after the priority (whose label, `n(x)`,
+            // has parentheses of its own).
+            let app_text = value
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c == b',')
+                .nth(app_field - 1)
+                .map(|(i, _)| &value[i + 1..]);
+            let Some(app_text) = app_text else {
+                return None;
+            };
+            let opened = app_text.iter().filter(|&&c| c == b'(').count();
+            let closed = app_text.iter().filter(|&&c| c == b')').count();
+            let in_args = opened > closed;
+            if opened > 0 && !in_args {
+                // After the closing parenthesis.
+                return None;
+            }
             if fields_before == app_field && !in_args {
                 return Some(
                     catalog
@@ -124,12 +145,8 @@ pub fn completion(
                 );
             }
             if in_args {
-                // Arguments: contexts, and the extensions and labels of the current context.
-                let mut items = contexts(a);
-                if let Some((context, extension)) = location(world, a, view.file, offset) {
-                    items.extend(targets_in(a, &context, extension.as_deref()));
-                }
-                return Some(items);
+                let here = location(world, a, view.file, offset);
+                return Some(arguments(a, app_text, here));
             }
             None
         }
@@ -202,6 +219,95 @@ fn contexts(a: &Analysis) -> Vec<ls::CompletionItem> {
             ..Default::default()
         })
         .collect()
+}
+
+/// Where a comment starts in `line`: the first `;` not escaped by a backslash.
+fn comment_start(line: &[u8]) -> Option<usize> {
+    let mut escaped = false;
+    for (i, &c) in line.iter().enumerate() {
+        match c {
+            b';' if !escaped => return Some(i),
+            b'\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// In an application's arguments (`app_text` runs from the application's name to the
+/// cursor): the places a jump can name, by what the place being written has so far.
+/// `Goto(` offers contexts, the current context's extensions and the current extension's
+/// labels; `Goto(sub,` the extensions of `sub` (or, when `sub` is an extension here, its
+/// labels); `Goto(sub,s,` the labels of `s` in `sub`. A place starts after the `(`, or after
+/// the `?` or `:` of GotoIf's branches.
+fn arguments(
+    a: &Analysis,
+    app_text: &[u8],
+    here: Option<(Vec<u8>, Option<Vec<u8>>)>,
+) -> Vec<ls::CompletionItem> {
+    let start = app_text
+        .iter()
+        .rposition(|&c| matches!(c, b'(' | b'?' | b':'))
+        .map_or(0, |i| i + 1);
+    let written: Vec<&[u8]> = app_text[start..]
+        .split(|&c| c == b',')
+        .map(<[u8]>::trim_ascii)
+        .collect();
+    let done = &written[..written.len() - 1];
+    let (context, extension) = here.unzip();
+    let extension = extension.flatten();
+    match done {
+        [] => {
+            let mut items = contexts(a);
+            if let Some(context) = &context {
+                items.extend(targets_in(a, context, extension.as_deref()));
+            }
+            items
+        }
+        [first] => {
+            let mut items = Vec::new();
+            if has_context(a, first) {
+                items.extend(targets_in(a, first, None));
+            }
+            if let Some(context) = &context {
+                items.extend(labels_of(a, context, first));
+            }
+            items
+        }
+        [context, extension, ..] => labels_of(a, context, extension),
+    }
+}
+
+fn has_context(a: &Analysis, name: &[u8]) -> bool {
+    a.dialplans.iter().any(|c| c.plan.context(name).is_some())
+}
+
+/// The labels of extension `extension` of `context`.
+fn labels_of(a: &Analysis, context: &[u8], extension: &[u8]) -> Vec<ls::CompletionItem> {
+    let mut items = Vec::new();
+    for checked in &a.dialplans {
+        let Some(ctx) = checked.plan.context(context) else {
+            continue;
+        };
+        for e in ctx.extensions.iter().filter(|e| e.name == extension) {
+            for p in &e.priorities {
+                if let Some(l) = &p.label {
+                    items.push(ls::CompletionItem {
+                        label: show(l),
+                        kind: Some(ls::CompletionItemKind::REFERENCE),
+                        detail: Some(format!(
+                            "label of {}@{}, priority {}",
+                            show(extension),
+                            show(context),
+                            p.number
+                        )),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+    }
+    items
 }
 
 /// Extensions of `context` and labels of its `extension`.
