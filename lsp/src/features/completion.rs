@@ -124,10 +124,7 @@ pub fn completion(
                 .enumerate()
                 .filter(|&(_, &c)| c == b',')
                 .nth(app_field - 1)
-                .map(|(i, _)| &value[i + 1..]);
-            let Some(app_text) = app_text else {
-                return None;
-            };
+                .map(|(i, _)| &value[i + 1..])?;
             let opened = app_text.iter().filter(|&&c| c == b'(').count();
             let closed = app_text.iter().filter(|&&c| c == b')').count();
             let in_args = opened > closed;
