@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod patterns;
+
 /// Where the tables are: `shared/conformance` beside the checkout.
 pub fn dir() -> PathBuf {
     PathBuf::from(concat!(

@@ -82,6 +82,18 @@ struct Exec<'a, 'p> {
     chan: &'a mut dyn Channel,
 }
 
+/// Whether `CALLERID(field)` reads something of a channel's party (func_callerid.c
+/// `callerid_read` and `party_id_read`: `field` lowercased, `-` joining its sub-names).
+fn callerid_field(field: &[u8]) -> bool {
+    let first = field.split(|&c| c == b'-').next().unwrap_or_default();
+    let single = !field.contains(&b'-');
+    matches!(first, b"rdnis" | b"dnid" | b"ani" | b"priv" | b"name")
+        || first.starts_with(b"num")
+        || first.starts_with(b"subaddr")
+        || (single && matches!(first, b"ani2" | b"all" | b"tag" | b"ton"))
+        || (single && first.starts_with(b"pres"))
+}
+
 /// `strsep(s, c)`: the text before the first `c`, and the rest after it (`None` without one).
 fn strsep(s: &[u8], c: u8) -> (&[u8], Option<&[u8]>) {
     match s.iter().position(|&b| b == c) {
@@ -163,7 +175,16 @@ impl Exec<'_, '_> {
                         all.push(b'>');
                         Some(all)
                     }
-                    _ => Some(Vec::new()),
+                    // Fields of the party this call does not model: empty, as on a channel
+                    // that has none set.
+                    f if callerid_field(f) => Some(Vec::new()),
+                    _ => {
+                        self.log(format!(
+                            "ERROR: Unknown callerid data type '{}'.",
+                            String::from_utf8_lossy(args)
+                        ));
+                        Some(Vec::new())
+                    }
                 }
             }
             "EXCEPTION" => {
@@ -361,7 +382,7 @@ impl Exec<'_, '_> {
                     match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self })
                     {
                         Some(Ok(())) => {}
-                        Some(Err(message)) => self.log(format!("ERROR: {message}")),
+                        Some(Err(complaint)) => self.complain(&complaint),
                         None => self.unavailable(&name),
                     }
                 }
@@ -373,7 +394,7 @@ impl Exec<'_, '_> {
             },
             _ => match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self }) {
                 Some(Ok(())) => {}
-                Some(Err(message)) => self.log(format!("ERROR: {message}")),
+                Some(Err(complaint)) => self.complain(&complaint),
                 None => self.unavailable(&name),
             },
         }
@@ -407,8 +428,19 @@ impl Exec<'_, '_> {
         self.call.hangup_handlers.push(handler);
     }
 
+    /// What a failing function logs, at its level; nothing when it fails silently.
+    fn complain(&mut self, complaint: &pbxc_stdlib::functions::Complaint) {
+        if let Some(line) = complaint.line() {
+            self.log(line);
+        }
+    }
+
     fn unavailable(&mut self, name: &str) {
-        if pbxc_stdlib::catalog().function(name).is_some() {
+        let entry = pbxc_stdlib::catalog().function(name);
+        if entry.is_some_and(|e| e.access == pbxc_stdlib::Access::Write) {
+            // `ast_func_read` of a function that only writes (TESTTIME).
+            self.log(format!("ERROR: Function {name} cannot be read"));
+        } else if entry.is_some() {
             self.log(format!(
                 "WARNING: Function {name} needs a live channel; offline it is empty"
             ));
@@ -454,8 +486,8 @@ impl Scope for Exec<'_, '_> {
         }
         match pbxc_stdlib::functions::read(&name, args, &mut Env { exec: self }) {
             Some(Ok(value)) => Some(value),
-            Some(Err(message)) => {
-                self.log(format!("ERROR: {message}"));
+            Some(Err(complaint)) => {
+                self.complain(&complaint);
                 None
             }
             None => {

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use pbx_engine::subst::{self, Level, Limits, Scope};
 use pbx_engine::vars::Variables;
+use pbx_engine::{Call, Engine, SimulatedChannel};
 use pbxc_stdlib::functions::{self, Env};
 
 /// The rows that cannot pass here, by section and input, with the reason.
@@ -144,7 +145,7 @@ struct TestScope {
     builtins: Vec<(&'static [u8], Vec<u8>)>,
     vars: Variables,
     globals: Variables,
-    /// `(level when known, message)`; function failures carry no level.
+    /// `(level when known, message)`; a notice carries none (the table's rows have none).
     logs: Vec<(Option<Level>, String)>,
     /// What this row needed that the test cannot provide.
     unsupported: Vec<String>,
@@ -166,9 +167,14 @@ impl Scope for TestScope {
         }
         match functions::read(&name, args, &mut Bridge(self)) {
             Some(Ok(v)) => Some(v),
-            Some(Err(message)) => {
-                if !message.is_empty() {
-                    self.logs.push((None, message));
+            Some(Err(complaint)) => {
+                if !complaint.message.is_empty() {
+                    let level = match complaint.level {
+                        functions::Level::Error => Some(Level::Error),
+                        functions::Level::Warning => Some(Level::Warning),
+                        functions::Level::Notice => None,
+                    };
+                    self.logs.push((level, complaint.message));
                 }
                 None
             }
@@ -407,4 +413,129 @@ fn functions_write_variables() {
         Some(Ok(()))
     );
     assert_eq!(scope.vars.get(b"l"), Some(&b"x"[..]));
+}
+
+/// Rows a call here cannot run as Asterisk's did, with the reason: they reach outside the
+/// call (a process, the call's CDR).
+const CALL_SKIP: &[(&str, &str, &str)] = &[
+    ("C", "${SHELL(echo hi)}", SHELL),
+    ("C", "${SHELL(printf hi)}", SHELL),
+    (
+        "I",
+        "${SHELL(printf '%d' 123)},${SHELL(printf '%d' 456)}",
+        SHELL,
+    ),
+    ("I", "${foo},${CDR(answer)},${SHELL(printf '%d' 456)}", CDR),
+    (
+        "I",
+        "${foo},${CDR(answer,u)},${SHELL(printf '%d' 456)}",
+        CDR,
+    ),
+];
+
+/// Sections C, D and I as the oracle ran them: each row the data of `NoOp(...)` at
+/// `s,<row>,1` (sections C and D, the globals of section C set, the channel `CLIEval/1`), or
+/// in a call whose channel has section I's variables; on both engines (the JIT three times on
+/// one engine). The printed data must be the row's result, and its log line must be logged.
+#[test]
+fn every_row_in_a_call_on_both_engines() {
+    let doc = cases();
+    let mut text = String::from("[globals]\n");
+    for (n, v) in assignments(section(&doc, "C"), "Globals:") {
+        text.push_str(&format!("{n}={v}\n"));
+    }
+    let mut all = Vec::new();
+    for letter in ["C", "D", "I"] {
+        text.push_str(&format!("[{}]\n", if letter == "I" { "i" } else { "s" }));
+        for row in rows(&doc, letter) {
+            let exten = if letter == "D" {
+                // Section D's rows follow C's in context `s`.
+                all.iter().filter(|r: &&Row| r.section == "C").count() + row.index
+            } else {
+                row.index
+            };
+            text.push_str(&format!(
+                "exten => {exten},1,NoOp({})\n",
+                row.input.replace(';', "\\;")
+            ));
+            all.push(Row {
+                index: exten,
+                ..row
+            });
+        }
+    }
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let mut interpreter = Engine::new(&plan);
+    let mut jit = Engine::new(&plan);
+    jit.enable_jit().expect("a JIT for this machine");
+    let mut failures = Vec::new();
+    let mut used_skips = vec![false; CALL_SKIP.len()];
+    for row in &all {
+        let skip = CALL_SKIP
+            .iter()
+            .position(|(s, input, _)| *s == row.section && *input == row.input);
+        let mut problems = Vec::new();
+        for (name, engine, runs) in [("interpreter", &mut interpreter, 1), ("jit", &mut jit, 3)] {
+            for _ in 0..runs {
+                let (printed, log) = in_a_call(engine, &doc, row);
+                if printed != row.expected {
+                    problems.push(format!("{name} printed {printed:?}"));
+                }
+                if !row.log.is_empty() {
+                    let (level, rest) = row.log.split_once(' ').unwrap_or(("", &row.log));
+                    let message = rest.split_once(": ").map_or(rest, |(_, m)| m);
+                    if !log
+                        .iter()
+                        .any(|l| l.ends_with(message) && l.starts_with(level))
+                    {
+                        problems.push(format!("{name} did not log {:?}: {log:?}", row.log));
+                    }
+                }
+            }
+        }
+        match (skip, problems.is_empty()) {
+            (Some(i), false) => used_skips[i] = true,
+            (Some(i), true) => failures.push(format!(
+                "{} {:?} passes now: remove it from CALL_SKIP ({})",
+                row.section, row.input, CALL_SKIP[i].2
+            )),
+            (None, true) => {}
+            (None, false) => failures.push(format!(
+                "{} {:?}: want {:?}; {}",
+                row.section,
+                row.input,
+                row.expected,
+                problems.join("; ")
+            )),
+        }
+    }
+    for (i, used) in used_skips.iter().enumerate() {
+        if !used {
+            failures.push(format!("CALL_SKIP entry {:?} matches no row", CALL_SKIP[i]));
+        }
+    }
+    assert!(all.len() > 200, "{} rows", all.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What `row`'s NoOp printed in a call, and what the call logged.
+fn in_a_call(engine: &mut Engine, doc: &str, row: &Row) -> (String, Vec<String>) {
+    let context: &[u8] = if row.section == "I" { b"i" } else { b"s" };
+    let mut call = Call::new(context, row.index.to_string().as_bytes(), None);
+    if row.section == "I" {
+        for (n, v) in assignments(section(doc, "I"), "channel has") {
+            call.vars.set(n.as_bytes(), Some(v.as_bytes()));
+        }
+    }
+    let mut printed = None;
+    engine.run(
+        &mut call,
+        &mut SimulatedChannel::new(b"CLIEval/1"),
+        &mut |e| {
+            if printed.is_none() {
+                printed = Some(String::from_utf8_lossy(e.data).into_owned());
+            }
+        },
+    );
+    (printed.unwrap_or_default(), call.log)
 }

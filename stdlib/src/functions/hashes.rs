@@ -4,14 +4,16 @@
 
 use super::args::cstr;
 use super::cscan;
-use super::{Env, Outcome};
+use super::{Complaint, Env, Outcome};
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `BASE64_ENCODE(data)`: standard alphabet, `=` padding, no line breaks.
 pub fn base64_encode(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err(format!("Syntax: {name}(<data>) - missing argument!"));
+        return Err(Complaint::warning(format!(
+            "Syntax: {name}(<data>) - missing argument!"
+        )));
     }
     let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
@@ -46,7 +48,9 @@ fn sextet(b: u8) -> u32 {
 /// the (C string) result.
 pub fn base64_decode(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err(format!("Syntax: {name}(<data>) - missing argument!"));
+        return Err(Complaint::warning(format!(
+            "Syntax: {name}(<data>) - missing argument!"
+        )));
     }
     let mut out = Vec::with_capacity(data.len() * 3 / 4);
     let (mut byte, mut bits) = (0u32, 0u32);
@@ -104,7 +108,9 @@ fn hex(digest: &[u8]) -> Vec<u8> {
 /// `MD5(data)`: lower-case hex.
 pub fn md5(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err("Syntax: MD5(<data>) - missing argument!".into());
+        return Err(Complaint::warning(
+            "Syntax: MD5(<data>) - missing argument!",
+        ));
     }
     Ok(hex(&md5_digest(data)))
 }
@@ -112,7 +118,9 @@ pub fn md5(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 /// `SHA1(data)`: lower-case hex.
 pub fn sha1(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err("Syntax: SHA1(<data>) - missing argument!".into());
+        return Err(Complaint::warning(
+            "Syntax: SHA1(<data>) - missing argument!",
+        ));
     }
     Ok(hex(&sha1_digest(data)))
 }

@@ -2,7 +2,7 @@
 //! funcs/func_global.c (GLOBAL, GLOBAL_EXISTS, GLOBAL_DELETE).
 
 use super::args::{self, check_condition, strip};
-use super::{Env, Outcome};
+use super::{Complaint, Env, Outcome};
 
 fn flag(b: bool) -> Outcome {
     Ok(if b { b"1".to_vec() } else { b"0".to_vec() })
@@ -30,7 +30,7 @@ pub fn if_(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     };
     let (iftrue, iffalse) = (args::get(&branches, 0), args::get(&branches, 1));
     if args::is_empty(expr) || (iftrue.is_none() && iffalse.is_none()) {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     let chosen = if check_condition(expr.map(strip)) {
         iftrue
@@ -43,10 +43,10 @@ pub fn if_(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 /// `SET(name=value)`: both sides stripped, the variable set, the value returned.
 pub fn set(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let Some(eq) = data.iter().position(|&b| b == b'=') else {
-        return Err("Syntax SET(<varname>=[<value>])".into());
+        return Err(Complaint::warning("Syntax SET(<varname>=[<value>])"));
     };
     if eq == 0 {
-        return Err("Syntax SET(<varname>=[<value>])".into());
+        return Err(Complaint::warning("Syntax SET(<varname>=[<value>])"));
     }
     let name = strip(&data[..eq]);
     let value = strip(&data[eq + 1..]);
@@ -55,7 +55,7 @@ pub fn set(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 }
 
 /// `DELETE(var)` (write-only): removes the channel variable.
-pub fn delete(_: &str, data: &[u8], _: &[u8], env: &mut dyn Env) -> Result<(), String> {
+pub fn delete(_: &str, data: &[u8], _: &[u8], env: &mut dyn Env) -> Result<(), Complaint> {
     env.set_var(data, None);
     Ok(())
 }
@@ -71,7 +71,12 @@ pub fn global(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 }
 
 /// `Set(GLOBAL(var)=value)`.
-pub fn global_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Result<(), String> {
+pub fn global_write(
+    _: &str,
+    data: &[u8],
+    value: &[u8],
+    env: &mut dyn Env,
+) -> Result<(), Complaint> {
     env.set_global(data, Some(value));
     Ok(())
 }
@@ -82,7 +87,7 @@ pub fn global_exists(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 }
 
 /// `Set(GLOBAL_DELETE(var)=)`.
-pub fn global_delete(_: &str, data: &[u8], _: &[u8], env: &mut dyn Env) -> Result<(), String> {
+pub fn global_delete(_: &str, data: &[u8], _: &[u8], env: &mut dyn Env) -> Result<(), Complaint> {
     env.set_global(data, None);
     Ok(())
 }

@@ -5,7 +5,7 @@
 use super::args;
 use super::cfmt::{self, Spec};
 use super::cscan::{self, Scan};
-use super::{Env, Outcome};
+use super::{Complaint, Env, Outcome};
 
 /// `(int) x` as x86-64 computes it (`cvttsd2si`): out of range or NaN gives `INT_MIN`.
 fn to_int(x: f64) -> i32 {
@@ -48,10 +48,10 @@ fn show(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn number(text: &[u8]) -> Result<f64, String> {
+fn number(text: &[u8]) -> Result<f64, Complaint> {
     cscan::double(text, 30)
         .value()
-        .ok_or_else(|| format!("'{}' is not a valid number", show(text)))
+        .ok_or_else(|| Complaint::warning(format!("'{}' is not a valid number", show(text))))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -139,11 +139,11 @@ pub fn math(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     const SYNTAX: &str =
         "Syntax: MATH(<number1><op><number 2>[,<type_of_result>]) - missing argument!";
     if data.is_empty() {
-        return Err(SYNTAX.into());
+        return Err(Complaint::warning(SYNTAX));
     }
     let a = args::standard(data, 2);
     let Some(first) = args::get(&a, 0) else {
-        return Err(SYNTAX.into());
+        return Err(Complaint::warning(SYNTAX));
     };
     let (negative, first) = match first.strip_prefix(b"-") {
         Some(rest) => (true, rest),
@@ -156,14 +156,16 @@ pub fn math(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
         Some(b"hex" | b"h") => "%x",
         Some(b"char" | b"c") => "%c",
         Some(other) => {
-            return Err(format!(
+            return Err(Complaint::warning(format!(
                 "Unknown type of result requested '{}'.",
                 show(other)
-            ));
+            )));
         }
     };
     let (Some(op), Some(right)) = (op, right) else {
-        return Err("Supply all the parameters - just this once, please".into());
+        return Err(Complaint::warning(
+            "Supply all the parameters - just this once, please",
+        ));
     };
     let mut x = number(left)?;
     let y = number(right)?;
@@ -220,24 +222,28 @@ pub fn math(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 pub fn crement(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let var = show(data);
     if data.is_empty() {
-        return Err(format!("Syntax: {name}(<data>) - missing argument!"));
+        return Err(Complaint::warning(format!(
+            "Syntax: {name}(<data>) - missing argument!"
+        )));
     }
     let Some(value) = env.var(data) else {
-        return Err(format!("Failed to obtain variable {var}, bailing out"));
+        return Err(Complaint::notice(format!(
+            "Failed to obtain variable {var}, bailing out"
+        )));
     };
     if value.is_empty() {
-        return Err(format!(
+        return Err(Complaint::notice(format!(
             "Variable {var} doesn't exist - are you sure you wrote it correctly?"
-        ));
+        )));
     }
     // sscanf("%30d%1c") == 0 || endchar != 0: blanks alone are EOF, which passes as 0.
     let n = match cscan::int(&value, 30) {
         Scan::Ok(n, used) if used == value.len() => n,
         Scan::Eof => 0,
         _ => {
-            return Err(format!(
+            return Err(Complaint::notice(format!(
                 "The content of ${{{var}}} is not a numeric value - bailing out!"
-            ));
+            )));
         }
     };
     let n = if name == "INC" {
@@ -254,7 +260,7 @@ fn min_max(data: &[u8], pick_max: bool) -> Outcome {
     let a = args::standard(data, 2);
     let (n1, n2) = (args::get(&a, 0), args::get(&a, 1));
     if args::is_empty(n1) && args::is_empty(n2) {
-        return Err("Missing argument for number(s).".into());
+        return Err(Complaint::error("Missing argument for number(s)."));
     }
     let num1 = match n1 {
         Some(t) if !t.is_empty() => Some(number(t)?),
@@ -301,16 +307,21 @@ pub fn abs(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     match args::get(&a, 0) {
         Some(t) if !t.is_empty() => match cscan::double(t, 30).value() {
             Some(v) => int_or_float(v.abs()),
-            None => Err(format!("Bad or missing argument for number: {}", show(t))),
+            None => Err(Complaint::warning(format!(
+                "Bad or missing argument for number: {}",
+                show(t)
+            ))),
         },
-        _ => Err("Bad or missing argument for number: (null)".into()),
+        _ => Err(Complaint::warning(
+            "Bad or missing argument for number: (null)",
+        )),
     }
 }
 
 /// `DIGIT_SUM(number)`: the sum of the decimal digits, other bytes ignored.
 pub fn digit_sum(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err("Missing argument for number".into());
+        return Err(Complaint::warning("Missing argument for number"));
     }
     let sum: u64 = data
         .iter()
@@ -335,7 +346,9 @@ pub fn rand(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let range = i64::from(hi.wrapping_sub(lo).wrapping_add(1));
     if range == 0 {
         // RAND(-2147483648,2147483647): the C divides by zero and Asterisk crashes.
-        return Err("RAND range covers every int: Asterisk divides by zero here".into());
+        return Err(Complaint::error(
+            "RAND range covers every int: Asterisk divides by zero here",
+        ));
     }
     let r = i64::from(env.random()) % range;
     Ok((i64::from(lo) + r).to_string().into_bytes())

@@ -8,9 +8,9 @@
 //! that take a variable name (spec §4.6) reach the call's variables through [`Env`].
 //!
 //! [`read`] and [`write`] answer `None` for a name that is not a pure function here (the
-//! runtime then looks elsewhere: channel functions, the dialplan, I/O), and `Err(message)`
-//! where Asterisk's callback fails — the substitution is then empty, and `message` is what
-//! Asterisk logs (empty when it logs nothing above debug level).
+//! runtime then looks elsewhere: channel functions, the dialplan, I/O), and `Err(complaint)`
+//! where Asterisk's callback fails — the substitution is then empty, and the [`Complaint`] is
+//! what Asterisk logs and at which level (nothing when it logs nothing above debug level).
 
 pub mod args;
 pub mod cfmt;
@@ -55,11 +55,65 @@ pub trait Env {
     }
 }
 
-/// A function's result: `Ok(value)` or `Err(log message)`.
-pub type Outcome = Result<Vec<u8>, String>;
+/// A function's result: `Ok(value)` or `Err(what Asterisk logs)`.
+pub type Outcome = Result<Vec<u8>, Complaint>;
+
+/// Why a function failed: the line its C code logs, at the level it logs it (read from each
+/// `ast_log` of funcs/*.c). An empty message fails silently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Complaint {
+    pub level: Level,
+    pub message: String,
+}
+
+/// `ast_log`'s levels that a failing function uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Complaint {
+    pub fn error(message: impl Into<String>) -> Complaint {
+        Complaint {
+            level: Level::Error,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Complaint {
+        Complaint {
+            level: Level::Warning,
+            message: message.into(),
+        }
+    }
+
+    pub fn notice(message: impl Into<String>) -> Complaint {
+        Complaint {
+            level: Level::Notice,
+            message: message.into(),
+        }
+    }
+
+    /// A failure Asterisk logs nothing of (above debug level).
+    pub fn silent() -> Complaint {
+        Complaint::error(String::new())
+    }
+
+    /// The line as a call's log keeps it (`WARNING: …`); `None` when silent.
+    pub fn line(&self) -> Option<String> {
+        let level = match self.level {
+            Level::Error => "ERROR",
+            Level::Warning => "WARNING",
+            Level::Notice => "NOTICE",
+        };
+        (!self.message.is_empty()).then(|| format!("{level}: {}", self.message))
+    }
+}
 
 type Reader = fn(&str, &[u8], &mut dyn Env) -> Outcome;
-type Writer = fn(&str, &[u8], &[u8], &mut dyn Env) -> Result<(), String>;
+type Writer = fn(&str, &[u8], &[u8], &mut dyn Env) -> Result<(), Complaint>;
 
 /// Pure readable functions, by their exact (case-sensitive) name.
 const READERS: &[(&str, Reader)] = &[
@@ -136,7 +190,7 @@ pub fn write(
     args: &[u8],
     value: &[u8],
     env: &mut dyn Env,
-) -> Option<Result<(), String>> {
+) -> Option<Result<(), Complaint>> {
     let (_, f) = WRITERS.iter().find(|(n, _)| *n == name)?;
     Some(f(name, args::cstr(args), args::cstr(value), env))
 }
@@ -174,6 +228,56 @@ mod tests {
                 "{name} not in the catalog"
             );
         }
+    }
+
+    /// Failures are logged at the level of their `ast_log` in funcs/*.c, which differs from
+    /// one file to the next (and within func_math.c).
+    #[test]
+    fn complaints_have_asterisk_levels() {
+        let mut env = testenv::TestEnv::with(&[("word", "abc")]);
+        let complaint = |env: &mut testenv::TestEnv, name: &str, args: &str| {
+            read(name, args.as_bytes(), env)
+                .expect("a pure function")
+                .expect_err("a failure")
+        };
+        for (name, args, level, message) in [
+            (
+                "MATH",
+                "255,h",
+                Level::Warning,
+                "Supply all the parameters - just this once, please",
+            ),
+            ("MIN", "", Level::Error, "Missing argument for number(s)."),
+            (
+                "INC",
+                "word",
+                Level::Notice,
+                "The content of ${word} is not a numeric value - bailing out!",
+            ),
+            (
+                "CUT",
+                "",
+                Level::Error,
+                "Syntax: CUT(<varname>,<char-delim>,<range-spec>) - missing argument!",
+            ),
+            (
+                "MD5",
+                "",
+                Level::Warning,
+                "Syntax: MD5(<data>) - missing argument!",
+            ),
+        ] {
+            let got = complaint(&mut env, name, args);
+            assert_eq!(
+                (got.level, got.message.as_str()),
+                (level, message),
+                "{name}({args})"
+            );
+        }
+        // A failure Asterisk does not log above debug level.
+        let silent = complaint(&mut env, "IF", "");
+        assert_eq!(silent.line(), None, "{silent:?}");
+        assert_eq!(Complaint::notice("n").line().as_deref(), Some("NOTICE: n"));
     }
 
     /// Every function, fed many short hostile argument strings, answers without panicking.

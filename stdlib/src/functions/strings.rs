@@ -3,7 +3,7 @@
 
 use super::args::{self, cstr, encoded_char, encoded_char_c, encoded_str, is_space};
 use super::cscan::{self, Scan};
-use super::{Env, Outcome, cfmt, posix_regex};
+use super::{Complaint, Env, Outcome, cfmt, posix_regex};
 
 /// The C buffer a `read` callback writes into when called from app-data substitution
 /// (`VAR_BUF_SIZE`); QUOTE and CSV_QUOTE stop short of it so the closing quote survives.
@@ -52,14 +52,16 @@ fn split_c(value: &[u8], d: u8) -> Box<dyn Iterator<Item = &[u8]> + '_> {
 pub fn fieldnum(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     if a.len() < 3 {
-        return Err("Usage: FIELDNUM(<listname>,<delimiter>,<fieldvalue>)".into());
+        return Err(Complaint::error(
+            "Usage: FIELDNUM(<listname>,<delimiter>,<fieldvalue>)",
+        ));
     }
     let value = value_of(env, &a[0]);
     if value.is_empty() || a[1].is_empty() {
         return number(0);
     }
     let Some((d, _)) = encoded_char(&a[1]) else {
-        return Err(String::new());
+        return Err(Complaint::silent());
     };
     let found = split_c(&value, d).position(|f| f.eq_ignore_ascii_case(&a[2]));
     number(found.map_or(0, |i| i + 1))
@@ -70,11 +72,13 @@ pub fn fieldnum(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 pub fn listfilter(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     if a.len() < 3 {
-        return Err("Usage: LISTFILTER(<listname>,<delimiter>,<fieldvalue>)".into());
+        return Err(Complaint::error(
+            "Usage: LISTFILTER(<listname>,<delimiter>,<fieldvalue>)",
+        ));
     }
     let list = value_of(env, &a[0]);
     if list.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     let field = &a[2];
     if args::find(&list, field).is_none() {
@@ -124,12 +128,12 @@ pub fn listfilter(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 pub fn filter(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     let a = args::raw(data, 2);
     let (Some(mut allowed), Some(string)) = (args::get(&a, 0), args::get(&a, 1)) else {
-        return Err("Usage: FILTER(<allowed-chars>,<string>)".into());
+        return Err(Complaint::error("Usage: FILTER(<allowed-chars>,<string>)"));
     };
     let mut bits = [false; 256];
     while !allowed.is_empty() {
         let Some((c1, used)) = encoded_char(allowed) else {
-            return Err(String::new());
+            return Err(Complaint::silent());
         };
         allowed = &allowed[used..];
         if allowed.first() == Some(&b'-') {
@@ -160,20 +164,22 @@ pub fn filter(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 pub fn replace(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     if a.len() < 2 {
-        return Err(format!(
+        return Err(Complaint::error(format!(
             "Usage: {name}(<varname>,<search-chars>[,<replace-char>])"
-        ));
+        )));
     }
     let find = encoded_str(&a[1], Some(256));
     let with = args::get(&a, 2)
         .and_then(encoded_char)
         .map_or(0, |(c, _)| c);
     if find.is_empty() || a[0].is_empty() {
-        return Err("The characters to search for and the variable name must not be empty.".into());
+        return Err(Complaint::error(
+            "The characters to search for and the variable name must not be empty.",
+        ));
     }
     let value = value_of(env, &a[0]);
     if value.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     Ok(value
         .iter()
@@ -190,16 +196,16 @@ pub fn replace(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 pub fn strreplace(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 5);
     if a.len() < 2 {
-        return Err(format!(
+        return Err(Complaint::error(format!(
             "Usage: {name}(<varname>,<find-string>[,<replace-string>,[<max-replacements>]])"
-        ));
+        )));
     }
     if a[0].is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     let find = &a[1];
     if find.is_empty() {
-        return Err("No <find-string> specified".into());
+        return Err(Complaint::error("No <find-string> specified"));
     }
     let value = value_of(env, &a[0]);
     // `max_matches` is unsigned: atoi's 0 means unlimited, a negative number is huge.
@@ -233,7 +239,9 @@ fn atoi(s: &[u8]) -> i32 {
 pub fn strbetween(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     if a.len() != 2 || a[0].is_empty() {
-        return Err(format!("Usage: {name}(<varname>,<insert-string>)"));
+        return Err(Complaint::error(format!(
+            "Usage: {name}(<varname>,<insert-string>)"
+        )));
     }
     let value = value_of(env, &a[0]);
     let mut out = Vec::new();
@@ -249,7 +257,7 @@ pub fn strbetween(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
 /// `TRIM(string)`: `isspace` trimmed at both ends; empty input fails.
 pub fn trim(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     let start = data.iter().take_while(|&&b| is_space(b)).count();
     Ok(rtrim_c(&data[start..]).to_vec())
@@ -258,7 +266,7 @@ pub fn trim(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 /// `LTRIM(string)`.
 pub fn ltrim(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     let start = data.iter().take_while(|&&b| is_space(b)).count();
     Ok(data[start..].to_vec())
@@ -267,7 +275,7 @@ pub fn ltrim(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
 /// `RTRIM(string)`.
 pub fn rtrim(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     if data.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     Ok(rtrim_c(data).to_vec())
 }
@@ -286,9 +294,9 @@ fn rtrim_c(s: &[u8]) -> &[u8] {
 pub fn regex(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     let a = args::separate(data, b'"', true, 3);
     if a.len() != 3 {
-        return Err(
-            "Unexpected arguments: should have been in the form '\"<regex>\" <string>'".into(),
-        );
+        return Err(Complaint::error(
+            "Unexpected arguments: should have been in the form '\"<regex>\" <string>'",
+        ));
     }
     let subject = match a[2].first() {
         Some(b' ' | b'\t') => &a[2][1..],
@@ -297,10 +305,10 @@ pub fn regex(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     match posix_regex::is_match(&a[1], subject) {
         Ok(true) => Ok(b"1".to_vec()),
         Ok(false) => Ok(b"0".to_vec()),
-        Err(e) => Err(format!(
+        Err(e) => Err(Complaint::warning(format!(
             "Malformed input {name}({}): {e}",
             String::from_utf8_lossy(data)
-        )),
+        ))),
     }
 }
 
@@ -336,10 +344,10 @@ pub fn hash_read(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
             for col in args::standard(&keys_c, 100) {
                 let var = hash_var(&a[0], &col, false);
                 let Some(value) = env.var(&var) else {
-                    return Err(format!(
+                    return Err(Complaint::warning(format!(
                         "No value found for '{}'",
                         String::from_utf8_lossy(&var)
-                    ));
+                    )));
                 };
                 out.extend_from_slice(&value);
                 out.push(b',');
@@ -378,7 +386,7 @@ fn hash_keys(hashname: &[u8], env: &mut dyn Env) -> Vec<u8> {
 
 /// `Set(HASH(name,key)=value)`, or with one argument the ODBC-style multi-assignment of
 /// the columns named in `~ODBCFIELDS~`.
-pub fn hash_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Result<(), String> {
+pub fn hash_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Result<(), Complaint> {
     if !data.contains(&b',') {
         return array(env, true, data, value);
     }
@@ -392,16 +400,16 @@ pub fn hash_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Resu
 }
 
 /// `Set(ARRAY(a,b,c)=1,2,3)`: each name gets its value; names without one are set empty.
-pub fn array_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Result<(), String> {
+pub fn array_write(_: &str, data: &[u8], value: &[u8], env: &mut dyn Env) -> Result<(), Complaint> {
     array(env, false, data, value)
 }
 
-fn array(env: &mut dyn Env, ishash: bool, var: &[u8], value: &[u8]) -> Result<(), String> {
+fn array(env: &mut dyn Env, ishash: bool, var: &[u8], value: &[u8]) -> Result<(), Complaint> {
     let origvar = var;
     let names = if ishash {
         match env.var(b"~ODBCFIELDS~") {
             Some(fields) => fields,
-            None => return Err(String::new()),
+            None => return Err(Complaint::silent()),
         }
     } else {
         var.to_vec()
@@ -498,7 +506,9 @@ pub fn shift_pop(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 2);
     let var = args::get(&a, 0).unwrap_or_default();
     if var.is_empty() {
-        return Err(format!("{name} requires a variable name"));
+        return Err(Complaint::warning(format!(
+            "{name} requires a variable name"
+        )));
     }
     let before = value_of(env, var);
     let delim = match args::get(&a, 1) {
@@ -506,7 +516,7 @@ pub fn shift_pop(name: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
         _ => b',',
     };
     if before.is_empty() {
-        return Err(String::new());
+        return Err(Complaint::silent());
     }
     // A NUL delimiter is found at the string's end by strchr/strrchr.
     let at = if delim == 0 {
@@ -532,12 +542,14 @@ pub fn unshift_push(
     data: &[u8],
     value: &[u8],
     env: &mut dyn Env,
-) -> Result<(), String> {
+) -> Result<(), Complaint> {
     let unshift = name.starts_with('U');
     let a = args::standard(data, 2);
     let var = args::get(&a, 0).unwrap_or_default();
     if var.is_empty() {
-        return Err(format!("{name} requires a variable name"));
+        return Err(Complaint::warning(format!(
+            "{name} requires a variable name"
+        )));
     }
     let delim = match args::get(&a, 1) {
         Some(d) if !d.is_empty() => encoded_char(d).map_or(0, |(c, _)| c),
@@ -561,7 +573,9 @@ pub fn unshift_push(
 pub fn cut(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     if a.len() < 3 {
-        return Err("Syntax: CUT(<varname>,<char-delim>,<range-spec>) - missing argument!".into());
+        return Err(Complaint::error(
+            "Syntax: CUT(<varname>,<char-delim>,<range-spec>) - missing argument!",
+        ));
     }
     let value = value_of(env, &a[0]);
     let ds = encoded_char(&a[1]).map_or(b'-', |(c, _)| c);
@@ -577,7 +591,9 @@ pub fn cut(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
             break;
         }
         let Some((start, stop)) = cut_range(spec) else {
-            return Err("Usage: CUT(<varname>,<char-delim>,<range-spec>)".into());
+            return Err(Complaint::error(
+                "Usage: CUT(<varname>,<char-delim>,<range-spec>)",
+            ));
         };
         while !fields.done() && curfieldnum < start {
             fields.next();
@@ -711,7 +727,7 @@ pub fn sprintf(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 101);
     let Some(format) = args::get(&a, 0) else {
         // Asterisk dereferences a NULL format here; fail instead.
-        return Err(String::new());
+        return Err(Complaint::silent());
     };
     let mut vars = a.iter().skip(1).map(|v| v.as_slice());
     let mut out = Vec::new();
@@ -735,14 +751,16 @@ pub fn sprintf(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
             b'%' => out.push(b'%'),
             b'd' | b'i' | b'o' | b'u' | b'x' | b'X' | b'c' => {
                 let Some(arg) = vars.next() else {
-                    return Err("SPRINTF() has more format specifiers than arguments!".into());
+                    return Err(Complaint::error(
+                        "SPRINTF() has more format specifiers than arguments!",
+                    ));
                 };
                 let Some(v) = cscan::int(arg, 30).value() else {
-                    return Err(format!(
+                    return Err(Complaint::error(format!(
                         "Argument '{}' is not an integer number for format '{}'",
                         show(arg),
                         show(spec_text)
-                    ));
+                    )));
                 };
                 let spec = spec_without_length(spec_text, conv);
                 let text = cfmt::integer(&spec, int_arg(v, conv, length));
@@ -750,14 +768,16 @@ pub fn sprintf(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
             }
             b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' => {
                 let Some(arg) = vars.next() else {
-                    return Err("SPRINTF() has more format specifiers than arguments!".into());
+                    return Err(Complaint::error(
+                        "SPRINTF() has more format specifiers than arguments!",
+                    ));
                 };
                 let Some(v) = cscan::double(arg, 30).value() else {
-                    return Err(format!(
+                    return Err(Complaint::error(format!(
                         "Argument '{}' is not a floating point number for format '{}'",
                         show(arg),
                         show(spec_text)
-                    ));
+                    )));
                 };
                 out.extend_from_slice(&cfmt::double(&spec_without_length(spec_text, conv), v));
             }
@@ -767,11 +787,11 @@ pub fn sprintf(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
             }
             _ => {
                 let arg = vars.next();
-                return Err(format!(
+                return Err(Complaint::error(format!(
                     "Format type not supported: '{}' with argument '{}'",
                     show(spec_text),
                     arg.map_or_else(|| "(null)".into(), show)
-                ));
+                )));
             }
         }
     }

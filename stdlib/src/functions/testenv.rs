@@ -89,6 +89,7 @@ pub fn call(env: &mut TestEnv, name: &str, args: &str) -> Result<String, String>
     super::read(name, args.as_bytes(), env)
         .unwrap_or_else(|| panic!("{name} is not a pure function"))
         .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .map_err(|complaint| complaint.message)
 }
 
 /// `read` with no variables.

@@ -9,7 +9,7 @@
 
 use super::args;
 use super::cscan;
-use super::{Env, Outcome};
+use super::{Complaint, Env, Outcome};
 
 const DAYS: [&str; 7] = [
     "Sunday",
@@ -292,7 +292,9 @@ pub fn strptime(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     let a = args::standard(data, 3);
     let format = args::get(&a, 2).unwrap_or_default();
     if format.is_empty() {
-        return Err("No format supplied to STRPTIME(<timestring>,<timezone>,<format>)".into());
+        return Err(Complaint::error(
+            "No format supplied to STRPTIME(<timestring>,<timezone>,<format>)",
+        ));
     }
     let text = args::get(&a, 0).unwrap_or_default();
     let Some(parsed) = parse_tm(text, format) else {
