@@ -49,6 +49,7 @@ pub(crate) fn execute(
             dial_local(engine, call, data)
         }
         "WaitExten" => wait_exten(engine, call, chan, data),
+        "Incomplete" => incomplete(call, chan, data),
         _ => {
             let result = chan.execute(app, data, &mut call.vars);
             match chan.take_jump() {
@@ -882,6 +883,20 @@ fn exec_if_time(
             AppResult::Hangup
         }
     }
+}
+
+/// `Incomplete([n])` (pbx_builtins.c): the number dialled so far is not complete; the PBX
+/// loop waits for more digits while some extension could still match (overlap dialling),
+/// else the number is invalid. The channel is answered first unless `n` says not to (some
+/// channels take no keys before they are answered).
+fn incomplete(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    if call.hung_up || chan.hung_up() {
+        return AppResult::Hangup;
+    }
+    if !data.contains(&b'n') {
+        chan.execute("Answer", b"", &mut call.vars);
+    }
+    AppResult::Incomplete
 }
 
 /// `Log(level,message)` (app_verbose.c): the message in Asterisk's log at that level. The

@@ -1,0 +1,52 @@
+//! Overlap dialling: `Incomplete()` makes the PBX loop wait for more digits while an
+//! extension could still match the number dialled so far (spec §3.8, `AST_PBX_INCOMPLETE`),
+//! on both engines (the JIT three times on one engine).
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+
+const DIALPLAN: &str = "\
+[c]
+exten => _1,1,Incomplete(n)
+exten => 12,1,NoOp(got 12)
+exten => _9,1,Incomplete()
+exten => i,1,NoOp(invalid ${INVALID_EXTEN})
+";
+
+/// (number dialled first, keys pressed after, the steps the call runs).
+const CALLS: &[(&str, &str, &[&str])] = &[
+    // `1` could become `12`: the loop reads the `2` and goes on there.
+    ("1", "2", &["c,1,1,Incomplete(n)", "c,12,1,NoOp(got 12)"]),
+    // A key that matches nothing more: the number is invalid.
+    ("1", "5", &["c,1,1,Incomplete(n)", "c,i,1,NoOp(invalid 15)"]),
+    // Nothing could follow `9`: invalid at once, without waiting for a key.
+    ("9", "", &["c,9,1,Incomplete()", "c,i,1,NoOp(invalid 9)"]),
+];
+
+#[test]
+fn incomplete_waits_for_more_digits_on_both_engines() {
+    let (plan, _) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
+    for jit in [false, true] {
+        let mut engine = Engine::new(&plan);
+        if jit {
+            engine.enable_jit().expect("a JIT for this machine");
+        }
+        for run in 0..if jit { 3 } else { 1 } {
+            for (number, keys, steps) in CALLS {
+                let mut call = Call::new(b"c", number.as_bytes(), None);
+                let mut trace = Vec::new();
+                let mut chan = SimulatedChannel::default().dial(keys.as_bytes());
+                engine.run(&mut call, &mut chan, &mut |e| {
+                    trace.push(format!(
+                        "{},{},{},{}({})",
+                        String::from_utf8_lossy(e.context),
+                        String::from_utf8_lossy(e.exten),
+                        e.priority,
+                        e.app,
+                        String::from_utf8_lossy(e.data)
+                    ))
+                });
+                assert_eq!(trace, *steps, "{number} then {keys} (jit {jit}, run {run})");
+            }
+        }
+    }
+}
