@@ -179,7 +179,22 @@ impl Index {
         }
         for (i, checked) in a.dialplans.iter().enumerate() {
             for r in &checked.references {
-                if let Some(symbol) = a.destination_symbol(i, r.destination) {
+                if let Some(mut symbol) = a.destination_symbol(i, r.destination) {
+                    // `Gosub(sub,s,1)` names priority 1, not the label it happens to carry.
+                    if let Symbol::Label {
+                        context,
+                        extension,
+                        label,
+                    } = &symbol
+                    {
+                        let written = a.sources.get(r.file).text.get(r.range.as_range());
+                        if written != Some(&label[..]) {
+                            symbol = Symbol::Extension {
+                                context: context.clone(),
+                                name: extension.clone(),
+                            };
+                        }
+                    }
                     index.uses.push(Use {
                         file: r.file,
                         range: r.range,

@@ -153,6 +153,11 @@ impl World {
         changes: Vec<ls::TextDocumentContentChangeEvent>,
         version: i32,
     ) {
+        // A change to a document the editor never opened has nothing to apply to (the
+        // protocol requires `didOpen` first): taking it for a new buffer would invent a file.
+        if !self.db.is_open(path) {
+            return;
+        }
         let file = self.db.file(path);
         let mut text: Arc<[u8]> = file.text(&self.db).unwrap_or_else(|| Arc::from(&b""[..]));
         for change in changes {

@@ -604,3 +604,40 @@ proptest::proptest! {
         }
     }
 }
+
+/// A change to a document the editor never opened is not a buffer: nothing is parsed,
+/// checked or published for it, and the disk's file keeps counting.
+#[test]
+fn a_change_to_a_document_never_opened_is_ignored() {
+    let dir = Dir::new(&[("extensions.conf", "[a]\nexten => 1,1,NoOp()\n")]);
+    let mut world = World::new();
+    world.set_folders(vec![dir.path.clone()]);
+    let main = dir.file("extensions.conf");
+    world.open(&main, std::fs::read_to_string(&main).unwrap(), 1);
+    world.diagnostics_to_publish();
+    let counts = (
+        world.database().parse_count(),
+        world.database().analysis_count(),
+    );
+    let never_opened = dir.file("ghost.conf");
+    edit(
+        &mut world,
+        &never_opened,
+        "[ghost]\nexten => 1,1,Wat()\n",
+        2,
+    );
+    let published = world.diagnostics_to_publish();
+    let ghost = ls::Uri::from_file_path(&never_opened).unwrap();
+    assert!(
+        published.iter().all(|(uri, _, _)| *uri != ghost),
+        "{published:?}"
+    );
+    assert_eq!(
+        (
+            world.database().parse_count(),
+            world.database().analysis_count()
+        ),
+        counts
+    );
+    assert!(!world.database().is_open(&never_opened));
+}

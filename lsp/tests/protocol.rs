@@ -206,6 +206,93 @@ fn hover_explains_applications_functions_variables_and_contexts() {
     assert_eq!(r, Value::Null);
 }
 
+/// Where a name is assigned, in comments, and at a number that happens to carry a label.
+const ASSIGNMENTS: &str = "\
+[globals]
+G1=x
+
+[c]
+exten => s,1,Set(FOO=bar)
+ same => n,Set(__INH=1)
+ same => n,Set(CALLERID(num)=123)
+ same => n,NoOp(${FOO}) ; ${EXTEN} in a comment
+ same => n,Gosub(sub,s,1(a,b))
+ same => n,Gosub(sub,s,start(a))
+#include \"parts/*.conf\"
+
+[sub]
+exten => s,1(start),Return()
+";
+
+/// [`ASSIGNMENTS`] and the files its `#include` reads (and one it does not).
+fn assignments_dir() -> Dir {
+    Dir::new(&[
+        ("extensions.conf", ASSIGNMENTS),
+        ("parts/a.conf", "[pa]\nexten => 1,1,NoOp()\n"),
+        ("parts/b.conf", "[pb]\nexten => 1,1,NoOp()\n"),
+        ("parts/c.txt", "[pc]\n"),
+    ])
+}
+
+#[test]
+fn hover_where_a_name_is_assigned_and_not_in_comments() {
+    let dir = assignments_dir();
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let hover = |c: &mut Client, needle: &str, n: usize| -> Value {
+        c.request("textDocument/hover", position(&ext, ASSIGNMENTS, needle, n))
+    };
+    let text = |v: Value| {
+        v["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let foo = text(hover(&mut c, "FOO=bar", 0));
+    assert!(
+        foo.contains("`FOO`") && foo.contains("channel variable, set at"),
+        "{foo}"
+    );
+    let inh = text(hover(&mut c, "INH=1", 0));
+    assert!(inh.starts_with("**`INH`**"), "{inh}");
+    let callerid = text(hover(&mut c, "CALLERID(num)", 0));
+    assert!(callerid.starts_with("```\nCALLERID("), "{callerid}");
+    let global = text(hover(&mut c, "G1=x", 0));
+    assert!(global.contains("global variable = `x`"), "{global}");
+    assert_eq!(hover(&mut c, "EXTEN} in a comment", 0), Value::Null);
+    // `1` names priority 1 of `s@sub`; `start` names the label.
+    let number = text(hover(&mut c, "1(a,b)", 0));
+    assert!(!number.contains("label"), "{number}");
+    let label = text(hover(&mut c, "start(a)", 0));
+    assert!(label.contains("label `start`"), "{label}");
+}
+
+#[test]
+fn a_globbed_include_leads_to_every_file_it_read() {
+    let dir = assignments_dir();
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let r = c.request(
+        "textDocument/definition",
+        position(&ext, ASSIGNMENTS, "parts/*", 0),
+    );
+    let uris: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            uri(&dir.file("parts/a.conf")),
+            uri(&dir.file("parts/b.conf"))
+        ]
+    );
+}
+
 #[test]
 fn definition_leads_from_jumps_includes_dials_and_endpoints_to_their_targets() {
     let dir = workspace();

@@ -85,11 +85,12 @@ fn format_line(tree: &SyntaxTree, line: &Line) -> Vec<u8> {
                     out.push(b' ');
                 }
                 out.extend_from_slice(&name.bytes);
-                out.extend_from_slice(if *op == AssignOp::Set {
-                    b" = "
-                } else {
-                    b" => "
-                });
+                let operator: &[u8] = if *op == AssignOp::Set { b"= " } else { b"=> " };
+                // `=value` (an empty name) keeps the line's first column.
+                if !name.bytes.is_empty() {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(operator);
                 out.extend_from_slice(&value.bytes);
                 trim_end(&out).to_vec()
             }

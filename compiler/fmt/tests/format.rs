@@ -35,6 +35,8 @@ fn layout_cases() {
     check("x=a\\;b   \n", "x=a\\;b\n");
     check("x=1 ;-- block --; y\n", "x=1 ;-- block --; y\n");
     check("x+=  kept\n", "x+=  kept\n");
+    // An empty name keeps the first column: no line starts with a blank that was not there.
+    check("[a]\n=novalue\n=>x\n", "[a]\n= novalue\n=> x\n");
     check("#include \"other.conf\"   \n", "#include \"other.conf\"\n");
 }
 

@@ -25,7 +25,7 @@ pub fn completion(
         .map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     // In a comment nothing is offered.
-    if comment_start(before).is_some() {
+    if super::comment_start(before).is_some() {
         return None;
     }
     let catalog = pbxc_stdlib::catalog();
@@ -216,19 +216,6 @@ fn contexts(a: &Analysis) -> Vec<ls::CompletionItem> {
             ..Default::default()
         })
         .collect()
-}
-
-/// Where a comment starts in `line`: the first `;` not escaped by a backslash.
-fn comment_start(line: &[u8]) -> Option<usize> {
-    let mut escaped = false;
-    for (i, &c) in line.iter().enumerate() {
-        match c {
-            b';' if !escaped => return Some(i),
-            b'\\' => escaped = !escaped,
-            _ => escaped = false,
-        }
-    }
-    None
 }
 
 /// In an application's arguments (`app_text` runs from the application's name to the

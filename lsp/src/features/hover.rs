@@ -13,7 +13,15 @@ pub fn hover(world: &mut World, uri: &ls::Uri, at: ls::Position) -> Option<ls::H
     let view = world.view(uri)?;
     let a = &view.analysis;
     let lines = world.lines(a, view.file);
-    let offset = lines.offset(at);
+    let offset = lines.offset(at).min(view.text.len());
+    // Nothing in a comment.
+    let line_start = view.text[..offset]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    if super::comment_start(&view.text[line_start..offset]).is_some() {
+        return None;
+    }
     let (markdown, range) =
         if let Some((symbol, range)) = world.symbols(a).symbol_at(view.file, offset) {
             (symbol_summary(a, &symbol)?, range)
@@ -22,7 +30,9 @@ pub fn hover(world: &mut World, uri: &ls::Uri, at: ls::Position) -> Option<ls::H
                 entry_docs(pbxc_stdlib::catalog().application(&name)?),
                 range,
             )
-        } else if let Some((word, is_function, range)) = substitution_at(&view.text, offset) {
+        } else if let Some((word, is_function, range)) = substitution_at(&view.text, offset)
+            .or_else(|| assigned_at(a, &view.text, view.file, offset))
+        {
             if is_function {
                 (entry_docs(pbxc_stdlib::catalog().function(&word)?), range)
             } else {
@@ -56,6 +66,68 @@ pub(crate) fn application_at(
                         && offset <= o.range.end as usize
                     {
                         return Some((show(p.app.trim_ascii()), o.range));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The name a `Set(NAME=…)` or a `[globals]` line assigns, at `offset`: (the variable
+/// without its inheritance underscores, or the function a `Set(FUNC(args)=…)` writes; is a
+/// function; its range).
+fn assigned_at(
+    a: &Analysis,
+    text: &[u8],
+    file: pbxc_diagnostics::FileId,
+    offset: usize,
+) -> Option<(String, bool, pbxc_diagnostics::TextRange)> {
+    let name_at = |start: usize, name: &[u8]| {
+        let end = start + name.len();
+        (start <= offset && offset <= end && text.get(start..end) == Some(name)).then(|| {
+            let stripped = name
+                .strip_prefix(b"__")
+                .or(name.strip_prefix(b"_"))
+                .unwrap_or(name);
+            let skipped = name.len() - stripped.len();
+            match stripped.iter().position(|&c| c == b'(') {
+                Some(open) => (
+                    show(&stripped[..open]),
+                    true,
+                    pbxc_diagnostics::TextRange::new(start + skipped, start + skipped + open),
+                ),
+                None => (
+                    show(stripped),
+                    false,
+                    pbxc_diagnostics::TextRange::new(start + skipped, end),
+                ),
+            }
+        })
+    };
+    for checked in &a.dialplans {
+        for g in checked
+            .plan
+            .globals
+            .iter()
+            .filter(|g| g.origin.file == file)
+        {
+            if let Some(found) = name_at(g.origin.range.start as usize, &g.name) {
+                return Some(found);
+            }
+        }
+        for ctx in &checked.plan.contexts {
+            for ext in &ctx.extensions {
+                for p in &ext.priorities {
+                    let Some(data) = p.data_origin.filter(|o| o.file == file) else {
+                        continue;
+                    };
+                    if !p.app.trim_ascii().eq_ignore_ascii_case(b"Set") {
+                        continue;
+                    }
+                    let name = p.data.split(|&c| c == b'=').next().unwrap_or_default();
+                    if let Some(found) = name_at(data.range.start as usize, name) {
+                        return Some(found);
                     }
                 }
             }

@@ -13,3 +13,16 @@ pub mod tokens;
 pub(crate) fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Where a comment starts in `line`: the first `;` not escaped by a backslash.
+pub(crate) fn comment_start(line: &[u8]) -> Option<usize> {
+    let mut escaped = false;
+    for (i, &c) in line.iter().enumerate() {
+        match c {
+            b';' if !escaped => return Some(i),
+            b'\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+    }
+    None
+}

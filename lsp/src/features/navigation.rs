@@ -13,16 +13,38 @@ pub fn definition(world: &mut World, uri: &ls::Uri, at: ls::Position) -> Option<
     let a = &view.analysis;
     let offset = world.lines(a, view.file).offset(at);
     let index = world.symbols(a);
-    // `#include "file"` leads to the file.
+    // `#include "file"` leads to the file; `#include "parts/*.conf"` to each file it read.
     if let Some((_, _, path)) = index
         .includes
         .iter()
         .find(|(f, r, _)| *f == view.file && r.start as usize <= offset && offset <= r.end as usize)
     {
-        return Some(vec![ls::Location {
-            uri: World::uri(path)?,
-            range: ls::Range::default(),
-        }]);
+        let pattern = path.to_string_lossy();
+        if !pattern.contains(['*', '?', '[', '{']) {
+            return Some(vec![ls::Location {
+                uri: World::uri(path)?,
+                range: ls::Range::default(),
+            }]);
+        }
+        let mut files: Vec<std::path::PathBuf> = a
+            .sources
+            .iter()
+            .map(|(_, f)| crate::analysis::normalize(&f.path))
+            .filter(|f| glob_matches(&pattern, f))
+            .collect();
+        files.sort();
+        files.dedup();
+        return Some(
+            files
+                .iter()
+                .filter_map(|f| {
+                    Some(ls::Location {
+                        uri: World::uri(f)?,
+                        range: ls::Range::default(),
+                    })
+                })
+                .collect(),
+        );
     }
     let (symbol, _) = index.symbol_at(view.file, offset)?;
     let mut out = Vec::new();
@@ -34,6 +56,22 @@ pub fn definition(world: &mut World, uri: &ls::Uri, at: ls::Position) -> Option<
         out.extend(world.location(a, d.file, d.name));
     }
     Some(out)
+}
+
+/// Whether `path` is one of the files the `#include` glob `pattern` names: component by
+/// component, as `glob(3)` matches them (`{a,b}` alternatives, `*`, `?`, `[...]`).
+fn glob_matches(pattern: &str, path: &std::path::Path) -> bool {
+    pbxc_config::glob::expand_braces(pattern).iter().any(|one| {
+        let wanted: Vec<_> = std::path::Path::new(one).components().collect();
+        let got: Vec<_> = path.components().collect();
+        wanted.len() == got.len()
+            && wanted.iter().zip(&got).all(|(w, g)| {
+                pbxc_config::glob::component_matches(
+                    w.as_os_str().as_encoded_bytes(),
+                    g.as_os_str().as_encoded_bytes(),
+                )
+            })
+    })
 }
 
 pub fn references(

@@ -251,7 +251,11 @@ impl Dir {
     pub fn new(files: &[(&str, &str)]) -> Dir {
         let path = tempfile::tempdir().unwrap().keep();
         for (name, text) in files {
-            std::fs::write(path.join(name), text).unwrap();
+            let file = path.join(name);
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir).unwrap();
+            }
+            std::fs::write(file, text).unwrap();
         }
         Dir { path }
     }
