@@ -302,6 +302,11 @@ pub struct Call {
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
     pub response_timeout_ms: u32,
+    /// `TIMEOUT(absolute)`: when the call is to stop, in milliseconds since the epoch on the
+    /// engine's clock (`ast_channel_whentohangup`). Checked after every priority, as
+    /// `ast_check_hangup` does: past it, the call goes on at `T`, else at `e`
+    /// (`ABSOLUTETIMEOUT`), else ends.
+    pub absolute_timeout_at: Option<i64>,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
     /// they run last pushed first, after the `h` extension.
     pub(crate) hangup_handlers: Vec<Vec<u8>>,
@@ -333,6 +338,7 @@ impl Call {
             unique_id: b"1700000000.1".to_vec(),
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,
+            absolute_timeout_at: None,
             hangup_handlers: Vec::new(),
             in_autoloop: false,
             spare: Vec::new(),
@@ -598,6 +604,14 @@ impl Engine<'_> {
             let mut invalid = false;
             let result = loop {
                 match self.spawn(call, chan, trace) {
+                    // The absolute timeout passed while the priority ran.
+                    Spawn::Ran(AppResult::Continue) | Spawn::Moved
+                        if self.timed_out(call) && !call.hung_up && !chan.hung_up() =>
+                    {
+                        if !self.absolute_timeout(call) {
+                            return Outcome::Finished;
+                        }
+                    }
                     Spawn::Ran(AppResult::Continue) if !call.hung_up && !chan.hung_up() => {
                         call.priority = call.priority.wrapping_add(1);
                         if chan.suspend_requested() {
@@ -631,6 +645,9 @@ impl Engine<'_> {
                         self.raise_exception(call, b"ERROR", 1);
                         continue;
                     }
+                    // The application failed because the absolute timeout passed (a Wait
+                    // cut short), or failed after it passed.
+                    _ if self.timed_out(call) && self.absolute_timeout(call) => continue,
                     _ => return Outcome::Finished,
                 }
             }
@@ -711,6 +728,30 @@ impl Engine<'_> {
 
     fn matchmore(&self, call: &Call) -> bool {
         self.matchmore_number(call, &call.exten)
+    }
+
+    /// Whether the call's absolute timeout has passed.
+    pub(crate) fn timed_out(&self, call: &Call) -> bool {
+        call.absolute_timeout_at
+            .is_some_and(|at| self.clock.now().saturating_mul(1000) >= at)
+    }
+
+    /// `AST_SOFTHANGUP_TIMEOUT` in `__ast_pbx_run`: on at `T`, else at `e` with
+    /// `ABSOLUTETIMEOUT`, the timeout cleared (else it would fire again at once); `false`
+    /// when there is neither and the call ends.
+    fn absolute_timeout(&mut self, call: &mut Call) -> bool {
+        if self.exists(&call.context, b"T", 1, call.cid()) {
+            call.absolute_timeout_at = None;
+            call.exten = b"T".to_vec();
+            call.priority = 1;
+            true
+        } else if self.exists(&call.context, b"e", 1, call.cid()) {
+            call.absolute_timeout_at = None;
+            self.raise_exception(call, b"ABSOLUTETIMEOUT", 1);
+            true
+        } else {
+            false
+        }
     }
 
     /// `raise_exception`: remembers where, then continues at `e`.

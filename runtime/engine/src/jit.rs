@@ -585,7 +585,11 @@ impl StepHost<'_, '_> {
     /// comparison of names is skipped, which is a third of what a NoOp costs.
     #[inline]
     fn after_in_place(&mut self, id: u32, result: AppResult) -> u32 {
-        if result != AppResult::Continue || self.call.hung_up || self.chan.hung_up() {
+        if result != AppResult::Continue
+            || self.call.hung_up
+            || self.chan.hung_up()
+            || (self.call.absolute_timeout_at.is_some() && self.engine.timed_out(self.call))
+        {
             self.result = result;
             return RESULT;
         }

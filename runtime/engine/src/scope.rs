@@ -82,6 +82,35 @@ struct Exec<'a, 'p> {
     chan: &'a mut dyn Channel,
 }
 
+/// A `TIMEOUT(...)` value in milliseconds, read as func_timeout.c reads it:
+/// `sscanf(value, "%30ld%30lf", &sec, &x)`, so `2.5` is 2 seconds and then `.5` of one;
+/// nothing readable, or a negative number of seconds, is 0.
+fn timeout_ms(value: &[u8]) -> i64 {
+    let text = value.trim_ascii_start();
+    let sign = usize::from(matches!(text.first(), Some(b'-' | b'+')));
+    let digits = text[sign..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return 0;
+    }
+    let end = (sign + digits).min(30);
+    // strtol saturates: past the largest number, the largest number.
+    let seconds = std::str::from_utf8(&text[..end])
+        .unwrap_or_default()
+        .parse::<i64>()
+        .unwrap_or(if text[0] == b'-' { i64::MIN } else { i64::MAX });
+    if seconds < 0 {
+        return 0;
+    }
+    let fraction = pbxc_stdlib::functions::cscan::double(&text[end..], 30)
+        .value()
+        .unwrap_or(0.0);
+    let micros = (fraction * 1_000_000.0) as i64;
+    seconds.saturating_mul(1000).saturating_add(micros / 1000)
+}
+
 /// Whether `CALLERID(field)` reads something of a channel's party (func_callerid.c
 /// `callerid_read` and `party_id_read`: `field` lowercased, `-` joining its sub-names).
 fn callerid_field(field: &[u8]) -> bool {
@@ -242,7 +271,13 @@ impl Exec<'_, '_> {
                 b"response" => Some(
                     format!("{:.3}", f64::from(call.response_timeout_ms) / 1000.0).into_bytes(),
                 ),
-                b"absolute" => Some(b"0".to_vec()),
+                b"absolute" => Some(match call.absolute_timeout_at {
+                    None => b"0".to_vec(),
+                    Some(at) => {
+                        let left = at - self.engine.clock.now().saturating_mul(1000);
+                        format!("{:.3}", left as f64 / 1000.0).into_bytes()
+                    }
+                }),
                 _ => None,
             },
             // Only a variable of the current Gosub frame; empty otherwise.
@@ -358,12 +393,22 @@ impl Exec<'_, '_> {
             }
             // `atof(value) * 1000`, truncated.
             "TIMEOUT" => {
-                let seconds = pbxc_stdlib::functions::cscan::strtod(value).unwrap_or(0.0);
-                let ms = (seconds * 1000.0).clamp(0.0, f64::from(u32::MAX)) as u32;
-                match args.to_ascii_lowercase().as_slice() {
-                    b"digit" => self.call.digit_timeout_ms = ms,
-                    b"response" => self.call.response_timeout_ms = ms,
-                    _ => {}
+                let ms = timeout_ms(value);
+                let as_u32 = ms.clamp(0, i64::from(u32::MAX)) as u32;
+                // func_timeout.c reads the type's first letter only.
+                match args.first().map(u8::to_ascii_lowercase) {
+                    Some(b'a') => {
+                        self.call.absolute_timeout_at = (ms > 0).then(|| {
+                            self.engine
+                                .clock
+                                .now()
+                                .saturating_mul(1000)
+                                .saturating_add(ms)
+                        })
+                    }
+                    Some(b'd') => self.call.digit_timeout_ms = as_u32,
+                    Some(b'r') => self.call.response_timeout_ms = as_u32,
+                    _ => self.log("ERROR: Unknown timeout type specified.".into()),
                 }
             }
             "CHANNEL" => match args.to_ascii_lowercase().as_slice() {

@@ -1,0 +1,117 @@
+//! `TIMEOUT(absolute)`: past it the call goes on at `T`, else at `e` with `ABSOLUTETIMEOUT`,
+//! else ends (spec §3.8), on both engines. Time passes here only while the caller waits: the
+//! channel's `Wait(n)` moves the engine's clock on by `n` seconds.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use pbx_engine::vars::Variables;
+use pbx_engine::{AppResult, Call, Channel, Clock, Engine, SimulatedChannel};
+
+const DIALPLAN: &str = "\
+[t]
+exten => s,1,Set(TIMEOUT(absolute)=2.5)
+ same => n,Set(left=${TIMEOUT(absolute)})
+ same => n,Wait(5)
+ same => n,Set(never=1)
+exten => T,1,Set(reached=T)
+ same => n,Set(again=${TIMEOUT(absolute)})
+
+[e]
+exten => s,1,Set(TIMEOUT(absolute)=1)
+ same => n,Wait(3)
+ same => n,Set(never=1)
+exten => e,1,Set(why=${EXCEPTION(REASON)})
+
+[neither]
+exten => s,1,Set(TIMEOUT(absolute)=1)
+ same => n,Wait(3)
+ same => n,Set(never=1)
+
+[cancelled]
+exten => s,1,Set(TIMEOUT(absolute)=1)
+ same => n,Set(TIMEOUT(absolute)=0)
+ same => n,Wait(3)
+ same => n,Set(after=1)
+exten => T,1,Set(reached=T)
+
+[loop]
+exten => s,1,Set(i=0)
+ same => n,Set(TIMEOUT(absolute)=1)
+ same => n(top),Set(i=$[${i} + 1])
+ same => n,GotoIf($[${i} < 1000]?top)
+ same => n,Wait(2)
+ same => n,Goto(top)
+exten => T,1,Set(reached=T)
+";
+
+/// A variable after the call: `None` unset.
+type Expected = (&'static str, Option<&'static str>);
+
+/// (context, variables after the call).
+const CALLS: &[(&str, &[Expected])] = &[
+    (
+        "t",
+        &[
+            ("left", Some("2.500")),
+            ("never", None),
+            ("reached", Some("T")),
+            // Cleared on the way to `T`, or it would fire again at once.
+            ("again", Some("0")),
+        ],
+    ),
+    ("e", &[("never", None), ("why", Some("ABSOLUTETIMEOUT"))]),
+    ("neither", &[("never", None)]),
+    ("cancelled", &[("after", Some("1")), ("reached", None)]),
+    // A loop that never waits runs until it does; then the timeout ends it.
+    ("loop", &[("i", Some("1000")), ("reached", Some("T"))]),
+];
+
+static NOW: AtomicI64 = AtomicI64::new(1_700_000_000);
+
+fn now() -> i64 {
+    NOW.load(Ordering::Relaxed)
+}
+
+/// The simulated caller, whose `Wait(n)` takes `n` seconds of the test's clock.
+struct Waiting(SimulatedChannel);
+
+impl Channel for Waiting {
+    fn name(&self) -> &[u8] {
+        self.0.name()
+    }
+
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        if app == "Wait" {
+            let seconds: i64 = std::str::from_utf8(data).unwrap().parse().unwrap();
+            NOW.fetch_add(seconds, Ordering::Relaxed);
+        }
+        self.0.execute(app, data, vars)
+    }
+}
+
+#[test]
+fn the_absolute_timeout_sends_the_call_to_t_or_e_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for jit in [false, true] {
+        let mut engine = Engine::new(&plan);
+        engine.clock = Clock::exact(now);
+        if jit {
+            engine.enable_jit().expect("a JIT for this machine");
+        }
+        for run in 0..if jit { 3 } else { 1 } {
+            for (context, expected) in CALLS {
+                let mut call = Call::new(context.as_bytes(), b"s", None);
+                let mut chan = Waiting(SimulatedChannel::default());
+                engine.run(&mut call, &mut chan, &mut |_| {});
+                for (name, value) in *expected {
+                    assert_eq!(
+                        call.vars.get(name.as_bytes()),
+                        value.map(str::as_bytes),
+                        "{context}: {name} (jit {jit}, run {run})"
+                    );
+                }
+            }
+        }
+    }
+}
