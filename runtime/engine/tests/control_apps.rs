@@ -1,0 +1,162 @@
+//! Applications that only move the call or its variables, each pinned by the steps a call
+//! takes through it, on both engines (the JIT three times on one engine): GosubIf,
+//! ContinueWhile, Exec, RaiseException, Verbose and StackPop.
+
+use pbx_engine::{Call, Engine, SimulatedChannel};
+
+/// (name, dialplan whose context `c` the call starts in at `s`, the steps it runs, the
+/// variables it ends with).
+struct Case {
+    name: &'static str,
+    dialplan: &'static str,
+    steps: &'static [&'static str],
+    variables: &'static [(&'static str, &'static str)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "GosubIf takes the branch its condition picks, with its arguments",
+        dialplan: "\
+[c]
+exten => s,1,GosubIf($[1 = 1]?sub,s,1(yes):sub,s,1(no))
+ same => n,GosubIf($[1 = 2]?sub,s,1(yes):sub,s,1(no))
+ same => n,GosubIf(0?sub,s,1(only))
+ same => n,Set(done=${GOSUB_RETVAL})
+[sub]
+exten => s,1,Return(${ARG1})
+",
+        steps: &[
+            "c,s,1,GosubIf(1?sub,s,1(yes):sub,s,1(no))",
+            "sub,s,1,Return(yes)",
+            "c,s,2,GosubIf(0?sub,s,1(yes):sub,s,1(no))",
+            "sub,s,1,Return(no)",
+            "c,s,3,GosubIf(0?sub,s,1(only))",
+            "c,s,4,Set(done=no)",
+        ],
+        variables: &[("done", "no")],
+    },
+    Case {
+        name: "ContinueWhile goes back to the While, which tests again",
+        dialplan: "\
+[c]
+exten => s,1,Set(i=0)
+ same => n,While($[${i} < 3])
+ same => n,Set(i=$[${i} + 1])
+ same => n,ContinueWhile()
+ same => n,Set(skipped=1)
+ same => n,EndWhile()
+ same => n,Set(out=${i})
+",
+        steps: &[
+            "c,s,1,Set(i=0)",
+            "c,s,2,While(1)",
+            "c,s,3,Set(i=1)",
+            "c,s,4,ContinueWhile()",
+            "c,s,2,While(1)",
+            "c,s,3,Set(i=2)",
+            "c,s,4,ContinueWhile()",
+            "c,s,2,While(1)",
+            "c,s,3,Set(i=3)",
+            "c,s,4,ContinueWhile()",
+            "c,s,2,While(0)",
+            "c,s,7,Set(out=3)",
+        ],
+        variables: &[("out", "3")],
+    },
+    Case {
+        name: "Exec runs an application by name, its data substituted once more",
+        // `${a}{x}` makes the text `${x}`: what substitution produced is not read again.
+        dialplan: "\
+[c]
+exten => s,1,Set(a=$)
+ same => n,Set(q=${a}{x})
+ same => n,Set(x=inner)
+ same => n,Exec(Set(y=${q}))
+ same => n,Verbose(1,shown only)
+ same => n,Set(z=${y})
+",
+        steps: &[
+            "c,s,1,Set(a=$)",
+            "c,s,2,Set(q=${x})",
+            "c,s,3,Set(x=inner)",
+            "c,s,4,Exec(Set(y=${x}))",
+            "c,s,5,Verbose(1,shown only)",
+            "c,s,6,Set(z=inner)",
+        ],
+        variables: &[("q", "${x}"), ("z", "inner")],
+    },
+    Case {
+        name: "RaiseException goes to e with the reason and where it was raised",
+        dialplan: "\
+[c]
+exten => s,1,NoOp()
+ same => n,RaiseException(CUSTOM)
+ same => n,Set(never=1)
+exten => e,1,Set(r=${EXCEPTION(REASON)}/${EXCEPTION(EXTEN)}/${EXCEPTION(PRIORITY)})
+",
+        steps: &[
+            "c,s,1,NoOp()",
+            "c,s,2,RaiseException(CUSTOM)",
+            "c,e,1,Set(r=CUSTOM/s/2)",
+        ],
+        variables: &[("r", "CUSTOM/s/2")],
+    },
+    Case {
+        name: "StackPop drops the return address: Return then has nowhere to go",
+        dialplan: "\
+[c]
+exten => s,1,Gosub(sub,s,1)
+ same => n,Set(back=1)
+[sub]
+exten => s,1,StackPop()
+ same => n,Return()
+",
+        steps: &[
+            "c,s,1,Gosub(sub,s,1)",
+            "sub,s,1,StackPop()",
+            "sub,s,2,Return()",
+        ],
+        variables: &[],
+    },
+];
+
+#[test]
+fn control_applications_on_both_engines() {
+    for case in CASES {
+        let (plan, findings) = pbxc_dialplan::lower_text(case.dialplan.as_bytes());
+        assert!(
+            findings.iter().all(|f| f.code.id.starts_with("DP2")),
+            "{}: {findings:?}",
+            case.name
+        );
+        for jit in [false, true] {
+            let mut engine = Engine::new(&plan);
+            if jit {
+                engine.enable_jit().expect("a JIT for this machine");
+            }
+            for run in 0..if jit { 3 } else { 1 } {
+                let mut call = Call::new(b"c", b"s", None);
+                let mut steps = Vec::new();
+                engine.run(&mut call, &mut SimulatedChannel::default(), &mut |e| {
+                    steps.push(format!(
+                        "{},{},{},{}({})",
+                        String::from_utf8_lossy(e.context),
+                        String::from_utf8_lossy(e.exten),
+                        e.priority,
+                        e.app,
+                        String::from_utf8_lossy(e.data)
+                    ))
+                });
+                assert_eq!(steps, case.steps, "{} (jit {jit}, run {run})", case.name);
+                for (name, value) in case.variables {
+                    assert_eq!(
+                        call.vars.get(name.as_bytes()),
+                        Some(value.as_bytes()),
+                        "{}: {name} (jit {jit}, run {run})",
+                        case.name
+                    );
+                }
+            }
+        }
+    }
+}
