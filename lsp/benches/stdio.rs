@@ -22,6 +22,9 @@ use common::{Edit, FILE, PAUSE, PAUSES};
 /// After the pauses, this many bursts of `BURST` edits written at once.
 const BURSTS: usize = 5;
 const BURST: usize = 5;
+/// Last, this many edits each followed by what an editor asks to redraw its views: the
+/// outline (`documentSymbol`) and the highlighting (`semanticTokens/full`).
+const VIEWED: usize = 10;
 
 fn send(to: &mut impl Write, message: &Value) {
     let body = serde_json::to_vec(message).unwrap();
@@ -155,13 +158,49 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .map(|v| v.trim().to_string())
-        .unwrap_or_default();
+    let peak_of = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let peak = peak_of(server.id());
+    // The views after each edit: the time from each request to its whole answer read.
+    let mut outline = Vec::new();
+    let mut tokens = Vec::new();
+    let mut outline_bytes = 0;
+    for k in 0..VIEWED {
+        let new = if k % 2 == 0 {
+            &edit.original
+        } else {
+            &edit.misspelt
+        };
+        version += 1;
+        send(&mut to, &change(&line, new, version));
+        line = new.clone();
+        diagnostics_of(&mut from, version);
+        let doc = json!({"textDocument": {"uri": uri}});
+        let (took, bytes) = request(
+            &mut to,
+            &mut from,
+            100 + 2 * k,
+            "textDocument/documentSymbol",
+            &doc,
+        );
+        outline.push(took);
+        outline_bytes = bytes;
+        let (took, _) = request(
+            &mut to,
+            &mut from,
+            101 + 2 * k,
+            "textDocument/semanticTokens/full",
+            &doc,
+        );
+        tokens.push(took);
+    }
+    let viewed_peak = peak_of(server.id());
     send(
         &mut to,
         &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
@@ -201,4 +240,38 @@ fn main() {
         ms(bursts[BURSTS / 2]),
     );
     println!("server's peak memory:  {peak}");
+    outline.sort();
+    tokens.sort();
+    println!(
+        "then {VIEWED} edits, each followed by the outline ({:.1} MB) and the tokens: {:.1} ms and {:.1} ms medians; peak memory {viewed_peak}",
+        outline_bytes as f64 / 1e6,
+        ms(outline[VIEWED / 2]),
+        ms(tokens[VIEWED / 2]),
+    );
+}
+
+/// Sends request `id` and reads until its answer: the time that took, and the answer's size.
+fn request(
+    to: &mut impl Write,
+    from: &mut impl BufRead,
+    id: usize,
+    method: &str,
+    params: &Value,
+) -> (Duration, usize) {
+    let t = Instant::now();
+    send(
+        to,
+        &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+    );
+    let tag = format!("\"id\":{id}");
+    loop {
+        let body = receive(from);
+        let ends = |b: &[u8]| {
+            let text = String::from_utf8_lossy(b);
+            text.contains(&format!("{tag},")) || text.contains(&format!("{tag}}}"))
+        };
+        if ends(&body[..body.len().min(64)]) || ends(&body[body.len().saturating_sub(64)..]) {
+            return (t.elapsed(), body.len());
+        }
+    }
 }
