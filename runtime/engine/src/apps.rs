@@ -32,6 +32,11 @@ pub(crate) fn execute(
         "While" => while_(engine, call, chan, Some(data)),
         "EndWhile" => while_(engine, call, chan, None),
         "ExitWhile" => exit_while(engine, call, chan),
+        "If" => if_(engine, call, chan, data, IfApp::If),
+        "ElseIf" => if_(engine, call, chan, data, IfApp::ElseIf),
+        "EndIf" => if_(engine, call, chan, data, IfApp::EndIf),
+        "Else" => if_(engine, call, chan, data, IfApp::Else),
+        "ExitIf" => if_(engine, call, chan, data, IfApp::ExitIf),
         "ContinueWhile" => continue_while(engine, call),
         "ExecIf" => exec_if(engine, call, chan, data),
         "Exec" => exec(engine, call, chan, data),
@@ -671,6 +676,137 @@ fn leave_loop(
         ));
     }
     AppResult::Continue
+}
+
+/// The applications of app_if.c, in the order of its `if_helper`'s `end` argument.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum IfApp {
+    If = 0,
+    ElseIf = 1,
+    EndIf = 2,
+    Else = 3,
+    ExitIf = 4,
+}
+
+/// app_if.c's `if_helper`, kept in channel variables as app_while keeps its loops: `IF_n`
+/// remembers where the innermost open If is (`context,exten,priority`), `END_IF_n` where its
+/// branch ends, and `<context>_<exten>_<priority>` which `n` an If owns. A false If or
+/// ElseIf jumps to the next ElseIf (which tests again), else past the Else, else past the
+/// EndIf; a branch that reaches Else or ExitIf leaves for the EndIf.
+fn if_(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+    app: IfApp,
+) -> AppResult {
+    let end = app as u8;
+    let mut used: i64 = -1;
+    while exists(
+        engine,
+        call,
+        &[b"IF_", crate::text::decimal(used + 1, &mut [0; 20])],
+    ) {
+        used += 1;
+    }
+    let my_name = loop_name(call);
+    let label: Vec<u8> = if end > 1 {
+        crate::text::decimal(used, &mut [0; 20]).to_vec()
+    } else if let Some(label) = var(engine, call, &[&my_name]) {
+        label.to_vec()
+    } else {
+        let label = crate::text::decimal(used + 1, &mut [0; 20]).to_vec();
+        crate::scope::setvar(engine, call, chan, &my_name, Some(&label));
+        label
+    };
+    // `char varname[VAR_SIZE + 3]` and `char end_varname[sizeof(varname) + 4]`.
+    let mut varname = [&b"IF_"[..], &label].concat();
+    varname.truncate(66);
+    let mut end_varname = [&b"END_"[..], &varname].concat();
+    end_varname.truncate(70);
+    let if_pri = var(engine, call, &[&varname]);
+    if end > 1 || !check_condition(data) {
+        crate::scope::setvar(engine, call, chan, &varname, None);
+        crate::scope::setvar(engine, call, chan, &my_name, None);
+        let endif = if app == IfApp::EndIf {
+            Some(call.priority)
+        } else {
+            matching_endif(engine, call, None)
+        };
+        let before_endif = |pri: i32| endif.is_some_and(|e| pri < e);
+        if let Some(goto) = var(engine, call, &[&end_varname]) {
+            parseable_goto(engine, call, &goto);
+            crate::scope::setvar(engine, call, chan, &end_varname, None);
+        } else if let Some(pri) = (end <= 1)
+            .then(|| matching_endif(engine, call, Some(b"ElseIf")))
+            .flatten()
+            .filter(|&pri| before_endif(pri))
+        {
+            // Back a priority: the loop steps onto the ElseIf, which tests its condition.
+            call.priority = pri.wrapping_sub(1);
+        } else if let Some(pri) = (end <= 1)
+            .then(|| matching_endif(engine, call, Some(b"Else")))
+            .flatten()
+            .filter(|&pri| before_endif(pri))
+        {
+            call.priority = pri;
+        } else if let Some(pri) = endif {
+            call.priority = pri;
+        } else if app == IfApp::ExitIf {
+            call.log.push(format!(
+                "WARNING: Couldn't find matching EndIf? (If at {}@{} priority {})",
+                String::from_utf8_lossy(&call.context),
+                String::from_utf8_lossy(&call.exten),
+                call.priority
+            ));
+        }
+        return AppResult::Continue;
+    }
+    if end <= 1 && if_pri.is_none() {
+        let here = location(call, call.priority);
+        crate::scope::setvar(engine, call, chan, &varname, Some(&here));
+    } else if end > 1
+        && let Some(if_pri) = if_pri
+    {
+        if !exists(engine, call, &[&end_varname]) {
+            let after = location(call, call.priority.wrapping_add(1));
+            crate::scope::setvar(engine, call, chan, &end_varname, Some(&after));
+        }
+        parseable_goto(engine, call, &if_pri);
+    }
+    AppResult::Continue
+}
+
+/// app_if.c's `find_matching_endif`: from the priority after this one, counting nested
+/// If/EndIf pairs, the EndIf that closes this If (`other` `None`), or the first `other`
+/// (`ElseIf`, `Else`) at this If's own level.
+fn matching_endif(engine: &Engine, call: &Call, other: Option<&[u8]>) -> Option<i32> {
+    let mut level = 1;
+    let mut priority = call.priority.wrapping_add(1);
+    loop {
+        let found = route::find(
+            engine.plan,
+            &call.context,
+            &call.exten,
+            priority,
+            call.cid(),
+        );
+        let winner = found.winner()?;
+        let app = &engine.plan.contexts[winner.context].extensions[winner.extension]
+            .priority(priority)?
+            .app;
+        if app.eq_ignore_ascii_case(b"if") {
+            level += 1;
+        } else if app.eq_ignore_ascii_case(b"endif") {
+            level -= 1;
+        }
+        match other {
+            None if level == 0 => return Some(priority),
+            Some(other) if level == 1 && app.eq_ignore_ascii_case(other) => return Some(priority),
+            _ => {}
+        }
+        priority = priority.wrapping_add(1);
+    }
 }
 
 /// `ExitWhile()`: like a While whose condition is false, for the innermost loop.

@@ -1,6 +1,7 @@
 //! Applications that only move the call or its variables, each pinned by the steps a call
-//! takes through it, on both engines (the JIT three times on one engine): GosubIf,
-//! ContinueWhile, Exec, RaiseException, Verbose and StackPop.
+//! takes through it, on both engines (the JIT three times on one engine): If, ElseIf, Else,
+//! EndIf and ExitIf (app_if.c), GosubIf, ContinueWhile, Exec, RaiseException, Verbose and
+//! StackPop.
 
 use pbx_engine::{Call, Engine, SimulatedChannel};
 
@@ -14,6 +15,84 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    Case {
+        name: "a false If goes past its Else; the Else branch runs to the EndIf",
+        dialplan: "\
+[c]
+exten => s,1,If($[1 = 2])
+ same => n,Set(r=then)
+ same => n,Else()
+ same => n,Set(r=else)
+ same => n,EndIf()
+ same => n,Set(done=${r})
+",
+        steps: &[
+            "c,s,1,If(0)",
+            "c,s,4,Set(r=else)",
+            "c,s,5,EndIf()",
+            "c,s,6,Set(done=else)",
+        ],
+        variables: &[("done", "else")],
+    },
+    Case {
+        name: "a true If runs its branch; reaching Else leaves for the EndIf",
+        dialplan: "\
+[c]
+exten => s,1,If($[1 = 1])
+ same => n,Set(r=then)
+ same => n,Else()
+ same => n,Set(r=else)
+ same => n,EndIf()
+ same => n,Set(done=${r})
+",
+        steps: &[
+            "c,s,1,If(1)",
+            "c,s,2,Set(r=then)",
+            "c,s,3,Else()",
+            "c,s,6,Set(done=then)",
+        ],
+        variables: &[("done", "then")],
+    },
+    Case {
+        name: "a false If steps onto its ElseIf, which tests its own condition",
+        dialplan: "\
+[c]
+exten => s,1,Set(x=2)
+ same => n,If($[${x} = 1])
+ same => n,Set(r=one)
+ same => n,ElseIf($[${x} = 2])
+ same => n,Set(r=two)
+ same => n,Else()
+ same => n,Set(r=other)
+ same => n,EndIf()
+ same => n,Set(done=${r})
+",
+        steps: &[
+            "c,s,1,Set(x=2)",
+            "c,s,2,If(0)",
+            "c,s,4,ElseIf(1)",
+            "c,s,5,Set(r=two)",
+            "c,s,6,Else()",
+            "c,s,9,Set(done=two)",
+        ],
+        variables: &[("done", "two")],
+    },
+    Case {
+        name: "ExitIf leaves for the EndIf; an inner If/EndIf pair is skipped over",
+        dialplan: "\
+[c]
+exten => s,1,If(1)
+ same => n,ExitIf()
+ same => n,If(1)
+ same => n,Set(inner=1)
+ same => n,EndIf()
+ same => n,Set(r=not here)
+ same => n,EndIf()
+ same => n,Set(done=yes)
+",
+        steps: &["c,s,1,If(1)", "c,s,2,ExitIf()", "c,s,8,Set(done=yes)"],
+        variables: &[("done", "yes")],
+    },
     Case {
         name: "GosubIf takes the branch its condition picks, with its arguments",
         dialplan: "\
