@@ -628,6 +628,33 @@ fn completion_offers_what_fits_where_the_cursor_is() {
             .iter()
             .any(|i| i["label"] == "max_contacts")
     );
+    // With its `type=` written, a section is offered its own type's options: an endpoint's
+    // (every field res_pjsip registers), not an aor's; the line after `type=` counts too.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&pjsip), "version": 2 }, "contentChanges": [{ "text": "[phone2]\n\ntype=endpoint\n[phone2-aor]\ntype = aor\n\n" }] }),
+    );
+    let options = |c: &mut Client, line: u32| -> Vec<String> {
+        let r = c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(&pjsip) }, "position": at(line, 0) }),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let endpoint = options(&mut c, 1);
+    for wanted in ["webrtc", "ice_support", "context", "100rel", "set_var"] {
+        assert!(
+            endpoint.iter().any(|o| o == wanted),
+            "{wanted}: {endpoint:?}"
+        );
+    }
+    assert!(!endpoint.iter().any(|o| o == "max_contacts"));
+    let aor = options(&mut c, 5);
+    assert!(aor.iter().any(|o| o == "max_contacts") && !aor.iter().any(|o| o == "webrtc"));
 }
 
 #[test]

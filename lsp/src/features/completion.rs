@@ -76,9 +76,10 @@ pub fn completion(
     else {
         // The start of a line: the key.
         if is_pjsip {
+            let kind = section_type(text, line_start);
             return Some(
-                PJSIP_OPTIONS
-                    .iter()
+                pjsip_options(kind.as_deref())
+                    .into_iter()
                     .map(|o| keyword(o, &format!("{o} = ")))
                     .collect(),
             );
@@ -149,6 +150,50 @@ pub fn completion(
         }
         _ => None,
     }
+}
+
+/// The options of a pjsip.conf object of type `kind`; of every type when it is not known
+/// (no `type=` yet, or one set by a template).
+fn pjsip_options(kind: Option<&[u8]>) -> Vec<&'static str> {
+    use super::pjsip_options::PJSIP_OPTIONS;
+    let known = kind.and_then(|k| {
+        PJSIP_OPTIONS
+            .iter()
+            .find(|(t, _)| t.as_bytes().eq_ignore_ascii_case(k))
+    });
+    let mut names: Vec<&str> = match known {
+        Some((_, options)) => options.to_vec(),
+        None => PJSIP_OPTIONS
+            .iter()
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect(),
+    };
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The `type=` of the section the line starting at `line_start` is in: looked for from the
+/// section's header to the next one.
+fn section_type(text: &[u8], line_start: usize) -> Option<Vec<u8>> {
+    let header = text[..line_start]
+        .split(|&c| c == b'\n')
+        .enumerate()
+        .filter(|(_, l)| l.trim_ascii_start().starts_with(b"["))
+        .map(|(i, _)| i)
+        .last()?;
+    text.split(|&c| c == b'\n')
+        .skip(header + 1)
+        .take_while(|l| !l.trim_ascii_start().starts_with(b"["))
+        .find_map(|l| {
+            let eq = l.iter().position(|&c| c == b'=')?;
+            let (key, value) = (&l[..eq], &l[eq + 1..]);
+            let value = value.strip_prefix(b">").unwrap_or(value);
+            let value = value.split(|&c| c == b';').next().unwrap_or_default();
+            key.trim_ascii()
+                .eq_ignore_ascii_case(b"type")
+                .then(|| value.trim_ascii().to_vec())
+        })
 }
 
 fn doc(text: &str) -> ls::Documentation {
@@ -398,50 +443,3 @@ fn variables(a: &Analysis) -> Vec<(String, String)> {
     out.dedup_by(|a, b| a.0 == b.0);
     out
 }
-
-/// pjsip.conf option names (endpoint, aor, auth, transport, identify, registration).
-const PJSIP_OPTIONS: &[&str] = &[
-    "type",
-    "context",
-    "disallow",
-    "allow",
-    "aors",
-    "auth",
-    "outbound_auth",
-    "transport",
-    "callerid",
-    "direct_media",
-    "dtmf_mode",
-    "rtp_symmetric",
-    "force_rport",
-    "rewrite_contact",
-    "mailboxes",
-    "from_user",
-    "from_domain",
-    "language",
-    "max_contacts",
-    "remove_existing",
-    "qualify_frequency",
-    "contact",
-    "auth_type",
-    "username",
-    "password",
-    "realm",
-    "protocol",
-    "bind",
-    "external_media_address",
-    "external_signaling_address",
-    "local_net",
-    "endpoint",
-    "match",
-    "identify_by",
-    "server_uri",
-    "client_uri",
-    "retry_interval",
-    "expiration",
-    "media_encryption",
-    "trust_id_inbound",
-    "send_pai",
-    "named_call_group",
-    "named_pickup_group",
-];

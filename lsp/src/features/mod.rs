@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod hover;
 pub mod navigation;
+mod pjsip_options;
 pub mod symbols;
 pub mod tokens;
 
