@@ -50,6 +50,7 @@ pub async fn filter_noting_shutdown(
 ) {
     let mut reader = BufReader::new(input);
     let mut session = Session {
+        initializing: false,
         open: false,
         shut_down,
     };
@@ -149,7 +150,10 @@ pub(crate) async fn read_headers(reader: &mut (impl AsyncBufReadExt + Unpin)) ->
 
 /// Where the session is, as the messages passing show it.
 struct Session<'a> {
-    /// The client said `initialized`, and has not asked to shut down since.
+    /// The client asked to `initialize`.
+    initializing: bool,
+    /// The client said `initialized` after asking to `initialize`, and has not asked to shut
+    /// down since: tower-lsp-server serves requests (and would drop a notification before).
     open: bool,
     /// The client asked to shut down.
     shut_down: &'a std::sync::atomic::AtomicBool,
@@ -162,8 +166,10 @@ impl Session<'_> {
         let method = message.get("method")?.as_str()?;
         let id = message.get("id");
         match (method, id) {
-            ("initialized", None) => self.open = true,
-            ("shutdown", Some(_)) => {
+            ("initialize", Some(_)) => self.initializing = true,
+            ("initialized", None) if self.initializing => self.open = true,
+            // A shutdown before `initialize` is refused, and does not count.
+            ("shutdown", Some(_)) if self.initializing => {
                 self.open = false;
                 self.shut_down
                     .store(true, std::sync::atomic::Ordering::Relaxed);

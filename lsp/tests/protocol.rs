@@ -910,6 +910,13 @@ fn malformed_and_out_of_order_messages_get_errors_never_a_crash() {
         json!({ "textDocument": { "uri": "file:///x" } }),
     );
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    // Even after an `initialized` sent too early: the session opens only after `initialize`.
+    c.notify("initialized", json!({}));
+    let r = c.call(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": "file:///x" }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
     let result = c.request("initialize", json!({ "capabilities": {} }));
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
     c.notify("initialized", json!({}));

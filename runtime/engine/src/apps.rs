@@ -980,7 +980,7 @@ fn try_exec(
 
 /// `ExecIfTime(times,weekdays,mdays,months[,zone]?app(args))` (pbx_builtins.c): runs the
 /// application when the clock is inside the time spec (not `TESTTIME`, which only GotoIfTime
-/// reads), with its arguments as they are (not substituted again).
+/// reads) through `ast_pbx_exec_application`, which substitutes its arguments once more.
 fn exec_if_time(
     engine: &mut Engine,
     call: &mut Call,
@@ -1008,17 +1008,23 @@ fn exec_if_time(
         call.log
             .push("WARNING: Failed to find closing parenthesis".into());
     }
-    let app_data = args.map_or(&[][..], |(inner, _)| inner).to_vec();
-    match run_named(engine, call, chan, name, &app_data) {
-        Some(result) => result,
-        None => {
-            call.log.push(format!(
-                "WARNING: Cannot locate application {}",
-                String::from_utf8_lossy(name)
-            ));
-            AppResult::Hangup
-        }
+    let known = std::str::from_utf8(name).ok().and_then(|n| {
+        pbxc_stdlib::catalog()
+            .application(n)
+            .filter(|e| e.in_version(22))
+    });
+    if known.is_none() {
+        call.log.push(format!(
+            "WARNING: Could not find application ({})",
+            String::from_utf8_lossy(name)
+        ));
+        return AppResult::Hangup;
     }
+    let app_data = match args {
+        Some((inner, _)) if !inner.is_empty() => scope::substitute(engine, call, chan, inner),
+        _ => Vec::new(),
+    };
+    run_named(engine, call, chan, name, &app_data).unwrap_or(AppResult::Hangup)
 }
 
 /// `Incomplete([n])` (pbx_builtins.c): the number dialled so far is not complete; the PBX
@@ -1044,7 +1050,8 @@ fn log(call: &mut Call, data: &[u8]) -> AppResult {
     }
     let parts = args::standard(data, 2);
     let level = parts.first().cloned().unwrap_or_default();
-    let message = parts.get(1).cloned().unwrap_or_default();
+    // `Log(WARNING)`: C prints the missing message with `%s` of NULL, as glibc does.
+    let message = parts.get(1).cloned().unwrap_or_else(|| b"(null)".to_vec());
     let level = String::from_utf8_lossy(&level).to_ascii_uppercase();
     match level.as_str() {
         "ERROR" | "WARNING" | "NOTICE" => call

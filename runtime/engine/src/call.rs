@@ -628,6 +628,7 @@ impl Engine<'_> {
                     other => break other,
                 }
             };
+            let incomplete = matches!(result, Spawn::Ran(AppResult::Incomplete));
             if let Spawn::Ran(res) = result {
                 match res {
                     AppResult::Digit(d) => collected.push(d),
@@ -645,8 +646,9 @@ impl Engine<'_> {
                         self.raise_exception(call, b"ERROR", 1);
                         continue;
                     }
-                    // The application failed because the absolute timeout passed (a Wait
-                    // cut short), or failed after it passed.
+                    // The application failed after the absolute timeout passed. (Asterisk
+                    // cuts a Wait short at it; a channel here is not told the deadline, so
+                    // the timeout is met when the priority returns.)
                     _ if self.timed_out(call) && self.absolute_timeout(call) => continue,
                     _ => return Outcome::Finished,
                 }
@@ -685,16 +687,22 @@ impl Engine<'_> {
             if wait_ms == 0 {
                 return Outcome::Finished;
             }
+            let dialled_before = collected.len();
             while self.matchmore_number(call, &collected) {
                 match chan.wait_digit(wait_ms) {
                     Some(d) => collected.push(d),
                     None => break,
                 }
             }
-            if !collected.is_empty() && self.exists(&call.context, &collected, 1, call.cid()) {
+            // After `Incomplete()`, no further digit is a timeout, not the same number again.
+            let timeout = incomplete && collected.len() == dialled_before;
+            if !timeout
+                && !collected.is_empty()
+                && self.exists(&call.context, &collected, 1, call.cid())
+            {
                 call.exten = collected;
                 call.priority = 1;
-            } else if !collected.is_empty() {
+            } else if !timeout && !collected.is_empty() {
                 if self.exists(&call.context, b"i", 1, call.cid()) {
                     call.vars.set(b"INVALID_EXTEN", Some(&collected));
                     call.exten = b"i".to_vec();
@@ -702,6 +710,11 @@ impl Engine<'_> {
                 } else if self.exists(&call.context, b"e", 1, call.cid()) {
                     self.raise_exception(call, b"INVALID", 1);
                 } else {
+                    call.log.push(format!(
+                        "WARNING: Invalid extension '{}', but no rule 'i' or 'e' in context '{}'",
+                        String::from_utf8_lossy(&collected),
+                        String::from_utf8_lossy(&call.context)
+                    ));
                     return Outcome::Finished;
                 }
             } else if self.exists(&call.context, b"t", 1, call.cid()) {
@@ -710,6 +723,10 @@ impl Engine<'_> {
             } else if self.exists(&call.context, b"e", 1, call.cid()) {
                 self.raise_exception(call, b"RESPONSETIMEOUT", 1);
             } else {
+                call.log.push(format!(
+                    "WARNING: Timeout, but no rule 't' or 'e' in context '{}'",
+                    String::from_utf8_lossy(&call.context)
+                ));
                 return Outcome::Finished;
             }
         }
@@ -733,7 +750,7 @@ impl Engine<'_> {
     /// Whether the call's absolute timeout has passed.
     pub(crate) fn timed_out(&self, call: &Call) -> bool {
         call.absolute_timeout_at
-            .is_some_and(|at| self.clock.now().saturating_mul(1000) >= at)
+            .is_some_and(|at| self.clock.now_ms() >= at)
     }
 
     /// `AST_SOFTHANGUP_TIMEOUT` in `__ast_pbx_run`: on at `T`, else at `e` with

@@ -17,6 +17,8 @@
 pub struct Clock {
     exact: fn() -> i64,
     coarse: Option<fn() -> i64>,
+    /// The same clock in milliseconds, where it has them (the system's).
+    millis: Option<fn() -> i64>,
 }
 
 /// A coarse reading is less than this many seconds behind the exact clock (the kernel's is
@@ -29,6 +31,7 @@ impl Clock {
         Clock {
             exact: system_time,
             coarse: system_coarse(),
+            millis: Some(system_time_ms),
         }
     }
 
@@ -37,6 +40,7 @@ impl Clock {
         Clock {
             exact: read,
             coarse: None,
+            millis: None,
         }
     }
 
@@ -46,12 +50,22 @@ impl Clock {
         Clock {
             exact,
             coarse: Some(coarse),
+            millis: None,
         }
     }
 
     /// The time, in seconds since the epoch.
     pub fn now(&self) -> i64 {
         (self.exact)()
+    }
+
+    /// The time in milliseconds since the epoch (`ast_tvnow`, for the absolute timeout): a
+    /// clock of whole seconds gives the start of its second.
+    pub fn now_ms(&self) -> i64 {
+        match self.millis {
+            Some(millis) => millis(),
+            None => self.now().saturating_mul(1000),
+        }
     }
 
     /// A time in the minute of the epoch [`Clock::now`] would give (the seconds may be
@@ -83,6 +97,13 @@ pub fn system_time() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The system clock in milliseconds.
+pub fn system_time_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]

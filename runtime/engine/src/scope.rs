@@ -82,10 +82,11 @@ struct Exec<'a, 'p> {
     chan: &'a mut dyn Channel,
 }
 
-/// A `TIMEOUT(...)` value in milliseconds, read as func_timeout.c reads it:
-/// `sscanf(value, "%30ld%30lf", &sec, &x)`, so `2.5` is 2 seconds and then `.5` of one;
-/// nothing readable, or a negative number of seconds, is 0.
-fn timeout_ms(value: &[u8]) -> i64 {
+/// A `TIMEOUT(...)` value as func_timeout.c reads it, `sscanf(value, "%30ld%30lf", &sec,
+/// &x)` into `tv_sec = sec, tv_usec = x * 1000000` (so `2.5` is 2 seconds and then `.5`
+/// of one, and `1-1.5` half a second before now): its milliseconds, and whether it is zero
+/// (nothing readable, or a negative number of seconds, is).
+fn timeout_ms(value: &[u8]) -> (i64, bool) {
     let text = value.trim_ascii_start();
     let sign = usize::from(matches!(text.first(), Some(b'-' | b'+')));
     let digits = text[sign..]
@@ -93,7 +94,7 @@ fn timeout_ms(value: &[u8]) -> i64 {
         .take_while(|c| c.is_ascii_digit())
         .count();
     if digits == 0 {
-        return 0;
+        return (0, true);
     }
     let end = (sign + digits).min(30);
     // strtol saturates: past the largest number, the largest number.
@@ -102,13 +103,16 @@ fn timeout_ms(value: &[u8]) -> i64 {
         .parse::<i64>()
         .unwrap_or(if text[0] == b'-' { i64::MIN } else { i64::MAX });
     if seconds < 0 {
-        return 0;
+        return (0, true);
     }
     let fraction = pbxc_stdlib::functions::cscan::double(&text[end..], 30)
         .value()
         .unwrap_or(0.0);
     let micros = (fraction * 1_000_000.0) as i64;
-    seconds.saturating_mul(1000).saturating_add(micros / 1000)
+    (
+        seconds.saturating_mul(1000).saturating_add(micros / 1000),
+        seconds == 0 && micros == 0,
+    )
 }
 
 /// Whether `CALLERID(field)` reads something of a channel's party (func_callerid.c
@@ -116,7 +120,10 @@ fn timeout_ms(value: &[u8]) -> i64 {
 fn callerid_field(field: &[u8]) -> bool {
     let first = field.split(|&c| c == b'-').next().unwrap_or_default();
     let single = !field.contains(&b'-');
-    matches!(first, b"rdnis" | b"dnid" | b"ani" | b"priv" | b"name")
+    // `priv` alone names no field of the private party.
+    matches!(first, b"dnid" | b"ani" | b"name")
+        || (first == b"priv" && !single)
+        || (first == b"rdnis" && single)
         || first.starts_with(b"num")
         || first.starts_with(b"subaddr")
         || (single && matches!(first, b"ani2" | b"all" | b"tag" | b"ton"))
@@ -189,6 +196,10 @@ impl Exec<'_, '_> {
     fn read_call_function(&mut self, name: &str, args: &[u8]) -> Option<Vec<u8>> {
         let call = &*self.call;
         match name {
+            // `CALLERID()` fails silently (no member); `CALLERID(member,"Name" <num>)` reads a
+            // caller ID given in place of the channel's, which is not modelled (empty).
+            "CALLERID" if args.is_empty() => None,
+            "CALLERID" if args.contains(&b',') => Some(Vec::new()),
             "CALLERID" => {
                 let field = args.to_ascii_lowercase();
                 let num = call.callerid.clone().unwrap_or_default();
@@ -264,21 +275,25 @@ impl Exec<'_, '_> {
             }
             "GLOBAL" => self.engine.globals.get(args),
             // func_timeout.c prints seconds with three decimals.
-            "TIMEOUT" => match args.to_ascii_lowercase().as_slice() {
-                b"digit" => {
+            "TIMEOUT" => match args.first().map(u8::to_ascii_lowercase) {
+                // func_timeout.c reads the type's first letter only.
+                Some(b'd') => {
                     Some(format!("{:.3}", f64::from(call.digit_timeout_ms) / 1000.0).into_bytes())
                 }
-                b"response" => Some(
+                Some(b'r') => Some(
                     format!("{:.3}", f64::from(call.response_timeout_ms) / 1000.0).into_bytes(),
                 ),
-                b"absolute" => Some(match call.absolute_timeout_at {
+                Some(b'a') => Some(match call.absolute_timeout_at {
                     None => b"0".to_vec(),
                     Some(at) => {
-                        let left = at - self.engine.clock.now().saturating_mul(1000);
+                        let left = at - self.engine.clock.now_ms();
                         format!("{:.3}", left as f64 / 1000.0).into_bytes()
                     }
                 }),
-                _ => None,
+                _ => {
+                    self.log("ERROR: Unknown timeout type specified.".into());
+                    None
+                }
             },
             // Only a variable of the current Gosub frame; empty otherwise.
             "LOCAL" => {
@@ -393,18 +408,15 @@ impl Exec<'_, '_> {
             }
             // `atof(value) * 1000`, truncated.
             "TIMEOUT" => {
-                let ms = timeout_ms(value);
+                let (ms, zero) = timeout_ms(value);
                 let as_u32 = ms.clamp(0, i64::from(u32::MAX)) as u32;
                 // func_timeout.c reads the type's first letter only.
                 match args.first().map(u8::to_ascii_lowercase) {
+                    // Only a zero time cancels: a negative or sub-millisecond one is a
+                    // deadline already past.
                     Some(b'a') => {
-                        self.call.absolute_timeout_at = (ms > 0).then(|| {
-                            self.engine
-                                .clock
-                                .now()
-                                .saturating_mul(1000)
-                                .saturating_add(ms)
-                        })
+                        self.call.absolute_timeout_at =
+                            (!zero).then(|| self.engine.clock.now_ms().saturating_add(ms))
                     }
                     Some(b'd') => self.call.digit_timeout_ms = as_u32,
                     Some(b'r') => self.call.response_timeout_ms = as_u32,

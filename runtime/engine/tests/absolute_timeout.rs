@@ -34,6 +34,16 @@ exten => s,1,Set(TIMEOUT(absolute)=1)
  same => n,Set(after=1)
 exten => T,1,Set(reached=T)
 
+[early]
+exten => s,1,Set(TIMEOUT(absolute)=1-1.5)
+ same => n,Set(never=1)
+exten => T,1,Set(reached=T)
+
+[tiny]
+exten => s,1,Set(TIMEOUT(absolute)=0.0001)
+ same => n,Set(never=1)
+exten => T,1,Set(reached=T)
+
 [loop]
 exten => s,1,Set(i=0)
  same => n,Set(TIMEOUT(absolute)=1)
@@ -62,6 +72,10 @@ const CALLS: &[(&str, &[Expected])] = &[
     ("e", &[("never", None), ("why", Some("ABSOLUTETIMEOUT"))]),
     ("neither", &[("never", None)]),
     ("cancelled", &[("after", Some("1")), ("reached", None)]),
+    // Only zero cancels: a second less one and a half, or a tenth of a millisecond, is a
+    // deadline already past, met after the priority that set it.
+    ("early", &[("never", None), ("reached", Some("T"))]),
+    ("tiny", &[("never", None), ("reached", Some("T"))]),
     // A loop that never waits runs until it does; then the timeout ends it.
     ("loop", &[("i", Some("1000")), ("reached", Some("T"))]),
 ];

@@ -23,6 +23,10 @@ exten => s,1,ExecIfTime(09:00-17:00,*,*,*,UTC?Set(day=yes))
  same => n,Log(LOUD,x)
  same => n,TryExec(Hangup())
  same => n,Set(after=hangup)
+
+[nf]
+exten => s,1,ExecIfTime(*,*,*,*?NoSuchApp(x))
+ same => n,Set(notreached=1)
 "#;
 
 /// (variable, value) after the call; `None`: unset.
@@ -37,8 +41,8 @@ const VARIABLES: &[(&str, Option<&str>)] = &[
     ("b", Some("in2")),
     ("s1", Some("SUCCESS")),
     ("s2", Some("NOAPP")),
-    // ExecIfTime passes its arguments as they are: `${q}` gave `${t}`, left as it is.
-    ("w", Some("${t}")),
+    // ExecIfTime (Asterisk 22's ast_pbx_exec_application) substitutes them once more too.
+    ("w", Some("in")),
     // The application hung up: TryExec says so, and the call ends.
     ("TRYSTATUS", Some("FAILED")),
     ("after", None),
@@ -78,6 +82,14 @@ fn exec_if_time_try_exec_log_and_iftime_on_both_engines() {
                 );
             }
             assert_eq!(call.log, LOG, "jit {jit}, run {run}");
+            // ExecIfTime of an application Asterisk does not have fails the call.
+            let mut call = Call::new(b"nf", b"s", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(
+                call.log,
+                ["WARNING: Could not find application (NoSuchApp)"]
+            );
+            assert_eq!(call.vars.get(b"notreached"), None);
         }
     }
 }

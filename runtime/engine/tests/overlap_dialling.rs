@@ -10,6 +10,7 @@ exten => _1,1,Incomplete(n)
 exten => 12,1,NoOp(got 12)
 exten => _9,1,Incomplete()
 exten => i,1,NoOp(invalid ${INVALID_EXTEN})
+exten => t,1,NoOp(timed out at ${EXTEN})
 ";
 
 /// (number dialled first, keys pressed after, the steps the call runs).
@@ -18,6 +19,12 @@ const CALLS: &[(&str, &str, &[&str])] = &[
     ("1", "2", &["c,1,1,Incomplete(n)", "c,12,1,NoOp(got 12)"]),
     // A key that matches nothing more: the number is invalid.
     ("1", "5", &["c,1,1,Incomplete(n)", "c,i,1,NoOp(invalid 15)"]),
+    // No key at all: a timeout (`t`), not the same number again.
+    (
+        "1",
+        "",
+        &["c,1,1,Incomplete(n)", "c,t,1,NoOp(timed out at t)"],
+    ),
     // Nothing could follow `9`: invalid at once, without waiting for a key.
     ("9", "", &["c,9,1,Incomplete()", "c,i,1,NoOp(invalid 9)"]),
 ];
