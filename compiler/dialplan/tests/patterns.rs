@@ -3,7 +3,7 @@
 //! read at test time: registering the inputs in file order must give exactly that order, and
 //! each alias must be rejected as a duplicate of the extension the table names.
 
-mod common;
+use pbxc_conformance::patterns::ticks;
 
 fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnostic>) {
     let mut conf = String::from("[c]\n");
@@ -21,7 +21,7 @@ fn registered(names: &[String]) -> (Vec<String>, Vec<pbxc_diagnostics::Diagnosti
 
 #[test]
 fn context_order_matches_dialplan_show() {
-    let text = common::pattern_cases();
+    let text = pbxc_conformance::read("pattern-cases.md");
     let section = text
         .split("\n## 4.")
         .nth(1)
@@ -37,8 +37,8 @@ fn context_order_matches_dialplan_show() {
             continue;
         };
         let name = rest.split("**").next().unwrap();
-        let input = common::ticks(line.split("input:").nth(1).unwrap());
-        let expected = common::ticks(lines[i + 1].split("order:").nth(1).unwrap());
+        let input = ticks(line.split("input:").nth(1).unwrap());
+        let expected = ticks(lines[i + 1].split("order:").nth(1).unwrap());
         let (got, _) = registered(&input);
         if got != expected {
             failures.push(format!(
@@ -53,7 +53,7 @@ fn context_order_matches_dialplan_show() {
 
 #[test]
 fn aliases_are_rejected_as_the_same_extension() {
-    let text = common::pattern_cases();
+    let text = pbxc_conformance::read("pattern-cases.md");
     let section = text
         .split("\n## 5.")
         .nth(1)
@@ -63,7 +63,7 @@ fn aliases_are_rejected_as_the_same_extension() {
         .unwrap();
     let mut rows = 0;
     for line in section.lines().filter(|l| l.starts_with("| `")) {
-        let cells = common::ticks(line);
+        let cells = ticks(line);
         let (new, old) = (&cells[0], &cells[1]);
         let (order, diagnostics) = registered(&[old.clone(), new.clone()]);
         assert_eq!(order, std::slice::from_ref(old), "{new} should alias {old}");

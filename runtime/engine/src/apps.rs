@@ -573,6 +573,19 @@ fn loop_name_parts<'c>(call: &'c Call, digits: &'c mut [u8; 20]) -> [&'c [u8]; 5
 /// The priority of the EndWhile matching the While at the current priority, counting nested
 /// While/EndWhile pairs, or `None`.
 fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
+    matching(engine, call, (b"while", b"endwhile"), None)
+}
+
+/// From the priority after the current one, the first whose application closes the pair
+/// opened here (`other` `None`: counting nested pairs), or the first `other` application at
+/// this pair's own level: app_while.c's and app_if.c's `find_matching_end*`, the priorities
+/// found as routing finds them.
+fn matching(
+    engine: &Engine,
+    call: &Call,
+    (open, close): (&[u8], &[u8]),
+    other: Option<&[u8]>,
+) -> Option<i32> {
     let mut level = 1;
     let mut priority = call.priority.wrapping_add(1);
     loop {
@@ -587,13 +600,15 @@ fn matching_endwhile(engine: &Engine, call: &Call) -> Option<i32> {
         let app = &engine.plan.contexts[winner.context].extensions[winner.extension]
             .priority(priority)?
             .app;
-        if app.eq_ignore_ascii_case(b"while") {
+        if app.eq_ignore_ascii_case(open) {
             level += 1;
-        } else if app.eq_ignore_ascii_case(b"endwhile") {
+        } else if app.eq_ignore_ascii_case(close) {
             level -= 1;
         }
-        if level == 0 {
-            return Some(priority);
+        match other {
+            None if level == 0 => return Some(priority),
+            Some(other) if level == 1 && app.eq_ignore_ascii_case(other) => return Some(priority),
+            _ => {}
         }
         priority = priority.wrapping_add(1);
     }
@@ -777,36 +792,10 @@ fn if_(
     AppResult::Continue
 }
 
-/// app_if.c's `find_matching_endif`: from the priority after this one, counting nested
-/// If/EndIf pairs, the EndIf that closes this If (`other` `None`), or the first `other`
-/// (`ElseIf`, `Else`) at this If's own level.
+/// app_if.c's `find_matching_endif`: the EndIf that closes the If here (`other` `None`), or
+/// the first `other` (`ElseIf`, `Else`) at its own level.
 fn matching_endif(engine: &Engine, call: &Call, other: Option<&[u8]>) -> Option<i32> {
-    let mut level = 1;
-    let mut priority = call.priority.wrapping_add(1);
-    loop {
-        let found = route::find(
-            engine.plan,
-            &call.context,
-            &call.exten,
-            priority,
-            call.cid(),
-        );
-        let winner = found.winner()?;
-        let app = &engine.plan.contexts[winner.context].extensions[winner.extension]
-            .priority(priority)?
-            .app;
-        if app.eq_ignore_ascii_case(b"if") {
-            level += 1;
-        } else if app.eq_ignore_ascii_case(b"endif") {
-            level -= 1;
-        }
-        match other {
-            None if level == 0 => return Some(priority),
-            Some(other) if level == 1 && app.eq_ignore_ascii_case(other) => return Some(priority),
-            _ => {}
-        }
-        priority = priority.wrapping_add(1);
-    }
+    matching(engine, call, (b"if", b"endif"), other)
 }
 
 /// `ExitWhile()`: like a While whose condition is false, for the innermost loop.

@@ -217,14 +217,7 @@ fn control_applications_on_both_engines() {
                 let mut call = Call::new(b"c", b"s", None);
                 let mut steps = Vec::new();
                 engine.run(&mut call, &mut SimulatedChannel::default(), &mut |e| {
-                    steps.push(format!(
-                        "{},{},{},{}({})",
-                        String::from_utf8_lossy(e.context),
-                        String::from_utf8_lossy(e.exten),
-                        e.priority,
-                        e.app,
-                        String::from_utf8_lossy(e.data)
-                    ))
+                    steps.push(e.to_string())
                 });
                 assert_eq!(steps, case.steps, "{} (jit {jit}, run {run})", case.name);
                 for (name, value) in case.variables {

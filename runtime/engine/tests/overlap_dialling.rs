@@ -42,16 +42,7 @@ fn incomplete_waits_for_more_digits_on_both_engines() {
                 let mut call = Call::new(b"c", number.as_bytes(), None);
                 let mut trace = Vec::new();
                 let mut chan = SimulatedChannel::default().dial(keys.as_bytes());
-                engine.run(&mut call, &mut chan, &mut |e| {
-                    trace.push(format!(
-                        "{},{},{},{}({})",
-                        String::from_utf8_lossy(e.context),
-                        String::from_utf8_lossy(e.exten),
-                        e.priority,
-                        e.app,
-                        String::from_utf8_lossy(e.data)
-                    ))
-                });
+                engine.run(&mut call, &mut chan, &mut |e| trace.push(e.to_string()));
                 assert_eq!(trace, *steps, "{number} then {keys} (jit {jit}, run {run})");
             }
         }
