@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub mod expressions;
 pub mod patterns;
 
 /// Where the tables are: `shared/conformance` beside the checkout.

@@ -15,7 +15,7 @@
 //! A row that cannot pass is listed in [`SKIPPED`] with the reason; the test fails when a
 //! listed row passes, so the list cannot go stale.
 
-use pbxc_conformance::{cells, code};
+use pbxc_conformance::expressions::rows;
 use pbxc_expr::eval::{Functions, NoFunctions, evaluate};
 use pbxc_expr::template::{Piece, scan};
 
@@ -46,48 +46,6 @@ enum Column {
     /// Section 1's `expected`, or sections 2–3's `standalone`.
     Standalone,
     Live,
-}
-
-struct Row {
-    line: usize,
-    expr: String,
-    standalone: String,
-    live: Option<String>,
-    warn: String,
-}
-
-fn rows() -> Vec<Row> {
-    let text = pbxc_conformance::read("expr-cases.md");
-    let mut out = Vec::new();
-    let mut section = 0;
-    for (i, line) in text.lines().enumerate() {
-        if line.starts_with("## ") {
-            section += 1;
-            continue;
-        }
-        if !line.starts_with("| ") || line.starts_with("| #") || line.starts_with("| expression") {
-            continue;
-        }
-        let c = cells(line);
-        let row = match section {
-            1 => Row {
-                line: i + 1,
-                expr: code(&c[1]),
-                standalone: code(&c[2]),
-                live: None,
-                warn: String::new(),
-            },
-            _ => Row {
-                line: i + 1,
-                expr: code(&c[0]),
-                standalone: code(&c[1]),
-                live: Some(code(&c[2])),
-                warn: c.get(3).map(|w| w.trim().to_string()).unwrap_or_default(),
-            },
-        };
-        out.push(row);
-    }
-    out
 }
 
 /// The dialplan functions the live rows call, as Asterisk's implement them, logging what

@@ -1,7 +1,6 @@
 //! Every expression of ../shared/conformance/expr-cases.md through the parser: the ones
 //! Asterisk logged a syntax error for fail here at the token bison named, the others parse.
 
-use pbxc_conformance::cells;
 use pbxc_expr::parse_expr;
 
 struct Case {
@@ -12,32 +11,10 @@ struct Case {
     syntax_error: Option<String>,
 }
 
-fn unescape(cell: &str) -> String {
-    let cell = cell.trim();
-    let inner = cell
-        .strip_prefix('`')
-        .and_then(|c| c.strip_suffix('`'))
-        .unwrap_or(cell);
-    inner.to_string()
-}
-
 fn cases() -> Vec<Case> {
-    let text = pbxc_conformance::read("expr-cases.md");
     let mut out = Vec::new();
-    let mut section = 0;
-    for (i, line) in text.lines().enumerate() {
-        if line.starts_with("## ") {
-            section += 1;
-            continue;
-        }
-        if !line.starts_with("| ") || line.starts_with("| #") || line.starts_with("| expression") {
-            continue;
-        }
-        let c = cells(line);
-        let (expr, warn) = match section {
-            1 => (unescape(&c[1]), String::new()),
-            _ => (unescape(&c[0]), c.get(3).cloned().unwrap_or_default()),
-        };
+    for row in pbxc_conformance::expressions::rows() {
+        let (expr, warn) = (row.expr, row.warn);
         let syntax_error = warn.find("unexpected ").map(|k| {
             let rest = &warn[k + "unexpected ".len()..];
             let tok = match rest.strip_prefix('\'') {
@@ -47,7 +24,7 @@ fn cases() -> Vec<Case> {
             tok.replace("\\|", "|")
         });
         out.push(Case {
-            line: i + 1,
+            line: row.line,
             expr,
             syntax_error,
         });

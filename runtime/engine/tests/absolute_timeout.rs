@@ -5,7 +5,12 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use pbx_engine::vars::Variables;
-use pbx_engine::{AppResult, Call, Channel, Clock, Engine, SimulatedChannel};
+use pbx_engine::{AppResult, Call, Channel, Clock, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
 
 const DIALPLAN: &str = "\
 [t]
@@ -107,13 +112,9 @@ impl Channel for Waiting {
 fn the_absolute_timeout_sends_the_call_to_t_or_e_on_both_engines() {
     let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
     assert!(findings.is_empty(), "{findings:?}");
-    for jit in [false, true] {
-        let mut engine = Engine::new(&plan);
+    for (engine_name, mut engine, runs) in engines(&plan) {
         engine.clock = Clock::exact(now);
-        if jit {
-            engine.enable_jit().expect("a JIT for this machine");
-        }
-        for run in 0..if jit { 3 } else { 1 } {
+        for run in 0..runs {
             for (context, expected) in CALLS {
                 let mut call = Call::new(context.as_bytes(), b"s", None);
                 let mut chan = Waiting(SimulatedChannel::default());
@@ -122,7 +123,7 @@ fn the_absolute_timeout_sends_the_call_to_t_or_e_on_both_engines() {
                     assert_eq!(
                         call.vars.get(name.as_bytes()),
                         value.map(str::as_bytes),
-                        "{context}: {name} (jit {jit}, run {run})"
+                        "{context}: {name} ({engine_name}, run {run})"
                     );
                 }
             }

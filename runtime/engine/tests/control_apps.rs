@@ -3,7 +3,12 @@
 //! EndIf and ExitIf (app_if.c), GosubIf, ContinueWhile, Exec, RaiseException, Verbose and
 //! StackPop.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
 
 /// (name, dialplan whose context `c` the call starts in at `s`, the steps it runs, the
 /// variables it ends with).
@@ -208,23 +213,23 @@ fn control_applications_on_both_engines() {
             "{}: {findings:?}",
             case.name
         );
-        for jit in [false, true] {
-            let mut engine = Engine::new(&plan);
-            if jit {
-                engine.enable_jit().expect("a JIT for this machine");
-            }
-            for run in 0..if jit { 3 } else { 1 } {
+        for (engine_name, mut engine, runs) in engines(&plan) {
+            for run in 0..runs {
                 let mut call = Call::new(b"c", b"s", None);
                 let mut steps = Vec::new();
                 engine.run(&mut call, &mut SimulatedChannel::default(), &mut |e| {
                     steps.push(e.to_string())
                 });
-                assert_eq!(steps, case.steps, "{} (jit {jit}, run {run})", case.name);
+                assert_eq!(
+                    steps, case.steps,
+                    "{} ({engine_name}, run {run})",
+                    case.name
+                );
                 for (name, value) in case.variables {
                     assert_eq!(
                         call.vars.get(name.as_bytes()),
                         Some(value.as_bytes()),
-                        "{}: {name} (jit {jit}, run {run})",
+                        "{}: {name} ({engine_name}, run {run})",
                         case.name
                     );
                 }

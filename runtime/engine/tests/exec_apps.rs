@@ -3,7 +3,12 @@
 //! later calls run what the first ones compiled). The clock reads 12:00 UTC; the call starts
 //! with `q` holding the text `${t}`.
 
-use pbx_engine::{Call, Clock, Engine, SimulatedChannel};
+use pbx_engine::{Call, Clock, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
 
 const DIALPLAN: &str = r#"
 [c]
@@ -64,13 +69,9 @@ fn noon() -> i64 {
 fn exec_if_time_try_exec_log_and_iftime_on_both_engines() {
     let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
     assert!(findings.is_empty(), "{findings:?}");
-    for jit in [false, true] {
-        let mut engine = Engine::new(&plan);
+    for (engine_name, mut engine, runs) in engines(&plan) {
         engine.clock = Clock::exact(noon);
-        if jit {
-            engine.enable_jit().expect("a JIT for this machine");
-        }
-        for run in 0..if jit { 3 } else { 1 } {
+        for run in 0..runs {
             let mut call = Call::new(b"c", b"s", None);
             call.vars.set(b"q", Some(b"${t}"));
             engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
@@ -78,10 +79,10 @@ fn exec_if_time_try_exec_log_and_iftime_on_both_engines() {
                 assert_eq!(
                     call.vars.get(name.as_bytes()),
                     value.map(str::as_bytes),
-                    "{name} (jit {jit}, run {run})"
+                    "{name} ({engine_name}, run {run})"
                 );
             }
-            assert_eq!(call.log, LOG, "jit {jit}, run {run}");
+            assert_eq!(call.log, LOG, "{engine_name}, run {run}");
             // ExecIfTime of an application Asterisk does not have fails the call.
             let mut call = Call::new(b"nf", b"s", None);
             engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});

@@ -2,7 +2,12 @@
 //! extension could still match the number dialled so far (spec §3.8, `AST_PBX_INCOMPLETE`),
 //! on both engines (the JIT three times on one engine).
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
 
 const DIALPLAN: &str = "\
 [c]
@@ -32,18 +37,17 @@ const CALLS: &[(&str, &str, &[&str])] = &[
 #[test]
 fn incomplete_waits_for_more_digits_on_both_engines() {
     let (plan, _) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
-    for jit in [false, true] {
-        let mut engine = Engine::new(&plan);
-        if jit {
-            engine.enable_jit().expect("a JIT for this machine");
-        }
-        for run in 0..if jit { 3 } else { 1 } {
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
             for (number, keys, steps) in CALLS {
                 let mut call = Call::new(b"c", number.as_bytes(), None);
                 let mut trace = Vec::new();
                 let mut chan = SimulatedChannel::default().dial(keys.as_bytes());
                 engine.run(&mut call, &mut chan, &mut |e| trace.push(e.to_string()));
-                assert_eq!(trace, *steps, "{number} then {keys} (jit {jit}, run {run})");
+                assert_eq!(
+                    trace, *steps,
+                    "{number} then {keys} ({engine_name}, run {run})"
+                );
             }
         }
     }

@@ -11,12 +11,10 @@
 use pbx_engine::{Call, Engine, SimulatedChannel};
 use pbxc_conformance::patterns::{self, Case, Lookup};
 
-/// The engines a case runs on: the interpreter once, the JIT three times.
-fn engines(plan: &pbxc_dialplan::Dialplan) -> Vec<(Engine<'_>, usize)> {
-    let mut jit = Engine::new(plan);
-    jit.enable_jit().expect("a JIT for this machine");
-    vec![(Engine::new(plan), 1), (jit, 3)]
-}
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
 
 /// What the first priority the call runs shows, with `:pN` after it for section 3.
 fn first_shown(engine: &mut Engine, l: &Lookup, with_priority: bool) -> Option<String> {
@@ -39,8 +37,7 @@ fn first_shown(engine: &mut Engine, l: &Lookup, with_priority: bool) -> Option<S
 fn differences(case: &Case, section_3: bool) -> Vec<String> {
     let (plan, _) = pbxc_dialplan::lower_text(case.dialplan.as_bytes());
     let mut out = Vec::new();
-    for (mut engine, runs) in engines(&plan) {
-        let name = if runs == 1 { "interpreter" } else { "jit" };
+    for (name, mut engine, runs) in engines(&plan) {
         for l in &case.lookups {
             for run in 0..runs {
                 let got = first_shown(&mut engine, l, section_3);
@@ -83,7 +80,7 @@ fn caller_id_variants_answer_as_in_real_calls() {
     assert!(case.lookups.len() >= 20, "{} rows", case.lookups.len());
     let (plan, _) = pbxc_dialplan::lower_text(case.dialplan.as_bytes());
     let mut failures = Vec::new();
-    for (mut engine, runs) in engines(&plan) {
+    for (name, mut engine, runs) in engines(&plan) {
         for (i, l) in case.lookups.iter().enumerate() {
             for run in 0..runs {
                 // A case of its own per call: the globals outlive the calls.
@@ -98,7 +95,7 @@ fn caller_id_variants_answer_as_in_real_calls() {
                     .map(|v| String::from_utf8_lossy(&v).into_owned());
                 if got != l.answer {
                     failures.push(format!(
-                        "{} from {:?} (run {run}): Asterisk {:?}, pbxc {got:?}",
+                        "{} from {:?} ({name}, run {run}): Asterisk {:?}, pbxc {got:?}",
                         l.exten, l.caller, l.answer
                     ));
                 }
