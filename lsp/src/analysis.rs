@@ -37,14 +37,16 @@ pub enum Symbol {
         extension: Vec<u8>,
         label: Vec<u8>,
     },
-    /// A section of any other configuration file (a pjsip endpoint, a queue…).
+    /// A section of any other configuration file (a queue, a pjsip aor…).
     Section(Vec<u8>),
+    /// A pjsip.conf section of `type=endpoint`, which `Dial(PJSIP/…)` names.
+    Endpoint(Vec<u8>),
 }
 
 impl Symbol {
     pub fn name(&self) -> &[u8] {
         match self {
-            Symbol::Context(n) | Symbol::Section(n) => n,
+            Symbol::Context(n) | Symbol::Section(n) | Symbol::Endpoint(n) => n,
             Symbol::Extension { name, .. } => name,
             Symbol::Label { label, .. } => label,
         }
@@ -137,6 +139,7 @@ impl Analysis {
     pub fn destination_symbol(&self, plan: usize, d: Destination) -> Option<Symbol> {
         let plan = &self.dialplans.get(plan)?.plan;
         Some(match d {
+            Destination::Endpoint(k) => Symbol::Endpoint(self.endpoints.get(k)?.name.clone()),
             Destination::Context(c) => Symbol::Context(plan.contexts.get(c)?.name.clone()),
             Destination::Extension(c, e) => {
                 let ctx = plan.contexts.get(c)?;
@@ -204,6 +207,14 @@ impl Index {
             }
         }
         for e in &a.endpoints {
+            // Its section is the endpoint's definition (an aor or auth may share the name).
+            if let Some(d) = index.definitions.iter_mut().find(|d| {
+                d.file == e.origin.file
+                    && d.name == e.origin.range
+                    && d.symbol == Symbol::Section(e.name.clone())
+            }) {
+                d.symbol = Symbol::Endpoint(e.name.clone());
+            }
             if let Some(o) = e.context_origin {
                 index.uses.push(Use {
                     file: o.file,

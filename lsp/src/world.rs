@@ -270,6 +270,16 @@ impl World {
         self.analyze(root)
     }
 
+    /// The analysis of workspace folder `dir` as a configuration directory, if it is one:
+    /// what workspace symbols search before any of its files is open.
+    pub fn folder_analysis(&mut self, dir: &Path) -> Option<Arc<Analysis>> {
+        if !self.is_config_dir(dir) {
+            return None;
+        }
+        let root = self.root(dir, true);
+        Some(self.analyze(root))
+    }
+
     fn analyze(&mut self, root: Root) -> Arc<Analysis> {
         // Since an input changed, an analysis held with a newer one after it is no longer
         // salsa's (see `Database::new_revision`): freed while this one is computed, rather

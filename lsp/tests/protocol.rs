@@ -37,9 +37,15 @@ const DESKS: &str = "\
 [desks]
 exten => 301,1,Dial(Local/100@from-phones)
  same => n,Goto(sub,s,start)
+exten => 302,1,Dial(PJSIP/phone1&PJSIP/0612345678@phone1,20)
+ same => n,Gosub(sub,s,1)
 ";
 
 const PJSIP: &str = "\
+[phone1]
+type=aor
+max_contacts=1
+
 [phone1]
 type=endpoint
 context=from-phones
@@ -347,6 +353,22 @@ fn definition_leads_from_jumps_includes_dials_and_endpoints_to_their_targets() {
         target(&mut c, &pjsip, PJSIP, "from-phones"),
         (uri(&ext), at(from_phones.0, from_phones.1))
     );
+    // `Dial(PJSIP/phone1)` and `PJSIP/number@phone1` lead to the endpoint's section, not to
+    // the aor of the same name above it.
+    let endpoint = find(PJSIP, "phone1]\ntype=endpoint", 0);
+    for needle in ["phone1&", "phone1,20"] {
+        assert_eq!(
+            target(&mut c, &desks, DESKS, needle),
+            (uri(&pjsip), at(endpoint.0, endpoint.1)),
+            "{needle}"
+        );
+    }
+    // `Gosub(sub,s,1)` leads to the extension (priority 1 carries a label, but is not named
+    // by it).
+    assert_eq!(
+        target(&mut c, &desks, DESKS, "s,1)"),
+        (uri(&ext), at(s.0, s.1))
+    );
 }
 
 #[test]
@@ -377,6 +399,7 @@ fn references_find_every_use_across_files() {
         found,
         [
             ("desks.conf", 2),
+            ("desks.conf", 4),
             ("extensions.conf", 9),
             ("extensions.conf", 17)
         ]
@@ -395,6 +418,50 @@ fn references_find_every_use_across_files() {
     assert!(
         files.contains(&"pjsip.conf") && files.contains(&"desks.conf"),
         "{r}"
+    );
+    let places = |c: &mut Client, path: &std::path::Path, text: &str, needle: &str| {
+        let mut params = position(path, text, needle, 0);
+        params["context"] = json!({ "includeDeclaration": true });
+        let r = c.request("textDocument/references", params);
+        let mut found: Vec<(String, u64, u64)> = r
+            .as_array()
+            .unwrap_or_else(|| panic!("no references for {needle}: {r}"))
+            .iter()
+            .map(|l| {
+                let file = l["uri"].as_str().unwrap().rsplit('/').next().unwrap();
+                let start = &l["range"]["start"];
+                (
+                    file.to_string(),
+                    start["line"].as_u64().unwrap(),
+                    start["character"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let place = |file: &str, text: &str, needle: &str| {
+        let (line, character) = find(text, needle, 0);
+        (file.to_string(), line as u64, character as u64)
+    };
+    // A label: its definition and the two Gotos that name it, not the Gosub to priority 1.
+    assert_eq!(
+        places(&mut c, &ext, EXTENSIONS, "start),"),
+        [
+            place("desks.conf", DESKS, "start)"),
+            place("extensions.conf", EXTENSIONS, "start)\n"),
+            place("extensions.conf", EXTENSIONS, "start),"),
+        ]
+    );
+    // An endpoint: its section and both dials of it.
+    let pjsip = dir.file("pjsip.conf");
+    assert_eq!(
+        places(&mut c, &pjsip, PJSIP, "phone1]\ntype=endpoint"),
+        [
+            place("desks.conf", DESKS, "phone1&"),
+            place("desks.conf", DESKS, "phone1,20"),
+            place("pjsip.conf", PJSIP, "phone1]\ntype=endpoint"),
+        ]
     );
 }
 
@@ -421,7 +488,7 @@ fn rename_of_a_context_and_of_a_label_edits_every_file() {
             .as_array()
             .unwrap()
             .len(),
-        1
+        2 // the Goto and the Gosub
     );
     for edits in changes.values() {
         assert!(
@@ -711,6 +778,26 @@ fn symbols_of_the_document_and_of_the_workspace() {
         })
         .collect();
     assert_eq!(names, [("desks", "desks.conf")]);
+}
+
+#[test]
+fn workspace_symbols_are_found_before_any_file_is_open() {
+    let dir = workspace();
+    let mut c = Client::start(Some(&dir.path));
+    let r = c.request("workspace/symbol", json!({ "query": "phones" }));
+    let names: Vec<(&str, &str)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let file = s["location"]["uri"].as_str().unwrap();
+            (
+                s["name"].as_str().unwrap(),
+                file.rsplit('/').next().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("from-phones", "extensions.conf")]);
 }
 
 #[test]

@@ -106,12 +106,13 @@ pub struct Reference {
 }
 
 /// A resolved jump target: indexes into [`Dialplan::contexts`], its extensions, and a
-/// priority number.
+/// priority number; or a pjsip endpoint a `Dial` names (an index into [`Input::endpoints`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Destination {
     Context(usize),
     Extension(usize, usize),
     Priority(usize, usize, i32),
+    Endpoint(usize),
 }
 
 /// Reads the pjsip.conf endpoints out of a loaded configuration.

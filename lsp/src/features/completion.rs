@@ -213,22 +213,29 @@ fn keyword(label: &str, snippet: &str) -> ls::CompletionItem {
     }
 }
 
-/// `Dial(${1:Tech/Resource},${2:timeout},${3:options})`: a tab stop per parameter.
+/// `Dial(${1:Tech/Resource}${2:,${3:timeout}}${4:,${5:options}}…)`: a tab stop per
+/// parameter. An optional one is a stop of its own around its separator, so that one key
+/// deletes it whole, and a stop inside for its value.
 fn application_item(e: &pbxc_stdlib::Entry) -> ls::CompletionItem {
     let snippet = match &e.params {
         Some(params) if !params.is_empty() => {
-            let sep = if e.split == pbxc_stdlib::Split::Set {
-                "="
-            } else {
-                ","
-            };
-            let stops: Vec<String> = params
-                .iter()
-                .enumerate()
-                .filter(|(i, p)| !p.optional || *i == 0)
-                .map(|(i, p)| format!("${{{}:{}}}", i + 1, p.name.replace('}', "\\}")))
-                .collect();
-            format!("{}({})", e.name, stops.join(sep))
+            // `Set(name=)` empties the variable, but `Set(name)` is refused: the `=` stays.
+            let set = e.split == pbxc_stdlib::Split::Set;
+            let sep = if set { "=" } else { "," };
+            let mut stop = 0;
+            let mut body = String::new();
+            for (i, p) in params.iter().enumerate() {
+                let name = snippet_text(&p.name);
+                stop += 1;
+                let sep = if i == 0 { "" } else { sep };
+                if p.optional && i > 0 && !set {
+                    body += &format!("${{{stop}:{sep}${{{}:{name}}}}}", stop + 1);
+                    stop += 1;
+                } else {
+                    body += &format!("{sep}${{{stop}:{name}}}");
+                }
+            }
+            format!("{}({body})", e.name)
         }
         _ => format!("{}($1)", e.name),
     };
@@ -242,6 +249,18 @@ fn application_item(e: &pbxc_stdlib::Entry) -> ls::CompletionItem {
         deprecated: e.removed.is_some().then_some(true),
         ..Default::default()
     }
+}
+
+/// `text` as a snippet placeholder's text: `$`, `}` and `\\` escaped.
+fn snippet_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '$' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn contexts(a: &Analysis) -> Vec<ls::CompletionItem> {
@@ -394,7 +413,7 @@ fn location(
                 context = Some(name.clone());
                 extension = None;
             }
-            Symbol::Section(_) => {
+            Symbol::Section(_) | Symbol::Endpoint(_) => {
                 context = None;
                 extension = None;
             }
@@ -442,4 +461,33 @@ fn variables(a: &Analysis) -> Vec<(String, String)> {
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snippet(app: &str) -> String {
+        let e = pbxc_stdlib::catalog().application(app).unwrap();
+        application_item(e).insert_text.unwrap()
+    }
+
+    #[test]
+    fn every_parameter_has_a_tab_stop_and_optional_ones_delete_whole() {
+        for (app, expected) in [
+            (
+                "Dial",
+                "Dial(${1:targets}${2:,${3:timeout}}${4:,${5:options}}${6:,${7:url}})",
+            ),
+            ("Set", "Set(${1:name}=${2:value})"),
+            ("Answer", "Answer(${1:delay}${2:,${3:options}})"),
+        ] {
+            assert_eq!(snippet(app), expected, "{app}");
+        }
+    }
+
+    #[test]
+    fn placeholder_text_is_escaped() {
+        assert_eq!(snippet_text("a$b}c\\d"), "a\\$b\\}c\\\\d");
+    }
 }

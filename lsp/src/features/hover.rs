@@ -387,5 +387,17 @@ fn symbol_summary(a: &Analysis, symbol: &Symbol) -> Option<String> {
             )
         }
         Symbol::Section(name) => format!("section `{}`", show(name)),
+        Symbol::Endpoint(name) => {
+            let context = a
+                .endpoints
+                .iter()
+                .find(|e| e.name == *name)
+                .map(|e| show(&e.context))
+                .unwrap_or_default();
+            format!(
+                "**endpoint `{}`** (pjsip.conf): its calls start in context `{context}`",
+                show(name)
+            )
+        }
     })
 }

@@ -1,5 +1,6 @@
 //! Document symbols (contexts › extensions › labels; sections of other files) and workspace
-//! symbols (contexts and extensions of every analysis covering an open file).
+//! symbols (contexts and extensions of every analysis covering an open file, and of each
+//! workspace folder that is a configuration directory, open or not).
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ fn symbol(world: &World, a: &crate::analysis::Analysis, d: &Definition) -> ls::D
         Symbol::Extension { .. } => (ls::SymbolKind::FUNCTION, Some("extension".to_string())),
         Symbol::Label { .. } => (ls::SymbolKind::KEY, Some("label".to_string())),
         Symbol::Section(_) => (ls::SymbolKind::STRUCT, None),
+        Symbol::Endpoint(_) => (ls::SymbolKind::STRUCT, Some("endpoint".to_string())),
     };
     let name = show(d.symbol.name());
     ls::DocumentSymbol {
@@ -47,7 +49,7 @@ pub fn document_symbols(world: &mut World, uri: &ls::Uri) -> Option<Vec<ls::Docu
     for d in index.definitions.iter().filter(|d| d.file == view.file) {
         let s = symbol(world, a, d);
         match &d.symbol {
-            Symbol::Context(_) | Symbol::Section(_) => {
+            Symbol::Context(_) | Symbol::Section(_) | Symbol::Endpoint(_) => {
                 out.push(s);
                 seen_extensions.clear();
             }
@@ -97,8 +99,11 @@ pub fn workspace_symbols(
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut analyses: Vec<std::sync::Arc<crate::analysis::Analysis>> = Vec::new();
-    for path in open {
-        let a = world.analysis_for(path);
+    let mut found: Vec<_> = open.iter().map(|path| world.analysis_for(path)).collect();
+    for dir in world.folders().to_vec() {
+        found.extend(world.folder_analysis(&dir));
+    }
+    for a in found {
         if !analyses.iter().any(|b| std::sync::Arc::ptr_eq(b, &a)) {
             analyses.push(a);
         }

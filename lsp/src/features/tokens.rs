@@ -95,6 +95,18 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
 
 /// A dialplan value: `ext,prio(label),App(data)` or `prio(label),App(data)`.
 fn value_tokens(key: &[u8], v: &[u8], base: usize, out: &mut Vec<(usize, usize, u32)>) {
+    if key == b"include" {
+        // `include => context[,time spec]`: the context, as a section name is.
+        let end = v
+            .iter()
+            .position(|&c| c == b',' || c == b'|')
+            .unwrap_or(v.len());
+        let name = &v[..end];
+        let lead = name.len() - name.trim_ascii_start().len();
+        let body = name.trim_ascii().len();
+        out.push((base + lead, base + lead + body, SECTION));
+        return;
+    }
     let Some(parts) = crate::line::parts(key, v) else {
         substitutions(v, base, out);
         return;
@@ -192,7 +204,7 @@ mod tests {
     fn a_dialplan_line_is_split_into_its_parts() {
         assert_eq!(
             tokens(
-                "[ivr] ; menu\nexten => _1XX/200,n(top),Dial(PJSIP/${EXTEN},${CALLERID(num)})\n#include \"x.conf\"\n"
+                "[ivr] ; menu\nexten => _1XX/200,n(top),Dial(PJSIP/${EXTEN},${CALLERID(num)})\n#include \"x.conf\"\ninclude =>  hours ,09:00-17:00,*,*,*\n"
             ),
             [
                 ("ivr", "namespace"),
@@ -204,6 +216,8 @@ mod tests {
                 ("EXTEN", "variable"),
                 ("CALLERID", "function"),
                 ("#include", "macro"),
+                ("include", "keyword"),
+                ("hours", "namespace"),
             ]
             .map(|(a, b)| (a.to_string(), b))
         );

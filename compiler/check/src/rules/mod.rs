@@ -75,11 +75,12 @@ fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Ref
     };
     let whole_plan = || {
         let mut found = Vec::new();
+        let mut dialled = Vec::new();
         patterns::check(cx, &mut found);
         patterns::shadowed(cx, &mut found);
-        pjsip::check(cx, steps, &mut found);
+        pjsip::check(cx, steps, &mut found, &mut dialled);
         taint::check(cx, steps, &mut found);
-        found
+        (found, dialled)
     };
     // Resolving jumps is the largest rule: its steps are cut in two, the second part going
     // to the thread that also runs the whole-plan rules (which take about half as long).
@@ -98,8 +99,9 @@ fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Ref
     };
     let [(mut found, first), (found_second, second)] = parts;
     found.extend(found_second);
-    let jumps = targets.finish(vec![first, second], &mut found);
+    let mut jumps = targets.finish(vec![first, second], &mut found);
     flow::check(cx, steps, &jumps, &mut found);
+    let (rest, dialled) = rest;
     if out.is_empty() {
         *out = local;
     } else {
@@ -108,6 +110,7 @@ fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Ref
     out.reserve(found.len() + rest.len());
     out.extend(found);
     out.extend(rest);
+    jumps.references.extend(dialled);
     jumps.references
 }
 

@@ -1,13 +1,19 @@
 //! Across pjsip.conf and the dialplan: endpoint contexts and `Dial(PJSIP/x)` endpoints.
+//! The endpoints dialled are also references, for the language server's navigation.
 
 use pbxc_diagnostics::{Diagnostic, Label, suggest};
 use pbxc_stdlib::ArgKind;
 
-use crate::Cx;
 use crate::codes;
 use crate::step::{Step, show};
+use crate::{Cx, Destination, Reference};
 
-pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    cx: &Cx,
+    steps: &[Step],
+    out: &mut Vec<Diagnostic>,
+    references: &mut Vec<Reference>,
+) {
     let Some(endpoints) = cx.endpoints else {
         return;
     };
@@ -68,11 +74,19 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
             if name.is_empty() || name.contains(&b'$') {
                 continue;
             }
-            if endpoints.iter().any(|e| e.name == name) {
-                continue;
-            }
             // `name` is a slice of the data: its offset is where it sits.
             let name_start = name.as_ptr() as usize - step.data.as_ptr() as usize;
+            if let Some(k) = endpoints.iter().position(|e| e.name == name) {
+                if step.exact() {
+                    let (file, range) = step.span(name_start..name_start + name.len());
+                    references.push(Reference {
+                        file,
+                        range,
+                        destination: Destination::Endpoint(k),
+                    });
+                }
+                continue;
+            }
             out.push(step.diag(
                 codes::DIAL_UNKNOWN_ENDPOINT,
                 format!(
