@@ -56,6 +56,7 @@ pub(crate) fn execute(
         "WaitExten" => wait_exten(engine, call, chan, data),
         "Incomplete" => incomplete(call, chan, data),
         _ => {
+            tell_timeout(engine, call, chan);
             let result = chan.execute(app, data, &mut call.vars);
             match chan.take_jump() {
                 // A jump that cannot be made fails the application, as in app_dial.
@@ -64,6 +65,20 @@ pub(crate) fn execute(
             }
         }
     }
+}
+
+/// Tells the channel the call's absolute timeout before it runs an application or waits
+/// for a key, so that it stops waiting there (`ast_channel_whentohangup`): only while one is
+/// set, or once more to say it is gone.
+pub(crate) fn tell_timeout(engine: &Engine, call: &mut Call, chan: &mut dyn Channel) {
+    if call.absolute_timeout_at.is_none() && !call.timeout_told {
+        return;
+    }
+    let left = call
+        .absolute_timeout_at
+        .map(|at| u64::try_from(at.saturating_sub(engine.clock.now_ms())).unwrap_or(0));
+    chan.absolute_timeout(left);
+    call.timeout_told = left.is_some();
 }
 
 /// Runs an application found by name at run time (`pbx_findapp` + `pbx_exec`), as Exec and
@@ -1077,6 +1092,7 @@ fn wait_exten(
     if let Some(class) = &hold {
         chan.start_hold(class);
     }
+    tell_timeout(engine, call, chan);
     let key = chan.wait_digit(u32::try_from(ms).unwrap_or(u32::MAX));
     if hold.is_some() {
         chan.stop_hold();
@@ -1085,7 +1101,8 @@ fn wait_exten(
         return AppResult::Digit(key);
     }
     let cid = call.cid();
-    if chan.hung_up() {
+    // `ast_check_hangup` is true past the absolute timeout too: the loop then goes to `T`.
+    if chan.hung_up() || engine.timed_out(call) {
         AppResult::Hangup
     } else if engine.exists(
         &call.context,

@@ -307,6 +307,9 @@ pub struct Call {
     /// `ast_check_hangup` does: past it, the call goes on at `T`, else at `e`
     /// (`ABSOLUTETIMEOUT`), else ends.
     pub absolute_timeout_at: Option<i64>,
+    /// Whether the channel was told of an absolute timeout ([`Channel::absolute_timeout`])
+    /// that it must now be told is gone.
+    pub(crate) timeout_told: bool,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
     /// they run last pushed first, after the `h` extension.
     pub(crate) hangup_handlers: Vec<Vec<u8>>,
@@ -339,6 +342,7 @@ impl Call {
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,
             absolute_timeout_at: None,
+            timeout_told: false,
             hangup_handlers: Vec::new(),
             in_autoloop: false,
             spare: Vec::new(),
@@ -646,9 +650,8 @@ impl Engine<'_> {
                         self.raise_exception(call, b"ERROR", 1);
                         continue;
                     }
-                    // The application failed after the absolute timeout passed. (Asterisk
-                    // cuts a Wait short at it; a channel here is not told the deadline, so
-                    // the timeout is met when the priority returns.)
+                    // The application failed after the absolute timeout passed (the
+                    // runtime's channel cuts a wait short at it, as Asterisk's does).
                     _ if self.timed_out(call) && self.absolute_timeout(call) => continue,
                     _ => return Outcome::Finished,
                 }
@@ -689,8 +692,18 @@ impl Engine<'_> {
             }
             let dialled_before = collected.len();
             while self.matchmore_number(call, &collected) {
+                crate::apps::tell_timeout(self, call, chan);
                 match chan.wait_digit(wait_ms) {
                     Some(d) => collected.push(d),
+                    // `collect_digits` got -1 from a wait the absolute timeout cut short:
+                    // the loop breaks off there, before `T`, and `h` runs.
+                    None if self.timed_out(call) => {
+                        call.log.push(format!(
+                            "WARNING: Don't know what to do with '{}'",
+                            String::from_utf8_lossy(chan.name())
+                        ));
+                        return Outcome::Finished;
+                    }
                     None => break,
                 }
             }

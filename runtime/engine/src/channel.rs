@@ -34,6 +34,13 @@ pub trait Channel {
         let _ = timeout_ms;
         None
     }
+    /// The call's absolute timeout (`TIMEOUT(absolute)`), in milliseconds from now; `None`
+    /// once it is cancelled. Told before applications and digit waits while one is set. A
+    /// channel that waits stops at it, as Asterisk's does at `whentohangup`: the application
+    /// fails (or the wait ends without a key), and the PBX loop goes on at `T`.
+    fn absolute_timeout(&mut self, in_ms: Option<u64>) {
+        let _ = in_ms;
+    }
     /// Music on hold of `class` (empty: the default) while the PBX waits (`WaitExten`'s
     /// `m` option), until [`Channel::stop_hold`].
     fn start_hold(&mut self, class: &[u8]) {

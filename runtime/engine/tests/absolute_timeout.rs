@@ -130,3 +130,128 @@ fn the_absolute_timeout_sends_the_call_to_t_or_e_on_both_engines() {
         }
     }
 }
+
+const TOLD: &str = "\
+[cut]
+exten => s,1,Set(TIMEOUT(absolute)=2)
+ same => n,Set(start=${EPOCH})
+ same => n,Wait(5)
+ same => n,Set(never=1)
+exten => T,1,Set(waited=$[${EPOCH} - ${start}])
+
+[cancelled]
+exten => s,1,Set(TIMEOUT(absolute)=10)
+ same => n,Wait(1)
+ same => n,Set(TIMEOUT(absolute)=0)
+ same => n,Wait(20)
+ same => n,Set(after=1)
+exten => T,1,Set(reached=T)
+
+[waitexten]
+exten => s,1,Set(TIMEOUT(absolute)=3)
+ same => n,WaitExten(10)
+exten => T,1,Set(reached=T)
+
+[collect]
+exten => _1X,1,Set(TIMEOUT(absolute)=2)
+ same => n,Incomplete()
+exten => _1XX,1,Set(never=1)
+exten => T,1,Set(reached=T)
+exten => h,1,Set(hung=h)
+";
+
+static CLOCK: AtomicI64 = AtomicI64::new(1_700_000_000);
+
+fn clock() -> i64 {
+    CLOCK.load(Ordering::Relaxed)
+}
+
+/// A caller whose `Wait(n)` takes `n` seconds of the test's clock, unless the deadline it
+/// was told comes first: then it stops there and the application fails, as a channel of the
+/// runtime does.
+#[derive(Default)]
+struct Cut {
+    inner: SimulatedChannel,
+    deadline_ms: Option<u64>,
+    told: Vec<Option<u64>>,
+}
+
+impl Channel for Cut {
+    fn name(&self) -> &[u8] {
+        self.inner.name()
+    }
+
+    fn absolute_timeout(&mut self, in_ms: Option<u64>) {
+        self.deadline_ms = in_ms;
+        self.told.push(in_ms);
+    }
+
+    fn wait_digit(&mut self, timeout_ms: u32) -> Option<u8> {
+        let waited = self.deadline_ms.unwrap_or(u64::MAX).min(timeout_ms.into());
+        CLOCK.fetch_add((waited / 1000) as i64, Ordering::Relaxed);
+        None
+    }
+
+    fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        if app == "Wait" {
+            let seconds: u64 = std::str::from_utf8(data).unwrap().parse().unwrap();
+            if let Some(ms) = self.deadline_ms.filter(|&ms| ms < seconds * 1000) {
+                CLOCK.fetch_add((ms / 1000) as i64, Ordering::Relaxed);
+                return AppResult::Hangup;
+            }
+            CLOCK.fetch_add(seconds as i64, Ordering::Relaxed);
+        }
+        self.inner.execute(app, data, vars)
+    }
+}
+
+#[test]
+fn a_channel_is_told_the_deadline_and_its_wait_cut_short_there_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(TOLD.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        engine.clock = Clock::exact(clock);
+        for run in 0..runs {
+            let what = format!("{engine_name}, run {run}");
+            let mut call = Call::new(b"cut", b"s", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            // Told before Wait (2 s left), and before nothing else: T's Set runs in the
+            // engine, and the timeout is cleared on the way there.
+            assert_eq!(chan.told, [Some(2000)], "{what}");
+            assert_eq!(call.vars.get(b"never"), None, "{what}");
+            assert_eq!(call.vars.get(b"waited"), Some(&b"2"[..]), "{what}");
+
+            let mut call = Call::new(b"cancelled", b"s", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            // A cancelled timeout is told once more, as gone.
+            assert_eq!(chan.told, [Some(10_000), None], "{what}");
+            assert_eq!(call.vars.get(b"after"), Some(&b"1"[..]), "{what}");
+            assert_eq!(call.vars.get(b"reached"), None, "{what}");
+
+            // WaitExten cut short is a hang-up (`ast_check_hangup`), not a timeout: no
+            // complaint that there is no `t`.
+            let mut call = Call::new(b"waitexten", b"s", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            assert_eq!(chan.told, [Some(3000)], "{what}");
+            assert_eq!(call.vars.get(b"reached"), Some(&b"T"[..]), "{what}");
+            assert!(call.log.is_empty(), "{what}: {:?}", call.log);
+
+            // The loop's own wait for more digits cut short: `collect_digits` fails, the loop
+            // breaks off with Asterisk's warning, and `h` runs, not `T`.
+            let mut call = Call::new(b"collect", b"12", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            assert_eq!(chan.told, [Some(2000)], "{what}");
+            assert_eq!(call.vars.get(b"reached"), None, "{what}");
+            assert_eq!(call.vars.get(b"hung"), Some(&b"h"[..]), "{what}");
+            assert_eq!(
+                call.log,
+                ["WARNING: Don't know what to do with 'Simulated/pbxc-00000001'"],
+                "{what}"
+            );
+        }
+    }
+}

@@ -172,6 +172,11 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.chan.is_hung_up()
     }
 
+    fn absolute_timeout(&mut self, in_ms: Option<u64>) {
+        let at = in_ms.and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+        self.chan.set_timeout_at(at);
+    }
+
     fn suspend_requested(&self) -> bool {
         self.pbx.generation() != self.generation
     }
@@ -242,7 +247,8 @@ impl CallIo<'_> {
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             let seen = self.chan.signal.generation();
-            if self.chan.is_hung_up() {
+            // Past the absolute timeout too, as `ast_waitfor` ends there.
+            if self.chan.must_stop() {
                 return Wake::HungUp;
             }
             if let Some(key) = self.chan.take_dtmf_if(accept) {
@@ -254,7 +260,7 @@ impl CallIo<'_> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Wake::Done;
             }
-            self.chan.signal.wait(seen, deadline);
+            self.chan.signal.wait(seen, self.chan.wake_by(deadline));
         }
     }
 
@@ -651,7 +657,7 @@ impl CallIo<'_> {
         let deadline = max.and_then(|m| Instant::now().checked_add(m));
         let (status, wake): (&[u8], Wake) = loop {
             let seen = self.chan.signal.generation();
-            if self.chan.is_hung_up() {
+            if self.chan.must_stop() {
                 break (b"HANGUP", Wake::HungUp);
             }
             if let Some(key) = self.chan.take_dtmf_if(terminator) {
@@ -663,7 +669,7 @@ impl CallIo<'_> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break (b"TIMEOUT", Wake::Done);
             }
-            self.chan.signal.wait(seen, deadline);
+            self.chan.signal.wait(seen, self.chan.wake_by(deadline));
         };
         let mut samples = match self.chan.set_inbound(before) {
             Inbound::Record(recording) => recording.samples,

@@ -234,6 +234,8 @@ struct Inner {
     trace: VecDeque<String>,
     /// Its channel variables when its dialplan ended.
     final_vars: Vec<(String, String)>,
+    /// `TIMEOUT(absolute)` (`ast_channel_whentohangup`): where its waits stop.
+    timeout_at: Option<Instant>,
 }
 
 /// Trace lines a channel keeps: the end of a long call is what a test looks at.
@@ -301,6 +303,7 @@ impl Channel {
                 played: Vec::new(),
                 trace: VecDeque::new(),
                 final_vars: Vec::new(),
+                timeout_at: None,
             }),
         })
     }
@@ -487,6 +490,31 @@ impl Channel {
 
     pub fn is_hung_up(&self) -> bool {
         self.gone.load(Ordering::Acquire)
+    }
+
+    /// Sets (or with `None` cancels) the call's absolute timeout: the dialplan's waits on
+    /// this channel stop there, without hanging it up; the PBX loop then goes on at `T`.
+    pub fn set_timeout_at(&self, at: Option<Instant>) {
+        self.inner().timeout_at = at;
+    }
+
+    /// Whether a wait of the dialplan on this channel must stop (`ast_check_hangup`): it
+    /// hung up, or its absolute timeout passed.
+    pub fn must_stop(&self) -> bool {
+        self.is_hung_up()
+            || self
+                .inner()
+                .timeout_at
+                .is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// `deadline` or the absolute timeout, whichever comes first: how long a wait may
+    /// sleep.
+    pub fn wake_by(&self, deadline: Option<Instant>) -> Option<Instant> {
+        match (deadline, self.inner().timeout_at) {
+            (Some(d), Some(t)) => Some(d.min(t)),
+            (d, t) => d.or(t),
+        }
     }
 
     pub fn answered_at(&self) -> Option<SystemTime> {

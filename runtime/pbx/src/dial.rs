@@ -118,7 +118,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     let mut congestion = false;
     let answered = loop {
         let seen = caller.signal.generation();
-        if caller.is_hung_up() {
+        // The caller's absolute timeout ends the attempt as its hang-up would.
+        if caller.must_stop() {
             for out in &ringing {
                 out.hangup(Cause::NORMAL_CLEARING);
             }
@@ -190,7 +191,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             set_time(vars, b"DIALEDTIME", started);
             return AppResult::Continue;
         }
-        caller.signal.wait(seen, deadline);
+        caller.signal.wait(seen, caller.wake_by(deadline));
     };
     if let Some(hold) = &hold {
         hold.stop();
@@ -297,7 +298,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     }
     let wake = loop {
         let seen = caller.signal.generation();
-        if caller.is_hung_up() {
+        if caller.must_stop() {
             break Wake::HungUp;
         }
         if answered.is_hung_up() {
@@ -336,7 +337,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         if limit.is_some_and(|l| Instant::now() >= l) {
             break Wake::Key(0);
         }
-        caller.signal.wait(seen, limit);
+        caller.signal.wait(seen, caller.wake_by(limit));
     };
     clear_bridge(caller, &answered);
     set_time(vars, b"DIALEDTIME", started);

@@ -445,6 +445,9 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     call.callerid_name = chan.caller_name.as_deref().map(|n| n.as_bytes().to_vec());
     call.vars = start.vars;
     call.set_unique_id(chan.unique_id.as_bytes());
+    // A new run on the channel (a transferred party) starts with no absolute timeout, as
+    // its call does.
+    chan.set_timeout_at(None);
     let record = Mutex::new(CallRecord::default());
     let dst = start.exten.clone();
     let context = start.context.clone();

@@ -299,6 +299,37 @@ fn dial_reports_busy_and_no_answer() {
 }
 
 #[test]
+fn the_absolute_timeout_cuts_waits_ringing_and_bridges_short_and_goes_to_t() {
+    let f = fixture(
+        "absolute",
+        "[wait]\nexten => s,1,Set(TIMEOUT(absolute)=0.3)\n same => n,Wait(20)\n\
+         same => n,NoOp(never)\nexten => T,1,NoOp(T)\n\
+         [ringing]\nexten => s,1,Set(TIMEOUT(absolute)=0.3)\n\
+         same => n,Dial(Local/300@inside,20)\n same => n,NoOp(never)\n\
+         exten => T,1,NoOp(${DIALSTATUS})\n\
+         [bridged]\nexten => s,1,Set(TIMEOUT(absolute)=0.5)\n\
+         same => n,Dial(Local/200@inside,20,g)\n same => n,NoOp(never)\n\
+         exten => T,1,NoOp(${DIALSTATUS})\n\
+         [inside]\nexten => 300,1,Wait(20)\nexten => 200,1,Answer()\n same => n,Wait(20)\n",
+    );
+    for (context, last) in [
+        ("wait", "wait,T,1,NoOp(T)"),
+        // The caller's timeout ends the attempt as its hang-up would.
+        ("ringing", "ringing,T,1,NoOp(CANCEL)"),
+        ("bridged", "bridged,T,1,NoOp(ANSWER)"),
+    ] {
+        let started = Instant::now();
+        let (chan, _) = f.call(context, "s", Script::default());
+        f.settle();
+        // Each would take 20 s without the timeout.
+        assert!(started.elapsed() < Duration::from_secs(5), "{context}");
+        let trace = chan.trace();
+        assert_eq!(trace.len(), 3, "{context}: {trace:?}");
+        assert_eq!(trace[2], last, "{context}");
+    }
+}
+
+#[test]
 fn the_caller_hanging_up_while_dialling_cancels_the_attempt() {
     let f = fixture(
         "cancel",
