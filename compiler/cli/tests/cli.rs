@@ -566,6 +566,31 @@ fn call_prints_each_executed_priority_with_its_substituted_data() {
 }
 
 #[test]
+fn call_prints_the_priorities_a_local_channel_ran_after_its_dial() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[in]\nexten => s,1,Set(__T=t)\n same => n,Dial(Local/100@inside&Local/200@inside,,g)\n same => n,NoOp(${DIALSTATUS})\n\n[inside]\nexten => 100,1,NoOp(${T})\n same => n,Dial(Local/300@deep)\nexten => 200,1,Answer()\n\n[deep]\nexten => 300,1,NoOp(deep)\n",
+    )]);
+    let expected = "\
+in,s,1,Set(__T=t)
+in,s,2,Dial(Local/100@inside&Local/200@inside,,g)
+Local/100@inside-00000001;2: inside,100,1,NoOp(t)
+Local/100@inside-00000001;2: inside,100,2,Dial(Local/300@deep)
+Local/300@deep-00000001;2: deep,300,1,NoOp(deep)
+Local/200@inside-00000001;2: inside,200,1,Answer()
+in,s,3,NoOp(ANSWER)
+";
+    for engine in ["interp", "jit"] {
+        let o = pbxc(&["call", s(dir.path()), "in", "s", "--engine", engine]);
+        no_panic(&o);
+        assert_eq!(stdout(&o), expected, "{engine}: {}", stderr(&o));
+    }
+    // Only the call's own priorities count.
+    let quiet = pbxc(&["call", s(dir.path()), "in", "s", "--quiet"]);
+    assert_eq!(stdout(&quiet), "steps=3\n");
+}
+
+#[test]
 fn call_follows_keys_and_timeouts_in_the_demo_ivr() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
     let o = pbxc(&["call", s(&demo), "ivr", "s", "--dtmf", "1"]);

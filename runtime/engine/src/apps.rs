@@ -1172,8 +1172,12 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
             answered: false,
         };
         engine.local_depth += 1;
-        engine.run(&mut child, &mut chan, &mut |_| {});
+        let mut steps = Vec::new();
+        engine.run(&mut child, &mut chan, &mut |step| {
+            steps.push(crate::call::LocalStep::new(&name, step));
+        });
         engine.local_depth -= 1;
+        call.local_steps.append(&mut steps);
         call.log.append(&mut child.log);
         answered |= chan.answered;
     }

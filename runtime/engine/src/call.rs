@@ -310,6 +310,9 @@ pub struct Call {
     /// Whether the channel was told of an absolute timeout ([`Channel::absolute_timeout`])
     /// that it must now be told is gone.
     pub(crate) timeout_told: bool,
+    /// Priorities an offline `Dial(Local/…)` ran on its other half during the application
+    /// running now, reported after it.
+    pub(crate) local_steps: Vec<LocalStep>,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
     /// they run last pushed first, after the `h` extension.
     pub(crate) hangup_handlers: Vec<Vec<u8>>,
@@ -343,6 +346,7 @@ impl Call {
             response_timeout_ms: 10000,
             absolute_timeout_at: None,
             timeout_told: false,
+            local_steps: Vec::new(),
             hangup_handlers: Vec::new(),
             in_autoloop: false,
             spare: Vec::new(),
@@ -395,6 +399,9 @@ impl Call {
 /// One executed priority, as `pbxc call` prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Executed<'a> {
+    /// The other half of an offline `Dial(Local/…)` that ran the priority; `None` for the
+    /// call's own channel.
+    pub channel: Option<&'a [u8]>,
     /// The channel's current context (not the included one the priority came from).
     pub context: &'a [u8],
     pub exten: &'a [u8],
@@ -405,8 +412,48 @@ pub struct Executed<'a> {
     pub data: &'a [u8],
 }
 
+/// A priority a Local channel's other half ran, kept until the Dial that ran it is over.
+#[derive(Clone, Debug)]
+pub(crate) struct LocalStep {
+    channel: Vec<u8>,
+    context: Vec<u8>,
+    exten: Vec<u8>,
+    priority: i32,
+    app: String,
+    data: Vec<u8>,
+}
+
+impl LocalStep {
+    /// `step`, run on the Local half `channel` unless a Local channel of its own ran it.
+    pub(crate) fn new(channel: &[u8], step: &Executed) -> LocalStep {
+        LocalStep {
+            channel: step.channel.unwrap_or(channel).to_vec(),
+            context: step.context.to_vec(),
+            exten: step.exten.to_vec(),
+            priority: step.priority,
+            app: step.app.to_string(),
+            data: step.data.to_vec(),
+        }
+    }
+
+    fn executed(&self) -> Executed<'_> {
+        Executed {
+            channel: Some(&self.channel),
+            context: &self.context,
+            exten: &self.exten,
+            priority: self.priority,
+            app: &self.app,
+            data: &self.data,
+        }
+    }
+}
+
+/// `context,exten,priority,App(data)`, after `channel: ` for a Local channel's other half.
 impl std::fmt::Display for Executed<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(channel) = self.channel {
+            write!(f, "{}: ", String::from_utf8_lossy(channel))?;
+        }
         write!(
             f,
             "{},{},{},{}({})",
@@ -876,6 +923,7 @@ impl Engine<'_> {
     ) -> AppResult {
         if self.traced {
             trace(&Executed {
+                channel: None,
                 context: &call.context,
                 exten: &call.exten,
                 priority: call.priority,
@@ -883,7 +931,11 @@ impl Engine<'_> {
                 data,
             });
         }
-        apps::execute(self, call, chan, &entry.name, data)
+        let result = apps::execute(self, call, chan, &entry.name, data);
+        for step in call.local_steps.drain(..) {
+            trace(&step.executed());
+        }
+        result
     }
 }
 

@@ -728,6 +728,7 @@ impl StepHost<'_, '_> {
         data.extend_from_slice(after);
         let app = step.resolved.app.map_or("", |e| e.name.as_str());
         (self.trace)(&Executed {
+            channel: None,
             context: &self.call.context,
             exten: &self.call.exten,
             priority: self.call.priority,
