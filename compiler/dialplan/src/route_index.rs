@@ -44,6 +44,45 @@ pub struct RouteIndex<'p> {
     by_name: HashMap<&'p [u8], usize>,
     /// Whether some include's time condition names a time zone ([`route::is_zoned`]).
     zoned: bool,
+    /// Per context, whether a search from it can meet a `switch =>`; `None` when the
+    /// dialplan has none (see [`RouteIndex::meets_switch`]).
+    switches: Option<Vec<bool>>,
+}
+
+/// For each context, whether it or a context it includes (by exact name, at any depth, time
+/// conditions aside) has a switch; `None` when no context has one.
+fn meets_switches(plan: &Dialplan) -> Option<Vec<bool>> {
+    let mut meets: Vec<bool> = plan
+        .contexts
+        .iter()
+        .map(|c| !c.switches.is_empty())
+        .collect();
+    if !meets.contains(&true) {
+        return None;
+    }
+    let mut by_name: HashMap<&[u8], usize> = HashMap::default();
+    for (i, c) in plan.contexts.iter().enumerate() {
+        by_name.entry(c.name.as_slice()).or_insert(i);
+    }
+    // To a fixed point: each round carries the flag one include further back.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, c) in plan.contexts.iter().enumerate() {
+            if meets[i] {
+                continue;
+            }
+            let includes = c.includes.iter();
+            if includes
+                .filter_map(|inc| by_name.get(inc.context.as_slice()))
+                .any(|&j| meets[j])
+            {
+                meets[i] = true;
+                changed = true;
+            }
+        }
+    }
+    Some(meets)
 }
 
 /// Time-conditioned includes a context's reach may have before its lookups walk instead:
@@ -101,7 +140,23 @@ impl<'p> RouteIndex<'p> {
                 .contexts
                 .iter()
                 .any(|c| c.includes.iter().any(route::is_zoned)),
+            switches: meets_switches(plan),
         }
+    }
+
+    /// Whether a search from context `ctx` can meet a `switch =>`: one of its own, or of a
+    /// context it includes at any depth, whatever the time. The flattenings leave switches
+    /// out (pbxc has no switch modules, so none ever answers); a caller that reports the
+    /// switches a lookup passes walks the search where this holds.
+    pub fn meets_switch(&self, ctx: usize) -> bool {
+        self.switches
+            .as_ref()
+            .is_some_and(|s| s.get(ctx).copied().unwrap_or(false))
+    }
+
+    /// Whether the dialplan has a `switch =>` at all.
+    pub fn has_switches(&self) -> bool {
+        self.switches.is_some()
     }
 
     /// The dialplan this index answers for.

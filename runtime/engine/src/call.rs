@@ -37,6 +37,9 @@ pub struct Engine<'p> {
     zoned: bool,
     /// The last routing answers (see [`RouteCache`]).
     routes: std::cell::RefCell<RouteCache>,
+    /// Switches (context, switch) the lookups since the last report passed without an
+    /// answer, in a dialplan that has any (see [`Engine::report_switches`]).
+    switches_passed: std::cell::RefCell<Vec<(usize, usize)>>,
     /// Whether each executed priority is reported to the `trace` callback (the default).
     /// A PBX that logs nothing turns it off, and compiled steps then never build the text
     /// of their substituted data.
@@ -199,6 +202,7 @@ impl<'p> Engine<'p> {
             local_depth: 0,
             traced: true,
             routes: Default::default(),
+            switches_passed: Default::default(),
             timed: plan
                 .contexts
                 .iter()
@@ -313,6 +317,8 @@ pub struct Call {
     /// Priorities an offline `Dial(Local/…)` ran on its other half during the application
     /// running now, reported after it.
     pub(crate) local_steps: Vec<LocalStep>,
+    /// Switches already reported as passed (see [`Engine::report_switches`]).
+    pub(crate) switches_reported: Vec<(usize, usize)>,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
     /// they run last pushed first, after the `h` extension.
     pub(crate) hangup_handlers: Vec<Vec<u8>>,
@@ -347,6 +353,7 @@ impl Call {
             absolute_timeout_at: None,
             timeout_told: false,
             local_steps: Vec::new(),
+            switches_reported: Vec::new(),
             hangup_handlers: Vec::new(),
             in_autoloop: false,
             spare: Vec::new(),
@@ -497,6 +504,9 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> Option<Found> {
+        if self.index.has_switches() {
+            self.note_switches(context, exten, priority, cid);
+        }
         // Only a context whose search meets a time-conditioned include asks the clock; the
         // others are remembered as in a dialplan without one.
         if self.timed && self.routes.borrow().clocked == context {
@@ -534,6 +544,47 @@ impl Engine<'_> {
             routes.first.set(context, exten, 0, cid, lookup.first);
         }
         lookup.found
+    }
+
+    /// Walks the search of a lookup from a context that can meet a `switch =>`, to learn
+    /// which switches Asterisk would ask before the answer (the routing index leaves them
+    /// out). pbxc has no switch modules, so none answers.
+    fn note_switches(&self, context: &[u8], exten: &[u8], priority: i32, cid: Option<&[u8]>) {
+        if !self
+            .index
+            .context(context)
+            .is_some_and(|c| self.index.meets_switch(c))
+        {
+            return;
+        }
+        let search =
+            pbxc_dialplan::route::find_at(self.plan, context, exten, priority, cid, self.now());
+        let mut passed = self.switches_passed.borrow_mut();
+        for note in search.notes {
+            if let pbxc_dialplan::route::Note::Switch { context, switch } = note
+                && !passed.contains(&(context, switch))
+            {
+                passed.push((context, switch));
+            }
+        }
+    }
+
+    /// Logs, once per call, each switch its lookups passed: Asterisk without the switch's
+    /// module logs `No such switch` at every lookup that reaches it, and goes on to the
+    /// includes.
+    fn report_switches(&self, call: &mut Call) {
+        let passed = std::mem::take(&mut *self.switches_passed.borrow_mut());
+        for (context, switch) in passed {
+            if call.switches_reported.contains(&(context, switch)) {
+                continue;
+            }
+            call.switches_reported.push((context, switch));
+            let name = &self.plan.contexts[context].switches[switch].name;
+            call.log.push(format!(
+                "WARNING: No such switch '{}'",
+                String::from_utf8_lossy(name)
+            ));
+        }
     }
 
     /// Runs `call` to its end, `h` extension included, reporting each executed priority.
@@ -581,6 +632,9 @@ impl Engine<'_> {
         // Then the hangup handlers, last pushed first (`ast_pbx_hangup_handler_run`).
         while let Some(handler) = call.hangup_handlers.pop() {
             self.run_subroutine(call, chan, trace, &handler);
+        }
+        if self.index.has_switches() {
+            self.report_switches(call);
         }
         call.in_autoloop = false;
         Outcome::Finished
@@ -854,7 +908,11 @@ impl Engine<'_> {
             call.log.push("ERROR: step limit reached".into());
             return Spawn::Ran(AppResult::Hangup);
         }
-        let Some(found) = self.route(&call.context, &call.exten, call.priority, call.cid()) else {
+        let found = self.route(&call.context, &call.exten, call.priority, call.cid());
+        if self.index.has_switches() {
+            self.report_switches(call);
+        }
+        let Some(found) = found else {
             return Spawn::NotFound;
         };
         if self.jit.is_some() {

@@ -557,10 +557,17 @@ impl StepHost<'_, '_> {
     /// left for this very place, by a jump (the dispatcher would only check for a
     /// suspension, route, and enter it), else back to the dispatcher.
     fn leave(&mut self, id: u32) -> u32 {
+        // Where a lookup may pass a switch, the dispatcher makes it, so that the call
+        // reports the switch as the interpreter's would.
+        let index = &self.engine.index;
+        let switch = index.has_switches()
+            && index
+                .context(&self.call.context)
+                .is_some_and(|c| index.meets_switch(c));
         let exit = self.chains.steps[id as usize]
             .exit
             .as_deref()
-            .filter(|e| e.place.is(self.call));
+            .filter(|e| !switch && e.place.is(self.call));
         let entry = exit.and_then(|exit| {
             let jit = self.chains.jit.as_deref()?;
             jit.entry(self.chains.compiled[exit.chain].chain, exit.start)

@@ -641,10 +641,14 @@ fn gosub(place: &Place, data: &[u8]) -> Option<Prepared> {
 
 /// Whether every call searching `context` finds the same extensions at any time: no
 /// time-conditioned include and no caller-ID variant in its search (the dialplan never
-/// changes under an engine).
+/// changes under an engine). A search that may pass a switch is left to the runtime too,
+/// which reports the switch.
 fn fixed_search(place: &Place, context: &[u8]) -> bool {
     let index = place.index;
-    let Some(order) = index.context(context).and_then(|c| index.order(c)) else {
+    let Some(c) = index.context(context).filter(|&c| !index.meets_switch(c)) else {
+        return false;
+    };
+    let Some(order) = index.order(c) else {
         return false;
     };
     !order.iter().any(|&(c, e)| {
