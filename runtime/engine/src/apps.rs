@@ -144,9 +144,16 @@ fn mset(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8
             scope::setvar(engine, call, chan, name, Some(value));
             warn_spaces(call, name, value);
         } else {
+            // pbx_variables.c: the name as separated (quotes removed; `(null)` for an empty
+            // entry), and where the call is, without the closing parenthesis it forgets.
+            let name = parts
+                .first()
+                .map_or("(null)".into(), |n| String::from_utf8_lossy(n));
             call.log.push(format!(
-                "WARNING: MSet: ignoring entry '{}' with no '='",
-                String::from_utf8_lossy(&pair)
+                "WARNING: MSet: ignoring entry '{name}' with no '=' (in {}@{}:{}",
+                String::from_utf8_lossy(&call.exten),
+                String::from_utf8_lossy(&call.context),
+                call.priority
             ));
         }
     }

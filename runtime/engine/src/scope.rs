@@ -115,19 +115,113 @@ fn timeout_ms(value: &[u8]) -> (i64, bool) {
     )
 }
 
-/// Whether `CALLERID(field)` reads something of a channel's party (func_callerid.c
-/// `callerid_read` and `party_id_read`: `field` lowercased, `-` joining its sub-names).
-fn callerid_field(field: &[u8]) -> bool {
-    let first = field.split(|&c| c == b'-').next().unwrap_or_default();
-    let single = !field.contains(&b'-');
-    // `priv` alone names no field of the private party.
-    matches!(first, b"dnid" | b"ani" | b"name")
-        || (first == b"priv" && !single)
-        || (first == b"rdnis" && single)
-        || first.starts_with(b"num")
-        || first.starts_with(b"subaddr")
-        || (single && matches!(first, b"ani2" | b"all" | b"tag" | b"ton"))
-        || (single && first.starts_with(b"pres"))
+/// What reading a member of `CALLERID` gives.
+enum Member {
+    Value(Vec<u8>),
+    /// `Unknown callerid data type`, logged; the value is empty.
+    Unknown,
+    /// Too many sub-names: the function fails silently.
+    Fails,
+}
+
+/// `callerid_read` of func_callerid.c for the channel's own caller ID: `member` cut at `-`
+/// into sub-names and read as `party_id_read` reads them. The call models the caller's
+/// number and name (each valid when given); the other parties (ANI, private, redirecting,
+/// dialled) and the attributes of these two read as a channel that set none of them
+/// (`ast_party_*_init`).
+fn callerid_read(call: &Call, member: &[u8]) -> Member {
+    // `struct ast_party_members` holds ten sub-names; a tenth means too many.
+    let names: Vec<&[u8]> = member.splitn(10, |&c| c == b'-').collect();
+    if names.len() >= 10 {
+        return Member::Fails;
+    }
+    let is = |name: &[u8], word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    let caller = Party {
+        name: call.callerid_name.as_deref(),
+        number: call.callerid.as_deref(),
+    };
+    let read = match names.as_slice() {
+        [rdnis] if is(rdnis, "rdnis") => Some(Vec::new()),
+        [dnid, rest @ ..] if is(dnid, "dnid") => match rest {
+            [] => Some(Vec::new()),
+            [num] if starts(num, "num") => Some(Vec::new()),
+            [num, plan] if starts(num, "num") && is(plan, "plan") => Some(b"0".to_vec()),
+            [subaddr, rest @ ..] if starts(subaddr, "subaddr") => Party::default().subaddress(rest),
+            _ => None,
+        },
+        [ani2] if is(ani2, "ani2") => Some(b"00".to_vec()),
+        [ani] if is(ani, "ani") => Some(Vec::new()),
+        [ani, rest @ ..] if is(ani, "ani") => Party::default().read(rest),
+        [private, rest @ ..] if is(private, "priv") => Party::default().read(rest),
+        _ => caller.read(&names),
+    };
+    read.map_or(Member::Unknown, Member::Value)
+}
+
+/// `strncasecmp(word, name, strlen(word))`: `name` starts with `word`, any case.
+fn starts(name: &[u8], word: &str) -> bool {
+    name.len() >= word.len() && name[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// A party of a call's caller ID: its number and name, each `None` when not valid.
+#[derive(Default)]
+struct Party<'a> {
+    name: Option<&'a [u8]>,
+    number: Option<&'a [u8]>,
+}
+
+impl Party<'_> {
+    /// `party_id_read`: `None` for what it does not know.
+    fn read(&self, names: &[&[u8]]) -> Option<Vec<u8>> {
+        let is = |name: &[u8], word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+        let valid = |v: Option<&[u8]>| if v.is_some() { b"1" } else { b"0" }.to_vec();
+        // `ast_party_*_init`: allowed, not screened.
+        const PRESENTATION: &[u8] = b"allowed_not_screened";
+        match names {
+            [all] if is(all, "all") => {
+                let mut out = b"\"".to_vec();
+                out.extend_from_slice(self.name.unwrap_or_default());
+                out.extend_from_slice(b"\" <");
+                out.extend_from_slice(self.number.unwrap_or_default());
+                out.push(b'>');
+                Some(out)
+            }
+            [name, rest @ ..] if is(name, "name") => match rest {
+                [] => Some(self.name.unwrap_or_default().to_vec()),
+                [v] if is(v, "valid") => Some(valid(self.name)),
+                [c] if is(c, "charset") => Some(b"iso8859-1".to_vec()),
+                [p] if starts(p, "pres") => Some(PRESENTATION.to_vec()),
+                _ => None,
+            },
+            [num, rest @ ..] if starts(num, "num") => match rest {
+                [] => Some(self.number.unwrap_or_default().to_vec()),
+                [v] if is(v, "valid") => Some(valid(self.number)),
+                [p] if is(p, "plan") => Some(b"0".to_vec()),
+                [p] if starts(p, "pres") => Some(PRESENTATION.to_vec()),
+                _ => None,
+            },
+            [subaddr, rest @ ..] if starts(subaddr, "subaddr") => self.subaddress(rest),
+            [tag] if is(tag, "tag") => Some(Vec::new()),
+            [ton] if is(ton, "ton") => Some(b"0".to_vec()),
+            // `ast_party_id_presentation`: unavailable when neither is valid.
+            [p] if starts(p, "pres") => Some(if self.name.is_none() && self.number.is_none() {
+                b"unavailable".to_vec()
+            } else {
+                PRESENTATION.to_vec()
+            }),
+            _ => None,
+        }
+    }
+
+    /// `party_subaddress_read` of a subaddress never set.
+    fn subaddress(&self, names: &[&[u8]]) -> Option<Vec<u8>> {
+        let is = |name: &[u8], word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+        match names {
+            [] => Some(Vec::new()),
+            [f] if is(f, "valid") || is(f, "type") || is(f, "odd") => Some(b"0".to_vec()),
+            _ => None,
+        }
+    }
 }
 
 /// `strsep(s, c)`: the text before the first `c`, and the rest after it (`None` without one).
@@ -200,33 +294,17 @@ impl Exec<'_, '_> {
             // caller ID given in place of the channel's, which is not modelled (empty).
             "CALLERID" if args.is_empty() => None,
             "CALLERID" if args.contains(&b',') => Some(Vec::new()),
-            "CALLERID" => {
-                let field = args.to_ascii_lowercase();
-                let num = call.callerid.clone().unwrap_or_default();
-                let cname = call.callerid_name.clone().unwrap_or_default();
-                match field.as_slice() {
-                    f if f.starts_with(b"num") => Some(num),
-                    b"name" => Some(cname),
-                    b"all" => {
-                        let mut all = b"\"".to_vec();
-                        all.extend_from_slice(&cname);
-                        all.extend_from_slice(b"\" <");
-                        all.extend_from_slice(&num);
-                        all.push(b'>');
-                        Some(all)
-                    }
-                    // Fields of the party this call does not model: empty, as on a channel
-                    // that has none set.
-                    f if callerid_field(f) => Some(Vec::new()),
-                    _ => {
-                        self.log(format!(
-                            "ERROR: Unknown callerid data type '{}'.",
-                            String::from_utf8_lossy(args)
-                        ));
-                        Some(Vec::new())
-                    }
+            "CALLERID" => match callerid_read(call, args) {
+                Member::Value(value) => Some(value),
+                Member::Fails => None,
+                Member::Unknown => {
+                    self.log(format!(
+                        "ERROR: Unknown callerid data type '{}'.",
+                        String::from_utf8_lossy(args)
+                    ));
+                    Some(Vec::new())
                 }
-            }
+            },
             "EXCEPTION" => {
                 let e = call.exception.as_ref()?;
                 match args.to_ascii_lowercase().as_slice() {

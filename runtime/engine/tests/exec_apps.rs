@@ -94,3 +94,101 @@ fn exec_if_time_try_exec_log_and_iftime_on_both_engines() {
         }
     }
 }
+
+#[test]
+fn mset_sets_each_pair_and_names_what_it_ignores_on_both_engines() {
+    let (plan, findings) =
+        pbxc_dialplan::lower_text(b"[m]\nexten => s,1,MSet(a=1,\"b\"x,,c=2)\n same => n,MSet()\n");
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            let mut call = Call::new(b"m", b"s", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            let what = format!("{engine_name}, run {run}");
+            assert_eq!(call.vars.get(b"a"), Some(&b"1"[..]), "{what}");
+            assert_eq!(call.vars.get(b"c"), Some(&b"2"[..]), "{what}");
+            // pbx_variables.c's words, its missing `)` and its `(null)` for an empty entry.
+            assert_eq!(
+                call.log,
+                [
+                    "WARNING: MSet: ignoring entry 'bx' with no '=' (in s@m:1",
+                    "WARNING: MSet: ignoring entry '(null)' with no '=' (in s@m:1",
+                    "WARNING: MSet requires at least one variable name/value pair.",
+                ],
+                "{what}"
+            );
+        }
+    }
+}
+
+/// `CALLERID(member)` read as func_callerid.c reads it, for a caller whose number is 555 and
+/// who has no name: (member, value, whether `Unknown callerid data type` is logged).
+const CALLERID_READS: &[(&str, &str, bool)] = &[
+    ("num", "555", false),
+    ("NUMBER", "555", false),
+    ("num-valid", "1", false),
+    ("num-pres", "allowed_not_screened", false),
+    ("num-plan", "0", false),
+    ("num-x", "", true),
+    ("name", "", false),
+    ("name-valid", "0", false),
+    ("name-charset", "iso8859-1", false),
+    ("name-pres", "allowed_not_screened", false),
+    ("name-x", "", true),
+    ("all", "\"\" <555>", false),
+    ("pres", "allowed_not_screened", false),
+    ("ton", "0", false),
+    ("tag", "", false),
+    ("subaddr-odd", "0", false),
+    ("ani2", "00", false),
+    ("ani", "", false),
+    ("ani-num-valid", "0", false),
+    ("dnid", "", false),
+    ("dnid-num-plan", "0", false),
+    ("dnid-x", "", true),
+    ("priv", "", true),
+    ("priv-num", "", false),
+    ("rdnis", "", false),
+    ("rdnis-num", "", true),
+    ("bogus", "", true),
+    // Ten sub-names are more than `struct ast_party_members` holds: the read fails, silently.
+    ("a-b-c-d-e-f-g-h-i-j", "", false),
+];
+
+#[test]
+fn callerid_members_read_as_func_callerid_reads_them_on_both_engines() {
+    let mut text = "[c]\n".to_string();
+    for (i, (member, _, _)) in CALLERID_READS.iter().enumerate() {
+        text += &format!("exten => s,{},Set(v{i}=${{CALLERID({member})}})\n", i + 1);
+    }
+    text += "exten => n,1,Set(pres=${CALLERID(pres)})\n";
+    let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            let what = format!("{engine_name}, run {run}");
+            let mut call = Call::new(b"c", b"s", Some(b"555"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            let mut errors = Vec::new();
+            for (i, (member, value, error)) in CALLERID_READS.iter().enumerate() {
+                let got = call
+                    .vars
+                    .get(format!("v{i}").as_bytes())
+                    .unwrap_or_default();
+                assert_eq!(
+                    String::from_utf8_lossy(got),
+                    *value,
+                    "CALLERID({member}) ({what})"
+                );
+                if *error {
+                    errors.push(format!("ERROR: Unknown callerid data type '{member}'."));
+                }
+            }
+            assert_eq!(call.log, errors, "{what}");
+            // With neither a number nor a name, the combined presentation is unavailable.
+            let mut call = Call::new(b"c", b"n", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(call.vars.get(b"pres"), Some(&b"unavailable"[..]), "{what}");
+        }
+    }
+}
