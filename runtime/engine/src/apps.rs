@@ -930,7 +930,7 @@ fn exec(engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel, data: &[u8
                 Some(end) => &r[..end],
                 None => r,
             };
-            scope::substitute(engine, call, chan, inner)
+            scope::substitute_unbounded(engine, call, chan, inner)
         }
         None => Vec::new(),
     };
@@ -971,7 +971,7 @@ fn try_exec(
     }
     let (name, args) = app_and_args(data);
     let app_data = match args {
-        Some((inner, _)) => scope::substitute(engine, call, chan, inner),
+        Some((inner, _)) => scope::substitute_unbounded(engine, call, chan, inner),
         None => Vec::new(),
     };
     let status: &[u8] = match run_named(engine, call, chan, name, &app_data) {
@@ -1032,7 +1032,9 @@ fn exec_if_time(
         return AppResult::Hangup;
     }
     let app_data = match args {
-        Some((inner, _)) if !inner.is_empty() => scope::substitute(engine, call, chan, inner),
+        Some((inner, _)) if !inner.is_empty() => {
+            scope::substitute_unbounded(engine, call, chan, inner)
+        }
         _ => Vec::new(),
     };
     run_named(engine, call, chan, name, &app_data).unwrap_or(AppResult::Hangup)

@@ -17,6 +17,19 @@ pub(crate) fn substitute(
     subst::substitute(data, &mut exec)
 }
 
+/// Substitutes `data` into a dynamic string (`ast_str_substitute_variables` with no maximum),
+/// as Exec, TryExec and ExecIfTime substitute their application's arguments once more:
+/// without the application data's size limits.
+pub(crate) fn substitute_unbounded(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> Vec<u8> {
+    let mut exec = Exec { engine, call, chan };
+    subst::substitute_with(data, &mut exec, subst::Limits::UNBOUNDED)
+}
+
 /// `pbx_builtin_setvar_helper`: a name ending in `)` writes a function, any other sets a
 /// channel variable (an empty value still exists; `None` deletes).
 pub(crate) fn setvar(

@@ -192,3 +192,34 @@ fn callerid_members_read_as_func_callerid_reads_them_on_both_engines() {
         }
     }
 }
+
+/// Exec, TryExec and ExecIfTime substitute their application's arguments into a dynamic
+/// string (`ast_str_substitute_variables`): none of the application data's 8 KB limit.
+#[test]
+fn exec_substitutes_its_arguments_without_the_data_limit_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(
+        b"[c]\nexten => s,1,Exec(Set(x=${t}))\n same => n,TryExec(Set(y=${t}))\n same => n,ExecIfTime(*,*,*,*?Set(z=${t}))\n same => n,Set(w=${t})\n",
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    let big = "b".repeat(4000);
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            let mut call = Call::new(b"c", b"s", None);
+            call.vars.set(b"big", Some(big.as_bytes()));
+            // The first substitution gives Exec the text `Set(x=${big}${big}${big})`.
+            call.vars.set(b"t", Some(b"${big}${big}${big}"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            let len = |name: &[u8]| call.vars.get(name).map_or(0, <[u8]>::len);
+            let what = format!("{engine_name}, run {run}");
+            assert_eq!(len(b"x"), 12_000, "{what}");
+            assert_eq!(len(b"y"), 12_000, "{what}");
+            assert_eq!(len(b"z"), 12_000, "{what}");
+            // A plain priority's data substitutes `${t}` once, to its own text.
+            assert_eq!(
+                call.vars.get(b"w"),
+                Some(&b"${big}${big}${big}"[..]),
+                "{what}"
+            );
+        }
+    }
+}
