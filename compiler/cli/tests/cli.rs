@@ -571,12 +571,14 @@ fn call_prints_the_priorities_a_local_channel_ran_after_its_dial() {
         "extensions.conf",
         b"[in]\nexten => s,1,Set(__T=t)\n same => n,Dial(Local/100@inside&Local/200@inside,,g)\n same => n,NoOp(${DIALSTATUS})\n\n[inside]\nexten => 100,1,NoOp(${T})\n same => n,Dial(Local/300@deep)\nexten => 200,1,Answer()\n\n[deep]\nexten => 300,1,NoOp(deep)\n",
     )]);
+    // Dial names both Local pairs before it calls either (core_unreal.c's counter), so the
+    // one dialled from inside the first comes third.
     let expected = "\
 in,s,1,Set(__T=t)
 in,s,2,Dial(Local/100@inside&Local/200@inside,,g)
-Local/100@inside-00000001;2: inside,100,1,NoOp(t)
-Local/100@inside-00000001;2: inside,100,2,Dial(Local/300@deep)
-Local/300@deep-00000001;2: deep,300,1,NoOp(deep)
+Local/100@inside-00000000;2: inside,100,1,NoOp(t)
+Local/100@inside-00000000;2: inside,100,2,Dial(Local/300@deep)
+Local/300@deep-00000002;2: deep,300,1,NoOp(deep)
 Local/200@inside-00000001;2: inside,200,1,Answer()
 in,s,3,NoOp(ANSWER)
 ";

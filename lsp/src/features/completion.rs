@@ -213,9 +213,10 @@ fn keyword(label: &str, snippet: &str) -> ls::CompletionItem {
     }
 }
 
-/// `Dial(${1:Tech/Resource}${2:,${3:timeout}}${4:,${5:options}}…)`: a tab stop per
-/// parameter. An optional one is a stop of its own around its separator, so that one key
-/// deletes it whole, and a stop inside for its value.
+/// `Dial(${1:targets}${2:,${3:timeout}${4:,${5:options}${6:,${7:url}}}})`: a tab stop per
+/// parameter. An optional one is a stop of its own around its comma and everything after
+/// it, so that one key deletes it and the ones after it (arguments are positional: options
+/// cannot stay where the timeout was), and a stop inside for its value.
 fn application_item(e: &pbxc_stdlib::Entry) -> ls::CompletionItem {
     let snippet = match &e.params {
         Some(params) if !params.is_empty() => {
@@ -224,17 +225,20 @@ fn application_item(e: &pbxc_stdlib::Entry) -> ls::CompletionItem {
             let sep = if set { "=" } else { "," };
             let mut stop = 0;
             let mut body = String::new();
+            let mut open_groups = 0;
             for (i, p) in params.iter().enumerate() {
                 let name = snippet_text(&p.name);
                 stop += 1;
                 let sep = if i == 0 { "" } else { sep };
                 if p.optional && i > 0 && !set {
-                    body += &format!("${{{stop}:{sep}${{{}:{name}}}}}", stop + 1);
+                    body += &format!("${{{stop}:{sep}${{{}:{name}}}", stop + 1);
                     stop += 1;
+                    open_groups += 1;
                 } else {
                     body += &format!("{sep}${{{stop}:{name}}}");
                 }
             }
+            body.extend(std::iter::repeat_n('}', open_groups));
             format!("{}({body})", e.name)
         }
         _ => format!("{}($1)", e.name),
@@ -473,11 +477,11 @@ mod tests {
     }
 
     #[test]
-    fn every_parameter_has_a_tab_stop_and_optional_ones_delete_whole() {
+    fn every_parameter_has_a_tab_stop_and_optional_ones_delete_with_those_after() {
         for (app, expected) in [
             (
                 "Dial",
-                "Dial(${1:targets}${2:,${3:timeout}}${4:,${5:options}}${6:,${7:url}})",
+                "Dial(${1:targets}${2:,${3:timeout}${4:,${5:options}${6:,${7:url}}}})",
             ),
             ("Set", "Set(${1:name}=${2:value})"),
             ("Answer", "Answer(${1:delay}${2:,${3:options}})"),

@@ -95,7 +95,8 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
 
 /// A dialplan value: `ext,prio(label),App(data)` or `prio(label),App(data)`.
 fn value_tokens(key: &[u8], v: &[u8], base: usize, out: &mut Vec<(usize, usize, u32)>) {
-    if key == b"include" {
+    // (A name built with `${...}` gets its variables' tokens instead.)
+    if key == b"include" && !v.contains(&b'$') {
         // `include => context[,time spec]`: the context, as a section name is.
         let end = v
             .iter()
@@ -204,7 +205,7 @@ mod tests {
     fn a_dialplan_line_is_split_into_its_parts() {
         assert_eq!(
             tokens(
-                "[ivr] ; menu\nexten => _1XX/200,n(top),Dial(PJSIP/${EXTEN},${CALLERID(num)})\n#include \"x.conf\"\ninclude =>  hours ,09:00-17:00,*,*,*\n"
+                "[ivr] ; menu\nexten => _1XX/200,n(top),Dial(PJSIP/${EXTEN},${CALLERID(num)})\n#include \"x.conf\"\ninclude =>  hours ,09:00-17:00,*,*,*\ninclude => ${DEPT}\n"
             ),
             [
                 ("ivr", "namespace"),
@@ -218,6 +219,8 @@ mod tests {
                 ("#include", "macro"),
                 ("include", "keyword"),
                 ("hours", "namespace"),
+                ("include", "keyword"),
+                ("DEPT", "variable"),
             ]
             .map(|(a, b)| (a.to_string(), b))
         );

@@ -74,9 +74,17 @@ pub(crate) fn tell_timeout(engine: &Engine, call: &mut Call, chan: &mut dyn Chan
     if call.absolute_timeout_at.is_none() && !call.timeout_told {
         return;
     }
-    let left = call
-        .absolute_timeout_at
-        .map(|at| u64::try_from(at.saturating_sub(engine.clock.now_ms())).unwrap_or(0));
+    let left = call.absolute_timeout_at.map(|at| {
+        // A clock of whole seconds reads a deadline inside a second as passed only once the
+        // next second begins: the channel is told that, or it would stop waiting before the
+        // engine sees the timeout.
+        let at = if engine.clock.has_millis() {
+            at
+        } else {
+            at.saturating_add(999).div_euclid(1000).saturating_mul(1000)
+        };
+        u64::try_from(at.saturating_sub(engine.clock.now_ms())).unwrap_or(0)
+    });
     chan.absolute_timeout(left);
     call.timeout_told = left.is_some();
 }
@@ -1162,11 +1170,16 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     let targets = parts.first().cloned().unwrap_or_default();
     let options = parts.get(2).cloned().unwrap_or_default();
     let mut answered = false;
-    for target in targets.split(|&c| c == b'&') {
-        let Some(resource) = target.get(6..) else {
-            continue;
-        };
-        let resource = strsep(resource, b'/').0;
+    let locals: Vec<&[u8]> = targets
+        .split(|&c| c == b'&')
+        .filter(|t| is_local_dial(t))
+        .collect();
+    // core_unreal.c numbers each Local pair from a counter as Dial requests them, all of
+    // them before it calls any: `-%08x` (a call here starts the count at zero).
+    let first = engine.local_sequence;
+    engine.local_sequence = first.wrapping_add(locals.len() as u32);
+    for (sequence, target) in (first..).zip(locals) {
+        let resource = strsep(&target[6..], b'/').0;
         let (exten, context) = match strsep(resource, b'@') {
             (e, Some(c)) => (e, c),
             (e, None) => (e, &b"default"[..]),
@@ -1175,11 +1188,13 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         child.vars = call.vars.inherit();
         let mut name = b"Local/".to_vec();
         name.extend_from_slice(resource);
-        name.extend_from_slice(b"-00000001;2");
+        name.extend_from_slice(format!("-{sequence:08x};2").as_bytes());
         let mut chan = AnswerTracking {
             inner: SimulatedChannel::new(&name),
             answered: false,
         };
+        // The switches this call's lookups passed are its own, not the child's.
+        engine.report_switches(call);
         engine.local_depth += 1;
         let mut steps = Vec::new();
         engine.run(&mut child, &mut chan, &mut |step| {

@@ -30,6 +30,8 @@ pub struct Engine<'p> {
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
     pub(crate) local_depth: u32,
+    /// The next Local channel's number in its name (`Local/100@c-00000000;2`).
+    pub(crate) local_sequence: u32,
     /// Whether any include has a time condition (else routing never needs the clock).
     pub(crate) timed: bool,
     /// Whether any include's time condition names a time zone (see
@@ -200,6 +202,7 @@ impl<'p> Engine<'p> {
             clock: Clock::system(),
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
+            local_sequence: 0,
             traced: true,
             routes: Default::default(),
             switches_passed: Default::default(),
@@ -572,7 +575,10 @@ impl Engine<'_> {
     /// Logs, once per call, each switch its lookups passed: Asterisk without the switch's
     /// module logs `No such switch` at every lookup that reaches it, and goes on to the
     /// includes.
-    fn report_switches(&self, call: &mut Call) {
+    pub(crate) fn report_switches(&self, call: &mut Call) {
+        if !self.index.has_switches() {
+            return;
+        }
         let passed = std::mem::take(&mut *self.switches_passed.borrow_mut());
         for (context, switch) in passed {
             if call.switches_reported.contains(&(context, switch)) {
@@ -608,6 +614,10 @@ impl Engine<'_> {
         trace: &mut dyn FnMut(&Executed),
     ) -> Outcome {
         if !call.in_autoloop {
+            // Each call numbers its Local channels from zero, as a fresh Asterisk would.
+            if self.local_depth == 0 {
+                self.local_sequence = 0;
+            }
             if call.exten.is_empty() {
                 call.exten = b"s".to_vec();
                 call.priority = 1;
@@ -615,6 +625,8 @@ impl Engine<'_> {
             call.in_autoloop = true;
         }
         if self.pbx_loop(call, chan, trace) == Outcome::Suspended {
+            // The call may resume on another engine (a new dialplan).
+            self.report_switches(call);
             return Outcome::Suspended;
         }
         // The `h` extension of the context the call is in when it ends.
@@ -633,9 +645,7 @@ impl Engine<'_> {
         while let Some(handler) = call.hangup_handlers.pop() {
             self.run_subroutine(call, chan, trace, &handler);
         }
-        if self.index.has_switches() {
-            self.report_switches(call);
-        }
+        self.report_switches(call);
         call.in_autoloop = false;
         Outcome::Finished
     }
@@ -689,7 +699,11 @@ impl Engine<'_> {
         let entry = pbxc_stdlib::catalog()
             .application(app)
             .filter(|e| e.in_version(22))?;
-        Some(apps::execute(self, call, chan, &entry.name, data))
+        let result = apps::execute(self, call, chan, &entry.name, data);
+        // No trace to report a Local channel's priorities to; the switches go to the log.
+        call.local_steps.clear();
+        self.report_switches(call);
+        Some(result)
     }
 
     /// Substitutes `text` as the application data of `call` would be.
@@ -734,6 +748,8 @@ impl Engine<'_> {
                 }
             };
             let incomplete = matches!(result, Spawn::Ran(AppResult::Incomplete));
+            // `found` of `__ast_pbx_run`: the last lookup found the priority it ran.
+            let found = !matches!(result, Spawn::NotFound);
             if let Spawn::Ran(res) = result {
                 match res {
                     AppResult::Digit(d) => collected.push(d),
@@ -796,13 +812,17 @@ impl Engine<'_> {
                 crate::apps::tell_timeout(self, call, chan);
                 match chan.wait_digit(wait_ms) {
                     Some(d) => collected.push(d),
-                    // `collect_digits` got -1 from a wait the absolute timeout cut short:
-                    // the loop breaks off there, before `T`, and `h` runs.
-                    None if self.timed_out(call) => {
-                        call.log.push(format!(
-                            "WARNING: Don't know what to do with '{}'",
-                            String::from_utf8_lossy(chan.name())
-                        ));
+                    // `collect_digits` got -1 from a wait the caller hung up in, or the
+                    // absolute timeout cut short: the loop breaks off there (before `t` or
+                    // `T`), and `h` runs. Asterisk complains only when the extension had
+                    // run off its end.
+                    None if self.timed_out(call) || chan.hung_up() => {
+                        if !found {
+                            call.log.push(format!(
+                                "WARNING: Don't know what to do with '{}'",
+                                String::from_utf8_lossy(chan.name())
+                            ));
+                        }
                         return Outcome::Finished;
                     }
                     None => break,
@@ -909,9 +929,7 @@ impl Engine<'_> {
             return Spawn::Ran(AppResult::Hangup);
         }
         let found = self.route(&call.context, &call.exten, call.priority, call.cid());
-        if self.index.has_switches() {
-            self.report_switches(call);
-        }
+        self.report_switches(call);
         let Some(found) = found else {
             return Spawn::NotFound;
         };
@@ -993,6 +1011,9 @@ impl Engine<'_> {
         for step in call.local_steps.drain(..) {
             trace(&step.executed());
         }
+        // What the application looked up (`DIALPLAN_EXISTS`, a Goto), before the next
+        // priority: both engines run every application through here.
+        self.report_switches(call);
         result
     }
 }

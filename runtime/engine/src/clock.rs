@@ -54,6 +54,11 @@ impl Clock {
         }
     }
 
+    /// Whether [`Clock::now_ms`] has milliseconds (else it gives the start of the second).
+    pub fn has_millis(&self) -> bool {
+        self.millis.is_some()
+    }
+
     /// The time, in seconds since the epoch.
     pub fn now(&self) -> i64 {
         (self.exact)()

@@ -141,7 +141,8 @@ enum Member {
 /// into sub-names and read as `party_id_read` reads them. The call models the caller's
 /// number and name (each valid when given); the other parties (ANI, private, redirecting,
 /// dialled) and the attributes of these two read as a channel that set none of them
-/// (`ast_party_*_init`).
+/// (`ast_party_*_init`), as on the Local channels the conformance tables were observed on.
+/// (chan_pjsip would copy the caller ID into the ANI: `CALLERID(ani)` there is the number.)
 fn callerid_read(call: &Call, member: &[u8]) -> Member {
     // `struct ast_party_members` holds ten sub-names; a tenth means too many.
     let names: Vec<&[u8]> = member.splitn(10, |&c| c == b'-').collect();

@@ -139,6 +139,12 @@ exten => s,1,Set(TIMEOUT(absolute)=2)
  same => n,Set(never=1)
 exten => T,1,Set(waited=$[${EPOCH} - ${start}])
 
+[half]
+exten => s,1,Set(TIMEOUT(absolute)=1.5)
+ same => n,Set(start=${EPOCH})
+ same => n,Wait(5)
+exten => T,1,Set(waited=$[${EPOCH} - ${start}])
+
 [cancelled]
 exten => s,1,Set(TIMEOUT(absolute)=10)
  same => n,Wait(1)
@@ -161,6 +167,9 @@ exten => h,1,Set(hung=h)
 ";
 
 static CLOCK: AtomicI64 = AtomicI64::new(1_700_000_000);
+
+/// The tests that move [`CLOCK`] take turns: each reads how far its calls moved it.
+static CLOCK_USERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn clock() -> i64 {
     CLOCK.load(Ordering::Relaxed)
@@ -207,6 +216,7 @@ impl Channel for Cut {
 
 #[test]
 fn a_channel_is_told_the_deadline_and_its_wait_cut_short_there_on_both_engines() {
+    let _turn = CLOCK_USERS.lock().unwrap_or_else(|e| e.into_inner());
     let (plan, findings) = pbxc_dialplan::lower_text(TOLD.as_bytes());
     assert!(findings.is_empty(), "{findings:?}");
     for (engine_name, mut engine, runs) in engines(&plan) {
@@ -220,6 +230,14 @@ fn a_channel_is_told_the_deadline_and_its_wait_cut_short_there_on_both_engines()
             // engine, and the timeout is cleared on the way there.
             assert_eq!(chan.told, [Some(2000)], "{what}");
             assert_eq!(call.vars.get(b"never"), None, "{what}");
+            assert_eq!(call.vars.get(b"waited"), Some(&b"2"[..]), "{what}");
+
+            // On a clock of whole seconds, 1.5 s has passed once the second after it began:
+            // the channel is told 2 s, when the engine will see the timeout.
+            let mut call = Call::new(b"half", b"s", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            assert_eq!(chan.told, [Some(2000)], "{what}");
             assert_eq!(call.vars.get(b"waited"), Some(&b"2"[..]), "{what}");
 
             let mut call = Call::new(b"cancelled", b"s", None);
@@ -240,13 +258,38 @@ fn a_channel_is_told_the_deadline_and_its_wait_cut_short_there_on_both_engines()
             assert!(call.log.is_empty(), "{what}: {:?}", call.log);
 
             // The loop's own wait for more digits cut short: `collect_digits` fails, the loop
-            // breaks off with Asterisk's warning, and `h` runs, not `T`.
+            // breaks off, and `h` runs, not `T`. After `Incomplete()` the priority was found,
+            // so Asterisk does not say it does not know what to do.
             let mut call = Call::new(b"collect", b"12", None);
             let mut chan = Cut::default();
             engine.run(&mut call, &mut chan, &mut |_| {});
             assert_eq!(chan.told, [Some(2000)], "{what}");
             assert_eq!(call.vars.get(b"reached"), None, "{what}");
             assert_eq!(call.vars.get(b"hung"), Some(&b"h"[..]), "{what}");
+            assert!(call.log.is_empty(), "{what}: {:?}", call.log);
+        }
+    }
+}
+
+#[test]
+fn a_wait_for_digits_past_the_end_of_an_extension_cut_short_is_not_understood() {
+    let _turn = CLOCK_USERS.lock().unwrap_or_else(|e| e.into_inner());
+    // With `autofallthrough=no` the PBX waits for digits after the last priority; the
+    // timeout cuts the wait, the extension had run off its end, and Asterisk does not know
+    // what to do (neither `T` nor `t` runs).
+    let (plan, findings) = pbxc_dialplan::lower_text(
+        b"[general]\nautofallthrough=no\n[end]\nexten => s,1,Set(TIMEOUT(absolute)=2)\nexten => T,1,Set(reached=T)\nexten => t,1,Set(reached=t)\n",
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        engine.clock = Clock::exact(clock);
+        for run in 0..runs {
+            let mut call = Call::new(b"end", b"s", None);
+            let mut chan = Cut::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            let what = format!("{engine_name}, run {run}");
+            assert_eq!(chan.told, [Some(2000)], "{what}");
+            assert_eq!(call.vars.get(b"reached"), None, "{what}");
             assert_eq!(
                 call.log,
                 ["WARNING: Don't know what to do with 'Simulated/pbxc-00000001'"],

@@ -52,3 +52,58 @@ fn incomplete_waits_for_more_digits_on_both_engines() {
         }
     }
 }
+
+/// A caller who hangs up while the loop waits for more digits.
+struct Leaving {
+    inner: SimulatedChannel,
+    gone: bool,
+}
+
+impl pbx_engine::Channel for Leaving {
+    fn name(&self) -> &[u8] {
+        self.inner.name()
+    }
+
+    fn execute(
+        &mut self,
+        app: &str,
+        data: &[u8],
+        vars: &mut pbx_engine::vars::Variables,
+    ) -> pbx_engine::AppResult {
+        self.inner.execute(app, data, vars)
+    }
+
+    fn wait_digit(&mut self, _timeout_ms: u32) -> Option<u8> {
+        self.gone = true;
+        None
+    }
+
+    fn hung_up(&self) -> bool {
+        self.gone
+    }
+}
+
+#[test]
+fn a_hang_up_during_the_wait_ends_the_loop_before_t_on_both_engines() {
+    // `collect_digits` gets -1: the loop breaks off, `h` runs, and `t` does not.
+    let (plan, _) = pbxc_dialplan::lower_text(
+        format!("{DIALPLAN}exten => h,1,NoOp(hung up at ${{EXTEN}})\n").as_bytes(),
+    );
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            let mut call = Call::new(b"c", b"1", None);
+            let mut chan = Leaving {
+                inner: SimulatedChannel::default(),
+                gone: false,
+            };
+            let mut steps = Vec::new();
+            engine.run(&mut call, &mut chan, &mut |s| steps.push(s.to_string()));
+            assert_eq!(
+                steps,
+                ["c,1,1,Incomplete(n)", "c,h,1,NoOp(hung up at h)"],
+                "{engine_name}, run {run}"
+            );
+            assert!(call.log.is_empty(), "{:?}", call.log);
+        }
+    }
+}

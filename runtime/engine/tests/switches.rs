@@ -28,6 +28,10 @@ exten => 100,1,NoOp(included)
 [plain]
 exten => s,1,NoOp(no switch in reach)
 
+[asks]
+exten => s,1,Set(x=${DIALPLAN_EXISTS(in,999,1)})
+ same => n,Log(WARNING,after)
+
 [jump]
 switch => IAX2/a
 include => far
@@ -61,6 +65,16 @@ const CALLS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("plain", "s", &[]),
+    // A function's lookup is reported before what the next priority logs.
+    (
+        "asks",
+        "s",
+        &[
+            "WARNING: No such switch 'DUNDi'",
+            "WARNING: No such switch 'Loopback'",
+            "WARNING: after",
+        ],
+    ),
     // Only the lookups of 100 pass the switch (`h` is the context's own, and hangs up
     // before a lookup of its priority 2), however often the call runs.
     ("jump", "s", &["WARNING: No such switch 'IAX2'"]),
