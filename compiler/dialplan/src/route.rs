@@ -227,13 +227,25 @@ pub fn find_label(
     callerid: Option<&[u8]>,
     now: Option<i64>,
 ) -> Option<i32> {
-    let found = search(plan, context, exten, Want::Label(label), callerid, now);
+    let found = label_search(plan, context, exten, label, callerid, now);
     let winner = found.winner()?;
     plan.contexts[winner.context].extensions[winner.extension]
         .priorities
         .iter()
         .find(|p| p.label.as_deref() == Some(label))
         .map(|p| p.number)
+}
+
+/// The search [`find_label`] makes: every candidate and note on the way.
+pub fn label_search(
+    plan: &Dialplan,
+    context: &[u8],
+    exten: &[u8],
+    label: &[u8],
+    callerid: Option<&[u8]>,
+    now: Option<i64>,
+) -> Search {
+    search(plan, context, exten, Want::Label(label), callerid, now)
 }
 
 fn search(

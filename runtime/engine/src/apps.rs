@@ -248,10 +248,7 @@ fn parse_goto(engine: &Engine, call: &mut Call, target: &[u8]) -> bool {
         None => {
             let ctx = context.unwrap_or(&call.context).to_vec();
             let ext = exten.unwrap_or(&call.exten).to_vec();
-            match engine
-                .index
-                .find_label(&ctx, &ext, digits, call.cid(), engine.now())
-            {
+            match engine.find_label(&ctx, &ext, digits, call.cid()) {
                 Some(n) if n >= 1 => {
                     mode = 0;
                     n

@@ -507,9 +507,7 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> Option<Found> {
-        if self.index.has_switches() {
-            self.note_switches(context, exten, priority, cid);
-        }
+        self.note_switches(context, exten, priority, cid);
         // Only a context whose search meets a time-conditioned include asks the clock; the
         // others are remembered as in a dialplan without one.
         if self.timed && self.routes.borrow().clocked == context {
@@ -549,19 +547,53 @@ impl Engine<'_> {
         lookup.found
     }
 
+    /// `ast_findlabel_extension`: the priority number of `label` in the extension that
+    /// answers `exten` in `context` for this caller.
+    pub(crate) fn find_label(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        label: &[u8],
+        cid: Option<&[u8]>,
+    ) -> Option<i32> {
+        if self.meets_switch(context) {
+            let search = pbxc_dialplan::route::label_search(
+                self.plan,
+                context,
+                exten,
+                label,
+                cid,
+                Some(self.now()),
+            );
+            self.note_passed(search);
+        }
+        self.index
+            .find_label(context, exten, label, cid, self.now())
+    }
+
+    /// Whether a search from `context` can meet a `switch =>`.
+    fn meets_switch(&self, context: &[u8]) -> bool {
+        self.index.has_switches()
+            && self
+                .index
+                .context(context)
+                .is_some_and(|c| self.index.meets_switch(c))
+    }
+
     /// Walks the search of a lookup from a context that can meet a `switch =>`, to learn
     /// which switches Asterisk would ask before the answer (the routing index leaves them
     /// out). pbxc has no switch modules, so none answers.
     fn note_switches(&self, context: &[u8], exten: &[u8], priority: i32, cid: Option<&[u8]>) {
-        if !self
-            .index
-            .context(context)
-            .is_some_and(|c| self.index.meets_switch(c))
-        {
+        if !self.meets_switch(context) {
             return;
         }
         let search =
             pbxc_dialplan::route::find_at(self.plan, context, exten, priority, cid, self.now());
+        self.note_passed(search);
+    }
+
+    /// Remembers the switches `search` passed until [`Engine::report_switches`].
+    fn note_passed(&self, search: pbxc_dialplan::route::Search) {
         let mut passed = self.switches_passed.borrow_mut();
         for note in search.notes {
             if let pbxc_dialplan::route::Note::Switch { context, switch } = note

@@ -340,8 +340,7 @@ impl Exec<'_, '_> {
                         Some((n, _)) if n > 0 => self.engine.exists(&context, &exten, n, cid),
                         _ => self
                             .engine
-                            .index
-                            .find_label(&context, &exten, &priority, cid, self.engine.now())
+                            .find_label(&context, &exten, &priority, cid)
                             .is_some(),
                     }
                 } else if !exten.is_empty() {

@@ -40,6 +40,19 @@ exten => h,1,Hangup()
 
 [far]
 exten => 100,1,Hangup()
+
+[label]
+switch => X/y
+include => deep
+exten => 7,1,NoOp(own)
+ same => n,NoOp(two)
+ same => n,Hangup()
+exten => s,1,Goto(label,7,down)
+exten => h,1,Hangup()
+
+[deep]
+exten => _7,1,NoOp(deep)
+ same => n(down),NoOp(down)
 ";
 
 /// (context, exten, what the call logs).
@@ -78,6 +91,9 @@ const CALLS: &[(&str, &str, &[&str])] = &[
     // Only the lookups of 100 pass the switch (`h` is the context's own, and hangs up
     // before a lookup of its priority 2), however often the call runs.
     ("jump", "s", &["WARNING: No such switch 'IAX2'"]),
+    // Only the label's lookup passes the switch: `7` of the context itself lacks the label,
+    // `_7` of the include has it as priority 2, which the context's own `7` then answers.
+    ("label", "s", &["WARNING: No such switch 'X'"]),
 ];
 
 #[test]
