@@ -370,6 +370,19 @@ pub fn matchmore(
     callerid: Option<&[u8]>,
     now: i64,
 ) -> bool {
+    matchmore_passing(plan, context, number, callerid, now, &mut Vec::new())
+}
+
+/// [`matchmore`], and the switches `(context, switch)` the search passed on the way (asked
+/// after a context's own extensions, before its includes; none answers offline).
+pub fn matchmore_passing(
+    plan: &Dialplan,
+    context: &[u8],
+    number: &[u8],
+    callerid: Option<&[u8]>,
+    now: i64,
+    switches: &mut Vec<(usize, usize)>,
+) -> bool {
     fn walk<'p>(
         plan: &'p Dialplan,
         ctx: usize,
@@ -377,6 +390,7 @@ pub fn matchmore(
         callerid: Option<&[u8]>,
         now: i64,
         visited: &mut Vec<&'p [u8]>,
+        switches: &mut Vec<(usize, usize)>,
     ) -> Option<bool> {
         let c = &plan.contexts[ctx];
         visited.push(&c.name);
@@ -387,6 +401,7 @@ pub fn matchmore(
                 _ => {}
             }
         }
+        switches.extend((0..c.switches.len()).map(|s| (ctx, s)));
         for inc in &c.includes {
             let Follow::Into(target) = follow(plan, inc, visited) else {
                 continue;
@@ -394,7 +409,7 @@ pub fn matchmore(
             if is_timed(inc) && !is_open(inc, now) {
                 continue;
             }
-            if let Some(answer) = walk(plan, target, number, callerid, now, visited) {
+            if let Some(answer) = walk(plan, target, number, callerid, now, visited, switches) {
                 return Some(answer);
             }
         }
@@ -403,7 +418,7 @@ pub fn matchmore(
     let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) else {
         return false;
     };
-    walk(plan, ctx, number, callerid, now, &mut Vec::new()).unwrap_or(false)
+    walk(plan, ctx, number, callerid, now, &mut Vec::new(), switches).unwrap_or(false)
 }
 
 /// Where a search goes from an include (`pbx_find_extension`): the context it names, unless

@@ -594,12 +594,18 @@ impl Engine<'_> {
 
     /// Remembers the switches `search` passed until [`Engine::report_switches`].
     fn note_passed(&self, search: pbxc_dialplan::route::Search) {
+        self.note(search.notes.into_iter().filter_map(|note| match note {
+            pbxc_dialplan::route::Note::Switch { context, switch } => Some((context, switch)),
+            _ => None,
+        }));
+    }
+
+    /// Remembers switches `(context, switch)` a lookup passed, each once.
+    fn note(&self, switches: impl IntoIterator<Item = (usize, usize)>) {
         let mut passed = self.switches_passed.borrow_mut();
-        for note in search.notes {
-            if let pbxc_dialplan::route::Note::Switch { context, switch } = note
-                && !passed.contains(&(context, switch))
-            {
-                passed.push((context, switch));
+        for s in switches {
+            if !passed.contains(&s) {
+                passed.push(s);
             }
         }
     }
@@ -900,13 +906,17 @@ impl Engine<'_> {
 
     /// Whether some extension could still match `number` with more digits.
     fn matchmore_number(&self, call: &Call, number: &[u8]) -> bool {
-        pbxc_dialplan::route::matchmore(
+        let mut switches = Vec::new();
+        let more = pbxc_dialplan::route::matchmore_passing(
             self.plan,
             &call.context,
             number,
             call.cid(),
             self.routing_time(),
-        )
+            &mut switches,
+        );
+        self.note(switches);
+        more
     }
 
     fn matchmore(&self, call: &Call) -> bool {

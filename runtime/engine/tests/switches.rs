@@ -53,6 +53,13 @@ exten => h,1,Hangup()
 [deep]
 exten => _7,1,NoOp(deep)
  same => n(down),NoOp(down)
+
+[overlap]
+switch => Y/z
+include => more
+exten => 1,1,Incomplete(n)
+exten => t,1,Hangup()
+exten => h,1,Hangup()
 ";
 
 /// (context, exten, what the call logs).
@@ -94,6 +101,9 @@ const CALLS: &[(&str, &str, &[&str])] = &[
     // Only the label's lookup passes the switch: `7` of the context itself lacks the label,
     // `_7` of the include has it as priority 2, which the context's own `7` then answers.
     ("label", "s", &["WARNING: No such switch 'X'"]),
+    // Only overlap dialling's lookup passes it: could `1` become more? Not as `1` itself;
+    // the switch is asked, then `more`'s `100` says yes.
+    ("overlap", "1", &["WARNING: No such switch 'Y'"]),
 ];
 
 #[test]
