@@ -17,6 +17,8 @@ pub struct Request<'a> {
     pub max_steps: Option<u64>,
     /// Run the extensions as native code (`--engine jit`).
     pub jit: bool,
+    /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the like (asterisk.conf's, else the defaults).
+    pub system: std::sync::Arc<pbx_engine::system::System>,
 }
 
 /// Runs the call and writes each executed priority to `out` (or only `steps=N` when
@@ -30,6 +32,7 @@ pub fn run(
 ) -> std::io::Result<()> {
     let mut engine = Engine::new(plan);
     engine.max_steps = request.max_steps;
+    engine.system = request.system.clone();
     engine.traced = !quiet;
     if request.jit {
         engine

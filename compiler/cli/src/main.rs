@@ -267,6 +267,15 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
+            // asterisk.conf beside the dialplan: its directories and names.
+            let dir = if path.is_dir() {
+                path.clone()
+            } else {
+                path.parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default()
+            };
+            let settings = pbxc_config::asterisk_settings(&provider, &dir);
             let mut set = Vec::new();
             for v in &vars {
                 let Some((name, value)) = v.split_once('=') else {
@@ -285,6 +294,9 @@ fn main() -> ExitCode {
                     dtmf: dtmf.as_bytes(),
                     max_steps,
                     jit: matches!(engine, Engine::Jit),
+                    system: std::sync::Arc::new(pbx_engine::system::System::from_asterisk_conf(
+                        settings.iter().map(|(s, n, v)| (&s[..], &n[..], &v[..])),
+                    )),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

@@ -593,6 +593,29 @@ in,s,3,NoOp(ANSWER)
 }
 
 #[test]
+fn call_reads_the_system_names_of_asterisk_conf_beside_the_dialplan() {
+    let dir = dir_with(&[
+        (
+            "extensions.conf",
+            b"[in]\nexten => s,1,NoOp(${SYSTEMNAME} ${ASTETCDIR} ${ASTKEYDIR} ${ASTLOGDIR})\n",
+        ),
+        (
+            "asterisk.conf",
+            b"[directories]\nastetcdir => /srv/etc\nastdatadir => /srv/data\n[options]\nsystemname = pbx3\n",
+        ),
+    ]);
+    let o = pbxc(&["call", s(dir.path()), "in", "s"]);
+    no_panic(&o);
+    // The keys follow astdatadir; the log directory keeps Asterisk's default.
+    assert_eq!(
+        stdout(&o),
+        "in,s,1,NoOp(pbx3 /srv/etc /srv/data/keys /var/log/asterisk)\n",
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn call_follows_keys_and_timeouts_in_the_demo_ivr() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
     let o = pbxc(&["call", s(&demo), "ivr", "s", "--dtmf", "1"]);

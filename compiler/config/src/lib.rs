@@ -48,6 +48,34 @@ pub fn exec_includes(provider: &dyn SourceProvider, dir: &Path) -> bool {
         .is_some_and(|v| is_true(&v.value))
 }
 
+/// asterisk.conf's settings in `dir`, as (section, name, value) in file order: what
+/// `main/options.c` reads at startup. Empty when there is no such file.
+pub fn asterisk_settings(
+    provider: &dyn SourceProvider,
+    dir: &Path,
+) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let mut probe = Session::new(
+        provider,
+        LoadOptions {
+            config_dir: dir.to_path_buf(),
+            exec_includes: false,
+        },
+    );
+    let Ok(config) = probe.load(known::ASTERISK_CONF) else {
+        return Vec::new();
+    };
+    config
+        .categories
+        .iter()
+        .filter(|c| !c.template)
+        .flat_map(|c| {
+            c.variables
+                .iter()
+                .map(|v| (c.name.to_vec(), v.name.to_vec(), v.value.to_vec()))
+        })
+        .collect()
+}
+
 /// Every code the configuration layer (line reader and loader) can report.
 pub fn all_codes() -> Vec<Code> {
     pbxc_syntax::codes::ALL

@@ -26,6 +26,8 @@ pub struct Engine<'p> {
     /// The time: `${EPOCH}` and `GotoIfTime` read it exactly, routing as
     /// [`Engine::routing_time`] says.
     pub clock: Clock,
+    /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the other directories, `${ENTITYID}`.
+    pub system: std::sync::Arc<crate::system::System>,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
@@ -200,6 +202,7 @@ impl<'p> Engine<'p> {
             globals: crate::vars::Globals::Own(globals),
             max_steps: None,
             clock: Clock::system(),
+            system: crate::system::System::shared_default(),
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             local_sequence: 0,

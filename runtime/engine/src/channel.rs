@@ -51,6 +51,10 @@ pub trait Channel {
     fn hung_up(&self) -> bool {
         false
     }
+    /// `${HANGUPCAUSE}`: the channel's hang-up cause (Q.850), 0 while it has none.
+    fn hangup_cause(&self) -> i32 {
+        0
+    }
     /// Whether the PBX wants the call suspended before its next priority (a new dialplan
     /// was loaded): see [`crate::Engine::run_until_suspended`].
     fn suspend_requested(&self) -> bool {

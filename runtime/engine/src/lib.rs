@@ -17,6 +17,7 @@ mod jit;
 mod native;
 mod scope;
 pub mod subst;
+pub mod system;
 mod text;
 pub mod vars;
 

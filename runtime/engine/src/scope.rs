@@ -49,15 +49,32 @@ pub(crate) fn setvar(
     }
 }
 
-/// The names `pbx_retrieve_variable` answers before the channel's variables.
-const BUILT_IN: [&[u8]; 6] = [
-    b"EXTEN",
-    b"CONTEXT",
-    b"PRIORITY",
-    b"CHANNEL",
-    b"UNIQUEID",
-    b"EPOCH",
-];
+/// Whether `pbx_retrieve_variable` answers `name` itself, before (and instead of) the
+/// channel's variables and the globals: with a channel, the call's own names; then the time
+/// and the system's (spec §4.4).
+fn is_built_in(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"CALLINGPRES"
+            | b"CALLINGANI2"
+            | b"CALLINGTON"
+            | b"CALLINGTNS"
+            | b"HINT"
+            | b"HINTNAME"
+            | b"EXTEN"
+            | b"CONTEXT"
+            | b"PRIORITY"
+            | b"CHANNEL"
+            | b"UNIQUEID"
+            | b"HANGUPCAUSE"
+            | b"EPOCH"
+    ) || (name
+        .first()
+        .is_some_and(|&c| c == b'S' || c == b'A' || c == b'E')
+        && crate::system::System::shared_default()
+            .variable(name)
+            .is_some())
+}
 
 /// What `${name}` (a plain name: no function, no substring) substitutes to, as a small
 /// integer (`crate::native::small_integer`), or `None` when it is anything else. Reads the
@@ -69,7 +86,7 @@ pub(crate) fn small_integer_variable(
     name: &[u8],
 ) -> Option<i64> {
     use crate::native::small_integer;
-    if BUILT_IN.contains(&name) {
+    if is_built_in(name) {
         let mut exec = Exec { engine, call, chan };
         return small_integer(&exec.variable(name)?);
     }
@@ -601,14 +618,51 @@ impl Exec<'_, '_> {
 impl Scope for Exec<'_, '_> {
     fn variable_into(&mut self, name: &[u8], out: &mut Vec<u8>) -> bool {
         let call = &*self.call;
-        // Keep in step with `BUILT_IN`.
+        let number = |out: &mut Vec<u8>, n: i64| out.extend_from_slice(n.to_string().as_bytes());
+        // Keep in step with `is_built_in`.
         match name {
+            // `ast_party_id_presentation` of a caller whose number or name is valid:
+            // allowed, not screened (0); with neither, "number not available" (0x43).
+            b"CALLINGPRES" => number(
+                out,
+                if call.callerid.is_none() && call.callerid_name.is_none() {
+                    0x43
+                } else {
+                    0
+                },
+            ),
+            // ANI2, the number's plan and the transit network: never set here.
+            b"CALLINGANI2" | b"CALLINGTON" | b"CALLINGTNS" => number(out, 0),
+            // The hint of the call's extension (`ast_str_get_hint`, an empty caller ID):
+            // its device and its name; nothing when it has none.
+            b"HINT" | b"HINTNAME" => {
+                let Some(found) =
+                    self.engine
+                        .route(&call.context, &call.exten, pbxc_dialplan::HINT, Some(b""))
+                else {
+                    return false;
+                };
+                let plan = self.engine.plan;
+                let ext = &plan.contexts[found.context].extensions[found.extension];
+                let Some(hint) = ext.priority(pbxc_dialplan::HINT) else {
+                    return false;
+                };
+                out.extend_from_slice(if name == b"HINT" {
+                    &hint.app
+                } else {
+                    &hint.data
+                });
+            }
             b"EXTEN" => out.extend_from_slice(&call.exten),
             b"CONTEXT" => out.extend_from_slice(&call.context),
-            b"PRIORITY" => out.extend_from_slice(call.priority.to_string().as_bytes()),
+            b"PRIORITY" => number(out, call.priority.into()),
             b"CHANNEL" => out.extend_from_slice(self.chan.name()),
             b"UNIQUEID" => out.extend_from_slice(&call.unique_id),
-            b"EPOCH" => out.extend_from_slice(self.engine.clock.now().to_string().as_bytes()),
+            b"HANGUPCAUSE" => number(out, self.chan.hangup_cause().into()),
+            b"EPOCH" => number(out, self.engine.clock.now()),
+            _ if let Some(value) = self.engine.system.variable(name) => {
+                out.extend_from_slice(value)
+            }
             _ => {
                 return match call.vars.get(name) {
                     Some(value) => {

@@ -172,6 +172,10 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.chan.is_hung_up()
     }
 
+    fn hangup_cause(&self) -> i32 {
+        self.chan.hangup_cause().map_or(0, |c| i32::from(c.0))
+    }
+
     fn absolute_timeout(&mut self, in_ms: Option<u64>) {
         let at = in_ms.and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
         self.chan.set_timeout_at(at);

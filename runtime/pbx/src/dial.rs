@@ -456,6 +456,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
         engine.clock = io.pbx.clock;
+        engine.system = io.pbx.system();
         engine.share_globals(io.pbx.globals.clone());
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())

@@ -44,6 +44,10 @@ pub struct Options {
     /// GotoIfTime, and the lookups of applications that wait for digits (a test's clock in
     /// tests; the system's otherwise). Call records keep the system's time.
     pub clock: pbx_engine::Clock,
+    /// What `${SYSTEMNAME}`, `${ASTETCDIR}` and the like read: Asterisk's defaults, changed
+    /// by asterisk.conf as Asterisk reads it (the runtime's own directories above are
+    /// resolved against the configuration directory; a dialplan sees the values as written).
+    pub system: Arc<pbx_engine::system::System>,
 }
 
 impl Options {
@@ -68,8 +72,14 @@ impl Options {
             jit: true,
             keep_traces: false,
             clock: pbx_engine::Clock::system(),
+            system: pbx_engine::system::System::shared_default(),
         };
         let settings = crate::program::asterisk_conf(&options.source);
+        options.system = Arc::new(pbx_engine::system::System::from_asterisk_conf(
+            settings
+                .iter()
+                .map(|(s, k, v)| (s.as_bytes(), k.as_bytes(), v.as_bytes())),
+        ));
         let absolute = |value: &str| dir.join(value);
         for (section, key, value) in settings {
             match (section.as_str(), key.as_str()) {
@@ -118,6 +128,8 @@ pub struct Pbx {
     pub(crate) keep_traces: bool,
     /// See [`Options::clock`].
     pub(crate) clock: pbx_engine::Clock,
+    /// See [`Options::system`].
+    system: Arc<pbx_engine::system::System>,
     pub(crate) modules: Mutex<Vec<crate::modules::Loaded>>,
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
@@ -132,6 +144,11 @@ const JIT_PATIENCE: u32 = 1000;
 const CALL_STACK: usize = 512 * 1024;
 
 impl Pbx {
+    /// See [`Options::system`].
+    pub fn system(&self) -> Arc<pbx_engine::system::System> {
+        self.system.clone()
+    }
+
     pub fn start(options: Options) -> Result<Arc<Pbx>, String> {
         let program = options.source.load()?;
         let sounds = match &options.sounds {
@@ -173,6 +190,7 @@ impl Pbx {
             jit: options.jit,
             keep_traces: options.keep_traces,
             clock: options.clock,
+            system: options.system,
             music: Mutex::new(Default::default()),
             modules: Mutex::new(crate::modules::built_in()),
         }))
@@ -472,6 +490,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             let outcome = program.with(|plan, index| {
                 let mut engine = Engine::with_index(plan, index);
                 engine.clock = pbx.clock;
+                engine.system = pbx.system.clone();
                 engine.share_globals(pbx.globals.clone());
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);

@@ -330,6 +330,32 @@ fn the_absolute_timeout_cuts_waits_ringing_and_bridges_short_and_goes_to_t() {
 }
 
 #[test]
+fn the_dialplan_reads_asterisk_conf_names_and_the_hang_up_cause() {
+    let dir = common::temp_dir("system");
+    common::write_config(
+        &dir,
+        "[in]\nexten => s,1,Set(n=${SYSTEMNAME}:${ASTAGIDIR}:${HANGUPCAUSE})\n same => n,Wait(20)\n\
+         exten => h,1,Set(h=${HANGUPCAUSE})\n",
+    );
+    std::fs::write(
+        dir.join("asterisk.conf"),
+        "[options]\nsystemname=pbx7\n[directories]\nastagidir=/srv/agi\n",
+    )
+    .unwrap();
+    let mut options = pbx::pbx::Options::for_source(pbx::program::Source::Dir(dir.clone()));
+    options.keep_traces = true;
+    let f = common::Fixture {
+        dir,
+        pbx: pbx::pbx::Pbx::start(options).unwrap(),
+    };
+    let (chan, _) = f.call("in", "s", hangup_after(200));
+    f.settle();
+    assert_eq!(chan.final_var("n").as_deref(), Some("pbx7:/srv/agi:0"));
+    // In `h`, the cause the caller hung up with (NORMAL_CLEARING).
+    assert_eq!(chan.final_var("h").as_deref(), Some("16"));
+}
+
+#[test]
 fn the_caller_hanging_up_while_dialling_cancels_the_attempt() {
     let f = fixture(
         "cancel",

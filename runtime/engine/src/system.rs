@@ -1,0 +1,292 @@
+//! What Asterisk knows about the system it runs on, which a dialplan reads as built-in
+//! variables (`ast_str_retrieve_variable`): `${SYSTEMNAME}`, the directories (`${ASTETCDIR}`
+//! and the rest) and `${ENTITYID}`. Asterisk's defaults are those of a Linux build configured
+//! with no options (`configure.ac`: prefix `/usr`, `/etc`, `/var`); asterisk.conf's
+//! `[directories]` and `[options]` change them as `main/options.c` reads them
+//! ([`System::apply`]).
+
+use std::sync::OnceLock;
+
+/// The names of the directories, as variables, in the order `ast_str_retrieve_variable`
+/// checks them.
+pub const DIRECTORIES: [&str; 12] = [
+    "ASTCACHEDIR",
+    "ASTETCDIR",
+    "ASTMODDIR",
+    "ASTVARLIBDIR",
+    "ASTDBDIR",
+    "ASTKEYDIR",
+    "ASTDATADIR",
+    "ASTAGIDIR",
+    "ASTSPOOLDIR",
+    "ASTRUNDIR",
+    "ASTLOGDIR",
+    "ASTSBINDIR",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct System {
+    /// `systemname` (empty unless asterisk.conf sets it).
+    pub name: Vec<u8>,
+    /// The entity ID as `ast_eid_to_str` prints it (`00:11:22:33:44:55`).
+    pub entity_id: Vec<u8>,
+    /// Each of [`DIRECTORIES`]' values, in that order.
+    directories: [Vec<u8>; 12],
+    /// Whether `astdbdir` or `astkeydir` was given: then `astvarlibdir` and `astdatadir` no
+    /// longer move the database and the keys.
+    db_dir_given: bool,
+    key_dir_given: bool,
+}
+
+impl Default for System {
+    /// Asterisk's compiled-in defaults, and the entity ID it would take from this machine.
+    fn default() -> System {
+        let dirs = [
+            "/var/cache/asterisk",
+            "/etc/asterisk",
+            "/usr/lib/asterisk/modules",
+            "/var/lib/asterisk",
+            // `DEFAULT_DB` and `DEFAULT_KEY_DIR`: the database file and the keys' directory.
+            "/var/lib/asterisk/astdb",
+            "/var/lib/asterisk/keys",
+            "/var/lib/asterisk",
+            "/var/lib/asterisk/agi-bin",
+            "/var/spool/asterisk",
+            "/var/run/asterisk",
+            "/var/log/asterisk",
+            "/usr/sbin",
+        ];
+        System {
+            name: Vec::new(),
+            entity_id: machine_entity_id().to_vec(),
+            directories: dirs.map(|d| d.as_bytes().to_vec()),
+            db_dir_given: false,
+            key_dir_given: false,
+        }
+    }
+}
+
+impl System {
+    /// Asterisk's defaults, shared by every engine that is given no others.
+    pub fn shared_default() -> std::sync::Arc<System> {
+        static DEFAULT: OnceLock<std::sync::Arc<System>> = OnceLock::new();
+        DEFAULT.get_or_init(Default::default).clone()
+    }
+
+    /// Asterisk's defaults changed by asterisk.conf's settings, given in file order as
+    /// (section, name, value).
+    pub fn from_asterisk_conf<'a>(
+        settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>,
+    ) -> System {
+        let mut system = System::default();
+        for (section, name, value) in settings {
+            system.apply(section, name, value, &host_name);
+        }
+        system
+    }
+
+    /// The value of built-in variable `name` when it is one of these, else `None`.
+    pub fn variable(&self, name: &[u8]) -> Option<&[u8]> {
+        match name {
+            b"SYSTEMNAME" => Some(&self.name),
+            b"ENTITYID" => Some(&self.entity_id),
+            _ => DIRECTORIES
+                .iter()
+                .position(|d| d.as_bytes() == name)
+                .map(|i| self.directories[i].as_slice()),
+        }
+    }
+
+    /// Reads one setting of asterisk.conf's `[directories]` or `[options]` as
+    /// `main/options.c` does (names compared without regard to case); others are ignored.
+    /// `hostname` answers `autosystemname`.
+    pub fn apply(
+        &mut self,
+        section: &[u8],
+        name: &[u8],
+        value: &[u8],
+        hostname: &dyn Fn() -> Option<Vec<u8>>,
+    ) {
+        let name = name.to_ascii_lowercase();
+        let joined = |suffix: &str| {
+            let mut path = value.to_vec();
+            path.extend_from_slice(suffix.as_bytes());
+            path
+        };
+        if section.eq_ignore_ascii_case(b"directories") {
+            let set = |dirs: &mut [Vec<u8>; 12], var: &str, v: Vec<u8>| {
+                if let Some(i) = DIRECTORIES.iter().position(|d| *d == var) {
+                    dirs[i] = v;
+                }
+            };
+            match name.as_slice() {
+                b"astcachedir" => set(&mut self.directories, "ASTCACHEDIR", value.to_vec()),
+                b"astetcdir" => set(&mut self.directories, "ASTETCDIR", value.to_vec()),
+                b"astspooldir" => set(&mut self.directories, "ASTSPOOLDIR", value.to_vec()),
+                b"astvarlibdir" => {
+                    set(&mut self.directories, "ASTVARLIBDIR", value.to_vec());
+                    if !self.db_dir_given {
+                        set(&mut self.directories, "ASTDBDIR", joined("/astdb"));
+                    }
+                }
+                b"astdbdir" => {
+                    set(&mut self.directories, "ASTDBDIR", joined("/astdb"));
+                    self.db_dir_given = true;
+                }
+                b"astdatadir" => {
+                    set(&mut self.directories, "ASTDATADIR", value.to_vec());
+                    if !self.key_dir_given {
+                        set(&mut self.directories, "ASTKEYDIR", joined("/keys"));
+                    }
+                }
+                b"astkeydir" => {
+                    set(&mut self.directories, "ASTKEYDIR", joined("/keys"));
+                    self.key_dir_given = true;
+                }
+                b"astlogdir" => set(&mut self.directories, "ASTLOGDIR", value.to_vec()),
+                b"astagidir" => set(&mut self.directories, "ASTAGIDIR", value.to_vec()),
+                b"astrundir" => set(&mut self.directories, "ASTRUNDIR", value.to_vec()),
+                b"astmoddir" => set(&mut self.directories, "ASTMODDIR", value.to_vec()),
+                b"astsbindir" => set(&mut self.directories, "ASTSBINDIR", value.to_vec()),
+                _ => {}
+            }
+        } else if section.eq_ignore_ascii_case(b"options") {
+            match name.as_slice() {
+                b"systemname" => self.name = value.to_vec(),
+                b"autosystemname" if ast_true(value) => match hostname() {
+                    Some(host) => self.name = host,
+                    None if self.name.is_empty() => self.name = b"localhost".to_vec(),
+                    None => {}
+                },
+                b"entityid" => {
+                    if let Some(eid) = parse_eid(value) {
+                        self.entity_id = eid;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `gethostname`.
+fn host_name() -> Option<Vec<u8>> {
+    let name = std::fs::read("/proc/sys/kernel/hostname").ok()?;
+    Some(name.trim_ascii().to_vec()).filter(|n| !n.is_empty())
+}
+
+/// `ast_true`.
+fn ast_true(value: &[u8]) -> bool {
+    let v = value.trim_ascii().to_ascii_lowercase();
+    matches!(v.as_slice(), b"yes" | b"true" | b"y" | b"t" | b"1" | b"on")
+}
+
+/// `ast_str_to_eid`: six hexadecimal bytes separated by colons (`sscanf("%x:%x:…")`),
+/// printed back as `ast_eid_to_str` prints them.
+fn parse_eid(value: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let bytes: Vec<u8> = text
+        .split(':')
+        .map(|b| u8::from_str_radix(b.trim(), 16).ok())
+        .collect::<Option<_>>()?;
+    (bytes.len() == 6).then(|| eid_text(&bytes))
+}
+
+fn eid_text(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+        .into_bytes()
+}
+
+/// The entity ID Asterisk takes from this machine (`ast_set_default_eid` on Linux): the
+/// hardware address of the first interface that has an IPv4 address, leaving out all-zero
+/// and all-ones addresses; all zeros when there is none. Interfaces are taken in the
+/// kernel's order (their index), those with an IPv4 route standing for those with an IPv4
+/// address.
+pub fn machine_entity_id() -> &'static [u8] {
+    static EID: OnceLock<Vec<u8>> = OnceLock::new();
+    EID.get_or_init(|| {
+        let routed: Vec<String> = std::fs::read_to_string("/proc/net/route")
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect();
+        let mut interfaces: Vec<(u32, Vec<u8>)> = std::fs::read_dir("/sys/class/net")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| routed.iter().any(|r| *r == e.file_name().to_string_lossy()))
+            .filter_map(|e| {
+                let read = |f: &str| std::fs::read_to_string(e.path().join(f)).ok();
+                let index = read("ifindex")?.trim().parse().ok()?;
+                let address = read("address")?;
+                let bytes: Vec<u8> = address
+                    .trim()
+                    .split(':')
+                    .map(|b| u8::from_str_radix(b, 16).ok())
+                    .collect::<Option<_>>()?;
+                let usable = bytes.len() == 6
+                    && bytes.iter().any(|&b| b != 0)
+                    && bytes.iter().any(|&b| b != 0xff);
+                usable.then_some((index, bytes))
+            })
+            .collect();
+        interfaces.sort();
+        eid_text(interfaces.first().map_or(&[0u8; 6][..], |(_, b)| b))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(system: &System, name: &str) -> String {
+        String::from_utf8_lossy(system.variable(name.as_bytes()).unwrap()).into_owned()
+    }
+
+    #[test]
+    fn asterisk_conf_moves_the_directories_as_options_c_does() {
+        let mut s = System::default();
+        assert_eq!(value(&s, "ASTETCDIR"), "/etc/asterisk");
+        assert_eq!(value(&s, "ASTDBDIR"), "/var/lib/asterisk/astdb");
+        let none = || None;
+        // The database follows astvarlibdir until astdbdir is given, then stays.
+        s.apply(b"directories", b"astvarlibdir", b"/srv/lib", &none);
+        assert_eq!(value(&s, "ASTVARLIBDIR"), "/srv/lib");
+        assert_eq!(value(&s, "ASTDBDIR"), "/srv/lib/astdb");
+        s.apply(b"Directories", b"ASTDBDIR", b"/srv/db", &none);
+        s.apply(b"directories", b"astvarlibdir", b"/other", &none);
+        assert_eq!(value(&s, "ASTDBDIR"), "/srv/db/astdb");
+        // The keys follow astdatadir the same way.
+        s.apply(b"directories", b"astdatadir", b"/srv/data", &none);
+        assert_eq!(value(&s, "ASTKEYDIR"), "/srv/data/keys");
+        assert_eq!(value(&s, "ASTAGIDIR"), "/var/lib/asterisk/agi-bin");
+        // Options: a name, a host name, an entity ID (an unreadable one is ignored).
+        s.apply(b"options", b"systemname", b"pbx1", &none);
+        assert_eq!(value(&s, "SYSTEMNAME"), "pbx1");
+        s.apply(b"options", b"autosystemname", b"yes", &|| {
+            Some(b"host".to_vec())
+        });
+        assert_eq!(value(&s, "SYSTEMNAME"), "host");
+        s.apply(b"options", b"entityid", b"0:1b:2C:33:44:5", &none);
+        assert_eq!(value(&s, "ENTITYID"), "00:1b:2c:33:44:05");
+        s.apply(b"options", b"entityid", b"nonsense", &none);
+        assert_eq!(value(&s, "ENTITYID"), "00:1b:2c:33:44:05");
+        assert_eq!(s.variable(b"ASTNOSUCHDIR"), None);
+    }
+
+    #[test]
+    fn the_machine_entity_id_is_six_bytes_of_hex() {
+        let eid = String::from_utf8(machine_entity_id().to_vec()).unwrap();
+        assert_eq!(eid.len(), 17, "{eid}");
+        assert!(
+            eid.split(':')
+                .all(|b| b.len() == 2 && u8::from_str_radix(b, 16).is_ok()),
+            "{eid}"
+        );
+    }
+}
