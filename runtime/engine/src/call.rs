@@ -846,6 +846,19 @@ impl Engine<'_> {
                 0
             };
             if wait_ms == 0 {
+                // Auto fallthrough: the caller hears how the last Dial went, busy or
+                // congestion (`indicate_busy`/`indicate_congestion`, the Busy and Congestion
+                // applications, for 10 s or until the caller hangs up).
+                let status = call.vars.get(b"DIALSTATUS").map(<[u8]>::to_ascii_uppercase);
+                let app = match status.as_deref() {
+                    Some(b"CONGESTION" | b"CHANUNAVAIL") => Some("Congestion"),
+                    Some(b"BUSY") => Some("Busy"),
+                    _ => None,
+                };
+                if let Some(app) = app {
+                    crate::apps::tell_timeout(self, call, chan);
+                    chan.execute(app, b"10", &mut call.vars);
+                }
                 return Outcome::Finished;
             }
             let dialled_before = collected.len();

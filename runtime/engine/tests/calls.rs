@@ -109,9 +109,8 @@ fn runtime_behaviour_matches_asterisk() {
             for row in &rows {
                 reset_globals(&mut engine, &plan);
                 let mut call = Call::new(row.context.as_bytes(), b"s", None);
-                let mut chan = SimulatedChannel::new(
-                    format!("Local/s@{}-00000001;2", row.context).as_bytes(),
-                );
+                let mut chan =
+                    SimulatedChannel::new(format!("Local/s@{}-00000001;2", row.context).as_bytes());
                 let mut trace = Vec::new();
                 engine.run(&mut call, &mut chan, &mut |step| {
                     trace.push(step.to_string())

@@ -281,7 +281,8 @@ fn dial_reports_busy_and_no_answer() {
         "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,Dial(Test/carol/noanswer,0.3)\n\
          same => n,Dial(Nope/x)\n same => n,NoOp(${DIALSTATUS})\n",
     );
-    let (chan, _) = f.call("in", "s", Script::default());
+    // The caller hangs up during the congestion tone autofallthrough then plays for 10 s.
+    let (chan, _) = f.call("in", "s", hangup_after(1500));
     f.settle();
     let vars = chan.trace();
     assert_eq!(vars.len(), 4);
@@ -387,6 +388,27 @@ fn a_panicking_driver_ends_its_call_not_the_pbx() {
 }
 
 #[test]
+fn after_the_last_priority_a_busy_dial_is_told_to_the_caller() {
+    // autofallthrough: `indicate_busy`/`indicate_congestion`, for 10 s or until the caller
+    // hangs up (here after 0.3 s).
+    let f = fixture(
+        "fallthrough",
+        "[in]\nexten => s,1,Dial(Test/bob/busy)\nexten => c,1,Dial(Nope/x)\n",
+    );
+    for (exten, indication) in [("s", Indication::Busy), ("c", Indication::Congestion)] {
+        let started = Instant::now();
+        let (_, rec) = f.call("in", exten, hangup_after(300));
+        f.settle();
+        assert!(
+            rec.indications().contains(&indication),
+            "{exten}: {:?}",
+            rec.indications()
+        );
+        assert!(started.elapsed() < Duration::from_secs(5), "{exten}");
+    }
+}
+
+#[test]
 fn busy_indicates_and_hangs_up_with_user_busy() {
     let f = fixture("busy", "[in]\nexten => s,1,Busy(0.2)\n");
     let (_, rec) = f.call("in", "s", Script::default());
@@ -475,7 +497,8 @@ fn dial_u_runs_a_subroutine_on_the_called_party_whose_result_decides() {
          [screen]\nexten => s,1,Set(GOSUB_RESULT=${ARG1})\n same => n,Return(checked ${ARG1})\n\
          [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
     );
-    let (busy, _) = f2.call("in", "s", Script::default());
+    // (The caller hangs up during the busy tone that follows the last priority.)
+    let (busy, _) = f2.call("in", "s", hangup_after(1500));
     let (goto, _) = f2.call("in", "t", Script::default());
     let (abort, _) = f2.call("in", "a", Script::default());
     f2.settle();
@@ -649,7 +672,8 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
     assert!(refused.contains("in use by 2 channel(s)"), "{refused}");
     f.settle();
     f.pbx.module_action("unload", "chan_local").unwrap();
-    let (chan, _) = f.call("in", "w", Script::default());
+    // (The caller hangs up during the congestion tone that follows the failed Dial.)
+    let (chan, _) = f.call("in", "w", hangup_after(500));
     f.settle();
     assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("CHANUNAVAIL"));
     f.pbx.module_action("load", "chan_local").unwrap();
