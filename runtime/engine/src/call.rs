@@ -659,6 +659,15 @@ impl Engine<'_> {
             if self.local_depth == 0 {
                 self.local_sequence = 0;
             }
+            // `overrideswitch` is asked before anything else at every lookup, the first of
+            // which is the call's first; no module answers it.
+            if let Some(switch) = &self.plan.general.overrideswitch {
+                let name = switch.split(|&c| c == b'/').next().unwrap_or_default();
+                call.log.push(format!(
+                    "WARNING: No such switch '{}'",
+                    String::from_utf8_lossy(name)
+                ));
+            }
             if call.exten.is_empty() {
                 call.exten = b"s".to_vec();
                 call.priority = 1;

@@ -123,3 +123,22 @@ fn a_call_reports_each_switch_its_lookups_passed_once_on_both_engines() {
         }
     }
 }
+
+#[test]
+fn an_override_switch_is_reported_once_a_call_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(
+        b"[general]\noverrideswitch=Realtime/everything@table\n[c]\nexten => s,1,Goto(2,1)\nexten => 2,1,NoOp(two)\n",
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            let mut call = Call::new(b"c", b"s", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(
+                call.log,
+                ["WARNING: No such switch 'Realtime'"],
+                "{engine_name}, run {run}"
+            );
+        }
+    }
+}
