@@ -195,15 +195,23 @@ fn check(body: &[u8]) -> Result<Value, Vec<u8>> {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Err(malformed(-32700, "the message is not JSON", Value::Null));
     };
-    if serde_json::from_value::<Request>(value.clone()).is_ok()
-        || serde_json::from_value::<Response>(value.clone()).is_ok()
+    // An id LSP allows: an integer that fits 64 bits, a string, or null. (tower-lsp-server
+    // reads a fractional one, then rejects it with a message that ends the session.)
+    let usable_id = match value.get("id") {
+        None | Some(Value::Null | Value::String(_)) => true,
+        Some(id) => id.as_i64().is_some(),
+    };
+    if usable_id
+        && (serde_json::from_value::<Request>(value.clone()).is_ok()
+            || serde_json::from_value::<Response>(value.clone()).is_ok())
     {
         return Ok(value);
     }
     // Valid JSON but not a request, notification or response: answer with its id if it has
     // a usable one.
     let id = match value.get("id") {
-        Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+        Some(id @ Value::String(_)) => id.clone(),
+        Some(id) if id.as_i64().is_some() => id.clone(),
         _ => Value::Null,
     };
     Err(malformed(
@@ -258,6 +266,10 @@ mod tests {
         input.extend_from_slice(good);
         input.extend_from_slice(b"Content-Length: 9\r\n\r\n{not json");
         input.extend_from_slice(b"Content-Length: 17\r\n\r\n{\"id\":7,\"x\":true}");
+        // An id LSP does not allow (tower-lsp-server ends the session on it).
+        let fractional = br#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#;
+        input.extend_from_slice(format!("Content-Length: {}\r\n\r\n", fractional.len()).as_bytes());
+        input.extend_from_slice(fractional);
         // A length that cannot be read, with its body: the next frame is found all the same.
         input.extend_from_slice(b"Content-Length: nine\r\n\r\n{\"jsonrpc\":\"2.0\"}");
         input.extend_from_slice(b"X-Other: 1\r\n\r\n");
@@ -281,6 +293,7 @@ mod tests {
             [
                 (Value::Null, json!(-32700)),
                 (json!(7), json!(-32600)),
+                (Value::Null, json!(-32600)),
                 (Value::Null, json!(-32700)),
                 (Value::Null, json!(-32700)),
                 (Value::Null, json!(-32600)),

@@ -199,6 +199,14 @@ fn hover_explains_applications_functions_variables_and_contexts() {
         sub.contains("context `sub`") && sub.contains("1 extension"),
         "{sub}"
     );
+    // An extension: its priorities, a hint included.
+    let extension = hover(&mut c, "300,1,Macro", 0);
+    assert!(
+        extension.contains("extension `300@from-phones`")
+            && extension.contains("1  Macro(voicemail,300)")
+            && extension.contains("2  Hangup()"),
+        "{extension}"
+    );
     let label = hover(&mut c, "start),Answer", 0);
     assert!(
         label.contains("label `start`") && label.contains("priority 1"),
@@ -644,6 +652,12 @@ fn completion_offers_what_fits_where_the_cursor_is() {
             .iter()
             .any(|i| i["label"] == "TRUNK" && i["kind"] == 6)
     ); // a global
+    assert!(
+        functions
+            .iter()
+            .any(|i| i["label"] == "X" && i["kind"] == 6),
+        "a variable the dialplan sets: {functions:?}"
+    );
     let contexts = labels(&mut c, base + 3, 11);
     let names: Vec<&str> = contexts
         .iter()
