@@ -199,7 +199,7 @@ fn hover_explains_applications_functions_variables_and_contexts() {
         sub.contains("context `sub`") && sub.contains("1 extension"),
         "{sub}"
     );
-    // An extension: its priorities, a hint included.
+    // An extension: its priorities.
     let extension = hover(&mut c, "300,1,Macro", 0);
     assert!(
         extension.contains("extension `300@from-phones`")

@@ -112,7 +112,7 @@ fn body(uri: String) -> impl Strategy<Value = Vec<u8>> {
 }
 
 #[test]
-fn random_messages_get_answers_or_nothing_never_a_crash() {
+fn random_messages_never_end_the_session() {
     let dir = Dir::new(&[(
         "extensions.conf",
         "[c]\nexten => s,1,Goto(d,s,1)\n[d]\nexten => s,1,NoOp()\n",

@@ -46,10 +46,7 @@ pub(crate) fn execute(
             engine.raise_exception(call, data, 0);
             AppResult::Continue
         }
-        "Hangup" => {
-            call.hung_up = true;
-            AppResult::Hangup
-        }
+        "Hangup" => hangup(call, chan, data),
         "Dial" if chan.runs_local_offline() && is_local_dial(data) => {
             dial_local(engine, call, data)
         }
@@ -65,6 +62,99 @@ pub(crate) fn execute(
             }
         }
     }
+}
+
+/// `pbx_builtin_hangup`: the cause given by name (`ast_str2cause`) or number, else the
+/// channel's, else NORMAL_CLEARING, becomes the call's `${HANGUPCAUSE}`; the call ends.
+fn hangup(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) -> AppResult {
+    let mut cause = 0;
+    if !data.is_empty() {
+        cause = cause_by_name(data).unwrap_or(-1);
+        if cause <= 0 {
+            cause = match scan_int(data) {
+                Some((n, _)) if n > 0 => n,
+                _ => {
+                    call.log.push(format!(
+                        "WARNING: Invalid cause given to Hangup(): \"{}\"",
+                        String::from_utf8_lossy(data)
+                    ));
+                    0
+                }
+            };
+        }
+    }
+    if cause <= 0 {
+        cause = call.hangup_cause(chan);
+        if cause <= 0 {
+            cause = NORMAL_CLEARING;
+        }
+    }
+    call.cause = cause;
+    call.hung_up = true;
+    AppResult::Hangup
+}
+
+/// `AST_CAUSE_NORMAL_CLEARING`.
+const NORMAL_CLEARING: i32 = 16;
+
+/// `ast_str2cause`: the first cause of main/channel.c's table whose name `data` starts with
+/// (any case).
+fn cause_by_name(data: &[u8]) -> Option<i32> {
+    const CAUSES: [(&[u8], i32); 49] = [
+        (b"UNALLOCATED", 1),
+        (b"NO_ROUTE_TRANSIT_NET", 2),
+        (b"NO_ROUTE_DESTINATION", 3),
+        (b"MISDIALLED_TRUNK_PREFIX", 5),
+        (b"CHANNEL_UNACCEPTABLE", 6),
+        (b"CALL_AWARDED_DELIVERED", 7),
+        (b"PRE_EMPTED", 8),
+        (b"NUMBER_PORTED_NOT_HERE", 14),
+        (b"NORMAL_CLEARING", 16),
+        (b"USER_BUSY", 17),
+        (b"NO_USER_RESPONSE", 18),
+        (b"NO_ANSWER", 19),
+        (b"SUBSCRIBER_ABSENT", 20),
+        (b"CALL_REJECTED", 21),
+        (b"NUMBER_CHANGED", 22),
+        (b"REDIRECTED_TO_NEW_DESTINATION", 23),
+        (b"ANSWERED_ELSEWHERE", 26),
+        (b"DESTINATION_OUT_OF_ORDER", 27),
+        (b"INVALID_NUMBER_FORMAT", 28),
+        (b"FACILITY_REJECTED", 29),
+        (b"RESPONSE_TO_STATUS_ENQUIRY", 30),
+        (b"NORMAL_UNSPECIFIED", 31),
+        (b"NORMAL_CIRCUIT_CONGESTION", 34),
+        (b"NETWORK_OUT_OF_ORDER", 38),
+        (b"NORMAL_TEMPORARY_FAILURE", 41),
+        (b"SWITCH_CONGESTION", 42),
+        (b"ACCESS_INFO_DISCARDED", 43),
+        (b"REQUESTED_CHAN_UNAVAIL", 44),
+        (b"FACILITY_NOT_SUBSCRIBED", 50),
+        (b"OUTGOING_CALL_BARRED", 52),
+        (b"INCOMING_CALL_BARRED", 54),
+        (b"BEARERCAPABILITY_NOTAUTH", 57),
+        (b"BEARERCAPABILITY_NOTAVAIL", 58),
+        (b"BEARERCAPABILITY_NOTIMPL", 65),
+        (b"CHAN_NOT_IMPLEMENTED", 66),
+        (b"FACILITY_NOT_IMPLEMENTED", 69),
+        (b"INVALID_CALL_REFERENCE", 81),
+        (b"INCOMPATIBLE_DESTINATION", 88),
+        (b"INVALID_MSG_UNSPECIFIED", 95),
+        (b"MANDATORY_IE_MISSING", 96),
+        (b"MESSAGE_TYPE_NONEXIST", 97),
+        (b"WRONG_MESSAGE", 98),
+        (b"IE_NONEXIST", 99),
+        (b"INVALID_IE_CONTENTS", 100),
+        (b"WRONG_CALL_STATE", 101),
+        (b"RECOVERY_ON_TIMER_EXPIRE", 102),
+        (b"MANDATORY_IE_LENGTH_ERROR", 103),
+        (b"PROTOCOL_ERROR", 111),
+        (b"INTERWORKING", 127),
+    ];
+    CAUSES
+        .iter()
+        .find(|(name, _)| data.len() >= name.len() && data[..name.len()].eq_ignore_ascii_case(name))
+        .map(|&(_, cause)| cause)
 }
 
 /// Tells the channel the call's absolute timeout before it runs an application or waits

@@ -325,6 +325,8 @@ pub struct Call {
     pub(crate) local_steps: Vec<LocalStep>,
     /// Switches already reported as passed (see [`Engine::report_switches`]).
     pub(crate) switches_reported: Vec<(usize, usize)>,
+    /// The hang-up cause the dialplan gave (`Hangup(cause)`), 0 for none.
+    pub(crate) cause: i32,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
     /// they run last pushed first, after the `h` extension.
     pub(crate) hangup_handlers: Vec<Vec<u8>>,
@@ -337,6 +339,15 @@ pub struct Call {
 }
 
 impl Call {
+    /// `${HANGUPCAUSE}`: the cause the channel hung up with, else the one the dialplan gave
+    /// (`Hangup(cause)`), else 0.
+    pub(crate) fn hangup_cause(&self, chan: &dyn Channel) -> i32 {
+        match chan.hangup_cause() {
+            0 => self.cause,
+            cause => cause,
+        }
+    }
+
     /// A new call that starts at `exten`,1 of `context` (`s` when `exten` is empty).
     pub fn new(context: &[u8], exten: &[u8], callerid: Option<&[u8]>) -> Self {
         Call {
@@ -360,6 +371,7 @@ impl Call {
             timeout_told: false,
             local_steps: Vec::new(),
             switches_reported: Vec::new(),
+            cause: 0,
             hangup_handlers: Vec::new(),
             in_autoloop: false,
             spare: Vec::new(),
@@ -661,7 +673,10 @@ impl Engine<'_> {
             }
             // `overrideswitch` is asked before anything else at every lookup, the first of
             // which is the call's first; no module answers it.
-            if let Some(switch) = &self.plan.general.overrideswitch {
+            // (Not when the context is missing: the search stops before it asks.)
+            if let Some(switch) = &self.plan.general.overrideswitch
+                && self.index.context(&call.context).is_some()
+            {
                 let name = switch.split(|&c| c == b'/').next().unwrap_or_default();
                 call.log.push(format!(
                     "WARNING: No such switch '{}'",
@@ -858,7 +873,14 @@ impl Engine<'_> {
                 // Auto fallthrough: the caller hears how the last Dial went, busy or
                 // congestion (`indicate_busy`/`indicate_congestion`, the Busy and Congestion
                 // applications, for 10 s or until the caller hangs up).
-                let status = call.vars.get(b"DIALSTATUS").map(<[u8]>::to_ascii_uppercase);
+                // `pbx_builtin_getvar_helper`: the channel's variable, else a global.
+                let status = match call.vars.get(b"DIALSTATUS") {
+                    Some(status) => Some(status.to_ascii_uppercase()),
+                    None => self
+                        .globals
+                        .get(b"DIALSTATUS")
+                        .map(|s| s.to_ascii_uppercase()),
+                };
                 let app = match status.as_deref() {
                     Some(b"CONGESTION" | b"CHANUNAVAIL") => Some("Congestion"),
                     Some(b"BUSY") => Some("Busy"),

@@ -68,12 +68,21 @@ fn is_built_in(name: &[u8]) -> bool {
             | b"UNIQUEID"
             | b"HANGUPCAUSE"
             | b"EPOCH"
-    ) || (name
-        .first()
-        .is_some_and(|&c| c == b'S' || c == b'A' || c == b'E')
-        && crate::system::System::shared_default()
-            .variable(name)
-            .is_some())
+            | b"SYSTEMNAME"
+            | b"ENTITYID"
+            | b"ASTCACHEDIR"
+            | b"ASTETCDIR"
+            | b"ASTMODDIR"
+            | b"ASTVARLIBDIR"
+            | b"ASTDBDIR"
+            | b"ASTKEYDIR"
+            | b"ASTDATADIR"
+            | b"ASTAGIDIR"
+            | b"ASTSPOOLDIR"
+            | b"ASTRUNDIR"
+            | b"ASTLOGDIR"
+            | b"ASTSBINDIR"
+    )
 }
 
 /// What `${name}` (a plain name: no function, no substring) substitutes to, as a small
@@ -552,11 +561,20 @@ impl Exec<'_, '_> {
                     }
                 }
             },
-            "CALLERID" => match args.to_ascii_lowercase().as_slice() {
-                f if f.starts_with(b"num") => self.call.callerid = Some(value.to_vec()),
-                b"name" => self.call.callerid_name = Some(value.to_vec()),
-                _ => {}
-            },
+            // `party_number_write`/`party_name_write`: the number or name itself only with no
+            // sub-name (`num-pres`, `num-plan`, `name-charset` change attributes the call
+            // does not model, and never the number).
+            "CALLERID" => {
+                let member = args.split(|&c| c == b',').next().unwrap_or_default();
+                let names: Vec<&[u8]> = member.split(|&c| c == b'-').collect();
+                match names.as_slice() {
+                    [num] if starts(num, "num") => self.call.callerid = Some(value.to_vec()),
+                    [name] if name.eq_ignore_ascii_case(b"name") => {
+                        self.call.callerid_name = Some(value.to_vec())
+                    }
+                    _ => {}
+                }
+            }
             _ => match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self }) {
                 Some(Ok(())) => {}
                 Some(Err(complaint)) => self.complain(&complaint),
@@ -658,9 +676,10 @@ impl Scope for Exec<'_, '_> {
             b"PRIORITY" => number(out, call.priority.into()),
             b"CHANNEL" => out.extend_from_slice(self.chan.name()),
             b"UNIQUEID" => out.extend_from_slice(&call.unique_id),
-            b"HANGUPCAUSE" => number(out, self.chan.hangup_cause().into()),
+            b"HANGUPCAUSE" => number(out, call.hangup_cause(&*self.chan).into()),
             b"EPOCH" => number(out, self.engine.clock.now()),
-            _ if let Some(value) = self.engine.system.variable(name) => {
+            // The system's names, which all start with one of these.
+            [b'S' | b'A' | b'E', ..] if let Some(value) = self.engine.system.variable(name) => {
                 out.extend_from_slice(value)
             }
             _ => {
@@ -767,5 +786,26 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
         let zone = std::str::from_utf8(zone).ok()?;
         pbxc_dialplan::timing::zone_offset(zone, epoch).and_then(|o| i32::try_from(o).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_built_in` lists every name the system answers, and each starts with a letter
+    /// `variable_into` looks them up by.
+    #[test]
+    fn every_system_name_is_built_in() {
+        let system = crate::system::System::default();
+        let names = crate::system::DIRECTORIES
+            .iter()
+            .chain(&["SYSTEMNAME", "ENTITYID"])
+            .map(|n| n.as_bytes());
+        for name in names {
+            assert!(is_built_in(name), "{}", String::from_utf8_lossy(name));
+            assert!(matches!(name[0], b'S' | b'A' | b'E'));
+            assert!(system.variable(name).is_some());
+        }
     }
 }

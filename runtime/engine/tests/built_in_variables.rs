@@ -22,6 +22,7 @@ exten => s,1,Set(HANGUPCAUSE=99)
  same => n,Set(db=${ASTDBDIR})
  same => n,Set(pres=${CALLINGPRES})
  same => n,Set(zeros=${CALLINGTON}${CALLINGANI2}${CALLINGTNS})
+ same => n,Set(HINT=mine)
  same => n,Set(nohint=[${HINT}|${HINTNAME}])
  same => n,Set(next=$[${HANGUPCAUSE} + 1])
  same => n,Goto(100,1)
@@ -62,8 +63,9 @@ fn built_in_names_shadow_variables_and_read_the_call_and_the_system_on_both_engi
         // Allowed, not screened: the caller's number is valid.
         assert_eq!(get(&call, "pres"), "0");
         assert_eq!(get(&call, "zeros"), "000");
-        // `s` has no hint; `100` has one, read with an empty caller ID: its device, and
-        // what pbx_config took for its data.
+        // `s` has no hint (and a channel variable of that name is not read instead); `100`
+        // has one, read with an empty caller ID: its device, and what pbx_config took for
+        // its data.
         assert_eq!(get(&call, "nohint"), "[|]");
         assert_eq!(get(&call, "hint"), "PJSIP/100&Custom:dnd|Alice");
         assert_eq!(
@@ -87,5 +89,38 @@ fn built_in_names_shadow_variables_and_read_the_call_and_the_system_on_both_engi
         assert_eq!(get(&call, "etc"), "/srv/etc");
         assert_eq!(get(&call, "db"), "/srv/lib/astdb");
         assert_eq!(get(&call, "eid"), "00:11:22:33:44:55");
+    }
+}
+
+/// (Hangup's data, `${HANGUPCAUSE}` in `h`, whether the cause is reported invalid).
+const HANGUPS: &[(&str, &str, bool)] = &[
+    ("", "16", false),
+    ("17", "17", false),
+    // `ast_str2cause`: a name, in any case, that the data starts with.
+    ("user_busy", "17", false),
+    ("NORMAL_CLEARING_and_more", "16", false),
+    ("bogus", "16", true),
+    ("-3", "16", true),
+];
+
+#[test]
+fn hangup_gives_the_cause_h_reads_on_both_engines() {
+    let mut text = String::from("[c]\nexten => h,1,Set(cause=${HANGUPCAUSE})\n");
+    for (i, (data, _, _)) in HANGUPS.iter().enumerate() {
+        text += &format!("exten => {i},1,Hangup({data})\n");
+    }
+    let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (name, mut engine, runs) in engines(&plan) {
+        for run in 0..runs {
+            for (i, (data, cause, invalid)) in HANGUPS.iter().enumerate() {
+                let mut call = Call::new(b"c", i.to_string().as_bytes(), None);
+                engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+                let what = format!("Hangup({data}) ({name}, run {run})");
+                assert_eq!(get(&call, "cause"), *cause, "{what}");
+                let warned = format!("WARNING: Invalid cause given to Hangup(): \"{data}\"");
+                assert_eq!(call.log == [warned], *invalid, "{what}: {:?}", call.log);
+            }
+        }
     }
 }

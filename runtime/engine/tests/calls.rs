@@ -176,7 +176,7 @@ fn time_conditions_match_asterisk() {
                     && !call.log.iter().any(|l| l.contains(stem(message)))
                 {
                     failures.push(format!(
-                        "{spec}: Asterisk logged `{message}`; here {:?}",
+                        "{spec} ({name}, run {run}): Asterisk logged `{message}`; here {:?}",
                         call.log
                     ));
                 }
