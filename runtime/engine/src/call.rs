@@ -339,6 +339,12 @@ pub struct Call {
 }
 
 impl Call {
+    /// The hang-up cause the dialplan gave with `Hangup(cause)` (0 for none): the cause the
+    /// channel is hung up with when the dialplan ends.
+    pub fn cause(&self) -> i32 {
+        self.cause
+    }
+
     /// `${HANGUPCAUSE}`: the cause the channel hung up with, else the one the dialplan gave
     /// (`Hangup(cause)`), else 0.
     pub(crate) fn hangup_cause(&self, chan: &dyn Channel) -> i32 {

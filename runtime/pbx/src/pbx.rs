@@ -571,7 +571,12 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             chan.name
         );
     }
-    chan.hangup(Cause::NORMAL_CLEARING);
+    // The cause `Hangup(cause)` gave reaches the far end (a SIP 486 for USER_BUSY).
+    let cause = u16::try_from(call.cause())
+        .ok()
+        .filter(|&c| c > 0)
+        .map_or(Cause::NORMAL_CLEARING, Cause);
+    chan.hangup(cause);
     if let Some(cdr) = pbx.cdr.as_ref().filter(|_| pbx.module_running("cdr_csv")) {
         let record = lock(&record);
         let written = cdr.write(&crate::cdr::record(

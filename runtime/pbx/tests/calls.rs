@@ -409,6 +409,23 @@ fn after_the_last_priority_a_busy_dial_is_told_to_the_caller() {
 }
 
 #[test]
+fn hangup_with_a_cause_hangs_the_channel_up_with_it() {
+    let f = fixture(
+        "hangupcause",
+        "[in]\nexten => s,1,Hangup(17)\nexten => n,1,Hangup(CALL_REJECTED)\nexten => d,1,Hangup()\n",
+    );
+    for (exten, cause) in [
+        ("s", Cause::USER_BUSY),
+        ("n", Cause::CALL_REJECTED),
+        ("d", Cause::NORMAL_CLEARING),
+    ] {
+        let (_, rec) = f.call("in", exten, Script::default());
+        f.settle();
+        assert_eq!(rec.hangup_cause(), Some(cause), "{exten}");
+    }
+}
+
+#[test]
 fn busy_indicates_and_hangs_up_with_user_busy() {
     let f = fixture("busy", "[in]\nexten => s,1,Busy(0.2)\n");
     let (_, rec) = f.call("in", "s", Script::default());
