@@ -18,6 +18,7 @@ pub mod cscan;
 mod hashes;
 mod logic;
 mod math;
+mod paths;
 mod posix_regex;
 mod strings;
 mod time;
@@ -120,10 +121,12 @@ const READERS: &[(&str, Reader)] = &[
     ("ABS", math::abs),
     ("BASE64_DECODE", hashes::base64_decode),
     ("BASE64_ENCODE", hashes::base64_encode),
+    ("BASENAME", paths::basename),
     ("CSV_QUOTE", strings::csv_quote),
     ("CUT", strings::cut),
     ("DEC", math::crement),
     ("DIGIT_SUM", math::digit_sum),
+    ("DIRNAME", paths::dirname),
     ("EXISTS", logic::exists),
     ("FIELDNUM", strings::fieldnum),
     ("FIELDQTY", strings::fieldqty),
@@ -155,6 +158,8 @@ const READERS: &[(&str, Reader)] = &[
     ("SHIFT", strings::shift_pop),
     ("SORT", strings::sort),
     ("SPRINTF", strings::sprintf),
+    ("SQL_ESC", strings::sql_esc),
+    ("SQL_ESC_BACKSLASHES", strings::sql_esc),
     ("STRBETWEEN", strings::strbetween),
     ("STRFTIME", time::strftime),
     ("STRPTIME", time::strptime),

@@ -438,6 +438,20 @@ pub fn quote(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     })
 }
 
+/// `SQL_ESC(string)` / `SQL_ESC_BACKSLASHES(string)` (func_odbc.c's `acf_escape`): each
+/// `'`, or each `\\`, doubled.
+pub fn sql_esc(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
+    let doubled = if name == "SQL_ESC" { b'\'' } else { b'\\' };
+    let mut out = Vec::with_capacity(data.len());
+    for &b in data {
+        if b == doubled {
+            out.push(b);
+        }
+        out.push(b);
+    }
+    Ok(out)
+}
+
 /// `CSV_QUOTE(string)`: in double quotes, `"` doubled; empty gives `""`.
 pub fn csv_quote(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     quoted(data, |b, out| match b {
@@ -856,6 +870,18 @@ mod tests {
 
     fn list() -> TestEnv {
         TestEnv::with(&[("l", "ab&cd&ef"), ("csv", "a,b,,d"), ("e", "")])
+    }
+
+    #[test]
+    fn sql_escapes_double_their_character() {
+        assert_eq!(
+            eval("SQL_ESC", r"it's a \ 'x'").unwrap(),
+            r"it''s a \ ''x''"
+        );
+        assert_eq!(
+            eval("SQL_ESC_BACKSLASHES", r"it's a \ x").unwrap(),
+            r"it's a \\ x"
+        );
     }
 
     #[test]
