@@ -107,3 +107,43 @@ fn the_corpus_formats_idempotently_and_means_the_same() {
         files.len()
     );
 }
+
+/// A whole configuration directory formatted file by file — the dialplan and every file it
+/// `#include`s — loads the dialplan it loaded before.
+#[test]
+fn each_corpus_directory_formatted_whole_loads_the_same_dialplan() {
+    let mut files = Vec::new();
+    corpus_files(Path::new("../../../shared/corpus"), &mut files);
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "extensions.conf"))
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 5, "corpus directories: {}", dirs.len());
+    let mut loaded = 0;
+    for dir in &dirs {
+        let load = |formatted: bool| -> Option<String> {
+            let mut fs = pbxc_config::MemoryFs::new();
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "conf") {
+                    continue;
+                }
+                let text = std::fs::read(&path).ok()?;
+                let text = if formatted { format(&text) } else { text };
+                fs.insert(Path::new("/etc/asterisk").join(entry.file_name()), text);
+            }
+            let mut session =
+                pbxc_config::Session::new(&fs, pbxc_config::LoadOptions::etc_asterisk());
+            let config = session.load("extensions.conf").ok()?;
+            let plan = pbxc_dialplan::lower(&config, session.sources()).0;
+            Some(pbxc_dialplan::dump(&plan))
+        };
+        let before = load(false);
+        // (Some directories' dialplans live in files they do not hold: those load empty.)
+        loaded += usize::from(before.as_ref().is_some_and(|d| !d.is_empty()));
+        assert_eq!(load(true), before, "{}: another dialplan", dir.display());
+    }
+    assert!(loaded >= 3, "directories whose dialplan loads: {loaded}");
+}
