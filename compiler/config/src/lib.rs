@@ -27,29 +27,18 @@ use pbxc_diagnostics::Code;
 /// Whether asterisk.conf in `dir` sets `execincludes` in `[options]` (false when there is no
 /// such file). Its own diagnostics are not kept: asterisk.conf is checked as a file of its own.
 pub fn exec_includes(provider: &dyn SourceProvider, dir: &Path) -> bool {
-    let mut probe = Session::new(
-        provider,
-        LoadOptions {
-            config_dir: dir.to_path_buf(),
-            exec_includes: false,
-        },
-    );
-    let Ok(config) = probe.load(known::ASTERISK_CONF) else {
-        return false;
-    };
-    config
-        .category(b"options")
-        .and_then(|c| {
-            c.variables
-                .iter()
-                .rev()
-                .find(|v| v.name.eq_ignore_ascii_case(b"execincludes"))
+    asterisk_settings(provider, dir)
+        .iter()
+        .rev()
+        .find(|(section, name, _)| {
+            section.eq_ignore_ascii_case(b"options") && name.eq_ignore_ascii_case(b"execincludes")
         })
-        .is_some_and(|v| is_true(&v.value))
+        .is_some_and(|(_, _, value)| is_true(value))
 }
 
 /// asterisk.conf's settings in `dir`, as (section, name, value) in file order: what
-/// `main/options.c` reads at startup. Empty when there is no such file.
+/// `main/options.c` reads at startup, which browses, for each section name, the first
+/// section of that name (any case) that is not a template. Empty when there is no such file.
 pub fn asterisk_settings(
     provider: &dyn SourceProvider,
     dir: &Path,
@@ -64,16 +53,20 @@ pub fn asterisk_settings(
     let Ok(config) = probe.load(known::ASTERISK_CONF) else {
         return Vec::new();
     };
-    config
-        .categories
-        .iter()
-        .filter(|c| !c.template)
-        .flat_map(|c| {
+    let mut browsed: Vec<&[u8]> = Vec::new();
+    let mut out = Vec::new();
+    for c in config.categories.iter().filter(|c| !c.template) {
+        if browsed.iter().any(|b| b.eq_ignore_ascii_case(&c.name)) {
+            continue;
+        }
+        browsed.push(&c.name);
+        out.extend(
             c.variables
                 .iter()
-                .map(|v| (c.name.to_vec(), v.name.to_vec(), v.value.to_vec()))
-        })
-        .collect()
+                .map(|v| (c.name.to_vec(), v.name.to_vec(), v.value.to_vec())),
+        );
+    }
+    out
 }
 
 /// Every code the configuration layer (line reader and loader) can report.
@@ -89,4 +82,37 @@ pub fn all_codes() -> Vec<Code> {
 pub fn is_true(value: &[u8]) -> bool {
     let v = pbxc_syntax::strip(value).to_ascii_lowercase();
     matches!(v.as_slice(), b"yes" | b"true" | b"y" | b"t" | b"1" | b"on")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asterisk browses the first section of a name (any case) that is not a template.
+    #[test]
+    fn asterisk_settings_are_those_of_the_first_section_of_each_name() {
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "/etc/asterisk/asterisk.conf",
+            "[options](!)\nexecincludes=no\n[options]\nsystemname=a\nexecincludes=yes\n\
+             [Options]\nsystemname=b\nexecincludes=no\n[directories]\nastetcdir=/x\n",
+        );
+        let dir = Path::new("/etc/asterisk");
+        let settings: Vec<(String, String, String)> = asterisk_settings(&fs, dir)
+            .into_iter()
+            .map(|(s, n, v)| {
+                let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+                (text(s), text(n), text(v))
+            })
+            .collect();
+        let want = [
+            ("options", "systemname", "a"),
+            ("options", "execincludes", "yes"),
+            ("directories", "astetcdir", "/x"),
+        ]
+        .map(|(s, n, v)| (s.to_string(), n.to_string(), v.to_string()));
+        assert_eq!(settings, want);
+        assert!(exec_includes(&fs, dir));
+        assert!(asterisk_settings(&MemoryFs::new(), dir).is_empty());
+    }
 }

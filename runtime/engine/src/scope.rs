@@ -6,28 +6,35 @@ use crate::call::{Call, Engine};
 use crate::channel::Channel;
 use crate::subst::{self, Scope};
 
-/// Substitutes `data` in the context of `call`.
+/// Substitutes `data` in the context of `call`, as application data (within its limits).
 pub(crate) fn substitute(
     engine: &mut Engine,
     call: &mut Call,
     chan: &mut dyn Channel,
     data: &[u8],
 ) -> Vec<u8> {
-    let mut exec = Exec { engine, call, chan };
-    subst::substitute(data, &mut exec)
+    substitute_within(engine, call, chan, data, subst::Limits::APP_DATA)
 }
 
 /// Substitutes `data` into a dynamic string (`ast_str_substitute_variables` with no maximum),
-/// as Exec, TryExec and ExecIfTime substitute their application's arguments once more:
-/// without the application data's size limits.
+/// as Exec, TryExec and ExecIfTime substitute their application's arguments once more.
 pub(crate) fn substitute_unbounded(
     engine: &mut Engine,
     call: &mut Call,
     chan: &mut dyn Channel,
     data: &[u8],
 ) -> Vec<u8> {
-    let mut exec = Exec { engine, call, chan };
-    subst::substitute_with(data, &mut exec, subst::Limits::UNBOUNDED)
+    substitute_within(engine, call, chan, data, subst::Limits::UNBOUNDED)
+}
+
+fn substitute_within(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+    limits: subst::Limits,
+) -> Vec<u8> {
+    subst::substitute_with(data, &mut Exec { engine, call, chan }, limits)
 }
 
 /// `pbx_builtin_setvar_helper`: a name ending in `)` writes a function, any other sets a

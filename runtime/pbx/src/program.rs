@@ -37,32 +37,18 @@ impl Program {
     }
 }
 
-/// asterisk.conf's settings as (section, key, value), lower-case names: read through the
-/// configuration parser, empty when there is no such file.
+/// asterisk.conf's settings as (section, key, value), lower-case names, as Asterisk browses
+/// them ([`pbxc_config::asterisk_settings`]); empty when there is no such file.
 pub fn asterisk_conf(source: &Source) -> Vec<(String, String, String)> {
-    let provider = source.provider();
-    let mut session = pbxc_config::Session::new(
-        &*provider,
-        pbxc_config::LoadOptions {
-            config_dir: source.dir(),
-            exec_includes: false,
-        },
-    );
-    let Ok(config) = session.load("asterisk.conf") else {
-        return Vec::new();
-    };
-    config
-        .categories
-        .iter()
-        .flat_map(|c| {
-            let section = c.name_str().to_ascii_lowercase();
-            c.variables.iter().map(move |v| {
-                (
-                    section.clone(),
-                    v.name_str().trim().to_ascii_lowercase(),
-                    v.value_str().trim().to_string(),
-                )
-            })
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    pbxc_config::asterisk_settings(&*source.provider(), &source.dir())
+        .into_iter()
+        .map(|(section, name, value)| {
+            (
+                text(&section).to_ascii_lowercase(),
+                text(&name).to_ascii_lowercase(),
+                text(&value),
+            )
         })
         .collect()
 }
