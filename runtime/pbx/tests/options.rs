@@ -24,8 +24,12 @@ fn asterisk_conf_directories_are_followed() {
     common::write_config(&dir, "[in]\nexten => s,1,Answer()\n same => n,Hangup()\n");
     std::fs::write(
         dir.join("asterisk.conf"),
-        "[directories](!)\nastrundir => sock\nastlogdir => /nonexistent-but-unused\n\
-         astlogdir => logs\nastspooldir => spool\nastdatadir => .\n[options]\nverbose = 3\n",
+        // A template is not browsed (config.c's `does_category_match`): the section after it
+        // is the one read, and a later one of the same name is not.
+        "[directories](!)\nastrundir => template\n\
+         [directories]\nastrundir => sock\nastlogdir => /nonexistent-but-unused\n\
+         astlogdir => logs\nastspooldir => spool\nastdatadir => .\n[options]\nverbose = 3\n\
+         [Directories]\nastrundir => later\n",
     )
     .unwrap();
     let options = Options::for_source(Source::Dir(dir.clone()));
