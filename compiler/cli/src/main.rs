@@ -276,6 +276,13 @@ fn main() -> ExitCode {
                     .unwrap_or_default()
             };
             let settings = pbxc_config::asterisk_settings(&provider, &dir);
+            // What Asterisk would log reading them goes where the call's log goes.
+            let (system, log) = pbx_engine::system::System::from_asterisk_conf(
+                settings.iter().map(|(s, n, v)| (&s[..], &n[..], &v[..])),
+            );
+            for line in log {
+                eprintln!("{line}");
+            }
             let mut set = Vec::new();
             for v in &vars {
                 let Some((name, value)) = v.split_once('=') else {
@@ -294,9 +301,7 @@ fn main() -> ExitCode {
                     dtmf: dtmf.as_bytes(),
                     max_steps,
                     jit: matches!(engine, Engine::Jit),
-                    system: std::sync::Arc::new(pbx_engine::system::System::from_asterisk_conf(
-                        settings.iter().map(|(s, n, v)| (&s[..], &n[..], &v[..])),
-                    )),
+                    system: std::sync::Arc::new(system),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

@@ -601,7 +601,7 @@ fn call_reads_the_system_names_of_asterisk_conf_beside_the_dialplan() {
         ),
         (
             "asterisk.conf",
-            b"[directories]\nastetcdir => /srv/etc\nastdatadir => /srv/data\n[options]\nsystemname = pbx3\n",
+            b"[directories]\nastetcdir => /srv/etc\nastdatadir => /srv/data\n[options]\nsystemname = pbx3\nentityid = nonsense\n",
         ),
     ]);
     let o = pbxc(&["call", s(dir.path()), "in", "s"]);
@@ -610,6 +610,12 @@ fn call_reads_the_system_names_of_asterisk_conf_beside_the_dialplan() {
     assert_eq!(
         stdout(&o),
         "in,s,1,NoOp(pbx3 /srv/etc /srv/data/keys /var/log/asterisk)\n",
+        "{}",
+        stderr(&o)
+    );
+    // A value Asterisk cannot use is reported as Asterisk reports it.
+    assert!(
+        stderr(&o).contains("WARNING: Invalid Entity ID 'nonsense' provided"),
         "{}",
         stderr(&o)
     );

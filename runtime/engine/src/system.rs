@@ -74,15 +74,16 @@ impl System {
     }
 
     /// Asterisk's defaults changed by asterisk.conf's settings, given in file order as
-    /// (section, name, value).
+    /// (section, name, value); and what Asterisk would log reading them.
     pub fn from_asterisk_conf<'a>(
         settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>,
-    ) -> System {
+    ) -> (System, Vec<String>) {
         let mut system = System::default();
-        for (section, name, value) in settings {
-            system.apply(section, name, value, &host_name);
-        }
-        system
+        let log = settings
+            .into_iter()
+            .filter_map(|(section, name, value)| system.apply(section, name, value, &host_name))
+            .collect();
+        (system, log)
     }
 
     /// The value of built-in variable `name` when it is one of these, else `None`.
@@ -99,14 +100,15 @@ impl System {
 
     /// Reads one setting of asterisk.conf's `[directories]` or `[options]` as
     /// `main/options.c` does (names compared without regard to case); others are ignored.
-    /// `hostname` answers `autosystemname`.
+    /// `hostname` answers `autosystemname`. Returns the line Asterisk logs for a value it
+    /// cannot use (which then changes nothing).
     pub fn apply(
         &mut self,
         section: &[u8],
         name: &[u8],
         value: &[u8],
         hostname: &dyn Fn() -> Option<Vec<u8>>,
-    ) {
+    ) -> Option<String> {
         let name = name.to_ascii_lowercase();
         let joined = |suffix: &str| {
             let mut path = value.to_vec();
@@ -155,17 +157,29 @@ impl System {
                 b"systemname" => self.name = value.to_vec(),
                 b"autosystemname" if ast_true(value) => match hostname() {
                     Some(host) => self.name = host,
-                    None if self.name.is_empty() => self.name = b"localhost".to_vec(),
-                    None => {}
-                },
-                b"entityid" => {
-                    if let Some(eid) = parse_eid(value) {
-                        self.entity_id = eid;
+                    None => {
+                        if self.name.is_empty() {
+                            self.name = b"localhost".to_vec();
+                        }
+                        return Some(format!(
+                            "ERROR: Cannot obtain hostname for this system.  Using '{}' instead.",
+                            String::from_utf8_lossy(&self.name)
+                        ));
                     }
-                }
+                },
+                b"entityid" => match parse_eid(value) {
+                    Some(eid) => self.entity_id = eid,
+                    None => {
+                        return Some(format!(
+                            "WARNING: Invalid Entity ID '{}' provided",
+                            String::from_utf8_lossy(value)
+                        ));
+                    }
+                },
                 _ => {}
             }
         }
+        None
     }
 }
 
@@ -274,8 +288,20 @@ mod tests {
         assert_eq!(value(&s, "SYSTEMNAME"), "host");
         s.apply(b"options", b"entityid", b"0:1b:2C:33:44:5", &none);
         assert_eq!(value(&s, "ENTITYID"), "00:1b:2c:33:44:05");
-        s.apply(b"options", b"entityid", b"nonsense", &none);
+        assert_eq!(
+            s.apply(b"options", b"entityid", b"nonsense", &none)
+                .as_deref(),
+            Some("WARNING: Invalid Entity ID 'nonsense' provided")
+        );
         assert_eq!(value(&s, "ENTITYID"), "00:1b:2c:33:44:05");
+        // No host name: the name set so far stays, else `localhost`, and Asterisk says so.
+        let mut t = System::default();
+        assert_eq!(
+            t.apply(b"options", b"autosystemname", b"yes", &none)
+                .as_deref(),
+            Some("ERROR: Cannot obtain hostname for this system.  Using 'localhost' instead.")
+        );
+        assert_eq!(value(&t, "SYSTEMNAME"), "localhost");
         assert_eq!(s.variable(b"ASTNOSUCHDIR"), None);
     }
 

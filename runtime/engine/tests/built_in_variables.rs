@@ -83,7 +83,9 @@ fn built_in_names_shadow_variables_and_read_the_call_and_the_system_on_both_engi
         (b"directories", b"astetcdir", b"/srv/etc"),
         (b"directories", b"astvarlibdir", b"/srv/lib"),
     ];
-    let configured = Arc::new(System::from_asterisk_conf(conf));
+    let (configured, log) = System::from_asterisk_conf(conf);
+    assert!(log.is_empty(), "{log:?}");
+    let configured = Arc::new(configured);
     for call in run(&configured, Some(b"555")) {
         assert_eq!(get(&call, "name"), "[pbx1]");
         assert_eq!(get(&call, "etc"), "/srv/etc");

@@ -75,11 +75,15 @@ impl Options {
             system: pbx_engine::system::System::shared_default(),
         };
         let settings = crate::program::asterisk_conf(&options.source);
-        options.system = Arc::new(pbx_engine::system::System::from_asterisk_conf(
+        let (system, log) = pbx_engine::system::System::from_asterisk_conf(
             settings
                 .iter()
                 .map(|(s, k, v)| (s.as_bytes(), k.as_bytes(), v.as_bytes())),
-        ));
+        );
+        for line in log {
+            tracing::warn!("asterisk.conf: {line}");
+        }
+        options.system = Arc::new(system);
         let absolute = |value: &str| dir.join(value);
         for (section, key, value) in settings {
             match (section.as_str(), key.as_str()) {
