@@ -19,6 +19,8 @@ pub struct Request<'a> {
     pub jit: bool,
     /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the like (asterisk.conf's, else the defaults).
     pub system: std::sync::Arc<pbx_engine::system::System>,
+    /// The AstDB the call reads and writes (`DB(family/key)`), in memory.
+    pub database: std::sync::Arc<pbx_engine::AstDb>,
 }
 
 /// Runs the call and writes each executed priority to `out` (or only `steps=N` when
@@ -33,6 +35,7 @@ pub fn run(
     let mut engine = Engine::new(plan);
     engine.max_steps = request.max_steps;
     engine.system = request.system.clone();
+    engine.share_database(request.database.clone());
     engine.traced = !quiet;
     if request.jit {
         engine

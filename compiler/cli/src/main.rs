@@ -81,6 +81,13 @@ enum Command {
         /// out, and hangs up after three timeouts in a row.
         #[arg(long, default_value = "")]
         dtmf: String,
+        /// An AstDB entry the call finds (`DB(family/key)`), repeatable.
+        #[arg(long = "db", value_name = "FAMILY/KEY=VALUE")]
+        db: Vec<String>,
+        /// An Asterisk AstDB file (astdb.sqlite3) whose entries the call finds; the call
+        /// writes to a copy in memory, never to the file.
+        #[arg(long, value_name = "FILE")]
+        astdb: Option<PathBuf>,
         /// Print only `steps=N` at the end.
         #[arg(long)]
         quiet: bool,
@@ -249,6 +256,8 @@ fn main() -> ExitCode {
             vars,
             engine,
             dtmf,
+            db,
+            astdb,
             quiet,
             max_steps,
         } => {
@@ -291,6 +300,29 @@ fn main() -> ExitCode {
                 };
                 set.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()));
             }
+            let database = match astdb {
+                Some(file) => match pbx_engine::AstDb::in_memory_copy_of(&file) {
+                    Ok(database) => database,
+                    Err(e) => {
+                        eprintln!("pbxc: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => pbx_engine::AstDb::in_memory(),
+            };
+            for entry in &db {
+                let parsed = entry
+                    .split_once('=')
+                    .and_then(|(path, value)| Some((path.split_once('/')?, value)));
+                let Some(((family, key), value)) = parsed else {
+                    eprintln!("pbxc: --db needs FAMILY/KEY=VALUE, not `{entry}`");
+                    return ExitCode::from(2);
+                };
+                if let Err(e) = database.put(family.as_bytes(), key.as_bytes(), value.as_bytes()) {
+                    eprintln!("pbxc: --db {entry}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
             let run = pbxc::call::run(
                 &plan,
                 &pbxc::call::Request {
@@ -302,6 +334,7 @@ fn main() -> ExitCode {
                     max_steps,
                     jit: matches!(engine, Engine::Jit),
                     system: std::sync::Arc::new(system),
+                    database: std::sync::Arc::new(database),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

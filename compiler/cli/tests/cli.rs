@@ -622,6 +622,64 @@ fn call_reads_the_system_names_of_asterisk_conf_beside_the_dialplan() {
 }
 
 #[test]
+fn call_finds_astdb_entries_given_or_read_from_an_asterisk_file_which_it_never_changes() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[in]\nexten => s,1,NoOp(${DB(AMPUSER/100/cidname)}|${DB(CF/100)})\n same => n,Set(DB(CF/100)=changed)\n same => n,NoOp(${DB(CF/100)})\n",
+    )]);
+    let file = dir.path().join("astdb.sqlite3");
+    {
+        let db = pbx_engine::AstDb::open(&file).unwrap();
+        db.put(b"CF", b"100", b"5551234").unwrap();
+    }
+    let o = pbxc(&[
+        "call",
+        s(dir.path()),
+        "in",
+        "s",
+        "--astdb",
+        s(&file),
+        "--db",
+        "AMPUSER/100/cidname=Alice Smith",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "in,s,1,NoOp(Alice Smith|5551234)\nin,s,2,Set(DB(CF/100)=changed)\nin,s,3,NoOp(changed)\n",
+        "{}",
+        stderr(&o)
+    );
+    let db = pbx_engine::AstDb::open(&file).unwrap();
+    assert_eq!(
+        db.get(b"CF", b"100"),
+        Some(b"5551234".to_vec()),
+        "the file is unchanged"
+    );
+    assert_eq!(db.get(b"AMPUSER", b"100/cidname"), None);
+    drop(db);
+    let o = pbxc(&["call", s(dir.path()), "in", "s", "--db", "nokey"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--db needs FAMILY/KEY=VALUE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pbxc(&[
+        "call",
+        s(dir.path()),
+        "in",
+        "s",
+        "--astdb",
+        "/nonexistent/astdb.sqlite3",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Unable to open Asterisk database"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn call_follows_keys_and_timeouts_in_the_demo_ivr() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
     let o = pbxc(&["call", s(&demo), "ivr", "s", "--dtmf", "1"]);

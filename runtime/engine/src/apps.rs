@@ -19,6 +19,10 @@ pub(crate) fn execute(
 ) -> AppResult {
     match app {
         "NoOp" | "Verbose" => AppResult::Continue,
+        "DBdeltree" => {
+            crate::db::deltree(engine.database(), data, call);
+            AppResult::Continue
+        }
         "Log" => log(call, data),
         "Set" => set(engine, call, chan, data),
         "MSet" => mset(engine, call, chan, data),

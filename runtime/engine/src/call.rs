@@ -28,6 +28,9 @@ pub struct Engine<'p> {
     pub clock: Clock,
     /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the other directories, `${ENTITYID}`.
     pub system: std::sync::Arc<crate::system::System>,
+    /// AstDB (`DB(family/key)`): a PBX's, shared by its calls ([`Engine::share_database`]),
+    /// else one in memory made at the first use.
+    database: std::cell::OnceCell<std::sync::Arc<pbx_astdb::AstDb>>,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
@@ -203,6 +206,7 @@ impl<'p> Engine<'p> {
             max_steps: None,
             clock: Clock::system(),
             system: crate::system::System::shared_default(),
+            database: std::cell::OnceCell::new(),
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             local_sequence: 0,
@@ -239,6 +243,17 @@ impl<'p> Engine<'p> {
     /// shares one set between every call.
     pub fn share_globals(&mut self, globals: std::sync::Arc<std::sync::Mutex<Variables>>) {
         self.globals = crate::vars::Globals::Shared(globals);
+    }
+
+    /// Reads and writes `database` (a PBX's AstDB file) instead of a database of its own.
+    pub fn share_database(&mut self, database: std::sync::Arc<pbx_astdb::AstDb>) {
+        self.database = std::cell::OnceCell::from(database);
+    }
+
+    /// The AstDB calls read and write.
+    pub fn database(&self) -> &std::sync::Arc<pbx_astdb::AstDb> {
+        self.database
+            .get_or_init(|| std::sync::Arc::new(pbx_astdb::AstDb::in_memory()))
     }
 
     /// Runs the extensions calls go through as native code (Cranelift); the answers stay the

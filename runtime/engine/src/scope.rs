@@ -328,6 +328,10 @@ impl Exec<'_, '_> {
             "EVAL",
             "IFTIME",
         ];
+        if crate::db::FUNCTIONS.contains(&name) {
+            let db = self.engine.database().clone();
+            return Some(crate::db::read(&db, name, args, self.call));
+        }
         if !HERE.contains(&name) {
             return None;
         }
@@ -581,6 +585,10 @@ impl Exec<'_, '_> {
                     }
                     _ => {}
                 }
+            }
+            "DB" | "DB_DELETE" => {
+                let db = self.engine.database().clone();
+                crate::db::write(&db, &name, args, value, self.call);
             }
             _ => match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self }) {
                 Some(Ok(())) => {}

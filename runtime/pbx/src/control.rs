@@ -25,7 +25,8 @@ pub enum After {
 
 /// Runs one command line.
 pub fn run(pbx: &Arc<Pbx>, line: &str) -> (String, After) {
-    let words: Vec<&str> = line.split_whitespace().collect();
+    let words = cli_words(line);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let answer = match lower.as_slice() {
@@ -104,6 +105,7 @@ pub fn run(pbx: &Arc<Pbx>, line: &str) -> (String, After) {
             how @ ("application" | "extension"),
             ..,
         ] if words.len() >= 5 => originate(pbx, words[2], how == &"extension", &words[4..]),
+        ["database", ..] => database(&pbx.database, &words),
         ["module", "show", ..] => show_modules(pbx),
         ["module", action @ ("load" | "unload" | "reload"), _] => module(pbx, action, words[2]),
         ["core", "show", "help"] | ["help"] => HELP.to_string(),
@@ -125,11 +127,130 @@ core show calls                                    calls in progress and process
 core show channels [concise]                       the channels and where they are
 core show uptime                                   seconds since the start
 core stop gracefully|now                           stop when calls end, or at once
+database show [FAMILY [KEYTREE]]                   AstDB's entries
+database showkey KEY                               the entries whose last part is KEY
+database get|del FAMILY KEY                        read or delete one entry
+database put FAMILY KEY VALUE                      add or change an entry
+database deltree FAMILY [KEYTREE]                  delete a family or a key tree
+database query \"SQL\"                             run SQL on AstDB's table
 dialplan reload                                    load the configuration again (only if it checks clean)
 dialplan show [[EXTEN@]CONTEXT]                    the running dialplan
 dialplan show globals                              the global variables
 module show | module load|unload|reload NAME       the modules
 ";
+
+/// A command line cut into words as Asterisk's CLI cuts it (cli.c's `parse_args`): at
+/// blanks outside double quotes, the quotes dropped, a backslash taking the next character
+/// as it is; `""` is an empty word.
+fn cli_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let (mut quoted, mut escaped) = (false, false);
+    for c in line.chars() {
+        if c == '"' && !escaped {
+            quoted = !quoted;
+            if quoted && word.is_none() {
+                word = Some(String::new());
+            }
+        } else if (c == ' ' || c == '\t') && !quoted && !escaped {
+            words.extend(word.take());
+        } else if c == '\\' && !escaped {
+            escaped = true;
+        } else {
+            word.get_or_insert_with(String::new).push(c);
+            escaped = false;
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The `database` commands (main/db.c's CLI), answered in its words.
+fn database(db: &pbx_engine::AstDb, w: &[&str]) -> String {
+    let sub = w.get(1).map(|s| s.to_ascii_lowercase());
+    let entries = |entries: Vec<(Vec<u8>, Vec<u8>)>| {
+        let mut out = String::new();
+        for (key, value) in &entries {
+            let _ = writeln!(
+                out,
+                "{:<50}: {:<25}",
+                String::from_utf8_lossy(key),
+                String::from_utf8_lossy(value)
+            );
+        }
+        let _ = writeln!(out, "{} results found.", entries.len());
+        out
+    };
+    match (sub.as_deref(), w) {
+        (Some("show"), [_, _, rest @ ..]) if rest.len() <= 2 => {
+            let family = rest.first().copied().unwrap_or_default();
+            let keytree = rest.get(1).copied().unwrap_or_default();
+            entries(db.gettree(family.as_bytes(), keytree.as_bytes()))
+        }
+        (Some("showkey"), [_, _, key]) => entries(db.showkey(key.as_bytes())),
+        (Some("get"), [_, _, family, key]) => match db.get(family.as_bytes(), key.as_bytes()) {
+            Some(value) => format!("Value: {}\n", String::from_utf8_lossy(&value)),
+            None => "Database entry not found.\n".into(),
+        },
+        (Some("put"), [_, _, family, key, value]) => {
+            match db.put(family.as_bytes(), key.as_bytes(), value.as_bytes()) {
+                Ok(()) => "Updated database successfully\n".into(),
+                Err(e) => {
+                    tracing::warn!("AstDB: {e}");
+                    "Failed to update entry\n".into()
+                }
+            }
+        }
+        // ast_db_del2: a key that is not there is an error here.
+        (Some("del"), [_, _, family, key]) => {
+            let removed = db.get(family.as_bytes(), key.as_bytes()).is_some()
+                && db.del(family.as_bytes(), key.as_bytes()).is_ok();
+            if removed {
+                "Database entry removed.\n".into()
+            } else {
+                tracing::warn!("AstDB key /{family}/{key} does not exist");
+                "Database entry could not be removed.\n".into()
+            }
+        }
+        (Some("deltree"), [_, _, family, rest @ ..]) if rest.len() <= 1 => {
+            let keytree = rest.first().copied().unwrap_or_default();
+            match db.deltree(family.as_bytes(), keytree.as_bytes()) {
+                Err(e) => {
+                    tracing::warn!("AstDB: {e}");
+                    "Database unavailable.\n".into()
+                }
+                Ok(0) => "Database entries do not exist.\n".into(),
+                Ok(n) => format!("{n} database entries removed.\n"),
+            }
+        }
+        (Some("query"), [_, _, statement]) => match db.query(statement) {
+            Ok(rows) => {
+                let mut out = String::new();
+                for row in rows {
+                    for (name, value) in row {
+                        let _ = writeln!(out, "{name:<5}: {:<50}", String::from_utf8_lossy(&value));
+                    }
+                    out.push('\n');
+                }
+                out
+            }
+            Err(e) => format!("error: {e}\n"),
+        },
+        _ => format!(
+            "error: usage: {}\n",
+            match sub.as_deref() {
+                Some("show") => "database show [family [keytree]]",
+                Some("showkey") => "database showkey <keytree>",
+                Some("get") => "database get <family> <key>",
+                Some("put") => "database put <family> <key> <value>",
+                Some("del") => "database del <family> <key>",
+                Some("deltree") => "database deltree <family> [keytree]",
+                Some("query") => "database query \"<SQL Statement>\"",
+                _ => "database show|showkey|get|put|del|deltree|query ...",
+            }
+        ),
+    }
+}
 
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -457,4 +578,34 @@ pub fn send(path: &Path, command: &str) -> std::io::Result<String> {
     let mut answer = String::new();
     stream.read_to_string(&mut answer)?;
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cli_words;
+
+    #[test]
+    fn a_line_is_cut_into_words_as_asterisks_console_cuts_it() {
+        let cases: &[(&str, &[&str])] = &[
+            ("database  show\tCF", &["database", "show", "CF"]),
+            (
+                "database put CF 100 \"a b\"",
+                &["database", "put", "CF", "100", "a b"],
+            ),
+            // Quotes may start inside a word and join what follows.
+            ("put a\"b c\"d", &["put", "ab cd"]),
+            // An empty pair of quotes is an empty word.
+            ("put \"\" x", &["put", "", "x"]),
+            // A backslash takes the next character, blank or quote, as it is.
+            (
+                "put a\\ b \\\"q\\\" c\\\\d",
+                &["put", "a b", "\"q\"", "c\\d"],
+            ),
+            ("", &[]),
+            ("  ", &[]),
+        ];
+        for (line, words) in cases {
+            assert_eq!(cli_words(line), *words, "{line:?}");
+        }
+    }
 }

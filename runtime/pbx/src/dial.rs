@@ -458,6 +458,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
         engine.clock = io.pbx.clock;
         engine.system = io.pbx.system();
         engine.share_globals(io.pbx.globals.clone());
+        engine.share_database(io.pbx.database.clone());
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
             .is_none()

@@ -203,6 +203,10 @@ fn daemon(options: Options, socket: PathBuf) -> Result<(), String> {
         .await;
         server.abort();
         let _ = std::fs::remove_file(&socket);
+        // The last second's AstDB writes, as Asterisk commits them at exit.
+        if let Err(e) = pbx.database.sync() {
+            tracing::error!("AstDB: the last writes were not saved: {e}");
+        }
         Ok::<(), String>(())
     })
 }

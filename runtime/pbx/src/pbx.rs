@@ -48,6 +48,10 @@ pub struct Options {
     /// by asterisk.conf as Asterisk reads it (the runtime's own directories above are
     /// resolved against the configuration directory; a dialplan sees the values as written).
     pub system: Arc<pbx_engine::system::System>,
+    /// The AstDB file (`DB(family/key)`), Asterisk's format: `astdb.sqlite3` in asterisk.conf's
+    /// `astdbdir`, else its `astvarlibdir`, else the run directory. `None` keeps it in memory
+    /// (`pbxc test`).
+    pub astdb: Option<PathBuf>,
 }
 
 impl Options {
@@ -73,7 +77,9 @@ impl Options {
             keep_traces: false,
             clock: pbx_engine::Clock::system(),
             system: pbx_engine::system::System::shared_default(),
+            astdb: None,
         };
+        options.astdb = Some(options.run_dir.join(ASTDB_FILE));
         let settings = crate::program::asterisk_conf(&options.source);
         let (system, log) = pbx_engine::system::System::from_asterisk_conf(
             settings
@@ -85,8 +91,17 @@ impl Options {
         }
         options.system = Arc::new(system);
         let absolute = |value: &str| dir.join(value);
+        // main/options.c: the database follows astvarlibdir until astdbdir is given.
+        let mut astdbdir_given = false;
         for (section, key, value) in settings {
             match (section.as_str(), key.as_str()) {
+                ("directories", "astvarlibdir") if !astdbdir_given => {
+                    options.astdb = Some(absolute(&value).join(ASTDB_FILE))
+                }
+                ("directories", "astdbdir") => {
+                    astdbdir_given = true;
+                    options.astdb = Some(absolute(&value).join(ASTDB_FILE));
+                }
                 ("directories", "astrundir") => options.run_dir = absolute(&value),
                 ("directories", "astlogdir") => options.log_dir = absolute(&value),
                 ("directories", "astspooldir") => {
@@ -103,11 +118,16 @@ impl Options {
     }
 }
 
+/// The AstDB's file name in its directory (`${ASTDBDIR}.sqlite3`).
+const ASTDB_FILE: &str = "astdb.sqlite3";
+
 pub struct Pbx {
     source: Source,
     program: RwLock<Arc<Program>>,
     /// The global variables, shared by every call (Asterisk's are process-wide).
     pub globals: Arc<Mutex<pbx_engine::vars::Variables>>,
+    /// AstDB, shared by every call and the `database` commands.
+    pub database: Arc<pbx_engine::AstDb>,
     /// Bumped by every successful reload; a call whose generation is older suspends at its
     /// next priority and resumes on the new dialplan.
     generation: AtomicU64,
@@ -173,8 +193,24 @@ impl Pbx {
             .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), Default::default()));
         let globals = Arc::new(Mutex::new(pbx_engine::vars::Variables::default()));
         set_globals(&globals, &program);
+        // Asterisk does not start without its database.
+        let database = match &options.astdb {
+            Some(file) => {
+                if let Some(dir) = file.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        format!(
+                            "cannot create the database directory {}: {e}",
+                            dir.display()
+                        )
+                    })?;
+                }
+                pbx_engine::AstDb::open(file).map_err(|e| e.to_string())?
+            }
+            None => pbx_engine::AstDb::in_memory(),
+        };
         Ok(Arc::new(Pbx {
             globals,
+            database: Arc::new(database),
             source: options.source,
             program: RwLock::new(Arc::new(program)),
             generation: AtomicU64::new(0),
@@ -496,6 +532,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.clock = pbx.clock;
                 engine.system = pbx.system.clone();
                 engine.share_globals(pbx.globals.clone());
+                engine.share_database(pbx.database.clone());
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);
                 }

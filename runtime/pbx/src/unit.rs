@@ -236,6 +236,8 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
     options.log_dir = scratch.clone();
     options.recordings_dir = scratch.join("recordings");
     options.keep_traces = true;
+    // A test's writes to AstDB must not reach the configuration's database.
+    options.astdb = None;
     let pbx = Pbx::start(options)?;
     let started = Instant::now();
     let mut placed: Vec<(Arc<Channel>, Arc<Recorder>)> = Vec::new();

@@ -43,6 +43,16 @@ const WORDS: &[&str] = &[
     "Dial",
     "GLOBAL",
     "stop-not",
+    "database",
+    "put",
+    "get",
+    "del",
+    "deltree",
+    "showkey",
+    "query",
+    "\"",
+    "\\",
+    "CF",
 ];
 
 fn pbx() -> &'static common::Fixture {
