@@ -159,5 +159,51 @@ fn routing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, loops, routing);
+/// The same lookups through 1, 10 and 100 includes of 1,000-extension contexts: the search
+/// walks them one by one (Asterisk's and `interp`), the index must not (its time flat).
+fn routing_by_includes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("route-includes");
+    group.sample_size(10);
+    for contexts in [1u32, 10, 100] {
+        let text = generate::routing_dialplan(contexts, 900, 100);
+        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+        let numbers: Vec<String> = (0..300u32)
+            .map(|k| {
+                let c = (k * 37) % contexts;
+                match k % 3 {
+                    0 => generate::literal(c, (k * 13) % 900),
+                    1 => generate::pattern_number(c, (k * 7) % 100),
+                    _ => format!("8{k:06}"),
+                }
+            })
+            .collect();
+        group.throughput(Throughput::Elements(numbers.len() as u64));
+        group.bench_function(format!("interp {contexts} includes"), |b| {
+            b.iter(|| {
+                let found = numbers
+                    .iter()
+                    .filter(|n| {
+                        route::find_at(&plan, b"entry", n.as_bytes(), 1, None, 0)
+                            .winner()
+                            .is_some()
+                    })
+                    .count();
+                assert_eq!(found, 200);
+            })
+        });
+        let index = pbxc_dialplan::route_index::RouteIndex::new(&plan);
+        group.bench_function(format!("index {contexts} includes"), |b| {
+            b.iter(|| {
+                let found = numbers
+                    .iter()
+                    .filter(|n| index.find(b"entry", n.as_bytes(), 1, None, 0).is_some())
+                    .count();
+                assert_eq!(found, 200);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, loops, routing, routing_by_includes);
 criterion_main!(benches);
