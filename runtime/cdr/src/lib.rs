@@ -134,6 +134,8 @@ pub enum AmaFlags {
     /// `DOCUMENTATION` — a channel's default (`DEFAULT_AMA_FLAGS`, main/channel.c).
     #[default]
     Documentation,
+    /// `AST_AMA_NONE` and any other number (`CHANNEL(amaflags)=0`).
+    Unknown,
 }
 
 impl AmaFlags {
@@ -143,6 +145,17 @@ impl AmaFlags {
             AmaFlags::Omit => "OMIT",
             AmaFlags::Billing => "BILLING",
             AmaFlags::Documentation => "DOCUMENTATION",
+            AmaFlags::Unknown => "Unknown",
+        }
+    }
+
+    /// `enum ama_flags` by number.
+    pub const fn from_number(n: i32) -> AmaFlags {
+        match n {
+            1 => AmaFlags::Omit,
+            2 => AmaFlags::Billing,
+            3 => AmaFlags::Documentation,
+            _ => AmaFlags::Unknown,
         }
     }
 }

@@ -223,6 +223,8 @@ fn names() {
             "CANCEL"
         ]
     );
+    assert_eq!(AmaFlags::from_number(0).as_str(), "Unknown");
+    assert_eq!(AmaFlags::from_number(2), AmaFlags::Billing);
     let names: Vec<_> = [AmaFlags::Omit, AmaFlags::Billing, AmaFlags::Documentation]
         .iter()
         .map(ToString::to_string)

@@ -324,6 +324,11 @@ pub struct Call {
     /// dispatcher: a step left for the place it had left for before.
     pub direct_entries: u64,
     pub(crate) unique_id: Vec<u8>,
+    /// The channel's own fields `CHANNEL()` reads and writes (language, account codes…).
+    pub attributes: crate::attributes::Attributes,
+    /// The CDR's own variables (`Set(CDR(name)=value)`), newest first; names compared
+    /// ignoring case, as cdr.c's `set_variable` does.
+    pub cdr_vars: Vec<(Vec<u8>, Vec<u8>)>,
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
     pub response_timeout_ms: u32,
@@ -386,6 +391,8 @@ impl Call {
             native_steps: 0,
             direct_entries: 0,
             unique_id: b"1700000000.1".to_vec(),
+            attributes: Default::default(),
+            cdr_vars: Vec::new(),
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,
             absolute_timeout_at: None,
@@ -418,6 +425,15 @@ impl Call {
     /// `${UNIQUEID}`.
     pub fn set_unique_id(&mut self, id: &[u8]) {
         self.unique_id = id.to_vec();
+    }
+
+    /// `CHANNEL(linkedid)`: the call's first channel's unique ID, this one's when unset.
+    pub fn linked_id(&self) -> &[u8] {
+        if self.attributes.linkedid.is_empty() {
+            &self.unique_id
+        } else {
+            &self.attributes.linkedid
+        }
     }
 
     pub(crate) fn cid(&self) -> Option<&[u8]> {

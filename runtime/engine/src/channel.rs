@@ -47,6 +47,12 @@ pub trait Channel {
         let _ = class;
     }
     fn stop_hold(&mut self) {}
+    /// The dialplan changed one of the channel's own fields (`CHANNEL(language)=fr`); these
+    /// are all of them now. A runtime plays prompts in the language set, music of the class
+    /// set, and records the account codes.
+    fn attributes_set(&mut self, attributes: &crate::attributes::Attributes) {
+        let _ = attributes;
+    }
     /// Whether the far end has hung up (`ast_check_hangup`).
     fn hung_up(&self) -> bool {
         false

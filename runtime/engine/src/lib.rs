@@ -8,7 +8,9 @@
 
 mod apps;
 pub mod args;
+pub mod attributes;
 mod call;
+mod cdr;
 mod channel;
 mod clock;
 mod db;
@@ -22,6 +24,7 @@ pub mod system;
 mod text;
 pub mod vars;
 
+pub use attributes::Attributes;
 pub use call::{Call, Engine, Exception, Executed, Outcome};
 pub use channel::{AppResult, Channel, SimulatedChannel};
 pub use clock::{Clock, system_time};

@@ -328,6 +328,13 @@ impl Exec<'_, '_> {
             "EVAL",
             "IFTIME",
         ];
+        if name == "CDR" {
+            return crate::cdr::read(self.call, self.chan, args);
+        }
+        if name == "CHANNEL" {
+            // The items the call keeps; the others are left to a real channel.
+            return crate::attributes::read(self.call, self.chan, args).map(Some);
+        }
         if crate::db::FUNCTIONS.contains(&name) {
             let db = self.engine.database().clone();
             return Some(crate::db::read(&db, name, args, self.call));
@@ -563,6 +570,7 @@ impl Exec<'_, '_> {
                     self.call.hangup_handlers.clear();
                     self.push_hangup_handler(value);
                 }
+                _ if crate::attributes::write(self.call, self.chan, args, value) => {}
                 _ => {
                     match pbxc_stdlib::functions::write(&name, args, value, &mut Env { exec: self })
                     {
@@ -586,6 +594,7 @@ impl Exec<'_, '_> {
                     _ => {}
                 }
             }
+            "CDR" => crate::cdr::write(self.call, self.chan, args, value),
             "DB" | "DB_DELETE" => {
                 let db = self.engine.database().clone();
                 crate::db::write(&db, &name, args, value, self.call);

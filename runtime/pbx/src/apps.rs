@@ -193,6 +193,10 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.jump.take()
     }
 
+    fn attributes_set(&mut self, attributes: &pbx_engine::Attributes) {
+        *lock(&self.chan.attributes) = attributes.clone();
+    }
+
     fn start_hold(&mut self, class: &[u8]) {
         let class = String::from_utf8_lossy(class).into_owned();
         let files = self.moh_files(&class);
@@ -269,7 +273,8 @@ impl CallIo<'_> {
     }
 
     fn find_sound(&self, name: &str) -> Option<Arc<Sound>> {
-        match self.pbx.sounds.find(name, "en") {
+        let language = String::from_utf8_lossy(&lock(&self.chan.attributes).language).into_owned();
+        match self.pbx.sounds.find(name, &language) {
             Ok(sound) => Some(sound),
             Err(e) => {
                 tracing::warn!(
@@ -551,10 +556,21 @@ impl CallIo<'_> {
     }
 
     /// The files of music-on-hold class `class` (musiconhold.conf, `mode = files`), in name
-    /// order.
+    /// order. As res_musiconhold.c's `local_ast_moh_start` chooses: the channel's music
+    /// class (`CHANNEL(musicclass)`) when it names a class, else `class`, else `default`.
     pub(crate) fn moh_files(&self, class: &str) -> Vec<Arc<Sound>> {
-        let class = if class.is_empty() { "default" } else { class };
-        let Some((_, dir)) = self.program.moh_classes.iter().find(|(c, _)| c == class) else {
+        let own = String::from_utf8_lossy(&lock(&self.chan.attributes).musicclass).into_owned();
+        let find = |name: &str| {
+            self.program
+                .moh_classes
+                .iter()
+                .find(|(c, _)| !name.is_empty() && c == name)
+        };
+        let chosen = find(&own)
+            .or_else(|| find(class))
+            .or_else(|| find("default"));
+        let Some((_, dir)) = chosen else {
+            let class = if class.is_empty() { "default" } else { class };
             tracing::warn!("No class: {class}");
             return Vec::new();
         };

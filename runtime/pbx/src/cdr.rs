@@ -42,7 +42,14 @@ pub(crate) fn record(
             _ => Disposition::Failed,
         }
     };
+    let attributes = crate::channel::lock(&chan.attributes).clone();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     Cdr {
+        accountcode: text(&attributes.accountcode),
+        peeraccount: text(&attributes.peeraccount),
+        userfield: text(&attributes.cdr_userfield),
+        amaflags: pbx_cdr::AmaFlags::from_number(attributes.amaflags),
+        linkedid: chan.linked_id(),
         src: number,
         dst: exten.to_string(),
         dcontext: context.to_string(),

@@ -257,6 +257,9 @@ pub struct Channel {
     gone: std::sync::atomic::AtomicBool,
     /// How long its dialplan ran, once it ended.
     finished: Mutex<Option<std::time::Duration>>,
+    /// Its language, music class, account codes… (`CHANNEL()`), as the dialplan last set
+    /// them: prompts are found in its language, and the CDR takes its codes.
+    pub attributes: Mutex<pbx_engine::Attributes>,
 }
 
 /// The longest recording kept in memory: one hour.
@@ -275,6 +278,16 @@ pub struct Spec {
 }
 
 impl Channel {
+    /// `CHANNEL(linkedid)`: the linked ID the attributes carry, else the unique ID.
+    pub fn linked_id(&self) -> String {
+        let attributes = lock(&self.attributes);
+        if attributes.linkedid.is_empty() {
+            self.unique_id.clone()
+        } else {
+            String::from_utf8_lossy(&attributes.linkedid).into_owned()
+        }
+    }
+
     pub fn new(spec: Spec, endpoint: Box<dyn Endpoint>) -> Arc<Channel> {
         let created = SystemTime::now();
         let secs = created
@@ -290,6 +303,7 @@ impl Channel {
             endpoint,
             gone: std::sync::atomic::AtomicBool::new(false),
             finished: Mutex::new(None),
+            attributes: Mutex::new(Default::default()),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,

@@ -244,6 +244,12 @@ impl Driver for ChanLocal {
             requester.caller_name.clone(),
             Some(requester.signal.clone()),
             vars.inherit(),
+            // (The linked ID first: it takes the attributes' lock too.)
+            {
+                let linked_id = requester.linked_id();
+                let attributes = crate::channel::lock(&requester.attributes);
+                pbx_engine::Attributes::for_local_child(&attributes, linked_id.as_bytes())
+            },
         ))
     }
 }

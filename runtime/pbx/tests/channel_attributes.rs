@@ -1,0 +1,82 @@
+//! The channel's own fields in the runtime: prompts in the language the dialplan sets, music
+//! of its class, its account code and AMA flags in the CDR, and what a Local `;2` half
+//! starts with.
+
+mod common;
+
+use pbx::scripted::Script;
+
+#[test]
+fn prompts_play_in_the_channel_language_falling_back_to_english() {
+    let f = common::fixture(
+        "language",
+        "[in]\nexten => s,1,Answer()\n same => n,Set(CHANNEL(language)=fr)\n same => n,Playback(short)\n\
+         same => n,Set(CHANNEL(language)=de)\n same => n,Playback(short)\n same => n,Hangup()\n",
+    );
+    // French `short` lasts 600 ms (30 frames); there is no German one, so English's 200 ms.
+    std::fs::create_dir_all(f.dir.join("sounds/fr")).unwrap();
+    std::fs::write(f.dir.join("sounds/fr/short.wav"), common::tone(600)).unwrap();
+    let (_, rec) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(rec.frames(), 30 + 10);
+}
+
+#[test]
+fn the_channel_music_class_comes_before_the_one_asked_for() {
+    let f = common::fixture(
+        "musicclass",
+        "[in]\nexten => s,1,Answer()\n same => n,MusicOnHold(nosuch,0.2)\n same => n,Set(after=yes)\n\
+         exten => 2,1,Answer()\n same => n,Set(CHANNEL(musicclass)=jazz)\n same => n,MusicOnHold(nosuch,0.2)\n same => n,Set(after=yes)\n",
+    );
+    // Only `jazz`: no `default` to fall back on.
+    std::fs::create_dir_all(f.dir.join("moh/jazz")).unwrap();
+    std::fs::write(f.dir.join("moh/jazz/a.wav"), common::tone(100)).unwrap();
+    std::fs::write(
+        f.dir.join("musiconhold.conf"),
+        "[jazz]\nmode = files\ndirectory = moh/jazz\n",
+    )
+    .unwrap();
+    assert!(f.pbx.reload().is_ok());
+    let (without, _) = f.call("in", "s", Script::default());
+    let (with, _) = f.call("in", "2", Script::default());
+    f.settle();
+    assert_eq!(
+        without.final_var("after"),
+        None,
+        "no class: MusicOnHold fails"
+    );
+    assert_eq!(with.final_var("after").as_deref(), Some("yes"));
+}
+
+#[test]
+fn account_codes_and_ama_flags_reach_the_cdr_and_a_local_half() {
+    let f = common::fixture(
+        "accountcode",
+        "[in]\nexten => s,1,Set(CHANNEL(accountcode)=acct9)\n same => n,Set(CHANNEL(amaflags)=OMIT)\n\
+         same => n,Set(CHANNEL(musicclass)=jazz)\n same => n,Set(CHANNEL(language)=fr)\n\
+         same => n,Dial(Local/child@inside)\n same => n,Hangup()\n\
+         [inside]\nexten => child,1,Set(GLOBAL(child)=${CHANNEL(accountcode)}|${CHANNEL(peeraccount)}|${CHANNEL(musicclass)}|${CHANNEL(language)}|${CHANNEL(linkedid)})\n\
+         same => n,Hangup()\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    let line = cdr
+        .lines()
+        .find(|l| l.contains(&format!("\"{}\"", chan.name)))
+        .unwrap_or_else(|| panic!("no CDR of {} in {cdr}", chan.name));
+    assert!(line.starts_with("\"acct9\","), "{line}");
+    assert!(line.ends_with(",\"OMIT\""), "{line}");
+    let child = f
+        .pbx
+        .globals
+        .lock()
+        .unwrap()
+        .get(b"child")
+        .map(|v| String::from_utf8_lossy(v).into_owned());
+    assert_eq!(
+        child,
+        Some(format!("acct9|acct9|jazz|en|{}", chan.unique_id)),
+        "the caller's codes and class, the default language, the caller's linked ID"
+    );
+}
