@@ -31,6 +31,9 @@ pub struct Engine<'p> {
     /// AstDB (`DB(family/key)`): a PBX's, shared by its calls ([`Engine::share_database`]),
     /// else one in memory made at the first use.
     database: std::cell::OnceCell<std::sync::Arc<pbx_astdb::AstDb>>,
+    /// Channel groups (`GROUP()`): a PBX's, shared by its calls ([`Engine::share_groups`]),
+    /// else this engine's own.
+    groups: std::cell::OnceCell<std::sync::Arc<crate::groups::Groups>>,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
@@ -207,6 +210,7 @@ impl<'p> Engine<'p> {
             clock: Clock::system(),
             system: crate::system::System::shared_default(),
             database: std::cell::OnceCell::new(),
+            groups: std::cell::OnceCell::new(),
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             local_sequence: 0,
@@ -254,6 +258,16 @@ impl<'p> Engine<'p> {
     pub fn database(&self) -> &std::sync::Arc<pbx_astdb::AstDb> {
         self.database
             .get_or_init(|| std::sync::Arc::new(pbx_astdb::AstDb::in_memory()))
+    }
+
+    /// Counts and lists `groups` (a PBX's, every call's) instead of groups of its own.
+    pub fn share_groups(&mut self, groups: std::sync::Arc<crate::groups::Groups>) {
+        self.groups = std::cell::OnceCell::from(groups);
+    }
+
+    /// The channel groups calls join and count.
+    pub fn groups(&self) -> &std::sync::Arc<crate::groups::Groups> {
+        self.groups.get_or_init(Default::default)
     }
 
     /// Runs the extensions calls go through as native code (Cranelift); the answers stay the
@@ -324,6 +338,8 @@ pub struct Call {
     /// dispatcher: a step left for the place it had left for before.
     pub direct_entries: u64,
     pub(crate) unique_id: Vec<u8>,
+    /// Tells this call's channel from every other in [`crate::groups::Groups`].
+    pub channel_key: u64,
     /// The channel's own fields `CHANNEL()` reads and writes (language, account codes…).
     pub attributes: crate::attributes::Attributes,
     /// The CDR's own variables (`Set(CDR(name)=value)`), newest first; names compared
@@ -391,6 +407,10 @@ impl Call {
             native_steps: 0,
             direct_entries: 0,
             unique_id: b"1700000000.1".to_vec(),
+            channel_key: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
             attributes: Default::default(),
             cdr_vars: Vec::new(),
             digit_timeout_ms: 5000,
@@ -691,6 +711,8 @@ impl Engine<'_> {
         trace: &mut dyn FnMut(&Executed),
     ) {
         while self.run_until_suspended(call, chan, trace) == Outcome::Suspended {}
+        // The channel is gone: it leaves its groups.
+        self.groups().discard(call.channel_key);
     }
 
     /// Runs `call` until it ends (`h` extension included) or until the channel asks, between

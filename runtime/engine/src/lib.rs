@@ -16,6 +16,7 @@ mod clock;
 mod db;
 mod expr;
 pub mod generate;
+pub mod groups;
 mod jit;
 mod native;
 mod scope;

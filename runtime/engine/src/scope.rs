@@ -328,6 +328,11 @@ impl Exec<'_, '_> {
             "EVAL",
             "IFTIME",
         ];
+        if name.starts_with("GROUP")
+            && let Some(result) = self.group_function(name, args)
+        {
+            return Some(result);
+        }
         if name == "CDR" {
             return crate::cdr::read(self.call, self.chan, args);
         }
@@ -499,6 +504,42 @@ impl Exec<'_, '_> {
         }
     }
 
+    /// func_groupcount.c's reads: `None` when `name` is none of them.
+    fn group_function(&mut self, name: &str, args: &[u8]) -> Option<Option<Vec<u8>>> {
+        let groups = self.engine.groups().clone();
+        let owner = self.call.channel_key;
+        Some(match name {
+            "GROUP" => groups.get(owner, args),
+            "GROUP_COUNT" => {
+                let (mut group, mut category) = crate::groups::split(args);
+                if group.is_empty()
+                    && let Some((own, own_category)) = groups.first_of(owner, &category)
+                {
+                    group = own;
+                    if !own_category.is_empty() {
+                        category = own_category;
+                    }
+                }
+                Some(groups.count(&group, &category).to_string().into_bytes())
+            }
+            "GROUP_MATCH_COUNT" => {
+                let (group, category) = crate::groups::split(args);
+                if group.is_empty() {
+                    return Some(None);
+                }
+                let count = groups
+                    .match_count(&group, &category)
+                    .unwrap_or_else(|line| {
+                        self.log(line);
+                        0
+                    });
+                Some(count.to_string().into_bytes())
+            }
+            "GROUP_LIST" => Some(groups.list(owner)),
+            _ => return None,
+        })
+    }
+
     /// `IFTIME(times,weekdays,mdays,months[,zone]?[true][:false])` (func_logic.c): the
     /// branch the engine's clock picks, each part stripped of blanks and of one pair of
     /// double quotes around it.
@@ -595,6 +636,19 @@ impl Exec<'_, '_> {
                 }
             }
             "CDR" => crate::cdr::write(self.call, self.chan, args, value),
+            // `group@category` into the channel's groups (an empty value leaves the category).
+            "GROUP" => {
+                let mut data = value.to_vec();
+                if !args.is_empty() {
+                    data.push(b'@');
+                    data.extend_from_slice(args);
+                }
+                data.truncate(255);
+                let name = self.chan.name().to_vec();
+                self.engine
+                    .groups()
+                    .set(self.call.channel_key, &name, &data);
+            }
             "DB" | "DB_DELETE" => {
                 let db = self.engine.database().clone();
                 crate::db::write(&db, &name, args, value, self.call);

@@ -106,6 +106,9 @@ pub fn run(pbx: &Arc<Pbx>, line: &str) -> (String, After) {
             ..,
         ] if words.len() >= 5 => originate(pbx, words[2], how == &"extension", &words[4..]),
         ["database", ..] => database(&pbx.database, &words),
+        ["group", "show", "channels", rest @ ..] if rest.len() <= 1 => {
+            show_groups(pbx, words.get(3).copied())
+        }
         ["module", "show", ..] => show_modules(pbx),
         ["module", action @ ("load" | "unload" | "reload"), _] => module(pbx, action, words[2]),
         ["core", "show", "help"] | ["help"] => HELP.to_string(),
@@ -127,6 +130,7 @@ core show calls                                    calls in progress and process
 core show channels [concise]                       the channels and where they are
 core show uptime                                   seconds since the start
 core stop gracefully|now                           stop when calls end, or at once
+group show channels [PATTERN]                      the channels' groups (GROUP())
 database show [FAMILY [KEYTREE]]                   AstDB's entries
 database showkey KEY                               the entries whose last part is KEY
 database get|del FAMILY KEY                        read or delete one entry
@@ -163,6 +167,50 @@ fn cli_words(line: &str) -> Vec<String> {
     }
     words.extend(word);
     words
+}
+
+/// `group show channels [pattern]` (main/cli.c): each channel's groups, those whose group
+/// the extended regular expression matches when one is given.
+fn show_groups(pbx: &Pbx, pattern: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(p) = pattern
+        && pbxc_stdlib::functions::regex_matches(p.as_bytes(), b"").is_err()
+    {
+        return "error: usage: group show channels [pattern]\n".into();
+    }
+    let _ = writeln!(
+        out,
+        "{:<25}  {:<20}  {:<20}",
+        "Channel", "Group", "Category"
+    );
+    let mut shown = 0;
+    for (channel, group, category) in pbx.groups.all() {
+        if pattern.is_some_and(|p| {
+            !pbxc_stdlib::functions::regex_matches(p.as_bytes(), &group).unwrap_or(false)
+        }) {
+            continue;
+        }
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let category = if category.is_empty() {
+            "(default)".to_string()
+        } else {
+            text(&category)
+        };
+        let _ = writeln!(
+            out,
+            "{:<25}  {:<20}  {:<20}",
+            text(&channel),
+            text(&group),
+            category
+        );
+        shown += 1;
+    }
+    let _ = writeln!(
+        out,
+        "{shown} active channel{}",
+        if shown == 1 { "" } else { "s" }
+    );
+    out
 }
 
 /// The `database` commands (main/db.c's CLI), answered in its words.

@@ -459,6 +459,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
         engine.system = io.pbx.system();
         engine.share_globals(io.pbx.globals.clone());
         engine.share_database(io.pbx.database.clone());
+        engine.share_groups(io.pbx.groups.clone());
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
             .is_none()

@@ -128,6 +128,8 @@ pub struct Pbx {
     pub globals: Arc<Mutex<pbx_engine::vars::Variables>>,
     /// AstDB, shared by every call and the `database` commands.
     pub database: Arc<pbx_engine::AstDb>,
+    /// Channel groups (`GROUP()`), counted across every call.
+    pub groups: Arc<pbx_engine::groups::Groups>,
     /// Bumped by every successful reload; a call whose generation is older suspends at its
     /// next priority and resumes on the new dialplan.
     generation: AtomicU64,
@@ -211,6 +213,7 @@ impl Pbx {
         Ok(Arc::new(Pbx {
             globals,
             database: Arc::new(database),
+            groups: Default::default(),
             source: options.source,
             program: RwLock::new(Arc::new(program)),
             generation: AtomicU64::new(0),
@@ -534,6 +537,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.system = pbx.system.clone();
                 engine.share_globals(pbx.globals.clone());
                 engine.share_database(pbx.database.clone());
+                engine.share_groups(pbx.groups.clone());
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);
                 }
@@ -613,6 +617,8 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             chan.name
         );
     }
+    // The channel is done: it leaves its groups (also when an application panicked).
+    pbx.groups.discard(call.channel_key);
     // The cause `Hangup(cause)` gave reaches the far end (a SIP 486 for USER_BUSY).
     let cause = u16::try_from(call.cause())
         .ok()

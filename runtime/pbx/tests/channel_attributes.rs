@@ -80,3 +80,36 @@ fn account_codes_and_ama_flags_reach_the_cdr_and_a_local_half() {
         "the caller's codes and class, the default language, the caller's linked ID"
     );
 }
+
+#[test]
+fn groups_count_the_calls_in_progress_and_a_call_leaves_them_when_it_ends() {
+    // Each call joins `out@trunks`, notes how many are in it, waits (the first 0.6 s, the
+    // second 1.5 s), and counts again.
+    let f = common::fixture(
+        "groups",
+        "[in]\nexten => _X,1,Set(GROUP(trunks)=out)\n same => n,Set(n=${GROUP_COUNT(out@trunks)})\n\
+         same => n,Wait(${IF($[${EXTEN} = 1]?0.6:1.5)})\n same => n,Set(end=${GROUP_COUNT(out@trunks)})\n",
+    );
+    let (first, _) = f.call("in", "1", Script::default());
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let (second, _) = f.call("in", "2", Script::default());
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let shown = pbx::control::run(&f.pbx, "group show channels").0;
+    assert!(
+        shown.starts_with("Channel                    Group                 Category"),
+        "{shown}"
+    );
+    assert!(shown.contains("out                   trunks"), "{shown}");
+    assert!(shown.ends_with("2 active channels\n"), "{shown}");
+    assert!(
+        pbx::control::run(&f.pbx, "group show channels ^x")
+            .0
+            .ends_with("0 active channels\n")
+    );
+    f.settle();
+    assert_eq!(first.final_var("n").as_deref(), Some("1"));
+    assert_eq!(second.final_var("n").as_deref(), Some("2"));
+    // The first call ended before the second looked again.
+    assert_eq!(second.final_var("end").as_deref(), Some("1"));
+    assert!(f.pbx.groups.all().is_empty(), "every call left its groups");
+}

@@ -53,6 +53,8 @@ const WORDS: &[&str] = &[
     "\"",
     "\\",
     "CF",
+    "group",
+    "(",
 ];
 
 fn pbx() -> &'static common::Fixture {

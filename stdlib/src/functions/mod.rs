@@ -20,6 +20,9 @@ mod logic;
 mod math;
 mod paths;
 mod posix_regex;
+/// Whether a POSIX extended regular expression matches somewhere in a text, as glibc's
+/// `regexec` answers (REGEX's matcher; `Err` when it does not compile).
+pub use posix_regex::is_match as regex_matches;
 mod strings;
 mod time;
 
