@@ -14,6 +14,7 @@ mod cdr;
 mod channel;
 mod clock;
 mod db;
+mod environment;
 mod expr;
 pub mod generate;
 pub mod groups;

@@ -326,7 +326,10 @@ impl Exec<'_, '_> {
             "LOCAL_PEEK",
             "STACK_PEEK",
             "EVAL",
+            "EVAL_EXTEN",
             "IFTIME",
+            "ENV",
+            "STAT",
         ];
         if name.starts_with("GROUP")
             && let Some(result) = self.group_function(name, args)
@@ -500,8 +503,79 @@ impl Exec<'_, '_> {
                 subst::eval(&args, self, subst::Limits::APP_DATA)
             }
             "IFTIME" => self.iftime(args),
+            "EVAL_EXTEN" => self.eval_exten(args),
+            "ENV" => crate::environment::get(args),
+            "STAT" => Some(crate::environment::stat(args)),
             _ => None,
         }
+    }
+
+    /// `EVAL_EXTEN([[context,]exten,]priority)` (func_evalexten.c): the data of that
+    /// priority (found for an empty caller ID), substituted as if the call were there
+    /// (`${EXTEN}` reads that extension).
+    fn eval_exten(&mut self, args: &[u8]) -> Option<Vec<u8>> {
+        if args.is_empty() {
+            self.log("WARNING: The EVAL_EXTEN function requires an extension".into());
+            return None;
+        }
+        // Three `strsep`s: what follows a third comma is dropped.
+        let mut parts = args.split(|&c| c == b',');
+        let (first, second, third) = (parts.next(), parts.next(), parts.next());
+        // pbx_parse_location: one part is a priority, two an extension and a priority.
+        let (context, exten, priority) = match (first, second, third) {
+            (Some(p), None, _) => (&b""[..], &b""[..], p),
+            (Some(e), Some(p), None) => (&b""[..], e, p),
+            (Some(c), Some(e), Some(p)) => (c, e, p),
+            (None, ..) => return None,
+        };
+        let context = if context.is_empty() {
+            self.call.context.clone()
+        } else {
+            context.to_vec()
+        };
+        let exten = if exten.is_empty() {
+            self.call.exten.clone()
+        } else {
+            exten.to_vec()
+        };
+        let number = match crate::apps::scan_int(priority) {
+            Some((n, _)) => n,
+            None => match self
+                .engine
+                .find_label(&context, &exten, priority, self.call.cid())
+            {
+                Some(n) if n >= 1 => n,
+                _ => {
+                    self.log(format!(
+                        "WARNING: Priority '{}' must be a number > 0, or valid label",
+                        String::from_utf8_lossy(priority)
+                    ));
+                    return None;
+                }
+            },
+        };
+        // ast_get_extension_data: found with an empty caller ID, the data cut to the buffer.
+        let found = self.engine.route(&context, &exten, number, None)?;
+        let plan = self.engine.plan;
+        let mut data = plan.contexts[found.context].extensions[found.extension]
+            .priority(number)?
+            .data
+            .clone();
+        data.truncate(subst::VAR_BUF_SIZE - 1);
+        // pbx_substitute_variables_helper_full_location: EXTEN, CONTEXT and PRIORITY read
+        // the place the data came from.
+        let here = (
+            std::mem::replace(&mut self.call.context, context),
+            std::mem::replace(&mut self.call.exten, exten),
+            std::mem::replace(&mut self.call.priority, number),
+        );
+        let limits = subst::Limits {
+            output: subst::VAR_BUF_SIZE - 1,
+            value: subst::VAR_BUF_SIZE - 1,
+        };
+        let value = subst::substitute_with(&data, self, limits);
+        (self.call.context, self.call.exten, self.call.priority) = here;
+        Some(value)
     }
 
     /// func_groupcount.c's reads: `None` when `name` is none of them.
@@ -636,6 +710,7 @@ impl Exec<'_, '_> {
                 }
             }
             "CDR" => crate::cdr::write(self.call, self.chan, args, value),
+            "ENV" => crate::environment::set(args, value),
             // `group@category` into the channel's groups (an empty value leaves the category).
             "GROUP" => {
                 let mut data = value.to_vec();
