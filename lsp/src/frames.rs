@@ -205,6 +205,15 @@ fn check(body: &[u8]) -> Result<Value, Vec<u8>> {
         && (serde_json::from_value::<Request>(value.clone()).is_ok()
             || serde_json::from_value::<Response>(value.clone()).is_ok())
     {
+        // A request of a `$/` method must be answered with MethodNotFound (LSP 3.17, "$
+        // Notifications and Requests"); tower-lsp-server drops that answer for `$/` methods,
+        // which leaves such a request unanswered for good.
+        if let (Some(method), Some(id)) = (value["method"].as_str(), value.get("id"))
+            && method.starts_with("$/")
+            && !id.is_null()
+        {
+            return Err(malformed(-32601, "Method not found", id.clone()));
+        }
         return Ok(value);
     }
     // Valid JSON but not a request, notification or response: answer with its id if it has
@@ -257,6 +266,24 @@ mod tests {
         crate::outbox::bodies(&out)
             .map(|b| serde_json::from_slice(b).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn a_dollar_request_is_answered_method_not_found_and_a_dollar_notification_passes() {
+        let mut input = Vec::new();
+        for body in [
+            &br#"{"jsonrpc":"2.0","id":"t","method":"$/setTrace","params":{"value":"off"}}"#[..],
+            br#"{"jsonrpc":"2.0","method":"$/setTrace","params":{"value":"off"}}"#,
+        ] {
+            input.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+            input.extend_from_slice(body);
+        }
+        let out = through(&input);
+        assert_eq!(out[0]["method"], MALFORMED);
+        assert_eq!(out[0]["id"], "t");
+        assert_eq!(out[0]["params"]["code"], -32601);
+        assert_eq!(out[1]["method"], "$/setTrace");
+        assert!(out[1].get("id").is_none());
     }
 
     #[test]

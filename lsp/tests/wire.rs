@@ -1,7 +1,9 @@
 //! Random messages on the real binary's stdin: well framed, but with any method (the
 //! server's own internal ones too), ids of every JSON type, parameters of the wrong shape,
-//! positions past any document, bodies that are not JSON or not UTF-8. After each one the
-//! server still answers a plain request, and at the end it shuts down cleanly.
+//! positions past any document, bodies that are not JSON or not UTF-8. A request (an
+//! integer or string id, JSON-RPC 2.0) gets one response with its id, a result or an error;
+//! after each message the server still answers a plain request, and at the end it shuts
+//! down cleanly.
 
 mod support;
 
@@ -111,6 +113,15 @@ fn body(uri: String) -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// The id of a message that is a JSON-RPC 2.0 request whose id can be answered: an
+/// integer or a string (a null, fractional or array id cannot be told from another).
+fn request_id(body: &[u8]) -> Option<Value> {
+    let message: Value = serde_json::from_slice(body).ok()?;
+    let id = message.get("id")?;
+    let answerable = id.is_i64() || id.is_string();
+    (answerable && message["jsonrpc"] == "2.0" && message["method"].is_string()).then(|| id.clone())
+}
+
 #[test]
 fn random_messages_never_end_the_session() {
     let dir = Dir::new(&[(
@@ -123,6 +134,8 @@ fn random_messages_never_end_the_session() {
     let mut runner = TestRunner::new(Config {
         cases: 300,
         failure_persistence: None,
+        // Each shrinking step of an unanswered request waits its 5 s.
+        max_shrink_iters: 32,
         ..Config::default()
     });
     let result = runner.run(&body(uri(&ext)), |body| {
@@ -133,6 +146,24 @@ fn random_messages_never_end_the_session() {
         // Still there, and still answering.
         let answer = c.call("workspace/symbol", json!({ "query": "" }));
         prop_assert!(answer.get("result").is_some(), "{answer}");
+        // The random request's own response: its id, and a result or an error.
+        if let Some(id) = request_id(&body) {
+            // (Its answer came before the plain request's, or comes soon after: an unanswered
+            // request fails here in seconds, not at the client's usual patience.)
+            let response = c.wait_within(std::time::Duration::from_secs(5), |m| {
+                m.get("id") == Some(&id) && m.get("method").is_none()
+            });
+            prop_assert_eq!(&response["jsonrpc"], "2.0", "{}", response);
+            let (result, error) = (response.get("result"), response.get("error"));
+            prop_assert!(result.is_some() != error.is_some(), "{}", response);
+            if let Some(error) = error {
+                prop_assert!(
+                    error["code"].is_i64() && error["message"].is_string(),
+                    "{}",
+                    response
+                );
+            }
+        }
         Ok(())
     });
     if let Err(e) = result {

@@ -148,10 +148,15 @@ impl Client {
 
     /// The next message satisfying `pred` (from the backlog first).
     pub fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_within(PATIENCE, pred)
+    }
+
+    /// [`Client::wait`], giving up (a panic) after `patience`.
+    pub fn wait_within(&mut self, patience: Duration, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.backlog.iter().position(&pred) {
             return self.backlog.remove(i);
         }
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.incoming.recv_timeout(left) {

@@ -242,36 +242,79 @@ impl AstDb {
         let prefix = prefix(family, keytree);
         let state = self.lock();
         if prefix.is_empty() {
-            rows(&state.conn, sql::GETTREE_ALL, None)
+            rows(&state.conn, sql::GETTREE_ALL, None, Nulls::Stop)
         } else {
-            rows(&state.conn, sql::GETTREE, Some(&prefix))
+            rows(&state.conn, sql::GETTREE, Some(&prefix), Nulls::Stop)
         }
     }
 
     /// `database showkey`: the entries whose last component is `key` (LIKE's pattern rules).
+    /// An empty key is not bound, so the pattern is NULL and nothing matches.
     pub fn showkey(&self, key: &[u8]) -> Vec<Entry> {
+        if cstr(key).is_empty() {
+            return Vec::new();
+        }
         let state = self.lock();
-        rows(&state.conn, sql::SHOWKEY, Some(cstr(key)))
+        rows(&state.conn, sql::SHOWKEY, Some(cstr(key)), Nulls::Stop)
     }
 
-    /// `database query "SQL"`: runs any statement, and answers each row as its columns'
-    /// names and texts (a NULL as `(null)`, as glibc's printf prints it).
-    pub fn query(&self, statement: &str) -> Result<Vec<Row>, Error> {
-        let mut state = self.lock();
-        self.begin_write(&mut state)?;
-        let mut stmt = state.conn.prepare(statement)?;
-        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
-        let mut out = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let mut columns = Vec::with_capacity(names.len());
-            for (i, name) in names.iter().enumerate() {
-                let value = bytes(row.get_ref(i)?).unwrap_or_else(|| b"(null)".to_vec());
-                columns.push((name.clone(), value));
-            }
-            out.push(columns);
+    /// `database show [family [keytree]]`: [`AstDb::gettree`]'s entries, but a row with a
+    /// NULL key or value is skipped instead of ending the list.
+    pub fn show(&self, family: &[u8], keytree: &[u8]) -> Vec<Entry> {
+        let prefix = prefix(family, keytree);
+        let state = self.lock();
+        if prefix.is_empty() {
+            rows(&state.conn, sql::GETTREE_ALL, None, Nulls::Skip)
+        } else {
+            rows(&state.conn, sql::GETTREE, Some(&prefix), Nulls::Skip)
         }
-        Ok(out)
+    }
+
+    /// `database query "SQL"` (`sqlite3_exec`): runs each statement of `sql` in turn, and
+    /// answers each row as its columns' names and texts (a NULL as `(null)`, as glibc's
+    /// printf prints it). A statement that fails ends the run: the rows before it are
+    /// answered, with SQLite's message.
+    pub fn query(&self, sql: &str) -> (Vec<Row>, Option<Error>) {
+        use rusqlite::fallible_iterator::FallibleIterator;
+        let mut state = self.lock();
+        let mut out = Vec::new();
+        if let Err(e) = self.begin_write(&mut state) {
+            return (out, Some(e));
+        }
+        let mut batch = rusqlite::Batch::new(&state.conn, sql);
+        let failed = loop {
+            let mut stmt = match batch.next() {
+                Ok(Some(stmt)) => stmt,
+                Ok(None) => break None,
+                Err(e) => break Some(e.into()),
+            };
+            let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+            let mut rows = match stmt.query([]) {
+                Ok(rows) => rows,
+                Err(e) => break Some(e.into()),
+            };
+            let failed = loop {
+                match rows.next() {
+                    Ok(Some(row)) => {
+                        let columns = names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, name)| {
+                                let value = row.get_ref(i).ok().and_then(bytes);
+                                (name.clone(), value.unwrap_or_else(|| b"(null)".to_vec()))
+                            })
+                            .collect();
+                        out.push(columns);
+                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(Error::from(e)),
+                }
+            };
+            if failed.is_some() {
+                break failed;
+            }
+        };
+        (out, failed)
     }
 
     /// Commits what is written so far now (the sync thread otherwise does within a second).
@@ -348,7 +391,15 @@ fn commit(state: &mut State) -> Result<(), Error> {
     Ok(())
 }
 
-fn rows(conn: &Connection, statement: &str, prefix: Option<&[u8]>) -> Vec<Entry> {
+/// What a row with a NULL key or value does to a list: `db_gettree_common` and showkey
+/// stop there, `database show` skips it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nulls {
+    Stop,
+    Skip,
+}
+
+fn rows(conn: &Connection, statement: &str, prefix: Option<&[u8]>, nulls: Nulls) -> Vec<Entry> {
     let Ok(mut stmt) = conn.prepare_cached(statement) else {
         return Vec::new();
     };
@@ -360,15 +411,15 @@ fn rows(conn: &Connection, statement: &str, prefix: Option<&[u8]>) -> Vec<Entry>
     let Ok(mut rows) = query else {
         return out;
     };
-    // db_gettree_common stops at the first row with a NULL key or value.
     while let Ok(Some(row)) = rows.next() {
         let (Ok(key), Ok(value)) = (row.get_ref(0), row.get_ref(1)) else {
             break;
         };
-        let (Some(key), Some(value)) = (bytes(key), bytes(value)) else {
-            break;
-        };
-        out.push((key, value));
+        match (bytes(key), bytes(value)) {
+            (Some(key), Some(value)) => out.push((key, value)),
+            _ if nulls == Nulls::Skip => continue,
+            _ => break,
+        }
     }
     out
 }
@@ -406,9 +457,48 @@ fn bytes(value: ValueRef<'_>) -> Option<Vec<u8>> {
     match value {
         ValueRef::Null => None,
         ValueRef::Integer(i) => Some(i.to_string().into_bytes()),
-        ValueRef::Real(r) => Some(r.to_string().into_bytes()),
+        ValueRef::Real(r) => Some(real_text(r).into_bytes()),
         ValueRef::Text(t) | ValueRef::Blob(t) => Some(cstr(t).to_vec()),
     }
+}
+
+/// SQLite's text of a REAL (`%!.15g`): 15 significant digits, trailing zeros dropped but
+/// one kept after the point (`1.0`, `0.1`, `1.0e+20`).
+fn real_text(r: f64) -> String {
+    if !r.is_finite() {
+        return if r.is_nan() {
+            String::new()
+        } else if r > 0.0 {
+            "Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if r == 0.0 {
+        return "0.0".into();
+    }
+    // The 15 significant digits and the decimal exponent, as `%.14e` prints them.
+    let scientific = format!("{r:.14e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let trim = |s: String| -> String {
+        if !s.contains('.') {
+            return format!("{s}.0");
+        }
+        let t = s.trim_end_matches('0');
+        if t.ends_with('.') {
+            format!("{t}0")
+        } else {
+            t.to_string()
+        }
+    };
+    if !(-4..15).contains(&exponent) {
+        let m = trim(mantissa.to_string());
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{m}e{sign}{:02}", exponent.abs());
+    }
+    let decimals = usize::try_from(14 - exponent).unwrap_or(0);
+    trim(format!("{r:.decimals$}"))
 }
 
 /// A C string's bytes: up to the first NUL.

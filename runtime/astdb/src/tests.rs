@@ -115,20 +115,60 @@ fn showkey_finds_the_last_component() {
 }
 
 #[test]
-fn query_runs_any_statement() {
+fn query_runs_each_statement_until_one_fails() {
     let db = db_with(&[("f", "k", "v")]);
-    let rows = db
-        .query("SELECT key, value, NULL AS missing FROM astdb")
-        .unwrap();
+    let (rows, failed) = db.query(
+        "SELECT key, value, NULL AS missing FROM astdb; SELECT 1.0 AS one, 0.1 AS tenth, 1e20 AS big",
+    );
+    assert_eq!(failed, None);
     assert_eq!(
         rows,
-        [vec![
-            ("key".to_string(), b"/f/k".to_vec()),
-            ("value".to_string(), b"v".to_vec()),
-            ("missing".to_string(), b"(null)".to_vec()),
-        ]]
+        [
+            vec![
+                ("key".to_string(), b"/f/k".to_vec()),
+                ("value".to_string(), b"v".to_vec()),
+                ("missing".to_string(), b"(null)".to_vec()),
+            ],
+            // REALs as SQLite prints them.
+            vec![
+                ("one".to_string(), b"1.0".to_vec()),
+                ("tenth".to_string(), b"0.1".to_vec()),
+                ("big".to_string(), b"1.0e+20".to_vec()),
+            ],
+        ]
     );
-    assert!(db.query("SELECT nonsense FROM nowhere").is_err());
+    let (rows, failed) = db.query("SELECT 1 AS n; SELECT nonsense FROM nowhere; SELECT 2");
+    assert_eq!(rows, [vec![("n".to_string(), b"1".to_vec())]]);
+    assert!(failed.is_some());
+}
+
+#[test]
+fn reals_print_as_sqlite_prints_them() {
+    for (r, text) in [
+        (1.0, "1.0"),
+        (-2.5, "-2.5"),
+        (0.1, "0.1"),
+        (1.0 / 3.0, "0.333333333333333"),
+        (123456789012345.0, "123456789012345.0"),
+        (1234567890123456.0, "1.23456789012346e+15"),
+        (0.0001, "0.0001"),
+        (0.00001, "1.0e-05"),
+    ] {
+        assert_eq!(real_text(r), text, "{r}");
+    }
+}
+
+#[test]
+fn show_skips_rows_with_nulls_where_trees_stop() {
+    let db = db_with(&[("a", "1", "x"), ("c", "3", "z")]);
+    db.query("INSERT INTO astdb VALUES ('/b/2', NULL)")
+        .1
+        .map_or(Ok(()), Err)
+        .unwrap();
+    assert_eq!(keys(&db.show(b"", b"")), ["/a/1", "/c/3"]);
+    assert_eq!(keys(&db.gettree(b"", b"")), ["/a/1"]);
+    // An empty key binds nothing: the pattern is NULL.
+    assert!(db.showkey(b"").is_empty());
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -22,6 +22,14 @@ pub type AppOption = (u8, Option<Vec<u8>>);
 /// outside quotes keeps the next byte literally; quotes are understood only when the
 /// argument starts with one (then removed, and inside them only `\"` loses its backslash).
 /// A missing `)` fails the whole parse, with Asterisk's warning.
+/// `sscanf(s, "%30d")`: the leading integer, `None` when there is none.
+pub fn scan_c_int(s: &[u8]) -> Option<i32> {
+    match pbxc_stdlib::functions::cscan::int(s, 30) {
+        pbxc_stdlib::functions::cscan::Scan::Ok(v, _) => Some(v),
+        _ => None,
+    }
+}
+
 pub fn parse_options(optstr: &[u8]) -> Result<Vec<AppOption>, String> {
     let mut out = Vec::new();
     let mut i = 0;

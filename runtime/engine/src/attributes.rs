@@ -9,20 +9,23 @@ use crate::channel::Channel;
 /// `ast_channel`'s string fields and flags the dialplan reaches through `CHANNEL()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attributes {
-    /// `defaultlanguage` (asterisk.conf), `en` unless set.
+    /// `en` (asterisk.conf's `defaultlanguage` is not read).
     pub language: Vec<u8>,
     pub musicclass: Vec<u8>,
     pub parkinglot: Vec<u8>,
     pub accountcode: Vec<u8>,
     pub peeraccount: Vec<u8>,
     pub userfield: Vec<u8>,
-    /// The CDR's user field: `CDR(userfield)`, or `CHANNEL(userfield)`, as last set.
+    /// The CDR's user field (`CDR(userfield)`; the channel's own goes to CEL, not the CDR).
     pub cdr_userfield: Vec<u8>,
     pub hangupsource: Vec<u8>,
+    pub tenantid: Vec<u8>,
     /// `enum ama_flags`: 0 none, 1 OMIT, 2 BILLING, 3 DOCUMENTATION (a new channel's).
     pub amaflags: i32,
     /// The first channel of the call this one belongs to; empty reads as the uniqueid.
     pub linkedid: Vec<u8>,
+    /// SIP's Max-Forwards: 20 for a new channel, one less on each channel Dial creates.
+    pub max_forwards: i32,
 }
 
 impl Default for Attributes {
@@ -36,18 +39,41 @@ impl Default for Attributes {
             userfield: Vec::new(),
             cdr_userfield: Vec::new(),
             hangupsource: Vec::new(),
+            tenantid: Vec::new(),
             amaflags: 3,
             linkedid: Vec::new(),
+            max_forwards: 20,
         }
     }
 }
 
 impl Attributes {
+    /// What a channel Dial creates (a Local channel's `;1` half) starts with, called by a
+    /// channel of these attributes: app_dial.c's `ast_channel_req_accountcodes` (the
+    /// caller's peer account, else its account code, as the account code; the caller's
+    /// account code as the peer account), its music class, one forward less, and the
+    /// caller's linked ID.
+    pub fn for_dialled(caller: &Attributes, caller_linked_id: &[u8]) -> Attributes {
+        Attributes {
+            musicclass: caller.musicclass.clone(),
+            accountcode: if caller.peeraccount.is_empty() {
+                caller.accountcode.clone()
+            } else {
+                caller.peeraccount.clone()
+            },
+            peeraccount: caller.accountcode.clone(),
+            linkedid: caller_linked_id.to_vec(),
+            max_forwards: caller.max_forwards.saturating_sub(1),
+            ..Attributes::default()
+        }
+    }
+
     /// What the `;2` half of a Local channel that a channel of these attributes dialled
     /// starts with: Dial's
     /// `ast_channel_req_accountcodes` and `ast_unreal_call_setup` cross the account codes
     /// over twice (so they arrive straight), the music class follows the caller's, the
-    /// language is the default, and the linked ID is the caller's.
+    /// language is the default, the linked ID is the caller's, and Max-Forwards is one less
+    /// (Dial's `ast_max_forwards_decrement`, copied to `;2`).
     pub fn for_local_child(parent: &Attributes, parent_linked_id: &[u8]) -> Attributes {
         Attributes {
             musicclass: parent.musicclass.clone(),
@@ -58,6 +84,7 @@ impl Attributes {
                 parent.peeraccount.clone()
             },
             linkedid: parent_linked_id.to_vec(),
+            max_forwards: parent.max_forwards.saturating_sub(1),
             ..Attributes::default()
         }
     }
@@ -76,6 +103,7 @@ pub(crate) fn read(call: &Call, chan: &dyn Channel, item: &[u8]) -> Option<Vec<u
         b"peeraccount" => a.peeraccount.clone(),
         b"userfield" => a.userfield.clone(),
         b"hangupsource" => a.hangupsource.clone(),
+        b"tenantid" => a.tenantid.clone(),
         b"amaflags" => a.amaflags.to_string().into_bytes(),
         b"name" | b"channame" => chan.name().to_vec(),
         // The technology's type: what the name has before its `/`.
@@ -89,8 +117,7 @@ pub(crate) fn read(call: &Call, chan: &dyn Channel, item: &[u8]) -> Option<Vec<u
         b"context" => call.context.clone(),
         b"checkhangup" => if chan.hung_up() { b"1" } else { b"0" }.to_vec(),
         b"onhold" => b"0".to_vec(),
-        // `ast_max_forwards_get` of a channel nothing decremented: the default.
-        b"max_forwards" => b"20".to_vec(),
+        b"max_forwards" => a.max_forwards.to_string().into_bytes(),
         _ => return None,
     })
 }
@@ -106,7 +133,28 @@ pub(crate) fn write(call: &mut Call, chan: &mut dyn Channel, item: &[u8], value:
         b"accountcode" => &mut a.accountcode,
         b"peeraccount" => &mut a.peeraccount,
         b"userfield" => &mut a.userfield,
-        b"hangupsource" => &mut a.hangupsource,
+        b"tenantid" => &mut a.tenantid,
+        // `ast_set_hangupsource(chan, value, 0)`: only while there is none.
+        b"hangupsource" => {
+            if a.hangupsource.is_empty() {
+                a.hangupsource = value.to_vec();
+                chan.attributes_set(a);
+            }
+            return true;
+        }
+        b"max_forwards" => {
+            match crate::apps::scan_int(value) {
+                Some((n, _)) => {
+                    a.max_forwards = n;
+                    chan.attributes_set(a);
+                }
+                None => call.log.push(format!(
+                    "WARNING: Unable to set max forwards to '{}'",
+                    String::from_utf8_lossy(value)
+                )),
+            }
+            return true;
+        }
         b"amaflags" => {
             a.amaflags = amaflags(value);
             chan.attributes_set(a);
@@ -115,10 +163,6 @@ pub(crate) fn write(call: &mut Call, chan: &mut dyn Channel, item: &[u8], value:
         _ => return false,
     };
     *field = value.to_vec();
-    // cdr.c copies a channel's user field into its record when the channel sets one.
-    if item == b"userfield" {
-        a.cdr_userfield = value.to_vec();
-    }
     chan.attributes_set(a);
     true
 }

@@ -338,10 +338,14 @@ pub struct Call {
     /// dispatcher: a step left for the place it had left for before.
     pub direct_entries: u64,
     pub(crate) unique_id: Vec<u8>,
-    /// Tells this call's channel from every other in [`crate::groups::Groups`].
+    /// Tells this call's channel from every other in [`crate::groups::Groups`]; a runtime
+    /// sets its channel's own.
     pub channel_key: u64,
     /// The channel's own fields `CHANNEL()` reads and writes (language, account codes…).
     pub attributes: crate::attributes::Attributes,
+    /// Where `${EXTEN}`, `${CONTEXT}` and `${PRIORITY}` read while EVAL_EXTEN substitutes
+    /// another priority's data (`pbx_substitute_variables_helper_full_location`).
+    pub(crate) location_override: Option<(Vec<u8>, Vec<u8>, i32)>,
     /// The CDR's own variables (`Set(CDR(name)=value)`), newest first; names compared
     /// ignoring case, as cdr.c's `set_variable` does.
     pub cdr_vars: Vec<(Vec<u8>, Vec<u8>)>,
@@ -407,12 +411,10 @@ impl Call {
             native_steps: 0,
             direct_entries: 0,
             unique_id: b"1700000000.1".to_vec(),
-            channel_key: {
-                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            },
+            channel_key: crate::groups::Groups::new_key(),
             attributes: Default::default(),
             cdr_vars: Vec::new(),
+            location_override: None,
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,
             absolute_timeout_at: None,

@@ -1,7 +1,7 @@
 //! `CDR(name[,options])` (funcs/func_cdr.c over main/cdr.c) for the record's fields that do
 //! not depend on when the CDR engine last saw the channel: who called (`clid`, `src`), the
-//! channel (`channel`, `uniqueid`, `linkedid`), its codes (`accountcode`, `amaflags`,
-//! `userfield`) and the record's own variables. The times, the disposition and the
+//! channel (`channel`, `uniqueid`, `linkedid`, `tenantid`), its codes (`accountcode`,
+//! `amaflags`, `userfield`) and the record's own variables. The times, the disposition and the
 //! last application come from the channel's snapshot of the previous application, which the
 //! engine does not keep (compiled steps never build their data unless traced): those read
 //! as a function that needs a live channel.
@@ -31,6 +31,7 @@ const READ_ONLY: &[&str] = &[
     "accountcode",
     "uniqueid",
     "linkedid",
+    "tenantid",
     "userfield",
     "sequence",
 ];
@@ -50,7 +51,6 @@ const NOT_KEPT: &[&str] = &[
     "disposition",
     "peeraccount",
     "sequence",
-    "tenantid",
     "peertenantid",
 ];
 
@@ -95,6 +95,7 @@ pub(crate) fn read(
         "uniqueid" => call.unique_id.clone(),
         "linkedid" => call.linked_id().to_vec(),
         "accountcode" => a.accountcode.clone(),
+        "tenantid" => a.tenantid.clone(),
         "userfield" => a.cdr_userfield.clone(),
         "amaflags" if unparsed => a.amaflags.to_string().into_bytes(),
         "amaflags" => amaflags_name(a.amaflags).as_bytes().to_vec(),

@@ -67,7 +67,7 @@ pub(crate) fn read(db: &AstDb, name: &str, args: &[u8], call: &mut Call) -> Opti
             call.vars.assign(b"DB_RESULT", &value);
             Some(value)
         }
-        "DB_KEYS" => Some(next_components(db, args).join(&b","[..])),
+        "DB_KEYS" => Some(keys_list(&next_components(db, args))),
         "DB_KEYCOUNT" => Some(next_components(db, args).len().to_string().into_bytes()),
         _ => None,
     }
@@ -75,9 +75,10 @@ pub(crate) fn read(db: &AstDb, name: &str, args: &[u8], call: &mut Call) -> Opti
 
 /// The keys one level below `prefix` (slashes around it dropped), each once, as func_db.c's
 /// DB_KEYS and DB_KEYCOUNT walk `ast_db_gettree(prefix)`: a key skipped when it equals the
-/// previous one ignoring case, or when it is empty (the walk starts from ""). DB_KEYS
-/// escapes `\` and `,` in each.
-fn next_components(db: &AstDb, prefix: &[u8]) -> Vec<Vec<u8>> {
+/// previous one ignoring case, or when it is empty (the walk starts from ""). Each is
+/// `(whether a comma goes before it, the key)`: DB_KEYS puts one before every entry but the
+/// tree's first, even when that first was skipped.
+fn next_components(db: &AstDb, prefix: &[u8]) -> Vec<(bool, Vec<u8>)> {
     let start = prefix
         .iter()
         .position(|&c| c != b'/')
@@ -90,7 +91,7 @@ fn next_components(db: &AstDb, prefix: &[u8]) -> Vec<Vec<u8>> {
     let entries = db.gettree(prefix, b"");
     let mut out = Vec::new();
     let mut last: &[u8] = b"";
-    for (key, _) in &entries {
+    for (i, (key, _)) in entries.iter().enumerate() {
         // `&key[parselen + 1]`, past one more `/`, up to the next `/`.
         let mut current = key.get(prefix.len() + 1..).unwrap_or_default();
         if current.first() == Some(&b'/') {
@@ -103,7 +104,19 @@ fn next_components(db: &AstDb, prefix: &[u8]) -> Vec<Vec<u8>> {
             continue;
         }
         last = current;
-        out.push(escape_commas(current));
+        out.push((i > 0, current.to_vec()));
+    }
+    out
+}
+
+/// `DB_KEYS`' list: the keys, `\` and `,` escaped in each.
+fn keys_list(keys: &[(bool, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (comma, key) in keys {
+        if *comma {
+            out.push(b',');
+        }
+        out.extend(escape_commas(key));
     }
     out
 }
@@ -150,9 +163,14 @@ pub(crate) fn write(db: &AstDb, name: &str, args: &[u8], value: &[u8], call: &mu
                     .push("WARNING: DB: Error writing value to database.".into());
             }
         }
-        // function_db_delete_write: the read, its result thrown away.
+        // function_db_delete_write: the read into a 128-byte buffer (so DB_RESULT keeps at
+        // most 126 bytes of the value), its result thrown away.
         "DB_DELETE" => {
             read(db, name, args, call);
+            if let Some(result) = call.vars.get(b"DB_RESULT").filter(|r| r.len() > 126) {
+                let cut = result[..126].to_vec();
+                call.vars.assign(b"DB_RESULT", &cut);
+            }
         }
         _ => {}
     }

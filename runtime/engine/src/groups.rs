@@ -38,6 +38,12 @@ pub(crate) fn split(data: &[u8]) -> (Vec<u8>, Vec<u8>) {
 }
 
 impl Groups {
+    /// A key no other channel of this process has.
+    pub fn new_key() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         // Every change is one vector operation: a poisoned list is still whole.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
@@ -110,25 +116,27 @@ impl Groups {
     /// the extended regular expressions match; `Err` is what Asterisk logs when one does not
     /// compile (the count is then 0).
     pub fn match_count(&self, group: &[u8], category: &[u8]) -> Result<usize, String> {
-        use pbxc_stdlib::functions::regex_matches as matches;
+        use pbxc_stdlib::functions::regex_compile as compile;
         let failed = |pattern: &[u8]| {
             format!(
                 "ERROR: Regex compile failed on: {}",
                 String::from_utf8_lossy(pattern)
             )
         };
-        matches(group, b"").map_err(|_| failed(group))?;
-        if !category.is_empty() {
-            matches(category, b"").map_err(|_| failed(category))?;
-        }
+        let group_re = compile(group).map_err(|_| failed(group))?;
+        let category_re = if category.is_empty() {
+            None
+        } else {
+            Some(compile(category).map_err(|_| failed(category))?)
+        };
         Ok(self
             .lock()
             .iter()
             .filter(|e| {
-                matches(group, &e.group).unwrap_or(false)
-                    && (category.is_empty()
-                        || (!e.category.is_empty()
-                            && matches(category, &e.category).unwrap_or(false)))
+                group_re.is_match(&e.group)
+                    && category_re
+                        .as_ref()
+                        .is_none_or(|re| !e.category.is_empty() && re.is_match(&e.category))
             })
             .count())
     }

@@ -521,38 +521,44 @@ impl Exec<'_, '_> {
         // Three `strsep`s: what follows a third comma is dropped.
         let mut parts = args.split(|&c| c == b',');
         let (first, second, third) = (parts.next(), parts.next(), parts.next());
-        // pbx_parse_location: one part is a priority, two an extension and a priority.
+        // pbx_parse_location: one part is a priority, two an extension and a priority. An
+        // absent part is the channel's own; one present but empty stays empty for the
+        // label's search, and is the channel's own afterwards.
         let (context, exten, priority) = match (first, second, third) {
-            (Some(p), None, _) => (&b""[..], &b""[..], p),
-            (Some(e), Some(p), None) => (&b""[..], e, p),
-            (Some(c), Some(e), Some(p)) => (c, e, p),
+            (Some(p), None, _) => (None, None, p),
+            (Some(e), Some(p), None) => (None, Some(e), p),
+            (Some(c), Some(e), Some(p)) => (Some(c), Some(e), p),
             (None, ..) => return None,
-        };
-        let context = if context.is_empty() {
-            self.call.context.clone()
-        } else {
-            context.to_vec()
-        };
-        let exten = if exten.is_empty() {
-            self.call.exten.clone()
-        } else {
-            exten.to_vec()
         };
         let number = match crate::apps::scan_int(priority) {
             Some((n, _)) => n,
-            None => match self
-                .engine
-                .find_label(&context, &exten, priority, self.call.cid())
-            {
-                Some(n) if n >= 1 => n,
-                _ => {
-                    self.log(format!(
-                        "WARNING: Priority '{}' must be a number > 0, or valid label",
-                        String::from_utf8_lossy(priority)
-                    ));
-                    return None;
+            None => {
+                let label_context = context.map_or(self.call.context.clone(), <[u8]>::to_vec);
+                let label_exten = exten.map_or(self.call.exten.clone(), <[u8]>::to_vec);
+                match self.engine.find_label(
+                    &label_context,
+                    &label_exten,
+                    priority,
+                    self.call.cid(),
+                ) {
+                    Some(n) if n >= 1 => n,
+                    _ => {
+                        self.log(format!(
+                            "WARNING: Priority '{}' must be a number > 0, or valid label",
+                            String::from_utf8_lossy(priority)
+                        ));
+                        return None;
+                    }
                 }
-            },
+            }
+        };
+        let context = match context {
+            Some(c) if !c.is_empty() => c.to_vec(),
+            _ => self.call.context.clone(),
+        };
+        let exten = match exten {
+            Some(e) if !e.is_empty() => e.to_vec(),
+            _ => self.call.exten.clone(),
         };
         // ast_get_extension_data: found with an empty caller ID, the data cut to the buffer.
         let found = self.engine.route(&context, &exten, number, None)?;
@@ -563,18 +569,17 @@ impl Exec<'_, '_> {
             .clone();
         data.truncate(subst::VAR_BUF_SIZE - 1);
         // pbx_substitute_variables_helper_full_location: EXTEN, CONTEXT and PRIORITY read
-        // the place the data came from.
-        let here = (
-            std::mem::replace(&mut self.call.context, context),
-            std::mem::replace(&mut self.call.exten, exten),
-            std::mem::replace(&mut self.call.priority, number),
-        );
+        // the place the data came from (the channel itself stays where it is).
+        let outer = self
+            .call
+            .location_override
+            .replace((context, exten, number));
         let limits = subst::Limits {
             output: subst::VAR_BUF_SIZE - 1,
             value: subst::VAR_BUF_SIZE - 1,
         };
         let value = subst::substitute_with(&data, self, limits);
-        (self.call.context, self.call.exten, self.call.priority) = here;
+        self.call.location_override = outer;
         Some(value)
     }
 
@@ -824,9 +829,18 @@ impl Scope for Exec<'_, '_> {
                     &hint.data
                 });
             }
-            b"EXTEN" => out.extend_from_slice(&call.exten),
-            b"CONTEXT" => out.extend_from_slice(&call.context),
-            b"PRIORITY" => number(out, call.priority.into()),
+            b"EXTEN" => match &call.location_override {
+                Some((_, exten, _)) => out.extend_from_slice(exten),
+                None => out.extend_from_slice(&call.exten),
+            },
+            b"CONTEXT" => match &call.location_override {
+                Some((context, _, _)) => out.extend_from_slice(context),
+                None => out.extend_from_slice(&call.context),
+            },
+            b"PRIORITY" => match &call.location_override {
+                Some((_, _, priority)) => number(out, (*priority).into()),
+                None => number(out, call.priority.into()),
+            },
             b"CHANNEL" => out.extend_from_slice(self.chan.name()),
             b"UNIQUEID" => out.extend_from_slice(&call.unique_id),
             b"HANGUPCAUSE" => number(out, call.hangup_cause(&*self.chan).into()),

@@ -105,7 +105,9 @@ const CASES: &[Case] = &[
             // Only a repeat of the key just before is skipped: `cf` follows `CxF`.
             "families=CF,CFU,CxF,cf",
             "wild=200",
-            "below=sub",
+            // The tree's first entry is `/CF/100` itself (an empty part, skipped), so the
+            // comma comes all the same.
+            "below=,sub",
             "none=[]0",
         ],
         after: &[
@@ -118,6 +120,25 @@ const CASES: &[Case] = &[
             "/CxF/200=f",
             "/cf/101=c",
         ],
+        log: &[],
+    },
+    Case {
+        name: "a comma goes before every key but the tree's first entry, even when skipped",
+        // `/CF/` has an empty last part: skipped, but the next key still gets its comma.
+        before: &["CF/=empty", "CF/100=a"],
+        steps: &["Set(keys=${DB_KEYS(CF)}|${DB_KEYCOUNT(CF)})"],
+        vars: &["keys=,100|1"],
+        after: &["/CF/=empty", "/CF/100=a"],
+        log: &[],
+    },
+    Case {
+        name: "DB_DELETE written reads into a 128-byte buffer",
+        before: &[
+            "f/long=0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789",
+        ],
+        steps: &["Set(DB_DELETE(f/long)=)", "Set(n=${LEN(${DB_RESULT})})"],
+        vars: &["n=126"],
+        after: &[],
         log: &[],
     },
     Case {

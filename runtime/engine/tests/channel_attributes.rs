@@ -45,8 +45,14 @@ exten => s,1,Set(new=${CHANNEL(language)}|${CHANNEL(musicclass)}|${CHANNEL(accou
  same => n,Set(CHANNEL(amaflags)=nonsense)
  same => n,Set(named=${CHANNEL(amaflags)})
  same => n,Set(unmodelled=[${CHANNEL(audionativeformat)}])
+ same => n,Set(CHANNEL(hangupsource)=first)
+ same => n,Set(CHANNEL(hangupsource)=second)
+ same => n,Set(CHANNEL(max_forwards)=5x)
+ same => n,Set(CHANNEL(max_forwards)=many)
+ same => n,Set(CHANNEL(tenantid)=t1)
+ same => n,Set(more=${CHANNEL(hangupsource)}|${CHANNEL(max_forwards)}|${CHANNEL(tenantid)})
  same => n,Dial(Local/child@c)
-exten => child,1,Set(GLOBAL(child)=${CHANNEL(language)}|${CHANNEL(musicclass)}|${CHANNEL(accountcode)}|${CHANNEL(peeraccount)}|${CHANNEL(amaflags)}|${CHANNEL(linkedid)}|${CHANNEL(channeltype)})
+exten => child,1,Set(GLOBAL(child)=${CHANNEL(language)}|${CHANNEL(musicclass)}|${CHANNEL(accountcode)}|${CHANNEL(peeraccount)}|${CHANNEL(amaflags)}|${CHANNEL(linkedid)}|${CHANNEL(channeltype)}|${CHANNEL(max_forwards)})
 ";
 
 fn get(call: &Call, name: &str) -> String {
@@ -79,22 +85,29 @@ fn channel_fields_are_read_written_told_and_handed_to_a_local_half_on_both_engin
             assert_eq!(get(&call, "numeric"), "7");
             assert_eq!(get(&call, "named"), "0");
             assert_eq!(get(&call, "unmodelled"), "[]");
+            // The first hang-up source stays; Max-Forwards takes a number's digits.
+            assert_eq!(get(&call, "more"), "first|5|t1");
             assert_eq!(
                 call.log,
-                ["WARNING: Function CHANNEL needs a live channel; offline it is empty"]
+                [
+                    "WARNING: Function CHANNEL needs a live channel; offline it is empty",
+                    "WARNING: Unable to set max forwards to 'many'",
+                ]
             );
             // The channel was told each write, with every field as it then stood.
-            assert_eq!(chan.attributes.len(), 8, "{engine_name}");
+            // (Not a second hang-up source, nor a Max-Forwards that is not a number.)
+            assert_eq!(chan.attributes.len(), 11, "{engine_name}");
             assert_eq!(chan.attributes[0].language, b"fr_CA");
             assert_eq!(chan.attributes[0].musicclass, b"");
             assert_eq!(chan.attributes[5].amaflags, 2);
             assert_eq!(chan.attributes[5].userfield, b"note");
-            assert_eq!(call.attributes, chan.attributes[7]);
+            assert_eq!(call.attributes, chan.attributes[10]);
             // The `;2` half: the caller's music class and account codes (crossed over
-            // twice), the default language and AMA flags, the caller's linked ID.
+            // twice), the default language and AMA flags, the caller's linked ID, one
+            // forward less than the 5 the caller set.
             assert_eq!(
                 engine.globals.get(b"child").as_deref(),
-                Some(&b"en|jazz|acct7|peer7|3|1700000123.45|Local"[..]),
+                Some(&b"en|jazz|acct7|peer7|3|1700000123.45|Local|4"[..]),
                 "{engine_name}"
             );
         }
@@ -128,6 +141,7 @@ exten => s,1,Set(who=${CDR(clid)}|${CDR(src)}|${CDR(channel)}|${CDR(uniqueid)}|$
  same => n,Set(CDR(amaflags)=omit)
  same => n,Set(CDR(peeraccount)=p1)
  same => n,Set(CDR(src)=999)
+ same => n,Set(CDR(tenantid)=t)
  same => n,Set(after=${CHANNEL(accountcode)}|${CDR(accountcode)}|${CDR(amaflags)}|${CDR(src)})
  same => n,Set(times=[${CDR(billsec)}])
  same => n,Set(empty=[${CDR()}])
@@ -150,8 +164,8 @@ fn cdr_reads_the_call_and_its_codes_and_keeps_its_own_variables_on_both_engines(
                 "{engine_name}"
             );
             assert_eq!(get(&call, "codes"), "|DOCUMENTATION|3|[]");
-            // The channel's user field reaches the record; the record's stays its own.
-            assert_eq!(get(&call, "u1"), "from the channel|from the channel");
+            // The channel's user field goes to CEL, not to the record.
+            assert_eq!(get(&call, "u1"), "|from the channel");
             assert_eq!(get(&call, "u2"), "from the CDR|from the channel");
             // Names in any case, the last value set.
             assert_eq!(get(&call, "own"), "r-2.wav|r-2.wav|[]");
@@ -165,6 +179,7 @@ fn cdr_reads_the_call_and_its_codes_and_keeps_its_own_variables_on_both_engines(
                     "WARNING: Using the CDR function to set 'amaflags' is deprecated. Please use the CHANNEL function instead.",
                     "WARNING: The 'peeraccount' setting is not supported. Please set the 'accountcode' on the appropriate channel using the CHANNEL function.",
                     "ERROR: Attempt to set the 'src' read-only variable!",
+                    "ERROR: Attempt to set the 'tenantid' read-only variable!",
                     "WARNING: Function CDR needs a live channel; offline it is empty",
                     "WARNING: CDR requires a variable (CDR(variable[,option]))\n)",
                 ],

@@ -16,6 +16,7 @@ exten => s,1,Set(who=me)
  same => n,Set(r3=${EVAL_EXTEN(1)}|${EVAL_EXTEN(s,here)}|${EVAL_EXTEN(texts,95,1)})
  same => n,Set(r4=[${EVAL_EXTEN(texts,greeting,nolabel)}][${EVAL_EXTEN(texts,nothing,1)}][${EVAL_EXTEN()}])
  same => n,Set(r5=${EVAL_EXTEN(texts,greeting,2,ignored)})
+ same => n,Set(r6=[${EVAL_EXTEN(,greeting,named)}]${EVAL_EXTEN(texts,channel,1)})
  same => n,Set(ENV(PBXC_EVAL_TEST)=from the dialplan)
  same => n,Set(env=${ENV(PBXC_EVAL_TEST)}|[${ENV(PBXC_UNSET_TEST)}])
  same => n,Set(stat=${STAT(e,/)}${STAT(d,/)}${STAT(f,/)}${STAT(e,/nonexistent)})
@@ -23,6 +24,7 @@ exten => s,1,Set(who=me)
 exten => greeting,1,Return(Hello ${who} at ${CONTEXT},${EXTEN},${PRIORITY})
  same => n(named),NoOp(${EXTEN}:${PRIORITY}, quoted \"${who}\")
 exten => _9X,1,Return(${EXTEN})
+exten => channel,1,Return(${CONTEXT}/${CHANNEL(context)})
 ";
 
 fn get(call: &Call, name: &str) -> String {
@@ -53,6 +55,9 @@ fn eval_exten_env_and_stat_on_both_engines() {
             );
             assert_eq!(get(&call, "r4"), "[][][]");
             assert_eq!(get(&call, "r5"), "greeting:2, quoted \"me\"");
+            // An empty context is searched as empty for a label; CHANNEL(context) reads
+            // where the channel is.
+            assert_eq!(get(&call, "r6"), "[]texts/c");
             assert_eq!(get(&call, "env"), "from the dialplan|[]");
             assert_eq!(get(&call, "stat"), "1100");
             assert_eq!(
@@ -60,6 +65,7 @@ fn eval_exten_env_and_stat_on_both_engines() {
                 [
                     "WARNING: Priority 'nolabel' must be a number > 0, or valid label",
                     "WARNING: The EVAL_EXTEN function requires an extension",
+                    "WARNING: Priority 'named' must be a number > 0, or valid label",
                 ],
                 "{engine_name}"
             );

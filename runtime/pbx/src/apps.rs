@@ -139,9 +139,27 @@ impl pbx_engine::Channel for CallIo<'_> {
                 }
                 AppResult::Continue
             }
+            // play_moh_exec: whole seconds (`%30d`); none, zero or less is until the
+            // hang-up, and a duration that is not a number is warned about.
             "MusicOnHold" => {
-                let duration = parse_seconds(&arg(1)).filter(|&ms| ms > 0);
-                self.music_on_hold(&arg(0), duration.map(Duration::from_millis))
+                let duration = arg(1);
+                let seconds = if duration.is_empty() {
+                    None
+                } else {
+                    match pbx_engine::args::scan_c_int(duration.as_bytes()) {
+                        Some(n) => Some(n),
+                        None => {
+                            tracing::warn!(
+                                "Invalid MusicOnHold duration '{duration}'. Will wait indefinitely."
+                            );
+                            None
+                        }
+                    }
+                };
+                let duration = seconds
+                    .filter(|&s| s > 0)
+                    .map(|s| Duration::from_millis(u64::from(s.unsigned_abs()) * 1000));
+                self.music_on_hold(&arg(0), duration)
             }
             "Record" => self.record(&args, vars),
             "Dial" if self.pbx.module_running("app_dial") => crate::dial::dial(self, data, vars),
@@ -564,7 +582,7 @@ impl CallIo<'_> {
             self.program
                 .moh_classes
                 .iter()
-                .find(|(c, _)| !name.is_empty() && c == name)
+                .find(|(c, _)| !name.is_empty() && c.eq_ignore_ascii_case(name))
         };
         let chosen = find(&own)
             .or_else(|| find(class))
@@ -582,11 +600,12 @@ impl CallIo<'_> {
     fn music_on_hold(&self, class: &str, duration: Option<Duration>) -> AppResult {
         let files = self.moh_files(class);
         if files.is_empty() {
+            // play_moh_exec: logged, and the dialplan goes on.
             tracing::warn!(
-                "Unable to start music on hold class '{class}' on {}",
+                "Unable to start music on hold class '{class}' on channel {}",
                 self.chan.name
             );
-            return AppResult::Hangup;
+            return AppResult::Continue;
         }
         // A duration past what the clock can count is forever.
         let deadline = duration.and_then(|d| Instant::now().checked_add(d));

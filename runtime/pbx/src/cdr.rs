@@ -46,7 +46,8 @@ pub(crate) fn record(
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     Cdr {
         accountcode: text(&attributes.accountcode),
-        peeraccount: text(&attributes.peeraccount),
+        // Party B's account code (cdr.c), not this channel's CHANNEL(peeraccount): the
+        // bridged peer's codes are not recorded, so it stays empty.
         userfield: text(&attributes.cdr_userfield),
         amaflags: pbx_cdr::AmaFlags::from_number(attributes.amaflags),
         linkedid: chan.linked_id(),

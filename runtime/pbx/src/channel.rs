@@ -260,6 +260,18 @@ pub struct Channel {
     /// Its language, music class, account codes… (`CHANNEL()`), as the dialplan last set
     /// them: prompts are found in its language, and the CDR takes its codes.
     pub attributes: Mutex<pbx_engine::Attributes>,
+    /// Its key in the PBX's channel groups (`GROUP()`): the dialplan that runs on it (its
+    /// own, or Dial's `U` subroutine on a called party) joins them under this key.
+    pub group_key: u64,
+    /// The groups it may be in; it leaves them when it is destroyed, as
+    /// `ast_channel_destructor` does.
+    pub groups: std::sync::OnceLock<Arc<pbx_engine::groups::Groups>>,
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.leave_groups();
+    }
 }
 
 /// The longest recording kept in memory: one hour.
@@ -278,6 +290,13 @@ pub struct Spec {
 }
 
 impl Channel {
+    /// Takes the channel out of every group it joined (`ast_app_group_discard`).
+    pub fn leave_groups(&self) {
+        if let Some(groups) = self.groups.get() {
+            groups.discard(self.group_key);
+        }
+    }
+
     /// `CHANNEL(linkedid)`: the linked ID the attributes carry, else the unique ID.
     pub fn linked_id(&self) -> String {
         let attributes = lock(&self.attributes);
@@ -304,6 +323,8 @@ impl Channel {
             gone: std::sync::atomic::AtomicBool::new(false),
             finished: Mutex::new(None),
             attributes: Mutex::new(Default::default()),
+            group_key: pbx_engine::groups::Groups::new_key(),
+            groups: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,

@@ -173,11 +173,11 @@ fn cli_words(line: &str) -> Vec<String> {
 /// the extended regular expression matches when one is given.
 fn show_groups(pbx: &Pbx, pattern: Option<&str>) -> String {
     let mut out = String::new();
-    if let Some(p) = pattern
-        && pbxc_stdlib::functions::regex_matches(p.as_bytes(), b"").is_err()
-    {
-        return "error: usage: group show channels [pattern]\n".into();
-    }
+    let pattern = match pattern.map(|p| pbxc_stdlib::functions::regex_compile(p.as_bytes())) {
+        Some(Err(_)) => return "error: usage: group show channels [pattern]\n".into(),
+        Some(Ok(re)) => Some(re),
+        None => None,
+    };
     let _ = writeln!(
         out,
         "{:<25}  {:<20}  {:<20}",
@@ -185,9 +185,7 @@ fn show_groups(pbx: &Pbx, pattern: Option<&str>) -> String {
     );
     let mut shown = 0;
     for (channel, group, category) in pbx.groups.all() {
-        if pattern.is_some_and(|p| {
-            !pbxc_stdlib::functions::regex_matches(p.as_bytes(), &group).unwrap_or(false)
-        }) {
+        if pattern.as_ref().is_some_and(|re| !re.is_match(&group)) {
             continue;
         }
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -233,7 +231,7 @@ fn database(db: &pbx_engine::AstDb, w: &[&str]) -> String {
         (Some("show"), [_, _, rest @ ..]) if rest.len() <= 2 => {
             let family = rest.first().copied().unwrap_or_default();
             let keytree = rest.get(1).copied().unwrap_or_default();
-            entries(db.gettree(family.as_bytes(), keytree.as_bytes()))
+            entries(db.show(family.as_bytes(), keytree.as_bytes()))
         }
         (Some("showkey"), [_, _, key]) => entries(db.showkey(key.as_bytes())),
         (Some("get"), [_, _, family, key]) => match db.get(family.as_bytes(), key.as_bytes()) {
@@ -271,19 +269,22 @@ fn database(db: &pbx_engine::AstDb, w: &[&str]) -> String {
                 Ok(n) => format!("{n} database entries removed.\n"),
             }
         }
-        (Some("query"), [_, _, statement]) => match db.query(statement) {
-            Ok(rows) => {
-                let mut out = String::new();
-                for row in rows {
-                    for (name, value) in row {
-                        let _ = writeln!(out, "{name:<5}: {:<50}", String::from_utf8_lossy(&value));
-                    }
-                    out.push('\n');
+        // display_results for each row; a failing statement is only logged, as db.c's
+        // db_execute_sql logs it.
+        (Some("query"), [_, _, statement]) => {
+            let (rows, failed) = db.query(statement);
+            let mut out = String::new();
+            for row in rows {
+                for (name, value) in row {
+                    let _ = writeln!(out, "{name:<5}: {:<50}", String::from_utf8_lossy(&value));
                 }
-                out
+                out.push('\n');
             }
-            Err(e) => format!("error: {e}\n"),
-        },
+            if let Some(e) = failed {
+                tracing::warn!("Error executing SQL ({statement}): {e}");
+            }
+            out
+        }
         _ => format!(
             "error: usage: {}\n",
             match sub.as_deref() {

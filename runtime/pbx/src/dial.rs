@@ -221,10 +221,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             Some(start) => {
                 if let Err(e) = io.pbx.spawn_call(answered.clone(), start) {
                     tracing::error!("cannot continue {}: {e}", answered.name);
-                    answered.hangup(Cause::FAILURE);
+                    end_leg(&answered, Cause::FAILURE);
                 }
             }
-            None => answered.hangup(Cause::NORMAL_CLEARING),
+            None => end_leg(&answered, Cause::NORMAL_CLEARING),
         }
         io.jump = Some(target.into_bytes());
         set_time(vars, b"DIALEDTIME", started);
@@ -266,7 +266,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             _ => None,
         };
         if let Some(decided) = decided {
-            answered.hangup(Cause::NORMAL_CLEARING);
+            end_leg(&answered, Cause::NORMAL_CLEARING);
             set_time(vars, b"DIALEDTIME", started);
             return decided;
         }
@@ -313,7 +313,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     Ok(()) => {}
                     Err(e) => {
                         tracing::error!("cannot transfer {}: {e}", answered.name);
-                        answered.hangup(Cause::FAILURE);
+                        end_leg(&answered, Cause::FAILURE);
                     }
                 }
                 set_time(vars, b"DIALEDTIME", started);
@@ -325,7 +325,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             // The called party sends the caller elsewhere and leaves.
             if let Some(target) = blind_transfer(io, &answered, caller, vars) {
                 clear_bridge(caller, &answered);
-                answered.hangup(Cause::NORMAL_CLEARING);
+                end_leg(&answered, Cause::NORMAL_CLEARING);
                 io.jump = Some(
                     format!("{},{},{}", target.context, target.exten, target.priority).into_bytes(),
                 );
@@ -340,16 +340,19 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         caller.signal.wait(seen, caller.wake_by(limit));
     };
     clear_bridge(caller, &answered);
+    // The bridge is over, and so is the called party for Dial (`ast_hangup(peer)`), even
+    // when it hung up itself and its channel is not let go of yet.
+    answered.leave_groups();
     set_time(vars, b"DIALEDTIME", started);
     set_time(vars, b"ANSWEREDTIME", answered_at);
     match wake {
         Wake::HungUp => {
-            answered.hangup(Cause::NORMAL_CLEARING);
+            end_leg(&answered, Cause::NORMAL_CLEARING);
             AppResult::Hangup
         }
         // The limit: both sides are hung up.
         Wake::Key(_) => {
-            answered.hangup(Cause::NORMAL_CLEARING);
+            end_leg(&answered, Cause::NORMAL_CLEARING);
             AppResult::Hangup
         }
         Wake::Done if option(b'g').is_some() => AppResult::Continue,
@@ -424,6 +427,13 @@ fn callee_start(io: &CallIo, target: &str, vars: &Variables) -> Option<Start> {
     })
 }
 
+/// Dial hangs up the party that answered: it is gone, and leaves its groups (those `U`'s
+/// subroutine joined), as `ast_hangup` destroying it does.
+fn end_leg(leg: &Channel, cause: Cause) {
+    leg.hangup(cause);
+    leg.leave_groups();
+}
+
 /// What `U`'s subroutine left in `GOSUB_RESULT` and `GOSUB_RETVAL`.
 struct GosubOutcome {
     result: String,
@@ -453,6 +463,11 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     );
     call.vars = vars.inherit();
     call.set_unique_id(callee.unique_id.as_bytes());
+    // The subroutine runs on the called party: its fields, its groups (which it leaves
+    // when it is destroyed).
+    call.attributes = crate::channel::lock(&callee.attributes).clone();
+    call.channel_key = callee.group_key;
+    let _ = callee.groups.set(io.pbx.groups.clone());
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
         engine.clock = io.pbx.clock;

@@ -22,7 +22,8 @@ pub fn parse(resource: &str) -> (String, String) {
 }
 
 /// Creates the pair; returns `;1`. Placing the call on it ([`Channel::call`]) starts `;2`
-/// in the dialplan with `vars` (what a child channel inherits) and `attributes` (see
+/// in the dialplan with `vars` (what a child channel inherits); the halves start with the
+/// attributes given (see [`pbx_engine::Attributes::for_dialled`] and
 /// [`pbx_engine::Attributes::for_local_child`]).
 pub fn request(
     pbx: &Arc<Pbx>,
@@ -31,7 +32,7 @@ pub fn request(
     caller_name: Option<String>,
     signal: Option<Arc<crate::channel::Signal>>,
     vars: Variables,
-    attributes: pbx_engine::Attributes,
+    (one_attributes, two_attributes): (pbx_engine::Attributes, pbx_engine::Attributes),
 ) -> Arc<Channel> {
     let (exten, context) = parse(resource);
     let sequence = pbx
@@ -76,7 +77,8 @@ pub fn request(
         },
         Box::new(inner.clone()),
     );
-    *crate::channel::lock(&two.attributes) = attributes;
+    *crate::channel::lock(&one.attributes) = one_attributes;
+    *crate::channel::lock(&two.attributes) = two_attributes;
     let _ = outer.peer.set(Arc::downgrade(&two));
     let _ = inner.peer.set(Arc::downgrade(&one));
     // `;2` lives as long as `;1` has not placed the call, then as long as its call thread.

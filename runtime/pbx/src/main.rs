@@ -185,6 +185,7 @@ fn daemon(options: Options, socket: PathBuf) -> Result<(), String> {
                     };
                     tracing::error!("control socket {}: {reason}", socket.display());
                     pbx.hangup_all();
+                    let _ = pbx.database.sync();
                     return Err(format!("control socket {}: {reason}", socket.display()));
                 }
             }

@@ -248,7 +248,10 @@ impl Driver for ChanLocal {
             {
                 let linked_id = requester.linked_id();
                 let attributes = crate::channel::lock(&requester.attributes);
-                pbx_engine::Attributes::for_local_child(&attributes, linked_id.as_bytes())
+                (
+                    pbx_engine::Attributes::for_dialled(&attributes, linked_id.as_bytes()),
+                    pbx_engine::Attributes::for_local_child(&attributes, linked_id.as_bytes()),
+                )
             },
         ))
     }

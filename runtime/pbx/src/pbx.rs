@@ -507,6 +507,8 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     call.vars = start.vars;
     call.set_unique_id(chan.unique_id.as_bytes());
     call.attributes = lock(&chan.attributes).clone();
+    call.channel_key = chan.group_key;
+    let _ = chan.groups.set(pbx.groups.clone());
     // A new run on the channel (a transferred party) starts with no absolute timeout, as
     // its call does.
     chan.set_timeout_at(None);
@@ -617,7 +619,8 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
             chan.name
         );
     }
-    // The channel is done: it leaves its groups (also when an application panicked).
+    // The channel's dialplan is done: it leaves its groups (also when an application
+    // panicked), before its CDR is written and whoever holds it lets it go.
     pbx.groups.discard(call.channel_key);
     // The cause `Hangup(cause)` gave reaches the far end (a SIP 486 for USER_BUSY).
     let cause = u16::try_from(call.cause())

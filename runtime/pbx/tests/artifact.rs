@@ -19,7 +19,7 @@ fn an_artifact_runs_reloads_and_is_refused_when_damaged() {
     let dir = common::temp_dir("artifact");
     common::write_config(
         &dir,
-        "[in]\nexten => s,1,NoOp(first)\n same => n,MusicOnHold(,0.1)\n",
+        "[in]\nexten => s,1,NoOp(first)\n same => n,MusicOnHold(,1)\n",
     );
     let artifact = dir.join("plan.pbxc");
     std::fs::write(&artifact, build(&dir)).unwrap();
@@ -48,7 +48,7 @@ fn an_artifact_runs_reloads_and_is_refused_when_damaged() {
         assert!(pbx.wait_idle(std::time::Duration::from_secs(10)));
         assert_eq!(chan.trace(), expected);
     };
-    call(&["in,s,1,NoOp(first)", "in,s,2,MusicOnHold(,0.1)"]);
+    call(&["in,s,1,NoOp(first)", "in,s,2,MusicOnHold(,1)"]);
 
     // A new artifact replaces the dialplan on reload.
     let other = common::temp_dir("artifact2");

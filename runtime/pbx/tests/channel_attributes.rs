@@ -25,8 +25,8 @@ fn prompts_play_in_the_channel_language_falling_back_to_english() {
 fn the_channel_music_class_comes_before_the_one_asked_for() {
     let f = common::fixture(
         "musicclass",
-        "[in]\nexten => s,1,Answer()\n same => n,MusicOnHold(nosuch,0.2)\n same => n,Set(after=yes)\n\
-         exten => 2,1,Answer()\n same => n,Set(CHANNEL(musicclass)=jazz)\n same => n,MusicOnHold(nosuch,0.2)\n same => n,Set(after=yes)\n",
+        "[in]\nexten => s,1,Answer()\n same => n,MusicOnHold(nosuch,1)\n same => n,Set(after=yes)\n\
+         exten => 2,1,Answer()\n same => n,Set(CHANNEL(musicclass)=JAZZ)\n same => n,MusicOnHold(nosuch,1)\n same => n,Set(after=yes)\n",
     );
     // Only `jazz`: no `default` to fall back on.
     std::fs::create_dir_all(f.dir.join("moh/jazz")).unwrap();
@@ -37,15 +37,15 @@ fn the_channel_music_class_comes_before_the_one_asked_for() {
     )
     .unwrap();
     assert!(f.pbx.reload().is_ok());
-    let (without, _) = f.call("in", "s", Script::default());
-    let (with, _) = f.call("in", "2", Script::default());
+    let (without, heard_without) = f.call("in", "s", Script::default());
+    let (with, heard_with) = f.call("in", "2", Script::default());
     f.settle();
-    assert_eq!(
-        without.final_var("after"),
-        None,
-        "no class: MusicOnHold fails"
-    );
+    // No class to play: play_moh_exec logs it and the dialplan goes on at once.
+    assert_eq!(without.final_var("after").as_deref(), Some("yes"));
+    assert_eq!(heard_without.frames(), 0);
+    // The channel's class, named in any case, played for the second.
     assert_eq!(with.final_var("after").as_deref(), Some("yes"));
+    assert!(heard_with.frames() > 25, "frames: {}", heard_with.frames());
 }
 
 #[test]
@@ -112,4 +112,35 @@ fn groups_count_the_calls_in_progress_and_a_call_leaves_them_when_it_ends() {
     // The first call ended before the second looked again.
     assert_eq!(second.final_var("end").as_deref(), Some("1"));
     assert!(f.pbx.groups.all().is_empty(), "every call left its groups");
+}
+
+#[test]
+fn a_group_joined_in_dial_u_subroutine_belongs_to_the_called_party_and_goes_with_it() {
+    let f = common::fixture(
+        "groupsU",
+        "[in]\nexten => s,1,Set(CHANNEL(accountcode)=acct)\n same => n,Dial(Local/200@inside,5,U(screen)g)\n\
+         same => n,Set(after=${GROUP_COUNT(callee@screened)})\n\
+         [screen]\nexten => s,1,Set(GROUP(screened)=callee)\n\
+         same => n,Set(GLOBAL(during)=${GROUP_COUNT(callee@screened)}|${CHANNEL(peeraccount)})\n same => n,Return()\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(0.3)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    // The subroutine ran as the called party (`;1`, whose peer account is the caller's
+    // account code), in the group while it lived.
+    let during = f
+        .pbx
+        .globals
+        .lock()
+        .unwrap()
+        .get(b"during")
+        .map(|v| String::from_utf8_lossy(v).into_owned());
+    assert_eq!(during.as_deref(), Some("1|acct"));
+    assert_eq!(chan.final_var("after").as_deref(), Some("0"));
+    // Every channel is gone, and with it every group.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !f.pbx.groups.all().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(f.pbx.groups.all().is_empty(), "{:?}", f.pbx.groups.all());
 }

@@ -20,6 +20,8 @@ mod logic;
 mod math;
 mod paths;
 mod posix_regex;
+/// A POSIX extended regular expression compiled once (glibc's syntax), for many texts.
+pub use posix_regex::compile as regex_compile;
 /// Whether a POSIX extended regular expression matches somewhere in a text, as glibc's
 /// `regexec` answers (REGEX's matcher; `Err` when it does not compile).
 pub use posix_regex::is_match as regex_matches;

@@ -14,13 +14,17 @@ use regex::bytes::RegexBuilder;
 
 /// Whether `pattern` matches somewhere in `subject`; `Err` carries a `regerror`-style text.
 pub fn is_match(pattern: &[u8], subject: &[u8]) -> Result<bool, String> {
+    Ok(compile(pattern)?.is_match(subject))
+}
+
+/// `regcomp(pattern, REG_EXTENDED | REG_NOSUB)`, to match many texts (`is_match` on each).
+pub fn compile(pattern: &[u8]) -> Result<regex::bytes::Regex, String> {
     let translated = translate(pattern)?;
-    let re = RegexBuilder::new(&translated)
+    RegexBuilder::new(&translated)
         .unicode(false)
         .dot_matches_new_line(true)
         .build()
-        .map_err(|_| "Invalid regular expression".to_string())?;
-    Ok(re.is_match(subject))
+        .map_err(|_| "Invalid regular expression".to_string())
 }
 
 /// A literal byte in `regex` syntax.
