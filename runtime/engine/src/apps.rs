@@ -1277,7 +1277,7 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         };
         let mut child = Call::new(context, exten, call.callerid.as_deref());
         child.vars = call.vars.inherit();
-        child.attributes =
+        *child.attributes =
             crate::attributes::Attributes::for_local_child(&call.attributes, call.linked_id());
         let mut name = b"Local/".to_vec();
         name.extend_from_slice(resource);

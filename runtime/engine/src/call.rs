@@ -315,6 +315,9 @@ pub struct Exception {
     pub priority: i32,
 }
 
+/// A place in the dialplan: context, extension, priority.
+pub(crate) type Location = (Vec<u8>, Vec<u8>, i32);
+
 /// The channel's PBX state.
 pub struct Call {
     pub context: Vec<u8>,
@@ -341,14 +344,16 @@ pub struct Call {
     /// Tells this call's channel from every other in [`crate::groups::Groups`]; a runtime
     /// sets its channel's own.
     pub channel_key: u64,
-    /// The channel's own fields `CHANNEL()` reads and writes (language, account codes…).
-    pub attributes: crate::attributes::Attributes,
+    /// The channel's own fields `CHANNEL()` reads and writes (language, account codes…);
+    /// boxed, as the CDR's variables and the location override, to keep the fields every
+    /// step touches close together (the Gosub/Return loop ran 9 % slower unboxed).
+    pub attributes: Box<crate::attributes::Attributes>,
     /// Where `${EXTEN}`, `${CONTEXT}` and `${PRIORITY}` read while EVAL_EXTEN substitutes
     /// another priority's data (`pbx_substitute_variables_helper_full_location`).
-    pub(crate) location_override: Option<(Vec<u8>, Vec<u8>, i32)>,
+    pub(crate) location_override: Option<Box<Location>>,
     /// The CDR's own variables (`Set(CDR(name)=value)`), newest first; names compared
     /// ignoring case, as cdr.c's `set_variable` does.
-    pub cdr_vars: Vec<(Vec<u8>, Vec<u8>)>,
+    pub cdr_vars: Box<Vec<(Vec<u8>, Vec<u8>)>>,
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
     pub response_timeout_ms: u32,
@@ -413,7 +418,7 @@ impl Call {
             unique_id: b"1700000000.1".to_vec(),
             channel_key: crate::groups::Groups::new_key(),
             attributes: Default::default(),
-            cdr_vars: Vec::new(),
+            cdr_vars: Box::default(),
             location_override: None,
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,

@@ -73,14 +73,7 @@ impl Groups {
 
     /// `GROUP(category)`: the channel's first group of that category (of any, for none).
     pub fn get(&self, owner: u64, category: &[u8]) -> Option<Vec<u8>> {
-        self.lock()
-            .iter()
-            .find(|e| {
-                e.owner == owner
-                    && (category.is_empty()
-                        || (!e.category.is_empty() && e.category.eq_ignore_ascii_case(category)))
-            })
-            .map(|e| e.group.clone())
+        self.first_of(owner, category).map(|(group, _)| group)
     }
 
     /// GROUP_COUNT's default: the channel's first group in `category` (any for none), with

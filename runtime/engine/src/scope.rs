@@ -573,7 +573,7 @@ impl Exec<'_, '_> {
         let outer = self
             .call
             .location_override
-            .replace((context, exten, number));
+            .replace(Box::new((context, exten, number)));
         let limits = subst::Limits {
             output: subst::VAR_BUF_SIZE - 1,
             value: subst::VAR_BUF_SIZE - 1,
@@ -829,15 +829,15 @@ impl Scope for Exec<'_, '_> {
                     &hint.data
                 });
             }
-            b"EXTEN" => match &call.location_override {
+            b"EXTEN" => match call.location_override.as_deref() {
                 Some((_, exten, _)) => out.extend_from_slice(exten),
                 None => out.extend_from_slice(&call.exten),
             },
-            b"CONTEXT" => match &call.location_override {
+            b"CONTEXT" => match call.location_override.as_deref() {
                 Some((context, _, _)) => out.extend_from_slice(context),
                 None => out.extend_from_slice(&call.context),
             },
-            b"PRIORITY" => match &call.location_override {
+            b"PRIORITY" => match call.location_override.as_deref() {
                 Some((_, _, priority)) => number(out, (*priority).into()),
                 None => number(out, call.priority.into()),
             },

@@ -101,7 +101,7 @@ fn channel_fields_are_read_written_told_and_handed_to_a_local_half_on_both_engin
             assert_eq!(chan.attributes[0].musicclass, b"");
             assert_eq!(chan.attributes[5].amaflags, 2);
             assert_eq!(chan.attributes[5].userfield, b"note");
-            assert_eq!(call.attributes, chan.attributes[10]);
+            assert_eq!(*call.attributes, chan.attributes[10]);
             // The `;2` half: the caller's music class and account codes (crossed over
             // twice), the default language and AMA flags, the caller's linked ID, one
             // forward less than the 5 the caller set.

@@ -465,7 +465,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     call.set_unique_id(callee.unique_id.as_bytes());
     // The subroutine runs on the called party: its fields, its groups (which it leaves
     // when it is destroyed).
-    call.attributes = crate::channel::lock(&callee.attributes).clone();
+    *call.attributes = crate::channel::lock(&callee.attributes).clone();
     call.channel_key = callee.group_key;
     let _ = callee.groups.set(io.pbx.groups.clone());
     program.with(|plan, index| {

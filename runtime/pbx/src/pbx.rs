@@ -506,7 +506,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     call.callerid_name = chan.caller_name.as_deref().map(|n| n.as_bytes().to_vec());
     call.vars = start.vars;
     call.set_unique_id(chan.unique_id.as_bytes());
-    call.attributes = lock(&chan.attributes).clone();
+    *call.attributes = lock(&chan.attributes).clone();
     call.channel_key = chan.group_key;
     let _ = chan.groups.set(pbx.groups.clone());
     // A new run on the channel (a transferred party) starts with no absolute timeout, as
