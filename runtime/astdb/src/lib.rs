@@ -142,6 +142,9 @@ impl AstDb {
                 path.display()
             ))
         })?;
+        // db.c sets no busy handler: a database another program holds fails at once
+        // (rusqlite's default would wait 5 s holding the lock every call needs).
+        conn.busy_timeout(Duration::ZERO)?;
         conn.execute_batch(sql::CREATE)
             .map_err(|e| Error(format!("Couldn't create astdb table: {e}")))?;
         let shared = Arc::new(Shared {

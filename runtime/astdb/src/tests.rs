@@ -235,3 +235,23 @@ fn an_unopenable_file_says_where() {
         "{err}"
     );
 }
+
+#[test]
+fn a_database_another_program_holds_fails_at_once_instead_of_waiting() {
+    let dir = scratch("busy");
+    let path = dir.join("astdb.sqlite3");
+    let db = AstDb::open(&path).unwrap();
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let started = std::time::Instant::now();
+    assert!(db.put(b"f", b"k", b"v").is_err());
+    // rusqlite's default busy handler would have waited 5 s with AstDB's lock held.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    drop((db, other));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -28,11 +28,30 @@ fn family_key(name: &str, args: &[u8], call: &mut Call) -> Option<(Vec<u8>, Vec<
     }
 }
 
-/// `ast_db_get(family, key, buf, len - 1)` into the 4096-byte workspace a function reads
-/// into: at most 4094 bytes of the value.
-fn get(db: &AstDb, family: &[u8], key: &[u8]) -> Option<Vec<u8>> {
+/// `ast_db_get(family, key, buf, len - 1)` into a buffer of `len` bytes: at most `len - 2`
+/// bytes of the value.
+fn get_into(db: &AstDb, family: &[u8], key: &[u8], len: usize) -> Option<Vec<u8>> {
     let mut value = db.get(family, key)?;
-    value.truncate(VAR_BUF_SIZE - 2);
+    value.truncate(len - 2);
+    Some(value)
+}
+
+/// [`get_into`] the 4096-byte workspace a function reads into.
+fn get(db: &AstDb, family: &[u8], key: &[u8]) -> Option<Vec<u8>> {
+    get_into(db, family, key, VAR_BUF_SIZE)
+}
+
+/// `function_db_delete` reading into a buffer of `len` bytes: the value (cut to the buffer)
+/// is returned and left in DB_RESULT, and the key deleted.
+fn delete(db: &AstDb, args: &[u8], call: &mut Call, len: usize) -> Option<Vec<u8>> {
+    let (family, key) = family_key("DB_DELETE", args, call)?;
+    let found = get_into(db, &family, &key, len);
+    if found.is_some() {
+        // A failed delete is only debug output in func_db.c.
+        let _ = db.del(&family, &key);
+    }
+    let value = found.unwrap_or_default();
+    call.vars.assign(b"DB_RESULT", &value);
     Some(value)
 }
 
@@ -56,17 +75,7 @@ pub(crate) fn read(db: &AstDb, name: &str, args: &[u8], call: &mut Call) -> Opti
                 None => b"0".to_vec(),
             })
         }
-        "DB_DELETE" => {
-            let (family, key) = family_key(name, args, call)?;
-            let found = get(db, &family, &key);
-            if found.is_some() {
-                // A failed delete is only debug output in func_db.c.
-                let _ = db.del(&family, &key);
-            }
-            let value = found.unwrap_or_default();
-            call.vars.assign(b"DB_RESULT", &value);
-            Some(value)
-        }
+        "DB_DELETE" => delete(db, args, call, VAR_BUF_SIZE),
         "DB_KEYS" => Some(keys_list(&next_components(db, args))),
         "DB_KEYCOUNT" => Some(next_components(db, args).len().to_string().into_bytes()),
         _ => None,
@@ -166,11 +175,7 @@ pub(crate) fn write(db: &AstDb, name: &str, args: &[u8], value: &[u8], call: &mu
         // function_db_delete_write: the read into a 128-byte buffer (so DB_RESULT keeps at
         // most 126 bytes of the value), its result thrown away.
         "DB_DELETE" => {
-            read(db, name, args, call);
-            if let Some(result) = call.vars.get(b"DB_RESULT").filter(|r| r.len() > 126) {
-                let cut = result[..126].to_vec();
-                call.vars.assign(b"DB_RESULT", &cut);
-            }
+            delete(db, args, call, 128);
         }
         _ => {}
     }
