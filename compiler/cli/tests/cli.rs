@@ -757,6 +757,8 @@ fn test_reports_each_unmet_expectation_and_exits_1() {
             "extensions.conf",
             b"[in]\nexten => s,1,Set(X=1)\n same => n,Wait(0.1)\n same => n,Hangup()\n",
         ),
+        // The calls are not answered: without `unanswered`, cdr.c writes no record of them.
+        ("cdr.conf", b"[general]\nunanswered = yes\n"),
         (
             "calls.test",
             b"[ok]\ncall = s@in\nexpect_trace = in,s,1,Set(X=1)\nexpect_trace = in,s,2,Wait(0.1)\n\

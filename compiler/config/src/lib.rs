@@ -43,6 +43,16 @@ pub fn asterisk_settings(
     provider: &dyn SourceProvider,
     dir: &Path,
 ) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    file_settings(provider, dir, known::ASTERISK_CONF)
+}
+
+/// The settings of configuration file `file` in `dir` (cdr.conf), read as
+/// [`asterisk_settings`] reads asterisk.conf.
+pub fn file_settings(
+    provider: &dyn SourceProvider,
+    dir: &Path,
+    file: &str,
+) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let mut probe = Session::new(
         provider,
         LoadOptions {
@@ -50,7 +60,7 @@ pub fn asterisk_settings(
             exec_includes: false,
         },
     );
-    let Ok(config) = probe.load(known::ASTERISK_CONF) else {
+    let Ok(config) = probe.load(file) else {
         return Vec::new();
     };
     let mut browsed: Vec<&[u8]> = Vec::new();

@@ -24,6 +24,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pbxc_dialplan::timing::{civil_from_days, zone_offset};
 
+pub mod chain;
+
 /// A point in time as a `struct timeval`: microseconds since the Unix epoch. Zero means
 /// "not set" (`ast_tvzero`), and is written as an empty column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

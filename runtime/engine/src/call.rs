@@ -763,6 +763,7 @@ impl Engine<'_> {
         // The `h` extension of the context the call is in when it ends.
         call.hung_up = true;
         if self.exists(&call.context, b"h", 1, call.cid()) {
+            chan.hangup_logic_starts();
             call.exten = b"h".to_vec();
             call.priority = 1;
             // The h extension runs interpreted: it runs once, after the call.
@@ -773,6 +774,9 @@ impl Engine<'_> {
             self.jit = jit;
         }
         // Then the hangup handlers, last pushed first (`ast_pbx_hangup_handler_run`).
+        if !call.hangup_handlers.is_empty() {
+            chan.hangup_logic_starts();
+        }
         while let Some(handler) = call.hangup_handlers.pop() {
             self.run_subroutine(call, chan, trace, &handler);
         }

@@ -1,10 +1,10 @@
-//! `CDR(name[,options])` (funcs/func_cdr.c over main/cdr.c) for the record's fields that do
-//! not depend on when the CDR engine last saw the channel: who called (`clid`, `src`), the
-//! channel (`channel`, `uniqueid`, `linkedid`, `tenantid`), its codes (`accountcode`,
-//! `amaflags`, `userfield`) and the record's own variables. The times, the disposition and the
-//! last application come from the channel's snapshot of the previous application, which the
-//! engine does not keep (compiled steps never build their data unless traced): those read
-//! as a function that needs a live channel.
+//! `CDR(name[,options])` (funcs/func_cdr.c over main/cdr.c). The fields that do not depend
+//! on when the CDR engine last saw the channel come from the call: who called (`clid`,
+//! `src`), the channel (`channel`, `uniqueid`, `linkedid`, `tenantid`), its codes
+//! (`accountcode`, `amaflags`, `userfield`) and the record's own variables. The times, the
+//! disposition, the called party and the last application belong to the channel's CDR
+//! engine ([`Channel::cdr_property`]), and are formatted here as func_cdr.c formats them;
+//! offline, where no channel keeps a CDR, they read as a function that needs a live channel.
 
 use pbxc_stdlib::functions::args;
 
@@ -54,27 +54,36 @@ const NOT_KEPT: &[&str] = &[
     "peertenantid",
 ];
 
-/// Reads `CDR(args)`: `None` for a field the engine does not keep (outer), else the value
-/// (inner `None` when the function fails).
-pub(crate) fn read(
-    call: &mut Call,
-    chan: &dyn Channel,
-    arguments: &[u8],
-) -> Option<Option<Vec<u8>>> {
+/// What `CDR(args)` reads.
+pub(crate) enum Reading {
+    /// The value (`None` when the function fails).
+    Value(Option<Vec<u8>>),
+    /// A time, as `%Y-%m-%d %T` in local time (seconds since the epoch).
+    LocalTime(i64),
+    /// A field of the channel's CDR engine, and the channel keeps none.
+    Unavailable,
+}
+
+/// Reads `CDR(args)`.
+pub(crate) fn read(call: &mut Call, chan: &dyn Channel, arguments: &[u8]) -> Reading {
     if arguments.is_empty() {
         call.log
             .push("WARNING: CDR requires a variable (CDR(variable[,option]))\n)".into());
-        return Some(Some(Vec::new()));
+        return Reading::Value(Some(Vec::new()));
     }
     let parts = args::standard(arguments, 2);
     let variable = parts.first().cloned().unwrap_or_default();
-    let unparsed = parts.get(1).is_some_and(|o| o.contains(&b'u'));
+    let options = parts.get(1).cloned().unwrap_or_default();
+    let unparsed = options.contains(&b'u');
     let name = String::from_utf8_lossy(&variable).to_ascii_lowercase();
     if NOT_KEPT.contains(&name.as_str()) {
-        return None;
+        let Some(raw) = chan.cdr_property(&name) else {
+            return Reading::Unavailable;
+        };
+        return format_property(call, chan, &name, raw, unparsed, options.contains(&b'f'));
     }
     let a = &call.attributes;
-    Some(Some(match name.as_str() {
+    Reading::Value(Some(match name.as_str() {
         // ast_callerid_merge of the snapshot's name and number, which are never NULL (empty
         // when unset): always `"name" <number>`, the name's `"` and `\` escaped.
         "clid" => {
@@ -107,6 +116,88 @@ pub(crate) fn read(
             .map(|(_, v)| v.clone())
             .unwrap_or_default(),
     }))
+}
+
+/// func_cdr.c's `cdr_read_callback` on a property of the CDR engine: `f` gives billsec and
+/// duration in seconds with microseconds, and unless `u` the times are local and the
+/// disposition a name.
+fn format_property(
+    call: &mut Call,
+    chan: &dyn Channel,
+    name: &str,
+    raw: Vec<u8>,
+    unparsed: bool,
+    float: bool,
+) -> Reading {
+    // `cdr_retrieve_time`: a `seconds.micros` property as microseconds.
+    let micros = |text: &[u8]| -> i64 {
+        let text = String::from_utf8_lossy(text);
+        let (sec, usec) = text.split_once('.').unwrap_or((&text, "0"));
+        let sec: i64 = sec.parse().unwrap_or(0);
+        let usec: i64 = usec.parse().unwrap_or(0);
+        sec.saturating_mul(1_000_000).saturating_add(usec)
+    };
+    if float && (name == "billsec" || name == "duration") {
+        let from = if name == "billsec" { "answer" } else { "start" };
+        let start = chan.cdr_property(from).map_or(0, |t| micros(&t));
+        let mut finish = chan.cdr_property("end").map_or(0, |t| micros(&t));
+        if finish == 0 {
+            finish = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        }
+        let delta = if start == 0 {
+            0.0
+        } else {
+            (finish - start) as f64 / 1_000_000.0
+        };
+        return Reading::Value(Some(format!("{delta:.6}").into_bytes()));
+    }
+    if unparsed {
+        return Reading::Value(Some(raw));
+    }
+    match name {
+        "start" | "end" | "answer" => {
+            let text = String::from_utf8_lossy(&raw);
+            // sscanf("%ld.%ld") must find both numbers.
+            let parsed = text
+                .split_once('.')
+                .and_then(|(s, u)| Some((s.parse::<i64>().ok()?, u.parse::<i64>().ok()?)));
+            match parsed {
+                Some((0, _)) => Reading::Value(Some(Vec::new())),
+                Some((sec, _)) => Reading::LocalTime(sec),
+                None => {
+                    call.log.push(format!(
+                        "WARNING: Unable to parse {name} ({text}) from the CDR for channel {}",
+                        String::from_utf8_lossy(chan.name())
+                    ));
+                    Reading::Value(None)
+                }
+            }
+        }
+        "disposition" => {
+            let number = String::from_utf8_lossy(&raw).trim().parse::<u32>().ok();
+            Reading::Value(Some(
+                disposition_name(number.unwrap_or(u32::MAX))
+                    .as_bytes()
+                    .to_vec(),
+            ))
+        }
+        _ => Reading::Value(Some(raw)),
+    }
+}
+
+/// `ast_cdr_disp2str`.
+fn disposition_name(value: u32) -> &'static str {
+    match value {
+        0 | 1 => "NO ANSWER",
+        2 => "FAILED",
+        4 => "BUSY",
+        8 => "ANSWERED",
+        16 => "CONGESTION",
+        32 => "CANCEL",
+        _ => "UNKNOWN",
+    }
 }
 
 /// `ast_channel_amaflags2string`.

@@ -53,6 +53,20 @@ pub trait Channel {
     fn attributes_set(&mut self, attributes: &crate::attributes::Attributes) {
         let _ = attributes;
     }
+    /// A property of the channel's current CDR as `cdr_object_format_property` gives it,
+    /// unformatted (`start` as `seconds.micros`, `disposition` as its number): `dst`,
+    /// `dcontext`, `dstchannel`, `lastapp`, `lastdata`, `start`, `answer`, `end`, `duration`,
+    /// `billsec`, `disposition`, `sequence`, `peeraccount`, `peertenantid`. `None` when the
+    /// channel keeps no CDR (offline).
+    fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
+        let _ = name;
+        None
+    }
+    /// The call's dialplan is over and its hang-up logic (`h`, or the hangup handlers when
+    /// there is no `h`) runs from now on: `ast_pbx_h_exten_run` and
+    /// `ast_pbx_hangup_handler_run` mark the channel `AST_SOFTHANGUP_HANGUP_EXEC`, which the
+    /// CDR engine reads.
+    fn hangup_logic_starts(&mut self) {}
     /// Whether the far end has hung up (`ast_check_hangup`).
     fn hung_up(&self) -> bool {
         false

@@ -337,7 +337,19 @@ impl Exec<'_, '_> {
             return Some(result);
         }
         if name == "CDR" {
-            return crate::cdr::read(self.call, self.chan, args);
+            return match crate::cdr::read(self.call, self.chan, args) {
+                crate::cdr::Reading::Value(value) => Some(value),
+                crate::cdr::Reading::LocalTime(sec) => {
+                    let data = format!("{sec},,%Y-%m-%d %T");
+                    pbxc_stdlib::functions::read(
+                        "STRFTIME",
+                        data.as_bytes(),
+                        &mut Env { exec: self },
+                    )
+                    .map(|r| r.ok())
+                }
+                crate::cdr::Reading::Unavailable => None,
+            };
         }
         if name == "CHANNEL" {
             // The items the call keeps; the others are left to a real channel.

@@ -44,6 +44,17 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.chan.name.as_bytes()
     }
 
+    fn hangup_logic_starts(&mut self) {
+        self.chan.set_hangup_exec();
+    }
+
+    fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
+        let cdr = crate::channel::lock(&self.chan.cdr);
+        cdr.as_ref()?
+            .property(name, pbx_cdr::Timestamp::now())
+            .map(String::into_bytes)
+    }
+
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
         if MEDIA_APPS.contains(&app) && !self.pbx.module_running("app_media") {
             tracing::warn!("No application '{app}': app_media is unloaded");

@@ -1,13 +1,15 @@
-//! A call's CDR, as Asterisk records a channel that ran the dialplan: who called, which
-//! extension, the peer it was bridged with, the last application, when it started, was
-//! answered and ended, and how it went.
+//! A channel's CDRs: its CDR engine ([`pbx_cdr::chain::Chain`]) starts with its dialplan,
+//! sees each snapshot it publishes, its dials and its bridge, and at its end gives the
+//! records cdr_csv writes — who called, which extension, the called party, the last
+//! application, when each record started, was answered and ended, and how it went.
 
 use std::time::SystemTime;
 
-use pbx_cdr::{Cdr, Disposition, Timestamp};
+use pbx_cdr::chain::{Chain, PartyA};
+use pbx_cdr::{Cdr, Timestamp};
 
-use crate::channel::{Cause, Channel};
-use crate::pbx::CallRecord;
+use crate::channel::{Cause, Channel, lock};
+use crate::pbx::Pbx;
 
 fn stamp(t: SystemTime) -> Timestamp {
     Timestamp::from_micros(
@@ -16,54 +18,71 @@ fn stamp(t: SystemTime) -> Timestamp {
     )
 }
 
-pub(crate) fn record(
-    chan: &Channel,
-    context: &str,
-    exten: &str,
-    record: &CallRecord,
-    end: SystemTime,
-) -> Cdr {
+/// The channel's dialplan starts at `context,exten`: its CDR engine starts, as of the
+/// channel's creation, unless it already runs (a channel that goes on after a transfer).
+pub(crate) fn start(pbx: &Pbx, chan: &Channel, context: &str, exten: &str) {
+    let settings = pbx.cdr_settings();
+    if !settings.enable {
+        return;
+    }
+    let mut cdr = lock(&chan.cdr);
+    if cdr.is_some() {
+        return;
+    }
+    let mut snapshot = chan.cdr_snapshot();
+    snapshot.context = context.to_string();
+    snapshot.exten = exten.to_string();
+    *cdr = Some(Chain::new(
+        settings.clone(),
+        snapshot,
+        chan.dialed.load(std::sync::atomic::Ordering::Relaxed),
+        stamp(chan.created),
+    ));
+}
+
+/// The channel is gone: its records are final, and these are the ones to write.
+pub(crate) fn finish(chan: &Channel) -> Vec<Cdr> {
+    let mut snapshot = chan.cdr_snapshot();
+    snapshot.dead = true;
+    let Some(mut chain) = lock(&chan.cdr).take() else {
+        return Vec::new();
+    };
+    let now = Timestamp::now();
+    chain.update(snapshot, now);
+    chain.records(&party_a(chan), now)
+}
+
+/// The columns of party A that come from the channel itself.
+fn party_a(chan: &Channel) -> PartyA {
     let number = chan.caller_number.clone().unwrap_or_default();
     let clid = match &chan.caller_name {
         Some(name) => format!("\"{name}\" <{number}>"),
         None if number.is_empty() => String::new(),
         None => format!("\"\" <{number}>"),
     };
-    let last = chan.location();
-    let answer = chan.answered_at();
-    // cdr.c's `cdr_object_finalize` and `cdr_object_set_disposition`, cdr.conf defaults
-    // (congestion = no).
-    let disposition = if answer.is_some() {
-        Disposition::Answered
-    } else {
-        match chan.hangup_cause() {
-            Some(Cause::USER_BUSY) => Disposition::Busy,
-            Some(Cause::NORMAL_CLEARING | Cause::NO_ANSWER) => Disposition::NoAnswer,
-            _ => Disposition::Failed,
-        }
-    };
-    let attributes = crate::channel::lock(&chan.attributes).clone();
+    let attributes = lock(&chan.attributes).clone();
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    Cdr {
+    PartyA {
         accountcode: text(&attributes.accountcode),
-        // Party B's account code (cdr.c), not this channel's CHANNEL(peeraccount): the
-        // bridged peer's codes are not recorded, so it stays empty.
-        userfield: text(&attributes.cdr_userfield),
         amaflags: pbx_cdr::AmaFlags::from_number(attributes.amaflags),
-        linkedid: chan.linked_id(),
-        src: number,
-        dst: exten.to_string(),
-        dcontext: context.to_string(),
-        clid,
         channel: chan.name.clone(),
-        dstchannel: record.dstchannel.clone(),
-        lastapp: last.app,
-        lastdata: last.data,
-        start: stamp(chan.created),
-        answer: answer.map(stamp),
-        end: stamp(end),
-        disposition,
+        clid,
+        src: number,
         uniqueid: chan.unique_id.clone(),
-        ..Default::default()
+        linkedid: chan.linked_id(),
+        userfield: text(&attributes.cdr_userfield),
+    }
+}
+
+/// `ast_hangup_cause_to_dial_status`: the dial status of a called party that hung up before
+/// it answered.
+pub(crate) fn dial_status_of(cause: Option<Cause>) -> &'static str {
+    match cause {
+        Some(Cause::USER_BUSY) => "BUSY",
+        Some(Cause::CONGESTION) => "CONGESTION",
+        // AST_CAUSE_NO_ROUTE_DESTINATION, AST_CAUSE_UNREGISTERED
+        Some(Cause(3) | Cause(20)) => "CHANUNAVAIL",
+        Some(Cause::NO_ANSWER) => "NOANSWER",
+        _ => "UNKNOWN",
     }
 }

@@ -222,6 +222,8 @@ struct Inner {
     inbound: Inbound,
     answered_at: Option<SystemTime>,
     location: Location,
+    /// Dialplan ran after the hang-up (`AST_SOFTHANGUP_HANGUP_EXEC`, which stays set).
+    hangup_exec: bool,
     bridged_with: Option<String>,
     /// Keys that, while bridged, are kept for the PBX (a transfer's `#`) instead of being
     /// passed to the other side.
@@ -266,6 +268,11 @@ pub struct Channel {
     /// The groups it may be in; it leaves them when it is destroyed, as
     /// `ast_channel_destructor` does.
     pub groups: std::sync::OnceLock<Arc<pbx_engine::groups::Groups>>,
+    /// Its CDR engine (main/cdr.c's records for this channel), from its dialplan's start to
+    /// its end; every snapshot it publishes goes through it.
+    pub cdr: Mutex<Option<pbx_cdr::chain::Chain>>,
+    /// Called by `Dial` (`AST_FLAG_OUTGOING`): its records without a party B are not written.
+    pub dialed: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for Channel {
@@ -325,6 +332,8 @@ impl Channel {
             attributes: Mutex::new(Default::default()),
             group_key: pbx_engine::groups::Groups::new_key(),
             groups: std::sync::OnceLock::new(),
+            cdr: Mutex::new(None),
+            dialed: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,
@@ -333,6 +342,7 @@ impl Channel {
                 inbound: Inbound::Discard,
                 answered_at: None,
                 location: Location::default(),
+                hangup_exec: false,
                 bridged_with: None,
                 feature_keys: Vec::new(),
                 played: Vec::new(),
@@ -478,6 +488,7 @@ impl Channel {
             inner.state = State::Up;
             inner.answered_at = Some(SystemTime::now());
         }
+        self.publish_snapshot();
         self.endpoint.indicate(Indication::Answer);
     }
 
@@ -593,6 +604,44 @@ impl Channel {
 
     pub fn set_location(&self, location: Location) {
         self.inner().location = location;
+    }
+
+    /// Its hang-up logic runs from now on (`AST_SOFTHANGUP_HANGUP_EXEC`).
+    pub fn set_hangup_exec(&self) {
+        self.inner().hangup_exec = true;
+    }
+
+    /// What the channel shows its CDR engine now (`ast_channel_snapshot`).
+    pub fn cdr_snapshot(&self) -> pbx_cdr::chain::Snapshot {
+        let inner = self.inner();
+        let l = &inner.location;
+        pbx_cdr::chain::Snapshot {
+            context: l.context.clone(),
+            exten: l.exten.clone(),
+            priority: l.priority,
+            app: l.app.clone(),
+            data: l.data.clone(),
+            up: inner.state == State::Up,
+            hangup_exec: inner.hangup_exec,
+            in_subroutine: false,
+            dead: false,
+            cause: inner.hangup.map_or(0, |c| i32::from(c.0)),
+        }
+    }
+
+    /// `ast_channel_publish_snapshot`: the CDR engine sees the channel as it is now.
+    pub fn publish_snapshot(&self) {
+        let snapshot = self.cdr_snapshot();
+        if let Some(chain) = lock(&self.cdr).as_mut() {
+            chain.update(snapshot, pbx_cdr::Timestamp::now());
+        }
+    }
+
+    /// Runs `f` on the channel's CDR engine, when it has one.
+    pub fn with_cdr(&self, f: impl FnOnce(&mut pbx_cdr::chain::Chain, pbx_cdr::Timestamp)) {
+        if let Some(chain) = lock(&self.cdr).as_mut() {
+            f(chain, pbx_cdr::Timestamp::now());
+        }
     }
 
     pub fn location(&self) -> Location {

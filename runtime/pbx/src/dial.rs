@@ -75,6 +75,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             Ok(out) => {
                 io.pbx.register(&out);
                 legs.0.push((out.clone(), resource.to_string()));
+                out.dialed.store(true, std::sync::atomic::Ordering::Relaxed);
+                caller.with_cdr(|cdr, now| cdr.dial_begin(&out.name, now));
                 out.call();
                 ringing.push(out);
             }
@@ -122,6 +124,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         if caller.must_stop() {
             for out in &ringing {
                 out.hangup(Cause::NORMAL_CLEARING);
+                caller.with_cdr(|cdr, now| cdr.dial_end(&out.name, "CANCEL", now));
             }
             if let Some(hold) = &hold {
                 hold.stop();
@@ -153,11 +156,17 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 }
             }
             if out.is_hung_up() && winner.as_ref().is_none_or(|w| !Arc::ptr_eq(w, out)) {
-                match out.hangup_cause() {
+                let cause = out.hangup_cause();
+                match cause {
                     Some(Cause::USER_BUSY) => busy = true,
                     Some(Cause::CONGESTION) => congestion = true,
                     _ => {}
                 }
+                let status = crate::cdr::dial_status_of(cause);
+                caller.with_cdr(|cdr, now| {
+                    cdr.party_b_hung_up(&out.name, cause.map_or(0, |c| i32::from(c.0)));
+                    cdr.dial_end(&out.name, status, now);
+                });
                 return false;
             }
             true
@@ -183,6 +192,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         if deadline.is_some_and(|d| Instant::now() >= d) {
             for out in &ringing {
                 out.hangup(Cause::NO_ANSWER);
+                caller.with_cdr(|cdr, now| cdr.dial_end(&out.name, "NOANSWER", now));
             }
             if let Some(hold) = &hold {
                 hold.stop();
@@ -196,9 +206,11 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     if let Some(hold) = &hold {
         hold.stop();
     }
+    caller.with_cdr(|cdr, now| cdr.dial_end(&answered.name, "ANSWER", now));
     for out in &ringing {
         if !Arc::ptr_eq(out, &answered) {
             out.hangup(Cause::ANSWERED_ELSEWHERE);
+            caller.with_cdr(|cdr, now| cdr.dial_end(&out.name, "CANCEL", now));
         }
     }
     caller.answer();
@@ -212,13 +224,17 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         .map(|(_, resource)| resource.clone())
         .unwrap_or_default();
     vars.set(b"DIALEDPEERNUMBER", Some(number.as_bytes()));
-    lock_record(io).dstchannel = answered.name.clone();
 
     if let Some(target) = arg_of(b'G') {
         // The parties go on apart: the caller at the target, the called one a priority on.
         let target = target.replace('^', ",");
         match callee_start(io, &target, vars) {
             Some(start) => {
+                // Both go into the dialplan: neither is an outgoing channel any longer
+                // (app_dial.c clears AST_FLAG_OUTGOING), so the called party's records count.
+                answered
+                    .dialed
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 if let Err(e) = io.pbx.spawn_call(answered.clone(), start) {
                     tracing::error!("cannot continue {}: {e}", answered.name);
                     end_leg(&answered, Cause::FAILURE);
@@ -288,6 +304,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     answered.set_inbound(Inbound::Bridge(Arc::downgrade(caller)));
     caller.set_bridged_with(Some(answered.name.clone()));
     answered.set_bridged_with(Some(caller.name.clone()));
+    caller.with_cdr(|cdr, now| cdr.bridge_enter(&answered.name, now));
     let caller_transfers = option(b'T').is_some();
     let callee_transfers = option(b't').is_some();
     if caller_transfers {
@@ -309,6 +326,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             // The caller sends the called party elsewhere and leaves.
             if let Some(target) = blind_transfer(io, caller, &answered, vars) {
                 clear_bridge(caller, &answered);
+                // It survives the bridge: no longer a dialed channel (bridge_channel.c).
+                answered
+                    .dialed
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 match io.pbx.spawn_call(answered.clone(), target) {
                     Ok(()) => {}
                     Err(e) => {
@@ -360,10 +381,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     }
 }
 
-fn lock_record<'a>(io: &'a CallIo) -> std::sync::MutexGuard<'a, crate::pbx::CallRecord> {
-    crate::channel::lock(io.record)
-}
-
 fn set_time(vars: &mut Variables, name: &[u8], since: Instant) {
     vars.set(name, Some(since.elapsed().as_secs().to_string().as_bytes()));
 }
@@ -383,7 +400,9 @@ impl Drop for Legs {
     }
 }
 
+/// The bridge of caller `a` and called party `b` is over.
 fn clear_bridge(a: &Channel, b: &Channel) {
+    a.with_cdr(|cdr, now| cdr.bridge_leave(now));
     for chan in [a, b] {
         chan.set_inbound(Inbound::Discard);
         chan.set_bridged_with(None);

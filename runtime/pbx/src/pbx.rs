@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock, Weak};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use pbx_engine::{Call, Engine, Outcome};
 
@@ -33,6 +33,10 @@ pub struct Options {
     pub sounds: Option<PathBuf>,
     /// Write CDRs.
     pub cdr: bool,
+    /// cdr.conf `[general]`: which records the CDR engine keeps and writes.
+    pub cdr_settings: pbx_cdr::chain::Settings,
+    /// cdr.conf `[csv]`: how cdr_csv writes them.
+    pub csv: pbx_cdr::CsvOptions,
     /// asterisk.conf `[options] verbose`.
     pub verbose: Option<u8>,
     /// Run hot extensions as native code (on by default; `pbx --engine interp` turns it off).
@@ -72,6 +76,8 @@ impl Options {
             sounds,
             source,
             cdr: true,
+            cdr_settings: Default::default(),
+            csv: Default::default(),
             verbose: None,
             jit: true,
             keep_traces: false,
@@ -114,7 +120,37 @@ impl Options {
                 _ => {}
             }
         }
+        options.read_cdr_conf();
         options
+    }
+
+    /// cdr.conf: `[general]` for the CDR engine (cdr.c), `[csv]` for cdr_csv.c.
+    fn read_cdr_conf(&mut self) {
+        let yes = |v: &str| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "yes" | "true" | "y" | "t" | "1" | "on"
+            )
+        };
+        for (section, key, value) in crate::program::conf_settings(&self.source, "cdr.conf") {
+            match section.as_str() {
+                "general" => {
+                    self.cdr_settings.set(&key, &value);
+                    if key == "initiatedseconds" {
+                        self.csv.initiatedseconds = yes(&value);
+                    }
+                }
+                "csv" => match key.as_str() {
+                    "usegmtime" => self.csv.usegmtime = yes(&value),
+                    "loguniqueid" => self.csv.loguniqueid = yes(&value),
+                    "loguserfield" => self.csv.loguserfield = yes(&value),
+                    "accountlogs" => self.csv.accountlogs = yes(&value),
+                    "newcdrcolumns" => self.csv.newcdrcolumns = yes(&value),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
     }
 }
 
@@ -144,6 +180,7 @@ pub struct Pbx {
     pub run_dir: PathBuf,
     pub recordings_dir: PathBuf,
     cdr: Option<pbx_cdr::CsvWriter>,
+    cdr_settings: pbx_cdr::chain::Settings,
     /// Timers of scripted channels and the control socket.
     pub(crate) tokio: tokio::runtime::Runtime,
     pub(crate) local_sequence: AtomicUsize,
@@ -170,6 +207,11 @@ const JIT_PATIENCE: u32 = 1000;
 const CALL_STACK: usize = 512 * 1024;
 
 impl Pbx {
+    /// cdr.conf `[general]`, as the PBX started with it.
+    pub(crate) fn cdr_settings(&self) -> &pbx_cdr::chain::Settings {
+        &self.cdr_settings
+    }
+
     /// See [`Options::system`].
     pub fn system(&self) -> Arc<pbx_engine::system::System> {
         self.system.clone()
@@ -192,7 +234,7 @@ impl Pbx {
             MediaClock::start().map_err(|e| format!("cannot start the media clock: {e}"))?;
         let cdr = options
             .cdr
-            .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), Default::default()));
+            .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), options.csv.clone()));
         let globals = Arc::new(Mutex::new(pbx_engine::vars::Variables::default()));
         set_globals(&globals, &program);
         // Asterisk does not start without its database.
@@ -227,6 +269,7 @@ impl Pbx {
             run_dir: options.run_dir,
             recordings_dir: options.recordings_dir,
             cdr,
+            cdr_settings: options.cdr_settings,
             tokio,
             local_sequence: AtomicUsize::new(0),
             started: Instant::now(),
@@ -486,10 +529,9 @@ impl Drop for CallGuard {
     }
 }
 
-/// What the CDR needs from a call as it runs.
+/// What an application leaves running for the rest of the call.
 #[derive(Default)]
 pub(crate) struct CallRecord {
-    pub dstchannel: String,
     /// A tone `PlayTones` started, until `StopPlayTones` or the end of the call.
     pub tones: Option<Arc<crate::media::Playing>>,
     /// Music on hold while the PBX waits (`WaitExten(…,m)`).
@@ -513,8 +555,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     // its call does.
     chan.set_timeout_at(None);
     let record = Mutex::new(CallRecord::default());
-    let dst = start.exten.clone();
-    let context = start.context.clone();
+    crate::cdr::start(pbx, chan, &start.context, &start.exten);
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         loop {
             // The generation first: a reload between the two reads then only makes the
@@ -555,6 +596,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                         data: data_text,
                         ..Location::default()
                     });
+                    chan.publish_snapshot();
                     if engine.execute(&mut call, &mut io, &app, data).is_none() {
                         tracing::warn!("No application '{app}' to originate");
                     }
@@ -580,9 +622,10 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                     if pbx.keep_traces {
                         chan.note_step(step.to_string());
                     }
-                    // Where the call is, for `core show channels` and the CDR's last
-                    // application.
+                    // Where the call is, for `core show channels`; `pbx_exec` publishes it
+                    // for the CDR engine as the application starts.
                     chan.set_location(location);
+                    chan.publish_snapshot();
                 })
             });
             for line in call.log.drain(..) {
@@ -628,17 +671,12 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
         .filter(|&c| c > 0)
         .map_or(Cause::NORMAL_CLEARING, Cause);
     chan.hangup(cause);
+    let records = crate::cdr::finish(chan);
     if let Some(cdr) = pbx.cdr.as_ref().filter(|_| pbx.module_running("cdr_csv")) {
-        let record = lock(&record);
-        let written = cdr.write(&crate::cdr::record(
-            chan,
-            &context,
-            &dst,
-            &record,
-            SystemTime::now(),
-        ));
-        if let Err(e) = written {
-            tracing::error!("cannot write the CDR of {}: {e}", chan.name);
+        for record in &records {
+            if let Err(e) = cdr.write(record) {
+                tracing::error!("cannot write the CDR of {}: {e}", chan.name);
+            }
         }
     }
 }

@@ -40,8 +40,13 @@ impl Program {
 /// asterisk.conf's settings as (section, key, value), lower-case names, as Asterisk browses
 /// them ([`pbxc_config::asterisk_settings`]); empty when there is no such file.
 pub fn asterisk_conf(source: &Source) -> Vec<(String, String, String)> {
+    conf_settings(source, "asterisk.conf")
+}
+
+/// The settings of configuration file `file` (cdr.conf) as `asterisk_conf` gives asterisk.conf's.
+pub fn conf_settings(source: &Source, file: &str) -> Vec<(String, String, String)> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
-    pbxc_config::asterisk_settings(&*source.provider(), &source.dir())
+    pbxc_config::file_settings(&*source.provider(), &source.dir(), file)
         .into_iter()
         .map(|(section, name, value)| {
             (

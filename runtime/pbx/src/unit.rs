@@ -302,7 +302,11 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
                     .map(csv_fields)
                     .find(|fields| fields.get(5) == Some(&chan.name));
                 match row {
-                    None => failures.push("no CDR was written for the call".to_string()),
+                    None => failures.push(
+                        "no CDR was written for the call (one unanswered and without a called \
+                         party is written only with cdr.conf's `unanswered = yes`)"
+                            .to_string(),
+                    ),
                     Some(fields) => {
                         for (column, value) in &call.cdr {
                             let i = CDR_COLUMNS.iter().position(|c| c == column).unwrap_or(0);

@@ -435,12 +435,20 @@ fn busy_indicates_and_hangs_up_with_user_busy() {
 }
 
 #[test]
-fn a_cdr_is_written_for_every_call() {
-    let f = fixture(
-        "cdr",
-        "[in]\nexten => s,1,Answer()\n same => n,Wait(0.1)\n same => n,Hangup()\n\
-         exten => 5,1,Busy(0.1)\n",
-    );
+fn a_cdr_is_written_for_every_answered_call_and_with_unanswered_for_the_others() {
+    let dialplan = "[in]\nexten => s,1,Answer()\n same => n,Wait(0.1)\n same => n,Hangup()\n\
+                    exten => 5,1,Busy(0.1)\n";
+    // cdr.conf's default (`unanswered = no`): the busy call, unanswered and with no called
+    // party, is not written.
+    let f = fixture("cdr-default", dialplan);
+    f.call("in", "s", Script::default());
+    f.call("in", "5", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    assert!(cdr.contains("\"ANSWERED\""), "{cdr}");
+
+    let f = common::fixture_with("cdr", dialplan, |o| o.cdr_settings.unanswered = true);
     f.call("in", "s", Script::default());
     f.settle();
     f.call("in", "5", Script::default());

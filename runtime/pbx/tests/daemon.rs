@@ -231,6 +231,8 @@ fn without_config_it_runs_the_built_in_example_with_its_prompts() {
 fn sighup_reloads_the_console_talks_and_a_graceful_stop_waits_for_calls() {
     let dir = common::temp_dir("console");
     common::write_config(&dir, "[in]\nexten => 1,1,NoOp(old)\n same => n,Wait(1)\n");
+    // The call below is never answered: its record is written only with `unanswered`.
+    std::fs::write(dir.join("cdr.conf"), "[general]\nunanswered = yes\n").unwrap();
     let mut daemon = Daemon::start(&dir);
     let pid = daemon.0.as_ref().unwrap().id().to_string();
     wait_for("the control socket", || dir.join("run/pbx.ctl").exists());

@@ -1,0 +1,272 @@
+//! Calls told as the events cdr.c sees, at whole seconds, with the records and the
+//! `CDR()` properties Asterisk gives for them.
+
+use super::*;
+
+fn t(secs: i64) -> Timestamp {
+    Timestamp::from_secs(secs)
+}
+
+/// A channel of `in,s` driven through its events.
+struct Call {
+    chain: Chain,
+    snap: Snapshot,
+}
+
+impl Call {
+    fn new(settings: Settings, dialed: bool) -> Call {
+        let snap = Snapshot {
+            context: "in".into(),
+            exten: "s".into(),
+            ..Snapshot::default()
+        };
+        Call {
+            chain: Chain::new(settings, snap.clone(), dialed, t(100)),
+            snap,
+        }
+    }
+
+    /// `pbx_exec` publishing `exten,priority,App(data)` at `at`.
+    fn app(&mut self, at: i64, exten: &str, priority: i32, app: &str, data: &str) -> &mut Self {
+        self.snap.exten = exten.into();
+        self.snap.priority = priority;
+        self.snap.app = app.into();
+        self.snap.data = data.into();
+        self.chain.update(self.snap.clone(), t(at));
+        self
+    }
+
+    fn answer(&mut self, at: i64) -> &mut Self {
+        self.snap.up = true;
+        self.chain.update(self.snap.clone(), t(at));
+        self
+    }
+
+    /// The channel hangs up with `cause` and runs `h` (its first priority at `at`).
+    fn h(&mut self, at: i64, cause: i32) -> &mut Self {
+        self.snap.cause = cause;
+        self.snap.hangup_exec = true;
+        self.app(at, "h", 1, "NoOp", "bye")
+    }
+
+    fn dead(&mut self, at: i64, cause: i32) -> &mut Self {
+        self.snap.cause = cause;
+        self.snap.dead = true;
+        self.chain.update(self.snap.clone(), t(at));
+        self
+    }
+
+    fn prop(&self, name: &str, now: i64) -> String {
+        self.chain.property(name, t(now)).unwrap()
+    }
+
+    /// Each written record as `dst,dstchannel,lastapp,start,answer,end,duration,billsec,
+    /// disposition` (times in seconds after 100, `-` for none).
+    fn written(&self) -> Vec<String> {
+        let rel = |ts: Timestamp| (ts.as_micros() / 1_000_000 - 100).to_string();
+        self.chain
+            .records(&PartyA::default(), t(0))
+            .iter()
+            .map(|c| {
+                format!(
+                    "{},{},{},{},{},{},{},{},{}",
+                    c.dst,
+                    c.dstchannel,
+                    c.lastapp,
+                    rel(c.start),
+                    c.answer.map_or("-".into(), rel),
+                    rel(c.end),
+                    c.duration(),
+                    c.billsec(false),
+                    c.disposition
+                )
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn an_answered_call_counts_billsec_from_its_answer_and_ends_before_h() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(102);
+    call.app(103, "s", 2, "Playback", "hello");
+    // While it runs: the record has no end, durations run to now, and the disposition is
+    // still AST_CDR_NULL (NO ANSWER) — only finalizing makes it ANSWERED.
+    assert_eq!(call.prop("billsec", 110), "8");
+    assert_eq!(call.prop("duration", 110), "10");
+    assert_eq!(call.prop("end", 110), "0.000000");
+    assert_eq!(call.prop("answer", 110), "102.000000");
+    assert_eq!(call.prop("disposition", 110), "1");
+    // The snapshot's place and application: what ran last.
+    assert_eq!(call.prop("lastapp", 110), "Playback");
+    assert_eq!(call.prop("lastdata", 110), "hello");
+    // endbeforehexten (the default): `h` ends the record, which no longer grows.
+    call.h(120, 16);
+    assert_eq!(call.prop("billsec", 500), "18");
+    assert_eq!(call.prop("disposition", 500), "8");
+    assert_eq!(call.prop("lastapp", 500), "Playback");
+    call.dead(125, 16);
+    assert_eq!(
+        call.written(),
+        ["s,,Playback,0,2,20,20,18,ANSWERED"],
+        "one record, ended when h started"
+    );
+}
+
+#[test]
+fn without_endbeforehexten_h_runs_inside_the_record() {
+    let settings = Settings {
+        endbeforehexten: false,
+        ..Settings::default()
+    };
+    let mut call = Call::new(settings, false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.h(120, 16);
+    assert_eq!(call.prop("billsec", 130), "29");
+    assert_eq!(call.prop("lastapp", 130), "NoOp");
+    call.dead(130, 16);
+    assert_eq!(call.written(), ["h,,NoOp,0,1,30,30,29,ANSWERED"]);
+}
+
+#[test]
+fn unanswered_calls_without_a_party_b_are_written_only_with_unanswered() {
+    for (unanswered, expected) in [
+        (false, vec![]),
+        (true, vec!["s,,Busy,0,-,3,3,0,BUSY".to_string()]),
+    ] {
+        let mut call = Call::new(
+            Settings {
+                unanswered,
+                ..Settings::default()
+            },
+            false,
+        );
+        call.app(101, "s", 1, "Busy", "");
+        call.dead(103, 17);
+        assert_eq!(call.written(), expected, "unanswered={unanswered}");
+    }
+}
+
+#[test]
+fn an_unanswered_dial_ends_its_record_and_the_dialplan_after_it_starts_another() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Dial", "SIP/bob,20");
+    call.chain.dial_begin("SIP/bob-1", t(101));
+    assert_eq!(call.prop("dstchannel", 105), "SIP/bob-1");
+    call.chain.dial_end("SIP/bob-1", "NOANSWER", t(121));
+    assert_eq!(call.prop("disposition", 200), "0");
+    assert_eq!(call.prop("duration", 200), "21", "ended at the dial's end");
+    // The next priority is a new application at a new place: a new record.
+    call.app(122, "s", 2, "VoiceMail", "100@default");
+    assert_eq!(call.chain.len(), 2);
+    assert_eq!(call.prop("dstchannel", 125), "");
+    assert_eq!(call.prop("duration", 125), "3");
+    call.dead(130, 16);
+    // The second record (no party B, unanswered) is filtered out; the first has a party B.
+    assert_eq!(call.written(), ["s,SIP/bob-1,Dial,0,-,21,21,0,NO ANSWER"]);
+}
+
+#[test]
+fn an_answered_dial_bills_from_the_callers_answer_until_the_bridge_ends() {
+    let mut call = Call::new(Settings::default(), false);
+    // Answered before the Dial (an IVR): billsec counts the IVR too, as in Asterisk.
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.app(102, "s", 2, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(102));
+    call.chain.dial_end("SIP/bob-1", "ANSWER", t(110));
+    call.chain.bridge_enter("SIP/bob-1", t(110));
+    assert_eq!(call.prop("billsec", 140), "39");
+    call.chain.bridge_leave(t(160));
+    call.app(161, "s", 3, "Playback", "goodbye");
+    call.dead(170, 16);
+    assert_eq!(
+        call.written(),
+        [
+            "s,SIP/bob-1,Dial,0,1,60,60,59,ANSWERED",
+            // The dialplan after the bridge: a record of its own, answered at its start.
+            "s,,Playback,61,61,70,9,9,ANSWERED",
+        ]
+    );
+}
+
+#[test]
+fn a_caller_hanging_up_in_the_bridge_reads_the_bridge_record_in_h() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(101));
+    call.answer(105);
+    call.chain.dial_end("SIP/bob-1", "ANSWER", t(105));
+    call.chain.bridge_enter("SIP/bob-1", t(105));
+    call.chain.bridge_leave(t(150));
+    call.h(150, 16);
+    assert_eq!(call.prop("billsec", 999), "45");
+    assert_eq!(call.prop("disposition", 999), "8");
+    assert_eq!(call.prop("dstchannel", 999), "SIP/bob-1");
+    call.dead(151, 16);
+    assert_eq!(call.written(), ["s,SIP/bob-1,Dial,0,5,50,50,45,ANSWERED"]);
+}
+
+#[test]
+fn a_parallel_dial_keeps_a_record_per_called_party() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Dial", "SIP/a&SIP/b");
+    call.chain.dial_begin("SIP/a-1", t(101));
+    call.chain.dial_begin("SIP/b-1", t(101));
+    call.answer(104);
+    call.chain.dial_end("SIP/b-1", "ANSWER", t(104));
+    call.chain.dial_end("SIP/a-1", "CANCEL", t(104));
+    call.chain.bridge_enter("SIP/b-1", t(104));
+    call.chain.bridge_leave(t(110));
+    call.dead(110, 16);
+    assert_eq!(
+        call.written(),
+        [
+            "s,SIP/a-1,Dial,0,4,4,4,0,NO ANSWER",
+            // Appended when the second dial began: it starts then.
+            "s,SIP/b-1,Dial,1,4,10,9,6,ANSWERED",
+        ]
+    );
+}
+
+#[test]
+fn the_place_is_not_recorded_in_a_subroutine_an_application_runs() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.snap.in_subroutine = true;
+    call.snap.context = "sub".into();
+    call.app(102, "s", 1, "NoOp", "in the subroutine");
+    // CDR(dst) reads the snapshot, the record keeps the place before it.
+    assert_eq!(call.prop("dcontext", 103), "sub");
+    call.dead(103, 16);
+    assert_eq!(
+        call.chain.records(&PartyA::default(), t(0))[0].dcontext,
+        "in"
+    );
+}
+
+#[test]
+fn a_dialed_channel_without_a_party_b_writes_nothing() {
+    let mut call = Call::new(Settings::default(), true);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.dead(105, 16);
+    assert!(call.written().is_empty());
+}
+
+#[test]
+fn settings_read_as_ast_true() {
+    let mut s = Settings::default();
+    assert!(s.set("Unanswered", "yes"));
+    assert!(s.set("endbeforehexten", "no"));
+    assert!(s.set("congestion", "on"));
+    assert!(!s.set("batch", "yes"));
+    assert!(s.unanswered && !s.endbeforehexten && s.congestion);
+    assert_eq!(disposition::name(disposition::NULL), "NO ANSWER");
+    assert_eq!(
+        dial_status_to_disposition(&s, "CONGESTION"),
+        disposition::CONGESTION
+    );
+    assert_eq!(
+        dial_status_to_disposition(&s, "CHANUNAVAIL"),
+        disposition::FAILED
+    );
+}

@@ -1,0 +1,186 @@
+//! The CDR engine on real calls: what `CDR()` reads while the dialplan runs, in `h`, and
+//! after a Dial, and the records Master.csv gets — main/cdr.c's chain of records, with
+//! cdr.conf's `[general]` and `[csv]` obeyed.
+
+mod common;
+
+use common::fixture;
+use pbx::scripted::Script;
+use pbx::{Options, Pbx, Source};
+
+/// `YYYY-MM-DD HH:MM:SS`.
+fn is_local_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[test]
+fn cdr_reads_the_running_record_and_h_reads_it_ended() {
+    let f = fixture(
+        "cdr-live",
+        "[in]\nexten => s,1,Answer()\n same => n,Wait(1.2)\n\
+         same => n,Set(BILL=${CDR(billsec)})\n\
+         same => n,Set(FBILL=${CDR(billsec,f)})\n\
+         same => n,Set(DISP=${CDR(disposition)})\n\
+         same => n,Set(UDISP=${CDR(disposition,u)})\n\
+         same => n,Set(LAST=${CDR(lastapp)}/${CDR(lastdata)}/${CDR(dst)}/${CDR(dcontext)})\n\
+         same => n,Set(START=${CDR(start)})\n\
+         same => n,Set(USTART=${CDR(start,u)})\n\
+         same => n,Set(END=${CDR(end)}|${CDR(end,u)})\n\
+         same => n,Hangup()\n\
+         exten => h,1,NoOp(the record ends as h starts running)\n\
+         same => n,Set(HDISP=${CDR(disposition)})\n\
+         same => n,Set(HEND=${CDR(end)})\n\
+         same => n,Set(HLAST=${CDR(lastapp)})\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let var = |name: &str| {
+        chan.final_var(name)
+            .unwrap_or_else(|| panic!("{name} unset"))
+    };
+    // Answered 1.2 s before (whole seconds, truncated; a slow machine may add one).
+    let bill: i64 = var("BILL").parse().unwrap();
+    assert!((1..=3).contains(&bill), "billsec {bill}");
+    let fbill: f64 = var("FBILL").parse().unwrap();
+    assert!(fbill >= 1.2 && var("FBILL").split('.').nth(1).unwrap().len() == 6);
+    // A running record is still AST_CDR_NULL: NO ANSWER until it is finalized.
+    assert_eq!(var("DISP"), "NO ANSWER");
+    assert_eq!(var("UDISP"), "1");
+    // The last snapshot published is the previous application's.
+    assert_eq!(var("LAST"), "Set/UDISP=1/s/in");
+    assert!(is_local_time(&var("START")), "{}", var("START"));
+    let ustart = var("USTART");
+    assert!(
+        ustart
+            .split_once('.')
+            .is_some_and(|(s, u)| s.len() >= 10 && u.len() == 6),
+        "{ustart}"
+    );
+    assert_eq!(var("END"), "|0.000000");
+    // `endbeforehexten` (cdr.conf's default): h reads the record as it ended.
+    assert_eq!(var("HDISP"), "ANSWERED");
+    assert!(is_local_time(&var("HEND")), "{}", var("HEND"));
+    // An ended record sees no more snapshots: h reads the application before it.
+    assert_eq!(var("HLAST"), "Hangup");
+    let cdr = f.cdr();
+    assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    assert!(cdr.contains(r#""s","in","""Alice"" <100>","Test/caller-s","","Hangup","""#));
+}
+
+#[test]
+fn an_unanswered_dial_ends_its_record_and_the_dialplan_after_it_gets_a_new_one() {
+    let f = fixture(
+        "cdr-dial",
+        "[in]\nexten => s,1,Dial(Local/200@inside,1)\n\
+         same => n,Set(AFTER=${CDR(disposition)}|${CDR(dstchannel)}|${CDR(lastapp)})\n\
+         same => n,Answer()\n\
+         same => n,Set(NEXT=${CDR(dstchannel)}|${CDR(lastapp)})\n\
+         same => n,Hangup()\n\
+         [inside]\nexten => 200,1,Wait(5)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let after = chan.final_var("AFTER").unwrap();
+    // The Dial's record, ended at the dial's end with what the dial gave.
+    let (dispo, rest) = after.split_once('|').unwrap();
+    assert_eq!(dispo, "NO ANSWER");
+    assert!(
+        rest.starts_with("Local/200@inside-") && rest.ends_with(";1|Dial"),
+        "{after}"
+    );
+    // The Set after it started a record of its own, with no called party.
+    assert_eq!(chan.final_var("NEXT").unwrap(), "|Answer");
+    let cdr = f.cdr();
+    let lines: Vec<&str> = cdr.lines().collect();
+    assert_eq!(lines.len(), 2, "{cdr}");
+    assert!(
+        lines[0].contains(r#"","Dial","Local/200@inside,1","#) && lines[0].contains("NO ANSWER"),
+        "{cdr}"
+    );
+    assert!(lines[0].contains(";1\",\"Dial\""), "{cdr}");
+    assert!(
+        lines[1].contains(r#""Test/caller-s","","Hangup","","#)
+            && lines[1].contains("\"ANSWERED\""),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn h_after_a_bridge_reads_the_bridge_record() {
+    let f = fixture(
+        "cdr-bridge",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5)\n\
+         exten => h,1,NoOp()\n\
+         same => n,Set(H=${CDR(disposition)}|${CDR(dstchannel)}|${CDR(lastapp)})\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(0.5)\n same => n,Hangup()\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let h = chan.final_var("H").unwrap();
+    assert!(
+        h.starts_with("ANSWERED|Local/200@inside-") && h.ends_with(";1|Dial"),
+        "{h}"
+    );
+    let cdr = f.cdr();
+    // The caller's record with its called party, and the Local ;2 half's own.
+    let caller: Vec<&str> = cdr
+        .lines()
+        .filter(|l| l.contains("Test/caller-s"))
+        .collect();
+    assert_eq!(caller.len(), 1, "{cdr}");
+    assert!(caller[0].contains("\"ANSWERED\""), "{cdr}");
+    assert!(caller[0].contains(";1\",\"Dial\""), "{cdr}");
+}
+
+#[test]
+fn cdr_conf_general_and_csv_are_read() {
+    let dir = common::temp_dir("cdr-conf");
+    common::write_config(&dir, "[in]\nexten => s,1,Busy(0.1)\n");
+    std::fs::write(
+        dir.join("cdr.conf"),
+        "[general]\nunanswered = yes\nendbeforehexten = no\n[csv]\nloguniqueid = yes\n",
+    )
+    .unwrap();
+    let options = Options::for_source(Source::Dir(dir.clone()));
+    assert!(options.cdr_settings.unanswered);
+    assert!(!options.cdr_settings.endbeforehexten);
+    assert!(options.csv.loguniqueid);
+    let f = common::Fixture {
+        dir: dir.clone(),
+        pbx: Pbx::start(options).unwrap(),
+    };
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    // Written although unanswered, with the unique ID column.
+    assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    assert!(cdr.contains("\"BUSY\""), "{cdr}");
+    assert!(
+        cdr.trim_end()
+            .ends_with(&format!(",\"{}\"", chan.unique_id)),
+        "{cdr}"
+    );
+
+    // `enable = no`: no records at all, and CDR() reads nothing from the engine.
+    let dir = common::temp_dir("cdr-off");
+    common::write_config(
+        &dir,
+        "[in]\nexten => s,1,Answer()\n same => n,Set(B=${CDR(billsec)})\n",
+    );
+    std::fs::write(dir.join("cdr.conf"), "[general]\nenable = no\n").unwrap();
+    let off = common::Fixture {
+        dir: dir.clone(),
+        pbx: Pbx::start(Options::for_source(Source::Dir(dir))).unwrap(),
+    };
+    let (chan, _) = off.call("in", "s", Script::default());
+    off.settle();
+    assert_eq!(off.cdr(), "");
+    assert_eq!(chan.final_var("B").as_deref(), Some(""));
+}
