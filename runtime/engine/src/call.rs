@@ -34,6 +34,9 @@ pub struct Engine<'p> {
     /// Channel groups (`GROUP()`): a PBX's, shared by its calls ([`Engine::share_groups`]),
     /// else this engine's own.
     groups: std::cell::OnceCell<std::sync::Arc<crate::groups::Groups>>,
+    /// Whether a module is loaded, by its name without `.so` in any case (`IFMODULE`): the
+    /// PBX's modules; `None` offline, where none is.
+    pub modules: Option<std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>>,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.
@@ -211,6 +214,7 @@ impl<'p> Engine<'p> {
             system: crate::system::System::shared_default(),
             database: std::cell::OnceCell::new(),
             groups: std::cell::OnceCell::new(),
+            modules: None,
             rng: 0x9e37_79b9_7f4a_7c15,
             local_depth: 0,
             local_sequence: 0,

@@ -330,6 +330,7 @@ impl Exec<'_, '_> {
             "IFTIME",
             "ENV",
             "STAT",
+            "IFMODULE",
         ];
         if name.starts_with("GROUP")
             && let Some(result) = self.group_function(name, args)
@@ -383,6 +384,15 @@ impl Exec<'_, '_> {
                     Some(Vec::new())
                 }
             },
+            // func_module.c: `ast_module_check`, which compares names without `.so`, in any
+            // case.
+            "IFMODULE" => {
+                let name = String::from_utf8_lossy(args);
+                let base = name.strip_suffix(".so").unwrap_or(&name);
+                let loaded = !base.is_empty()
+                    && self.engine.modules.as_ref().is_some_and(|loaded| loaded(base));
+                Some(if loaded { b"1".to_vec() } else { b"0".to_vec() })
+            }
             "EXCEPTION" => {
                 let e = call.exception.as_ref()?;
                 match args.to_ascii_lowercase().as_slice() {

@@ -97,6 +97,14 @@ impl Pbx {
             .collect()
     }
 
+    /// Whether a module named `base` (any case, as `ast_module_check` compares) is loaded:
+    /// what `IFMODULE` asks.
+    pub fn module_loaded(&self, base: &str) -> bool {
+        lock(&self.modules)
+            .iter()
+            .any(|m| m.running && m.module.name().eq_ignore_ascii_case(base))
+    }
+
     /// Whether module `name` is loaded.
     pub fn module_running(&self, name: &str) -> bool {
         lock(&self.modules)

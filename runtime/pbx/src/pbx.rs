@@ -581,6 +581,10 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.share_globals(pbx.globals.clone());
                 engine.share_database(pbx.database.clone());
                 engine.share_groups(pbx.groups.clone());
+                let modules = Arc::downgrade(pbx);
+                engine.modules = Some(Arc::new(move |base: &str| {
+                    modules.upgrade().is_some_and(|pbx| pbx.module_loaded(base))
+                }));
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);
                 }

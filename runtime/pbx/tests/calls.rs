@@ -669,7 +669,8 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
     let f = fixture(
         "module",
         "[in]\nexten => s,1,Dial(Fake/x,,g)\n same => n,NoOp(${DIALSTATUS})\n\
-         exten => w,1,Dial(Local/1@hold)\n[hold]\nexten => 1,1,Answer()\n same => n,Wait(0.5)\n",
+         exten => w,1,Dial(Local/1@hold)\n[hold]\nexten => 1,1,Answer()\n same => n,Wait(0.5)\n\
+         [mods]\nexten => s,1,Set(M=${IFMODULE(chan_local.so)}${IFMODULE(CHAN_FAKE)}${IFMODULE(app_verify.so)})\n",
     );
     f.pbx
         .register_module(std::sync::Arc::new(FakeDriver))
@@ -701,7 +702,14 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
     let (chan, _) = f.call("in", "w", hangup_after(500));
     f.settle();
     assert_eq!(chan.final_var("DIALSTATUS").as_deref(), Some("CHANUNAVAIL"));
+    // IFMODULE answers from the modules loaded now.
+    let (chan, _) = f.call("mods", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("M").as_deref(), Some("010"));
     f.pbx.module_action("load", "chan_local").unwrap();
+    let (chan, _) = f.call("mods", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("M").as_deref(), Some("110"));
     assert!(f.pbx.module_action("unload", "pbx_config").is_err());
 }
 
