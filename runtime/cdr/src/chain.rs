@@ -27,6 +27,11 @@ pub struct Settings {
     pub initiatedseconds: bool,
     /// `canceldispositionenabled`: a cancelled dial is `CANCEL` rather than `NO ANSWER`.
     pub canceldispositionenabled: bool,
+    /// `channeldefaultenabled`: a channel's records are written (else they are kept, and
+    /// read, but never written).
+    pub channeldefaultenabled: bool,
+    /// `ignoredialchanges`: a dial makes no record of its own and only sets the disposition.
+    pub ignoredialchanges: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +43,8 @@ impl Default for Settings {
             endbeforehexten: true,
             initiatedseconds: false,
             canceldispositionenabled: false,
+            channeldefaultenabled: true,
+            ignoredialchanges: false,
         }
     }
 }
@@ -52,6 +59,8 @@ impl Settings {
             "endbeforehexten" => &mut self.endbeforehexten,
             "initiatedseconds" => &mut self.initiatedseconds,
             "canceldispositionenabled" => &mut self.canceldispositionenabled,
+            "channeldefaultenabled" => &mut self.channeldefaultenabled,
+            "ignoredialchanges" => &mut self.ignoredialchanges,
             _ => return false,
         };
         // OPT_BOOLFLAG_T: ast_true.
@@ -167,7 +176,9 @@ pub struct Chain {
 }
 
 fn starts_with_appdial(app: &str) -> bool {
-    app.len() >= 7 && app[..7].eq_ignore_ascii_case("appdial")
+    app.as_bytes()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"appdial"))
 }
 
 impl Chain {
@@ -225,6 +236,9 @@ impl Chain {
         let mut res = true;
         for record in &mut self.records {
             record.lastevent = now;
+            if s.ignoredialchanges {
+                continue;
+            }
             match record.state {
                 State::Single => {
                     record.single_dial_begin(&s, &caller, peer);
@@ -235,7 +249,7 @@ impl Chain {
                 State::Bridged | State::Finalized => {}
             }
         }
-        if res {
+        if res && !s.ignoredialchanges {
             self.append(now);
             self.last_mut().single_dial_begin(&s, &caller, peer);
         }
@@ -248,6 +262,12 @@ impl Chain {
         let caller = self.last.clone();
         for record in &mut self.records {
             record.lastevent = now;
+            if s.ignoredialchanges {
+                if matches!(record.state, State::Single | State::Dial) {
+                    record.disposition = dial_status_to_disposition(&s, status);
+                }
+                continue;
+            }
             if record.state != State::Dial || record.party_b.as_deref() != Some(peer) {
                 continue;
             }
@@ -322,7 +342,8 @@ impl Chain {
     /// `cdr_object_create_public_records` and `cdr_detach`'s filter: the records to write
     /// once the channel is gone, with party A's columns from `party_a`.
     pub fn records(&self, party_a: &PartyA, now: Timestamp) -> Vec<Cdr> {
-        if !self.settings.enable {
+        // AST_CDR_FLAG_DISABLE_ALL, which `channeldefaultenabled = no` sets on every channel.
+        if !self.settings.enable || !self.settings.channeldefaultenabled {
             return Vec::new();
         }
         self.records

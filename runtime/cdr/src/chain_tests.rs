@@ -270,3 +270,49 @@ fn settings_read_as_ast_true() {
         disposition::FAILED
     );
 }
+
+#[test]
+fn an_application_name_in_any_script_is_taken_as_it_is() {
+    assert!(starts_with_appdial("AppDial2"));
+    assert!(!starts_with_appdial("Playbäck"));
+    assert!(!starts_with_appdial("äpöäpöäp"));
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Wäit", "1");
+    assert_eq!(call.prop("lastapp", 102), "Wäit");
+}
+
+#[test]
+fn ignoredialchanges_keeps_one_record_and_only_takes_the_disposition() {
+    let mut call = Call::new(
+        Settings {
+            ignoredialchanges: true,
+            ..Settings::default()
+        },
+        false,
+    );
+    call.app(101, "s", 1, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(101));
+    call.chain.dial_end("SIP/bob-1", "BUSY", t(105));
+    call.app(106, "s", 2, "Playback", "busy");
+    assert_eq!(call.chain.len(), 1);
+    assert_eq!(call.prop("dstchannel", 107), "");
+    assert_eq!(call.prop("disposition", 107), "4", "BUSY, from the dial");
+    call.dead(108, 16);
+    // Unanswered and without a party B: filtered.
+    assert!(call.written().is_empty());
+}
+
+#[test]
+fn channeldefaultenabled_no_keeps_records_readable_but_unwritten() {
+    let mut call = Call::new(
+        Settings {
+            channeldefaultenabled: false,
+            ..Settings::default()
+        },
+        false,
+    );
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    assert_eq!(call.prop("billsec", 104), "3");
+    call.dead(105, 16);
+    assert!(call.written().is_empty());
+}

@@ -15,6 +15,9 @@ use crate::clock::Clock;
 use crate::vars::Variables;
 
 /// A dialplan loaded for running, with its global variables.
+/// Whether a module is loaded, by its base name: what `IFMODULE` asks the PBX.
+pub type LoadedModules = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 pub struct Engine<'p> {
     pub plan: &'p Dialplan,
     pub(crate) index: IndexRef<'p>,
@@ -36,7 +39,7 @@ pub struct Engine<'p> {
     groups: std::cell::OnceCell<std::sync::Arc<crate::groups::Groups>>,
     /// Whether a module is loaded, by its name without `.so` in any case (`IFMODULE`): the
     /// PBX's modules; `None` offline, where none is.
-    pub modules: Option<std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>>,
+    pub modules: Option<LoadedModules>,
     /// State of `ast_random()`: a fixed seed, so an offline call replays identically.
     rng: u64,
     /// Local channels dialled from Local channels, now: each is a new call on this thread.

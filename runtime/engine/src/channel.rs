@@ -67,6 +67,21 @@ pub trait Channel {
     /// `ast_pbx_hangup_handler_run` mark the channel `AST_SOFTHANGUP_HANGUP_EXEC`, which the
     /// CDR engine reads.
     fn hangup_logic_starts(&mut self) {}
+    /// Runs `f` on the shared variables (`SHARED()`) of this channel (`channel` is `None`)
+    /// or of the channel `channel` names ([`crate::shared::names_channel`]); false when no
+    /// channel has that name. A channel that keeps none runs `f` on an empty store it then
+    /// forgets, and knows no other.
+    fn with_shared(
+        &mut self,
+        channel: Option<&[u8]>,
+        f: &mut dyn FnMut(&mut crate::shared::SharedVariables),
+    ) -> bool {
+        if channel.is_some() {
+            return false;
+        }
+        f(&mut Default::default());
+        true
+    }
     /// Whether the far end has hung up (`ast_check_hangup`).
     fn hung_up(&self) -> bool {
         false
@@ -105,6 +120,8 @@ pub struct SimulatedChannel {
     name: Vec<u8>,
     keys: std::collections::VecDeque<u8>,
     timeouts: u32,
+    /// Its `SHARED()` variables (the only channel there is, offline).
+    shared: crate::shared::SharedVariables,
 }
 
 impl SimulatedChannel {
@@ -116,6 +133,7 @@ impl SimulatedChannel {
             name: name.to_vec(),
             keys: Default::default(),
             timeouts: 0,
+            shared: Default::default(),
         }
     }
 
@@ -148,6 +166,19 @@ impl Default for SimulatedChannel {
 impl Channel for SimulatedChannel {
     fn name(&self) -> &[u8] {
         &self.name
+    }
+
+    fn with_shared(
+        &mut self,
+        channel: Option<&[u8]>,
+        f: &mut dyn FnMut(&mut crate::shared::SharedVariables),
+    ) -> bool {
+        // Offline there is no other channel; this one has no unique ID to be named by.
+        if channel.is_some_and(|c| !crate::shared::names_channel(c, &self.name, b"")) {
+            return false;
+        }
+        f(&mut self.shared);
+        true
     }
 
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {

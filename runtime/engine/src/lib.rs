@@ -21,13 +21,14 @@ pub mod groups;
 mod jit;
 mod native;
 mod scope;
+pub mod shared;
 pub mod subst;
 pub mod system;
 mod text;
 pub mod vars;
 
 pub use attributes::Attributes;
-pub use call::{Call, Engine, Exception, Executed, Outcome};
+pub use call::{Call, Engine, Exception, Executed, LoadedModules, Outcome};
 pub use channel::{AppResult, Channel, SimulatedChannel};
 pub use clock::{Clock, system_time};
 pub use native::{Share, native_share};

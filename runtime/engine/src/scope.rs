@@ -356,6 +356,9 @@ impl Exec<'_, '_> {
             // The items the call keeps; the others are left to a real channel.
             return crate::attributes::read(self.call, self.chan, args).map(Some);
         }
+        if name == "SHARED" {
+            return Some(self.shared_read(args));
+        }
         if crate::db::FUNCTIONS.contains(&name) {
             let db = self.engine.database().clone();
             return Some(crate::db::read(&db, name, args, self.call));
@@ -364,6 +367,54 @@ impl Exec<'_, '_> {
             return None;
         }
         Some(self.read_call_function(name, args))
+    }
+
+    /// `SHARED(var[,channel])`'s two arguments; `None` (and the warning) without any.
+    fn shared_args(&mut self, args: &[u8]) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+        if args.is_empty() {
+            self.log("WARNING: SHARED() requires an argument: SHARED(<var>[,<chan>])".into());
+            return None;
+        }
+        let mut parts = pbxc_stdlib::functions::args::standard(args, 2).into_iter();
+        let var = parts.next().unwrap_or_default();
+        let channel = parts.next().filter(|c| !c.is_empty());
+        Some((var, channel))
+    }
+
+    /// func_global.c's `shared_read`: fails without an argument, for a channel that is not
+    /// there (logged) and on a channel that never had a shared variable.
+    fn shared_read(&mut self, args: &[u8]) -> Option<Vec<u8>> {
+        let (var, channel) = self.shared_args(args)?;
+        let mut value = None;
+        let found = self
+            .chan
+            .with_shared(channel.as_deref(), &mut |s| value = s.read(&var));
+        if !found {
+            self.log(format!(
+                "ERROR: Channel '{}' not found!  Variable '{}' will be blank.",
+                String::from_utf8_lossy(channel.as_deref().unwrap_or_default()),
+                String::from_utf8_lossy(&var)
+            ));
+        }
+        value
+    }
+
+    /// func_global.c's `shared_write`.
+    fn shared_write(&mut self, args: &[u8], value: &[u8]) {
+        let Some((var, channel)) = self.shared_args(args) else {
+            return;
+        };
+        let found = self
+            .chan
+            .with_shared(channel.as_deref(), &mut |s| s.write(&var, value));
+        if !found {
+            self.log(format!(
+                "ERROR: Channel '{}' not found!  Variable '{}' not set to '{}'.",
+                String::from_utf8_lossy(channel.as_deref().unwrap_or_default()),
+                String::from_utf8_lossy(&var),
+                String::from_utf8_lossy(value)
+            ));
+        }
     }
 
     fn read_call_function(&mut self, name: &str, args: &[u8]) -> Option<Vec<u8>> {
@@ -390,7 +441,11 @@ impl Exec<'_, '_> {
                 let name = String::from_utf8_lossy(args);
                 let base = name.strip_suffix(".so").unwrap_or(&name);
                 let loaded = !base.is_empty()
-                    && self.engine.modules.as_ref().is_some_and(|loaded| loaded(base));
+                    && self
+                        .engine
+                        .modules
+                        .as_ref()
+                        .is_some_and(|loaded| loaded(base));
                 Some(if loaded { b"1".to_vec() } else { b"0".to_vec() })
             }
             "EXCEPTION" => {
@@ -675,6 +730,7 @@ impl Exec<'_, '_> {
             "GLOBAL" => {
                 self.engine.globals.set(args, Some(value));
             }
+            "SHARED" => self.shared_write(args, value),
             "LOCAL" => {
                 if let Some(mut frame) = self.call.stack.pop() {
                     crate::apps::frame_set_var(self.call, &mut frame, args, value);

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use pbx_engine::{Call, SimulatedChannel};
+use pbx_engine::{Call, LoadedModules, SimulatedChannel};
 
 #[path = "support/both_engines.rs"]
 mod both_engines;
@@ -22,13 +22,13 @@ fn ifmodule_answers_from_the_loaded_modules() {
     for (engine_name, mut engine, runs) in engines(&plan) {
         for loaded in [false, true] {
             engine.modules = loaded.then(|| {
-                Arc::new(|base: &str| base.eq_ignore_ascii_case("app_dial"))
-                    as Arc<dyn Fn(&str) -> bool + Send + Sync>
+                Arc::new(|base: &str| base.eq_ignore_ascii_case("app_dial")) as LoadedModules
             });
             for _ in 0..runs {
                 let mut call = Call::new(b"c", b"s", None);
                 engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-                let r = String::from_utf8_lossy(call.vars.get(b"r").unwrap_or_default()).into_owned();
+                let r =
+                    String::from_utf8_lossy(call.vars.get(b"r").unwrap_or_default()).into_owned();
                 let expected = if loaded { "11000" } else { "00000" };
                 assert_eq!(r, expected, "{engine_name}, loaded: {loaded}");
                 assert!(call.log.is_empty(), "{:?}", call.log);

@@ -44,6 +44,33 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.chan.name.as_bytes()
     }
 
+    fn with_shared(
+        &mut self,
+        channel: Option<&[u8]>,
+        f: &mut dyn FnMut(&mut pbx_engine::shared::SharedVariables),
+    ) -> bool {
+        let Some(wanted) = channel else {
+            f(&mut crate::channel::lock(&self.chan.shared));
+            return true;
+        };
+        let names = |c: &Channel| {
+            pbx_engine::shared::names_channel(wanted, c.name.as_bytes(), c.unique_id.as_bytes())
+        };
+        // This channel first: it may be looking itself up, and it is registered.
+        let other = if names(self.chan) {
+            Some(self.chan.clone())
+        } else {
+            self.pbx.channels().into_iter().find(|c| names(c))
+        };
+        match other {
+            Some(chan) => {
+                f(&mut crate::channel::lock(&chan.shared));
+                true
+            }
+            None => false,
+        }
+    }
+
     fn hangup_logic_starts(&mut self) {
         self.chan.set_hangup_exec();
     }

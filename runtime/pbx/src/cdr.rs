@@ -25,19 +25,30 @@ pub(crate) fn start(pbx: &Pbx, chan: &Channel, context: &str, exten: &str) {
     if !settings.enable {
         return;
     }
+    // The snapshot before the chain's lock: the channel's own lock is never taken inside it.
+    let mut snapshot = chan.cdr_snapshot();
+    let answered = chan.answered_at();
     let mut cdr = lock(&chan.cdr);
     if cdr.is_some() {
         return;
     }
-    let mut snapshot = chan.cdr_snapshot();
     snapshot.context = context.to_string();
     snapshot.exten = exten.to_string();
-    *cdr = Some(Chain::new(
+    // Made as the channel was, before it was answered: a channel already up (originated,
+    // or a called party that goes on in the dialplan) was answered when it was.
+    let up = std::mem::replace(&mut snapshot.up, false);
+    let mut chain = Chain::new(
         settings.clone(),
-        snapshot,
+        snapshot.clone(),
         chan.dialed.load(std::sync::atomic::Ordering::Relaxed),
         stamp(chan.created),
-    ));
+    );
+    if up {
+        snapshot.up = true;
+        let at = answered.map_or_else(Timestamp::now, stamp);
+        chain.update(snapshot, at);
+    }
+    *cdr = Some(chain);
 }
 
 /// The channel is gone: its records are final, and these are the ones to write.
@@ -74,15 +85,14 @@ fn party_a(chan: &Channel) -> PartyA {
     }
 }
 
-/// `ast_hangup_cause_to_dial_status`: the dial status of a called party that hung up before
-/// it answered.
+/// `ast_hangup_cause_to_dial_status` (main/dial.c): the dial status of a called party that
+/// hung up before it answered.
 pub(crate) fn dial_status_of(cause: Option<Cause>) -> &'static str {
     match cause {
         Some(Cause::USER_BUSY) => "BUSY",
         Some(Cause::CONGESTION) => "CONGESTION",
         // AST_CAUSE_NO_ROUTE_DESTINATION, AST_CAUSE_UNREGISTERED
         Some(Cause(3) | Cause(20)) => "CHANUNAVAIL",
-        Some(Cause::NO_ANSWER) => "NOANSWER",
-        _ => "UNKNOWN",
+        _ => "NOANSWER",
     }
 }

@@ -273,6 +273,8 @@ pub struct Channel {
     pub cdr: Mutex<Option<pbx_cdr::chain::Chain>>,
     /// Called by `Dial` (`AST_FLAG_OUTGOING`): its records without a party B are not written.
     pub dialed: std::sync::atomic::AtomicBool,
+    /// Its `SHARED()` variables, which other channels' dialplans may read and write.
+    pub shared: Mutex<pbx_engine::shared::SharedVariables>,
 }
 
 impl Drop for Channel {
@@ -334,6 +336,7 @@ impl Channel {
             groups: std::sync::OnceLock::new(),
             cdr: Mutex::new(None),
             dialed: std::sync::atomic::AtomicBool::new(false),
+            shared: Mutex::new(Default::default()),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,

@@ -206,14 +206,15 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     if let Some(hold) = &hold {
         hold.stop();
     }
-    caller.with_cdr(|cdr, now| cdr.dial_end(&answered.name, "ANSWER", now));
     for out in &ringing {
         if !Arc::ptr_eq(out, &answered) {
             out.hangup(Cause::ANSWERED_ELSEWHERE);
             caller.with_cdr(|cdr, now| cdr.dial_end(&out.name, "CANCEL", now));
         }
     }
-    caller.answer();
+    // The caller is answered when the bridge is set up (features.c), not before G or U().
+    let dial_end =
+        |status: &str| caller.with_cdr(|cdr, now| cdr.dial_end(&answered.name, status, now));
     vars.set(b"DIALSTATUS", Some(b"ANSWER"));
     vars.set(b"DIALEDPEERNAME", Some(answered.name.as_bytes()));
     // app_dial's `numsubst`: the answering target's resource.
@@ -242,6 +243,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             }
             None => end_leg(&answered, Cause::NORMAL_CLEARING),
         }
+        dial_end("ANSWER");
         io.jump = Some(target.into_bytes());
         set_time(vars, b"DIALEDTIME", started);
         return AppResult::Continue;
@@ -282,6 +284,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             _ => None,
         };
         if let Some(decided) = decided {
+            // app_dial.c publishes the subroutine's result as the dial's status.
+            dial_end(&result);
             end_leg(&answered, Cause::NORMAL_CLEARING);
             set_time(vars, b"DIALEDTIME", started);
             return decided;
@@ -300,6 +304,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     .flatten()
     .min()
     .and_then(|ms| answered_at.checked_add(Duration::from_millis(ms)));
+    dial_end("ANSWER");
+    caller.answer();
     caller.set_inbound(Inbound::Bridge(Arc::downgrade(&answered)));
     answered.set_inbound(Inbound::Bridge(Arc::downgrade(caller)));
     caller.set_bridged_with(Some(answered.name.clone()));

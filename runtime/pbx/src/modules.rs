@@ -294,7 +294,8 @@ impl Driver for ChanTest {
     }
 }
 
-pub(crate) fn built_in() -> Vec<Loaded> {
+/// The modules built in; `cdr_csv` is loaded when cdr.conf lets it (`csv`).
+pub(crate) fn built_in(csv: bool) -> Vec<Loaded> {
     let simple = |name, description| -> Arc<dyn Module> {
         Arc::new(Simple {
             name,
@@ -316,8 +317,8 @@ pub(crate) fn built_in() -> Vec<Loaded> {
     modules
         .into_iter()
         .map(|module| Loaded {
+            running: csv || module.name() != "cdr_csv",
             module,
-            running: true,
         })
         .collect()
 }

@@ -35,8 +35,10 @@ pub struct Options {
     pub cdr: bool,
     /// cdr.conf `[general]`: which records the CDR engine keeps and writes.
     pub cdr_settings: pbx_cdr::chain::Settings,
-    /// cdr.conf `[csv]`: how cdr_csv writes them.
-    pub csv: pbx_cdr::CsvOptions,
+    /// cdr.conf `[csv]`: how cdr_csv writes them. `None` when the section is missing or
+    /// empty: cdr_csv.c's `load_config` then fails and the module declines to load, so no
+    /// Master.csv is written.
+    pub csv: Option<pbx_cdr::CsvOptions>,
     /// asterisk.conf `[options] verbose`.
     pub verbose: Option<u8>,
     /// Run hot extensions as native code (on by default; `pbx --engine interp` turns it off).
@@ -77,7 +79,7 @@ impl Options {
             source,
             cdr: true,
             cdr_settings: Default::default(),
-            csv: Default::default(),
+            csv: None,
             verbose: None,
             jit: true,
             keep_traces: false,
@@ -132,25 +134,34 @@ impl Options {
                 "yes" | "true" | "y" | "t" | "1" | "on"
             )
         };
+        let mut csv: Option<pbx_cdr::CsvOptions> = None;
+        let mut initiatedseconds = false;
         for (section, key, value) in crate::program::conf_settings(&self.source, "cdr.conf") {
             match section.as_str() {
                 "general" => {
                     self.cdr_settings.set(&key, &value);
                     if key == "initiatedseconds" {
-                        self.csv.initiatedseconds = yes(&value);
+                        initiatedseconds = yes(&value);
                     }
                 }
-                "csv" => match key.as_str() {
-                    "usegmtime" => self.csv.usegmtime = yes(&value),
-                    "loguniqueid" => self.csv.loguniqueid = yes(&value),
-                    "loguserfield" => self.csv.loguserfield = yes(&value),
-                    "accountlogs" => self.csv.accountlogs = yes(&value),
-                    "newcdrcolumns" => self.csv.newcdrcolumns = yes(&value),
-                    _ => {}
-                },
+                "csv" => {
+                    let csv = csv.get_or_insert_with(Default::default);
+                    match key.as_str() {
+                        "usegmtime" => csv.usegmtime = yes(&value),
+                        "loguniqueid" => csv.loguniqueid = yes(&value),
+                        "loguserfield" => csv.loguserfield = yes(&value),
+                        "accountlogs" => csv.accountlogs = yes(&value),
+                        "newcdrcolumns" => csv.newcdrcolumns = yes(&value),
+                        _ => {}
+                    }
+                }
                 _ => {}
             }
         }
+        if let Some(csv) = &mut csv {
+            csv.initiatedseconds = initiatedseconds;
+        }
+        self.csv = csv;
     }
 }
 
@@ -232,9 +243,12 @@ impl Pbx {
             .map_err(|e| format!("cannot start the I/O runtime: {e}"))?;
         let media =
             MediaClock::start().map_err(|e| format!("cannot start the media clock: {e}"))?;
-        let cdr = options
-            .cdr
-            .then(|| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), options.csv.clone()));
+        let csv = options.csv.clone().filter(|_| options.cdr);
+        if options.cdr && csv.is_none() {
+            tracing::info!("cdr_csv: cdr.conf has no [csv] settings; the module declines to load");
+        }
+        let csv_loaded = csv.is_some();
+        let cdr = csv.map(|csv| pbx_cdr::CsvWriter::new(options.log_dir.join("cdr-csv"), csv));
         let globals = Arc::new(Mutex::new(pbx_engine::vars::Variables::default()));
         set_globals(&globals, &program);
         // Asterisk does not start without its database.
@@ -278,7 +292,7 @@ impl Pbx {
             clock: options.clock,
             system: options.system,
             music: Mutex::new(Default::default()),
-            modules: Mutex::new(crate::modules::built_in()),
+            modules: Mutex::new(crate::modules::built_in(csv_loaded)),
         }))
     }
 

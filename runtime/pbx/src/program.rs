@@ -78,6 +78,10 @@ pub const EMBEDDED_CONFIG: &[(&str, &[u8])] = &[
         include_bytes!("../../../examples/demo/asterisk.conf"),
     ),
     (
+        "cdr.conf",
+        include_bytes!("../../../examples/demo/cdr.conf"),
+    ),
+    (
         "extensions.conf",
         include_bytes!("../../../examples/demo/extensions.conf"),
     ),

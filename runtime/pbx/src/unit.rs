@@ -236,6 +236,10 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
     options.log_dir = scratch.clone();
     options.recordings_dir = scratch.join("recordings");
     options.keep_traces = true;
+    // The records are cdr.c's whatever the backend: the harness writes them into its scratch
+    // directory to read them back, even for a configuration whose cdr_csv would decline.
+    options.cdr = true;
+    options.csv = Some(options.csv.unwrap_or_default());
     // A test's writes to AstDB must not reach the configuration's database.
     options.astdb = None;
     let pbx = Pbx::start(options)?;

@@ -151,7 +151,7 @@ fn cdr_conf_general_and_csv_are_read() {
     let options = Options::for_source(Source::Dir(dir.clone()));
     assert!(options.cdr_settings.unanswered);
     assert!(!options.cdr_settings.endbeforehexten);
-    assert!(options.csv.loguniqueid);
+    assert!(options.csv.as_ref().is_some_and(|csv| csv.loguniqueid));
     let f = common::Fixture {
         dir: dir.clone(),
         pbx: Pbx::start(options).unwrap(),
@@ -168,6 +168,27 @@ fn cdr_conf_general_and_csv_are_read() {
         "{cdr}"
     );
 
+    // No `[csv]` setting: cdr_csv declines to load, and nothing is written.
+    let dir = common::temp_dir("cdr-nocsv");
+    common::write_config(&dir, "[in]\nexten => s,1,Answer()\n same => n,Hangup()\n");
+    std::fs::write(dir.join("cdr.conf"), "[general]\nunanswered = yes\n[csv]\n").unwrap();
+    let options = Options::for_source(Source::Dir(dir.clone()));
+    assert!(options.csv.is_none());
+    let declined = common::Fixture {
+        dir: dir.clone(),
+        pbx: Pbx::start(options).unwrap(),
+    };
+    assert!(
+        declined
+            .pbx
+            .modules()
+            .iter()
+            .any(|m| m.name == "cdr_csv" && !m.running)
+    );
+    declined.call("in", "s", Script::default());
+    declined.settle();
+    assert!(!dir.join("run/cdr-csv").exists());
+
     // `enable = no`: no records at all, and CDR() reads nothing from the engine.
     let dir = common::temp_dir("cdr-off");
     common::write_config(
@@ -183,4 +204,29 @@ fn cdr_conf_general_and_csv_are_read() {
     off.settle();
     assert_eq!(off.cdr(), "");
     assert_eq!(chan.final_var("B").as_deref(), Some(""));
+}
+
+#[test]
+fn a_dial_subroutine_result_is_the_dials_status_and_the_caller_stays_unanswered() {
+    let f = fixture(
+        "cdr-sub",
+        "[in]\nexten => s,1,Dial(Local/200@inside,5,U(screen^BUSY))\n\
+         same => n,Set(D=${CDR(disposition)}|${CDR(answer)})\n\
+         same => n,Hangup()\n\
+         [screen]\nexten => s,1,Set(GOSUB_RESULT=${ARG1})\n same => n,Return()\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(5)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    // app_dial publishes U()'s result as the dial's end; the caller is answered only by a
+    // bridge, which never came.
+    assert_eq!(chan.final_var("D").as_deref(), Some("BUSY|"));
+    let cdr = f.cdr();
+    let caller: Vec<&str> = cdr
+        .lines()
+        .filter(|l| l.contains("Test/caller-s"))
+        .collect();
+    assert_eq!(caller.len(), 1, "{cdr}");
+    assert!(caller[0].contains(";1\",\"Dial\""), "{cdr}");
+    assert!(caller[0].ends_with(",\"BUSY\",\"DOCUMENTATION\""), "{cdr}");
 }

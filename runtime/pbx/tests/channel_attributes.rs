@@ -144,3 +144,29 @@ fn a_group_joined_in_dial_u_subroutine_belongs_to_the_called_party_and_goes_with
     }
     assert!(f.pbx.groups.all().is_empty(), "{:?}", f.pbx.groups.all());
 }
+
+#[test]
+fn shared_variables_cross_from_the_called_dialplan_to_the_caller() {
+    let f = common::fixture(
+        "shared",
+        "[in]\nexten => s,1,Set(__CALLER=${CHANNEL})\n\
+         same => n,Set(SHARED(seen)=no)\n\
+         same => n,Dial(Local/200@inside,5,g)\n\
+         same => n,Set(R=${SHARED(seen)})\n\
+         same => n,Set(BACK=${SHARED(back)})\n\
+         [inside]\nexten => 200,1,Set(SHARED(seen,${CALLER})=by ${CHANNEL})\n\
+         same => n,Set(SHARED(own)=mine)\n\
+         same => n,Set(SHARED(back,${CALLER})=${SHARED(seen,${CALLER})}|${SHARED(own)}|${SHARED(seen,test/CALLER)})\n\
+         same => n,Answer()\n same => n,Hangup()\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let r = chan.final_var("R").unwrap();
+    assert!(
+        r.starts_with("by Local/200@inside-") && r.ends_with(";2"),
+        "{r}"
+    );
+    // The called side read the caller's by its full name and by its name up to the `-`
+    // (any case), and its own.
+    assert_eq!(chan.final_var("BACK").unwrap(), format!("{r}|mine|{r}"));
+}

@@ -232,7 +232,11 @@ fn sighup_reloads_the_console_talks_and_a_graceful_stop_waits_for_calls() {
     let dir = common::temp_dir("console");
     common::write_config(&dir, "[in]\nexten => 1,1,NoOp(old)\n same => n,Wait(1)\n");
     // The call below is never answered: its record is written only with `unanswered`.
-    std::fs::write(dir.join("cdr.conf"), "[general]\nunanswered = yes\n").unwrap();
+    std::fs::write(
+        dir.join("cdr.conf"),
+        "[general]\nunanswered = yes\n[csv]\naccountlogs = yes\n",
+    )
+    .unwrap();
     let mut daemon = Daemon::start(&dir);
     let pid = daemon.0.as_ref().unwrap().id().to_string();
     wait_for("the control socket", || dir.join("run/pbx.ctl").exists());
