@@ -229,7 +229,7 @@ impl pbx_engine::Channel for CallIo<'_> {
     }
 
     fn hangup_cause(&self) -> i32 {
-        self.chan.hangup_cause().map_or(0, |c| i32::from(c.0))
+        self.chan.hangupcause()
     }
 
     fn absolute_timeout(&mut self, in_ms: Option<u64>) {

@@ -273,6 +273,9 @@ pub struct Channel {
     pub cdr: Mutex<Option<pbx_cdr::chain::Chain>>,
     /// Called by `Dial` (`AST_FLAG_OUTGOING`): its records without a party B are not written.
     pub dialed: std::sync::atomic::AtomicBool,
+    /// `ast_channel_hangupcause` set while the channel lives on (app_dial hands the caller
+    /// the called party's cause): what `${HANGUPCAUSE}` reads until the channel hangs up.
+    cause: std::sync::atomic::AtomicU16,
     /// Its `SHARED()` variables, which other channels' dialplans may read and write.
     pub shared: Mutex<pbx_engine::shared::SharedVariables>,
 }
@@ -337,6 +340,7 @@ impl Channel {
             cdr: Mutex::new(None),
             dialed: std::sync::atomic::AtomicBool::new(false),
             shared: Mutex::new(Default::default()),
+            cause: std::sync::atomic::AtomicU16::new(0),
             inner: Mutex::new(Inner {
                 state: spec.state,
                 hangup: None,
@@ -614,6 +618,20 @@ impl Channel {
         self.inner().hangup_exec = true;
     }
 
+    /// Sets its hang-up cause without hanging it up (`ast_channel_hangupcause_set`).
+    pub fn set_hangupcause(&self, cause: Cause) {
+        self.cause.store(cause.0, Ordering::Relaxed);
+    }
+
+    /// `ast_channel_hangupcause`: the cause it hung up with, else the one last set; 0 for
+    /// none.
+    pub fn hangupcause(&self) -> i32 {
+        match self.inner().hangup {
+            Some(cause) => i32::from(cause.0),
+            None => i32::from(self.cause.load(Ordering::Relaxed)),
+        }
+    }
+
     /// What the channel shows its CDR engine now (`ast_channel_snapshot`).
     pub fn cdr_snapshot(&self) -> pbx_cdr::chain::Snapshot {
         let inner = self.inner();
@@ -628,7 +646,10 @@ impl Channel {
             hangup_exec: inner.hangup_exec,
             in_subroutine: false,
             dead: false,
-            cause: inner.hangup.map_or(0, |c| i32::from(c.0)),
+            cause: inner.hangup.map_or_else(
+                || i32::from(self.cause.load(Ordering::Relaxed)),
+                |c| i32::from(c.0),
+            ),
         }
     }
 

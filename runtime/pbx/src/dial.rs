@@ -163,6 +163,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     _ => {}
                 }
                 let status = crate::cdr::dial_status_of(cause);
+                // app_dial.c hands the caller the called party's cause.
+                if let Some(cause) = cause {
+                    caller.set_hangupcause(cause);
+                }
                 caller.with_cdr(|cdr, now| {
                     cdr.party_b_hung_up(&out.name, cause.map_or(0, |c| i32::from(c.0)));
                     cdr.dial_end(&out.name, status, now);
@@ -206,6 +210,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     if let Some(hold) = &hold {
         hold.stop();
     }
+    // "If call has been answered, then the eventual hangup is likely to be normal hangup."
+    caller.set_hangupcause(Cause::NORMAL_CLEARING);
     for out in &ringing {
         if !Arc::ptr_eq(out, &answered) {
             out.hangup(Cause::ANSWERED_ELSEWHERE);

@@ -289,14 +289,19 @@ fn dial_reports_busy_and_no_answer() {
     assert_eq!(vars[3], "in,s,4,NoOp(CHANUNAVAIL)");
     let f2 = fixture(
         "dialbusy",
-        "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,NoOp(${DIALSTATUS})\n\
-         same => n,Dial(Test/carol/noanswer,0.3)\n same => n,NoOp(${DIALSTATUS})\n",
+        "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,NoOp(${DIALSTATUS} ${HANGUPCAUSE})\n\
+         same => n,Dial(Test/carol/noanswer,0.3)\n same => n,NoOp(${DIALSTATUS} ${HANGUPCAUSE})\n\
+         same => n,Dial(Local/1@up,,g)\n same => n,NoOp(${DIALSTATUS} ${HANGUPCAUSE})\n\
+         [up]\nexten => 1,1,Answer()\n same => n,Hangup()\n",
     );
     let (chan, _) = f2.call("in", "s", Script::default());
     f2.settle();
     let trace = chan.trace();
-    assert_eq!(trace[1], "in,s,2,NoOp(BUSY)");
-    assert_eq!(trace[3], "in,s,4,NoOp(NOANSWER)");
+    // app_dial hands the caller the called party's cause (17, user busy) while the caller
+    // lives on; a timeout leaves it; an answer makes it normal clearing (16).
+    assert_eq!(trace[1], "in,s,2,NoOp(BUSY 17)");
+    assert_eq!(trace[3], "in,s,4,NoOp(NOANSWER 17)");
+    assert_eq!(trace[5], "in,s,6,NoOp(ANSWER 16)");
 }
 
 #[test]
