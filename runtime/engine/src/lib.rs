@@ -10,6 +10,7 @@ mod apps;
 pub mod args;
 pub mod attributes;
 mod call;
+mod callerid;
 mod cdr;
 mod channel;
 mod clock;

@@ -778,16 +778,25 @@ impl Exec<'_, '_> {
                     }
                 }
             },
-            // `party_number_write`/`party_name_write`: the number or name itself only with no
-            // sub-name (`num-pres`, `num-plan`, `name-charset` change attributes the call
-            // does not model, and never the number).
+            // callerid_write: the value without leading blanks; `party_id_write` takes
+            // `all` apart with `ast_callerid_split`, and `party_number_write` /
+            // `party_name_write` set the number or name itself, trailing blanks trimmed,
+            // only with no sub-name (`num-pres`, `num-plan`, `name-charset` change attributes
+            // the call does not model, and never the number).
             "CALLERID" => {
                 let member = args.split(|&c| c == b',').next().unwrap_or_default();
                 let names: Vec<&[u8]> = member.split(|&c| c == b'-').collect();
+                let value = crate::callerid::skip_blanks(value);
+                let trimmed = || crate::callerid::trim_blanks(value).to_vec();
                 match names.as_slice() {
-                    [num] if starts(num, "num") => self.call.callerid = Some(value.to_vec()),
+                    [all] if all.eq_ignore_ascii_case(b"all") => {
+                        let (name, number) = crate::callerid::split(value);
+                        self.call.callerid_name = Some(name);
+                        self.call.callerid = Some(number);
+                    }
+                    [num] if starts(num, "num") => self.call.callerid = Some(trimmed()),
                     [name] if name.eq_ignore_ascii_case(b"name") => {
-                        self.call.callerid_name = Some(value.to_vec())
+                        self.call.callerid_name = Some(trimmed())
                     }
                     _ => {}
                 }

@@ -1,0 +1,136 @@
+//! Caller ID text as main/callerid.c reads it: `ast_callerid_split` (over
+//! `ast_callerid_parse`), which `CALLERID(all)=…` uses to take a name and a number apart.
+
+use pbxc_dialplan::pattern::shrink_phone_number;
+
+/// `ast_skip_blanks`: every byte below 33 is a blank.
+pub(crate) fn skip_blanks(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&c| c >= 33).unwrap_or(s.len());
+    &s[start..]
+}
+
+/// `ast_trim_blanks`.
+pub(crate) fn trim_blanks(s: &[u8]) -> &[u8] {
+    let end = s.iter().rposition(|&c| c >= 33).map_or(0, |i| i + 1);
+    &s[..end]
+}
+
+/// `ast_strip`.
+fn strip(s: &[u8]) -> &[u8] {
+    trim_blanks(skip_blanks(s))
+}
+
+/// `ast_strip_quoted(s, "\"", "\"")`: stripped, then one pair of surrounding double quotes
+/// removed.
+fn strip_quoted(s: &[u8]) -> &[u8] {
+    let s = strip(s);
+    match s {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => s,
+    }
+}
+
+/// `ast_unescape_quoted`: a backslash takes the next byte as it is (a last one is dropped).
+fn unescape_quoted(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.iter();
+    while let Some(&c) = bytes.next() {
+        if c == b'\\' {
+            match bytes.next() {
+                Some(&next) => out.push(next),
+                None => break,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `ast_isphonenumber`: digits, `*`, `#` and `+` only, and not empty.
+fn is_phone_number(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|c| b"0123456789*#+".contains(c))
+}
+
+/// `ast_callerid_parse`: the name and the number ("location") of `"Name" <number>`,
+/// `Name <number>`, a bare number or a bare name.
+fn parse(input: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+    let input = strip(input);
+    let instr = strip_quoted(input);
+    let quotes_stripped = instr.len() != input.len();
+    let (name, location) = match instr.iter().rposition(|&c| c == b'<') {
+        Some(ls) => {
+            let after = &instr[ls + 1..];
+            let location = match after.iter().rposition(|&c| c == b'>') {
+                Some(le) => &after[..le],
+                None => after,
+            };
+            (Some(strip_quoted(&instr[..ls])), Some(location.to_vec()))
+        }
+        None => {
+            // A copy in a 256-byte buffer, shrunk as a phone number.
+            let tmp = shrink_phone_number(&instr[..instr.len().min(255)]);
+            if !quotes_stripped && is_phone_number(&tmp) {
+                (None, Some(tmp))
+            } else {
+                (Some(strip_quoted(instr)), None)
+            }
+        }
+    };
+    (name.map(unescape_quoted), location)
+}
+
+/// `ast_callerid_split`: the name and the number of caller ID text, each cut to 255 bytes
+/// (the callers' buffers), the number shrunk as a phone number.
+pub(crate) fn split(text: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let (name, location) = parse(text);
+    let mut name = name.unwrap_or_default();
+    name.truncate(255);
+    let mut number = location
+        .map(|l| shrink_phone_number(&l))
+        .unwrap_or_default();
+    number.truncate(255);
+    (name, number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caller_id_text_splits_as_ast_callerid_split_does() {
+        for (text, name, number) in [
+            (r#""Bob" <100>"#, "Bob", "100"),
+            ("Bob <100>", "Bob", "100"),
+            (
+                "  Bob Smith   <(555) 123-4567>  ",
+                "Bob Smith",
+                "5551234567",
+            ),
+            ("100", "", "100"),
+            ("+1 (555) 123.4567", "", "+15551234567"),
+            (r#""100""#, "100", ""),
+            ("Bob", "Bob", ""),
+            ("<100>", "", "100"),
+            ("Bob <100", "Bob", "100"),
+            (r#""Bob \"B\"" <1-00>"#, r#"Bob "B""#, "100"),
+            (r#"a <1> b <2>"#, "a <1> b", "2"),
+            ("", "", ""),
+            ("12ab", "12ab", ""),
+        ] {
+            let (n, l) = split(text.as_bytes());
+            assert_eq!(
+                (String::from_utf8_lossy(&n), String::from_utf8_lossy(&l)),
+                (name.into(), number.into()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn blanks_are_every_byte_below_33() {
+        assert_eq!(skip_blanks(b" \t\x01x y \n"), b"x y \n");
+        assert_eq!(trim_blanks(b" x y \t\x1f"), b" x y");
+        assert_eq!(trim_blanks(b"   "), b"");
+    }
+}

@@ -1,0 +1,50 @@
+//! `Set(CALLERID(member)=value)` (func_callerid.c's callerid_write) on both engines: `all`
+//! taken apart as `ast_callerid_split` does, blanks around a name or number dropped, and
+//! the new number is the one caller-ID-qualified extensions match.
+
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
+
+const DIALPLAN: &str = "\
+[c]
+exten => s,1,Set(CALLERID(all)=\"Bob \\\"B\\\"\" <(555) 123-4567>)
+ same => n,Set(a=${CALLERID(name)}|${CALLERID(num)}|${CALLERID(all)})
+ same => n,Set(CALLERID(all)=100)
+ same => n,Set(b=[${CALLERID(name)}]|${CALLERID(num)}|${CALLERID(name-valid)})
+ same => n,Set(CALLERID(name)=  Alice  )
+ same => n,Set(CALLERID(number)= 200 )
+ same => n,Set(c=[${CALLERID(name)}][${CALLERID(num)}])
+ same => n,Goto(routed,s,1)
+[routed]
+exten => s/200,1,Set(d=matched the new number)
+exten => s,1,Set(d=missed)
+";
+
+fn get(call: &Call, name: &str) -> String {
+    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
+}
+
+#[test]
+fn callerid_writes_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(
+                get(&call, "a"),
+                "Bob \"B\"|5551234567|\"Bob \"B\"\" <5551234567>",
+                "{engine_name}"
+            );
+            // A bare number is a number; the name becomes empty but valid.
+            assert_eq!(get(&call, "b"), "[]|100|1");
+            assert_eq!(get(&call, "c"), "[Alice][200]");
+            assert_eq!(get(&call, "d"), "matched the new number");
+        }
+    }
+}
