@@ -397,11 +397,11 @@ impl Call {
         self.cause
     }
 
-    /// `${HANGUPCAUSE}`: the cause the channel hung up with, else the one the dialplan gave
-    /// (`Hangup(cause)`), else 0.
+    /// `${HANGUPCAUSE}`: the cause the dialplan gave (`Hangup(cause)`, the last to set it,
+    /// as `pbx_builtin_hangup` sets the channel's), else the channel's, else 0.
     pub(crate) fn hangup_cause(&self, chan: &dyn Channel) -> i32 {
-        match chan.hangup_cause() {
-            0 => self.cause,
+        match self.cause {
+            0 => chan.hangup_cause(),
             cause => cause,
         }
     }

@@ -1,5 +1,6 @@
-//! Caller ID text as main/callerid.c reads it: `ast_callerid_split` (over
-//! `ast_callerid_parse`), which `CALLERID(all)=…` uses to take a name and a number apart.
+//! Caller ID text as main/callerid.c reads and writes it: `ast_callerid_split` (over
+//! `ast_callerid_parse`), which `CALLERID(all)=…` uses to take a name and a number apart,
+//! and `ast_callerid_merge`, which puts them together for a CDR's `clid`.
 
 use pbxc_dialplan::pattern::shrink_phone_number;
 
@@ -25,6 +26,8 @@ fn strip(s: &[u8]) -> &[u8] {
 fn strip_quoted(s: &[u8]) -> &[u8] {
     let s = strip(s);
     match s {
+        // A lone `"` is its own closing quote.
+        [b'"'] => &[],
         [b'"', inner @ .., b'"'] => inner,
         _ => s,
     }
@@ -93,6 +96,40 @@ pub(crate) fn split(text: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (name, number)
 }
 
+/// `ast_escape_quoted` into its 128-byte buffer: a backslash before every byte a quoted
+/// SIP string may not hold as it is (`"`, `\`, controls other than tab and vertical tab,
+/// DEL), stopping where the buffer ends.
+pub fn escape_quoted(name: &[u8]) -> Vec<u8> {
+    const BUFFER: usize = 128;
+    let mut out = Vec::with_capacity(name.len().min(BUFFER));
+    for &c in name {
+        if out.len() >= BUFFER - 1 {
+            break;
+        }
+        let allowed = matches!(c, b'\t' | 0x0b | b' ' | b'!' | 0x23..=0x5b | 0x5d..=0x7e | 0x80..);
+        if allowed {
+            out.push(c);
+        } else {
+            if out.len() >= BUFFER - 2 {
+                break;
+            }
+            out.extend_from_slice(&[b'\\', c]);
+        }
+    }
+    out
+}
+
+/// `ast_callerid_merge` as cdr.c calls it, with a snapshot's name and number (never NULL,
+/// empty when unset): always `"name" <number>`.
+pub fn merge(name: &[u8], number: &[u8]) -> Vec<u8> {
+    let mut out = b"\"".to_vec();
+    out.extend_from_slice(&escape_quoted(name));
+    out.extend_from_slice(b"\" <");
+    out.extend_from_slice(number);
+    out.push(b'>');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +154,8 @@ mod tests {
             (r#"a <1> b <2>"#, "a <1> b", "2"),
             ("", "", ""),
             ("12ab", "12ab", ""),
+            ("\"", "", ""),
+            (" \" <5>", "", "5"),
         ] {
             let (n, l) = split(text.as_bytes());
             assert_eq!(
@@ -125,6 +164,22 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn names_are_escaped_as_ast_escape_quoted_does_within_its_buffer() {
+        assert_eq!(
+            merge(br#"Bob "B" \x"#, b"100"),
+            br#""Bob \"B\" \\x" <100>"#.to_vec()
+        );
+        assert_eq!(merge(b"", b""), b"\"\" <>".to_vec());
+        assert_eq!(escape_quoted(b"a\tb\rc\x7f"), b"a\tb\\\rc\\\x7f".to_vec());
+        assert_eq!(escape_quoted("é".as_bytes()), "é".as_bytes());
+        assert_eq!(escape_quoted(&[b'x'; 200]).len(), 127);
+        // An escape that does not fit whole is left out.
+        let mut long = vec![b'x'; 126];
+        long.push(b'"');
+        assert_eq!(escape_quoted(&long), vec![b'x'; 126]);
     }
 
     #[test]

@@ -85,20 +85,11 @@ pub(crate) fn read(call: &mut Call, chan: &dyn Channel, arguments: &[u8]) -> Rea
     let a = &call.attributes;
     Reading::Value(Some(match name.as_str() {
         // ast_callerid_merge of the snapshot's name and number, which are never NULL (empty
-        // when unset): always `"name" <number>`, the name's `"` and `\` escaped.
-        "clid" => {
-            let mut clid = b"\"".to_vec();
-            for &c in call.callerid_name.as_deref().unwrap_or_default() {
-                if c == b'"' || c == b'\\' {
-                    clid.push(b'\\');
-                }
-                clid.push(c);
-            }
-            clid.extend_from_slice(b"\" <");
-            clid.extend_from_slice(call.callerid.as_deref().unwrap_or_default());
-            clid.push(b'>');
-            clid
-        }
+        // when unset): always `"name" <number>`, the name escaped as ast_escape_quoted does.
+        "clid" => crate::callerid::merge(
+            call.callerid_name.as_deref().unwrap_or_default(),
+            call.callerid.as_deref().unwrap_or_default(),
+        ),
         "src" => call.callerid.clone().unwrap_or_default(),
         "channel" => chan.name().to_vec(),
         "uniqueid" => call.unique_id.clone(),

@@ -53,6 +53,11 @@ pub trait Channel {
     fn attributes_set(&mut self, attributes: &crate::attributes::Attributes) {
         let _ = attributes;
     }
+    /// The dialplan set the caller ID (`CALLERID(name|num|all)`): these are its name and
+    /// number now (`None`: not valid). A runtime's CDR records them as the caller.
+    fn callerid_set(&mut self, name: Option<&[u8]>, number: Option<&[u8]>) {
+        let _ = (name, number);
+    }
     /// A property of the channel's current CDR as `cdr_object_format_property` gives it,
     /// unformatted (`start` as `seconds.micros`, `disposition` as its number): `dst`,
     /// `dcontext`, `dstchannel`, `lastapp`, `lastdata`, `start`, `answer`, `end`, `duration`,

@@ -10,7 +10,7 @@ mod apps;
 pub mod args;
 pub mod attributes;
 mod call;
-mod callerid;
+pub mod callerid;
 mod cdr;
 mod channel;
 mod clock;

@@ -439,7 +439,15 @@ impl Exec<'_, '_> {
             // case.
             "IFMODULE" => {
                 let name = String::from_utf8_lossy(args);
-                let base = name.strip_suffix(".so").unwrap_or(&name);
+                // resource_name_baselen: a `.so` suffix in any case.
+                let base = match name.len().checked_sub(3) {
+                    Some(at)
+                        if name.is_char_boundary(at) && name[at..].eq_ignore_ascii_case(".so") =>
+                    {
+                        &name[..at]
+                    }
+                    _ => &name[..],
+                };
                 let loaded = !base.is_empty()
                     && self
                         .engine
@@ -798,8 +806,12 @@ impl Exec<'_, '_> {
                     [name] if name.eq_ignore_ascii_case(b"name") => {
                         self.call.callerid_name = Some(trimmed())
                     }
-                    _ => {}
+                    _ => return,
                 }
+                self.chan.callerid_set(
+                    self.call.callerid_name.as_deref(),
+                    self.call.callerid.as_deref(),
+                );
             }
             "CDR" => crate::cdr::write(self.call, self.chan, args, value),
             "ENV" => crate::environment::set(args, value),

@@ -29,16 +29,35 @@ impl SharedVariables {
     }
 }
 
-/// Whether `wanted` (a `SHARED()` channel argument) names the channel called `name` with
-/// unique ID `unique_id`: `ast_channel_get_by_name` (the name in any case, or the unique
-/// ID), else `ast_channel_get_by_name_prefix` with `wanted-`.
-pub fn names_channel(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> bool {
-    if wanted.eq_ignore_ascii_case(name) || wanted == unique_id {
-        return true;
-    }
-    name.len() > wanted.len()
+/// How a `SHARED()` channel argument names a channel, in the order Asterisk tries them:
+/// `ast_channel_get_by_name` (the name, then the unique ID, in any case), then
+/// `ast_channel_get_by_name_prefix` with `wanted-`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Naming {
+    Name,
+    UniqueId,
+    Prefix,
+}
+
+/// How `wanted` names the channel called `name` with unique ID `unique_id`, if it does.
+pub fn naming(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> Option<Naming> {
+    if wanted.eq_ignore_ascii_case(name) {
+        Some(Naming::Name)
+    } else if wanted.eq_ignore_ascii_case(unique_id) {
+        Some(Naming::UniqueId)
+    } else if name.len() > wanted.len()
         && name[..wanted.len()].eq_ignore_ascii_case(wanted)
         && name[wanted.len()] == b'-'
+    {
+        Some(Naming::Prefix)
+    } else {
+        None
+    }
+}
+
+/// Whether `wanted` names the channel at all ([`naming`]).
+pub fn names_channel(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> bool {
+    naming(wanted, name, unique_id).is_some()
 }
 
 #[cfg(test)]
@@ -69,6 +88,7 @@ mod tests {
             (b"PJSIP/ali", false),
             (b"PJSIP/alice-0000", false),
             (b"1700000000", false),
+            (b"1700000000.1", true),
         ] {
             assert_eq!(
                 names_channel(wanted, name, id),

@@ -12,7 +12,7 @@ use both_engines::engines;
 
 const DIALPLAN: &str = "\
 [c]
-exten => s,1,Set(r=${IFMODULE(app_dial.so)}${IFMODULE(APP_Dial)}${IFMODULE(app_verify.so)}${IFMODULE()}${IFMODULE(.so)})
+exten => s,1,Set(r=${IFMODULE(app_dial.so)}${IFMODULE(APP_Dial)}${IFMODULE(app_verify.so)}${IFMODULE()}${IFMODULE(.so)}${IFMODULE(APP_DIAL.SO)})
 ";
 
 #[test]
@@ -29,7 +29,7 @@ fn ifmodule_answers_from_the_loaded_modules() {
                 engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
                 let r =
                     String::from_utf8_lossy(call.vars.get(b"r").unwrap_or_default()).into_owned();
-                let expected = if loaded { "11000" } else { "00000" };
+                let expected = if loaded { "110001" } else { "000000" };
                 assert_eq!(r, expected, "{engine_name}, loaded: {loaded}");
                 assert!(call.log.is_empty(), "{:?}", call.log);
             }

@@ -53,15 +53,19 @@ impl pbx_engine::Channel for CallIo<'_> {
             f(&mut crate::channel::lock(&self.chan.shared));
             return true;
         };
-        let names = |c: &Channel| {
-            pbx_engine::shared::names_channel(wanted, c.name.as_bytes(), c.unique_id.as_bytes())
-        };
-        // This channel first: it may be looking itself up, and it is registered.
-        let other = if names(self.chan) {
-            Some(self.chan.clone())
-        } else {
-            self.pbx.channels().into_iter().find(|c| names(c))
-        };
+        // The best naming wins: an exact name over a unique ID over a name prefix. This
+        // channel is registered too.
+        let other = self
+            .pbx
+            .registered_channels()
+            .into_iter()
+            .filter_map(|c| {
+                let how =
+                    pbx_engine::shared::naming(wanted, c.name.as_bytes(), c.unique_id.as_bytes())?;
+                Some((how, c))
+            })
+            .min_by_key(|(how, _)| *how)
+            .map(|(_, c)| c);
         match other {
             Some(chan) => {
                 f(&mut crate::channel::lock(&chan.shared));
@@ -69,6 +73,11 @@ impl pbx_engine::Channel for CallIo<'_> {
             }
             None => false,
         }
+    }
+
+    fn callerid_set(&mut self, name: Option<&[u8]>, number: Option<&[u8]>) {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        *lock(&self.chan.dialplan_callerid) = Some((name.map(text), number.map(text)));
     }
 
     fn hangup_logic_starts(&mut self) {

@@ -65,12 +65,17 @@ pub(crate) fn finish(chan: &Channel) -> Vec<Cdr> {
 
 /// The columns of party A that come from the channel itself.
 fn party_a(chan: &Channel) -> PartyA {
-    let number = chan.caller_number.clone().unwrap_or_default();
-    let clid = match &chan.caller_name {
-        Some(name) => format!("\"{name}\" <{number}>"),
-        None if number.is_empty() => String::new(),
-        None => format!("\"\" <{number}>"),
-    };
+    // The caller ID the dialplan last set, else the channel's own.
+    let (name, number) = lock(&chan.dialplan_callerid)
+        .clone()
+        .unwrap_or_else(|| (chan.caller_name.clone(), chan.caller_number.clone()));
+    let number = number.unwrap_or_default();
+    // cdr.c merges the snapshot's name and number, which are empty rather than absent.
+    let clid = String::from_utf8_lossy(&pbx_engine::callerid::merge(
+        name.unwrap_or_default().as_bytes(),
+        number.as_bytes(),
+    ))
+    .into_owned();
     let attributes = lock(&chan.attributes).clone();
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     PartyA {

@@ -276,6 +276,9 @@ pub struct Channel {
     /// `ast_channel_hangupcause` set while the channel lives on (app_dial hands the caller
     /// the called party's cause): what `${HANGUPCAUSE}` reads until the channel hangs up.
     cause: std::sync::atomic::AtomicU16,
+    /// The caller ID (name, number) as its dialplan last set it (`CALLERID()`), for its CDR;
+    /// `None` until it does.
+    pub dialplan_callerid: Mutex<Option<(Option<String>, Option<String>)>>,
     /// Its `SHARED()` variables, which other channels' dialplans may read and write.
     pub shared: Mutex<pbx_engine::shared::SharedVariables>,
 }
@@ -340,6 +343,7 @@ impl Channel {
             cdr: Mutex::new(None),
             dialed: std::sync::atomic::AtomicBool::new(false),
             shared: Mutex::new(Default::default()),
+            dialplan_callerid: Mutex::new(None),
             cause: std::sync::atomic::AtomicU16::new(0),
             inner: Mutex::new(Inner {
                 state: spec.state,

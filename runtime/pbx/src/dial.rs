@@ -272,6 +272,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         } else {
             AppResult::Hangup
         };
+        let recognised = matches!(
+            upper.as_str(),
+            "BUSY" | "CONGESTION" | "CHANUNAVAIL" | "CONTINUE" | "ABORT"
+        ) || upper.starts_with("GOTO:");
         let decided = match upper.as_str() {
             "BUSY" | "CONGESTION" | "CHANUNAVAIL" => {
                 vars.set(b"DIALSTATUS", Some(upper.as_bytes()));
@@ -290,8 +294,15 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             _ => None,
         };
         if let Some(decided) = decided {
-            // app_dial.c publishes the subroutine's result as the dial's status.
-            dial_end(&result);
+            if recognised {
+                // app_dial.c publishes the subroutine's result as the dial's status.
+                dial_end(&result);
+            } else {
+                // No result it knows: C goes on to the bridge, which answers the caller and
+                // ends at once with the called party gone.
+                dial_end("ANSWER");
+                caller.answer();
+            }
             end_leg(&answered, Cause::NORMAL_CLEARING);
             set_time(vars, b"DIALEDTIME", started);
             return decided;
@@ -506,6 +517,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
         engine.share_globals(io.pbx.globals.clone());
         engine.share_database(io.pbx.database.clone());
         engine.share_groups(io.pbx.groups.clone());
+        engine.modules = Some(crate::pbx::loaded_modules(io.pbx));
         if engine
             .execute(&mut call, &mut callee_io, "Gosub", sub.as_bytes())
             .is_none()

@@ -161,6 +161,10 @@ impl Pbx {
                 Ok(format!("Unloaded {name}"))
             }
             "load" if info.running => Err(format!("Module '{name}' is already loaded")),
+            // cdr_csv.c's load_config fails again: no `[csv]` settings.
+            "load" if name == "cdr_csv" && !self.writes_csv() => Err(format!(
+                "Module '{name}' declined to load: cdr.conf has no [csv] settings"
+            )),
             "load" => {
                 module.load(self)?;
                 set_running(true);

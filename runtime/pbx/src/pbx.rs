@@ -218,6 +218,11 @@ const JIT_PATIENCE: u32 = 1000;
 const CALL_STACK: usize = 512 * 1024;
 
 impl Pbx {
+    /// Whether cdr_csv has settings to write with (it declined to load otherwise).
+    pub(crate) fn writes_csv(&self) -> bool {
+        self.cdr.is_some()
+    }
+
     /// cdr.conf `[general]`, as the PBX started with it.
     pub(crate) fn cdr_settings(&self) -> &pbx_cdr::chain::Settings {
         &self.cdr_settings
@@ -383,6 +388,16 @@ impl Pbx {
         lock(&self.channels).channels.remove(&chan.name);
     }
 
+    /// Every registered channel, hung up or not (one still running its `h` is there until
+    /// its dialplan ends, as in Asterisk's channel container).
+    pub(crate) fn registered_channels(&self) -> Vec<Arc<Channel>> {
+        lock(&self.channels)
+            .channels
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
     /// The live channels, by name.
     pub fn channels(&self) -> Vec<Arc<Channel>> {
         let mut registry = lock(&self.channels);
@@ -543,6 +558,12 @@ impl Drop for CallGuard {
     }
 }
 
+/// What `IFMODULE` asks of the PBX (held weakly: an engine never keeps its PBX alive).
+pub(crate) fn loaded_modules(pbx: &Arc<Pbx>) -> pbx_engine::LoadedModules {
+    let pbx = Arc::downgrade(pbx);
+    Arc::new(move |base: &str| pbx.upgrade().is_some_and(|pbx| pbx.module_loaded(base)))
+}
+
 /// What an application leaves running for the rest of the call.
 #[derive(Default)]
 pub(crate) struct CallRecord {
@@ -595,10 +616,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.share_globals(pbx.globals.clone());
                 engine.share_database(pbx.database.clone());
                 engine.share_groups(pbx.groups.clone());
-                let modules = Arc::downgrade(pbx);
-                engine.modules = Some(Arc::new(move |base: &str| {
-                    modules.upgrade().is_some_and(|pbx| pbx.module_loaded(base))
-                }));
+                engine.modules = Some(loaded_modules(pbx));
                 if pbx.jit {
                     engine.enable_jit_lazily(JIT_PATIENCE);
                 }
@@ -683,10 +701,11 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     // The channel's dialplan is done: it leaves its groups (also when an application
     // panicked), before its CDR is written and whoever holds it lets it go.
     pbx.groups.discard(call.channel_key);
-    // The cause `Hangup(cause)` gave reaches the far end (a SIP 486 for USER_BUSY).
-    let cause = u16::try_from(call.cause())
-        .ok()
-        .filter(|&c| c > 0)
+    // The cause `Hangup(cause)` gave reaches the far end (a SIP 486 for USER_BUSY), else the
+    // one the channel holds (a busy Dial's), else normal clearing.
+    let cause = [call.cause(), chan.hangupcause()]
+        .into_iter()
+        .find_map(|c| u16::try_from(c).ok().filter(|&c| c > 0))
         .map_or(Cause::NORMAL_CLEARING, Cause);
     chan.hangup(cause);
     let records = crate::cdr::finish(chan);

@@ -302,6 +302,22 @@ fn dial_reports_busy_and_no_answer() {
     assert_eq!(trace[1], "in,s,2,NoOp(BUSY 17)");
     assert_eq!(trace[3], "in,s,4,NoOp(NOANSWER 17)");
     assert_eq!(trace[5], "in,s,6,NoOp(ANSWER 16)");
+
+    // The cause a busy Dial left is the one `Hangup()` hangs up with, and h reads; a cause
+    // given to Hangup replaces it.
+    let f3 = fixture(
+        "dialcause",
+        "[in]\nexten => s,1,Dial(Test/bob/busy)\n same => n,Hangup()\n\
+         exten => 2,1,Dial(Test/bob/busy)\n same => n,Hangup(21)\n\
+         exten => h,1,Set(H=${HANGUPCAUSE})\n",
+    );
+    let (kept, kept_rec) = f3.call("in", "s", Script::default());
+    let (given, given_rec) = f3.call("in", "2", Script::default());
+    f3.settle();
+    assert_eq!(kept.final_var("H").as_deref(), Some("17"));
+    assert_eq!(kept_rec.hangup_cause(), Some(Cause::USER_BUSY));
+    assert_eq!(given.final_var("H").as_deref(), Some("21"));
+    assert_eq!(given_rec.hangup_cause(), Some(Cause::CALL_REJECTED));
 }
 
 #[test]

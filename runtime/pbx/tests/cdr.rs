@@ -185,6 +185,8 @@ fn cdr_conf_general_and_csv_are_read() {
             .iter()
             .any(|m| m.name == "cdr_csv" && !m.running)
     );
+    // Loading it by hand declines again, as cdr_csv.c's load_config fails again.
+    assert!(declined.pbx.module_action("load", "cdr_csv").is_err());
     declined.call("in", "s", Script::default());
     declined.settle();
     assert!(!dir.join("run/cdr-csv").exists());
@@ -229,4 +231,20 @@ fn a_dial_subroutine_result_is_the_dials_status_and_the_caller_stays_unanswered(
     assert_eq!(caller.len(), 1, "{cdr}");
     assert!(caller[0].contains(";1\",\"Dial\""), "{cdr}");
     assert!(caller[0].ends_with(",\"BUSY\",\"DOCUMENTATION\""), "{cdr}");
+}
+
+#[test]
+fn the_record_has_the_caller_id_the_dialplan_set() {
+    let f = fixture(
+        "cdr-cid",
+        "[in]\nexten => s,1,Set(CALLERID(all)=\"Zed\" <999>)\n same => n,Answer()\n\
+         same => n,Hangup()\n",
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    assert!(
+        cdr.starts_with(r#""","999","s","in","""Zed"" <999>","Test/caller-s","#),
+        "{cdr}"
+    );
 }
