@@ -35,9 +35,11 @@ pub struct Options {
     pub cdr: bool,
     /// cdr.conf `[general]`: which records the CDR engine keeps and writes.
     pub cdr_settings: pbx_cdr::chain::Settings,
-    /// cdr.conf `[csv]`: how cdr_csv writes them. `None` when the section is missing or
-    /// empty: cdr_csv.c's `load_config` then fails and the module declines to load, so no
-    /// Master.csv is written.
+    /// cdr.conf `[csv]`: how cdr_csv writes them. `None` when cdr.conf has no `[csv]`
+    /// setting: cdr_csv.c's `load_config` then fails and the module declines to load, so no
+    /// Master.csv is written. A directory with no cdr.conf at all writes with the defaults
+    /// (DESIGN.md: a configuration directory keeps its CDRs under `run/`), where Asterisk
+    /// would decline too.
     pub csv: Option<pbx_cdr::CsvOptions>,
     /// asterisk.conf `[options] verbose`.
     pub verbose: Option<u8>,
@@ -157,6 +159,13 @@ impl Options {
                 }
                 _ => {}
             }
+        }
+        let no_file = match &self.source {
+            crate::program::Source::Embedded => false,
+            source => !source.dir().join("cdr.conf").exists(),
+        };
+        if no_file {
+            csv = Some(Default::default());
         }
         if let Some(csv) = &mut csv {
             csv.initiatedseconds = initiatedseconds;

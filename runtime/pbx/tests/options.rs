@@ -15,6 +15,8 @@ fn without_asterisk_conf_everything_is_below_run() {
     assert_eq!(options.recordings_dir, dir.join("run/recordings"));
     assert_eq!(options.sounds, Some(dir.join("sounds")));
     assert_eq!(options.verbose, None);
+    // No cdr.conf: CDRs are written below run/ all the same, with cdr_csv's defaults.
+    assert_eq!(options.csv, Some(Default::default()));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

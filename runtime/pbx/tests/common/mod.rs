@@ -50,7 +50,8 @@ pub fn write_config(dir: &std::path::Path, extensions: &str) {
     }
     std::fs::create_dir_all(dir.join("moh/default")).unwrap();
     std::fs::write(dir.join("moh/default/hold.wav"), tone(500)).unwrap();
-    // cdr_csv writes Master.csv only with a `[csv]` setting (else it declines to load).
+    // A cdr.conf as an Asterisk installation has one: cdr_csv writes Master.csv only with a
+    // `[csv]` setting (else it declines to load).
     std::fs::write(dir.join("cdr.conf"), "[csv]\naccountlogs = yes\n").unwrap();
     std::fs::write(
         dir.join("musiconhold.conf"),
