@@ -316,3 +316,94 @@ fn channeldefaultenabled_no_keeps_records_readable_but_unwritten() {
     call.dead(105, 16);
     assert!(call.written().is_empty());
 }
+
+/// One thing that can happen to a channel, for the property test below.
+#[derive(Clone, Debug)]
+enum Event {
+    App(u8, &'static str),
+    Answer,
+    DialBegin(u8),
+    DialEnd(u8, &'static str),
+    BridgeEnter(u8),
+    BridgeLeave,
+    PartyBHungUp(u8, i32),
+    H(i32),
+}
+
+fn event() -> impl proptest::strategy::Strategy<Value = Event> {
+    use proptest::prelude::*;
+    let app = prop::sample::select(vec!["Dial", "NoOp", "Playback", "", "AppDial2", "Wäit"]);
+    let status = prop::sample::select(vec![
+        "ANSWER",
+        "BUSY",
+        "NOANSWER",
+        "CANCEL",
+        "CONGESTION",
+        "CHANUNAVAIL",
+        "ABORT",
+    ]);
+    prop_oneof![
+        (0u8..4, app).prop_map(|(p, a)| Event::App(p, a)),
+        Just(Event::Answer),
+        (0u8..3).prop_map(Event::DialBegin),
+        (0u8..3, status).prop_map(|(p, s)| Event::DialEnd(p, s)),
+        (0u8..3).prop_map(Event::BridgeEnter),
+        Just(Event::BridgeLeave),
+        (0u8..3, prop::sample::select(vec![0, 16, 17, 19, 34]))
+            .prop_map(|(p, c)| Event::PartyBHungUp(p, c)),
+        prop::sample::select(vec![16, 17, 21]).prop_map(Event::H),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever happens in whatever order, under any settings: nothing panics, the chain
+    /// keeps a record, and once the channel is gone every record has ended no earlier than
+    /// it started, with one of cdr.c's dispositions, and a property read of each name works.
+    #[test]
+    fn any_sequence_of_events_leaves_ended_well_formed_records(
+        events in proptest::collection::vec(event(), 0..40),
+        flags in proptest::prelude::any::<[bool; 6]>(),
+        dialed in proptest::prelude::any::<bool>(),
+    ) {
+        let settings = Settings {
+            unanswered: flags[0],
+            congestion: flags[1],
+            endbeforehexten: flags[2],
+            initiatedseconds: flags[3],
+            canceldispositionenabled: flags[4],
+            ignoredialchanges: flags[5],
+            ..Settings::default()
+        };
+        let mut call = Call::new(settings, dialed);
+        let mut now = 100;
+        for e in events {
+            now += 1;
+            let peer = |p: u8| format!("SIP/p{p}-1");
+            match e {
+                Event::App(p, app) => { call.app(now, "s", i32::from(p) + 1, app, "x"); }
+                Event::Answer => { call.answer(now); }
+                Event::DialBegin(p) => call.chain.dial_begin(&peer(p), t(now)),
+                Event::DialEnd(p, s) => call.chain.dial_end(&peer(p), s, t(now)),
+                Event::BridgeEnter(p) => call.chain.bridge_enter(&peer(p), t(now)),
+                Event::BridgeLeave => call.chain.bridge_leave(t(now)),
+                Event::PartyBHungUp(p, c) => call.chain.party_b_hung_up(&peer(p), c),
+                Event::H(c) => { call.h(now, c); }
+            }
+            proptest::prop_assert!(!call.chain.is_empty());
+            for name in ["dst", "lastapp", "start", "answer", "end", "duration", "billsec", "disposition"] {
+                proptest::prop_assert!(call.chain.property(name, t(now)).is_some());
+            }
+        }
+        call.dead(now + 1, 16);
+        for r in &call.chain.records {
+            proptest::prop_assert!(!r.end.is_zero(), "{r:?}");
+            proptest::prop_assert!(r.end >= r.start, "{r:?}");
+            proptest::prop_assert!(
+                [1, 0, 2, 4, 8, 16, 32].contains(&r.disposition),
+                "{r:?}"
+            );
+        }
+        let written = call.chain.records(&PartyA::default(), t(0));
+        proptest::prop_assert!(written.len() <= call.chain.len());
+    }
+}

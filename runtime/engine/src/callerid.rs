@@ -189,3 +189,21 @@ mod tests {
         assert_eq!(trim_blanks(b"   "), b"");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes split without a panic, within the buffers' limits, and the number
+        /// keeps no byte `ast_shrink_phone_number` drops outside brackets.
+        #[test]
+        fn any_text_splits_within_limits(text in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let (name, number) = super::split(&text);
+            prop_assert!(name.len() <= 255 && number.len() <= 255);
+            if !number.contains(&b'[') {
+                prop_assert!(!number.iter().any(|c| b"() ".contains(c)));
+            }
+        }
+    }
+}
