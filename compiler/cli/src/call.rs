@@ -43,6 +43,8 @@ pub fn run(
             .map_err(|e| std::io::Error::other(format!("no JIT on this machine: {e}")))?;
     }
     let mut call = Call::new(request.context, request.exten, request.callerid);
+    // The channel starts in asterisk.conf's `defaultlanguage`.
+    call.attributes.language = request.system.default_language.clone();
     for (name, value) in request.vars {
         call.vars.set(name, Some(value));
     }

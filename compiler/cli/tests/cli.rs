@@ -597,19 +597,23 @@ fn call_reads_the_system_names_of_asterisk_conf_beside_the_dialplan() {
     let dir = dir_with(&[
         (
             "extensions.conf",
-            b"[in]\nexten => s,1,NoOp(${SYSTEMNAME} ${ASTETCDIR} ${ASTKEYDIR} ${ASTLOGDIR})\n",
+            b"[in]\nexten => s,1,NoOp(${SYSTEMNAME} ${ASTETCDIR} ${ASTKEYDIR} ${ASTLOGDIR})\n\
+              same => n,NoOp(${CHANNEL(language)})\n same => n,Dial(Local/1@kid)\n\
+              [kid]\nexten => 1,1,NoOp(${CHANNEL(language)})\n",
         ),
         (
             "asterisk.conf",
-            b"[directories]\nastetcdir => /srv/etc\nastdatadir => /srv/data\n[options]\nsystemname = pbx3\nentityid = nonsense\n",
+            b"[directories]\nastetcdir => /srv/etc\nastdatadir => /srv/data\n[options]\nsystemname = pbx3\nentityid = nonsense\ndefaultlanguage = de\n",
         ),
     ]);
     let o = pbxc(&["call", s(dir.path()), "in", "s"]);
     no_panic(&o);
-    // The keys follow astdatadir; the log directory keeps Asterisk's default.
+    // The keys follow astdatadir; the log directory keeps Asterisk's default; the call and
+    // the Local channel it dials start in the default language.
     assert_eq!(
         stdout(&o),
-        "in,s,1,NoOp(pbx3 /srv/etc /srv/data/keys /var/log/asterisk)\n",
+        "in,s,1,NoOp(pbx3 /srv/etc /srv/data/keys /var/log/asterisk)\nin,s,2,NoOp(de)\n\
+         in,s,3,Dial(Local/1@kid)\nLocal/1@kid-00000000;2: kid,1,1,NoOp(de)\n",
         "{}",
         stderr(&o)
     );

@@ -1279,6 +1279,8 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         child.vars = call.vars.inherit();
         *child.attributes =
             crate::attributes::Attributes::for_local_child(&call.attributes, call.linked_id());
+        // A new channel starts in the system's default language.
+        child.attributes.language = engine.system.default_language.clone();
         let mut name = b"Local/".to_vec();
         name.extend_from_slice(resource);
         name.extend_from_slice(format!("-{sequence:08x};2").as_bytes());

@@ -9,7 +9,8 @@ use crate::channel::Channel;
 /// `ast_channel`'s string fields and flags the dialplan reaches through `CHANNEL()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attributes {
-    /// `en` (asterisk.conf's `defaultlanguage` is not read).
+    /// `en` here; a channel starts in asterisk.conf's `defaultlanguage`
+    /// ([`crate::system::System::default_language`]), which whoever makes it sets.
     pub language: Vec<u8>,
     pub musicclass: Vec<u8>,
     pub parkinglot: Vec<u8>,

@@ -36,6 +36,9 @@ pub struct System {
     /// longer move the database and the keys.
     db_dir_given: bool,
     key_dir_given: bool,
+    /// `[options] defaultlanguage` (`ast_defaultlanguage`, `en` unless set): the language a
+    /// channel starts with.
+    pub default_language: Vec<u8>,
 }
 
 impl Default for System {
@@ -62,6 +65,7 @@ impl Default for System {
             directories: dirs.map(|d| d.as_bytes().to_vec()),
             db_dir_given: false,
             key_dir_given: false,
+            default_language: b"en".to_vec(),
         }
     }
 }
@@ -155,6 +159,8 @@ impl System {
         } else if section.eq_ignore_ascii_case(b"options") {
             match name.as_slice() {
                 b"systemname" => self.name = value.to_vec(),
+                // ast_copy_string into `char[MAX_LANGUAGE]` (40).
+                b"defaultlanguage" => self.default_language = value[..value.len().min(39)].to_vec(),
                 b"autosystemname" if ast_true(value) => match hostname() {
                     Some(host) => self.name = host,
                     None => {
@@ -282,6 +288,12 @@ mod tests {
         // Options: a name, a host name, an entity ID (an unreadable one is ignored).
         s.apply(b"options", b"systemname", b"pbx1", &none);
         assert_eq!(value(&s, "SYSTEMNAME"), "pbx1");
+        // The default language, cut to MAX_LANGUAGE less its NUL.
+        assert_eq!(s.default_language, b"en");
+        s.apply(b"options", b"DefaultLanguage", b"fr", &none);
+        assert_eq!(s.default_language, b"fr");
+        s.apply(b"options", b"defaultlanguage", &[b'x'; 50], &none);
+        assert_eq!(s.default_language.len(), 39);
         s.apply(b"options", b"autosystemname", b"yes", &|| {
             Some(b"host".to_vec())
         });

@@ -271,6 +271,8 @@ pub struct Channel {
     /// Its CDR engine (main/cdr.c's records for this channel), from its dialplan's start to
     /// its end; every snapshot it publishes goes through it.
     pub cdr: Mutex<Option<pbx_cdr::chain::Chain>>,
+    /// Set by its first registration with the PBX, which gives it the default language.
+    pub(crate) registered: std::sync::atomic::AtomicBool,
     /// Called by `Dial` (`AST_FLAG_OUTGOING`): its records without a party B are not written.
     pub dialed: std::sync::atomic::AtomicBool,
     /// `ast_channel_hangupcause` set while the channel lives on (app_dial hands the caller
@@ -342,6 +344,7 @@ impl Channel {
             groups: std::sync::OnceLock::new(),
             cdr: Mutex::new(None),
             dialed: std::sync::atomic::AtomicBool::new(false),
+            registered: std::sync::atomic::AtomicBool::new(false),
             shared: Mutex::new(Default::default()),
             dialplan_callerid: Mutex::new(None),
             cause: std::sync::atomic::AtomicU16::new(0),

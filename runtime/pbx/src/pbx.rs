@@ -379,6 +379,11 @@ impl Pbx {
     // --- channels -------------------------------------------------------------------
 
     pub fn register(&self, chan: &Arc<Channel>) {
+        // A new channel starts in asterisk.conf's `defaultlanguage` (`ast_channel_alloc`);
+        // one registered again (it goes on after a transfer) keeps the language it has.
+        if !chan.registered.swap(true, Ordering::Relaxed) {
+            lock(&chan.attributes).language = self.system.default_language.clone();
+        }
         // A channel running the dialplan unregisters when its call ends (`CallGuard`); a
         // dialled one is dropped by whoever dialled it, and its entry goes at the next
         // sweep. Sweeping when the registry has doubled since the last one keeps it

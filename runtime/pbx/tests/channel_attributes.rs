@@ -170,3 +170,27 @@ fn shared_variables_cross_from_the_called_dialplan_to_the_caller() {
     // (any case), and its own.
     assert_eq!(chan.final_var("BACK").unwrap(), format!("{r}|mine|{r}"));
 }
+
+#[test]
+fn channels_start_in_asterisk_conf_default_language() {
+    let dir = common::temp_dir("deflang");
+    common::write_config(
+        &dir,
+        "[in]\nexten => s,1,Set(__CALLER=${CHANNEL})\n same => n,Set(OWN=${CHANNEL(language)})\n\
+         same => n,Dial(Local/1@kid,,g)\n same => n,Set(KID=${SHARED(kid)})\n\
+         [kid]\nexten => 1,1,Set(SHARED(kid,${CALLER})=${CHANNEL(language)})\n",
+    );
+    std::fs::write(
+        dir.join("asterisk.conf"),
+        "[options]\ndefaultlanguage = fr\n",
+    )
+    .unwrap();
+    let f = common::Fixture {
+        dir: dir.clone(),
+        pbx: pbx::Pbx::start(pbx::Options::for_source(pbx::Source::Dir(dir))).unwrap(),
+    };
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("OWN").as_deref(), Some("fr"));
+    assert_eq!(chan.final_var("KID").as_deref(), Some("fr"));
+}
