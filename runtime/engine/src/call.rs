@@ -361,6 +361,8 @@ pub struct Call {
     /// The CDR's own variables (`Set(CDR(name)=value)`), newest first; names compared
     /// ignoring case, as cdr.c's `set_variable` does.
     pub cdr_vars: Box<Vec<(Vec<u8>, Vec<u8>)>>,
+    /// `CONNECTEDLINE()` and `REDIRECTING()`: `None` until the dialplan writes one.
+    pub parties: Option<Box<crate::party::Parties>>,
     /// `TIMEOUT(digit)` and `TIMEOUT(response)` in milliseconds (`dtimeoutms`, `rtimeoutms`).
     pub digit_timeout_ms: u32,
     pub response_timeout_ms: u32,
@@ -426,6 +428,7 @@ impl Call {
             channel_key: crate::groups::Groups::new_key(),
             attributes: Default::default(),
             cdr_vars: Box::default(),
+            parties: None,
             location_override: None,
             digit_timeout_ms: 5000,
             response_timeout_ms: 10000,

@@ -21,6 +21,7 @@ pub mod generate;
 pub mod groups;
 mod jit;
 mod native;
+pub mod party;
 mod scope;
 pub mod shared;
 pub mod subst;

@@ -359,6 +359,16 @@ impl Exec<'_, '_> {
         if name == "SHARED" {
             return Some(self.shared_read(args));
         }
+        if name == "CONNECTEDLINE" || name == "REDIRECTING" {
+            let Call { parties, log, .. } = &mut *self.call;
+            let empty = crate::party::Parties::default();
+            let parties = parties.as_deref().unwrap_or(&empty);
+            return Some(if name == "CONNECTEDLINE" {
+                parties.connected_read(args, log)
+            } else {
+                parties.redirecting_read(args, log)
+            });
+        }
         if crate::db::FUNCTIONS.contains(&name) {
             let db = self.engine.database().clone();
             return Some(crate::db::read(&db, name, args, self.call));
@@ -739,6 +749,15 @@ impl Exec<'_, '_> {
                 self.engine.globals.set(args, Some(value));
             }
             "SHARED" => self.shared_write(args, value),
+            "CONNECTEDLINE" | "REDIRECTING" => {
+                let Call { parties, log, .. } = &mut *self.call;
+                let parties = parties.get_or_insert_with(Default::default);
+                if name == "CONNECTEDLINE" {
+                    parties.connected_write(args, value, log);
+                } else {
+                    parties.redirecting_write(args, value, log);
+                }
+            }
             "LOCAL" => {
                 if let Some(mut frame) = self.call.stack.pop() {
                     crate::apps::frame_set_var(self.call, &mut frame, args, value);

@@ -1,0 +1,43 @@
+//! CONNECTEDLINE and REDIRECTING from the dialplan, on both engines: written, read back,
+//! and with Asterisk's complaints in the call's log.
+
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::engines;
+
+const DIALPLAN: &str = "\
+[c]
+exten => s,1,Set(a=[${CONNECTEDLINE(num)}][${REDIRECTING(count)}])
+ same => n,Set(CONNECTEDLINE(all,i)=\"Front Desk\" <200>)
+ same => n,Set(REDIRECTING(from-num,i)=${CALLERID(num)})
+ same => n,Set(REDIRECTING(reason)=cfnr)
+ same => n,Set(REDIRECTING(count)=1)
+ same => n,Set(b=${CONNECTEDLINE(name)}|${CONNECTEDLINE(num)}|${REDIRECTING(from-num)}|${REDIRECTING(reason)}|${REDIRECTING(count)})
+ same => n,Set(CONNECTEDLINE(nonsense)=x)
+";
+
+fn get(call: &Call, name: &str) -> String {
+    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
+}
+
+#[test]
+fn connected_line_and_redirecting_on_both_engines() {
+    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(get(&call, "a"), "[][0]", "{engine_name}");
+            assert_eq!(get(&call, "b"), "Front Desk|200|100|cfnr|1");
+            assert_eq!(
+                call.log,
+                ["ERROR: Unknown connectedline data type 'nonsense'."],
+                "{engine_name}"
+            );
+        }
+    }
+}
