@@ -253,7 +253,7 @@ fn id_read(out: &mut Vec<u8>, names: &[&[u8]], id: &PartyId) -> Status {
         (_, name) if eq(name, "name") => match rest {
             [] => text(&id.name.str, id.name.valid),
             [v] if eq(v, "valid") => flag(id.name.valid),
-            [c] if eq(c, "charset") => name_of(CHARSETS, id.name.char_set, "unknown")
+            [c] if eq(c, "charset") => name_of(CHARSETS, id.name.char_set, "not-known")
                 .as_bytes()
                 .to_vec(),
             [p] if starts(p, "pres") => name_of(PRESENTATIONS, id.name.presentation, "unknown")

@@ -89,8 +89,14 @@ fn bad_values_and_members_are_logged_as_func_callerid_logs_them() {
             ("source", "magic"),
             ("colour", "red"),
             ("num-pres", "32"),
+            ("name-charset", "12"),
         ],
-        &[("num-pres", "prohib_not_screened"), ("frobnicate", "")],
+        &[
+            ("num-pres", "prohib_not_screened"),
+            // A number no table names.
+            ("name-charset", "not-known"),
+            ("frobnicate", ""),
+        ],
     );
     assert_eq!(
         log,
