@@ -10,7 +10,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -44,10 +44,6 @@ fn run(system: &Arc<System>, callerid: Option<&[u8]>) -> Vec<Call> {
         }
     }
     calls
-}
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
 }
 
 #[test]

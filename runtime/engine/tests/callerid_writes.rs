@@ -7,7 +7,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -23,10 +23,6 @@ exten => s,1,Set(CALLERID(all)=\"Bob \\\"B\\\"\" <(555) 123-4567>)
 exten => s/200,1,Set(d=matched the new number)
 exten => s,1,Set(d=missed)
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn callerid_writes_on_both_engines() {

@@ -8,7 +8,7 @@ use pbx_engine::{AppResult, Attributes, Call, Channel, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 /// A simulated channel that keeps what it was told.
 struct Told {
@@ -54,10 +54,6 @@ exten => s,1,Set(new=${CHANNEL(language)}|${CHANNEL(musicclass)}|${CHANNEL(accou
  same => n,Dial(Local/child@c)
 exten => child,1,Set(GLOBAL(child)=${CHANNEL(language)}|${CHANNEL(musicclass)}|${CHANNEL(accountcode)}|${CHANNEL(peeraccount)}|${CHANNEL(amaflags)}|${CHANNEL(linkedid)}|${CHANNEL(channeltype)}|${CHANNEL(max_forwards)})
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn channel_fields_are_read_written_told_and_handed_to_a_local_half_on_both_engines() {

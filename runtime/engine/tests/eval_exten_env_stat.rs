@@ -6,7 +6,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -26,10 +26,6 @@ exten => greeting,1,Return(Hello ${who} at ${CONTEXT},${EXTEN},${PRIORITY})
 exten => _9X,1,Return(${EXTEN})
 exten => channel,1,Return(${CONTEXT}/${CHANNEL(context)})
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn eval_exten_env_and_stat_on_both_engines() {

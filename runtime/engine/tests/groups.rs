@@ -6,7 +6,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -23,10 +23,6 @@ exten => s,1,Set(none=[${GROUP()}]${GROUP_COUNT()}[${GROUP_LIST()}][${GROUP_MATC
 exten => child,1,Set(GROUP(trunks)=out2)
  same => n,Set(GLOBAL(child)=${GROUP_COUNT(out2@trunks)}|${GROUP_MATCH_COUNT(^out)})
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn groups_are_joined_read_counted_and_left_on_both_engines() {

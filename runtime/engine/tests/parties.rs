@@ -6,7 +6,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -18,10 +18,6 @@ exten => s,1,Set(a=[${CONNECTEDLINE(num)}][${REDIRECTING(count)}])
  same => n,Set(b=${CONNECTEDLINE(name)}|${CONNECTEDLINE(num)}|${REDIRECTING(from-num)}|${REDIRECTING(reason)}|${REDIRECTING(count)})
  same => n,Set(CONNECTEDLINE(nonsense)=x)
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn connected_line_and_redirecting_on_both_engines() {

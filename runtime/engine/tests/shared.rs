@@ -6,7 +6,7 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::engines;
+use both_engines::{engines, get};
 
 const DIALPLAN: &str = "\
 [c]
@@ -20,10 +20,6 @@ exten => s,1,Set(a=[${SHARED(x)}])
  same => n,Set(SHARED(x,SIP/nobody)=5)
  same => n,Set(e=[${SHARED()}]${SHARED(x)})
 ";
-
-fn get(call: &Call, name: &str) -> String {
-    String::from_utf8_lossy(call.vars.get(name.as_bytes()).unwrap_or_default()).into_owned()
-}
 
 #[test]
 fn shared_variables_of_the_channel_offline() {
