@@ -425,6 +425,31 @@ fn unknown(log: &mut Vec<String>, function: &str, data: &[u8]) {
 }
 
 impl Parties {
+    /// The redirecting party `orig`, `from` or `to` (any case), or its `priv-` twin.
+    fn redirecting_party(&self, which: &[u8], private: bool) -> Option<&PartyId> {
+        Some(match (private, which.to_ascii_lowercase().as_slice()) {
+            (false, b"orig") => &self.orig,
+            (false, b"from") => &self.from,
+            (false, b"to") => &self.to,
+            (true, b"orig") => &self.priv_orig,
+            (true, b"from") => &self.priv_from,
+            (true, b"to") => &self.priv_to,
+            _ => return None,
+        })
+    }
+
+    fn redirecting_party_mut(&mut self, which: &[u8], private: bool) -> Option<&mut PartyId> {
+        Some(match (private, which.to_ascii_lowercase().as_slice()) {
+            (false, b"orig") => &mut self.orig,
+            (false, b"from") => &mut self.from,
+            (false, b"to") => &mut self.to,
+            (true, b"orig") => &mut self.priv_orig,
+            (true, b"from") => &mut self.priv_from,
+            (true, b"to") => &mut self.priv_to,
+            _ => return None,
+        })
+    }
+
     /// `connectedline_read`: `None` when it fails (no member, too many).
     pub fn connected_read(&self, data: &[u8], log: &mut Vec<String>) -> Option<Vec<u8>> {
         let names = members(data)?;
@@ -487,9 +512,11 @@ impl Parties {
             [orig, reason] if eq(orig, "orig") && eq(reason, "reason") => {
                 out = reason_name(&self.orig_reason)
             }
-            [orig, rest @ ..] if eq(orig, "orig") => id(&self.orig, rest, &mut out),
-            [from, rest @ ..] if eq(from, "from") => id(&self.from, rest, &mut out),
-            [to, rest @ ..] if eq(to, "to") => id(&self.to, rest, &mut out),
+            [which, rest @ ..] if self.redirecting_party(which, false).is_some() => {
+                if let Some(party) = self.redirecting_party(which, false) {
+                    id(party, rest, &mut out)
+                }
+            }
             [pres] if starts(pres, "pres") => {
                 out = name_of(PRESENTATIONS, id_presentation(&self.from), "unknown")
                     .as_bytes()
@@ -498,14 +525,9 @@ impl Parties {
             [reason] if eq(reason, "reason") => out = reason_name(&self.reason),
             [count] if eq(count, "count") => out = self.count.to_string().into_bytes(),
             [private, which, rest @ ..] if eq(private, "priv") => {
-                if eq(which, "orig") {
-                    id(&self.priv_orig, rest, &mut out)
-                } else if eq(which, "from") {
-                    id(&self.priv_from, rest, &mut out)
-                } else if eq(which, "to") {
-                    id(&self.priv_to, rest, &mut out)
-                } else {
-                    unknown(log, "redirecting", data)
+                match self.redirecting_party(which, true) {
+                    Some(party) => id(party, rest, &mut out),
+                    None => unknown(log, "redirecting", data),
                 }
             }
             _ => unknown(log, "redirecting", data),
@@ -543,9 +565,12 @@ impl Parties {
                 self.orig_reason = reason(log);
                 Status::Valid
             }
-            [orig, rest @ ..] if eq(orig, "orig") => id_write(&mut self.orig, rest, value, log),
-            [from, rest @ ..] if eq(from, "from") => id_write(&mut self.from, rest, value, log),
-            [to, rest @ ..] if eq(to, "to") => id_write(&mut self.to, rest, value, log),
+            [which, rest @ ..] if self.redirecting_party(which, false).is_some() => {
+                match self.redirecting_party_mut(which, false) {
+                    Some(party) => id_write(party, rest, value, log),
+                    None => Status::Unknown,
+                }
+            }
             [pres] if starts(pres, "pres") => {
                 match number_or_name(PRESENTATIONS, trimmed) {
                     Some(pres) if pres >= 0 => {
@@ -576,14 +601,9 @@ impl Parties {
                 Status::Valid
             }
             [private, which, rest @ ..] if eq(private, "priv") => {
-                if eq(which, "orig") {
-                    id_write(&mut self.priv_orig, rest, value, log)
-                } else if eq(which, "from") {
-                    id_write(&mut self.priv_from, rest, value, log)
-                } else if eq(which, "to") {
-                    id_write(&mut self.priv_to, rest, value, log)
-                } else {
-                    Status::Unknown
+                match self.redirecting_party_mut(which, true) {
+                    Some(party) => id_write(party, rest, value, log),
+                    None => Status::Unknown,
                 }
             }
             _ => Status::Unknown,

@@ -691,7 +691,9 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
         "module",
         "[in]\nexten => s,1,Dial(Fake/x,,g)\n same => n,NoOp(${DIALSTATUS})\n\
          exten => w,1,Dial(Local/1@hold)\n[hold]\nexten => 1,1,Answer()\n same => n,Wait(0.5)\n\
-         [mods]\nexten => s,1,Set(M=${IFMODULE(chan_local.so)}${IFMODULE(CHAN_FAKE)}${IFMODULE(app_verify.so)})\n",
+         [mods]\nexten => s,1,Set(M=${IFMODULE(chan_local.so)}${IFMODULE(CHAN_FAKE)}${IFMODULE(app_verify.so)})\n\
+         exten => u,1,Dial(Local/1@hold,,gU(ifm))\n same => n,Set(M=${GOSUB_RETVAL})\n\
+         [ifm]\nexten => s,1,Return(${IFMODULE(app_dial.so)})\n",
     );
     f.pbx
         .register_module(std::sync::Arc::new(FakeDriver))
@@ -731,6 +733,10 @@ fn a_registered_driver_module_is_dialled_listed_and_unloaded_only_when_idle() {
     let (chan, _) = f.call("mods", "s", Script::default());
     f.settle();
     assert_eq!(chan.final_var("M").as_deref(), Some("110"));
+    // Also in the subroutine Dial runs on the called party.
+    let (chan, _) = f.call("mods", "u", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("M").as_deref(), Some("1"));
     assert!(f.pbx.module_action("unload", "pbx_config").is_err());
 }
 

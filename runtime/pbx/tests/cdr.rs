@@ -20,6 +20,13 @@ fn is_local_time(text: &str) -> bool {
         })
 }
 
+/// The lines of the test caller's records (not its Local halves').
+fn callers_lines(cdr: &str) -> Vec<&str> {
+    cdr.lines()
+        .filter(|l| l.contains("Test/caller-s"))
+        .collect()
+}
+
 #[test]
 fn cdr_reads_the_running_record_and_h_reads_it_ended() {
     let f = fixture(
@@ -130,10 +137,7 @@ fn h_after_a_bridge_reads_the_bridge_record() {
     );
     let cdr = f.cdr();
     // The caller's record with its called party, and the Local ;2 half's own.
-    let caller: Vec<&str> = cdr
-        .lines()
-        .filter(|l| l.contains("Test/caller-s"))
-        .collect();
+    let caller = callers_lines(&cdr);
     assert_eq!(caller.len(), 1, "{cdr}");
     assert!(caller[0].contains("\"ANSWERED\""), "{cdr}");
     assert!(caller[0].contains(";1\",\"Dial\""), "{cdr}");
@@ -224,10 +228,7 @@ fn a_dial_subroutine_result_is_the_dials_status_and_the_caller_stays_unanswered(
     // bridge, which never came.
     assert_eq!(chan.final_var("D").as_deref(), Some("BUSY|"));
     let cdr = f.cdr();
-    let caller: Vec<&str> = cdr
-        .lines()
-        .filter(|l| l.contains("Test/caller-s"))
-        .collect();
+    let caller = callers_lines(&cdr);
     assert_eq!(caller.len(), 1, "{cdr}");
     assert!(caller[0].contains(";1\",\"Dial\""), "{cdr}");
     assert!(caller[0].ends_with(",\"BUSY\",\"DOCUMENTATION\""), "{cdr}");

@@ -194,3 +194,15 @@ fn channels_start_in_asterisk_conf_default_language() {
     assert_eq!(chan.final_var("OWN").as_deref(), Some("fr"));
     assert_eq!(chan.final_var("KID").as_deref(), Some("fr"));
 }
+
+#[test]
+fn a_channel_running_h_after_its_caller_hung_up_is_still_found_by_name() {
+    let f = common::fixture(
+        "sharedh",
+        "[in]\nexten => s,1,Set(SHARED(x)=kept)\n same => n,Wait(5)\n\
+         exten => h,1,Set(H=${SHARED(x,${CHANNEL})})\n",
+    );
+    let (chan, _) = f.call("in", "s", common::hangup_after(300));
+    f.settle();
+    assert_eq!(chan.final_var("H").as_deref(), Some("kept"));
+}
