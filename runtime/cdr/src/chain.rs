@@ -145,7 +145,49 @@ struct Record {
     appl: String,
     data: String,
     lock_app: bool,
+    /// `AST_CDR_FLAG_*` bits: [`DISABLE`], [`DISABLE_ALL`], [`PARTY_A`].
+    flags: u32,
     sequence: u32,
+}
+
+/// `AST_CDR_FLAG_DISABLE`: the record is not written.
+const DISABLE: u32 = 1 << 1;
+/// `AST_CDR_FLAG_DISABLE_ALL`: nor is any record appended after it.
+const DISABLE_ALL: u32 = 3 << 1;
+/// `AST_CDR_FLAG_PARTY_A`: the channel is the preferred party A of a bridge.
+const PARTY_A: u32 = 1 << 3;
+
+/// What `CDR_PROP(name)=value` sets or clears on the records still open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    /// `party_a`: prefer this channel as party A when two channels are paired in a bridge.
+    /// pbx only pairs a caller with the party its Dial called, where the caller is party A
+    /// whatever the flag says, so the flag is kept but changes no record.
+    PartyA,
+    /// `disable`: this record and every one appended after it are not written.
+    Disable,
+}
+
+impl Property {
+    fn bits(self) -> u32 {
+        match self {
+            Property::PartyA => PARTY_A,
+            Property::Disable => DISABLE_ALL,
+        }
+    }
+}
+
+/// ForkCDR's options (app_forkcdr.c).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fork {
+    /// `a`: a channel that is up is answered in the new record now.
+    pub set_answer: bool,
+    /// `e`: the records before the new one end now.
+    pub finalize: bool,
+    /// `r`: the new record starts, and is answered, now.
+    pub reset: bool,
+    /// `v`: the new record keeps the variables (the caller keeps them: see [`Chain::fork`]).
+    pub keep_vars: bool,
 }
 
 /// `global_cdr_sequence`.
@@ -192,6 +234,10 @@ impl Chain {
             dialed,
         };
         let s = chain.settings.clone();
+        // `channeldefaultenabled = no`: CDRs are off unless the channel turns them on.
+        if !s.channeldefaultenabled {
+            chain.records[0].flags |= DISABLE_ALL;
+        }
         chain.records[0].state = State::Single;
         chain.records[0].single_init();
         chain.records[0].base_party_a(&s, &snapshot);
@@ -314,6 +360,91 @@ impl Chain {
         }
     }
 
+    /// `ast_cdr_set_property` (`on`) or `ast_cdr_clear_property`: on every record not yet
+    /// finalized. A record `h` runs after has been, with `endbeforehexten = yes`.
+    pub fn set_property(&mut self, property: Property, on: bool) {
+        for record in &mut self.records {
+            if record.state == State::Finalized {
+                continue;
+            }
+            if on {
+                record.flags |= property.bits();
+            } else {
+                record.flags &= !property.bits();
+            }
+        }
+    }
+
+    /// `ast_cdr_reset` (ResetCDR): every record, finalized or not, starts again now, is
+    /// answered now if the channel is up, and has not ended. (The variables are the
+    /// caller's to clear, unless ResetCDR's `v`.)
+    pub fn reset(&mut self, now: Timestamp) {
+        for record in &mut self.records {
+            record.start = now;
+            record.answer = Timestamp::ZERO;
+            record.end = Timestamp::ZERO;
+            record.lastevent = now;
+            record.check_answer();
+        }
+    }
+
+    /// `ast_cdr_fork` (ForkCDR): a new record after the last, in the same state, with the
+    /// first record's application and place, the last one's party B, start and answer, as
+    /// `options` modify them. False, and nothing changes, when the last record is already
+    /// finalized. (The new record's variables are the caller's to clear, unless `v`.)
+    pub fn fork(&mut self, options: Fork, now: Timestamp) -> bool {
+        let Some(last) = self.records.last() else {
+            return false;
+        };
+        if last.state == State::Finalized {
+            return false;
+        }
+        let last = last.clone();
+        let first = &self.records[0];
+        let (appl, data, context, exten, flags) = (
+            first.appl.clone(),
+            first.data.clone(),
+            first.context.clone(),
+            first.exten.clone(),
+            first.flags,
+        );
+        self.append(now);
+        let new = self.last_mut();
+        new.state = last.state;
+        new.appl = appl;
+        new.data = data;
+        new.context = context;
+        new.exten = exten;
+        new.flags = flags;
+        new.lock_app = false;
+        if last.party_b.is_some() {
+            new.party_b = last.party_b;
+            new.party_b_cause = last.party_b_cause;
+        }
+        new.start = last.start;
+        new.answer = last.answer;
+        new.lastevent = now;
+        if options.set_answer && new.party_a.up {
+            new.answer = now;
+        }
+        if options.reset {
+            new.answer = now;
+            new.start = now;
+        }
+        if options.finalize {
+            let s = self.settings.clone();
+            let before = self.records.len() - 1;
+            for record in &mut self.records[..before] {
+                if record.state != State::Finalized {
+                    // Forced: `endbeforehexten` is not asked.
+                    record.finalize(&s);
+                    record.state = State::Finalized;
+                }
+            }
+        }
+        true
+    }
+
     /// `cdr_object_format_property` on the last record (`ast_cdr_getvar`), unformatted:
     /// `None` for a name that is not a property (a CDR variable's).
     pub fn property(&self, name: &str, now: Timestamp) -> Option<String> {
@@ -342,13 +473,14 @@ impl Chain {
     /// `cdr_object_create_public_records` and `cdr_detach`'s filter: the records to write
     /// once the channel is gone, with party A's columns from `party_a`.
     pub fn records(&self, party_a: &PartyA, now: Timestamp) -> Vec<Cdr> {
-        // AST_CDR_FLAG_DISABLE_ALL, which `channeldefaultenabled = no` sets on every channel.
-        if !self.settings.enable || !self.settings.channeldefaultenabled {
+        if !self.settings.enable {
             return Vec::new();
         }
         self.records
             .iter()
             .filter(|r| !(self.dialed && r.party_b.is_none()))
+            // post_cdr: a record with AST_CDR_FLAG_DISABLE goes to no backend.
+            .filter(|r| r.flags & DISABLE == 0)
             .filter(|r| {
                 self.settings.unanswered
                     || r.disposition >= disposition::ANSWERED
@@ -411,6 +543,10 @@ impl Chain {
         record.data = last.data.clone();
         record.context = last.context.clone();
         record.exten = last.exten.clone();
+        // Keeps the disable chain going.
+        if last.flags & DISABLE_ALL != 0 {
+            record.flags |= DISABLE_ALL;
+        }
         record.single_init();
         self.records.push(record);
     }
@@ -463,6 +599,7 @@ impl Record {
             appl: String::new(),
             data: String::new(),
             lock_app: false,
+            flags: 0,
             sequence: SEQUENCE.fetch_add(1, Ordering::Relaxed),
         }
     }

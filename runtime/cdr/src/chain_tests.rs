@@ -317,6 +317,161 @@ fn channeldefaultenabled_no_keeps_records_readable_but_unwritten() {
     assert!(call.written().is_empty());
 }
 
+#[test]
+fn cdr_prop_disable_keeps_this_record_and_every_later_one_unwritten_until_cleared() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.app(102, "s", 2, "Set", "CDR_PROP(disable)=1");
+    call.chain.set_property(Property::Disable, true);
+    // The Dial's record ends; the dialplan after it appends one, which inherits the
+    // disable chain.
+    call.app(103, "s", 3, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(103));
+    call.chain.dial_end("SIP/bob-1", "BUSY", t(104));
+    call.app(105, "s", 4, "Playback", "busy");
+    assert_eq!(call.chain.len(), 2);
+    call.dead(106, 16);
+    assert!(call.written().is_empty(), "{:?}", call.written());
+
+    // Cleared before the end: every record still open is written again.
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.chain.set_property(Property::Disable, true);
+    call.app(102, "s", 2, "Set", "CDR_PROP(disable)=0");
+    call.chain.set_property(Property::Disable, false);
+    call.dead(104, 16);
+    assert_eq!(call.written(), ["s,,Set,0,1,4,4,3,ANSWERED"]);
+}
+
+#[test]
+fn cdr_prop_in_h_still_disables_the_record_h_ended() {
+    // `endbeforehexten` ends the record when `h` starts but leaves it in its state, and
+    // properties skip only records in the finalized state: `Set(CDR_PROP(disable)=1)` in
+    // `h` still keeps it from being written.
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.h(110, 16);
+    call.chain.set_property(Property::Disable, true);
+    call.dead(111, 16);
+    assert!(call.written().is_empty());
+}
+
+#[test]
+fn a_channel_can_turn_on_what_channeldefaultenabled_no_turned_off() {
+    let settings = Settings {
+        channeldefaultenabled: false,
+        ..Settings::default()
+    };
+    let mut call = Call::new(settings, false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.app(102, "s", 2, "Set", "CDR_PROP(disable)=0");
+    call.chain.set_property(Property::Disable, false);
+    call.dead(105, 16);
+    assert_eq!(call.written(), ["s,,Set,0,1,5,5,4,ANSWERED"]);
+}
+
+#[test]
+fn reset_starts_every_record_again_now_and_answers_an_up_channel_now() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.app(110, "s", 2, "ResetCDR", "");
+    call.chain.reset(t(110));
+    assert_eq!(call.prop("start", 115), "110.000000");
+    assert_eq!(call.prop("answer", 115), "110.000000");
+    assert_eq!(call.prop("billsec", 115), "5");
+    call.dead(120, 16);
+    assert_eq!(call.written(), ["s,,ResetCDR,10,10,20,10,10,ANSWERED"]);
+
+    // Not up: no answer; a record that had ended (a finished Dial) is open again, and
+    // ends with the channel.
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(101));
+    call.chain.dial_end("SIP/bob-1", "NOANSWER", t(105));
+    call.app(106, "s", 2, "ResetCDR", "");
+    call.chain.reset(t(106));
+    assert_eq!(call.prop("answer", 107), "0.000000");
+    call.dead(109, 16);
+    assert_eq!(call.written(), ["s,SIP/bob-1,Dial,6,-,9,3,0,NO ANSWER"]);
+}
+
+#[test]
+fn fork_appends_a_record_in_the_same_state_with_the_first_ones_place() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(102);
+    call.app(103, "s", 2, "ForkCDR", "");
+    assert!(call.chain.fork(Fork::default(), t(103)));
+    assert_eq!(call.chain.len(), 2);
+    // The new record: the first one's application, start and answer; both keep running.
+    assert_eq!(call.prop("lastapp", 104), "ForkCDR");
+    assert_eq!(call.prop("start", 104), "100.000000");
+    call.app(105, "s", 3, "Playback", "x");
+    call.dead(110, 16);
+    assert_eq!(
+        call.written(),
+        [
+            "s,,Playback,0,2,10,10,8,ANSWERED",
+            // The fork's application was set from the first record's, then followed the
+            // channel as an unlocked record does.
+            "s,,Playback,0,2,10,10,8,ANSWERED",
+        ]
+    );
+}
+
+#[test]
+fn fork_options_answer_reset_and_end_the_records_before() {
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(102);
+    call.app(104, "s", 2, "ForkCDR", "e");
+    let end = Fork {
+        finalize: true,
+        ..Fork::default()
+    };
+    assert!(call.chain.fork(end, t(104)));
+    call.app(106, "s", 3, "ForkCDR", "r");
+    let reset = Fork {
+        reset: true,
+        ..Fork::default()
+    };
+    assert!(call.chain.fork(reset, t(106)));
+    call.app(108, "s", 4, "ForkCDR", "a");
+    let answer = Fork {
+        set_answer: true,
+        ..Fork::default()
+    };
+    assert!(call.chain.fork(answer, t(108)));
+    call.dead(110, 16);
+    assert_eq!(
+        call.written(),
+        [
+            // Ended by the first fork's `e`, when it last saw the channel.
+            "s,,ForkCDR,0,2,4,4,2,ANSWERED",
+            "s,,ForkCDR,0,2,10,10,8,ANSWERED",
+            // `r`: started and answered at the fork.
+            "s,,ForkCDR,6,6,10,4,4,ANSWERED",
+            // `a` on an up channel: answered at the fork, started as the record it forks.
+            "s,,ForkCDR,6,8,10,4,2,ANSWERED",
+        ]
+    );
+}
+
+#[test]
+fn nothing_forks_once_the_last_record_is_finalized() {
+    // An unanswered Dial finalizes its record; until the dialplan goes on, it is the last.
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Dial", "SIP/bob");
+    call.chain.dial_begin("SIP/bob-1", t(101));
+    call.chain.dial_end("SIP/bob-1", "BUSY", t(105));
+    assert!(!call.chain.fork(Fork::default(), t(106)));
+    assert_eq!(call.chain.len(), 1);
+    // `h` ends a record without finalizing its state: that one forks.
+    let mut call = Call::new(Settings::default(), false);
+    call.app(101, "s", 1, "Answer", "").answer(101);
+    call.h(105, 16);
+    assert!(call.chain.fork(Fork::default(), t(106)));
+    assert_eq!(call.chain.len(), 2);
+}
+
 /// One thing that can happen to a channel, for the property test below.
 #[derive(Clone, Debug)]
 enum Event {
@@ -328,6 +483,9 @@ enum Event {
     BridgeLeave,
     PartyBHungUp(u8, i32),
     H(i32),
+    Reset,
+    Fork(u8),
+    Disable(bool),
 }
 
 fn event() -> impl proptest::strategy::Strategy<Value = Event> {
@@ -352,6 +510,9 @@ fn event() -> impl proptest::strategy::Strategy<Value = Event> {
         (0u8..3, prop::sample::select(vec![0, 16, 17, 19, 34]))
             .prop_map(|(p, c)| Event::PartyBHungUp(p, c)),
         prop::sample::select(vec![16, 17, 21]).prop_map(Event::H),
+        Just(Event::Reset),
+        (0u8..16).prop_map(Event::Fork),
+        any::<bool>().prop_map(Event::Disable),
     ]
 }
 
@@ -388,6 +549,17 @@ proptest::proptest! {
                 Event::BridgeLeave => call.chain.bridge_leave(t(now)),
                 Event::PartyBHungUp(p, c) => call.chain.party_b_hung_up(&peer(p), c),
                 Event::H(c) => { call.h(now, c); }
+                Event::Reset => call.chain.reset(t(now)),
+                Event::Fork(bits) => {
+                    let options = Fork {
+                        set_answer: bits & 1 != 0,
+                        finalize: bits & 2 != 0,
+                        reset: bits & 4 != 0,
+                        keep_vars: bits & 8 != 0,
+                    };
+                    call.chain.fork(options, t(now));
+                }
+                Event::Disable(on) => call.chain.set_property(Property::Disable, on),
             }
             proptest::prop_assert!(!call.chain.is_empty());
             for name in ["dst", "lastapp", "start", "answer", "end", "duration", "billsec", "disposition"] {

@@ -51,6 +51,14 @@ pub(crate) fn execute(
             AppResult::Continue
         }
         "Hangup" => hangup(call, chan, data),
+        "ResetCDR" => {
+            crate::cdr::reset_app(call, chan, data);
+            AppResult::Continue
+        }
+        "ForkCDR" => {
+            crate::cdr::fork_app(call, chan, data);
+            AppResult::Continue
+        }
         "Dial" if chan.runs_local_offline() && is_local_dial(data) => {
             dial_local(engine, call, data)
         }

@@ -31,6 +31,15 @@ pub fn scan_c_int(s: &[u8]) -> Option<i32> {
 }
 
 pub fn parse_options(optstr: &[u8]) -> Result<Vec<AppOption>, String> {
+    match parse_options_partly(optstr) {
+        (options, None) => Ok(options),
+        (_, Some(warning)) => Err(warning),
+    }
+}
+
+/// [`parse_options`] as the flags come out of it: a missing `)` stops the parse with its
+/// warning, and the letters before it stay set.
+pub fn parse_options_partly(optstr: &[u8]) -> (Vec<AppOption>, Option<String>) {
     let mut out = Vec::new();
     let mut i = 0;
     while i < optstr.len() {
@@ -83,15 +92,16 @@ pub fn parse_options(optstr: &[u8]) -> Result<Vec<AppOption>, String> {
             i += 1;
         }
         if !closed {
-            return Err(format!(
+            let warning = format!(
                 "Missing closing parenthesis for argument '{}' in string '{}'",
                 letter as char,
                 String::from_utf8_lossy(&arg)
-            ));
+            );
+            return (out, Some(warning));
         }
         out.push((letter, Some(arg)));
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Whether the option string has letter `letter` (a string that does not parse has none).

@@ -54,6 +54,119 @@ const NOT_KEPT: &[&str] = &[
     "peertenantid",
 ];
 
+/// What ResetCDR, ForkCDR and `CDR_PROP()` ask of a channel's CDR engine (main/cdr.c's
+/// `ast_cdr_reset`, `ast_cdr_fork`, `ast_cdr_set_property` and `ast_cdr_clear_property`).
+/// The record's variables are the call's: the engine clears them itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// ResetCDR.
+    Reset,
+    /// ForkCDR, with its options `a`, `e`, `r` and `v`.
+    Fork {
+        set_answer: bool,
+        finalize: bool,
+        reset: bool,
+        keep_vars: bool,
+    },
+    /// `CDR_PROP(party_a)=value`: set (true) or cleared.
+    PartyA(bool),
+    /// `CDR_PROP(disable)=value`: set (true) or cleared.
+    Disable(bool),
+}
+
+/// The option letters app_cdr.c and app_forkcdr.c read, with `ast_app_parse_options`'
+/// warning for a missing `)` (the letters before it still count).
+fn option_letters(call: &mut Call, options: &[u8]) -> Vec<u8> {
+    let (parsed, warning) = crate::args::parse_options_partly(options);
+    if let Some(warning) = warning {
+        call.log.push(format!("WARNING: {warning}"));
+    }
+    parsed.into_iter().map(|(letter, _)| letter).collect()
+}
+
+/// `ResetCDR([v])` (app_cdr.c): every record of the channel starts again now; the
+/// variables go unless `v`.
+pub(crate) fn reset_app(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) {
+    // The whole data is the option string.
+    let keep_vars = option_letters(call, data).contains(&b'v');
+    if chan.cdr_command(Command::Reset) {
+        if !keep_vars {
+            call.cdr_vars.clear();
+        }
+    } else {
+        call.log.push(format!(
+            "WARNING: Failed to reset CDRs on channel {}",
+            String::from_utf8_lossy(chan.name())
+        ));
+    }
+}
+
+/// `ForkCDR([options])` (app_forkcdr.c): a new record continues from the last. As main/cdr.c
+/// does, and unlike the application's documentation says, the new record keeps the
+/// variables only with `v`.
+pub(crate) fn fork_app(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) {
+    let options = args::standard(data, 1)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let letters = option_letters(call, &options);
+    let has = |letter: u8| letters.contains(&letter);
+    let keep_vars = has(b'v');
+    let command = Command::Fork {
+        set_answer: has(b'a'),
+        finalize: has(b'e'),
+        reset: has(b'r'),
+        keep_vars,
+    };
+    if chan.cdr_command(command) {
+        if !keep_vars {
+            call.cdr_vars.clear();
+        }
+    } else {
+        call.log.push(format!(
+            "WARNING: Failed to fork CDR for channel {}",
+            String::from_utf8_lossy(chan.name())
+        ));
+    }
+}
+
+/// `Set(CDR_PROP(name)=value)` (func_cdr.c's `cdr_prop_write_callback`).
+pub(crate) fn write_property(
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    arguments: &[u8],
+    value: &[u8],
+) {
+    if arguments.is_empty() {
+        call.log
+            .push("WARNING: CDR_PROP requires a variable (CDR_PROP(variable)=value)\n)".into());
+        return;
+    }
+    if value.is_empty() {
+        call.log
+            .push("WARNING: CDR_PROP requires a value (CDR_PROP(variable)=value)\n)".into());
+        return;
+    }
+    let variable = args::standard(arguments, 2)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let on = crate::system::ast_true(value);
+    let command = if variable.eq_ignore_ascii_case(b"party_a") {
+        Command::PartyA(on)
+    } else if variable.eq_ignore_ascii_case(b"disable") {
+        Command::Disable(on)
+    } else {
+        call.log.push(format!(
+            "WARNING: Unknown option {} used with CDR_PROP",
+            String::from_utf8_lossy(&variable)
+        ));
+        return;
+    };
+    // A channel without a CDR object: ast_cdr_set_property fails, and nothing says so.
+    chan.cdr_command(command);
+}
+
 /// What `CDR(args)` reads.
 pub(crate) enum Reading {
     /// The value (`None` when the function fails).

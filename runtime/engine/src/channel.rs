@@ -67,6 +67,13 @@ pub trait Channel {
         let _ = name;
         None
     }
+    /// Carries out what ResetCDR, ForkCDR or `CDR_PROP()=` asks of the channel's CDR
+    /// engine; false when the channel keeps no CDR (offline, or with CDRs off), where
+    /// Asterisk finds no CDR object to change.
+    fn cdr_command(&mut self, command: crate::cdr::Command) -> bool {
+        let _ = command;
+        false
+    }
     /// The call's dialplan is over and its hang-up logic (`h`, or the hangup handlers when
     /// there is no `h`) runs from now on: `ast_pbx_h_exten_run` and
     /// `ast_pbx_hangup_handler_run` mark the channel `AST_SOFTHANGUP_HANGUP_EXEC`, which the

@@ -31,6 +31,7 @@ pub mod vars;
 
 pub use attributes::Attributes;
 pub use call::{Call, Engine, Exception, Executed, LoadedModules, Outcome};
+pub use cdr::Command as CdrCommand;
 pub use channel::{AppResult, Channel, SimulatedChannel};
 pub use clock::{Clock, system_time};
 pub use native::{Share, native_share};

@@ -833,6 +833,7 @@ impl Exec<'_, '_> {
                 );
             }
             "CDR" => crate::cdr::write(self.call, self.chan, args, value),
+            "CDR_PROP" => crate::cdr::write_property(self.call, self.chan, args, value),
             "ENV" => crate::environment::set(args, value),
             // `group@category` into the channel's groups (an empty value leaves the category).
             "GROUP" => {

@@ -196,7 +196,7 @@ fn host_name() -> Option<Vec<u8>> {
 }
 
 /// `ast_true`.
-fn ast_true(value: &[u8]) -> bool {
+pub(crate) fn ast_true(value: &[u8]) -> bool {
     let v = value.trim_ascii().to_ascii_lowercase();
     matches!(v.as_slice(), b"yes" | b"true" | b"y" | b"t" | b"1" | b"on")
 }

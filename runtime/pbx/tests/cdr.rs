@@ -249,3 +249,88 @@ fn the_record_has_the_caller_id_the_dialplan_set() {
         "{cdr}"
     );
 }
+
+/// Duration and billsec of a Master.csv line without the optional columns.
+fn duration_and_billsec(line: &str) -> (i64, i64) {
+    let fields: Vec<&str> = line.split(',').collect();
+    let n = fields.len();
+    (
+        fields[n - 4].parse().unwrap(),
+        fields[n - 3].parse().unwrap(),
+    )
+}
+
+#[test]
+fn reset_cdr_starts_the_record_again_and_clears_its_variables_unless_v() {
+    let f = fixture(
+        "cdr-reset",
+        "[in]\nexten => s,1,Answer()\n same => n,Set(CDR(note)=before)\n\
+         same => n,Wait(1.2)\n same => n,ResetCDR()\n\
+         same => n,Set(R=${CDR(billsec)}|${CDR(note)})\n\
+         same => n,Set(CDR(kept)=yes)\n same => n,ResetCDR(v)\n\
+         same => n,Set(V=${CDR(kept)})\n same => n,Hangup()\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("R").as_deref(), Some("0|"));
+    assert_eq!(chan.final_var("V").as_deref(), Some("yes"));
+    let cdr = f.cdr();
+    let caller = callers_lines(&cdr);
+    assert_eq!(caller.len(), 1, "{cdr}");
+    // The 1.2 s before the reset are not in the record.
+    assert_eq!(duration_and_billsec(caller[0]), (0, 0), "{cdr}");
+    assert!(caller[0].contains("\"ANSWERED\""), "{cdr}");
+}
+
+#[test]
+fn fork_cdr_ends_the_record_it_forks_and_the_new_one_goes_on() {
+    let f = fixture(
+        "cdr-fork",
+        "[in]\nexten => s,1,Answer()\n same => n,Wait(1.2)\n\
+         same => n,ForkCDR(er)\n same => n,Playback(beep)\n same => n,Hangup()\n",
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    let caller = callers_lines(&cdr);
+    assert_eq!(caller.len(), 2, "{cdr}");
+    // The first ended at the fork, with its 1.2 s; the second started there (`r`).
+    let (first, _) = duration_and_billsec(caller[0]);
+    assert!((1..=3).contains(&first), "{cdr}");
+    assert!(caller[0].contains(r#""ForkCDR","er","#), "{cdr}");
+    let (second, _) = duration_and_billsec(caller[1]);
+    assert!(second < first, "{cdr}");
+    assert!(caller[1].contains(r#""Hangup","","#), "{cdr}");
+}
+
+#[test]
+fn cdr_prop_disable_keeps_a_call_out_of_master_csv_and_turns_it_back_on() {
+    let f = fixture(
+        "cdr-prop",
+        "[in]\nexten => s,1,Answer()\n same => n,Set(CDR_PROP(disable)=1)\n\
+         same => n,Hangup()\n\
+         exten => on,1,Answer()\n same => n,Set(CDR_PROP(disable)=0)\n same => n,Hangup()\n",
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(f.cdr(), "");
+    f.call("in", "on", Script::default());
+    f.settle();
+    assert_eq!(f.cdr().lines().count(), 1, "{}", f.cdr());
+
+    // `channeldefaultenabled = no`: only the channel that turns its CDR on is written.
+    let f = common::fixture_with(
+        "cdr-prop-default-off",
+        "[in]\nexten => s,1,Answer()\n same => n,Hangup()\n\
+         exten => on,1,Answer()\n same => n,Set(CDR_PROP(disable)=no)\n same => n,Hangup()\n",
+        |options| options.cdr_settings.channeldefaultenabled = false,
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(f.cdr(), "");
+    f.call("in", "on", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    assert_eq!(cdr.lines().count(), 1, "{cdr}");
+    assert!(cdr.contains(r#""on","in","#), "{cdr}");
+}
