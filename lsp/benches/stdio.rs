@@ -87,7 +87,10 @@ fn main() {
     let path = common::file();
     let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
     let uri = format!("file://{}", path.display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pbx-lsp"))
+    // Another build of the server to compare with: `PBXC_LSP_BIN=path`.
+    let binary =
+        std::env::var_os("PBXC_LSP_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_pbx-lsp").into());
+    let mut server = Command::new(binary)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

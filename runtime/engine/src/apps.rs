@@ -60,7 +60,7 @@ pub(crate) fn execute(
             AppResult::Continue
         }
         "Dial" if chan.runs_local_offline() && is_local_dial(data) => {
-            dial_local(engine, call, data)
+            dial_local(engine, call, chan, data)
         }
         "WaitExten" => wait_exten(engine, call, chan, data),
         "Incomplete" => incomplete(call, chan, data),
@@ -1254,7 +1254,12 @@ fn is_local_dial(data: &[u8]) -> bool {
 /// call in this engine, with the variables a child channel inherits (`_X` and `__Y`). When it
 /// answered, the bridge ends with it and Dial hangs up unless `g`; when it hung up without
 /// answering, DIALSTATUS is NOANSWER and the dialplan goes on.
-fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
+fn dial_local(
+    engine: &mut Engine,
+    call: &mut Call,
+    caller: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
     // Asterisk would create channels until it ran out of something; offline each Local is a
     // nested call on this thread, so the nesting is bounded.
     const MAX_LOCAL_DEPTH: u32 = 16;
@@ -1268,7 +1273,8 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
     let parts = args::standard(data, 4);
     let targets = parts.first().cloned().unwrap_or_default();
     let options = parts.get(2).cloned().unwrap_or_default();
-    let mut answered = false;
+    let mut answered = None;
+    let mut peers = Vec::new();
     let locals: Vec<&[u8]> = targets
         .split(|&c| c == b'&')
         .filter(|t| is_local_dial(t))
@@ -1291,24 +1297,33 @@ fn dial_local(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult {
         child.attributes.language = engine.system.default_language.clone();
         let mut name = b"Local/".to_vec();
         name.extend_from_slice(resource);
-        name.extend_from_slice(format!("-{sequence:08x};2").as_bytes());
+        name.extend_from_slice(format!("-{sequence:08x};").as_bytes());
+        // The caller dials the `;1` half; the `;2` half runs the dialplan.
+        peers.push([&name[..], b"1"].concat());
+        name.push(b'2');
         let mut chan = AnswerTracking {
-            inner: SimulatedChannel::new(&name),
+            inner: SimulatedChannel::dialed(&name),
             answered: false,
         };
         // The switches this call's lookups passed are its own, not the child's.
         engine.report_switches(call);
         engine.local_depth += 1;
         let mut steps = Vec::new();
+        // The child's run says whether its channel watches its steps; the caller's goes on.
+        let watched = engine.watched;
         engine.run(&mut child, &mut chan, &mut |step| {
             steps.push(crate::call::LocalStep::new(&name, step));
         });
+        engine.watched = watched;
         engine.local_depth -= 1;
         call.local_steps.append(&mut steps);
         call.log.append(&mut child.log);
-        answered |= chan.answered;
+        if chan.answered && answered.is_none() {
+            answered = Some(peers.len() - 1);
+        }
     }
-    if answered {
+    caller.dialed(&peers, answered);
+    if answered.is_some() {
         call.vars.set(b"DIALSTATUS", Some(b"ANSWER"));
         if args::has_option(&options, b'g') {
             AppResult::Continue
@@ -1330,6 +1345,38 @@ struct AnswerTracking {
 impl Channel for AnswerTracking {
     fn name(&self) -> &[u8] {
         self.inner.name()
+    }
+
+    fn watches_steps(&self) -> bool {
+        self.inner.watches_steps()
+    }
+
+    fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
+        self.inner.application_starts(step, cause);
+    }
+
+    fn hangup_logic_starts(&mut self) {
+        self.inner.hangup_logic_starts();
+    }
+
+    fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
+        self.inner.dialed(peers, answered);
+    }
+
+    fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
+        self.inner.cdr_property(name)
+    }
+
+    fn cdr_command(&mut self, command: crate::cdr::Command) -> bool {
+        self.inner.cdr_command(command)
+    }
+
+    fn with_shared(
+        &mut self,
+        channel: Option<&[u8]>,
+        f: &mut dyn FnMut(&mut crate::shared::SharedVariables),
+    ) -> bool {
+        self.inner.with_shared(channel, f)
     }
 
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut crate::vars::Variables) -> AppResult {

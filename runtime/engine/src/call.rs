@@ -60,6 +60,9 @@ pub struct Engine<'p> {
     /// A PBX that logs nothing turns it off, and compiled steps then never build the text
     /// of their substituted data.
     pub traced: bool,
+    /// Whether the channel of the run under way hears of each priority
+    /// ([`Channel::watches_steps`]); set as each run starts.
+    pub(crate) watched: bool,
 }
 
 /// The last few routing answers of one engine. A call that goes back and forth — a Gosub
@@ -222,6 +225,7 @@ impl<'p> Engine<'p> {
             local_depth: 0,
             local_sequence: 0,
             traced: true,
+            watched: false,
             routes: Default::default(),
             switches_passed: Default::default(),
             timed: plan
@@ -742,6 +746,7 @@ impl Engine<'_> {
         chan: &mut dyn Channel,
         trace: &mut dyn FnMut(&Executed),
     ) -> Outcome {
+        self.watched = chan.watches_steps();
         if !call.in_autoloop {
             // Each call numbers its Local channels from zero, as a fresh Asterisk would.
             if self.local_depth == 0 {
@@ -1127,6 +1132,28 @@ impl Engine<'_> {
         self.run_resolved(call, chan, trace, priority, resolved)
     }
 
+    /// Whether anyone hears of each priority: the trace, or the channel.
+    pub(crate) fn reports_steps(&self) -> bool {
+        self.traced || self.watched
+    }
+
+    /// Reports the start of priority `step` of the call's own channel to whoever hears of
+    /// it: the trace, and the channel (with the call's hang-up cause, `cause`).
+    pub(crate) fn report(
+        &self,
+        chan: &mut dyn Channel,
+        trace: &mut dyn FnMut(&Executed),
+        step: &Executed,
+        cause: i32,
+    ) {
+        if self.traced {
+            trace(step);
+        }
+        if self.watched {
+            chan.application_starts(step, cause);
+        }
+    }
+
     /// [`Engine::run_step`] with the application already looked up (compiled code does it
     /// once, when the chain is built).
     pub(crate) fn run_resolved(
@@ -1166,15 +1193,16 @@ impl Engine<'_> {
         entry: &pbxc_stdlib::Entry,
         data: &[u8],
     ) -> AppResult {
-        if self.traced {
-            trace(&Executed {
+        if self.reports_steps() {
+            let step = Executed {
                 channel: None,
                 context: &call.context,
                 exten: &call.exten,
                 priority: call.priority,
                 app: &entry.name,
                 data,
-            });
+            };
+            self.report(chan, trace, &step, call.cause);
         }
         let result = apps::execute(self, call, chan, &entry.name, data);
         for step in call.local_steps.drain(..) {

@@ -4,7 +4,7 @@
 //! (`accountcode`, `amaflags`, `userfield`) and the record's own variables. The times, the
 //! disposition, the called party and the last application belong to the channel's CDR
 //! engine ([`Channel::cdr_property`]), and are formatted here as func_cdr.c formats them;
-//! offline, where no channel keeps a CDR, they read as a function that needs a live channel.
+//! a channel that keeps no CDR has them read as a function that needs a live channel.
 
 use pbxc_stdlib::functions::args;
 

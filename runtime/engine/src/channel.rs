@@ -67,6 +67,23 @@ pub trait Channel {
         let _ = name;
         None
     }
+    /// Whether the channel wants [`Channel::application_starts`] for each priority (a
+    /// channel that keeps a CDR from them). Asked when a run starts.
+    fn watches_steps(&self) -> bool {
+        false
+    }
+    /// Priority `step` of this channel's dialplan starts its application, its data
+    /// substituted, with the call's hang-up cause `cause` (0 for none): what `pbx_exec`
+    /// publishes for the CDR engine. Only when [`Channel::watches_steps`].
+    fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
+        let _ = (step, cause);
+    }
+    /// An offline Dial called `peers` (channel names); `answered` is the one that answered
+    /// and was bridged, then hung up at once (`None`: none answered). A runtime that dials
+    /// for real never hears this.
+    fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
+        let _ = (peers, answered);
+    }
     /// Carries out what ResetCDR, ForkCDR or `CDR_PROP()=` asks of the channel's CDR
     /// engine; false when the channel keeps no CDR (offline, or with CDRs off), where
     /// Asterisk finds no CDR object to change.
@@ -127,6 +144,11 @@ pub trait Channel {
 /// key left lets the dialplan time out, and hangs up after [`SimulatedChannel::PATIENCE`]
 /// timeouts in a row, as a real caller would rather than listen to a menu forever. Dial
 /// reaches a party that answers and hangs up at once.
+///
+/// It keeps a CDR as the runtime's channels do (main/cdr.c's chain, with cdr.conf's
+/// defaults): each application's start, the answer (by `Answer` and by the applications
+/// that answer first: Playback, BackGround, Read, Record), Dial's called parties, and `h`.
+/// Nothing takes time offline, so its durations are the few microseconds the run took.
 #[derive(Debug)]
 pub struct SimulatedChannel {
     name: Vec<u8>,
@@ -134,6 +156,113 @@ pub struct SimulatedChannel {
     timeouts: u32,
     /// Its `SHARED()` variables (the only channel there is, offline).
     shared: crate::shared::SharedVariables,
+    cdr: SimulatedCdr,
+}
+
+/// The simulated channel's CDR: its chain, made at its first application, and what it
+/// shows the chain.
+#[derive(Debug)]
+struct SimulatedCdr {
+    /// cdr.conf's `enable`.
+    enabled: bool,
+    created: pbx_cdr::Timestamp,
+    dialed: bool,
+    chain: Option<pbx_cdr::chain::Chain>,
+    snapshot: pbx_cdr::chain::Snapshot,
+    /// Parties its Dials called so far, for their channel names.
+    peers: u32,
+}
+
+impl SimulatedCdr {
+    fn new(dialed: bool) -> SimulatedCdr {
+        SimulatedCdr {
+            enabled: true,
+            created: pbx_cdr::Timestamp::now(),
+            dialed,
+            chain: None,
+            snapshot: Default::default(),
+            peers: 0,
+        }
+    }
+
+    /// `ast_channel_publish_snapshot`: the chain sees the channel as it is now; the first
+    /// snapshot makes the chain, as of the channel's creation.
+    fn publish(&mut self) {
+        if !self.enabled {
+            return;
+        }
+        let now = pbx_cdr::Timestamp::now();
+        match &mut self.chain {
+            Some(chain) => chain.update(self.snapshot.clone(), now),
+            None => {
+                let mut chain = pbx_cdr::chain::Chain::new(
+                    Default::default(),
+                    self.snapshot.clone(),
+                    self.dialed,
+                    self.created,
+                );
+                chain.update(self.snapshot.clone(), now);
+                self.chain = Some(chain);
+            }
+        }
+    }
+
+    fn answer(&mut self) {
+        if !self.snapshot.up {
+            self.snapshot.up = true;
+            self.publish();
+        }
+    }
+
+    /// Dial's parties as app_dial reports them: each dialed, the one that answered bridged
+    /// (the caller answered then) and gone at once, the others cancelled; with none
+    /// answering, each a NOANSWER.
+    fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
+        if self.chain.is_none() {
+            self.publish();
+        }
+        let Some(chain) = &mut self.chain else {
+            return;
+        };
+        let now = pbx_cdr::Timestamp::now();
+        let peers: Vec<String> = peers
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        for peer in &peers {
+            chain.dial_begin(peer, now);
+        }
+        for (i, peer) in peers.iter().enumerate() {
+            let status = match answered {
+                Some(a) if a == i => "ANSWER",
+                Some(_) => "CANCEL",
+                None => "NOANSWER",
+            };
+            chain.dial_end(peer, status, now);
+        }
+        if let Some(peer) = answered.and_then(|a| peers.get(a)) {
+            chain.bridge_enter(peer, now);
+            self.answer();
+            let Some(chain) = &mut self.chain else {
+                return;
+            };
+            chain.party_b_hung_up(peer, 16);
+            chain.bridge_leave(now);
+        }
+    }
+
+    /// The name of the next party a Dial of `target` (`tech/resource`) calls.
+    fn peer_name(&mut self, target: &[u8]) -> Vec<u8> {
+        self.peers += 1;
+        let resource = target.split(|&c| c == b'/').nth(1).unwrap_or_default();
+        let tech = target.split(|&c| c == b'/').next().unwrap_or_default();
+        let mut name = tech.to_vec();
+        name.push(b'/');
+        // What a channel driver names its channel: the resource up to its own `/`, `@`.
+        name.extend(resource.iter().take_while(|&&c| c != b'/' && c != b'@'));
+        name.extend_from_slice(format!("-{:08x}", self.peers + 1).as_bytes());
+        name
+    }
 }
 
 impl SimulatedChannel {
@@ -146,7 +275,51 @@ impl SimulatedChannel {
             keys: Default::default(),
             timeouts: 0,
             shared: Default::default(),
+            cdr: SimulatedCdr::new(false),
         }
+    }
+
+    /// The channel with CDRs off (cdr.conf's `enable = no`): it keeps none, and is told
+    /// nothing of each priority. The engine benchmarks run so, as Asterisk's figures were
+    /// taken.
+    pub fn without_cdr(mut self) -> Self {
+        self.cdr.enabled = false;
+        self
+    }
+
+    /// A channel a Dial created (a Local channel's `;2` half): its records without a
+    /// called party are not written, as main/cdr.c does for a dialed channel.
+    pub(crate) fn dialed(name: &[u8]) -> Self {
+        let mut chan = SimulatedChannel::new(name);
+        chan.cdr = SimulatedCdr::new(true);
+        chan
+    }
+
+    /// The records its CDR would write now that the call is over (none before its first
+    /// application), with party A's channel columns filled from what it knows.
+    pub fn cdr_records(&self, call: &crate::Call) -> Vec<pbx_cdr::Cdr> {
+        let Some(chain) = &self.cdr.chain else {
+            return Vec::new();
+        };
+        let mut chain = chain.clone();
+        let mut last = chain.snapshot().clone();
+        last.dead = true;
+        let now = pbx_cdr::Timestamp::now();
+        chain.update(last, now);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let number = call.callerid.clone().unwrap_or_default();
+        let name = call.callerid_name.clone().unwrap_or_default();
+        let party_a = pbx_cdr::chain::PartyA {
+            accountcode: text(&call.attributes.accountcode),
+            amaflags: pbx_cdr::AmaFlags::from_number(call.attributes.amaflags),
+            channel: text(&self.name),
+            clid: text(&crate::callerid::merge(&name, &number)),
+            src: text(&number),
+            uniqueid: text(&call.unique_id),
+            linkedid: text(call.linked_id()),
+            userfield: text(&call.attributes.cdr_userfield),
+        };
+        chain.records(&party_a, now)
     }
 
     /// Keys the caller will press, in order.
@@ -193,11 +366,84 @@ impl Channel for SimulatedChannel {
         true
     }
 
+    fn watches_steps(&self) -> bool {
+        self.cdr.enabled
+    }
+
+    fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
+        let s = &mut self.cdr.snapshot;
+        s.context = String::from_utf8_lossy(step.context).into_owned();
+        s.exten = String::from_utf8_lossy(step.exten).into_owned();
+        s.priority = step.priority;
+        s.app = step.app.to_string();
+        s.data = String::from_utf8_lossy(step.data).into_owned();
+        s.cause = cause;
+        self.cdr.publish();
+    }
+
+    fn hangup_logic_starts(&mut self) {
+        self.cdr.snapshot.hangup_exec = true;
+    }
+
+    fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
+        self.cdr.dialed(peers, answered);
+    }
+
+    fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
+        let chain = self.cdr.chain.as_ref()?;
+        chain
+            .property(name, pbx_cdr::Timestamp::now())
+            .map(String::into_bytes)
+    }
+
+    fn cdr_command(&mut self, command: crate::cdr::Command) -> bool {
+        use pbx_cdr::chain::{Fork, Property};
+        let Some(chain) = &mut self.cdr.chain else {
+            return false;
+        };
+        let now = pbx_cdr::Timestamp::now();
+        match command {
+            crate::cdr::Command::Reset => chain.reset(now),
+            crate::cdr::Command::Fork {
+                set_answer,
+                finalize,
+                reset,
+                keep_vars,
+            } => {
+                let options = Fork {
+                    set_answer,
+                    finalize,
+                    reset,
+                    keep_vars,
+                };
+                return chain.fork(options, now);
+            }
+            crate::cdr::Command::PartyA(on) => chain.set_property(Property::PartyA, on),
+            crate::cdr::Command::Disable(on) => chain.set_property(Property::Disable, on),
+        }
+        true
+    }
+
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
+        if answers_first(app, data) {
+            self.cdr.answer();
+        }
         match app {
             // The called party answers at once and hangs up at once: Dial returns -1 after
             // the bridge unless `g` says to go on in the dialplan.
             "Dial" => {
+                let targets = crate::args::standard(data, 4)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let peers: Vec<Vec<u8>> = targets
+                    .split(|&c| c == b'&')
+                    .filter(|t| !t.is_empty())
+                    .map(|t| self.cdr.peer_name(t))
+                    .collect();
+                if !peers.is_empty() {
+                    self.cdr.dialed(&peers, Some(0));
+                }
                 vars.set(b"DIALSTATUS", Some(b"ANSWER"));
                 vars.set(b"ANSWEREDTIME", Some(b"0"));
                 vars.set(b"DIALEDTIME", Some(b"0"));
@@ -227,5 +473,41 @@ impl Channel for SimulatedChannel {
 
     fn hung_up(&self) -> bool {
         self.timeouts >= Self::PATIENCE
+    }
+}
+
+/// Whether `app(data)` answers a channel that is not up before it does its work: Answer,
+/// and Playback, BackGround, Read and Record unless told to skip or not to answer.
+fn answers_first(app: &str, data: &[u8]) -> bool {
+    let option = |k: usize| {
+        crate::args::standard(data, 8)
+            .into_iter()
+            .nth(k)
+            .unwrap_or_default()
+    };
+    match app {
+        "Answer" => true,
+        // app_playback.c: `skip` and `noanswer`, `&`-separated.
+        "Playback" => !option(1)
+            .split(|&c| c == b'&')
+            .any(|o| matches!(o.trim_ascii(), b"skip" | b"noanswer")),
+        // pbx_builtins.c: `skip`/`noanswer` spelled out, or the letters `s` and `n`.
+        "BackGround" => {
+            let o = option(1);
+            let o = o.trim_ascii();
+            !(o.eq_ignore_ascii_case(b"skip")
+                || o.eq_ignore_ascii_case(b"noanswer")
+                || crate::args::has_option(o, b's')
+                || crate::args::has_option(o, b'n'))
+        }
+        "Read" => {
+            let o = option(3);
+            !(crate::args::has_option(&o, b's') || crate::args::has_option(&o, b'n'))
+        }
+        "Record" => {
+            let o = option(3);
+            !(crate::args::has_option(&o, b's') || crate::args::has_option(&o, b'n'))
+        }
+        _ => false,
     }
 }

@@ -727,21 +727,23 @@ impl StepHost<'_, '_> {
     /// Reports a natively computed step as the interpreter reports it after substituting
     /// its data, which is `before`, the number, `after`.
     fn trace(&mut self, step: &Step, before: &[&[u8]], number: &[u8], after: &[u8]) {
-        if !self.engine.traced {
+        if !self.engine.reports_steps() {
             return;
         }
         let mut data = before.concat();
         data.extend_from_slice(number);
         data.extend_from_slice(after);
         let app = step.resolved.app.map_or("", |e| e.name.as_str());
-        (self.trace)(&Executed {
+        let executed = Executed {
             channel: None,
             context: &self.call.context,
             exten: &self.call.exten,
             priority: self.call.priority,
             app,
             data: &data,
-        });
+        };
+        self.engine
+            .report(self.chan, self.trace, &executed, self.call.cause);
     }
 }
 
@@ -829,7 +831,7 @@ impl Host for StepHost<'_, '_> {
         };
         let prepared = match &step.prepared {
             // Showing the data means substituting it: the whole step.
-            Some(Prepared::Pass) if self.engine.traced => return self.step(id),
+            Some(Prepared::Pass) if self.engine.reports_steps() => return self.step(id),
             Some(
                 p @ (Prepared::Pass
                 | Prepared::Assign { .. }
@@ -846,7 +848,7 @@ impl Host for StepHost<'_, '_> {
         }
         self.call.steps += 1;
         self.call.native_steps += 1;
-        if self.engine.traced {
+        if self.engine.reports_steps() {
             let plan = self.engine.plan;
             let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
                 .priorities[step.priority];

@@ -1,0 +1,136 @@
+//! The simulated channel's CDR (`pbxc call`): main/cdr.c's chain fed as the runtime feeds
+//! it — each application's start after its data is substituted, the answer, Dial's called
+//! parties, `h` — so that `CDR()` reads what Asterisk's would, on both engines. Nothing
+//! takes time offline: durations are whole seconds of a run that takes microseconds.
+
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::{engines, get};
+
+/// Runs `s@c` of `dialplan` on each engine: the call, its log and its written records as
+/// `dst,dstchannel,lastapp,disposition`.
+fn run(dialplan: &str) -> Vec<(String, Call, Vec<String>)> {
+    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    let mut out = Vec::new();
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            let mut chan = SimulatedChannel::default();
+            engine.run(&mut call, &mut chan, &mut |_| {});
+            let records = chan
+                .cdr_records(&call)
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{},{},{},{}",
+                        r.dst,
+                        r.dstchannel,
+                        r.lastapp,
+                        r.disposition.as_str()
+                    )
+                })
+                .collect();
+            out.push((engine_name.to_string(), call, records));
+        }
+    }
+    out
+}
+
+#[test]
+fn cdr_reads_the_running_record_and_h_the_record_it_ended() {
+    let dialplan = "\
+[c]
+exten => s,1,NoOp()
+ same => n,Set(before=${CDR(disposition)}|[${CDR(answer)}]|${CDR(lastapp)})
+ same => n,Answer()
+ same => n,Set(live=${CDR(disposition)}|${CDR(lastapp)}|${CDR(dst)}|${CDR(dcontext)}|${CDR(billsec)}|${CDR(end,u)})
+ same => n,Hangup()
+exten => h,1,Set(h1=${CDR(disposition)}|${CDR(lastapp)})
+ same => n,Set(h2=${CDR(disposition)}|${CDR(lastapp)}|${CDR(end,u)})
+";
+    for (engine, call, records) in run(dialplan) {
+        // Before the answer: no answer time; the application before this one.
+        assert_eq!(get(&call, "before"), "NO ANSWER|[]|NoOp", "{engine}");
+        // A running record is AST_CDR_NULL until it is finalized.
+        assert_eq!(get(&call, "live"), "NO ANSWER|Answer|s|c|0|0.000000");
+        // `h`'s first application ends the record (endbeforehexten) as it starts, after
+        // its own data was substituted: that read still sees the running record.
+        assert_eq!(get(&call, "h1"), "NO ANSWER|Hangup");
+        // Then it is final, and saw no more applications.
+        let h2 = get(&call, "h2");
+        assert!(h2.starts_with("ANSWERED|Hangup|"), "{h2}");
+        assert!(!h2.ends_with("|0.000000"), "{h2}");
+        assert_eq!(records, ["s,,Hangup,ANSWERED"], "{engine}");
+        assert!(call.log.is_empty(), "{:?}", call.log);
+    }
+}
+
+#[test]
+fn a_dial_gives_a_record_per_called_party_and_the_dialplan_after_it_a_new_one() {
+    let dialplan = "\
+[c]
+exten => s,1,Dial(SIP/bob&PJSIP/carol@trunk,20,g)
+ same => n,NoOp()
+ same => n,Set(after=[${CDR(dstchannel)}]|${CDR(lastapp)}|${CDR(disposition)})
+";
+    for (engine, call, records) in run(dialplan) {
+        assert_eq!(get(&call, "after"), "[]|NoOp|NO ANSWER", "{engine}");
+        assert_eq!(
+            records,
+            [
+                // The party that answered, bridged; the caller was answered then.
+                "s,SIP/bob-00000002,Dial,ANSWERED",
+                // The other, cancelled (canceldispositionenabled = no: NO ANSWER).
+                "s,PJSIP/carol-00000003,Dial,NO ANSWER",
+                // The dialplan after the Dial, on the answered caller.
+                "s,,Set,ANSWERED",
+            ],
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn a_local_dial_reports_the_local_channels_first_half() {
+    let dialplan = "\
+[c]
+exten => s,1,Dial(Local/200@inside&Local/300@inside,,g)
+ same => n,Set(status=${DIALSTATUS})
+[inside]
+exten => 200,1,Wait(1)
+exten => 300,1,Answer()
+";
+    for (engine, call, records) in run(dialplan) {
+        assert_eq!(get(&call, "status"), "ANSWER");
+        assert_eq!(
+            records,
+            [
+                "s,Local/200@inside-00000000;1,Dial,NO ANSWER",
+                "s,Local/300@inside-00000001;1,Dial,ANSWERED",
+                "s,,Set,ANSWERED",
+            ],
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn reset_and_cdr_prop_work_offline() {
+    let dialplan = "\
+[c]
+exten => s,1,Answer()
+ same => n,Set(CDR(x)=1)
+ same => n,ResetCDR()
+ same => n,Set(x=[${CDR(x)}])
+ same => n,Set(CDR_PROP(disable)=1)
+";
+    for (engine, call, records) in run(dialplan) {
+        assert_eq!(get(&call, "x"), "[]", "{engine}");
+        assert!(records.is_empty(), "{engine}: {records:?}");
+        assert!(call.log.is_empty(), "{:?}", call.log);
+    }
+}
