@@ -896,7 +896,10 @@ impl Exec<'_, '_> {
     }
 
     fn unavailable(&mut self, name: &str) {
-        let entry = pbxc_stdlib::catalog().function(name);
+        // A function Asterisk 22 no longer has (chan_sip's SIP_HEADER) is not registered.
+        let entry = pbxc_stdlib::catalog()
+            .function(name)
+            .filter(|e| e.in_version(22));
         if entry.is_some_and(|e| e.access == pbxc_stdlib::Access::Write) {
             // `ast_func_read` of a function that only writes (TESTTIME).
             self.log(format!("ERROR: Function {name} cannot be read"));

@@ -184,3 +184,27 @@ fn cdr_reads_the_call_and_its_codes_and_keeps_its_own_variables_on_both_engines(
         }
     }
 }
+
+#[test]
+fn a_function_asterisk_22_removed_is_not_registered_rather_than_offline() {
+    let dialplan = "[c]\nexten => s,1,Set(a=[${SIP_HEADER(X-Foo)}][${PJSIP_HEADER(read,X-Foo)}])\n";
+    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", None);
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(get(&call, "a"), "[][]", "{engine_name}");
+            // chan_sip, and its SIP_HEADER, went in Asterisk 21; PJSIP_HEADER needs a
+            // PJSIP channel, which only the runtime has.
+            assert_eq!(
+                call.log,
+                [
+                    "ERROR: Function SIP_HEADER not registered",
+                    "WARNING: Function PJSIP_HEADER needs a live channel; offline it is empty",
+                ],
+                "{engine_name}"
+            );
+        }
+    }
+}
