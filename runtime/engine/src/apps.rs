@@ -1301,24 +1301,28 @@ fn dial_local(
         // The caller dials the `;1` half; the `;2` half runs the dialplan.
         peers.push([&name[..], b"1"].concat());
         name.push(b'2');
-        let mut chan = AnswerTracking {
-            inner: SimulatedChannel::dialed(&name),
-            answered: false,
-        };
+        child.set_unique_id(&local_unique_id(call.linked_id(), sequence));
         // The switches this call's lookups passed are its own, not the child's.
         engine.report_switches(call);
         engine.local_depth += 1;
         let mut steps = Vec::new();
         // The child's run says whether its channel watches its steps; the caller's goes on.
         let watched = engine.watched;
+        let mut chan = AnswerTracking {
+            inner: SimulatedChannel::dialed(&name),
+            answered: false,
+            caller: Some((&mut *call, &mut *caller)),
+        };
         engine.run(&mut child, &mut chan, &mut |step| {
             steps.push(crate::call::LocalStep::new(&name, step));
         });
+        let child_answered = chan.answered;
+        drop(chan);
         engine.watched = watched;
         engine.local_depth -= 1;
         call.local_steps.append(&mut steps);
         call.log.append(&mut child.log);
-        if chan.answered && answered.is_none() {
+        if child_answered && answered.is_none() {
             answered = Some(peers.len() - 1);
         }
     }
@@ -1336,19 +1340,56 @@ fn dial_local(
     }
 }
 
-/// A simulated channel that remembers whether the dialplan answered it.
-struct AnswerTracking {
-    inner: SimulatedChannel,
-    answered: bool,
+/// The unique ID of the `;2` half of Local pair `sequence` (numbered from the call's start,
+/// nested Dials included) of the call whose unique ID is `first`: channels are numbered as
+/// they are made, after that call's, each pair's `;1` half before its `;2` half.
+fn local_unique_id(first: &[u8], sequence: u32) -> Vec<u8> {
+    let (base, number) = match first.iter().rposition(|&c| c == b'.') {
+        Some(dot) => (&first[..dot], &first[dot + 1..]),
+        None => (first, &b""[..]),
+    };
+    let number: u64 = std::str::from_utf8(number)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let own = number + 2 + 2 * u64::from(sequence);
+    [base, format!(".{own}").as_bytes()].concat()
 }
 
-impl Channel for AnswerTracking {
+/// A simulated channel that remembers whether the dialplan answered it, and knows the call
+/// that dialed it and that call's channel (where `MASTER_CHANNEL()` looks for its master).
+struct AnswerTracking<'c> {
+    inner: SimulatedChannel,
+    answered: bool,
+    caller: Option<(&'c mut Call, &'c mut dyn Channel)>,
+}
+
+impl Channel for AnswerTracking<'_> {
+    fn with_master(
+        &mut self,
+        linked_id: &[u8],
+        f: &mut dyn FnMut(&mut Call, &mut dyn Channel),
+    ) -> crate::Master {
+        let Some((call, chan)) = &mut self.caller else {
+            return crate::Master::NotFound;
+        };
+        if call.unique_id == linked_id {
+            f(call, &mut **chan);
+            return crate::Master::Ran;
+        }
+        chan.with_master(linked_id, f)
+    }
+
     fn name(&self) -> &[u8] {
         self.inner.name()
     }
 
     fn watches_steps(&self) -> bool {
         self.inner.watches_steps()
+    }
+
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
+        self.inner.dialplan_starts(context, exten);
     }
 
     fn application_starts(&mut self, step: &crate::Executed, cause: i32) {

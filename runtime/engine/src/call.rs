@@ -768,6 +768,9 @@ impl Engine<'_> {
                 call.exten = b"s".to_vec();
                 call.priority = 1;
             }
+            if self.watched {
+                chan.dialplan_starts(&call.context, &call.exten);
+            }
             call.in_autoloop = true;
         }
         if self.pbx_loop(call, chan, trace) == Outcome::Suspended {

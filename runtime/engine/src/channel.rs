@@ -72,6 +72,12 @@ pub trait Channel {
     fn watches_steps(&self) -> bool {
         false
     }
+    /// The call's dialplan starts at `context,exten` (its first run, before its first
+    /// priority; only when [`Channel::watches_steps`]): a channel's CDR exists from then on,
+    /// even for a call that ends before any application runs.
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
+        let _ = (context, exten);
+    }
     /// Priority `step` of this channel's dialplan starts its application, its data
     /// substituted, with the call's hang-up cause `cause` (0 for none): what `pbx_exec`
     /// publishes for the CDR engine. Only when [`Channel::watches_steps`].
@@ -83,6 +89,18 @@ pub trait Channel {
     /// for real never hears this.
     fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
         let _ = (peers, answered);
+    }
+    /// Runs `f` on the call and channel whose unique ID is `linked_id` (`MASTER_CHANNEL()`'s
+    /// master: the call that started this chain of channels), when it is another than this
+    /// one. A channel that knows of none answers [`Master::NotFound`], and the function uses
+    /// this channel, as func_channel.c does.
+    fn with_master(
+        &mut self,
+        linked_id: &[u8],
+        f: &mut dyn FnMut(&mut crate::Call, &mut dyn Channel),
+    ) -> Master {
+        let _ = (linked_id, f);
+        Master::NotFound
     }
     /// Carries out what ResetCDR, ForkCDR or `CDR_PROP()=` asks of the channel's CDR
     /// engine; false when the channel keeps no CDR (offline, or with CDRs off), where
@@ -136,6 +154,18 @@ pub trait Channel {
     fn runs_local_offline(&self) -> bool {
         true
     }
+}
+
+/// What [`Channel::with_master`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Master {
+    /// It ran `f` on the master.
+    Ran,
+    /// No channel has that unique ID (it hung up): the function uses the channel itself.
+    NotFound,
+    /// The master runs its own dialplan out of reach (another thread of the runtime): the
+    /// function can neither read nor write it.
+    Unreachable(Vec<u8>),
 }
 
 /// An offline channel: it answers at once, plays every file instantly, and its caller dials
@@ -368,6 +398,14 @@ impl Channel for SimulatedChannel {
 
     fn watches_steps(&self) -> bool {
         self.cdr.enabled
+    }
+
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
+        if self.cdr.chain.is_none() {
+            self.cdr.snapshot.context = String::from_utf8_lossy(context).into_owned();
+            self.cdr.snapshot.exten = String::from_utf8_lossy(exten).into_owned();
+            self.cdr.publish();
+        }
     }
 
     fn application_starts(&mut self, step: &crate::Executed, cause: i32) {

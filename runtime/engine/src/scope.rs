@@ -359,6 +359,9 @@ impl Exec<'_, '_> {
         if name == "SHARED" {
             return Some(self.shared_read(args));
         }
+        if name == "MASTER_CHANNEL" {
+            return Some(self.master_read(args));
+        }
         if name == "CONNECTEDLINE" || name == "REDIRECTING" {
             let Call { parties, log, .. } = &mut *self.call;
             let empty = crate::party::Parties::default();
@@ -749,6 +752,7 @@ impl Exec<'_, '_> {
                 self.engine.globals.set(args, Some(value));
             }
             "SHARED" => self.shared_write(args, value),
+            "MASTER_CHANNEL" => self.master_write(args, value),
             "CONNECTEDLINE" | "REDIRECTING" => {
                 let Call { parties, log, .. } = &mut *self.call;
                 let parties = parties.get_or_insert_with(Default::default);
@@ -886,6 +890,58 @@ impl Exec<'_, '_> {
         }
         handler.extend_from_slice(args);
         self.call.hangup_handlers.push(handler);
+    }
+
+    /// `MASTER_CHANNEL(expr)` (func_channel.c's `func_mchan_read`): `${expr}` substituted on
+    /// the channel whose unique ID is this call's linked ID, or on this channel when that is
+    /// this one or no channel has it.
+    fn master_read(&mut self, data: &[u8]) -> Option<Vec<u8>> {
+        let template = [&b"${"[..], data, b"}"].concat();
+        let linked = self.call.linked_id().to_vec();
+        if linked != self.call.unique_id {
+            let engine = &mut *self.engine;
+            let mut out = None;
+            let master = self.chan.with_master(&linked, &mut |call, chan| {
+                out = Some(substitute(engine, call, chan, &template));
+            });
+            match master {
+                crate::Master::Ran => return out,
+                crate::Master::NotFound => {}
+                crate::Master::Unreachable(name) => {
+                    self.master_unreachable(&name);
+                    return None;
+                }
+            }
+        }
+        Some(substitute(self.engine, self.call, self.chan, &template))
+    }
+
+    /// `Set(MASTER_CHANNEL(name)=value)` (`func_mchan_write`): `pbx_builtin_setvar_helper`
+    /// on the master, as [`Exec::master_read`] finds it.
+    fn master_write(&mut self, name: &[u8], value: &[u8]) {
+        let linked = self.call.linked_id().to_vec();
+        if linked != self.call.unique_id {
+            let engine = &mut *self.engine;
+            let master = self.chan.with_master(&linked, &mut |call, chan| {
+                setvar(engine, call, chan, name, Some(value));
+            });
+            match master {
+                crate::Master::Ran => return,
+                crate::Master::NotFound => {}
+                crate::Master::Unreachable(channel) => {
+                    self.master_unreachable(&channel);
+                    return;
+                }
+            }
+        }
+        setvar(self.engine, self.call, self.chan, name, Some(value));
+    }
+
+    fn master_unreachable(&mut self, channel: &[u8]) {
+        self.log(format!(
+            "WARNING: Function MASTER_CHANNEL needs channel {}, which runs its own dialplan elsewhere; it reads and writes only a call's own channel here",
+            String::from_utf8_lossy(channel)
+        ));
     }
 
     /// What a failing function logs, at its level; nothing when it fails silently.

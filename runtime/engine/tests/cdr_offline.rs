@@ -134,3 +134,24 @@ exten => s,1,Answer()
         assert!(call.log.is_empty(), "{:?}", call.log);
     }
 }
+
+#[test]
+fn a_call_that_ends_before_any_application_still_has_its_record_in_h() {
+    // `s` does not exist: no application runs before `h`, whose reads find the record the
+    // channel has had since it was made.
+    let dialplan = "\
+[c]
+exten => 1,1,NoOp()
+exten => h,1,Set(h=${CDR(dst)}|${CDR(dcontext)}|${CDR(disposition)}|[${CDR(lastapp)}])
+";
+    for (engine, call, records) in run(dialplan) {
+        assert_eq!(get(&call, "h"), "s|c|NO ANSWER|[]", "{engine}");
+        // Unanswered, no called party: not written (unanswered = no).
+        assert!(records.is_empty(), "{engine}: {records:?}");
+        assert!(
+            call.log.iter().all(|l| !l.contains("live channel")),
+            "{:?}",
+            call.log
+        );
+    }
+}

@@ -91,6 +91,24 @@ impl pbx_engine::Channel for CallIo<'_> {
             .map(String::into_bytes)
     }
 
+    /// The master runs its dialplan on its own thread, its variables with it: found, it is
+    /// out of reach; gone, the function falls back on this channel, as Asterisk's does.
+    fn with_master(
+        &mut self,
+        linked_id: &[u8],
+        _f: &mut dyn FnMut(&mut pbx_engine::Call, &mut dyn pbx_engine::Channel),
+    ) -> pbx_engine::Master {
+        let master = self
+            .pbx
+            .registered_channels()
+            .into_iter()
+            .find(|c| c.unique_id.as_bytes() == linked_id && c.name != self.chan.name);
+        match master {
+            Some(chan) => pbx_engine::Master::Unreachable(chan.name.clone().into_bytes()),
+            None => pbx_engine::Master::NotFound,
+        }
+    }
+
     fn cdr_command(&mut self, command: pbx_engine::CdrCommand) -> bool {
         use pbx_cdr::chain::{Fork, Property};
         use pbx_engine::CdrCommand;

@@ -1,0 +1,58 @@
+//! `MASTER_CHANNEL()` (funcs/func_channel.c): `${expr}` read, or a variable (or a function)
+//! written, on the channel whose unique ID is the call's linked ID — the call that started
+//! the chain of channels. Offline that is the call itself, or, from a Local channel's `;2`
+//! half at any depth, the call that dialed first; on both engines.
+
+use pbx_engine::{Call, SimulatedChannel};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::{engines, get};
+
+const DIALPLAN: &str = "\
+[c]
+exten => s,1,Set(lang=fr)
+ same => n,Set(MASTER_CHANNEL(own)=on the caller)
+ same => n,Set(r1=${MASTER_CHANNEL(own)}|${MASTER_CHANNEL(CHANNEL(name))}|${MASTER_CHANNEL(UNIQUEID)})
+ same => n,Dial(Local/200@inside,,g)
+ same => n,Set(r2=${FROM_CALLEE}|${CONNECTEDLINE(num)}|${CHILD_ID}|${SEEN}|${DEEP})
+[inside]
+exten => 200,1,Set(MASTER_CHANNEL(FROM_CALLEE)=${CHANNEL(name)})
+ same => n,Set(MASTER_CHANNEL(CONNECTEDLINE(num))=200)
+ same => n,Set(MASTER_CHANNEL(CHILD_ID)=${UNIQUEID})
+ same => n,Set(MASTER_CHANNEL(SEEN)=${MASTER_CHANNEL(lang)})
+ same => n,Set(lang=de)
+ same => n,Dial(Local/300@deeper,,g)
+ same => n,Answer()
+[deeper]
+exten => 300,1,Set(MASTER_CHANNEL(DEEP)=${MASTER_CHANNEL(lang)}/${UNIQUEID})
+";
+
+#[test]
+fn master_channel_reads_and_writes_the_call_that_dialed_first() {
+    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            // The call is its own master.
+            assert_eq!(
+                get(&call, "r1"),
+                "on the caller|Simulated/pbxc-00000001|1700000000.1",
+                "{engine_name}"
+            );
+            // From the `;2` half: variables and functions of the caller written; its
+            // variables read; from a nested Local too, the first caller's (`fr`, not the
+            // middle channel's `de`). Channels are numbered as Asterisk makes them: the
+            // caller .1, the first pair .2 and .3, the nested pair .4 and .5.
+            assert_eq!(
+                get(&call, "r2"),
+                "Local/200@inside-00000000;2|200|1700000000.3|fr|fr/1700000000.5",
+                "{engine_name}"
+            );
+            assert!(call.log.is_empty(), "{:?}", call.log);
+        }
+    }
+}
