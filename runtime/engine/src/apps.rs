@@ -1365,19 +1365,21 @@ struct AnswerTracking<'c> {
 }
 
 impl Channel for AnswerTracking<'_> {
-    fn with_master(
+    /// The channels offline: this one, the caller that dialed it, that one's caller, and so
+    /// on up to the call `pbxc call` placed.
+    fn with_channel(
         &mut self,
-        linked_id: &[u8],
+        wanted: &[u8],
         f: &mut dyn FnMut(&mut Call, &mut dyn Channel),
-    ) -> crate::Master {
+    ) -> crate::Reach {
         let Some((call, chan)) = &mut self.caller else {
-            return crate::Master::NotFound;
+            return crate::Reach::NotFound;
         };
-        if call.unique_id == linked_id {
+        if crate::shared::is_named(wanted, chan.name(), &call.unique_id) {
             f(call, &mut **chan);
-            return crate::Master::Ran;
+            return crate::Reach::Ran;
         }
-        chan.with_master(linked_id, f)
+        chan.with_channel(wanted, f)
     }
 
     fn name(&self) -> &[u8] {

@@ -90,17 +90,17 @@ pub trait Channel {
     fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
         let _ = (peers, answered);
     }
-    /// Runs `f` on the call and channel whose unique ID is `linked_id` (`MASTER_CHANNEL()`'s
-    /// master: the call that started this chain of channels), when it is another than this
-    /// one. A channel that knows of none answers [`Master::NotFound`], and the function uses
-    /// this channel, as func_channel.c does.
-    fn with_master(
+    /// Runs `f` on another call's channel and the call, found as `ast_channel_get_by_name`
+    /// finds it: `wanted` is its name or its unique ID, in any case (`MASTER_CHANNEL()`
+    /// asks for the linked ID, `IMPORT()` for a name). The caller has already checked that
+    /// it is not this channel. A channel that knows of no other answers [`Reach::NotFound`].
+    fn with_channel(
         &mut self,
-        linked_id: &[u8],
+        wanted: &[u8],
         f: &mut dyn FnMut(&mut crate::Call, &mut dyn Channel),
-    ) -> Master {
-        let _ = (linked_id, f);
-        Master::NotFound
+    ) -> Reach {
+        let _ = (wanted, f);
+        Reach::NotFound
     }
     /// Carries out what ResetCDR, ForkCDR or `CDR_PROP()=` asks of the channel's CDR
     /// engine; false when the channel keeps no CDR (offline, or with CDRs off), where
@@ -156,15 +156,15 @@ pub trait Channel {
     }
 }
 
-/// What [`Channel::with_master`] found.
+/// What [`Channel::with_channel`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Master {
-    /// It ran `f` on the master.
+pub enum Reach {
+    /// It ran `f` on that channel.
     Ran,
-    /// No channel has that unique ID (it hung up): the function uses the channel itself.
+    /// No channel has that name or unique ID (none did, or it hung up).
     NotFound,
-    /// The master runs its own dialplan out of reach (another thread of the runtime): the
-    /// function can neither read nor write it.
+    /// The channel of that name runs its own dialplan out of reach (on another thread of
+    /// the runtime): nothing can read or write its variables from here.
     Unreachable(Vec<u8>),
 }
 

@@ -32,7 +32,7 @@ pub mod vars;
 pub use attributes::Attributes;
 pub use call::{Call, Engine, Exception, Executed, LoadedModules, Outcome};
 pub use cdr::Command as CdrCommand;
-pub use channel::{AppResult, Channel, Master, SimulatedChannel};
+pub use channel::{AppResult, Channel, Reach, SimulatedChannel};
 pub use clock::{Clock, system_time};
 pub use native::{Share, native_share};
 pub use pbx_astdb::AstDb;

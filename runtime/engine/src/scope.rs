@@ -122,6 +122,14 @@ pub(crate) fn variable(
     Exec { engine, call, chan }.variable(name)
 }
 
+/// What [`Exec::on_channel`] did on a channel found by name.
+enum Reached {
+    /// Ran there: the substituted text (`None` for a write).
+    There(Option<Vec<u8>>),
+    /// The channel is out of reach; nothing was done.
+    Unreachable,
+}
+
 struct Exec<'a, 'p> {
     engine: &'a mut Engine<'p>,
     call: &'a mut Call,
@@ -361,6 +369,9 @@ impl Exec<'_, '_> {
         }
         if name == "MASTER_CHANNEL" {
             return Some(self.master_read(args));
+        }
+        if name == "IMPORT" {
+            return Some(Some(self.import_read(args)));
         }
         if name == "CONNECTEDLINE" || name == "REDIRECTING" {
             let Call { parties, log, .. } = &mut *self.call;
@@ -893,55 +904,73 @@ impl Exec<'_, '_> {
     }
 
     /// `MASTER_CHANNEL(expr)` (func_channel.c's `func_mchan_read`): `${expr}` substituted on
-    /// the channel whose unique ID is this call's linked ID, or on this channel when that is
-    /// this one or no channel has it.
+    /// the channel `ast_channel_get_by_name` finds by the call's linked ID, or on this one
+    /// when none does.
     fn master_read(&mut self, data: &[u8]) -> Option<Vec<u8>> {
         let template = [&b"${"[..], data, b"}"].concat();
         let linked = self.call.linked_id().to_vec();
-        if linked != self.call.unique_id {
-            let engine = &mut *self.engine;
-            let mut out = None;
-            let master = self.chan.with_master(&linked, &mut |call, chan| {
-                out = Some(substitute(engine, call, chan, &template));
-            });
-            match master {
-                crate::Master::Ran => return out,
-                crate::Master::NotFound => {}
-                crate::Master::Unreachable(name) => {
-                    self.master_unreachable(&name);
-                    return None;
-                }
-            }
+        match self.on_channel(&linked, &template, None) {
+            Some(Reached::There(value)) => value,
+            Some(Reached::Unreachable) => None,
+            None => Some(substitute(self.engine, self.call, self.chan, &template)),
         }
-        Some(substitute(self.engine, self.call, self.chan, &template))
     }
 
     /// `Set(MASTER_CHANNEL(name)=value)` (`func_mchan_write`): `pbx_builtin_setvar_helper`
     /// on the master, as [`Exec::master_read`] finds it.
     fn master_write(&mut self, name: &[u8], value: &[u8]) {
         let linked = self.call.linked_id().to_vec();
-        if linked != self.call.unique_id {
-            let engine = &mut *self.engine;
-            let master = self.chan.with_master(&linked, &mut |call, chan| {
-                setvar(engine, call, chan, name, Some(value));
-            });
-            match master {
-                crate::Master::Ran => return,
-                crate::Master::NotFound => {}
-                crate::Master::Unreachable(channel) => {
-                    self.master_unreachable(&channel);
-                    return;
-                }
-            }
+        if self.on_channel(&linked, name, Some(value)).is_none() {
+            setvar(self.engine, self.call, self.chan, name, Some(value));
         }
-        setvar(self.engine, self.call, self.chan, name, Some(value));
     }
 
-    fn master_unreachable(&mut self, channel: &[u8]) {
-        self.log(format!(
-            "WARNING: Function MASTER_CHANNEL needs channel {}, which runs its own dialplan elsewhere; it reads and writes only a call's own channel here",
-            String::from_utf8_lossy(channel)
-        ));
+    /// `IMPORT(channel,variable)` (func_logic.c): `${variable}` substituted on the channel
+    /// of that name or unique ID; empty when there is none, or no variable.
+    fn import_read(&mut self, args: &[u8]) -> Vec<u8> {
+        let parts = crate::args::standard(args, 2);
+        let channel = parts.first().cloned().unwrap_or_default();
+        let variable = parts.get(1).cloned().unwrap_or_default();
+        if variable.is_empty() || channel.is_empty() {
+            return Vec::new();
+        }
+        let template = [&b"${"[..], &variable, b"}"].concat();
+        match self.on_channel(&channel, &template, None) {
+            Some(Reached::There(value)) => value.unwrap_or_default(),
+            Some(Reached::Unreachable) | None => Vec::new(),
+        }
+    }
+
+    /// Substitutes `text` (no `value`) or sets variable `text` to `value` on the channel
+    /// `wanted` names — this one, or another the channel can reach ([`Channel::with_channel`]).
+    /// `None` when no channel has that name; a channel out of reach is logged.
+    fn on_channel(&mut self, wanted: &[u8], text: &[u8], value: Option<&[u8]>) -> Option<Reached> {
+        let run = |engine: &mut Engine, call: &mut Call, chan: &mut dyn Channel| match value {
+            None => Some(substitute(engine, call, chan, text)),
+            Some(value) => {
+                setvar(engine, call, chan, text, Some(value));
+                None
+            }
+        };
+        if crate::shared::is_named(wanted, self.chan.name(), &self.call.unique_id) {
+            return Some(Reached::There(run(self.engine, self.call, self.chan)));
+        }
+        let engine = &mut *self.engine;
+        let mut out = None;
+        match self
+            .chan
+            .with_channel(wanted, &mut |call, chan| out = run(engine, call, chan))
+        {
+            crate::Reach::Ran => Some(Reached::There(out)),
+            crate::Reach::NotFound => None,
+            crate::Reach::Unreachable(name) => {
+                self.log(format!(
+                    "WARNING: Channel {} runs its own dialplan elsewhere: its variables are out of reach from this one",
+                    String::from_utf8_lossy(&name)
+                ));
+                Some(Reached::Unreachable)
+            }
+        }
     }
 
     /// What a failing function logs, at its level; nothing when it fails silently.

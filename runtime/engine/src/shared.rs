@@ -55,6 +55,15 @@ pub fn naming(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> Option<Naming> {
     }
 }
 
+/// Whether `ast_channel_get_by_name(wanted)` finds the channel: by its name or its unique
+/// ID, in any case (no prefix).
+pub fn is_named(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> bool {
+    matches!(
+        naming(wanted, name, unique_id),
+        Some(Naming::Name | Naming::UniqueId)
+    )
+}
+
 /// Whether `wanted` names the channel at all ([`naming`]).
 pub fn names_channel(wanted: &[u8], name: &[u8], unique_id: &[u8]) -> bool {
     naming(wanted, name, unique_id).is_some()

@@ -1,7 +1,8 @@
 //! `MASTER_CHANNEL()` (funcs/func_channel.c): `${expr}` read, or a variable (or a function)
 //! written, on the channel whose unique ID is the call's linked ID — the call that started
 //! the chain of channels. Offline that is the call itself, or, from a Local channel's `;2`
-//! half at any depth, the call that dialed first; on both engines.
+//! half at any depth, the call that dialed first. And `IMPORT(channel,variable)`
+//! (funcs/func_logic.c), which reads any channel by name or unique ID. On both engines.
 
 use pbx_engine::{Call, SimulatedChannel};
 
@@ -50,6 +51,42 @@ fn master_channel_reads_and_writes_the_call_that_dialed_first() {
             assert_eq!(
                 get(&call, "r2"),
                 "Local/200@inside-00000000;2|200|1700000000.3|fr|fr/1700000000.5",
+                "{engine_name}"
+            );
+            assert!(call.log.is_empty(), "{:?}", call.log);
+        }
+    }
+}
+
+const IMPORTS: &str = "\
+[c]
+exten => s,1,Set(mine=caller's)
+ same => n,Set(r1=[${IMPORT(${CHANNEL},mine)}][${IMPORT(${UNIQUEID},mine)}][${IMPORT(nobody,mine)}][${IMPORT(${CHANNEL})}])
+ same => n,Set(__CALLER=${CHANNEL})
+ same => n,Dial(Local/200@inside,,g)
+ same => n,Set(r2=${GOT})
+[inside]
+exten => 200,1,Set(MASTER_CHANNEL(GOT)=${IMPORT(${CALLER},mine)}|${IMPORT(simulated/PBXC-00000001,CHANNEL(name))}|[${IMPORT(${CALLER},nothing)}])
+";
+
+#[test]
+fn import_reads_a_channel_by_name_or_unique_id_in_any_case() {
+    let (plan, findings) = pbxc_dialplan::lower_text(IMPORTS.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            // Its own channel by name and unique ID; no such channel, or no variable: empty.
+            assert_eq!(
+                get(&call, "r1"),
+                "[caller's][caller's][][]",
+                "{engine_name}"
+            );
+            // From the Local `;2` half: the caller, by its name in any case; a function too.
+            assert_eq!(
+                get(&call, "r2"),
+                "caller's|Simulated/pbxc-00000001|[]",
                 "{engine_name}"
             );
             assert!(call.log.is_empty(), "{:?}", call.log);

@@ -91,21 +91,20 @@ impl pbx_engine::Channel for CallIo<'_> {
             .map(String::into_bytes)
     }
 
-    /// The master runs its dialplan on its own thread, its variables with it: found, it is
-    /// out of reach; gone, the function falls back on this channel, as Asterisk's does.
-    fn with_master(
+    /// Every other channel runs its dialplan on its own thread, its variables with it:
+    /// found, it is out of reach.
+    fn with_channel(
         &mut self,
-        linked_id: &[u8],
+        wanted: &[u8],
         _f: &mut dyn FnMut(&mut pbx_engine::Call, &mut dyn pbx_engine::Channel),
-    ) -> pbx_engine::Master {
-        let master = self
-            .pbx
-            .registered_channels()
-            .into_iter()
-            .find(|c| c.unique_id.as_bytes() == linked_id && c.name != self.chan.name);
-        match master {
-            Some(chan) => pbx_engine::Master::Unreachable(chan.name.clone().into_bytes()),
-            None => pbx_engine::Master::NotFound,
+    ) -> pbx_engine::Reach {
+        let other = self.pbx.registered_channels().into_iter().find(|c| {
+            c.name != self.chan.name
+                && pbx_engine::shared::is_named(wanted, c.name.as_bytes(), c.unique_id.as_bytes())
+        });
+        match other {
+            Some(chan) => pbx_engine::Reach::Unreachable(chan.name.clone().into_bytes()),
+            None => pbx_engine::Reach::NotFound,
         }
     }
 

@@ -208,16 +208,16 @@ fn a_channel_running_h_after_its_caller_hung_up_is_still_found_by_name() {
 }
 
 #[test]
-fn master_channel_works_on_the_call_itself_and_refuses_a_master_elsewhere() {
+fn master_channel_and_import_work_on_the_call_itself_and_refuse_a_channel_elsewhere() {
     let f = common::fixture(
         "master",
         "[in]\nexten => s,1,Set(__CALLER=${CHANNEL})\n\
          same => n,Set(MASTER_CHANNEL(SELF)=yes)\n\
-         same => n,Set(R=${MASTER_CHANNEL(SELF)}|${MASTER_CHANNEL(CHANNEL(name))})\n\
+         same => n,Set(R=${MASTER_CHANNEL(SELF)}|${MASTER_CHANNEL(CHANNEL(name))}|${IMPORT(${CHANNEL},SELF)})\n\
          same => n,Dial(Local/200@inside,5,g)\n\
          same => n,Set(AFTER=[${X}]|${SHARED(back)})\n\
          [inside]\nexten => 200,1,Set(MASTER_CHANNEL(X)=from the callee)\n\
-         same => n,Set(SHARED(back,${CALLER})=[${X}][${MASTER_CHANNEL(SELF)}])\n\
+         same => n,Set(SHARED(back,${CALLER})=[${X}][${MASTER_CHANNEL(SELF)}][${IMPORT(${CALLER},SELF)}])\n\
          same => n,Answer()\n same => n,Hangup()\n",
     );
     let (chan, _) = f.call("in", "s", Script::default());
@@ -225,10 +225,10 @@ fn master_channel_works_on_the_call_itself_and_refuses_a_master_elsewhere() {
     // The caller is its own master.
     assert_eq!(
         chan.final_var("R").as_deref(),
-        Some(format!("yes|{}", chan.name).as_str())
+        Some(format!("yes|{}|yes", chan.name).as_str())
     );
     // The callee's master runs on its own thread: neither written nor read, and the
     // callee's own channel is not used instead (that is Asterisk's fallback for a master
     // that is gone).
-    assert_eq!(chan.final_var("AFTER").as_deref(), Some("[]|[][]"));
+    assert_eq!(chan.final_var("AFTER").as_deref(), Some("[]|[][][]"));
 }
