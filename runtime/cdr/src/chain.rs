@@ -4,9 +4,10 @@
 //! `Bridged` and `Finalized` with cdr.c's transitions, so that `CDR(billsec)` read in the
 //! dialplan and the records written at the end are Asterisk's.
 //!
-//! Left out: parking, `ForkCDR`, `ResetCDR`, `NoCDR`/`CDR_PROP(disable)`, the records of a
-//! channel that joins a bridge it did not dial into, and party B's own account code and
-//! tenant (party B is known by name).
+//! Also ResetCDR, ForkCDR and `CDR_PROP()` (`ast_cdr_reset`, `ast_cdr_fork`,
+//! `ast_cdr_set_property`). Left out: parking, the records of a channel that joins a bridge
+//! it did not dial into, and party B's own account code and tenant (party B is known by
+//! name).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -98,7 +99,7 @@ pub mod disposition {
 }
 
 /// What the CDR engine reads of a channel snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub context: String,
     pub exten: String,
@@ -117,6 +118,28 @@ pub struct Snapshot {
     pub dead: bool,
     /// The hang-up cause (0 while there is none).
     pub cause: i32,
+}
+
+impl Clone for Snapshot {
+    fn clone(&self) -> Snapshot {
+        let mut copy = Snapshot::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Into the strings this one has: a record copies a snapshot at every application.
+    fn clone_from(&mut self, source: &Snapshot) {
+        self.context.clone_from(&source.context);
+        self.exten.clone_from(&source.exten);
+        self.priority = source.priority;
+        self.app.clone_from(&source.app);
+        self.data.clone_from(&source.data);
+        self.up = source.up;
+        self.hangup_exec = source.hangup_exec;
+        self.in_subroutine = source.in_subroutine;
+        self.dead = source.dead;
+        self.cause = source.cause;
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,18 +276,20 @@ impl Chain {
         &self.last
     }
 
-    /// `handle_channel_snapshot_update_message`: the channel published `snapshot`.
-    pub fn update(&mut self, snapshot: Snapshot, now: Timestamp) {
+    /// `handle_channel_snapshot_update_message`: the channel published `snapshot`. (Taken
+    /// by reference and copied into the buffers the records already have: a channel
+    /// publishes one for every application it runs.)
+    pub fn update(&mut self, snapshot: &Snapshot, now: Timestamp) {
         let s = self.settings.clone();
         let mut all_reject = true;
         for record in &mut self.records {
             record.lastevent = now;
-            all_reject &= record.process_party_a(&s, &snapshot);
+            all_reject &= record.process_party_a(&s, snapshot);
         }
-        if all_reject && check_new_cdr_needed(&s, &self.last, &snapshot) {
+        if all_reject && check_new_cdr_needed(&s, &self.last, snapshot) {
             self.append(now);
             let last = self.last_mut();
-            last.process_party_a(&s, &snapshot);
+            last.process_party_a(&s, snapshot);
         }
         if snapshot.dead {
             for record in &mut self.records {
@@ -272,7 +297,7 @@ impl Chain {
                 record.finalize(&s);
             }
         }
-        self.last = snapshot;
+        self.last.clone_from(snapshot);
     }
 
     /// `handle_dial_message` without a status: the channel starts dialing `peer`.
@@ -360,8 +385,35 @@ impl Chain {
         }
     }
 
-    /// `ast_cdr_set_property` (`on`) or `ast_cdr_clear_property`: on every record not yet
-    /// finalized. A record `h` runs after has been, with `endbeforehexten = yes`.
+    /// Whether `snapshot` may be left out when the next one follows it: while every record is
+    /// single, takes any application and has its answer if the channel is up, a snapshot
+    /// with the flags of the last one, outside the hang-up logic, that runs no Dial changes
+    /// nothing a later such
+    /// snapshot does not replace (the place, the application, party A). A channel that
+    /// publishes at every priority then hands over only the latest before the chain is read
+    /// or anything else happens to it; its flags (up, hang-up logic, gone) change only after
+    /// that, and the records come out as if every snapshot had been seen — but for
+    /// `lastevent`, which is when the chain saw the latest.
+    pub fn can_skip(&self, snapshot: &Snapshot) -> bool {
+        let last = &self.last;
+        // In the hang-up logic a snapshot may end the records (`endbeforehexten`).
+        snapshot.up == last.up
+            && !snapshot.hangup_exec
+            && !last.hangup_exec
+            && !snapshot.dead
+            && !last.dead
+            && snapshot.in_subroutine == last.in_subroutine
+            && !snapshot.app.is_empty()
+            && snapshot.app != "Dial"
+            && !starts_with_appdial(&snapshot.app)
+            && self.records.iter().all(|r| {
+                r.state == State::Single && !r.lock_app && !(snapshot.up && r.answer.is_zero())
+            })
+    }
+
+    /// `ast_cdr_set_property` (`on`) or `ast_cdr_clear_property`: on every record not in the
+    /// finalized state. The record `h` ends (`endbeforehexten = yes`) has ended but keeps
+    /// its state, as `base_process_party_a` leaves it: a property set in `h` still applies.
     pub fn set_property(&mut self, property: Property, on: bool) {
         for record in &mut self.records {
             if record.state == State::Finalized {
@@ -650,7 +702,7 @@ impl Record {
             self.context.clone_from(&snapshot.context);
             self.exten.clone_from(&snapshot.exten);
         }
-        self.party_a = snapshot.clone();
+        self.party_a.clone_from(snapshot);
         if !self.lock_app
             && !snapshot.app.is_empty()
             && (!starts_with_appdial(&snapshot.app) || self.appl.is_empty())

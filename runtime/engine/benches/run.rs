@@ -207,5 +207,46 @@ fn routing_by_includes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, loops, routing, routing_by_includes);
+/// What the simulated channel's CDR costs `pbxc call`: the Set+GotoIf loop on both engines
+/// with it on (every priority publishes a snapshot to main/cdr.c's chain) and off.
+fn offline_cdr(c: &mut Criterion) {
+    const TURNS: u32 = 20_000;
+    // An `h` that reads the CDR: a dialplan that never does keeps none.
+    let text = Loop::SetGotoIf.dialplan(TURNS) + "exten => h,1,NoOp(${CDR(billsec)})\n";
+    let steps = Loop::SetGotoIf.steps(TURNS) + 1;
+    let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+    let mut group = c.benchmark_group("offline-cdr");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(steps));
+    for jit in [false, true] {
+        for cdr in [false, true] {
+            let mut engine = Engine::new(&plan);
+            engine.traced = false;
+            if jit {
+                engine.enable_jit().expect("a JIT");
+            }
+            let mut run = move || {
+                let mut call = Call::new(b"loop", b"s", None);
+                let mut chan = SimulatedChannel::default();
+                if !cdr {
+                    chan = chan.without_cdr();
+                }
+                engine.run(&mut call, &mut chan, &mut |_| {});
+                assert_eq!(call.steps, steps);
+            };
+            // Warm, as `jit-warm`.
+            run();
+            run();
+            let name = format!(
+                "{} set-gotoif, cdr {}",
+                if jit { "jit" } else { "interp" },
+                if cdr { "on" } else { "off" }
+            );
+            group.bench_function(&name, |b| b.iter(&mut run));
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, loops, routing, routing_by_includes, offline_cdr);
 criterion_main!(benches);

@@ -1308,15 +1308,19 @@ fn dial_local(
         let mut steps = Vec::new();
         // The child's run says whether its channel watches its steps; the caller's goes on.
         let watched = engine.watched;
+        let mut inner = SimulatedChannel::dialed(&name);
+        // CDRs off for the caller are off for the channels it makes.
+        if !caller.watches_steps() {
+            inner = inner.without_cdr();
+        }
         let mut chan = AnswerTracking {
-            inner: SimulatedChannel::dialed(&name),
-            answered: false,
+            inner,
             caller: Some((&mut *call, &mut *caller)),
         };
         engine.run(&mut child, &mut chan, &mut |step| {
             steps.push(crate::call::LocalStep::new(&name, step));
         });
-        let child_answered = chan.answered;
+        let child_answered = chan.inner.is_up();
         drop(chan);
         engine.watched = watched;
         engine.local_depth -= 1;
@@ -1352,15 +1356,17 @@ fn local_unique_id(first: &[u8], sequence: u32) -> Vec<u8> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    let own = number + 2 + 2 * u64::from(sequence);
+    let own = number
+        .saturating_add(2)
+        .saturating_add(2 * u64::from(sequence));
     [base, format!(".{own}").as_bytes()].concat()
 }
 
-/// A simulated channel that remembers whether the dialplan answered it, and knows the call
-/// that dialed it and that call's channel (where `MASTER_CHANNEL()` looks for its master).
+/// A Local channel's `;2` half offline: a simulated channel (which knows whether the
+/// dialplan answered it) that knows the call that dialed it and that call's channel (where
+/// `MASTER_CHANNEL()` and `IMPORT()` look for another channel).
 struct AnswerTracking<'c> {
     inner: SimulatedChannel,
-    answered: bool,
     caller: Option<(&'c mut Call, &'c mut dyn Channel)>,
 }
 
@@ -1390,8 +1396,8 @@ impl Channel for AnswerTracking<'_> {
         self.inner.watches_steps()
     }
 
-    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
-        self.inner.dialplan_starts(context, exten);
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8], clock: crate::Clock) {
+        self.inner.dialplan_starts(context, exten, clock);
     }
 
     fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
@@ -1423,9 +1429,6 @@ impl Channel for AnswerTracking<'_> {
     }
 
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut crate::vars::Variables) -> AppResult {
-        if app == "Answer" {
-            self.answered = true;
-        }
         self.inner.execute(app, data, vars)
     }
 }

@@ -61,8 +61,12 @@ pub struct Engine<'p> {
     /// of their substituted data.
     pub traced: bool,
     /// Whether the channel of the run under way hears of each priority
-    /// ([`Channel::watches_steps`]); set as each run starts.
+    /// ([`Channel::watches_steps`], when [`Engine::channel_records_observable`]); set as
+    /// each run starts.
     pub(crate) watched: bool,
+    /// Whether the dialplan can read what a channel records of its steps (see
+    /// [`Engine::channel_records_observable`]), worked out once.
+    records_observable: std::cell::OnceCell<bool>,
 }
 
 /// The last few routing answers of one engine. A call that goes back and forth — a Gosub
@@ -226,6 +230,7 @@ impl<'p> Engine<'p> {
             local_sequence: 0,
             traced: true,
             watched: false,
+            records_observable: Default::default(),
             routes: Default::default(),
             switches_passed: Default::default(),
             timed: plan
@@ -746,7 +751,7 @@ impl Engine<'_> {
         chan: &mut dyn Channel,
         trace: &mut dyn FnMut(&Executed),
     ) -> Outcome {
-        self.watched = chan.watches_steps();
+        self.watched = chan.watches_steps() && self.channel_records_observable();
         if !call.in_autoloop {
             // Each call numbers its Local channels from zero, as a fresh Asterisk would.
             if self.local_depth == 0 {
@@ -769,7 +774,7 @@ impl Engine<'_> {
                 call.priority = 1;
             }
             if self.watched {
-                chan.dialplan_starts(&call.context, &call.exten);
+                chan.dialplan_starts(&call.context, &call.exten, self.clock);
             }
             call.in_autoloop = true;
         }
@@ -852,6 +857,8 @@ impl Engine<'_> {
         let entry = pbxc_stdlib::catalog()
             .application(app)
             .filter(|e| e.in_version(22))?;
+        // What the run before left would be stale: this application's channel decides.
+        self.watched = chan.watches_steps() && self.channel_records_observable();
         let result = apps::execute(self, call, chan, &entry.name, data);
         // No trace to report a Local channel's priorities to; the switches go to the log.
         call.local_steps.clear();
@@ -1133,6 +1140,34 @@ impl Engine<'_> {
         };
         let resolved = resolve(priority);
         self.run_resolved(call, chan, trace, priority, resolved)
+    }
+
+    /// Whether the dialplan can read what a channel keeps of its steps — its CDR: some
+    /// priority mentions `CDR` (in any case: `CDR()`, `CDR_PROP()`, ResetCDR), or
+    /// makes text into dialplan at run time, whose variables could (`EVAL`, the Exec
+    /// applications, a name made of a variable, `${${…}}`). A channel is told of each step
+    /// only then: it costs a compiled loop more than half its speed, and a dialplan that
+    /// cannot look sees no difference. (Were a read ever missed, it would log that it needs
+    /// a live channel, as before a channel kept a CDR, rather than read a wrong record.)
+    pub fn channel_records_observable(&self) -> bool {
+        *self.records_observable.get_or_init(|| {
+            let mentions = |text: &[u8], word: &[u8]| {
+                text.windows(word.len())
+                    .any(|w| w.eq_ignore_ascii_case(word))
+            };
+            let dynamic = |data: &[u8]| mentions(data, b"EVAL") || mentions(data, b"${${");
+            // (`[globals]` values were substituted as they were loaded.)
+            self.plan.contexts.iter().any(|c| {
+                c.extensions.iter().any(|e| {
+                    e.priorities.iter().any(|p| {
+                        mentions(&p.app, b"CDR")
+                            || mentions(&p.data, b"CDR")
+                            || dynamic(&p.data)
+                            || mentions(&p.app, b"Exec")
+                    })
+                })
+            })
+        })
     }
 
     /// Whether anyone hears of each priority: the trace, or the channel.

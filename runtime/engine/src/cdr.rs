@@ -6,6 +6,7 @@
 //! engine ([`Channel::cdr_property`]), and are formatted here as func_cdr.c formats them;
 //! a channel that keeps no CDR has them read as a function that needs a live channel.
 
+use pbx_cdr::chain::{Fork, Property};
 use pbxc_stdlib::functions::args;
 
 use crate::call::Call;
@@ -62,22 +63,37 @@ pub enum Command {
     /// ResetCDR.
     Reset,
     /// ForkCDR, with its options `a`, `e`, `r` and `v`.
-    Fork {
-        set_answer: bool,
-        finalize: bool,
-        reset: bool,
-        keep_vars: bool,
-    },
-    /// `CDR_PROP(party_a)=value`: set (true) or cleared.
-    PartyA(bool),
-    /// `CDR_PROP(disable)=value`: set (true) or cleared.
-    Disable(bool),
+    Fork(Fork),
+    /// `CDR_PROP(name)=value`: the property set (true) or cleared.
+    Property(Property, bool),
 }
 
-/// The option letters app_cdr.c and app_forkcdr.c read, with `ast_app_parse_options`'
-/// warning for a missing `)` (the letters before it still count).
-fn option_letters(call: &mut Call, options: &[u8]) -> Vec<u8> {
+impl Command {
+    /// Carries the command out on `chain` at `now`: false when ForkCDR finds the last
+    /// record finalized.
+    pub fn apply(self, chain: &mut pbx_cdr::chain::Chain, now: pbx_cdr::Timestamp) -> bool {
+        match self {
+            Command::Reset => chain.reset(now),
+            Command::Fork(options) => return chain.fork(options, now),
+            Command::Property(property, on) => chain.set_property(property, on),
+        }
+        true
+    }
+}
+
+/// The option letters app_cdr.c and app_forkcdr.c read (`known` are theirs), with
+/// `ast_app_parse_options`' warnings: each letter it does not know, and a missing `)` (the
+/// letters before it still count).
+fn option_letters(call: &mut Call, options: &[u8], known: &[u8]) -> Vec<u8> {
     let (parsed, warning) = crate::args::parse_options_partly(options);
+    for (letter, _) in &parsed {
+        if !known.contains(letter) {
+            call.log.push(format!(
+                "WARNING: Unrecognized option: '{}'",
+                char::from(*letter)
+            ));
+        }
+    }
     if let Some(warning) = warning {
         call.log.push(format!("WARNING: {warning}"));
     }
@@ -88,7 +104,7 @@ fn option_letters(call: &mut Call, options: &[u8]) -> Vec<u8> {
 /// variables go unless `v`.
 pub(crate) fn reset_app(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) {
     // The whole data is the option string.
-    let keep_vars = option_letters(call, data).contains(&b'v');
+    let keep_vars = option_letters(call, data, b"v").contains(&b'v');
     if chan.cdr_command(Command::Reset) {
         if !keep_vars {
             call.cdr_vars.clear();
@@ -109,15 +125,15 @@ pub(crate) fn fork_app(call: &mut Call, chan: &mut dyn Channel, data: &[u8]) {
         .into_iter()
         .next()
         .unwrap_or_default();
-    let letters = option_letters(call, &options);
+    let letters = option_letters(call, &options, b"aerv");
     let has = |letter: u8| letters.contains(&letter);
     let keep_vars = has(b'v');
-    let command = Command::Fork {
+    let command = Command::Fork(Fork {
         set_answer: has(b'a'),
         finalize: has(b'e'),
         reset: has(b'r'),
         keep_vars,
-    };
+    });
     if chan.cdr_command(command) {
         if !keep_vars {
             call.cdr_vars.clear();
@@ -153,9 +169,9 @@ pub(crate) fn write_property(
         .unwrap_or_default();
     let on = crate::system::ast_true(value);
     let command = if variable.eq_ignore_ascii_case(b"party_a") {
-        Command::PartyA(on)
+        Command::Property(Property::PartyA, on)
     } else if variable.eq_ignore_ascii_case(b"disable") {
-        Command::Disable(on)
+        Command::Property(Property::Disable, on)
     } else {
         call.log.push(format!(
             "WARNING: Unknown option {} used with CDR_PROP",

@@ -62,7 +62,7 @@ pub trait Channel {
     /// unformatted (`start` as `seconds.micros`, `disposition` as its number): `dst`,
     /// `dcontext`, `dstchannel`, `lastapp`, `lastdata`, `start`, `answer`, `end`, `duration`,
     /// `billsec`, `disposition`, `sequence`, `peeraccount`, `peertenantid`. `None` when the
-    /// channel keeps no CDR (offline).
+    /// channel keeps no CDR (CDRs off, or a dialplan that cannot read one).
     fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
         let _ = name;
         None
@@ -74,9 +74,10 @@ pub trait Channel {
     }
     /// The call's dialplan starts at `context,exten` (its first run, before its first
     /// priority; only when [`Channel::watches_steps`]): a channel's CDR exists from then on,
-    /// even for a call that ends before any application runs.
-    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
-        let _ = (context, exten);
+    /// even for a call that ends before any application runs, and tells the time by the
+    /// engine's `clock`.
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8], clock: crate::Clock) {
+        let _ = (context, exten, clock);
     }
     /// Priority `step` of this channel's dialplan starts its application, its data
     /// substituted, with the call's hang-up cause `cause` (0 for none): what `pbx_exec`
@@ -103,8 +104,8 @@ pub trait Channel {
         Reach::NotFound
     }
     /// Carries out what ResetCDR, ForkCDR or `CDR_PROP()=` asks of the channel's CDR
-    /// engine; false when the channel keeps no CDR (offline, or with CDRs off), where
-    /// Asterisk finds no CDR object to change.
+    /// engine; false when the channel keeps no CDR (CDRs off), where Asterisk finds no CDR
+    /// object to change.
     fn cdr_command(&mut self, command: crate::cdr::Command) -> bool {
         let _ = command;
         false
@@ -184,60 +185,102 @@ pub struct SimulatedChannel {
     name: Vec<u8>,
     keys: std::collections::VecDeque<u8>,
     timeouts: u32,
-    /// Its `SHARED()` variables (the only channel there is, offline).
+    /// Its `SHARED()` variables (offline no other channel names it).
     shared: crate::shared::SharedVariables,
     cdr: SimulatedCdr,
 }
 
-/// The simulated channel's CDR: its chain, made at its first application, and what it
-/// shows the chain.
+/// The simulated channel's CDR: its chain, made as the dialplan starts, and what it shows
+/// the chain.
 #[derive(Debug)]
 struct SimulatedCdr {
     /// cdr.conf's `enable`.
     enabled: bool,
+    /// The engine's, from the dialplan's start.
+    clock: crate::Clock,
     created: pbx_cdr::Timestamp,
     dialed: bool,
     chain: Option<pbx_cdr::chain::Chain>,
     snapshot: pbx_cdr::chain::Snapshot,
     /// Parties its Dials called so far, for their channel names.
     peers: u32,
+    /// `snapshot` is newer than what the chain saw, and the chain may skip it
+    /// ([`pbx_cdr::chain::Chain::can_skip`]): it is handed over before the chain is read
+    /// or moved, before the channel's flags change, and before a snapshot that cannot be
+    /// skipped; a later one that can replaces it.
+    pending: bool,
+    /// The next priority's snapshot, built here to keep `snapshot` while it is pending.
+    next: pbx_cdr::chain::Snapshot,
 }
 
 impl SimulatedCdr {
     fn new(dialed: bool) -> SimulatedCdr {
         SimulatedCdr {
             enabled: true,
-            created: pbx_cdr::Timestamp::now(),
+            clock: crate::Clock::system(),
+            created: pbx_cdr::Timestamp::ZERO,
             dialed,
             chain: None,
             snapshot: Default::default(),
             peers: 0,
+            pending: false,
+            next: Default::default(),
         }
     }
 
-    /// `ast_channel_publish_snapshot`: the chain sees the channel as it is now; the first
-    /// snapshot makes the chain, as of the channel's creation.
-    fn publish(&mut self) {
-        if !self.enabled {
+    /// Now, by the engine's clock (to the millisecond where it has them).
+    fn now(&self) -> pbx_cdr::Timestamp {
+        pbx_cdr::Timestamp::from_micros(self.clock.now_ms().saturating_mul(1000))
+    }
+
+    /// The dialplan starts: the chain is made, as of now (when the channel was made, for
+    /// all the dialplan can tell), and sees the channel as it is. Only a channel told so
+    /// keeps a CDR.
+    fn start(&mut self, clock: crate::Clock) {
+        if !self.enabled || self.chain.is_some() {
             return;
         }
-        let now = pbx_cdr::Timestamp::now();
-        match &mut self.chain {
-            Some(chain) => chain.update(self.snapshot.clone(), now),
-            None => {
-                let mut chain = pbx_cdr::chain::Chain::new(
-                    Default::default(),
-                    self.snapshot.clone(),
-                    self.dialed,
-                    self.created,
-                );
-                chain.update(self.snapshot.clone(), now);
-                self.chain = Some(chain);
-            }
+        self.clock = clock;
+        self.created = self.now();
+        let mut chain = pbx_cdr::chain::Chain::new(
+            Default::default(),
+            self.snapshot.clone(),
+            self.dialed,
+            self.created,
+        );
+        chain.update(&self.snapshot, self.now());
+        self.chain = Some(chain);
+    }
+
+    /// `ast_channel_publish_snapshot`: the chain sees the channel as it is now.
+    fn publish(&mut self) {
+        self.pending = false;
+        let now = self.now();
+        if let Some(chain) = &mut self.chain {
+            chain.update(&self.snapshot, now);
         }
+    }
+
+    /// Hands the chain the snapshot it has not seen yet.
+    fn flush(&mut self) {
+        if self.pending {
+            self.publish();
+        }
+    }
+
+    /// The chain as it is with the pending snapshot seen: itself, or a copy that saw it.
+    fn current(&self) -> Option<std::borrow::Cow<'_, pbx_cdr::chain::Chain>> {
+        let chain = self.chain.as_ref()?;
+        if !self.pending {
+            return Some(std::borrow::Cow::Borrowed(chain));
+        }
+        let mut chain = chain.clone();
+        chain.update(&self.snapshot, self.now());
+        Some(std::borrow::Cow::Owned(chain))
     }
 
     fn answer(&mut self) {
+        self.flush();
         if !self.snapshot.up {
             self.snapshot.up = true;
             self.publish();
@@ -248,13 +291,12 @@ impl SimulatedCdr {
     /// (the caller answered then) and gone at once, the others cancelled; with none
     /// answering, each a NOANSWER.
     fn dialed(&mut self, peers: &[Vec<u8>], answered: Option<usize>) {
-        if self.chain.is_none() {
-            self.publish();
-        }
+        self.flush();
+        let now = self.now();
+        // No chain: the channel was never told its dialplan started, and keeps no CDR.
         let Some(chain) = &mut self.chain else {
             return;
         };
-        let now = pbx_cdr::Timestamp::now();
         let peers: Vec<String> = peers
             .iter()
             .map(|p| String::from_utf8_lossy(p).into_owned())
@@ -281,16 +323,24 @@ impl SimulatedCdr {
         }
     }
 
-    /// The name of the next party a Dial of `target` (`tech/resource`) calls.
+    /// The name of the next party a Dial of `target` (`tech/resource`) calls. (Numbered
+    /// from this channel's: a channel a Local half dials counts on its own.)
     fn peer_name(&mut self, target: &[u8]) -> Vec<u8> {
-        self.peers += 1;
+        self.peers = self.peers.wrapping_add(1);
         let resource = target.split(|&c| c == b'/').nth(1).unwrap_or_default();
         let tech = target.split(|&c| c == b'/').next().unwrap_or_default();
+        let resource = resource.split(|&c| c == b'/').next().unwrap_or_default();
+        // What the driver names its channel after: chan_pjsip the endpoint, which follows
+        // an `@` (`PJSIP/number@trunk`); the others the resource up to an `@`.
+        let named = match resource.iter().position(|&c| c == b'@') {
+            Some(at) if tech.eq_ignore_ascii_case(b"PJSIP") => &resource[at + 1..],
+            Some(at) => &resource[..at],
+            None => resource,
+        };
         let mut name = tech.to_vec();
         name.push(b'/');
-        // What a channel driver names its channel: the resource up to its own `/`, `@`.
-        name.extend(resource.iter().take_while(|&&c| c != b'/' && c != b'@'));
-        name.extend_from_slice(format!("-{:08x}", self.peers + 1).as_bytes());
+        name.extend_from_slice(named);
+        name.extend_from_slice(format!("-{:08x}", self.peers.wrapping_add(1)).as_bytes());
         name
     }
 }
@@ -317,6 +367,11 @@ impl SimulatedChannel {
         self
     }
 
+    /// Whether the channel is up: answered by `Answer` or an application that answers first.
+    pub(crate) fn is_up(&self) -> bool {
+        self.cdr.snapshot.up
+    }
+
     /// A channel a Dial created (a Local channel's `;2` half): its records without a
     /// called party are not written, as main/cdr.c does for a dialed channel.
     pub(crate) fn dialed(name: &[u8]) -> Self {
@@ -325,17 +380,17 @@ impl SimulatedChannel {
         chan
     }
 
-    /// The records its CDR would write now that the call is over (none before its first
-    /// application), with party A's channel columns filled from what it knows.
+    /// The records its CDR would write now that the call is over (none when it keeps no CDR),
+    /// with party A's channel columns filled from what it knows.
     pub fn cdr_records(&self, call: &crate::Call) -> Vec<pbx_cdr::Cdr> {
-        let Some(chain) = &self.cdr.chain else {
+        let Some(chain) = self.cdr.current() else {
             return Vec::new();
         };
-        let mut chain = chain.clone();
+        let mut chain = chain.into_owned();
         let mut last = chain.snapshot().clone();
         last.dead = true;
-        let now = pbx_cdr::Timestamp::now();
-        chain.update(last, now);
+        let now = self.cdr.now();
+        chain.update(&last, now);
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let number = call.callerid.clone().unwrap_or_default();
         let name = call.callerid_name.clone().unwrap_or_default();
@@ -400,26 +455,46 @@ impl Channel for SimulatedChannel {
         self.cdr.enabled
     }
 
-    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8]) {
+    fn dialplan_starts(&mut self, context: &[u8], exten: &[u8], clock: crate::Clock) {
         if self.cdr.chain.is_none() {
             self.cdr.snapshot.context = String::from_utf8_lossy(context).into_owned();
             self.cdr.snapshot.exten = String::from_utf8_lossy(exten).into_owned();
-            self.cdr.publish();
+            self.cdr.start(clock);
         }
     }
 
     fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
-        let s = &mut self.cdr.snapshot;
-        s.context = String::from_utf8_lossy(step.context).into_owned();
-        s.exten = String::from_utf8_lossy(step.exten).into_owned();
-        s.priority = step.priority;
-        s.app = step.app.to_string();
-        s.data = String::from_utf8_lossy(step.data).into_owned();
-        s.cause = cause;
-        self.cdr.publish();
+        // Into strings kept from the priority before last: this runs for every priority.
+        let copy = |to: &mut String, from: &[u8]| {
+            to.clear();
+            to.push_str(&String::from_utf8_lossy(from));
+        };
+        let cdr = &mut self.cdr;
+        let next = &mut cdr.next;
+        // The flags are the channel's: only the paths that flush first change them.
+        let flags = &cdr.snapshot;
+        (next.up, next.hangup_exec, next.in_subroutine, next.dead) =
+            (flags.up, flags.hangup_exec, flags.in_subroutine, flags.dead);
+        copy(&mut next.context, step.context);
+        copy(&mut next.exten, step.exten);
+        next.priority = step.priority;
+        copy(&mut next.app, step.app.as_bytes());
+        copy(&mut next.data, step.data);
+        next.cause = cause;
+        let skip = cdr.chain.as_ref().is_some_and(|c| c.can_skip(next));
+        if !skip {
+            cdr.flush();
+        }
+        std::mem::swap(&mut cdr.snapshot, &mut cdr.next);
+        if skip {
+            cdr.pending = true;
+        } else {
+            cdr.publish();
+        }
     }
 
     fn hangup_logic_starts(&mut self) {
+        self.cdr.flush();
         self.cdr.snapshot.hangup_exec = true;
     }
 
@@ -428,38 +503,19 @@ impl Channel for SimulatedChannel {
     }
 
     fn cdr_property(&self, name: &str) -> Option<Vec<u8>> {
-        let chain = self.cdr.chain.as_ref()?;
-        chain
-            .property(name, pbx_cdr::Timestamp::now())
+        self.cdr
+            .current()?
+            .property(name, self.cdr.now())
             .map(String::into_bytes)
     }
 
     fn cdr_command(&mut self, command: crate::cdr::Command) -> bool {
-        use pbx_cdr::chain::{Fork, Property};
+        self.cdr.flush();
+        let now = self.cdr.now();
         let Some(chain) = &mut self.cdr.chain else {
             return false;
         };
-        let now = pbx_cdr::Timestamp::now();
-        match command {
-            crate::cdr::Command::Reset => chain.reset(now),
-            crate::cdr::Command::Fork {
-                set_answer,
-                finalize,
-                reset,
-                keep_vars,
-            } => {
-                let options = Fork {
-                    set_answer,
-                    finalize,
-                    reset,
-                    keep_vars,
-                };
-                return chain.fork(options, now);
-            }
-            crate::cdr::Command::PartyA(on) => chain.set_property(Property::PartyA, on),
-            crate::cdr::Command::Disable(on) => chain.set_property(Property::Disable, on),
-        }
-        true
+        command.apply(chain, now)
     }
 
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {
@@ -515,37 +571,32 @@ impl Channel for SimulatedChannel {
 }
 
 /// Whether `app(data)` answers a channel that is not up before it does its work: Answer,
-/// and Playback, BackGround, Read and Record unless told to skip or not to answer.
+/// and Playback, BackGround, Read and Record given what they need (a file, a variable) and
+/// not told to skip or not to answer.
 fn answers_first(app: &str, data: &[u8]) -> bool {
-    let option = |k: usize| {
-        crate::args::standard(data, 8)
-            .into_iter()
-            .nth(k)
-            .unwrap_or_default()
+    let args = crate::args::standard(data, 8);
+    let arg = |k: usize| args.get(k).map(Vec::as_slice).unwrap_or_default();
+    let contains = |text: &[u8], word: &[u8]| {
+        text.windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
     };
+    let letters = |o: &[u8]| crate::args::has_option(o, b's') || crate::args::has_option(o, b'n');
     match app {
         "Answer" => true,
-        // app_playback.c: `skip` and `noanswer`, `&`-separated.
-        "Playback" => !option(1)
-            .split(|&c| c == b'&')
-            .any(|o| matches!(o.trim_ascii(), b"skip" | b"noanswer")),
+        // app_playback.c: `strcasestr` for `skip` and `noanswer`.
+        "Playback" => {
+            !arg(0).is_empty() && !contains(arg(1), b"skip") && !contains(arg(1), b"noanswer")
+        }
         // pbx_builtins.c: `skip`/`noanswer` spelled out, or the letters `s` and `n`.
         "BackGround" => {
-            let o = option(1);
-            let o = o.trim_ascii();
-            !(o.eq_ignore_ascii_case(b"skip")
+            let o = arg(1).trim_ascii();
+            let told_not_to = o.eq_ignore_ascii_case(b"skip")
                 || o.eq_ignore_ascii_case(b"noanswer")
-                || crate::args::has_option(o, b's')
-                || crate::args::has_option(o, b'n'))
+                || letters(o);
+            !arg(0).is_empty() && !told_not_to
         }
-        "Read" => {
-            let o = option(3);
-            !(crate::args::has_option(&o, b's') || crate::args::has_option(&o, b'n'))
-        }
-        "Record" => {
-            let o = option(3);
-            !(crate::args::has_option(&o, b's') || crate::args::has_option(&o, b'n'))
-        }
+        // app_read.c and app_record.c: `s` skips, `n` does not answer.
+        "Read" | "Record" => !arg(0).is_empty() && !letters(arg(3)),
         _ => false,
     }
 }

@@ -276,6 +276,7 @@ pub(crate) fn advance(
         result: AppResult::Continue,
         left: None,
         checked_at: None,
+        data: Vec::new(),
     };
     let Some(jit) = chains.jit.as_ref() else {
         // Unreachable: a chain was compiled, so the code generator exists.
@@ -515,6 +516,9 @@ struct StepHost<'h, 'p> {
     /// a step is traced reads the same for both.) Cleared whenever a chain is entered, so
     /// that a step that left its chain leaves no reading behind.
     checked_at: Option<i64>,
+    /// The substituted data of a natively computed step being reported, kept from step to
+    /// step (a channel that watches steps hears of every one).
+    data: Vec<u8>,
 }
 
 impl StepHost<'_, '_> {
@@ -730,7 +734,11 @@ impl StepHost<'_, '_> {
         if !self.engine.reports_steps() {
             return;
         }
-        let mut data = before.concat();
+        let mut data = std::mem::take(&mut self.data);
+        data.clear();
+        for piece in before {
+            data.extend_from_slice(piece);
+        }
         data.extend_from_slice(number);
         data.extend_from_slice(after);
         let app = step.resolved.app.map_or("", |e| e.name.as_str());
@@ -744,6 +752,7 @@ impl StepHost<'_, '_> {
         };
         self.engine
             .report(self.chan, self.trace, &executed, self.call.cause);
+        self.data = data;
     }
 }
 

@@ -931,7 +931,12 @@ impl Exec<'_, '_> {
         let parts = crate::args::standard(args, 2);
         let channel = parts.first().cloned().unwrap_or_default();
         let variable = parts.get(1).cloned().unwrap_or_default();
-        if variable.is_empty() || channel.is_empty() {
+        if variable.is_empty() {
+            return Vec::new();
+        }
+        if channel.is_empty() {
+            // ast_channel_get_by_name("").
+            self.log("ERROR: name must be provided".into());
             return Vec::new();
         }
         let template = [&b"${"[..], &variable, b"}"].concat();

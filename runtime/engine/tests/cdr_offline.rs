@@ -84,8 +84,9 @@ exten => s,1,Dial(SIP/bob&PJSIP/carol@trunk,20,g)
             [
                 // The party that answered, bridged; the caller was answered then.
                 "s,SIP/bob-00000002,Dial,ANSWERED",
-                // The other, cancelled (canceldispositionenabled = no: NO ANSWER).
-                "s,PJSIP/carol-00000003,Dial,NO ANSWER",
+                // The other, cancelled (canceldispositionenabled = no: NO ANSWER); chan_pjsip
+                // names a channel after the endpoint, which follows the `@`.
+                "s,PJSIP/trunk-00000003,Dial,NO ANSWER",
                 // The dialplan after the Dial, on the answered caller.
                 "s,,Set,ANSWERED",
             ],
@@ -99,13 +100,19 @@ fn a_local_dial_reports_the_local_channels_first_half() {
     let dialplan = "\
 [c]
 exten => s,1,Dial(Local/200@inside&Local/300@inside,,g)
- same => n,Set(status=${DIALSTATUS})
+ same => n,Set(status=${DIALSTATUS}|${CDR(dstchannel)})
 [inside]
 exten => 200,1,Wait(1)
-exten => 300,1,Answer()
+exten => 300,1,Playback(hello)
 ";
+    // The second half answers as Playback answers before it plays.
     for (engine, call, records) in run(dialplan) {
-        assert_eq!(get(&call, "status"), "ANSWER");
+        // Read as the Set starts: the last record is still the second party's.
+        assert_eq!(
+            get(&call, "status"),
+            "ANSWER|Local/300@inside-00000001;1",
+            "{engine}"
+        );
         assert_eq!(
             records,
             [
@@ -153,5 +160,38 @@ exten => h,1,Set(h=${CDR(dst)}|${CDR(dcontext)}|${CDR(disposition)}|[${CDR(lasta
             "{:?}",
             call.log
         );
+    }
+}
+
+#[test]
+fn only_a_dialplan_that_can_read_the_cdr_keeps_one() {
+    let observable = |text: &str| {
+        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
+        pbx_engine::Engine::new(&plan).channel_records_observable()
+    };
+    assert!(!observable(
+        "[c]\nexten => s,1,Set(i=$[${i} + 1])\n same => n,GotoIf($[${i} < 9]?1)\n"
+    ));
+    for text in [
+        "[c]\nexten => h,1,NoOp(${cdr(billsec)})\n",
+        "[c]\nexten => s,1,resetcdr()\n",
+        "[c]\nexten => s,1,Set(CDR_PROP(disable)=1)\n",
+        "[c]\nexten => s,1,NoOp(${EVAL(${R})})\n",
+        "[c]\nexten => s,1,NoOp(${${R}})\n",
+        "[c]\nexten => s,1,ExecIf(1?${APP})\n",
+    ] {
+        assert!(observable(text), "{text}");
+    }
+    // A read that only exists at run time, through EVAL, finds the record.
+    let (plan, _) =
+        pbxc_dialplan::lower_text(b"[c]\nexten => s,1,Answer()\n same => n,Set(r=${EVAL(${R})})\n");
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", None);
+            call.vars
+                .set(b"R", Some(b"${CDR(lastapp)}|${CDR(disposition)}"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            assert_eq!(get(&call, "r"), "Answer|NO ANSWER", "{engine_name}");
+        }
     }
 }

@@ -109,33 +109,11 @@ impl pbx_engine::Channel for CallIo<'_> {
     }
 
     fn cdr_command(&mut self, command: pbx_engine::CdrCommand) -> bool {
-        use pbx_cdr::chain::{Fork, Property};
-        use pbx_engine::CdrCommand;
         let mut cdr = crate::channel::lock(&self.chan.cdr);
         let Some(chain) = cdr.as_mut() else {
             return false;
         };
-        let now = pbx_cdr::Timestamp::now();
-        match command {
-            CdrCommand::Reset => chain.reset(now),
-            CdrCommand::Fork {
-                set_answer,
-                finalize,
-                reset,
-                keep_vars,
-            } => {
-                let options = Fork {
-                    set_answer,
-                    finalize,
-                    reset,
-                    keep_vars,
-                };
-                return chain.fork(options, now);
-            }
-            CdrCommand::PartyA(on) => chain.set_property(Property::PartyA, on),
-            CdrCommand::Disable(on) => chain.set_property(Property::Disable, on),
-        }
-        true
+        command.apply(chain, pbx_cdr::Timestamp::now())
     }
 
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut Variables) -> AppResult {

@@ -46,7 +46,7 @@ pub(crate) fn start(pbx: &Pbx, chan: &Channel, context: &str, exten: &str) {
     if up {
         snapshot.up = true;
         let at = answered.map_or_else(Timestamp::now, stamp);
-        chain.update(snapshot, at);
+        chain.update(&snapshot, at);
     }
     *cdr = Some(chain);
 }
@@ -59,7 +59,7 @@ pub(crate) fn finish(chan: &Channel) -> Vec<Cdr> {
         return Vec::new();
     };
     let now = Timestamp::now();
-    chain.update(snapshot, now);
+    chain.update(&snapshot, now);
     chain.records(&party_a(chan), now)
 }
 

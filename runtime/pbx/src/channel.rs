@@ -664,7 +664,7 @@ impl Channel {
     pub fn publish_snapshot(&self) {
         let snapshot = self.cdr_snapshot();
         if let Some(chain) = lock(&self.cdr).as_mut() {
-            chain.update(snapshot, pbx_cdr::Timestamp::now());
+            chain.update(&snapshot, pbx_cdr::Timestamp::now());
         }
     }
 
