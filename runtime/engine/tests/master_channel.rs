@@ -11,6 +11,22 @@ mod both_engines;
 
 use both_engines::{engines, get};
 
+/// Each run of `s@c` of `dialplan` (caller 100), on each engine: the engine's name and the
+/// call once over.
+fn calls(dialplan: &str) -> Vec<(&'static str, Call)> {
+    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    let mut out = Vec::new();
+    for (engine_name, mut engine, runs) in engines(&plan) {
+        for _ in 0..runs {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
+            out.push((engine_name, call));
+        }
+    }
+    out
+}
+
 const DIALPLAN: &str = "\
 [c]
 exten => s,1,Set(lang=fr)
@@ -32,29 +48,23 @@ exten => 300,1,Set(MASTER_CHANNEL(DEEP)=${MASTER_CHANNEL(lang)}/${UNIQUEID})
 
 #[test]
 fn master_channel_reads_and_writes_the_call_that_dialed_first() {
-    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            // The call is its own master.
-            assert_eq!(
-                get(&call, "r1"),
-                "on the caller|Simulated/pbxc-00000001|1700000000.1",
-                "{engine_name}"
-            );
-            // From the `;2` half: variables and functions of the caller written; its
-            // variables read; from a nested Local too, the first caller's (`fr`, not the
-            // middle channel's `de`). Channels are numbered as Asterisk makes them: the
-            // caller .1, the first pair .2 and .3, the nested pair .4 and .5.
-            assert_eq!(
-                get(&call, "r2"),
-                "Local/200@inside-00000000;2|200|1700000000.3|fr|fr/1700000000.5",
-                "{engine_name}"
-            );
-            assert!(call.log.is_empty(), "{:?}", call.log);
-        }
+    for (engine_name, call) in calls(DIALPLAN) {
+        // The call is its own master.
+        assert_eq!(
+            get(&call, "r1"),
+            "on the caller|Simulated/pbxc-00000001|1700000000.1",
+            "{engine_name}"
+        );
+        // From the `;2` half: variables and functions of the caller written; its
+        // variables read; from a nested Local too, the first caller's (`fr`, not the
+        // middle channel's `de`). Channels are numbered as Asterisk makes them: the
+        // caller .1, the first pair .2 and .3, the nested pair .4 and .5.
+        assert_eq!(
+            get(&call, "r2"),
+            "Local/200@inside-00000000;2|200|1700000000.3|fr|fr/1700000000.5",
+            "{engine_name}"
+        );
+        assert!(call.log.is_empty(), "{:?}", call.log);
     }
 }
 
@@ -71,26 +81,20 @@ exten => 200,1,Set(MASTER_CHANNEL(GOT)=${IMPORT(${CALLER},mine)}|${IMPORT(simula
 
 #[test]
 fn import_reads_a_channel_by_name_or_unique_id_in_any_case() {
-    let (plan, findings) = pbxc_dialplan::lower_text(IMPORTS.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            // Its own channel by name and unique ID; no such channel, no variable, or no
-            // channel name (which ast_channel_get_by_name reports): empty.
-            assert_eq!(
-                get(&call, "r1"),
-                "[caller's][caller's][][][]",
-                "{engine_name}"
-            );
-            // From the Local `;2` half: the caller, by its name in any case; a function too.
-            assert_eq!(
-                get(&call, "r2"),
-                "caller's|Simulated/pbxc-00000001|[]",
-                "{engine_name}"
-            );
-            assert_eq!(call.log, ["ERROR: name must be provided"]);
-        }
+    for (engine_name, call) in calls(IMPORTS) {
+        // Its own channel by name and unique ID; no such channel, no variable, or no
+        // channel name (which ast_channel_get_by_name reports): empty.
+        assert_eq!(
+            get(&call, "r1"),
+            "[caller's][caller's][][][]",
+            "{engine_name}"
+        );
+        // From the Local `;2` half: the caller, by its name in any case; a function too.
+        assert_eq!(
+            get(&call, "r2"),
+            "caller's|Simulated/pbxc-00000001|[]",
+            "{engine_name}"
+        );
+        assert_eq!(call.log, ["ERROR: name must be provided"]);
     }
 }
