@@ -224,6 +224,8 @@ struct Inner {
     location: Location,
     /// Dialplan ran after the hang-up (`AST_SOFTHANGUP_HANGUP_EXEC`, which stays set).
     hangup_exec: bool,
+    /// `AST_FLAG_SUBROUTINE_EXEC`: an application runs a subroutine on it (Dial's `U()`).
+    in_subroutine: bool,
     bridged_with: Option<String>,
     /// Keys that, while bridged, are kept for the PBX (a transfer's `#`) instead of being
     /// passed to the other side.
@@ -357,6 +359,7 @@ impl Channel {
                 answered_at: None,
                 location: Location::default(),
                 hangup_exec: false,
+                in_subroutine: false,
                 bridged_with: None,
                 feature_keys: Vec::new(),
                 played: Vec::new(),
@@ -620,6 +623,11 @@ impl Channel {
         self.inner().location = location;
     }
 
+    /// An application runs a subroutine on it from now on (`on`), or no longer.
+    pub fn set_in_subroutine(&self, on: bool) {
+        self.inner().in_subroutine = on;
+    }
+
     /// Its hang-up logic runs from now on (`AST_SOFTHANGUP_HANGUP_EXEC`).
     pub fn set_hangup_exec(&self) {
         self.inner().hangup_exec = true;
@@ -651,7 +659,7 @@ impl Channel {
             data: l.data.clone(),
             up: inner.state == State::Up,
             hangup_exec: inner.hangup_exec,
-            in_subroutine: false,
+            in_subroutine: inner.in_subroutine,
             dead: false,
             cause: inner.hangup.map_or_else(
                 || i32::from(self.cause.load(Ordering::Relaxed)),

@@ -510,6 +510,11 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     *call.attributes = crate::channel::lock(&callee.attributes).clone();
     call.channel_key = callee.group_key;
     let _ = callee.groups.set(io.pbx.groups.clone());
+    // The called channel's CDR (made now if it has none, at the place the channel was made
+    // for) sees the subroutine run, as ast_app_exec_sub flags it.
+    let made_at = callee.location();
+    crate::cdr::start(io.pbx, callee, &made_at.context, &made_at.exten);
+    callee.set_in_subroutine(true);
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
         engine.clock = io.pbx.clock;
@@ -525,10 +530,20 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
             return;
         }
         let keep = io.pbx.keep_traces;
+        // Each application publishes the called channel's snapshot, with
+        // AST_FLAG_SUBROUTINE_EXEC: its CDR takes the application, not the place.
         let mut trace = |step: &pbx_engine::Executed| {
             if keep {
                 callee.note_step(step.to_string());
             }
+            callee.set_location(crate::channel::Location {
+                context: String::from_utf8_lossy(step.context).into_owned(),
+                exten: String::from_utf8_lossy(step.exten).into_owned(),
+                priority: step.priority,
+                app: step.app.to_string(),
+                data: String::from_utf8_lossy(step.data).into_owned(),
+            });
+            callee.publish_snapshot();
         };
         // The subroutine finishes on the dialplan it started on, reload or not.
         while engine.run_until_suspended(&mut call, &mut callee_io, &mut trace)
@@ -537,6 +552,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
             callee_io.generation = io.pbx.generation();
         }
     });
+    callee.set_in_subroutine(false);
     let marker = String::from_utf8_lossy(RETURN_HERE).into_owned();
     for line in call.log.drain(..).filter(|l| !l.contains(&marker)) {
         tracing::warn!("{line}");

@@ -39,6 +39,7 @@ pub fn request(
         .local_sequence
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let base = format!("Local/{exten}@{context}-{sequence:08x}");
+    let (base_context, base_exten) = (context.to_string(), exten.to_string());
     let outer = Arc::new(Half {
         peer: OnceLock::new(),
         start: std::sync::Mutex::new(Some((
@@ -77,6 +78,14 @@ pub fn request(
         },
         Box::new(inner.clone()),
     );
+    // Both halves are made at the place the `;2` half runs (`unreal_new_channels`); the
+    // `;1` half keeps it, which is where its CDR says it was.
+    one.set_location(crate::channel::Location {
+        context: base_context,
+        exten: base_exten,
+        priority: 1,
+        ..Default::default()
+    });
     *crate::channel::lock(&one.attributes) = one_attributes;
     *crate::channel::lock(&two.attributes) = two_attributes;
     let _ = outer.peer.set(Arc::downgrade(&two));

@@ -334,3 +334,22 @@ fn cdr_prop_disable_keeps_a_call_out_of_master_csv_and_turns_it_back_on() {
     assert_eq!(cdr.lines().count(), 1, "{cdr}");
     assert!(cdr.contains(r#""on","in","#), "{cdr}");
 }
+
+#[test]
+fn a_dial_subroutine_reads_the_called_channels_own_cdr() {
+    // U() runs on the `;1` half, which has a CDR of its own from the moment it was made
+    // (at `inside,200`): its reads see the subroutine's snapshots, as cdr.c's live
+    // properties read party A's latest snapshot.
+    let f = fixture(
+        "cdr-dial-sub",
+        "[in]\nexten => s,1,Set(__CALLER=${CHANNEL})\n same => n,Dial(Local/200@inside,5,U(sub))\n\
+         exten => h,1,Set(X=${SHARED(x)})\n\
+         [sub]\nexten => s,1,NoOp()\n\
+         same => n,Set(SHARED(x,${CALLER})=${CDR(dcontext)}|${CDR(dst)}|${CDR(lastapp)}|${CDR(dstchannel)})\n\
+         same => n,Return()\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(1)\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.final_var("X").as_deref(), Some("sub|s|NoOp|"));
+}
