@@ -21,6 +21,25 @@ pub struct Request<'a> {
     pub system: std::sync::Arc<pbx_engine::system::System>,
     /// The AstDB the call reads and writes (`DB(family/key)`), in memory.
     pub database: std::sync::Arc<pbx_engine::AstDb>,
+    /// cdr.conf's `[general]`: how the simulated channel keeps its CDR (`enable = no`: it
+    /// keeps none).
+    pub cdr: pbx_cdr::chain::Settings,
+}
+
+/// cdr.conf's `[general]` settings in `dir`, as main/cdr.c reads them (the defaults when
+/// there is no cdr.conf).
+pub fn cdr_settings(
+    provider: &dyn pbxc_config::SourceProvider,
+    dir: &std::path::Path,
+) -> pbx_cdr::chain::Settings {
+    let mut settings = pbx_cdr::chain::Settings::default();
+    for (section, key, value) in pbxc_config::file_settings(provider, dir, "cdr.conf") {
+        if section.eq_ignore_ascii_case(b"general") {
+            let text = |b: &[u8]| String::from_utf8_lossy(b).to_ascii_lowercase();
+            settings.set(&text(&key), String::from_utf8_lossy(&value).trim());
+        }
+    }
+    settings
 }
 
 /// Runs the call and writes each executed priority to `out` (or only `steps=N` when
@@ -48,7 +67,9 @@ pub fn run(
     for (name, value) in request.vars {
         call.vars.set(name, Some(value));
     }
-    let mut chan = SimulatedChannel::default().dial(request.dtmf);
+    let mut chan = SimulatedChannel::default()
+        .dial(request.dtmf)
+        .with_cdr_settings(request.cdr.clone());
     let mut written = Ok(());
     engine.run(&mut call, &mut chan, &mut |step| {
         if !quiet && written.is_ok() {

@@ -335,6 +335,7 @@ fn main() -> ExitCode {
                     jit: matches!(engine, Engine::Jit),
                     system: std::sync::Arc::new(system),
                     database: std::sync::Arc::new(database),
+                    cdr: pbxc::call::cdr_settings(&provider, &dir),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

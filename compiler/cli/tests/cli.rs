@@ -975,3 +975,26 @@ fn pbxc_lsp_serves_the_language_server_on_stdio() {
     };
     assert!(status.success());
 }
+
+#[test]
+fn call_keeps_a_cdr_under_the_directorys_cdr_conf() {
+    let dialplan: &[u8] = b"[in]\nexten => s,1,Answer()\n same => n,Hangup()\n\
+        exten => h,1,NoOp()\n same => n,NoOp(${CDR(disposition)}|${CDR(lastapp)}|${CDR(dst)})\n";
+    // No cdr.conf: main/cdr.c's defaults, and `h` reads the record it ended.
+    let dir = dir_with(&[("extensions.conf", dialplan)]);
+    let o = pbxc(&["call", s(dir.path()), "in", "s"]);
+    no_panic(&o);
+    assert!(
+        stdout(&o).ends_with("in,h,2,NoOp(ANSWERED|Hangup|s)\n"),
+        "{}",
+        stdout(&o)
+    );
+    // `enable = no`: no CDR, as Asterisk's with CDRs off.
+    let dir = dir_with(&[
+        ("extensions.conf", dialplan),
+        ("cdr.conf", b"[general]\nenable = no\n"),
+    ]);
+    let o = pbxc(&["call", s(dir.path()), "in", "s"]);
+    no_panic(&o);
+    assert!(stdout(&o).ends_with("in,h,2,NoOp(||)\n"), "{}", stdout(&o));
+}

@@ -111,8 +111,8 @@ pub struct Snapshot {
     pub up: bool,
     /// `AST_SOFTHANGUP_HANGUP_EXEC`: the channel runs its hang-up logic (`h`).
     pub hangup_exec: bool,
-    /// `AST_FLAG_SUBROUTINE_EXEC`: an application runs a subroutine on it (Dial's `U()`),
-    /// not a dialplan `Gosub`.
+    /// `AST_FLAG_SUBROUTINE_EXEC`: it runs a subroutine (a Gosub, or one an application
+    /// runs on it, such as Dial's `U()`).
     pub in_subroutine: bool,
     /// `AST_FLAG_DEAD`: the channel is gone.
     pub dead: bool,

@@ -211,7 +211,7 @@ fn routing_by_includes(c: &mut Criterion) {
 /// with it on (every priority publishes a snapshot to main/cdr.c's chain) and off.
 fn offline_cdr(c: &mut Criterion) {
     const TURNS: u32 = 20_000;
-    // An `h` that reads the CDR: a dialplan that never does keeps none.
+    // And an `h` that reads the record.
     let text = Loop::SetGotoIf.dialplan(TURNS) + "exten => h,1,NoOp(${CDR(billsec)})\n";
     let steps = Loop::SetGotoIf.steps(TURNS) + 1;
     let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());

@@ -540,6 +540,7 @@ pub(crate) fn push_frame(
         priority: priority.wrapping_add(1),
         vars: smallvec::SmallVec::new(),
         arguments: max_argc,
+        in_subroutine: call.in_subroutine,
     };
     for i in 0..max_argc {
         let mut name = crate::vars::Bytes::from_slice(b"ARG");
@@ -550,6 +551,8 @@ pub(crate) fn push_frame(
     let argc = crate::text::decimal(arguments.len() as i64, &mut [0; 20]).to_vec();
     frame_set_var(call, &mut frame, b"ARGC", &argc);
     call.stack.push(frame);
+    // app_stack.c's gosub_exec.
+    call.in_subroutine = true;
 }
 
 /// A variable of a Gosub frame: pushed over any variable of that name the first time, set
@@ -606,6 +609,7 @@ pub(crate) fn return_(call: &mut Call, data: &[u8]) -> AppResult {
     std::mem::swap(&mut call.context, &mut frame.context);
     std::mem::swap(&mut call.exten, &mut frame.exten);
     call.priority = frame.priority.wrapping_sub(i32::from(call.in_autoloop));
+    call.in_subroutine = frame.in_subroutine;
     release_frame(call, frame);
     call.vars.assign(b"GOSUB_RETVAL", data);
     AppResult::Continue

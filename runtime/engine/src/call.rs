@@ -61,12 +61,8 @@ pub struct Engine<'p> {
     /// of their substituted data.
     pub traced: bool,
     /// Whether the channel of the run under way hears of each priority
-    /// ([`Channel::watches_steps`], when [`Engine::channel_records_observable`]); set as
-    /// each run starts.
+    /// ([`Channel::watches_steps`]); set as each run starts.
     pub(crate) watched: bool,
-    /// Whether the dialplan can read what a channel records of its steps (see
-    /// [`Engine::channel_records_observable`]), worked out once.
-    records_observable: std::cell::OnceCell<bool>,
 }
 
 /// The last few routing answers of one engine. A call that goes back and forth — a Gosub
@@ -230,7 +226,6 @@ impl<'p> Engine<'p> {
             local_sequence: 0,
             traced: true,
             watched: false,
-            records_observable: Default::default(),
             routes: Default::default(),
             switches_passed: Default::default(),
             timed: plan
@@ -320,6 +315,8 @@ pub(crate) struct Frame {
     pub vars: smallvec::SmallVec<[crate::vars::Bytes; 2]>,
     /// How many ARGn the frame set, so a deeper Gosub blanks the rest.
     pub arguments: usize,
+    /// Whether the call ran a subroutine when this frame was pushed (Return restores it).
+    pub in_subroutine: bool,
 }
 
 /// Where `raise_exception` was called from, for `EXCEPTION()`.
@@ -344,6 +341,9 @@ pub struct Call {
     pub callerid: Option<Vec<u8>>,
     pub callerid_name: Option<Vec<u8>>,
     pub(crate) stack: Vec<Frame>,
+    /// `AST_FLAG_SUBROUTINE_EXEC`: set by Gosub (and an application running one, such as
+    /// Dial's `U()`), restored by Return; the CDR engine reads it.
+    pub in_subroutine: bool,
     pub exception: Option<Exception>,
     /// Set by `Hangup()`/`ast_softhangup`: the loop stops after the current application.
     pub hung_up: bool,
@@ -427,6 +427,7 @@ impl Call {
             callerid: callerid.map(<[u8]>::to_vec),
             callerid_name: None,
             stack: Vec::new(),
+            in_subroutine: false,
             exception: None,
             hung_up: false,
             log: Vec::new(),
@@ -518,6 +519,8 @@ pub struct Executed<'a> {
     pub app: &'a str,
     /// The data after substitution.
     pub data: &'a [u8],
+    /// The channel runs a subroutine (`AST_FLAG_SUBROUTINE_EXEC`).
+    pub in_subroutine: bool,
 }
 
 /// A priority a Local channel's other half ran, kept until the Dial that ran it is over.
@@ -529,6 +532,7 @@ pub(crate) struct LocalStep {
     priority: i32,
     app: String,
     data: Vec<u8>,
+    in_subroutine: bool,
 }
 
 impl LocalStep {
@@ -541,6 +545,7 @@ impl LocalStep {
             priority: step.priority,
             app: step.app.to_string(),
             data: step.data.to_vec(),
+            in_subroutine: step.in_subroutine,
         }
     }
 
@@ -552,6 +557,7 @@ impl LocalStep {
             priority: self.priority,
             app: &self.app,
             data: &self.data,
+            in_subroutine: self.in_subroutine,
         }
     }
 }
@@ -751,7 +757,7 @@ impl Engine<'_> {
         chan: &mut dyn Channel,
         trace: &mut dyn FnMut(&Executed),
     ) -> Outcome {
-        self.watched = chan.watches_steps() && self.channel_records_observable();
+        self.watched = chan.watches_steps();
         if !call.in_autoloop {
             // Each call numbers its Local channels from zero, as a fresh Asterisk would.
             if self.local_depth == 0 {
@@ -858,7 +864,7 @@ impl Engine<'_> {
             .application(app)
             .filter(|e| e.in_version(22))?;
         // What the run before left would be stale: this application's channel decides.
-        self.watched = chan.watches_steps() && self.channel_records_observable();
+        self.watched = chan.watches_steps();
         let result = apps::execute(self, call, chan, &entry.name, data);
         // No trace to report a Local channel's priorities to; the switches go to the log.
         call.local_steps.clear();
@@ -1142,34 +1148,6 @@ impl Engine<'_> {
         self.run_resolved(call, chan, trace, priority, resolved)
     }
 
-    /// Whether the dialplan can read what a channel keeps of its steps — its CDR: some
-    /// priority mentions `CDR` (in any case: `CDR()`, `CDR_PROP()`, ResetCDR), or
-    /// makes text into dialplan at run time, whose variables could (`EVAL`, the Exec
-    /// applications, a name made of a variable, `${${…}}`). A channel is told of each step
-    /// only then: it costs a compiled loop more than half its speed, and a dialplan that
-    /// cannot look sees no difference. (Were a read ever missed, it would log that it needs
-    /// a live channel, as before a channel kept a CDR, rather than read a wrong record.)
-    pub fn channel_records_observable(&self) -> bool {
-        *self.records_observable.get_or_init(|| {
-            let mentions = |text: &[u8], word: &[u8]| {
-                text.windows(word.len())
-                    .any(|w| w.eq_ignore_ascii_case(word))
-            };
-            let dynamic = |data: &[u8]| mentions(data, b"EVAL") || mentions(data, b"${${");
-            // (`[globals]` values were substituted as they were loaded.)
-            self.plan.contexts.iter().any(|c| {
-                c.extensions.iter().any(|e| {
-                    e.priorities.iter().any(|p| {
-                        mentions(&p.app, b"CDR")
-                            || mentions(&p.data, b"CDR")
-                            || dynamic(&p.data)
-                            || mentions(&p.app, b"Exec")
-                    })
-                })
-            })
-        })
-    }
-
     /// Whether anyone hears of each priority: the trace, or the channel.
     pub(crate) fn reports_steps(&self) -> bool {
         self.traced || self.watched
@@ -1239,6 +1217,7 @@ impl Engine<'_> {
                 priority: call.priority,
                 app: &entry.name,
                 data,
+                in_subroutine: call.in_subroutine,
             };
             self.report(chan, trace, &step, call.cause);
         }

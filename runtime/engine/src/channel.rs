@@ -196,6 +196,8 @@ pub struct SimulatedChannel {
 struct SimulatedCdr {
     /// cdr.conf's `enable`.
     enabled: bool,
+    /// cdr.conf's `[general]`.
+    settings: pbx_cdr::chain::Settings,
     /// The engine's, from the dialplan's start.
     clock: crate::Clock,
     created: pbx_cdr::Timestamp,
@@ -217,6 +219,7 @@ impl SimulatedCdr {
     fn new(dialed: bool) -> SimulatedCdr {
         SimulatedCdr {
             enabled: true,
+            settings: Default::default(),
             clock: crate::Clock::system(),
             created: pbx_cdr::Timestamp::ZERO,
             dialed,
@@ -243,7 +246,7 @@ impl SimulatedCdr {
         self.clock = clock;
         self.created = self.now();
         let mut chain = pbx_cdr::chain::Chain::new(
-            Default::default(),
+            self.settings.clone(),
             self.snapshot.clone(),
             self.dialed,
             self.created,
@@ -367,6 +370,13 @@ impl SimulatedChannel {
         self
     }
 
+    /// The channel's CDR under cdr.conf's `[general]` settings (`enable = no`: none).
+    pub fn with_cdr_settings(mut self, settings: pbx_cdr::chain::Settings) -> Self {
+        self.cdr.enabled = settings.enable;
+        self.cdr.settings = settings;
+        self
+    }
+
     /// Whether the channel is up: answered by `Answer` or an application that answers first.
     pub(crate) fn is_up(&self) -> bool {
         self.cdr.snapshot.up
@@ -464,17 +474,22 @@ impl Channel for SimulatedChannel {
     }
 
     fn application_starts(&mut self, step: &crate::Executed, cause: i32) {
-        // Into strings kept from the priority before last: this runs for every priority.
+        // Into strings kept from the priority before last, which in a loop often hold the
+        // same place and application already: this runs for every priority.
         let copy = |to: &mut String, from: &[u8]| {
-            to.clear();
-            to.push_str(&String::from_utf8_lossy(from));
+            if to.as_bytes() != from {
+                to.clear();
+                to.push_str(&String::from_utf8_lossy(from));
+            }
         };
         let cdr = &mut self.cdr;
         let next = &mut cdr.next;
         // The flags are the channel's: only the paths that flush first change them.
         let flags = &cdr.snapshot;
-        (next.up, next.hangup_exec, next.in_subroutine, next.dead) =
-            (flags.up, flags.hangup_exec, flags.in_subroutine, flags.dead);
+        (next.up, next.hangup_exec, next.dead) = (flags.up, flags.hangup_exec, flags.dead);
+        // Gosub and Return change this one with the step: `can_skip` sees the change and
+        // hands the pending snapshot over first.
+        next.in_subroutine = step.in_subroutine;
         copy(&mut next.context, step.context);
         copy(&mut next.exten, step.exten);
         next.priority = step.priority;

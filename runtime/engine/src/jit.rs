@@ -749,6 +749,7 @@ impl StepHost<'_, '_> {
             priority: self.call.priority,
             app,
             data: &data,
+            in_subroutine: self.call.in_subroutine,
         };
         self.engine
             .report(self.chan, self.trace, &executed, self.call.cause);

@@ -164,34 +164,84 @@ exten => h,1,Set(h=${CDR(dst)}|${CDR(dcontext)}|${CDR(disposition)}|[${CDR(lasta
 }
 
 #[test]
-fn only_a_dialplan_that_can_read_the_cdr_keeps_one() {
-    let observable = |text: &str| {
-        let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
-        pbx_engine::Engine::new(&plan).channel_records_observable()
-    };
-    assert!(!observable(
-        "[c]\nexten => s,1,Set(i=$[${i} + 1])\n same => n,GotoIf($[${i} < 9]?1)\n"
-    ));
-    for text in [
-        "[c]\nexten => h,1,NoOp(${cdr(billsec)})\n",
-        "[c]\nexten => s,1,resetcdr()\n",
-        "[c]\nexten => s,1,Set(CDR_PROP(disable)=1)\n",
-        "[c]\nexten => s,1,NoOp(${EVAL(${R})})\n",
-        "[c]\nexten => s,1,NoOp(${${R}})\n",
-        "[c]\nexten => s,1,ExecIf(1?${APP})\n",
-    ] {
-        assert!(observable(text), "{text}");
-    }
-    // A read that only exists at run time, through EVAL, finds the record.
-    let (plan, _) =
-        pbxc_dialplan::lower_text(b"[c]\nexten => s,1,Answer()\n same => n,Set(r=${EVAL(${R})})\n");
+fn reads_made_at_run_time_find_the_record() {
+    // Through EVAL, a function name built from a variable, and an expression that calls
+    // the function a variable's value names (ast_expr2.y's `op_func`).
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[c]\nexten => s,1,Answer()\n same => n,Set(F=CD)\n\
+          same => n,Set(r=${EVAL(${R})}|${CD${X}(lastapp)}|$[${F}R(billsec)])\n",
+    );
     for (engine_name, mut engine, runs) in engines(&plan) {
         for _ in 0..runs {
             let mut call = Call::new(b"c", b"s", None);
             call.vars
                 .set(b"R", Some(b"${CDR(lastapp)}|${CDR(disposition)}"));
+            call.vars.set(b"X", Some(b"R"));
             engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            assert_eq!(get(&call, "r"), "Answer|NO ANSWER", "{engine_name}");
+            assert_eq!(get(&call, "r"), "Set|NO ANSWER|Set|0", "{engine_name}");
+            assert!(call.log.is_empty(), "{:?}", call.log);
         }
+    }
+}
+
+#[test]
+fn cdr_conf_settings_apply_offline() {
+    let dialplan = "[c]\nexten => s,1,Busy()\nexten => h,1,Set(h=[${CDR(disposition)}])\n";
+    let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    let mut engine = pbx_engine::Engine::new(&plan);
+    // `unanswered = yes` writes the unanswered call; `enable = no` keeps no CDR at all.
+    let unanswered = pbx_cdr::chain::Settings {
+        unanswered: true,
+        ..Default::default()
+    };
+    let mut call = Call::new(b"c", b"s", None);
+    let mut chan = SimulatedChannel::default().with_cdr_settings(unanswered);
+    engine.run(&mut call, &mut chan, &mut |_| {});
+    assert_eq!(chan.cdr_records(&call).len(), 1);
+    let off = pbx_cdr::chain::Settings {
+        enable: false,
+        ..Default::default()
+    };
+    let mut call = Call::new(b"c", b"s", None);
+    let mut chan = SimulatedChannel::default().with_cdr_settings(off);
+    engine.run(&mut call, &mut chan, &mut |_| {});
+    assert!(chan.cdr_records(&call).is_empty());
+    assert_eq!(get(&call, "h"), "[]");
+    assert_eq!(
+        call.log,
+        ["WARNING: Function CDR needs a live channel; offline it is empty"]
+    );
+}
+
+#[test]
+fn a_dial_inside_a_gosub_keeps_the_callers_place_in_the_record() {
+    // app_stack.c's Gosub sets AST_FLAG_SUBROUTINE_EXEC, and cdr.c does not take the place
+    // of a snapshot that has it: the record keeps `c,s`, where the call was, not the
+    // subroutine's `sub,dial`. Return clears the flag again.
+    let dialplan = "\
+[c]
+exten => s,1,Answer()
+ same => n,Gosub(sub,dial,1)
+ same => n,Set(back=${CDR(dcontext)})
+[sub]
+exten => dial,1,Dial(SIP/bob,,g)
+ same => n,Set(in=${CDR(dcontext)}|${CDR(dst)})
+ same => n,Return()
+";
+    for (engine, call, records) in run(dialplan) {
+        // Live reads show party A's latest snapshot, flagged or not.
+        assert_eq!(get(&call, "in"), "sub|dial", "{engine}");
+        // Read as the Set after Return starts: the last snapshot is still Return's.
+        assert_eq!(get(&call, "back"), "sub", "{engine}");
+        assert_eq!(
+            records,
+            [
+                "s,SIP/bob-00000002,Dial,ANSWERED",
+                // The record after the Dial starts inside the subroutine: its place is
+                // the one the caller had, until Return.
+                "s,,Set,ANSWERED",
+            ],
+            "{engine}"
+        );
     }
 }

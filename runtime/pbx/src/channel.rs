@@ -224,7 +224,7 @@ struct Inner {
     location: Location,
     /// Dialplan ran after the hang-up (`AST_SOFTHANGUP_HANGUP_EXEC`, which stays set).
     hangup_exec: bool,
-    /// `AST_FLAG_SUBROUTINE_EXEC`: an application runs a subroutine on it (Dial's `U()`).
+    /// `AST_FLAG_SUBROUTINE_EXEC`: it runs a subroutine (Gosub, Dial's `U()`).
     in_subroutine: bool,
     bridged_with: Option<String>,
     /// Keys that, while bridged, are kept for the PBX (a transfer's `#`) instead of being

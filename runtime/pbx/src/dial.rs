@@ -510,11 +510,14 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
     *call.attributes = crate::channel::lock(&callee.attributes).clone();
     call.channel_key = callee.group_key;
     let _ = callee.groups.set(io.pbx.groups.clone());
-    // The called channel's CDR (made now if it has none, at the place the channel was made
-    // for) sees the subroutine run, as ast_app_exec_sub flags it.
+    // The called channel's CDR (made now if it has none) sees the subroutine run, as
+    // ast_app_exec_sub flags it. Its place: the context it was made in (a Local `;1` half's
+    // target), and the caller's extension, which app_dial.c hands every called party.
     let made_at = callee.location();
-    crate::cdr::start(io.pbx, callee, &made_at.context, &made_at.exten);
-    callee.set_in_subroutine(true);
+    let caller_exten = io.chan.location().exten;
+    crate::cdr::start(io.pbx, callee, &made_at.context, &caller_exten);
+    // ast_app_exec_sub runs it flagged; its Gosub flags it too.
+    call.in_subroutine = true;
     program.with(|plan, index| {
         let mut engine = Engine::with_index(plan, index);
         engine.clock = io.pbx.clock;
@@ -536,6 +539,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
             if keep {
                 callee.note_step(step.to_string());
             }
+            callee.set_in_subroutine(step.in_subroutine);
             callee.set_location(crate::channel::Location {
                 context: String::from_utf8_lossy(step.context).into_owned(),
                 exten: String::from_utf8_lossy(step.exten).into_owned(),

@@ -79,7 +79,7 @@ pub fn request(
         Box::new(inner.clone()),
     );
     // Both halves are made at the place the `;2` half runs (`unreal_new_channels`); the
-    // `;1` half keeps it, which is where its CDR says it was.
+    // `;1` half keeps the context (app_dial.c then gives it the caller's extension).
     one.set_location(crate::channel::Location {
         context: base_context,
         exten: base_exten,

@@ -675,6 +675,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                     // Where the call is, for `core show channels`; `pbx_exec` publishes it
                     // for the CDR engine as the application starts.
                     chan.set_location(location);
+                    chan.set_in_subroutine(step.in_subroutine);
                     chan.publish_snapshot();
                 })
             });

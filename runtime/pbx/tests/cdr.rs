@@ -353,3 +353,22 @@ fn a_dial_subroutine_reads_the_called_channels_own_cdr() {
     f.settle();
     assert_eq!(chan.final_var("X").as_deref(), Some("sub|s|NoOp|"));
 }
+
+#[test]
+fn a_dial_inside_a_gosub_writes_the_callers_place() {
+    // Gosub flags the channel AST_FLAG_SUBROUTINE_EXEC: cdr.c keeps the record's dst and
+    // dcontext where the call was (`in,s`), not the subroutine's (`sub,dial`).
+    let f = fixture(
+        "cdr-gosub",
+        "[in]\nexten => s,1,Gosub(sub,dial,1)\n\
+         [sub]\nexten => dial,1,Dial(Local/200@inside,5)\n\
+         [inside]\nexten => 200,1,Answer()\n same => n,Wait(0.5)\n same => n,Hangup()\n",
+    );
+    f.call("in", "s", Script::default());
+    f.settle();
+    let cdr = f.cdr();
+    let caller = callers_lines(&cdr);
+    assert_eq!(caller.len(), 1, "{cdr}");
+    assert!(caller[0].contains(r#","s","in","#), "{cdr}");
+    assert!(caller[0].contains("\"ANSWERED\""), "{cdr}");
+}
