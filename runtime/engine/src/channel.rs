@@ -334,8 +334,11 @@ impl SimulatedCdr {
         let tech = target.split(|&c| c == b'/').next().unwrap_or_default();
         let resource = resource.split(|&c| c == b'/').next().unwrap_or_default();
         // What the driver names its channel after: chan_pjsip the endpoint, which follows
-        // an `@` (`PJSIP/number@trunk`); the others the resource up to an `@`.
+        // an `@` (`PJSIP/number@trunk`); core_unreal.c the whole `exten@context`, and the
+        // caller dials its `;1` half; the others the resource up to an `@`.
+        let local = tech.eq_ignore_ascii_case(b"Local");
         let named = match resource.iter().position(|&c| c == b'@') {
+            _ if local => resource,
             Some(at) if tech.eq_ignore_ascii_case(b"PJSIP") => &resource[at + 1..],
             Some(at) => &resource[..at],
             None => resource,
@@ -344,6 +347,9 @@ impl SimulatedCdr {
         name.push(b'/');
         name.extend_from_slice(named);
         name.extend_from_slice(format!("-{:08x}", self.peers.wrapping_add(1)).as_bytes());
+        if local {
+            name.extend_from_slice(b";1");
+        }
         name
     }
 }

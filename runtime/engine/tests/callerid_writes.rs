@@ -2,12 +2,12 @@
 //! taken apart as `ast_callerid_split` does, blanks around a name or number dropped, and
 //! the new number is the one caller-ID-qualified extensions match.
 
-use pbx_engine::{Call, SimulatedChannel};
+use pbx_engine::SimulatedChannel;
 
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::{engines, get};
+use both_engines::{get, runs_of};
 
 const DIALPLAN: &str = "\
 [c]
@@ -26,21 +26,15 @@ exten => s,1,Set(d=missed)
 
 #[test]
 fn callerid_writes_on_both_engines() {
-    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            assert_eq!(
-                get(&call, "a"),
-                "Bob \"B\"|5551234567|\"Bob \"B\"\" <5551234567>",
-                "{engine_name}"
-            );
-            // A bare number is a number; the name becomes empty but valid.
-            assert_eq!(get(&call, "b"), "[]|100|1");
-            assert_eq!(get(&call, "c"), "[Alice][200]");
-            assert_eq!(get(&call, "d"), "matched the new number");
-        }
+    for (engine_name, call, _) in runs_of(DIALPLAN, SimulatedChannel::default) {
+        assert_eq!(
+            get(&call, "a"),
+            "Bob \"B\"|5551234567|\"Bob \"B\"\" <5551234567>",
+            "{engine_name}"
+        );
+        // A bare number is a number; the name becomes empty but valid.
+        assert_eq!(get(&call, "b"), "[]|100|1");
+        assert_eq!(get(&call, "c"), "[Alice][200]");
+        assert_eq!(get(&call, "d"), "matched the new number");
     }
 }

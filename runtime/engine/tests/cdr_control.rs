@@ -5,12 +5,12 @@
 
 use pbx_cdr::chain::{Fork, Property};
 use pbx_engine::vars::Variables;
-use pbx_engine::{AppResult, Call, CdrCommand, Channel, SimulatedChannel};
+use pbx_engine::{AppResult, CdrCommand, Channel, SimulatedChannel};
 
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::{engines, get};
+use both_engines::{get, runs_of};
 
 /// A simulated channel whose CDR engine takes every command (`keeps`) or has no CDR.
 struct Recording {
@@ -36,22 +36,15 @@ impl Channel for Recording {
 /// the commands it got, the call's log, and variable `r`.
 fn run(body: &str, keeps: bool) -> Vec<(Vec<CdrCommand>, Vec<String>, String)> {
     let text = format!("[c]\nexten => s,1,NoOp()\n{body}");
-    let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    let mut out = Vec::new();
-    for (_, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut chan = Recording {
-                inner: SimulatedChannel::default(),
-                keeps,
-                commands: Vec::new(),
-            };
-            let mut call = Call::new(b"c", b"s", None);
-            engine.run(&mut call, &mut chan, &mut |_| {});
-            out.push((chan.commands, call.log.clone(), get(&call, "r")));
-        }
-    }
-    out
+    let recording = || Recording {
+        inner: SimulatedChannel::default(),
+        keeps,
+        commands: Vec::new(),
+    };
+    runs_of(&text, recording)
+        .into_iter()
+        .map(|(_, call, chan)| (chan.commands, call.log.clone(), get(&call, "r")))
+        .collect()
 }
 
 fn fork(set_answer: bool, finalize: bool, reset: bool, keep_vars: bool) -> CdrCommand {

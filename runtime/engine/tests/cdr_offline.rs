@@ -8,36 +8,25 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::{engines, get};
+use both_engines::{engines, get, runs_of};
 
 /// Runs `s@c` of `dialplan` on each engine: the call, its log and its written records as
 /// `dst,dstchannel,lastapp,disposition`.
-fn run(dialplan: &str) -> Vec<(String, Call, Vec<String>)> {
-    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    let mut out = Vec::new();
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            let mut chan = SimulatedChannel::default();
-            engine.run(&mut call, &mut chan, &mut |_| {});
+fn run(dialplan: &str) -> Vec<(&'static str, Call, Vec<String>)> {
+    runs_of(dialplan, SimulatedChannel::default)
+        .into_iter()
+        .map(|(engine_name, call, chan)| {
             let records = chan
                 .cdr_records(&call)
                 .iter()
                 .map(|r| {
-                    format!(
-                        "{},{},{},{}",
-                        r.dst,
-                        r.dstchannel,
-                        r.lastapp,
-                        r.disposition.as_str()
-                    )
+                    let disposition = r.disposition.as_str();
+                    format!("{},{},{},{disposition}", r.dst, r.dstchannel, r.lastapp)
                 })
                 .collect();
-            out.push((engine_name.to_string(), call, records));
-        }
-    }
-    out
+            (engine_name, call, records)
+        })
+        .collect()
 }
 
 #[test]
@@ -239,6 +228,25 @@ exten => dial,1,Dial(SIP/bob,,g)
                 "s,SIP/bob-00000002,Dial,ANSWERED",
                 // The record after the Dial starts inside the subroutine: its place is
                 // the one the caller had, until Return.
+                "s,,Set,ANSWERED",
+            ],
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn a_local_party_among_others_is_named_as_core_unreal_names_it() {
+    // Only a Dial whose first party is Local runs Local offline; among others a Local
+    // party is simulated like the rest, and named as Asterisk names its `;1` half.
+    let dialplan = "[c]\nexten => s,1,Dial(SIP/bob&Local/9@inside/n,,g)\n same => n,Set(d=${CDR(dstchannel)})\n";
+    for (engine, call, records) in run(dialplan) {
+        assert_eq!(get(&call, "d"), "Local/9@inside-00000003;1", "{engine}");
+        assert_eq!(
+            records,
+            [
+                "s,SIP/bob-00000002,Dial,ANSWERED",
+                "s,Local/9@inside-00000003;1,Dial,NO ANSWER",
                 "s,,Set,ANSWERED",
             ],
             "{engine}"

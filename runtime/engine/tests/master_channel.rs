@@ -9,22 +9,14 @@ use pbx_engine::{Call, SimulatedChannel};
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::{engines, get};
+use both_engines::{get, runs_of};
 
-/// Each run of `s@c` of `dialplan` (caller 100), on each engine: the engine's name and the
-/// call once over.
+/// Each run of `s@c` of `dialplan`, on each engine: the engine's name and the call.
 fn calls(dialplan: &str) -> Vec<(&'static str, Call)> {
-    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    let mut out = Vec::new();
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            out.push((engine_name, call));
-        }
-    }
-    out
+    runs_of(dialplan, SimulatedChannel::default)
+        .into_iter()
+        .map(|(engine_name, call, _)| (engine_name, call))
+        .collect()
 }
 
 const DIALPLAN: &str = "\

@@ -1,12 +1,12 @@
 //! CONNECTEDLINE and REDIRECTING from the dialplan, on both engines: written, read back,
 //! and with Asterisk's complaints in the call's log.
 
-use pbx_engine::{Call, SimulatedChannel};
+use pbx_engine::SimulatedChannel;
 
 #[path = "support/both_engines.rs"]
 mod both_engines;
 
-use both_engines::{engines, get};
+use both_engines::{get, runs_of};
 
 const DIALPLAN: &str = "\
 [c]
@@ -21,19 +21,13 @@ exten => s,1,Set(a=[${CONNECTEDLINE(num)}][${REDIRECTING(count)}])
 
 #[test]
 fn connected_line_and_redirecting_on_both_engines() {
-    let (plan, findings) = pbxc_dialplan::lower_text(DIALPLAN.as_bytes());
-    assert!(findings.is_empty(), "{findings:?}");
-    for (engine_name, mut engine, runs) in engines(&plan) {
-        for _ in 0..runs {
-            let mut call = Call::new(b"c", b"s", Some(b"100"));
-            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |_| {});
-            assert_eq!(get(&call, "a"), "[][0]", "{engine_name}");
-            assert_eq!(get(&call, "b"), "Front Desk|200|100|cfnr|1");
-            assert_eq!(
-                call.log,
-                ["ERROR: Unknown connectedline data type 'nonsense'."],
-                "{engine_name}"
-            );
-        }
+    for (engine_name, call, _) in runs_of(DIALPLAN, SimulatedChannel::default) {
+        assert_eq!(get(&call, "a"), "[][0]", "{engine_name}");
+        assert_eq!(get(&call, "b"), "Front Desk|200|100|cfnr|1");
+        assert_eq!(
+            call.log,
+            ["ERROR: Unknown connectedline data type 'nonsense'."],
+            "{engine_name}"
+        );
     }
 }
