@@ -1432,6 +1432,10 @@ impl Channel for AnswerTracking<'_> {
         self.inner.with_shared(channel, f)
     }
 
+    fn shell(&mut self, command: &[u8]) -> Option<std::io::Result<Vec<u8>>> {
+        self.inner.shell(command)
+    }
+
     fn execute(&mut self, app: &str, data: &[u8], vars: &mut crate::vars::Variables) -> AppResult {
         self.inner.execute(app, data, vars)
     }

@@ -4,104 +4,16 @@
 
 // Splitting is the stdlib's: the functions it implements and the applications run here cut
 // their data with the same `__ast_app_separate_args`.
-pub use pbxc_stdlib::functions::args::{raw, separate, standard};
+pub use pbxc_stdlib::functions::args::{
+    AppOption, parse_options, parse_options_partly, raw, separate, standard, strsep,
+};
 
-/// `strsep(&s, delim)`: the text before the first `delim` and, when there was one, the rest.
-pub fn strsep(s: &[u8], delim: u8) -> (&[u8], Option<&[u8]>) {
-    match s.iter().position(|&c| c == delim) {
-        Some(at) => (&s[..at], Some(&s[at + 1..])),
-        None => (s, None),
-    }
-}
-
-/// One option letter and its argument in parentheses, if it had one.
-pub type AppOption = (u8, Option<Vec<u8>>);
-
-/// `ast_app_parse_options` (`parse_options`, main/app.c): each byte is an option letter; a
-/// `(` right after it starts its argument, which runs to the matching `)`. A backslash
-/// outside quotes keeps the next byte literally; quotes are understood only when the
-/// argument starts with one (then removed, and inside them only `\"` loses its backslash).
-/// A missing `)` fails the whole parse, with Asterisk's warning.
 /// `sscanf(s, "%30d")`: the leading integer, `None` when there is none.
 pub fn scan_c_int(s: &[u8]) -> Option<i32> {
     match pbxc_stdlib::functions::cscan::int(s, 30) {
         pbxc_stdlib::functions::cscan::Scan::Ok(v, _) => Some(v),
         _ => None,
     }
-}
-
-pub fn parse_options(optstr: &[u8]) -> Result<Vec<AppOption>, String> {
-    match parse_options_partly(optstr) {
-        (options, None) => Ok(options),
-        (_, Some(warning)) => Err(warning),
-    }
-}
-
-/// [`parse_options`] as the flags come out of it: a missing `)` stops the parse with its
-/// warning, and the letters before it stay set.
-pub fn parse_options_partly(optstr: &[u8]) -> (Vec<AppOption>, Option<String>) {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < optstr.len() {
-        let letter = optstr[i] & 0x7f;
-        i += 1;
-        if optstr.get(i) != Some(&b'(') {
-            out.push((letter, None));
-            continue;
-        }
-        let parse_quotes = optstr.get(i + 1) == Some(&b'"');
-        i += 1;
-        let (mut paren, mut quote) = (1u32, false);
-        let mut arg = Vec::new();
-        let mut closed = false;
-        while i < optstr.len() {
-            let c = optstr[i];
-            match c {
-                b'(' if !quote => paren += 1,
-                b')' if !quote => paren -= 1,
-                b'"' if parse_quotes => {
-                    quote = !quote;
-                    i += 1;
-                    continue;
-                }
-                b'\\' => {
-                    let next = optstr.get(i + 1).copied();
-                    if !quote || next == Some(b'"') {
-                        // The backslash goes; the byte after it is taken as it is.
-                        if let Some(n) = next {
-                            arg.push(n);
-                        }
-                        i += 2;
-                    } else {
-                        arg.push(c);
-                        if let Some(n) = next {
-                            arg.push(n);
-                        }
-                        i += 2;
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            if paren == 0 {
-                closed = true;
-                i += 1;
-                break;
-            }
-            arg.push(c);
-            i += 1;
-        }
-        if !closed {
-            let warning = format!(
-                "Missing closing parenthesis for argument '{}' in string '{}'",
-                letter as char,
-                String::from_utf8_lossy(&arg)
-            );
-            return (out, Some(warning));
-        }
-        out.push((letter, Some(arg)));
-    }
-    (out, None)
 }
 
 /// Whether the option string has letter `letter` (a string that does not parse has none).

@@ -130,6 +130,14 @@ pub trait Channel {
         f(&mut Default::default());
         true
     }
+    /// Runs `command` with the system's shell and gives what it wrote on its standard
+    /// output, as func_shell.c's SHELL reads it; `None` where no command is run. A
+    /// simulated channel runs none: offline, a call's commands would act on the machine
+    /// that checks the dialplan.
+    fn shell(&mut self, command: &[u8]) -> Option<std::io::Result<Vec<u8>>> {
+        let _ = command;
+        None
+    }
     /// Whether the far end has hung up (`ast_check_hangup`).
     fn hung_up(&self) -> bool {
         false

@@ -339,6 +339,7 @@ impl Exec<'_, '_> {
             "ENV",
             "STAT",
             "IFMODULE",
+            "VERSION",
         ];
         if name.starts_with("GROUP")
             && let Some(result) = self.group_function(name, args)
@@ -383,6 +384,9 @@ impl Exec<'_, '_> {
                 parties.redirecting_read(args, log)
             });
         }
+        if name == "SHELL" {
+            return Some(self.shell(args));
+        }
         if crate::db::FUNCTIONS.contains(&name) {
             let db = self.engine.database().clone();
             return Some(crate::db::read(&db, name, args, self.call));
@@ -403,6 +407,35 @@ impl Exec<'_, '_> {
         let var = parts.next().unwrap_or_default();
         let channel = parts.next().filter(|c| !c.is_empty());
         Some((var, channel))
+    }
+
+    /// func_shell.c's `shell_helper`: the command's output, cut at the function's buffer
+    /// (`VAR_BUF_SIZE`, less the NUL). Offline nothing runs and it is empty.
+    fn shell(&mut self, args: &[u8]) -> Option<Vec<u8>> {
+        let command = pbxc_stdlib::functions::args::cstr(args);
+        if command.is_empty() {
+            self.log(
+                "WARNING: Missing Argument!  Example:  Set(foo=${SHELL(echo \"bar\")})".into(),
+            );
+            return None;
+        }
+        match self.chan.shell(command) {
+            Some(Ok(output)) => Some(output),
+            Some(Err(_)) => {
+                self.log(format!(
+                    "WARNING: Failed to execute shell command '{}'",
+                    String::from_utf8_lossy(command)
+                ));
+                None
+            }
+            None => {
+                self.log(
+                    "WARNING: Function SHELL runs commands only in the PBX; offline it is empty"
+                        .into(),
+                );
+                None
+            }
+        }
     }
 
     /// func_global.c's `shared_read`: fails without an argument, for a channel that is not
@@ -459,6 +492,7 @@ impl Exec<'_, '_> {
                     Some(Vec::new())
                 }
             },
+            "VERSION" => Some(self.engine.system.version(args)),
             // func_module.c: `ast_module_check`, which compares names without `.so`, in any
             // case.
             "IFMODULE" => {
@@ -1165,6 +1199,10 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
         let zone = std::str::from_utf8(zone).ok()?;
         pbxc_dialplan::timing::zone_offset(zone, epoch).and_then(|o| i32::try_from(o).ok())
+    }
+
+    fn warn(&mut self, complaint: pbxc_stdlib::functions::Complaint) {
+        self.exec.complain(&complaint);
     }
 }
 

@@ -189,6 +189,140 @@ impl System {
     }
 }
 
+/// The Asterisk release whose behaviour pbxc reproduces (its catalog's version 22), as a
+/// release build's `ast_get_version` gives it.
+pub const ASTERISK_VERSION: &str = "22.0.0";
+
+/// `ASTERISKVERSIONNUM` as the Makefile makes it from a release's version:
+/// `printf "%01d%02d%02d"` of its three numbers.
+pub fn version_number(version: &str) -> String {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let mut next = || parts.next().unwrap_or(0);
+    format!("{:01}{:02}{:02}", next(), next(), next())
+}
+
+impl System {
+    /// func_version.c's `VERSION(info)`: the version, or what `info` names (compared without
+    /// regard to case); any other `info` gives the version. The `BUILD_*` items describe the
+    /// build, which for pbxc is its program ([`BuildInfo`]).
+    pub fn version(&self, args: &[u8]) -> Vec<u8> {
+        let info = crate::args::standard(args, 1)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let build = BuildInfo::get();
+        let item = |name: &str| info.eq_ignore_ascii_case(name.as_bytes());
+        let value: &str = if item("ASTERISK_VERSION_NUM") {
+            return version_number(ASTERISK_VERSION).into_bytes();
+        } else if item("BUILD_USER") {
+            &build.user
+        } else if item("BUILD_HOSTNAME") {
+            &build.hostname
+        } else if item("BUILD_MACHINE") {
+            &build.machine
+        } else if item("BUILD_KERNEL") {
+            &build.kernel
+        } else if item("BUILD_OS") {
+            &build.os
+        } else if item("BUILD_DATE") {
+            &build.date
+        } else {
+            ASTERISK_VERSION
+        };
+        value.as_bytes().to_vec()
+    }
+}
+
+/// What Asterisk's `build.h` records of the machine that built it (`make_build_h`: `uname`,
+/// `id`, `date -u`). pbxc has no such step, so the items describe the machine the program
+/// runs on, the user running it, and the date its file was last written (its build, for a
+/// program used where it was built), in `make_build_h`'s formats.
+#[derive(Debug)]
+pub struct BuildInfo {
+    /// `uname -n`.
+    pub hostname: String,
+    /// `uname -r`.
+    pub kernel: String,
+    /// `uname -m`.
+    pub machine: String,
+    /// `uname -s`.
+    pub os: String,
+    /// `date -u "+%Y-%m-%d %H:%M:%S"` and ` UTC`.
+    pub date: String,
+    /// The user's name, as `id` prints it.
+    pub user: String,
+}
+
+impl BuildInfo {
+    /// Read once per process.
+    pub fn get() -> &'static BuildInfo {
+        static INFO: OnceLock<BuildInfo> = OnceLock::new();
+        INFO.get_or_init(|| {
+            let kernel_file = |name: &str| {
+                std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let os = Some(kernel_file("ostype"))
+                .filter(|o| !o.is_empty())
+                .unwrap_or_else(|| capitalized(std::env::consts::OS));
+            let date = std::env::current_exe()
+                .and_then(std::fs::metadata)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| utc_date(d.as_secs() as i64))
+                .unwrap_or_default();
+            BuildInfo {
+                hostname: String::from_utf8_lossy(&host_name().unwrap_or_default()).into_owned(),
+                kernel: kernel_file("osrelease"),
+                machine: std::env::consts::ARCH.to_string(),
+                os,
+                date,
+                user: user_name().unwrap_or_default(),
+            }
+        })
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC`.
+fn utc_date(epoch: i64) -> String {
+    let (year, month, day) = pbxc_dialplan::timing::civil_from_days(epoch.div_euclid(86_400));
+    let second = epoch.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        second / 3600,
+        second / 60 % 60,
+        second % 60
+    )
+}
+
+/// The name of the user this process runs as: its real user ID (`/proc/self/status`) looked
+/// up in `/etc/passwd`.
+fn user_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_string())
+    })
+}
+
 /// `gethostname`.
 fn host_name() -> Option<Vec<u8>> {
     let name = std::fs::read("/proc/sys/kernel/hostname").ok()?;
@@ -315,6 +449,39 @@ mod tests {
         );
         assert_eq!(value(&t, "SYSTEMNAME"), "localhost");
         assert_eq!(s.variable(b"ASTNOSUCHDIR"), None);
+    }
+
+    /// func_version.c: the version, its number, the build's items in any case, and the
+    /// version again for anything else.
+    #[test]
+    fn version_answers_each_item_func_version_knows() {
+        let s = System::default();
+        let version = |args: &str| String::from_utf8(s.version(args.as_bytes())).unwrap();
+        assert_eq!(version(""), "22.0.0");
+        assert_eq!(version("ASTERISK_VERSION_NUM"), "220000");
+        assert_eq!(version("asterisk_version_num"), "220000");
+        assert_eq!(version("NOSUCHITEM"), "22.0.0");
+        // One argument: the rest of the text is part of it, so it names nothing.
+        assert_eq!(version("ASTERISK_VERSION_NUM,x"), "22.0.0");
+        // The only argument is the raw text (AST_STANDARD_APP_ARGS cleans all but the
+        // last), quotes kept.
+        assert_eq!(version("\"BUILD_MACHINE\""), "22.0.0");
+        assert_eq!(version("BUILD_MACHINE"), std::env::consts::ARCH);
+        assert_eq!(version("build_os"), "Linux");
+        assert_eq!(
+            version("BUILD_KERNEL"),
+            std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap()
+                .trim()
+        );
+        assert!(!version("BUILD_USER").is_empty());
+        let date = version("BUILD_DATE");
+        assert_eq!(date.len(), "2026-11-29 12:00:00 UTC".len(), "{date}");
+        assert!(date.starts_with("20") && date.ends_with(" UTC"), "{date}");
+        assert_eq!(version_number("1.8.32"), "10832");
+        assert_eq!(version_number("13.38.3"), "133803");
+        assert_eq!(utc_date(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_date(1_764_420_245), "2025-11-29 12:44:05 UTC");
     }
 
     #[test]

@@ -108,6 +108,10 @@ impl pbx_engine::Channel for CallIo<'_> {
         }
     }
 
+    fn shell(&mut self, command: &[u8]) -> Option<std::io::Result<Vec<u8>>> {
+        Some(crate::shell::run(command))
+    }
+
     fn cdr_command(&mut self, command: pbx_engine::CdrCommand) -> bool {
         let mut cdr = crate::channel::lock(&self.chan.cdr);
         let Some(chain) = cdr.as_mut() else {

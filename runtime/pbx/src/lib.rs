@@ -23,6 +23,7 @@ mod cdr;
 mod dial;
 mod drivers;
 mod embedded;
+mod shell;
 
 pub use pbx::{Options, Pbx, Start};
 pub use program::Source;

@@ -1,7 +1,7 @@
 //! The pure dialplan functions: those that need no channel, no dialplan and no I/O, written to
 //! behave exactly like Asterisk's C (funcs/func_strings.c, func_cut.c, func_logic.c,
 //! func_math.c, func_base64.c, func_uri.c, func_md5.c, func_sha1.c, func_rand.c,
-//! func_global.c, func_sprintf.c).
+//! func_global.c, func_sprintf.c, func_json.c).
 //!
 //! `args` is the text between the parentheses *after* substitution, exactly what the C
 //! callback receives; each function cuts it the way its C code does (see [`args`]). Functions
@@ -16,6 +16,8 @@ pub mod args;
 pub mod cfmt;
 pub mod cscan;
 mod hashes;
+mod json;
+pub use json::Json;
 mod logic;
 mod math;
 mod paths;
@@ -58,6 +60,11 @@ pub trait Env {
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
         let _ = (zone, epoch);
         None
+    }
+    /// A line a function logs and goes on (an option it does not know, say); what it logs
+    /// when it fails is its [`Complaint`]. The default drops it.
+    fn warn(&mut self, complaint: Complaint) {
+        let _ = complaint;
     }
 }
 
@@ -141,6 +148,7 @@ const READERS: &[(&str, Reader)] = &[
     ("HASH", strings::hash_read),
     ("HASHKEYS", strings::hashkeys),
     ("IF", logic::if_),
+    ("JSON_DECODE", json::json_decode),
     ("INC", math::crement),
     ("ISNULL", logic::isnull),
     ("KEYPADHASH", strings::keypadhash),

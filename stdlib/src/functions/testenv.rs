@@ -10,6 +10,8 @@ pub struct TestEnv {
     pub globals: Vec<(Vec<u8>, Vec<u8>)>,
     pub randoms: Vec<u32>,
     pub now: (i64, u32),
+    /// What functions logged as they went on ([`Env::warn`]), as log lines.
+    pub log: Vec<String>,
 }
 
 fn stripped(name: &[u8]) -> &[u8] {
@@ -71,6 +73,9 @@ impl Env for TestEnv {
     }
     fn var_list(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         self.vars.clone()
+    }
+    fn warn(&mut self, complaint: super::Complaint) {
+        self.log.extend(complaint.line());
     }
     fn random(&mut self) -> u32 {
         if self.randoms.is_empty() {
