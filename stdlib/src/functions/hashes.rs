@@ -65,6 +65,48 @@ pub fn base64_decode(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     Ok(cstr(&out).to_vec())
 }
 
+/// `ast_base64decode(dst, src, max)`: at most `max` bytes, up to the first `=` or NUL.
+pub(crate) fn base64_decode_max(data: &[u8], max: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity((data.len() * 3 / 4).min(max));
+    let (mut byte, mut bits) = (0u32, 0u32);
+    for &c in data.iter().take_while(|&&c| c != b'=' && c != 0) {
+        if out.len() >= max {
+            break;
+        }
+        byte = (byte << 6) | sextet(c);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((byte >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// `ast_base64encode(dst, src, srclen, max)`: whole groups of four while they fit in
+/// `max - 1` characters, the padded last one too only if it fits.
+pub(crate) fn base64_encode_max(data: &[u8], max: usize) -> Vec<u8> {
+    let room = max.saturating_sub(1);
+    let mut out = Vec::new();
+    for chunk in data.chunks(3) {
+        if out.len() + 4 > room {
+            break;
+        }
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let sextet = |shift: u32| BASE64[((n >> shift) & 0x3f) as usize];
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if chunk.len() > 1 { sextet(6) } else { b'=' });
+        out.push(if chunk.len() > 2 { sextet(0) } else { b'=' });
+    }
+    out
+}
+
 /// `URIENCODE(data)`: everything but letters, digits and `-_.!~*'()` as `%XX`.
 pub fn uriencode(_: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
     let mut out = Vec::with_capacity(data.len());

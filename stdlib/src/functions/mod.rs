@@ -1,7 +1,7 @@
 //! The pure dialplan functions: those that need no channel, no dialplan and no I/O, written to
 //! behave exactly like Asterisk's C (funcs/func_strings.c, func_cut.c, func_logic.c,
 //! func_math.c, func_base64.c, func_uri.c, func_md5.c, func_sha1.c, func_rand.c,
-//! func_global.c, func_sprintf.c, func_json.c).
+//! func_global.c, func_sprintf.c, func_json.c, func_aes.c).
 //!
 //! `args` is the text between the parentheses *after* substitution, exactly what the C
 //! callback receives; each function cuts it the way its C code does (see [`args`]). Functions
@@ -12,6 +12,7 @@
 //! where Asterisk's callback fails — the substitution is then empty, and the [`Complaint`] is
 //! what Asterisk logs and at which level (nothing when it logs nothing above debug level).
 
+mod aes;
 pub mod args;
 pub mod cfmt;
 pub mod cscan;
@@ -131,6 +132,8 @@ type Writer = fn(&str, &[u8], &[u8], &mut dyn Env) -> Result<(), Complaint>;
 /// Pure readable functions, by their exact (case-sensitive) name.
 const READERS: &[(&str, Reader)] = &[
     ("ABS", math::abs),
+    ("AES_DECRYPT", aes::aes),
+    ("AES_ENCRYPT", aes::aes),
     ("BASE64_DECODE", hashes::base64_decode),
     ("BASE64_ENCODE", hashes::base64_encode),
     ("BASENAME", paths::basename),
