@@ -191,6 +191,13 @@ pub fn explain(
                 s(&plan.contexts[*from].includes[*include].value),
                 s(&plan.contexts[*from].name)
             ),
+            Note::StackExceeded { from, include } => format!(
+                "include => {} in {} is not followed: the search has entered {} contexts, \
+                 Asterisk's limit (it warns `Maximum PBX stack (512) exceeded`)",
+                s(&plan.contexts[*from].includes[*include].value),
+                s(&plan.contexts[*from].name),
+                pbxc_dialplan::route::MAX_STACK
+            ),
             Note::Switch { context, switch } => {
                 let sw = &plan.contexts[*context].switches[*switch];
                 format!(

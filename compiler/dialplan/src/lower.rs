@@ -35,6 +35,7 @@ pub(crate) fn lower_reusing(
         plan: Dialplan::default(),
         diagnostics: Vec::new(),
         last_extension: None,
+        context_names: HashMap::default(),
     };
     let mut made = Vec::new();
     if config.rejected {
@@ -69,7 +70,7 @@ pub(crate) fn lower_reusing(
             .and_then(|p| p.reuse(cat, &print))
         {
             Some((context, diagnostics)) => {
-                l.plan.contexts.push(context);
+                l.push_context(context);
                 l.diagnostics.extend(diagnostics);
                 l.last_extension = None;
                 true
@@ -102,6 +103,9 @@ struct Lowering<'a> {
     /// (context, index) of the extension the last priority went to: a `same =>` line goes to
     /// it again, found without a search (the index is checked before it is trusted).
     last_extension: Option<(usize, usize)>,
+    /// Each context's index by its name: a configuration of many thousand sections finds
+    /// its contexts without a walk of the list for each.
+    context_names: HashMap<Vec<u8>, usize>,
 }
 
 fn d(code: pbxc_diagnostics::Code, message: impl Into<String>, at: Origin) -> Diagnostic {
@@ -234,11 +238,11 @@ impl Lowering<'_> {
     }
 
     fn context_index(&mut self, cat: &Category) -> usize {
-        if let Some(i) = self.plan.contexts.iter().position(|c| *c.name == *cat.name) {
+        if let Some(&i) = self.context_names.get(&*cat.name) {
             self.plan.contexts[i].sections.push(cat.header);
             return i;
         }
-        self.plan.contexts.push(Context {
+        self.push_context(Context {
             name: cat.name.to_vec(),
             sections: vec![cat.header],
             extensions: Vec::new(),
@@ -246,8 +250,17 @@ impl Lowering<'_> {
             switches: Vec::new(),
             ignorepats: Vec::new(),
             autohints: false,
-        });
-        self.plan.contexts.len() - 1
+        })
+    }
+
+    /// Adds a context, known by its name from now on; its index.
+    fn push_context(&mut self, context: Context) -> usize {
+        let index = self.plan.contexts.len();
+        self.context_names
+            .entry(context.name.clone())
+            .or_insert(index);
+        self.plan.contexts.push(context);
+        index
     }
 
     fn section(&mut self, cat: &Category) {
@@ -790,14 +803,14 @@ impl Lowering<'_> {
         let mut masks: Option<Vec<u64>> = None;
         for c in &self.plan.contexts {
             for inc in &c.includes {
-                if self.plan.context(&inc.context).is_some()
+                if self.context_names.contains_key(&inc.context)
                     || MODULE_CONTEXTS.contains(&inc.context.as_slice())
                 {
                     continue;
                 }
                 let trimmed = pbxc_syntax::strip(&inc.context);
                 let mut diag = if trimmed != inc.context.as_slice()
-                    && self.plan.context(trimmed).is_some()
+                    && self.context_names.contains_key(trimmed)
                 {
                     d(
                         codes::INCLUDE_NAME_SPACE,

@@ -2,9 +2,19 @@
 //! `pbx_find_extension` (main/pbx.c, the default "old" matcher). The search walks the
 //! context's entries in Asterisk's order and takes the first that matches the number, passes
 //! the caller-ID test and has the priority; then switches (not resolved offline), then the
-//! includes depth-first, each context once (case-insensitively) per lookup.
+//! includes depth-first, each context once (case-insensitively) per lookup, at most
+//! [`MAX_STACK`] contexts in all.
 
 use crate::model::{Context, Dialplan, Extension, Include};
+
+/// `AST_PBX_MAX_STACK`: a search enters at most this many contexts. Once that many are
+/// marked searched, every include it would still follow (past its time condition, before
+/// anything else is asked of it) fails with Asterisk's warning, [`STACK_WARNING`]: the
+/// contexts beyond are never searched.
+pub const MAX_STACK: usize = 512;
+
+/// What Asterisk logs at each include a full search cannot follow.
+pub const STACK_WARNING: &str = "WARNING: Maximum PBX stack (512) exceeded. Too many includes?";
 
 /// `E_MATCH`, `E_CANMATCH`, `E_MATCHMORE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +163,8 @@ pub enum Note {
     TimeCondition { from: usize, include: usize },
     /// A switch Asterisk would ask before the includes; not resolved offline.
     Switch { context: usize, switch: usize },
+    /// An include not followed because the search had entered [`MAX_STACK`] contexts.
+    StackExceeded { from: usize, include: usize },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -316,6 +328,17 @@ fn walk<'p>(
         });
     }
     for (n, inc) in c.includes.iter().enumerate() {
+        if stack.len() >= MAX_STACK {
+            // The limit is checked once the include's time condition holds, before
+            // whether its context was searched or exists.
+            if !is_timed(inc) || q.now.is_none_or(|now| is_open(inc, now)) {
+                search.notes.push(Note::StackExceeded {
+                    from: ctx,
+                    include: n,
+                });
+            }
+            continue;
+        }
         let target = match follow(plan, inc, stack) {
             Follow::Into(target) => target,
             Follow::AlreadySearched => {
@@ -403,6 +426,9 @@ pub fn matchmore_passing(
         }
         switches.extend((0..c.switches.len()).map(|s| (ctx, s)));
         for inc in &c.includes {
+            if visited.len() >= MAX_STACK {
+                break;
+            }
             let Follow::Into(target) = follow(plan, inc, visited) else {
                 continue;
             };
@@ -431,13 +457,22 @@ pub(crate) enum Follow {
 }
 
 pub(crate) fn follow(plan: &Dialplan, inc: &Include, searched: &[&[u8]]) -> Follow {
+    follow_to(
+        plan.contexts.iter().position(|x| x.name == inc.context),
+        inc,
+        searched,
+    )
+}
+
+/// [`follow`] where the context `inc` names (exactly) is known: `target`.
+pub(crate) fn follow_to(target: Option<usize>, inc: &Include, searched: &[&[u8]]) -> Follow {
     if searched
         .iter()
         .any(|s| s.eq_ignore_ascii_case(&inc.context))
     {
         return Follow::AlreadySearched;
     }
-    match plan.contexts.iter().position(|x| x.name == inc.context) {
+    match target {
         Some(target) => Follow::Into(target),
         None => Follow::Missing,
     }

@@ -25,6 +25,9 @@ use crate::model::{Dialplan, Extension};
 use crate::route::{self, Mode, extension_match};
 use crate::timing::Timing;
 
+/// Per context, the context each of its includes names (by its exact name), if any.
+type Targets = Vec<Vec<Option<usize>>>;
+
 /// Where a lookup found its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Found {
@@ -42,6 +45,8 @@ pub struct RouteIndex<'p> {
     /// For those too, the start of the search order that no clock changes.
     fixed: Vec<OnceLock<Fixed>>,
     by_name: HashMap<&'p [u8], usize>,
+    /// Per context, the context each of its includes names (exactly), if there is one.
+    targets: Targets,
     /// Whether some include's time condition names a time zone ([`route::is_zoned`]).
     zoned: bool,
     /// Per context, whether a search from it can meet a `switch =>`; `None` when the
@@ -130,8 +135,19 @@ impl<'p> RouteIndex<'p> {
         for (i, c) in plan.contexts.iter().enumerate() {
             by_name.entry(c.name.as_slice()).or_insert(i);
         }
+        let targets = plan
+            .contexts
+            .iter()
+            .map(|c| {
+                c.includes
+                    .iter()
+                    .map(|inc| by_name.get(inc.context.as_slice()).copied())
+                    .collect()
+            })
+            .collect();
         RouteIndex {
             plan,
+            targets,
             contexts: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             timed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
             fixed: (0..plan.contexts.len()).map(|_| OnceLock::new()).collect(),
@@ -204,7 +220,15 @@ impl<'p> RouteIndex<'p> {
             let mut contexts = Vec::new();
             // Stops at the first time-conditioned include, with everything before it in
             // `contexts`.
-            walk(self.plan, ctx, &mut Vec::new(), &mut contexts, &|_, _| None);
+            walk(
+                self.plan,
+                &self.targets,
+                ctx,
+                &mut Vec::new(),
+                &mut contexts,
+                &|_, _| None,
+                &mut false,
+            );
             Fixed {
                 entries: entries(self.plan, &contexts),
                 contexts,
@@ -234,7 +258,7 @@ impl<'p> RouteIndex<'p> {
         let timed = self
             .timed
             .get(ctx)?
-            .get_or_init(|| Timed::new(self.plan, ctx))
+            .get_or_init(|| Timed::new(self.plan, &self.targets, ctx))
             .as_ref()?;
         Some(timed.open_at(now))
     }
@@ -249,7 +273,7 @@ impl<'p> RouteIndex<'p> {
     fn untimed(&self, ctx: usize) -> Option<&Flat> {
         self.contexts
             .get(ctx)?
-            .get_or_init(|| Flat::build(self.plan, ctx, &|_, _| None))
+            .get_or_init(|| Flat::build(self.plan, &self.targets, ctx, &|_, _| None))
             .as_ref()
     }
 
@@ -268,7 +292,7 @@ impl<'p> RouteIndex<'p> {
         let timed = self
             .timed
             .get(ctx)?
-            .get_or_init(|| Timed::new(self.plan, ctx))
+            .get_or_init(|| Timed::new(self.plan, &self.targets, ctx))
             .as_ref()?;
         let open = timed.open_at(now);
         let flat = timed.flats[open]
@@ -285,10 +309,30 @@ impl<'p> RouteIndex<'p> {
                         .position(|&(ic, inc, _)| (ic, inc) == (c, n))?;
                     Some(open & 1 << k != 0)
                 };
-                Flat::build(self.plan, ctx, &is_open)
+                Flat::build(self.plan, &self.targets, ctx, &is_open)
             })
             .as_ref();
         Some((open, flat))
+    }
+
+    /// Whether a search from `context` at `now` that finds nothing meets an include it cannot
+    /// follow, having entered [`route::MAX_STACK`] contexts: Asterisk then logs
+    /// [`route::STACK_WARNING`] (one that finds its answer stops before).
+    pub fn exceeds_stack(&self, context: &[u8], now: i64) -> bool {
+        let Some(ctx) = self.context(context) else {
+            return false;
+        };
+        match self.flat(ctx, now) {
+            Some(flat) => flat.exceeded,
+            None => {
+                // A search for a priority no extension has goes everywhere it can.
+                let search = route::find_at(self.plan, context, b"", i32::MIN, None, now);
+                search
+                    .notes
+                    .iter()
+                    .any(|n| matches!(n, route::Note::StackExceeded { .. }))
+            }
+        }
     }
 
     /// `ast_findlabel_extension`: the priority number of `label` in the extension that
@@ -389,6 +433,8 @@ struct Flat {
     /// reads no other memory.
     literals: HashMap<SmallVec<[u8; 16]>, SmallVec<[u32; 2]>>,
     patterns: Trie,
+    /// Whether the search met an include past [`route::MAX_STACK`] contexts.
+    exceeded: bool,
 }
 
 /// What a lookup asks of an extension before anything else, as bits.
@@ -446,7 +492,7 @@ impl Wanted<'_> {
 impl Timed {
     /// `None` when the search of `ctx` can meet more than [`TIMED_INCLUDES`] timed
     /// includes.
-    fn new(plan: &Dialplan, ctx: usize) -> Option<Timed> {
+    fn new(plan: &Dialplan, targets: &Targets, ctx: usize) -> Option<Timed> {
         // The contexts any search from `ctx` can reach, whatever is open.
         let mut reached = vec![false; plan.contexts.len()];
         let mut stack = vec![ctx];
@@ -459,7 +505,8 @@ impl Timed {
                 // An include of the context itself or of the one searched from is never
                 // followed: both were searched already.
                 let searched = [plan.contexts[c].name.as_slice(), &plan.contexts[ctx].name];
-                if let route::Follow::Into(target) = route::follow(plan, inc, &searched) {
+                if let route::Follow::Into(target) = route::follow_to(targets[c][n], inc, &searched)
+                {
                     if route::is_timed(inc) {
                         includes.push((c, n, route::timing(inc)));
                     }
@@ -516,12 +563,22 @@ impl Flat {
     /// the context and the include's index in it); `None` where it has no answer.
     fn build(
         plan: &Dialplan,
+        targets: &Targets,
         ctx: usize,
         open: &dyn Fn(usize, usize) -> Option<bool>,
     ) -> Option<Flat> {
         let mut order = Vec::new();
         let mut visited: Vec<&[u8]> = Vec::new();
-        if !walk(plan, ctx, &mut visited, &mut order, open) {
+        let mut exceeded = false;
+        if !walk(
+            plan,
+            targets,
+            ctx,
+            &mut visited,
+            &mut order,
+            open,
+            &mut exceeded,
+        ) {
             return None;
         }
         let entries = entries(plan, &order);
@@ -545,6 +602,7 @@ impl Flat {
             traits,
             literals,
             patterns,
+            exceeded,
         })
     }
 
@@ -636,19 +694,34 @@ fn entries(plan: &Dialplan, order: &[usize]) -> Vec<(u32, u32)> {
 
 /// The contexts a search of `ctx` visits, in order, as `route::walk` visits them, with a
 /// time-conditioned include followed as `open` says (given the context and the include's
-/// index in it); `false` when `open` has no answer for one.
+/// index in it); `false` when `open` has no answer for one. `exceeded` is set where the
+/// search reaches an include it cannot follow, having entered [`route::MAX_STACK`]
+/// contexts: a lookup that finds nothing in them then logs Asterisk's warning.
 fn walk<'p>(
     plan: &'p Dialplan,
+    targets: &Targets,
     ctx: usize,
     visited: &mut Vec<&'p [u8]>,
     order: &mut Vec<usize>,
     open: &dyn Fn(usize, usize) -> Option<bool>,
+    exceeded: &mut bool,
 ) -> bool {
     let c = &plan.contexts[ctx];
     visited.push(&c.name);
     order.push(ctx);
     for (n, inc) in c.includes.iter().enumerate() {
-        let route::Follow::Into(target) = route::follow(plan, inc, visited) else {
+        if visited.len() >= route::MAX_STACK {
+            // Asterisk checks the limit once the include's time condition holds.
+            *exceeded |= match route::is_timed(inc) {
+                false => true,
+                true => match open(ctx, n) {
+                    Some(open) => open,
+                    None => return false,
+                },
+            };
+            continue;
+        }
+        let route::Follow::Into(target) = route::follow_to(targets[ctx][n], inc, visited) else {
             continue;
         };
         if route::is_timed(inc) {
@@ -658,7 +731,7 @@ fn walk<'p>(
                 Some(true) => {}
             }
         }
-        if !walk(plan, target, visited, order, open) {
+        if !walk(plan, targets, target, visited, order, open, exceeded) {
             return false;
         }
     }

@@ -56,6 +56,12 @@ pub struct Engine<'p> {
     /// Switches (context, switch) the lookups since the last report passed without an
     /// answer, in a dialplan that has any (see [`Engine::report_switches`]).
     switches_passed: std::cell::RefCell<Vec<(usize, usize)>>,
+    /// Whether a search can enter [`pbxc_dialplan::route::MAX_STACK`] contexts at all: the
+    /// dialplan has that many.
+    deep: bool,
+    /// Whether a lookup since the last report found nothing and met an include past that
+    /// limit (see [`Engine::report_switches`]).
+    stack_exceeded: std::cell::Cell<bool>,
     /// Whether each executed priority is reported to the `trace` callback (the default).
     /// A PBX that logs nothing turns it off, and compiled steps then never build the text
     /// of their substituted data.
@@ -228,6 +234,8 @@ impl<'p> Engine<'p> {
             watched: false,
             routes: Default::default(),
             switches_passed: Default::default(),
+            deep: plan.contexts.len() >= pbxc_dialplan::route::MAX_STACK,
+            stack_exceeded: Default::default(),
             timed: plan
                 .contexts
                 .iter()
@@ -388,6 +396,8 @@ pub struct Call {
     pub(crate) local_steps: Vec<LocalStep>,
     /// Switches already reported as passed (see [`Engine::report_switches`]).
     pub(crate) switches_reported: Vec<(usize, usize)>,
+    /// Whether Asterisk's `Maximum PBX stack` warning was logged.
+    pub(crate) stack_reported: bool,
     /// The hang-up cause the dialplan gave (`Hangup(cause)`), 0 for none.
     pub(crate) cause: i32,
     /// Hangup handlers (`CHANNEL(hangup_handler_push)`), as fully qualified Gosub targets;
@@ -446,6 +456,7 @@ impl Call {
             timeout_told: false,
             local_steps: Vec::new(),
             switches_reported: Vec::new(),
+            stack_reported: false,
             cause: 0,
             hangup_handlers: Vec::new(),
             in_autoloop: false,
@@ -611,6 +622,28 @@ impl Engine<'_> {
         priority: i32,
         cid: Option<&[u8]>,
     ) -> Option<Found> {
+        let found = self.route_quietly(context, exten, priority, cid);
+        if found.is_none() {
+            self.note_stack(context);
+        }
+        found
+    }
+
+    /// Remembers, after a lookup from `context` that found nothing, whether it met an
+    /// include past [`pbxc_dialplan::route::MAX_STACK`] contexts.
+    fn note_stack(&self, context: &[u8]) {
+        if self.deep && self.index.exceeds_stack(context, self.now()) {
+            self.stack_exceeded.set(true);
+        }
+    }
+
+    fn route_quietly(
+        &self,
+        context: &[u8],
+        exten: &[u8],
+        priority: i32,
+        cid: Option<&[u8]>,
+    ) -> Option<Found> {
         self.note_switches(context, exten, priority, cid);
         // Only a context whose search meets a time-conditioned include asks the clock; the
         // others are remembered as in a dialplan without one.
@@ -671,8 +704,13 @@ impl Engine<'_> {
             );
             self.note_passed(search);
         }
-        self.index
-            .find_label(context, exten, label, cid, self.now())
+        let found = self
+            .index
+            .find_label(context, exten, label, cid, self.now());
+        if found.is_none() {
+            self.note_stack(context);
+        }
+        found
     }
 
     /// Whether a search from `context` can meet a `switch =>`.
@@ -717,7 +755,14 @@ impl Engine<'_> {
     /// Logs, once per call, each switch its lookups passed: Asterisk without the switch's
     /// module logs `No such switch` at every lookup that reaches it, and goes on to the
     /// includes.
+    ///
+    /// Likewise, once per call, [`pbxc_dialplan::route::STACK_WARNING`] where a lookup found
+    /// nothing in the [`pbxc_dialplan::route::MAX_STACK`] contexts a search may enter and met
+    /// an include beyond them (Asterisk logs it at each such include of every such lookup).
     pub(crate) fn report_switches(&self, call: &mut Call) {
+        if self.stack_exceeded.take() && !std::mem::replace(&mut call.stack_reported, true) {
+            call.log.push(pbxc_dialplan::route::STACK_WARNING.into());
+        }
         if !self.index.has_switches() {
             return;
         }
