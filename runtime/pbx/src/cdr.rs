@@ -49,6 +49,8 @@ pub(crate) fn start(pbx: &Pbx, chan: &Channel, context: &str, exten: &str) {
         chain.update(&snapshot, at);
     }
     *cdr = Some(chain);
+    chan.keeps_cdr
+        .store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The channel is gone: its records are final, and these are the ones to write.

@@ -23,7 +23,7 @@
 //! channels without ever holding two channel locks.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Instant, SystemTime};
 
@@ -273,6 +273,8 @@ pub struct Channel {
     /// Its CDR engine (main/cdr.c's records for this channel), from its dialplan's start to
     /// its end; every snapshot it publishes goes through it.
     pub cdr: Mutex<Option<pbx_cdr::chain::Chain>>,
+    /// Whether `cdr` was ever given a chain: a channel without one builds no snapshots.
+    pub(crate) keeps_cdr: AtomicBool,
     /// Set by its first registration with the PBX, which gives it the default language.
     pub(crate) registered: std::sync::atomic::AtomicBool,
     /// Called by `Dial` (`AST_FLAG_OUTGOING`): its records without a party B are not written.
@@ -345,6 +347,7 @@ impl Channel {
             group_key: pbx_engine::groups::Groups::new_key(),
             groups: std::sync::OnceLock::new(),
             cdr: Mutex::new(None),
+            keeps_cdr: AtomicBool::new(false),
             dialed: std::sync::atomic::AtomicBool::new(false),
             registered: std::sync::atomic::AtomicBool::new(false),
             shared: Mutex::new(Default::default()),
@@ -649,22 +652,52 @@ impl Channel {
 
     /// What the channel shows its CDR engine now (`ast_channel_snapshot`).
     pub fn cdr_snapshot(&self) -> pbx_cdr::chain::Snapshot {
-        let inner = self.inner();
+        let mut snapshot = pbx_cdr::chain::Snapshot::default();
+        self.snapshot_into(&self.inner(), &mut snapshot);
+        snapshot
+    }
+
+    /// [`Channel::cdr_snapshot`] into the strings `snapshot` has.
+    fn snapshot_into(&self, inner: &Inner, snapshot: &mut pbx_cdr::chain::Snapshot) {
         let l = &inner.location;
-        pbx_cdr::chain::Snapshot {
-            context: l.context.clone(),
-            exten: l.exten.clone(),
-            priority: l.priority,
-            app: l.app.clone(),
-            data: l.data.clone(),
-            up: inner.state == State::Up,
-            hangup_exec: inner.hangup_exec,
-            in_subroutine: inner.in_subroutine,
-            dead: false,
-            cause: inner.hangup.map_or_else(
-                || i32::from(self.cause.load(Ordering::Relaxed)),
-                |c| i32::from(c.0),
-            ),
+        snapshot.context.clone_from(&l.context);
+        snapshot.exten.clone_from(&l.exten);
+        snapshot.priority = l.priority;
+        snapshot.app.clone_from(&l.app);
+        snapshot.data.clone_from(&l.data);
+        snapshot.up = inner.state == State::Up;
+        snapshot.hangup_exec = inner.hangup_exec;
+        snapshot.in_subroutine = inner.in_subroutine;
+        snapshot.dead = false;
+        snapshot.cause = inner.hangup.map_or_else(
+            || i32::from(self.cause.load(Ordering::Relaxed)),
+            |c| i32::from(c.0),
+        );
+    }
+
+    /// A priority starts on the channel (`pbx_exec`): it is where the call stands (for
+    /// `core show channels`), with the subroutine flag the engine reports, and its CDR engine
+    /// sees the snapshot. The strings are copied into those the channel and `scratch` (the
+    /// call thread's) already have: nothing is allocated at a priority once they have grown.
+    pub fn step_starts(&self, step: &pbx_engine::Executed, scratch: &mut pbx_cdr::chain::Snapshot) {
+        let keeps_cdr = self.keeps_cdr.load(Ordering::Relaxed);
+        {
+            let mut inner = self.inner();
+            let l = &mut inner.location;
+            copy_lossy(&mut l.context, step.context);
+            copy_lossy(&mut l.exten, step.exten);
+            l.priority = step.priority;
+            l.app.clear();
+            l.app.push_str(step.app);
+            copy_lossy(&mut l.data, step.data);
+            inner.in_subroutine = step.in_subroutine;
+            if keeps_cdr {
+                self.snapshot_into(&inner, scratch);
+            }
+        }
+        // The channel's lock is let go first: code run on the CDR engine may take it.
+        if keeps_cdr && let Some(chain) = lock(&self.cdr).as_mut() {
+            chain.update(scratch, pbx_cdr::Timestamp::now());
         }
     }
 
@@ -761,5 +794,15 @@ enum Forward {
 impl std::fmt::Debug for Channel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Channel").field("name", &self.name).finish()
+    }
+}
+
+/// `text` as the string `into`, in the buffer it has (invalid UTF-8 replaced, as
+/// `String::from_utf8_lossy` does).
+fn copy_lossy(into: &mut String, text: &[u8]) {
+    into.clear();
+    match std::str::from_utf8(text) {
+        Ok(text) => into.push_str(text),
+        Err(_) => into.push_str(&String::from_utf8_lossy(text)),
     }
 }

@@ -605,6 +605,9 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
     chan.set_timeout_at(None);
     let record = Mutex::new(CallRecord::default());
     crate::cdr::start(pbx, chan, &start.context, &start.exten);
+    // The snapshot each priority hands the CDR engine, in strings reused from one to the
+    // next.
+    let mut snapshot = pbx_cdr::chain::Snapshot::default();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         loop {
             // The generation first: a reload between the two reads then only makes the
@@ -653,30 +656,21 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                     return Outcome::Finished;
                 }
                 engine.run_until_suspended(&mut call, &mut io, &mut |step| {
-                    let location = Location {
-                        context: String::from_utf8_lossy(step.context).into_owned(),
-                        exten: String::from_utf8_lossy(step.exten).into_owned(),
-                        priority: step.priority,
-                        app: step.app.to_string(),
-                        data: String::from_utf8_lossy(step.data).into_owned(),
-                    };
                     tracing::debug!(
                         "Executing [{}@{}:{}] {}(\"{}\", \"{}\")",
-                        location.exten,
-                        location.context,
-                        location.priority,
-                        location.app,
+                        String::from_utf8_lossy(step.exten),
+                        String::from_utf8_lossy(step.context),
+                        step.priority,
+                        step.app,
                         chan.name,
-                        location.data
+                        String::from_utf8_lossy(step.data)
                     );
                     if pbx.keep_traces {
                         chan.note_step(step.to_string());
                     }
                     // Where the call is, for `core show channels`; `pbx_exec` publishes it
                     // for the CDR engine as the application starts.
-                    chan.set_location(location);
-                    chan.set_in_subroutine(step.in_subroutine);
-                    chan.publish_snapshot();
+                    chan.step_starts(step, &mut snapshot);
                 })
             });
             for line in call.log.drain(..) {

@@ -1,0 +1,75 @@
+//! Priorities per second of one call in the running PBX: the engine's Set+GotoIf loop
+//! (`runtime/engine/src/generate.rs`'s, as `cargo bench -p pbx-engine --bench run` times it
+//! offline) with what `pbx` does at every priority on top — the channel's place for `core
+//! show channels` and the CDR engine's snapshot (`pbx_exec` publishes one as each
+//! application starts) — with CDRs on and off, on the JIT and the interpreter.
+//!
+//! `cargo bench -p pbx --bench loop -- [TURNS] [ROUNDS]` (default 200,000 turns, 3 rounds).
+
+use std::time::{Duration, Instant};
+
+use pbx::scripted::{Caller, Script};
+use pbx::{Options, Pbx, Source, Start};
+
+/// One call's time for `turns` turns of the loop: 2 priorities a turn, 3 more around it.
+fn run(dir: &std::path::Path, cdr: bool, jit: bool, turns: u64) -> Duration {
+    let mut options = Options::for_source(Source::Dir(dir.to_path_buf()));
+    options.cdr = cdr;
+    options.jit = jit;
+    let pbx = Pbx::start(options).unwrap();
+    let start = Instant::now();
+    pbx::scripted::place(
+        &pbx,
+        Caller {
+            name: "Test/loop".into(),
+            caller_number: Some("100".into()),
+            caller_name: None,
+            script: Script::default(),
+        },
+        Start::at("loop", &turns.to_string()),
+    )
+    .unwrap();
+    assert!(
+        pbx.wait_idle(Duration::from_secs(600)),
+        "the call did not end"
+    );
+    start.elapsed()
+}
+
+fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let turns = args.first().copied().unwrap_or(200_000);
+    let rounds = args.get(1).copied().unwrap_or(3);
+    let dir = std::env::temp_dir().join(format!("pbx-loop-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("extensions.conf"),
+        "[loop]\nexten => _X.,1,Set(i=0)\n same => n(top),Set(i=$[${i} + 1])\n \
+         same => n,GotoIf($[${i} < ${EXTEN}]?top)\n same => n,Hangup()\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("cdr.conf"), "[general]\nenable=yes\n[csv]\n").unwrap();
+    let priorities = (2 * turns + 3) as f64;
+    println!(
+        "pbx, one call of {turns} Set+GotoIf turns ({priorities} priorities), {rounds} rounds"
+    );
+    for (name, jit) in [("jit", true), ("interpreter", false)] {
+        for cdr in [false, true] {
+            let rates: Vec<String> = (0..rounds)
+                .map(|_| {
+                    let t = run(&dir, cdr, jit, turns);
+                    format!("{:.2}M", priorities / t.as_secs_f64() / 1e6)
+                })
+                .collect();
+            println!(
+                "  {name:12} CDR {:3}: {} priorities/s",
+                if cdr { "on" } else { "off" },
+                rates.join(", ")
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
