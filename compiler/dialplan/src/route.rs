@@ -393,18 +393,28 @@ pub fn matchmore(
     callerid: Option<&[u8]>,
     now: i64,
 ) -> bool {
-    matchmore_passing(plan, context, number, callerid, now, &mut Vec::new())
+    matchmore_passing(plan, context, number, callerid, now, &mut Passed::default())
 }
 
-/// [`matchmore`], and the switches `(context, switch)` the search passed on the way (asked
-/// after a context's own extensions, before its includes; none answers offline).
+/// What a search passed on the way besides its answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Passed {
+    /// The switches `(context, switch)` it asked, after each context's own extensions and
+    /// before its includes (none answers offline).
+    pub switches: Vec<(usize, usize)>,
+    /// Whether it met an include it could not follow, having entered [`MAX_STACK`]
+    /// contexts (Asterisk then logs [`STACK_WARNING`]).
+    pub stack_exceeded: bool,
+}
+
+/// [`matchmore`], and what the search passed on the way ([`Passed`]).
 pub fn matchmore_passing(
     plan: &Dialplan,
     context: &[u8],
     number: &[u8],
     callerid: Option<&[u8]>,
     now: i64,
-    switches: &mut Vec<(usize, usize)>,
+    passed: &mut Passed,
 ) -> bool {
     fn walk<'p>(
         plan: &'p Dialplan,
@@ -413,7 +423,7 @@ pub fn matchmore_passing(
         callerid: Option<&[u8]>,
         now: i64,
         visited: &mut Vec<&'p [u8]>,
-        switches: &mut Vec<(usize, usize)>,
+        passed: &mut Passed,
     ) -> Option<bool> {
         let c = &plan.contexts[ctx];
         visited.push(&c.name);
@@ -424,18 +434,21 @@ pub fn matchmore_passing(
                 _ => {}
             }
         }
-        switches.extend((0..c.switches.len()).map(|s| (ctx, s)));
+        passed
+            .switches
+            .extend((0..c.switches.len()).map(|s| (ctx, s)));
         for inc in &c.includes {
+            if is_timed(inc) && !is_open(inc, now) {
+                continue;
+            }
             if visited.len() >= MAX_STACK {
-                break;
+                passed.stack_exceeded = true;
+                continue;
             }
             let Follow::Into(target) = follow(plan, inc, visited) else {
                 continue;
             };
-            if is_timed(inc) && !is_open(inc, now) {
-                continue;
-            }
-            if let Some(answer) = walk(plan, target, number, callerid, now, visited, switches) {
+            if let Some(answer) = walk(plan, target, number, callerid, now, visited, passed) {
                 return Some(answer);
             }
         }
@@ -444,7 +457,7 @@ pub fn matchmore_passing(
     let Some(ctx) = plan.contexts.iter().position(|c| c.name == context) else {
         return false;
     };
-    walk(plan, ctx, number, callerid, now, &mut Vec::new(), switches).unwrap_or(false)
+    walk(plan, ctx, number, callerid, now, &mut Vec::new(), passed).unwrap_or(false)
 }
 
 /// Where a search goes from an include (`pbx_find_extension`): the context it names, unless

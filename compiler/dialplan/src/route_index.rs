@@ -227,7 +227,7 @@ impl<'p> RouteIndex<'p> {
                 &mut Vec::new(),
                 &mut contexts,
                 &|_, _| None,
-                &mut false,
+                &mut Exceeded::default(),
             );
             Fixed {
                 entries: entries(self.plan, &contexts),
@@ -322,8 +322,8 @@ impl<'p> RouteIndex<'p> {
         let Some(ctx) = self.context(context) else {
             return false;
         };
-        match self.flat(ctx, now) {
-            Some(flat) => flat.exceeded,
+        match self.flat(ctx, now).and_then(|flat| flat.exceeded) {
+            Some(exceeded) => exceeded,
             None => {
                 // A search for a priority no extension has goes everywhere it can.
                 let search = route::find_at(self.plan, context, b"", i32::MIN, None, now);
@@ -433,8 +433,28 @@ struct Flat {
     /// reads no other memory.
     literals: HashMap<SmallVec<[u8; 16]>, SmallVec<[u32; 2]>>,
     patterns: Trie,
-    /// Whether the search met an include past [`route::MAX_STACK`] contexts.
-    exceeded: bool,
+    /// Whether the search met an include past [`route::MAX_STACK`] contexts; `None` when
+    /// that depends on a time condition the flattening does not follow.
+    exceeded: Option<bool>,
+}
+
+/// What a [`walk`] learnt of the includes past [`route::MAX_STACK`] contexts.
+#[derive(Default)]
+struct Exceeded {
+    /// One of them applies.
+    met: bool,
+    /// One of them has a time condition not known here.
+    unsure: bool,
+}
+
+impl Exceeded {
+    fn answer(&self) -> Option<bool> {
+        match (self.met, self.unsure) {
+            (true, _) => Some(true),
+            (false, true) => None,
+            (false, false) => Some(false),
+        }
+    }
 }
 
 /// What a lookup asks of an extension before anything else, as bits.
@@ -569,7 +589,7 @@ impl Flat {
     ) -> Option<Flat> {
         let mut order = Vec::new();
         let mut visited: Vec<&[u8]> = Vec::new();
-        let mut exceeded = false;
+        let mut exceeded = Exceeded::default();
         if !walk(
             plan,
             targets,
@@ -602,7 +622,7 @@ impl Flat {
             traits,
             literals,
             patterns,
-            exceeded,
+            exceeded: exceeded.answer(),
         })
     }
 
@@ -694,7 +714,7 @@ fn entries(plan: &Dialplan, order: &[usize]) -> Vec<(u32, u32)> {
 
 /// The contexts a search of `ctx` visits, in order, as `route::walk` visits them, with a
 /// time-conditioned include followed as `open` says (given the context and the include's
-/// index in it); `false` when `open` has no answer for one. `exceeded` is set where the
+/// index in it); `false` when `open` has no answer for one. `exceeded` tells where the
 /// search reaches an include it cannot follow, having entered [`route::MAX_STACK`]
 /// contexts: a lookup that finds nothing in them then logs Asterisk's warning.
 fn walk<'p>(
@@ -704,21 +724,21 @@ fn walk<'p>(
     visited: &mut Vec<&'p [u8]>,
     order: &mut Vec<usize>,
     open: &dyn Fn(usize, usize) -> Option<bool>,
-    exceeded: &mut bool,
+    exceeded: &mut Exceeded,
 ) -> bool {
     let c = &plan.contexts[ctx];
     visited.push(&c.name);
     order.push(ctx);
     for (n, inc) in c.includes.iter().enumerate() {
         if visited.len() >= route::MAX_STACK {
-            // Asterisk checks the limit once the include's time condition holds.
-            *exceeded |= match route::is_timed(inc) {
-                false => true,
-                true => match open(ctx, n) {
-                    Some(open) => open,
-                    None => return false,
-                },
-            };
+            // Asterisk checks the limit once the include's time condition holds. Past the
+            // limit nothing more is searched, so an include whose condition `open` does not
+            // know (one that leads nowhere) leaves the order whole, the warning unknown.
+            match route::is_timed(inc).then(|| open(ctx, n)) {
+                None | Some(Some(true)) => exceeded.met = true,
+                Some(Some(false)) => {}
+                Some(None) => exceeded.unsure = true,
+            }
             continue;
         }
         let route::Follow::Into(target) = route::follow_to(targets[ctx][n], inc, visited) else {

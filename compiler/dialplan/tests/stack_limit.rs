@@ -130,3 +130,23 @@ fn a_chain_of_100000_contexts_routes_within_the_limit() {
     assert!(index.exceeds_stack(b"c0", 0));
     assert!(!index.exceeds_stack(b"c99999", 0));
 }
+
+/// A time-conditioned include past the limit that leads nowhere (its context is missing)
+/// changes nothing in the order: the flattening stands, and whether a search warns is
+/// answered by the reference search at that time.
+#[test]
+fn a_timed_include_past_the_limit_keeps_the_flattening() {
+    let plan = chain(MAX_STACK - 1, "include => nosuch,*,mon,*,*\n");
+    let index = RouteIndex::new(&plan);
+    let monday = 4 * 86_400;
+    for now in [0, monday] {
+        assert!(index.flattened(0, now), "at {now}");
+        assert_eq!(
+            index.find(b"c0", b"s", 1, None, now).map(|f| f.context),
+            Some(511)
+        );
+    }
+    // 1970-01-01 was a Thursday: closed, no warning; open on the Monday after.
+    assert!(!index.exceeds_stack(b"c0", 0));
+    assert!(index.exceeds_stack(b"c0", monday));
+}

@@ -1099,16 +1099,19 @@ impl Engine<'_> {
 
     /// Whether some extension could still match `number` with more digits.
     fn matchmore_number(&self, call: &Call, number: &[u8]) -> bool {
-        let mut switches = Vec::new();
+        let mut passed = pbxc_dialplan::route::Passed::default();
         let more = pbxc_dialplan::route::matchmore_passing(
             self.plan,
             &call.context,
             number,
             call.cid(),
             self.routing_time(),
-            &mut switches,
+            &mut passed,
         );
-        self.note(switches);
+        self.note(passed.switches);
+        if passed.stack_exceeded {
+            self.stack_exceeded.set(true);
+        }
         more
     }
 

@@ -258,14 +258,8 @@ impl BuildInfo {
     pub fn get() -> &'static BuildInfo {
         static INFO: OnceLock<BuildInfo> = OnceLock::new();
         INFO.get_or_init(|| {
-            let kernel_file = |name: &str| {
-                std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
-            let os = Some(kernel_file("ostype"))
-                .filter(|o| !o.is_empty())
-                .unwrap_or_else(|| capitalized(std::env::consts::OS));
+            let uname = rustix::system::uname();
+            let text = |s: &std::ffi::CStr| s.to_string_lossy().into_owned();
             let date = std::env::current_exe()
                 .and_then(std::fs::metadata)
                 .and_then(|m| m.modified())
@@ -274,23 +268,15 @@ impl BuildInfo {
                 .map(|d| utc_date(d.as_secs() as i64))
                 .unwrap_or_default();
             BuildInfo {
-                hostname: String::from_utf8_lossy(&host_name().unwrap_or_default()).into_owned(),
-                kernel: kernel_file("osrelease"),
-                machine: std::env::consts::ARCH.to_string(),
-                os,
+                hostname: text(uname.nodename()),
+                kernel: text(uname.release()),
+                machine: text(uname.machine()),
+                os: text(uname.sysname()),
                 date,
                 user: user_name().unwrap_or_default(),
             }
         })
     }
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
 }
 
 /// `YYYY-MM-DD HH:MM:SS UTC`.
@@ -466,14 +452,18 @@ mod tests {
         // The only argument is the raw text (AST_STANDARD_APP_ARGS cleans all but the
         // last), quotes kept.
         assert_eq!(version("\"BUILD_MACHINE\""), "22.0.0");
-        assert_eq!(version("BUILD_MACHINE"), std::env::consts::ARCH);
-        assert_eq!(version("build_os"), "Linux");
-        assert_eq!(
-            version("BUILD_KERNEL"),
-            std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .unwrap()
-                .trim()
-        );
+        // `uname -m`, `-s`, `-r`, `-n`, as make_build_h asks.
+        let uname = |flag: &str| {
+            let out = std::process::Command::new("uname")
+                .arg(flag)
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        };
+        assert_eq!(version("BUILD_MACHINE"), uname("-m"));
+        assert_eq!(version("build_os"), uname("-s"));
+        assert_eq!(version("BUILD_KERNEL"), uname("-r"));
+        assert_eq!(version("BUILD_HOSTNAME"), uname("-n"));
         assert!(!version("BUILD_USER").is_empty());
         let date = version("BUILD_DATE");
         assert_eq!(date.len(), "2026-11-29 12:00:00 UTC".len(), "{date}");

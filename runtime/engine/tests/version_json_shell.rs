@@ -20,10 +20,15 @@ exten => s,1,Set(v=${VERSION()}|${VERSION(ASTERISK_VERSION_NUM)}|${VERSION(Build
  same => n,Hangup()
  same => n(macros),Set(path=macro)
 ";
+    let machine = std::process::Command::new("uname")
+        .arg("-m")
+        .output()
+        .unwrap();
+    let machine = String::from_utf8(machine.stdout).unwrap();
     for (engine, call, _) in runs_of(dialplan, SimulatedChannel::default) {
         assert_eq!(
             get(&call, "v"),
-            format!("22.0.0|220000|{}", std::env::consts::ARCH),
+            format!("22.0.0|220000|{}", machine.trim()),
             "{engine}"
         );
         assert_eq!(get(&call, "path"), "gosub", "{engine}");

@@ -56,35 +56,59 @@ impl Json {
         out
     }
 
+    /// Written with a stack of its own rather than by recursion: a value 2048 deep must not
+    /// need a deep thread stack (a call's thread in `pbx` has 512 KiB, which the recursive
+    /// writer overflowed in a debug build). Dropping one recurses too, but its frames are a
+    /// few words: the test below drops the deepest on that stack.
     fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(true) => out.push_str("true"),
-            Json::Bool(false) => out.push_str("false"),
-            Json::Integer(n) => out.push_str(&n.to_string()),
-            Json::Real(r) => out.push_str(&real_text(*r)),
-            Json::String(s) => write_string(s, out),
-            Json::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write(out);
+        /// What is left to write: a value, or text that closes or separates.
+        enum Next<'j> {
+            Value(&'j Json),
+            Text(&'static str),
+            Key(&'j str),
+        }
+        let mut todo = vec![Next::Value(self)];
+        while let Some(next) = todo.pop() {
+            let value = match next {
+                Next::Text(text) => {
+                    out.push_str(text);
+                    continue;
                 }
-                out.push(']');
-            }
-            Json::Object(members) => {
-                out.push('{');
-                for (i, (key, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
+                Next::Key(key) => {
                     write_string(key, out);
                     out.push(':');
-                    value.write(out);
+                    continue;
                 }
-                out.push('}');
+                Next::Value(value) => value,
+            };
+            match value {
+                Json::Null => out.push_str("null"),
+                Json::Bool(true) => out.push_str("true"),
+                Json::Bool(false) => out.push_str("false"),
+                Json::Integer(n) => out.push_str(&n.to_string()),
+                Json::Real(r) => out.push_str(&real_text(*r)),
+                Json::String(s) => write_string(s, out),
+                Json::Array(items) => {
+                    out.push('[');
+                    todo.push(Next::Text("]"));
+                    for (i, item) in items.iter().enumerate().rev() {
+                        todo.push(Next::Value(item));
+                        if i > 0 {
+                            todo.push(Next::Text(","));
+                        }
+                    }
+                }
+                Json::Object(members) => {
+                    out.push('{');
+                    todo.push(Next::Text("}"));
+                    for (i, (key, value)) in members.iter().enumerate().rev() {
+                        todo.push(Next::Value(value));
+                        todo.push(Next::Key(key));
+                        if i > 0 {
+                            todo.push(Next::Text(","));
+                        }
+                    }
+                }
             }
         }
     }

@@ -242,6 +242,20 @@ fn depth_limits_are_asterisks_and_janssons() {
     assert!(Json::parse(arrays(1_000_000, "").as_bytes()).is_none());
 }
 
+/// A value as deep as jansson reads is written back and dropped on a call's thread in
+/// `pbx` (512 KiB of stack), with none of it recursing a level at a time.
+#[test]
+fn the_deepest_value_is_written_and_dropped_on_a_small_stack() {
+    let deepest = "[".repeat(2048) + &"]".repeat(2048);
+    let result = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || decode(&deepest, "0").0)
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(result, Ok("[".repeat(2047) + &"]".repeat(2047)));
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
