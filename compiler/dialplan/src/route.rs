@@ -384,8 +384,10 @@ fn has(e: &Extension, want: Want) -> bool {
 }
 
 /// `ast_matchmore_extension`: whether some extension reachable from `context` could still
-/// match `number` once more digits are dialled. A `!` pattern that matches ends the search
-/// with "no" (it answers as soon as it matches).
+/// match `number` once more digits are dialled. A `!` pattern that matches (for this
+/// caller) ends the search of its context with "no" (it answers as soon as it matches); the
+/// search goes on in the includes after it, as `pbx_find_extension` returns NULL only from
+/// that context.
 pub fn matchmore(
     plan: &Dialplan,
     context: &[u8],
@@ -428,11 +430,17 @@ pub fn matchmore_passing(
         let c = &plan.contexts[ctx];
         visited.push(&c.name);
         for e in &c.extensions {
-            match extension_match(&e.name, number, Mode::MatchMore) {
-                2 => return Some(false),
-                1 if cid_matches(&e.cid, callerid) => return Some(true),
-                _ => {}
+            let found = extension_match(&e.name, number, Mode::MatchMore);
+            if found == 0 || !cid_matches(&e.cid, callerid) {
+                continue;
             }
+            // A `!` pattern "is final and is NULL" (pbx.c): this context's search returns
+            // nothing, so the whole search answers no when it is the one searched first,
+            // and the context that included it goes on with its next include.
+            if found == 2 {
+                return None;
+            }
+            return Some(true);
         }
         passed
             .switches
