@@ -760,7 +760,10 @@ impl Engine<'_> {
     /// nothing in the [`pbxc_dialplan::route::MAX_STACK`] contexts a search may enter and met
     /// an include beyond them (Asterisk logs it at each such include of every such lookup).
     pub(crate) fn report_switches(&self, call: &mut Call) {
-        if self.stack_exceeded.take() && !std::mem::replace(&mut call.stack_reported, true) {
+        if self.deep
+            && self.stack_exceeded.take()
+            && !std::mem::replace(&mut call.stack_reported, true)
+        {
             call.log.push(pbxc_dialplan::route::STACK_WARNING.into());
         }
         if !self.index.has_switches() {
