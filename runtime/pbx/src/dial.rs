@@ -64,8 +64,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     let started = Instant::now();
     let mut ringing: Vec<Arc<Channel>> = Vec::new();
     let mut legs = Legs(Vec::new());
-    let mut status: &[u8] = b"CHANUNAVAIL";
-    for target in targets.split(|&c| c == b'&') {
+    // What app_dial.c counts of the parties that failed (`struct cause_args`).
+    let mut failed = Failures::default();
+    let count = targets.split(|&c| c == b'&').count();
+    for (n, target) in targets.split(|&c| c == b'&').enumerate() {
         let target = String::from_utf8_lossy(target).trim().to_string();
         let Some((tech, resource)) = target.split_once('/') else {
             tracing::warn!("Dial argument takes format (technology/resource): {target}");
@@ -86,16 +88,21 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     cause.0,
                     cause.name()
                 );
-                if cause == Cause::CONGESTION {
-                    status = b"CONGESTION";
+                failed.count(Some(cause));
+                // The last destination's cause is the caller's.
+                if n + 1 == count {
+                    caller.set_hangupcause(cause);
                 }
             }
         }
     }
+    // No party could be called: CHANUNAVAIL, whatever their causes.
     if ringing.is_empty() {
-        vars.set(b"DIALSTATUS", Some(status));
+        vars.set(b"DIALSTATUS", Some(b"CHANUNAVAIL"));
         return AppResult::Continue;
     }
+    // Parties that failed before ringing count, and so do those called.
+    let lines = failed.total() + ringing.len();
     if option(b'r').is_some() {
         caller.indicate(Indication::Ringing);
     }
@@ -116,8 +123,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     // Ringing: wait for an answer, the end of every attempt, the caller's hang-up, or the
     // timeout.
     let deadline = timeout.and_then(|t| started.checked_add(t));
-    let mut busy = false;
-    let mut congestion = false;
     let answered = loop {
         let seen = caller.signal.generation();
         // The caller's absolute timeout ends the attempt as its hang-up would.
@@ -142,26 +147,16 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     Indication::Ringing if option(b'r').is_none() && hold.is_none() => {
                         caller.indicate(Indication::Ringing)
                     }
-                    // A busy or congested party is done with (app_dial hangs it up at once
-                    // and counts it).
-                    Indication::Busy => {
-                        busy = true;
-                        out.hangup(Cause::USER_BUSY);
-                    }
-                    Indication::Congestion => {
-                        congestion = true;
-                        out.hangup(Cause::CONGESTION);
-                    }
+                    // A busy or congested party is done with (app_dial hangs it up at once,
+                    // and counts it below by its cause).
+                    Indication::Busy => out.hangup(Cause::USER_BUSY),
+                    Indication::Congestion => out.hangup(Cause::CONGESTION),
                     _ => {}
                 }
             }
             if out.is_hung_up() && winner.as_ref().is_none_or(|w| !Arc::ptr_eq(w, out)) {
                 let cause = out.hangup_cause();
-                match cause {
-                    Some(Cause::USER_BUSY) => busy = true,
-                    Some(Cause::CONGESTION) => congestion = true,
-                    _ => {}
-                }
+                failed.count(cause);
                 let status = crate::cdr::dial_status_of(cause);
                 // app_dial.c hands the caller the called party's cause.
                 if let Some(cause) = cause {
@@ -182,14 +177,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             if let Some(hold) = &hold {
                 hold.stop();
             }
-            let status: &[u8] = if busy {
-                b"BUSY"
-            } else if congestion {
-                b"CONGESTION"
-            } else {
-                b"NOANSWER"
-            };
-            vars.set(b"DIALSTATUS", Some(status));
+            vars.set(b"DIALSTATUS", Some(failed.status(lines)));
             set_time(vars, b"DIALEDTIME", started);
             return AppResult::Continue;
         }
@@ -638,4 +626,45 @@ fn blind_transfer(
         priority: 1,
         vars: vars.inherit(),
     })
+}
+
+/// app_dial.c's `cause_args`: the parties that failed, by what their cause makes them
+/// (`handle_cause`). A party that stopped ringing with normal clearing or no answer counts
+/// as none of them.
+#[derive(Default)]
+struct Failures {
+    busy: usize,
+    congestion: usize,
+    unavailable: usize,
+}
+
+impl Failures {
+    /// `handle_cause`: a cause of none (0) is unavailable, as any cause it does not name.
+    fn count(&mut self, cause: Option<Cause>) {
+        match cause {
+            Some(Cause::USER_BUSY) => self.busy += 1,
+            Some(Cause::CONGESTION) => self.congestion += 1,
+            Some(Cause::NORMAL_CLEARING | Cause::NO_ANSWER) => {}
+            _ => self.unavailable += 1,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.busy + self.congestion + self.unavailable
+    }
+
+    /// DIALSTATUS once no party rings any more and none answered (`wait_for_answer`): when
+    /// every one of the `lines` counts, the first of BUSY, CONGESTION and CHANUNAVAIL that
+    /// any does; else NOANSWER.
+    fn status(&self, lines: usize) -> &'static [u8] {
+        if lines != self.total() {
+            b"NOANSWER"
+        } else if self.busy > 0 {
+            b"BUSY"
+        } else if self.congestion > 0 {
+            b"CONGESTION"
+        } else {
+            b"CHANUNAVAIL"
+        }
+    }
 }

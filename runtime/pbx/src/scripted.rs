@@ -61,6 +61,9 @@ enum Behaviour {
     Busy,
     Congestion,
     NoAnswer,
+    /// Hangs up unanswered with this cause (a SIP peer's 603 is 21, call rejected; 16,
+    /// normal clearing, is a phone that stops ringing).
+    Refuse(Cause),
     /// Panics when called: proves that a panic ends its call, not the process.
     Panic,
 }
@@ -78,6 +81,7 @@ impl Endpoint for TestEndpoint {
                 chan.receive_hangup(Cause::CONGESTION);
             }
             Behaviour::NoAnswer => chan.receive_indication(Indication::Ringing),
+            Behaviour::Refuse(cause) => chan.receive_hangup(cause),
             Behaviour::Panic => panic!("Test/…/panic: a driver failing on purpose"),
             Behaviour::Caller => {}
         }
@@ -169,7 +173,8 @@ fn schedule(pbx: &Pbx, chan: &Arc<Channel>, script: &Script) {
     }
 }
 
-/// `Dial(Test/name[/behaviour])`.
+/// `Dial(Test/name[/behaviour])`: `answer` (the default), `busy`, `congestion`,
+/// `noanswer`, `hangupN` (hangs up unanswered with cause N), `panic`.
 pub fn request(
     resource: &str,
     signal: Option<Arc<crate::channel::Signal>>,
@@ -184,7 +189,11 @@ pub fn request(
         "congestion" => Behaviour::Congestion,
         "noanswer" => Behaviour::NoAnswer,
         "panic" => Behaviour::Panic,
-        _ => return Err(Cause::CHANNEL_UNACCEPTABLE),
+        // `hangup21`: hangs up unanswered with cause 21.
+        other => match other.strip_prefix("hangup").and_then(|n| n.parse().ok()) {
+            Some(cause) => Behaviour::Refuse(Cause(cause)),
+            None => return Err(Cause::CHANNEL_UNACCEPTABLE),
+        },
     };
     Ok(Channel::new(
         Spec {

@@ -939,3 +939,36 @@ fn background_options_and_context_as_pbx_builtins_has_them() {
     );
     assert_eq!(failed.trace()[1], "ivr,f,2,NoOp(FAILED)");
 }
+
+/// DIALSTATUS after every party failed, as app_dial.c's `handle_cause` counts them: busy,
+/// congestion, or unavailable for any other cause but normal clearing and no answer. Only
+/// when every party counts is the status the first of BUSY, CONGESTION, CHANUNAVAIL that
+/// one of them is; a party that just stopped ringing leaves NOANSWER. A party that could
+/// not even be called counts too, and the last one's cause is the caller's.
+#[test]
+fn dial_status_counts_every_party_as_app_dial_does() {
+    let cases = [
+        ("Test/a/hangup21", "CHANUNAVAIL 21"),
+        ("Test/a/busy&Test/b/hangup21", "BUSY 21"),
+        ("Test/a/congestion&Test/b/hangup1", "CONGESTION 1"),
+        ("Test/a/busy&Test/b/hangup16", "NOANSWER 16"),
+        ("Test/a/bogus&Test/b/busy", "BUSY 17"),
+        // The busy party's cause comes after the one that could not be called.
+        ("Test/a/busy&Test/b/bogus", "BUSY 17"),
+        ("Test/a/bogus", "CHANUNAVAIL 6"),
+    ];
+    let mut dialplan = String::from("[in]\n");
+    for (n, (targets, _)) in cases.iter().enumerate() {
+        dialplan += &format!(
+            "exten => {n},1,Dial({targets})\n same => n,Set(r=${{DIALSTATUS}} ${{HANGUPCAUSE}})\n same => n,Hangup()\n"
+        );
+    }
+    let f = fixture("dialcauses", &dialplan);
+    let calls: Vec<_> = (0..cases.len())
+        .map(|n| f.call("in", &n.to_string(), Script::default()).0)
+        .collect();
+    f.settle();
+    for ((targets, expected), chan) in cases.iter().zip(calls) {
+        assert_eq!(chan.final_var("r").as_deref(), Some(*expected), "{targets}");
+    }
+}
