@@ -67,20 +67,25 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     // What app_dial.c counts of the parties that failed (`struct cause_args`).
     let mut failed = Failures::default();
     let count = targets.split(|&c| c == b'&').count();
+    // Every party is requested first, and called once all are (`ast_call` after the loop).
     for (n, target) in targets.split(|&c| c == b'&').enumerate() {
         let target = String::from_utf8_lossy(target).trim().to_string();
-        let Some((tech, resource)) = target.split_once('/') else {
-            tracing::warn!("Dial argument takes format (technology/resource): {target}");
+        if target.is_empty() {
             continue;
+        }
+        let Some((tech, resource)) = target.split_once('/').filter(|(_, r)| !r.is_empty()) else {
+            // The whole Dial fails: the parties requested so far are let go uncalled.
+            tracing::warn!("Dial argument takes format (technology/resource)");
+            for (out, _) in &legs.0 {
+                out.hangup(Cause::NORMAL_CLEARING);
+            }
+            vars.set(b"DIALSTATUS", Some(b"INVALIDARGS"));
+            return AppResult::Hangup;
         };
         match io.pbx.request(tech, resource, caller, vars) {
             Ok(out) => {
                 io.pbx.register(&out);
                 legs.0.push((out.clone(), resource.to_string()));
-                out.dialed.store(true, std::sync::atomic::Ordering::Relaxed);
-                caller.with_cdr(|cdr, now| cdr.dial_begin(&out.name, now));
-                out.call();
-                ringing.push(out);
             }
             Err(cause) => {
                 tracing::warn!(
@@ -95,6 +100,12 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 }
             }
         }
+    }
+    for (out, _) in &legs.0 {
+        out.dialed.store(true, std::sync::atomic::Ordering::Relaxed);
+        caller.with_cdr(|cdr, now| cdr.dial_begin(&out.name, now));
+        out.call();
+        ringing.push(out.clone());
     }
     // No party could be called: CHANUNAVAIL, whatever their causes.
     if ringing.is_empty() {

@@ -956,6 +956,8 @@ fn dial_status_counts_every_party_as_app_dial_does() {
         // The busy party's cause comes after the one that could not be called.
         ("Test/a/busy&Test/b/bogus", "BUSY 17"),
         ("Test/a/bogus", "CHANUNAVAIL 6"),
+        // An empty target is passed over.
+        ("&Test/a/busy&", "BUSY 17"),
     ];
     let mut dialplan = String::from("[in]\n");
     for (n, (targets, _)) in cases.iter().enumerate() {
@@ -971,4 +973,28 @@ fn dial_status_counts_every_party_as_app_dial_does() {
     for ((targets, expected), chan) in cases.iter().zip(calls) {
         assert_eq!(chan.final_var("r").as_deref(), Some(*expected), "{targets}");
     }
+}
+
+/// A target that is not `technology/resource` fails the whole Dial (app_dial.c goes to its
+/// end): DIALSTATUS is INVALIDARGS, the call hangs up, and a party named before it is let go
+/// without being called (its `h` reads what the caller's Dial left).
+#[test]
+fn a_target_without_a_resource_fails_the_whole_dial() {
+    let f = fixture(
+        "dialinvalid",
+        "[in]\nexten => s,1,Dial(Local/1@inside&nonsense)\n same => n,Set(never=1)\n\
+         exten => h,1,Set(r=${DIALSTATUS})\n\
+         exten => 2,1,Dial(Test/)\n same => n,Set(never=1)\n\
+         exten => h,1,Set(r=${DIALSTATUS})\n\
+         [inside]\nexten => 1,1,Set(GLOBAL(called)=yes)\n",
+    );
+    let (first, _) = f.call("in", "s", Script::default());
+    let (second, _) = f.call("in", "2", Script::default());
+    f.settle();
+    for chan in [first, second] {
+        assert_eq!(chan.final_var("r").as_deref(), Some("INVALIDARGS"));
+        assert_eq!(chan.final_var("never"), None);
+    }
+    let globals = f.pbx.globals.lock().unwrap();
+    assert_eq!(globals.get(b"called"), None, "the Local party never ran");
 }
