@@ -59,6 +59,12 @@ pub(crate) fn execute(
             crate::cdr::fork_app(call, chan, data);
             AppResult::Continue
         }
+        "Dial"
+            if chan.runs_local_offline()
+                && let Some(failed) = dial_refused(call, data) =>
+        {
+            failed
+        }
         "Dial" if chan.runs_local_offline() && is_local_dial(data) => {
             dial_local(engine, call, chan, data)
         }
@@ -1249,6 +1255,40 @@ fn wait_exten(
 
 // ---------------------------------------------------------------------------------------
 // Local channels
+
+/// What app_dial.c's `dial_exec_full` decides before it calls anyone, offline: no
+/// argument, or a target that is not `technology/resource`, fails the whole Dial
+/// (INVALIDARGS, and the call hangs up); targets that are all empty reach no one
+/// (CHANUNAVAIL). `None` when the targets are fit to dial.
+fn dial_refused(call: &mut Call, data: &[u8]) -> Option<AppResult> {
+    let targets = args::standard(data, 4)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let invalid = |call: &mut Call, warning: &str| {
+        call.log.push(format!("WARNING: {warning}"));
+        call.vars.set(b"DIALSTATUS", Some(b"INVALIDARGS"));
+        Some(AppResult::Hangup)
+    };
+    if targets.is_empty() {
+        return invalid(call, "Dial requires an argument (technology/resource)");
+    }
+    let named: Vec<&[u8]> = targets
+        .split(|&c| c == b'&')
+        .filter(|t| !t.is_empty())
+        .collect();
+    if named
+        .iter()
+        .any(|t| strsep(t, b'/').1.is_none_or(<[u8]>::is_empty))
+    {
+        return invalid(call, "Dial argument takes format (technology/resource)");
+    }
+    if named.is_empty() {
+        call.vars.set(b"DIALSTATUS", Some(b"CHANUNAVAIL"));
+        return Some(AppResult::Continue);
+    }
+    None
+}
 
 fn is_local_dial(data: &[u8]) -> bool {
     data.len() >= 6 && data[..6].eq_ignore_ascii_case(b"local/")
