@@ -1256,32 +1256,33 @@ fn wait_exten(
 // ---------------------------------------------------------------------------------------
 // Local channels
 
-/// What app_dial.c's `dial_exec_full` decides before it calls anyone, offline: no
-/// argument, or a target that is not `technology/resource`, fails the whole Dial
-/// (INVALIDARGS, and the call hangs up); targets that are all empty reach no one
+/// What app_dial.c's `dial_exec_full` decides before it calls anyone, offline: a target
+/// that is not `technology/resource` fails the whole Dial (INVALIDARGS; the call hangs up
+/// unless `g`); no target at all (blanks and empty ones are passed over) reaches no one
 /// (CHANUNAVAIL). `None` when the targets are fit to dial.
 fn dial_refused(call: &mut Call, data: &[u8]) -> Option<AppResult> {
-    let targets = args::standard(data, 4)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let invalid = |call: &mut Call, warning: &str| {
-        call.log.push(format!("WARNING: {warning}"));
-        call.vars.set(b"DIALSTATUS", Some(b"INVALIDARGS"));
-        Some(AppResult::Hangup)
-    };
-    if targets.is_empty() {
-        return invalid(call, "Dial requires an argument (technology/resource)");
-    }
+    let parts = args::standard(data, 4);
+    let targets = parts.first().cloned().unwrap_or_default();
     let named: Vec<&[u8]> = targets
         .split(|&c| c == b'&')
+        .map(<[u8]>::trim_ascii)
         .filter(|t| !t.is_empty())
         .collect();
     if named
         .iter()
         .any(|t| strsep(t, b'/').1.is_none_or(<[u8]>::is_empty))
     {
-        return invalid(call, "Dial argument takes format (technology/resource)");
+        call.log
+            .push("WARNING: Dial argument takes format (technology/resource)".into());
+        call.vars.set(b"DIALSTATUS", Some(b"INVALIDARGS"));
+        let go_on = parts
+            .get(2)
+            .is_some_and(|options| args::has_option(options, b'g'));
+        return Some(if go_on {
+            AppResult::Continue
+        } else {
+            AppResult::Hangup
+        });
     }
     if named.is_empty() {
         call.vars.set(b"DIALSTATUS", Some(b"CHANUNAVAIL"));

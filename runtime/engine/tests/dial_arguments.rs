@@ -1,7 +1,7 @@
-//! What app_dial.c decides before it calls anyone, offline as in `pbx`: no argument, or a
-//! target that is not `technology/resource`, fails the whole Dial with INVALIDARGS and the
-//! call hangs up (a Local party named before it never runs); targets that are all empty
-//! reach no one (CHANUNAVAIL) and the dialplan goes on.
+//! What app_dial.c decides before it calls anyone, offline as in `pbx`: a target that is
+//! not `technology/resource` fails the whole Dial with INVALIDARGS and the call hangs up
+//! unless `g` (a Local party named before it is never called); no target at all, blanks
+//! passed over, reaches no one (CHANUNAVAIL) and the dialplan goes on.
 
 use pbx_engine::SimulatedChannel;
 
@@ -19,25 +19,14 @@ fn dial(targets: &str) -> String {
 
 #[test]
 fn unfit_targets_fail_the_whole_dial() {
-    for (targets, warning) in [
-        (
-            "",
-            "WARNING: Dial requires an argument (technology/resource)",
-        ),
-        (
-            "Local/1@inside&nonsense",
-            "WARNING: Dial argument takes format (technology/resource)",
-        ),
-        (
-            "PJSIP/",
-            "WARNING: Dial argument takes format (technology/resource)",
-        ),
-    ] {
+    let warning = ["WARNING: Dial argument takes format (technology/resource)"];
+    for targets in ["Local/1@inside&nonsense", "PJSIP/"] {
         for (engine, call, chan) in runs_of(&dial(targets), SimulatedChannel::default) {
             assert_eq!(get(&call, "r"), "INVALIDARGS", "{engine} {targets}");
             assert_eq!(get(&call, "after"), "", "{engine} {targets}");
-            assert_eq!(call.log, [warning], "{engine} {targets}");
-            // No party was called: the CDR has none.
+            assert_eq!(call.log, warning, "{engine} {targets}");
+            // The Local party before the bad target was not called: no record has it (an
+            // unanswered call without a party writes none, cdr.conf's `unanswered` being no).
             let records = chan.cdr_records(&call);
             assert!(
                 records.iter().all(|r| r.dstchannel.is_empty()),
@@ -45,8 +34,36 @@ fn unfit_targets_fail_the_whole_dial() {
             );
         }
     }
-    for (engine, call, _) in runs_of(&dial("&"), SimulatedChannel::default) {
-        assert_eq!(get(&call, "r"), "CHANUNAVAIL", "{engine}");
+    // With `g` the dialplan goes on.
+    for (engine, call, _) in runs_of(&dial("nonsense,,g"), SimulatedChannel::default) {
         assert_eq!(get(&call, "after"), "yes", "{engine}");
+        assert_eq!(get(&call, "r"), "INVALIDARGS", "{engine}");
+    }
+    // A Local party dialled alone is in the record (what the check above rules out).
+    for (engine, call, chan) in runs_of(&dial("Local/1@inside"), SimulatedChannel::default) {
+        let records = chan.cdr_records(&call);
+        assert!(
+            records
+                .iter()
+                .any(|r| r.dstchannel.starts_with("Local/1@inside")),
+            "{engine}: {records:?}"
+        );
+    }
+}
+
+/// No argument, or only empty and blank targets: no one to dial.
+#[test]
+fn no_target_is_chanunavail_and_the_dialplan_goes_on() {
+    for targets in ["", "&", " & "] {
+        for (engine, call, _) in runs_of(&dial(targets), SimulatedChannel::default) {
+            assert_eq!(get(&call, "r"), "CHANUNAVAIL", "{engine} {targets:?}");
+            assert_eq!(get(&call, "after"), "yes", "{engine} {targets:?}");
+            assert!(call.log.is_empty(), "{engine}: {:?}", call.log);
+        }
+    }
+    // A blank between two targets is passed over: the Local party is dialled.
+    let blank = dial("Local/1@inside& ,,g");
+    for (engine, call, _) in runs_of(&blank, SimulatedChannel::default) {
+        assert_eq!(get(&call, "r"), "ANSWER", "{engine}");
     }
 }

@@ -27,11 +27,8 @@ use crate::pbx::Start;
 
 pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppResult {
     let args = standard(data, 4);
+    // No argument is no party to dial: CHANUNAVAIL below, and the dialplan goes on.
     let targets = args.first().cloned().unwrap_or_default();
-    if targets.is_empty() {
-        tracing::warn!("Dial requires an argument (technology/resource)");
-        return AppResult::Hangup;
-    }
     let timeout = args
         .get(1)
         .and_then(|t| String::from_utf8_lossy(t).trim().parse::<f64>().ok())
@@ -74,13 +71,18 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
             continue;
         }
         let Some((tech, resource)) = target.split_once('/').filter(|(_, r)| !r.is_empty()) else {
-            // The whole Dial fails: the parties requested so far are let go uncalled.
+            // The whole Dial fails (`goto out`): the parties requested so far are let go
+            // uncalled, and the call hangs up unless `g`.
             tracing::warn!("Dial argument takes format (technology/resource)");
             for (out, _) in &legs.0 {
                 out.hangup(Cause::NORMAL_CLEARING);
             }
             vars.set(b"DIALSTATUS", Some(b"INVALIDARGS"));
-            return AppResult::Hangup;
+            return if option(b'g').is_some() && !caller.is_hung_up() {
+                AppResult::Continue
+            } else {
+                AppResult::Hangup
+            };
         };
         match io.pbx.request(tech, resource, caller, vars) {
             Ok(out) => {
@@ -107,9 +109,10 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         out.call();
         ringing.push(out.clone());
     }
-    // No party could be called: CHANUNAVAIL, whatever their causes.
+    // No party could be called: BUSY or CONGESTION when a request failed so (a busy
+    // line), else CHANUNAVAIL, as `wait_for_answer` decides with nothing to wait for.
     if ringing.is_empty() {
-        vars.set(b"DIALSTATUS", Some(b"CHANUNAVAIL"));
+        vars.set(b"DIALSTATUS", Some(failed.status(failed.total())));
         return AppResult::Continue;
     }
     // Parties that failed before ringing count, and so do those called.
@@ -134,6 +137,9 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     // Ringing: wait for an answer, the end of every attempt, the caller's hang-up, or the
     // timeout.
     let deadline = timeout.and_then(|t| started.checked_add(t));
+    // Parties counted by the busy or congestion they signalled (app_dial.c counts the
+    // signal, not the cause the party hangs up with later).
+    let mut signalled: Vec<Arc<Channel>> = Vec::new();
     let answered = loop {
         let seen = caller.signal.generation();
         // The caller's absolute timeout ends the attempt as its hang-up would.
@@ -160,14 +166,26 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     }
                     // A busy or congested party is done with (app_dial hangs it up at once,
                     // and counts it below by its cause).
-                    Indication::Busy => out.hangup(Cause::USER_BUSY),
-                    Indication::Congestion => out.hangup(Cause::CONGESTION),
+                    Indication::Busy | Indication::Congestion
+                        if !signalled.iter().any(|s| Arc::ptr_eq(s, out)) =>
+                    {
+                        let cause = if indication == Indication::Busy {
+                            Cause::USER_BUSY
+                        } else {
+                            Cause::CONGESTION
+                        };
+                        failed.count(Some(cause));
+                        signalled.push(out.clone());
+                        out.hangup(cause);
+                    }
                     _ => {}
                 }
             }
             if out.is_hung_up() && winner.as_ref().is_none_or(|w| !Arc::ptr_eq(w, out)) {
                 let cause = out.hangup_cause();
-                failed.count(cause);
+                if !signalled.iter().any(|s| Arc::ptr_eq(s, out)) {
+                    failed.count(cause);
+                }
                 let status = crate::cdr::dial_status_of(cause);
                 // app_dial.c hands the caller the called party's cause.
                 if let Some(cause) = cause {

@@ -174,7 +174,8 @@ fn schedule(pbx: &Pbx, chan: &Arc<Channel>, script: &Script) {
 }
 
 /// `Dial(Test/name[/behaviour])`: `answer` (the default), `busy`, `congestion`,
-/// `noanswer`, `hangupN` (hangs up unanswered with cause N), `panic`.
+/// `noanswer`, `hangupN` (hangs up unanswered with cause N), `failN` (cannot be requested,
+/// with cause N), `panic`.
 pub fn request(
     resource: &str,
     signal: Option<Arc<crate::channel::Signal>>,
@@ -192,7 +193,11 @@ pub fn request(
         // `hangup21`: hangs up unanswered with cause 21.
         other => match other.strip_prefix("hangup").and_then(|n| n.parse().ok()) {
             Some(cause) => Behaviour::Refuse(Cause(cause)),
-            None => return Err(Cause::CHANNEL_UNACCEPTABLE),
+            // `fail17`: cannot be requested, with cause 17 (a busy line).
+            None => match other.strip_prefix("fail").and_then(|n| n.parse().ok()) {
+                Some(cause) => return Err(Cause(cause)),
+                None => return Err(Cause::CHANNEL_UNACCEPTABLE),
+            },
         },
     };
     Ok(Channel::new(

@@ -958,6 +958,10 @@ fn dial_status_counts_every_party_as_app_dial_does() {
         ("Test/a/bogus", "CHANUNAVAIL 6"),
         // An empty target is passed over.
         ("&Test/a/busy&", "BUSY 17"),
+        // No party could be requested: what their causes count decides all the same.
+        ("Test/a/fail17", "BUSY 17"),
+        ("Test/a/fail34&Test/b/fail6", "CONGESTION 6"),
+        ("Test/a/fail16", "CHANUNAVAIL 16"),
     ];
     let mut dialplan = String::from("[in]\n");
     for (n, (targets, _)) in cases.iter().enumerate() {
@@ -976,25 +980,33 @@ fn dial_status_counts_every_party_as_app_dial_does() {
 }
 
 /// A target that is not `technology/resource` fails the whole Dial (app_dial.c goes to its
-/// end): DIALSTATUS is INVALIDARGS, the call hangs up, and a party named before it is let go
-/// without being called (its `h` reads what the caller's Dial left).
+/// end): DIALSTATUS is INVALIDARGS, the call hangs up unless `g`, and a party named before
+/// it is let go without being called. `Dial()` reaches no one: CHANUNAVAIL, and on.
 #[test]
 fn a_target_without_a_resource_fails_the_whole_dial() {
     let f = fixture(
         "dialinvalid",
         "[in]\nexten => s,1,Dial(Local/1@inside&nonsense)\n same => n,Set(never=1)\n\
-         exten => h,1,Set(r=${DIALSTATUS})\n\
          exten => 2,1,Dial(Test/)\n same => n,Set(never=1)\n\
+         exten => 3,1,Dial(Test/a&junk,,g)\n same => n,Set(went_on=1)\n\
+         exten => 4,1,Dial()\n same => n,Set(went_on=1)\n\
          exten => h,1,Set(r=${DIALSTATUS})\n\
          [inside]\nexten => 1,1,Set(GLOBAL(called)=yes)\n",
     );
     let (first, _) = f.call("in", "s", Script::default());
     let (second, _) = f.call("in", "2", Script::default());
+    let (go_on, _) = f.call("in", "3", Script::default());
+    let (none, _) = f.call("in", "4", Script::default());
     f.settle();
     for chan in [first, second] {
         assert_eq!(chan.final_var("r").as_deref(), Some("INVALIDARGS"));
         assert_eq!(chan.final_var("never"), None);
     }
+    // `g` goes on after INVALIDARGS too; no argument at all is no one to call.
+    assert_eq!(go_on.final_var("r").as_deref(), Some("INVALIDARGS"));
+    assert_eq!(go_on.final_var("went_on").as_deref(), Some("1"));
+    assert_eq!(none.final_var("r").as_deref(), Some("CHANUNAVAIL"));
+    assert_eq!(none.final_var("went_on").as_deref(), Some("1"));
     let globals = f.pbx.globals.lock().unwrap();
     assert_eq!(globals.get(b"called"), None, "the Local party never ran");
 }
