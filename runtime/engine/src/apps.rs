@@ -1261,6 +1261,7 @@ fn wait_exten(
 /// unless `g`); no target at all (blanks and empty ones are passed over) reaches no one
 /// (CHANUNAVAIL). `None` when the targets are fit to dial.
 fn dial_refused(call: &mut Call, data: &[u8]) -> Option<AppResult> {
+    crate::dial_times::clear(&mut call.vars);
     let parts = args::standard(data, 4);
     let targets = parts.first().cloned().unwrap_or_default();
     let named: Vec<&[u8]> = targets
@@ -1308,6 +1309,7 @@ fn dial_local(
     // Asterisk would create channels until it ran out of something; offline each Local is a
     // nested call on this thread, so the nesting is bounded.
     const MAX_LOCAL_DEPTH: u32 = 16;
+    crate::dial_times::clear(&mut call.vars);
     if engine.local_depth >= MAX_LOCAL_DEPTH {
         call.log.push(format!(
             "WARNING: Unable to create channel of type 'Local': more than {MAX_LOCAL_DEPTH} Local channels dialled from each other"
@@ -1378,6 +1380,9 @@ fn dial_local(
     caller.dialed(&peers, answered);
     if answered.is_some() {
         call.vars.set(b"DIALSTATUS", Some(b"ANSWER"));
+        // The bridge took no time offline, nor did anything before it.
+        crate::dial_times::set(&mut call.vars, b"ANSWEREDTIME", 0);
+        crate::dial_times::set(&mut call.vars, b"DIALEDTIME", 0);
         if args::has_option(&options, b'g') {
             AppResult::Continue
         } else {

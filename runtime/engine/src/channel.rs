@@ -567,9 +567,11 @@ impl Channel for SimulatedChannel {
                 if !peers.is_empty() {
                     self.cdr.dialed(&peers, Some(0));
                 }
+                crate::dial_times::clear(vars);
                 vars.set(b"DIALSTATUS", Some(b"ANSWER"));
-                vars.set(b"ANSWEREDTIME", Some(b"0"));
-                vars.set(b"DIALEDTIME", Some(b"0"));
+                // The bridge took no time offline, nor did anything before it.
+                crate::dial_times::set(vars, b"ANSWEREDTIME", 0);
+                crate::dial_times::set(vars, b"DIALEDTIME", 0);
                 let options = crate::args::standard(data, 4).into_iter().nth(2);
                 if options.is_some_and(|o| crate::args::has_option(&o, b'g')) {
                     AppResult::Continue

@@ -15,6 +15,7 @@ mod cdr;
 mod channel;
 mod clock;
 mod db;
+pub mod dial_times;
 mod environment;
 mod expr;
 pub mod generate;

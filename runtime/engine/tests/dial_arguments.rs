@@ -67,3 +67,20 @@ fn no_target_is_chanunavail_and_the_dialplan_goes_on() {
         assert_eq!(get(&call, "r"), "ANSWER", "{engine}");
     }
 }
+
+/// Offline the party answers at once and the bridge takes no time: ANSWEREDTIME and
+/// DIALEDTIME and their `_MS` twins read 0; RINGTIME and PROGRESSTIME, emptied as Dial
+/// starts, stay empty.
+#[test]
+fn dial_times_offline() {
+    for targets in ["PJSIP/bob", "Local/1@inside"] {
+        let dialplan = format!(
+            "[c]\nexten => s,1,Set(RINGTIME=stale)\n same => n,Dial({targets},,g)\n\
+             same => n,Set(t=${{ANSWEREDTIME}}|${{ANSWEREDTIME_MS}}|${{DIALEDTIME}}|${{DIALEDTIME_MS}}|${{RINGTIME}}|${{PROGRESSTIME_MS}})\n\
+             [inside]\nexten => 1,1,Answer()\n"
+        );
+        for (engine, call, _) in runs_of(&dialplan, SimulatedChannel::default) {
+            assert_eq!(get(&call, "t"), "0|0|0|0||", "{engine} {targets}");
+        }
+    }
+}

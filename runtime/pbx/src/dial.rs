@@ -26,6 +26,7 @@ use crate::media::Source;
 use crate::pbx::Start;
 
 pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppResult {
+    pbx_engine::dial_times::clear(vars);
     let args = standard(data, 4);
     // No argument is no party to dial: CHANUNAVAIL below, and the dialplan goes on.
     let targets = args.first().cloned().unwrap_or_default();
@@ -140,6 +141,8 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     // Parties counted by the busy or congestion they signalled (app_dial.c counts the
     // signal, not the cause the party hangs up with later).
     let mut signalled: Vec<Arc<Channel>> = Vec::new();
+    // Whether a party rang, or made progress, yet (`sent_ring`, `sent_progress`).
+    let (mut rang, mut progressed) = (false, false);
     let answered = loop {
         let seen = caller.signal.generation();
         // The caller's absolute timeout ends the attempt as its hang-up would.
@@ -161,8 +164,19 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                     Indication::Answer => {
                         winner.get_or_insert_with(|| out.clone());
                     }
-                    Indication::Ringing if option(b'r').is_none() && hold.is_none() => {
-                        caller.indicate(Indication::Ringing)
+                    Indication::Ringing => {
+                        // RINGTIME: from the first ringing party's creation.
+                        if !std::mem::replace(&mut rang, true) {
+                            pbx_engine::dial_times::set(vars, b"RINGTIME", since(out.created));
+                        }
+                        if option(b'r').is_none() && hold.is_none() {
+                            caller.indicate(Indication::Ringing);
+                        }
+                    }
+                    // PROGRESSTIME: from the creation of the first party that makes progress.
+                    Indication::Progress if !progressed => {
+                        progressed = true;
+                        pbx_engine::dial_times::set(vars, b"PROGRESSTIME", since(out.created));
                     }
                     // A busy or congested party is done with (app_dial hangs it up at once,
                     // and counts it below by its cause).
@@ -207,7 +221,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 hold.stop();
             }
             vars.set(b"DIALSTATUS", Some(failed.status(lines)));
-            set_time(vars, b"DIALEDTIME", started);
             return AppResult::Continue;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -219,7 +232,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 hold.stop();
             }
             vars.set(b"DIALSTATUS", Some(b"NOANSWER"));
-            set_time(vars, b"DIALEDTIME", started);
             return AppResult::Continue;
         }
         caller.signal.wait(seen, caller.wake_by(deadline));
@@ -268,7 +280,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
         }
         dial_end("ANSWER");
         io.jump = Some(target.into_bytes());
-        set_time(vars, b"DIALEDTIME", started);
         return AppResult::Continue;
     }
     if let Some(sub) = arg_of(b'U') {
@@ -321,7 +332,6 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 caller.answer();
             }
             end_leg(&answered, Cause::NORMAL_CLEARING);
-            set_time(vars, b"DIALEDTIME", started);
             return decided;
         }
     }
@@ -377,8 +387,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                         end_leg(&answered, Cause::FAILURE);
                     }
                 }
-                set_time(vars, b"DIALEDTIME", started);
-                set_time(vars, b"ANSWEREDTIME", answered_at);
+                bridge_ended(vars, caller);
                 return AppResult::Hangup;
             }
         }
@@ -390,8 +399,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
                 io.jump = Some(
                     format!("{},{},{}", target.context, target.exten, target.priority).into_bytes(),
                 );
-                set_time(vars, b"DIALEDTIME", started);
-                set_time(vars, b"ANSWEREDTIME", answered_at);
+                bridge_ended(vars, caller);
                 return AppResult::Continue;
             }
         }
@@ -404,8 +412,7 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     // The bridge is over, and so is the called party for Dial (`ast_hangup(peer)`), even
     // when it hung up itself and its channel is not let go of yet.
     answered.leave_groups();
-    set_time(vars, b"DIALEDTIME", started);
-    set_time(vars, b"ANSWEREDTIME", answered_at);
+    bridge_ended(vars, caller);
     match wake {
         Wake::HungUp => {
             end_leg(&answered, Cause::NORMAL_CLEARING);
@@ -421,8 +428,19 @@ pub(crate) fn dial(io: &mut CallIo, data: &[u8], vars: &mut Variables) -> AppRes
     }
 }
 
-fn set_time(vars: &mut Variables, name: &[u8], since: Instant) {
-    vars.set(name, Some(since.elapsed().as_secs().to_string().as_bytes()));
+/// Milliseconds since `then` (0 for a time ahead of the clock).
+fn since(then: std::time::SystemTime) -> u64 {
+    then.elapsed()
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `end_bridge_callback`: ANSWEREDTIME is how long the caller has been up, DIALEDTIME how
+/// long it has existed, both from the caller's own times (so time spent before the Dial
+/// counts, as in Asterisk).
+fn bridge_ended(vars: &mut Variables, caller: &Channel) {
+    let up = caller.answered_at().map_or(0, since);
+    pbx_engine::dial_times::set(vars, b"ANSWEREDTIME", up);
+    pbx_engine::dial_times::set(vars, b"DIALEDTIME", since(caller.created));
 }
 
 /// Every channel Dial created, with the resource it dialled. If anything panics while Dial

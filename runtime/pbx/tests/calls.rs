@@ -1010,3 +1010,38 @@ fn a_target_without_a_resource_fails_the_whole_dial() {
     let globals = f.pbx.globals.lock().unwrap();
     assert_eq!(globals.get(b"called"), None, "the Local party never ran");
 }
+
+/// The times Dial reports (app_dial.c's `set_duration_var`, each with its `_MS` twin). Dial
+/// empties them as it starts; RINGTIME is from the first ringing party's creation;
+/// ANSWEREDTIME and DIALEDTIME are set only when a bridge ends, and are how long the
+/// *caller* has been up and has existed, so time before the Dial counts.
+#[test]
+fn dial_times_are_app_dials() {
+    let f = fixture(
+        "dialtimes",
+        "[in]\nexten => s,1,Answer()\n same => n,Wait(0.3)\n\
+         same => n,Dial(Local/1@up,,g)\n\
+         same => n,Set(a=${ANSWEREDTIME}|${ANSWEREDTIME_MS}|${DIALEDTIME_MS}|${RINGTIME})\n\
+         same => n,Dial(Test/carol/noanswer,0.2)\n\
+         same => n,Set(b=${ANSWEREDTIME}|${DIALEDTIME}|${RINGTIME}|${RINGTIME_MS})\n\
+         [up]\nexten => 1,1,Answer()\n same => n,Wait(0.4)\n same => n,Hangup()\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let a = chan.final_var("a").unwrap();
+    let a: Vec<&str> = a.split('|').collect();
+    let answered_ms: u64 = a[1].parse().unwrap();
+    let dialed_ms: u64 = a[2].parse().unwrap();
+    // Up since its Answer: the 0.3 s wait and the 0.4 s bridge.
+    assert!((700..3000).contains(&answered_ms), "{a:?}");
+    assert_eq!(a[0], (answered_ms / 1000).to_string());
+    assert!(dialed_ms >= answered_ms, "{a:?}");
+    // The Local party answered without ringing.
+    assert_eq!(a[3], "");
+    // Unanswered: no bridge, so no ANSWEREDTIME or DIALEDTIME (emptied, not kept from the
+    // first Dial); the party rang at once.
+    let b = chan.final_var("b").unwrap();
+    let b: Vec<&str> = b.split('|').collect();
+    assert_eq!(&b[..3], ["", "", "0"], "{b:?}");
+    assert!(b[3].parse::<u64>().unwrap() < 200, "{b:?}");
+}
