@@ -488,6 +488,39 @@ enum Event {
     Disable(bool),
 }
 
+impl Event {
+    /// What the event does to `call` at `now`; an application start is the caller's to
+    /// make (the tests below publish it differently).
+    fn happen_to(self, call: &mut Call, now: i64) {
+        let peer = |p: u8| format!("SIP/p{p}-1");
+        match self {
+            Event::App(..) => {}
+            Event::Answer => {
+                call.answer(now);
+            }
+            Event::DialBegin(p) => call.chain.dial_begin(&peer(p), t(now)),
+            Event::DialEnd(p, s) => call.chain.dial_end(&peer(p), s, t(now)),
+            Event::BridgeEnter(p) => call.chain.bridge_enter(&peer(p), t(now)),
+            Event::BridgeLeave => call.chain.bridge_leave(t(now)),
+            Event::PartyBHungUp(p, c) => call.chain.party_b_hung_up(&peer(p), c),
+            Event::H(c) => {
+                call.h(now, c);
+            }
+            Event::Reset => call.chain.reset(t(now)),
+            Event::Fork(bits) => {
+                let options = Fork {
+                    set_answer: bits & 1 != 0,
+                    finalize: bits & 2 != 0,
+                    reset: bits & 4 != 0,
+                    keep_vars: bits & 8 != 0,
+                };
+                call.chain.fork(options, t(now));
+            }
+            Event::Disable(on) => call.chain.set_property(Property::Disable, on),
+        }
+    }
+}
+
 fn event() -> impl proptest::strategy::Strategy<Value = Event> {
     use proptest::prelude::*;
     let app = prop::sample::select(vec!["Dial", "NoOp", "Playback", "", "AppDial2", "Wäit"]);
@@ -539,27 +572,9 @@ proptest::proptest! {
         let mut now = 100;
         for e in events {
             now += 1;
-            let peer = |p: u8| format!("SIP/p{p}-1");
             match e {
                 Event::App(p, app) => { call.app(now, "s", i32::from(p) + 1, app, "x"); }
-                Event::Answer => { call.answer(now); }
-                Event::DialBegin(p) => call.chain.dial_begin(&peer(p), t(now)),
-                Event::DialEnd(p, s) => call.chain.dial_end(&peer(p), s, t(now)),
-                Event::BridgeEnter(p) => call.chain.bridge_enter(&peer(p), t(now)),
-                Event::BridgeLeave => call.chain.bridge_leave(t(now)),
-                Event::PartyBHungUp(p, c) => call.chain.party_b_hung_up(&peer(p), c),
-                Event::H(c) => { call.h(now, c); }
-                Event::Reset => call.chain.reset(t(now)),
-                Event::Fork(bits) => {
-                    let options = Fork {
-                        set_answer: bits & 1 != 0,
-                        finalize: bits & 2 != 0,
-                        reset: bits & 4 != 0,
-                        keep_vars: bits & 8 != 0,
-                    };
-                    call.chain.fork(options, t(now));
-                }
-                Event::Disable(on) => call.chain.set_property(Property::Disable, on),
+                other => other.happen_to(&mut call, now),
             }
             proptest::prop_assert!(!call.chain.is_empty());
             for name in ["dst", "lastapp", "start", "answer", "end", "duration", "billsec", "disposition"] {
@@ -625,28 +640,7 @@ proptest::proptest! {
                     latest.chain.update(&snap, t(at));
                 }
                 for call in [&mut every, &mut latest] {
-                    let peer = |p: u8| format!("SIP/p{p}-1");
-                    match e {
-                        Event::App(..) => {}
-                        Event::Answer => { call.answer(now); }
-                        Event::DialBegin(p) => call.chain.dial_begin(&peer(p), t(now)),
-                        Event::DialEnd(p, s) => call.chain.dial_end(&peer(p), s, t(now)),
-                        Event::BridgeEnter(p) => call.chain.bridge_enter(&peer(p), t(now)),
-                        Event::BridgeLeave => call.chain.bridge_leave(t(now)),
-                        Event::PartyBHungUp(p, c) => call.chain.party_b_hung_up(&peer(p), c),
-                        Event::H(c) => { call.h(now, c); }
-                        Event::Reset => call.chain.reset(t(now)),
-                        Event::Fork(bits) => {
-                            let options = Fork {
-                                set_answer: bits & 1 != 0,
-                                finalize: bits & 2 != 0,
-                                reset: bits & 4 != 0,
-                                keep_vars: false,
-                            };
-                            call.chain.fork(options, t(now));
-                        }
-                        Event::Disable(on) => call.chain.set_property(Property::Disable, on),
-                    }
+                    e.clone().happen_to(call, now);
                 }
                 proptest::prop_assert_eq!(state(&every.chain), state(&latest.chain));
             }

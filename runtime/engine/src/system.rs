@@ -210,26 +210,24 @@ impl System {
             .into_iter()
             .next()
             .unwrap_or_default();
-        let build = BuildInfo::get();
-        let item = |name: &str| info.eq_ignore_ascii_case(name.as_bytes());
-        let value: &str = if item("ASTERISK_VERSION_NUM") {
+        if info.eq_ignore_ascii_case(b"ASTERISK_VERSION_NUM") {
             return version_number(ASTERISK_VERSION).into_bytes();
-        } else if item("BUILD_USER") {
-            &build.user
-        } else if item("BUILD_HOSTNAME") {
-            &build.hostname
-        } else if item("BUILD_MACHINE") {
-            &build.machine
-        } else if item("BUILD_KERNEL") {
-            &build.kernel
-        } else if item("BUILD_OS") {
-            &build.os
-        } else if item("BUILD_DATE") {
-            &build.date
-        } else {
-            ASTERISK_VERSION
-        };
-        value.as_bytes().to_vec()
+        }
+        let build = BuildInfo::get();
+        let items = [
+            ("BUILD_USER", &build.user),
+            ("BUILD_HOSTNAME", &build.hostname),
+            ("BUILD_MACHINE", &build.machine),
+            ("BUILD_KERNEL", &build.kernel),
+            ("BUILD_OS", &build.os),
+            ("BUILD_DATE", &build.date),
+        ];
+        items
+            .iter()
+            .find(|(name, _)| info.eq_ignore_ascii_case(name.as_bytes()))
+            .map_or(ASTERISK_VERSION, |(_, value)| value.as_str())
+            .as_bytes()
+            .to_vec()
     }
 }
 

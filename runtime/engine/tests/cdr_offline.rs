@@ -178,22 +178,22 @@ fn cdr_conf_settings_apply_offline() {
     let dialplan = "[c]\nexten => s,1,Busy()\nexten => h,1,Set(h=[${CDR(disposition)}])\n";
     let (plan, _) = pbxc_dialplan::lower_text(dialplan.as_bytes());
     let mut engine = pbx_engine::Engine::new(&plan);
+    let mut run = |settings: pbx_cdr::chain::Settings| {
+        let mut call = Call::new(b"c", b"s", None);
+        let mut chan = SimulatedChannel::default().with_cdr_settings(settings);
+        engine.run(&mut call, &mut chan, &mut |_| {});
+        (call, chan)
+    };
     // `unanswered = yes` writes the unanswered call; `enable = no` keeps no CDR at all.
-    let unanswered = pbx_cdr::chain::Settings {
+    let (call, chan) = run(pbx_cdr::chain::Settings {
         unanswered: true,
         ..Default::default()
-    };
-    let mut call = Call::new(b"c", b"s", None);
-    let mut chan = SimulatedChannel::default().with_cdr_settings(unanswered);
-    engine.run(&mut call, &mut chan, &mut |_| {});
+    });
     assert_eq!(chan.cdr_records(&call).len(), 1);
-    let off = pbx_cdr::chain::Settings {
+    let (call, chan) = run(pbx_cdr::chain::Settings {
         enable: false,
         ..Default::default()
-    };
-    let mut call = Call::new(b"c", b"s", None);
-    let mut chan = SimulatedChannel::default().with_cdr_settings(off);
-    engine.run(&mut call, &mut chan, &mut |_| {});
+    });
     assert!(chan.cdr_records(&call).is_empty());
     assert_eq!(get(&call, "h"), "[]");
     assert_eq!(

@@ -15,21 +15,7 @@ pub fn base64_encode(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
             "Syntax: {name}(<data>) - missing argument!"
         )));
     }
-    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextet = |shift: u32| BASE64[((n >> shift) & 0x3f) as usize];
-        out.push(sextet(18));
-        out.push(sextet(12));
-        out.push(if chunk.len() > 1 { sextet(6) } else { b'=' });
-        out.push(if chunk.len() > 2 { sextet(0) } else { b'=' });
-    }
-    Ok(out)
+    Ok(base64_encode_max(data, usize::MAX))
 }
 
 /// `ast_base64decode`'s table: an unknown byte (including `-`, `_`, spaces and, here, any
@@ -52,20 +38,11 @@ pub fn base64_decode(name: &str, data: &[u8], _: &mut dyn Env) -> Outcome {
             "Syntax: {name}(<data>) - missing argument!"
         )));
     }
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    let (mut byte, mut bits) = (0u32, 0u32);
-    for &c in data.iter().take_while(|&&c| c != b'=') {
-        byte = (byte << 6) | sextet(c);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((byte >> bits) as u8);
-        }
-    }
-    Ok(cstr(&out).to_vec())
+    Ok(cstr(&base64_decode_max(data, usize::MAX)).to_vec())
 }
 
-/// `ast_base64decode(dst, src, max)`: at most `max` bytes, up to the first `=` or NUL.
+/// `ast_base64decode(dst, src, max)`: at most `max` bytes, up to the first `=` or NUL;
+/// leftover bits dropped.
 pub(crate) fn base64_decode_max(data: &[u8], max: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity((data.len() * 3 / 4).min(max));
     let (mut byte, mut bits) = (0u32, 0u32);
@@ -84,7 +61,7 @@ pub(crate) fn base64_decode_max(data: &[u8], max: usize) -> Vec<u8> {
 }
 
 /// `ast_base64encode(dst, src, srclen, max)`: whole groups of four while they fit in
-/// `max - 1` characters, the padded last one too only if it fits.
+/// `max - 1` characters, the padded last one too only if it fits (`usize::MAX`: all).
 pub(crate) fn base64_encode_max(data: &[u8], max: usize) -> Vec<u8> {
     let room = max.saturating_sub(1);
     let mut out = Vec::new();
