@@ -24,6 +24,21 @@ pub struct Request<'a> {
     /// cdr.conf's `[general]`: how the simulated channel keeps its CDR (`enable = no`: it
     /// keeps none).
     pub cdr: pbx_cdr::chain::Settings,
+    /// voicemail.conf's mailboxes (`VoiceMail`, `VM_INFO`).
+    pub voicemail: std::sync::Arc<pbx_voicemail::Voicemail>,
+}
+
+/// voicemail.conf in `dir`, as app_voicemail.c reads it (no mailbox when there is none).
+pub fn voicemail_config(
+    provider: &dyn pbxc_config::SourceProvider,
+    dir: &std::path::Path,
+) -> pbx_voicemail::Config {
+    let settings = pbxc_config::file_settings(provider, dir, "voicemail.conf");
+    pbx_voicemail::Config::from_settings(
+        settings
+            .iter()
+            .map(|(s, n, v)| (s.as_slice(), n.as_slice(), v.as_slice())),
+    )
 }
 
 /// cdr.conf's `[general]` settings in `dir`, as main/cdr.c reads them (the defaults when
@@ -55,6 +70,7 @@ pub fn run(
     engine.max_steps = request.max_steps;
     engine.system = request.system.clone();
     engine.share_database(request.database.clone());
+    engine.voicemail = request.voicemail.clone();
     engine.traced = !quiet;
     if request.jit {
         engine

@@ -292,6 +292,12 @@ fn main() -> ExitCode {
             for line in log {
                 eprintln!("{line}");
             }
+            // voicemail.conf beside the dialplan: its mailboxes, not its messages (nothing is
+            // stored offline).
+            let voicemail = pbxc::call::voicemail_config(&provider, &dir);
+            for line in &voicemail.log {
+                eprintln!("voicemail.conf: {line}");
+            }
             let mut set = Vec::new();
             for v in &vars {
                 let Some((name, value)) = v.split_once('=') else {
@@ -336,6 +342,10 @@ fn main() -> ExitCode {
                     system: std::sync::Arc::new(system),
                     database: std::sync::Arc::new(database),
                     cdr: pbxc::call::cdr_settings(&provider, &dir),
+                    voicemail: std::sync::Arc::new(pbx_voicemail::Voicemail {
+                        config: voicemail,
+                        spool: None,
+                    }),
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

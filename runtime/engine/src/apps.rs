@@ -69,6 +69,10 @@ pub(crate) fn execute(
             dial_local(engine, call, chan, data)
         }
         "WaitExten" => wait_exten(engine, call, chan, data),
+        "VoiceMail" => {
+            tell_timeout(engine, call, chan);
+            crate::voicemail::voicemail(engine, call, chan, data)
+        }
         "Incomplete" => incomplete(call, chan, data),
         _ => {
             tell_timeout(engine, call, chan);
@@ -1476,6 +1480,14 @@ impl Channel for AnswerTracking<'_> {
         f: &mut dyn FnMut(&mut crate::shared::SharedVariables),
     ) -> bool {
         self.inner.with_shared(channel, f)
+    }
+
+    fn leave_voicemail(
+        &mut self,
+        leave: &crate::voicemail::Leave<'_>,
+        vars: &mut crate::vars::Variables,
+    ) -> crate::voicemail::Left {
+        self.inner.leave_voicemail(leave, vars)
     }
 
     fn shell(&mut self, command: &[u8]) -> Option<std::io::Result<Vec<u8>>> {

@@ -31,6 +31,9 @@ pub struct Engine<'p> {
     pub clock: Clock,
     /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the other directories, `${ENTITYID}`.
     pub system: std::sync::Arc<crate::system::System>,
+    /// voicemail.conf's mailboxes and, in a PBX, the spool of their messages (`VoiceMail`,
+    /// `VM_INFO`); none by default.
+    pub voicemail: std::sync::Arc<pbx_voicemail::Voicemail>,
     /// AstDB (`DB(family/key)`): a PBX's, shared by its calls ([`Engine::share_database`]),
     /// else one in memory made at the first use.
     database: std::cell::OnceCell<std::sync::Arc<pbx_astdb::AstDb>>,
@@ -224,6 +227,7 @@ impl<'p> Engine<'p> {
             max_steps: None,
             clock: Clock::system(),
             system: crate::system::System::shared_default(),
+            voicemail: no_voicemail(),
             database: std::cell::OnceCell::new(),
             groups: std::cell::OnceCell::new(),
             modules: None,
@@ -1122,6 +1126,25 @@ impl Engine<'_> {
         self.matchmore_number(call, &call.exten)
     }
 
+    /// `ast_canmatch_extension` for priority 1: `exten` is an extension of `context`, or
+    /// the start of a longer one.
+    pub(crate) fn can_match(&self, context: &[u8], exten: &[u8], cid: Option<&[u8]>) -> bool {
+        if self.exists(context, exten, 1, cid) {
+            return true;
+        }
+        let mut passed = pbxc_dialplan::route::Passed::default();
+        let more = pbxc_dialplan::route::matchmore_passing(
+            self.plan,
+            context,
+            exten,
+            cid,
+            self.routing_time(),
+            &mut passed,
+        );
+        self.note(passed.switches);
+        more
+    }
+
     /// Whether the call's absolute timeout has passed.
     pub(crate) fn timed_out(&self, call: &Call) -> bool {
         call.absolute_timeout_at
@@ -1375,4 +1398,12 @@ mod tests {
             );
         }
     }
+}
+
+/// The voicemail of an engine nobody gave one: no mailbox, no spool (shared, as it never
+/// changes).
+fn no_voicemail() -> std::sync::Arc<pbx_voicemail::Voicemail> {
+    static NONE: std::sync::OnceLock<std::sync::Arc<pbx_voicemail::Voicemail>> =
+        std::sync::OnceLock::new();
+    NONE.get_or_init(Default::default).clone()
 }

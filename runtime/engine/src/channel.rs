@@ -157,6 +157,21 @@ pub trait Channel {
     fn take_jump(&mut self) -> Option<Vec<u8>> {
         None
     }
+    /// `VoiceMail`'s media once the engine has found the mailbox: the greeting and the
+    /// instructions (ended by a key of `leave.escape`), the beep, the recording, and
+    /// keeping the message in the spool. By default the greeting and the recording take
+    /// no time and no key comes: the message is left (`SUCCESS`), as a simulated call's
+    /// media completes at once.
+    fn leave_voicemail(
+        &mut self,
+        leave: &crate::voicemail::Leave<'_>,
+        vars: &mut Variables,
+    ) -> crate::voicemail::Left {
+        let _ = (leave, vars);
+        crate::voicemail::Left::Finished {
+            status: Some(b"SUCCESS"),
+        }
+    }
     /// Whether `Dial(Local/…)` runs offline, as a nested call on the engine (answering at
     /// once). A runtime with real Local channels says no, and gets Dial like any other
     /// application.
@@ -594,6 +609,43 @@ impl Channel for SimulatedChannel {
 
     fn wait_digit(&mut self, _timeout_ms: u32) -> Option<u8> {
         self.next_key()
+    }
+
+    /// The caller's next key, if the greeting listens for it, ends the greeting (`#` only
+    /// skips the instructions); then the recording, which `#` ends and `0` (operator on)
+    /// leaves for `o`. Nothing is stored offline: a mailbox with room takes the message.
+    fn leave_voicemail(
+        &mut self,
+        leave: &crate::voicemail::Leave<'_>,
+        _vars: &mut Variables,
+    ) -> crate::voicemail::Left {
+        use crate::voicemail::Left;
+        if let Some(&key) = self.keys.front()
+            && leave.escape.contains(&key)
+        {
+            self.keys.pop_front();
+            if key != b'#' {
+                return Left::Key(key);
+            }
+        }
+        if leave.mailbox.maxmsg == 0 {
+            return Left::Finished {
+                status: Some(b"SUCCESS"),
+            };
+        }
+        match self.keys.front() {
+            Some(b'#') => {
+                self.keys.pop_front();
+            }
+            Some(b'0') if leave.mailbox.operator => {
+                self.keys.pop_front();
+                return Left::Operator;
+            }
+            _ => {}
+        }
+        Left::Finished {
+            status: Some(b"SUCCESS"),
+        }
     }
 
     fn hung_up(&self) -> bool {

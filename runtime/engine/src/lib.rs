@@ -29,6 +29,7 @@ pub mod subst;
 pub mod system;
 mod text;
 pub mod vars;
+pub mod voicemail;
 
 pub use attributes::Attributes;
 pub use call::{Call, Engine, Exception, Executed, LoadedModules, Outcome};

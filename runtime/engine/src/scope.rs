@@ -387,6 +387,17 @@ impl Exec<'_, '_> {
         if name == "SHELL" {
             return Some(self.shell(args));
         }
+        if name == "VM_INFO" {
+            return Some(
+                match crate::voicemail::vm_info(self.engine, self.call, args) {
+                    Ok(value) => Some(value),
+                    Err(error) => {
+                        self.log(format!("ERROR: {error}"));
+                        None
+                    }
+                },
+            );
+        }
         if crate::db::FUNCTIONS.contains(&name) {
             let db = self.engine.database().clone();
             return Some(crate::db::read(&db, name, args, self.call));

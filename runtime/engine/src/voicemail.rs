@@ -1,0 +1,357 @@
+//! `VoiceMail` and `VM_INFO` (app_voicemail.c, file storage), split where the engine ends:
+//! the engine parses the arguments, finds the mailbox in voicemail.conf, decides which keys
+//! may leave (`*` to `a`, `0` to `o`, the others with `d`) and where they go, and sets
+//! `VMSTATUS`; the channel plays the greeting, records and keeps the message
+//! ([`Channel::leave_voicemail`]).
+
+use pbx_voicemail::Mailbox;
+
+use crate::args;
+use crate::call::{Call, Engine};
+use crate::channel::{AppResult, Channel};
+
+/// Which greeting the caller hears before the beep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Greeting {
+    /// `b`: the mailbox's `busy` recording, else its name (or number) and `vm-isonphone`.
+    Busy,
+    /// `u`: `unavail`, else the name and `vm-isunavail`.
+    Unavailable,
+    /// Neither: only a `temp` greeting, when the mailbox has one.
+    None,
+}
+
+/// What the channel does for `VoiceMail` once the mailbox is known (leave_voicemail from
+/// the greeting on).
+#[derive(Debug)]
+pub struct Leave<'a> {
+    pub mailbox: &'a Mailbox,
+    /// The mailbox as the dialplan named it (its directory is named so).
+    pub ext: &'a [u8],
+    /// The other mailboxes given (`&`), found in voicemail.conf: each gets a copy.
+    pub copies: Vec<&'a Mailbox>,
+    pub greeting: Greeting,
+    /// `s`: no `vm-intro`.
+    pub silent: bool,
+    /// `S`: no `vm-intro` after a recorded greeting.
+    pub silent_if_greeting: bool,
+    /// `g(dB)`: gain on the recording.
+    pub gain: i8,
+    /// The beep before the recording: `beep`, `t(file)`'s file, none with `t`.
+    pub beep: Option<Vec<u8>>,
+    /// `U` (`Urgent`: the Urgent folder) or `P` (`PRIORITY`), else empty.
+    pub flag: &'static [u8],
+    /// Keys that end the greeting and the instructions: `#` (skips the instructions), `*`
+    /// when there is an `a`, `0` with the operator on and an `o`, more with `d`.
+    pub escape: Vec<u8>,
+    /// `0` goes to extension `o` (there is one): the channel plays `transfer` first.
+    pub operator_exten: bool,
+    /// `${VM_CATEGORY}`.
+    pub category: Vec<u8>,
+    /// Where the caller was, for the message's information file.
+    pub context: &'a [u8],
+    pub exten: &'a [u8],
+    pub priority: i32,
+    /// `ast_callerid_merge(name, number, "Unknown")`.
+    pub callerid: Vec<u8>,
+    /// The redirecting number, else `unknown`.
+    pub rdnis: Vec<u8>,
+}
+
+/// How the channel's part ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Left {
+    /// A key of [`Leave::escape`] other than `#` ended the greeting or the instructions.
+    Key(u8),
+    /// `0` during the recording, the operator on: what was recorded is kept, and the call
+    /// goes to `o` when there is one.
+    Operator,
+    /// Done: `VMSTATUS` becomes `status` (`SUCCESS`, `FAILED`), or stays as it was.
+    Finished { status: Option<&'static [u8]> },
+    /// The caller hung up, or a prompt could not be played: `status` as above, and the
+    /// call ends.
+    HungUp { status: Option<&'static [u8]> },
+}
+
+/// `vm_exec`.
+pub(crate) fn voicemail(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
+    let parts = args::standard(data, 2);
+    let mut options: Vec<args::AppOption> = Vec::new();
+    if parts.len() == 2 {
+        match args::parse_options(&parts[1]) {
+            Ok(parsed) => options = parsed,
+            Err(warning) => {
+                call.log.push(format!("WARNING: {warning}"));
+                return AppResult::Hangup;
+            }
+        }
+        for (letter, _) in &options {
+            if !b"sSbugdpaUPetr".contains(letter) {
+                call.log.push(format!(
+                    "WARNING: Unrecognized option: '{}'",
+                    char::from(*letter)
+                ));
+            }
+        }
+    }
+    let has = |letter: u8| options.iter().any(|(l, _)| *l == letter);
+    let argument = |letter: u8| {
+        options
+            .iter()
+            .rev()
+            .find(|(l, _)| *l == letter)
+            .map(|(_, a)| a.clone().unwrap_or_default())
+    };
+    let mut gain = 0i8;
+    if let Some(value) = argument(b'g') {
+        match crate::apps::scan_int(&value) {
+            // (signed char) of the int.
+            Some((n, _)) => gain = n as i8,
+            None => {
+                call.log.push(format!(
+                    "WARNING: Invalid value '{}' provided for record gain option",
+                    String::from_utf8_lossy(&value)
+                ));
+                return AppResult::Hangup;
+            }
+        }
+    }
+    let exit_context = argument(b'd').filter(|c| !c.is_empty());
+    let beep = match argument(b't') {
+        Some(file) if file.is_empty() => None,
+        Some(file) => Some(file),
+        None => Some(b"beep".to_vec()),
+    };
+    let ext = parts.first().cloned().unwrap_or_default();
+    if ext.is_empty() {
+        // ast_app_getdata(vm-whichbox) asks the caller for a mailbox, before the answer;
+        // nothing dialled ends VoiceMail with no status.
+        call.log.push("WARNING: VoiceMail without a mailbox asks the caller for one (vm-whichbox); this runtime does not, and goes on".into());
+        return AppResult::Continue;
+    }
+    // The answer, or early media with `e`, comes before the mailbox is looked up.
+    let up = if has(b'e') { "Progress" } else { "Answer" };
+    let answered = chan.execute(up, b"", &mut call.vars);
+    if answered != AppResult::Continue {
+        return answered;
+    }
+
+    // leave_voicemail: the first mailbox takes the `@context` after the first `@`, up to
+    // the `&` after it; the rest are copies.
+    let (first, context, copies) = match ext.iter().position(|&c| c == b'@') {
+        Some(at) => {
+            let after = &ext[at + 1..];
+            let (context, rest) = args::strsep(after, b'&');
+            (&ext[..at], Some(context), rest)
+        }
+        None => {
+            let (first, rest) = args::strsep(&ext, b'&');
+            (first, None, rest)
+        }
+    };
+    let voicemail = engine.voicemail.clone();
+    let config = &voicemail.config;
+    let Some(mailbox) = config.find(context, first) else {
+        call.vars.set(b"VMSTATUS", Some(b"FAILED"));
+        call.log.push(format!(
+            "WARNING: {}: Exten: {}: No entry in voicemail config file for '{}'",
+            String::from_utf8_lossy(chan.name()),
+            String::from_utf8_lossy(first),
+            String::from_utf8_lossy(first)
+        ));
+        return AppResult::Continue;
+    };
+    let copies: Vec<&Mailbox> = copies
+        .into_iter()
+        .flat_map(|rest| rest.split(|&c| c == b'&'))
+        .filter_map(|copy| {
+            let (name, context) = args::strsep(copy, b'@');
+            config.find(context.or(Some(b"default")), name)
+        })
+        .collect();
+
+    // The keys that leave: `a` and `o` in the mailbox's exit context, else the caller's.
+    let cid = call.cid().map(<[u8]>::to_vec);
+    let cid = cid.as_deref();
+    let exit = if mailbox.exit.is_empty() {
+        call.context.clone()
+    } else {
+        mailbox.exit.clone()
+    };
+    let mut escape = b"#".to_vec();
+    let operator_exten = mailbox.operator && engine.exists(&exit, b"o", 1, cid);
+    if operator_exten {
+        escape.push(b'0');
+    }
+    if engine.exists(&exit, b"a", 1, cid) {
+        escape.push(b'*');
+    }
+    if has(b'd') {
+        let digits_context = exit_context.clone().unwrap_or_else(|| call.context.clone());
+        for &key in b"0123456789ABCD*#" {
+            if !escape.contains(&key) && engine.can_match(&digits_context, &[key], cid) {
+                escape.push(key);
+            }
+        }
+    }
+
+    let callerid = match (&call.callerid_name, &call.callerid) {
+        (Some(name), Some(number)) => crate::callerid::merge(name, number),
+        (Some(name), None) => name.clone(),
+        (None, Some(number)) => number.clone(),
+        (None, None) => b"Unknown".to_vec(),
+    };
+    let rdnis = call
+        .parties
+        .as_ref()
+        .filter(|p| p.from.number.valid)
+        .and_then(|p| p.from.number.str.clone())
+        .unwrap_or_else(|| b"unknown".to_vec());
+    let leave = Leave {
+        mailbox,
+        ext: first,
+        copies,
+        greeting: if has(b'b') {
+            Greeting::Busy
+        } else if has(b'u') {
+            Greeting::Unavailable
+        } else {
+            Greeting::None
+        },
+        silent: has(b's'),
+        silent_if_greeting: has(b'S'),
+        gain,
+        beep,
+        flag: if has(b'U') {
+            b"Urgent"
+        } else if has(b'P') {
+            b"PRIORITY"
+        } else {
+            b""
+        },
+        escape,
+        operator_exten,
+        category: call.vars.get(b"VM_CATEGORY").map(<[u8]>::to_vec).unwrap_or_default(),
+        context: &call.context.clone(),
+        exten: &call.exten.clone(),
+        priority: call.priority,
+        callerid,
+        rdnis,
+    };
+    let left = chan.leave_voicemail(&leave, &mut call.vars);
+    let exit_to = |call: &mut Call, exten: &[u8]| {
+        if !mailbox.exit.is_empty() {
+            call.context = mailbox.exit.clone();
+        }
+        call.exten = exten.to_vec();
+        // The loop steps to priority 1.
+        call.priority = 0;
+        call.vars.set(b"VMSTATUS", Some(b"USEREXIT"));
+    };
+    match left {
+        Left::Key(b'*') => {
+            exit_to(call, b"a");
+            AppResult::Continue
+        }
+        Left::Key(b'0') if mailbox.operator => {
+            if operator_exten {
+                exit_to(call, b"o");
+            }
+            AppResult::Continue
+        }
+        Left::Key(key) => {
+            if let Some(context) = exit_context {
+                call.context = context;
+            }
+            call.vars.set(b"VMSTATUS", Some(b"USEREXIT"));
+            AppResult::Digit(key)
+        }
+        Left::Operator => {
+            if operator_exten {
+                exit_to(call, b"o");
+            }
+            AppResult::Continue
+        }
+        Left::Finished { status } => {
+            if let Some(status) = status {
+                call.vars.set(b"VMSTATUS", Some(status));
+            }
+            AppResult::Continue
+        }
+        Left::HungUp { status } => {
+            if let Some(status) = status {
+                call.vars.set(b"VMSTATUS", Some(status));
+            }
+            AppResult::Hangup
+        }
+    }
+}
+
+/// `VM_INFO(mailbox[@context],attribute[,folder])` (`acf_vm_info`): `Err` with the error
+/// Asterisk logs when the read fails.
+pub(crate) fn vm_info(
+    engine: &Engine,
+    call: &Call,
+    data: &[u8],
+) -> Result<Vec<u8>, String> {
+    const USAGE: &str = "VM_INFO requires an argument (<mailbox>[@<context>],attribute[,folder])";
+    let parts = args::standard(data, 3);
+    let part = |i: usize| parts.get(i).map(Vec::as_slice).unwrap_or_default();
+    let (mailbox, attribute, folder) = (part(0), part(1), parts.get(2).map(Vec::as_slice));
+    if data.is_empty() || mailbox.is_empty() || attribute.is_empty() {
+        return Err(USAGE.into());
+    }
+    // separate_mailbox: an empty context is `default`.
+    let (name, context) = args::strsep(mailbox, b'@');
+    if name.is_empty() {
+        return Err(USAGE.into());
+    }
+    let context = context.filter(|c| !c.is_empty()).unwrap_or(b"default");
+    let voicemail = &engine.voicemail;
+    let found = voicemail.config.find(Some(context), name);
+    // strncasecmp(attribute, keyword, n): the attribute starts with the keyword's first n.
+    let is = |keyword: &str, n: usize| {
+        attribute.len() >= n && attribute[..n].eq_ignore_ascii_case(&keyword.as_bytes()[..n])
+    };
+    if is("exists", 5) {
+        return Ok(if found.is_some() { b"1" } else { b"0" }.to_vec());
+    }
+    let Some(found) = found else {
+        return Ok(Vec::new());
+    };
+    Ok(if is("password", 8) {
+        found.password.clone()
+    } else if is("fullname", 8) {
+        found.fullname.clone()
+    } else if is("email", 5) {
+        found.email.clone().unwrap_or_default()
+    } else if is("pager", 5) {
+        found.pager.clone()
+    } else if is("language", 8) {
+        if found.language.is_empty() {
+            call.attributes.language.clone()
+        } else {
+            found.language.clone()
+        }
+    } else if is("locale", 6) {
+        found.locale.clone()
+    } else if is("tz", 2) {
+        found.tz.clone()
+    } else if is("count", 5) {
+        let count = voicemail
+            .spool
+            .as_ref()
+            .map_or(0, |spool| spool.message_count(context, name, folder));
+        count.to_string().into_bytes()
+    } else {
+        return Err(format!(
+            "Unknown attribute '{}' for VM_INFO",
+            String::from_utf8_lossy(attribute)
+        ));
+    })
+}

@@ -1,0 +1,215 @@
+//! VoiceMail and VM_INFO (app_voicemail.c) offline, on both engines: the mailbox looked up
+//! in voicemail.conf, `VMSTATUS`, and the keys that leave a greeting — `*` to `a`, `0` to
+//! `o` with the operator on, any other with `d` — as leave_voicemail decides them.
+
+use std::sync::Arc;
+
+use pbx_engine::{Call, SimulatedChannel};
+use pbx_voicemail::{Config, Voicemail};
+
+#[path = "support/both_engines.rs"]
+mod both_engines;
+
+use both_engines::{engines, get};
+
+/// voicemail.conf as (section, name, value).
+fn voicemail(settings: &[(&str, &str, &str)]) -> Arc<Voicemail> {
+    Arc::new(Voicemail {
+        config: Config::from_settings(
+            settings
+                .iter()
+                .map(|(s, n, v)| (s.as_bytes(), n.as_bytes(), v.as_bytes())),
+        ),
+        spool: None,
+    })
+}
+
+/// The mailboxes most tests use: 100 (Alice, with an e-mail) and 101 (no e-mail) in
+/// `default`, 200 in `sales` with an exit context of its own.
+fn mailboxes(general: &[(&'static str, &'static str)]) -> Arc<Voicemail> {
+    let mut settings: Vec<(&str, &str, &str)> =
+        general.iter().map(|&(n, v)| ("general", n, v)).collect();
+    settings.extend([
+        ("default", "100", "1234,Alice,alice@example.com"),
+        ("default", "101", "4321,Bob"),
+        ("sales", "200", "0000,Sales,,,exitcontext=front-desk"),
+    ]);
+    voicemail(&settings)
+}
+
+/// Each run of `s@c` with `keys` pressed: (engine, call, the trace's places).
+fn runs(dialplan: &str, vm: &Arc<Voicemail>, keys: &[u8]) -> Vec<(&'static str, Call, Vec<String>)> {
+    let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    let mut out = Vec::new();
+    for (name, mut engine, times) in engines(&plan) {
+        engine.voicemail = vm.clone();
+        for _ in 0..times {
+            let mut call = Call::new(b"c", b"s", Some(b"100"));
+            let mut chan = SimulatedChannel::default().dial(keys);
+            let mut places = Vec::new();
+            engine.run(&mut call, &mut chan, &mut |step| {
+                places.push(format!(
+                    "{},{},{}",
+                    String::from_utf8_lossy(&step.context),
+                    String::from_utf8_lossy(&step.exten),
+                    step.priority
+                ))
+            });
+            out.push((name, call, places));
+        }
+    }
+    out
+}
+
+const LEAVES: &str = "
+[c]
+exten => s,1,VoiceMail(${BOX},${OPTIONS})
+ same => n,Set(after=${VMSTATUS})
+ same => n,Hangup()
+exten => a,1,Set(went=a)
+exten => o,1,Set(went=o)
+
+[front-desk]
+exten => a,1,Set(went=front-a)
+exten => o,1,Set(went=front-o)
+
+[menu]
+exten => 5,1,Set(went=menu-5)
+";
+
+fn with(boxes: &str, options: &str) -> String {
+    LEAVES.replace("${BOX}", boxes).replace("${OPTIONS}", options)
+}
+
+#[test]
+fn a_known_mailbox_takes_the_message_and_the_dialplan_goes_on() {
+    for (engine, call, places) in runs(&with("100", "u"), &mailboxes(&[]), b"") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,s,2", "c,s,3"], "{engine}");
+        assert!(call.log.is_empty(), "{engine}: {:?}", call.log);
+    }
+}
+
+/// The code, not the documentation ("Dialplan execution will stop"): FAILED, a warning,
+/// and the next priority.
+#[test]
+fn an_unknown_mailbox_fails_and_the_dialplan_goes_on() {
+    for boxes in ["999", "100@sales", "200", "100&200@sales"] {
+        for (engine, call, places) in runs(&with(boxes, "u"), &mailboxes(&[]), b"") {
+            assert_eq!(get(&call, "after"), "FAILED", "{engine} {boxes}");
+            assert_eq!(places.len(), 3, "{engine}");
+            let first = boxes.split('@').next().unwrap();
+            assert_eq!(
+                call.log,
+                [format!(
+                    "WARNING: Simulated/pbxc-00000001: Exten: {first}: No entry in voicemail config file for '{first}'"
+                )],
+                "{engine} {boxes}"
+            );
+        }
+    }
+}
+
+#[test]
+fn star_leaves_for_a_when_there_is_one() {
+    for (engine, call, places) in runs(&with("100&101", "u"), &mailboxes(&[]), b"*") {
+        assert_eq!(get(&call, "went"), "a", "{engine}");
+        assert_eq!(get(&call, "VMSTATUS"), "USEREXIT", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,a,1"], "{engine}");
+    }
+    // The mailbox's exit context is where `a` is looked for and where the call goes.
+    for (engine, call, places) in runs(&with("200@sales", "u"), &mailboxes(&[]), b"*") {
+        assert_eq!(get(&call, "went"), "front-a", "{engine}");
+        assert_eq!(places, ["c,s,1", "front-desk,a,1"], "{engine}");
+    }
+}
+
+#[test]
+fn zero_leaves_for_o_only_with_the_operator_on() {
+    let on = mailboxes(&[("operator", "yes")]);
+    for (engine, call, places) in runs(&with("100", "u"), &on, b"0") {
+        assert_eq!(get(&call, "went"), "o", "{engine}");
+        assert_eq!(get(&call, "VMSTATUS"), "USEREXIT", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,o,1"], "{engine}");
+    }
+    // Off (the default), `0` does not stop the greeting, nor end the recording.
+    for (engine, call, places) in runs(&with("100", "u"), &mailboxes(&[]), b"0") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,s,2", "c,s,3"], "{engine}");
+    }
+    // `#` skips the instructions, then `0` during the recording leaves for `o` too.
+    for (engine, call, _) in runs(&with("100", "u"), &on, b"#0") {
+        assert_eq!(get(&call, "went"), "o", "{engine}");
+    }
+}
+
+/// `d(context)`: a key that can start an extension there leaves VoiceMail, and the PBX
+/// collects the extension in that context.
+#[test]
+fn d_lets_other_keys_dial_in_its_context() {
+    for (engine, call, places) in runs(&with("100", "ud(menu)"), &mailboxes(&[]), b"5") {
+        assert_eq!(get(&call, "went"), "menu-5", "{engine}");
+        assert_eq!(get(&call, "VMSTATUS"), "USEREXIT", "{engine}");
+        assert_eq!(places, ["c,s,1", "menu,5,1"], "{engine}");
+    }
+    // A key with no extension to start is not listened for: the message is left.
+    for (engine, call, _) in runs(&with("100", "ud(menu)"), &mailboxes(&[]), b"7") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+    }
+}
+
+#[test]
+fn bad_options_end_the_call_as_vm_exec_returns_minus_one() {
+    for (options, warning) in [
+        ("g(loud)", "WARNING: Invalid value 'loud' provided for record gain option"),
+        ("t(beep", "WARNING: Missing closing parenthesis for argument 't' in string 'beep'"),
+    ] {
+        for (engine, call, places) in runs(&with("100", options), &mailboxes(&[]), b"") {
+            assert_eq!(places, ["c,s,1"], "{engine} {options}");
+            assert_eq!(get(&call, "VMSTATUS"), "", "{engine} {options}");
+            assert_eq!(call.log, [warning], "{engine} {options}");
+        }
+    }
+    // An unknown letter is only warned about.
+    for (engine, call, _) in runs(&with("100", "uz"), &mailboxes(&[]), b"") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+        assert_eq!(call.log, ["WARNING: Unrecognized option: 'z'"], "{engine}");
+    }
+}
+
+#[test]
+fn a_greetings_only_mailbox_succeeds_without_a_message() {
+    let vm = voicemail(&[("default", "100", "1,Greeter,,,maxmsg=0")]);
+    for (engine, call, _) in runs(&with("100", "u"), &vm, b"#") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+    }
+}
+
+#[test]
+fn vm_info_reads_the_mailbox_as_acf_vm_info_does() {
+    let dialplan = "
+[c]
+exten => s,1,Set(a=${VM_INFO(100,exists)}|${VM_INFO(999,EXISTENCE)}|${VM_INFO(100@default,fullname)})
+ same => n,Set(b=${VM_INFO(101,email)}|${VM_INFO(100,email)}|${VM_INFO(999,fullname)}|${VM_INFO(200@sales,count)})
+ same => n,Set(c=${VM_INFO(100,language)}|${VM_INFO(100,password)}|${VM_INFO(100,pager)}.)
+ same => n,Set(d=${VM_INFO(100,colour)}.${VM_INFO(,count)}.${VM_INFO(100)})
+";
+    for (engine, call, _) in runs(dialplan, &mailboxes(&[]), b"") {
+        assert_eq!(get(&call, "a"), "1|0|Alice", "{engine}");
+        // No e-mail field reads empty (C would read a NULL); a mailbox unknown reads empty
+        // whatever the attribute; nothing is stored offline.
+        assert_eq!(get(&call, "b"), "|alice@example.com||0", "{engine}");
+        assert_eq!(get(&call, "c"), "en|1234|.", "{engine}");
+        assert_eq!(get(&call, "d"), "..", "{engine}");
+        assert_eq!(
+            call.log,
+            [
+                "ERROR: Unknown attribute 'colour' for VM_INFO",
+                "ERROR: VM_INFO requires an argument (<mailbox>[@<context>],attribute[,folder])",
+                "ERROR: VM_INFO requires an argument (<mailbox>[@<context>],attribute[,folder])",
+            ],
+            "{engine}"
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! voicemail.conf as app_voicemail.c reads it (`actual_load_config`, `load_users`,
+//! `append_mailbox`): the `[general]` settings that leaving a message depends on, and the
+//! mailboxes of every other section.
+//!
+//! A mailbox line is `box => password[,fullname[,email[,pager[,options]]]]`. The options
+//! are `key=value` pairs split on `|` only (a `,` there is part of a value), as
+//! `apply_options` splits them. A mailbox takes the `[general]` values first
+//! (`populate_defaults`), then its own options.
+
+/// `[general]`, with app_voicemail.c's defaults (not the sample file's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct General {
+    /// `format`: the formats each message is written in, `|`-separated, duplicates
+    /// dropped; `wav` when not given or empty.
+    pub formats: Vec<String>,
+    /// `maxsecs`: the longest message in seconds; 0 is no limit.
+    pub maxsecs: u32,
+    /// `minsecs`: a message with less sound than this is not kept.
+    pub minsecs: u32,
+    /// `maxsilence` (seconds in the file): milliseconds of silence that end a recording; 0
+    /// is off.
+    pub maxsilence_ms: u32,
+    /// `silencethreshold`: how loud (average absolute sample) is not silence; dsp.conf's
+    /// default, 256, when not given.
+    pub silence_threshold: i32,
+    /// `maxmsg`: messages a folder holds; 0 makes every mailbox greetings-only.
+    pub maxmsg: u32,
+    pub review: bool,
+    pub operator: bool,
+    pub leaveurgent: bool,
+    /// `exitcontext`: where `*` (`a`) and `0` (`o`) go; empty is the caller's context.
+    pub exitcontext: Vec<u8>,
+    /// `searchcontexts`: a mailbox given without `@context` is looked for in every context.
+    pub searchcontexts: bool,
+    pub tz: Vec<u8>,
+    pub locale: Vec<u8>,
+    /// `aliasescontext`: a section of aliases, not of mailboxes.
+    pub aliasescontext: Vec<u8>,
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            formats: vec!["wav".into()],
+            maxsecs: 0,
+            minsecs: 0,
+            maxsilence_ms: 0,
+            silence_threshold: 256,
+            maxmsg: MAXMSG,
+            review: false,
+            operator: false,
+            leaveurgent: true,
+            exitcontext: Vec::new(),
+            searchcontexts: false,
+            tz: Vec::new(),
+            locale: Vec::new(),
+            aliasescontext: Vec::new(),
+        }
+    }
+}
+
+/// `MAXMSG`: a folder's messages when `maxmsg` is not given or is negative.
+pub const MAXMSG: u32 = 100;
+/// `MAXMSGLIMIT`: the most `maxmsg` can be, and the highest message number plus one.
+pub const MAXMSGLIMIT: u32 = 9999;
+
+/// One mailbox (`struct ast_vm_user`), its settings resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mailbox {
+    pub context: Vec<u8>,
+    pub mailbox: Vec<u8>,
+    pub password: Vec<u8>,
+    pub fullname: Vec<u8>,
+    /// `None` when the line has no third field (VM_INFO's `email` is then empty).
+    pub email: Option<Vec<u8>>,
+    pub pager: Vec<u8>,
+    pub review: bool,
+    pub operator: bool,
+    pub leaveurgent: bool,
+    /// `vmu->exit`: the mailbox's `exitcontext`, else `[general]`'s.
+    pub exit: Vec<u8>,
+    pub minsecs: u32,
+    pub maxsecs: u32,
+    pub maxmsg: u32,
+    pub language: Vec<u8>,
+    pub tz: Vec<u8>,
+    pub locale: Vec<u8>,
+}
+
+/// voicemail.conf, read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    pub general: General,
+    mailboxes: Vec<Mailbox>,
+    /// What app_voicemail.c logs while reading it, each line with its level
+    /// (`WARNING: …`).
+    pub log: Vec<String>,
+}
+
+impl Config {
+    /// Reads the settings of voicemail.conf, (section, name, value) in file order with each
+    /// section name browsed once (as [`pbxc_config`'s `file_settings`] gives them).
+    pub fn from_settings<'a>(settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>) -> Config {
+        let settings: Vec<_> = settings.into_iter().collect();
+        let mut config = Config::default();
+        let general: Vec<(&[u8], &[u8])> = settings
+            .iter()
+            .filter(|(section, _, _)| section.eq_ignore_ascii_case(b"general"))
+            .map(|&(_, name, value)| (name, value))
+            .collect();
+        config.read_general(&general);
+        for &(section, name, value) in &settings {
+            let skipped = section.eq_ignore_ascii_case(b"general")
+                || section.eq_ignore_ascii_case(b"zonemessages")
+                || (!config.general.aliasescontext.is_empty()
+                    && section.eq_ignore_ascii_case(&config.general.aliasescontext));
+            if !skipped {
+                config.append_mailbox(section, name, value);
+            }
+        }
+        config
+    }
+
+    /// `find_user`: a mailbox by name in `context` (`default` when none is given, or any
+    /// context with `searchcontexts`), names compared without case.
+    pub fn find(&self, context: Option<&[u8]>, mailbox: &[u8]) -> Option<&Mailbox> {
+        let context = match context {
+            Some(c) => Some(c),
+            None if self.general.searchcontexts => None,
+            None => Some(&b"default"[..]),
+        };
+        self.mailboxes.iter().find(|m| {
+            m.mailbox.eq_ignore_ascii_case(mailbox)
+                && context.is_none_or(|c| m.context.eq_ignore_ascii_case(c))
+        })
+    }
+
+    pub fn mailboxes(&self) -> &[Mailbox] {
+        &self.mailboxes
+    }
+
+    fn warn(&mut self, line: String) {
+        self.log.push(format!("WARNING: {line}"));
+    }
+
+    fn read_general(&mut self, settings: &[(&[u8], &[u8])]) {
+        // `ast_variable_retrieve`: the first of a name.
+        let get = |key: &str| {
+            settings
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key.as_bytes()))
+                .map(|&(_, value)| value)
+        };
+        let mut general = General::default();
+        if let Some(v) = get("maxsilence") {
+            let seconds = atoi(v);
+            general.maxsilence_ms = if seconds > 0 {
+                seconds.saturating_mul(1000) as u32
+            } else {
+                0
+            };
+        }
+        if let Some(v) = get("maxmsg") {
+            let n = atoi(v);
+            general.maxmsg = if n < 0 {
+                self.warn(format!(
+                    "Invalid number of messages per folder '{}'. Using default value {MAXMSG}",
+                    text(v)
+                ));
+                MAXMSG
+            } else if n > i64::from(MAXMSGLIMIT) {
+                self.warn(format!(
+                    "Maximum number of messages per folder is {MAXMSGLIMIT}. Cannot accept value '{}'",
+                    text(v)
+                ));
+                MAXMSGLIMIT
+            } else {
+                n as u32
+            };
+        }
+        if let Some(v) = get("silencethreshold") {
+            general.silence_threshold = atoi(v) as i32;
+        }
+        if let Some(v) = get("maxsecs") {
+            match scan_int(v) {
+                Some(n) => general.maxsecs = n.max(0) as u32,
+                None => self.warn("Invalid max message time length".into()),
+            }
+        }
+        if let Some(v) = get("minsecs") {
+            match scan_int(v) {
+                Some(n) => {
+                    general.minsecs = n.max(0) as u32;
+                    if i64::from(general.maxsilence_ms / 1000) >= n {
+                        self.warn(
+                            "maxsilence should be less than minsecs or you may get empty messages"
+                                .into(),
+                        );
+                    }
+                }
+                None => self.warn("Invalid min message time length".into()),
+            }
+        }
+        if let Some(v) = get("format") {
+            let mut formats: Vec<String> = Vec::new();
+            for name in text(v).split('|').map(str::trim).filter(|f| !f.is_empty()) {
+                if !formats.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+                    formats.push(name.to_string());
+                }
+            }
+            if formats.is_empty() {
+                self.log.push(
+                    "ERROR: Error processing format string, defaulting to format 'wav'".into(),
+                );
+                formats.push("wav".into());
+            }
+            general.formats = formats;
+        }
+        let flag = |key: &str, default: bool| get(key).map_or(default, ast_true);
+        general.review = flag("review", false);
+        general.operator = flag("operator", false);
+        general.leaveurgent = flag("leaveurgent", true);
+        general.searchcontexts = flag("searchcontexts", false);
+        let string = |key: &str| get(key).map(<[u8]>::to_vec).unwrap_or_default();
+        general.exitcontext = string("exitcontext");
+        general.tz = string("tz");
+        general.locale = string("locale");
+        general.aliasescontext = string("aliasescontext");
+        self.general = general;
+    }
+
+    /// `append_mailbox` (with `find_or_create` and `populate_defaults`).
+    fn append_mailbox(&mut self, context: &[u8], name: &[u8], value: &[u8]) {
+        if name.first() == Some(&b'*') {
+            self.warn(format!(
+                "Mailbox {} in context {} begins with '*' character.  The '*' character,\n\twhen it is the first character in a mailbox or password, is used to jump to a\n\tpredefined extension 'a'.  A mailbox or password beginning with '*' is not valid\n\tand will be ignored.",
+                text(name),
+                text(context)
+            ));
+            return;
+        }
+        let searching = self.general.searchcontexts;
+        if let Some(other) = self
+            .mailboxes
+            .iter()
+            .find(|m| {
+                m.mailbox.eq_ignore_ascii_case(name)
+                    && (searching || m.context.eq_ignore_ascii_case(context))
+            })
+            .map(|m| m.context.clone())
+        {
+            if searching {
+                if !other.eq_ignore_ascii_case(context) {
+                    self.warn(format!(
+                        "\nIt has been detected that you have defined mailbox '{}' in separate\n\tcontexts and that you have the 'searchcontexts' option on. This type of\n\tconfiguration creates an ambiguity that you likely do not want. Please\n\tamend your voicemail.conf file to avoid this situation.",
+                        text(name)
+                    ));
+                }
+                self.warn(format!("Ignoring duplicated mailbox {}", text(name)));
+            } else {
+                self.warn(format!(
+                    "Ignoring duplicated mailbox {} in context {}",
+                    text(name),
+                    text(context)
+                ));
+            }
+            return;
+        }
+        let general = &self.general;
+        let mut mailbox = Mailbox {
+            context: context.to_vec(),
+            mailbox: name.to_vec(),
+            review: general.review,
+            operator: general.operator,
+            leaveurgent: general.leaveurgent,
+            exit: general.exitcontext.clone(),
+            minsecs: general.minsecs,
+            maxsecs: general.maxsecs,
+            maxmsg: general.maxmsg,
+            tz: general.tz.clone(),
+            locale: general.locale.clone(),
+            ..Default::default()
+        };
+        // strsep on `,` for the first four fields; the rest is the options.
+        let mut rest = Some(value);
+        let mut field = || -> Option<&[u8]> {
+            let r = rest?;
+            match r.iter().position(|&c| c == b',') {
+                Some(i) => {
+                    rest = Some(&r[i + 1..]);
+                    Some(&r[..i])
+                }
+                None => {
+                    rest = None;
+                    Some(r)
+                }
+            }
+        };
+        if let Some(password) = field() {
+            if password.first() == Some(&b'*') {
+                self.log.push(format!(
+                    "WARNING: Invalid password detected for mailbox {}.  The password\n\tmust be reset in voicemail.conf.",
+                    text(name)
+                ));
+            }
+            mailbox.password = password.to_vec();
+        }
+        if let Some(fullname) = field() {
+            mailbox.fullname = fullname.to_vec();
+        }
+        if let Some(email) = field() {
+            mailbox.email = Some(email.to_vec());
+        }
+        if let Some(pager) = field() {
+            mailbox.pager = pager.to_vec();
+        }
+        if let Some(options) = rest {
+            self.apply_options(&mut mailbox, options);
+        }
+        self.mailboxes.push(mailbox);
+    }
+
+    /// `apply_options`: `key=value` pairs split on `|`; a pair without `=` is ignored.
+    fn apply_options(&mut self, mailbox: &mut Mailbox, options: &[u8]) {
+        for pair in options.split(|&c| c == b'|') {
+            if let Some(eq) = pair.iter().position(|&c| c == b'=') {
+                self.apply_option(mailbox, &pair[..eq], &pair[eq + 1..]);
+            }
+        }
+    }
+
+    /// `apply_option`, for the settings leaving a message and VM_INFO read.
+    fn apply_option(&mut self, mailbox: &mut Mailbox, key: &[u8], value: &[u8]) {
+        let key = text(key).to_ascii_lowercase();
+        let general_minsecs = self.general.minsecs;
+        let general_maxsecs = self.general.maxsecs;
+        match key.as_str() {
+            "review" => mailbox.review = ast_true(value),
+            "leaveurgent" => mailbox.leaveurgent = ast_true(value),
+            "operator" => mailbox.operator = ast_true(value),
+            "exitcontext" => mailbox.exit = value.to_vec(),
+            "language" => mailbox.language = value.to_vec(),
+            "tz" => mailbox.tz = value.to_vec(),
+            "locale" => mailbox.locale = value.to_vec(),
+            "minsecs" => match scan_int(value) {
+                Some(n) if n >= 0 => mailbox.minsecs = n.min(i64::from(u32::MAX)) as u32,
+                _ => {
+                    self.warn(format!(
+                        "Invalid min message length of {}. Using global value {general_minsecs}",
+                        text(value)
+                    ));
+                    mailbox.minsecs = general_minsecs;
+                }
+            },
+            "maxsecs" => {
+                let n = atoi(value);
+                if n <= 0 {
+                    self.warn(format!(
+                        "Invalid max message length of {}. Using global value {general_maxsecs}",
+                        text(value)
+                    ));
+                    mailbox.maxsecs = general_maxsecs;
+                } else {
+                    mailbox.maxsecs = n.min(i64::from(u32::MAX)) as u32;
+                }
+            }
+            "maxmsg" => {
+                let n = atoi(value);
+                mailbox.maxmsg = if n < 0 {
+                    self.warn(format!(
+                        "Invalid number of messages per folder maxmsg={}. Using default value {MAXMSG}",
+                        text(value)
+                    ));
+                    MAXMSG
+                } else if n > i64::from(MAXMSGLIMIT) {
+                    self.warn(format!(
+                        "Maximum number of messages per folder is {MAXMSGLIMIT}. Cannot accept value maxmsg={}",
+                        text(value)
+                    ));
+                    MAXMSGLIMIT
+                } else {
+                    n as u32
+                };
+            }
+            "options" => {
+                let nested = value.to_vec();
+                self.apply_options(mailbox, &nested);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `ast_true`.
+fn ast_true(value: &[u8]) -> bool {
+    let v = text(value);
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "yes" | "true" | "y" | "t" | "1" | "on"
+    )
+}
+
+/// `sscanf("%30d")`: leading blanks, a sign, digits; `None` without a digit. Saturates
+/// where C's `int` would not fit (the values are seconds and counts).
+fn scan_int(s: &[u8]) -> Option<i64> {
+    let s = s.trim_ascii_start();
+    let (negative, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let digits: Vec<u8> = digits
+        .iter()
+        .take(30)
+        .take_while(|c| c.is_ascii_digit())
+        .copied()
+        .collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude = digits.iter().fold(0i64, |n, &d| {
+        n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    let n = if negative { -magnitude } else { magnitude };
+    Some(n.clamp(i64::from(i32::MIN), i64::from(i32::MAX)))
+}
+
+/// `atoi`: [`scan_int`], 0 without a digit.
+fn atoi(s: &[u8]) -> i64 {
+    scan_int(s).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(file: &str) -> Config {
+        // Each section browsed once, as the configuration reader gives them.
+        let mut section = String::new();
+        let mut settings: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
+        for line in file.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(name) = line.strip_prefix('[') {
+                section = name.trim_end_matches(']').to_string();
+            } else {
+                let (name, value) = line.split_once("=>").or_else(|| line.split_once('=')).unwrap();
+                settings.push((
+                    section.clone().into_bytes(),
+                    name.trim().as_bytes().to_vec(),
+                    value.trim().as_bytes().to_vec(),
+                ));
+            }
+        }
+        Config::from_settings(
+            settings
+                .iter()
+                .map(|(s, n, v)| (s.as_slice(), n.as_slice(), v.as_slice())),
+        )
+    }
+
+    #[test]
+    fn defaults_are_the_codes_not_the_sample_files() {
+        let config = read("[default]\n100 => 1234,Alice\n");
+        let general = &config.general;
+        assert_eq!(general.formats, ["wav"]);
+        assert_eq!((general.maxsecs, general.minsecs, general.maxsilence_ms), (0, 0, 0));
+        assert_eq!((general.silence_threshold, general.maxmsg), (256, 100));
+        assert!(!general.review && !general.operator && general.leaveurgent);
+        let alice = config.find(None, b"100").unwrap();
+        assert_eq!(alice.fullname, b"Alice");
+        assert_eq!(alice.email, None, "no third field: no e-mail at all");
+        assert!(config.log.is_empty());
+    }
+
+    #[test]
+    fn a_mailbox_takes_general_then_its_own_options_split_on_bars() {
+        let config = read(
+            "[general]
+             maxsecs = 120
+             minsecs = 3
+             maxsilence = 2
+             operator = yes
+             exitcontext = from-vm
+             format = wav49|gsm|wav|WAV
+             [sales]
+             200 => 4242,Bob,bob@example.com,,maxsecs=30|operator=no|exitcontext=front
+             201 => 4243,Carol,carol@example.com,,review=yes,operator=no
+            ",
+        );
+        assert_eq!(config.general.formats, ["wav49", "gsm", "wav"]);
+        assert_eq!(config.general.maxsilence_ms, 2000);
+        let bob = config.find(Some(b"SALES"), b"200").unwrap();
+        assert_eq!((bob.maxsecs, bob.minsecs), (30, 3));
+        assert!(!bob.operator);
+        assert_eq!(bob.exit, b"front");
+        // A comma in the options belongs to the value: `review` is "yes,operator=no",
+        // not true, and operator stays general's.
+        let carol = config.find(Some(b"sales"), b"201").unwrap();
+        assert!(!carol.review && carol.operator);
+        assert_eq!(carol.exit, b"from-vm");
+        assert_eq!(carol.email.as_deref(), Some(&b"carol@example.com"[..]));
+        // Not in `default`, and contexts are not searched.
+        assert!(config.find(None, b"200").is_none());
+    }
+
+    #[test]
+    fn duplicates_stars_and_bad_numbers_are_warned_about() {
+        let config = read(
+            "[general]
+             maxmsg = -4
+             minsecs = x
+             [default]
+             *9 => 1
+             100 => 1,First
+             100 => 2,Second
+             101 => *1,Starred,,,maxmsg=0|maxsecs=-1
+             [zonemessages]
+             eastern => America/New_York|'vm-received' Q 'digits/at' IMp
+            ",
+        );
+        assert_eq!(config.general.maxmsg, 100);
+        assert_eq!(config.find(None, b"100").unwrap().fullname, b"First");
+        assert!(config.find(None, b"*9").is_none());
+        let starred = config.find(None, b"101").unwrap();
+        assert_eq!((starred.maxmsg, starred.maxsecs), (0, 0));
+        assert!(config.find(Some(b"zonemessages"), b"eastern").is_none());
+        let log = config.log.join("\n");
+        for expected in [
+            "Invalid number of messages per folder '-4'. Using default value 100",
+            "Invalid min message time length",
+            "Mailbox *9 in context default begins with '*'",
+            "Ignoring duplicated mailbox 100 in context default",
+            "Invalid password detected for mailbox 101",
+            "Invalid max message length of -1. Using global value 0",
+        ] {
+            assert!(log.contains(expected), "{expected:?} not in:\n{log}");
+        }
+    }
+
+    #[test]
+    fn searchcontexts_finds_a_bare_mailbox_anywhere_and_keeps_the_first() {
+        let config = read(
+            "[general]
+             searchcontexts = yes
+             [one]
+             300 => 1,In one
+             [two]
+             300 => 1,In two
+             301 => 1,Only two
+            ",
+        );
+        assert_eq!(config.find(None, b"301").unwrap().context, b"two");
+        assert_eq!(config.find(None, b"300").unwrap().fullname, b"In one");
+        assert!(config.find(Some(b"two"), b"300").is_none());
+        assert!(config.log.iter().any(|l| l.contains("defined mailbox '300' in separate")));
+    }
+}
