@@ -1328,6 +1328,14 @@ pub(crate) fn resolve(priority: &pbxc_dialplan::Priority) -> Resolved {
     }
 }
 
+/// The voicemail of an engine nobody gave one: no mailbox, no spool (shared, as it never
+/// changes).
+fn no_voicemail() -> std::sync::Arc<pbx_voicemail::Voicemail> {
+    static NONE: std::sync::OnceLock<std::sync::Arc<pbx_voicemail::Voicemail>> =
+        std::sync::OnceLock::new();
+    NONE.get_or_init(Default::default).clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1398,12 +1406,4 @@ mod tests {
             );
         }
     }
-}
-
-/// The voicemail of an engine nobody gave one: no mailbox, no spool (shared, as it never
-/// changes).
-fn no_voicemail() -> std::sync::Arc<pbx_voicemail::Voicemail> {
-    static NONE: std::sync::OnceLock<std::sync::Arc<pbx_voicemail::Voicemail>> =
-        std::sync::OnceLock::new();
-    NONE.get_or_init(Default::default).clone()
 }

@@ -236,7 +236,11 @@ pub(crate) fn voicemail(
         },
         escape,
         operator_exten,
-        category: call.vars.get(b"VM_CATEGORY").map(<[u8]>::to_vec).unwrap_or_default(),
+        category: call
+            .vars
+            .get(b"VM_CATEGORY")
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
         context: &call.context.clone(),
         exten: &call.exten.clone(),
         priority: call.priority,
@@ -294,11 +298,7 @@ pub(crate) fn voicemail(
 
 /// `VM_INFO(mailbox[@context],attribute[,folder])` (`acf_vm_info`): `Err` with the error
 /// Asterisk logs when the read fails.
-pub(crate) fn vm_info(
-    engine: &Engine,
-    call: &Call,
-    data: &[u8],
-) -> Result<Vec<u8>, String> {
+pub(crate) fn vm_info(engine: &Engine, call: &Call, data: &[u8]) -> Result<Vec<u8>, String> {
     const USAGE: &str = "VM_INFO requires an argument (<mailbox>[@<context>],attribute[,folder])";
     let parts = args::standard(data, 3);
     let part = |i: usize| parts.get(i).map(Vec::as_slice).unwrap_or_default();

@@ -38,7 +38,11 @@ fn mailboxes(general: &[(&'static str, &'static str)]) -> Arc<Voicemail> {
 }
 
 /// Each run of `s@c` with `keys` pressed: (engine, call, the trace's places).
-fn runs(dialplan: &str, vm: &Arc<Voicemail>, keys: &[u8]) -> Vec<(&'static str, Call, Vec<String>)> {
+fn runs(
+    dialplan: &str,
+    vm: &Arc<Voicemail>,
+    keys: &[u8],
+) -> Vec<(&'static str, Call, Vec<String>)> {
     let (plan, findings) = pbxc_dialplan::lower_text(dialplan.as_bytes());
     assert!(findings.is_empty(), "{findings:?}");
     let mut out = Vec::new();
@@ -51,8 +55,8 @@ fn runs(dialplan: &str, vm: &Arc<Voicemail>, keys: &[u8]) -> Vec<(&'static str, 
             engine.run(&mut call, &mut chan, &mut |step| {
                 places.push(format!(
                     "{},{},{}",
-                    String::from_utf8_lossy(&step.context),
-                    String::from_utf8_lossy(&step.exten),
+                    String::from_utf8_lossy(step.context),
+                    String::from_utf8_lossy(step.exten),
                     step.priority
                 ))
             });
@@ -79,7 +83,9 @@ exten => 5,1,Set(went=menu-5)
 ";
 
 fn with(boxes: &str, options: &str) -> String {
-    LEAVES.replace("${BOX}", boxes).replace("${OPTIONS}", options)
+    LEAVES
+        .replace("${BOX}", boxes)
+        .replace("${OPTIONS}", options)
 }
 
 #[test]
@@ -162,8 +168,14 @@ fn d_lets_other_keys_dial_in_its_context() {
 #[test]
 fn bad_options_end_the_call_as_vm_exec_returns_minus_one() {
     for (options, warning) in [
-        ("g(loud)", "WARNING: Invalid value 'loud' provided for record gain option"),
-        ("t(beep", "WARNING: Missing closing parenthesis for argument 't' in string 'beep'"),
+        (
+            "g(loud)",
+            "WARNING: Invalid value 'loud' provided for record gain option",
+        ),
+        (
+            "t(beep",
+            "WARNING: Missing closing parenthesis for argument 't' in string 'beep'",
+        ),
     ] {
         for (engine, call, places) in runs(&with("100", options), &mailboxes(&[]), b"") {
             assert_eq!(places, ["c,s,1"], "{engine} {options}");

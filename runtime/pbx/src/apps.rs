@@ -287,6 +287,14 @@ impl pbx_engine::Channel for CallIo<'_> {
         self.jump.take()
     }
 
+    fn leave_voicemail(
+        &mut self,
+        leave: &pbx_engine::voicemail::Leave<'_>,
+        vars: &mut Variables,
+    ) -> pbx_engine::voicemail::Left {
+        CallIo::leave_voicemail(self, leave, vars)
+    }
+
     fn attributes_set(&mut self, attributes: &pbx_engine::Attributes) {
         *lock(&self.chan.attributes) = attributes.clone();
     }
@@ -382,7 +390,7 @@ impl CallIo<'_> {
     }
 
     /// Plays one file; a key `accept` takes stops it.
-    fn play(&self, name: &str, accept: &dyn Fn(u8) -> bool) -> Result<Wake, ()> {
+    pub(crate) fn play(&self, name: &str, accept: &dyn Fn(u8) -> bool) -> Result<Wake, ()> {
         let sound = self.find_sound(name).ok_or(())?;
         if self.pbx.keep_traces {
             self.chan.note_played(name);
@@ -763,33 +771,21 @@ impl CallIo<'_> {
         if !options.contains('q') && self.play("beep", &|_| false) == Ok(Wake::HungUp) {
             return AppResult::Hangup;
         }
-        let before = self
-            .chan
-            .set_inbound(Inbound::Record(crate::channel::Recording {
+        let captured = self.capture(
+            crate::channel::Recording {
                 silence_limit_ms: silence_ms,
                 ..Default::default()
-            }));
-        let deadline = max.and_then(|m| Instant::now().checked_add(m));
-        let (status, wake): (&[u8], Wake) = loop {
-            let seen = self.chan.signal.generation();
-            if self.chan.must_stop() {
-                break (b"HANGUP", Wake::HungUp);
-            }
-            if let Some(key) = self.chan.take_dtmf_if(terminator) {
-                break (b"DTMF", Wake::Key(key));
-            }
-            if self.chan.recording_silenced() {
-                break (b"SILENCE", Wake::Done);
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                break (b"TIMEOUT", Wake::Done);
-            }
-            self.chan.signal.wait(seen, self.chan.wake_by(deadline));
+            },
+            terminator,
+            max,
+        );
+        let (status, wake): (&[u8], Wake) = match captured.ended {
+            Ended::HungUp => (b"HANGUP", Wake::HungUp),
+            Ended::Key(key) => (b"DTMF", Wake::Key(key)),
+            Ended::Silence => (b"SILENCE", Wake::Done),
+            Ended::Timeout => (b"TIMEOUT", Wake::Done),
         };
-        let mut samples = match self.chan.set_inbound(before) {
-            Inbound::Record(recording) => recording.samples,
-            _ => Vec::new(),
-        };
+        let mut samples = captured.recording.samples;
         // ast_stream_rewind + ast_truncstream, in samples at 8 kHz.
         let rewind_ms = match (status, silence_ms) {
             (b"SILENCE", Some(limit)) if !options.contains('u') => limit.saturating_sub(1000),
@@ -823,6 +819,59 @@ impl CallIo<'_> {
         } else {
             AppResult::Continue
         }
+    }
+}
+
+/// How a [`CallIo::capture`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ended {
+    HungUp,
+    /// A key it stops on.
+    Key(u8),
+    /// The recording's silence limit passed.
+    Silence,
+    /// Its longest time passed.
+    Timeout,
+}
+
+/// What a [`CallIo::capture`] heard.
+pub(crate) struct Captured {
+    pub recording: crate::channel::Recording,
+    pub ended: Ended,
+}
+
+impl CallIo<'_> {
+    /// Records what the caller says into `recording` until the hang-up, a key `stop_on`
+    /// takes, the recording's silence limit, or `max`.
+    pub(crate) fn capture(
+        &self,
+        recording: crate::channel::Recording,
+        stop_on: &dyn Fn(u8) -> bool,
+        max: Option<Duration>,
+    ) -> Captured {
+        let before = self.chan.set_inbound(Inbound::Record(recording));
+        let deadline = max.and_then(|m| Instant::now().checked_add(m));
+        let ended = loop {
+            let seen = self.chan.signal.generation();
+            if self.chan.must_stop() {
+                break Ended::HungUp;
+            }
+            if let Some(key) = self.chan.take_dtmf_if(stop_on) {
+                break Ended::Key(key);
+            }
+            if self.chan.recording_silenced() {
+                break Ended::Silence;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break Ended::Timeout;
+            }
+            self.chan.signal.wait(seen, self.chan.wake_by(deadline));
+        };
+        let recording = match self.chan.set_inbound(before) {
+            Inbound::Record(recording) => recording,
+            _ => Default::default(),
+        };
+        Captured { recording, ended }
     }
 }
 

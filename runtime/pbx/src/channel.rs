@@ -194,8 +194,13 @@ pub struct Recording {
     pub silence_limit_ms: Option<u32>,
     /// Milliseconds of silence up to the last frame (dsp.c's `totalsilence`).
     pub silent_ms: u32,
+    /// The silent spells that ended before it, in all (app.c's `totalsilence`).
+    pub earlier_silent_ms: u32,
     /// The limit was passed.
     pub silenced: bool,
+    /// A frame quieter than this (mean absolute sample) is silence; `None` is dsp.conf's
+    /// default, [`SILENCE_THRESHOLD`].
+    pub threshold: Option<u32>,
 }
 
 /// dsp.conf's default `silencethreshold`: a frame whose mean absolute sample is below it is
@@ -398,9 +403,12 @@ impl Channel {
                         .map(|&s| u32::from(s.unsigned_abs()))
                         .sum::<u32>()
                         / frame.len() as u32;
-                    if mean < SILENCE_THRESHOLD {
+                    if mean < recording.threshold.unwrap_or(SILENCE_THRESHOLD) {
                         recording.silent_ms = recording.silent_ms.saturating_add(20);
                     } else {
+                        recording.earlier_silent_ms = recording
+                            .earlier_silent_ms
+                            .saturating_add(recording.silent_ms);
                         recording.silent_ms = 0;
                     }
                     if recording

@@ -557,6 +557,7 @@ fn run_on_callee(io: &CallIo, callee: &Arc<Channel>, sub: &str, vars: &Variables
         let mut engine = Engine::with_index(plan, index);
         engine.clock = io.pbx.clock;
         engine.system = io.pbx.system();
+        engine.voicemail = program.voicemail.clone();
         engine.share_globals(io.pbx.globals.clone());
         engine.share_database(io.pbx.database.clone());
         engine.share_groups(io.pbx.groups.clone());

@@ -24,6 +24,7 @@ mod dial;
 mod drivers;
 mod embedded;
 mod shell;
+mod voicemail;
 
 pub use pbx::{Options, Pbx, Start};
 pub use program::Source;

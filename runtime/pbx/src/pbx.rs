@@ -28,6 +28,8 @@ pub struct Options {
     pub log_dir: PathBuf,
     /// `Record` with a relative name writes below it (`astspooldir`'s `recordings`).
     pub recordings_dir: PathBuf,
+    /// Voicemail's spool (`astspooldir`'s `voicemail`): greetings and messages.
+    pub voicemail_dir: PathBuf,
     /// The sounds directory (`astdatadir/sounds`); `None` serves the example's prompts built
     /// into the binary.
     pub sounds: Option<PathBuf>,
@@ -76,6 +78,7 @@ impl Options {
         let mut options = Options {
             log_dir: run_dir.clone(),
             recordings_dir: run_dir.join("recordings"),
+            voicemail_dir: run_dir.join("voicemail"),
             run_dir,
             sounds,
             source,
@@ -115,7 +118,8 @@ impl Options {
                 ("directories", "astrundir") => options.run_dir = absolute(&value),
                 ("directories", "astlogdir") => options.log_dir = absolute(&value),
                 ("directories", "astspooldir") => {
-                    options.recordings_dir = absolute(&value).join("recordings")
+                    options.recordings_dir = absolute(&value).join("recordings");
+                    options.voicemail_dir = absolute(&value).join("voicemail");
                 }
                 ("directories", "astdatadir") if options.sounds.is_some() => {
                     options.sounds = Some(absolute(&value).join("sounds"))
@@ -199,6 +203,7 @@ pub struct Pbx {
     pub sounds: pbx_media::Sounds,
     pub run_dir: PathBuf,
     pub recordings_dir: PathBuf,
+    voicemail_dir: PathBuf,
     cdr: Option<pbx_cdr::CsvWriter>,
     cdr_settings: pbx_cdr::chain::Settings,
     /// Timers of scripted channels and the control socket.
@@ -243,7 +248,10 @@ impl Pbx {
     }
 
     pub fn start(options: Options) -> Result<Arc<Pbx>, String> {
-        let program = options.source.load()?;
+        let program = options
+            .source
+            .load()?
+            .with_spool(options.voicemail_dir.clone());
         let sounds = match &options.sounds {
             Some(dir) => pbx_media::Sounds::new(dir.clone()),
             None => crate::embedded::sounds(),
@@ -296,6 +304,7 @@ impl Pbx {
             sounds,
             run_dir: options.run_dir,
             recordings_dir: options.recordings_dir,
+            voicemail_dir: options.voicemail_dir,
             cdr,
             cdr_settings: options.cdr_settings,
             tokio,
@@ -326,6 +335,7 @@ impl Pbx {
     pub fn reload(&self) -> Result<(), String> {
         match self.source.load() {
             Ok(program) => {
+                let program = program.with_spool(self.voicemail_dir.clone());
                 set_globals(&self.globals, &program);
                 *self.program.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(program);
                 self.generation.fetch_add(1, Ordering::AcqRel);
@@ -630,6 +640,7 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 let mut engine = Engine::with_index(plan, index);
                 engine.clock = pbx.clock;
                 engine.system = pbx.system.clone();
+                engine.voicemail = program.voicemail.clone();
                 engine.share_globals(pbx.globals.clone());
                 engine.share_database(pbx.database.clone());
                 engine.share_groups(pbx.groups.clone());

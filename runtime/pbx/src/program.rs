@@ -24,6 +24,9 @@ pub struct Program {
     cell: Cell,
     /// Music-on-hold classes: name → directory of sound files.
     pub moh_classes: Vec<(String, PathBuf)>,
+    /// voicemail.conf's mailboxes, and the spool their messages go to once the PBX has
+    /// said where ([`Program::with_spool`]).
+    pub voicemail: Arc<pbx_voicemail::Voicemail>,
 }
 
 impl Program {
@@ -171,10 +174,45 @@ impl Source {
             .into_iter()
             .map(|(class, relative)| (class, dir.join(relative)))
             .collect();
+        let settings = pbxc_config::file_settings(&*self.provider(), &dir, "voicemail.conf");
+        let config = pbx_voicemail::Config::from_settings(
+            settings
+                .iter()
+                .map(|(s, n, v)| (s.as_slice(), n.as_slice(), v.as_slice())),
+        );
+        for line in &config.log {
+            tracing::warn!("voicemail.conf: {line}");
+        }
+        for format in &config.general.formats {
+            if crate::voicemail::writable(format).is_none() {
+                tracing::warn!(
+                    "voicemail.conf: pbx cannot write format '{format}'; messages are kept in the others"
+                );
+            }
+        }
         Ok(Program {
             cell: Cell::new(built.dialplan, |plan| RouteIndex::new(plan)),
             moh_classes,
+            voicemail: Arc::new(pbx_voicemail::Voicemail {
+                config,
+                spool: None,
+            }),
         })
+    }
+}
+
+impl Program {
+    /// The program with its voicemail kept below `dir` (`<astspooldir>/voicemail`).
+    pub fn with_spool(mut self, dir: PathBuf) -> Program {
+        let config = match Arc::try_unwrap(std::mem::take(&mut self.voicemail)) {
+            Ok(voicemail) => voicemail.config,
+            Err(shared) => shared.config.clone(),
+        };
+        self.voicemail = Arc::new(pbx_voicemail::Voicemail {
+            config,
+            spool: Some(pbx_voicemail::Spool::new(dir)),
+        });
+        self
     }
 }
 

@@ -235,6 +235,7 @@ pub fn run(calls: &[TestCall], config: &Path) -> Result<Vec<Outcome>, String> {
     options.run_dir = scratch.clone();
     options.log_dir = scratch.clone();
     options.recordings_dir = scratch.join("recordings");
+    options.voicemail_dir = scratch.join("voicemail");
     options.keep_traces = true;
     // The records are cdr.c's whatever the backend: the harness writes them into its scratch
     // directory to read them back, even for a configuration whose cdr_csv would decline.

@@ -100,7 +100,9 @@ pub struct Config {
 impl Config {
     /// Reads the settings of voicemail.conf, (section, name, value) in file order with each
     /// section name browsed once (as [`pbxc_config`'s `file_settings`] gives them).
-    pub fn from_settings<'a>(settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>) -> Config {
+    pub fn from_settings<'a>(
+        settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>,
+    ) -> Config {
         let settings: Vec<_> = settings.into_iter().collect();
         let mut config = Config::default();
         let general: Vec<(&[u8], &[u8])> = settings
@@ -446,7 +448,10 @@ mod tests {
             if let Some(name) = line.strip_prefix('[') {
                 section = name.trim_end_matches(']').to_string();
             } else {
-                let (name, value) = line.split_once("=>").or_else(|| line.split_once('=')).unwrap();
+                let (name, value) = line
+                    .split_once("=>")
+                    .or_else(|| line.split_once('='))
+                    .unwrap();
                 settings.push((
                     section.clone().into_bytes(),
                     name.trim().as_bytes().to_vec(),
@@ -466,7 +471,10 @@ mod tests {
         let config = read("[default]\n100 => 1234,Alice\n");
         let general = &config.general;
         assert_eq!(general.formats, ["wav"]);
-        assert_eq!((general.maxsecs, general.minsecs, general.maxsilence_ms), (0, 0, 0));
+        assert_eq!(
+            (general.maxsecs, general.minsecs, general.maxsilence_ms),
+            (0, 0, 0)
+        );
         assert_eq!((general.silence_threshold, general.maxmsg), (256, 100));
         assert!(!general.review && !general.operator && general.leaveurgent);
         let alice = config.find(None, b"100").unwrap();
@@ -555,6 +563,11 @@ mod tests {
         assert_eq!(config.find(None, b"301").unwrap().context, b"two");
         assert_eq!(config.find(None, b"300").unwrap().fullname, b"In one");
         assert!(config.find(Some(b"two"), b"300").is_none());
-        assert!(config.log.iter().any(|l| l.contains("defined mailbox '300' in separate")));
+        assert!(
+            config
+                .log
+                .iter()
+                .any(|l| l.contains("defined mailbox '300' in separate"))
+        );
     }
 }

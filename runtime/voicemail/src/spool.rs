@@ -101,9 +101,9 @@ pub fn last_message_index(dir: &Path) -> i64 {
         if ext != b"txt" {
             continue;
         }
-        let n: u64 = rest[..digits]
-            .iter()
-            .fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+        let n: u64 = rest[..digits].iter().fold(0u64, |n, &d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
         if n < u64::from(MAXMSGLIMIT) && !map[n as usize] {
             map[n as usize] = true;
             stopcount += 1;
@@ -306,8 +306,14 @@ msg_id=0-0000000a
         // count_messages counts `.txt` at the seventh byte, so `message.txt` too (C's
         // rule), and not `msgX.txt`.
         assert_eq!(count_messages(&inbox), 3);
-        touch(&spool.folder(b"default", b"100", b"Urgent"), &["msg0000.txt"]);
-        touch(&spool.folder(b"default", b"100", b"Old"), &["msg0000.txt", "msg0001.TXT"]);
+        touch(
+            &spool.folder(b"default", b"100", b"Urgent"),
+            &["msg0000.txt"],
+        );
+        touch(
+            &spool.folder(b"default", b"100", b"Old"),
+            &["msg0000.txt", "msg0001.TXT"],
+        );
         assert_eq!(spool.message_count(b"default", b"100", None), 3);
         assert_eq!(spool.message_count(b"default", b"100", Some(b"INBOX")), 3);
         assert_eq!(spool.message_count(b"default", b"100", Some(b"")), 2);

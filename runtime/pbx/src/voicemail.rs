@@ -1,0 +1,411 @@
+//! VoiceMail's media in the PBX: app_voicemail.c's `leave_voicemail` from the greeting on,
+//! with the recording of `play_record_review` and `ast_play_and_record_full`, kept as its
+//! file storage keeps it. The engine has already found the mailbox and decided which keys
+//! leave ([`pbx_engine::voicemail`]).
+//!
+//! The caller hears: the greeting (`temp`, else `busy`/`unavail` with `b`/`u`, else the
+//! mailbox's recorded name or its number, then `vm-isonphone`/`vm-isunavail`), `vm-intro`
+//! (not with `s`, nor after `#`), the beep, and after the recording `auth-thankyou`.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pbx_engine::vars::Variables;
+use pbx_engine::voicemail::{Greeting, Leave, Left};
+use pbx_media::sound::Format;
+use pbx_voicemail::{Mailbox, MessageInfo, Spool, spool};
+
+use crate::apps::{CallIo, Ended, Wake};
+use crate::channel::{Recording, State, lock};
+
+/// The format a `format=` name of voicemail.conf is written in, when pbx can write it. The
+/// names are Asterisk's file extensions of each format (`exts`), and the file takes the name
+/// as given.
+pub(crate) fn writable(name: &str) -> Option<Format> {
+    match name {
+        "wav" => Some(Format::Wav),
+        "sln" | "raw" => Some(Format::Sln),
+        "pcm" | "ulaw" | "ul" | "mu" | "ulw" => Some(Format::Ulaw),
+        "alaw" | "al" | "alw" => Some(Format::Alaw),
+        _ => None,
+    }
+}
+
+/// Messages are numbered and renamed into a folder under the folder's lock in C
+/// (`vm_lock_path`); one lock for every folder here.
+static SAVING: Mutex<()> = Mutex::new(());
+
+/// `generate_msg_id`'s counter, process-wide.
+static MSG_IDS: AtomicU32 = AtomicU32::new(0);
+
+impl CallIo<'_> {
+    pub(crate) fn leave_voicemail(&mut self, leave: &Leave<'_>, vars: &mut Variables) -> Left {
+        let voicemail = self.program.voicemail.clone();
+        let Some(spool) = &voicemail.spool else {
+            tracing::warn!("VoiceMail: no spool directory; nothing can be kept");
+            return Left::Finished {
+                status: Some(b"FAILED"),
+            };
+        };
+        let general = &voicemail.config.general;
+        let mailbox = leave.mailbox;
+        let dir = spool.mailbox_dir(&mailbox.context, leave.ext);
+        if let Err(e) = std::fs::create_dir_all(dir.join("tmp")) {
+            tracing::warn!("mkdir '{}' failed: {e}", dir.join("tmp").display());
+            return Left::HungUp { status: None };
+        }
+        let escape = |k: u8| leave.escape.contains(&k);
+        let in_dir = |name: &str| dir.join(name).to_string_lossy().into_owned();
+
+        // The greeting: a temp greeting wins over busy/unavail, and plays without them too.
+        let mut prefile = match leave.greeting {
+            Greeting::Busy => Some(in_dir("busy")),
+            Greeting::Unavailable => Some(in_dir("unavail")),
+            Greeting::None => None,
+        };
+        if self.sound_exists(&in_dir("temp")) {
+            prefile = Some(in_dir("temp"));
+        }
+        let mut silent = leave.silent || mailbox.maxmsg == 0;
+        let mut key = None;
+        if let Some(prefile) = prefile {
+            let played = if self.sound_exists(&prefile) {
+                if leave.silent_if_greeting {
+                    silent = true;
+                }
+                self.play(&prefile, &escape)
+            } else {
+                self.invent_message(&dir, leave, &escape)
+            };
+            match played {
+                Ok(Wake::Done) => {}
+                Ok(Wake::Key(k)) => key = Some(k),
+                Ok(Wake::HungUp) | Err(()) => {
+                    return Left::HungUp {
+                        status: Some(b"FAILED"),
+                    };
+                }
+            }
+        }
+        if key == Some(b'#') {
+            silent = true;
+            key = None;
+        }
+        if key.is_none() && !silent {
+            match self.play("vm-intro", &escape) {
+                Ok(Wake::Done) | Ok(Wake::Key(b'#')) => {}
+                Ok(Wake::Key(k)) => key = Some(k),
+                Ok(Wake::HungUp) | Err(()) => {
+                    return Left::HungUp {
+                        status: Some(b"FAILED"),
+                    };
+                }
+            }
+        }
+        if let Some(key) = key {
+            if key == b'0' && mailbox.operator && leave.operator_exten {
+                let _ = self.play("transfer", &|_| true);
+            }
+            return Left::Key(key);
+        }
+        if mailbox.maxmsg == 0 {
+            // A greetings-only mailbox.
+            return Left::Finished {
+                status: Some(b"SUCCESS"),
+            };
+        }
+        // With `e` the greeting was early media; the recording needs the call up.
+        if self.chan.state() != State::Up {
+            self.chan.answer();
+        }
+        let inbox = spool.folder(&mailbox.context, leave.ext, b"INBOX");
+        let _ = std::fs::create_dir_all(&inbox);
+        if spool::count_messages(&inbox) >= mailbox.maxmsg as usize {
+            let hung_up = self.play("vm-mailboxfull", &|_| false) == Ok(Wake::HungUp);
+            tracing::warn!("No more messages possible");
+            let status = Some(&b"FAILED"[..]);
+            return if hung_up {
+                Left::HungUp { status }
+            } else {
+                Left::Finished { status }
+            };
+        }
+        if let Some(beep) = &leave.beep {
+            let _ = self.play(&String::from_utf8_lossy(beep), &|_| false);
+        }
+
+        // ast_play_and_record_full: `#` ends it, `0` too with the operator on.
+        let operator = mailbox.operator;
+        let stop_on = |k: u8| k == b'#' || (operator && k == b'0');
+        let detecting = general.maxsilence_ms > 0;
+        let captured = self.capture(
+            Recording {
+                silence_limit_ms: detecting.then_some(general.maxsilence_ms),
+                threshold: Some(general.silence_threshold.max(0) as u32),
+                ..Default::default()
+            },
+            &stop_on,
+            whole_seconds_limit(mailbox.maxsecs),
+        );
+        let recording = captured.recording;
+        let (trailing, total) = if detecting {
+            (
+                i64::from(recording.silent_ms),
+                i64::from(recording.earlier_silent_ms) + i64::from(recording.silent_ms),
+            )
+        } else {
+            (0, 0)
+        };
+        let mut samples = recording.samples;
+        let mut duration = (samples.len() / 8000) as i64;
+        let mut sound_duration = duration;
+        if total > 0 {
+            sound_duration = (sound_duration - (total - 200) / 1000).max(0);
+        }
+        if trailing > 0 {
+            duration = (duration - (trailing - 200) / 1000).max(0);
+        }
+        let hung_up = captured.ended == Ended::HungUp;
+        if !hung_up && trailing > 0 {
+            // Only the first 200 ms of the silence that ended it stay.
+            let cut = ((trailing - 200).max(0) * 8) as usize;
+            samples.truncate(samples.len().saturating_sub(cut));
+        }
+        if matches!(
+            captured.ended,
+            Ended::Key(b'#') | Ended::Silence | Ended::Timeout
+        ) {
+            let _ = self.play("auth-thankyou", &|_| true);
+        }
+
+        let mut flag = leave.flag;
+        let mut keep = true;
+        let to_operator = captured.ended == Ended::Key(b'0');
+        if to_operator {
+            // play_record_review's case '0': keep it (1), keep it urgent (4), or not.
+            let mut choice = match self.play("vm-saveoper", &|_| true) {
+                Ok(Wake::Key(k)) => Some(k),
+                _ => None,
+            };
+            if choice.is_none() {
+                choice = match self.wait(Some(Duration::from_secs(3)), &|_| true, None) {
+                    Wake::Key(k) => Some(k),
+                    _ => None,
+                };
+            }
+            match choice {
+                Some(b'1') => {
+                    let _ = self.play("vm-msgsaved", &|_| true);
+                }
+                Some(b'4') => {
+                    let _ = self.play("vm-marked-urgent", &|_| true);
+                    flag = b"Urgent";
+                    let _ = self.play("vm-msgsaved", &|_| true);
+                }
+                _ => {
+                    let _ = self.play("vm-deleted", &|_| true);
+                    keep = false;
+                }
+            }
+        }
+
+        let status: &'static [u8] = if sound_duration < i64::from(mailbox.minsecs) {
+            tracing::info!(
+                "Recording was {sound_duration} seconds long but needs to be at least {} - abandoning",
+                mailbox.minsecs
+            );
+            b"FAILED"
+        } else {
+            if keep {
+                let info = self.message_info(leave);
+                self.keep(
+                    spool,
+                    leave,
+                    &general.formats,
+                    &samples,
+                    &info,
+                    flag,
+                    duration,
+                    vars,
+                );
+            }
+            b"SUCCESS"
+        };
+        let status = Some(status);
+        if hung_up {
+            Left::HungUp { status }
+        } else if to_operator {
+            // The message is kept; VMSTATUS is USEREXIT if there is an `o` to go to.
+            Left::Operator
+        } else {
+            Left::Finished { status }
+        }
+    }
+
+    /// `invent_message`: the mailbox's recorded name, else `vm-theperson` and its digits;
+    /// then whether it is busy or unavailable.
+    fn invent_message(
+        &self,
+        dir: &Path,
+        leave: &Leave<'_>,
+        escape: &dyn Fn(u8) -> bool,
+    ) -> Result<Wake, ()> {
+        let greet = dir.join("greet").to_string_lossy().into_owned();
+        if self.sound_exists(&greet) {
+            let played = self.play(&greet, escape)?;
+            if played != Wake::Done {
+                return Ok(played);
+            }
+        } else {
+            let played = self.play("vm-theperson", escape)?;
+            if played != Wake::Done {
+                return Ok(played);
+            }
+            let digits = String::from_utf8_lossy(leave.ext).into_owned();
+            for file in pbx_media::say::digits(&digits) {
+                let played = self.play(&file, escape)?;
+                if played != Wake::Done {
+                    return Ok(played);
+                }
+            }
+        }
+        let closing = if leave.greeting == Greeting::Busy {
+            "vm-isonphone"
+        } else {
+            "vm-isunavail"
+        };
+        self.play(closing, escape)
+    }
+
+    fn message_info(&self, leave: &Leave<'_>) -> MessageInfo {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        MessageInfo {
+            origmailbox: leave.ext.to_vec(),
+            context: leave.context.to_vec(),
+            exten: leave.exten.to_vec(),
+            rdnis: leave.rdnis.clone(),
+            priority: leave.priority,
+            callerchan: self.chan.name.as_bytes().to_vec(),
+            callerid: leave.callerid.clone(),
+            origtime: now,
+            category: leave.category.clone(),
+            msg_id: spool::msg_id(now, MSG_IDS.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
+
+    /// Writes the message into the mailbox's INBOX (Urgent when flagged so) as the next
+    /// `msgNNNN`, sets `VM_MESSAGEFILE`, and copies it to the other mailboxes given.
+    #[allow(clippy::too_many_arguments)]
+    fn keep(
+        &self,
+        spool: &Spool,
+        leave: &Leave<'_>,
+        formats: &[String],
+        samples: &[i16],
+        info: &MessageInfo,
+        flag: &[u8],
+        duration: i64,
+        vars: &mut Variables,
+    ) {
+        let mut text = info.header();
+        text.extend_from_slice(b"flag=");
+        text.extend_from_slice(flag);
+        text.extend_from_slice(format!("\nduration={duration}\n").as_bytes());
+        let mut files: Vec<(String, Vec<u8>)> = formats
+            .iter()
+            .filter_map(|name| {
+                Some((
+                    name.clone(),
+                    pbx_media::sound::encode(samples, writable(name)?),
+                ))
+            })
+            .collect();
+        if files.is_empty() {
+            files.push(("wav".into(), pbx_media::sound::encode(samples, Format::Wav)));
+        }
+        let folder: &[u8] = if flag == b"Urgent" {
+            b"Urgent"
+        } else {
+            b"INBOX"
+        };
+        let _saving = lock(&SAVING);
+        let dir = spool.folder(&leave.mailbox.context, leave.ext, folder);
+        match write_message(&dir, &files, &text, None) {
+            Ok(base) => {
+                vars.set(b"VM_MESSAGEFILE", Some(base.to_string_lossy().as_bytes()));
+            }
+            Err(e) => {
+                tracing::error!(
+                    "Couldn't keep the message in {}.  Voicemail will be lost: {e}",
+                    dir.display()
+                );
+                return;
+            }
+        }
+        for recipient in &leave.copies {
+            tracing::info!(
+                "Copying message from {}@{} to {}@{}",
+                String::from_utf8_lossy(leave.ext),
+                String::from_utf8_lossy(&leave.mailbox.context),
+                String::from_utf8_lossy(&recipient.mailbox),
+                String::from_utf8_lossy(&recipient.context)
+            );
+            let dir = spool.folder(&recipient.context, &recipient.mailbox, folder);
+            if let Err(e) = write_message(&dir, &files, &text, Some(recipient)) {
+                tracing::error!("{e}");
+            }
+        }
+    }
+
+    /// Whether a sound of that name (an absolute path, any format) can be played, without
+    /// the warning a missing prompt gets (`ast_fileexists`).
+    fn sound_exists(&self, name: &str) -> bool {
+        let language = String::from_utf8_lossy(&lock(&self.chan.attributes).language).into_owned();
+        self.pbx.sounds.find(name, &language).is_ok()
+    }
+}
+
+/// Writes message files into `dir` as its next message; a recipient's folder takes it only
+/// while the number is below its `maxmsg` (`copy_message` compares the number, not the
+/// count). The path without extension.
+fn write_message(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    text: &[u8],
+    recipient: Option<&Mailbox>,
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let next = spool::last_message_index(dir) + 1;
+    if let Some(recipient) = recipient
+        && next >= i64::from(recipient.maxmsg)
+    {
+        return Err(std::io::Error::other(format!(
+            "Recipient mailbox {}@{} is full",
+            String::from_utf8_lossy(&recipient.mailbox),
+            String::from_utf8_lossy(&recipient.context)
+        )));
+    }
+    let base = dir.join(spool::message_name(next as u32));
+    for (extension, bytes) in files {
+        std::fs::write(base.with_extension(extension), bytes)?;
+    }
+    std::fs::write(base.with_extension("txt"), text)?;
+    Ok(base)
+}
+
+/// `maxtime` as `__ast_play_and_record` counts it: the recording stops once more than
+/// `seconds` whole seconds of `time()` have passed since it started; 0 is no limit.
+fn whole_seconds_limit(seconds: u32) -> Option<Duration> {
+    if seconds == 0 {
+        return None;
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let into_second = Duration::from_nanos(u64::from(now.subsec_nanos()));
+    Some(Duration::from_secs(u64::from(seconds) + 1).saturating_sub(into_second))
+}

@@ -1,0 +1,315 @@
+//! VoiceMail in the running PBX, as app_voicemail.c (file storage) leaves a message: the
+//! greeting and prompts in order, the keys that leave, the recording's end, and the files
+//! in the spool — `msgNNNN.wav` and its information file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{Fixture, fixture, hangup_after, keys, open_fds, tone};
+use pbx::channel::Channel;
+use pbx::scripted::Script;
+
+/// The prompts leaving a message plays, 100 ms each.
+const PROMPTS: &[&str] = &[
+    "vm-intro",
+    "vm-theperson",
+    "vm-isunavail",
+    "vm-isonphone",
+    "auth-thankyou",
+    "transfer",
+    "vm-mailboxfull",
+    "vm-saveoper",
+    "vm-msgsaved",
+    "vm-deleted",
+    "digits/0",
+    "digits/1",
+    "digits/2",
+];
+
+/// A PBX running `extensions` beside `voicemail` (voicemail.conf).
+fn pbx(tag: &str, extensions: &str, voicemail: &str) -> Fixture {
+    let f = fixture(tag, extensions);
+    std::fs::create_dir_all(f.dir.join("sounds/en/digits")).unwrap();
+    for prompt in PROMPTS {
+        std::fs::write(f.dir.join(format!("sounds/en/{prompt}.wav")), tone(100)).unwrap();
+    }
+    std::fs::write(f.dir.join("voicemail.conf"), voicemail).unwrap();
+    f.pbx.reload().unwrap();
+    f
+}
+
+fn spool(f: &Fixture) -> PathBuf {
+    f.dir.join("run/voicemail")
+}
+
+/// Waits until `chan` has played `prompt` (the recording starts right after the beep).
+fn until_played(chan: &Channel, prompt: &str) {
+    let start = Instant::now();
+    while !chan.played().iter().any(|p| p == prompt) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            chan.played()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The beep's 100 ms, then the recording listens.
+    std::thread::sleep(Duration::from_millis(150));
+}
+
+/// `n` frames of 20 ms at `level`.
+fn speak(chan: &Channel, n: usize, level: i16) {
+    for _ in 0..n {
+        chan.receive_frame(&[level; 160]);
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn samples(path: &Path) -> usize {
+    let wav = std::fs::read(path).unwrap();
+    pbx_media::sound::decode(&wav, pbx_media::sound::Format::Wav)
+        .unwrap()
+        .samples
+        .len()
+}
+
+const ALICE: &str = "[default]\n100 => 1234,Alice\n101 => 4321,Bob\n";
+
+#[test]
+fn a_message_is_left_in_the_inbox_with_its_information_file() {
+    let f = pbx(
+        "vm-leave",
+        "[in]
+exten => s,1,VoiceMail(100&101,u)
+ same => n,NoOp(${VMSTATUS} ${VM_MESSAGEFILE:-25} ${VM_INFO(100,count)} ${VM_INFO(101,count)})
+",
+        ALICE,
+    );
+    let (chan, _) = f.call("in", "s", keys(&[(2500, b'#')]));
+    until_played(&chan, "beep");
+    speak(&chan, 50, 3000);
+    f.settle();
+    // No recorded name: the number, digit by digit.
+    assert_eq!(
+        chan.played(),
+        [
+            "vm-theperson",
+            "digits/1",
+            "digits/0",
+            "digits/0",
+            "vm-isunavail",
+            "vm-intro",
+            "beep",
+            "auth-thankyou"
+        ]
+    );
+    assert_eq!(
+        chan.trace()[1],
+        "in,s,2,NoOp(SUCCESS default/100/INBOX/msg0000 1 1)"
+    );
+    let inbox = spool(&f).join("default/100/INBOX");
+    assert_eq!(samples(&inbox.join("msg0000.wav")), 50 * 160);
+    let info = read(&inbox.join("msg0000.txt"));
+    let lines: Vec<&str> = info.lines().collect();
+    assert_eq!(
+        lines[..10],
+        [
+            ";",
+            "; Message Information file",
+            ";",
+            "[message]",
+            "origmailbox=100",
+            "context=in",
+            "exten=s",
+            "rdnis=unknown",
+            "priority=1",
+            "callerchan=Test/caller-s",
+        ][..]
+    );
+    assert_eq!(lines[10], "callerid=\"Alice\" <100>");
+    assert!(
+        lines[11].starts_with("origdate=") && lines[11].ends_with(" UTC 2026"),
+        "{info}"
+    );
+    assert!(lines[12].starts_with("origtime=1"), "{info}");
+    assert_eq!(lines[13], "category=");
+    assert!(lines[14].starts_with("msg_id="), "{info}");
+    assert_eq!(lines[15..], ["flag=", "duration=1"]);
+    // The copy is the same message, in Bob's box.
+    let copy = spool(&f).join("default/101/INBOX");
+    assert_eq!(read(&copy.join("msg0000.txt")), info);
+    assert_eq!(samples(&copy.join("msg0000.wav")), 50 * 160);
+}
+
+#[test]
+fn star_in_a_temp_greeting_leaves_for_a() {
+    let f = pbx(
+        "vm-star",
+        "[in]
+exten => s,1,VoiceMail(100)
+ same => n,NoOp(no)
+exten => a,1,NoOp(${VMSTATUS})
+",
+        ALICE,
+    );
+    // A temp greeting plays without b or u.
+    let box_dir = spool(&f).join("default/100");
+    std::fs::create_dir_all(&box_dir).unwrap();
+    std::fs::write(box_dir.join("temp.wav"), tone(1000)).unwrap();
+    let (chan, _) = f.call("in", "s", keys(&[(300, b'*')]));
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,a,1,NoOp(USEREXIT)");
+    assert_eq!(chan.played(), [box_dir.join("temp").to_string_lossy()]);
+    assert!(!box_dir.join("INBOX/msg0000.txt").exists());
+}
+
+#[test]
+fn zero_during_the_recording_keeps_it_and_goes_to_the_operator() {
+    let f = pbx(
+        "vm-operator",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(no)
+exten => o,1,NoOp(${VMSTATUS})
+",
+        "[general]\noperator=yes\n[default]\n100 => 1234,Alice\n",
+    );
+    // `0` ends the recording; `1` at vm-saveoper keeps the message.
+    let (chan, _) = f.call("in", "s", keys(&[(700, b'0'), (900, b'1')]));
+    until_played(&chan, "beep");
+    speak(&chan, 10, 3000);
+    f.settle();
+    assert_eq!(chan.played(), ["beep", "vm-saveoper", "vm-msgsaved"]);
+    assert_eq!(chan.trace()[1], "in,o,1,NoOp(USEREXIT)");
+    assert!(spool(&f).join("default/100/INBOX/msg0000.wav").exists());
+}
+
+#[test]
+fn a_hang_up_while_recording_keeps_the_message_and_runs_h() {
+    let f = pbx(
+        "vm-hangup",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+exten => h,1,NoOp(${VMSTATUS})
+",
+        ALICE,
+    );
+    let (chan, _) = f.call("in", "s", hangup_after(1500));
+    until_played(&chan, "beep");
+    speak(&chan, 25, 3000);
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,h,1,NoOp(SUCCESS)");
+    // No thank-you to a caller who is gone.
+    assert_eq!(chan.played(), ["beep"]);
+    assert_eq!(
+        samples(&spool(&f).join("default/100/INBOX/msg0000.wav")),
+        25 * 160
+    );
+}
+
+#[test]
+fn silence_ends_the_recording_and_keeps_200_ms_of_it() {
+    let f = pbx(
+        "vm-silence",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(${VMSTATUS})
+",
+        "[general]\nmaxsilence=1\n[default]\n100 => 1234,Alice\n",
+    );
+    let (chan, _) = f.call("in", "s", Script::default());
+    until_played(&chan, "beep");
+    // One second said, then silence until more than a second of it (51 frames).
+    speak(&chan, 50, 3000);
+    speak(&chan, 51, 10);
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(SUCCESS)");
+    let inbox = spool(&f).join("default/100/INBOX");
+    assert_eq!(samples(&inbox.join("msg0000.wav")), 50 * 160 + 200 * 8);
+    // 2.02 s heard, less (1020 - 200) / 1000 whole seconds of the silence.
+    assert!(read(&inbox.join("msg0000.txt")).ends_with("flag=\nduration=2\n"));
+}
+
+#[test]
+fn too_short_a_message_is_not_kept() {
+    let f = pbx(
+        "vm-short",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(${VMSTATUS})
+",
+        "[general]\nminsecs=3\n[default]\n100 => 1234,Alice\n",
+    );
+    let (chan, _) = f.call("in", "s", keys(&[(1500, b'#')]));
+    until_played(&chan, "beep");
+    speak(&chan, 50, 3000);
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(FAILED)");
+    let inbox = spool(&f).join("default/100/INBOX");
+    assert_eq!(std::fs::read_dir(inbox).unwrap().count(), 0);
+}
+
+#[test]
+fn a_full_mailbox_says_so_and_fails() {
+    let f = pbx(
+        "vm-full",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(${VMSTATUS})
+",
+        "[default]\n100 => 1234,Alice,,,maxmsg=2\n",
+    );
+    let inbox = spool(&f).join("default/100/INBOX");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for name in ["msg0000.txt", "msg0001.txt"] {
+        std::fs::write(inbox.join(name), "").unwrap();
+    }
+    let (chan, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(chan.played(), ["vm-mailboxfull"]);
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(FAILED)");
+}
+
+/// Every file a message writes is closed, on every ending: 60 callers leave messages, a
+/// third of them hanging up mid-recording.
+#[test]
+fn leaving_messages_leaves_no_descriptor_open() {
+    let f = pbx(
+        "vm-fds",
+        "[in]\nexten => s,1,VoiceMail(100,s)\n same => n,Hangup()\n",
+        "[general]\nmaxmsg=1000\n[default]\n100 => 1234,Alice\n",
+    );
+    // A first call opens what stays open (the spool's directories, the sounds' cache).
+    let (_, _) = f.call("in", "s", keys(&[(400, b'#')]));
+    f.settle();
+    let before = open_fds();
+    let mut calls: Vec<Arc<Channel>> = Vec::new();
+    for i in 0..60 {
+        let script = if i % 3 == 0 {
+            hangup_after(300)
+        } else {
+            keys(&[(400, b'#')])
+        };
+        calls.push(f.call("in", "s", script).0);
+    }
+    f.settle();
+    assert_eq!(open_fds(), before);
+    let kept = std::fs::read_dir(spool(&f).join("default/100/INBOX"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
+        .count();
+    assert_eq!(kept, 61);
+    drop(calls);
+}
