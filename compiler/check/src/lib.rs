@@ -66,6 +66,9 @@ pub struct Input<'a> {
     pub target: Target,
     /// The endpoints of pjsip.conf, when it was checked together with the dialplan.
     pub endpoints: Option<&'a [Endpoint]>,
+    /// voicemail.conf's mailboxes, when it was checked together with the dialplan (and
+    /// Asterisk would load it).
+    pub voicemail: Option<&'a pbxc_config::voicemail::Config>,
     /// Whether this is the whole dialplan (extensions.conf as Asterisk loads it). A file
     /// checked on its own may jump to contexts that a file including it defines, so a
     /// missing target is then a warning.
@@ -152,6 +155,7 @@ pub(crate) struct Cx<'a> {
     pub sources: &'a SourceSet,
     pub target: Target,
     pub endpoints: Option<&'a [Endpoint]>,
+    pub voicemail: Option<&'a pbxc_config::voicemail::Config>,
     pub complete: bool,
     pub catalog: &'static pbxc_stdlib::Catalog,
     /// Context name → index (names are case-sensitive).
@@ -175,6 +179,7 @@ impl<'a> Cx<'a> {
             sources: input.sources,
             target: input.target,
             endpoints: input.endpoints,
+            voicemail: input.voicemail,
             complete: input.complete,
             catalog: pbxc_stdlib::catalog(),
             contexts,

@@ -32,6 +32,7 @@ fn every_fixture_reports_exactly_its_annotations() {
                 sources,
                 target: pbxc_check::Target::Asterisk(22),
                 endpoints: None,
+                voicemail: None,
                 complete: true,
             }));
             diagnostics

@@ -20,6 +20,7 @@ fn check(dir: &Path, name: &str, text: &[u8], memo: Option<&pbxc_check::StepMemo
         sources: session.sources(),
         target: pbxc_check::Target::Asterisk(22),
         endpoints: None,
+        voicemail: None,
         complete: true,
     };
     let (diagnostics, references) = pbxc_check::check_with_memo(&input, memo);

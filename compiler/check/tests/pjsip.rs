@@ -21,6 +21,7 @@ fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
         sources,
         target,
         endpoints: Some(&endpoints),
+        voicemail: None,
         complete: true,
     })
     .into_iter()

@@ -15,6 +15,7 @@ pub mod known;
 mod load;
 mod model;
 mod provider;
+pub mod voicemail;
 
 pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, MAX_LOADS, MAX_STATEMENTS, RootError, Session};
 pub use model::{Category, Config, Include, Origin, Variable};
@@ -63,6 +64,13 @@ pub fn file_settings(
     let Ok(config) = probe.load(file) else {
         return Vec::new();
     };
+    settings(&config)
+}
+
+/// The settings of a loaded file as (section, name, value), in file order, each section
+/// name browsed once (its first, non-template, category), as Asterisk's modules browse
+/// them.
+pub fn settings(config: &Config) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let mut browsed: Vec<&[u8]> = Vec::new();
     let mut out = Vec::new();
     for c in config.categories.iter().filter(|c| !c.template) {

@@ -73,6 +73,9 @@ struct Loaded {
     dialplans: Vec<(std::sync::Arc<pbxc_dialplan::Dialplan>, bool)>,
     /// pjsip.conf endpoints, when pjsip.conf is part of the check.
     endpoints: Option<Vec<pbxc_check::Endpoint>>,
+    /// voicemail.conf's mailboxes, when it is part of the check and Asterisk would load
+    /// it (a file rejected whole is reported as such, not mailbox by mailbox).
+    voicemail: Option<pbxc_config::voicemail::Config>,
 }
 
 impl Loaded {
@@ -90,6 +93,13 @@ impl Loaded {
             self.endpoints
                 .get_or_insert_with(Vec::new)
                 .extend(pbxc_check::endpoints(&config));
+        } else if name == "voicemail.conf" && !config.rejected {
+            let settings = pbxc_config::settings(&config);
+            self.voicemail = Some(pbxc_config::voicemail::Config::from_settings(
+                settings
+                    .iter()
+                    .map(|(s, n, v)| (s.as_slice(), n.as_slice(), v.as_slice())),
+            ));
         }
     }
 
@@ -106,6 +116,7 @@ impl Loaded {
                 sources: session.sources(),
                 target,
                 endpoints: self.endpoints.as_deref(),
+                voicemail: self.voicemail.as_ref(),
                 complete,
             };
             let (diagnostics, references) = pbxc_check::check_with_memo(&input, memo);

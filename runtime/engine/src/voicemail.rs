@@ -171,7 +171,7 @@ pub(crate) fn voicemail(
         .flat_map(|rest| rest.split(|&c| c == b'&'))
         .filter_map(|copy| {
             let (name, context) = args::strsep(copy, b'@');
-            config.find(context.or(Some(b"default")), name)
+            config.find(context, name)
         })
         .collect();
 

@@ -7,6 +7,7 @@ mod patterns;
 mod pjsip;
 mod taint;
 mod targets;
+mod voicemail;
 
 use pbxc_diagnostics::Diagnostic;
 
@@ -79,6 +80,7 @@ fn run_on_threads(cx: &Cx, out: &mut Vec<Diagnostic>, parallel: bool) -> Vec<Ref
         patterns::check(cx, &mut found);
         patterns::shadowed(cx, &mut found);
         pjsip::check(cx, steps, &mut found, &mut dialled);
+        voicemail::check(cx, steps, &mut found);
         taint::check(cx, steps, &mut found);
         (found, dialled)
     };

@@ -99,7 +99,7 @@ pub struct Config {
 
 impl Config {
     /// Reads the settings of voicemail.conf, (section, name, value) in file order with each
-    /// section name browsed once (as [`pbxc_config`'s `file_settings`] gives them).
+    /// section name browsed once (as [`crate::settings`] gives them).
     pub fn from_settings<'a>(
         settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>,
     ) -> Config {
@@ -218,7 +218,7 @@ impl Config {
             }
             general.formats = formats;
         }
-        let flag = |key: &str, default: bool| get(key).map_or(default, ast_true);
+        let flag = |key: &str, default: bool| get(key).map_or(default, crate::is_true);
         general.review = flag("review", false);
         general.operator = flag("operator", false);
         general.leaveurgent = flag("leaveurgent", true);
@@ -337,9 +337,9 @@ impl Config {
         let general_minsecs = self.general.minsecs;
         let general_maxsecs = self.general.maxsecs;
         match key.as_str() {
-            "review" => mailbox.review = ast_true(value),
-            "leaveurgent" => mailbox.leaveurgent = ast_true(value),
-            "operator" => mailbox.operator = ast_true(value),
+            "review" => mailbox.review = crate::is_true(value),
+            "leaveurgent" => mailbox.leaveurgent = crate::is_true(value),
+            "operator" => mailbox.operator = crate::is_true(value),
             "exitcontext" => mailbox.exit = value.to_vec(),
             "language" => mailbox.language = value.to_vec(),
             "tz" => mailbox.tz = value.to_vec(),
@@ -395,15 +395,6 @@ impl Config {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// `ast_true`.
-fn ast_true(value: &[u8]) -> bool {
-    let v = text(value);
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "yes" | "true" | "y" | "t" | "1" | "on"
-    )
 }
 
 /// `sscanf("%30d")`: leading blanks, a sign, digits; `None` without a digit. Saturates
