@@ -48,11 +48,13 @@ fn every_code_has_a_fixture() {
         .iter()
         .map(|(_, t)| String::from_utf8_lossy(t).into_owned())
         .collect();
-    // The cross-file codes are pinned in tests/pjsip.rs.
-    text.push_str(
-        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pjsip.rs"))
-            .unwrap(),
-    );
+    // The cross-file codes are pinned in tests/pjsip.rs and tests/voicemail.rs.
+    for cross_file in ["tests/pjsip.rs", "tests/voicemail.rs"] {
+        text.push_str(
+            &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(cross_file))
+                .unwrap(),
+        );
+    }
     let missing: Vec<&str> = pbxc_check::codes::ALL
         .iter()
         .map(|c| c.id)

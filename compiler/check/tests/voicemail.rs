@@ -16,7 +16,7 @@ fn run(extensions: &str, voicemail: &str) -> Vec<String> {
     );
     let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
     let dialplan = session.load("extensions.conf").unwrap();
-    let settings = pbxc_config::settings(&session.load("voicemail.conf").unwrap());
+    let settings = pbxc_config::every_setting(&session.load("voicemail.conf").unwrap());
     let mailboxes = pbxc_config::voicemail::Config::from_settings(
         settings
             .iter()

@@ -33,7 +33,7 @@ pub fn voicemail_config(
     provider: &dyn pbxc_config::SourceProvider,
     dir: &std::path::Path,
 ) -> pbx_voicemail::Config {
-    let settings = pbxc_config::file_settings(provider, dir, "voicemail.conf");
+    let settings = pbxc_config::file_every_setting(provider, dir, "voicemail.conf");
     pbx_voicemail::Config::from_settings(
         settings
             .iter()

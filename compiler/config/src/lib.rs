@@ -67,6 +67,42 @@ pub fn file_settings(
     settings(&config)
 }
 
+/// The settings of configuration file `file` in `dir` as [`every_setting`] gives them
+/// (none when the file cannot be read, or Asterisk would reject it).
+pub fn file_every_setting(
+    provider: &dyn SourceProvider,
+    dir: &Path,
+    file: &str,
+) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let mut probe = Session::new(
+        provider,
+        LoadOptions {
+            config_dir: dir.to_path_buf(),
+            exec_includes: false,
+        },
+    );
+    match probe.load(file) {
+        Ok(config) if !config.rejected => every_setting(&config),
+        _ => Vec::new(),
+    }
+}
+
+/// The settings of every category that is not a template, as (section, name, value) in
+/// file order, a category repeated further down included: what `ast_category_browse`
+/// walks (app_voicemail.c's mailboxes).
+pub fn every_setting(config: &Config) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    config
+        .categories
+        .iter()
+        .filter(|c| !c.template)
+        .flat_map(|c| {
+            c.variables
+                .iter()
+                .map(|v| (c.name.to_vec(), v.name.to_vec(), v.value.to_vec()))
+        })
+        .collect()
+}
+
 /// The settings of a loaded file as (section, name, value), in file order, each section
 /// name browsed once (its first, non-template, category), as Asterisk's modules browse
 /// them.

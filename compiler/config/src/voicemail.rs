@@ -98,8 +98,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the settings of voicemail.conf, (section, name, value) in file order with each
-    /// section name browsed once (as [`crate::settings`] gives them).
+    /// Reads the settings of voicemail.conf, (section, name, value) in file order for every
+    /// section that is not a template, a section repeated further down included (as
+    /// [`crate::every_setting`] gives them): `load_users` browses every category, while
+    /// `[general]` is read from the first one of that name (`ast_variable_retrieve`). A run
+    /// of settings of one section name is one section.
     pub fn from_settings<'a>(
         settings: impl IntoIterator<Item = (&'a [u8], &'a [u8], &'a [u8])>,
     ) -> Config {
@@ -107,7 +110,8 @@ impl Config {
         let mut config = Config::default();
         let general: Vec<(&[u8], &[u8])> = settings
             .iter()
-            .filter(|(section, _, _)| section.eq_ignore_ascii_case(b"general"))
+            .skip_while(|(section, _, _)| !section.eq_ignore_ascii_case(b"general"))
+            .take_while(|(section, _, _)| section.eq_ignore_ascii_case(b"general"))
             .map(|&(_, name, value)| (name, value))
             .collect();
         config.read_general(&general);
@@ -123,12 +127,13 @@ impl Config {
         config
     }
 
-    /// `find_user`: a mailbox by name in `context` (`default` when none is given, or any
-    /// context with `searchcontexts`), names compared without case.
+    /// `find_user`: a mailbox by name in `context` (`default` when none is given), names
+    /// compared without case. With `searchcontexts` the context is not looked at at all,
+    /// given or not (a name is then unique: a second one is refused as it is read).
     pub fn find(&self, context: Option<&[u8]>, mailbox: &[u8]) -> Option<&Mailbox> {
         let context = match context {
+            _ if self.general.searchcontexts => None,
             Some(c) => Some(c),
-            None if self.general.searchcontexts => None,
             None => Some(&b"default"[..]),
         };
         self.mailboxes.iter().find(|m| {
@@ -146,10 +151,12 @@ impl Config {
     }
 
     fn read_general(&mut self, settings: &[(&[u8], &[u8])]) {
-        // `ast_variable_retrieve`: the first of a name.
+        // `ast_variable_retrieve`: the last of a name (a section's own value after the one
+        // its template gave).
         let get = |key: &str| {
             settings
                 .iter()
+                .rev()
                 .find(|(name, _)| name.eq_ignore_ascii_case(key.as_bytes()))
                 .map(|&(_, value)| value)
         };
@@ -206,7 +213,9 @@ impl Config {
         if let Some(v) = get("format") {
             let mut formats: Vec<String> = Vec::new();
             for name in text(v).split('|').map(str::trim).filter(|f| !f.is_empty()) {
-                if !formats.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+                // Names are file extensions, compared as `exts_compare` does (`WAV` is
+                // wav49, not wav).
+                if !formats.iter().any(|f| f == name) {
                     formats.push(name.to_string());
                 }
             }
@@ -432,7 +441,7 @@ mod tests {
     use super::*;
 
     fn read(file: &str) -> Config {
-        // Each section browsed once, as the configuration reader gives them.
+        // Every section in order, as the configuration reader gives them.
         let mut section = String::new();
         let mut settings: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
         for line in file.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -483,13 +492,13 @@ mod tests {
              maxsilence = 2
              operator = yes
              exitcontext = from-vm
-             format = wav49|gsm|wav|WAV
+             format = wav49|gsm|wav|WAV|wav
              [sales]
              200 => 4242,Bob,bob@example.com,,maxsecs=30|operator=no|exitcontext=front
              201 => 4243,Carol,carol@example.com,,review=yes,operator=no
             ",
         );
-        assert_eq!(config.general.formats, ["wav49", "gsm", "wav"]);
+        assert_eq!(config.general.formats, ["wav49", "gsm", "wav", "WAV"]);
         assert_eq!(config.general.maxsilence_ms, 2000);
         let bob = config.find(Some(b"SALES"), b"200").unwrap();
         assert_eq!((bob.maxsecs, bob.minsecs), (30, 3));
@@ -540,6 +549,39 @@ mod tests {
     }
 
     #[test]
+    fn a_section_repeated_further_down_adds_mailboxes_and_general_takes_the_last_value() {
+        let config = read(
+            "[general]
+             maxsecs = 10
+             maxsecs = 20
+             [default]
+             100 => 1,First
+             [other]
+             100 => 2,Other
+             [default]
+             101 => 3,Later
+             100 => 4,Again
+             [general]
+             maxsecs = 30
+            ",
+        );
+        assert_eq!(
+            config.general.maxsecs, 20,
+            "only the first [general] is read"
+        );
+        assert_eq!(config.find(None, b"101").unwrap().fullname, b"Later");
+        assert_eq!(config.find(None, b"100").unwrap().fullname, b"First");
+        assert_eq!(
+            config.find(Some(b"other"), b"100").unwrap().fullname,
+            b"Other"
+        );
+        assert_eq!(
+            config.log,
+            ["WARNING: Ignoring duplicated mailbox 100 in context default"]
+        );
+    }
+
+    #[test]
     fn searchcontexts_finds_a_bare_mailbox_anywhere_and_keeps_the_first() {
         let config = read(
             "[general]
@@ -553,7 +595,15 @@ mod tests {
         );
         assert_eq!(config.find(None, b"301").unwrap().context, b"two");
         assert_eq!(config.find(None, b"300").unwrap().fullname, b"In one");
-        assert!(config.find(Some(b"two"), b"300").is_none());
+        // The context given is not looked at.
+        assert_eq!(
+            config.find(Some(b"two"), b"300").unwrap().fullname,
+            b"In one"
+        );
+        assert_eq!(
+            config.find(Some(b"nowhere"), b"301").unwrap().context,
+            b"two"
+        );
         assert!(
             config
                 .log

@@ -94,7 +94,7 @@ impl Loaded {
                 .get_or_insert_with(Vec::new)
                 .extend(pbxc_check::endpoints(&config));
         } else if name == "voicemail.conf" && !config.rejected {
-            let settings = pbxc_config::settings(&config);
+            let settings = pbxc_config::every_setting(&config);
             self.voicemail = Some(pbxc_config::voicemail::Config::from_settings(
                 settings
                     .iter()

@@ -1490,6 +1490,16 @@ impl Channel for AnswerTracking<'_> {
         self.inner.leave_voicemail(leave, vars)
     }
 
+    fn get_data(
+        &mut self,
+        prompt: &str,
+        max: usize,
+        first_ms: u32,
+        next_ms: u32,
+    ) -> Option<Vec<u8>> {
+        self.inner.get_data(prompt, max, first_ms, next_ms)
+    }
+
     fn shell(&mut self, command: &[u8]) -> Option<std::io::Result<Vec<u8>>> {
         self.inner.shell(command)
     }

@@ -157,6 +157,19 @@ pub trait Channel {
     fn take_jump(&mut self) -> Option<Vec<u8>> {
         None
     }
+    /// `ast_app_getdata`: plays `prompt` (a key stops it and is the first one), then reads
+    /// keys until `#`, `max` of them, or a wait longer than `first_ms` for the first or
+    /// `next_ms` for each after it; `None` when the caller hung up. By default no key comes.
+    fn get_data(
+        &mut self,
+        prompt: &str,
+        max: usize,
+        first_ms: u32,
+        next_ms: u32,
+    ) -> Option<Vec<u8>> {
+        let _ = (prompt, max, first_ms, next_ms);
+        Some(Vec::new())
+    }
     /// `VoiceMail`'s media once the engine has found the mailbox: the greeting and the
     /// instructions (ended by a key of `leave.escape`), the beep, the recording, and
     /// keeping the message in the spool. By default the greeting and the recording take
@@ -611,16 +624,32 @@ impl Channel for SimulatedChannel {
         self.next_key()
     }
 
-    /// The caller's next key, if the greeting listens for it, ends the greeting (`#` only
-    /// skips the instructions); then the recording, which `#` ends and `0` (operator on)
-    /// leaves for `o`. Nothing is stored offline: a mailbox with room takes the message.
+    /// The caller's keys up to `#` or the last, at most `max` of them.
+    fn get_data(&mut self, _prompt: &str, max: usize, _first: u32, _next: u32) -> Option<Vec<u8>> {
+        let mut digits = Vec::new();
+        while digits.len() < max {
+            match self.next_key() {
+                Some(b'#') | None => break,
+                Some(k) => digits.push(k),
+            }
+        }
+        Some(digits)
+    }
+
+    /// The caller's next key, if the greeting or the instructions listen for it (something
+    /// plays: a busy or unavailable greeting, or `vm-intro` without `s`), ends them (`#`
+    /// only skips the instructions); then the recording, which `#` ends and `0` (operator
+    /// on) leaves for `o`. Nothing is stored offline: a mailbox with room takes the message.
     fn leave_voicemail(
         &mut self,
         leave: &crate::voicemail::Leave<'_>,
         _vars: &mut Variables,
     ) -> crate::voicemail::Left {
-        use crate::voicemail::Left;
-        if let Some(&key) = self.keys.front()
+        use crate::voicemail::{Greeting, Left};
+        let silent = leave.silent || leave.mailbox.maxmsg == 0;
+        let listening = leave.greeting != Greeting::None || !silent;
+        if listening
+            && let Some(&key) = self.keys.front()
             && leave.escape.contains(&key)
         {
             self.keys.pop_front();

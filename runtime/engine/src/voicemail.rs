@@ -73,6 +73,9 @@ pub enum Left {
     HungUp { status: Option<&'static [u8]> },
 }
 
+/// `vm_exec`'s buffer for the mailbox the caller dials: `AST_MAX_EXTENSION`, less its NUL.
+const WHICHBOX_DIGITS: usize = 79;
+
 /// `vm_exec`.
 pub(crate) fn voicemail(
     engine: &mut Engine,
@@ -127,13 +130,21 @@ pub(crate) fn voicemail(
         Some(file) => Some(file),
         None => Some(b"beep".to_vec()),
     };
-    let ext = parts.first().cloned().unwrap_or_default();
-    if ext.is_empty() {
-        // ast_app_getdata(vm-whichbox) asks the caller for a mailbox, before the answer;
-        // nothing dialled ends VoiceMail with no status.
-        call.log.push("WARNING: VoiceMail without a mailbox asks the caller for one (vm-whichbox); this runtime does not, and goes on".into());
-        return AppResult::Continue;
-    }
+    let (ext, beep) = if data.is_empty() {
+        // No data at all: the caller is asked for a mailbox (`ast_app_getdata`), before the
+        // answer, and nothing dialled ends VoiceMail with no status. No option can be
+        // given, and no beep plays.
+        let first = call.response_timeout_ms;
+        let next = call.digit_timeout_ms;
+        match chan.get_data("vm-whichbox", WHICHBOX_DIGITS, first, next) {
+            None => return AppResult::Hangup,
+            Some(digits) if digits.is_empty() => return AppResult::Continue,
+            Some(digits) => (digits, None),
+        }
+    } else {
+        // `VoiceMail(,u)`: an empty mailbox is looked up, and fails.
+        (parts.first().cloned().unwrap_or_default(), beep)
+    };
     // The answer, or early media with `e`, comes before the mailbox is looked up.
     let up = if has(b'e') { "Progress" } else { "Answer" };
     let answered = chan.execute(up, b"", &mut call.vars);
@@ -226,7 +237,7 @@ pub(crate) fn voicemail(
         silent: has(b's'),
         silent_if_greeting: has(b'S'),
         gain,
-        beep,
+        beep: beep.clone(),
         flag: if has(b'U') {
             b"Urgent"
         } else if has(b'P') {

@@ -225,3 +225,55 @@ exten => s,1,Set(a=${VM_INFO(100,exists)}|${VM_INFO(999,EXISTENCE)}|${VM_INFO(10
         );
     }
 }
+
+/// Only data that is wholly empty asks which mailbox; `VoiceMail(,u)` looks up an empty
+/// one and fails, as `VoiceMail(${EMPTY},u)` does.
+#[test]
+fn no_data_asks_for_a_mailbox_and_an_empty_mailbox_fails() {
+    let asks = "[c]\nexten => s,1,VoiceMail()\n same => n,Set(after=${VMSTATUS})\n";
+    for (engine, call, _) in runs(asks, &mailboxes(&[]), b"101#") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+    }
+    // Nothing dialled: VoiceMail ends with no status.
+    for (engine, call, places) in runs(asks, &mailboxes(&[]), b"") {
+        assert_eq!(get(&call, "after"), "", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,s,2"], "{engine}");
+    }
+    for (engine, call, _) in runs(&with("", "u"), &mailboxes(&[]), b"") {
+        assert_eq!(get(&call, "after"), "FAILED", "{engine}");
+        assert_eq!(
+            call.log,
+            ["WARNING: Simulated/pbxc-00000001: Exten: : No entry in voicemail config file for ''"],
+            "{engine}"
+        );
+    }
+}
+
+/// With `s` and neither `b` nor `u` nothing plays before the beep, so nothing listens for
+/// `*`: it reaches the recording, which ignores it.
+#[test]
+fn keys_leave_only_while_something_plays() {
+    for (engine, call, places) in runs(&with("100", "s"), &mailboxes(&[]), b"*") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+        assert_eq!(places, ["c,s,1", "c,s,2", "c,s,3"], "{engine}");
+    }
+    // Without `s`, vm-intro plays and listens.
+    for (engine, call, _) in runs(&with("100", ""), &mailboxes(&[]), b"*") {
+        assert_eq!(get(&call, "went"), "a", "{engine}");
+    }
+}
+
+/// `searchcontexts`: the context given is not looked at, so VM_INFO (which always gives
+/// one, `default`) finds a mailbox of any context.
+#[test]
+fn searchcontexts_finds_mailboxes_whatever_the_context() {
+    let vm = mailboxes(&[("searchcontexts", "yes")]);
+    let dialplan =
+        "[c]\nexten => s,1,Set(a=${VM_INFO(200,exists)}${VM_INFO(200@default,fullname)})\n";
+    for (engine, call, _) in runs(dialplan, &vm, b"") {
+        assert_eq!(get(&call, "a"), "1Sales", "{engine}");
+    }
+    for (engine, call, _) in runs(&with("200@elsewhere", "u"), &vm, b"") {
+        assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
+    }
+}

@@ -295,6 +295,46 @@ impl pbx_engine::Channel for CallIo<'_> {
         CallIo::leave_voicemail(self, leave, vars)
     }
 
+    /// `ast_app_getdata` with one prompt, and `ast_readstring`: a key during the prompt is
+    /// the first; a prompt that cannot be played fails as a hang-up does.
+    fn get_data(
+        &mut self,
+        prompt: &str,
+        max: usize,
+        first_ms: u32,
+        next_ms: u32,
+    ) -> Option<Vec<u8>> {
+        let mut digits = Vec::new();
+        let mut key = match self.play(prompt, &|_| true) {
+            Ok(Wake::Key(k)) => Some(k),
+            Ok(Wake::Done) => None,
+            Ok(Wake::HungUp) | Err(()) => return None,
+        };
+        let mut wait_ms = first_ms;
+        loop {
+            let k = match key.take() {
+                Some(k) => k,
+                None => match self.wait(
+                    Some(Duration::from_millis(u64::from(wait_ms))),
+                    &|_| true,
+                    None,
+                ) {
+                    Wake::Key(k) => k,
+                    Wake::Done => return Some(digits),
+                    Wake::HungUp => return None,
+                },
+            };
+            if k == b'#' {
+                return Some(digits);
+            }
+            digits.push(k);
+            if digits.len() >= max {
+                return Some(digits);
+            }
+            wait_ms = next_ms;
+        }
+    }
+
     fn attributes_set(&mut self, attributes: &pbx_engine::Attributes) {
         *lock(&self.chan.attributes) = attributes.clone();
     }
@@ -778,12 +818,15 @@ impl CallIo<'_> {
             },
             terminator,
             max,
+            None,
         );
         let (status, wake): (&[u8], Wake) = match captured.ended {
             Ended::HungUp => (b"HANGUP", Wake::HungUp),
             Ended::Key(key) => (b"DTMF", Wake::Key(key)),
             Ended::Silence => (b"SILENCE", Wake::Done),
             Ended::Timeout => (b"TIMEOUT", Wake::Done),
+            // Record allows any silence of the line.
+            Ended::NoAudio => (b"TIMEOUT", Wake::Done),
         };
         let mut samples = captured.recording.samples;
         // ast_stream_rewind + ast_truncstream, in samples at 8 kHz.
@@ -832,6 +875,8 @@ pub(crate) enum Ended {
     Silence,
     /// Its longest time passed.
     Timeout,
+    /// No frame came for the time allowed.
+    NoAudio,
 }
 
 /// What a [`CallIo::capture`] heard.
@@ -848,13 +893,25 @@ impl CallIo<'_> {
         recording: crate::channel::Recording,
         stop_on: &dyn Fn(u8) -> bool,
         max: Option<Duration>,
+        no_audio: Option<Duration>,
     ) -> Captured {
         let before = self.chan.set_inbound(Inbound::Record(recording));
         let deadline = max.and_then(|m| Instant::now().checked_add(m));
+        // When audio last came (the count of samples recorded last changed).
+        let mut heard = (0usize, Instant::now());
         let ended = loop {
             let seen = self.chan.signal.generation();
             if self.chan.must_stop() {
                 break Ended::HungUp;
+            }
+            if let Some(limit) = no_audio {
+                let now = Instant::now();
+                let samples = self.chan.recorded_samples();
+                if samples != heard.0 {
+                    heard = (samples, now);
+                } else if now.duration_since(heard.1) >= limit {
+                    break Ended::NoAudio;
+                }
             }
             if let Some(key) = self.chan.take_dtmf_if(stop_on) {
                 break Ended::Key(key);
@@ -865,7 +922,13 @@ impl CallIo<'_> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break Ended::Timeout;
             }
-            self.chan.signal.wait(seen, self.chan.wake_by(deadline));
+            // Wake to look for audio again when none would have come for the limit.
+            let look = no_audio.and_then(|limit| heard.1.checked_add(limit));
+            let wake = match (deadline, look) {
+                (Some(d), Some(l)) => Some(d.min(l)),
+                (d, l) => d.or(l),
+            };
+            self.chan.signal.wait(seen, self.chan.wake_by(wake));
         };
         let recording = match self.chan.set_inbound(before) {
             Inbound::Record(recording) => recording,

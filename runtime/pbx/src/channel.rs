@@ -617,6 +617,14 @@ impl Channel {
     }
 
     /// Whether a recording in progress has heard its limit of silence.
+    /// Samples recorded so far (none when not recording).
+    pub fn recorded_samples(&self) -> usize {
+        match &self.inner().inbound {
+            Inbound::Record(r) => r.samples.len(),
+            _ => 0,
+        }
+    }
+
     pub fn recording_silenced(&self) -> bool {
         matches!(&self.inner().inbound, Inbound::Record(r) if r.silenced)
     }

@@ -174,7 +174,7 @@ impl Source {
             .into_iter()
             .map(|(class, relative)| (class, dir.join(relative)))
             .collect();
-        let settings = pbxc_config::file_settings(&*self.provider(), &dir, "voicemail.conf");
+        let settings = pbxc_config::file_every_setting(&*self.provider(), &dir, "voicemail.conf");
         let config = pbx_voicemail::Config::from_settings(
             settings
                 .iter()

@@ -37,6 +37,56 @@ pub(crate) fn writable(name: &str) -> Option<Format> {
 /// (`vm_lock_path`); one lock for every folder here.
 static SAVING: Mutex<()> = Mutex::new(());
 
+/// `__ast_play_and_record` gives up after two 2 s waits with no frame: "No audio available".
+const NO_AUDIO: Duration = Duration::from_secs(4);
+
+/// Recordings in progress per mailbox (`inprocess_count`), across calls: by spool (a PBX
+/// of its own), context and mailbox.
+static IN_PROCESS: Mutex<Vec<(Key, usize)>> = Mutex::new(Vec::new());
+
+type Key = (std::path::PathBuf, Vec<u8>, Vec<u8>);
+
+/// One recording in progress for a mailbox, counted until it is dropped.
+struct InProcess {
+    key: Key,
+    /// Recordings of the same mailbox already in progress when this one started.
+    others: usize,
+}
+
+impl InProcess {
+    fn start(spool: &Spool, context: &[u8], mailbox: &[u8]) -> InProcess {
+        let key = (
+            spool.root().to_path_buf(),
+            context.to_ascii_lowercase(),
+            mailbox.to_ascii_lowercase(),
+        );
+        let mut all = lock(&IN_PROCESS);
+        let others = match all.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => {
+                *n += 1;
+                *n - 1
+            }
+            None => {
+                all.push((key.clone(), 1));
+                0
+            }
+        };
+        InProcess { key, others }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        let mut all = lock(&IN_PROCESS);
+        if let Some(i) = all.iter().position(|(k, _)| *k == self.key) {
+            all[i].1 -= 1;
+            if all[i].1 == 0 {
+                all.swap_remove(i);
+            }
+        }
+    }
+}
+
 /// `generate_msg_id`'s counter, process-wide.
 static MSG_IDS: AtomicU32 = AtomicU32::new(0);
 
@@ -72,10 +122,13 @@ impl CallIo<'_> {
         let mut key = None;
         if let Some(prefile) = prefile {
             let played = if self.sound_exists(&prefile) {
+                // A recorded greeting that cannot be streamed is passed over (C goes on with
+                // res 0); `S` counts only one that streamed.
+                let played = self.play(&prefile, &escape).or(Ok(Wake::Done));
                 if leave.silent_if_greeting {
                     silent = true;
                 }
-                self.play(&prefile, &escape)
+                played
             } else {
                 self.invent_message(&dir, leave, &escape)
             };
@@ -122,8 +175,13 @@ impl CallIo<'_> {
         }
         let inbox = spool.folder(&mailbox.context, leave.ext, b"INBOX");
         let _ = std::fs::create_dir_all(&inbox);
-        if spool::count_messages(&inbox) >= mailbox.maxmsg as usize {
-            let hung_up = self.play("vm-mailboxfull", &|_| false) == Ok(Wake::HungUp);
+        // Recordings in progress for the mailbox count against its room (`inprocess_count`).
+        let in_process = InProcess::start(spool, &mailbox.context, &mailbox.mailbox);
+        let room = i64::from(mailbox.maxmsg) - in_process.others as i64;
+        if spool::count_messages(&inbox) as i64 >= room {
+            drop(in_process);
+            // A prompt that cannot be played ends the call as a hang-up does.
+            let hung_up = self.play("vm-mailboxfull", &|_| false) != Ok(Wake::Done);
             tracing::warn!("No more messages possible");
             let status = Some(&b"FAILED"[..]);
             return if hung_up {
@@ -132,6 +190,8 @@ impl CallIo<'_> {
                 Left::Finished { status }
             };
         }
+        // The message is stamped as its recording starts.
+        let info = self.message_info(leave);
         if let Some(beep) = &leave.beep {
             let _ = self.play(&String::from_utf8_lossy(beep), &|_| false);
         }
@@ -148,6 +208,7 @@ impl CallIo<'_> {
             },
             &stop_on,
             whole_seconds_limit(mailbox.maxsecs),
+            Some(NO_AUDIO),
         );
         let recording = captured.recording;
         let (trailing, total) = if detecting {
@@ -167,7 +228,11 @@ impl CallIo<'_> {
         if trailing > 0 {
             duration = (duration - (trailing - 200) / 1000).max(0);
         }
-        let hung_up = captured.ended == Ended::HungUp;
+        if captured.ended == Ended::NoAudio {
+            tracing::warn!("No audio available on {}??", self.chan.name);
+        }
+        // No audio is taken as a hang-up: the message is kept and the call ends.
+        let hung_up = matches!(captured.ended, Ended::HungUp | Ended::NoAudio);
         if !hung_up && trailing > 0 {
             // Only the first 200 ms of the silence that ended it stay.
             let cut = ((trailing - 200).max(0) * 8) as usize;
@@ -177,7 +242,7 @@ impl CallIo<'_> {
             captured.ended,
             Ended::Key(b'#') | Ended::Silence | Ended::Timeout
         ) {
-            let _ = self.play("auth-thankyou", &|_| true);
+            let _ = self.play("auth-thankyou", &|_| false);
         }
 
         let mut flag = leave.flag;
@@ -219,7 +284,6 @@ impl CallIo<'_> {
             b"FAILED"
         } else {
             if keep {
-                let info = self.message_info(leave);
                 self.keep(
                     spool,
                     leave,
@@ -233,11 +297,16 @@ impl CallIo<'_> {
             }
             b"SUCCESS"
         };
+        drop(in_process);
         let status = Some(status);
         if hung_up {
             Left::HungUp { status }
         } else if to_operator {
-            // The message is kept; VMSTATUS is USEREXIT if there is an `o` to go to.
+            // leave_voicemail's `goto transfer`: the prompt, then `o` when there is one
+            // (VMSTATUS is USEREXIT then, and not set otherwise).
+            if leave.operator_exten {
+                let _ = self.play("transfer", &|_| true);
+            }
             Left::Operator
         } else {
             Left::Finished { status }
@@ -315,15 +384,17 @@ impl CallIo<'_> {
         text.extend_from_slice(b"flag=");
         text.extend_from_slice(flag);
         text.extend_from_slice(format!("\nduration={duration}\n").as_bytes());
-        let mut files: Vec<(String, Vec<u8>)> = formats
-            .iter()
-            .filter_map(|name| {
-                Some((
-                    name.clone(),
-                    pbx_media::sound::encode(samples, writable(name)?),
-                ))
-            })
-            .collect();
+        // One file per format: `ulaw|pcm` names one format twice (`ast_format_str_reduce`).
+        let mut written: Vec<Format> = Vec::new();
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for name in formats {
+            if let Some(format) = writable(name)
+                && !written.contains(&format)
+            {
+                written.push(format);
+                files.push((name.clone(), pbx_media::sound::encode(samples, format)));
+            }
+        }
         if files.is_empty() {
             files.push(("wav".into(), pbx_media::sound::encode(samples, Format::Wav)));
         }
@@ -334,7 +405,8 @@ impl CallIo<'_> {
         };
         let _saving = lock(&SAVING);
         let dir = spool.folder(&leave.mailbox.context, leave.ext, folder);
-        match write_message(&dir, &files, &text, None) {
+        let tmp = spool.folder(&leave.mailbox.context, leave.ext, b"tmp");
+        match write_message(&tmp, &dir, &files, &text, None) {
             Ok(base) => {
                 vars.set(b"VM_MESSAGEFILE", Some(base.to_string_lossy().as_bytes()));
             }
@@ -355,7 +427,7 @@ impl CallIo<'_> {
                 String::from_utf8_lossy(&recipient.context)
             );
             let dir = spool.folder(&recipient.context, &recipient.mailbox, folder);
-            if let Err(e) = write_message(&dir, &files, &text, Some(recipient)) {
+            if let Err(e) = write_message(&tmp, &dir, &files, &text, Some(recipient)) {
                 tracing::error!("{e}");
             }
         }
@@ -369,16 +441,20 @@ impl CallIo<'_> {
     }
 }
 
-/// Writes message files into `dir` as its next message; a recipient's folder takes it only
-/// while the number is below its `maxmsg` (`copy_message` compares the number, not the
-/// count). The path without extension.
+/// Writes message files into `dir` as its next message, each first in `tmp` and then
+/// renamed into place (the information file last), so a reader of the folder never sees a
+/// message half written; a recipient's folder takes it only while the number is below its
+/// `maxmsg` (`copy_message` compares the number, not the count). The path without
+/// extension.
 fn write_message(
+    tmp: &Path,
     dir: &Path,
     files: &[(String, Vec<u8>)],
     text: &[u8],
     recipient: Option<&Mailbox>,
 ) -> std::io::Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(tmp)?;
     let next = spool::last_message_index(dir) + 1;
     if let Some(recipient) = recipient
         && next >= i64::from(recipient.maxmsg)
@@ -389,11 +465,20 @@ fn write_message(
             String::from_utf8_lossy(&recipient.context)
         )));
     }
-    let base = dir.join(spool::message_name(next as u32));
+    let name = spool::message_name(next as u32);
+    let base = dir.join(&name);
+    let staged = tmp.join(&name);
+    let put = |extension: &str, bytes: &[u8]| {
+        std::fs::write(staged.with_extension(extension), bytes)?;
+        std::fs::rename(
+            staged.with_extension(extension),
+            base.with_extension(extension),
+        )
+    };
     for (extension, bytes) in files {
-        std::fs::write(base.with_extension(extension), bytes)?;
+        put(extension, bytes)?;
     }
-    std::fs::write(base.with_extension("txt"), text)?;
+    put("txt", text)?;
     Ok(base)
 }
 

@@ -24,6 +24,7 @@ const PROMPTS: &[&str] = &[
     "vm-saveoper",
     "vm-msgsaved",
     "vm-deleted",
+    "vm-whichbox",
     "digits/0",
     "digits/1",
     "digits/2",
@@ -67,6 +68,13 @@ fn speak(chan: &Channel, n: usize, level: i16) {
     }
 }
 
+fn epoch() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -91,6 +99,7 @@ exten => s,1,VoiceMail(100&101,u)
 ",
         ALICE,
     );
+    let placed = epoch();
     let (chan, _) = f.call("in", "s", keys(&[(2500, b'#')]));
     until_played(&chan, "beep");
     speak(&chan, 50, 3000);
@@ -133,11 +142,23 @@ exten => s,1,VoiceMail(100&101,u)
         ][..]
     );
     assert_eq!(lines[10], "callerid=\"Alice\" <100>");
+    // Stamped as the recording starts (0.7 s of prompts in), not as it ends (2.5 s).
+    let origtime: u64 = lines[12]
+        .strip_prefix("origtime=")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(
-        lines[11].starts_with("origdate=") && lines[11].ends_with(" UTC 2026"),
-        "{info}"
+        (placed..=placed + 1).contains(&origtime),
+        "{origtime} {placed}"
     );
-    assert!(lines[12].starts_with("origtime=1"), "{info}");
+    assert_eq!(
+        lines[11],
+        format!(
+            "origdate={}",
+            pbx_voicemail::spool::origdate(origtime as i64)
+        )
+    );
     assert_eq!(lines[13], "category=");
     assert!(lines[14].starts_with("msg_id="), "{info}");
     assert_eq!(lines[15..], ["flag=", "duration=1"]);
@@ -185,7 +206,11 @@ exten => o,1,NoOp(${VMSTATUS})
     until_played(&chan, "beep");
     speak(&chan, 10, 3000);
     f.settle();
-    assert_eq!(chan.played(), ["beep", "vm-saveoper", "vm-msgsaved"]);
+    // The message kept, then leave_voicemail's `transfer`.
+    assert_eq!(
+        chan.played(),
+        ["beep", "vm-saveoper", "vm-msgsaved", "transfer"]
+    );
     assert_eq!(chan.trace()[1], "in,o,1,NoOp(USEREXIT)");
     assert!(spool(&f).join("default/100/INBOX/msg0000.wav").exists());
 }
@@ -274,6 +299,79 @@ exten => s,1,VoiceMail(100,s)
     f.settle();
     assert_eq!(chan.played(), ["vm-mailboxfull"]);
     assert_eq!(chan.trace()[1], "in,s,2,NoOp(FAILED)");
+}
+
+/// `VoiceMail()` with no data asks which mailbox, before answering; then no greeting and no
+/// beep (vm_exec leaves the beep unset on that path).
+#[test]
+fn with_no_mailbox_given_the_caller_dials_one() {
+    let f = pbx(
+        "vm-whichbox",
+        "[in]
+exten => s,1,VoiceMail()
+ same => n,NoOp(${VMSTATUS})
+",
+        ALICE,
+    );
+    let dialled = [
+        (150, b'1'),
+        (250, b'0'),
+        (350, b'1'),
+        (450, b'#'),
+        (900, b'#'),
+    ];
+    let (chan, _) = f.call("in", "s", keys(&dialled));
+    f.settle();
+    assert_eq!(chan.played(), ["vm-whichbox", "vm-intro", "auth-thankyou"]);
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(SUCCESS)");
+    assert!(spool(&f).join("default/101/INBOX/msg0000.txt").exists());
+}
+
+/// `__ast_play_and_record`'s "No audio available": a line that sends nothing for 4 s ends
+/// the recording as a hang-up does; what came before is kept.
+#[test]
+fn four_seconds_without_audio_end_the_call() {
+    let f = pbx(
+        "vm-noaudio",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(not reached)
+exten => h,1,NoOp(${VMSTATUS})
+",
+        ALICE,
+    );
+    let started = Instant::now();
+    let (chan, _) = f.call("in", "s", Script::default());
+    until_played(&chan, "beep");
+    speak(&chan, 10, 3000);
+    f.settle();
+    assert!(started.elapsed() >= Duration::from_secs(4));
+    assert_eq!(chan.trace()[1], "in,h,1,NoOp(SUCCESS)");
+    assert_eq!(
+        samples(&spool(&f).join("default/100/INBOX/msg0000.wav")),
+        10 * 160
+    );
+}
+
+/// Recordings in progress count against the room (`inprocess_count`): with room for one,
+/// a second caller while the first records hears the mailbox is full.
+#[test]
+fn a_recording_in_progress_takes_its_place_in_the_mailbox() {
+    let f = pbx(
+        "vm-inprocess",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(${VMSTATUS})
+",
+        "[default]\n100 => 1234,Alice,,,maxmsg=1\n",
+    );
+    let (first, _) = f.call("in", "s", keys(&[(1500, b'#')]));
+    until_played(&first, "beep");
+    let (second, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(first.trace()[1], "in,s,2,NoOp(SUCCESS)");
+    assert_eq!(second.played(), ["vm-mailboxfull"]);
+    assert_eq!(second.trace()[1], "in,s,2,NoOp(FAILED)");
 }
 
 /// Every file a message writes is closed, on every ending: 60 callers leave messages, a

@@ -13,7 +13,7 @@ fn corpus(dir: &str) -> PathBuf {
 
 fn read(dir: &str, file: &str) -> Config {
     let dir = corpus(dir);
-    let settings = pbxc_config::file_settings(
+    let settings = pbxc_config::file_every_setting(
         &pbxc_project::disk::DiskFs { allow_exec: false },
         &dir,
         file,

@@ -151,6 +151,7 @@ mod tests {
             sources: session.sources(),
             target: Target::Asterisk(22),
             endpoints: None,
+            voicemail: None,
             complete: true,
         };
         let cx = Cx::new(&input);
