@@ -432,13 +432,25 @@ impl CallIo<'_> {
     /// Plays one file; a key `accept` takes stops it.
     pub(crate) fn play(&self, name: &str, accept: &dyn Fn(u8) -> bool) -> Result<Wake, ()> {
         let sound = self.find_sound(name).ok_or(())?;
-        if self.pbx.keep_traces {
+        Ok(self.play_sound(sound, Some(name), accept))
+    }
+
+    /// Plays `sound` (noted by `name` in a kept trace); a key `accept` takes stops it.
+    pub(crate) fn play_sound(
+        &self,
+        sound: Arc<Sound>,
+        name: Option<&str>,
+        accept: &dyn Fn(u8) -> bool,
+    ) -> Wake {
+        if self.pbx.keep_traces
+            && let Some(name) = name
+        {
             self.chan.note_played(name);
         }
         let playing = self.pbx.media.play(self.chan.clone(), Source::sound(sound));
         let wake = self.wait(None, accept, Some(&playing));
         playing.stop();
-        Ok(wake)
+        wake
     }
 
     /// `Playback(file[&file…][,options])` (app_playback.c): answers first unless `noanswer`;
@@ -866,8 +878,9 @@ impl CallIo<'_> {
 }
 
 /// How a [`CallIo::capture`] ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Ended {
+    #[default]
     HungUp,
     /// A key it stops on.
     Key(u8),

@@ -8,17 +8,50 @@
 //! (not with `s`, nor after `#`), the beep, and after the recording `auth-thankyou`.
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pbx_engine::vars::Variables;
 use pbx_engine::voicemail::{Greeting, Leave, Left};
-use pbx_media::sound::Format;
+use pbx_media::sound::{Format, Sound};
 use pbx_voicemail::{Mailbox, MessageInfo, Spool, spool};
 
 use crate::apps::{CallIo, Ended, Wake};
 use crate::channel::{Recording, State, lock};
+
+/// What the review loop does next: its `cmd`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cmd {
+    /// A key: `1`–`4`, `0`, or one it is sorry about.
+    Key(u8),
+    /// 0: nothing pressed (the menu, or the end without review).
+    Done,
+    HungUp,
+}
+
+/// How `play_record_review` ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reviewed {
+    Saved,
+    /// `0`: the operator (the message kept or not as the caller chose).
+    Operator,
+    /// The review menu went unanswered four times (`'t'`).
+    TimedOut,
+    HungUp,
+}
+
+/// A recording and what C counts of it.
+#[derive(Default)]
+struct Take {
+    samples: Vec<i16>,
+    duration: i64,
+    /// Seconds without the silence.
+    sound_duration: i64,
+    /// Whether it is to be kept (the operator menu or a re-record cut short can drop it).
+    kept: bool,
+    ended: Ended,
+}
 
 /// The format a `format=` name of voicemail.conf is written in, when pbx can write it. The
 /// names are Asterisk's file extensions of each format (`exts`), and the file takes the name
@@ -196,7 +229,199 @@ impl CallIo<'_> {
             let _ = self.play(&String::from_utf8_lossy(beep), &|_| false);
         }
 
-        // ast_play_and_record_full: `#` ends it, `0` too with the operator on.
+        let mut flag = leave.flag;
+        let (reviewed, take) = self.play_record_review(mailbox, general, &mut flag);
+        let Take {
+            samples,
+            duration,
+            sound_duration,
+            kept: keep,
+            ..
+        } = take;
+        let hung_up = reviewed == Reviewed::HungUp;
+        let to_operator = reviewed == Reviewed::Operator;
+        let status: &'static [u8] = if sound_duration < i64::from(mailbox.minsecs) {
+            tracing::info!(
+                "Recording was {sound_duration} seconds long but needs to be at least {} - abandoning",
+                mailbox.minsecs
+            );
+            b"FAILED"
+        } else {
+            if keep {
+                self.keep(
+                    spool,
+                    leave,
+                    &general.formats,
+                    &samples,
+                    &info,
+                    flag,
+                    duration,
+                    vars,
+                );
+            }
+            b"SUCCESS"
+        };
+        drop(in_process);
+        let status = Some(status);
+        if hung_up {
+            Left::HungUp { status }
+        } else if to_operator {
+            // leave_voicemail's `goto transfer`: the prompt, then `o` when there is one
+            // (VMSTATUS is USEREXIT then, and not set otherwise).
+            if leave.operator_exten {
+                let _ = self.play("transfer", &|_| true);
+            }
+            Left::Operator
+        } else {
+            if reviewed == Reviewed::TimedOut {
+                // vm_exec, after a review menu left unanswered.
+                let _ = self.play("vm-goodbye", &|_| true);
+            }
+            Left::Finished { status }
+        }
+    }
+
+    /// `play_record_review` for a caller leaving a message: record; with `review=yes`, offer
+    /// to keep it (1), hear it (2), record it again (3), mark it urgent (4) or reach the
+    /// operator (0); `0` while recording goes to the operator's choice at once.
+    fn play_record_review(
+        &self,
+        mailbox: &Mailbox,
+        general: &pbx_voicemail::General,
+        flag: &mut &'static [u8],
+    ) -> (Reviewed, Take) {
+        let mut take = Take::default();
+        let mut recorded = false;
+        let mut exists = false;
+        let mut attempts = 0;
+        let mut cmd = Cmd::Key(b'3');
+        loop {
+            cmd = match cmd {
+                Cmd::HungUp => {
+                    return (Reviewed::HungUp, take);
+                }
+                Cmd::Key(b'1') if exists => {
+                    let _ = self.play("vm-msgsaved", &|_| false);
+                    return (Reviewed::Saved, take);
+                }
+                Cmd::Key(b'1' | b'3') => {
+                    if recorded {
+                        let _ = self.play("vm-intro", &|_| true);
+                        if self.play("beep", &|_| true) == Ok(Wake::HungUp) {
+                            // A hang-up before the new recording: the last one is deleted.
+                            take.kept = false;
+                            return (Reviewed::HungUp, take);
+                        }
+                    }
+                    recorded = true;
+                    exists = false;
+                    take = self.record_message(mailbox, general);
+                    match take.ended {
+                        // A caller who is gone keeps what was said.
+                        Ended::HungUp | Ended::NoAudio => return (Reviewed::HungUp, take),
+                        Ended::Key(b'0') => Cmd::Key(b'0'),
+                        _ => {
+                            exists = true;
+                            Cmd::Done
+                        }
+                    }
+                }
+                Cmd::Key(b'2') => {
+                    match self
+                        .play_sound(Arc::new(Sound::new(take.samples.clone())), None, &|_| true)
+                    {
+                        Wake::Key(k) => Cmd::Key(k),
+                        Wake::Done => Cmd::Done,
+                        Wake::HungUp => Cmd::HungUp,
+                    }
+                }
+                Cmd::Key(b'4') if mailbox.leaveurgent => {
+                    let prompt = if *flag == b"Urgent" {
+                        *flag = b"";
+                        "vm-marked-nonurgent"
+                    } else {
+                        *flag = b"Urgent";
+                        "vm-marked-urgent"
+                    };
+                    let _ = self.play(prompt, &|_| true);
+                    Cmd::Done
+                }
+                Cmd::Key(b'0') => {
+                    if !mailbox.operator {
+                        self.prompt("vm-sorry")
+                    } else {
+                        // Keep it (1), keep it urgent (4), or not.
+                        let mut choice = self.prompt("vm-saveoper");
+                        if choice == Cmd::Done {
+                            choice = match self.wait(Some(Duration::from_secs(3)), &|_| true, None)
+                            {
+                                Wake::Key(k) => Cmd::Key(k),
+                                _ => Cmd::Done,
+                            };
+                        }
+                        match choice {
+                            Cmd::Key(b'1') => {
+                                let _ = self.play("vm-msgsaved", &|_| true);
+                            }
+                            Cmd::Key(b'4') => {
+                                let _ = self.play("vm-marked-urgent", &|_| true);
+                                *flag = b"Urgent";
+                                let _ = self.play("vm-msgsaved", &|_| true);
+                            }
+                            _ => {
+                                let _ = self.play("vm-deleted", &|_| true);
+                                take.kept = false;
+                            }
+                        }
+                        return (Reviewed::Operator, take);
+                    }
+                }
+                Cmd::Key(b'4' | b'5'..=b'9' | b'*' | b'#') => self.prompt("vm-sorry"),
+                // Any other key is C's `default:`, as no key is.
+                Cmd::Key(_) | Cmd::Done => {
+                    if !mailbox.review {
+                        return (Reviewed::Saved, take);
+                    }
+                    let mut next = if exists {
+                        let mut next = self.prompt("vm-review");
+                        if next == Cmd::Done && mailbox.leaveurgent {
+                            next = self.prompt(if *flag == b"Urgent" {
+                                "vm-review-nonurgent"
+                            } else {
+                                "vm-review-urgent"
+                            });
+                        }
+                        next
+                    } else {
+                        match self.prompt("vm-torerecord") {
+                            Cmd::Done => self.digit(600),
+                            other => other,
+                        }
+                    };
+                    if next == Cmd::Done && mailbox.operator {
+                        next = match self.prompt("vm-reachoper") {
+                            Cmd::Done => self.digit(600),
+                            other => other,
+                        };
+                    }
+                    if next == Cmd::Done {
+                        next = self.digit(6000);
+                    }
+                    if next == Cmd::Done {
+                        attempts += 1;
+                    }
+                    if attempts > 3 {
+                        return (Reviewed::TimedOut, take);
+                    }
+                    next
+                }
+            };
+        }
+    }
+
+    /// One recording (`ast_play_and_record_full`): `#` ends it, `0` too with the operator
+    /// on, and `maxsilence`, `maxsecs`, the hang-up or no audio; then `auth-thankyou`.
+    fn record_message(&self, mailbox: &Mailbox, general: &pbx_voicemail::General) -> Take {
         let operator = mailbox.operator;
         let stop_on = |k: u8| k == b'#' || (operator && k == b'0');
         let detecting = general.maxsilence_ms > 0;
@@ -231,7 +456,6 @@ impl CallIo<'_> {
         if captured.ended == Ended::NoAudio {
             tracing::warn!("No audio available on {}??", self.chan.name);
         }
-        // No audio is taken as a hang-up: the message is kept and the call ends.
         let hung_up = matches!(captured.ended, Ended::HungUp | Ended::NoAudio);
         if !hung_up && trailing > 0 {
             // Only the first 200 ms of the silence that ended it stay.
@@ -244,72 +468,30 @@ impl CallIo<'_> {
         ) {
             let _ = self.play("auth-thankyou", &|_| false);
         }
-
-        let mut flag = leave.flag;
-        let mut keep = true;
-        let to_operator = captured.ended == Ended::Key(b'0');
-        if to_operator {
-            // play_record_review's case '0': keep it (1), keep it urgent (4), or not.
-            let mut choice = match self.play("vm-saveoper", &|_| true) {
-                Ok(Wake::Key(k)) => Some(k),
-                _ => None,
-            };
-            if choice.is_none() {
-                choice = match self.wait(Some(Duration::from_secs(3)), &|_| true, None) {
-                    Wake::Key(k) => Some(k),
-                    _ => None,
-                };
-            }
-            match choice {
-                Some(b'1') => {
-                    let _ = self.play("vm-msgsaved", &|_| true);
-                }
-                Some(b'4') => {
-                    let _ = self.play("vm-marked-urgent", &|_| true);
-                    flag = b"Urgent";
-                    let _ = self.play("vm-msgsaved", &|_| true);
-                }
-                _ => {
-                    let _ = self.play("vm-deleted", &|_| true);
-                    keep = false;
-                }
-            }
+        Take {
+            samples,
+            duration,
+            sound_duration,
+            kept: true,
+            ended: captured.ended,
         }
+    }
 
-        let status: &'static [u8] = if sound_duration < i64::from(mailbox.minsecs) {
-            tracing::info!(
-                "Recording was {sound_duration} seconds long but needs to be at least {} - abandoning",
-                mailbox.minsecs
-            );
-            b"FAILED"
-        } else {
-            if keep {
-                self.keep(
-                    spool,
-                    leave,
-                    &general.formats,
-                    &samples,
-                    &info,
-                    flag,
-                    duration,
-                    vars,
-                );
-            }
-            b"SUCCESS"
-        };
-        drop(in_process);
-        let status = Some(status);
-        if hung_up {
-            Left::HungUp { status }
-        } else if to_operator {
-            // leave_voicemail's `goto transfer`: the prompt, then `o` when there is one
-            // (VMSTATUS is USEREXIT then, and not set otherwise).
-            if leave.operator_exten {
-                let _ = self.play("transfer", &|_| true);
-            }
-            Left::Operator
-        } else {
-            Left::Finished { status }
+    /// `ast_play_and_wait`: a prompt any key stops.
+    fn prompt(&self, name: &str) -> Cmd {
+        match self.play(name, &|_| true) {
+            Ok(Wake::Key(k)) => Cmd::Key(k),
+            Ok(Wake::Done) => Cmd::Done,
+            Ok(Wake::HungUp) | Err(()) => Cmd::HungUp,
+        }
+    }
+
+    /// `ast_waitfordigit`.
+    fn digit(&self, ms: u64) -> Cmd {
+        match self.wait(Some(Duration::from_millis(ms)), &|_| true, None) {
+            Wake::Key(k) => Cmd::Key(k),
+            Wake::Done => Cmd::Done,
+            Wake::HungUp => Cmd::HungUp,
         }
     }
 

@@ -25,6 +25,11 @@ const PROMPTS: &[&str] = &[
     "vm-msgsaved",
     "vm-deleted",
     "vm-whichbox",
+    "vm-review",
+    "vm-review-urgent",
+    "vm-review-nonurgent",
+    "vm-marked-urgent",
+    "vm-sorry",
     "digits/0",
     "digits/1",
     "digits/2",
@@ -372,6 +377,49 @@ exten => s,1,VoiceMail(100,s)
     assert_eq!(first.trace()[1], "in,s,2,NoOp(SUCCESS)");
     assert_eq!(second.played(), ["vm-mailboxfull"]);
     assert_eq!(second.trace()[1], "in,s,2,NoOp(FAILED)");
+}
+
+/// `review=yes`: after the recording the caller may mark it urgent (4) and keep it (1);
+/// an urgent message goes to the Urgent folder.
+#[test]
+fn review_lets_the_caller_mark_the_message_urgent_and_keep_it() {
+    let f = pbx(
+        "vm-review",
+        "[in]
+exten => s,1,VoiceMail(100,s)
+ same => n,NoOp(${VMSTATUS} ${VM_INFO(100,count)} ${VM_INFO(100,count,INBOX)} ${VM_INFO(100,count,Urgent)})
+",
+        "[general]\nreview=yes\n[default]\n100 => 1234,Alice\n",
+    );
+    // A key the menu is sorry about (9), then 4 (urgent), then 1 (keep).
+    let (chan, _) = f.call(
+        "in",
+        "s",
+        keys(&[(500, b'#'), (1000, b'9'), (1500, b'4'), (2000, b'1')]),
+    );
+    until_played(&chan, "beep");
+    speak(&chan, 10, 3000);
+    f.settle();
+    assert_eq!(
+        chan.played(),
+        [
+            "beep",
+            "auth-thankyou",
+            "vm-review",
+            "vm-review-urgent",
+            "vm-sorry",
+            "vm-review",
+            "vm-review-urgent",
+            "vm-marked-urgent",
+            "vm-review",
+            "vm-review-nonurgent",
+            "vm-msgsaved",
+        ]
+    );
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(SUCCESS 1 1 1)");
+    let urgent = spool(&f).join("default/100/Urgent");
+    assert!(read(&urgent.join("msg0000.txt")).contains("\nflag=Urgent\n"));
+    assert_eq!(samples(&urgent.join("msg0000.wav")), 10 * 160);
 }
 
 /// Every file a message writes is closed, on every ending: 60 callers leave messages, a
