@@ -36,6 +36,57 @@ pub struct General {
     pub locale: Vec<u8>,
     /// `aliasescontext`: a section of aliases, not of mailboxes.
     pub aliasescontext: Vec<u8>,
+    /// The notification of a new message (`notify_new_message`): e-mail, pager, the
+    /// command told of it.
+    pub notify: Notify,
+    /// `[zonemessages]`: name → Olson time zone (`tz=` names one; its e-mail dates are
+    /// written in it).
+    pub zones: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// `[general]`'s settings of the e-mail and the page a new message sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notify {
+    /// `serveremail`: the sender, `@` and the host name added when it has no `@`.
+    pub serveremail: Vec<u8>,
+    pub fromstring: Vec<u8>,
+    pub pagerfromstring: Vec<u8>,
+    /// Templates, their `\n`, `\t`, `\r`, `\\` already turned into what they stand for.
+    pub emailsubject: Option<Vec<u8>>,
+    pub emailbody: Option<Vec<u8>>,
+    pub pagersubject: Option<Vec<u8>>,
+    pub pagerbody: Option<Vec<u8>>,
+    pub emaildateformat: Vec<u8>,
+    pub pagerdateformat: Vec<u8>,
+    /// `mailcmd`: reads the message on its standard input.
+    pub mailcmd: Vec<u8>,
+    pub attach: bool,
+    pub charset: Vec<u8>,
+    /// `pbxskip`: no `[PBX]: ` before the subject.
+    pub pbxskip: bool,
+    /// `externnotify`: run as `CMD context mailbox new old urgent`.
+    pub externnotify: Vec<u8>,
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Notify {
+            serveremail: b"asterisk".to_vec(),
+            fromstring: Vec::new(),
+            pagerfromstring: Vec::new(),
+            emailsubject: None,
+            emailbody: None,
+            pagersubject: None,
+            pagerbody: None,
+            emaildateformat: b"%A, %B %d, %Y at %r".to_vec(),
+            pagerdateformat: b"%A, %B %d, %Y at %r".to_vec(),
+            mailcmd: b"/usr/sbin/sendmail -t".to_vec(),
+            attach: true,
+            charset: b"ISO-8859-1".to_vec(),
+            pbxskip: false,
+            externnotify: Vec::new(),
+        }
+    }
 }
 
 impl Default for General {
@@ -55,6 +106,8 @@ impl Default for General {
             tz: Vec::new(),
             locale: Vec::new(),
             aliasescontext: Vec::new(),
+            notify: Notify::default(),
+            zones: Vec::new(),
         }
     }
 }
@@ -85,6 +138,18 @@ pub struct Mailbox {
     pub language: Vec<u8>,
     pub tz: Vec<u8>,
     pub locale: Vec<u8>,
+    /// The mailbox's own `serveremail`, `fromstring`, `emailsubject`, `emailbody` (each
+    /// over `[general]`'s when given).
+    pub serveremail: Vec<u8>,
+    pub fromstring: Vec<u8>,
+    pub emailsubject: Option<Vec<u8>>,
+    pub emailbody: Option<Vec<u8>>,
+    /// `attach`: the recording goes with the e-mail (`[general]`'s by default).
+    pub attach: bool,
+    /// `attachfmt`: which recorded format is attached.
+    pub attachfmt: Vec<u8>,
+    /// `delete`: the message is deleted once it is notified of.
+    pub delete: bool,
 }
 
 /// voicemail.conf, read.
@@ -115,6 +180,16 @@ impl Config {
             .map(|&(_, name, value)| (name, value))
             .collect();
         config.read_general(&general);
+        // `[zonemessages]`: `name => zone|format` (or `zone,format`).
+        for &(section, name, value) in &settings {
+            if section.eq_ignore_ascii_case(b"zonemessages") {
+                let zone = value
+                    .split(|&c| c == b'|' || c == b',')
+                    .next()
+                    .unwrap_or_default();
+                config.general.zones.push((name.to_vec(), zone.to_vec()));
+            }
+        }
         for &(section, name, value) in &settings {
             let skipped = section.eq_ignore_ascii_case(b"general")
                 || section.eq_ignore_ascii_case(b"zonemessages")
@@ -144,6 +219,45 @@ impl Config {
 
     pub fn mailboxes(&self) -> &[Mailbox] {
         &self.mailboxes
+    }
+
+    /// The Olson zone a mailbox's dates are written in: its `tz=` names a `[zonemessages]`
+    /// entry (`vmu_tm`); empty is the system's.
+    pub fn zone(&self, mailbox: &Mailbox) -> &[u8] {
+        self.general
+            .zones
+            .iter()
+            .find(|(name, _)| !mailbox.tz.is_empty() && name == &mailbox.tz)
+            .map_or(&[][..], |(_, zone)| zone)
+    }
+
+    /// `substitute_escapes`: `\\`, `\r`, `\n`, `\t`; any other escaped character goes with
+    /// its backslash, and a notice.
+    fn escapes(&mut self, value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(value.len());
+        let mut bytes = value.iter();
+        while let Some(&c) = bytes.next() {
+            if c != b'\\' {
+                out.push(c);
+                continue;
+            }
+            match bytes.next() {
+                Some(b'\\') => out.push(b'\\'),
+                Some(b'r') => out.push(b'\r'),
+                Some(b'n') => out.push(b'\n'),
+                Some(b't') => out.push(b'\t'),
+                Some(&other) => self.log.push(format!(
+                    "NOTICE: Substitution routine does not support this character: \\{}",
+                    char::from(other)
+                )),
+                None => {
+                    self.log
+                        .push("NOTICE: Incomplete escape at end of value.".into());
+                    break;
+                }
+            }
+        }
+        out
     }
 
     fn warn(&mut self, line: String) {
@@ -237,6 +351,32 @@ impl Config {
         general.tz = string("tz");
         general.locale = string("locale");
         general.aliasescontext = string("aliasescontext");
+        let notify = &mut general.notify;
+        if let Some(v) = get("serveremail") {
+            notify.serveremail = v.to_vec();
+        }
+        notify.fromstring = string("fromstring");
+        notify.pagerfromstring = string("pagerfromstring");
+        for (key, format) in [
+            ("emaildateformat", &mut notify.emaildateformat),
+            ("pagerdateformat", &mut notify.pagerdateformat),
+            ("mailcmd", &mut notify.mailcmd),
+            ("charset", &mut notify.charset),
+        ] {
+            if let Some(v) = get(key) {
+                *format = v.to_vec();
+            }
+        }
+        notify.attach = flag("attach", true);
+        notify.pbxskip = flag("pbxskip", false);
+        notify.externnotify = string("externnotify");
+        let templates = ["emailsubject", "emailbody", "pagersubject", "pagerbody"]
+            .map(|key| get(key).map(|v| self.escapes(v)));
+        let [emailsubject, emailbody, pagersubject, pagerbody] = templates;
+        general.notify.emailsubject = emailsubject;
+        general.notify.emailbody = emailbody;
+        general.notify.pagersubject = pagersubject;
+        general.notify.pagerbody = pagerbody;
         self.general = general;
     }
 
@@ -290,6 +430,7 @@ impl Config {
             maxmsg: general.maxmsg,
             tz: general.tz.clone(),
             locale: general.locale.clone(),
+            attach: general.notify.attach,
             ..Default::default()
         };
         // strsep on `,` for the first four fields; the rest is the options.
@@ -352,6 +493,13 @@ impl Config {
             "exitcontext" => mailbox.exit = value.to_vec(),
             "language" => mailbox.language = value.to_vec(),
             "tz" => mailbox.tz = value.to_vec(),
+            "serveremail" => mailbox.serveremail = value.to_vec(),
+            "fromstring" => mailbox.fromstring = value.to_vec(),
+            "emailsubject" => mailbox.emailsubject = Some(self.escapes(value)),
+            "emailbody" => mailbox.emailbody = Some(self.escapes(value)),
+            "attach" => mailbox.attach = crate::is_true(value),
+            "attachfmt" => mailbox.attachfmt = value.to_vec(),
+            "delete" | "deletevoicemail" => mailbox.delete = crate::is_true(value),
             "locale" => mailbox.locale = value.to_vec(),
             "minsecs" => match scan_int(value) {
                 Some(n) if n >= 0 => mailbox.minsecs = n.min(i64::from(u32::MAX)) as u32,

@@ -54,6 +54,9 @@ pub struct Leave<'a> {
     pub priority: i32,
     /// `ast_callerid_merge(name, number, "Unknown")`.
     pub callerid: Vec<u8>,
+    /// The caller's number and name as given (for the e-mail and the page).
+    pub cidnum: Option<Vec<u8>>,
+    pub cidname: Option<Vec<u8>>,
     /// The redirecting number, else `unknown`.
     pub rdnis: Vec<u8>,
 }
@@ -256,6 +259,8 @@ pub(crate) fn voicemail(
         exten: &call.exten.clone(),
         priority: call.priority,
         callerid,
+        cidnum: call.callerid.clone(),
+        cidname: call.callerid_name.clone(),
         rdnis,
     };
     let left = chan.leave_voicemail(&leave, &mut call.vars);

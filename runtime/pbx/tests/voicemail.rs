@@ -459,3 +459,135 @@ fn leaving_messages_leaves_no_descriptor_open() {
     assert_eq!(kept, 61);
     drop(calls);
 }
+
+/// What arrives by `mailcmd` (each message in a file of its own), once `count` have.
+fn outbox(dir: &Path, count: usize) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let mails: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        // A mail is whole once its command has finished writing it.
+        if mails.len() >= count
+            && mails
+                .iter()
+                .all(|m| m.ends_with(".\n") || !m.contains("MIME-Version") || m.ends_with("\n\n"))
+        {
+            return mails;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{mails:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// notify_new_message: the copy's mailbox is told first (an e-mail without the recording, a
+/// page, then its message deleted), then the mailbox's own e-mail carries the recording;
+/// `externnotify` hears of both.
+#[test]
+fn a_new_message_is_mailed_paged_and_told() {
+    let f = pbx(
+        "vm-notify",
+        "[in]
+exten => s,1,VoiceMail(100&101,s)
+ same => n,NoOp(${VMSTATUS})
+",
+        "",
+    );
+    let outbox_dir = f.dir.join("outbox");
+    std::fs::create_dir_all(&outbox_dir).unwrap();
+    let notified = f.dir.join("notified");
+    std::fs::write(
+        f.dir.join("voicemail.conf"),
+        format!(
+            "[general]
+mailcmd=cat > {}/mail-$$
+serveremail=vm@pbx.example
+emailsubject=Voicemail ${{VM_MSGNUM}} for ${{VM_NAME}} from ${{VM_CIDNUM}}
+externnotify=echo >> {}
+[default]
+100 => 1234,Alice,alice@example.com
+101 => 4321,Bob,bob@example.com,pager@example.com,attach=no|delete=yes
+",
+            outbox_dir.display(),
+            notified.display()
+        ),
+    )
+    .unwrap();
+    f.pbx.reload().unwrap();
+    let (chan, _) = f.call("in", "s", keys(&[(500, b'#')]));
+    until_played(&chan, "beep");
+    speak(&chan, 10, 3000);
+    f.settle();
+    assert_eq!(chan.trace()[1], "in,s,2,NoOp(SUCCESS)");
+    let mails = outbox(&outbox_dir, 3);
+    let to = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.contains(&format!("\nTo: {who}\n")))
+            .unwrap_or_else(|| panic!("no mail to {who}: {mails:?}"))
+    };
+    let alice = to("\"Alice\" <alice@example.com>");
+    assert!(
+        alice.contains("\nFrom: Asterisk PBX <vm@pbx.example>\n"),
+        "{alice}"
+    );
+    assert!(
+        alice.contains("\nSubject: Voicemail 1 for Alice from 100\n"),
+        "{alice}"
+    );
+    assert!(alice.contains("\nX-Asterisk-CallerID: 100\nX-Asterisk-CallerIDName: Alice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"----voicemail_1100"), "{alice}");
+    // The attachment is the message's file, base64 in lines of 72.
+    let wav = std::fs::read(spool(&f).join("default/100/INBOX/msg0000.wav")).unwrap();
+    let (_, part) = alice
+        .split_once("Content-Disposition: attachment; filename=\"msg0000.wav\"\n\n")
+        .unwrap();
+    let encoded: String = part.split("\n\n\n").next().unwrap().lines().collect();
+    assert!(part.lines().next().unwrap().len() == 72);
+    assert_eq!(decode_base64(&encoded), wav);
+    // Bob: no attachment, the default text, a page; then his copy is deleted.
+    let bob = to("\"Bob\" <bob@example.com>");
+    assert!(!bob.contains("multipart"), "{bob}");
+    assert!(
+        bob.contains("long message (number 1)\nin mailbox 101 from Alice, on "),
+        "{bob}"
+    );
+    let page = to("\"Bob\" <pager@example.com>");
+    assert!(
+        page.contains("\nSubject: New VM\n\nNew 0:00 long  msg in box 101\nfrom Alice, on "),
+        "{page}"
+    );
+    assert!(!spool(&f).join("default/101/INBOX/msg0000.txt").exists());
+    // externnotify: context, mailbox, new, old, urgent — Bob's after the delete.
+    let start = Instant::now();
+    let mut told = String::new();
+    while told.lines().count() < 2 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+        told = std::fs::read_to_string(&notified).unwrap_or_default();
+    }
+    let mut lines: Vec<&str> = told.lines().collect();
+    lines.sort();
+    assert_eq!(lines, ["default 100 1 0 0", "default 101 0 0 0"]);
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(4) {
+        let pad = chunk.iter().filter(|&&c| c == b'=').count();
+        let n = chunk.iter().fold(0u32, |n, &c| {
+            (n << 6) | if c == b'=' { 0 } else { value(c) }
+        });
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    out
+}

@@ -3,6 +3,7 @@
 //! ([`spool`]). The engine runs `VoiceMail`'s decisions and `VM_INFO` over these; the
 //! runtime plays, records and saves through them.
 
+pub mod notify;
 pub mod spool;
 
 /// voicemail.conf, read by the configuration front end (the checker reads it too).

@@ -49,6 +49,13 @@ impl Spool {
     }
 }
 
+impl Spool {
+    /// The messages of one folder alone (`__has_voicemail`).
+    pub fn folder_count(&self, context: &[u8], mailbox: &[u8], folder: &[u8]) -> usize {
+        has_voicemail(&self.folder(context, mailbox, folder))
+    }
+}
+
 /// A path component from a name a dialplan or a configuration gave: `/` and a lone `.` or
 /// `..` cannot climb out of the spool.
 fn component(name: &[u8]) -> String {

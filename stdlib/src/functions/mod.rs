@@ -29,7 +29,7 @@ pub use posix_regex::compile as regex_compile;
 /// `regexec` answers (REGEX's matcher; `Err` when it does not compile).
 pub use posix_regex::is_match as regex_matches;
 mod strings;
-mod time;
+pub mod time;
 
 /// What a function may ask of the call it runs in.
 pub trait Env {

@@ -166,6 +166,13 @@ pub fn strftime(_: &str, data: &[u8], env: &mut dyn Env) -> Outcome {
     Ok(format_tm(&expand_fractions(format, tm.usec), &tm))
 }
 
+/// `ast_strftime`: `epoch` at `offset` seconds east of UTC, formatted as the C locale's
+/// `strftime` (with `%q`), as STRFTIME formats it.
+pub fn format_time(epoch: i64, offset: i64, format: &[u8]) -> Vec<u8> {
+    let tm = broken_down(epoch, 0, offset);
+    format_tm(&expand_fractions(format, tm.usec), &tm)
+}
+
 /// `ast_strftime`'s pre-pass: `%q` / `%1q`…`%6q` become the fraction's digits before the C
 /// `strftime` sees the format.
 fn expand_fractions(format: &[u8], usec: i64) -> Vec<u8> {

@@ -1,0 +1,744 @@
+//! What app_voicemail.c sends when a message arrives (`notify_new_message` with file
+//! storage): the e-mail `make_email_file` writes, with the recording attached, and the page
+//! `sendpage` writes — as bytes for `mailcmd` to read — and the variables their templates
+//! are substituted with (`prep_email_sub_vars`). Lines end in `\n`, as `ENDL` does without
+//! IMAP.
+
+use crate::config::{Config, Mailbox};
+
+/// A message just left, as the notification tells of it.
+#[derive(Clone, Debug, Default)]
+pub struct NewMessage<'a> {
+    /// 0-based: `msg0000` is message 1.
+    pub number: u32,
+    /// Whole seconds.
+    pub duration: i64,
+    /// The caller's number and name, when they were given.
+    pub cidnum: Option<&'a [u8]>,
+    pub cidname: Option<&'a [u8]>,
+    /// `Urgent`, `PRIORITY` or empty.
+    pub flag: &'a [u8],
+    pub category: &'a [u8],
+}
+
+impl NewMessage<'_> {
+    /// `%d:%02d`.
+    pub fn duration_text(&self) -> String {
+        format!("{}:{:02}", self.duration / 60, self.duration % 60)
+    }
+}
+
+/// `prep_email_sub_vars`: the variables an e-mail or page template sees (on a channel of
+/// its own: none of the caller's), `date` the mail's date in its format.
+pub fn template_variables(
+    mailbox: &Mailbox,
+    message: &NewMessage<'_>,
+    cidnum: Option<&[u8]>,
+    cidname: Option<&[u8]>,
+    date: &[u8],
+) -> Vec<(&'static str, Vec<u8>)> {
+    const UNKNOWN: &[u8] = b"an unknown caller";
+    fn given(v: Option<&[u8]>) -> Option<&[u8]> {
+        v.filter(|v| !v.is_empty())
+    }
+    let callerid = if given(cidname).is_some() || given(cidnum).is_some() {
+        callerid_merge(cidname, cidnum)
+    } else {
+        UNKNOWN.to_vec()
+    };
+    vec![
+        ("VM_NAME", mailbox.fullname.clone()),
+        ("VM_DUR", message.duration_text().into_bytes()),
+        ("VM_MSGNUM", (message.number + 1).to_string().into_bytes()),
+        ("VM_CONTEXT", mailbox.context.clone()),
+        ("VM_MAILBOX", mailbox.mailbox.clone()),
+        ("VM_CALLERID", callerid),
+        ("VM_CIDNAME", given(cidname).unwrap_or(UNKNOWN).to_vec()),
+        ("VM_CIDNUM", given(cidnum).unwrap_or(UNKNOWN).to_vec()),
+        ("VM_DATE", date.to_vec()),
+        (
+            "VM_CATEGORY",
+            if message.category.is_empty() {
+                b"no category".to_vec()
+            } else {
+                message.category.to_vec()
+            },
+        ),
+        ("VM_FLAG", message.flag.to_vec()),
+    ]
+}
+
+/// `ast_callerid_merge` with no text for unknown: `"name" <number>` when both are given.
+fn callerid_merge(name: Option<&[u8]>, number: Option<&[u8]>) -> Vec<u8> {
+    match (name, number) {
+        (Some(name), Some(number)) => {
+            let mut out = b"\"".to_vec();
+            for &c in name {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    out.push(b'\\');
+                }
+                out.push(c);
+            }
+            out.extend_from_slice(b"\" <");
+            out.extend_from_slice(number);
+            out.push(b'>');
+            out
+        }
+        (Some(one), None) | (None, Some(one)) => one.to_vec(),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// What the PBX computed for one e-mail: its dates, the templates substituted, and the
+/// values C draws at random or from the process.
+#[derive(Clone, Debug, Default)]
+pub struct Composed {
+    /// `%a, %d %b %Y %H:%M:%S %z` in the mailbox's zone.
+    pub date_header: Vec<u8>,
+    /// `emaildateformat` (or `pagerdateformat`) in the mailbox's zone.
+    pub date: Vec<u8>,
+    /// `fromstring` (the mailbox's, else `[general]`'s) substituted, when there is one.
+    pub from: Option<Vec<u8>>,
+    pub subject: Option<Vec<u8>>,
+    pub body: Option<Vec<u8>>,
+    /// `gethostname()`.
+    pub host: Vec<u8>,
+    pub pid: u32,
+    /// Two `ast_random()` draws: the Message-ID's and the boundary's.
+    pub random: (u32, u32),
+}
+
+/// The recording sent with an e-mail.
+#[derive(Clone, Debug)]
+pub struct Attachment<'a> {
+    /// The format name it was written in (`wav`; `wav49` is named `WAV`).
+    pub format: &'a str,
+    /// The file's bytes; `None` when it could not be read (C then sends the part empty).
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// The sender: `serveremail`, with `@host` when it has none.
+pub fn sender(config: &Config, mailbox: &Mailbox, host: &[u8]) -> Vec<u8> {
+    let server = if mailbox.serveremail.is_empty() {
+        &config.general.notify.serveremail
+    } else {
+        &mailbox.serveremail
+    };
+    if server.contains(&b'@') {
+        server.clone()
+    } else {
+        [server.as_slice(), b"@", host].concat()
+    }
+}
+
+/// `make_email_file` for a new message (not a greeting, not IMAP).
+pub fn email(
+    config: &Config,
+    mailbox: &Mailbox,
+    message: &NewMessage<'_>,
+    composed: &Composed,
+    attachment: Option<Attachment<'_>>,
+) -> Vec<u8> {
+    let notify = &config.general.notify;
+    let who = sender(config, mailbox, &composed.host);
+    let mut out = Vec::new();
+    let mut line = |parts: &[&[u8]]| {
+        for part in parts {
+            out.extend_from_slice(part);
+        }
+        out.push(b'\n');
+    };
+    line(&[b"Date: ", &composed.date_header]);
+    match &composed.from {
+        Some(from) if check_mime(from) => {
+            let encoded = encode_mime(from, &notify.charset, "From: ".len(), who.len() + 3);
+            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
+            for (i, word) in words.iter().enumerate() {
+                let lead: &[u8] = if i == 0 { b"From:" } else { b"" };
+                if i + 1 == words.len() {
+                    line(&[lead, b" ", word, b" <", &who, b">"]);
+                } else {
+                    line(&[lead, b" ", word]);
+                }
+            }
+        }
+        Some(from) => line(&[b"From: ", &quote(from), b" <", &who, b">"]),
+        None => line(&[b"From: Asterisk PBX <", &who, b">"]),
+    }
+    // Each `|`-separated address of the mailbox's e-mail.
+    let email = mailbox.email.clone().unwrap_or_default();
+    let addresses: Vec<&[u8]> = email.split(|&c| c == b'|').collect();
+    let mut to = b"To:".to_vec();
+    for (i, address) in addresses.iter().enumerate() {
+        let more: &[u8] = if i + 1 < addresses.len() { b"," } else { b"" };
+        if check_mime(&mailbox.fullname) {
+            let preamble = if i == 0 { "To: ".len() } else { 0 };
+            let encoded = encode_mime(
+                &mailbox.fullname,
+                &notify.charset,
+                preamble,
+                address.len() + 3 + more.len(),
+            );
+            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
+            for (k, word) in words.iter().enumerate() {
+                to.push(b' ');
+                to.extend_from_slice(word);
+                if k + 1 == words.len() {
+                    to.extend_from_slice(b" <");
+                    to.extend_from_slice(address);
+                    to.push(b'>');
+                    to.extend_from_slice(more);
+                }
+                to.push(b'\n');
+            }
+        } else {
+            to.push(b' ');
+            to.extend_from_slice(&quote(&mailbox.fullname));
+            to.extend_from_slice(b" <");
+            to.extend_from_slice(address);
+            to.push(b'>');
+            to.extend_from_slice(more);
+            to.push(b'\n');
+        }
+    }
+    out.extend_from_slice(&to);
+    let number = (message.number + 1).to_string();
+    let mut line = |parts: &[&[u8]]| {
+        for part in parts {
+            out.extend_from_slice(part);
+        }
+        out.push(b'\n');
+    };
+    match &composed.subject {
+        Some(subject) if check_mime(subject) => {
+            let encoded = encode_mime(subject, &notify.charset, "Subject: ".len(), 0);
+            for (i, word) in encoded.split(|&c| c == b' ').enumerate() {
+                let lead: &[u8] = if i == 0 { b"Subject:" } else { b"" };
+                line(&[lead, b" ", word]);
+            }
+        }
+        Some(subject) => line(&[b"Subject: ", subject]),
+        None => {
+            let prefix: &[u8] = if notify.pbxskip { b"" } else { b"[PBX]: " };
+            if message.flag.is_empty() {
+                line(&[
+                    b"Subject: ",
+                    prefix,
+                    b"New message ",
+                    number.as_bytes(),
+                    b" in mailbox ",
+                    &mailbox.mailbox,
+                ]);
+            } else {
+                line(&[
+                    b"Subject: ",
+                    prefix,
+                    b"New ",
+                    message.flag,
+                    b" message ",
+                    number.as_bytes(),
+                    b" in mailbox ",
+                    &mailbox.mailbox,
+                ]);
+            }
+        }
+    }
+    line(&[format!(
+        "Message-ID: <Asterisk-{number}-{}-{}-{}@{}>",
+        composed.random.0,
+        String::from_utf8_lossy(&mailbox.mailbox),
+        composed.pid as i32,
+        String::from_utf8_lossy(&composed.host)
+    )
+    .as_bytes()]);
+    let cidnum = message.cidnum.filter(|c| !c.is_empty());
+    let cidname = message.cidname.filter(|c| !c.is_empty());
+    if let Some(number) = cidnum {
+        line(&[b"X-Asterisk-CallerID: ", &strip_control(number)]);
+    }
+    if let Some(name) = cidname {
+        line(&[b"X-Asterisk-CallerIDName: ", &strip_control(name)]);
+    }
+    line(&[b"MIME-Version: 1.0"]);
+    let boundary = format!(
+        "----voicemail_{number}{}{}{}",
+        String::from_utf8_lossy(&mailbox.mailbox),
+        composed.pid as i32,
+        composed.random.1
+    );
+    if attachment.is_some() {
+        line(&[
+            b"Content-Type: multipart/mixed; boundary=\"",
+            boundary.as_bytes(),
+            b"\"",
+        ]);
+        line(&[]);
+        line(&[]);
+        line(&[b"This is a multi-part message in MIME format."]);
+        line(&[]);
+        line(&[b"--", boundary.as_bytes()]);
+    }
+    line(&[b"Content-Type: text/plain; charset=", &notify.charset]);
+    line(&[b"Content-Transfer-Encoding: 8bit"]);
+    line(&[]);
+    match &composed.body {
+        Some(body) => line(&[body]),
+        None => {
+            let from: &[u8] = message
+                .cidname
+                .or(message.cidnum)
+                .unwrap_or(b"an unknown caller");
+            out.extend_from_slice(b"Dear ");
+            out.extend_from_slice(&mailbox.fullname);
+            out.extend_from_slice(b":\n\n\tJust wanted to let you know you were just left a ");
+            out.extend_from_slice(message.duration_text().as_bytes());
+            out.extend_from_slice(
+                format!(" long message (number {number})\nin mailbox ").as_bytes(),
+            );
+            out.extend_from_slice(&mailbox.mailbox);
+            out.extend_from_slice(b" from ");
+            out.extend_from_slice(from);
+            out.extend_from_slice(b", on ");
+            out.extend_from_slice(&composed.date);
+            out.extend_from_slice(
+                b" so you might\nwant to check it when you get a chance.  Thanks!\n\n\t\t\t\t--Asterisk\n\n",
+            );
+        }
+    }
+    if let Some(attachment) = attachment {
+        let name = format!("msg{:04}.{}", message.number, attachment.format);
+        let kind = if attachment.format.eq_ignore_ascii_case("ogg") {
+            "application/"
+        } else {
+            "audio/x-"
+        };
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\nContent-Type: {kind}{}; name=\"{name}\"\nContent-Transfer-Encoding: base64\nContent-Description: Voicemail sound attachment.\nContent-Disposition: attachment; filename=\"{name}\"\n\n",
+                attachment.format
+            )
+            .as_bytes(),
+        );
+        if let Some(bytes) = attachment.bytes {
+            out.extend_from_slice(&base64_lines(bytes));
+        }
+        out.extend_from_slice(format!("\n\n--{boundary}--\n.\n").as_bytes());
+    }
+    out
+}
+
+/// `sendpage`: a short text to the mailbox's pager, no MIME.
+pub fn page(
+    config: &Config,
+    mailbox: &Mailbox,
+    message: &NewMessage<'_>,
+    composed: &Composed,
+) -> Vec<u8> {
+    let notify = &config.general.notify;
+    let who = sender(config, mailbox, &composed.host);
+    let mut out = Vec::new();
+    let mut line = |parts: &[&[u8]]| {
+        for part in parts {
+            out.extend_from_slice(part);
+        }
+        out.push(b'\n');
+    };
+    line(&[b"Date: ", &composed.date_header]);
+    match &composed.from {
+        Some(from) if check_mime(from) => {
+            let encoded = encode_mime(from, &notify.charset, "From: ".len(), who.len() + 3);
+            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
+            for (i, word) in words.iter().enumerate() {
+                let lead: &[u8] = if i == 0 { b"From:" } else { b"" };
+                if i + 1 == words.len() {
+                    line(&[lead, b" ", word, b" <", &who, b">"]);
+                } else {
+                    line(&[lead, b" ", word]);
+                }
+            }
+        }
+        Some(from) => line(&[b"From: ", &quote(from), b" <", &who, b">"]),
+        None => line(&[b"From: Asterisk PBX <", &who, b">"]),
+    }
+    if check_mime(&mailbox.fullname) {
+        let encoded = encode_mime(
+            &mailbox.fullname,
+            &notify.charset,
+            "To: ".len(),
+            mailbox.pager.len() + 3,
+        );
+        let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
+        for (i, word) in words.iter().enumerate() {
+            let lead: &[u8] = if i == 0 { b"To:" } else { b"" };
+            if i + 1 == words.len() {
+                line(&[lead, b" ", word, b" <", &mailbox.pager, b">"]);
+            } else {
+                line(&[lead, b" ", word]);
+            }
+        }
+    } else {
+        line(&[
+            b"To: ",
+            &quote(&mailbox.fullname),
+            b" <",
+            &mailbox.pager,
+            b">",
+        ]);
+    }
+    match &composed.subject {
+        Some(subject) if check_mime(subject) => {
+            let encoded = encode_mime(subject, &notify.charset, "Subject: ".len(), 0);
+            for (i, word) in encoded.split(|&c| c == b' ').enumerate() {
+                let lead: &[u8] = if i == 0 { b"Subject:" } else { b"" };
+                line(&[lead, b" ", word]);
+            }
+        }
+        Some(subject) => line(&[b"Subject: ", subject]),
+        None if message.flag.is_empty() => line(&[b"Subject: New VM"]),
+        None => line(&[b"Subject: New ", message.flag, b" VM"]),
+    }
+    line(&[]);
+    match &composed.body {
+        Some(body) => line(&[body]),
+        None => {
+            let from: &[u8] = message.cidname.or(message.cidnum).unwrap_or(b"unknown");
+            out.extend_from_slice(format!("New {} long ", message.duration_text()).as_bytes());
+            out.extend_from_slice(message.flag);
+            out.extend_from_slice(b" msg in box ");
+            out.extend_from_slice(&mailbox.mailbox);
+            out.extend_from_slice(b"\nfrom ");
+            out.extend_from_slice(from);
+            out.extend_from_slice(b", on ");
+            out.extend_from_slice(&composed.date);
+        }
+    }
+    out
+}
+
+/// `check_mime`: whether a header text must be RFC 2047 encoded.
+pub fn check_mime(text: &[u8]) -> bool {
+    text.iter()
+        .any(|&c| !(32..=126).contains(&c) || b"()<>@,:;/\"[]?.=".contains(&c))
+}
+
+/// `ast_str_quote`: in double quotes, `"` and `\` escaped.
+pub fn quote(text: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'"'];
+    for &c in text {
+        if c == b'"' || c == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(c);
+    }
+    out.push(b'"');
+    out
+}
+
+/// `ast_str_encode_mime`: Q-encoded words of `charset`, separated by spaces (each caller
+/// writes one per header line), the first kept within the line after `preamble`
+/// characters, the last leaving `postamble` characters of room.
+pub fn encode_mime(text: &[u8], charset: &[u8], preamble: usize, postamble: usize) -> Vec<u8> {
+    let start = [b"=?", charset, b"?Q?"].concat();
+    let mut out: Vec<u8> = Vec::new();
+    let mut word = start.clone();
+    let mut first = true;
+    for &c in text {
+        let needs = !(33..=126).contains(&c) || b"()<>@,:;/\"[]?.=_".contains(&c);
+        let limit = if needs { 70 } else { 72 };
+        let used = word.len() + if first { preamble } else { 0 };
+        if used > limit {
+            if !first {
+                out.push(b' ');
+            }
+            out.extend_from_slice(&word);
+            out.extend_from_slice(b"?=");
+            first = false;
+            word = start.clone();
+        }
+        if c == b' ' {
+            word.push(b'_');
+        } else if needs {
+            // `=%hhX`: upper-case hex, not padded.
+            word.extend_from_slice(format!("={c:X}").as_bytes());
+        } else {
+            word.push(c);
+        }
+    }
+    if !first {
+        out.push(b' ');
+    }
+    let end: &[u8] = if word.len() + postamble > 74 {
+        b" "
+    } else {
+        b""
+    };
+    out.extend_from_slice(&word);
+    out.extend_from_slice(b"?=");
+    out.extend_from_slice(end);
+    out
+}
+
+/// `strip_control_and_high`: bytes below 32, and (a signed `char`) above 127, dropped; at
+/// most 255 kept.
+fn strip_control(text: &[u8]) -> Vec<u8> {
+    text.iter()
+        .copied()
+        .filter(|&c| (32..128).contains(&c))
+        .take(255)
+        .collect()
+}
+
+/// `ast_base64_encode_file`: lines of 72 characters, then one `\n`.
+pub fn base64_lines(bytes: &[u8]) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(bytes.len() * 4 / 3 + bytes.len() / 54 + 4);
+    let mut column = 0;
+    let mut put = |c: u8, out: &mut Vec<u8>| {
+        if column >= 72 {
+            out.push(b'\n');
+            column = 0;
+        }
+        out.push(c);
+        column += 1;
+    };
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = [
+            ALPHABET[(n >> 18) as usize & 63],
+            ALPHABET[(n >> 12) as usize & 63],
+            if chunk.len() > 1 {
+                ALPHABET[(n >> 6) as usize & 63]
+            } else {
+                b'='
+            },
+            if chunk.len() > 2 {
+                ALPHABET[n as usize & 63]
+            } else {
+                b'='
+            },
+        ];
+        for c in chars {
+            put(c, &mut out);
+        }
+    }
+    out.push(b'\n');
+    out
+}
+
+/// `externnotify`'s command line: `CMD context mailbox new old urgent &` (the context
+/// `""` when empty), unquoted, as C builds it.
+pub fn externnotify_command(
+    command: &[u8],
+    context: &[u8],
+    mailbox: &[u8],
+    counts: (usize, usize, usize),
+) -> Vec<u8> {
+    let context: &[u8] = if context.is_empty() { b"\"\"" } else { context };
+    let mut out = command.to_vec();
+    out.push(b' ');
+    out.extend_from_slice(context);
+    out.push(b' ');
+    out.extend_from_slice(mailbox);
+    out.extend_from_slice(format!(" {} {} {} &", counts.0, counts.1, counts.2).as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(general: &[(&str, &str)], mailbox: &str) -> Config {
+        let mut settings: Vec<(&[u8], &[u8], &[u8])> = general
+            .iter()
+            .map(|(n, v)| (&b"general"[..], n.as_bytes(), v.as_bytes()))
+            .collect();
+        settings.push((b"default", b"1234", mailbox.as_bytes()));
+        Config::from_settings(settings)
+    }
+
+    fn composed() -> Composed {
+        Composed {
+            date_header: b"Thu, 06 Aug 2026 15:45:49 +0000".to_vec(),
+            date: b"Thursday, August 06, 2026 at 03:45:49 PM".to_vec(),
+            host: b"pbxhost".to_vec(),
+            pid: 4242,
+            random: (1_804_289_383, 846_930_886),
+            ..Default::default()
+        }
+    }
+
+    /// app_voicemail's default e-mail, attachment included, byte for byte.
+    #[test]
+    fn the_default_email_is_make_email_files() {
+        let config = config(&[], "4242,John Doe,john@example.com");
+        let mailbox = config.find(None, b"1234").unwrap();
+        let message = NewMessage {
+            number: 0,
+            duration: 12,
+            cidnum: Some(b"5551234"),
+            cidname: Some(b"Alice"),
+            ..Default::default()
+        };
+        let bytes = b"RIFF....WAVEfmt ";
+        let mail = email(
+            &config,
+            mailbox,
+            &message,
+            &composed(),
+            Some(Attachment {
+                format: "wav",
+                bytes: Some(bytes),
+            }),
+        );
+        assert_eq!(
+            String::from_utf8(mail).unwrap(),
+            "Date: Thu, 06 Aug 2026 15:45:49 +0000
+From: Asterisk PBX <asterisk@pbxhost>
+To: \"John Doe\" <john@example.com>
+Subject: [PBX]: New message 1 in mailbox 1234
+Message-ID: <Asterisk-1-1804289383-1234-4242@pbxhost>
+X-Asterisk-CallerID: 5551234
+X-Asterisk-CallerIDName: Alice
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"----voicemail_112344242846930886\"
+
+
+This is a multi-part message in MIME format.
+
+------voicemail_112344242846930886
+Content-Type: text/plain; charset=ISO-8859-1
+Content-Transfer-Encoding: 8bit
+
+Dear John Doe:
+
+\tJust wanted to let you know you were just left a 0:12 long message (number 1)
+in mailbox 1234 from Alice, on Thursday, August 06, 2026 at 03:45:49 PM so you might
+want to check it when you get a chance.  Thanks!
+
+\t\t\t\t--Asterisk
+
+------voicemail_112344242846930886
+Content-Type: audio/x-wav; name=\"msg0000.wav\"
+Content-Transfer-Encoding: base64
+Content-Description: Voicemail sound attachment.
+Content-Disposition: attachment; filename=\"msg0000.wav\"
+
+UklGRi4uLi5XQVZFZm10IA==
+
+
+------voicemail_112344242846930886--
+.
+"
+        );
+    }
+
+    #[test]
+    fn without_attachment_pbxskip_and_a_flag() {
+        let config = config(
+            &[
+                ("attach", "no"),
+                ("pbxskip", "yes"),
+                ("serveremail", "vm@example.org"),
+            ],
+            "4242,J. Doe,a@x|b@y",
+        );
+        let mailbox = config.find(None, b"1234").unwrap();
+        assert!(!mailbox.attach);
+        let message = NewMessage {
+            number: 4,
+            duration: 75,
+            flag: b"Urgent",
+            ..Default::default()
+        };
+        let mail = String::from_utf8(email(&config, mailbox, &message, &composed(), None)).unwrap();
+        // A `.` in the name makes it an encoded word; each address its own.
+        assert!(
+            mail.contains(
+                "From: Asterisk PBX <vm@example.org>\nTo: =?ISO-8859-1?Q?J=2E_Doe?= <a@x>,\n =?ISO-8859-1?Q?J=2E_Doe?= <b@y>\nSubject: New Urgent message 5 in mailbox 1234\n"
+            ),
+            "{mail}"
+        );
+        assert!(mail.contains(
+            "left a 1:15 long message (number 5)\nin mailbox 1234 from an unknown caller, on "
+        ));
+        assert!(mail.ends_with("MIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: 8bit\n\nDear J. Doe:\n\n\tJust wanted to let you know you were just left a 1:15 long message (number 5)\nin mailbox 1234 from an unknown caller, on Thursday, August 06, 2026 at 03:45:49 PM so you might\nwant to check it when you get a chance.  Thanks!\n\n\t\t\t\t--Asterisk\n\n"), "{mail}");
+    }
+
+    #[test]
+    fn the_page_has_no_mime_and_no_final_newline() {
+        let config = config(&[], "4242,John Doe,john@example.com,5559999@pager.example");
+        let mailbox = config.find(None, b"1234").unwrap();
+        let message = NewMessage {
+            number: 0,
+            duration: 9,
+            cidnum: Some(b"5551234"),
+            ..Default::default()
+        };
+        assert_eq!(
+            String::from_utf8(page(&config, mailbox, &message, &composed())).unwrap(),
+            "Date: Thu, 06 Aug 2026 15:45:49 +0000
+From: Asterisk PBX <asterisk@pbxhost>
+To: \"John Doe\" <5559999@pager.example>
+Subject: New VM
+
+New 0:09 long  msg in box 1234
+from 5551234, on Thursday, August 06, 2026 at 03:45:49 PM"
+        );
+    }
+
+    #[test]
+    fn mime_words_and_base64_lines() {
+        // Q encoding: `_` for a space, `=XX` unpadded, a new word past the line.
+        assert_eq!(
+            encode_mime(b"a\tb c", b"UTF-8", 9, 0),
+            b"=?UTF-8?Q?a=9b_c?="
+        );
+        let long = encode_mime(&[b'x'; 100], b"UTF-8", 9, 0);
+        let words: Vec<&[u8]> = long.split(|&c| c == b' ').collect();
+        assert_eq!(words.len(), 2, "{}", String::from_utf8_lossy(&long));
+        assert!(
+            words
+                .iter()
+                .all(|w| w.starts_with(b"=?UTF-8?Q?") && w.ends_with(b"?="))
+        );
+        let lines = base64_lines(&[0u8; 100]);
+        let lines: Vec<&[u8]> = lines.split(|&c| c == b'\n').collect();
+        assert_eq!(
+            lines.iter().map(|l| l.len()).collect::<Vec<_>>(),
+            [72, 64, 0]
+        );
+        assert_eq!(base64_lines(b""), b"\n");
+        assert_eq!(quote(b"a\"b\\c"), b"\"a\\\"b\\\\c\"");
+        assert!(check_mime(b"J. Doe") && !check_mime(b"John Doe"));
+    }
+
+    #[test]
+    fn templates_see_the_messages_variables() {
+        let config = config(&[], "4242,John Doe,john@example.com");
+        let mailbox = config.find(None, b"1234").unwrap();
+        let message = NewMessage {
+            number: 2,
+            duration: 61,
+            ..Default::default()
+        };
+        let vars = template_variables(mailbox, &message, Some(b"555"), Some(b"Al \"x\""), b"today");
+        let get = |name: &str| {
+            String::from_utf8(vars.iter().find(|(n, _)| *n == name).unwrap().1.clone()).unwrap()
+        };
+        assert_eq!(get("VM_MSGNUM"), "3");
+        assert_eq!(get("VM_DUR"), "1:01");
+        assert_eq!(get("VM_CALLERID"), "\"Al \\\"x\\\"\" <555>");
+        assert_eq!(get("VM_CATEGORY"), "no category");
+        let nobody = template_variables(mailbox, &message, None, Some(b""), b"today");
+        assert!(
+            nobody
+                .iter()
+                .any(|(n, v)| *n == "VM_CALLERID" && v == b"an unknown caller")
+        );
+    }
+}
