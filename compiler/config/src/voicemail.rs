@@ -183,11 +183,19 @@ impl Config {
         // `[zonemessages]`: `name => zone|format` (or `zone,format`).
         for &(section, name, value) in &settings {
             if section.eq_ignore_ascii_case(b"zonemessages") {
-                let zone = value
-                    .split(|&c| c == b'|' || c == b',')
-                    .next()
-                    .unwrap_or_default();
-                config.general.zones.push((name.to_vec(), zone.to_vec()));
+                let cut = value
+                    .iter()
+                    .position(|&c| c == b'|')
+                    .or_else(|| value.iter().position(|&c| c == b','));
+                match cut {
+                    Some(cut) => config
+                        .general
+                        .zones
+                        .push((name.to_vec(), value[..cut].to_vec())),
+                    None => {
+                        config.warn(format!("Invalid timezone definition for '{}'", text(name)))
+                    }
+                }
             }
         }
         for &(section, name, value) in &settings {
@@ -224,9 +232,11 @@ impl Config {
     /// The Olson zone a mailbox's dates are written in: its `tz=` names a `[zonemessages]`
     /// entry (`vmu_tm`); empty is the system's.
     pub fn zone(&self, mailbox: &Mailbox) -> &[u8] {
+        // Each entry goes to the head of C's list: the last of a name is found.
         self.general
             .zones
             .iter()
+            .rev()
             .find(|(name, _)| !mailbox.tz.is_empty() && name == &mailbox.tz)
             .map_or(&[][..], |(_, zone)| zone)
     }

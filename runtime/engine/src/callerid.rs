@@ -85,7 +85,7 @@ fn parse(input: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
 
 /// `ast_callerid_split`: the name and the number of caller ID text, each cut to 255 bytes
 /// (the callers' buffers), the number shrunk as a phone number.
-pub(crate) fn split(text: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub fn split(text: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let (name, location) = parse(text);
     let mut name = name.unwrap_or_default();
     name.truncate(255);
@@ -96,28 +96,7 @@ pub(crate) fn split(text: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (name, number)
 }
 
-/// `ast_escape_quoted` into its 128-byte buffer: a backslash before every byte a quoted
-/// SIP string may not hold as it is (`"`, `\`, controls other than tab and vertical tab,
-/// DEL), stopping where the buffer ends.
-pub fn escape_quoted(name: &[u8]) -> Vec<u8> {
-    const BUFFER: usize = 128;
-    let mut out = Vec::with_capacity(name.len().min(BUFFER));
-    for &c in name {
-        if out.len() >= BUFFER - 1 {
-            break;
-        }
-        let allowed = matches!(c, b'\t' | 0x0b | b' ' | b'!' | 0x23..=0x5b | 0x5d..=0x7e | 0x80..);
-        if allowed {
-            out.push(c);
-        } else {
-            if out.len() >= BUFFER - 2 {
-                break;
-            }
-            out.extend_from_slice(&[b'\\', c]);
-        }
-    }
-    out
-}
+pub use pbxc_stdlib::functions::args::escape_quoted;
 
 /// `ast_callerid_merge` as cdr.c calls it, with a snapshot's name and number (never NULL,
 /// empty when unset): always `"name" <number>`.

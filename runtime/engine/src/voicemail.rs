@@ -46,8 +46,8 @@ pub struct Leave<'a> {
     pub escape: Vec<u8>,
     /// `0` goes to extension `o` (there is one): the channel plays `transfer` first.
     pub operator_exten: bool,
-    /// `${VM_CATEGORY}`.
-    pub category: Vec<u8>,
+    /// `${VM_CATEGORY}`, when it is set.
+    pub category: Option<Vec<u8>>,
     /// Where the caller was, for the message's information file.
     pub context: &'a [u8],
     pub exten: &'a [u8],
@@ -76,8 +76,8 @@ pub enum Left {
     HungUp { status: Option<&'static [u8]> },
 }
 
-/// `vm_exec`'s buffer for the mailbox the caller dials: `AST_MAX_EXTENSION`, less its NUL.
-const WHICHBOX_DIGITS: usize = 79;
+/// `vm_exec`'s buffer for the mailbox the caller dials (`char temp[256]`), less its NUL.
+const WHICHBOX_DIGITS: usize = 255;
 
 /// `vm_exec`.
 pub(crate) fn voicemail(
@@ -214,7 +214,10 @@ pub(crate) fn voicemail(
         }
     }
 
-    let callerid = match (&call.callerid_name, &call.callerid) {
+    // `S_COR(valid, str, NULL)`: an empty name or number is none.
+    let given = |v: &Option<Vec<u8>>| v.clone().filter(|v| !v.is_empty());
+    let (cidnum, cidname) = (given(&call.callerid), given(&call.callerid_name));
+    let callerid = match (&cidname, &cidnum) {
         (Some(name), Some(number)) => crate::callerid::merge(name, number),
         (Some(name), None) => name.clone(),
         (None, Some(number)) => number.clone(),
@@ -225,6 +228,7 @@ pub(crate) fn voicemail(
         .as_ref()
         .filter(|p| p.from.number.valid)
         .and_then(|p| p.from.number.str.clone())
+        .filter(|n| !n.is_empty())
         .unwrap_or_else(|| b"unknown".to_vec());
     let leave = Leave {
         mailbox,
@@ -250,17 +254,13 @@ pub(crate) fn voicemail(
         },
         escape,
         operator_exten,
-        category: call
-            .vars
-            .get(b"VM_CATEGORY")
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default(),
+        category: call.vars.get(b"VM_CATEGORY").map(<[u8]>::to_vec),
         context: &call.context.clone(),
         exten: &call.exten.clone(),
         priority: call.priority,
         callerid,
-        cidnum: call.callerid.clone(),
-        cidname: call.callerid_name.clone(),
+        cidnum,
+        cidname,
         rdnis,
     };
     let left = chan.leave_voicemail(&leave, &mut call.vars);

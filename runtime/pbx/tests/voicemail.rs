@@ -468,11 +468,15 @@ fn outbox(dir: &Path, count: usize) -> Vec<String> {
             .unwrap()
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
             .collect();
-        // A mail is whole once its command has finished writing it.
+        // A mail is whole once its command has finished writing it: a page in one
+        // write, an e-mail up to its end (the closing `.` of one with an attachment).
         if mails.len() >= count
-            && mails
-                .iter()
-                .all(|m| m.ends_with(".\n") || !m.contains("MIME-Version") || m.ends_with("\n\n"))
+            && mails.iter().all(|m| {
+                !m.is_empty()
+                    && (!m.contains("MIME-Version")
+                        || m.ends_with(".\n")
+                        || (!m.contains("multipart") && m.ends_with("\n\n")))
+            })
         {
             return mails;
         }
@@ -491,6 +495,8 @@ fn a_new_message_is_mailed_paged_and_told() {
         "[in]
 exten => s,1,VoiceMail(100&101,s)
  same => n,NoOp(${VMSTATUS})
+exten => anonymous,1,Set(CALLERID(name)=)
+ same => n,VoiceMail(100&101,s)
 ",
         "",
     );
@@ -501,12 +507,13 @@ exten => s,1,VoiceMail(100&101,s)
         f.dir.join("voicemail.conf"),
         format!(
             "[general]
+format=wav49|gsm|wav
 mailcmd=cat > {}/mail-$$
 serveremail=vm@pbx.example
 emailsubject=Voicemail ${{VM_MSGNUM}} for ${{VM_NAME}} from ${{VM_CIDNUM}}
 externnotify=echo >> {}
 [default]
-100 => 1234,Alice,alice@example.com
+100 => 1234,Alice,alice@example.com,,emailbody=cid=${{VM_CALLERID}} orig=${{ORIG_VM_CIDNUM}}/${{ORIG_VM_CIDNAME}} ${{VM_CATEGORY}}\\n
 101 => 4321,Bob,bob@example.com,pager@example.com,attach=no|delete=yes
 ",
             outbox_dir.display(),
@@ -536,8 +543,15 @@ externnotify=echo >> {}
         alice.contains("\nSubject: Voicemail 1 for Alice from 100\n"),
         "{alice}"
     );
+    // The mailbox's own body, `\n` turned into a line end, with the information file's
+    // caller (`ORIG_VM_*`).
+    assert!(
+        alice.contains("Content-Transfer-Encoding: 8bit\n\ncid=\"Alice\" <100> orig=100/Alice no category\n\n------voicemail_"),
+        "{alice}"
+    );
     assert!(alice.contains("\nX-Asterisk-CallerID: 100\nX-Asterisk-CallerIDName: Alice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"----voicemail_1100"), "{alice}");
-    // The attachment is the message's file, base64 in lines of 72.
+    // The attachment is the message's file, base64 in lines of 72: `wav`, the format
+    // written of the three asked for (pbx cannot write wav49 or gsm).
     let wav = std::fs::read(spool(&f).join("default/100/INBOX/msg0000.wav")).unwrap();
     let (_, part) = alice
         .split_once("Content-Disposition: attachment; filename=\"msg0000.wav\"\n\n")
@@ -568,6 +582,24 @@ externnotify=echo >> {}
     let mut lines: Vec<&str> = told.lines().collect();
     lines.sort();
     assert_eq!(lines, ["default 100 1 0 0", "default 101 0 0 0"]);
+
+    // A caller whose name is empty is told of by number (`S_COR`: empty is none).
+    for mail in std::fs::read_dir(&outbox_dir).unwrap() {
+        std::fs::remove_file(mail.unwrap().path()).unwrap();
+    }
+    let (chan, _) = f.call("in", "anonymous", keys(&[(500, b'#')]));
+    until_played(&chan, "beep");
+    speak(&chan, 10, 3000);
+    f.settle();
+    let mails = outbox(&outbox_dir, 3);
+    let info = read(&spool(&f).join("default/100/INBOX/msg0001.txt"));
+    assert!(info.contains("\ncallerid=100\n"), "{info}");
+    let bob = mails
+        .iter()
+        .find(|m| m.contains("\nTo: \"Bob\" <bob@example.com>\n"))
+        .unwrap();
+    assert!(bob.contains("in mailbox 101 from 100, on "), "{bob}");
+    assert!(!bob.contains("X-Asterisk-CallerIDName"), "{bob}");
 }
 
 fn decode_base64(text: &str) -> Vec<u8> {

@@ -4,6 +4,10 @@
 //! are substituted with (`prep_email_sub_vars`). Lines end in `\n`, as `ENDL` does without
 //! IMAP.
 
+use std::io::{Read, Write};
+
+use pbxc_stdlib::functions::args::escape_quoted;
+
 use crate::config::{Config, Mailbox};
 
 /// A message just left, as the notification tells of it.
@@ -18,7 +22,8 @@ pub struct NewMessage<'a> {
     pub cidname: Option<&'a [u8]>,
     /// `Urgent`, `PRIORITY` or empty.
     pub flag: &'a [u8],
-    pub category: &'a [u8],
+    /// `${VM_CATEGORY}` when the caller's channel had it.
+    pub category: Option<&'a [u8]>,
 }
 
 impl NewMessage<'_> {
@@ -58,27 +63,19 @@ pub fn template_variables(
         ("VM_DATE", date.to_vec()),
         (
             "VM_CATEGORY",
-            if message.category.is_empty() {
-                b"no category".to_vec()
-            } else {
-                message.category.to_vec()
-            },
+            message.category.unwrap_or(b"no category").to_vec(),
         ),
         ("VM_FLAG", message.flag.to_vec()),
     ]
 }
 
-/// `ast_callerid_merge` with no text for unknown: `"name" <number>` when both are given.
+/// `ast_callerid_merge` with no text for unknown: `"name" <number>` when both are given
+/// (either may be empty).
 fn callerid_merge(name: Option<&[u8]>, number: Option<&[u8]>) -> Vec<u8> {
     match (name, number) {
         (Some(name), Some(number)) => {
             let mut out = b"\"".to_vec();
-            for &c in name {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    out.push(b'\\');
-                }
-                out.push(c);
-            }
+            out.extend_from_slice(&escape_quoted(name));
             out.extend_from_slice(b"\" <");
             out.extend_from_slice(number);
             out.push(b'>');
@@ -109,12 +106,12 @@ pub struct Composed {
 }
 
 /// The recording sent with an e-mail.
-#[derive(Clone, Debug)]
 pub struct Attachment<'a> {
     /// The format name it was written in (`wav`; `wav49` is named `WAV`).
     pub format: &'a str,
-    /// The file's bytes; `None` when it could not be read (C then sends the part empty).
-    pub bytes: Option<&'a [u8]>,
+    /// The file, read as it is encoded; `None` when it could not be opened (C then sends
+    /// the part empty).
+    pub file: Option<&'a mut dyn Read>,
 }
 
 /// The sender: `serveremail`, with `@host` when it has none.
@@ -138,7 +135,50 @@ pub fn email(
     message: &NewMessage<'_>,
     composed: &Composed,
     attachment: Option<Attachment<'_>>,
-) -> Vec<u8> {
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let head = head(config, mailbox, message, composed, attachment.is_some());
+    out.write_all(&head.text)?;
+    if let Some(attachment) = attachment {
+        let name = format!("msg{:04}.{}", message.number, attachment.format);
+        let kind = if attachment.format.eq_ignore_ascii_case("ogg") {
+            "application/"
+        } else {
+            "audio/x-"
+        };
+        let boundary = &head.boundary;
+        out.write_all(b"--")?;
+        out.write_all(boundary)?;
+        out.write_all(
+            format!(
+                "\nContent-Type: {kind}{}; name=\"{name}\"\nContent-Transfer-Encoding: base64\nContent-Description: Voicemail sound attachment.\nContent-Disposition: attachment; filename=\"{name}\"\n\n",
+                attachment.format
+            )
+            .as_bytes(),
+        )?;
+        if let Some(file) = attachment.file {
+            base64_lines(file, out)?;
+        }
+        out.write_all(b"\n\n--")?;
+        out.write_all(boundary)?;
+        out.write_all(b"--\n.\n")?;
+    }
+    Ok(())
+}
+
+/// The headers and the text of an e-mail, and its MIME boundary.
+struct Head {
+    text: Vec<u8>,
+    boundary: Vec<u8>,
+}
+
+fn head(
+    config: &Config,
+    mailbox: &Mailbox,
+    message: &NewMessage<'_>,
+    composed: &Composed,
+    attached: bool,
+) -> Head {
     let notify = &config.general.notify;
     let who = sender(config, mailbox, &composed.host);
     let mut out = Vec::new();
@@ -243,14 +283,13 @@ pub fn email(
             }
         }
     }
-    line(&[format!(
-        "Message-ID: <Asterisk-{number}-{}-{}-{}@{}>",
-        composed.random.0,
-        String::from_utf8_lossy(&mailbox.mailbox),
-        composed.pid as i32,
-        String::from_utf8_lossy(&composed.host)
-    )
-    .as_bytes()]);
+    line(&[
+        format!("Message-ID: <Asterisk-{number}-{}-", composed.random.0).as_bytes(),
+        &mailbox.mailbox,
+        format!("-{}@", composed.pid as i32).as_bytes(),
+        &composed.host,
+        b">",
+    ]);
     let cidnum = message.cidnum.filter(|c| !c.is_empty());
     let cidname = message.cidname.filter(|c| !c.is_empty());
     if let Some(number) = cidnum {
@@ -260,23 +299,23 @@ pub fn email(
         line(&[b"X-Asterisk-CallerIDName: ", &strip_control(name)]);
     }
     line(&[b"MIME-Version: 1.0"]);
-    let boundary = format!(
-        "----voicemail_{number}{}{}{}",
-        String::from_utf8_lossy(&mailbox.mailbox),
-        composed.pid as i32,
-        composed.random.1
-    );
-    if attachment.is_some() {
+    let boundary = [
+        format!("----voicemail_{number}").as_bytes(),
+        &mailbox.mailbox,
+        format!("{}{}", composed.pid as i32, composed.random.1).as_bytes(),
+    ]
+    .concat();
+    if attached {
         line(&[
             b"Content-Type: multipart/mixed; boundary=\"",
-            boundary.as_bytes(),
+            &boundary,
             b"\"",
         ]);
         line(&[]);
         line(&[]);
         line(&[b"This is a multi-part message in MIME format."]);
         line(&[]);
-        line(&[b"--", boundary.as_bytes()]);
+        line(&[b"--", &boundary]);
     }
     line(&[b"Content-Type: text/plain; charset=", &notify.charset]);
     line(&[b"Content-Transfer-Encoding: 8bit"]);
@@ -305,26 +344,10 @@ pub fn email(
             );
         }
     }
-    if let Some(attachment) = attachment {
-        let name = format!("msg{:04}.{}", message.number, attachment.format);
-        let kind = if attachment.format.eq_ignore_ascii_case("ogg") {
-            "application/"
-        } else {
-            "audio/x-"
-        };
-        out.extend_from_slice(
-            format!(
-                "--{boundary}\nContent-Type: {kind}{}; name=\"{name}\"\nContent-Transfer-Encoding: base64\nContent-Description: Voicemail sound attachment.\nContent-Disposition: attachment; filename=\"{name}\"\n\n",
-                attachment.format
-            )
-            .as_bytes(),
-        );
-        if let Some(bytes) = attachment.bytes {
-            out.extend_from_slice(&base64_lines(bytes));
-        }
-        out.extend_from_slice(format!("\n\n--{boundary}--\n.\n").as_bytes());
+    Head {
+        text: out,
+        boundary,
     }
-    out
 }
 
 /// `sendpage`: a short text to the mailbox's pager, no MIME.
@@ -480,7 +503,7 @@ pub fn encode_mime(text: &[u8], charset: &[u8], preamble: usize, postamble: usiz
 
 /// `strip_control_and_high`: bytes below 32, and (a signed `char`) above 127, dropped; at
 /// most 255 kept.
-fn strip_control(text: &[u8]) -> Vec<u8> {
+pub fn strip_control(text: &[u8]) -> Vec<u8> {
     text.iter()
         .copied()
         .filter(|&c| (32..128).contains(&c))
@@ -488,50 +511,69 @@ fn strip_control(text: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// `ast_base64_encode_file`: lines of 72 characters, then one `\n`.
-pub fn base64_lines(bytes: &[u8]) -> Vec<u8> {
+/// `ast_base64_encode_file`: what `file` holds, in lines of 72 characters, then one `\n`;
+/// read and written a piece at a time.
+pub fn base64_lines(file: &mut dyn Read, out: &mut dyn Write) -> std::io::Result<()> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(bytes.len() * 4 / 3 + bytes.len() / 54 + 4);
-    let mut column = 0;
-    let mut put = |c: u8, out: &mut Vec<u8>| {
-        if column >= 72 {
-            out.push(b'\n');
-            column = 0;
+    let mut input = [0u8; 3 * 1024];
+    let mut pending = 0usize;
+    let mut line = Vec::with_capacity(73);
+    let mut encoded = Vec::with_capacity(input.len() / 3 * 4 + input.len() / 54 + 2);
+    loop {
+        let read = match file.read(&mut input[pending..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let available = pending + read;
+        let end = read == 0;
+        // Whole groups of three, or all of it at the end.
+        let take = if end { available } else { available / 3 * 3 };
+        encoded.clear();
+        for chunk in input[..take].chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            let chars = [
+                ALPHABET[(n >> 18) as usize & 63],
+                ALPHABET[(n >> 12) as usize & 63],
+                if chunk.len() > 1 {
+                    ALPHABET[(n >> 6) as usize & 63]
+                } else {
+                    b'='
+                },
+                if chunk.len() > 2 {
+                    ALPHABET[n as usize & 63]
+                } else {
+                    b'='
+                },
+            ];
+            for c in chars {
+                // `ochar`: the line ends before the 73rd character.
+                if line.len() >= 72 {
+                    encoded.extend_from_slice(&line);
+                    encoded.push(b'\n');
+                    line.clear();
+                }
+                line.push(c);
+            }
         }
-        out.push(c);
-        column += 1;
-    };
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = [
-            ALPHABET[(n >> 18) as usize & 63],
-            ALPHABET[(n >> 12) as usize & 63],
-            if chunk.len() > 1 {
-                ALPHABET[(n >> 6) as usize & 63]
-            } else {
-                b'='
-            },
-            if chunk.len() > 2 {
-                ALPHABET[n as usize & 63]
-            } else {
-                b'='
-            },
-        ];
-        for c in chars {
-            put(c, &mut out);
+        out.write_all(&encoded)?;
+        input.copy_within(take..available, 0);
+        pending = available - take;
+        if end {
+            out.write_all(&line)?;
+            return out.write_all(b"\n");
         }
     }
-    out.push(b'\n');
-    out
 }
 
-/// `externnotify`'s command line: `CMD context mailbox new old urgent &` (the context
-/// `""` when empty), unquoted, as C builds it.
+/// `externnotify`'s command line: `CMD context mailbox new old urgent` (the context `""`
+/// when empty), unquoted, as C builds it (C ends it with ` &`; the PBX runs it in the
+/// background itself, and reaps it).
 pub fn externnotify_command(
     command: &[u8],
     context: &[u8],
@@ -544,7 +586,7 @@ pub fn externnotify_command(
     out.extend_from_slice(context);
     out.push(b' ');
     out.extend_from_slice(mailbox);
-    out.extend_from_slice(format!(" {} {} {} &", counts.0, counts.1, counts.2).as_bytes());
+    out.extend_from_slice(format!(" {} {} {}", counts.0, counts.1, counts.2).as_bytes());
     out
 }
 
@@ -584,17 +626,20 @@ mod tests {
             cidname: Some(b"Alice"),
             ..Default::default()
         };
-        let bytes = b"RIFF....WAVEfmt ";
-        let mail = email(
+        let mut file: &[u8] = b"RIFF....WAVEfmt ";
+        let mut mail = Vec::new();
+        email(
             &config,
             mailbox,
             &message,
             &composed(),
             Some(Attachment {
                 format: "wav",
-                bytes: Some(bytes),
+                file: Some(&mut file),
             }),
-        );
+            &mut mail,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(mail).unwrap(),
             "Date: Thu, 06 Aug 2026 15:45:49 +0000
@@ -655,7 +700,9 @@ UklGRi4uLi5XQVZFZm10IA==
             flag: b"Urgent",
             ..Default::default()
         };
-        let mail = String::from_utf8(email(&config, mailbox, &message, &composed(), None)).unwrap();
+        let mut mail = Vec::new();
+        email(&config, mailbox, &message, &composed(), None, &mut mail).unwrap();
+        let mail = String::from_utf8(mail).unwrap();
         // A `.` in the name makes it an encoded word; each address its own.
         assert!(
             mail.contains(
@@ -706,13 +753,28 @@ from 5551234, on Thursday, August 06, 2026 at 03:45:49 PM"
                 .iter()
                 .all(|w| w.starts_with(b"=?UTF-8?Q?") && w.ends_with(b"?="))
         );
-        let lines = base64_lines(&[0u8; 100]);
+        let encode = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            base64_lines(&mut &bytes[..], &mut out).unwrap();
+            out
+        };
+        let lines = encode(&[0u8; 100]);
         let lines: Vec<&[u8]> = lines.split(|&c| c == b'\n').collect();
         assert_eq!(
             lines.iter().map(|l| l.len()).collect::<Vec<_>>(),
             [72, 64, 0]
         );
-        assert_eq!(base64_lines(b""), b"\n");
+        assert_eq!(encode(b""), b"\n");
+        // Exactly one line: no empty line after it. Across the reader's pieces, the same
+        // text as at once.
+        assert_eq!(
+            encode(&[7u8; 54]).iter().filter(|&&c| c == b'\n').count(),
+            1
+        );
+        let long: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut slow = Vec::new();
+        base64_lines(&mut OneByteAtATime(&long), &mut slow).unwrap();
+        assert_eq!(slow, encode(&long));
         assert_eq!(quote(b"a\"b\\c"), b"\"a\\\"b\\\\c\"");
         assert!(check_mime(b"J. Doe") && !check_mime(b"John Doe"));
     }
@@ -740,5 +802,21 @@ from 5551234, on Thursday, August 06, 2026 at 03:45:49 PM"
                 .iter()
                 .any(|(n, v)| *n == "VM_CALLERID" && v == b"an unknown caller")
         );
+    }
+
+    /// A reader that gives one byte per read.
+    struct OneByteAtATime<'a>(&'a [u8]);
+
+    impl Read for OneByteAtATime<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
     }
 }

@@ -300,6 +300,29 @@ pub fn parse_options_partly(optstr: &[u8]) -> (Vec<AppOption>, Option<String>) {
     (out, None)
 }
 
+/// `ast_escape_quoted` into its 128-byte buffer: a backslash before every byte a quoted
+/// SIP string may not hold as it is (`"`, `\`, controls other than tab and vertical tab,
+/// DEL), stopping where the buffer ends.
+pub fn escape_quoted(name: &[u8]) -> Vec<u8> {
+    const BUFFER: usize = 128;
+    let mut out = Vec::with_capacity(name.len().min(BUFFER));
+    for &c in name {
+        if out.len() >= BUFFER - 1 {
+            break;
+        }
+        let allowed = matches!(c, b'\t' | 0x0b | b' ' | b'!' | 0x23..=0x5b | 0x5d..=0x7e | 0x80..);
+        if allowed {
+            out.push(c);
+        } else {
+            if out.len() >= BUFFER - 2 {
+                break;
+            }
+            out.extend_from_slice(&[b'\\', c]);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,9 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pbx_engine::vars::Variables;
 use pbx_engine::voicemail::{Greeting, Leave, Left};
 use pbx_media::sound::{Format, Sound};
-use pbx_voicemail::notify::{self, Attachment, Composed, NewMessage, template_variables};
+use pbx_voicemail::notify::NewMessage;
 use pbx_voicemail::{Mailbox, MessageInfo, Spool, spool};
-use pbxc_stdlib::functions::time::format_time;
+
+mod notify;
 
 use crate::apps::{CallIo, Ended, Wake};
 use crate::channel::{Recording, State, lock};
@@ -300,6 +301,11 @@ impl CallIo<'_> {
         loop {
             cmd = match cmd {
                 Cmd::HungUp => {
+                    // The menu ended by a hang-up or a prompt that could not play: C says
+                    // goodbye to a caller still there.
+                    if !self.chan.must_stop() {
+                        let _ = self.play("vm-goodbye", &|_| true);
+                    }
                     return (Reviewed::HungUp, take);
                 }
                 Cmd::Key(b'1') if exists => {
@@ -309,8 +315,9 @@ impl CallIo<'_> {
                 Cmd::Key(b'1' | b'3') => {
                     if recorded {
                         let _ = self.play("vm-intro", &|_| true);
-                        if self.play("beep", &|_| true) == Ok(Wake::HungUp) {
-                            // A hang-up before the new recording: the last one is deleted.
+                        if matches!(self.play("beep", &|_| true), Ok(Wake::HungUp) | Err(())) {
+                            // A hang-up (or no beep to play) before the new recording: the
+                            // last one is deleted and the call ends.
                             take.kept = false;
                             return (Reviewed::HungUp, take);
                         }
@@ -545,7 +552,7 @@ impl CallIo<'_> {
             callerchan: self.chan.name.as_bytes().to_vec(),
             callerid: leave.callerid.clone(),
             origtime: now,
-            category: leave.category.clone(),
+            category: leave.category.clone().unwrap_or_default(),
             msg_id: spool::msg_id(now, MSG_IDS.fetch_add(1, Ordering::Relaxed)),
         }
     }
@@ -632,193 +639,15 @@ impl CallIo<'_> {
             cidnum: leave.cidnum.as_deref(),
             cidname: leave.cidname.as_deref(),
             flag,
-            category: &leave.category,
+            category: leave.category.as_deref(),
         };
-        // The copies' mailboxes are told first, each by its own settings, then this one.
+        let written: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+        // The copies' mailboxes are told first, each by its own settings, then this one
+        // (C tells each as it copies to it: only a mailbox named twice sees the difference).
         for (recipient, base) in &told {
-            self.notify(spool, recipient, base, &message(base));
+            self.notify(spool, recipient, base, &written, &message(base));
         }
-        self.notify(spool, leave.mailbox, &base, &message(&base));
-    }
-
-    /// `notify_new_message`: the e-mail (with the recording unless `attach=no`), the page,
-    /// `delete`, and `externnotify`, in that order.
-    fn notify(&self, spool: &Spool, mailbox: &Mailbox, base: &Path, message: &NewMessage<'_>) {
-        let voicemail = self.program.voicemail.clone();
-        let config = &voicemail.config;
-        let settings = &config.general.notify;
-        // The format attached: `attachfmt` when it was recorded, else the first.
-        let mut formats = config.general.formats.join("|");
-        if !mailbox.attachfmt.is_empty() {
-            let wanted = String::from_utf8_lossy(&mailbox.attachfmt).into_owned();
-            if formats.contains(&wanted) {
-                formats = wanted;
-            } else {
-                tracing::warn!(
-                    "Attachment format '{wanted}' is not one of the recorded formats '{formats}'.  Falling back to default format for '{}@{}'.",
-                    String::from_utf8_lossy(&mailbox.mailbox),
-                    String::from_utf8_lossy(&mailbox.context)
-                );
-            }
-        }
-        let first = formats.split('|').next().unwrap_or("wav");
-        let format = if first == "wav49" { "WAV" } else { first };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let zone = String::from_utf8_lossy(config.zone(mailbox)).into_owned();
-        let offset = if zone.is_empty() {
-            0
-        } else {
-            pbxc_dialplan::timing::zone_offset(&zone, now).unwrap_or(0)
-        };
-        let date_header = format_time(now, offset, b"%a, %d %b %Y %H:%M:%S %z");
-        let host = pbx_engine::system::BuildInfo::get()
-            .hostname
-            .as_bytes()
-            .to_vec();
-        let stripped = |v: Option<&[u8]>| {
-            v.map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|&c| (32..128).contains(&c))
-                    .collect::<Vec<u8>>()
-            })
-        };
-        let (cidnum, cidname) = (stripped(message.cidnum), stripped(message.cidname));
-        let given = |own: &Option<Vec<u8>>, general: &Option<Vec<u8>>| {
-            own.clone()
-                .filter(|t| !t.is_empty())
-                .or_else(|| general.clone().filter(|t| !t.is_empty()))
-        };
-        if mailbox.email.as_ref().is_some_and(|e| !e.is_empty()) {
-            let date = format_time(now, offset, &settings.emaildateformat);
-            let fromstring = if mailbox.fromstring.is_empty() {
-                &settings.fromstring
-            } else {
-                &mailbox.fromstring
-            };
-            let from = (!fromstring.is_empty()).then(|| {
-                let vars = template_variables(
-                    mailbox,
-                    message,
-                    cidnum.as_deref(),
-                    cidname.as_deref(),
-                    &date,
-                );
-                self.substitute(fromstring, &vars)
-            });
-            let vars = template_variables(mailbox, message, message.cidnum, message.cidname, &date);
-            let subject = given(&mailbox.emailsubject, &settings.emailsubject)
-                .map(|t| self.substitute(&t, &vars));
-            let body = mailbox
-                .emailbody
-                .clone()
-                .or_else(|| settings.emailbody.clone())
-                .map(|t| self.substitute(&t, &vars));
-            let file = base.with_extension(format);
-            let bytes = if mailbox.attach {
-                match std::fs::read(&file) {
-                    Ok(bytes) => Some(bytes),
-                    Err(e) => {
-                        tracing::warn!("Failed to open file: {}: {e}", file.display());
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-            let composed = Composed {
-                date_header: date_header.clone(),
-                date,
-                from,
-                subject,
-                body,
-                host: host.clone(),
-                pid: std::process::id(),
-                random: (random(), random()),
-            };
-            let mail = notify::email(
-                config,
-                mailbox,
-                message,
-                &composed,
-                mailbox.attach.then_some(Attachment {
-                    format,
-                    bytes: bytes.as_deref(),
-                }),
-            );
-            send(&settings.mailcmd, &mail);
-        }
-        if !mailbox.pager.is_empty() {
-            let date = format_time(now, offset, &settings.pagerdateformat);
-            let vars = template_variables(mailbox, message, message.cidnum, message.cidname, &date);
-            let from = (!settings.pagerfromstring.is_empty()).then(|| {
-                let vars = template_variables(
-                    mailbox,
-                    message,
-                    cidnum.as_deref(),
-                    cidname.as_deref(),
-                    &date,
-                );
-                self.substitute(&settings.pagerfromstring, &vars)
-            });
-            let composed = Composed {
-                date_header,
-                date,
-                from,
-                subject: settings
-                    .pagersubject
-                    .clone()
-                    .filter(|t| !t.is_empty())
-                    .map(|t| self.substitute(&t, &vars)),
-                body: settings
-                    .pagerbody
-                    .clone()
-                    .map(|t| self.substitute(&t, &vars)),
-                host,
-                pid: std::process::id(),
-                random: (0, 0),
-            };
-            send(
-                &settings.mailcmd,
-                &notify::page(config, mailbox, message, &composed),
-            );
-        }
-        if mailbox.delete {
-            let _ = std::fs::remove_file(base.with_extension("txt"));
-            for name in &config.general.formats {
-                let _ = std::fs::remove_file(base.with_extension(name));
-            }
-        }
-        if !settings.externnotify.is_empty() {
-            let count =
-                |folder: &[u8]| spool.folder_count(&mailbox.context, &mailbox.mailbox, folder);
-            let command = notify::externnotify_command(
-                &settings.externnotify,
-                &mailbox.context,
-                &mailbox.mailbox,
-                (count(b"INBOX"), count(b"Old"), count(b"Urgent")),
-            );
-            safe_system(&command);
-        }
-    }
-
-    /// A template substituted as a dialplan's data on a channel of its own: the message's
-    /// variables and the globals, none of the caller's.
-    fn substitute(&self, template: &[u8], vars: &[(&'static str, Vec<u8>)]) -> Vec<u8> {
-        self.program.with(|plan, index| {
-            let mut engine = pbx_engine::Engine::with_index(plan, index);
-            engine.system = self.pbx.system();
-            engine.share_globals(self.pbx.globals.clone());
-            engine.share_database(self.pbx.database.clone());
-            let mut call = pbx_engine::Call::new(b"", b"", None);
-            for (name, value) in vars {
-                call.vars.set(name.as_bytes(), Some(value));
-            }
-            let mut dummy = pbx_engine::SimulatedChannel::new(b"Dummy/voicemail").without_cdr();
-            engine.substitute(&mut call, &mut dummy, template)
-        })
+        self.notify(spool, leave.mailbox, &base, &written, &message(&base));
     }
 
     /// Whether a sound of that name (an absolute path, any format) can be played, without
@@ -895,73 +724,4 @@ fn whole_seconds_limit(seconds: u32) -> Option<Duration> {
         .unwrap_or_default();
     let into_second = Duration::from_nanos(u64::from(now.subsec_nanos()));
     Some(Duration::from_secs(u64::from(seconds) + 1).saturating_sub(into_second))
-}
-
-/// Writes `message` to a file of its own and hands it to `mailcmd` on its standard input,
-/// as `sendmail` does: `( CMD < FILE ; rm -f FILE ) &`, the shell not waited beyond its
-/// start.
-fn send(mailcmd: &[u8], message: &[u8]) {
-    let file = match temporary_file(message) {
-        Ok(file) => file,
-        Err(e) => {
-            tracing::warn!(
-                "Unable to launch '{}' (can't create temporary file): {e}",
-                String::from_utf8_lossy(mailcmd)
-            );
-            return;
-        }
-    };
-    let file = file.to_string_lossy().into_owned();
-    let mut command = b"( ".to_vec();
-    command.extend_from_slice(mailcmd);
-    command.extend_from_slice(format!(" < {file} ; rm -f {file} ) &").as_bytes());
-    safe_system(&command);
-}
-
-/// `/tmp/astmail-XXXXXX` holding `bytes`, made with O_EXCL.
-fn temporary_file(bytes: &[u8]) -> std::io::Result<std::path::PathBuf> {
-    use std::io::Write;
-    for _ in 0..16 {
-        let path = std::path::PathBuf::from(format!("/tmp/astmail-{:06x}", random() & 0xff_ffff));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => {
-                file.write_all(bytes)?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free name"))
-}
-
-/// `ast_safe_system`: `/bin/sh -c COMMAND`, waited for (a command ending in `&` returns at
-/// once).
-fn safe_system(command: &[u8]) {
-    use std::os::unix::ffi::OsStrExt;
-    let status = std::process::Command::new("/bin/sh")
-        .arg("-c")
-        .arg(std::ffi::OsStr::from_bytes(command))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .status();
-    if let Err(e) = status {
-        tracing::warn!("cannot run /bin/sh: {e}");
-    }
-}
-
-/// `ast_random()` for the Message-ID and the boundary.
-fn random() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    (hasher.finish() & 0x7fff_ffff) as u32
 }
