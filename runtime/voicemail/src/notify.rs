@@ -54,7 +54,10 @@ pub fn template_variables(
     vec![
         ("VM_NAME", mailbox.fullname.clone()),
         ("VM_DUR", message.duration_text().into_bytes()),
-        ("VM_MSGNUM", (message.number + 1).to_string().into_bytes()),
+        (
+            "VM_MSGNUM",
+            (u64::from(message.number) + 1).to_string().into_bytes(),
+        ),
         ("VM_CONTEXT", mailbox.context.clone()),
         ("VM_MAILBOX", mailbox.mailbox.clone()),
         ("VM_CALLERID", callerid),
@@ -242,7 +245,7 @@ fn head(
         }
     }
     out.extend_from_slice(&to);
-    let number = (message.number + 1).to_string();
+    let number = (u64::from(message.number) + 1).to_string();
     let mut line = |parts: &[&[u8]]| {
         for part in parts {
             out.extend_from_slice(part);
