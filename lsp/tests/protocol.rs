@@ -1342,3 +1342,33 @@ fn pbxc_status_counts_what_an_edit_reused() {
     assert_eq!(status["sectionsReused"], 2, "{status}");
     assert_eq!(status["jumpsReused"], 2, "{status}");
 }
+
+/// voicemail.conf is read with the dialplan (DP352), and editing it refreshes the
+/// dialplan's diagnostics: the directory is one configuration.
+#[test]
+fn voicemail_mailboxes_are_checked_across_files_as_voicemail_conf_changes() {
+    const DIALPLAN: &str = "[from-phones]\nexten => 100,1,VoiceMail(10O@default,u)\n";
+    const MAILBOXES: &str = "[default]\n100 => 1234,Alice\n";
+    let dir = Dir::new(&[("extensions.conf", DIALPLAN), ("voicemail.conf", MAILBOXES)]);
+    let mut c = Client::start(Some(&dir.path));
+    let ext = dir.file("extensions.conf");
+    c.open(&ext, None);
+    let diagnostics = c.diagnostics(&ext, 1);
+    assert_eq!(codes_and_lines(&diagnostics), [("DP352".to_string(), 1)]);
+    let (line, col) = find(DIALPLAN, "10O", 0);
+    assert_eq!(diagnostics[0]["range"]["start"], at(line, col));
+    // The mailbox appears in voicemail.conf: the dialplan's warning goes.
+    let vm = dir.file("voicemail.conf");
+    c.open(&vm, None);
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&vm), "version": 2 },
+            "contentChanges": [
+                { "range": { "start": at(2, 0), "end": at(2, 0) }, "text": "10O => 1,Typo\n" },
+            ]
+        }),
+    );
+    // Republished for the document as it is (still version 1).
+    assert_eq!(codes_and_lines(&c.diagnostics(&ext, 1)), []);
+}
