@@ -54,17 +54,7 @@ pub fn file_settings(
     dir: &Path,
     file: &str,
 ) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let mut probe = Session::new(
-        provider,
-        LoadOptions {
-            config_dir: dir.to_path_buf(),
-            exec_includes: false,
-        },
-    );
-    let Ok(config) = probe.load(file) else {
-        return Vec::new();
-    };
-    settings(&config)
+    load_alone(provider, dir, file).map_or_else(Vec::new, |config| settings(&config))
 }
 
 /// The settings of configuration file `file` in `dir` as [`every_setting`] gives them
@@ -74,6 +64,14 @@ pub fn file_every_setting(
     dir: &Path,
     file: &str,
 ) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    match load_alone(provider, dir, file) {
+        Some(config) if !config.rejected => every_setting(&config),
+        _ => Vec::new(),
+    }
+}
+
+/// `file` of configuration directory `dir`, loaded on its own (no `#exec`).
+fn load_alone(provider: &dyn SourceProvider, dir: &Path, file: &str) -> Option<Config> {
     let mut probe = Session::new(
         provider,
         LoadOptions {
@@ -81,10 +79,7 @@ pub fn file_every_setting(
             exec_includes: false,
         },
     );
-    match probe.load(file) {
-        Ok(config) if !config.rejected => every_setting(&config),
-        _ => Vec::new(),
-    }
+    probe.load(file).ok()
 }
 
 /// The settings of every category that is not a template, as (section, name, value) in

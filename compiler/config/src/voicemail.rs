@@ -270,6 +270,25 @@ impl Config {
         out
     }
 
+    /// A `maxmsg` value (`shown` as the warnings quote it): 0 is greetings only, a negative
+    /// one is the default, more than the limit is the limit.
+    fn maxmsg(&mut self, value: &[u8], shown: String) -> u32 {
+        let n = atoi(value);
+        if n < 0 {
+            self.warn(format!(
+                "Invalid number of messages per folder {shown}. Using default value {MAXMSG}"
+            ));
+            MAXMSG
+        } else if n > i64::from(MAXMSGLIMIT) {
+            self.warn(format!(
+                "Maximum number of messages per folder is {MAXMSGLIMIT}. Cannot accept value {shown}"
+            ));
+            MAXMSGLIMIT
+        } else {
+            n as u32
+        }
+    }
+
     fn warn(&mut self, line: String) {
         self.log.push(format!("WARNING: {line}"));
     }
@@ -294,22 +313,7 @@ impl Config {
             };
         }
         if let Some(v) = get("maxmsg") {
-            let n = atoi(v);
-            general.maxmsg = if n < 0 {
-                self.warn(format!(
-                    "Invalid number of messages per folder '{}'. Using default value {MAXMSG}",
-                    text(v)
-                ));
-                MAXMSG
-            } else if n > i64::from(MAXMSGLIMIT) {
-                self.warn(format!(
-                    "Maximum number of messages per folder is {MAXMSGLIMIT}. Cannot accept value '{}'",
-                    text(v)
-                ));
-                MAXMSGLIMIT
-            } else {
-                n as u32
-            };
+            general.maxmsg = self.maxmsg(v, format!("'{}'", text(v)));
         }
         if let Some(v) = get("silencethreshold") {
             general.silence_threshold = atoi(v) as i32;
@@ -533,24 +537,7 @@ impl Config {
                     mailbox.maxsecs = n.min(i64::from(u32::MAX)) as u32;
                 }
             }
-            "maxmsg" => {
-                let n = atoi(value);
-                mailbox.maxmsg = if n < 0 {
-                    self.warn(format!(
-                        "Invalid number of messages per folder maxmsg={}. Using default value {MAXMSG}",
-                        text(value)
-                    ));
-                    MAXMSG
-                } else if n > i64::from(MAXMSGLIMIT) {
-                    self.warn(format!(
-                        "Maximum number of messages per folder is {MAXMSGLIMIT}. Cannot accept value maxmsg={}",
-                        text(value)
-                    ));
-                    MAXMSGLIMIT
-                } else {
-                    n as u32
-                };
-            }
+            "maxmsg" => mailbox.maxmsg = self.maxmsg(value, format!("maxmsg={}", text(value))),
             "options" => {
                 let nested = value.to_vec();
                 self.apply_options(mailbox, &nested);

@@ -175,6 +175,71 @@ struct Head {
     boundary: Vec<u8>,
 }
 
+/// A mail's text, written a line at a time.
+#[derive(Default)]
+struct Text(Vec<u8>);
+
+impl Text {
+    fn line(&mut self, parts: &[&[u8]]) {
+        self.put(parts);
+        self.0.push(b'\n');
+    }
+
+    fn put(&mut self, parts: &[&[u8]]) {
+        for part in parts {
+            self.0.extend_from_slice(part);
+        }
+    }
+
+    /// `name <address>`, `name` RFC 2047 encoded when it must be (a word per line, the
+    /// first after `lead`, continuation lines starting with a space) or quoted, and
+    /// `suffix` after the address.
+    fn named_address(
+        &mut self,
+        lead: &[u8],
+        name: &[u8],
+        address: &[u8],
+        suffix: &[u8],
+        charset: &[u8],
+        preamble: usize,
+    ) {
+        if !check_mime(name) {
+            self.line(&[lead, b" ", &quote(name), b" <", address, b">", suffix]);
+            return;
+        }
+        let encoded = encode_mime(name, charset, preamble, address.len() + 3 + suffix.len());
+        let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
+        for (i, word) in words.iter().enumerate() {
+            let lead: &[u8] = if i == 0 { lead } else { b"" };
+            if i + 1 == words.len() {
+                self.line(&[lead, b" ", word, b" <", address, b">", suffix]);
+            } else {
+                self.line(&[lead, b" ", word]);
+            }
+        }
+    }
+
+    /// `From:`: the substituted `fromstring` before the sender, else `Asterisk PBX`.
+    fn from(&mut self, from: Option<&[u8]>, who: &[u8], charset: &[u8]) {
+        match from {
+            Some(from) => self.named_address(b"From:", from, who, b"", charset, "From: ".len()),
+            None => self.line(&[b"From: Asterisk PBX <", who, b">"]),
+        }
+    }
+
+    /// `Subject:` of a template, encoded when it must be.
+    fn subject(&mut self, subject: &[u8], charset: &[u8]) {
+        if !check_mime(subject) {
+            return self.line(&[b"Subject: ", subject]);
+        }
+        let encoded = encode_mime(subject, charset, "Subject: ".len(), 0);
+        for (i, word) in encoded.split(|&c| c == b' ').enumerate() {
+            let lead: &[u8] = if i == 0 { b"Subject:" } else { b"" };
+            self.line(&[lead, b" ", word]);
+        }
+    }
+}
+
 fn head(
     config: &Config,
     mailbox: &Mailbox,
@@ -182,126 +247,53 @@ fn head(
     composed: &Composed,
     attached: bool,
 ) -> Head {
-    let notify = &config.general.notify;
+    let charset = &config.general.notify.charset;
     let who = sender(config, mailbox, &composed.host);
-    let mut out = Vec::new();
-    let mut line = |parts: &[&[u8]]| {
-        for part in parts {
-            out.extend_from_slice(part);
-        }
-        out.push(b'\n');
-    };
-    line(&[b"Date: ", &composed.date_header]);
-    match &composed.from {
-        Some(from) if check_mime(from) => {
-            let encoded = encode_mime(from, &notify.charset, "From: ".len(), who.len() + 3);
-            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
-            for (i, word) in words.iter().enumerate() {
-                let lead: &[u8] = if i == 0 { b"From:" } else { b"" };
-                if i + 1 == words.len() {
-                    line(&[lead, b" ", word, b" <", &who, b">"]);
-                } else {
-                    line(&[lead, b" ", word]);
-                }
-            }
-        }
-        Some(from) => line(&[b"From: ", &quote(from), b" <", &who, b">"]),
-        None => line(&[b"From: Asterisk PBX <", &who, b">"]),
-    }
-    // Each `|`-separated address of the mailbox's e-mail.
+    let mut out = Text::default();
+    out.line(&[b"Date: ", &composed.date_header]);
+    out.from(composed.from.as_deref(), &who, charset);
+    // Each `|`-separated address of the mailbox's e-mail; `To:` leads the first.
     let email = mailbox.email.clone().unwrap_or_default();
     let addresses: Vec<&[u8]> = email.split(|&c| c == b'|').collect();
-    let mut to = b"To:".to_vec();
+    out.put(&[b"To:"]);
     for (i, address) in addresses.iter().enumerate() {
         let more: &[u8] = if i + 1 < addresses.len() { b"," } else { b"" };
-        if check_mime(&mailbox.fullname) {
-            let preamble = if i == 0 { "To: ".len() } else { 0 };
-            let encoded = encode_mime(
-                &mailbox.fullname,
-                &notify.charset,
-                preamble,
-                address.len() + 3 + more.len(),
-            );
-            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
-            for (k, word) in words.iter().enumerate() {
-                to.push(b' ');
-                to.extend_from_slice(word);
-                if k + 1 == words.len() {
-                    to.extend_from_slice(b" <");
-                    to.extend_from_slice(address);
-                    to.push(b'>');
-                    to.extend_from_slice(more);
-                }
-                to.push(b'\n');
-            }
-        } else {
-            to.push(b' ');
-            to.extend_from_slice(&quote(&mailbox.fullname));
-            to.extend_from_slice(b" <");
-            to.extend_from_slice(address);
-            to.push(b'>');
-            to.extend_from_slice(more);
-            to.push(b'\n');
-        }
+        let preamble = if i == 0 { "To: ".len() } else { 0 };
+        out.named_address(b"", &mailbox.fullname, address, more, charset, preamble);
     }
-    out.extend_from_slice(&to);
     let number = (u64::from(message.number) + 1).to_string();
-    let mut line = |parts: &[&[u8]]| {
-        for part in parts {
-            out.extend_from_slice(part);
-        }
-        out.push(b'\n');
-    };
     match &composed.subject {
-        Some(subject) if check_mime(subject) => {
-            let encoded = encode_mime(subject, &notify.charset, "Subject: ".len(), 0);
-            for (i, word) in encoded.split(|&c| c == b' ').enumerate() {
-                let lead: &[u8] = if i == 0 { b"Subject:" } else { b"" };
-                line(&[lead, b" ", word]);
-            }
-        }
-        Some(subject) => line(&[b"Subject: ", subject]),
+        Some(subject) => out.subject(subject, charset),
         None => {
-            let prefix: &[u8] = if notify.pbxskip { b"" } else { b"[PBX]: " };
-            if message.flag.is_empty() {
-                line(&[
-                    b"Subject: ",
-                    prefix,
-                    b"New message ",
-                    number.as_bytes(),
-                    b" in mailbox ",
-                    &mailbox.mailbox,
-                ]);
+            let prefix: &[u8] = if config.general.notify.pbxskip {
+                b""
             } else {
-                line(&[
-                    b"Subject: ",
-                    prefix,
-                    b"New ",
-                    message.flag,
-                    b" message ",
-                    number.as_bytes(),
-                    b" in mailbox ",
-                    &mailbox.mailbox,
-                ]);
-            }
+                b"[PBX]: "
+            };
+            let flagged: &[&[u8]] = if message.flag.is_empty() {
+                &[b"New message "]
+            } else {
+                &[b"New ", message.flag, b" message "]
+            };
+            out.put(&[b"Subject: ", prefix]);
+            out.put(flagged);
+            out.line(&[number.as_bytes(), b" in mailbox ", &mailbox.mailbox]);
         }
     }
-    line(&[
+    out.line(&[
         format!("Message-ID: <Asterisk-{number}-{}-", composed.random.0).as_bytes(),
         &mailbox.mailbox,
         format!("-{}@", composed.pid as i32).as_bytes(),
         &composed.host,
         b">",
     ]);
-    let cidnum = message.cidnum.filter(|c| !c.is_empty());
-    let cidname = message.cidname.filter(|c| !c.is_empty());
-    if let Some(number) = cidnum {
-        line(&[b"X-Asterisk-CallerID: ", &strip_control(number)]);
+    if let Some(number) = message.cidnum.filter(|c| !c.is_empty()) {
+        out.line(&[b"X-Asterisk-CallerID: ", &strip_control(number)]);
     }
-    if let Some(name) = cidname {
-        line(&[b"X-Asterisk-CallerIDName: ", &strip_control(name)]);
+    if let Some(name) = message.cidname.filter(|c| !c.is_empty()) {
+        out.line(&[b"X-Asterisk-CallerIDName: ", &strip_control(name)]);
     }
-    line(&[b"MIME-Version: 1.0"]);
+    out.line(&[b"MIME-Version: 1.0"]);
     let boundary = [
         format!("----voicemail_{number}").as_bytes(),
         &mailbox.mailbox,
@@ -309,46 +301,44 @@ fn head(
     ]
     .concat();
     if attached {
-        line(&[
+        out.line(&[
             b"Content-Type: multipart/mixed; boundary=\"",
             &boundary,
             b"\"",
         ]);
-        line(&[]);
-        line(&[]);
-        line(&[b"This is a multi-part message in MIME format."]);
-        line(&[]);
-        line(&[b"--", &boundary]);
+        out.line(&[]);
+        out.line(&[]);
+        out.line(&[b"This is a multi-part message in MIME format."]);
+        out.line(&[]);
+        out.line(&[b"--", &boundary]);
     }
-    line(&[b"Content-Type: text/plain; charset=", &notify.charset]);
-    line(&[b"Content-Transfer-Encoding: 8bit"]);
-    line(&[]);
+    out.line(&[b"Content-Type: text/plain; charset=", charset]);
+    out.line(&[b"Content-Transfer-Encoding: 8bit"]);
+    out.line(&[]);
     match &composed.body {
-        Some(body) => line(&[body]),
+        Some(body) => out.line(&[body]),
         None => {
             let from: &[u8] = message
                 .cidname
                 .or(message.cidnum)
                 .unwrap_or(b"an unknown caller");
-            out.extend_from_slice(b"Dear ");
-            out.extend_from_slice(&mailbox.fullname);
-            out.extend_from_slice(b":\n\n\tJust wanted to let you know you were just left a ");
-            out.extend_from_slice(message.duration_text().as_bytes());
-            out.extend_from_slice(
+            out.put(&[
+                b"Dear ",
+                &mailbox.fullname,
+                b":\n\n\tJust wanted to let you know you were just left a ",
+                message.duration_text().as_bytes(),
                 format!(" long message (number {number})\nin mailbox ").as_bytes(),
-            );
-            out.extend_from_slice(&mailbox.mailbox);
-            out.extend_from_slice(b" from ");
-            out.extend_from_slice(from);
-            out.extend_from_slice(b", on ");
-            out.extend_from_slice(&composed.date);
-            out.extend_from_slice(
+                &mailbox.mailbox,
+                b" from ",
+                from,
+                b", on ",
+                &composed.date,
                 b" so you might\nwant to check it when you get a chance.  Thanks!\n\n\t\t\t\t--Asterisk\n\n",
-            );
+            ]);
         }
     }
     Head {
-        text: out,
+        text: out.0,
         boundary,
     }
 }
@@ -360,85 +350,43 @@ pub fn page(
     message: &NewMessage<'_>,
     composed: &Composed,
 ) -> Vec<u8> {
-    let notify = &config.general.notify;
+    let charset = &config.general.notify.charset;
     let who = sender(config, mailbox, &composed.host);
-    let mut out = Vec::new();
-    let mut line = |parts: &[&[u8]]| {
-        for part in parts {
-            out.extend_from_slice(part);
-        }
-        out.push(b'\n');
-    };
-    line(&[b"Date: ", &composed.date_header]);
-    match &composed.from {
-        Some(from) if check_mime(from) => {
-            let encoded = encode_mime(from, &notify.charset, "From: ".len(), who.len() + 3);
-            let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
-            for (i, word) in words.iter().enumerate() {
-                let lead: &[u8] = if i == 0 { b"From:" } else { b"" };
-                if i + 1 == words.len() {
-                    line(&[lead, b" ", word, b" <", &who, b">"]);
-                } else {
-                    line(&[lead, b" ", word]);
-                }
-            }
-        }
-        Some(from) => line(&[b"From: ", &quote(from), b" <", &who, b">"]),
-        None => line(&[b"From: Asterisk PBX <", &who, b">"]),
-    }
-    if check_mime(&mailbox.fullname) {
-        let encoded = encode_mime(
-            &mailbox.fullname,
-            &notify.charset,
-            "To: ".len(),
-            mailbox.pager.len() + 3,
-        );
-        let words: Vec<&[u8]> = encoded.split(|&c| c == b' ').collect();
-        for (i, word) in words.iter().enumerate() {
-            let lead: &[u8] = if i == 0 { b"To:" } else { b"" };
-            if i + 1 == words.len() {
-                line(&[lead, b" ", word, b" <", &mailbox.pager, b">"]);
-            } else {
-                line(&[lead, b" ", word]);
-            }
-        }
-    } else {
-        line(&[
-            b"To: ",
-            &quote(&mailbox.fullname),
-            b" <",
-            &mailbox.pager,
-            b">",
-        ]);
-    }
+    let mut out = Text::default();
+    out.line(&[b"Date: ", &composed.date_header]);
+    out.from(composed.from.as_deref(), &who, charset);
+    out.named_address(
+        b"To:",
+        &mailbox.fullname,
+        &mailbox.pager,
+        b"",
+        charset,
+        "To: ".len(),
+    );
     match &composed.subject {
-        Some(subject) if check_mime(subject) => {
-            let encoded = encode_mime(subject, &notify.charset, "Subject: ".len(), 0);
-            for (i, word) in encoded.split(|&c| c == b' ').enumerate() {
-                let lead: &[u8] = if i == 0 { b"Subject:" } else { b"" };
-                line(&[lead, b" ", word]);
-            }
-        }
-        Some(subject) => line(&[b"Subject: ", subject]),
-        None if message.flag.is_empty() => line(&[b"Subject: New VM"]),
-        None => line(&[b"Subject: New ", message.flag, b" VM"]),
+        Some(subject) => out.subject(subject, charset),
+        None if message.flag.is_empty() => out.line(&[b"Subject: New VM"]),
+        None => out.line(&[b"Subject: New ", message.flag, b" VM"]),
     }
-    line(&[]);
+    out.line(&[]);
     match &composed.body {
-        Some(body) => line(&[body]),
+        Some(body) => out.line(&[body]),
         None => {
             let from: &[u8] = message.cidname.or(message.cidnum).unwrap_or(b"unknown");
-            out.extend_from_slice(format!("New {} long ", message.duration_text()).as_bytes());
-            out.extend_from_slice(message.flag);
-            out.extend_from_slice(b" msg in box ");
-            out.extend_from_slice(&mailbox.mailbox);
-            out.extend_from_slice(b"\nfrom ");
-            out.extend_from_slice(from);
-            out.extend_from_slice(b", on ");
-            out.extend_from_slice(&composed.date);
+            // No line end after it.
+            out.put(&[
+                format!("New {} long ", message.duration_text()).as_bytes(),
+                message.flag,
+                b" msg in box ",
+                &mailbox.mailbox,
+                b"\nfrom ",
+                from,
+                b", on ",
+                &composed.date,
+            ]);
         }
     }
-    out
+    out.0
 }
 
 /// `check_mime`: whether a header text must be RFC 2047 encoded.
