@@ -16,6 +16,7 @@
 //! - [`tone`]: indication tones (`Playtones`, ringing, busy) and the milliwatt.
 
 pub mod g711;
+pub mod gsm;
 pub mod resample;
 pub mod say;
 pub mod sound;

@@ -17,8 +17,13 @@
 //!   and odd-size padding are skipped, the RIFF size is not trusted, and a `data` chunk cut
 //!   short by a crashed writer is read as far as it goes.
 //!
+//! - `gsm`: GSM 06.10 full-rate frames, and `WAV` (`wav49`): GSM in WAV, two frames in 65
+//!   bytes — the formats of Asterisk's default sound packages and of many voicemail spools,
+//!   decoded as libgsm decodes them ([`crate::gsm`]); a `wav` file holding GSM (format
+//!   0x31) is read too. They are read, not written.
+//!
 //! Extensions are matched case-sensitively, as Asterisk does: `WAV` is its GSM-in-WAV format
-//! (`wav49`), which we do not read.
+//! (`wav49`), not `wav`.
 //!
 //! Files are user input: every decoder returns a [`SoundError`] rather than panicking.
 
@@ -44,12 +49,24 @@ pub enum Format {
     Alaw,
     /// RIFF WAVE.
     Wav,
+    /// GSM 06.10 frames, no header (read only).
+    Gsm,
+    /// GSM 06.10 in RIFF WAVE, Microsoft's packing (read only).
+    Wav49,
 }
 
 impl Format {
     /// Every format, in the order a sounds directory prefers them: lossless first, then the
-    /// G.711 laws that need no more than a table look-up, then WAV.
-    pub const ALL: [Format; 4] = [Format::Sln, Format::Ulaw, Format::Alaw, Format::Wav];
+    /// G.711 laws that need no more than a table look-up, then WAV, then GSM, which must be
+    /// decoded.
+    pub const ALL: [Format; 6] = [
+        Format::Sln,
+        Format::Ulaw,
+        Format::Alaw,
+        Format::Wav,
+        Format::Gsm,
+        Format::Wav49,
+    ];
 
     /// The format of a file extension (without the dot), with Asterisk's aliases
     /// (`formats/format_sln.c`, `format_pcm.c`, `format_wav.c`); case-sensitive.
@@ -66,6 +83,8 @@ impl Format {
             Format::Ulaw => &["pcm", "ulaw", "ul", "mu", "ulw"],
             Format::Alaw => &["alaw", "al", "alw"],
             Format::Wav => &["wav"],
+            Format::Gsm => &["gsm"],
+            Format::Wav49 => &["WAV", "wav49"],
         }
     }
 
@@ -76,7 +95,14 @@ impl Format {
             Format::Ulaw => "ulaw",
             Format::Alaw => "alaw",
             Format::Wav => "wav",
+            Format::Gsm => "gsm",
+            Format::Wav49 => "WAV",
         }
+    }
+
+    /// Whether [`encode`] writes it.
+    pub fn writable(self) -> bool {
+        !matches!(self, Format::Gsm | Format::Wav49)
     }
 }
 
@@ -229,19 +255,22 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Sound, SoundError> {
             .collect(),
         Format::Ulaw => bytes.iter().map(|&b| g711::ulaw_decode(b)).collect(),
         Format::Alaw => bytes.iter().map(|&b| g711::alaw_decode(b)).collect(),
-        Format::Wav => decode_wav(bytes)?,
+        Format::Wav | Format::Wav49 => decode_wav(bytes)?,
+        Format::Gsm => crate::gsm::Decoder::decode_gsm(bytes),
     };
     Ok(Sound::new(samples))
 }
 
-/// Encodes 8 kHz mono samples as a file of `format` (what `Record` writes).
-pub fn encode(samples: &[i16], format: Format) -> Vec<u8> {
-    match format {
+/// Encodes 8 kHz mono samples as a file of `format` (what `Record` writes); `None` for a
+/// format that is only read ([`Format::writable`]).
+pub fn encode(samples: &[i16], format: Format) -> Option<Vec<u8>> {
+    Some(match format {
         Format::Sln => samples.iter().flat_map(|s| s.to_le_bytes()).collect(),
         Format::Ulaw => samples.iter().map(|&s| g711::ulaw_encode(s)).collect(),
         Format::Alaw => samples.iter().map(|&s| g711::alaw_encode(s)).collect(),
         Format::Wav => encode_wav(samples),
-    }
+        Format::Gsm | Format::Wav49 => return None,
+    })
 }
 
 /// Encodes 8 kHz mono samples as a 16-bit PCM WAV file with the canonical 44-byte header,
@@ -270,6 +299,8 @@ pub fn encode_wav(samples: &[i16]) -> Vec<u8> {
 const WAVE_FORMAT_PCM: u16 = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT: u16 = 0x0003;
 const WAVE_FORMAT_ALAW: u16 = 0x0006;
+/// `WAVE_FORMAT_GSM610`: what Asterisk writes as `wav49`.
+const WAVE_FORMAT_GSM610: u16 = 0x0031;
 const WAVE_FORMAT_MULAW: u16 = 0x0007;
 const WAVE_FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 /// Bytes 4..16 of every `KSDATAFORMAT_SUBTYPE_*` GUID whose first four bytes are a format tag.
@@ -286,13 +317,15 @@ enum Encoding {
     Float(usize),
     Ulaw,
     Alaw,
+    /// GSM 06.10 in 65-byte blocks of two frames (`wav49`): decoded whole.
+    Gsm,
 }
 
 impl Encoding {
     fn bytes(self) -> usize {
         match self {
             Encoding::Pcm(n) | Encoding::Float(n) => n,
-            Encoding::Ulaw | Encoding::Alaw => 1,
+            Encoding::Ulaw | Encoding::Alaw | Encoding::Gsm => 1,
         }
     }
 
@@ -369,6 +402,7 @@ fn parse_fmt(body: &[u8]) -> Result<WavFormat, SoundError> {
         // G.711 is 8 bits a sample whatever the header claims.
         t if t == u32::from(WAVE_FORMAT_MULAW) => Encoding::Ulaw,
         t if t == u32::from(WAVE_FORMAT_ALAW) => Encoding::Alaw,
+        t if t == u32::from(WAVE_FORMAT_GSM610) => Encoding::Gsm,
         _ => return Err(SoundError::UnsupportedEncoding { tag }),
     };
     if channels == 0 {
@@ -429,6 +463,13 @@ fn decode_wav(bytes: &[u8]) -> Result<Vec<i16>, SoundError> {
     let format = format.ok_or(SoundError::MissingChunk("fmt "))?;
     let data = data.ok_or(SoundError::MissingChunk("data"))?;
 
+    if format.encoding == Encoding::Gsm {
+        // Mono 8 kHz is all libgsm's WAV49 knows.
+        if format.channels != 1 || format.rate != RATE {
+            return Err(SoundError::UnsupportedRate(format.rate));
+        }
+        return Ok(crate::gsm::Decoder::decode_wav49(data));
+    }
     let sample_bytes = format.encoding.bytes();
     // At most 8 bytes × 65535 channels, and never 0.
     let frame_bytes = sample_bytes * format.channels;
@@ -519,8 +560,10 @@ mod tests {
         assert_eq!(Format::from_extension("alw"), Some(Format::Alaw));
         assert_eq!(Format::from_extension("wav"), Some(Format::Wav));
         // `WAV` is Asterisk's GSM wav49, and matching is case-sensitive.
-        assert_eq!(Format::from_extension("WAV"), None);
-        assert_eq!(Format::from_extension("gsm"), None);
+        assert_eq!(Format::from_extension("WAV"), Some(Format::Wav49));
+        assert_eq!(Format::from_extension("Wav"), None);
+        assert_eq!(Format::from_extension("gsm"), Some(Format::Gsm));
+        assert_eq!(Format::from_extension("GSM"), None);
         assert_eq!(Format::from_extension(""), None);
         for format in Format::ALL {
             assert_eq!(Format::from_extension(format.extension()), Some(format));
@@ -543,14 +586,14 @@ mod tests {
             .map(|i| ((i * 163) % 20000 - 10000) as i16)
             .collect();
         for format in [Format::Sln, Format::Wav] {
-            let back = decode(&encode(&samples, format), format).unwrap();
+            let back = decode(&encode(&samples, format).unwrap(), format).unwrap();
             assert_eq!(&*back.samples, &samples[..], "{format}");
         }
         for (format, law) in [
             (Format::Ulaw, g711::ulaw_encode as fn(i16) -> u8),
             (Format::Alaw, g711::alaw_encode),
         ] {
-            let bytes = encode(&samples, format);
+            let bytes = encode(&samples, format).unwrap();
             assert_eq!(bytes.len(), samples.len());
             assert_eq!(bytes[7], law(samples[7]));
             let back = decode(&bytes, format).unwrap();
@@ -727,11 +770,14 @@ mod tests {
         assert_eq!(wav(&no_fmt), Err(SoundError::MissingChunk("fmt ")));
         let short_fmt = riff(&[(b"fmt ", vec![1, 0, 1, 0])]);
         assert_eq!(wav(&short_fmt), Err(SoundError::Truncated("fmt chunk")));
-        let gsm = riff(&[(b"fmt ", fmt_chunk(0x31, 1, 8000, 0)), (b"data", vec![])]);
+        let mp3 = riff(&[(b"fmt ", fmt_chunk(0x55, 1, 8000, 0)), (b"data", vec![])]);
         assert_eq!(
-            wav(&gsm),
-            Err(SoundError::UnsupportedEncoding { tag: 0x31 })
+            wav(&mp3),
+            Err(SoundError::UnsupportedEncoding { tag: 0x55 })
         );
+        // GSM at another rate than 8 kHz is not libgsm's.
+        let gsm = riff(&[(b"fmt ", fmt_chunk(0x31, 1, 16000, 0)), (b"data", vec![])]);
+        assert_eq!(wav(&gsm), Err(SoundError::UnsupportedRate(16000)));
         let pcm12 = riff(&[(b"fmt ", fmt_chunk(1, 1, 8000, 12)), (b"data", vec![])]);
         assert_eq!(
             wav(&pcm12),

@@ -441,7 +441,7 @@ mod tests {
     #[test]
     fn a_lookup_ttl_reuses_the_answer_without_looking_again() {
         let dir = TempDir::new("ttl");
-        dir.write("en/x.sln", &encode(&tone(5, 16), Format::Sln));
+        dir.write("en/x.sln", &encode(&tone(5, 16), Format::Sln).unwrap());
         let sounds = Sounds::new(&dir.0).with_lookup_ttl(std::time::Duration::from_secs(60));
         let first = sounds.find("x", "en").unwrap();
         // Gone from disk, but within the time to live the answer stands.
@@ -455,9 +455,9 @@ mod tests {
     #[test]
     fn language_directory_wins_over_format_preference() {
         let dir = TempDir::new("lang");
-        dir.write("fr/hello.wav", &encode(&tone(1, 10), Format::Wav));
-        dir.write("hello.sln", &encode(&tone(2, 10), Format::Sln));
-        dir.write("en/hello.sln", &encode(&tone(3, 10), Format::Sln));
+        dir.write("fr/hello.wav", &encode(&tone(1, 10), Format::Wav).unwrap());
+        dir.write("hello.sln", &encode(&tone(2, 10), Format::Sln).unwrap());
+        dir.write("en/hello.sln", &encode(&tone(3, 10), Format::Sln).unwrap());
         let sounds = Sounds::new(&dir.0);
         assert_eq!(first_sample(&sounds.find("hello", "fr").unwrap()), 1);
         assert_eq!(first_sample(&sounds.find("hello", "fr_CA").unwrap()), 1);
@@ -469,7 +469,10 @@ mod tests {
     #[test]
     fn default_language_is_the_last_resort() {
         let dir = TempDir::new("default");
-        dir.write("en/digits/1.ulaw", &encode(&tone(1000, 10), Format::Ulaw));
+        dir.write(
+            "en/digits/1.ulaw",
+            &encode(&tone(1000, 10), Format::Ulaw).unwrap(),
+        );
         let sounds = Sounds::new(&dir.0);
         let sound = sounds.find("digits/1", "es").unwrap();
         assert_eq!(sound.len(), 10);
@@ -493,16 +496,16 @@ mod tests {
     #[test]
     fn formats_are_tried_lossless_first_with_aliases() {
         let dir = TempDir::new("formats");
-        dir.write("en/a.wav", &encode(&tone(4, 10), Format::Wav));
-        dir.write("en/a.alaw", &encode(&tone(3000, 10), Format::Alaw));
+        dir.write("en/a.wav", &encode(&tone(4, 10), Format::Wav).unwrap());
+        dir.write("en/a.alaw", &encode(&tone(3000, 10), Format::Alaw).unwrap());
         let sounds = Sounds::new(&dir.0);
         assert_eq!(sounds.locate("a", "en").unwrap().1, Format::Alaw);
-        dir.write("en/a.ul", &encode(&tone(2000, 10), Format::Ulaw));
+        dir.write("en/a.ul", &encode(&tone(2000, 10), Format::Ulaw).unwrap());
         assert_eq!(sounds.locate("a", "en").unwrap().1, Format::Ulaw);
-        dir.write("en/a.raw", &encode(&tone(5, 10), Format::Sln));
+        dir.write("en/a.raw", &encode(&tone(5, 10), Format::Sln).unwrap());
         assert_eq!(first_sample(&sounds.find("a", "en").unwrap()), 5);
-        // `WAV` (GSM) is not a format we read.
-        dir.write("en/b.WAV", b"whatever");
+        // Extensions match in their case only: `Wav` is no format.
+        dir.write("en/b.Wav", b"whatever");
         assert!(!sounds.exists("b", "en"));
     }
 
@@ -510,19 +513,19 @@ mod tests {
     fn an_undecodable_file_falls_to_the_next_format_then_reports() {
         let dir = TempDir::new("broken");
         dir.write("en/x.wav", b"RIFF\x04\x00\x00\x00AVI ");
-        dir.write("x.sln", &encode(&tone(9, 4), Format::Sln));
+        dir.write("x.sln", &encode(&tone(9, 4), Format::Sln).unwrap());
         let sounds = Sounds::new(&dir.0);
         // The place en/x is committed to; its only file is broken.
         assert_eq!(sounds.find("x", "en"), Err(SoundError::NotWave));
-        dir.write("en/x.alaw", &encode(&tone(8, 4), Format::Alaw));
+        dir.write("en/x.alaw", &encode(&tone(8, 4), Format::Alaw).unwrap());
         assert_eq!(sounds.find("x", "en").unwrap().len(), 4);
     }
 
     #[test]
     fn absolute_names_use_the_old_layout() {
         let dir = TempDir::new("absolute");
-        dir.write("rec/de/msg.sln", &encode(&tone(6, 3), Format::Sln));
-        dir.write("rec/msg.sln", &encode(&tone(7, 3), Format::Sln));
+        dir.write("rec/de/msg.sln", &encode(&tone(6, 3), Format::Sln).unwrap());
+        dir.write("rec/msg.sln", &encode(&tone(7, 3), Format::Sln).unwrap());
         let sounds = Sounds::new("/nonexistent-root");
         let name = dir.0.join("rec/msg").display().to_string();
         assert_eq!(first_sample(&sounds.find(&name, "de").unwrap()), 6);
@@ -532,14 +535,14 @@ mod tests {
     #[test]
     fn cache_returns_the_same_sound_and_sees_rewrites() {
         let dir = TempDir::new("cache");
-        let path = dir.write("en/c.sln", &encode(&tone(1, 100), Format::Sln));
+        let path = dir.write("en/c.sln", &encode(&tone(1, 100), Format::Sln).unwrap());
         let sounds = Sounds::new(&dir.0);
         let a = sounds.find("c", "en").unwrap();
         let b = sounds.find("c", "en").unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(sounds.cached_bytes(), 200);
         // Re-recorded with a different length: read again.
-        fs::write(&path, encode(&tone(2, 50), Format::Sln)).unwrap();
+        fs::write(&path, encode(&tone(2, 50), Format::Sln).unwrap()).unwrap();
         let c = sounds.find("c", "en").unwrap();
         assert_eq!((c.len(), first_sample(&c)), (50, 2));
         assert_eq!(sounds.cached_bytes(), 100);
@@ -551,7 +554,10 @@ mod tests {
     fn cache_is_bounded_and_evicts_the_least_recently_used() {
         let dir = TempDir::new("bound");
         for name in ["a", "b", "c"] {
-            dir.write(&format!("{name}.sln"), &encode(&tone(1, 100), Format::Sln));
+            dir.write(
+                &format!("{name}.sln"),
+                &encode(&tone(1, 100), Format::Sln).unwrap(),
+            );
         }
         let sounds = Sounds::new(&dir.0).with_cache_limit(450);
         let a = sounds.find("a", "").unwrap();
@@ -569,7 +575,7 @@ mod tests {
     #[test]
     fn embedded_sounds_are_served_and_disk_overrides_them() {
         static WAV: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-        let wav: &'static [u8] = WAV.get_or_init(|| encode(&tone(11, 80), Format::Wav));
+        let wav: &'static [u8] = WAV.get_or_init(|| encode(&tone(11, 80), Format::Wav).unwrap());
         let sounds = Sounds::embedded(vec![("en/demo-congrats.wav".to_string(), wav)]);
         assert_eq!(sounds.root(), None);
         let s = sounds.find("demo-congrats", "en").unwrap();
@@ -583,7 +589,10 @@ mod tests {
         let dir = TempDir::new("override");
         let both = Sounds::new(&dir.0).with_embedded([("en/demo-congrats.wav", wav)]);
         assert_eq!(first_sample(&both.find("demo-congrats", "en").unwrap()), 11);
-        dir.write("en/demo-congrats.wav", &encode(&tone(12, 8), Format::Wav));
+        dir.write(
+            "en/demo-congrats.wav",
+            &encode(&tone(12, 8), Format::Wav).unwrap(),
+        );
         assert_eq!(first_sample(&both.find("demo-congrats", "en").unwrap()), 12);
     }
 

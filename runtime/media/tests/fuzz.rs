@@ -73,13 +73,22 @@ proptest! {
                 match format {
                     Format::Sln => prop_assert_eq!(sound.len(), bytes.len() / 2),
                     Format::Ulaw | Format::Alaw => prop_assert_eq!(sound.len(), bytes.len()),
-                    Format::Wav => {}
+                    Format::Wav | Format::Wav49 => {}
+                    // Whole 33-byte frames, each 160 samples.
+                    Format::Gsm => prop_assert_eq!(sound.len(), bytes.len() / 33 * 160),
                 }
             }
         }
         let mut riff = b"RIFF\0\0\0\0WAVE".to_vec();
         riff.extend_from_slice(&bytes);
         let _ = sound::decode(&riff, Format::Wav);
+        // Any GSM frame decodes (libgsm checks nothing but the magic nibble).
+        let mut frames = bytes.clone();
+        for frame in frames.chunks_mut(33) {
+            frame[0] = 0xD0 | (frame[0] & 0x0F);
+        }
+        let _ = pbx_media::gsm::Decoder::decode_gsm(&frames);
+        let _ = pbx_media::gsm::Decoder::decode_wav49(&bytes);
     }
 
     #[test]

@@ -782,7 +782,9 @@ impl CallIo<'_> {
             vars.set(b"RECORD_STATUS", Some(b"ERROR"));
             return AppResult::Continue;
         };
-        let Some(format) = pbx_media::sound::Format::from_extension(format) else {
+        let Some(format) =
+            pbx_media::sound::Format::from_extension(format).filter(|f| f.writable())
+        else {
             tracing::warn!("Record: unknown format '{format}'");
             vars.set(b"RECORD_STATUS", Some(b"ERROR"));
             return AppResult::Continue;
@@ -857,7 +859,10 @@ impl CallIo<'_> {
             let written = path
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&path, pbx_media::sound::encode(&samples, format)));
+                .and_then(|()| {
+                    let bytes = pbx_media::sound::encode(&samples, format).unwrap_or_default();
+                    std::fs::write(&path, bytes)
+                });
             if let Err(e) = written {
                 tracing::warn!("Record: cannot write {}: {e}", path.display());
                 vars.set(b"RECORD_STATUS", Some(b"ERROR"));

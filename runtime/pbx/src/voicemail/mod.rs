@@ -581,13 +581,15 @@ impl CallIo<'_> {
         for name in formats {
             if let Some(format) = writable(name)
                 && !written.contains(&format)
+                && let Some(bytes) = pbx_media::sound::encode(samples, format)
             {
                 written.push(format);
-                files.push((name.clone(), pbx_media::sound::encode(samples, format)));
+                files.push((name.clone(), bytes));
             }
         }
         if files.is_empty() {
-            files.push(("wav".into(), pbx_media::sound::encode(samples, Format::Wav)));
+            let wav = pbx_media::sound::encode_wav(samples);
+            files.push(("wav".into(), wav));
         }
         let folder: &[u8] = if flag == b"Urgent" {
             b"Urgent"
