@@ -422,6 +422,35 @@ exten => s,1,VoiceMail(100,s)
     assert_eq!(samples(&urgent.join("msg0000.wav")), 10 * 160);
 }
 
+/// A greeting recorded by Asterisk in `wav49` (`unavail.WAV`) is played as the mailbox's:
+/// no invented greeting.
+#[test]
+fn an_asterisk_greeting_in_wav49_plays() {
+    let f = pbx(
+        "vm-wav49",
+        "[in]\nexten => s,1,VoiceMail(100,us)\n same => n,NoOp(${VMSTATUS})\n",
+        ALICE,
+    );
+    let box_dir = spool(&f).join("default/100");
+    std::fs::create_dir_all(&box_dir).unwrap();
+    let greeting = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../media/tests/fixtures/speech49.wav"
+    );
+    std::fs::copy(greeting, box_dir.join("unavail.WAV")).unwrap();
+    let (chan, rec) = f.call("in", "s", keys(&[(900, b'#')]));
+    f.settle();
+    let played = chan.played();
+    assert_eq!(played[0], box_dir.join("unavail").to_string_lossy());
+    assert_eq!(played[1..], ["beep", "auth-thankyou"]);
+    // 0.52 s of greeting reached the caller before the beep.
+    assert!(
+        rec.nonsilent_frames
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 20
+    );
+}
+
 /// Every file a message writes is closed, on every ending: 60 callers leave messages, a
 /// third of them hanging up mid-recording.
 #[test]
