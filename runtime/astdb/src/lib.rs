@@ -327,6 +327,12 @@ impl AstDb {
     }
 
     /// A file database writes inside a transaction, which the sync thread commits.
+    /// Whether every write so far is committed (none waits for the sync thread).
+    pub fn committed(&self) -> bool {
+        let state = self.lock();
+        !state.dirty && state.conn.is_autocommit()
+    }
+
     fn begin_write(&self, state: &mut State) -> Result<(), Error> {
         if self.path.is_none() {
             return Ok(());
