@@ -160,11 +160,11 @@ impl CallIo<'_> {
             let played = if self.sound_exists(&prefile) {
                 // A recorded greeting that cannot be streamed is passed over (C goes on with
                 // res 0); `S` counts only one that streamed.
-                let played = self.play(&prefile, &escape).or(Ok(Wake::Done));
-                if leave.silent_if_greeting {
+                let played = self.play(&prefile, &escape);
+                if played.is_ok() && leave.silent_if_greeting {
                     silent = true;
                 }
-                played
+                played.or(Ok(Wake::Done))
             } else {
                 self.invent_message(&dir, leave, &escape)
             };
