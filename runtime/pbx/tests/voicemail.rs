@@ -451,6 +451,41 @@ fn an_asterisk_greeting_in_wav49_plays() {
     );
 }
 
+/// `S` skips `vm-intro` only after a greeting the mailbox recorded, not after the one
+/// made of its number.
+#[test]
+fn big_s_skips_the_instructions_after_a_recorded_greeting_only() {
+    let f = pbx(
+        "vm-big-s",
+        "[in]\nexten => s,1,VoiceMail(100,uS)\nexten => 2,1,VoiceMail(101,uS)\n",
+        ALICE,
+    );
+    let box_dir = spool(&f).join("default/100");
+    std::fs::create_dir_all(&box_dir).unwrap();
+    std::fs::write(box_dir.join("unavail.wav"), tone(100)).unwrap();
+    let (recorded, _) = f.call("in", "s", keys(&[(400, b'#')]));
+    let (invented, _) = f.call("in", "2", keys(&[(1000, b'#')]));
+    f.settle();
+    let unavail = box_dir.join("unavail").to_string_lossy().into_owned();
+    assert_eq!(
+        recorded.played(),
+        [unavail.as_str(), "beep", "auth-thankyou"]
+    );
+    assert_eq!(
+        invented.played(),
+        [
+            "vm-theperson",
+            "digits/1",
+            "digits/0",
+            "digits/1",
+            "vm-isunavail",
+            "vm-intro",
+            "beep",
+            "auth-thankyou"
+        ]
+    );
+}
+
 /// Every file a message writes is closed, on every ending: 60 callers leave messages, a
 /// third of them hanging up mid-recording.
 #[test]
