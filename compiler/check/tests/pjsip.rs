@@ -1,49 +1,12 @@
 //! Checks across pjsip.conf and extensions.conf, and the target version.
 
-use pbxc_check::{Input, Target, check, endpoints};
-use pbxc_config::{LoadOptions, MemoryFs, Session};
+use pbxc_check::Target;
 
-/// Loads both files and returns `code line:col message` for each diagnostic of the checks.
+mod support;
+
+/// Loads both files and returns `code file:line:col message` for each diagnostic.
 fn run(extensions: &str, pjsip: &str, target: Target) -> Vec<String> {
-    let mut fs = MemoryFs::new();
-    fs.insert(
-        "/etc/asterisk/extensions.conf",
-        extensions.as_bytes().to_vec(),
-    );
-    fs.insert("/etc/asterisk/pjsip.conf", pjsip.as_bytes().to_vec());
-    let mut session = Session::new(&fs, LoadOptions::etc_asterisk());
-    let dialplan = session.load("extensions.conf").unwrap();
-    let endpoints = endpoints(&session.load("pjsip.conf").unwrap());
-    let (plan, _) = pbxc_dialplan::lower(&dialplan, session.sources());
-    let sources = session.sources();
-    let mut out: Vec<String> = check(&Input {
-        plan: &plan,
-        sources,
-        target,
-        endpoints: Some(&endpoints),
-        voicemail: None,
-        complete: true,
-    })
-    .into_iter()
-    .map(|d| {
-        let file = sources.get(d.file());
-        let lc = file
-            .lines
-            .line_col(&file.text, d.primary.range.start as usize);
-        let name = sources
-            .path(d.file())
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        format!(
-            "{} {name}:{}:{} {}",
-            d.code.id, lc.line, lc.column, d.message
-        )
-    })
-    .collect();
-    out.sort();
-    out
+    support::run(extensions, Some(pjsip), None, target)
 }
 
 const PJSIP: &str = "\

@@ -52,13 +52,23 @@ pub struct Leave<'a> {
     pub context: &'a [u8],
     pub exten: &'a [u8],
     pub priority: i32,
-    /// `ast_callerid_merge(name, number, "Unknown")`.
-    pub callerid: Vec<u8>,
-    /// The caller's number and name as given (for the e-mail and the page).
+    /// The caller's number and name, each `None` when not given or empty (`S_COR`).
     pub cidnum: Option<Vec<u8>>,
     pub cidname: Option<Vec<u8>>,
     /// The redirecting number, else `unknown`.
     pub rdnis: Vec<u8>,
+}
+
+impl Leave<'_> {
+    /// The caller as the message's information file names it: `ast_callerid_merge(name,
+    /// number, "Unknown")`.
+    pub fn callerid(&self) -> Vec<u8> {
+        match (&self.cidname, &self.cidnum) {
+            (Some(name), Some(number)) => crate::callerid::merge(name, number),
+            (Some(one), None) | (None, Some(one)) => one.clone(),
+            (None, None) => b"Unknown".to_vec(),
+        }
+    }
 }
 
 /// How the channel's part ended.
@@ -217,12 +227,7 @@ pub(crate) fn voicemail(
     // `S_COR(valid, str, NULL)`: an empty name or number is none.
     let given = |v: &Option<Vec<u8>>| v.clone().filter(|v| !v.is_empty());
     let (cidnum, cidname) = (given(&call.callerid), given(&call.callerid_name));
-    let callerid = match (&cidname, &cidnum) {
-        (Some(name), Some(number)) => crate::callerid::merge(name, number),
-        (Some(name), None) => name.clone(),
-        (None, Some(number)) => number.clone(),
-        (None, None) => b"Unknown".to_vec(),
-    };
+
     let rdnis = call
         .parties
         .as_ref()
@@ -258,7 +263,6 @@ pub(crate) fn voicemail(
         context: &call.context.clone(),
         exten: &call.exten.clone(),
         priority: call.priority,
-        callerid,
         cidnum,
         cidname,
         rdnis,

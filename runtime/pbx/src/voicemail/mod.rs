@@ -56,17 +56,10 @@ struct Take {
     ended: Ended,
 }
 
-/// The format a `format=` name of voicemail.conf is written in, when pbx can write it. The
-/// names are Asterisk's file extensions of each format (`exts`), and the file takes the name
-/// as given.
+/// The format a `format=` name of voicemail.conf is written in, when pbx can write it: the
+/// names are the formats' file extensions, which the file then takes.
 pub(crate) fn writable(name: &str) -> Option<Format> {
-    match name {
-        "wav" => Some(Format::Wav),
-        "sln" | "raw" => Some(Format::Sln),
-        "pcm" | "ulaw" | "ul" | "mu" | "ulw" => Some(Format::Ulaw),
-        "alaw" | "al" | "alw" => Some(Format::Alaw),
-        _ => None,
-    }
+    Format::from_extension(name).filter(|format| format.writable())
 }
 
 /// Messages are numbered and renamed into a folder under the folder's lock in C
@@ -550,7 +543,7 @@ impl CallIo<'_> {
             rdnis: leave.rdnis.clone(),
             priority: leave.priority,
             callerchan: self.chan.name.as_bytes().to_vec(),
-            callerid: leave.callerid.clone(),
+            callerid: leave.callerid(),
             origtime: now,
             category: leave.category.clone().unwrap_or_default(),
             msg_id: spool::msg_id(now, MSG_IDS.fetch_add(1, Ordering::Relaxed)),
