@@ -26,6 +26,10 @@ pub struct Request<'a> {
     pub cdr: pbx_cdr::chain::Settings,
     /// voicemail.conf's mailboxes (`VoiceMail`, `VM_INFO`).
     pub voicemail: std::sync::Arc<pbx_voicemail::Voicemail>,
+    /// The server's zone (`--zone`), if not this machine's.
+    pub zone: Option<pbxc_dialplan::timing::ServerZone>,
+    /// The time the call runs at, standing still (`--at`), if not now.
+    pub at: Option<i64>,
 }
 
 /// voicemail.conf in `dir`, as app_voicemail.c reads it (no mailbox when there is none).
@@ -72,6 +76,12 @@ pub fn run(
     engine.share_database(request.database.clone());
     engine.voicemail = request.voicemail.clone();
     engine.traced = !quiet;
+    if let Some(zone) = request.zone {
+        engine.clock = engine.clock.in_zone(zone);
+    }
+    if let Some(at) = request.at {
+        engine.clock = engine.clock.stopped_at(at);
+    }
     if request.jit {
         engine
             .enable_jit()

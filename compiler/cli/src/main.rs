@@ -7,6 +7,7 @@ use pbxc::check;
 use pbxc::disk::DiskFs;
 use pbxc_diagnostics::Severity;
 use pbxc_diagnostics::render::{self, Format};
+use pbxc_dialplan::timing::ServerZone;
 
 /// A check allocates and frees a great many small things; mimalloc does that in two thirds of
 /// the time glibc's allocator takes (lsp/benches/edit.rs).
@@ -94,6 +95,15 @@ enum Command {
         /// Stop the call after this many priorities (a loop without an exit runs forever).
         #[arg(long)]
         max_steps: Option<u64>,
+        /// The server's time zone, a zoneinfo name (`America/New_York`): time conditions,
+        /// STRFTIME and STRPTIME that name no zone read the time there. Default: this
+        /// machine's, `/etc/localtime`, which is what Asterisk reads (not `TZ`).
+        #[arg(long, value_name = "NAME")]
+        zone: Option<String>,
+        /// The time the call runs at, in seconds since the epoch (`$(date -d 'sat 18:00'
+        /// +%s)`); the clock stands still there. Default: now.
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        at: Option<i64>,
     },
     /// List every diagnostic code with its severity and meaning.
     Rules,
@@ -260,6 +270,8 @@ fn main() -> ExitCode {
             astdb,
             quiet,
             max_steps,
+            zone,
+            at,
         } => {
             let provider = DiskFs { allow_exec: false };
             let plan = match pbxc::explain::load_dialplan(&provider, &path) {
@@ -298,6 +310,16 @@ fn main() -> ExitCode {
             for line in &voicemail.log {
                 eprintln!("voicemail.conf: {line}");
             }
+            let zone = match zone.as_deref().map(|z| (z, ServerZone::named(z))) {
+                None => None,
+                Some((_, Some(zone))) => Some(zone),
+                Some((name, None)) => {
+                    eprintln!(
+                        "pbxc: --zone: no time zone `{name}` (a name under /usr/share/zoneinfo, or a POSIX rule)"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             let mut set = Vec::new();
             for v in &vars {
                 let Some((name, value)) = v.split_once('=') else {
@@ -346,6 +368,8 @@ fn main() -> ExitCode {
                         config: voicemail,
                         spool: None,
                     }),
+                    zone,
+                    at,
                 },
                 quiet,
                 &mut std::io::stdout().lock(),

@@ -998,3 +998,43 @@ fn call_keeps_a_cdr_under_the_directorys_cdr_conf() {
     no_panic(&o);
     assert!(stdout(&o).ends_with("in,h,2,NoOp(||)\n"), "{}", stdout(&o));
 }
+
+/// `--zone` is the server's zone and `--at` its clock: business hours (an include, a
+/// GotoIfTime) and STRFTIME without a zone are read there, as Asterisk reads
+/// `/etc/localtime`.
+#[test]
+fn call_runs_at_a_time_on_a_server_in_a_zone() {
+    let dir = dir_with(&[(
+        "extensions.conf",
+        b"[in]\ninclude => day,09:00-17:00,mon-fri,*,*\ninclude => night\n\
+          [day]\nexten => s,1,GotoIfTime(16:00-16:59,*,*,*?late)\n same => n,NoOp(early)\n same => n(late),NoOp(${STRFTIME(${EPOCH},,%a %H:%M)})\n\
+          [night]\nexten => s,1,NoOp(closed ${STRFTIME(${EPOCH},,%a %H:%M)})\n",
+    )]);
+    // Monday 2026-11-30 21:00 UTC.
+    let at = ["--at", "1796072400"];
+    let call = |extra: &[&str]| {
+        let mut args = vec!["call", s(dir.path()), "in", "s"];
+        args.extend_from_slice(&at);
+        args.extend_from_slice(extra);
+        let o = pbxc(&args);
+        no_panic(&o);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr(&o),
+        )
+    };
+    let (code, out, err) = call(&["--zone", "America/New_York"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "in,s,1,GotoIfTime(16:00-16:59,*,*,*?late)\nin,s,3,NoOp(Mon 16:00)\n"
+    );
+    let (code, out, err) = call(&["--zone", "UTC"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "in,s,1,NoOp(closed Mon 21:00)\n");
+    let (code, out, err) = call(&["--zone", "Nowhere/Atlantis"]);
+    assert_eq!(code, Some(2));
+    assert!(out.is_empty());
+    assert!(err.contains("no time zone `Nowhere/Atlantis`"), "{err}");
+}

@@ -6,6 +6,7 @@
 //! [`MAX_STACK`] contexts in all.
 
 use crate::model::{Context, Dialplan, Extension, Include};
+use crate::timing::Moment;
 
 /// `AST_PBX_MAX_STACK`: a search enters at most this many contexts. Once that many are
 /// marked searched, every include it would still follow (past its time condition, before
@@ -217,7 +218,7 @@ pub fn find_at(
     exten: &[u8],
     priority: i32,
     callerid: Option<&[u8]>,
-    now: i64,
+    now: Moment,
 ) -> Search {
     search(
         plan,
@@ -237,7 +238,7 @@ pub fn find_label(
     exten: &[u8],
     label: &[u8],
     callerid: Option<&[u8]>,
-    now: Option<i64>,
+    now: Option<Moment>,
 ) -> Option<i32> {
     let found = label_search(plan, context, exten, label, callerid, now);
     let winner = found.winner()?;
@@ -255,7 +256,7 @@ pub fn label_search(
     exten: &[u8],
     label: &[u8],
     callerid: Option<&[u8]>,
-    now: Option<i64>,
+    now: Option<Moment>,
 ) -> Search {
     search(plan, context, exten, Want::Label(label), callerid, now)
 }
@@ -266,7 +267,7 @@ fn search(
     exten: &[u8],
     want: Want,
     callerid: Option<&[u8]>,
-    now: Option<i64>,
+    now: Option<Moment>,
 ) -> Search {
     let mut search = Search::default();
     let mut stack: Vec<&[u8]> = Vec::new();
@@ -287,7 +288,7 @@ struct Query<'a> {
     exten: &'a [u8],
     want: Want<'a>,
     callerid: Option<&'a [u8]>,
-    now: Option<i64>,
+    now: Option<Moment>,
 }
 
 fn walk<'p>(
@@ -393,7 +394,7 @@ pub fn matchmore(
     context: &[u8],
     number: &[u8],
     callerid: Option<&[u8]>,
-    now: i64,
+    now: Moment,
 ) -> bool {
     matchmore_passing(plan, context, number, callerid, now, &mut Passed::default())
 }
@@ -415,7 +416,7 @@ pub fn matchmore_passing(
     context: &[u8],
     number: &[u8],
     callerid: Option<&[u8]>,
-    now: i64,
+    now: Moment,
     passed: &mut Passed,
 ) -> bool {
     fn walk<'p>(
@@ -423,7 +424,7 @@ pub fn matchmore_passing(
         ctx: usize,
         number: &[u8],
         callerid: Option<&[u8]>,
-        now: i64,
+        now: Moment,
         visited: &mut Vec<&'p [u8]>,
         passed: &mut Passed,
     ) -> Option<bool> {
@@ -513,7 +514,7 @@ pub fn is_zoned(inc: &Include) -> bool {
 
 /// Whether a time-conditioned include is open at `now` (an unreadable condition never
 /// closes it, as `ast_build_timing` then leaves the include untimed).
-pub(crate) fn is_open(inc: &Include, now: i64) -> bool {
+pub(crate) fn is_open(inc: &Include, now: Moment) -> bool {
     timing(inc).is_none_or(|t| t.matches(now))
 }
 

@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 
 use crate::model::{Dialplan, Extension};
 use crate::route::{self, Mode, extension_match};
-use crate::timing::Timing;
+use crate::timing::{Moment, Timing};
 
 /// Per context, the context each of its includes names (by its exact name), if any.
 type Targets = Vec<Vec<Option<usize>>>;
@@ -120,11 +120,13 @@ struct Timed {
     /// combination met after [`TIMED_FLATTENINGS`] others.
     flats: Vec<OnceLock<Option<Flat>>>,
     built: AtomicUsize,
-    /// The set open during the minute last asked about: `(minute + 1) << 8 | set`, 0 for
-    /// none. Computing it is a calendar conversion per include, which would cost a lookup
-    /// more than the search itself; without time zones (conditions then read UTC) the set
-    /// cannot change within a minute of the epoch. A zone may be offset by seconds (local
-    /// mean time, Monrovia until 1972), so conditions with one are never cached.
+    /// The set open during the minute last asked about, and the server's zone then:
+    /// `(minute + 1) << 24 | zone << 8 | set`, 0 for none. Computing it is a calendar
+    /// conversion per include, which would cost a lookup more than the search itself; without
+    /// zones of their own (conditions then read the server's zone) the set cannot change
+    /// within a minute of the epoch, as long as the server's offset is whole minutes then. A
+    /// zone may be offset by seconds (local mean time, Monrovia until 1972), so conditions
+    /// that name one are never cached.
     last: AtomicU64,
     cached: bool,
 }
@@ -241,7 +243,7 @@ impl<'p> RouteIndex<'p> {
     /// the order a search at `now` tries extensions in. `None` for a context whose order
     /// does not depend on the clock, and where lookups at `now` walk the includes (past
     /// [`TIMED_INCLUDES`] or [`TIMED_FLATTENINGS`]).
-    pub fn timed_order(&self, ctx: usize, now: i64) -> Option<(usize, &[(u32, u32)])> {
+    pub fn timed_order(&self, ctx: usize, now: Moment) -> Option<(usize, &[(u32, u32)])> {
         if self.untimed(ctx).is_some() {
             return None;
         }
@@ -251,7 +253,7 @@ impl<'p> RouteIndex<'p> {
 
     /// The set of [`RouteIndex::timed_order`] alone, without building a flattening: also
     /// given for a combination whose lookups walk, but not past [`TIMED_INCLUDES`].
-    pub fn open_set(&self, ctx: usize, now: i64) -> Option<usize> {
+    pub fn open_set(&self, ctx: usize, now: Moment) -> Option<usize> {
         if self.untimed(ctx).is_some() {
             return None;
         }
@@ -265,7 +267,7 @@ impl<'p> RouteIndex<'p> {
 
     /// Whether lookups in context `ctx` at `now` search a flattening (rather than walk the
     /// includes, as they do past [`TIMED_INCLUDES`] or [`TIMED_FLATTENINGS`]).
-    pub fn flattened(&self, ctx: usize, now: i64) -> bool {
+    pub fn flattened(&self, ctx: usize, now: Moment) -> bool {
         self.flat(ctx, now).is_some()
     }
 
@@ -279,7 +281,7 @@ impl<'p> RouteIndex<'p> {
 
     /// The reach of `ctx` at `now`; `None` (the lookup walks) past [`TIMED_INCLUDES`] or
     /// [`TIMED_FLATTENINGS`].
-    fn flat(&self, ctx: usize, now: i64) -> Option<&Flat> {
+    fn flat(&self, ctx: usize, now: Moment) -> Option<&Flat> {
         if let Some(flat) = self.untimed(ctx) {
             return Some(flat);
         }
@@ -288,7 +290,7 @@ impl<'p> RouteIndex<'p> {
 
     /// For a context whose reach depends on the clock, the set of includes open at `now`
     /// and its flattening, if it has one.
-    fn timed_flat(&self, ctx: usize, now: i64) -> Option<(usize, Option<&Flat>)> {
+    fn timed_flat(&self, ctx: usize, now: Moment) -> Option<(usize, Option<&Flat>)> {
         let timed = self
             .timed
             .get(ctx)?
@@ -318,7 +320,7 @@ impl<'p> RouteIndex<'p> {
     /// Whether a search from `context` at `now` that finds nothing meets an include it cannot
     /// follow, having entered [`route::MAX_STACK`] contexts: Asterisk then logs
     /// [`route::STACK_WARNING`] (one that finds its answer stops before).
-    pub fn exceeds_stack(&self, context: &[u8], now: i64) -> bool {
+    pub fn exceeds_stack(&self, context: &[u8], now: Moment) -> bool {
         let Some(ctx) = self.context(context) else {
             return false;
         };
@@ -343,7 +345,7 @@ impl<'p> RouteIndex<'p> {
         exten: &[u8],
         label: &[u8],
         callerid: Option<&[u8]>,
-        now: i64,
+        now: Moment,
     ) -> Option<i32> {
         let ctx = self.context(context)?;
         let Some(flat) = self.flat(ctx, now).filter(|_| exten.first() != Some(&b'_')) else {
@@ -371,7 +373,7 @@ impl<'p> RouteIndex<'p> {
         exten: &[u8],
         priority: i32,
         callerid: Option<&[u8]>,
-        now: i64,
+        now: Moment,
     ) -> Option<Found> {
         self.lookup(context, exten, priority, callerid, now).found
     }
@@ -384,7 +386,7 @@ impl<'p> RouteIndex<'p> {
         exten: &[u8],
         priority: i32,
         callerid: Option<&[u8]>,
-        now: i64,
+        now: Moment,
     ) -> Lookup {
         let Some(ctx) = self.context(context) else {
             return Lookup::default();
@@ -540,9 +542,11 @@ impl Timed {
         let flats = (0..1usize << includes.len())
             .map(|_| OnceLock::new())
             .collect();
-        let cached = includes
-            .iter()
-            .all(|(_, _, timing)| timing.as_ref().is_none_or(|t| t.timezone.is_none()));
+        let cached = includes.iter().all(|(_, _, timing)| {
+            timing
+                .as_ref()
+                .is_none_or(|t| t.timezone.as_deref().is_none_or(str::is_empty))
+        });
         Some(Timed {
             includes,
             flats,
@@ -553,14 +557,22 @@ impl Timed {
     }
 
     /// The set of includes open at `now` (bit `k` for `includes[k]`).
-    fn open_at(&self, now: i64) -> usize {
-        // Minutes since the epoch, plus one, in the 56 bits above the set's 8.
-        let minute = u64::try_from(now.div_euclid(60) + 1)
+    fn open_at(&self, now: Moment) -> usize {
+        // Minutes since the epoch, plus one, in the 40 bits above the zone's 16 and the
+        // set's 8.
+        let zone = u64::from(now.zone.id());
+        let key = u64::try_from(now.epoch.div_euclid(60) + 1)
             .ok()
-            .filter(|&m| self.cached && (1..1 << 56).contains(&m));
-        if let Some(minute) = minute {
+            .filter(|&m| {
+                self.cached
+                    && (1..1 << 40).contains(&m)
+                    && zone < 1 << 16
+                    && now.zone.offset(now.epoch) % 60 == 0
+            })
+            .map(|minute| minute << 16 | zone);
+        if let Some(key) = key {
             let last = self.last.load(Ordering::Relaxed);
-            if last >> 8 == minute {
+            if last >> 8 == key {
                 return (last & 0xff) as usize;
             }
         }
@@ -570,9 +582,8 @@ impl Timed {
             .enumerate()
             .filter(|(_, (_, _, timing))| timing.as_ref().is_none_or(|t| t.matches(now)))
             .fold(0usize, |set, (k, _)| set | 1 << k);
-        if let Some(minute) = minute {
-            self.last
-                .store(minute << 8 | open as u64, Ordering::Relaxed);
+        if let Some(key) = key {
+            self.last.store(key << 8 | open as u64, Ordering::Relaxed);
         }
         open
     }

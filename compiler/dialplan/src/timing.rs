@@ -4,6 +4,27 @@
 
 mod zone;
 
+pub use zone::ServerZone;
+
+/// A moment as time conditions read it: seconds since the epoch, and the server's zone, in
+/// which a condition that names no zone is read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Moment {
+    pub epoch: i64,
+    pub zone: ServerZone,
+}
+
+impl Moment {
+    pub const fn new(epoch: i64, zone: ServerZone) -> Moment {
+        Moment { epoch, zone }
+    }
+
+    /// `epoch` on a server in UTC.
+    pub const fn utc(epoch: i64) -> Moment {
+        Moment::new(epoch, ServerZone::UTC)
+    }
+}
+
 /// Seconds east of UTC in zoneinfo zone `name` (`America/New_York`) at `epoch`; `None` when
 /// the zone is unknown.
 pub fn zone_offset(name: &str, epoch: i64) -> Option<i64> {
@@ -66,13 +87,15 @@ impl Timing {
         })
     }
 
-    /// `ast_check_timing2` at `epoch` (seconds), in the condition's zone or UTC.
-    pub fn matches(&self, epoch: i64) -> bool {
-        let offset = self
-            .timezone
-            .as_deref()
-            .and_then(|tz| zone::offset(tz, epoch))
-            .unwrap_or(0);
+    /// `ast_check_timing2` at `now`: in the condition's zone, else in the server's (UTC for
+    /// a zone that does not exist, as Asterisk's `gmtload`).
+    pub fn matches(&self, now: Moment) -> bool {
+        let epoch = now.epoch;
+        let offset = match &self.timezone {
+            // `ast_tzset` takes the empty zone for the server's too.
+            Some(tz) if !tz.is_empty() => zone::offset(tz, epoch).unwrap_or(0),
+            _ => now.zone.offset(epoch),
+        };
         // (`TESTTIME` may be any i64.)
         let local = epoch.saturating_add(offset);
         let days = local.div_euclid(86_400);
@@ -242,8 +265,8 @@ mod tests {
         let mut w = Vec::new();
         for spec in ["-", "&&", "99:99-", "1:-2", ",,,,,,", "*,-,-,-", "-5:00-3"] {
             if let Some(t) = Timing::parse(spec.as_bytes(), &mut w) {
-                t.matches(0);
-                t.matches(i64::MIN / 4);
+                t.matches(Moment::utc(0));
+                t.matches(Moment::utc(i64::MIN / 4));
             }
         }
     }

@@ -5,6 +5,7 @@
 //! pattern whose caller ID does not match is passed over like any other.
 
 use pbxc_dialplan::route::matchmore;
+use pbxc_dialplan::timing::Moment;
 
 fn plan(text: &str) -> pbxc_dialplan::Dialplan {
     let (plan, findings) = pbxc_dialplan::lower_text(text.as_bytes());
@@ -20,19 +21,25 @@ fn a_bang_pattern_ends_only_its_own_context() {
          [b]\nexten => _12,1,NoOp()\n",
     );
     // `a` answers no for itself; `b`, included after it, could take a 2.
-    assert!(matchmore(&plan, b"top", b"1", None, 0));
+    assert!(matchmore(&plan, b"top", b"1", None, Moment::utc(0)));
     // Searched first, the same pattern is the final answer: no.
     let plan = self::plan(
         "[top]\nexten => _1!,1,NoOp()\ninclude => b\n\
          [b]\nexten => _12,1,NoOp()\n",
     );
-    assert!(!matchmore(&plan, b"top", b"1", None, 0));
+    assert!(!matchmore(&plan, b"top", b"1", None, Moment::utc(0)));
 }
 
 #[test]
 fn a_bang_pattern_for_other_callers_is_passed_over() {
     // (In one context `_12` would sort before `_1!`: a `!` sorts last.)
     let plan = plan("[top]\nexten => _1!/555,1,NoOp()\ninclude => b\n[b]\nexten => _12,1,NoOp()\n");
-    assert!(matchmore(&plan, b"top", b"1", Some(b"100"), 0));
-    assert!(!matchmore(&plan, b"top", b"1", Some(b"555"), 0));
+    assert!(matchmore(&plan, b"top", b"1", Some(b"100"), Moment::utc(0)));
+    assert!(!matchmore(
+        &plan,
+        b"top",
+        b"1",
+        Some(b"555"),
+        Moment::utc(0)
+    ));
 }

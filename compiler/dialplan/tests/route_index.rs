@@ -4,6 +4,7 @@
 
 use pbxc_dialplan::route;
 use pbxc_dialplan::route_index::{Found, RouteIndex};
+use pbxc_dialplan::timing::{Moment, ServerZone};
 use proptest::prelude::*;
 
 fn name() -> impl Strategy<Value = String> {
@@ -91,6 +92,7 @@ proptest! {
         // Mon 2024-01-01 10:00 and 20:00 UTC, Sat 2024-01-20 10:00 UTC, and the first
         // again: one index asked at each in turn.
         for now in [1_704_103_200i64, 1_704_139_200, 1_705_744_800, 1_704_103_200] {
+            let now = Moment::utc(now);
         // At most six time-conditioned includes here, and three times: every context is
         // flattened.
         for c in 0..plan.contexts.len() {
@@ -202,6 +204,7 @@ fn time_conditioned_includes_follow_the_clock() {
     let index = RouteIndex::new(&plan);
     // 2024-01-01 10:00 and 20:00 UTC.
     for now in [1_704_103_200, 1_704_139_200] {
+        let now = Moment::utc(now);
         assert!(index.flattened(0, now));
         let want = route::find_at(&plan, b"in", b"1", 1, None, now)
             .winner()
@@ -212,8 +215,8 @@ fn time_conditioned_includes_follow_the_clock() {
         );
     }
     assert_ne!(
-        index.find(b"in", b"1", 1, None, 1_704_103_200),
-        index.find(b"in", b"1", 1, None, 1_704_139_200)
+        index.find(b"in", b"1", 1, None, Moment::utc(1_704_103_200)),
+        index.find(b"in", b"1", 1, None, Moment::utc(1_704_139_200))
     );
 }
 
@@ -232,7 +235,7 @@ fn too_many_time_conditions_walk() {
     let index = RouteIndex::new(&plan);
     for hour in 0..10 {
         // 2024-01-01 at that hour, UTC.
-        let now = 1_704_067_200 + hour * 3600;
+        let now = Moment::utc(1_704_067_200 + hour * 3600);
         assert!(!index.flattened(0, now));
         let want = route::find_at(&plan, b"in", b"1", 1, None, now)
             .winner()
@@ -261,7 +264,7 @@ fn flattenings_per_context_are_bounded() {
     let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
     let index = RouteIndex::new(&plan);
     for hour in 0..6 {
-        let now = 1_704_067_200 + hour * 3600;
+        let now = Moment::utc(1_704_067_200 + hour * 3600);
         assert_eq!(
             index.flattened(0, now),
             hour < TIMED_FLATTENINGS as i64,
@@ -276,7 +279,7 @@ fn flattenings_per_context_are_bounded() {
         assert_eq!(index.find(b"in", b"1", 1, None, now), want, "hour {hour}");
     }
     // A combination met before is still flattened.
-    assert!(index.flattened(0, 1_704_067_200));
+    assert!(index.flattened(0, Moment::utc(1_704_067_200)));
 }
 
 /// Before the epoch's first minute too (no answer is remembered for it).
@@ -287,6 +290,7 @@ fn times_before_the_epoch_are_asked() {
     );
     let index = RouteIndex::new(&plan);
     for now in [-1, -60, -61, 0, 59, 60] {
+        let now = Moment::utc(now);
         for number in [&b"1"[..], b"2"] {
             let want = route::find_at(&plan, b"in", number, 1, None, now)
                 .winner()
@@ -295,8 +299,33 @@ fn times_before_the_epoch_are_asked() {
                     extension: w.extension,
                 });
             assert!(want.is_some());
-            assert_eq!(index.find(b"in", number, 1, None, now), want, "at {now}");
+            assert_eq!(index.find(b"in", number, 1, None, now), want, "at {now:?}");
         }
     }
-    assert!(!index.flattened(7, 0), "no such context");
+    assert!(!index.flattened(7, Moment::utc(0)), "no such context");
+}
+
+/// The set of open includes remembered for a minute is the server zone's: the same index
+/// asked in the same minute on servers in two zones answers for each zone.
+#[test]
+fn a_remembered_minute_is_the_zones() {
+    let (plan, _) = pbxc_dialplan::lower_text(
+        b"[in]\ninclude => day,09:00-17:00,mon-fri,*,*\ninclude => night\n\
+          [day]\nexten => 1,1,NoOp(day)\n[night]\nexten => 1,1,NoOp(night)\n",
+    );
+    let index = RouteIndex::new(&plan);
+    let new_york = ServerZone::named("America/New_York").expect("zoneinfo has America/New_York");
+    // Monday 2026-11-30 21:00 UTC, 16:00 in New York.
+    let epoch = 1_796_072_400;
+    for _ in 0..3 {
+        for (zone, context) in [(ServerZone::UTC, "night"), (new_york, "day")] {
+            let now = Moment::new(epoch, zone);
+            let want = route::find_at(&plan, b"in", b"1", 1, None, now)
+                .winner()
+                .map(|w| plan.contexts[w.context].name.clone());
+            assert_eq!(want.as_deref(), Some(context.as_bytes()));
+            let got = index.find(b"in", b"1", 1, None, now);
+            assert_eq!(got.map(|f| plan.contexts[f.context].name.clone()), want);
+        }
+    }
 }

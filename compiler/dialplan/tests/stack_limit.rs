@@ -7,6 +7,7 @@
 
 use pbxc_dialplan::route::{self, MAX_STACK, Note};
 use pbxc_dialplan::route_index::RouteIndex;
+use pbxc_dialplan::timing::Moment;
 
 /// `c0` includes `c1`, which includes `c2`, … up to `c{last}`, which has extension `s`;
 /// each context also has extension `N` for its own number.
@@ -40,15 +41,18 @@ fn exceeded(search: &route::Search) -> usize {
 
 /// Routing as a call would ask, by both searches; the index's warning flag beside.
 fn answers(plan: &pbxc_dialplan::Dialplan, exten: &str) -> (Option<usize>, bool) {
-    let reference = route::find_at(plan, b"c0", exten.as_bytes(), 1, None, 0);
+    let reference = route::find_at(plan, b"c0", exten.as_bytes(), 1, None, Moment::utc(0));
     let index = RouteIndex::new(plan);
-    let found = index.find(b"c0", exten.as_bytes(), 1, None, 0);
+    let found = index.find(b"c0", exten.as_bytes(), 1, None, Moment::utc(0));
     assert_eq!(
         found.map(|f| f.context),
         reference.winner().map(|w| w.context),
         "{exten}"
     );
-    (found.map(|f| f.context), index.exceeds_stack(b"c0", 0))
+    (
+        found.map(|f| f.context),
+        index.exceeds_stack(b"c0", Moment::utc(0)),
+    )
 }
 
 #[test]
@@ -63,7 +67,7 @@ fn the_512th_context_is_searched_and_the_513th_is_not() {
     assert_eq!(answers(&plan, "511").0, Some(511));
     assert_eq!(answers(&plan, "512").0, None);
     // The search that found nothing met the one include it could not follow: c511's.
-    let search = route::find_at(&plan, b"c0", b"s", 1, None, 0);
+    let search = route::find_at(&plan, b"c0", b"s", 1, None, Moment::utc(0));
     assert_eq!(search.searched.len(), MAX_STACK);
     assert_eq!(
         search.notes,
@@ -72,7 +76,7 @@ fn the_512th_context_is_searched_and_the_513th_is_not() {
             include: 0
         }]
     );
-    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", 0));
+    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", Moment::utc(0)));
 }
 
 /// Breadth counts as depth does: the visited list is one for the whole search.
@@ -87,10 +91,14 @@ fn a_context_with_600_includes_reaches_its_first_511() {
     }
     let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
     let index = RouteIndex::new(&plan);
-    let found = |n: &str| index.find(b"top", n.as_bytes(), 1, None, 0).is_some();
+    let found = |n: &str| {
+        index
+            .find(b"top", n.as_bytes(), 1, None, Moment::utc(0))
+            .is_some()
+    };
     assert!(found("0") && found("510"));
     assert!(!found("511") && !found("599"));
-    let search = route::find_at(&plan, b"top", b"599", 1, None, 0);
+    let search = route::find_at(&plan, b"top", b"599", 1, None, Moment::utc(0));
     assert_eq!(
         exceeded(&search),
         600 - 511,
@@ -104,16 +112,16 @@ fn a_context_with_600_includes_reaches_its_first_511() {
 fn the_limit_comes_after_the_time_condition_and_before_the_rest() {
     // c511 includes c0 again (searched already) and a context that does not exist.
     let plan = chain(MAX_STACK - 1, "include => c0\ninclude => nosuch\n");
-    let search = route::find_at(&plan, b"c0", b"none", 1, None, 0);
+    let search = route::find_at(&plan, b"c0", b"none", 1, None, Moment::utc(0));
     assert_eq!(exceeded(&search), 2);
-    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", 0));
+    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", Moment::utc(0)));
     // Closed at the time asked (1970-01-01 was a Thursday): no warning, nothing exceeded.
     let plan = chain(MAX_STACK - 1, "include => c0,*,mon,*,*\n");
-    let search = route::find_at(&plan, b"c0", b"none", 1, None, 0);
+    let search = route::find_at(&plan, b"c0", b"none", 1, None, Moment::utc(0));
     assert_eq!(exceeded(&search), 0);
-    assert!(!RouteIndex::new(&plan).exceeds_stack(b"c0", 0));
+    assert!(!RouteIndex::new(&plan).exceeds_stack(b"c0", Moment::utc(0)));
     let plan = chain(MAX_STACK - 1, "include => c0,*,thu,*,*\n");
-    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", 0));
+    assert!(RouteIndex::new(&plan).exceeds_stack(b"c0", Moment::utc(0)));
 }
 
 /// A long chain costs what 512 contexts cost: each include's context is found by name once,
@@ -123,12 +131,14 @@ fn a_chain_of_100000_contexts_routes_within_the_limit() {
     let plan = chain(100_000, "");
     let index = RouteIndex::new(&plan);
     assert_eq!(
-        index.find(b"c0", b"7", 1, None, 0).map(|f| f.context),
+        index
+            .find(b"c0", b"7", 1, None, Moment::utc(0))
+            .map(|f| f.context),
         Some(7)
     );
-    assert_eq!(index.find(b"c0", b"s", 1, None, 0), None);
-    assert!(index.exceeds_stack(b"c0", 0));
-    assert!(!index.exceeds_stack(b"c99999", 0));
+    assert_eq!(index.find(b"c0", b"s", 1, None, Moment::utc(0)), None);
+    assert!(index.exceeds_stack(b"c0", Moment::utc(0)));
+    assert!(!index.exceeds_stack(b"c99999", Moment::utc(0)));
 }
 
 /// A time-conditioned include past the limit that leads nowhere (its context is missing)
@@ -140,13 +150,14 @@ fn a_timed_include_past_the_limit_keeps_the_flattening() {
     let index = RouteIndex::new(&plan);
     let monday = 4 * 86_400;
     for now in [0, monday] {
-        assert!(index.flattened(0, now), "at {now}");
+        let now = Moment::utc(now);
+        assert!(index.flattened(0, now), "at {now:?}");
         assert_eq!(
             index.find(b"c0", b"s", 1, None, now).map(|f| f.context),
             Some(511)
         );
     }
     // 1970-01-01 was a Thursday: closed, no warning; open on the Monday after.
-    assert!(!index.exceeds_stack(b"c0", 0));
-    assert!(index.exceeds_stack(b"c0", monday));
+    assert!(!index.exceeds_stack(b"c0", Moment::utc(0)));
+    assert!(index.exceeds_stack(b"c0", Moment::utc(monday)));
 }

@@ -8,21 +8,18 @@
 //! 1024-byte buffer (what [`CsvWriter`] writes) and [`Cdr::csv_line`] the same line unlimited.
 //!
 //! Local time is Asterisk's: on Linux `ast_localtime(.., NULL)` reads `/etc/localtime` and
-//! ignores `TZ` (`ast_tzset`, main/stdtime/localtime.c). Zones are looked up with the dialplan's
-//! zoneinfo reader ([`pbxc_dialplan::timing::zone_offset`]), which reads
-//! `/usr/share/zoneinfo/NAME`; `/etc/localtime` is therefore followed as a symlink into a
-//! `zoneinfo` tree. When it is not such a link (a copied file, a missing file) or the zone
-//! cannot be read, times are written in UTC — as Asterisk does for a zone it cannot load
-//! (`gmtload`).
+//! ignores `TZ` (`ast_tzset`, main/stdtime/localtime.c), as the dialplan's
+//! [`ServerZone::system`] does. When a zone cannot be read, times are written in UTC — as
+//! Asterisk does for a zone it cannot load (`gmtload`).
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pbxc_dialplan::timing::{civil_from_days, zone_offset};
+use pbxc_dialplan::timing::{ServerZone, civil_from_days};
 
 pub mod chain;
 
@@ -416,29 +413,29 @@ impl Record {
     }
 }
 
-/// Where times are written.
-enum TimeZone {
-    Utc,
-    Named(String),
-}
+/// The zone records are written in, as `ast_tzset` takes a zone: `usegmtime` is UTC; no zone
+/// or the empty one is the server's; a leading `:` is dropped; an absolute path is a zone
+/// file; anything else a zoneinfo name or a POSIX rule; UTC when none of these loads.
+struct TimeZone(ServerZone);
 
 impl TimeZone {
     fn resolve(options: &CsvOptions) -> TimeZone {
         if options.usegmtime {
-            return TimeZone::Utc;
+            return TimeZone(ServerZone::UTC);
         }
-        let name = match &options.zone {
-            Some(zone) => zone_name(zone),
-            None => system_zone_name(),
-        };
-        name.map_or(TimeZone::Utc, TimeZone::Named)
+        let zone = options.zone.as_deref().unwrap_or_default();
+        let zone = zone.strip_prefix(':').unwrap_or(zone);
+        TimeZone(if zone.is_empty() {
+            ServerZone::system()
+        } else if zone.starts_with('/') {
+            ServerZone::from_file(Path::new(zone))
+        } else {
+            ServerZone::named(zone).unwrap_or(ServerZone::UTC)
+        })
     }
 
     fn offset(&self, epoch: i64) -> i64 {
-        match self {
-            TimeZone::Utc => 0,
-            TimeZone::Named(name) => zone_offset(name, epoch).unwrap_or(0),
-        }
+        self.0.offset(epoch)
     }
 
     /// `ast_localtime` + `ast_strftime(.., "%Y-%m-%d %T", ..)`.
@@ -454,53 +451,6 @@ impl TimeZone {
             secs % 60
         )
     }
-}
-
-/// A zone as `tzload` takes it: a leading `:` is dropped; an absolute path is turned into its
-/// name under a `zoneinfo` directory.
-fn zone_name(zone: &str) -> Option<String> {
-    let zone = zone.strip_prefix(':').unwrap_or(zone);
-    if zone.starts_with('/') {
-        zoneinfo_name(Path::new(zone))
-    } else if zone.is_empty() {
-        system_zone_name()
-    } else {
-        Some(zone.to_string())
-    }
-}
-
-/// The server's zone: `/etc/localtime` (Asterisk's `ast_tzset` ignores `TZ` off Solaris).
-fn system_zone_name() -> Option<String> {
-    zoneinfo_name(Path::new("/etc/localtime"))
-}
-
-/// The zoneinfo name of `path`: the part after a `zoneinfo` directory of the path itself or
-/// of the symlinks it leads through (`/etc/localtime -> /usr/share/zoneinfo/Europe/Berlin`).
-fn zoneinfo_name(path: &Path) -> Option<String> {
-    let mut path = path.to_path_buf();
-    for _ in 0..16 {
-        if let Some(name) = after_zoneinfo(&path) {
-            return Some(name);
-        }
-        let target = fs::read_link(&path).ok()?;
-        path = match path.parent() {
-            Some(dir) if target.is_relative() => dir.join(target),
-            _ => target,
-        };
-    }
-    None
-}
-
-fn after_zoneinfo(path: &Path) -> Option<String> {
-    let mut components = path.components();
-    components.by_ref().find(|c| c.as_os_str() == "zoneinfo")?;
-    let rest: Vec<&str> = components
-        .map(|c| match c {
-            Component::Normal(s) => s.to_str(),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
-    (!rest.is_empty()).then(|| rest.join("/"))
 }
 
 /// Appends records to `<dir>/Master.csv` as `csv_log` does: the file is opened, written and

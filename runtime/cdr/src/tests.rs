@@ -267,15 +267,13 @@ fn zone_spellings() {
     assert_eq!(call().csv_line(&unknown), utc);
 }
 
+/// No zone, the empty zone and `/etc/localtime` named as a file are all the server's zone.
 #[test]
 fn local_time_is_etc_localtime() {
-    let expected = match system_zone_name() {
-        Some(name) => call().csv_line(&CsvOptions {
-            zone: Some(name),
-            ..CsvOptions::default()
-        }),
-        None => call().csv_line(&gmt()),
-    };
+    let expected = call().csv_line(&CsvOptions {
+        zone: Some("/etc/localtime".into()),
+        ..CsvOptions::default()
+    });
     assert_eq!(call().csv_line(&CsvOptions::default()), expected);
     let empty = CsvOptions {
         zone: Some(String::new()),
@@ -284,30 +282,31 @@ fn local_time_is_etc_localtime() {
     assert_eq!(call().csv_line(&empty), expected);
 }
 
+/// A zone as `ast_tzset` reads it: a zone file by its path (what a copied `/etc/localtime`
+/// is), a name with a leading `:`, a POSIX rule.
 #[test]
-fn zoneinfo_names_from_paths_and_links() {
-    assert_eq!(
-        after_zoneinfo(Path::new("/usr/share/zoneinfo/America/New_York")).as_deref(),
-        Some("America/New_York")
-    );
-    assert_eq!(
-        after_zoneinfo(Path::new("../usr/share/zoneinfo/posix/Europe/Berlin")).as_deref(),
-        Some("posix/Europe/Berlin")
-    );
-    assert_eq!(after_zoneinfo(Path::new("/usr/share/zoneinfo")), None);
-    assert_eq!(after_zoneinfo(Path::new("/etc/localtime")), None);
-
-    let dir = std::env::temp_dir().join(format!("pbx-cdr-links-{}", std::process::id()));
-    fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("localtime");
-    let hop = dir.join("hop");
-    let _ = fs::remove_file(&link);
-    let _ = fs::remove_file(&hop);
-    std::os::unix::fs::symlink("../../usr/share/zoneinfo/Asia/Tokyo", &hop).unwrap();
-    std::os::unix::fs::symlink("hop", &link).unwrap();
-    let name = zoneinfo_name(&link);
-    fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(name.as_deref(), Some("Asia/Tokyo"));
+fn zones_by_path_colon_and_rule() {
+    let new_york = call().csv_line(&new_york());
+    for zone in [
+        "/usr/share/zoneinfo/America/New_York",
+        ":America/New_York",
+        "EST5EDT,M3.2.0,M11.1.0",
+    ] {
+        let options = CsvOptions {
+            zone: Some(zone.into()),
+            ..CsvOptions::default()
+        };
+        assert_eq!(call().csv_line(&options), new_york, "{zone}");
+    }
+    let copy = std::env::temp_dir().join(format!("pbx-cdr-localtime-{}", std::process::id()));
+    fs::copy("/usr/share/zoneinfo/America/New_York", &copy).unwrap();
+    let options = CsvOptions {
+        zone: Some(copy.to_string_lossy().into_owned()),
+        ..CsvOptions::default()
+    };
+    let line = call().csv_line(&options);
+    fs::remove_file(&copy).unwrap();
+    assert_eq!(line, new_york);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pbx_engine::generate::{self, Loop};
 use pbx_engine::{Call, Engine, SimulatedChannel};
 use pbxc_dialplan::route;
+use pbxc_dialplan::timing::Moment;
 
 fn loops(c: &mut Criterion) {
     const TURNS: u32 = 20_000;
@@ -125,7 +126,7 @@ fn routing(c: &mut Criterion) {
             let mut found = 0;
             for n in &numbers {
                 found += usize::from(
-                    route::find_at(&plan, b"entry", n.as_bytes(), 1, None, 0)
+                    route::find_at(&plan, b"entry", n.as_bytes(), 1, None, Moment::utc(0))
                         .winner()
                         .is_some(),
                 );
@@ -138,7 +139,11 @@ fn routing(c: &mut Criterion) {
         b.iter(|| {
             let mut found = 0;
             for n in &numbers {
-                found += usize::from(index.find(b"entry", n.as_bytes(), 1, None, 0).is_some());
+                found += usize::from(
+                    index
+                        .find(b"entry", n.as_bytes(), 1, None, Moment::utc(0))
+                        .is_some(),
+                );
             }
             assert_eq!(found, 200);
         })
@@ -148,7 +153,7 @@ fn routing(c: &mut Criterion) {
     let timed = text.replacen("include => c0\n", "include => c0,00:00-23:59,*,*,*\n", 1);
     let (plan, _) = pbxc_dialplan::lower_text(timed.as_bytes());
     let index = pbxc_dialplan::route_index::RouteIndex::new(&plan);
-    let now = 1_704_103_200;
+    let now = Moment::utc(1_704_103_200);
     group.bench_function("index 100k extensions via 100 includes, one timed", |b| {
         b.iter(|| {
             let mut found = 0;
@@ -185,7 +190,7 @@ fn routing_by_includes(c: &mut Criterion) {
                 let found = numbers
                     .iter()
                     .filter(|n| {
-                        route::find_at(&plan, b"entry", n.as_bytes(), 1, None, 0)
+                        route::find_at(&plan, b"entry", n.as_bytes(), 1, None, Moment::utc(0))
                             .winner()
                             .is_some()
                     })
@@ -198,7 +203,11 @@ fn routing_by_includes(c: &mut Criterion) {
             b.iter(|| {
                 let found = numbers
                     .iter()
-                    .filter(|n| index.find(b"entry", n.as_bytes(), 1, None, 0).is_some())
+                    .filter(|n| {
+                        index
+                            .find(b"entry", n.as_bytes(), 1, None, Moment::utc(0))
+                            .is_some()
+                    })
                     .count();
                 assert_eq!(found, 200);
             })

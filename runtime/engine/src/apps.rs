@@ -3,6 +3,7 @@
 //! to the [`Channel`].
 
 use pbxc_dialplan::route;
+use pbxc_dialplan::timing::Moment;
 
 use crate::args::{self, strsep};
 use crate::call::{Call, Engine, Frame};
@@ -450,6 +451,7 @@ fn goto_if_time(engine: &mut Engine, call: &mut Call, data: &[u8]) -> AppResult 
     }
     let (spec, iftrue, iffalse) = branches(data);
     let timing = pbxc_dialplan::timing::Timing::parse(spec, &mut call.log);
+    let now = Moment::new(now, engine.clock.zone());
     let branch = if timing.is_some_and(|t| t.matches(now)) {
         iftrue
     } else {
@@ -1132,7 +1134,7 @@ fn exec_if_time(
         ));
         return AppResult::Hangup;
     };
-    if !timing.matches(engine.clock.now()) {
+    if !timing.matches(engine.clock.moment()) {
         return AppResult::Continue;
     }
     let (name, args) = app_and_args(app);

@@ -8,6 +8,7 @@
 
 use pbxc_dialplan::Dialplan;
 use pbxc_dialplan::route_index::{Found, RouteIndex};
+use pbxc_dialplan::timing::Moment;
 
 use crate::apps;
 use crate::channel::{AppResult, Channel};
@@ -251,19 +252,31 @@ impl<'p> Engine<'p> {
 
     /// The time routing is done at: the clock, read only when an include has a time
     /// condition.
-    pub(crate) fn now(&self) -> i64 {
-        if self.timed { self.routing_time() } else { 0 }
+    pub(crate) fn now(&self) -> Moment {
+        if self.timed {
+            self.routing_time()
+        } else {
+            Moment::new(0, self.clock.zone())
+        }
     }
 
-    /// The clock as routing reads it: to the minute of the epoch, all that conditions in
-    /// UTC compare ([`Clock::minute_now`]); exactly in a dialplan where a condition names
-    /// a time zone, whose minutes need not begin with the epoch's.
-    pub(crate) fn routing_time(&self) -> i64 {
-        if self.zoned {
+    /// The clock as routing reads it: to the minute of the epoch, all that conditions
+    /// compare ([`Clock::minute_now`]) in a zone offset by whole minutes; exactly in a
+    /// dialplan where a condition names a time zone, or on a server whose offset is not whole
+    /// minutes then, as their minutes need not begin with the epoch's.
+    pub(crate) fn routing_time(&self) -> Moment {
+        let zone = self.clock.zone();
+        let epoch = if self.zoned {
             self.clock.now()
         } else {
-            self.clock.minute_now()
-        }
+            let t = self.clock.minute_now();
+            if zone.offset(t) % 60 == 0 {
+                t
+            } else {
+                self.clock.now()
+            }
+        };
+        Moment::new(epoch, zone)
     }
 
     /// Reads and writes `globals` instead of its own copy of the dialplan's: a running PBX
@@ -679,7 +692,9 @@ impl Engine<'_> {
             drop(routes);
             return self.index.find(context, exten, priority, cid, self.now());
         }
-        let lookup = self.index.lookup(context, exten, priority, cid, 0);
+        let lookup = self
+            .index
+            .lookup(context, exten, priority, cid, Moment::utc(0));
         let mut routes = self.routes.borrow_mut();
         routes.put(context, exten, priority, cid, lookup.found);
         if lookup.first.is_some() {
@@ -1365,7 +1380,9 @@ mod tests {
             for &(exten, priority, cid) in questions.iter().cycle().skip(round).take(11) {
                 assert_eq!(
                     engine.route(b"c", exten, priority, cid),
-                    engine.index.find(b"c", exten, priority, cid, 0),
+                    engine
+                        .index
+                        .find(b"c", exten, priority, cid, Moment::utc(0)),
                     "{exten:?} {priority} {cid:?}"
                 );
             }
@@ -1394,7 +1411,10 @@ mod tests {
         for now in [1_704_103_200, 1_704_139_200, 1_704_103_200, 1_704_139_200] {
             NOW.with(|n| n.set(now));
             let answer = engine.route(b"in", b"1", 1, None);
-            assert_eq!(answer, engine.index.find(b"in", b"1", 1, None, now));
+            assert_eq!(
+                answer,
+                engine.index.find(b"in", b"1", 1, None, Moment::utc(now))
+            );
             let context = if now == 1_704_103_200 { "day" } else { "night" };
             assert_eq!(
                 answer.map(|f| plan.contexts[f.context].name.as_slice()),
@@ -1402,7 +1422,7 @@ mod tests {
             );
             assert_eq!(
                 engine.route(b"day", b"1", 1, None),
-                engine.index.find(b"day", b"1", 1, None, now)
+                engine.index.find(b"day", b"1", 1, None, Moment::utc(now))
             );
         }
     }

@@ -1,15 +1,19 @@
-//! The clock an engine reads: `${EPOCH}` and `STRFTIME` want the time to the second; routing
-//! only wants its minute where the time conditions are in UTC, and asks far more often — a
-//! call in a context with business hours before every priority, and a compiled step past a
-//! time-conditioned include before every move.
+//! The clock an engine reads, and the server's zone it reads the time in. `${EPOCH}` and
+//! `STRFTIME` want the time to the second; routing only wants its minute, and asks far more
+//! often — a call in a context with business hours before every priority, and a compiled step
+//! past a time-conditioned include before every move.
 //!
 //! Reading the exact clock (`SystemTime::now`, `clock_gettime(CLOCK_REALTIME)` in the vDSO)
 //! costs this machine 33 ns, the kernel's coarse clock (`CLOCK_REALTIME_COARSE`) 3 ns: the
 //! same clock as of the last timer tick (1–10 ms ago), so never ahead of it and never a
 //! second behind. Away from the end of a minute of the epoch, its minute is therefore the
-//! exact clock's: Asterisk reads the exact clock, and a condition in UTC sees the same minute
-//! here. A zone may be offset by seconds (local mean time: Monrovia until 1972), so an engine
-//! whose conditions name a zone reads the exact clock (`Engine::routing_time`).
+//! exact clock's: Asterisk reads the exact clock, and a condition read in a zone offset by
+//! whole minutes (UTC, and every zone's offset since 1972) sees the same minute here. A zone
+//! may be offset by seconds (local mean time: Monrovia until 1972), so an engine whose
+//! conditions name a zone, or whose server's offset is not whole minutes then, reads the
+//! exact clock (`Engine::routing_time`).
+
+use pbxc_dialplan::timing::{Moment, ServerZone};
 
 /// Seconds since the epoch, read exactly, and a cheaper reading of the same clock where
 /// there is one.
@@ -19,6 +23,11 @@ pub struct Clock {
     coarse: Option<fn() -> i64>,
     /// The same clock in milliseconds, where it has them (the system's).
     millis: Option<fn() -> i64>,
+    /// The server's zone: time conditions, `STRFTIME` and dates that name none read the time
+    /// there, as Asterisk reads `/etc/localtime`.
+    zone: ServerZone,
+    /// A time the clock stands still at, read instead of `exact` (`pbxc call --at`).
+    stopped: Option<i64>,
 }
 
 /// A coarse reading is less than this many seconds behind the exact clock (the kernel's is
@@ -32,15 +41,19 @@ impl Clock {
             exact: system_time,
             coarse: system_coarse(),
             millis: Some(system_time_ms),
+            zone: ServerZone::system(),
+            stopped: None,
         }
     }
 
-    /// A clock read exactly every time (a test's clock).
+    /// A clock read exactly every time (a test's clock), on a server in UTC.
     pub const fn exact(read: fn() -> i64) -> Clock {
         Clock {
             exact: read,
             coarse: None,
             millis: None,
+            zone: ServerZone::UTC,
+            stopped: None,
         }
     }
 
@@ -51,7 +64,34 @@ impl Clock {
             exact,
             coarse: Some(coarse),
             millis: None,
+            zone: ServerZone::UTC,
+            stopped: None,
         }
+    }
+
+    /// This clock standing still at `epoch`, on the same server.
+    pub const fn stopped_at(self, epoch: i64) -> Clock {
+        Clock {
+            stopped: Some(epoch),
+            coarse: None,
+            millis: None,
+            ..self
+        }
+    }
+
+    /// This clock on a server in `zone`.
+    pub const fn in_zone(self, zone: ServerZone) -> Clock {
+        Clock { zone, ..self }
+    }
+
+    /// The server's zone.
+    pub fn zone(&self) -> ServerZone {
+        self.zone
+    }
+
+    /// The time, exactly, and the server's zone: what a time condition reads.
+    pub fn moment(&self) -> Moment {
+        Moment::new(self.now(), self.zone)
     }
 
     /// Whether [`Clock::now_ms`] has milliseconds (else it gives the start of the second).
@@ -61,7 +101,10 @@ impl Clock {
 
     /// The time, in seconds since the epoch.
     pub fn now(&self) -> i64 {
-        (self.exact)()
+        match self.stopped {
+            Some(epoch) => epoch,
+            None => (self.exact)(),
+        }
     }
 
     /// The time in milliseconds since the epoch (`ast_tvnow`, for the absolute timeout): a
@@ -74,7 +117,8 @@ impl Clock {
     }
 
     /// A time in the minute of the epoch [`Clock::now`] would give (the seconds may be
-    /// behind): all that a time condition in UTC reads (its ranges are in minutes).
+    /// behind): all that a time condition reads (its ranges are in minutes) where its zone's
+    /// minutes begin with the epoch's.
     pub fn minute_now(&self) -> i64 {
         if let Some(coarse) = self.coarse {
             let t = coarse();
@@ -85,7 +129,7 @@ impl Clock {
                 return t;
             }
         }
-        (self.exact)()
+        self.now()
     }
 }
 
@@ -93,6 +137,7 @@ impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Clock")
             .field("coarse", &self.coarse.is_some())
+            .field("zone", &self.zone.id())
             .finish_non_exhaustive()
     }
 }

@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use pbxc_codegen::{Chain, Host, Jit, NOT_SMALL, local};
 use pbxc_dialplan::route_index::Found;
+use pbxc_dialplan::timing::Moment;
 
 use crate::call::{Call, Engine, Executed, Resolved, Spawn, resolve};
 use crate::channel::{AppResult, Channel};
@@ -311,7 +312,7 @@ fn chain_for(
     engine: &Engine,
     key: SegmentKey,
     found: Found,
-    now: Option<i64>,
+    now: Option<Moment>,
 ) -> Option<usize> {
     if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
         return *known;
@@ -328,7 +329,7 @@ fn compile(
     engine: &Engine,
     key: SegmentKey,
     found: Found,
-    now: Option<i64>,
+    now: Option<Moment>,
 ) -> Option<usize> {
     let (searched, _, _, segment, open) = key;
     // Without a guard, any time gives the same answers (the engine's own, so that the index
@@ -515,7 +516,7 @@ struct StepHost<'h, 'p> {
     /// would answer were they made at the same instant. (A test clock that moves only when
     /// a step is traced reads the same for both.) Cleared whenever a chain is entered, so
     /// that a step that left its chain leaves no reading behind.
-    checked_at: Option<i64>,
+    checked_at: Option<Moment>,
     /// The substituted data of a natively computed step being reported, kept from step to
     /// step (a channel that watches steps hears of every one).
     data: Vec<u8>,

@@ -38,6 +38,7 @@
 
 use pbxc_codegen::{IntExpr, Op, Operand, Step};
 use pbxc_dialplan::route_index::RouteIndex;
+use pbxc_dialplan::timing::Moment;
 use pbxc_dialplan::{Dialplan, Extension, Priority};
 
 /// How the priorities of a dialplan run under the JIT, each reached from its own context:
@@ -630,7 +631,9 @@ fn gosub(place: &Place, data: &[u8]) -> Option<Prepared> {
         label_elsewhere(place, context, exten, priority)?
     };
     // Gosub checks the destination exists before it pushes anything.
-    place.index.find(context, exten, priority, None, 0)?;
+    place
+        .index
+        .find(context, exten, priority, None, Moment::utc(0))?;
     Some(Prepared::Gosub {
         context: context.to_vec(),
         exten: exten.to_vec(),
@@ -674,7 +677,7 @@ fn label_elsewhere(place: &Place, context: &[u8], exten: &[u8], label: &[u8]) ->
     }
     place
         .index
-        .find_label(context, exten, label, None, 0)
+        .find_label(context, exten, label, None, Moment::utc(0))
         .filter(|&n| n >= 1)
 }
 

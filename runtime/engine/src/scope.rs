@@ -791,7 +791,7 @@ impl Exec<'_, '_> {
             self.log("WARNING: Invalid Time Spec.".into());
             return None;
         };
-        let chosen = if timing.matches(self.engine.clock.now()) {
+        let chosen = if timing.matches(self.engine.clock.moment()) {
             iftrue
         } else {
             iffalse
@@ -1210,6 +1210,10 @@ impl pbxc_stdlib::functions::Env for Env<'_, '_, '_> {
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
         let zone = std::str::from_utf8(zone).ok()?;
         pbxc_dialplan::timing::zone_offset(zone, epoch).and_then(|o| i32::try_from(o).ok())
+    }
+
+    fn local_offset(&mut self, epoch: i64) -> i64 {
+        self.exec.engine.clock.zone().offset(epoch)
     }
 
     fn warn(&mut self, complaint: pbxc_stdlib::functions::Complaint) {

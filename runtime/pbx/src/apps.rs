@@ -529,7 +529,7 @@ impl CallIo<'_> {
                         &[digit],
                         1,
                         cid.as_deref().map(str::as_bytes),
-                        clock.now(),
+                        clock.moment(),
                     )
                     .is_some()
             })
@@ -572,7 +572,7 @@ impl CallIo<'_> {
         }
         vars.set(b"BACKGROUNDSTATUS", Some(status));
         if let AppResult::Digit(k) = result {
-            let now = clock.now();
+            let now = clock.moment();
             let more = self.program.with(|plan, _| {
                 pbxc_dialplan::route::matchmore(
                     plan,

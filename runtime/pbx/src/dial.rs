@@ -492,7 +492,7 @@ fn callee_start(io: &CallIo, target: &str, vars: &Variables) -> Option<Start> {
                 exten.as_bytes(),
                 priority.as_bytes(),
                 None,
-                io.pbx.clock.now(),
+                io.pbx.clock.moment(),
             )
         })?,
     };
@@ -648,14 +648,14 @@ fn blind_transfer(
             };
             let Some(key) = key else { break };
             number.push(key);
-            let now = clock.now();
+            let now = clock.moment();
             if !pbxc_dialplan::route::matchmore(plan, context.as_bytes(), &number, None, now) {
                 break;
             }
         }
         !number.is_empty()
             && index
-                .find(context.as_bytes(), &number, 1, None, clock.now())
+                .find(context.as_bytes(), &number, 1, None, clock.moment())
                 .is_some()
     });
     transferrer.set_inbound(held);

@@ -56,11 +56,17 @@ pub trait Env {
     /// The current time: seconds and microseconds since the epoch (`ast_tvnow`).
     fn now(&mut self) -> (i64, u32);
     /// The UTC offset in seconds of a named time zone at `epoch`, for STRFTIME/STRPTIME.
-    /// `UTC`, `GMT`, the empty name (taken as UTC) and fixed offsets are handled without it;
-    /// the default knows no other zone.
+    /// `UTC`, `GMT` and fixed offsets are handled without it; the default knows no other
+    /// zone.
     fn zone_offset(&mut self, zone: &[u8], epoch: i64) -> Option<i32> {
         let _ = (zone, epoch);
         None
+    }
+    /// The UTC offset in seconds of the server's zone at `epoch`, where STRFTIME and STRPTIME
+    /// read a time given no zone (Asterisk: `/etc/localtime`). The default is a server in UTC.
+    fn local_offset(&mut self, epoch: i64) -> i64 {
+        let _ = epoch;
+        0
     }
     /// A line a function logs and goes on (an option it does not know, say); what it logs
     /// when it fails is its [`Complaint`]. The default drops it.

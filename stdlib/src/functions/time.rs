@@ -1,11 +1,10 @@
 //! STRFTIME and STRPTIME (funcs/func_strings.c over main/stdtime/localtime.c): C-locale
 //! `strftime`/`strptime` with Asterisk's `%[n]q` fractions.
 //!
-//! Time zones: the empty zone (Asterisk's "local time"; servers run in UTC), `UTC`, `GMT`,
-//! `Etc/GMT±N` and fixed POSIX offsets such as `EST5` or `UTC-3:30` are computed here; any
-//! other name goes to [`Env::zone_offset`], and a zone nobody knows is UTC, as in Asterisk
-//! when a zone file cannot be loaded. Daylight-saving rules inside POSIX strings are not
-//! interpreted.
+//! Time zones: the empty zone is the server's ([`Env::local_offset`]: Asterisk reads
+//! `/etc/localtime`); `UTC`, `GMT`, `Etc/GMT±N` and fixed POSIX offsets such as `EST5` or
+//! `UTC-3:30` are computed here; any other name goes to [`Env::zone_offset`], and a zone
+//! nobody knows is UTC, as in Asterisk when a zone file cannot be loaded.
 
 use super::args;
 use super::cscan;
@@ -105,7 +104,7 @@ fn fixed_offset(zone: &[u8]) -> Option<i64> {
     let z = zone;
     if matches!(
         z,
-        b"" | b"UTC" | b"GMT" | b"UTC0" | b"GMT0" | b"Etc/UTC" | b"Etc/GMT" | b"Z" | b"UCT"
+        b"UTC" | b"GMT" | b"UTC0" | b"GMT0" | b"Etc/UTC" | b"Etc/GMT" | b"Z" | b"UCT"
     ) {
         return Some(0);
     }
@@ -140,6 +139,9 @@ fn hours_minutes(t: &[u8]) -> Option<i64> {
 }
 
 fn zone_offset(env: &mut dyn Env, zone: &[u8], epoch: i64) -> i64 {
+    if zone.is_empty() {
+        return env.local_offset(epoch);
+    }
     fixed_offset(zone)
         .or_else(|| env.zone_offset(zone, epoch).map(i64::from))
         .unwrap_or(0)

@@ -1,6 +1,10 @@
 //! UTC offsets of zoneinfo zones (`/usr/share/zoneinfo/NAME`, TZif v1–v4), as `ast_localtime`
 //! finds them: the transition table, then the POSIX rule in the file's footer for times after
-//! the last transition.
+//! the last transition. A name no file answers to is read as a POSIX rule (`EST5EDT,M3.2.0,
+//! M11.1.0`), as `ast_tzset` falls back to `tzparse`.
+//!
+//! [`ServerZone`] is the zone Asterisk reads a time in when none is named (`ast_localtime(..,
+//! NULL)`): `/etc/localtime`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -8,15 +12,84 @@ use std::sync::{Mutex, OnceLock};
 /// Seconds east of UTC in zone `name` at `epoch`; `None` when the zone is unknown (Asterisk
 /// then falls back to UTC as well).
 pub(super) fn offset(name: &str, epoch: i64) -> Option<i64> {
-    static ZONES: OnceLock<Mutex<HashMap<String, Option<Zone>>>> = OnceLock::new();
-    let zones = ZONES.get_or_init(Default::default);
-    let mut zones = zones.lock().unwrap_or_else(|e| e.into_inner());
-    let zone = zones.entry(name.to_string()).or_insert_with(|| load(name));
-    zone.as_ref().map(|z| z.offset(epoch))
+    named(name).map(|z| z.offset(epoch))
 }
+
+/// The zone called `name`, loaded once.
+fn named(name: &str) -> Option<&'static Zone> {
+    cached(name, || load(name))
+}
+
+/// The zone under `key` (a name, or a file's absolute path), loaded by `load` the first time.
+/// Zones are kept for the life of the process: there are as many as the zoneinfo tree has
+/// files, a few hundred at most, and a key that loads nothing is not kept (a dialplan may
+/// pass any text as a zone).
+fn cached(key: &str, load: impl FnOnce() -> Option<Zone>) -> Option<&'static Zone> {
+    static ZONES: OnceLock<Mutex<HashMap<String, &'static Zone>>> = OnceLock::new();
+    let zones = ZONES.get_or_init(Default::default);
+    if let Some(zone) = zones.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return Some(zone);
+    }
+    let zone: &'static Zone = Box::leak(Box::new(load()?));
+    Some(
+        zones
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_string())
+            .or_insert(zone),
+    )
+}
+
+/// The server's zone: where Asterisk reads the time for a time condition, `STRFTIME` or a
+/// date with no zone of its own. On Linux `ast_tzset` takes `/etc/localtime` for the empty
+/// zone (not `TZ`: that is read on Solaris only), and UTC when that file cannot be read
+/// (`gmtload`). Asterisk also watches the file and reads it again when it changes; here it is
+/// read once per process.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ServerZone(Option<&'static Zone>);
+
+impl ServerZone {
+    /// UTC: a server whose `/etc/localtime` is UTC, or missing.
+    pub const UTC: ServerZone = ServerZone(None);
+
+    /// This machine's zone, `/etc/localtime`.
+    pub fn system() -> ServerZone {
+        ServerZone::from_file(std::path::Path::new("/etc/localtime"))
+    }
+
+    /// The zone of a TZif file (what `/etc/localtime` is, linked or copied), read once; UTC
+    /// when the file cannot be read or is not one.
+    pub fn from_file(path: &std::path::Path) -> ServerZone {
+        // Names never start with `/`, so an absolute path is a key of its own.
+        let key = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        ServerZone(cached(&key.to_string_lossy(), || {
+            parse(&std::fs::read(path).ok()?)
+        }))
+    }
+
+    /// The zoneinfo zone `name` (`America/New_York`) as the server's: a server set up in
+    /// that zone. `None` when there is no such zone.
+    pub fn named(name: &str) -> Option<ServerZone> {
+        named(name).map(|z| ServerZone(Some(z)))
+    }
+
+    /// Seconds east of UTC at `epoch`.
+    pub fn offset(self, epoch: i64) -> i64 {
+        self.0.map_or(0, |z| z.offset(epoch))
+    }
+
+    /// A number that tells this zone from every other loaded in the process: 0 for UTC.
+    pub fn id(self) -> u32 {
+        self.0.map_or(0, |z| z.id)
+    }
+}
+
+/// Ids of loaded zones, from 1.
+static IDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 #[derive(Debug)]
 struct Zone {
+    id: u32,
     transitions: Vec<(i64, i64)>,
     /// Offset before the first transition.
     initial: i64,
@@ -25,7 +98,9 @@ struct Zone {
 
 impl Zone {
     fn offset(&self, epoch: i64) -> i64 {
-        match self.transitions.iter().rposition(|&(at, _)| at <= epoch) {
+        // Transitions are in ascending order.
+        let after = self.transitions.partition_point(|&(at, _)| at <= epoch);
+        match after.checked_sub(1) {
             Some(i) if i + 1 < self.transitions.len() || self.rule.is_none() => {
                 self.transitions[i].1
             }
@@ -46,8 +121,16 @@ fn load(name: &str) -> Option<Zone> {
     if name.is_empty() || name.starts_with('/') || name.split('/').any(|p| p == "..") {
         return None;
     }
-    let data = std::fs::read(format!("/usr/share/zoneinfo/{name}")).ok()?;
-    parse(&data)
+    match std::fs::read(format!("/usr/share/zoneinfo/{name}")) {
+        Ok(data) => parse(&data),
+        // `tzparse`: the name as a rule (`EST5EDT,M3.2.0,M11.1.0`, `<+0530>-5:30`).
+        Err(_) => Rule::parse(name).map(|rule| Zone {
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            transitions: Vec::new(),
+            initial: rule.std,
+            rule: Some(rule),
+        }),
+    }
 }
 
 fn be32(d: &[u8], at: usize) -> Option<i64> {
@@ -114,6 +197,7 @@ fn parse(d: &[u8]) -> Option<Zone> {
         None
     };
     Some(Zone {
+        id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         transitions,
         initial: types.first().copied().unwrap_or(0),
         rule,
@@ -289,6 +373,43 @@ mod tests {
             5 * 3600 + 1800
         );
         assert_eq!(days_from_civil(2024, 1, 1), 19_723);
+    }
+
+    /// The server's zone from a zone file, linked or copied (what `/etc/localtime` is), is
+    /// the zone of its name; a file that is not one, or none, is UTC.
+    #[test]
+    fn server_zones_from_files() {
+        let named = ServerZone::named("America/New_York").unwrap();
+        let copy = std::env::temp_dir().join(format!("pbxc-zone-{}", std::process::id()));
+        std::fs::copy("/usr/share/zoneinfo/America/New_York", &copy).unwrap();
+        let copied = ServerZone::from_file(&copy);
+        std::fs::remove_file(&copy).unwrap();
+        // Winter and summer 2024, before and after the table's last transition's rule.
+        for epoch in [1_704_117_600, 1_719_835_200, 4_102_444_800] {
+            assert_eq!(copied.offset(epoch), named.offset(epoch), "{epoch}");
+        }
+        assert_eq!(named.offset(1_704_117_600), -5 * 3600);
+        assert_eq!(named.offset(1_719_835_200), -4 * 3600);
+        // Read once: the file is gone, the zone is not.
+        assert_eq!(ServerZone::from_file(&copy).id(), copied.id());
+        assert_ne!(copied.id(), named.id());
+        for nothing in ["/nonexistent/localtime", "/etc/hostname"] {
+            let zone = ServerZone::from_file(std::path::Path::new(nothing));
+            assert_eq!((zone.id(), zone.offset(1_719_835_200)), (0, 0), "{nothing}");
+        }
+        assert_eq!(ServerZone::UTC.id(), 0);
+    }
+
+    /// A name no zone file has is read as a POSIX rule, as `ast_tzset` falls back to
+    /// `tzparse`.
+    #[test]
+    fn names_that_are_rules() {
+        assert_eq!(
+            offset("EST5EDT,M3.2.0,M11.1.0", 1_719_835_200),
+            Some(-4 * 3600)
+        );
+        assert_eq!(offset("<+0530>-5:30", 0), Some(5 * 3600 + 1800));
+        assert_eq!(offset("Nowhere/Atlantis", 0), None);
     }
 
     #[test]

@@ -46,11 +46,10 @@ impl CallIo<'_> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        // `vmu_tm`: the mailbox's `[zonemessages]` zone, else the system's (UTC here, as
-        // everywhere the runtime reads the clock).
+        // `vmu_tm`: the mailbox's `[zonemessages]` zone, else the server's.
         let zone = String::from_utf8_lossy(config.zone(mailbox)).into_owned();
         let offset = if zone.is_empty() {
-            0
+            self.pbx.clock.zone().offset(now)
         } else {
             pbxc_dialplan::timing::zone_offset(&zone, now).unwrap_or(0)
         };
@@ -207,7 +206,9 @@ impl CallIo<'_> {
         if let Some(time) = value(b"origtime")
             && let Some(epoch) = scan_int(time)
         {
-            vars.push(("ORIG_VM_DATE", format_time(epoch, 0, format)));
+            // `ast_localtime(.., NULL)`: the server's zone, not the mailbox's.
+            let offset = self.pbx.clock.zone().offset(epoch);
+            vars.push(("ORIG_VM_DATE", format_time(epoch, offset, format)));
         }
         vars
     }
