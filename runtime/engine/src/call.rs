@@ -313,6 +313,15 @@ impl<'p> Engine<'p> {
         Ok(())
     }
 
+    /// Compiles every extension of the dialplan as native code now, as reached from its own
+    /// context (see `jit::compile_all`), on an engine with the JIT enabled: how many chains
+    /// that made, and how many segments it left to the interpreter. For measuring what a
+    /// JIT that compiled the whole dialplan ahead of calls would cost
+    /// (`cargo bench -p pbx-engine --bench load`); a PBX compiles lazily.
+    pub fn compile_all(&mut self) -> (usize, usize) {
+        crate::jit::compile_all(self)
+    }
+
     /// [`Engine::enable_jit`] for a PBX with thousands of calls: a segment of priorities is
     /// compiled only once it has run `patience` times over, and the code generator is made
     /// then. A loop that computes gets there in a millisecond; one that waits on prompts
