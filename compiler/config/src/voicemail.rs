@@ -42,6 +42,50 @@ pub struct General {
     /// `[zonemessages]`: name → Olson time zone (`tz=` names one; its e-mail dates are
     /// written in it).
     pub zones: Vec<(Vec<u8>, Vec<u8>)>,
+    /// How messages are listened to (`VoiceMailMain`); each mailbox starts from these.
+    pub listen: Listen,
+    /// `maxlogins`: wrong logins before `VoiceMailMain` says goodbye.
+    pub maxlogins: i64,
+    /// `skipms`: how far `#` and `*` skip in a message, in milliseconds.
+    pub skipms: i64,
+    /// `vm-login`, `vm-password`: the login's prompts.
+    pub vm_login: Vec<u8>,
+    pub vm_password: Vec<u8>,
+}
+
+/// What `VoiceMailMain` says and does around each message: `[general]`'s flags, which a
+/// mailbox's options override (`populate_defaults`, `apply_option`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listen {
+    /// `envelope`: the date and time before a message.
+    pub envelope: bool,
+    /// `saycid`: who left it.
+    pub saycid: bool,
+    /// `sayduration`: how long it is, when it is `saydurationm` minutes or more.
+    pub sayduration: bool,
+    pub saydurationm: i64,
+    /// `messagewrap`: `4` at the first message goes to the last, `6` at the last to the
+    /// first.
+    pub messagewrap: bool,
+    /// `moveheard`: messages heard in INBOX move to Old when the folder is closed.
+    pub moveheard: bool,
+    /// `nextaftercmd`: the next message plays after a delete (the mailbox's) or a save
+    /// (`[general]`'s).
+    pub nextaftercmd: bool,
+}
+
+impl Default for Listen {
+    fn default() -> Listen {
+        Listen {
+            envelope: true,
+            saycid: false,
+            sayduration: true,
+            saydurationm: 2,
+            messagewrap: false,
+            moveheard: true,
+            nextaftercmd: false,
+        }
+    }
 }
 
 /// `[general]`'s settings of the e-mail and the page a new message sends.
@@ -108,6 +152,11 @@ impl Default for General {
             aliasescontext: Vec::new(),
             notify: Notify::default(),
             zones: Vec::new(),
+            listen: Listen::default(),
+            maxlogins: 3,
+            skipms: 3000,
+            vm_login: b"vm-login".to_vec(),
+            vm_password: b"vm-password".to_vec(),
         }
     }
 }
@@ -150,6 +199,7 @@ pub struct Mailbox {
     pub attachfmt: Vec<u8>,
     /// `delete`: the message is deleted once it is notified of.
     pub delete: bool,
+    pub listen: Listen,
 }
 
 /// voicemail.conf, read.
@@ -365,6 +415,42 @@ impl Config {
         general.tz = string("tz");
         general.locale = string("locale");
         general.aliasescontext = string("aliasescontext");
+        let listen = &mut general.listen;
+        listen.envelope = flag("envelope", true);
+        listen.saycid = flag("saycid", false);
+        listen.sayduration = flag("sayduration", true);
+        listen.messagewrap = flag("messagewrap", false);
+        listen.moveheard = flag("moveheard", true);
+        listen.nextaftercmd = flag("nextaftercmd", false);
+        // `sscanf("%30d")`, a warning and the default when it reads no number.
+        for (key, target, warning) in [
+            (
+                "saydurationm",
+                &mut listen.saydurationm,
+                "Invalid min duration for say duration",
+            ),
+            (
+                "maxlogins",
+                &mut general.maxlogins,
+                "Invalid max failed login attempts",
+            ),
+            ("skipms", &mut general.skipms, "Invalid skipms value"),
+        ] {
+            if let Some(v) = get(key) {
+                match scan_int(v) {
+                    Some(n) => *target = n,
+                    None => self.log.push(format!("WARNING: {warning}")),
+                }
+            }
+        }
+        for (key, prompt) in [
+            ("vm-login", &mut general.vm_login),
+            ("vm-password", &mut general.vm_password),
+        ] {
+            if let Some(v) = get(key) {
+                *prompt = v.to_vec();
+            }
+        }
         let notify = &mut general.notify;
         if let Some(v) = get("serveremail") {
             notify.serveremail = v.to_vec();
@@ -445,6 +531,7 @@ impl Config {
             tz: general.tz.clone(),
             locale: general.locale.clone(),
             attach: general.notify.attach,
+            listen: general.listen.clone(),
             ..Default::default()
         };
         // strsep on `,` for the first four fields; the rest is the options.
@@ -515,6 +602,16 @@ impl Config {
             "attachfmt" => mailbox.attachfmt = value.to_vec(),
             "delete" | "deletevoicemail" => mailbox.delete = crate::is_true(value),
             "locale" => mailbox.locale = value.to_vec(),
+            "envelope" => mailbox.listen.envelope = crate::is_true(value),
+            "saycid" => mailbox.listen.saycid = crate::is_true(value),
+            "sayduration" => mailbox.listen.sayduration = crate::is_true(value),
+            "messagewrap" => mailbox.listen.messagewrap = crate::is_true(value),
+            "moveheard" => mailbox.listen.moveheard = crate::is_true(value),
+            "nextaftercmd" => mailbox.listen.nextaftercmd = crate::is_true(value),
+            "saydurationm" => match scan_int(value) {
+                Some(n) => mailbox.listen.saydurationm = n,
+                None => self.warn("Invalid min duration for say duration".into()),
+            },
             "minsecs" => match scan_int(value) {
                 Some(n) if n >= 0 => mailbox.minsecs = n.min(i64::from(u32::MAX)) as u32,
                 _ => {

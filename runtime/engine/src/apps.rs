@@ -74,6 +74,10 @@ pub(crate) fn execute(
             tell_timeout(engine, call, chan);
             crate::voicemail::voicemail(engine, call, chan, data)
         }
+        "VoiceMailMain" => {
+            tell_timeout(engine, call, chan);
+            crate::voicemail::voicemail_main(engine, call, chan, data)
+        }
         "Incomplete" => incomplete(call, chan, data),
         _ => {
             tell_timeout(engine, call, chan);

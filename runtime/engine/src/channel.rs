@@ -185,6 +185,21 @@ pub trait Channel {
             status: Some(b"SUCCESS"),
         }
     }
+    /// Plays prompt `name` (`ast_play_and_wait` when `keys` may stop it, else
+    /// `ast_streamfile` and `ast_waitstream(chan, "")`). By default it plays at once.
+    fn play_prompt(&mut self, name: &str, keys: bool) -> crate::voicemail::Prompted {
+        let _ = (name, keys);
+        crate::voicemail::Prompted::Done
+    }
+    /// `VoiceMailMain` once the caller is logged in: the messages' menu, until the caller
+    /// leaves it. By default the caller leaves at once.
+    fn voicemail_main(
+        &mut self,
+        session: &crate::voicemail::Session<'_>,
+    ) -> crate::voicemail::SessionEnd {
+        let _ = session;
+        crate::voicemail::SessionEnd::Done
+    }
     /// Whether `Dial(Local/…)` runs offline, as a nested call on the engine (answering at
     /// once). A runtime with real Local channels says no, and gets Dial like any other
     /// application.
@@ -674,6 +689,36 @@ impl Channel for SimulatedChannel {
         }
         Left::Finished {
             status: Some(b"SUCCESS"),
+        }
+    }
+
+    /// Offline nothing is stored, so every folder is empty: the menu takes the caller's
+    /// keys until `#`, or until it has waited three times with none left, and `2` (change
+    /// folders) the folder's key after it; nothing else a key does there can be seen. With
+    /// `a(folder)` the empty folder is said and the session ends at once.
+    fn voicemail_main(
+        &mut self,
+        session: &crate::voicemail::Session<'_>,
+    ) -> crate::voicemail::SessionEnd {
+        use crate::voicemail::SessionEnd;
+        if session.autoplay.is_some() {
+            return SessionEnd::Done;
+        }
+        let mut repeats = 0;
+        loop {
+            match self.next_key() {
+                None => {
+                    repeats += 1;
+                    if repeats > 2 {
+                        return SessionEnd::Done;
+                    }
+                }
+                Some(b'#') => return SessionEnd::Done,
+                Some(b'2') => {
+                    let _ = self.next_key();
+                }
+                Some(_) => {}
+            }
         }
     }
 

@@ -375,3 +375,329 @@ pub(crate) fn vm_info(engine: &Engine, call: &Call, data: &[u8]) -> Result<Vec<u
         ));
     })
 }
+
+/// How a prompt played ([`Channel::play_prompt`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompted {
+    /// It played to the end.
+    Done,
+    /// A key stopped it (only when keys may).
+    Key(u8),
+    /// The caller hung up, or the prompt could not be played (`ast_streamfile` failing is
+    /// the same -1 to app_voicemail).
+    Failed,
+}
+
+/// What the channel does for `VoiceMailMain` once the caller is logged in (`vm_execmain`
+/// from the mailbox's folders on): the intro, the menu, playing, deleting and saving
+/// messages, and the goodbye.
+#[derive(Debug)]
+pub struct Session<'a> {
+    pub mailbox: &'a Mailbox,
+    /// The mailbox as the caller typed or the dialplan gave it (`vms.username`): its
+    /// directory is named so.
+    pub username: Vec<u8>,
+    /// `a(folder)`: that folder's messages play at once, without the intro (0 INBOX, 1
+    /// Old, 2 Work, …).
+    pub autoplay: Option<usize>,
+    /// `r`: messages cannot be deleted.
+    pub read_only: bool,
+    /// `g(dB)`: gain on what the session records.
+    pub gain: i8,
+    /// voicemail.conf's `[general]`.
+    pub general: &'a pbx_voicemail::General,
+}
+
+/// How the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The caller left the menu (`#`, or it went unanswered): the dialplan goes on.
+    Done,
+    /// The caller hung up, or a prompt could not be played: the call ends.
+    HungUp,
+}
+
+/// `vm_execmain`'s mailbox and password buffers (`char [80]`), less the NUL.
+const LOGIN_DIGITS: usize = 79;
+/// `ast_readstring(…, 2000, 10000, "#")`: the first key within 10 s, each next within 2 s.
+const LOGIN_FIRST_MS: u32 = 10_000;
+const LOGIN_NEXT_MS: u32 = 2_000;
+
+/// `vm_execmain`: the answer, the arguments, the login (`vm_authenticate`), then the
+/// channel's session ([`Channel::voicemail_main`]).
+pub(crate) fn voicemail_main(
+    engine: &mut Engine,
+    call: &mut Call,
+    chan: &mut dyn Channel,
+    data: &[u8],
+) -> AppResult {
+    // It answers before it reads its arguments.
+    let answered = chan.execute("Answer", b"", &mut call.vars);
+    if answered != AppResult::Continue {
+        return answered;
+    }
+    let parts = args::standard(data, 2);
+    let mut first = parts.first().cloned().unwrap_or_default();
+    let options: Vec<args::AppOption> = if parts.len() == 2 {
+        let options = match args::parse_options(&parts[1]) {
+            Ok(parsed) => parsed,
+            Err(warning) => {
+                call.log.push(format!("WARNING: {warning}"));
+                call.log.push(format!(
+                    "WARNING: Invalid option string '{}'",
+                    String::from_utf8_lossy(&parts[1])
+                ));
+                return AppResult::Hangup;
+            }
+        };
+        for (letter, _) in &options {
+            if !b"sSbugdpaUPetr".contains(letter) {
+                call.log.push(format!(
+                    "WARNING: Unrecognized option: '{}'",
+                    char::from(*letter)
+                ));
+            }
+        }
+        options
+    } else {
+        // The old style: `s` and `p` in front of the mailbox.
+        let flags = first
+            .iter()
+            .take_while(|&&c| c == b's' || c == b'p')
+            .count();
+        first.drain(..flags).map(|c| (c, None)).collect()
+    };
+    let has = |letter: u8| options.iter().any(|(l, _)| *l == letter);
+    let argument = |letter: u8| {
+        options
+            .iter()
+            .rev()
+            .find(|(l, _)| *l == letter)
+            .map(|(_, a)| a.clone().unwrap_or_default())
+    };
+    let mut gain = 0i8;
+    if let Some(value) = argument(b'g') {
+        if value.is_empty() {
+            call.log
+                .push("WARNING: Invalid Gain level set with option g".into());
+        } else {
+            match crate::apps::scan_int(&value) {
+                Some((n, _)) => gain = n as i8,
+                None => {
+                    call.log.push(format!(
+                        "WARNING: Invalid value '{}' provided for record gain option",
+                        String::from_utf8_lossy(&value)
+                    ));
+                    return AppResult::Hangup;
+                }
+            }
+        }
+    }
+    let autoplay = argument(b'a').map(|folder| {
+        if folder.is_empty() {
+            call.log
+                .push("WARNING: Invalid folder set with option a".into());
+        }
+        // A number when it starts with a digit, else a name.
+        let number = if folder.first().is_some_and(u8::is_ascii_digit) {
+            crate::apps::scan_int(&folder).map(|(n, _)| i64::from(n))
+        } else {
+            folder_number(&folder).map(|n| n as i64)
+        };
+        match number {
+            Some(n @ 0..=9) => n as usize,
+            // (The empty one too: -1 is out of range.)
+            _ => {
+                call.log.push(format!(
+                    "WARNING: Invalid value '{}' provided for folder autoplay option. Defaulting to 'INBOX'",
+                    String::from_utf8_lossy(&folder)
+                ));
+                0
+            }
+        }
+    });
+
+    let voicemail = engine.voicemail.clone();
+    let config = &voicemail.config;
+    let (given, context) = args::strsep(&first, b'@');
+    let context = context.map(<[u8]>::to_vec);
+    let (prefix, mut username) = if has(b'p') {
+        (given.to_vec(), Vec::new())
+    } else {
+        (Vec::new(), given.to_vec())
+    };
+    let mut known = None;
+    if !username.is_empty() {
+        known = config.find(context.as_deref(), &username);
+        if known.is_none() {
+            call.log.push(format!(
+                "WARNING: Mailbox {} doesn't exist",
+                String::from_utf8_lossy(&username)
+            ));
+        }
+    }
+    let cid = call.cid().map(<[u8]>::to_vec);
+    let star_exits = engine.exists(&call.context.clone(), b"a", 1, cid.as_deref());
+    let mailbox = match known {
+        // `s`: a mailbox that exists is logged in without its password.
+        Some(mailbox) if has(b's') => Some(mailbox),
+        _ => {
+            let login = Login {
+                config,
+                context: context.as_deref(),
+                prefix: &prefix,
+                known,
+                callerid: call.callerid.clone().filter(|n| !n.is_empty()),
+                star_exits,
+            };
+            match login.authenticate(chan, &mut username) {
+                Authenticated::Valid(mailbox) => Some(mailbox),
+                Authenticated::ToA => {
+                    call.exten = b"a".to_vec();
+                    // The loop steps to priority 1.
+                    call.priority = 0;
+                    return AppResult::Continue;
+                }
+                // A failed login ends VoiceMailMain, and the dialplan goes on.
+                Authenticated::Failed => return AppResult::Continue,
+            }
+        }
+    };
+    let Some(mailbox) = mailbox else {
+        return AppResult::Continue;
+    };
+    if !mailbox.language.is_empty() {
+        call.attributes.language = mailbox.language.clone();
+        chan.attributes_set(&call.attributes);
+    }
+    let session = Session {
+        mailbox,
+        username,
+        autoplay,
+        read_only: has(b'r'),
+        gain,
+        general: &config.general,
+    };
+    match chan.voicemail_main(&session) {
+        SessionEnd::Done => AppResult::Continue,
+        SessionEnd::HungUp => AppResult::Hangup,
+    }
+}
+
+/// The folders by number (`mailbox_folders`): 0 INBOX … 9 Cust5, 10 Deleted, 11 Urgent.
+pub const FOLDERS: [&str; 12] = [
+    "INBOX", "Old", "Work", "Family", "Friends", "Cust1", "Cust2", "Cust3", "Cust4", "Cust5",
+    "Deleted", "Urgent",
+];
+
+/// `get_folder_by_name`: a folder's number from its name, in any case.
+fn folder_number(name: &[u8]) -> Option<usize> {
+    FOLDERS
+        .iter()
+        .position(|f| f.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// `vm_authenticate`'s inputs.
+struct Login<'a> {
+    config: &'a pbx_voicemail::Config,
+    context: Option<&'a [u8]>,
+    /// `p`: put in front of the mailbox typed.
+    prefix: &'a [u8],
+    /// The mailbox the arguments named, found: the caller is asked only its password.
+    known: Option<&'a Mailbox>,
+    /// The caller's number, for a mailbox left empty.
+    callerid: Option<Vec<u8>>,
+    /// Extension `a` exists in the caller's context: `*` goes there.
+    star_exits: bool,
+}
+
+enum Authenticated<'a> {
+    Valid(&'a Mailbox),
+    /// `*` for the mailbox or the password, and there is an `a`.
+    ToA,
+    /// Too many wrong logins, nothing typed and no caller number, or a hang-up.
+    Failed,
+}
+
+impl<'a> Login<'a> {
+    /// `vm_authenticate`: asks the mailbox (unless it is known) and the password, up to
+    /// `maxlogins` times. `username` is the mailbox typed, as its directory is named.
+    fn authenticate(&self, chan: &mut dyn Channel, username: &mut Vec<u8>) -> Authenticated<'a> {
+        let general = &self.config.general;
+        let skipuser = self.known.is_some();
+        let mut pending = String::from_utf8_lossy(&general.vm_login).into_owned();
+        let mut tries = 0i64;
+        while tries < general.maxlogins {
+            if !skipuser {
+                // The prompt plays while the caller types; a key stops it.
+                let Some(typed) =
+                    chan.get_data(&pending, LOGIN_DIGITS, LOGIN_FIRST_MS, LOGIN_NEXT_MS)
+                else {
+                    return Authenticated::Failed;
+                };
+                *username = typed;
+                if username.is_empty() {
+                    match &self.callerid {
+                        Some(number) => *username = number.clone(),
+                        // "Username not entered".
+                        None => return Authenticated::Failed,
+                    }
+                } else if username[0] == b'*' {
+                    if self.star_exits {
+                        return Authenticated::ToA;
+                    }
+                    username.clear();
+                }
+                if !self.prefix.is_empty() {
+                    let mut full = self.prefix.to_vec();
+                    full.extend_from_slice(username);
+                    full.truncate(LOGIN_DIGITS);
+                    *username = full;
+                }
+            }
+            let mut user = self.config.find(self.context, username);
+            // A password that is empty or `-` is not asked for.
+            let password = match user {
+                Some(u) if u.password.is_empty() || u.password == b"-" => Vec::new(),
+                _ => {
+                    let prompt = String::from_utf8_lossy(&general.vm_password).into_owned();
+                    let Some(typed) =
+                        chan.get_data(&prompt, LOGIN_DIGITS, LOGIN_FIRST_MS, LOGIN_NEXT_MS)
+                    else {
+                        return Authenticated::Failed;
+                    };
+                    if typed.first() == Some(&b'*') {
+                        if self.star_exits {
+                            return Authenticated::ToA;
+                        }
+                        username.clear();
+                        user = None;
+                    }
+                    typed
+                }
+            };
+            if let Some(user) = user {
+                // A leading `-` only says the caller may not change it.
+                let stored = user.password.strip_prefix(b"-").unwrap_or(&user.password);
+                if stored == password.as_slice() {
+                    return Authenticated::Valid(user);
+                }
+            }
+            if !self.prefix.is_empty() {
+                username.clear();
+            }
+            tries += 1;
+            if skipuser || tries >= general.maxlogins {
+                if chan.play_prompt("vm-incorrect", false) == Prompted::Failed {
+                    return Authenticated::Failed;
+                }
+            } else {
+                // It plays while the next mailbox is typed.
+                pending = "vm-incorrect-mailbox".into();
+            }
+        }
+        // Every try used (or `maxlogins` below one): goodbye.
+        let _ = chan.play_prompt("vm-goodbye", true);
+        Authenticated::Failed
+    }
+}

@@ -277,3 +277,102 @@ fn searchcontexts_finds_mailboxes_whatever_the_context() {
         assert_eq!(get(&call, "after"), "SUCCESS", "{engine}");
     }
 }
+
+/// VoiceMailMain, then what the channel's language and the caller's keys left over show.
+const CHECKS: &str = "
+[c]
+exten => s,1,VoiceMailMain(${ARGS})
+ same => n,Set(after=${CHANNEL(language)})
+ same => n,BackGround(beep)
+ same => n,Hangup()
+exten => a,1,Set(went=a)
+exten => 7,1,Set(rest=7)
+";
+
+/// The mailboxes for VoiceMailMain: 100 speaks French, 102 has no password, 103's is `-9`.
+fn main_mailboxes(general: &[(&'static str, &'static str)]) -> Arc<Voicemail> {
+    let mut settings: Vec<(&str, &str, &str)> =
+        general.iter().map(|&(n, v)| ("general", n, v)).collect();
+    settings.extend([
+        ("default", "100", "1234,Alice,,,language=fr"),
+        ("default", "102", ",Carol"),
+        ("default", "103", "-9,Dave,,,language=de"),
+        ("sales", "200", "0000,Sales,,,language=es"),
+    ]);
+    voicemail(&settings)
+}
+
+/// Runs CHECKS with `args` and `keys` on both engines: (language after, the key left for
+/// BackGround if it was 7, where the call went).
+fn checks(vm: &Arc<Voicemail>, args: &str, keys: &[u8]) -> Vec<(String, String, String)> {
+    runs(&CHECKS.replace("${ARGS}", args), vm, keys)
+        .into_iter()
+        .map(|(_, call, _)| (get(&call, "after"), get(&call, "rest"), get(&call, "went")))
+        .collect()
+}
+
+/// Every run gave `expected`.
+fn all(runs: Vec<(String, String, String)>, expected: (&str, &str, &str)) {
+    assert!(!runs.is_empty());
+    for run in runs {
+        assert_eq!((run.0.as_str(), run.1.as_str(), run.2.as_str()), expected);
+    }
+}
+
+#[test]
+fn voicemailmain_logs_in_with_the_mailbox_and_password_typed() {
+    let vm = main_mailboxes(&[]);
+    // Mailbox and password, each ended by `#`; the caller leaves the menu with `#`; the
+    // mailbox's language is the channel's from then on; the next key is BackGround's.
+    all(checks(&vm, "", b"100#1234##7"), ("fr", "7", ""));
+    // A mailbox named by the dialplan asks only the password, in its context.
+    all(checks(&vm, "200@sales", b"0000##7"), ("es", "7", ""));
+    // No password to ask (empty), and `-` in front of one only forbids changing it.
+    all(checks(&vm, "102", b"#7"), ("en", "7", ""));
+    all(checks(&vm, "103", b"9##7"), ("de", "7", ""));
+    // `s` with a mailbox that exists: no password.
+    all(checks(&vm, "100,s", b"#7"), ("fr", "7", ""));
+    all(checks(&vm, "s100", b"#7"), ("fr", "7", ""));
+    // `p`: the argument goes in front of what is typed.
+    all(checks(&vm, "10,p", b"0#1234##7"), ("fr", "7", ""));
+}
+
+#[test]
+fn voicemailmain_gives_up_after_maxlogins_wrong_logins_and_the_dialplan_goes_on() {
+    let vm = main_mailboxes(&[]);
+    // Three wrong tries (mailbox and password each): the key after them is BackGround's.
+    all(checks(&vm, "", b"100#1#100#2#100#3#7"), ("en", "7", ""));
+    // A known mailbox: three wrong passwords.
+    all(checks(&vm, "100", b"1#2#3#7"), ("en", "7", ""));
+    // `maxlogins=1`: one.
+    let once = main_mailboxes(&[("maxlogins", "1")]);
+    all(checks(&once, "100", b"1#7"), ("en", "7", ""));
+    // Right on the third try.
+    all(checks(&vm, "100", b"1#2#1234##7"), ("fr", "7", ""));
+    // `s` with a mailbox that does not exist: the login is asked.
+    all(checks(&vm, "999,s", b"100#1234##7"), ("fr", "7", ""));
+}
+
+#[test]
+fn voicemailmain_star_goes_to_a_and_an_empty_mailbox_is_the_callers_number() {
+    let vm = main_mailboxes(&[]);
+    all(checks(&vm, "", b"*#"), ("", "", "a"));
+    all(checks(&vm, "100", b"*#"), ("", "", "a"));
+    // Nothing typed for the mailbox: the caller's number (100).
+    all(checks(&vm, "", b"#1234##7"), ("fr", "7", ""));
+}
+
+#[test]
+fn voicemailmain_bad_options_hang_up() {
+    let vm = main_mailboxes(&[]);
+    for args in ["100,g(x)", "100,a(unclosed"] {
+        for (name, call, places) in runs(&CHECKS.replace("${ARGS}", args), &vm, b"1234#") {
+            assert_eq!(places, ["c,s,1"], "{name} {args}");
+            assert!(
+                call.log.iter().any(|l| l.starts_with("WARNING: Invalid")),
+                "{:?}",
+                call.log
+            );
+        }
+    }
+}
