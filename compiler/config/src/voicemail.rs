@@ -39,9 +39,9 @@ pub struct General {
     /// The notification of a new message (`notify_new_message`): e-mail, pager, the
     /// command told of it.
     pub notify: Notify,
-    /// `[zonemessages]`: name → Olson time zone (`tz=` names one; its e-mail dates are
-    /// written in it).
-    pub zones: Vec<(Vec<u8>, Vec<u8>)>,
+    /// `[zonemessages]`: name → Olson time zone and the format the date before a message
+    /// is said in (`tz=` names one; its e-mail dates are written in that zone).
+    pub zones: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
     /// How messages are listened to (`VoiceMailMain`); each mailbox starts from these.
     pub listen: Listen,
     /// `maxlogins`: wrong logins before `VoiceMailMain` says goodbye.
@@ -238,10 +238,11 @@ impl Config {
                     .position(|&c| c == b'|')
                     .or_else(|| value.iter().position(|&c| c == b','));
                 match cut {
-                    Some(cut) => config
-                        .general
-                        .zones
-                        .push((name.to_vec(), value[..cut].to_vec())),
+                    Some(cut) => config.general.zones.push((
+                        name.to_vec(),
+                        value[..cut].to_vec(),
+                        value[cut + 1..].to_vec(),
+                    )),
                     None => {
                         config.warn(format!("Invalid timezone definition for '{}'", text(name)))
                     }
@@ -279,6 +280,17 @@ impl Config {
         &self.mailboxes
     }
 
+    /// The format the date before a message is said in, from the mailbox's `[zonemessages]`
+    /// entry; `None` when it has none (the default format then, in the server's zone).
+    pub fn zone_format(&self, mailbox: &Mailbox) -> Option<&[u8]> {
+        self.general
+            .zones
+            .iter()
+            .rev()
+            .find(|(name, _, _)| !mailbox.tz.is_empty() && name == &mailbox.tz)
+            .map(|(_, _, format)| format.as_slice())
+    }
+
     /// The Olson zone a mailbox's dates are written in: its `tz=` names a `[zonemessages]`
     /// entry (`vmu_tm`); empty is the system's.
     pub fn zone(&self, mailbox: &Mailbox) -> &[u8] {
@@ -287,8 +299,8 @@ impl Config {
             .zones
             .iter()
             .rev()
-            .find(|(name, _)| !mailbox.tz.is_empty() && name == &mailbox.tz)
-            .map_or(&[][..], |(_, zone)| zone)
+            .find(|(name, _, _)| !mailbox.tz.is_empty() && name == &mailbox.tz)
+            .map_or(&[][..], |(_, zone, _)| zone)
     }
 
     /// `substitute_escapes`: `\\`, `\r`, `\n`, `\t`; any other escaped character goes with

@@ -237,6 +237,188 @@ fn number_en(mut num: i32) -> (Vec<String>, bool) {
     (out, true)
 }
 
+/// `ast_say_enumeration` in English: `digits/h-N` below 20, `digits/h-20` or `digits/20`
+/// and `digits/h-N` below 100 (a day of the month needs no more).
+pub fn enumeration(n: u32) -> Vec<String> {
+    match n {
+        0 => Vec::new(),
+        1..=19 => vec![format!("digits/h-{n}")],
+        20..=99 if n.is_multiple_of(10) => vec![format!("digits/h-{n}")],
+        20..=99 => vec![
+            format!("digits/{}", n / 10 * 10),
+            format!("digits/h-{}", n % 10),
+        ],
+        _ => number(i64::from(n)).unwrap_or_default(),
+    }
+}
+
+/// The broken-down local time of `epoch` at `offset` seconds east of UTC.
+struct Tm {
+    year: i64,
+    /// 0–11.
+    mon: u32,
+    mday: u32,
+    /// 0 = Sunday.
+    wday: i64,
+    hour: i64,
+    min: i64,
+    sec: i64,
+}
+
+fn tm(epoch: i64, offset: i64) -> Tm {
+    let local = epoch.saturating_add(offset);
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    Tm {
+        year: yoe + era * 400 + i64::from(m <= 2),
+        mon: (m - 1) as u32,
+        mday: d as u32,
+        wday: (days + 4).rem_euclid(7),
+        hour: secs / 3600,
+        min: secs / 60 % 60,
+        sec: secs % 60,
+    }
+}
+
+/// `ast_say_date_with_format_en`: the files that say `epoch` as `format` reads it, the time
+/// taken `offset` seconds east of UTC; `now` (with `now_offset`) is what `q` and `Q` call
+/// today. A quoted name is a file of its own; unknown letters are skipped, as the C logs them
+/// and goes on.
+pub fn date_with_format(
+    epoch: i64,
+    offset: i64,
+    now: i64,
+    now_offset: i64,
+    format: &[u8],
+) -> Vec<String> {
+    let t = tm(epoch, offset);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let file = |out: &mut Vec<String>, name: String| out.push(name);
+    let nested = |out: &mut Vec<String>, f: &[u8]| {
+        out.extend(date_with_format(epoch, offset, now, now_offset, f));
+    };
+    while i < format.len() {
+        match format[i] {
+            b'\'' => {
+                let end = format[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'\'')
+                    .map_or(format.len(), |p| i + 1 + p);
+                file(
+                    &mut out,
+                    String::from_utf8_lossy(&format[i + 1..end]).into_owned(),
+                );
+                i = end;
+            }
+            b'A' | b'a' => file(&mut out, format!("digits/day-{}", t.wday)),
+            b'B' | b'b' | b'h' => file(&mut out, format!("digits/mon-{}", t.mon)),
+            b'm' => out.extend(enumeration(t.mon + 1)),
+            b'd' | b'e' => out.extend(enumeration(t.mday)),
+            b'Y' => {
+                let years = t.year - 1900;
+                if years > 99 {
+                    out.extend(number(t.year).unwrap_or_default());
+                } else if years >= 1 {
+                    file(&mut out, "digits/19".into());
+                    if years <= 9 {
+                        file(&mut out, "digits/oh".into());
+                    }
+                    out.extend(number(years).unwrap_or_default());
+                }
+            }
+            b'I' | b'l' => {
+                let hour = match t.hour {
+                    0 => 12,
+                    h if h > 12 => h - 12,
+                    h => h,
+                };
+                file(&mut out, format!("digits/{hour}"));
+            }
+            c @ (b'H' | b'k') => {
+                if (c == b'H' && t.hour < 10) || (c == b'k' && t.hour == 0) {
+                    file(&mut out, "digits/oh".into());
+                }
+                if t.hour != 0 {
+                    let mut remaining = t.hour;
+                    if t.hour > 20 {
+                        file(&mut out, "digits/20".into());
+                        remaining -= 20;
+                    }
+                    file(&mut out, format!("digits/{remaining}"));
+                }
+            }
+            c @ (b'M' | b'N') => match t.min {
+                0 if c == b'M' => file(&mut out, "digits/oclock".into()),
+                0 => file(&mut out, "digits/hundred".into()),
+                1..=9 => {
+                    file(&mut out, "digits/oh".into());
+                    file(&mut out, format!("digits/{}", t.min));
+                }
+                m => out.extend(number(m).unwrap_or_default()),
+            },
+            b'P' | b'p' => file(
+                &mut out,
+                if t.hour > 11 {
+                    "digits/p-m"
+                } else {
+                    "digits/a-m"
+                }
+                .into(),
+            ),
+            b'Q' | b'q' => {
+                let today = tm(now, now_offset);
+                let beg_today = now - (today.hour * 3600 + today.min * 60 + today.sec);
+                if beg_today + 15_768_000 < epoch {
+                    nested(&mut out, b"BdY");
+                } else if beg_today + 2_628_000 < epoch {
+                    nested(&mut out, b"Bd");
+                } else if beg_today + 86_400 * 6 < epoch {
+                    nested(&mut out, b"ABd");
+                } else if beg_today + 172_800 < epoch {
+                    nested(&mut out, b"A");
+                } else if beg_today + 86_400 < epoch {
+                    file(&mut out, "digits/tomorrow".into());
+                } else if beg_today < epoch {
+                    file(&mut out, "digits/today".into());
+                } else if beg_today - 86_400 < epoch {
+                    file(&mut out, "digits/yesterday".into());
+                } else if beg_today - 86_400 * 6 < epoch {
+                    nested(&mut out, b"A");
+                } else if beg_today - 2_628_000 < epoch {
+                    nested(&mut out, b"ABd");
+                } else if beg_today - 15_768_000 < epoch {
+                    nested(&mut out, b"Bd");
+                } else {
+                    nested(&mut out, b"BdY");
+                }
+            }
+            b'R' => nested(&mut out, b"HM"),
+            b'S' => match t.sec {
+                0 => file(&mut out, "digits/0".into()),
+                1..=9 => {
+                    file(&mut out, "digits/oh".into());
+                    file(&mut out, format!("digits/{}", t.sec));
+                }
+                sec => out.extend(number(sec).unwrap_or_default()),
+            },
+            b'T' => nested(&mut out, b"HMS"),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +561,56 @@ mod tests {
         assert_eq!(number(-i64::from(i32::MAX)), None);
         assert_eq!(number(1 << 31), None);
         assert_eq!(number(i64::MIN), None);
+    }
+
+    /// `'vm-received' q 'digits/at' IMp`, VoiceMailMain's default, against `now`:
+    /// Monday 2026-11-30 15:00 UTC.
+    #[test]
+    fn dates_as_voicemail_says_them() {
+        let now = 1_796_050_800;
+        let say = |epoch: i64, offset: i64| {
+            date_with_format(
+                epoch,
+                offset,
+                now,
+                offset,
+                b"'vm-received' q 'digits/at' IMp",
+            )
+            .join("&")
+        };
+        // Today 09:05.
+        assert_eq!(
+            say(now - 6 * 3600 + 300, 0),
+            "vm-received&digits/today&digits/at&digits/9&digits/oh&digits/5&digits/a-m"
+        );
+        // Yesterday 23:30; the Friday before at noon; October 21st at 0:00.
+        assert_eq!(
+            say(now - 15 * 3600 - 1800, 0),
+            "vm-received&digits/yesterday&digits/at&digits/11&digits/30&digits/p-m"
+        );
+        assert_eq!(
+            say(now - 3 * 86_400 - 3 * 3600, 0),
+            "vm-received&digits/day-5&digits/at&digits/12&digits/oclock&digits/p-m"
+        );
+        assert_eq!(
+            say(now - 40 * 86_400 - 15 * 3600, 0),
+            "vm-received&digits/mon-9&digits/20&digits/h-1&digits/at&digits/12&digits/oclock&digits/a-m"
+        );
+        // A year ago: the year too.
+        assert_eq!(
+            say(now - 365 * 86_400, 0),
+            "vm-received&digits/mon-10&digits/h-30&digits/2&digits/thousand&digits/20&digits/5&digits/at&digits/3&digits/oclock&digits/p-m"
+        );
+        // In New York (-5 h) 15:00 UTC is 10:00 the same day.
+        assert_eq!(
+            say(now, -5 * 3600),
+            "vm-received&digits/today&digits/at&digits/10&digits/oclock&digits/a-m"
+        );
+        assert_eq!(
+            date_with_format(now, 0, now, 0, b"R"),
+            ["digits/15", "digits/oclock"]
+        );
+        assert_eq!(enumeration(12), ["digits/h-12"]);
+        assert_eq!(enumeration(30), ["digits/h-30"]);
     }
 }

@@ -295,6 +295,24 @@ impl pbx_engine::Channel for CallIo<'_> {
         CallIo::leave_voicemail(self, leave, vars)
     }
 
+    fn play_prompt(&mut self, name: &str, keys: bool) -> pbx_engine::voicemail::Prompted {
+        use pbx_engine::voicemail::Prompted;
+        match self.play(name, &|k| {
+            keys && (k.is_ascii_digit() || matches!(k, b'#' | b'*' | b'A'..=b'D'))
+        }) {
+            Ok(Wake::Key(k)) => Prompted::Key(k),
+            Ok(Wake::Done) => Prompted::Done,
+            Ok(Wake::HungUp) | Err(()) => Prompted::Failed,
+        }
+    }
+
+    fn voicemail_main(
+        &mut self,
+        session: &pbx_engine::voicemail::Session<'_>,
+    ) -> pbx_engine::voicemail::SessionEnd {
+        CallIo::voicemail_main(self, session)
+    }
+
     /// `ast_app_getdata` with one prompt, and `ast_readstring`: a key during the prompt is
     /// the first; a prompt that cannot be played fails as a hang-up does.
     fn get_data(

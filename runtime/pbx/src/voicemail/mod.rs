@@ -18,6 +18,7 @@ use pbx_media::sound::{Format, Sound};
 use pbx_voicemail::notify::NewMessage;
 use pbx_voicemail::{Mailbox, MessageInfo, Spool, spool};
 
+mod main;
 mod notify;
 
 use crate::apps::{CallIo, Ended, Wake};
