@@ -51,7 +51,7 @@ pbxc_diagnostics::define_codes! {
     DIAL_UNKNOWN_ENDPOINT = "DP351" "dial-unknown-endpoint" Warning
         "`Dial(PJSIP/x)` where x is no endpoint of pjsip.conf: the dial fails with CHANUNAVAIL.";
     VOICEMAIL_UNKNOWN_MAILBOX = "DP352" "voicemail-unknown-mailbox" Warning
-        "`VoiceMail(box)` where box is no mailbox of voicemail.conf: no message is left and VMSTATUS is FAILED (a copy to it is dropped).";
+        "`VoiceMail(box)` or `VoiceMailMain(box)` where box is no mailbox of voicemail.conf: no message is left and VMSTATUS is FAILED (a copy to it is dropped); VoiceMailMain asks the caller to log in to another.";
     TAINTED_DATA = "DP360" "dialplan-injection" Warning
         "Caller-controlled data (dialled digits, caller ID, SIP headers) flows unfiltered into Dial, System, SHELL, DB keys or a computed jump: wrap it in FILTER().";
 }

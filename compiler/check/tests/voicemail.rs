@@ -1,4 +1,5 @@
-//! Checks across voicemail.conf and extensions.conf: the mailboxes `VoiceMail` names.
+//! Checks across voicemail.conf and extensions.conf: the mailboxes `VoiceMail` and
+//! `VoiceMailMain` name.
 
 use pbxc_check::Target;
 
@@ -47,6 +48,30 @@ fn with_searchcontexts_a_bare_mailbox_is_found_anywhere() {
         run(extensions, &mailboxes),
         [
             "DP352 extensions.conf:2:28 mailbox `300 (in any context)` is not in voicemail.conf: its copy of the message is dropped"
+        ]
+    );
+}
+
+/// VoiceMailMain's mailbox: one not in voicemail.conf makes the caller log in to another.
+/// With `p` the argument is a prefix, and in the old style the leading `s`/`p` are options.
+#[test]
+fn voicemailmain_mailboxes() {
+    let extensions = "\
+[c]
+exten => 1,1,VoiceMailMain(100@default)
+exten => 2,1,VoiceMailMain(102,s)
+exten => 3,1,VoiceMailMain(s102)
+exten => 4,1,VoiceMailMain(sp1)
+exten => 5,1,VoiceMailMain(10,p)
+exten => 6,1,VoiceMailMain(${CALLERID(num)}@default)
+exten => 7,1,VoiceMailMain()
+exten => 8,1,VoiceMailMain(s200@sales)
+";
+    assert_eq!(
+        run(extensions, MAILBOXES),
+        [
+            "DP352 extensions.conf:3:28 mailbox `102@default` is not in voicemail.conf: VoiceMailMain asks the caller to log in to another",
+            "DP352 extensions.conf:4:29 mailbox `102@default` is not in voicemail.conf: VoiceMailMain asks the caller to log in to another",
         ]
     );
 }

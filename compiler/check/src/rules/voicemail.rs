@@ -1,4 +1,5 @@
-//! Across voicemail.conf and the dialplan: the mailboxes `VoiceMail` leaves messages in.
+//! Across voicemail.conf and the dialplan: the mailboxes `VoiceMail` leaves messages in, and
+//! the one `VoiceMailMain` logs into.
 
 use pbxc_diagnostics::Diagnostic;
 
@@ -12,6 +13,10 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
     };
     for step in steps {
         let Some(entry) = step.entry else { continue };
+        if entry.name == "VoiceMailMain" {
+            main(voicemail, step, out);
+            continue;
+        }
         if entry.name != "VoiceMail" {
             continue;
         }
@@ -71,6 +76,43 @@ pub(super) fn check(cx: &Cx, steps: &[Step], out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// `VoiceMailMain(box[@context][,options])` (`vm_execmain`): a mailbox not in voicemail.conf
+/// is asked for again at the login. Not with `p` (the argument is then a prefix), nor in the
+/// old style's leading `s`/`p` letters, which are options.
+fn main(voicemail: &pbxc_config::voicemail::Config, step: &Step, out: &mut Vec<Diagnostic>) {
+    let args = step.args();
+    let Some(arg) = args.first() else { return };
+    let text = step.text(arg.range.clone());
+    let options = args.get(1).map(|a| step.text(a.range.clone()));
+    let (flags, text) = match options {
+        Some(options) => (options, text),
+        None => {
+            let n = text.iter().take_while(|&&c| c == b's' || c == b'p').count();
+            (&text[..n], &text[n..])
+        }
+    };
+    if flags.contains(&b'p') || text.contains(&b'$') {
+        return;
+    }
+    let (mailbox, context) = split_at(text);
+    if mailbox.is_empty() || voicemail.find(context, mailbox).is_some() {
+        return;
+    }
+    let start = mailbox.as_ptr() as usize - step.data.as_ptr() as usize;
+    let named = match context {
+        Some(c) => format!("{}@{}", show(mailbox), show(c)),
+        None if voicemail.general.searchcontexts => format!("{} (in any context)", show(mailbox)),
+        None => format!("{}@default", show(mailbox)),
+    };
+    out.push(step.diag(
+        codes::VOICEMAIL_UNKNOWN_MAILBOX,
+        format!(
+            "mailbox `{named}` is not in voicemail.conf: VoiceMailMain asks the caller to log in to another"
+        ),
+        start..start + mailbox.len(),
+    ));
 }
 
 /// `box[@context]`.
