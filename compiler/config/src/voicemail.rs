@@ -51,6 +51,33 @@ pub struct General {
     /// `vm-login`, `vm-password`: the login's prompts.
     pub vm_login: Vec<u8>,
     pub vm_password: Vec<u8>,
+    /// `listen-control-*-key`: the keys that move through a message while it plays.
+    pub controls: Controls,
+    /// `cidinternalcontexts`: contexts whose callers are said as extensions (`saycid`), ten
+    /// at most.
+    pub cidinternalcontexts: Vec<Vec<u8>>,
+}
+
+/// The keys of a message playing (`ast_control_streamfile`'s), each a set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Controls {
+    pub forward: Vec<u8>,
+    pub reverse: Vec<u8>,
+    pub pause: Vec<u8>,
+    pub restart: Vec<u8>,
+    pub stop: Vec<u8>,
+}
+
+impl Default for Controls {
+    fn default() -> Controls {
+        Controls {
+            forward: b"#".to_vec(),
+            reverse: b"*".to_vec(),
+            pause: b"0".to_vec(),
+            restart: b"2".to_vec(),
+            stop: b"13456789".to_vec(),
+        }
+    }
 }
 
 /// What `VoiceMailMain` says and does around each message: `[general]`'s flags, which a
@@ -157,6 +184,8 @@ impl Default for General {
             skipms: 3000,
             vm_login: b"vm-login".to_vec(),
             vm_password: b"vm-password".to_vec(),
+            controls: Controls::default(),
+            cidinternalcontexts: Vec::new(),
         }
     }
 }
@@ -233,10 +262,8 @@ impl Config {
         // `[zonemessages]`: `name => zone|format` (or `zone,format`).
         for &(section, name, value) in &settings {
             if section.eq_ignore_ascii_case(b"zonemessages") {
-                let cut = value
-                    .iter()
-                    .position(|&c| c == b'|')
-                    .or_else(|| value.iter().position(|&c| c == b','));
+                // `strsep(&v, "|,")`: at the first of either.
+                let cut = value.iter().position(|&c| c == b'|' || c == b',');
                 match cut {
                     Some(cut) => config.general.zones.push((
                         name.to_vec(),
@@ -461,6 +488,44 @@ impl Config {
         ] {
             if let Some(v) = get(key) {
                 *prompt = v.to_vec();
+            }
+        }
+        let controls = &mut general.controls;
+        for (key, keys) in [
+            ("listen-control-forward-key", &mut controls.forward),
+            ("listen-control-reverse-key", &mut controls.reverse),
+            ("listen-control-pause-key", &mut controls.pause),
+            ("listen-control-restart-key", &mut controls.restart),
+            ("listen-control-stop-key", &mut controls.stop),
+        ] {
+            if let Some(v) = get(key) {
+                // `is_valid_dtmf`: digits, `*` and `#` only.
+                match v.iter().find(|c| !b"1234567890*#".contains(c)) {
+                    None => *keys = v.to_vec(),
+                    Some(&bad) => self.log.push(format!(
+                        "WARNING: Invalid DTMF key \"{}\" used in voicemail configuration file",
+                        char::from(bad)
+                    )),
+                }
+            }
+        }
+        if let Some(v) = get("cidinternalcontexts") {
+            // Ten at most, split on `,`, blanks in front of each dropped.
+            let mut rest = Some(v);
+            for _ in 0..10 {
+                let Some(r) = rest.filter(|r| !r.is_empty()) else {
+                    break;
+                };
+                let (context, after) = match r.iter().position(|&c| c == b',') {
+                    Some(i) => (&r[..i], Some(&r[i + 1..])),
+                    None => (r, None),
+                };
+                let start = context
+                    .iter()
+                    .take_while(|&&c| c == b' ' || c == b'\t')
+                    .count();
+                general.cidinternalcontexts.push(context[start..].to_vec());
+                rest = after;
             }
         }
         let notify = &mut general.notify;

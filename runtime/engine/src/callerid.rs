@@ -57,7 +57,7 @@ fn is_phone_number(s: &[u8]) -> bool {
 
 /// `ast_callerid_parse`: the name and the number ("location") of `"Name" <number>`,
 /// `Name <number>`, a bare number or a bare name.
-fn parse(input: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+pub fn parse(input: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     let input = strip(input);
     let instr = strip_quoted(input);
     let quotes_stripped = instr.len() != input.len();

@@ -694,7 +694,7 @@ impl Channel for SimulatedChannel {
 
     /// Offline nothing is stored, so every folder is empty: the menu takes the caller's
     /// keys until `#`, or until it has waited three times with none left, and `2` (change
-    /// folders) the folder's key after it; nothing else a key does there can be seen. With
+    /// folders) the folder's keys after it; nothing else a key does there can be seen. With
     /// `a(folder)` the empty folder is said and the session ends at once.
     fn voicemail_main(
         &mut self,
@@ -715,7 +715,13 @@ impl Channel for SimulatedChannel {
                 }
                 Some(b'#') => return SessionEnd::Done,
                 Some(b'2') => {
-                    let _ = self.next_key();
+                    // `get_folder2`: a digit or `#` ends it; `*`, A-D or no key is another
+                    // round, and the fourth cancels.
+                    for _ in 0..4 {
+                        if matches!(self.next_key(), Some(k) if k.is_ascii_digit() || k == b'#') {
+                            break;
+                        }
+                    }
                 }
                 Some(_) => {}
             }

@@ -431,11 +431,8 @@ pub(crate) fn voicemail_main(
     chan: &mut dyn Channel,
     data: &[u8],
 ) -> AppResult {
-    // It answers before it reads its arguments.
-    let answered = chan.execute("Answer", b"", &mut call.vars);
-    if answered != AppResult::Continue {
-        return answered;
-    }
+    // It answers before it reads its arguments (and goes on whatever the answer gave).
+    let _ = chan.execute("Answer", b"", &mut call.vars);
     let parts = args::standard(data, 2);
     let mut first = parts.first().cloned().unwrap_or_default();
     let options: Vec<args::AppOption> = if parts.len() == 2 {
@@ -497,6 +494,7 @@ pub(crate) fn voicemail_main(
         if folder.is_empty() {
             call.log
                 .push("WARNING: Invalid folder set with option a".into());
+            return 0;
         }
         // A number when it starts with a digit, else a name.
         let number = if folder.first().is_some_and(u8::is_ascii_digit) {
@@ -506,7 +504,6 @@ pub(crate) fn voicemail_main(
         };
         match number {
             Some(n @ 0..=9) => n as usize,
-            // (The empty one too: -1 is out of range.)
             _ => {
                 call.log.push(format!(
                     "WARNING: Invalid value '{}' provided for folder autoplay option. Defaulting to 'INBOX'",
@@ -521,6 +518,8 @@ pub(crate) fn voicemail_main(
     let config = &voicemail.config;
     let (given, context) = args::strsep(&first, b'@');
     let context = context.map(<[u8]>::to_vec);
+    // Into C's `char [80]`.
+    let given = &given[..given.len().min(LOGIN_DIGITS)];
     let (prefix, mut username) = if has(b'p') {
         (given.to_vec(), Vec::new())
     } else {
@@ -547,7 +546,7 @@ pub(crate) fn voicemail_main(
                 context: context.as_deref(),
                 prefix: &prefix,
                 known,
-                callerid: call.callerid.clone().filter(|n| !n.is_empty()),
+                callerid: call.callerid.clone(),
                 star_exits,
             };
             match login.authenticate(chan, &mut username) {
@@ -605,7 +604,7 @@ struct Login<'a> {
     prefix: &'a [u8],
     /// The mailbox the arguments named, found: the caller is asked only its password.
     known: Option<&'a Mailbox>,
-    /// The caller's number, for a mailbox left empty.
+    /// The caller's number (empty when it is valid but empty), for a mailbox left empty.
     callerid: Option<Vec<u8>>,
     /// Extension `a` exists in the caller's context: `*` goes there.
     star_exits: bool,
@@ -636,24 +635,27 @@ impl<'a> Login<'a> {
                     return Authenticated::Failed;
                 };
                 *username = typed;
-                if username.is_empty() {
-                    match &self.callerid {
-                        Some(number) => *username = number.clone(),
-                        // "Username not entered".
-                        None => return Authenticated::Failed,
+            }
+            // (Also for a known mailbox that a `*` password emptied.)
+            if username.is_empty() {
+                match &self.callerid {
+                    Some(number) => {
+                        *username = number[..number.len().min(LOGIN_DIGITS)].to_vec();
                     }
-                } else if username[0] == b'*' {
-                    if self.star_exits {
-                        return Authenticated::ToA;
-                    }
-                    username.clear();
+                    // "Username not entered".
+                    None => return Authenticated::Failed,
                 }
-                if !self.prefix.is_empty() {
-                    let mut full = self.prefix.to_vec();
-                    full.extend_from_slice(username);
-                    full.truncate(LOGIN_DIGITS);
-                    *username = full;
+            } else if username[0] == b'*' {
+                if self.star_exits {
+                    return Authenticated::ToA;
                 }
+                username.clear();
+            }
+            if !self.prefix.is_empty() {
+                let mut full = self.prefix.to_vec();
+                full.extend_from_slice(username);
+                full.truncate(LOGIN_DIGITS);
+                *username = full;
             }
             let mut user = self.config.find(self.context, username);
             // A password that is empty or `-` is not asked for.

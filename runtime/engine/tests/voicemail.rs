@@ -360,6 +360,15 @@ fn voicemailmain_star_goes_to_a_and_an_empty_mailbox_is_the_callers_number() {
     all(checks(&vm, "100", b"*#"), ("", "", "a"));
     // Nothing typed for the mailbox: the caller's number (100).
     all(checks(&vm, "", b"#1234##7"), ("fr", "7", ""));
+    // With no `a`, a `*` password for a mailbox given empties it; it then is the caller's number,
+    // asked for its password again.
+    let no_a = CHECKS.replace("exten => a,1,Set(went=a)\n", "");
+    for (_, call, _) in runs(&no_a.replace("${ARGS}", "103"), &vm, b"*#1234##7") {
+        assert_eq!(
+            (get(&call, "after"), get(&call, "rest")),
+            ("fr".into(), "7".into())
+        );
+    }
 }
 
 #[test]

@@ -237,19 +237,88 @@ fn number_en(mut num: i32) -> (Vec<String>, bool) {
     (out, true)
 }
 
-/// `ast_say_enumeration` in English: `digits/h-N` below 20, `digits/h-20` or `digits/20`
-/// and `digits/h-N` below 100 (a day of the month needs no more).
-pub fn enumeration(n: u32) -> Vec<String> {
-    match n {
-        0 => Vec::new(),
-        1..=19 => vec![format!("digits/h-{n}")],
-        20..=99 if n.is_multiple_of(10) => vec![format!("digits/h-{n}")],
-        20..=99 => vec![
-            format!("digits/{}", n / 10 * 10),
-            format!("digits/h-{}", n % 10),
-        ],
-        _ => number(i64::from(n)).unwrap_or_default(),
+/// `ast_say_enumeration_full_en`: the files of an ordinal ("twenty-first"); a number that is
+/// not a C `int`, or one the C gives up on, says what it said before it gave up.
+pub fn enumeration(n: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(mut num) = i32::try_from(n) else {
+        return out;
+    };
+    // "one" is said before hundred and thousand only past a thousand.
+    let mut past_thousand = false;
+    let cardinal = |out: &mut Vec<String>, n: i32| {
+        out.extend(number(i64::from(n)).unwrap_or_default());
+    };
+    while num != 0 {
+        let file = if num < 0 {
+            num = num.checked_neg().unwrap_or(0);
+            "digits/minus".to_string()
+        } else if num < 20 {
+            let file = format!("digits/h-{num}");
+            num = 0;
+            file
+        } else if num < 100 {
+            let tens = num / 10 * 10;
+            num %= 10;
+            if num == 0 {
+                format!("digits/h-{tens}")
+            } else {
+                format!("digits/{tens}")
+            }
+        } else if num < 1000 {
+            let hundreds = num / 100;
+            num %= 100;
+            if hundreds > 1 || past_thousand {
+                cardinal(&mut out, hundreds);
+            }
+            if num != 0 {
+                "digits/hundred"
+            } else {
+                "digits/h-hundred"
+            }
+            .to_string()
+        } else if num < 1_000_000 {
+            let thousands = num / 1000;
+            num %= 1000;
+            if thousands > 1 || past_thousand {
+                cardinal(&mut out, thousands);
+            }
+            past_thousand = true;
+            if num != 0 {
+                "digits/thousand"
+            } else {
+                "digits/h-thousand"
+            }
+            .to_string()
+        } else if num < 1_000_000_000 {
+            let millions = num / 1_000_000;
+            num %= 1_000_000;
+            past_thousand = true;
+            cardinal(&mut out, millions);
+            if num != 0 {
+                "digits/million"
+            } else {
+                "digits/h-million"
+            }
+            .to_string()
+        } else if num < i32::MAX {
+            let billions = num / 1_000_000_000;
+            num %= 1_000_000_000;
+            past_thousand = true;
+            cardinal(&mut out, billions);
+            if num != 0 {
+                "digits/billion"
+            } else {
+                "digits/h-billion"
+            }
+            .to_string()
+        } else {
+            num = 0;
+            "digits/h-last".to_string()
+        };
+        out.push(file);
     }
+    out
 }
 
 /// The broken-down local time of `epoch` at `offset` seconds east of UTC.
@@ -322,8 +391,8 @@ pub fn date_with_format(
             }
             b'A' | b'a' => file(&mut out, format!("digits/day-{}", t.wday)),
             b'B' | b'b' | b'h' => file(&mut out, format!("digits/mon-{}", t.mon)),
-            b'm' => out.extend(enumeration(t.mon + 1)),
-            b'd' | b'e' => out.extend(enumeration(t.mday)),
+            b'm' => out.extend(enumeration(i64::from(t.mon) + 1)),
+            b'd' | b'e' => out.extend(enumeration(i64::from(t.mday))),
             b'Y' => {
                 let years = t.year - 1900;
                 if years > 99 {
@@ -612,5 +681,17 @@ mod tests {
         );
         assert_eq!(enumeration(12), ["digits/h-12"]);
         assert_eq!(enumeration(30), ["digits/h-30"]);
+        let said = |n: i64| enumeration(n).join("&");
+        assert_eq!(said(21), "digits/20&digits/h-1");
+        assert_eq!(said(100), "digits/h-hundred");
+        assert_eq!(said(101), "digits/hundred&digits/h-1");
+        assert_eq!(said(300), "digits/3&digits/h-hundred");
+        assert_eq!(said(1000), "digits/h-thousand");
+        assert_eq!(
+            said(2105),
+            "digits/2&digits/thousand&digits/1&digits/hundred&digits/h-5"
+        );
+        assert_eq!(said(-3), "digits/minus&digits/h-3");
+        assert_eq!(said(i64::from(i32::MAX)), "digits/h-last");
     }
 }

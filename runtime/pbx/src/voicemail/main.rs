@@ -101,7 +101,7 @@ impl Vms<'_> {
         self.heard = vec![false; size];
         let last = spool::last_message_index(&self.dir);
         if self.lastmsg != last {
-            resequence(&self.dir, count, self.session.mailbox.maxmsg);
+            resequence(&self.dir, count);
         }
     }
 
@@ -211,10 +211,10 @@ fn delete_message(dir: &Path, n: i64) {
 }
 
 /// `resequence_mailbox`: the `count` messages renamed down over the gaps.
-fn resequence(dir: &Path, count: i64, maxmsg: u32) {
+fn resequence(dir: &Path, count: i64) {
     let mut dest = 0;
     let mut x = 0;
-    while dest != count && x < i64::from(maxmsg) + 10 {
+    while dest != count && x < i64::from(pbx_voicemail::config::MAXMSGLIMIT) {
         if exists(dir, x) {
             if x != dest {
                 rename_message(dir, x, dir, dest);
@@ -238,22 +238,25 @@ impl Info {
         let mut section = String::new();
         let mut values = Vec::new();
         for line in text.lines() {
-            let line = line.trim();
-            if line.starts_with(';') || line.is_empty() {
+            // A comment runs from `;` to the end of the line.
+            let line = line.split(';').next().unwrap_or_default().trim();
+            if line.is_empty() {
                 continue;
             }
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = name.to_string();
-            } else if section == "message"
+            if let Some(rest) = line.strip_prefix('[') {
+                // `[message]`, `[message](template)`.
+                section = rest.split(']').next().unwrap_or_default().to_string();
+            } else if section.eq_ignore_ascii_case("message")
                 && let Some((key, value)) = line.split_once('=')
             {
-                values.push((key.trim().to_string(), value.trim().to_string()));
+                let value = value.strip_prefix('>').unwrap_or(value);
+                values.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
             }
         }
         Some(Info { values })
     }
 
-    /// `ast_variable_retrieve`: the last value of `key`.
+    /// `ast_variable_retrieve`: the last value of `key` (its name in any case).
     fn get(&self, key: &str) -> Option<&str> {
         self.values
             .iter()
@@ -320,8 +323,9 @@ impl CallIo<'_> {
             vms.play_folder = folder;
             if vms.lastmsg == -1 {
                 vms.in_urgent = false;
-                let res = self.browse(vms);
-                return if res < 0 { HUNG_UP } else { 0 };
+                // Whatever the browse gave, the goodbye follows.
+                let _ = self.browse(vms);
+                return 0;
             }
             cmd = b'1' as Cmd;
         } else {
@@ -544,7 +548,10 @@ impl CallIo<'_> {
     fn intro(&mut self, vms: &Vms<'_>) -> Cmd {
         let (urgent, new, old) = (vms.urgentmessages, vms.newmessages, vms.oldmessages);
         let mut res = self.play_and_wait("vm-youhave");
-        if res == 0 && urgent > 0 {
+        if res != 0 {
+            return res;
+        }
+        if urgent > 0 {
             res = self.say_number(urgent);
             if res == 0 {
                 res = self.play_and_wait("vm-Urgent");
@@ -559,7 +566,7 @@ impl CallIo<'_> {
                 };
             }
         }
-        // (Not guarded in C: a key during the urgent part is lost.)
+        // (Not guarded by the urgent part in C: a key during it is lost.)
         if new > 0 {
             res = self.say_number(new);
             if res == 0 {
@@ -622,12 +629,11 @@ impl CallIo<'_> {
                 }
             } else {
                 if skipadvanced {
-                    res = self.play_and_wait("vm-onefor-full");
-                    if res == 0 {
-                        res = self.play_folder_name(&vms.vmbox());
+                    if self.play_and_wait("vm-onefor-full") == 0 {
+                        let _ = self.play_folder_name(&vms.vmbox());
                     }
-                    // (Its result is not looked at.)
-                    self.play_and_wait("vm-opts-full");
+                    // Only this one's key counts, as in C.
+                    res = self.play_and_wait("vm-opts-full");
                 }
                 let wrap = vms.session.mailbox.listen.messagewrap;
                 if vms.curmsg != 0
@@ -729,8 +735,11 @@ impl CallIo<'_> {
         if res == 0 && listen.envelope {
             res = self.say_received(vms, origtime);
         }
-        if res == 0 && listen.saycid {
-            res = self.say_callerid(info.get("callerid").unwrap_or_default());
+        if res == 0
+            && listen.saycid
+            && let (Some(callerid), Some(context)) = (info.get("callerid"), info.get("context"))
+        {
+            res = self.say_callerid(vms, callerid, context);
         }
         if res == 0
             && listen.sayduration
@@ -751,7 +760,7 @@ impl CallIo<'_> {
                 vms.heard[i] = true;
             }
             let file = vms.dir.join(spool::message_name(vms.curmsg as u32));
-            res = self.control_stream(&file.to_string_lossy(), vms.session.general.skipms);
+            res = self.control_stream(&file.to_string_lossy(), vms.session.general);
             if res < 0 {
                 res = 0;
             }
@@ -762,16 +771,25 @@ impl CallIo<'_> {
     /// `play_message_datetime`: the date the message came, in the mailbox's
     /// `[zonemessages]` zone and format, else the default format in the server's zone.
     fn say_received(&mut self, vms: &Vms<'_>, origtime: &str) -> Cmd {
-        let Ok(epoch) = origtime.trim().parse::<i64>() else {
+        // `ast_get_time_t`: the number in front, whatever follows it.
+        let digits = origtime.trim_start();
+        let sign = usize::from(digits.starts_with(['-', '+']));
+        if !digits[sign..].starts_with(|c: char| c.is_ascii_digit()) {
             return 0;
-        };
+        }
+        let epoch = atoi(origtime);
         let config = &self.program.voicemail.config;
         let mailbox = vms.session.mailbox;
         let now = self.pbx.clock.now();
         let (format, offset, now_offset) = match config.zone_format(mailbox) {
             Some(format) => {
                 let zone = String::from_utf8_lossy(config.zone(mailbox)).into_owned();
-                let at = |t| pbxc_dialplan::timing::zone_offset(&zone, t).unwrap_or(0);
+                let server = self.pbx.clock.zone();
+                // An empty zone is the server's (`ast_tzset`), one that loads nothing UTC.
+                let at = |t| match zone.as_str() {
+                    "" => server.offset(t),
+                    name => pbxc_dialplan::timing::zone_offset(name, t).unwrap_or(0),
+                };
                 (format.to_vec(), at(epoch), at(now))
             }
             None => {
@@ -787,15 +805,65 @@ impl CallIo<'_> {
         self.play_all(&files)
     }
 
-    /// `play_message_callerid` for an outside caller: its number, or that it is unknown.
-    fn say_callerid(&mut self, callerid: &str) -> Cmd {
-        let (_, number) = pbx_engine::callerid::split(callerid.as_bytes());
-        let number = String::from_utf8_lossy(&number).into_owned();
+    /// `play_message_callerid`: who left the message — an internal caller
+    /// (`cidinternalcontexts`) by their recorded name or extension, an outside one by a
+    /// recording under `recordings/callerids/` or their number.
+    fn say_callerid(&mut self, vms: &Vms<'_>, callerid: &str, context: &str) -> Cmd {
+        let (_, number) = pbx_engine::callerid::parse(callerid.as_bytes());
+        let number = String::from_utf8_lossy(&number.unwrap_or_default()).into_owned();
         if number.is_empty() || number == "Unknown" {
             return self.play_and_wait("vm-unknown-caller");
         }
+        let internal = &vms.session.general.cidinternalcontexts;
+        // C compares all ten slots, the empty ones too.
+        let is_internal = internal.iter().any(|c| c == context.as_bytes())
+            || (context.is_empty() && internal.len() < 10);
+        if is_internal {
+            let greet = vms
+                .spool
+                .mailbox_dir(context.as_bytes(), number.as_bytes())
+                .join("greet");
+            let greet = greet.to_string_lossy().into_owned();
+            if self.sound_exists(&greet) {
+                let _ = self.play_and_wait("vm-from");
+                return self.play_through(&greet);
+            }
+            let _ = self.play_and_wait("vm-from-extension");
+            for file in self.digit_files(&number) {
+                let res = self.play_through(&file);
+                if res != 0 {
+                    return res;
+                }
+            }
+            return 0;
+        }
+        let recorded = vms
+            .spool
+            .root()
+            .parent()
+            .map(|spool| spool.join("recordings/callerids").join(&number));
+        if let Some(recorded) = recorded.map(|r| r.to_string_lossy().into_owned())
+            && self.sound_exists(&recorded)
+        {
+            let _ = self.play_and_wait("vm-from");
+            return self.play_through(&recorded);
+        }
         let _ = self.play_and_wait("vm-from-phonenumber");
-        self.play_all(&pbx_media::say::digits(&number))
+        let files = self.digit_files(&number);
+        self.play_all(&files)
+    }
+
+    /// `ast_say_digit_str`'s files: those of the number's characters that exist.
+    fn digit_files(&self, number: &str) -> Vec<String> {
+        pbx_media::say::digits_existing(number, |f| self.sound_exists(f))
+    }
+
+    /// `ast_stream_and_wait(chan, file, "")`: no key stops it.
+    fn play_through(&self, name: &str) -> Cmd {
+        match self.play(name, &|_| false) {
+            Ok(Wake::HungUp) | Err(()) => HUNG_UP,
+            Ok(_) => 0,
+        }
     }
 
     /// Files one after the other, any key stopping them.
@@ -891,10 +959,10 @@ impl CallIo<'_> {
         }
     }
 
-    /// `ast_control_streamfile` with app_voicemail's keys: `#` and `*` skip `skipms`
-    /// forward and back, `0` pauses until `0` again, `2` starts over, `1345678 9` stop it
-    /// and are returned.
-    fn control_stream(&self, name: &str, skipms: i64) -> Cmd {
+    /// `ast_control_streamfile` with app_voicemail's keys (`listen-control-*-key`): by
+    /// default `#` and `*` skip `skipms` forward and back, `0` pauses until `0` again, `2`
+    /// starts over, and `13456789` stop it and are returned.
+    fn control_stream(&self, name: &str, general: &pbx_voicemail::General) -> Cmd {
         let language = String::from_utf8_lossy(&lock(&self.chan.attributes).language).into_owned();
         let Ok(sound) = self.pbx.sounds.find(name, &language) else {
             return HUNG_UP;
@@ -902,12 +970,20 @@ impl CallIo<'_> {
         if self.pbx.keep_traces {
             self.chan.note_played(name);
         }
+        let keys = &general.controls;
         let length = sound.samples.len();
         // 8 kHz: samples per millisecond.
-        let skip = usize::try_from(skipms.max(0))
+        let skip = usize::try_from(general.skipms.max(0))
             .unwrap_or(0)
             .saturating_mul(8);
-        let control = |k: u8| matches!(k, b'#' | b'*' | b'0' | b'2') || b"13456789".contains(&k);
+        let is = |set: &[u8], k: u8| set.contains(&k);
+        let playing_keys = |k: u8| {
+            is(&keys.forward, k)
+                || is(&keys.reverse, k)
+                || is(&keys.stop, k)
+                || is(&keys.pause, k)
+                || is(&keys.restart, k)
+        };
         let mut position = 0usize;
         loop {
             let started = Instant::now();
@@ -919,29 +995,37 @@ impl CallIo<'_> {
                     repeat: false,
                 },
             );
-            let wake = self.wait(None, &control, Some(&playing));
+            let wake = self.wait(None, &playing_keys, Some(&playing));
             playing.stop();
             let played = (started.elapsed().as_millis() as usize).saturating_mul(8);
             let here = (position + played).min(length);
-            match wake {
+            let key = match wake {
                 Wake::Done => return 0,
                 Wake::HungUp => return HUNG_UP,
-                Wake::Key(b'#') => position = (here + skip).min(length),
-                Wake::Key(b'*') => position = here.saturating_sub(skip),
-                Wake::Key(b'2') => position = 0,
-                Wake::Key(b'0') => {
-                    // Paused: until `0` again, or a stop key.
-                    position = here;
-                    loop {
-                        match self.wait(Some(Duration::from_millis(1000)), &control, None) {
-                            Wake::Key(b'0') => break,
-                            Wake::Key(k) if b"13456789".contains(&k) => return Cmd::from(k),
-                            Wake::HungUp => return HUNG_UP,
-                            _ => {}
-                        }
+                Wake::Key(k) => k,
+            };
+            // The stream's own keys first (`ast_waitstream_fr`), then the breaks.
+            if is(&keys.forward, key) {
+                position = (here + skip).min(length);
+            } else if is(&keys.reverse, key) {
+                position = here.saturating_sub(skip);
+            } else if is(&keys.restart, key) {
+                position = 0;
+            } else if is(&keys.pause, key) {
+                // Paused: another pause key or a stop key ends the pause; a stop key is
+                // returned, the rest play on from here.
+                position = here;
+                let ends = |k: u8| is(&keys.pause, k) || is(&keys.stop, k);
+                loop {
+                    match self.wait(Some(Duration::from_millis(1000)), &ends, None) {
+                        Wake::Key(k) if is(&keys.pause, k) => break,
+                        Wake::Key(k) => return Cmd::from(k),
+                        Wake::HungUp => return HUNG_UP,
+                        Wake::Done => {}
                     }
                 }
-                Wake::Key(k) => return Cmd::from(k),
+            } else {
+                return Cmd::from(key);
             }
         }
     }
