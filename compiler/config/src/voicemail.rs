@@ -48,6 +48,8 @@ pub struct General {
     pub maxlogins: i64,
     /// `skipms`: how far `#` and `*` skip in a message, in milliseconds.
     pub skipms: i64,
+    /// `maxgreet`: the longest greeting in seconds; 0 is no limit.
+    pub maxgreet: i64,
     /// `vm-login`, `vm-password`: the login's prompts.
     pub vm_login: Vec<u8>,
     pub vm_password: Vec<u8>,
@@ -182,6 +184,7 @@ impl Default for General {
             listen: Listen::default(),
             maxlogins: 3,
             skipms: 3000,
+            maxgreet: 0,
             vm_login: b"vm-login".to_vec(),
             vm_password: b"vm-password".to_vec(),
             controls: Controls::default(),
@@ -474,6 +477,11 @@ impl Config {
                 "Invalid max failed login attempts",
             ),
             ("skipms", &mut general.skipms, "Invalid skipms value"),
+            (
+                "maxgreet",
+                &mut general.maxgreet,
+                "Invalid max message greeting length",
+            ),
         ] {
             if let Some(v) = get(key) {
                 match scan_int(v) {

@@ -693,8 +693,9 @@ impl Channel for SimulatedChannel {
     }
 
     /// Offline nothing is stored, so every folder is empty: the menu takes the caller's
-    /// keys until `#`, or until it has waited three times with none left, and `2` (change
-    /// folders) the folder's keys after it; nothing else a key does there can be seen. With
+    /// keys until `#`, or until it has waited three times with none left; `2` (change
+    /// folders) takes the folder's keys after it, and `0` (the mailbox's options) the keys
+    /// up to `*`. Nothing else a key does there can be seen. With
     /// `a(folder)` the empty folder is said and the session ends at once.
     fn voicemail_main(
         &mut self,
@@ -714,6 +715,18 @@ impl Channel for SimulatedChannel {
                     }
                 }
                 Some(b'#') => return SessionEnd::Done,
+                Some(b'0') => {
+                    // The mailbox's options, until `*` or four waits; what their keys
+                    // record cannot be kept offline.
+                    let mut waits = 0;
+                    while waits < 4 {
+                        match self.next_key() {
+                            Some(b'*') => break,
+                            Some(_) => waits = 0,
+                            None => waits += 1,
+                        }
+                    }
+                }
                 Some(b'2') => {
                     // `get_folder2`: a digit or `#` ends it; `*`, A-D or no key is another
                     // round, and the fourth cancels.

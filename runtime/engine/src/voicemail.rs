@@ -1,8 +1,10 @@
-//! `VoiceMail` and `VM_INFO` (app_voicemail.c, file storage), split where the engine ends:
-//! the engine parses the arguments, finds the mailbox in voicemail.conf, decides which keys
-//! may leave (`*` to `a`, `0` to `o`, the others with `d`) and where they go, and sets
-//! `VMSTATUS`; the channel plays the greeting, records and keeps the message
-//! ([`Channel::leave_voicemail`]).
+//! `VoiceMail`, `VoiceMailMain` and `VM_INFO` (app_voicemail.c, file storage), split where
+//! the engine ends. For `VoiceMail` the engine parses the arguments, finds the mailbox in
+//! voicemail.conf, decides which keys may leave (`*` to `a`, `0` to `o`, the others with
+//! `d`) and where they go, and sets `VMSTATUS`; the channel plays the greeting, records and
+//! keeps the message ([`Channel::leave_voicemail`]). For `VoiceMailMain` the engine answers,
+//! reads the options and logs the caller in (`vm_authenticate`); the channel runs the
+//! session with the mailbox's messages ([`Channel::voicemail_main`]).
 
 use pbx_voicemail::Mailbox;
 

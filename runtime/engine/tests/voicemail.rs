@@ -335,6 +335,10 @@ fn voicemailmain_logs_in_with_the_mailbox_and_password_typed() {
     all(checks(&vm, "s100", b"#7"), ("fr", "7", ""));
     // `p`: the argument goes in front of what is typed.
     all(checks(&vm, "10,p", b"0#1234##7"), ("fr", "7", ""));
+    // In the mailbox's options (`0`) `#` is no exit: `*` goes back to the menu first.
+    all(checks(&vm, "100,s", b"0#*#7"), ("fr", "7", ""));
+    // `2`: `*` is another round of the folders, `1` the folder.
+    all(checks(&vm, "100,s", b"2*1#7"), ("fr", "7", ""));
 }
 
 #[test]

@@ -72,6 +72,16 @@ const PROMPTS: &[&str] = &[
     "vm-from",
     "vm-from-phonenumber",
     "vm-unknown-caller",
+    "vm-options",
+    "vm-rec-unv",
+    "vm-rec-temp",
+    "vm-review",
+    "vm-msgsaved",
+    "vm-tmpexists",
+    "vm-tempgreeting2",
+    "vm-tempremoved",
+    "beep",
+    "auth-thankyou",
 ];
 
 const MAILBOXES: &str = "[general]\nenvelope=no\n\n[default]\n100 => 1234,Alice\n";
@@ -438,4 +448,65 @@ fn saycid_says_the_number_or_its_recorded_name() {
     );
     assert_eq!(from("msg0001"), ["digits/2", "vm-from", "5552"]);
     assert_eq!(from("msg0002"), ["vm-unknown-caller"]);
+}
+
+/// `n` frames of 20 ms of sound.
+fn speak(chan: &Channel, n: usize) {
+    for _ in 0..n {
+        chan.receive_frame(&[3000; 160]);
+    }
+}
+
+/// `0`, the mailbox's options: the unavailable greeting recorded, heard in review, kept;
+/// then a temporary greeting recorded, and removed.
+#[test]
+fn the_owner_records_greetings_in_the_options() {
+    let f = pbx("vmm-options", &main_with("100,s"), MAILBOXES);
+    let mailbox = f.dir.join("run/voicemail/default/100");
+    let (chan, _) = f.call("in", "s", no_keys());
+    after(&chan, "vm-helpexit", 1, b"0");
+    after(&chan, "vm-options", 1, b"1");
+    after(&chan, "beep", 1, b"");
+    std::thread::sleep(Duration::from_millis(150));
+    speak(&chan, 50);
+    chan.receive_dtmf(b'#');
+    after(&chan, "vm-review", 1, b"1");
+    // The temporary greeting: none yet, so it is recorded at once.
+    after(&chan, "vm-options", 2, b"4");
+    after(&chan, "beep", 2, b"");
+    std::thread::sleep(Duration::from_millis(150));
+    speak(&chan, 25);
+    chan.receive_dtmf(b'#');
+    after(&chan, "vm-review", 2, b"1");
+    // With one: 2 removes it.
+    after(&chan, "vm-options", 3, b"4");
+    after(&chan, "vm-tempgreeting2", 1, b"2");
+    after(&chan, "vm-options", 4, b"*");
+    after(&chan, "vm-helpexit", 2, b"#");
+    f.settle();
+    let played = heard(&chan);
+    let start = played.iter().position(|p| p == "vm-options").unwrap();
+    assert_eq!(
+        played[start..start + 7],
+        [
+            "vm-options",
+            "vm-rec-unv",
+            "beep",
+            "auth-thankyou",
+            "vm-review",
+            "vm-msgsaved",
+            "vm-options"
+        ]
+    );
+    assert!(played.contains(&"vm-tempremoved".to_string()), "{played:?}");
+    // The tmpexists warning came while the temporary greeting was there.
+    assert!(played.contains(&"vm-tmpexists".to_string()), "{played:?}");
+    let wav = std::fs::read(mailbox.join("unavail.wav")).unwrap();
+    let sound = pbx_media::sound::decode(&wav, pbx_media::sound::Format::Wav).unwrap();
+    assert!(
+        (40 * 160..=50 * 160).contains(&sound.samples.len()),
+        "{}",
+        sound.samples.len()
+    );
+    assert!(!mailbox.join("temp.wav").exists());
 }

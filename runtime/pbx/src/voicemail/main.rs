@@ -16,8 +16,10 @@
 //! Urgent messages move to Old (`moveheard`), the rest are numbered again from `msg0000`.
 //! Saving copies the message into the folder and deletes it at the close (`save_to_folder`).
 //!
-//! Menus `3` (advanced: reply, call back, envelope, dial out), `8` (forward) and `0` (mailbox
-//! options: greetings, password) are not here: those keys play the instructions again.
+//! `0` is the mailbox's options (`vm_options`): record the unavailable and busy greetings,
+//! the name and the temporary greeting, each with `vm-review` (1 keep, 2 hear, 3 again).
+//! Not here: changing the password there (`5`), and the menus `3` (advanced: reply, call
+//! back, envelope, dial out) and `8` (forward), whose keys play the instructions again.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -423,6 +425,15 @@ impl CallIo<'_> {
                 }
             }
             b'7' => self.delete(vms),
+            b'0' => {
+                let cmd = self.options(vms);
+                // The folder is opened again without being closed, so what was marked in it
+                // is forgotten, as in C.
+                let folder = vms.play_folder;
+                vms.open(folder);
+                vms.starting = true;
+                cmd
+            }
             b'9' => self.save(vms),
             b'*' => {
                 if vms.starting {
@@ -540,6 +551,193 @@ impl CallIo<'_> {
             } else {
                 cmd = self.play_and_wait("vm-nomore");
             }
+        }
+        cmd
+    }
+
+    /// `vm_options`: record the unavailable greeting (1), the busy one (2), the name (3),
+    /// the temporary greeting (4); `*` goes back. Changing the password (5) is not done
+    /// here: that key plays the menu again.
+    fn options(&mut self, vms: &Vms<'_>) -> Cmd {
+        let dir = vms
+            .spool
+            .mailbox_dir(&vms.session.mailbox.context, &vms.session.username);
+        let temp = dir.join("temp");
+        let mut cmd = 0;
+        let mut retries = 0;
+        while cmd >= 0 && cmd != TIMED_OUT {
+            if cmd != 0 {
+                retries = 0;
+            }
+            cmd = match u8::try_from(cmd).unwrap_or(0) {
+                b'1' => self.record_greeting(vms, "vm-rec-unv", &dir.join("unavail")),
+                b'2' => self.record_greeting(vms, "vm-rec-busy", &dir.join("busy")),
+                b'3' => self.record_greeting(vms, "vm-rec-name", &dir.join("greet")),
+                b'4' => self.temp_greeting(vms, &temp),
+                b'*' => TIMED_OUT,
+                _ => {
+                    let mut cmd = 0;
+                    if self.sound_exists(&temp.to_string_lossy()) {
+                        cmd = self.play_and_wait("vm-tmpexists");
+                    }
+                    if cmd == 0 {
+                        cmd = self.play_and_wait("vm-options");
+                    }
+                    if cmd == 0 {
+                        cmd = self.wait_digit(6000);
+                    }
+                    if cmd == 0 {
+                        retries += 1;
+                    }
+                    if retries > 3 {
+                        cmd = TIMED_OUT;
+                    }
+                    cmd
+                }
+            };
+        }
+        if cmd == TIMED_OUT { 0 } else { cmd }
+    }
+
+    /// `vm_tempgreeting`: with no temporary greeting, one is recorded; with one, `1`
+    /// records it again, `2` removes it, `*` goes back.
+    fn temp_greeting(&mut self, vms: &Vms<'_>, temp: &Path) -> Cmd {
+        let name = temp.to_string_lossy().into_owned();
+        let mut cmd = 0;
+        let mut retries = 0;
+        while cmd >= 0 && cmd != TIMED_OUT {
+            if cmd != 0 {
+                retries = 0;
+            }
+            if !self.sound_exists(&name) {
+                cmd = self.record_greeting(vms, "vm-rec-temp", temp);
+                if cmd == HUNG_UP {
+                    break;
+                }
+                cmd = TIMED_OUT;
+                continue;
+            }
+            cmd = match u8::try_from(cmd).unwrap_or(0) {
+                b'1' => self.record_greeting(vms, "vm-rec-temp", temp),
+                b'2' => {
+                    remove_recording(temp);
+                    let _ = self.play_and_wait("vm-tempremoved");
+                    TIMED_OUT
+                }
+                b'*' => TIMED_OUT,
+                _ => {
+                    let mut cmd = self.play_and_wait("vm-tempgreeting2");
+                    if cmd == 0 {
+                        cmd = self.wait_digit(6000);
+                    }
+                    if cmd == 0 {
+                        retries += 1;
+                    }
+                    if retries > 3 {
+                        cmd = TIMED_OUT;
+                    }
+                    cmd
+                }
+            };
+        }
+        if cmd == TIMED_OUT { 0 } else { cmd }
+    }
+
+    /// `play_record_review` for the mailbox's owner: `playfile`, the beep, the recording;
+    /// then `vm-review` (1 keep, 2 hear, 3 record again) until the caller keeps it, which
+    /// writes `path` in the configured formats. Unkept, nothing is written.
+    fn record_greeting(&mut self, vms: &Vms<'_>, playfile: &str, path: &Path) -> Cmd {
+        let mailbox = vms.session.mailbox;
+        let general = vms.session.general;
+        let max_secs = u32::try_from(general.maxgreet.max(0)).unwrap_or(u32::MAX);
+        let mut samples: Vec<i16> = Vec::new();
+        let mut exists = false;
+        let mut cancelled = false;
+        let mut attempts = 0;
+        let mut cmd = Cmd::from(b'3');
+        while cmd >= 0 && cmd != TIMED_OUT {
+            cmd = match u8::try_from(cmd).unwrap_or(0) {
+                b'1' if exists => {
+                    write_greeting(path, &general.formats, &samples);
+                    let _ = self.play_through("vm-msgsaved");
+                    return 0;
+                }
+                b'1' | b'3' => {
+                    exists = false;
+                    // `__ast_play_and_record`: the prompt (a key only cuts it short), the
+                    // beep, then the recording.
+                    let mut played = self.play_and_wait(playfile);
+                    if played > HUNG_UP {
+                        played = self.play_through("beep");
+                    }
+                    if played < 0 {
+                        return HUNG_UP;
+                    }
+                    let take = self.record_message(mailbox, general, max_secs);
+                    samples = take.samples;
+                    match take.ended {
+                        super::Ended::HungUp | super::Ended::NoAudio => return HUNG_UP,
+                        super::Ended::Key(b'0') => {
+                            cancelled = true;
+                            Cmd::from(b'0')
+                        }
+                        _ => {
+                            exists = true;
+                            0
+                        }
+                    }
+                }
+                b'2' => {
+                    let sound = std::sync::Arc::new(pbx_media::sound::Sound::new(samples.clone()));
+                    match self.play_sound(sound, None, &any_key) {
+                        Wake::Key(k) => Cmd::from(k),
+                        Wake::Done => 0,
+                        Wake::HungUp => HUNG_UP,
+                    }
+                }
+                b'0' => {
+                    if !mailbox.operator || !cancelled {
+                        self.play_and_wait("vm-sorry")
+                    } else {
+                        // Keep it (1), or not; back to the options either way.
+                        let mut choice = self.play_and_wait("vm-saveoper");
+                        if choice == 0 {
+                            choice = self.wait_digit(3000);
+                        }
+                        if choice == Cmd::from(b'1') {
+                            write_greeting(path, &general.formats, &samples);
+                            let _ = self.play_and_wait("vm-msgsaved");
+                        } else if choice == Cmd::from(b'4') {
+                            // (C says it is saved, and keeps only its temporary file.)
+                            let _ = self.play_and_wait("vm-msgsaved");
+                        } else {
+                            let _ = self.play_and_wait("vm-deleted");
+                        }
+                        return Cmd::from(b'0');
+                    }
+                }
+                b'4' | b'5'..=b'9' | b'*' | b'#' => self.play_and_wait("vm-sorry"),
+                _ => {
+                    let mut next = if exists {
+                        self.play_and_wait("vm-review")
+                    } else {
+                        match self.play_and_wait("vm-torerecord") {
+                            0 => self.wait_digit(600),
+                            other => other,
+                        }
+                    };
+                    if next == 0 {
+                        next = self.wait_digit(6000);
+                    }
+                    if next == 0 {
+                        attempts += 1;
+                    }
+                    if attempts > 3 {
+                        next = TIMED_OUT;
+                    }
+                    next
+                }
+            };
         }
         cmd
     }
@@ -1027,6 +1225,35 @@ impl CallIo<'_> {
             } else {
                 return Cmd::from(key);
             }
+        }
+    }
+}
+
+/// A greeting kept: `samples` as `path` in each format pbx writes.
+fn write_greeting(path: &Path, formats: &[String], samples: &[i16]) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    for (extension, bytes) in super::encoded(formats, samples) {
+        if let Err(e) = std::fs::write(path.with_extension(&extension), bytes) {
+            tracing::error!("cannot write {}.{extension}: {e}", path.display());
+        }
+    }
+}
+
+/// `DELETE` of a greeting: every format of it.
+fn remove_recording(base: &Path) {
+    let (Some(dir), Some(stem)) = (base.parent(), base.file_name()) else {
+        return;
+    };
+    let stem = stem.to_string_lossy().into_owned();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name
+            .strip_prefix(&stem)
+            .is_some_and(|rest| rest.starts_with('.'))
+        {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

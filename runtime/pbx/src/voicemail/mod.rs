@@ -63,6 +63,26 @@ pub(crate) fn writable(name: &str) -> Option<Format> {
     Format::from_extension(name).filter(|format| format.writable())
 }
 
+/// `samples` in each of `formats` pbx can write, by extension: one file per format
+/// (`ulaw|pcm` names one format twice: `ast_format_str_reduce`), and `wav` when none is left.
+pub(crate) fn encoded(formats: &[String], samples: &[i16]) -> Vec<(String, Vec<u8>)> {
+    let mut written: Vec<Format> = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for name in formats {
+        if let Some(format) = writable(name)
+            && !written.contains(&format)
+            && let Some(bytes) = pbx_media::sound::encode(samples, format)
+        {
+            written.push(format);
+            files.push((name.clone(), bytes));
+        }
+    }
+    if files.is_empty() {
+        files.push(("wav".into(), pbx_media::sound::encode_wav(samples)));
+    }
+    files
+}
+
 /// Messages are numbered and renamed into a folder under the folder's lock in C
 /// (`vm_lock_path`); one lock for every folder here.
 static SAVING: Mutex<()> = Mutex::new(());
@@ -318,7 +338,7 @@ impl CallIo<'_> {
                     }
                     recorded = true;
                     exists = false;
-                    take = self.record_message(mailbox, general);
+                    take = self.record_message(mailbox, general, mailbox.maxsecs);
                     match take.ended {
                         // A caller who is gone keeps what was said.
                         Ended::HungUp | Ended::NoAudio => return (Reviewed::HungUp, take),
@@ -423,8 +443,14 @@ impl CallIo<'_> {
     }
 
     /// One recording (`ast_play_and_record_full`): `#` ends it, `0` too with the operator
-    /// on, and `maxsilence`, `maxsecs`, the hang-up or no audio; then `auth-thankyou`.
-    fn record_message(&self, mailbox: &Mailbox, general: &pbx_voicemail::General) -> Take {
+    /// on, and `maxsilence`, `max_secs` (0: none), the hang-up or no audio; then
+    /// `auth-thankyou`.
+    fn record_message(
+        &self,
+        mailbox: &Mailbox,
+        general: &pbx_voicemail::General,
+        max_secs: u32,
+    ) -> Take {
         let operator = mailbox.operator;
         let stop_on = |k: u8| k == b'#' || (operator && k == b'0');
         let detecting = general.maxsilence_ms > 0;
@@ -435,7 +461,7 @@ impl CallIo<'_> {
                 ..Default::default()
             },
             &stop_on,
-            whole_seconds_limit(mailbox.maxsecs),
+            whole_seconds_limit(max_secs),
             Some(NO_AUDIO),
         );
         let recording = captured.recording;
@@ -569,22 +595,7 @@ impl CallIo<'_> {
         text.extend_from_slice(b"flag=");
         text.extend_from_slice(flag);
         text.extend_from_slice(format!("\nduration={duration}\n").as_bytes());
-        // One file per format: `ulaw|pcm` names one format twice (`ast_format_str_reduce`).
-        let mut written: Vec<Format> = Vec::new();
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-        for name in formats {
-            if let Some(format) = writable(name)
-                && !written.contains(&format)
-                && let Some(bytes) = pbx_media::sound::encode(samples, format)
-            {
-                written.push(format);
-                files.push((name.clone(), bytes));
-            }
-        }
-        if files.is_empty() {
-            let wav = pbx_media::sound::encode_wav(samples);
-            files.push(("wav".into(), wav));
-        }
+        let files = encoded(formats, samples);
         let folder: &[u8] = if flag == b"Urgent" {
             b"Urgent"
         } else {
