@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, fixture_with, tone};
+use common::{Fixture, fixture_with, hangup_after, open_fds, tone};
 use pbx::channel::{Cause, Channel};
 use pbx::scripted::Script;
 use pbxc_dialplan::timing::ServerZone;
@@ -92,7 +92,8 @@ fn pbx(tag: &str, extensions: &str, voicemail: &str) -> Fixture {
         options.clock = options.clock.in_zone(ServerZone::UTC);
     });
     std::fs::create_dir_all(f.dir.join("sounds/en/digits")).unwrap();
-    for prompt in PROMPTS {
+    let digits = (0..20).map(|n| format!("digits/{n}"));
+    for prompt in PROMPTS.iter().map(|p| p.to_string()).chain(digits) {
         std::fs::write(f.dir.join(format!("sounds/en/{prompt}.wav")), tone(100)).unwrap();
     }
     std::fs::write(f.dir.join("voicemail.conf"), voicemail).unwrap();
@@ -509,4 +510,52 @@ fn the_owner_records_greetings_in_the_options() {
         sound.samples.len()
     );
     assert!(!mailbox.join("temp.wav").exists());
+}
+
+/// A folder with gaps in its numbering (messages 0, 2 and 5) is numbered again when it is
+/// opened (`resequence_mailbox`), in the same order.
+#[test]
+fn a_folder_with_gaps_is_numbered_again() {
+    let f = pbx("vmm-gaps", &main_with("100,s"), MAILBOXES);
+    message(&f, "INBOX", 0, "a", "");
+    message(&f, "INBOX", 2, "b", "");
+    message(&f, "INBOX", 5, "c", "");
+    let (chan, _) = f.call("in", "s", no_keys());
+    after(&chan, "vm-helpexit", 1, b"#");
+    f.settle();
+    assert_eq!(
+        heard(&chan)[..4],
+        ["vm-youhave", "digits/3", "vm-INBOX", "vm-messages"]
+    );
+    assert_eq!(messages(&f, "INBOX"), ["a", "b", "c"]);
+}
+
+/// Sessions that listen, delete and hang up leave no descriptor open.
+#[test]
+fn sessions_leave_no_descriptor_open() {
+    let f = pbx("vmm-fds", &main_with("100,s"), MAILBOXES);
+    for n in 0..30 {
+        message(&f, "INBOX", n, &format!("m{n}"), "");
+    }
+    // A first call opens what stays open (the sounds' cache).
+    let (first, _) = f.call("in", "s", no_keys());
+    after(&first, "vm-helpexit", 1, b"#");
+    f.settle();
+    let before = open_fds();
+    for i in 0..12 {
+        if i % 3 == 0 {
+            f.call("in", "s", hangup_after(700));
+        } else {
+            let (chan, _) = f.call("in", "s", no_keys());
+            after(&chan, "vm-helpexit", 1, b"1");
+            after(&chan, "vm-helpexit", 2, b"7");
+            after(&chan, "vm-helpexit", 3, b"#");
+        }
+        f.settle();
+    }
+    // (Not more: what the first call left for later may have closed since.)
+    let after_sessions = open_fds();
+    assert!(after_sessions <= before, "{after_sessions} > {before}");
+    // Each listening session heard message 0 and deleted it.
+    assert_eq!(messages(&f, "INBOX").len(), 30 - 8);
 }
