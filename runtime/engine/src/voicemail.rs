@@ -88,6 +88,43 @@ pub enum Left {
     HungUp { status: Option<&'static [u8]> },
 }
 
+/// A voicemail application's options (`vm_app_options`, shared by `VoiceMail` and
+/// `VoiceMailMain`).
+#[derive(Default)]
+struct Options(Vec<args::AppOption>);
+
+impl Options {
+    /// `ast_app_parse_options`: each letter the table does not know is warned of; `Err`,
+    /// after its warning, when they cannot be read (an unclosed argument).
+    fn parse(call: &mut Call, text: &[u8]) -> Result<Options, ()> {
+        let options = args::parse_options(text).map_err(|warning| {
+            call.log.push(format!("WARNING: {warning}"));
+        })?;
+        for (letter, _) in &options {
+            if !b"sSbugdpaUPetr".contains(letter) {
+                call.log.push(format!(
+                    "WARNING: Unrecognized option: '{}'",
+                    char::from(*letter)
+                ));
+            }
+        }
+        Ok(Options(options))
+    }
+
+    fn has(&self, letter: u8) -> bool {
+        self.0.iter().any(|(l, _)| *l == letter)
+    }
+
+    /// The argument of the last `letter` given (empty when it has none).
+    fn argument(&self, letter: u8) -> Option<Vec<u8>> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(l, _)| *l == letter)
+            .map(|(_, a)| a.clone().unwrap_or_default())
+    }
+}
+
 /// `vm_exec`'s buffer for the mailbox the caller dials (`char temp[256]`), less its NUL.
 const WHICHBOX_DIGITS: usize = 255;
 
@@ -99,32 +136,15 @@ pub(crate) fn voicemail(
     data: &[u8],
 ) -> AppResult {
     let parts = args::standard(data, 2);
-    let mut options: Vec<args::AppOption> = Vec::new();
-    if parts.len() == 2 {
-        match args::parse_options(&parts[1]) {
-            Ok(parsed) => options = parsed,
-            Err(warning) => {
-                call.log.push(format!("WARNING: {warning}"));
-                return AppResult::Hangup;
-            }
-        }
-        for (letter, _) in &options {
-            if !b"sSbugdpaUPetr".contains(letter) {
-                call.log.push(format!(
-                    "WARNING: Unrecognized option: '{}'",
-                    char::from(*letter)
-                ));
-            }
-        }
-    }
-    let has = |letter: u8| options.iter().any(|(l, _)| *l == letter);
-    let argument = |letter: u8| {
-        options
-            .iter()
-            .rev()
-            .find(|(l, _)| *l == letter)
-            .map(|(_, a)| a.clone().unwrap_or_default())
+    let options = match parts.get(1) {
+        Some(text) => match Options::parse(call, text) {
+            Ok(options) => options,
+            Err(()) => return AppResult::Hangup,
+        },
+        None => Options::default(),
     };
+    let has = |letter: u8| options.has(letter);
+    let argument = |letter: u8| options.argument(letter);
     let mut gain = 0i8;
     if let Some(value) = argument(b'g') {
         match crate::apps::scan_int(&value) {
@@ -437,43 +457,28 @@ pub(crate) fn voicemail_main(
     let _ = chan.execute("Answer", b"", &mut call.vars);
     let parts = args::standard(data, 2);
     let mut first = parts.first().cloned().unwrap_or_default();
-    let options: Vec<args::AppOption> = if parts.len() == 2 {
-        let options = match args::parse_options(&parts[1]) {
-            Ok(parsed) => parsed,
-            Err(warning) => {
-                call.log.push(format!("WARNING: {warning}"));
+    let options = match parts.get(1) {
+        Some(text) => match Options::parse(call, text) {
+            Ok(options) => options,
+            Err(()) => {
                 call.log.push(format!(
                     "WARNING: Invalid option string '{}'",
-                    String::from_utf8_lossy(&parts[1])
+                    String::from_utf8_lossy(text)
                 ));
                 return AppResult::Hangup;
             }
-        };
-        for (letter, _) in &options {
-            if !b"sSbugdpaUPetr".contains(letter) {
-                call.log.push(format!(
-                    "WARNING: Unrecognized option: '{}'",
-                    char::from(*letter)
-                ));
-            }
+        },
+        None => {
+            // The old style: `s` and `p` in front of the mailbox.
+            let flags = first
+                .iter()
+                .take_while(|&&c| c == b's' || c == b'p')
+                .count();
+            Options(first.drain(..flags).map(|c| (c, None)).collect())
         }
-        options
-    } else {
-        // The old style: `s` and `p` in front of the mailbox.
-        let flags = first
-            .iter()
-            .take_while(|&&c| c == b's' || c == b'p')
-            .count();
-        first.drain(..flags).map(|c| (c, None)).collect()
     };
-    let has = |letter: u8| options.iter().any(|(l, _)| *l == letter);
-    let argument = |letter: u8| {
-        options
-            .iter()
-            .rev()
-            .find(|(l, _)| *l == letter)
-            .map(|(_, a)| a.clone().unwrap_or_default())
-    };
+    let has = |letter: u8| options.has(letter);
+    let argument = |letter: u8| options.argument(letter);
     let mut gain = 0i8;
     if let Some(value) = argument(b'g') {
         if value.is_empty() {

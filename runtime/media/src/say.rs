@@ -321,60 +321,31 @@ pub fn enumeration(n: i64) -> Vec<String> {
     out
 }
 
-/// The broken-down local time of `epoch` at `offset` seconds east of UTC.
-struct Tm {
-    year: i64,
+/// A local time broken down (`struct ast_tm`): what a date is said from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tm {
+    pub year: i64,
     /// 0–11.
-    mon: u32,
-    mday: u32,
+    pub mon: u32,
+    /// 1–31.
+    pub mday: u32,
     /// 0 = Sunday.
-    wday: i64,
-    hour: i64,
-    min: i64,
-    sec: i64,
+    pub wday: i64,
+    pub hour: i64,
+    pub min: i64,
+    pub sec: i64,
 }
 
-fn tm(epoch: i64, offset: i64) -> Tm {
-    let local = epoch.saturating_add(offset);
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    Tm {
-        year: yoe + era * 400 + i64::from(m <= 2),
-        mon: (m - 1) as u32,
-        mday: d as u32,
-        wday: (days + 4).rem_euclid(7),
-        hour: secs / 3600,
-        min: secs / 60 % 60,
-        sec: secs % 60,
-    }
-}
-
-/// `ast_say_date_with_format_en`: the files that say `epoch` as `format` reads it, the time
-/// taken `offset` seconds east of UTC; `now` (with `now_offset`) is what `q` and `Q` call
-/// today. A quoted name is a file of its own; unknown letters are skipped, as the C logs them
-/// and goes on.
-pub fn date_with_format(
-    epoch: i64,
-    offset: i64,
-    now: i64,
-    now_offset: i64,
-    format: &[u8],
-) -> Vec<String> {
-    let t = tm(epoch, offset);
+/// `ast_say_date_with_format_en`: the files that say `epoch`, whose local time is `t`, as
+/// `format` reads it; `today` is when the local day began, from which `q` and `Q` count
+/// (today, yesterday, a weekday…). A quoted name is a file of its own; unknown letters are
+/// skipped, as the C logs them and goes on.
+pub fn date_with_format(t: &Tm, epoch: i64, today: i64, format: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
     let file = |out: &mut Vec<String>, name: String| out.push(name);
     let nested = |out: &mut Vec<String>, f: &[u8]| {
-        out.extend(date_with_format(epoch, offset, now, now_offset, f));
+        out.extend(date_with_format(t, epoch, today, f));
     };
     while i < format.len() {
         match format[i] {
@@ -445,8 +416,7 @@ pub fn date_with_format(
                 .into(),
             ),
             b'Q' | b'q' => {
-                let today = tm(now, now_offset);
-                let beg_today = now - (today.hour * 3600 + today.min * 60 + today.sec);
+                let beg_today = today;
                 if beg_today + 15_768_000 < epoch {
                     nested(&mut out, b"BdY");
                 } else if beg_today + 2_628_000 < epoch {
@@ -632,51 +602,53 @@ mod tests {
         assert_eq!(number(i64::MIN), None);
     }
 
-    /// `'vm-received' q 'digits/at' IMp`, VoiceMailMain's default, against `now`:
-    /// Monday 2026-11-30 15:00 UTC.
+    /// `'vm-received' q 'digits/at' IMp`, VoiceMailMain's default, on a day that began at
+    /// `today` (Monday 2026-11-30 00:00).
     #[test]
     fn dates_as_voicemail_says_them() {
-        let now = 1_796_050_800;
-        let say = |epoch: i64, offset: i64| {
-            date_with_format(
-                epoch,
-                offset,
-                now,
-                offset,
-                b"'vm-received' q 'digits/at' IMp",
-            )
-            .join("&")
+        let today = 1_796_004_000;
+        let tm = |year, mon, mday, wday, hour, min| Tm {
+            year,
+            mon,
+            mday,
+            wday,
+            hour,
+            min,
+            sec: 0,
         };
-        // Today 09:05.
+        let say = |t: Tm, epoch: i64| {
+            date_with_format(&t, epoch, today, b"'vm-received' q 'digits/at' IMp").join("&")
+        };
         assert_eq!(
-            say(now - 6 * 3600 + 300, 0),
+            say(tm(2026, 10, 30, 1, 9, 5), today + 9 * 3600 + 300),
             "vm-received&digits/today&digits/at&digits/9&digits/oh&digits/5&digits/a-m"
         );
         // Yesterday 23:30; the Friday before at noon; October 21st at 0:00.
         assert_eq!(
-            say(now - 15 * 3600 - 1800, 0),
+            say(tm(2026, 10, 29, 0, 23, 30), today - 1800),
             "vm-received&digits/yesterday&digits/at&digits/11&digits/30&digits/p-m"
         );
         assert_eq!(
-            say(now - 3 * 86_400 - 3 * 3600, 0),
+            say(tm(2026, 10, 27, 5, 12, 0), today - 3 * 86_400 + 12 * 3600),
             "vm-received&digits/day-5&digits/at&digits/12&digits/oclock&digits/p-m"
         );
         assert_eq!(
-            say(now - 40 * 86_400 - 15 * 3600, 0),
+            say(tm(2026, 9, 21, 3, 0, 0), today - 40 * 86_400),
             "vm-received&digits/mon-9&digits/20&digits/h-1&digits/at&digits/12&digits/oclock&digits/a-m"
         );
         // A year ago: the year too.
         assert_eq!(
-            say(now - 365 * 86_400, 0),
+            say(tm(2025, 10, 30, 0, 15, 0), today - 365 * 86_400 + 15 * 3600),
             "vm-received&digits/mon-10&digits/h-30&digits/2&digits/thousand&digits/20&digits/5&digits/at&digits/3&digits/oclock&digits/p-m"
         );
-        // In New York (-5 h) 15:00 UTC is 10:00 the same day.
+        // Tomorrow.
         assert_eq!(
-            say(now, -5 * 3600),
-            "vm-received&digits/today&digits/at&digits/10&digits/oclock&digits/a-m"
+            say(tm(2026, 11, 1, 2, 10, 0), today + 86_400 + 36_000),
+            "vm-received&digits/tomorrow&digits/at&digits/10&digits/oclock&digits/a-m"
         );
+        let three = tm(2026, 10, 30, 1, 15, 0);
         assert_eq!(
-            date_with_format(now, 0, now, 0, b"R"),
+            date_with_format(&three, today + 15 * 3600, today, b"R"),
             ["digits/15", "digits/oclock"]
         );
         assert_eq!(enumeration(12), ["digits/h-12"]);

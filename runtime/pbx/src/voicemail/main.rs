@@ -583,16 +583,7 @@ impl CallIo<'_> {
                     if cmd == 0 {
                         cmd = self.play_and_wait("vm-options");
                     }
-                    if cmd == 0 {
-                        cmd = self.wait_digit(6000);
-                    }
-                    if cmd == 0 {
-                        retries += 1;
-                    }
-                    if retries > 3 {
-                        cmd = TIMED_OUT;
-                    }
-                    cmd
+                    self.menu_key(cmd, &mut retries)
                 }
             };
         }
@@ -626,17 +617,8 @@ impl CallIo<'_> {
                 }
                 b'*' => TIMED_OUT,
                 _ => {
-                    let mut cmd = self.play_and_wait("vm-tempgreeting2");
-                    if cmd == 0 {
-                        cmd = self.wait_digit(6000);
-                    }
-                    if cmd == 0 {
-                        retries += 1;
-                    }
-                    if retries > 3 {
-                        cmd = TIMED_OUT;
-                    }
-                    cmd
+                    let cmd = self.play_and_wait("vm-tempgreeting2");
+                    self.menu_key(cmd, &mut retries)
                 }
             };
         }
@@ -718,7 +700,7 @@ impl CallIo<'_> {
                 }
                 b'4' | b'5'..=b'9' | b'*' | b'#' => self.play_and_wait("vm-sorry"),
                 _ => {
-                    let mut next = if exists {
+                    let next = if exists {
                         self.play_and_wait("vm-review")
                     } else {
                         match self.play_and_wait("vm-torerecord") {
@@ -726,18 +708,25 @@ impl CallIo<'_> {
                             other => other,
                         }
                     };
-                    if next == 0 {
-                        next = self.wait_digit(6000);
-                    }
-                    if next == 0 {
-                        attempts += 1;
-                    }
-                    if attempts > 3 {
-                        next = TIMED_OUT;
-                    }
-                    next
+                    self.menu_key(next, &mut attempts)
                 }
             };
+        }
+        cmd
+    }
+
+    /// The wait for a key after a menu's prompts (`cmd`: what they gave, 0 for nothing):
+    /// six seconds; a menu unanswered a fourth time is left (`'t'`).
+    fn menu_key(&self, cmd: Cmd, unanswered: &mut u32) -> Cmd {
+        let mut cmd = cmd;
+        if cmd == 0 {
+            cmd = self.wait_digit(6000);
+        }
+        if cmd == 0 {
+            *unanswered += 1;
+        }
+        if *unanswered > 3 {
+            cmd = TIMED_OUT;
         }
         cmd
     }
@@ -999,7 +988,11 @@ impl CallIo<'_> {
                 )
             }
         };
-        let files = pbx_media::say::date_with_format(epoch, offset, now, now_offset, &format);
+        let local = |t: i64, offset: i64| broken_down(t.saturating_add(offset));
+        let today = local(now, now_offset);
+        let beg_today = now - (today.hour * 3600 + today.min * 60 + today.sec);
+        let files =
+            pbx_media::say::date_with_format(&local(epoch, offset), epoch, beg_today, &format);
         self.play_all(&files)
     }
 
@@ -1255,6 +1248,23 @@ fn remove_recording(base: &Path) {
         {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+/// The broken-down time of `local` seconds (a time already moved into its zone).
+fn broken_down(local: i64) -> pbx_media::say::Tm {
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (year, month, mday) = pbxc_dialplan::timing::civil_from_days(days);
+    pbx_media::say::Tm {
+        year,
+        mon: month - 1,
+        mday,
+        // 1970-01-01 was a Thursday.
+        wday: (days + 4).rem_euclid(7),
+        hour: secs / 3600,
+        min: secs / 60 % 60,
+        sec: secs % 60,
     }
 }
 
