@@ -125,6 +125,20 @@ impl Options {
     }
 }
 
+/// `g(dB)`'s value, the `signed char` of an `int`; `None`, warned of, when it is no number.
+fn record_gain(call: &mut Call, value: &[u8]) -> Option<i8> {
+    match crate::apps::scan_int(value) {
+        Some((n, _)) => Some(n as i8),
+        None => {
+            call.log.push(format!(
+                "WARNING: Invalid value '{}' provided for record gain option",
+                String::from_utf8_lossy(value)
+            ));
+            None
+        }
+    }
+}
+
 /// `vm_exec`'s buffer for the mailbox the caller dials (`char temp[256]`), less its NUL.
 const WHICHBOX_DIGITS: usize = 255;
 
@@ -147,16 +161,9 @@ pub(crate) fn voicemail(
     let argument = |letter: u8| options.argument(letter);
     let mut gain = 0i8;
     if let Some(value) = argument(b'g') {
-        match crate::apps::scan_int(&value) {
-            // (signed char) of the int.
-            Some((n, _)) => gain = n as i8,
-            None => {
-                call.log.push(format!(
-                    "WARNING: Invalid value '{}' provided for record gain option",
-                    String::from_utf8_lossy(&value)
-                ));
-                return AppResult::Hangup;
-            }
+        match record_gain(call, &value) {
+            Some(g) => gain = g,
+            None => return AppResult::Hangup,
         }
     }
     let exit_context = argument(b'd').filter(|c| !c.is_empty());
@@ -485,15 +492,9 @@ pub(crate) fn voicemail_main(
             call.log
                 .push("WARNING: Invalid Gain level set with option g".into());
         } else {
-            match crate::apps::scan_int(&value) {
-                Some((n, _)) => gain = n as i8,
-                None => {
-                    call.log.push(format!(
-                        "WARNING: Invalid value '{}' provided for record gain option",
-                        String::from_utf8_lossy(&value)
-                    ));
-                    return AppResult::Hangup;
-                }
+            match record_gain(call, &value) {
+                Some(g) => gain = g,
+                None => return AppResult::Hangup,
             }
         }
     }

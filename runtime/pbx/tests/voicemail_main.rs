@@ -559,3 +559,28 @@ fn sessions_leave_no_descriptor_open() {
     // Each listening session heard message 0 and deleted it.
     assert_eq!(messages(&f, "INBOX").len(), 30 - 8);
 }
+
+/// `nextaftercmd`: after a delete the next message plays at once.
+#[test]
+fn nextaftercmd_plays_the_next_message_after_a_delete() {
+    let f = pbx(
+        "vmm-next",
+        &main_with("100,s"),
+        "[general]\nenvelope=no\nnextaftercmd=yes\n\n[default]\n100 => 1234,Alice\n",
+    );
+    message(&f, "INBOX", 0, "first", "");
+    message(&f, "INBOX", 1, "second", "");
+    let (chan, _) = f.call("in", "s", no_keys());
+    after(&chan, "vm-helpexit", 1, b"1");
+    after(&chan, "vm-helpexit", 2, b"7");
+    after(&chan, "vm-helpexit", 3, b"#");
+    f.settle();
+    let played = heard(&chan);
+    let deleted = played.iter().position(|p| p == "vm-deleted").unwrap();
+    assert_eq!(
+        played[deleted..deleted + 4],
+        ["vm-deleted", "vm-last", "vm-message", "msg0001"]
+    );
+    assert_eq!(messages(&f, "INBOX"), Vec::<String>::new());
+    assert_eq!(messages(&f, "Old"), ["second"]);
+}

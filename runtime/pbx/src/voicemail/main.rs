@@ -474,25 +474,34 @@ impl CallIo<'_> {
             "vm-undeleted"
         });
         if vms.session.mailbox.listen.nextaftercmd {
-            if vms.curmsg < vms.lastmsg {
-                vms.curmsg += 1;
-                cmd = self.play_message(vms);
-            } else if vms.session.mailbox.listen.messagewrap && vms.lastmsg > 0 {
-                vms.curmsg = 0;
-                cmd = self.play_message(vms);
-            } else if vms.in_urgent {
-                vms.in_urgent = false;
-                vms.close();
-                vms.open(INBOX);
-                vms.curmsg = -1;
-                if vms.lastmsg < 0 {
-                    cmd = self.play_and_wait("vm-nomore");
-                }
-            } else {
-                cmd = self.play_and_wait("vm-nomore");
-            }
+            cmd = self.next_after(vms, cmd, false);
         }
         cmd
+    }
+
+    /// `nextaftercmd` after a delete or a save: the next message, or the first with
+    /// `messagewrap`, or on from the urgent ones into INBOX (after a save only when it has
+    /// new messages), or `vm-nomore`. `cmd` is what the command gave.
+    fn next_after(&mut self, vms: &mut Vms<'_>, cmd: Cmd, after_save: bool) -> Cmd {
+        if vms.curmsg < vms.lastmsg {
+            vms.curmsg += 1;
+            self.play_message(vms)
+        } else if vms.session.mailbox.listen.messagewrap && vms.lastmsg > 0 {
+            vms.curmsg = 0;
+            self.play_message(vms)
+        } else if vms.in_urgent && (!after_save || vms.newmessages > 0) {
+            vms.in_urgent = false;
+            vms.close();
+            vms.open(INBOX);
+            vms.curmsg = -1;
+            if vms.lastmsg < 0 {
+                self.play_and_wait("vm-nomore")
+            } else {
+                cmd
+            }
+        } else {
+            self.play_and_wait("vm-nomore")
+        }
     }
 
     /// `9`: the current message copied into a folder the caller picks, and deleted here when
@@ -533,24 +542,9 @@ impl CallIo<'_> {
             // Also after a hang-up in the folder menu, as in C.
             None => self.play_and_wait("vm-mailboxfull"),
         };
+        // (`[general]`'s flag here, the mailbox's after a delete.)
         if vms.session.general.listen.nextaftercmd {
-            if vms.curmsg < vms.lastmsg {
-                vms.curmsg += 1;
-                cmd = self.play_message(vms);
-            } else if vms.session.mailbox.listen.messagewrap && vms.lastmsg > 0 {
-                vms.curmsg = 0;
-                cmd = self.play_message(vms);
-            } else if vms.in_urgent && vms.newmessages > 0 {
-                vms.in_urgent = false;
-                vms.close();
-                vms.open(INBOX);
-                vms.curmsg = -1;
-                if vms.lastmsg < 0 {
-                    cmd = self.play_and_wait("vm-nomore");
-                }
-            } else {
-                cmd = self.play_and_wait("vm-nomore");
-            }
+            cmd = self.next_after(vms, cmd, true);
         }
         cmd
     }
