@@ -584,3 +584,40 @@ fn nextaftercmd_plays_the_next_message_after_a_delete() {
     assert_eq!(messages(&f, "INBOX"), Vec::<String>::new());
     assert_eq!(messages(&f, "Old"), ["second"]);
 }
+
+/// At the end of a session `externnotify` is told the counts after the close (`context
+/// mailbox new old urgent`), so that a message lamp follows what the owner heard.
+#[test]
+fn externnotify_hears_the_counts_after_the_session() {
+    let told = common::temp_dir("vmm-extern-out").join("told");
+    let f = pbx(
+        "vmm-extern",
+        &main_with("100,s"),
+        &format!(
+            "[general]\nenvelope=no\nexternnotify=echo >> {}\n\n[default]\n100 => 1234,Alice\n",
+            told.display()
+        ),
+    );
+    message(&f, "INBOX", 0, "first", "");
+    message(&f, "INBOX", 1, "second", "");
+    let (chan, _) = f.call("in", "s", no_keys());
+    after(&chan, "vm-helpexit", 1, b"1");
+    after(&chan, "vm-helpexit", 2, b"#");
+    f.settle();
+    let start = Instant::now();
+    while std::fs::read_to_string(&told)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "externnotify ran"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // One heard (now in Old), one still new.
+    assert_eq!(
+        std::fs::read_to_string(&told).unwrap(),
+        "default 100 1 1 0\n"
+    );
+}

@@ -14,6 +14,7 @@
 //! Nothing moves on disk until the folder is closed (`close_mailbox`: on a folder change and
 //! when the session ends, the caller hung up or not): deleted messages go, heard INBOX and
 //! Urgent messages move to Old (`moveheard`), the rest are numbered again from `msg0000`.
+//! Then `externnotify` is told the mailbox's counts.
 //! Saving copies the message into the folder and deletes it at the close (`save_to_folder`).
 //!
 //! `0` is the mailbox's options (`vm_options`): record the unavailable and busy greetings,
@@ -302,6 +303,21 @@ impl CallIo<'_> {
             end = SessionEnd::HungUp;
         }
         vms.close();
+        // `run_externnotify`: the counts after the close, for a message lamp to follow.
+        let command = &session.general.notify.externnotify;
+        if !command.is_empty() {
+            let mailbox = session.mailbox;
+            let count = |folder: &[u8]| {
+                vms.spool
+                    .folder_count(&mailbox.context, &mailbox.mailbox, folder)
+            };
+            super::notify::background(&pbx_voicemail::notify::externnotify_command(
+                command,
+                &mailbox.context,
+                &mailbox.mailbox,
+                (count(b"INBOX"), count(b"Old"), count(b"Urgent")),
+            ));
+        }
         end
     }
 

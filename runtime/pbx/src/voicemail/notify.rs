@@ -292,7 +292,7 @@ fn temporary_file(
 /// `ast_safe_system` of a command C ends with `&`: `/bin/sh -c COMMAND`, not waited for by
 /// the call, and reaped by a thread of its own so that no process is left a zombie (C's
 /// SIGCHLD handler reaps; a PBX that is process 1 must too).
-fn background(command: &[u8]) {
+pub(super) fn background(command: &[u8]) {
     use std::os::unix::ffi::OsStrExt;
     let child = std::process::Command::new("/bin/sh")
         .arg("-c")
