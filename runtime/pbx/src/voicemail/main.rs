@@ -424,15 +424,7 @@ impl CallIo<'_> {
                     self.play_message(vms)
                 } else if vms.in_urgent && vms.newmessages > 0 {
                     // On from the last urgent message into INBOX: `6` again plays its first.
-                    vms.in_urgent = false;
-                    vms.close();
-                    vms.open(INBOX);
-                    vms.curmsg = -1;
-                    if vms.lastmsg < 0 {
-                        self.play_and_wait("vm-nomore")
-                    } else {
-                        cmd
-                    }
+                    self.on_to_inbox(vms, cmd)
                 } else if vms.session.mailbox.listen.messagewrap && vms.lastmsg > 0 {
                     vms.curmsg = 0;
                     self.play_message(vms)
@@ -506,15 +498,7 @@ impl CallIo<'_> {
             vms.curmsg = 0;
             self.play_message(vms)
         } else if vms.in_urgent && (!after_save || vms.newmessages > 0) {
-            vms.in_urgent = false;
-            vms.close();
-            vms.open(INBOX);
-            vms.curmsg = -1;
-            if vms.lastmsg < 0 {
-                self.play_and_wait("vm-nomore")
-            } else {
-                cmd
-            }
+            self.on_to_inbox(vms, cmd)
         } else {
             self.play_and_wait("vm-nomore")
         }
@@ -563,6 +547,20 @@ impl CallIo<'_> {
             cmd = self.next_after(vms, cmd, true);
         }
         cmd
+    }
+
+    /// From the urgent messages into INBOX, before its first message: `vm-nomore` when it
+    /// has none, else `cmd` (which `6` runs again to play the first).
+    fn on_to_inbox(&mut self, vms: &mut Vms<'_>, cmd: Cmd) -> Cmd {
+        vms.in_urgent = false;
+        vms.close();
+        vms.open(INBOX);
+        vms.curmsg = -1;
+        if vms.lastmsg < 0 {
+            self.play_and_wait("vm-nomore")
+        } else {
+            cmd
+        }
     }
 
     /// `vm_options`: record the unavailable greeting (1), the busy one (2), the name (3),
