@@ -567,7 +567,7 @@ impl Timed {
                 self.cached
                     && (1..1 << 40).contains(&m)
                     && zone < 1 << 16
-                    && now.zone.offset(now.epoch) % 60 == 0
+                    && now.zone.whole_minutes(now.epoch)
             })
             .map(|minute| minute << 16 | zone);
         if let Some(key) = key {

@@ -270,7 +270,7 @@ impl<'p> Engine<'p> {
             self.clock.now()
         } else {
             let t = self.clock.minute_now();
-            if zone.offset(t) % 60 == 0 {
+            if zone.whole_minutes(t) {
                 t
             } else {
                 self.clock.now()

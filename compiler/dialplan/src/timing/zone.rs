@@ -78,6 +78,17 @@ impl ServerZone {
         self.0.map_or(0, |z| z.offset(epoch))
     }
 
+    /// Whether the offset at `epoch` is whole minutes, so that the zone's minutes begin with
+    /// the epoch's; without a lookup from 1972 on where every offset since is (all zones
+    /// today).
+    pub fn whole_minutes(self, epoch: i64) -> bool {
+        match self.0 {
+            None => true,
+            Some(z) if epoch >= SINCE_1972 && z.whole_minutes_since_1972 => true,
+            Some(z) => z.offset(epoch) % 60 == 0,
+        }
+    }
+
     /// A number that tells this zone from every other loaded in the process: 0 for UTC.
     pub fn id(self) -> u32 {
         self.0.map_or(0, |z| z.id)
@@ -94,9 +105,37 @@ struct Zone {
     /// Offset before the first transition.
     initial: i64,
     rule: Option<Rule>,
+    /// Every offset from 1972 on is whole minutes (local mean time, offset by seconds,
+    /// ended before then everywhere).
+    whole_minutes_since_1972: bool,
 }
 
+/// 1972-01-01 00:00 UTC.
+const SINCE_1972: i64 = 63_072_000;
+
 impl Zone {
+    fn new(transitions: Vec<(i64, i64)>, initial: i64, rule: Option<Rule>) -> Zone {
+        let mut zone = Zone {
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            transitions,
+            initial,
+            rule,
+            whole_minutes_since_1972: false,
+        };
+        let later = zone.transitions.iter().filter(|&&(at, _)| at > SINCE_1972);
+        let rules = zone
+            .rule
+            .iter()
+            .flat_map(|r| [Some(r.std), r.dst.as_ref().map(|d| d.0)])
+            .flatten();
+        zone.whole_minutes_since_1972 = zone.offset(SINCE_1972) % 60 == 0
+            && later
+                .map(|&(_, offset)| offset)
+                .chain(rules)
+                .all(|o| o % 60 == 0);
+        zone
+    }
+
     fn offset(&self, epoch: i64) -> i64 {
         // Transitions are in ascending order.
         let after = self.transitions.partition_point(|&(at, _)| at <= epoch);
@@ -124,12 +163,7 @@ fn load(name: &str) -> Option<Zone> {
     match std::fs::read(format!("/usr/share/zoneinfo/{name}")) {
         Ok(data) => parse(&data),
         // `tzparse`: the name as a rule (`EST5EDT,M3.2.0,M11.1.0`, `<+0530>-5:30`).
-        Err(_) => Rule::parse(name).map(|rule| Zone {
-            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            transitions: Vec::new(),
-            initial: rule.std,
-            rule: Some(rule),
-        }),
+        Err(_) => Rule::parse(name).map(|rule| Zone::new(Vec::new(), rule.std, Some(rule))),
     }
 }
 
@@ -196,12 +230,11 @@ fn parse(d: &[u8]) -> Option<Zone> {
     } else {
         None
     };
-    Some(Zone {
-        id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    Some(Zone::new(
         transitions,
-        initial: types.first().copied().unwrap_or(0),
+        types.first().copied().unwrap_or(0),
         rule,
-    })
+    ))
 }
 
 /// A POSIX TZ rule such as `EST5EDT,M3.2.0,M11.1.0`.
@@ -398,6 +431,19 @@ mod tests {
             assert_eq!((zone.id(), zone.offset(1_719_835_200)), (0, 0), "{nothing}");
         }
         assert_eq!(ServerZone::UTC.id(), 0);
+    }
+
+    /// Monrovia kept local mean time (-0:44:30) until 1972: its minutes did not begin with
+    /// the epoch's then, and do since; New York's always did.
+    #[test]
+    fn whole_minutes() {
+        let monrovia = ServerZone::named("Africa/Monrovia").unwrap();
+        assert_eq!(monrovia.offset(0), -(44 * 60 + 30));
+        assert!(!monrovia.whole_minutes(0));
+        assert!(monrovia.whole_minutes(1_796_072_400));
+        let new_york = ServerZone::named("America/New_York").unwrap();
+        assert!(new_york.whole_minutes(0) && new_york.whole_minutes(1_796_072_400));
+        assert!(ServerZone::UTC.whole_minutes(-1));
     }
 
     /// A name no zone file has is read as a POSIX rule, as `ast_tzset` falls back to
