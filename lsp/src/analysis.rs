@@ -145,7 +145,7 @@ impl Analysis {
                 let ctx = plan.contexts.get(c)?;
                 Symbol::Extension {
                     context: ctx.name.clone(),
-                    name: ctx.extensions.get(e)?.name.clone(),
+                    name: ctx.extensions.get(e)?.name.to_vec(),
                 }
             }
             Destination::Priority(c, e, n) => {
@@ -155,12 +155,12 @@ impl Analysis {
                 match label {
                     Some(label) => Symbol::Label {
                         context: ctx.name.clone(),
-                        extension: ext.name.clone(),
-                        label,
+                        extension: ext.name.to_vec(),
+                        label: label.to_vec(),
                     },
                     None => Symbol::Extension {
                         context: ctx.name.clone(),
-                        name: ext.name.clone(),
+                        name: ext.name.to_vec(),
                     },
                 }
             }

@@ -408,9 +408,9 @@ impl<'a> Reader<'a> {
             for _ in 0..self.count(27)? {
                 priorities.push(Priority {
                     number: self.i32()?,
-                    label: self.opt_vec()?,
-                    app: self.vec()?,
-                    data: self.vec()?,
+                    label: self.opt_vec()?.map(Into::into),
+                    app: self.vec()?.into(),
+                    data: self.vec()?.into(),
                     origin: self.origin()?,
                     app_origin: self.opt_origin()?,
                     data_origin: self.opt_origin()?,
@@ -421,8 +421,8 @@ impl<'a> Reader<'a> {
                 return Err("priorities out of order".to_string());
             }
             extensions.push(Extension {
-                name,
-                cid,
+                name: name.into(),
+                cid: cid.map(Into::into),
                 priorities,
                 origin,
             });

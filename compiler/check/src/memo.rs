@@ -47,8 +47,8 @@ const LINE: FileId = FileId(u32::MAX - 2);
 /// trailing blanks included: the rules read it trimmed, but the place of the name (and so a
 /// fix's edit) depends on its whole length.
 struct Key {
-    app: Box<[u8]>,
-    data: Box<[u8]>,
+    app: pbxc_dialplan::Bytes,
+    data: pbxc_dialplan::Bytes,
     app_exact: bool,
     data_exact: bool,
     target: Target,
@@ -57,8 +57,8 @@ struct Key {
 impl Key {
     fn new(priority: &Priority, target: Target) -> Key {
         Key {
-            app: priority.app.as_slice().into(),
-            data: priority.data.as_slice().into(),
+            app: priority.app.clone(),
+            data: priority.data.clone(),
             app_exact: priority.app_origin.is_some(),
             data_exact: priority.data_origin.is_some(),
             target,
@@ -80,7 +80,7 @@ fn hash(priority: &Priority, target: Target) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h: u64 = 0;
     let mut add = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    for bytes in [priority.app.as_slice(), priority.data.as_slice()] {
+    for bytes in [&priority.app[..], &priority.data[..]] {
         add(bytes.len() as u64);
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {

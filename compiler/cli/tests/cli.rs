@@ -840,8 +840,8 @@ fn build_writes_an_artifact_only_for_a_clean_configuration() {
     let artifact = pbxc_artifact::read(&bytes).unwrap();
     assert!(stdout.contains(&artifact.hash_hex()), "{stdout}");
     assert_eq!(
-        artifact.dialplan.contexts[0].extensions[0].priorities[0].data,
-        b"fine"
+        artifact.dialplan.contexts[0].extensions[0].priorities[0].data[..],
+        b"fine"[..]
     );
 
     let out = pbxc(&["build", "/nonexistent/dir", "-o", s(&out_file)]);

@@ -18,7 +18,7 @@ mod provider;
 pub mod voicemail;
 
 pub use load::{LoadOptions, MAX_INCLUDE_DEPTH, MAX_LOADS, MAX_STATEMENTS, RootError, Session};
-pub use model::{Category, Config, Include, Origin, Variable};
+pub use model::{Category, Config, Include, Origin, Origins, Variable};
 pub use provider::{DirEntry, ExecOutput, LoadError, MemoryFs, SourceProvider};
 
 use std::path::Path;

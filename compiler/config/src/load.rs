@@ -11,7 +11,7 @@ use pbxc_syntax::{AssignOp, DirectiveKind, Stmt, StmtKind, SyntaxTree, Text};
 
 use crate::codes;
 use crate::glob;
-use crate::model::{Category, Config, Include, Origin, Variable};
+use crate::model::{Category, Config, Include, Origin, Origins, Variable};
 use crate::provider::{LoadError, SourceProvider};
 
 /// Deepest `#include` nesting Asterisk accepts (the root file is level 0).
@@ -361,7 +361,7 @@ impl<'p> Session<'p> {
             file,
             range: stmt.range,
         };
-        let mut stored_name: Box<[u8]> = name.bytes.clone();
+        let mut stored_name: Box<[u8]> = name.bytes[..].into();
         if stored_name.len() > pbxc_syntax::MAX_SECTION_NAME {
             stored_name = stored_name[..pbxc_syntax::MAX_SECTION_NAME].into();
             self.diagnostics.push(Diagnostic::new(
@@ -671,7 +671,7 @@ impl<'p> Session<'p> {
                     object: *op == AssignOp::Object,
                     origin: origin(stmt.range),
                     name_origin: origin(name.range),
-                    value_origins: vec![origin(value.range)],
+                    value_origins: Origins::one(origin(value.range)),
                     inherited_via: None,
                 });
                 Ok(())

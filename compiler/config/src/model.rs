@@ -12,16 +12,16 @@ pub struct Origin {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Variable {
-    pub name: Box<[u8]>,
-    pub value: Box<[u8]>,
+    /// Shared with the syntax tree's text of the line, where a value is not joined (`+=`).
+    pub name: std::sync::Arc<[u8]>,
+    pub value: std::sync::Arc<[u8]>,
     /// Written with `=>`.
     pub object: bool,
     /// The whole `name = value` statement.
     pub origin: Origin,
     pub name_origin: Origin,
-    /// Where the value's text came from: one place, or more after `+=`. (A vector: kept
-    /// inline in a `SmallVec`, the origins made a 100k-extension dialplan's load 10 MB larger.)
-    pub value_origins: Vec<Origin>,
+    /// Where the value's text came from: one place, or more after `+=`.
+    pub value_origins: Origins,
     /// The section header that copied this variable in from a template or base section.
     pub inherited_via: Option<Origin>,
 }
@@ -33,6 +33,67 @@ impl Variable {
 
     pub fn value_str(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.value)
+    }
+}
+
+/// Where a value's text came from: its first place, and more after `+=`. The first is held
+/// here rather than in a vector: nearly every value has one place, and a vector of one would
+/// be an allocation per setting, made again for every setting of a file each time the
+/// language server reloads it after an edit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origins {
+    first: Origin,
+    more: Vec<Origin>,
+}
+
+impl Origins {
+    pub fn one(first: Origin) -> Origins {
+        Origins {
+            first,
+            more: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, origin: Origin) {
+        self.more.push(origin);
+    }
+
+    /// The first place; there is always one.
+    pub fn first(&self) -> Option<&Origin> {
+        Some(&self.first)
+    }
+
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// Never: a value has a place even when it is empty.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Origin> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+}
+
+impl std::ops::Index<usize> for Origins {
+    type Output = Origin;
+
+    fn index(&self, i: usize) -> &Origin {
+        match i {
+            0 => &self.first,
+            _ => &self.more[i - 1],
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Origins {
+    type Item = &'a Origin;
+    type IntoIter = std::iter::Chain<std::iter::Once<&'a Origin>, std::slice::Iter<'a, Origin>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.first).chain(&self.more)
     }
 }
 

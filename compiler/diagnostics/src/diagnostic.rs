@@ -85,10 +85,12 @@ pub struct Fix {
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
-    pub message: String,
+    /// Shared, as is the help: a finding is copied whole after every edit of a large file
+    /// (the checker's memo moves the findings of the priorities the edit did not touch).
+    pub message: std::sync::Arc<str>,
     pub primary: Label,
     pub secondary: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<std::sync::Arc<str>>,
     pub fix: Option<Fix>,
 }
 
@@ -114,7 +116,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: code.severity,
-            message: message.into(),
+            message: message.into().into(),
             primary: Label::new(file, range),
             secondary: Vec::new(),
             help: None,
@@ -136,8 +138,8 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         let help = help.into();
         self.help = Some(match self.help.take() {
-            Some(before) => format!("{before}\n{help}"),
-            None => help,
+            Some(before) => format!("{before}\n{help}").into(),
+            None => help.into(),
         });
         self
     }

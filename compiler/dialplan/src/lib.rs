@@ -20,7 +20,9 @@ pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;
 pub use lower::{lower, pbx_strsep};
 pub use memo::LowerMemo;
-pub use model::{Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch};
+pub use model::{
+    Bytes, Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch,
+};
 pub use subst::substitute;
 
 /// Lowers one extensions.conf given as text, with nothing to include: for tools and tests.

@@ -56,28 +56,30 @@ pub(crate) fn lower_reusing(
         }
     }
     let previous = previous.filter(|p| p.same_globals(&l.plan.globals));
+    // Each section's print is written here and compared; only a section unlike the one
+    // remembered keeps a copy of it (a section as before keeps the print it had).
+    let mut print = Vec::new();
     for cat in config.sections().filter(|c| !skipped(c)) {
         let alone = memo && sections_of.get(&*cat.name) == Some(&1);
         let start = l.diagnostics.len();
-        let print = if alone {
-            crate::memo::print(cat, sources)
-        } else {
-            Vec::new()
-        };
+        print.clear();
+        if alone {
+            crate::memo::print(cat, sources, &mut print);
+        }
         let context = alone.then_some(l.plan.contexts.len());
-        let reused = match previous
+        let kept = match previous
             .filter(|_| alone)
             .and_then(|p| p.reuse(cat, &print))
         {
-            Some((context, diagnostics)) => {
+            Some((context, diagnostics, print)) => {
                 l.push_context(context);
                 l.diagnostics.extend(diagnostics);
                 l.last_extension = None;
-                true
+                Some(print)
             }
             None => {
                 l.section(cat);
-                false
+                None
             }
         };
         if remember {
@@ -85,9 +87,9 @@ pub(crate) fn lower_reusing(
                 name: cat.name.clone(),
                 context,
                 diagnostics: start..l.diagnostics.len(),
-                reused,
+                reused: kept.is_some(),
                 header: cat.header.range.start,
-                print,
+                print: kept.unwrap_or_else(|| print.as_slice().into()),
             });
         }
     }
@@ -660,11 +662,11 @@ impl Lowering<'_> {
             }
         };
         self.last_extension = Some((ctx, at));
-        let priority = |label| Priority {
+        let priority = |label: Option<Vec<u8>>| Priority {
             number,
-            label,
-            app: step.app,
-            data: step.data,
+            label: label.map(Into::into),
+            app: step.app.into(),
+            data: step.data.into(),
             origin: v.origin,
             app_origin: step.app_origin,
             data_origin: step.data_origin,
@@ -673,8 +675,8 @@ impl Lowering<'_> {
             exts.insert(
                 at,
                 Extension {
-                    name: name.into_owned(),
-                    cid,
+                    name: name.into_owned().into(),
+                    cid: cid.map(Into::into),
                     priorities: vec![priority(label)],
                     origin: v.origin,
                 },
@@ -709,7 +711,10 @@ impl Lowering<'_> {
             return;
         }
         if let Some(l) = &label
-            && let Some(other) = e.priorities.iter().find(|p| p.label.as_ref() == Some(l))
+            && let Some(other) = e
+                .priorities
+                .iter()
+                .find(|p| p.label.as_deref() == Some(&l[..]))
         {
             self.diagnostics.push(
                 d(

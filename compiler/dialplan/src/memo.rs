@@ -52,9 +52,10 @@ pub(crate) struct Made {
     pub diagnostics: std::ops::Range<usize>,
     /// Whether it was taken from the lowering before.
     pub reused: bool,
-    /// Where its header starts, and its [print](print).
+    /// Where its header starts, and its [print](print) (shared with the next lowering's
+    /// record of the section while the section stays as it is).
     pub header: u32,
-    pub print: Vec<u8>,
+    pub print: Arc<[u8]>,
 }
 
 impl LowerMemo {
@@ -124,10 +125,15 @@ impl Previous {
     }
 
     /// The context and findings section `cat` makes, when it alone makes its context and a
-    /// remembered section of its name has its `print` (see the module docs).
-    pub(crate) fn reuse(&self, cat: &Category, print: &[u8]) -> Option<(Context, Vec<Diagnostic>)> {
+    /// remembered section of its name has its `print` (see the module docs); with that
+    /// print, to remember again.
+    pub(crate) fn reuse(
+        &self,
+        cat: &Category,
+        print: &[u8],
+    ) -> Option<(Context, Vec<Diagnostic>, Arc<[u8]>)> {
         let made = self.sections.get(&cat.name)?;
-        if made.print != print {
+        if *made.print != *print {
             return None;
         }
         let context = self.plan.contexts.get(made.context?)?;
@@ -138,7 +144,11 @@ impl Previous {
             .iter()
             .map(|d| d.shifted(delta))
             .collect();
-        Some((moved_context(context, delta), diagnostics))
+        Some((
+            moved_context(context, delta),
+            diagnostics,
+            made.print.clone(),
+        ))
     }
 }
 
@@ -146,9 +156,9 @@ impl Previous {
 /// and each variable's name, value, whether it is an object and a plain copy of its source,
 /// and its places (file, start relative to the header's, length). Two sections with the same
 /// print lower alike, but for their places, which differ by how far their headers are apart.
-pub(crate) fn print(cat: &Category, sources: &SourceSet) -> Vec<u8> {
+pub(crate) fn print(cat: &Category, sources: &SourceSet, out: &mut Vec<u8>) {
     let base = cat.header.range.start as i64;
-    let mut out = Vec::with_capacity(64 + cat.variables.len() * 96);
+    out.reserve(64 + cat.variables.len() * 96);
     let number = |out: &mut Vec<u8>, n: i64| out.extend_from_slice(&n.to_le_bytes());
     let bytes = |out: &mut Vec<u8>, b: &[u8]| {
         number(out, b.len() as i64);
@@ -159,31 +169,27 @@ pub(crate) fn print(cat: &Category, sources: &SourceSet) -> Vec<u8> {
         number(out, o.range.start as i64 - base);
         number(out, o.range.len() as i64);
     };
-    place(&mut out, cat.header);
-    number(&mut out, cat.variables.len() as i64);
+    place(out, cat.header);
+    number(out, cat.variables.len() as i64);
     for v in &cat.variables {
-        bytes(&mut out, &v.name);
-        bytes(&mut out, &v.value);
-        number(&mut out, v.object as i64);
-        number(
-            &mut out,
-            crate::lower::plain_copy(v, sources).is_some() as i64,
-        );
-        place(&mut out, v.origin);
-        place(&mut out, v.name_origin);
-        number(&mut out, v.value_origins.len() as i64);
+        bytes(out, &v.name);
+        bytes(out, &v.value);
+        number(out, v.object as i64);
+        number(out, crate::lower::plain_copy(v, sources).is_some() as i64);
+        place(out, v.origin);
+        place(out, v.name_origin);
+        number(out, v.value_origins.len() as i64);
         for &o in &v.value_origins {
-            place(&mut out, o);
+            place(out, o);
         }
         match v.inherited_via {
             Some(o) => {
-                number(&mut out, 1);
-                place(&mut out, o);
+                number(out, 1);
+                place(out, o);
             }
-            None => number(&mut out, 0),
+            None => number(out, 0),
         }
     }
-    out
 }
 
 fn moved(o: Origin, delta: i64) -> Origin {

@@ -3,6 +3,12 @@
 
 use pbxc_config::Origin;
 
+/// Bytes of the dialplan (names, application data). Shared rather than owned: the language
+/// server lowers a dialplan again after every keystroke, and the contexts the edit did not
+/// touch are copies of the last lowering's, moved (`crate::memo`); a copy of shared bytes is
+/// a count, not an allocation.
+pub type Bytes = std::sync::Arc<[u8]>;
+
 /// `PRIORITY_HINT`.
 pub const HINT: i32 = -1;
 
@@ -10,11 +16,11 @@ pub const HINT: i32 = -1;
 pub struct Priority {
     /// 1.., or [`HINT`].
     pub number: i32,
-    pub label: Option<Vec<u8>>,
+    pub label: Option<Bytes>,
     /// Application name as registered: leading blanks skipped, trailing ones kept.
-    pub app: Vec<u8>,
+    pub app: Bytes,
     /// Application data, unsubstituted.
-    pub data: Vec<u8>,
+    pub data: Bytes,
     /// The `exten =>`/`same =>` line.
     pub origin: Origin,
     /// Exactly where the application name and the data are in the source, when the line is a
@@ -26,10 +32,10 @@ pub struct Priority {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extension {
     /// The name as stored: spaces outside `[...]` removed, dashes kept.
-    pub name: Vec<u8>,
+    pub name: Bytes,
     /// Caller-ID qualifier after `/`, shrunk like a phone number; `Some(empty)` matches only
     /// calls without a caller number.
-    pub cid: Option<Vec<u8>>,
+    pub cid: Option<Bytes>,
     /// Priorities in ascending order (a hint first).
     pub priorities: Vec<Priority>,
     /// The line that created it.

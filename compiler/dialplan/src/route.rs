@@ -130,7 +130,7 @@ pub fn extension_match(pattern: &[u8], data: &[u8], mode: Mode) -> u8 {
 }
 
 /// `matchcid`: an empty caller-ID pattern matches only a call without a number.
-pub(crate) fn cid_matches(pattern: &Option<Vec<u8>>, callerid: Option<&[u8]>) -> bool {
+pub(crate) fn cid_matches(pattern: &Option<crate::model::Bytes>, callerid: Option<&[u8]>) -> bool {
     match (pattern, callerid.filter(|c| !c.is_empty())) {
         (None, _) => true,
         (Some(p), None) => p.is_empty(),

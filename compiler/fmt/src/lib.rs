@@ -52,14 +52,13 @@ pub fn is_formatted(text: &[u8]) -> bool {
 /// One line without its newline, in the canonical layout.
 fn format_line(tree: &SyntaxTree, line: &Line) -> Vec<u8> {
     let bytes = |kind_filter: &dyn Fn(PieceKind) -> bool| -> Vec<u8> {
-        line.pieces
-            .iter()
+        line.pieces()
             .filter(|p| kind_filter(p.kind))
             .flat_map(|p| tree.slice(p.range).iter().copied())
             .collect()
     };
     let verbatim = || trim_end(&bytes(&|k| k != PieceKind::Newline)).to_vec();
-    let plain = line.pieces.iter().all(|p| {
+    let plain = line.pieces().all(|p| {
         matches!(
             p.kind,
             PieceKind::Code | PieceKind::LineComment | PieceKind::Newline

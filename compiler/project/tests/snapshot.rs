@@ -46,7 +46,7 @@ fn the_dialplan_built_is_the_one_checked() {
     };
     assert_eq!(provider.reads.get(), 1);
     assert_eq!(
-        built.dialplan.contexts[0].extensions[0].priorities[0].data,
-        b"checked"
+        built.dialplan.contexts[0].extensions[0].priorities[0].data[..],
+        b"checked"[..]
     );
 }

@@ -21,7 +21,7 @@ use pbxc_diagnostics::{Diagnostic, FileId};
 
 use crate::scan::Reader;
 use crate::stmt::{Stmt, StmtKind, Text};
-use crate::tree::{Line, Piece, SyntaxTree};
+use crate::tree::{Line, SyntaxTree};
 
 /// A file read again: the tree and diagnostics [`parse`](crate::parse) would give, and how
 /// many lines were actually read.
@@ -181,18 +181,7 @@ fn moved_text(text: &Text, delta: i64) -> Text {
 }
 
 fn moved_line(line: &Line, delta: i64) -> Line {
-    Line {
-        range: line.range.shifted(delta),
-        pieces: line
-            .pieces
-            .iter()
-            .map(|p| Piece {
-                kind: p.kind,
-                range: p.range.shifted(delta),
-            })
-            .collect(),
-        stmt: line.stmt.as_ref().map(|s| moved_stmt(s, delta)),
-    }
+    line.moved(delta, line.stmt.as_ref().map(|s| moved_stmt(s, delta)))
 }
 
 fn moved_stmt(stmt: &Stmt, delta: i64) -> Stmt {

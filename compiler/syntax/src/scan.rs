@@ -197,11 +197,7 @@ impl<'a> Reader<'a> {
             if let Some(n) = newline {
                 pieces.push(piece(PieceKind::Newline, n, n + 1));
             }
-            lines.push(Line {
-                range: TextRange::new(start, end),
-                pieces,
-                stmt: None,
-            });
+            lines.push(Line::new(TextRange::new(start, end), &pieces, None));
             return end;
         }
 
@@ -229,7 +225,7 @@ impl<'a> Reader<'a> {
             if depth > 1 {
                 d.message = format!(
                     "{depth} nested block comments are never closed; Asterisk ignores the rest of the file"
-                );
+                ).into();
             }
             self.diagnostics.push(d);
         }
@@ -383,11 +379,7 @@ impl<'a> Reader<'a> {
         let line_end = newline.map_or(content_end, |n| n + 1);
         let pieces = fill_gaps(scan.pieces, start, line_end);
         self.logical = logical;
-        Line {
-            range: TextRange::new(start, line_end),
-            pieces,
-            stmt,
-        }
+        Line::new(TextRange::new(start, line_end), &pieces, stmt)
     }
 
     fn stray_end(&mut self, p: usize) {

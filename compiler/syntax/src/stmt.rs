@@ -9,7 +9,9 @@ use crate::strip_range;
 /// block comment cut out of the middle, and escapes' backslashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub bytes: Box<[u8]>,
+    /// Shared: a reparse copies the lines an edit did not touch, and the configuration
+    /// loaded from the tree keeps these same bytes as its names and values.
+    pub bytes: std::sync::Arc<[u8]>,
     pub range: TextRange,
 }
 

@@ -37,10 +37,48 @@ pub struct Piece {
 pub struct Line {
     /// The whole line, newline included.
     pub range: TextRange,
-    /// Pieces covering `range` exactly, in order.
-    pub pieces: Vec<Piece>,
+    /// The pieces, placed from the line's start and shared: a line an edit moves (every line
+    /// after it, in a reparse) keeps its pieces as they were.
+    relative: Arc<[Piece]>,
     /// What Asterisk reads from this line, if the code left after comments is not blank.
     pub stmt: Option<Stmt>,
+}
+
+impl Line {
+    /// A line of `pieces` (placed in the file) covering `range`.
+    pub(crate) fn new(range: TextRange, pieces: &[Piece], stmt: Option<Stmt>) -> Line {
+        let from = i64::from(range.start);
+        Line {
+            range,
+            relative: pieces
+                .iter()
+                .map(|p| Piece {
+                    kind: p.kind,
+                    range: p.range.shifted(-from),
+                })
+                .collect(),
+            stmt,
+        }
+    }
+
+    /// The same line `delta` bytes later in the file (its statement's places moved alike by
+    /// the caller).
+    pub(crate) fn moved(&self, delta: i64, stmt: Option<Stmt>) -> Line {
+        Line {
+            range: self.range.shifted(delta),
+            relative: self.relative.clone(),
+            stmt,
+        }
+    }
+
+    /// Pieces covering `range` exactly, in order, placed in the file.
+    pub fn pieces(&self) -> impl Iterator<Item = Piece> + '_ {
+        let from = i64::from(self.range.start);
+        self.relative.iter().map(move |p| Piece {
+            kind: p.kind,
+            range: p.range.shifted(from),
+        })
+    }
 }
 
 /// A parsed configuration file. Lossless: `pieces` of all lines cover the text.
@@ -73,7 +111,7 @@ impl SyntaxTree {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.text.len());
         for line in &self.lines {
-            for piece in &line.pieces {
+            for piece in line.pieces() {
                 out.extend_from_slice(&self.text[piece.range.as_range()]);
             }
         }
@@ -95,10 +133,9 @@ impl SyntaxTree {
     /// Comment pieces (line and block) with their 0-based line numbers.
     pub fn comments(&self) -> impl Iterator<Item = (usize, Piece)> + '_ {
         self.lines.iter().enumerate().flat_map(|(i, l)| {
-            l.pieces
-                .iter()
+            l.pieces()
                 .filter(|p| matches!(p.kind, PieceKind::LineComment | PieceKind::BlockComment))
-                .map(move |p| (i, *p))
+                .map(move |p| (i, p))
         })
     }
 }

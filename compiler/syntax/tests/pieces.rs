@@ -11,7 +11,7 @@ fn render(tree: &SyntaxTree) -> String {
     let mut out = String::new();
     for line in &tree.lines {
         let mut parts = Vec::new();
-        for p in &line.pieces {
+        for p in line.pieces() {
             let kind = match p.kind {
                 PieceKind::Bom => "Bom",
                 PieceKind::Code => "C",

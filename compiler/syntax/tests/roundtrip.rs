@@ -15,7 +15,7 @@ fn assert_lossless(bytes: &[u8]) -> SyntaxTree {
     for line in &tree.lines {
         assert_eq!(line.range.start as usize, at, "lines are contiguous");
         let mut p_at = at;
-        for p in &line.pieces {
+        for p in line.pieces() {
             assert_eq!(p.range.start as usize, p_at, "pieces are contiguous");
             assert!(!p.range.is_empty(), "no empty pieces");
             p_at = p.range.end as usize;

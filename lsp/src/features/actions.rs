@@ -127,7 +127,7 @@ fn macro_to_gosub(
         });
         let macro_name = [b"macro-".as_slice(), &name].concat();
         let body = plan.context(&macro_name);
-        let body_s = body.and_then(|b| b.extensions.iter().find(|e| e.name == b"s"));
+        let body_s = body.and_then(|b| b.extensions.iter().find(|e| *e.name == *b"s"));
         // A body that does not end in a Return needs one after its last priority (a Macro
         // returns when the body runs out, a Gosub does not); past the largest number there
         // is no place for it, and then no rewrite is offered.

@@ -341,7 +341,7 @@ fn labels_of(a: &Analysis, context: &[u8], extension: &[u8]) -> Vec<ls::Completi
         let Some(ctx) = checked.plan.context(context) else {
             continue;
         };
-        for e in ctx.extensions.iter().filter(|e| e.name == extension) {
+        for e in ctx.extensions.iter().filter(|e| *e.name == *extension) {
             for p in &e.priorities {
                 if let Some(l) = &p.label {
                     items.push(ls::CompletionItem {
@@ -376,7 +376,7 @@ fn targets_in(a: &Analysis, context: &[u8], extension: Option<&[u8]>) -> Vec<ls:
                 detail: Some(format!("extension of {}", show(context))),
                 ..Default::default()
             });
-            if Some(e.name.as_slice()) == extension {
+            if Some(&e.name[..]) == extension {
                 for p in &e.priorities {
                     if let Some(l) = &p.label {
                         items.push(ls::CompletionItem {

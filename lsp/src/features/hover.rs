@@ -340,7 +340,7 @@ fn symbol_summary(a: &Analysis, symbol: &Symbol) -> Option<String> {
         }
         Symbol::Extension { context, name } => {
             let ctx = find_ctx(context)?;
-            let ext = ctx.extensions.iter().find(|e| e.name == *name)?;
+            let ext = ctx.extensions.iter().find(|e| *e.name == **name)?;
             let mut s = format!("**extension `{}@{}`**\n```\n", show(name), show(context));
             for p in ext.priorities.iter().take(15) {
                 let label = p
@@ -371,7 +371,7 @@ fn symbol_summary(a: &Analysis, symbol: &Symbol) -> Option<String> {
             label,
         } => {
             let ctx = find_ctx(context)?;
-            let ext = ctx.extensions.iter().find(|e| e.name == *extension)?;
+            let ext = ctx.extensions.iter().find(|e| *e.name == **extension)?;
             let p = ext
                 .priorities
                 .iter()

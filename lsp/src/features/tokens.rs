@@ -50,7 +50,7 @@ pub fn raw_tokens(tree: &SyntaxTree) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
     for line in &tree.lines {
         let mut mine = Vec::new();
-        for piece in &line.pieces {
+        for piece in line.pieces() {
             if matches!(piece.kind, PieceKind::LineComment | PieceKind::BlockComment) {
                 mine.push((
                     piece.range.start as usize,

@@ -1292,7 +1292,7 @@ impl Engine<'_> {
         let data = if resolved.substitute {
             crate::scope::substitute(self, call, chan, &priority.data)
         } else {
-            priority.data.clone()
+            priority.data.to_vec()
         };
         self.run_counted(call, chan, trace, entry, &data)
     }

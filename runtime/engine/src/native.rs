@@ -271,7 +271,7 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         // EndWhile reads no argument; its bookkeeping is While's, done by the runtime.
         "EndWhile" if fixed => return Some((pass, Prepared::EndWhile)),
         "Gosub" if fixed => return gosub(place, data).map(|g| (pass, g)),
-        "Return" if fixed => return Some((pass, Prepared::Return(data.clone()))),
+        "Return" if fixed => return Some((pass, Prepared::Return(data.to_vec()))),
         _ => {}
     }
     arithmetic(place, &entry.name, data, id).or_else(|| template(data).map(|t| (Step::Call(id), t)))
@@ -1009,8 +1009,8 @@ mod tests {
             earlier: &[],
         };
         let priority = Priority {
-            data: data.as_bytes().to_vec(),
-            app: app.as_bytes().to_vec(),
+            data: data.as_bytes().to_vec().into(),
+            app: app.as_bytes().to_vec().into(),
             ..first.priorities[0].clone()
         };
         prepare(&place, &priority, 0).map(|(_, prepared)| prepared)
@@ -1186,8 +1186,8 @@ mod tests {
             let priority = Priority {
                 number: 1,
                 label: None,
-                app: app.as_bytes().to_vec(),
-                data: data.as_bytes().to_vec(),
+                app: app.as_bytes().to_vec().into(),
+                data: data.as_bytes().to_vec().into(),
                 ..extension.priorities[0].clone()
             };
             assert_eq!(
@@ -1201,23 +1201,23 @@ mod tests {
         let long_body = format!("x=$[1{}+ 1]", " ".repeat(4100));
         for (app, data) in [("Set", long_name), ("Set", long_body)] {
             let priority = Priority {
-                app: app.as_bytes().to_vec(),
-                data: data.into_bytes(),
+                app: app.as_bytes().to_vec().into(),
+                data: data.into_bytes().into(),
                 ..extension.priorities[0].clone()
             };
             assert_eq!(prepare(&place, &priority, 0), None);
         }
         let name_at_the_limit = format!("x=${{{}}}", "A".repeat(4095));
         let priority = Priority {
-            app: b"Set".to_vec(),
-            data: name_at_the_limit.into_bytes(),
+            app: b"Set".to_vec().into(),
+            data: name_at_the_limit.into_bytes().into(),
             ..extension.priorities[0].clone()
         };
         assert!(prepare(&place, &priority, 0).is_some());
         // Data that substitution could cut is left to the runtime.
         let priority = Priority {
-            app: b"Set".to_vec(),
-            data: long.into_bytes(),
+            app: b"Set".to_vec().into(),
+            data: long.into_bytes().into(),
             ..extension.priorities[0].clone()
         };
         assert_eq!(prepare(&place, &priority, 0), None);
@@ -1255,7 +1255,7 @@ mod tests {
             plan.contexts[0]
                 .extensions
                 .iter()
-                .position(|e| e.name == name)
+                .position(|e| *e.name == *name)
                 .unwrap()
         };
         let (first, second) = (index(b"_X."), index(b"_1."));
@@ -1297,7 +1297,7 @@ mod tests {
                 .contexts
                 .iter()
                 .enumerate()
-                .find_map(|(c, x)| Some((c, x.extensions.iter().position(|e| e.name == name)?)))
+                .find_map(|(c, x)| Some((c, x.extensions.iter().position(|e| *e.name == *name)?)))
                 .unwrap();
             (c as u32, e as u32)
         };

@@ -720,7 +720,7 @@ impl Exec<'_, '_> {
         let mut data = plan.contexts[found.context].extensions[found.extension]
             .priority(number)?
             .data
-            .clone();
+            .to_vec();
         data.truncate(subst::VAR_BUF_SIZE - 1);
         // pbx_substitute_variables_helper_full_location: EXTEN, CONTEXT and PRIORITY read
         // the place the data came from (the channel itself stays where it is).

@@ -285,8 +285,8 @@ fn generated_benchmark_dialplans() {
                 "{number}"
             );
             assert_eq!(
-                plan.contexts[w.context].extensions[w.extension].name,
-                want.as_bytes(),
+                plan.contexts[w.context].extensions[w.extension].name[..],
+                *want.as_bytes(),
                 "{number}"
             );
         }

@@ -415,7 +415,7 @@ fn show_dialplan(pbx: &Pbx, what: Option<&str>) -> String {
             text(&ctx.name)
         );
         for ext in &ctx.extensions {
-            if exten.is_some_and(|e| e.as_bytes() != ext.name.as_slice()) {
+            if exten.is_some_and(|e| e.as_bytes() != &ext.name[..]) {
                 continue;
             }
             let mut name = format!("'{}'", text(&ext.name));

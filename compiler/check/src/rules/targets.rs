@@ -443,7 +443,7 @@ fn find(cx: &Cx, ctx: usize, exten: &[u8], want: &Want, stack: &mut Vec<usize>) 
     let mut matched = false;
     let hits: crate::lookup::Matches = if exten.starts_with(b"_") {
         (0..c.extensions.len() as u32)
-            .filter(|&i| c.extensions[i as usize].name == exten)
+            .filter(|&i| *c.extensions[i as usize].name == *exten)
             .collect()
     } else {
         cx.lookup.matching(ctx, c, exten)
@@ -512,7 +512,7 @@ fn resolve(
     };
     let exten = match &dest.exten {
         Some(r) => part(r),
-        None => Some(Cow::Borrowed(step.extension.name.as_slice())),
+        None => Some(Cow::Borrowed(&step.extension.name[..])),
     };
     let priority = part(&dest.priority);
     let (Some(context), Some(exten), Some(priority)) = (context, exten, priority) else {

@@ -27,7 +27,7 @@ pub(super) fn render(
             Severity::Info => "notice",
         };
         let location = locate(sources, d.primary.file, d.primary.range);
-        let mut message = d.message.clone();
+        let mut message = d.message.to_string();
         if let Some(help) = &d.help {
             message.push('\n');
             message.push_str(help);

@@ -126,8 +126,8 @@ fn defang(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
         .iter()
         .map(|d| {
             let mut d = d.clone();
-            d.message = defang_text(&d.message);
-            d.help = d.help.as_deref().map(defang_text);
+            d.message = defang_text(&d.message).into();
+            d.help = d.help.as_deref().map(|h| defang_text(h).into());
             for label in std::iter::once(&mut d.primary).chain(d.secondary.iter_mut()) {
                 label.message = label.message.as_deref().map(defang_text);
             }
