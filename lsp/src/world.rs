@@ -38,7 +38,20 @@ pub struct World {
     trimmed_at: u64,
     /// What the user should be told once the session is up (a setting that was ignored).
     warnings: Vec<String>,
+    /// Bytes [pre-faulted](crate::allocator::prefault) after first analyses.
+    prefaulted: usize,
 }
+
+/// A root whose files hold this many bytes or more is large: after its first analysis, the
+/// memory its first edits will fill is touched at once (see [`crate::allocator::prefault`]).
+const PREFAULT_FROM: usize = 256 << 10;
+
+/// How much memory an edit fills, per byte of the root's files: on the corpus's 1.7 MB
+/// dialplan an edit allocates 38 MB, of which 25 MB was fresh memory at the first edit.
+const PREFAULT_PER_BYTE: usize = 16;
+
+/// At most this much is pre-faulted for one root.
+const PREFAULT_MAX: usize = 64 << 20;
 
 /// A file as one analysis sees it.
 pub struct View {
@@ -68,6 +81,7 @@ impl World {
             latest: HashMap::new(),
             trimmed_at: 0,
             warnings: Vec::new(),
+            prefaulted: 0,
         }
     }
 
@@ -296,6 +310,14 @@ impl World {
         }
         let analysis = db::analyze(&self.db, root);
         let held = self.latest.entry(root).or_default();
+        if held.is_empty() {
+            let bytes: usize = analysis.sources.iter().map(|(_, f)| f.text.len()).sum();
+            if bytes >= PREFAULT_FROM {
+                self.prefaulted += crate::allocator::prefault(
+                    bytes.saturating_mul(PREFAULT_PER_BYTE).min(PREFAULT_MAX),
+                );
+            }
+        }
         if !held.last().is_some_and(|last| Arc::ptr_eq(last, &analysis)) {
             held.push(analysis.clone());
             // Salsa keeps a replaced result until the next revision starts; the one before it
@@ -306,6 +328,11 @@ impl World {
             }
         }
         analysis
+    }
+
+    /// Bytes touched ahead of first edits so far (see [`crate::allocator::prefault`]).
+    pub fn prefaulted(&self) -> usize {
+        self.prefaulted
     }
 
     /// The file in the analysis that covers it, with its text.

@@ -641,3 +641,40 @@ fn a_change_to_a_document_never_opened_is_ignored() {
     );
     assert!(!world.database().is_open(&never_opened));
 }
+
+/// After the first analysis of a large root (its files 256 KB or more), the memory its first
+/// edits will fill is touched before its diagnostics go out, in proportion to its size, so
+/// that the first keystrokes do not take a page fault for every page they fill; a small root
+/// is left alone, and a root's later analyses reuse what the ones before them freed.
+#[test]
+fn a_large_roots_first_analysis_touches_the_memory_its_edits_will_fill() {
+    let small = Dir::new(&[("extensions.conf", "[a]\nexten => 1,1,NoOp()\n")]);
+    let mut text = String::from("[big]\n");
+    for n in 0.. {
+        if text.len() >= 300 << 10 {
+            break;
+        }
+        text.push_str(&format!("exten => {n},1,NoOp(filler)\n"));
+    }
+    let big = Dir::new(&[("extensions.conf", text.as_str())]);
+    let mut world = World::new();
+
+    let path = small.file("extensions.conf");
+    world.open(&path, std::fs::read_to_string(&path).unwrap(), 1);
+    world.diagnostics_to_publish();
+    assert_eq!(world.prefaulted(), 0, "a small root");
+
+    let path = big.file("extensions.conf");
+    world.open(&path, text.clone(), 1);
+    world.diagnostics_to_publish();
+    let touched = world.prefaulted();
+    assert!(
+        touched >= 16 * text.len() && touched <= (64 + 4) << 20,
+        "{touched} bytes for a {} byte root",
+        text.len()
+    );
+
+    edit(&mut world, &path, &text.replace("filler", "changed"), 2);
+    world.diagnostics_to_publish();
+    assert_eq!(world.prefaulted(), touched, "only the first analysis");
+}
