@@ -7,7 +7,9 @@
 //! severity, code and text); the next list copies every fragment it finds there and converts
 //! and serializes only the rest. The frame is written from those bytes: no
 //! `ls::Diagnostic` is built for a diagnostic that did not change, and no `serde_json::Value`
-//! for any (see [`outbox`](crate::outbox)).
+//! for any (see [`outbox`](crate::outbox)). Most are not even hashed: a diagnostic whose texts
+//! are the very strings of the fragment that came next in the list before (the analysis
+//! shares them from one edit to the next), at the same range, is that fragment.
 
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
@@ -59,12 +61,65 @@ pub(crate) struct Published {
     /// The fragments, in order, in one or two parts (a long list is written by two
     /// threads); within a part they are joined by commas.
     parts: Vec<Vec<u8>>,
-    /// Where each fragment is: its part, and its bytes there.
-    at: FxHashMap<Key, (usize, Range<usize>)>,
+    /// Each fragment in order: its key, where it is, and what it was made of.
+    fragments: Vec<Fragment>,
+    /// Each fragment's place in `fragments` by its key, made when a list first asks for a
+    /// fragment that is not where the same position was last time (see [`Published::write`]).
+    at: std::sync::OnceLock<FxHashMap<Key, usize>>,
     /// The keys in order, hashed: equal lists, equal fingerprints.
     pub(crate) fingerprint: u64,
     /// How many fragments were written afresh rather than copied.
     pub(crate) converted: usize,
+}
+
+/// One fragment of a list.
+struct Fragment {
+    key: Key,
+    /// Its part, and its bytes there.
+    part: usize,
+    bytes: Range<usize>,
+    /// What the fragment was made of, for a diagnostic keyed by it.
+    made: Option<Made>,
+}
+
+/// Everything a keyed diagnostic's fragment is made of (what [`key`] hashes), with its texts
+/// as the very strings the analysis shares from one edit to the next: a diagnostic whose
+/// texts are the same strings, with the same range, severity, code and label, has the same
+/// fragment, known without reading its text. The strings are held, so that their memory is
+/// not another string's while this list lives.
+struct Made {
+    message: std::sync::Arc<str>,
+    help: Option<std::sync::Arc<str>>,
+    label: Option<String>,
+    range: ls::Range,
+    severity: pbxc_diagnostics::Severity,
+    code: &'static str,
+}
+
+impl Made {
+    fn of(d: &Diagnostic, range: ls::Range) -> Made {
+        Made {
+            message: d.message.clone(),
+            help: d.help.clone(),
+            label: d.primary.message.clone(),
+            range,
+            severity: d.severity,
+            code: d.code.id,
+        }
+    }
+
+    fn is(&self, d: &Diagnostic, range: ls::Range) -> bool {
+        std::sync::Arc::ptr_eq(&self.message, &d.message)
+            && match (&self.help, &d.help) {
+                (None, None) => true,
+                (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+                _ => false,
+            }
+            && self.range == range
+            && self.severity == d.severity
+            && self.code == d.code.id
+            && self.label == d.primary.message
+    }
 }
 
 impl Published {
@@ -83,13 +138,14 @@ impl Published {
             b
         };
         let parts: Vec<Part> = if items.len() < PARALLEL_FROM {
-            vec![self.write(encoding, items, buffer(items))]
+            vec![self.write(encoding, items, 0, buffer(items))]
         } else {
-            let (first, second) = items.split_at(items.len() / 2);
+            let half = items.len() / 2;
+            let (first, second) = items.split_at(half);
             let (one, two) = (buffer(first), buffer(second));
             std::thread::scope(|s| {
-                let later = s.spawn(|| self.write(encoding, second, two));
-                let first = self.write(encoding, first, one);
+                let later = s.spawn(|| self.write(encoding, second, half, two));
+                let first = self.write(encoding, first, 0, one);
                 vec![
                     first,
                     later
@@ -98,60 +154,93 @@ impl Published {
                 ]
             })
         };
-        let mut at = spare.at;
-        at.clear();
-        at.reserve(items.len());
+        let mut fragments = spare.fragments;
+        fragments.clear();
+        fragments.reserve(items.len());
         let mut fingerprint = FxHasher::default();
         items.len().hash(&mut fingerprint);
         let mut kept = Vec::with_capacity(parts.len());
         let converted = parts.iter().map(|p| p.converted).sum();
         for (i, part) in parts.into_iter().enumerate() {
-            for (key, range) in part.keys {
+            for (key, bytes, made) in part.keys {
                 key.hash(&mut fingerprint);
-                at.insert(key, (i, range));
+                fragments.push(Fragment {
+                    key,
+                    part: i,
+                    bytes,
+                    made,
+                });
             }
             kept.push(part.json);
         }
         Published {
             parts: kept,
-            at,
+            fragments,
+            at: std::sync::OnceLock::new(),
             fingerprint: fingerprint.finish(),
             converted,
         }
     }
 
-    /// `items` as fragments into `json`, each copied from this list when its key is here.
-    fn write(&self, encoding: Encoding, items: &[Item], json: Vec<u8>) -> Part {
+    /// `items` (the list's from position `first` on) as fragments into `json`, each copied
+    /// from this list when it is here.
+    ///
+    /// An edit leaves nearly every diagnostic as it was, in the same order, its texts the very
+    /// strings they were. So each item is first compared with the fragment that came next in
+    /// this list: the same strings and the same range, severity, code and label are the same
+    /// fragment, copied without hashing its text or searching for it. Any other item is
+    /// hashed and searched for by its key, and the comparison goes on after what it found.
+    fn write(&self, encoding: Encoding, items: &[Item], first: usize, json: Vec<u8>) -> Part {
         let mut part = Part {
             json,
             keys: Vec::with_capacity(items.len()),
             converted: 0,
         };
+        let mut next = first;
         for item in items {
             if !part.json.is_empty() {
                 part.json.push(b',');
             }
             let start = part.json.len();
-            let key = match key(encoding, item) {
-                Some(key) => {
-                    match self.at.get(&key) {
-                        Some((i, range)) => {
-                            part.json.extend_from_slice(&self.parts[*i][range.clone()])
+            let (key, made) = match item {
+                Item::Found(a, d) if d.secondary.is_empty() => {
+                    let range = lines(a, d.primary.file, encoding).range(d.primary.range);
+                    let same = self
+                        .fragments
+                        .get(next)
+                        .filter(|f| f.made.as_ref().is_some_and(|m| m.is(d, range)));
+                    let (key, at) = match same {
+                        Some(f) => (f.key, Some(next)),
+                        None => {
+                            let key = key(encoding, d, range);
+                            (key, self.find(key))
+                        }
+                    };
+                    match at {
+                        Some(i) => {
+                            let f = &self.fragments[i];
+                            part.json
+                                .extend_from_slice(&self.parts[f.part][f.bytes.clone()]);
+                            next = i + 1;
                         }
                         None => {
                             serialize(encoding, item, &mut part.json);
                             part.converted += 1;
+                            next += 1;
                         }
                     }
-                    key
+                    (key, Some(Made::of(d, range)))
                 }
-                // Not keyed: written afresh, and told apart by what was written.
-                None => {
+                // Not keyed (secondary labels point into other files, whose lines may have
+                // moved; or why the analysis failed): written afresh, and told apart by what
+                // was written.
+                _ => {
                     serialize(encoding, item, &mut part.json);
                     part.converted += 1;
+                    next += 1;
                     let mut h = Hashes::new();
                     h.add(&part.json[start..]);
-                    h.key()
+                    (h.key(), None)
                 }
             };
             if part.json.len() == start {
@@ -159,9 +248,24 @@ impl Published {
                 part.json.truncate(start.saturating_sub(1));
                 continue;
             }
-            part.keys.push((key, start..part.json.len()));
+            part.keys.push((key, start..part.json.len(), made));
         }
         part
+    }
+
+    /// Where the fragment of `key` is in this list, if it is.
+    fn find(&self, key: Key) -> Option<usize> {
+        self.at
+            .get_or_init(|| {
+                let mut at = FxHashMap::default();
+                at.reserve(self.fragments.len());
+                for (i, f) in self.fragments.iter().enumerate() {
+                    at.entry(f.key).or_insert(i);
+                }
+                at
+            })
+            .get(&key)
+            .copied()
     }
 
     /// The frame for this list.
@@ -203,7 +307,7 @@ impl Published {
 /// Fragments written by one thread, and their keys.
 struct Part {
     json: Vec<u8>,
-    keys: Vec<(Key, Range<usize>)>,
+    keys: Vec<(Key, Range<usize>, Option<Made>)>,
     converted: usize,
 }
 
@@ -232,17 +336,9 @@ impl Hashes {
     }
 }
 
-/// The key of everything the item's fragment is made of; `None` for an item whose fragment
-/// depends on more than that (secondary labels point into other files, whose lines may have
-/// moved), which is always written afresh.
-fn key(encoding: Encoding, item: &Item) -> Option<Key> {
-    let Item::Found(a, d) = item else {
-        return None;
-    };
-    if !d.secondary.is_empty() {
-        return None;
-    }
-    let range = lines(a, d.primary.file, encoding).range(d.primary.range);
+/// The key of everything a diagnostic's fragment is made of, for a diagnostic without
+/// secondary labels at `range` in the editor's units.
+fn key(encoding: Encoding, d: &Diagnostic, range: ls::Range) -> Key {
     let mut h = Hashes::new();
     h.add(encoding == Encoding::Utf8);
     h.add((range.start.line, range.start.character));
@@ -252,7 +348,7 @@ fn key(encoding: Encoding, item: &Item) -> Option<Key> {
     h.add(&d.message);
     h.add(&d.primary.message);
     h.add(&d.help);
-    Some(h.key())
+    h.key()
 }
 
 /// Converts and serializes one item.
