@@ -31,10 +31,33 @@ impl Lines<'_> {
     }
 
     pub fn range(&self, range: TextRange) -> Range {
-        Range::new(
-            self.position(range.start as usize),
-            self.position(range.end as usize),
-        )
+        let start = self.position(range.start as usize);
+        // Most ranges end on the line they start on: the end's column is then the start's
+        // plus what lies between, without a second search of the line starts. Where those
+        // bytes are ASCII (or columns are bytes) the count adds up exactly.
+        let (from, to) = (
+            (range.start as usize).min(self.text.len()),
+            (range.end as usize).min(self.text.len()),
+        );
+        let line = start.line as usize;
+        let next = match line + 1 < self.index.line_count() {
+            true => self.index.line_start(line + 1),
+            false => usize::MAX,
+        };
+        if from <= to && to < next {
+            let between = &self.text[from..to];
+            let units = match self.encoding {
+                Encoding::Utf8 => Some(between.len()),
+                Encoding::Utf16 => between.is_ascii().then_some(between.len()),
+            };
+            if let Some(units) = units {
+                return Range::new(
+                    start,
+                    Position::new(start.line, start.character + units as u32),
+                );
+            }
+        }
+        Range::new(start, self.position(range.end as usize))
     }
 
     /// The byte offset of `position`; past the end of a line is its end (before the newline),
@@ -120,6 +143,28 @@ mod tests {
         // Past the end of a line clamps to the line; past the last line to the text.
         assert_eq!(l.offset(Position::new(0, 99)), 8);
         assert_eq!(l.offset(Position::new(9, 0)), text.len());
+    }
+
+    /// A range's end is where `position` puts it, on its own line or the next, after
+    /// multi-byte characters, Latin-1 bytes and at the end of the text.
+    #[test]
+    fn a_range_ends_where_its_end_is() {
+        let text = b"a\xc3\xa9 x \xe9 yz\n\xf0\x9d\x84\x9e bc\nlast";
+        let index = LineIndex::new(text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let l = Lines {
+                text,
+                index: &index,
+                encoding,
+            };
+            for start in 0..=text.len() + 1 {
+                for end in start..=text.len() + 2 {
+                    let range = l.range(TextRange::new(start, end));
+                    assert_eq!(range.start, l.position(start), "{start}..{end}");
+                    assert_eq!(range.end, l.position(end), "{start}..{end} {encoding:?}");
+                }
+            }
+        }
     }
 
     #[test]
