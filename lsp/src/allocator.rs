@@ -69,10 +69,10 @@ pub fn no_huge_pages() -> Option<std::io::Error> {
 /// Why: after a root's first analysis, the first edits of a large file fill memory the
 /// process never touched, a page fault per 4 KB page, and on a virtual machine each fault is
 /// dear. In steady state an edit reuses what the edit before last freed. On the corpus's
-/// 1.7 MB dialplan over stdio (`--bench stdio`, 2026-11-30), the first edit took 6,300 more
-/// page faults than the later ones and 33–38 ms against their 18–20 ms. The world calls this
-/// after a large root's first analysis, before its diagnostics go out: the faults are then
-/// taken where the budget is 300 ms, not 30.
+/// 1.7 MB dialplan over stdio (`--bench stdio`, 2026-11-30), the first edit took 5,400–6,300
+/// more page faults than the later ones and 32–38 ms against their 18–20 ms. The world calls
+/// this after a large root's first analysis, before its diagnostics go out (see its
+/// `PREFAULT_PER_BYTE`): the faults are then taken where the budget is 300 ms, not 30.
 ///
 /// Half is touched as small blocks of the sizes a check allocates and half as 4 MB blocks
 /// (the lists of a file's lines, settings and diagnostics are one allocation each); both

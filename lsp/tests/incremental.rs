@@ -669,7 +669,7 @@ fn a_large_roots_first_analysis_touches_the_memory_its_edits_will_fill() {
     world.diagnostics_to_publish();
     let touched = world.prefaulted();
     assert!(
-        touched >= 16 * text.len() && touched <= (64 + 4) << 20,
+        touched >= 32 * text.len() && touched <= (64 + 4) << 20,
         "{touched} bytes for a {} byte root",
         text.len()
     );
