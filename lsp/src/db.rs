@@ -196,7 +196,12 @@ impl Db for Database {
     fn memo(&self, path: &Path) -> Arc<pbxc_check::StepMemo> {
         lock(&self.memos)
             .entry(path.to_path_buf())
-            .or_default()
+            .or_insert_with(|| {
+                let dropper = self.dropper.clone();
+                Arc::new(pbxc_check::StepMemo::freeing_with(Box::new(move |old| {
+                    dropper.free(old)
+                })))
+            })
             .clone()
     }
 }

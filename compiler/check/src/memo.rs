@@ -185,6 +185,15 @@ impl StepMemo {
         Self::default()
     }
 
+    /// A memo whose lowerings hand what they are done with to `free` (see
+    /// [`pbxc_dialplan::LowerMemo::freeing_with`]).
+    pub fn freeing_with(free: pbxc_dialplan::Free) -> Self {
+        StepMemo {
+            lowering: pbxc_dialplan::LowerMemo::freeing_with(free),
+            ..Self::default()
+        }
+    }
+
     /// The memo of the lowerings whose dialplans this memo checks: a caller that keeps one
     /// keeps both.
     pub fn lowering(&self) -> &pbxc_dialplan::LowerMemo {

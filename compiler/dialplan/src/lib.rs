@@ -19,7 +19,7 @@ pub mod timing;
 pub use args::{Arg, Argument, Step, split_args};
 pub use dump::dump;
 pub use lower::{lower, pbx_strsep};
-pub use memo::LowerMemo;
+pub use memo::{Free, LowerMemo};
 pub use model::{
     Bytes, Context, Dialplan, Extension, General, Global, HINT, Include, Priority, Switch,
 };

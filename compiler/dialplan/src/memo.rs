@@ -29,7 +29,14 @@ pub struct LowerMemo {
     previous: Mutex<HashMap<Option<FileId>, Previous>>,
     /// How many sections the last lowering took from the one before.
     reused: std::sync::atomic::AtomicUsize,
+    /// Where what a lowering is done with goes (the configuration it read, the lowering it
+    /// replaced); dropped in place without one. The language server frees them on a thread
+    /// of its own rather than in the edit's time.
+    free: Option<Free>,
 }
+
+/// Takes what is no longer needed, to drop it elsewhere.
+pub type Free = Box<dyn Fn(Box<dyn Send>) + Send + Sync>;
 
 /// Dialplans remembered at most: a caller keeps one memo per configuration, which lowers one
 /// dialplan or a few.
@@ -63,6 +70,21 @@ impl LowerMemo {
         Self::default()
     }
 
+    /// A memo that hands what each lowering is done with to `free`.
+    pub fn freeing_with(free: Free) -> Self {
+        LowerMemo {
+            free: Some(free),
+            ..Self::default()
+        }
+    }
+
+    fn done_with(&self, old: Box<dyn Send>) {
+        match &self.free {
+            Some(free) => free(old),
+            None => drop(old),
+        }
+    }
+
     /// Lowers `config` as [`lower`](crate::lower) does, reusing what the last lowering of
     /// the same dialplan made wherever it still holds; remembers this one for the next.
     pub fn lower(
@@ -74,7 +96,7 @@ impl LowerMemo {
         let previous = lock(&self.previous).remove(&key);
         let (plan, diagnostics, made) =
             crate::lower::lower_reusing(&config, sources, previous.as_ref(), true);
-        drop(config);
+        self.done_with(Box::new(config));
         let plan = Arc::new(plan);
         self.reused.store(
             made.iter().filter(|m| m.reused).count(),
@@ -98,7 +120,7 @@ impl LowerMemo {
         }
         all.insert(key, remembered);
         drop(all);
-        drop(previous);
+        self.done_with(Box::new(previous));
         (plan, diagnostics)
     }
 

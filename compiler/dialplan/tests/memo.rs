@@ -140,3 +140,38 @@ fn a_section_is_lowered_again_when_what_it_reads_changes() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A memo made to free elsewhere hands over, at each lowering, the configuration it read and
+/// the lowering it replaced, and lowers as a plain memo does.
+#[test]
+fn a_memo_hands_what_it_is_done_with_to_its_freer() {
+    // No neighbours: a directory that does not exist.
+    let dir = Path::new("/nonexistent/pbxc-memo-test");
+    let handed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = handed.clone();
+    let freeing = LowerMemo::freeing_with(Box::new(move |old| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        drop(old);
+    }));
+    let plain = LowerMemo::new();
+    let text = b"[a]\nexten => 1,1,NoOp(x)\n[b]\nexten => s,1,Goto(a,1,1)\n";
+    for (round, text) in [
+        &text[..],
+        &text[..],
+        b"; moved\n[a]\nexten => 1,1,NoOp(y)\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(
+            lower(dir, "extensions.conf", text, Some(&freeing)),
+            lower(dir, "extensions.conf", text, Some(&plain)),
+            "round {round}"
+        );
+        assert_eq!(
+            handed.load(std::sync::atomic::Ordering::Relaxed),
+            2 * (round + 1),
+            "round {round}: the configuration and the lowering before"
+        );
+    }
+}
