@@ -142,7 +142,7 @@ pub fn endpoints(config: &pbxc_config::Config) -> Vec<Endpoint> {
         out.push(Endpoint {
             name: cat.name.to_vec(),
             context: context.map_or(b"default".to_vec(), |v| v.value.to_vec()),
-            context_origin: context.map(|v| v.value_origins.first().copied().unwrap_or(v.origin)),
+            context_origin: context.map(|v| v.value_origins.first()),
             origin: cat.name_origin,
         });
     }

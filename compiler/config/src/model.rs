@@ -59,17 +59,14 @@ impl Origins {
     }
 
     /// The first place; there is always one.
-    pub fn first(&self) -> Option<&Origin> {
-        Some(&self.first)
+    pub fn first(&self) -> Origin {
+        self.first
     }
 
+    /// How many places: one, and one more for each `+=`.
+    #[allow(clippy::len_without_is_empty)] // never empty: see `first`
     pub fn len(&self) -> usize {
         1 + self.more.len()
-    }
-
-    /// Never: a value has a place even when it is empty.
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Origin> {

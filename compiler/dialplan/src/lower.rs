@@ -173,7 +173,7 @@ fn exact_origin(var: &Variable, sources: &SourceSet, part: &[u8]) -> Option<Orig
 /// Where `var`'s value is in the source, when it is a plain copy of one stretch of it (no
 /// escapes or comments inside).
 pub(crate) fn plain_copy(var: &Variable, sources: &SourceSet) -> Option<Origin> {
-    let whole = *var.value_origins.first()?;
+    let whole = var.value_origins.first();
     let text = &sources.get(whole.file).text[whole.range.as_range()];
     (var.value_origins.len() == 1 && text == &*var.value).then_some(whole)
 }
