@@ -12,6 +12,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
+use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,11 +20,13 @@ use crate::{
     ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step,
 };
 
-/// A chain is `(host, start) -> exit code` in Cranelift's `tail` calling convention, so
-/// that a chain can jump into another by a tail call, and into itself at another priority
-/// (a loop that never grows the stack). Rust calls them only through the trampoline, in the
-/// platform's convention: `(host, chain's code, start) -> exit code`.
-type EnterFn = unsafe extern "C" fn(*mut u8, *const u8, u32) -> u32;
+/// A chain is `(host, start, base) -> exit code` in Cranelift's `tail` calling convention,
+/// so that a chain can jump into another by a tail call, and into itself at another priority
+/// (a loop that never grows the stack); `base` is the id of its first priority, which the
+/// code of its shape adds to each priority's relative id. Rust calls them only through the
+/// trampoline, in the platform's convention: `(host, chain's code, start, base) -> exit
+/// code`.
+type EnterFn = unsafe extern "C" fn(*mut u8, *const u8, u32, u32) -> u32;
 
 /// Chains an entry code can name: what its bits above the start leave.
 const ENTRY_CHAINS: u32 = (u32::MAX - ENTRY_BASE + 1) / ENTRY_STARTS;
@@ -32,12 +35,22 @@ const ENTRY_CHAINS: u32 = (u32::MAX - ENTRY_BASE + 1) / ENTRY_STARTS;
 /// while alive and only if it is its own (`owner`).
 #[derive(Clone, Copy, Debug)]
 pub struct Chain {
-    /// The address of its code (not callable from Rust: see [`EnterFn`]).
+    /// The address of its code (not callable from Rust: see [`EnterFn`]), shared with the
+    /// other chains of its shape.
     code: usize,
+    /// The id its priorities are numbered from.
+    base: u32,
     len: u32,
     /// Its index in [`Jit::table`].
     index: u32,
     owner: u64,
+}
+
+impl Chain {
+    /// The id of its first priority: priority index `k` is step `base + k` of the host.
+    pub fn base(&self) -> u32 {
+        self.base
+    }
 }
 
 /// Where the generated code finds the chains it may enter, at a fixed address: the address
@@ -46,6 +59,13 @@ pub struct Chain {
 struct Table {
     base: usize,
     len: usize,
+}
+
+/// A chain as the generated code enters it: its shape's code and its own first id.
+#[repr(C)]
+struct Slot {
+    code: usize,
+    base: u32,
 }
 
 /// Numbers each [`Jit`], so that a chain is never run with another's code memory.
@@ -71,8 +91,12 @@ pub struct Jit {
     builder: FunctionBuilderContext,
     /// The trampoline into a chain.
     enter: EnterFn,
-    /// Each chain's code, by [`Chain::index`].
-    chains: Vec<usize>,
+    /// Each chain, by [`Chain::index`].
+    chains: Vec<Slot>,
+    /// The code of each shape compiled: a chain's steps with ids relative to its first.
+    shapes: HashMap<Vec<Step>, usize>,
+    /// The shape being looked up, kept for the next.
+    shape: Vec<Step>,
     /// Functions declared so far, for their names: a compile that failed after declaring
     /// one leaves its name taken.
     declared: u64,
@@ -195,6 +219,8 @@ impl Jit {
             builder,
             enter,
             chains: Vec::new(),
+            shapes: HashMap::default(),
+            shape: Vec::new(),
             declared: 0,
             table: Box::new(Table { base: 0, len: 0 }),
         })
@@ -211,9 +237,14 @@ impl Jit {
         fits.then(|| ENTRY_BASE + chain.index * ENTRY_STARTS + start)
     }
 
-    /// Compiles a chain whose priority index `k` is `steps[k]`.
+    /// How many functions Cranelift compiled for the chains so far: one per shape.
+    pub fn functions(&self) -> usize {
+        self.shapes.len()
+    }
+
+    /// Compiles a chain whose priority index `k` is `steps[k]`, or reuses the code of a
+    /// chain of the same shape (the same steps, ids apart, relative to the first).
     pub fn compile(&mut self, steps: &[Step]) -> Result<Chain, String> {
-        let ptr = self.module.target_config().pointer_type();
         let len = u32::try_from(steps.len()).map_err(|_| "chain too long".to_string())?;
         if len >= LOCAL_BASE {
             return Err("chain too long".into());
@@ -235,6 +266,37 @@ impl Jit {
             }
         }
         let index = u32::try_from(self.chains.len()).map_err(|_| "too many chains".to_string())?;
+        let base = steps.first().map_or(0, |s| s.id());
+        let mut shape = std::mem::take(&mut self.shape);
+        shape.clear();
+        shape.extend(steps.iter().map(|s| s.with_id(s.id().wrapping_sub(base))));
+        let code = match self.shapes.get(shape.as_slice()) {
+            Some(&code) => Ok(code),
+            None => self.define(&shape).inspect(|&code| {
+                self.shapes.insert(shape.clone(), code);
+            }),
+        };
+        self.shape = shape;
+        let code = code?;
+        self.chains.push(Slot { code, base });
+        // No chain runs while this one compiles (`run` borrows `self`, this borrows it
+        // mutably), so none reads the table while it changes.
+        *self.table = Table {
+            base: self.chains.as_ptr() as usize,
+            len: self.chains.len(),
+        };
+        Ok(Chain {
+            code,
+            base,
+            len,
+            index,
+            owner: self.id,
+        })
+    }
+
+    /// Compiles the function of a shape (steps numbered from 0); its code's address.
+    fn define(&mut self, steps: &[Step]) -> Result<usize, String> {
+        let ptr = self.module.target_config().pointer_type();
         let sig = chain_signature(&self.module);
         self.declared += 1;
         let name = format!("chain{}", self.declared);
@@ -274,20 +336,7 @@ impl Jit {
         self.module
             .finalize_definitions()
             .map_err(|e| e.to_string())?;
-        let code = self.module.get_finalized_function(id) as usize;
-        self.chains.push(code);
-        // No chain runs while this one compiles (`run` borrows `self`, this borrows it
-        // mutably), so none reads the table while it changes.
-        *self.table = Table {
-            base: self.chains.as_ptr() as usize,
-            len: self.chains.len(),
-        };
-        Ok(Chain {
-            code,
-            len,
-            index,
-            owner: self.id,
-        })
+        Ok(self.module.get_finalized_function(id) as usize)
     }
 
     /// Runs `chain` from priority index `start` until it leaves, through whatever other
@@ -304,8 +353,9 @@ impl Jit {
         // freed), so `chain.code` is finalized code with the chain signature, mapped while
         // `self` lives, which this borrow guarantees for the whole run; `start` is within
         // it. `pointer` is what the host entry points expect (see `host`): it points at
-        // `host`, which outlives the call.
-        unsafe { (self.enter)(pointer, chain.code as *const u8, start) }
+        // `host`, which outlives the call. `chain.base` is the base its shape's code was
+        // made to run with: any u32 is a valid argument.
+        unsafe { (self.enter)(pointer, chain.code as *const u8, start, chain.base) }
     }
 }
 
@@ -315,6 +365,7 @@ fn chain_signature(module: &JITModule) -> Signature {
     sig.call_conv = CallConv::Tail;
     sig.params
         .push(AbiParam::new(module.target_config().pointer_type()));
+    sig.params.push(AbiParam::new(types::I32));
     sig.params.push(AbiParam::new(types::I32));
     sig.returns.push(AbiParam::new(types::I32));
     sig
@@ -331,6 +382,7 @@ fn trampoline(
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I32));
     sig.returns.push(AbiParam::new(types::I32));
     let id = module
         .declare_function("enter", Linkage::Local, &sig)
@@ -342,11 +394,11 @@ fn trampoline(
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let [host, code, start] = b.block_params(entry) else {
-            unreachable!("the signature has three parameters")
+        let [host, code, start, base] = b.block_params(entry) else {
+            unreachable!("the signature has four parameters")
         };
-        let (host, code, start) = (*host, *code, *start);
-        let call = b.ins().call_indirect(chain, code, &[host, start]);
+        let (host, code, start, base) = (*host, *code, *start, *base);
+        let call = b.ins().call_indirect(chain, code, &[host, start, base]);
         let result = b.inst_results(call)[0];
         b.ins().return_(&[result]);
         b.seal_all_blocks();
@@ -358,7 +410,7 @@ fn trampoline(
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let address = module.get_finalized_function(id);
     // SAFETY: `address` is the finalized code of the function just defined with the
-    // signature `(pointer, pointer, i32) -> i32` in the platform's default calling
+    // signature `(pointer, pointer, i32, i32) -> i32` in the platform's default calling
     // convention, which is what `EnterFn` is on the host. Its memory stays mapped as long
     // as `module` lives, which is as long as the `Jit` that keeps this pointer; it is
     // called only by `Jit::run`, with the code of one of that Jit's own chains, which has
@@ -409,6 +461,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
     b.switch_to_block(entry);
     let host = b.block_params(entry)[0];
     let start = b.block_params(entry)[1];
+    let base = b.block_params(entry)[2];
     let out_of_range = b.create_block();
     let mut switch = Switch::new();
     for (k, block) in blocks.iter().enumerate() {
@@ -425,7 +478,12 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
     };
     for (k, &step) in steps.iter().enumerate() {
         b.switch_to_block(blocks[k]);
-        let id = b.ins().iconst(types::I32, i64::from(step.id()));
+        // The shape's relative id, made the chain's own.
+        let id = match step.id() {
+            0 => base,
+            // (An i32 immediate: ids wrap as u32s do.)
+            relative => b.ins().iadd_imm_s(base, i64::from(relative as i32)),
+        };
         // The runtime's answer, from the fast path or from the whole step.
         let code = match step {
             Step::Call(_) => call1(b, refs.step, &[host, id]),
@@ -448,7 +506,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
 
     b.switch_to_block(exit);
     let code = b.block_params(exit)[0];
-    exit_to(b, exits, host, code, steps.len() as u32, leave);
+    exit_to(b, exits, host, base, code, steps.len() as u32, leave);
 
     b.switch_to_block(leave);
     let code = b.block_params(leave)[0];
@@ -463,6 +521,7 @@ fn exit_to(
     b: &mut FunctionBuilder,
     exits: &Exits,
     host: Value,
+    base: Value,
     code: Value,
     len: u32,
     leave: Block,
@@ -476,7 +535,7 @@ fn exit_to(
     let not_local = b.create_block();
     b.ins().brif(is_local, again, &[], not_local, &[]);
     b.switch_to_block(again);
-    b.ins().return_call(exits.itself, &[host, local]);
+    b.ins().return_call(exits.itself, &[host, local, base]);
 
     b.switch_to_block(not_local);
     let is_entry = b.ins().icmp_imm_u(
@@ -504,14 +563,24 @@ fn exit_to(
     let enter = b.create_block();
     b.ins().brif(known, enter, &[], leave, &[code.into()]);
     b.switch_to_block(enter);
-    let base = b
+    let slots = b
         .ins()
         .load(ptr, flags, table, std::mem::offset_of!(Table, base) as i32);
-    let offset = b.ins().imul_imm_u(index, ptr.bytes() as i64);
-    let slot = b.ins().iadd(base, offset);
-    let callee = b.ins().load(ptr, flags, slot, 0);
+    let offset = b
+        .ins()
+        .imul_imm_u(index, std::mem::size_of::<Slot>() as i64);
+    let slot = b.ins().iadd(slots, offset);
+    let callee = b
+        .ins()
+        .load(ptr, flags, slot, std::mem::offset_of!(Slot, code) as i32);
+    let callee_base = b.ins().load(
+        types::I32,
+        flags,
+        slot,
+        std::mem::offset_of!(Slot, base) as i32,
+    );
     b.ins()
-        .return_call_indirect(exits.chain, callee, &[host, start]);
+        .return_call_indirect(exits.chain, callee, &[host, start, callee_base]);
 }
 
 /// Where a step's jump is expected to land in its chain, if it jumps.

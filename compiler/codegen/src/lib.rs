@@ -21,6 +21,12 @@
 //! A move to another chain of the same [`Jit`] is a jump too: the host answers
 //! [`Jit::entry`]'s code, and the code tail-calls that chain's function through the
 //! JIT's table of chains, without returning to Rust.
+//!
+//! Chains of the same *shape* share one function: the code takes the id of the chain's first
+//! priority as a parameter and names each priority relative to it, so two extensions whose
+//! steps differ only in their ids (a dialplan's thousands of `exten => N,1,Dial(...)`) are
+//! compiled once. Cranelift costs about 120 µs a function whatever its size; a table entry
+//! costs nothing.
 
 mod jit;
 
@@ -73,7 +79,7 @@ pub const SMALL_FACTOR: i64 = 1_000_000_000;
 pub const NOT_SMALL: i64 = i64::MIN;
 
 /// What one priority of a chain does natively.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Step {
     /// The runtime runs the priority: [`Host::step`].
     Call(u32),
@@ -98,6 +104,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// The same step for priority `id`.
+    pub fn with_id(self, id: u32) -> Step {
+        match self {
+            Step::Call(_) => Step::Call(id),
+            Step::Pass { taken, .. } => Step::Pass { id, taken },
+            Step::Set { expr, .. } => Step::Set { id, expr },
+            Step::Branch { expr, taken, .. } => Step::Branch { id, expr, taken },
+        }
+    }
+
     pub fn id(self) -> u32 {
         match self {
             Step::Call(id)
@@ -109,14 +125,14 @@ impl Step {
 }
 
 /// `left op right` over small integers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IntExpr {
     pub left: Operand,
     pub op: Op,
     pub right: Operand,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operand {
     /// A literal of the expression, `|n| <` [`SMALL`].
     Const(i64),
@@ -126,7 +142,7 @@ pub enum Operand {
 
 /// The operators of `$[...]` the fast path computes, each as Asterisk prints it for two
 /// integers: a number, or `1`/`0` for a comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     Add,
     Sub,

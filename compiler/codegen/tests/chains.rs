@@ -196,6 +196,43 @@ fn many_chains_coexist() {
         assert_eq!(jit.run(*chain, &mut host, 0), 3);
     }
     assert!(jit.compile(&[]).is_ok());
+    // All of one shape, and the empty one.
+    assert_eq!(jit.functions(), 2);
+}
+
+/// Chains that differ only in their ids share one compiled function, and each still names
+/// its own priorities: when run, when it enters itself again at another priority, and when
+/// another chain of its shape enters it.
+#[test]
+fn chains_of_one_shape_share_their_code_and_keep_their_ids() {
+    let mut jit = Jit::new().unwrap();
+    let a = jit.compile(&calls([10, 11, 12])).unwrap();
+    let b = jit.compile(&calls([500, 501, 502])).unwrap();
+    // Ids need not be consecutive, nor increase: they are relative to the first, wrapping.
+    let c = jit.compile(&calls([7, 3, u32::MAX])).unwrap();
+    let d = jit.compile(&calls([1_000, 996, 992])).unwrap();
+    assert_eq!(jit.functions(), 2);
+    let into_b = jit.entry(b, 2).unwrap();
+    let into_d = jit.entry(d, 1).unwrap();
+    let mut host = Script::answering([
+        (10, local(1)),
+        (11, local(0)),
+        (10, local(2)),
+        (12, into_b),
+        (502, local(0)),
+        (500, into_d),
+        (996, local(0)),
+        (1_000, 4),
+    ]);
+    assert_eq!(jit.run(a, &mut host, 0), 4);
+    let mut host = Script::answering([(3, local(2)), (u32::MAX, 8)]);
+    assert_eq!(jit.run(c, &mut host, 1), 8);
+
+    // Another shape: the same steps in another order of kinds, or another length.
+    jit.compile(&[Step::Pass { id: 1, taken: None }, Step::Call(2)])
+        .unwrap();
+    jit.compile(&calls([1, 2])).unwrap();
+    assert_eq!(jit.functions(), 4);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use pbxc_dialplan::timing::Moment;
 use crate::apps;
 use crate::channel::{AppResult, Channel};
 use crate::clock::Clock;
+use crate::jit::CompiledAll;
 use crate::vars::Variables;
 
 /// A dialplan loaded for running, with its global variables.
@@ -313,12 +314,11 @@ impl<'p> Engine<'p> {
         Ok(())
     }
 
-    /// Compiles every extension of the dialplan as native code now, as reached from its own
-    /// context (see `jit::compile_all`), on an engine with the JIT enabled: how many chains
-    /// that made, and how many segments it left to the interpreter. For measuring what a
-    /// JIT that compiled the whole dialplan ahead of calls would cost
+    /// Compiles every extension of the dialplan as native code now, as reached from each
+    /// context whose search meets it (see `jit::compile_all`), on an engine with the JIT
+    /// enabled. What a JIT that compiled the whole dialplan ahead of calls costs
     /// (`cargo bench -p pbx-engine --bench load`); a PBX compiles lazily.
-    pub fn compile_all(&mut self) -> (usize, usize) {
+    pub fn compile_all(&mut self) -> CompiledAll {
         crate::jit::compile_all(self)
     }
 

@@ -39,9 +39,9 @@ const RESULT: u32 = 2;
 struct Step {
     found: Found,
     /// Index of its chain in `Chains::compiled`.
-    chain: usize,
+    chain: u32,
     /// Index of the priority in the extension's list.
-    priority: usize,
+    priority: u32,
     /// For a chain whose priorities are numbered `first`, `first + 1`, … up to `len` of
     /// them, every one a place the chain may move to, without a guard: `(first, len)`, so
     /// that priority `n`'s index in the chain is `n - first` (see
@@ -94,8 +94,9 @@ impl Position {
 
 struct Compiled {
     chain: Chain,
-    /// For each priority index: its number, and whether the chain may move there natively.
-    priorities: Vec<(i32, bool)>,
+    /// For each priority index: its number, and whether the chain may move there natively
+    /// (the range of `Chains::priorities` that holds them).
+    priorities: (u32, u32),
     /// For an extension the search meets only after a time-conditioned include: the
     /// searched context and the set of its includes open when the chain was compiled. Which
     /// priorities the chain may move to depends on that set, so every move checks that it is
@@ -103,9 +104,44 @@ struct Compiled {
     guard: Option<(usize, usize)>,
 }
 
-/// (searched context, extension's context, extension, segment, the set of time-conditioned
-/// includes open for a chain with a guard or [`UNGUARDED`]).
-type SegmentKey = (usize, usize, usize, usize, usize);
+/// A segment of an extension as reached from a context: the searched context, the
+/// extension (its context and index), the segment's number, and the set of
+/// time-conditioned includes open for a chain with a guard ([`UNGUARDED`] for one without).
+/// In 32 bits each: a dialplan compiled whole has one for each extension and context that
+/// reaches it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct SegmentKey {
+    searched: u32,
+    context: u32,
+    extension: u32,
+    segment: u32,
+    open: u32,
+}
+
+impl SegmentKey {
+    fn new(searched: usize, found: Found, segment: usize, open: usize) -> SegmentKey {
+        SegmentKey {
+            searched: searched as u32,
+            context: found.context as u32,
+            extension: found.extension as u32,
+            segment: segment as u32,
+            // Open sets have at most `TIMED_INCLUDES` bits.
+            open: if open == UNGUARDED {
+                u32::MAX
+            } else {
+                open as u32
+            },
+        }
+    }
+
+    fn open(self) -> usize {
+        if self.open == u32::MAX {
+            UNGUARDED
+        } else {
+            self.open as usize
+        }
+    }
+}
 
 const UNGUARDED: usize = usize::MAX;
 
@@ -114,7 +150,7 @@ enum Segment {
     /// Steps run interpreted so far.
     Heat(u32),
     /// The chain, or `None` when it is not worth or not safe to compile.
-    Chain(Option<usize>),
+    Chain(Option<u32>),
 }
 
 /// The chains compiled so far, by [`SegmentKey`].
@@ -144,6 +180,21 @@ pub(crate) struct Chains {
     left: Option<u32>,
     leaving: Position,
     steps: Vec<Step>,
+    /// Every chain's [`Compiled::priorities`], one after the other.
+    priorities: Vec<(i32, bool)>,
+    /// What compiling needs of each search order, by (searched context, open includes).
+    orders: HashMap<(usize, usize), OrderFacts>,
+    /// The native steps of the chain being compiled, kept for the next.
+    code: Vec<pbxc_codegen::Step>,
+}
+
+impl Chains {
+    /// Chain `index`'s priorities: for each priority index, its number and whether the chain
+    /// may move there natively.
+    fn priorities(&self, index: usize) -> &[(i32, bool)] {
+        let (from, to) = self.compiled[index].priorities;
+        &self.priorities[from as usize..to as usize]
+    }
 }
 
 impl Chains {
@@ -167,6 +218,9 @@ impl Chains {
             steps: Vec::new(),
             left: None,
             leaving: Position::default(),
+            orders: HashMap::default(),
+            priorities: Vec::new(),
+            code: Vec::new(),
         }
     }
 }
@@ -211,7 +265,7 @@ pub(crate) fn advance(
         } else {
             (None, UNGUARDED)
         };
-        let key = (s, found.context, found.extension, segment, open);
+        let key = SegmentKey::new(s, found, segment, open);
         let heat = match chains.counting {
             Some((counted, heat)) if counted == key => heat,
             _ => {
@@ -220,7 +274,7 @@ pub(crate) fn advance(
                     chains.segments.insert(counted, Segment::Heat(heat));
                 }
                 match chains.segments.get(&key) {
-                    Some(Segment::Chain(known)) => return *known,
+                    Some(Segment::Chain(known)) => return known.map(|i| i as usize),
                     Some(Segment::Heat(heat)) => *heat,
                     None => 0,
                 }
@@ -232,14 +286,14 @@ pub(crate) fn advance(
             return None;
         }
         chains.counting = None;
-        chain_for(&mut chains, engine, key, found, now)
+        chain_for(&mut chains, engine, key, found, now, Known::default())
     });
     let Some(index) = compiled else {
         engine.jit = Some(chains);
         return Spawn::Ran(engine.run_step(call, chan, trace, found));
     };
-    let Ok(start) = chains.compiled[index]
-        .priorities
+    let Ok(start) = chains
+        .priorities(index)
         .binary_search_by_key(&call.priority, |&(n, _)| n)
     else {
         engine.jit = Some(chains);
@@ -302,37 +356,99 @@ pub(crate) fn advance(
 }
 
 /// Compiles, ahead of any call, the chain of every segment of every extension as reached
-/// from its own context where no time condition comes before it (what a call started there
-/// would run); how many chains that made and how many segments were not worth or not safe to
-/// compile. For measuring what compiling a whole dialplan would take: a PBX compiles a
-/// segment only once a call has run it twice over.
-pub(crate) fn compile_all(engine: &mut Engine) -> (usize, usize) {
+/// from every context whose search meets it before any time condition (what a call started
+/// in that context would run: a context's own extensions and those of its includes); how
+/// many chains that made and how many segments were not worth or not safe to compile
+/// (caller-ID variants and what a search meets after them). A PBX compiles a segment only
+/// once a call has run it twice over; this is what JIT-ing a whole dialplan at load costs.
+pub(crate) fn compile_all(engine: &mut Engine) -> CompiledAll {
     let Some(mut chains) = engine.jit.take() else {
-        return (0, 0);
+        return CompiledAll::default();
     };
-    let (mut made, mut skipped) = (0, 0);
-    for (c, context) in engine.plan.contexts.iter().enumerate() {
-        if !engine.index.is_fixed(c, c) {
-            skipped += context.extensions.len();
-            continue;
+    // Room for all of it at once: grown by doubling, the tables would need half as much
+    // again while each is copied.
+    let (mut segments, mut priorities) = (0, 0);
+    for searched in 0..engine.plan.contexts.len() {
+        for &(c, e) in engine.index.fixed_order(searched) {
+            let ext = &engine.plan.contexts[c as usize].extensions[e as usize];
+            let real = ext.priorities.len() - ext.hints();
+            segments += real.div_ceil(SEGMENT);
+            priorities += real;
         }
-        for (e, ext) in context.extensions.iter().enumerate() {
+    }
+    chains.segments.reserve(segments);
+    chains.compiled.reserve(segments);
+    chains.steps.reserve(priorities);
+    chains.priorities.reserve(priorities);
+    let (mut made, mut skipped) = (0, 0);
+    // Each context's own extensions first, whose chains those reached through includes
+    // may share (see `own_chain`); the chain of each one's first segment, kept where a
+    // search finds it without a hash probe that misses the cache.
+    let mut own_chains: Vec<Vec<Option<u32>>> = engine
+        .plan
+        .contexts
+        .iter()
+        .map(|c| vec![None; c.extensions.len()])
+        .collect();
+    for (searched, own) in (0..engine.plan.contexts.len())
+        .map(|c| (c, true))
+        .chain((0..engine.plan.contexts.len()).map(|c| (c, false)))
+    {
+        let order = engine.index.fixed_order(searched);
+        for (position, &(c, e)) in order.iter().enumerate() {
+            if (c as usize == searched) != own {
+                continue;
+            }
+            let found = Found {
+                context: c as usize,
+                extension: e as usize,
+            };
+            let ext = &engine.plan.contexts[found.context].extensions[found.extension];
             let real = ext.priorities.len() - ext.hints();
             for segment in 0..real.div_ceil(SEGMENT) {
-                let found = Found {
-                    context: c,
-                    extension: e,
+                let key = SegmentKey::new(searched, found, segment, UNGUARDED);
+                let known = Known {
+                    position: Some(position),
+                    own: (!own && segment == 0)
+                        .then(|| own_chains[found.context][found.extension].map(|i| i as usize)),
                 };
-                let key = (c, c, e, segment, UNGUARDED);
-                match chain_for(&mut chains, engine, key, found, None) {
+                let chain = chain_for(&mut chains, engine, key, found, None, known);
+                if own && segment == 0 {
+                    own_chains[found.context][found.extension] = chain.map(|i| i as u32);
+                }
+                match chain {
                     Some(_) => made += 1,
                     None => skipped += 1,
                 }
             }
         }
     }
+    let functions = chains.jit.as_ref().map_or(0, |jit| jit.functions());
+    let chains_made = chains.compiled.len();
     engine.jit = Some(chains);
-    (made, skipped)
+    CompiledAll {
+        segments: made,
+        chains: chains_made,
+        skipped,
+        functions,
+    }
+}
+
+/// What [`Engine::compile_all`] made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompiledAll {
+    /// Segments of extensions (up to 256 priorities each) as reached from a context, given
+    /// native code.
+    pub segments: usize,
+    /// The chains they run: where an extension reached through an include would run just
+    /// as it does in its own context, it shares that chain.
+    pub chains: usize,
+    /// Segments left to the interpreter: caller-ID variants, and what a search meets after
+    /// one (the caller's number decides which extension answers there).
+    pub skipped: usize,
+    /// Functions Cranelift compiled for those chains: one for each shape, chains that differ
+    /// only in which priorities they run sharing one.
+    pub functions: usize,
 }
 
 /// The chain of extension `found` as reached from context `searched`, compiled on first use;
@@ -347,12 +463,15 @@ fn chain_for(
     key: SegmentKey,
     found: Found,
     now: Option<Moment>,
+    known: Known,
 ) -> Option<usize> {
     if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
-        return *known;
+        return known.map(|i| i as usize);
     }
-    let compiled = compile(chains, engine, key, found, now);
-    chains.segments.insert(key, Segment::Chain(compiled));
+    let compiled = compile(chains, engine, key, found, now, known);
+    chains
+        .segments
+        .insert(key, Segment::Chain(compiled.map(|i| i as u32)));
     compiled
 }
 
@@ -364,8 +483,9 @@ fn compile(
     key: SegmentKey,
     found: Found,
     now: Option<Moment>,
+    known: Known,
 ) -> Option<usize> {
-    let (searched, _, _, segment, open) = key;
+    let (searched, segment, open) = (key.searched as usize, key.segment as usize, key.open());
     // Without a guard, any time gives the same answers (the engine's own, so that the index
     // builds no flattening for another).
     let now = now.unwrap_or_else(|| engine.now());
@@ -385,46 +505,59 @@ fn compile(
             _ => return None,
         }
     };
-    let position = order
-        .iter()
-        .position(|&(c, e)| (c as usize, e as usize) == (found.context, found.extension))?;
+    let this = |&(c, e): &(u32, u32)| (c as usize, e as usize) == (found.context, found.extension);
+    let position = match known.position {
+        Some(at) if order.get(at).is_some_and(this) => at,
+        _ => order.iter().position(this)?,
+    };
     let earlier = &order[..position];
+    let facts = chains
+        .orders
+        .entry((searched, open))
+        .or_insert_with(|| OrderFacts::new(plan, order));
     // A caller-ID variant before it could take over any priority for some caller.
-    if earlier.iter().any(|&(c, e)| {
-        plan.contexts[c as usize].extensions[e as usize]
-            .cid
-            .is_some()
-    }) {
+    if facts.first_variant < position {
         return None;
     }
     let literal = native::literal_number(ext);
     let first_real = ext.priorities.iter().take_while(|p| p.number < 1).count() + segment * SEGMENT;
-    let priorities: Vec<(i32, bool)> = ext
-        .priorities
-        .iter()
-        .filter(|p| p.number >= 1)
-        .skip(segment * SEGMENT)
-        .take(SEGMENT)
-        .map(|p| {
-            // Owned: no extension searched before this one answers the call's number at
-            // this priority. For a literal's one number that is one lookup; where numbers
-            // differ, no earlier extension may have the priority at all.
-            let owned = match &literal {
-                Some(number) => {
-                    engine
-                        .index
-                        .find(&plan.contexts[searched].name, number, p.number, None, now)
-                        == Some(found)
-                }
-                None => !earlier.iter().any(|&(c, e)| {
-                    plan.contexts[c as usize].extensions[e as usize]
-                        .priority(p.number)
-                        .is_some()
-                }),
-            };
-            (p.number, owned)
-        })
-        .collect();
+    let from = chains.priorities.len();
+    chains.priorities.extend(
+        ext.priorities
+            .iter()
+            .filter(|p| p.number >= 1)
+            .skip(segment * SEGMENT)
+            .take(SEGMENT)
+            .map(|p| {
+                // Owned: no extension searched before this one answers the call's number at
+                // this priority. For a literal's one number that is one lookup; where numbers
+                // differ, no earlier extension may have the priority at all.
+                let owned = match &literal {
+                    Some(number) => {
+                        engine.index.find(
+                            &plan.contexts[searched].name,
+                            number,
+                            p.number,
+                            None,
+                            now,
+                        ) == Some(found)
+                    }
+                    None => facts
+                        .first_with
+                        .get(&p.number)
+                        .is_none_or(|&first| first as usize >= position),
+                };
+                (p.number, owned)
+            }),
+    );
+    let own = own_chain(chains, key, found, from, guard, known.own);
+    // Where the extension has no label, its native steps cannot depend on the extensions
+    // searched before it (a label is what they could shadow: `native::prepare`).
+    if let Some(own) = own.filter(|_| ext.priorities.iter().all(|p| p.label.is_none())) {
+        chains.priorities.truncate(from);
+        return Some(own);
+    }
+    let priorities = &chains.priorities[from..];
     let chain_index = chains.compiled.len();
     let first = chains.steps.len() as u32;
     let place = native::Place {
@@ -441,8 +574,9 @@ fn compile(
         let len = u32::try_from(priorities.len()).ok()?;
         (consecutive && guard.is_none()).then_some((first, len))
     });
-    let mut code = Vec::with_capacity(priorities.len());
-    let mut steps = Vec::with_capacity(priorities.len());
+    // Kept between compiles: compiling a whole dialplan makes a chain for each extension.
+    let mut code = std::mem::take(&mut chains.code);
+    code.clear();
     for k in 0..priorities.len() {
         let priority = first_real + k;
         let id = first + k as u32;
@@ -462,28 +596,122 @@ fn compile(
             None => (pbxc_codegen::Step::Call(id), None),
         };
         code.push(native);
-        steps.push(Step {
+        chains.steps.push(Step {
             found,
-            chain: chain_index,
-            priority,
+            chain: chain_index as u32,
+            priority: priority as u32,
             dense,
             resolved: resolve(&ext.priorities[priority]),
             prepared,
             exit: None,
         });
     }
-    predict_loops(&mut code, &steps, &priorities);
-    if chains.jit.is_none() {
-        chains.jit = Some(Box::new(Jit::new().ok()?));
+    predict_loops(&mut code, &chains.steps[first as usize..], priorities);
+    let to = chains.priorities.len();
+    if let Some(own) = own.filter(|&own| same_steps(chains, own, first as usize)) {
+        chains.code = code;
+        chains.steps.truncate(first as usize);
+        chains.priorities.truncate(from);
+        return Some(own);
     }
-    let chain = chains.jit.as_mut()?.compile(&code).ok()?;
-    chains.steps.extend(steps);
+    let chain = match chains.jit.as_mut() {
+        Some(jit) => jit.compile(&code),
+        None => Jit::new().and_then(|jit| chains.jit.insert(Box::new(jit)).compile(&code)),
+    };
+    chains.code = code;
+    let Ok(chain) = chain else {
+        chains.steps.truncate(first as usize);
+        chains.priorities.truncate(from);
+        return None;
+    };
     chains.compiled.push(Compiled {
         chain,
-        priorities,
+        priorities: (from as u32, to as u32),
         guard,
     });
     Some(chain_index)
+}
+
+/// The chain of the same segment as reached from the extension's own context, when the one
+/// being made for another context (its priorities from `from`, the last of `chains`) moves
+/// within the same priorities natively, and neither has a guard. Whether it would also run
+/// the same native steps is [`same_steps`]' to say. An extension a call reaches through an
+/// include then shares the chain of its own context (a dialplan compiled whole has a chain
+/// for each extension and each context that reaches it).
+fn own_chain(
+    chains: &Chains,
+    key: SegmentKey,
+    found: Found,
+    from: usize,
+    guard: Option<(usize, usize)>,
+    known: Option<Option<usize>>,
+) -> Option<usize> {
+    if key.searched == key.context || guard.is_some() {
+        return None;
+    }
+    let own = known.or_else(|| {
+        let own = SegmentKey::new(found.context, found, key.segment as usize, UNGUARDED);
+        match chains.segments.get(&own) {
+            Some(&Segment::Chain(own)) => Some(own.map(|i| i as usize)),
+            _ => None,
+        }
+    })??;
+    let same = chains.compiled[own].guard.is_none()
+        && chains.priorities(own) == &chains.priorities[from..];
+    same.then_some(own)
+}
+
+/// Whether the steps from `first` (the last of `chains`) are those of chain `own`.
+fn same_steps(chains: &Chains, own: usize, first: usize) -> bool {
+    let theirs = chains.compiled[own].chain.base() as usize;
+    let ours = &chains.steps[first..];
+    chains
+        .steps
+        .get(theirs..theirs + ours.len())
+        .is_some_and(|theirs| {
+            theirs.iter().zip(ours).all(|(a, b)| {
+                a.priority == b.priority && a.dense == b.dense && a.prepared == b.prepared
+            })
+        })
+}
+
+/// What the caller of [`chain_for`] may know already, sparing a search.
+#[derive(Clone, Copy, Default)]
+struct Known {
+    /// The extension's position in the search order.
+    position: Option<usize>,
+    /// The chain of the same segment as reached from the extension's own context, if it was
+    /// compiled (`Some(None)`: it is known not to be).
+    own: Option<Option<usize>>,
+}
+
+/// What compiling a chain needs to know of the search order that reaches it, worked out once
+/// an order: an order of 100,000 extensions is walked once, not once a chain.
+struct OrderFacts {
+    /// The position of the first caller-ID variant, the order's length when there is none.
+    first_variant: usize,
+    /// For each priority number, the position of the first extension that has it.
+    first_with: HashMap<i32, u32>,
+}
+
+impl OrderFacts {
+    fn new(plan: &pbxc_dialplan::Dialplan, order: &[(u32, u32)]) -> OrderFacts {
+        let mut first_variant = order.len();
+        let mut first_with = HashMap::default();
+        for (position, &(c, e)) in order.iter().enumerate() {
+            let ext = &plan.contexts[c as usize].extensions[e as usize];
+            if ext.cid.is_some() {
+                first_variant = first_variant.min(position);
+            }
+            for p in &ext.priorities {
+                first_with.entry(p.number).or_insert(position as u32);
+            }
+        }
+        OrderFacts {
+            first_variant,
+            first_with,
+        }
+    }
 }
 
 /// Where the While loops of a chain are expected to go: an EndWhile back to its While, a
@@ -655,8 +883,8 @@ impl StepHost<'_, '_> {
             let k = wanted.wrapping_sub(first) as u32;
             return if k < len { local(k) } else { self.leave(id) };
         }
-        let compiled = &self.chains.compiled[step.chain];
-        let priorities = &compiled.priorities;
+        let compiled = &self.chains.compiled[step.chain as usize];
+        let priorities = self.chains.priorities(step.chain as usize);
         let k = priorities.binary_search_by_key(&wanted, |&(n, _)| n).ok();
         match k {
             Some(k) if priorities[k].1 && compiled.guard.is_none_or(|g| self.still_open(g)) => {
@@ -802,7 +1030,7 @@ impl Host for StepHost<'_, '_> {
         }
         let plan = self.engine.plan;
         let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
-            .priorities[step.priority];
+            .priorities[step.priority as usize];
         let result = match (&step.prepared, step.resolved.app) {
             (Some(Prepared::Template(pieces)), Some(entry)) => {
                 self.call.steps += 1;
@@ -839,19 +1067,19 @@ impl Host for StepHost<'_, '_> {
         let chains = self.chains;
         let Some(
             step @ Step {
-                prepared:
-                    Some(Prepared::Set {
-                        name,
-                        before,
-                        after,
-                        ..
-                    }),
+                prepared: Some(Prepared::Set(set)),
                 ..
             },
         ) = chains.steps.get(id as usize)
         else {
             return self.step(id);
         };
+        let native::SetNumber {
+            name,
+            before,
+            after,
+            ..
+        } = &**set;
         if let Some(code) = self.at_limit() {
             return code;
         }
@@ -879,10 +1107,10 @@ impl Host for StepHost<'_, '_> {
             Some(Prepared::Pass) if self.engine.reports_steps() => return self.step(id),
             Some(
                 p @ (Prepared::Pass
-                | Prepared::Assign { .. }
+                | Prepared::Assign(_)
                 | Prepared::Goto(_)
-                | Prepared::GotoElsewhere { .. }
-                | Prepared::Gosub { .. }
+                | Prepared::GotoElsewhere(_)
+                | Prepared::Gosub(_)
                 | Prepared::Return(_)
                 | Prepared::EndWhile),
             ) => p,
@@ -896,7 +1124,7 @@ impl Host for StepHost<'_, '_> {
         if self.engine.reports_steps() {
             let plan = self.engine.plan;
             let priority = &plan.contexts[step.found.context].extensions[step.found.extension]
-                .priorities[step.priority];
+                .priorities[step.priority as usize];
             // Nothing in the data to substitute: it is shown as written.
             self.trace(step, &[], &priority.data, &[]);
         }
@@ -906,20 +1134,12 @@ impl Host for StepHost<'_, '_> {
                 let result = crate::apps::while_(self.engine, self.call, self.chan, None);
                 return self.after(id, result);
             }
-            Prepared::GotoElsewhere {
-                context,
-                exten,
-                priority,
-            } => {
-                self.call.explicit_goto(context, exten, *priority);
+            Prepared::GotoElsewhere(to) => {
+                self.call.explicit_goto(&to.context, &to.exten, to.priority);
                 return self.after(id, AppResult::Continue);
             }
-            Prepared::Gosub {
-                context,
-                exten,
-                priority,
-                arguments,
-            } => {
+            Prepared::Gosub(gosub) => {
+                let (to, arguments) = &**gosub;
                 // As Gosub does once it found the destination, which every call finds.
                 let call = &mut *self.call;
                 let from = (
@@ -927,7 +1147,7 @@ impl Host for StepHost<'_, '_> {
                     Call::copy_to_spare(&mut call.spare, &call.exten),
                     call.priority,
                 );
-                call.explicit_goto(context, exten, *priority);
+                call.explicit_goto(&to.context, &to.exten, to.priority);
                 crate::apps::push_frame(call, from, arguments);
                 return self.after(id, AppResult::Continue);
             }
@@ -935,15 +1155,16 @@ impl Host for StepHost<'_, '_> {
                 let result = crate::apps::return_(self.call, value);
                 return self.after(id, result);
             }
-            Prepared::Assign { name, value } => {
+            Prepared::Assign(assign) => {
+                let native::Assign { name, value } = &**assign;
                 crate::scope::setvar(self.engine, self.call, self.chan, name, Some(value));
             }
             Prepared::Goto(n) => {
-                let guard = chains.compiled[step.chain].guard;
+                let guard = chains.compiled[step.chain as usize].guard;
                 if guard.is_some_and(|g| !self.label_still_found(g)) {
                     let plan = self.engine.plan;
                     let data = &plan.contexts[step.found.context].extensions[step.found.extension]
-                        .priorities[step.priority]
+                        .priorities[step.priority as usize]
                         .data;
                     return self.jump_now(id, data, false);
                 }
@@ -960,12 +1181,9 @@ impl Host for StepHost<'_, '_> {
             return LEFT;
         };
         let (after, iftrue, iffalse) = match &step.prepared {
-            Some(Prepared::Branch {
-                after,
-                iftrue,
-                iffalse,
-                ..
-            }) => (after.as_slice(), iftrue, iffalse),
+            Some(Prepared::Branch(branch)) => {
+                (branch.after.as_slice(), &branch.iftrue, &branch.iffalse)
+            }
             Some(Prepared::While { .. }) => {
                 if let Some(code) = self.at_limit() {
                     return code;
@@ -998,7 +1216,7 @@ impl Host for StepHost<'_, '_> {
         if let Some(n) = *target {
             // A label was found for the includes open when the chain was compiled; with
             // others open, GotoIf looks it up now.
-            let guard = chains.compiled[step.chain].guard;
+            let guard = chains.compiled[step.chain as usize].guard;
             if guard.is_some_and(|g| !self.label_still_found(g)) {
                 return self.jump_now(id, &[number, after].concat(), true);
             }

@@ -36,6 +36,7 @@ pub use call::{Call, Engine, Exception, Executed, LoadedModules, Outcome};
 pub use cdr::Command as CdrCommand;
 pub use channel::{AppResult, Channel, Reach, SimulatedChannel};
 pub use clock::{Clock, system_time};
+pub use jit::CompiledAll;
 pub use native::{Share, native_share};
 pub use pbx_astdb::AstDb;
 pub use pbxc_dialplan::route_index::RouteIndex;

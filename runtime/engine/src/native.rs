@@ -107,8 +107,8 @@ pub fn native_share(plan: &Dialplan) -> Share {
             };
             for priority in extension.priorities.iter().filter(|p| p.number >= 1) {
                 match prepare(&place, priority, 0).map(|(_, p)| p) {
-                    Some(Prepared::Set { .. }) => share.set += 1,
-                    Some(Prepared::Branch { .. } | Prepared::While { .. }) => share.branch += 1,
+                    Some(Prepared::Set(_)) => share.set += 1,
+                    Some(Prepared::Branch(_) | Prepared::While { .. }) => share.branch += 1,
                     Some(Prepared::Template(_)) => share.template += 1,
                     Some(_) => share.pass += 1,
                     None => {}
@@ -122,30 +122,21 @@ pub fn native_share(plan: &Dialplan) -> Share {
 /// The longest `${...}` or `$[...]` body substitution reads whole (`VAR_BUF_SIZE - 1`).
 const BODY_LIMIT: usize = crate::subst::Limits::APP_DATA.value;
 
-/// What the runtime keeps for a priority with a fast path.
+/// What the runtime keeps for a priority with a fast path. The larger cases are boxed, so
+/// that the commonest (`NoOp`, a template) keep a step small: a dialplan compiled whole has
+/// a step for each of its priorities.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Prepared {
     /// `Set(name=before<number>after)`.
-    Set {
-        name: Vec<u8>,
-        before: Vec<u8>,
-        after: Vec<u8>,
-        reads: Vec<Read>,
-    },
-    /// `GotoIf(<number>after)`, where `after` is `?iftrue[:iffalse]`; each branch is the
-    /// priority it goes to, or `None` for none (the call continues).
-    Branch {
-        after: Vec<u8>,
-        iftrue: Option<i32>,
-        iffalse: Option<i32>,
-        reads: Vec<Read>,
-    },
+    Set(Box<SetNumber>),
+    /// `GotoIf(<number>after)`.
+    Branch(Box<Branch>),
     /// `While(<number>)`.
     While { reads: Vec<Read> },
     /// `NoOp` or `Verbose` whose data only reads plain variables.
     Pass,
     /// `Set(name=value)` with nothing to substitute.
-    Assign { name: Vec<u8>, value: Vec<u8> },
+    Assign(Box<Assign>),
     /// `Goto(label)` or `Goto(n)`: to that priority of the same extension.
     Goto(i32),
     /// `EndWhile()`.
@@ -154,20 +145,45 @@ pub(crate) enum Prepared {
     /// concatenation.
     Template(Vec<Piece>),
     /// `Goto(exten,n)` or `Goto(context,exten,n)` (an empty name keeps the call's).
-    GotoElsewhere {
-        context: Vec<u8>,
-        exten: Vec<u8>,
-        priority: i32,
-    },
+    GotoElsewhere(Box<Destination>),
     /// `Gosub(context,exten,n(arguments))` to a priority every call finds there.
-    Gosub {
-        context: Vec<u8>,
-        exten: Vec<u8>,
-        priority: i32,
-        arguments: Vec<Vec<u8>>,
-    },
+    Gosub(Box<(Destination, Vec<Vec<u8>>)>),
     /// `Return(value)`, nothing in `value` to substitute.
     Return(Vec<u8>),
+}
+
+/// `Set(name=before<number>after)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SetNumber {
+    pub name: Vec<u8>,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
+    pub reads: Vec<Read>,
+}
+
+/// `GotoIf(<number>after)`, where `after` is `?iftrue[:iffalse]`; each branch is the
+/// priority it goes to, or `None` for none (the call continues).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Branch {
+    pub after: Vec<u8>,
+    pub iftrue: Option<i32>,
+    pub iffalse: Option<i32>,
+    pub reads: Vec<Read>,
+}
+
+/// `Set(name=value)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Assign {
+    pub name: Vec<u8>,
+    pub value: Vec<u8>,
+}
+
+/// A priority of an extension of a context, by name (an empty name keeps the call's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Destination {
+    pub context: Vec<u8>,
+    pub exten: Vec<u8>,
+    pub priority: i32,
 }
 
 /// An operand of a native expression: what [`pbxc_codegen::Host::operand`] answers for it.
@@ -204,14 +220,14 @@ impl Prepared {
     /// The operands the generated code reads, by index.
     pub(crate) fn reads(&self) -> &[Read] {
         match self {
-            Prepared::Set { reads, .. }
-            | Prepared::Branch { reads, .. }
-            | Prepared::While { reads } => reads,
+            Prepared::Set(set) => &set.reads,
+            Prepared::Branch(branch) => &branch.reads,
+            Prepared::While { reads } => reads,
             Prepared::Pass
-            | Prepared::Assign { .. }
+            | Prepared::Assign(_)
             | Prepared::Goto(_)
-            | Prepared::GotoElsewhere { .. }
-            | Prepared::Gosub { .. }
+            | Prepared::GotoElsewhere(_)
+            | Prepared::Gosub(_)
             | Prepared::Return(_)
             | Prepared::EndWhile
             | Prepared::Template(_) => &[],
@@ -221,7 +237,7 @@ impl Prepared {
     /// The priority a jump of this step lands on when taken, if it is known.
     pub(crate) fn landing(&self) -> Option<i32> {
         match *self {
-            Prepared::Branch { iftrue, .. } => iftrue,
+            Prepared::Branch(ref branch) => branch.iftrue,
             Prepared::Goto(n) => Some(n),
             _ => None,
         }
@@ -261,10 +277,10 @@ pub(crate) fn prepare(place: &Place, priority: &Priority, id: u32) -> Option<(St
         }
         "Set" if fixed => {
             let (name, value) = set_target(data)?;
-            let prepared = Prepared::Assign {
+            let prepared = Prepared::Assign(Box::new(Assign {
                 name: name.to_vec(),
                 value: value.to_vec(),
-            };
+            }));
             return Some((pass, prepared));
         }
         "Goto" if fixed => return goto(place, data).map(|g| (pass, g)),
@@ -293,12 +309,12 @@ fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, P
     match app {
         "Set" => {
             let (name, before) = set_target(before)?;
-            let prepared = Prepared::Set {
+            let prepared = Prepared::Set(Box::new(SetNumber {
                 name: name.to_vec(),
                 before: before.to_vec(),
                 after: after.to_vec(),
                 reads,
-            };
+            }));
             Some((Step::Set { id, expr }, prepared))
         }
         "GotoIf" => {
@@ -311,12 +327,12 @@ fn arithmetic(place: &Place, app: &str, data: &[u8], id: u32) -> Option<(Step, P
                 Some(colon) => (&rest[..colon], Some(&rest[colon + 1..])),
                 None => (rest, None),
             };
-            let prepared = Prepared::Branch {
+            let prepared = Prepared::Branch(Box::new(Branch {
                 after: after.to_vec(),
                 iftrue: target(place, Some(iftrue))?,
                 iffalse: target(place, iffalse)?,
                 reads,
-            };
+            }));
             Some((branch, prepared))
         }
         // The number is the whole condition.
@@ -598,11 +614,11 @@ fn goto(place: &Place, data: &[u8]) -> Option<Prepared> {
     } else {
         label_elsewhere(place, context, exten, priority)?
     };
-    Some(Prepared::GotoElsewhere {
+    Some(Prepared::GotoElsewhere(Box::new(Destination {
         context: context.to_vec(),
         exten: exten.to_vec(),
         priority,
-    })
+    })))
 }
 
 /// `Gosub(context,exten,priority(arguments))` where every call finds the same destination:
@@ -634,12 +650,14 @@ fn gosub(place: &Place, data: &[u8]) -> Option<Prepared> {
     place
         .index
         .find(context, exten, priority, None, Moment::utc(0))?;
-    Some(Prepared::Gosub {
-        context: context.to_vec(),
-        exten: exten.to_vec(),
-        priority,
+    Some(Prepared::Gosub(Box::new((
+        Destination {
+            context: context.to_vec(),
+            exten: exten.to_vec(),
+            priority,
+        },
         arguments,
-    })
+    ))))
 }
 
 /// Whether every call searching `context` finds the same extensions at any time: no
@@ -686,16 +704,16 @@ fn label_elsewhere(place: &Place, context: &[u8], exten: &[u8], label: &[u8]) ->
 /// name whose number starts with `_`: such a number is compared as a pattern, where a dash
 /// inside `[...]` is a range, so the numbers reaching the literal (`_[1-3]` and `_[13]` reach
 /// `-_[1-3]`) match differently.
-pub(crate) fn literal_number(extension: &Extension) -> Option<Vec<u8>> {
+pub(crate) fn literal_number(extension: &Extension) -> Option<std::borrow::Cow<'_, [u8]>> {
     if extension.is_pattern() {
         return None;
     }
-    let number: Vec<u8> = extension
-        .name
-        .iter()
-        .copied()
-        .filter(|&c| c != b'-')
-        .collect();
+    let name = &extension.name[..];
+    let number: std::borrow::Cow<[u8]> = if name.contains(&b'-') {
+        name.iter().copied().filter(|&c| c != b'-').collect()
+    } else {
+        name.into()
+    };
     (number.first() != Some(&b'_')).then_some(number)
 }
 
@@ -1022,7 +1040,7 @@ mod tests {
     fn a_label_in_another_context_is_found_once_where_the_answer_cannot_change() {
         let (plan, _) = pbxc_dialplan::lower_text(ELSEWHERE);
         let goto = |data: &str| match prepared_in_c(&plan, "Goto", data) {
-            Some(Prepared::GotoElsewhere { priority, .. }) => Some(priority),
+            Some(Prepared::GotoElsewhere(to)) => Some(to.priority),
             None => None,
             Some(other) => panic!("{other:?}"),
         };
@@ -1059,12 +1077,15 @@ mod tests {
         let (plan, _) = pbxc_dialplan::lower_text(ELSEWHERE);
         let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
         let gosub = |data: &str| match prepared_in_c(&plan, "Gosub", data) {
-            Some(Prepared::Gosub {
-                context,
-                exten,
-                priority,
-                arguments,
-            }) => {
+            Some(Prepared::Gosub(gosub)) => {
+                let (
+                    Destination {
+                        context,
+                        exten,
+                        priority,
+                    },
+                    arguments,
+                ) = *gosub;
                 let arguments: Vec<String> = arguments.iter().map(|a| text(a)).collect();
                 Some(format!(
                     "{},{},{priority}({})",
@@ -1267,10 +1288,10 @@ mod tests {
             extension: second,
             earlier: &[],
         };
-        let Some((_, Prepared::Branch { iftrue, .. })) = prepare(&alone, goto, 0) else {
+        let Some((_, Prepared::Branch(branch))) = prepare(&alone, goto, 0) else {
             panic!("a fast branch")
         };
-        assert_eq!(iftrue, Some(1));
+        assert_eq!(branch.iftrue, Some(1));
         let searched_first = [(0, first as u32)];
         let after = Place {
             plan: &plan,
@@ -1311,7 +1332,7 @@ mod tests {
                 earlier,
             };
             match prepare(&place, goto, 0) {
-                Some((_, Prepared::Branch { iftrue, .. })) => Some(iftrue),
+                Some((_, Prepared::Branch(branch))) => Some(branch.iftrue),
                 None => None,
                 Some(other) => panic!("{other:?}"),
             }

@@ -3,7 +3,7 @@
 //! dialplan). A call then runs compiled code from its first step, with the interpreter's
 //! trace.
 
-use pbx_engine::{Call, Engine, SimulatedChannel};
+use pbx_engine::{Call, CompiledAll, Engine, SimulatedChannel};
 
 const DIALPLAN: &str = "\
 [in]
@@ -46,14 +46,70 @@ fn compiled_ahead_a_first_call_runs_natively() {
     let mut ahead = Engine::new(&plan);
     assert_eq!(
         ahead.compile_all(),
-        (0, 0),
+        CompiledAll::default(),
         "no JIT enabled, nothing compiled"
     );
     ahead.enable_jit().expect("a JIT");
     // A chain for each extension but the caller-ID variant, which a caller's number decides
     // (the literal `3` is searched before it).
-    assert_eq!(ahead.compile_all(), (4, 1));
+    assert_eq!(
+        ahead.compile_all(),
+        CompiledAll {
+            segments: 4,
+            chains: 4,
+            skipped: 1,
+            functions: 3
+        }
+    );
     let (trace, native) = call(&mut ahead);
     assert_eq!(trace, expected);
     assert!(native > 0, "the first call ran compiled code");
+}
+
+/// Through an include, an extension runs its own context's chain where it would run the
+/// same there (`20`); where the includer searches an extension first that takes its label
+/// (`_1X`'s `top` for number 10), the label is not the same jump, and it has a chain of its
+/// own. Calls started either way trace as the interpreter's.
+#[test]
+fn an_included_extension_shares_its_own_contexts_chain_where_it_runs_the_same() {
+    const TEXT: &str = "\
+[entry]
+exten => _1X,5(top),NoOp(entry's top)
+include => inner
+[inner]
+exten => 10,1,Set(i=0)
+ same => n(top),Set(i=$[${i} + 1])
+ same => n,GotoIf($[${i} < 3]?top)
+exten => 20,1,Set(x=twenty)
+ same => n,Hangup()
+";
+    let (plan, findings) = pbxc_dialplan::lower_text(TEXT.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    let mut ahead = Engine::new(&plan);
+    ahead.enable_jit().expect("a JIT");
+    let all = ahead.compile_all();
+    // `_1X`, `10` and `20` in their own contexts; `10` and `20` through `entry`'s include,
+    // `20` sharing.
+    assert_eq!((all.segments, all.chains, all.skipped), (5, 4, 0));
+
+    for (context, exten, last) in [
+        // `top` is `_1X`'s, the first extension with it that matches 10.
+        ("entry", "10", "entry,10,5,NoOp(entry's top)"),
+        ("entry", "20", "entry,20,2,Hangup()"),
+        ("inner", "10", "inner,10,3,GotoIf(0?top)"),
+    ] {
+        let run = |engine: &mut Engine| {
+            let mut call = Call::new(context.as_bytes(), exten.as_bytes(), None);
+            let mut trace = Vec::new();
+            engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+                trace.push(s.to_string())
+            });
+            (trace, call.native_steps)
+        };
+        let (expected, _) = run(&mut Engine::new(&plan));
+        let (trace, native) = run(&mut ahead);
+        assert_eq!(trace, expected, "{exten}@{context}");
+        assert_eq!(trace.last().map(String::as_str), Some(last));
+        assert!(native > 0, "{exten}@{context} ran compiled code");
+    }
 }

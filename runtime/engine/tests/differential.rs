@@ -176,13 +176,28 @@ fn dialplan() -> impl Strategy<Value = String> {
 /// What a run leaves: its trace, log, step count, the global `G`, and the call's variables.
 type Ran = (Vec<String>, Vec<String>, u64, Option<Vec<u8>>, String);
 
+/// Which engine runs the calls.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Interpreter,
+    /// The JIT, compiling what a call runs twice over.
+    Jit,
+    /// The JIT with every extension compiled before the first call, as reached from every
+    /// context that reaches it (`Engine::compile_all`): chains shared between a context
+    /// and its includers.
+    Ahead,
+}
+
 /// Two calls on one engine: the JIT's second runs what the first compiled (and what it
 /// cached about the way between chains), and both engines' second call starts with the
 /// globals the first left.
-fn run(plan: &pbxc_dialplan::Dialplan, jit: bool, traced: bool, exten: &str) -> Vec<Ran> {
+fn run(plan: &pbxc_dialplan::Dialplan, mode: Mode, traced: bool, exten: &str) -> Vec<Ran> {
     let mut engine = Engine::new(plan);
-    if jit {
+    if mode != Mode::Interpreter {
         engine.enable_jit().unwrap();
+    }
+    if mode == Mode::Ahead {
+        engine.compile_all();
     }
     engine.traced = traced;
     engine.max_steps = Some(400);
@@ -213,14 +228,16 @@ proptest! {
     #[test]
     fn native_control_flow_changes_nothing(text in dialplan(), exten in prop_oneof![Just("s"), Just("100"), Just("123"), Just("9")]) {
         let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
-        let interp = run(&plan, false, true, exten);
-        let jit = run(&plan, true, true, exten);
+        let interp = run(&plan, Mode::Interpreter, true, exten);
+        let jit = run(&plan, Mode::Jit, true, exten);
         prop_assert_eq!(&jit, &interp, "{}", text);
+        let ahead = run(&plan, Mode::Ahead, true, exten);
+        prop_assert_eq!(&ahead, &interp, "compiled ahead\n{}", text);
         // Untraced, native steps skip building their data: nothing else may change. (The
         // clock stands still then, since it moves with the trace.)
-        let untraced = run(&plan, true, false, exten);
+        let untraced = run(&plan, Mode::Jit, false, exten);
         prop_assert!(untraced.iter().all(|run| run.0.is_empty()));
-        prop_assert_eq!(&untraced, &run(&plan, false, false, exten), "{}", text);
+        prop_assert_eq!(&untraced, &run(&plan, Mode::Interpreter, false, exten), "{}", text);
     }
 }
 
@@ -237,8 +254,9 @@ fn a_number_starting_with_an_underscore_is_routed_as_the_interpreter_routes_it()
                 [d]\nexten => -_[1-3],1(top),NoOp()\n\
                  same => n,GotoIf($[${v} < 20]?top)\n same => n,NoOp(done)\n";
     let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
-    let interp = run(&plan, false, true, "s");
-    assert_eq!(run(&plan, true, true, "s"), interp);
+    let interp = run(&plan, Mode::Interpreter, true, "s");
+    assert_eq!(run(&plan, Mode::Jit, true, "s"), interp);
+    assert_eq!(run(&plan, Mode::Ahead, true, "s"), interp);
     assert_eq!(interp[0].0.last().unwrap(), "c,_[1-3],3,NoOp(done)");
     // `s`'s two steps; 20 rounds of NoOp, GotoIf, Set, Goto; NoOp, GotoIf and `done`.
     assert_eq!(interp[0].2, 2 + 20 * 4 + 3);
@@ -251,8 +269,9 @@ fn a_number_starting_with_an_underscore_is_routed_as_the_interpreter_routes_it()
                  same => n,GotoIf($[${v} < 20]?1)\n same => n,NoOp(done)\n\
                 [d]\nexten => -_[1-3],1,NoOp(d)\n same => n,NoOp(d, never reached)\n";
     let (plan, _) = pbxc_dialplan::lower_text(text.as_bytes());
-    let interp = run(&plan, false, true, "s");
-    assert_eq!(run(&plan, true, true, "s"), interp);
+    let interp = run(&plan, Mode::Interpreter, true, "s");
+    assert_eq!(run(&plan, Mode::Jit, true, "s"), interp);
+    assert_eq!(run(&plan, Mode::Ahead, true, "s"), interp);
     assert_eq!(interp[0].0.last().unwrap(), "c,_[1-3],4,NoOp(done)");
     assert!(!interp[0].0.iter().any(|step| step.contains("never")));
 }
