@@ -182,8 +182,9 @@ pub(crate) struct Chains {
     steps: Vec<Step>,
     /// Every chain's [`Compiled::priorities`], one after the other.
     priorities: Vec<(i32, bool)>,
-    /// What compiling needs of each search order, by (searched context, open includes).
-    orders: HashMap<(usize, usize), OrderFacts>,
+    /// What compiling needs of each search order, by (searched context, open includes,
+    /// length).
+    orders: HashMap<(usize, usize, usize), OrderFacts>,
     /// The native steps of the chain being compiled, kept for the next.
     code: Vec<pbxc_codegen::Step>,
 }
@@ -365,15 +366,32 @@ pub(crate) fn compile_all(engine: &mut Engine) -> CompiledAll {
     let Some(mut chains) = engine.jit.take() else {
         return CompiledAll::default();
     };
+    let plan = engine.plan;
+    let index = &engine.index;
+    // A search order starts with the context's own extensions, in their order, whatever the
+    // context includes; what its includes add follows. So a context that includes nothing
+    // needs no flattening here (routing builds one on its first call).
+    let included = |searched: usize| -> &[(u32, u32)] {
+        if plan.contexts[searched].includes.is_empty() {
+            return &[];
+        }
+        let order = index.fixed_order(searched);
+        &order[plan.contexts[searched].extensions.len().min(order.len())..]
+    };
+    let size = |&(c, e): &(u32, u32)| {
+        let ext = &plan.contexts[c as usize].extensions[e as usize];
+        let real = ext.priorities.len() - ext.hints();
+        (real.div_ceil(SEGMENT), real)
+    };
     // Room for all of it at once: grown by doubling, the tables would need half as much
     // again while each is copied.
     let (mut segments, mut priorities) = (0, 0);
-    for searched in 0..engine.plan.contexts.len() {
-        for &(c, e) in engine.index.fixed_order(searched) {
-            let ext = &engine.plan.contexts[c as usize].extensions[e as usize];
-            let real = ext.priorities.len() - ext.hints();
-            segments += real.div_ceil(SEGMENT);
-            priorities += real;
+    for (c, context) in plan.contexts.iter().enumerate() {
+        let own = (0..context.extensions.len()).map(|e| (c as u32, e as u32));
+        for entry in own.chain(included(c).iter().copied()) {
+            let (s, p) = size(&entry);
+            segments += s;
+            priorities += p;
         }
     }
     chains.segments.reserve(segments);
@@ -381,45 +399,56 @@ pub(crate) fn compile_all(engine: &mut Engine) -> CompiledAll {
     chains.steps.reserve(priorities);
     chains.priorities.reserve(priorities);
     let (mut made, mut skipped) = (0, 0);
+    let mut count = |chain: Option<usize>| match chain {
+        Some(_) => made += 1,
+        None => skipped += 1,
+    };
     // Each context's own extensions first, whose chains those reached through includes
     // may share (see `own_chain`); the chain of each one's first segment, kept where a
     // search finds it without a hash probe that misses the cache.
-    let mut own_chains: Vec<Vec<Option<u32>>> = engine
-        .plan
-        .contexts
-        .iter()
-        .map(|c| vec![None; c.extensions.len()])
-        .collect();
-    for (searched, own) in (0..engine.plan.contexts.len())
-        .map(|c| (c, true))
-        .chain((0..engine.plan.contexts.len()).map(|c| (c, false)))
-    {
-        let order = engine.index.fixed_order(searched);
-        for (position, &(c, e)) in order.iter().enumerate() {
-            if (c as usize == searched) != own {
-                continue;
+    let mut own_chains: Vec<Vec<u32>> = Vec::with_capacity(plan.contexts.len());
+    let mut own_order = Vec::new();
+    for (c, context) in plan.contexts.iter().enumerate() {
+        own_order.clear();
+        own_order.extend((0..context.extensions.len()).map(|e| (c as u32, e as u32)));
+        let mut firsts = vec![u32::MAX; context.extensions.len()];
+        for (position, entry) in own_order.iter().enumerate() {
+            let found = Found {
+                context: c,
+                extension: position,
+            };
+            for segment in 0..size(entry).0 {
+                let key = SegmentKey::new(c, found, segment, UNGUARDED);
+                let known = Known {
+                    position: Some(position),
+                    order: Some(&own_order),
+                    own: None,
+                };
+                let chain = chain_for(&mut chains, engine, key, found, None, known);
+                if segment == 0 {
+                    firsts[position] = chain.map_or(u32::MAX, |i| i as u32);
+                }
+                count(chain);
             }
+        }
+        own_chains.push(firsts);
+    }
+    for (searched, context) in plan.contexts.iter().enumerate() {
+        let start = context.extensions.len();
+        for (k, &(c, e)) in included(searched).iter().enumerate() {
             let found = Found {
                 context: c as usize,
                 extension: e as usize,
             };
-            let ext = &engine.plan.contexts[found.context].extensions[found.extension];
-            let real = ext.priorities.len() - ext.hints();
-            for segment in 0..real.div_ceil(SEGMENT) {
+            for segment in 0..size(&(c, e)).0 {
                 let key = SegmentKey::new(searched, found, segment, UNGUARDED);
+                let own = own_chains[found.context][found.extension];
                 let known = Known {
-                    position: Some(position),
-                    own: (!own && segment == 0)
-                        .then(|| own_chains[found.context][found.extension].map(|i| i as usize)),
+                    position: Some(start + k),
+                    order: None,
+                    own: (segment == 0).then_some((own != u32::MAX).then_some(own as usize)),
                 };
-                let chain = chain_for(&mut chains, engine, key, found, None, known);
-                if own && segment == 0 {
-                    own_chains[found.context][found.extension] = chain.map(|i| i as u32);
-                }
-                match chain {
-                    Some(_) => made += 1,
-                    None => skipped += 1,
-                }
+                count(chain_for(&mut chains, engine, key, found, None, known));
             }
         }
     }
@@ -463,7 +492,7 @@ fn chain_for(
     key: SegmentKey,
     found: Found,
     now: Option<Moment>,
-    known: Known,
+    known: Known<'_>,
 ) -> Option<usize> {
     if let Some(Segment::Chain(known)) = chains.segments.get(&key) {
         return known.map(|i| i as usize);
@@ -483,7 +512,7 @@ fn compile(
     key: SegmentKey,
     found: Found,
     now: Option<Moment>,
-    known: Known,
+    known: Known<'_>,
 ) -> Option<usize> {
     let (searched, segment, open) = (key.searched as usize, key.segment as usize, key.open());
     // Without a guard, any time gives the same answers (the engine's own, so that the index
@@ -497,7 +526,9 @@ fn compile(
     // Before the search's first time-conditioned include, an extension answers the same at
     // any time: neither entering its chain nor a move within it needs the clock. Past it,
     // the chain holds for the includes open at `now`, and its moves check they still are.
-    let (order, guard) = if open == UNGUARDED {
+    let (order, guard) = if let Some(order) = known.order.filter(|_| open == UNGUARDED) {
+        (order, None)
+    } else if open == UNGUARDED {
         (engine.index.fixed_order(searched), None)
     } else {
         match engine.index.timed_order(searched, now) {
@@ -511,9 +542,10 @@ fn compile(
         _ => order.iter().position(this)?,
     };
     let earlier = &order[..position];
+    // (By length too: a context's own extensions alone are the start of its order.)
     let facts = chains
         .orders
-        .entry((searched, open))
+        .entry((searched, open, order.len()))
         .or_insert_with(|| OrderFacts::new(plan, order));
     // A caller-ID variant before it could take over any priority for some caller.
     if facts.first_variant < position {
@@ -533,6 +565,10 @@ fn compile(
                 // this priority. For a literal's one number that is one lookup; where numbers
                 // differ, no earlier extension may have the priority at all.
                 let owned = match &literal {
+                    // In its own context, only the context's own extensions are searched
+                    // before it, and literals sort first: literals of other numbers (a
+                    // context merges those that differ in dashes only). No flattening needed.
+                    Some(_) if searched == found.context => true,
                     Some(number) => {
                         engine.index.find(
                             &plan.contexts[searched].name,
@@ -677,9 +713,12 @@ fn same_steps(chains: &Chains, own: usize, first: usize) -> bool {
 
 /// What the caller of [`chain_for`] may know already, sparing a search.
 #[derive(Clone, Copy, Default)]
-struct Known {
+struct Known<'a> {
     /// The extension's position in the search order.
     position: Option<usize>,
+    /// The search order up to the extension at least, for one with no guard: a context's
+    /// own extensions are the start of its order, known without flattening the context.
+    order: Option<&'a [(u32, u32)]>,
     /// The chain of the same segment as reached from the extension's own context, if it was
     /// compiled (`Some(None)`: it is known not to be).
     own: Option<Option<usize>>,

@@ -113,3 +113,49 @@ exten => 20,1,Set(x=twenty)
         assert!(native > 0, "{exten}@{context} ran compiled code");
     }
 }
+
+/// A literal reached through an include moves natively only to the priorities no extension
+/// searched before it answers: `entry`'s `_1X` takes priority 2 of number 10, so after
+/// `inner`'s 10,1 the call goes on in `_1X`, and back in `10` for priority 3, whether the
+/// chains were compiled ahead or once a call ran them twice.
+#[test]
+fn an_includers_pattern_takes_the_priorities_it_has() {
+    const TEXT: &str = "\
+[entry]
+exten => _1X,2,Set(at=entry)
+include => inner
+[inner]
+exten => 10,1,Set(at=inner)
+ same => n,Set(at=inner again)
+ same => n,Set(at=inner, three)
+";
+    // (The checker warns that `_1X` has no priority 1: that is the point.)
+    let (plan, _) = pbxc_dialplan::lower_text(TEXT.as_bytes());
+    let run = |engine: &mut Engine| {
+        let mut call = Call::new(b"entry", b"10", None);
+        let mut trace = Vec::new();
+        engine.run(&mut call, &mut SimulatedChannel::default(), &mut |s| {
+            trace.push(s.to_string())
+        });
+        trace
+    };
+    let expected = run(&mut Engine::new(&plan));
+    assert_eq!(
+        expected,
+        [
+            "entry,10,1,Set(at=inner)",
+            "entry,10,2,Set(at=entry)",
+            // `_1X` has no priority 3.
+            "entry,10,3,Set(at=inner, three)"
+        ]
+    );
+    let mut ahead = Engine::new(&plan);
+    ahead.enable_jit().expect("a JIT");
+    ahead.compile_all();
+    assert_eq!(run(&mut ahead), expected, "compiled ahead");
+    let mut lazy = Engine::new(&plan);
+    lazy.enable_jit().expect("a JIT");
+    for round in 0..4 {
+        assert_eq!(run(&mut lazy), expected, "round {round}");
+    }
+}
