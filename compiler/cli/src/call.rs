@@ -17,6 +17,8 @@ pub struct Request<'a> {
     pub max_steps: Option<u64>,
     /// Run the extensions as native code (`--engine jit`).
     pub jit: bool,
+    /// With `jit`, compile the whole dialplan before the call (`--engine jit-ahead`).
+    pub ahead: bool,
     /// `${SYSTEMNAME}`, `${ASTETCDIR}` and the like (asterisk.conf's, else the defaults).
     pub system: std::sync::Arc<pbx_engine::system::System>,
     /// The AstDB the call reads and writes (`DB(family/key)`), in memory.
@@ -86,6 +88,9 @@ pub fn run(
         engine
             .enable_jit()
             .map_err(|e| std::io::Error::other(format!("no JIT on this machine: {e}")))?;
+        if request.ahead {
+            engine.compile_all();
+        }
     }
     let mut call = Call::new(request.context, request.exten, request.callerid);
     // The channel starts in asterisk.conf's `defaultlanguage`.

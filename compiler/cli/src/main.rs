@@ -150,6 +150,9 @@ enum Engine {
     Interp,
     /// Native control flow (Cranelift); the same answers.
     Jit,
+    /// `jit` with the whole dialplan compiled before the call — every extension as reached
+    /// from every context that reaches it — rather than what the call runs twice over.
+    JitAhead,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -360,7 +363,8 @@ fn main() -> ExitCode {
                     vars: &set,
                     dtmf: dtmf.as_bytes(),
                     max_steps,
-                    jit: matches!(engine, Engine::Jit),
+                    jit: matches!(engine, Engine::Jit | Engine::JitAhead),
+                    ahead: matches!(engine, Engine::JitAhead),
                     system: std::sync::Arc::new(system),
                     database: std::sync::Arc::new(database),
                     cdr: pbxc::call::cdr_settings(&provider, &dir),

@@ -563,6 +563,20 @@ fn call_prints_each_executed_priority_with_its_substituted_data() {
         "jit",
     ]);
     assert_eq!(stdout(&jit), stdout(&o), "{}", stderr(&jit));
+    // And so does it with the whole dialplan compiled before the call.
+    let ahead = pbxc(&[
+        "call",
+        s(dir.path()),
+        "in",
+        "s",
+        "--callerid",
+        "555",
+        "--var",
+        "V=v",
+        "--engine",
+        "jit-ahead",
+    ]);
+    assert_eq!(stdout(&ahead), stdout(&o), "{}", stderr(&ahead));
 }
 
 #[test]
