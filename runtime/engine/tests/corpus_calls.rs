@@ -3,7 +3,8 @@
 //! interpreter's trace, log and variables — traced, and untraced as a PBX runs it (compiled
 //! steps then skip building their data's text). Each call runs three times on one engine, so
 //! that what the first run heated is compiled for the later ones (globals and the random
-//! state carry over between runs, on every engine alike).
+//! state carry over between runs, on every engine alike). A third JIT engine has the whole
+//! dialplan compiled before its first call (`Engine::compile_all`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -117,13 +118,16 @@ fn compare(plan: &Dialplan, tally: &mut Tally) {
     let mut interp = Engine::new(plan);
     let mut jit = Engine::new(plan);
     let mut quiet = Engine::new(plan);
+    let mut ahead = Engine::new(plan);
     jit.enable_jit().expect("a JIT");
     quiet.enable_jit().expect("a JIT");
     quiet.traced = false;
-    for engine in [&mut interp, &mut jit, &mut quiet] {
+    ahead.enable_jit().expect("a JIT");
+    for engine in [&mut interp, &mut jit, &mut quiet, &mut ahead] {
         engine.max_steps = Some(300);
         engine.clock = pbx_engine::Clock::exact(|| 1_704_103_080);
     }
+    ahead.compile_all();
     for context in &plan.contexts {
         for extension in &context.extensions {
             let Some(number) = number_for(&extension.name) else {
@@ -136,6 +140,7 @@ fn compare(plan: &Dialplan, tally: &mut Tally) {
                 assert_eq!(none, 0);
                 let (traced, native_steps) = run(&mut jit, &context.name, &number);
                 let (untraced, _) = run(&mut quiet, &context.name, &number);
+                let (compiled, _) = run(&mut ahead, &context.name, &number);
                 tally.steps += expected.steps;
                 tally.native_steps += native_steps;
                 let untraced_expected = Ran {
@@ -143,7 +148,8 @@ fn compare(plan: &Dialplan, tally: &mut Tally) {
                     ..expected.clone()
                 };
                 for (got, expected, how) in [
-                    (traced, expected, "traced"),
+                    (traced, expected.clone(), "traced"),
+                    (compiled, expected, "compiled ahead"),
                     (untraced, untraced_expected, "untraced"),
                 ] {
                     if got != expected {
