@@ -47,7 +47,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// The id of its first priority: priority index `k` is step `base + k` of the host.
+    /// The id the host gave its first priority; the code of its shape names the others
+    /// relative to it.
     pub fn base(&self) -> u32 {
         self.base
     }

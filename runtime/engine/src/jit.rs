@@ -358,10 +358,9 @@ pub(crate) fn advance(
 
 /// Compiles, ahead of any call, the chain of every segment of every extension as reached
 /// from every context whose search meets it before any time condition (what a call started
-/// in that context would run: a context's own extensions and those of its includes); how
-/// many chains that made and how many segments were not worth or not safe to compile
-/// (caller-ID variants and what a search meets after them). A PBX compiles a segment only
-/// once a call has run it twice over; this is what JIT-ing a whole dialplan at load costs.
+/// in that context would run: a context's own extensions and those of its includes). What
+/// JIT-ing a whole dialplan at load costs; otherwise a segment is compiled once a call has
+/// run it twice over (in a PBX, a thousand times: `Engine::enable_jit_lazily`).
 pub(crate) fn compile_all(engine: &mut Engine) -> CompiledAll {
     let Some(mut chains) = engine.jit.take() else {
         return CompiledAll::default();
