@@ -15,24 +15,26 @@ use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{
     ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step,
 };
 
-/// A chain is `(host, start, base) -> exit code` in Cranelift's `tail` calling convention,
-/// so that a chain can jump into another by a tail call, and into itself at another priority
-/// (a loop that never grows the stack); `base` is the id of its first priority, which the
-/// code of its shape adds to each priority's relative id. Rust calls them only through the
-/// trampoline, in the platform's convention: `(host, chain's code, start, base) -> exit
-/// code`.
-type EnterFn = unsafe extern "C" fn(*mut u8, *const u8, u32, u32) -> u32;
+/// A chain is `(host, start, base, table) -> exit code` in Cranelift's `tail` calling
+/// convention, so that a chain can jump into another by a tail call, and into itself at
+/// another priority (a loop that never grows the stack); `base` is the id of its first
+/// priority, which the code of its shape adds to each priority's relative id, and `table`
+/// the [`Table`] of the [`Jit`] running it (code is shared by every Jit of a [`Compiler`]).
+/// Rust calls them only through the trampoline, in the platform's convention: `(host,
+/// chain's code, start, base, table) -> exit code`.
+type EnterFn = unsafe extern "C" fn(*mut u8, *const u8, u32, u32, *const u8) -> u32;
 
 /// Chains an entry code can name: what its bits above the start leave.
 const ENTRY_CHAINS: u32 = (u32::MAX - ENTRY_BASE + 1) / ENTRY_STARTS;
 
-/// A compiled chain. Its code lives in the [`Jit`] that compiled it, which runs it only
-/// while alive and only if it is its own (`owner`).
+/// A compiled chain. Its code lives in the [`Compiler`] of the [`Jit`] that compiled it, which
+/// runs it only while alive and only if it is its own (`owner`).
 #[derive(Clone, Copy, Debug)]
 pub struct Chain {
     /// The address of its code (not callable from Rust: see [`EnterFn`]), shared with the
@@ -81,26 +83,42 @@ struct Imports {
     pass: FuncId,
 }
 
-/// Owns the executable memory of every chain it compiled, and frees it when dropped
-/// (Cranelift's module alone would leak it: a page or more for every chain compiled).
-pub struct Jit {
-    /// Taken only by `drop`.
+/// The functions compiled for chain shapes, shared by every [`Jit`] made with it
+/// ([`Jit::with`]), on any thread: the shape one call's engine compiled serves the next
+/// call's. Its executable memory is freed when the last clone of it and the last of those
+/// Jits are gone (Cranelift's module alone would leak it: a page or more for every function).
+#[derive(Clone)]
+pub struct Compiler(Arc<Store>);
+
+struct Store {
+    /// Locked while a shape is looked up or compiled.
+    inner: Mutex<Inner>,
+    /// The trampoline into a chain, made with the store and never changed.
+    enter: EnterFn,
+}
+
+struct Inner {
+    /// Taken only by `Store`'s `drop`.
     module: ManuallyDrop<JITModule>,
-    id: u64,
     imports: Imports,
     context: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
-    /// The trampoline into a chain.
-    enter: EnterFn,
-    /// Each chain, by [`Chain::index`].
-    chains: Vec<Slot>,
     /// The code of each shape compiled: a chain's steps with ids relative to its first.
     shapes: HashMap<Vec<Step>, usize>,
-    /// The shape being looked up, kept for the next.
-    shape: Vec<Step>,
     /// Functions declared so far, for their names: a compile that failed after declaring
     /// one leaves its name taken.
     declared: u64,
+}
+
+/// One engine's chains: the code of their shapes (its [`Compiler`]'s) and, per chain, where
+/// its priorities' ids start.
+pub struct Jit {
+    compiler: Compiler,
+    id: u64,
+    /// Each chain, by [`Chain::index`].
+    chains: Vec<Slot>,
+    /// The shape being looked up, kept for the next.
+    shape: Vec<Step>,
     /// Boxed: the generated code reads it at this address.
     table: Box<Table>,
 }
@@ -155,8 +173,8 @@ struct Refs {
     pass: FuncRef,
 }
 
-impl Jit {
-    pub fn new() -> Result<Jit, String> {
+impl Compiler {
+    pub fn new() -> Result<Compiler, String> {
         let mut builder = JITBuilder::with_flags(
             &[
                 // Chains are called through plain function pointers from Rust.
@@ -212,19 +230,63 @@ impl Jit {
         let mut context = module.make_context();
         let mut builder = FunctionBuilderContext::new();
         let enter = trampoline(&mut module, &mut context, &mut builder)?;
-        Ok(Jit {
-            context,
-            module: ManuallyDrop::new(module),
-            id: JITS.fetch_add(1, Ordering::Relaxed),
-            imports,
-            builder,
+        Ok(Compiler(Arc::new(Store {
+            inner: Mutex::new(Inner {
+                context,
+                module: ManuallyDrop::new(module),
+                imports,
+                builder,
+                shapes: HashMap::default(),
+                declared: 0,
+            }),
             enter,
+        })))
+    }
+
+    /// How many functions it compiled for chains: one per shape.
+    pub fn functions(&self) -> usize {
+        self.inner().shapes.len()
+    }
+
+    /// The code of `shape` (steps numbered from 0), compiled now if no chain had it before.
+    fn code_of(&self, shape: &[Step]) -> Result<usize, String> {
+        let mut inner = self.inner();
+        if let Some(&code) = inner.shapes.get(shape) {
+            return Ok(code);
+        }
+        let code = inner.define(shape)?;
+        inner.shapes.insert(shape.to_vec(), code);
+        Ok(code)
+    }
+
+    /// A compile that panicked left nothing half-made that matters (the context is cleared
+    /// before each), so a poisoned lock is taken as it is.
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.0.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Jit {
+    /// A Jit with a compiler of its own.
+    pub fn new() -> Result<Jit, String> {
+        Ok(Jit::with(Compiler::new()?))
+    }
+
+    /// A Jit whose chains take the code of their shapes from `compiler`, compiling there
+    /// only what no Jit of it compiled before.
+    pub fn with(compiler: Compiler) -> Jit {
+        Jit {
+            compiler,
+            id: JITS.fetch_add(1, Ordering::Relaxed),
             chains: Vec::new(),
-            shapes: HashMap::default(),
             shape: Vec::new(),
-            declared: 0,
             table: Box::new(Table { base: 0, len: 0 }),
-        })
+        }
+    }
+
+    /// The compiler its code comes from.
+    pub fn compiler(&self) -> &Compiler {
+        &self.compiler
     }
 
     /// The code that makes the host continue at priority index `start` of `chain`, a chain
@@ -238,9 +300,10 @@ impl Jit {
         fits.then(|| ENTRY_BASE + chain.index * ENTRY_STARTS + start)
     }
 
-    /// How many functions Cranelift compiled for the chains so far: one per shape.
+    /// How many functions its compiler compiled, for its chains and those of the other
+    /// Jits it serves: one per shape.
     pub fn functions(&self) -> usize {
-        self.shapes.len()
+        self.compiler.functions()
     }
 
     /// Compiles a chain whose priority index `k` is `steps[k]`, or reuses the code of a
@@ -271,12 +334,7 @@ impl Jit {
         let mut shape = std::mem::take(&mut self.shape);
         shape.clear();
         shape.extend(steps.iter().map(|s| s.with_id(s.id().wrapping_sub(base))));
-        let code = match self.shapes.get(shape.as_slice()) {
-            Some(&code) => Ok(code),
-            None => self.define(&shape).inspect(|&code| {
-                self.shapes.insert(shape.clone(), code);
-            }),
-        };
+        let code = self.compiler.code_of(&shape);
         self.shape = shape;
         let code = code?;
         self.chains.push(Slot { code, base });
@@ -295,6 +353,31 @@ impl Jit {
         })
     }
 
+    /// Runs `chain` from priority index `start` until it leaves, through whatever other
+    /// chains of this Jit it enters; returns the exit code. A chain of another `Jit`, or a
+    /// start past its end, runs nothing and returns 0.
+    pub fn run(&self, chain: Chain, host: &mut dyn Host, start: u32) -> u32 {
+        // Another Jit's chain may point into memory already freed.
+        if chain.owner != self.id || start >= chain.len {
+            return 0;
+        }
+        let mut host: &mut dyn Host = host;
+        let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
+        // SAFETY: `chain` is one of this Jit's chains (checked above: another's code may be
+        // freed), so `chain.code` is finalized code with the chain signature, mapped while
+        // `self` lives, which this borrow guarantees for the whole run; `start` is within
+        // it. `pointer` is what the host entry points expect (see `host`): it points at
+        // `host`, which outlives the call. `chain.base` is the base its shape's code was
+        // made to run with: any u32 is a valid argument. The table is this Jit's, boxed, and
+        // lives as long as `self`; the code only reads it.
+        let table = std::ptr::from_ref::<Table>(&*self.table).cast::<u8>();
+        unsafe {
+            (self.compiler.0.enter)(pointer, chain.code as *const u8, start, chain.base, table)
+        }
+    }
+}
+
+impl Inner {
     /// Compiles the function of a shape (steps numbered from 0); its code's address.
     fn define(&mut self, steps: &[Step]) -> Result<usize, String> {
         let ptr = self.module.target_config().pointer_type();
@@ -312,8 +395,6 @@ impl Jit {
             let exits = Exits {
                 itself: self.module.declare_func_in_func(id, b.func),
                 chain: b.import_signature(sig),
-                // The table itself, on the heap: it stays where it is when the Jit moves.
-                table: std::ptr::from_ref::<Table>(&*self.table) as usize,
                 pointer: ptr,
             };
             let refs = Refs {
@@ -339,25 +420,6 @@ impl Jit {
             .map_err(|e| e.to_string())?;
         Ok(self.module.get_finalized_function(id) as usize)
     }
-
-    /// Runs `chain` from priority index `start` until it leaves, through whatever other
-    /// chains of this Jit it enters; returns the exit code. A chain of another `Jit`, or a
-    /// start past its end, runs nothing and returns 0.
-    pub fn run(&self, chain: Chain, host: &mut dyn Host, start: u32) -> u32 {
-        // Another Jit's chain may point into memory already freed.
-        if chain.owner != self.id || start >= chain.len {
-            return 0;
-        }
-        let mut host: &mut dyn Host = host;
-        let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
-        // SAFETY: `chain` is one of this Jit's chains (checked above: another's code may be
-        // freed), so `chain.code` is finalized code with the chain signature, mapped while
-        // `self` lives, which this borrow guarantees for the whole run; `start` is within
-        // it. `pointer` is what the host entry points expect (see `host`): it points at
-        // `host`, which outlives the call. `chain.base` is the base its shape's code was
-        // made to run with: any u32 is a valid argument.
-        unsafe { (self.enter)(pointer, chain.code as *const u8, start, chain.base) }
-    }
 }
 
 /// The signature of every chain (see [`EnterFn`]).
@@ -368,6 +430,8 @@ fn chain_signature(module: &JITModule) -> Signature {
         .push(AbiParam::new(module.target_config().pointer_type()));
     sig.params.push(AbiParam::new(types::I32));
     sig.params.push(AbiParam::new(types::I32));
+    sig.params
+        .push(AbiParam::new(module.target_config().pointer_type()));
     sig.returns.push(AbiParam::new(types::I32));
     sig
 }
@@ -384,6 +448,7 @@ fn trampoline(
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(types::I32));
     sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(ptr));
     sig.returns.push(AbiParam::new(types::I32));
     let id = module
         .declare_function("enter", Linkage::Local, &sig)
@@ -395,11 +460,13 @@ fn trampoline(
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let [host, code, start, base] = b.block_params(entry) else {
-            unreachable!("the signature has four parameters")
+        let [host, code, start, base, table] = b.block_params(entry) else {
+            unreachable!("the signature has five parameters")
         };
-        let (host, code, start, base) = (*host, *code, *start, *base);
-        let call = b.ins().call_indirect(chain, code, &[host, start, base]);
+        let (host, code, start, base, table) = (*host, *code, *start, *base, *table);
+        let call = b
+            .ins()
+            .call_indirect(chain, code, &[host, start, base, table]);
         let result = b.inst_results(call)[0];
         b.ins().return_(&[result]);
         b.seal_all_blocks();
@@ -411,21 +478,23 @@ fn trampoline(
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let address = module.get_finalized_function(id);
     // SAFETY: `address` is the finalized code of the function just defined with the
-    // signature `(pointer, pointer, i32, i32) -> i32` in the platform's default calling
-    // convention, which is what `EnterFn` is on the host. Its memory stays mapped as long
-    // as `module` lives, which is as long as the `Jit` that keeps this pointer; it is
-    // called only by `Jit::run`, with the code of one of that Jit's own chains, which has
-    // the signature the trampoline calls it with.
+    // signature `(pointer, pointer, i32, i32, pointer) -> i32` in the platform's default
+    // calling convention, which is what `EnterFn` is on the host. Its memory stays mapped as
+    // long as `module` lives, which is as long as the `Store` that keeps this pointer; it is
+    // called only by `Jit::run` of a Jit holding that store, with the code of one of that
+    // Jit's own chains, which has the signature the trampoline calls it with.
     Ok(unsafe { std::mem::transmute::<*const u8, EnterFn>(address) })
 }
 
-impl Drop for Jit {
+impl Drop for Store {
     fn drop(&mut self) {
-        // SAFETY: `drop` runs once, and nothing uses `self.module` after it.
-        let module = unsafe { ManuallyDrop::take(&mut self.module) };
-        // SAFETY: the memory freed holds only this Jit's chains, and their code is reached
-        // only through `Jit::run` on this very Jit (it checks `Chain::owner`), which cannot
-        // be called any more. No chain is running: `run` borrows `self`.
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        // SAFETY: `drop` runs once, and nothing uses `inner.module` after it.
+        let module = unsafe { ManuallyDrop::take(&mut inner.module) };
+        // SAFETY: the memory freed holds the trampoline and the functions of this store's
+        // shapes. Code is run only through `Jit::run`, and every Jit holds a clone of the
+        // `Arc` this store is in: the store is dropped only once no Jit exists, so no chain
+        // is running and none can run again.
         unsafe { module.free_memory() };
     }
 }
@@ -436,8 +505,6 @@ struct Exits {
     itself: FuncRef,
     /// The signature of every chain.
     chain: SigRef,
-    /// The address of the [`Jit::table`].
-    table: usize,
     pointer: types::Type,
 }
 
@@ -463,6 +530,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
     let host = b.block_params(entry)[0];
     let start = b.block_params(entry)[1];
     let base = b.block_params(entry)[2];
+    let table = b.block_params(entry)[3];
     let out_of_range = b.create_block();
     let mut switch = Switch::new();
     for (k, block) in blocks.iter().enumerate() {
@@ -507,7 +575,14 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
 
     b.switch_to_block(exit);
     let code = b.block_params(exit)[0];
-    exit_to(b, exits, host, base, code, steps.len() as u32, leave);
+    exit_to(
+        b,
+        exits,
+        [host, base, table],
+        code,
+        steps.len() as u32,
+        leave,
+    );
 
     b.switch_to_block(leave);
     let code = b.block_params(leave)[0];
@@ -521,8 +596,7 @@ fn build(b: &mut FunctionBuilder, refs: Refs, exits: &Exits, steps: &[Step]) {
 fn exit_to(
     b: &mut FunctionBuilder,
     exits: &Exits,
-    host: Value,
-    base: Value,
+    [host, base, table]: [Value; 3],
     code: Value,
     len: u32,
     leave: Block,
@@ -536,7 +610,8 @@ fn exit_to(
     let not_local = b.create_block();
     b.ins().brif(is_local, again, &[], not_local, &[]);
     b.switch_to_block(again);
-    b.ins().return_call(exits.itself, &[host, local, base]);
+    b.ins()
+        .return_call(exits.itself, &[host, local, base, table]);
 
     b.switch_to_block(not_local);
     let is_entry = b.ins().icmp_imm_u(
@@ -553,8 +628,7 @@ fn exit_to(
         .ins()
         .ushr_imm_u(relative, i64::from(ENTRY_STARTS.trailing_zeros()));
     let index = b.ins().uextend(ptr, index);
-    // The table as of now: chains compiled after this one are in it too.
-    let table = b.ins().iconst(ptr, exits.table as i64);
+    // The running Jit's table as of now: chains compiled after this one are in it too.
     // The table is always there and aligned.
     let flags = MemFlagsData::trusted();
     let len = b
@@ -581,7 +655,7 @@ fn exit_to(
         std::mem::offset_of!(Slot, base) as i32,
     );
     b.ins()
-        .return_call_indirect(exits.chain, callee, &[host, start, callee_base]);
+        .return_call_indirect(exits.chain, callee, &[host, start, callee_base, table]);
 }
 
 /// Where a step's jump is expected to land in its chain, if it jumps.

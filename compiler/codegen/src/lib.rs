@@ -30,7 +30,7 @@
 
 mod jit;
 
-pub use jit::{Chain, Jit};
+pub use jit::{Chain, Compiler, Jit};
 
 /// What the generated code asks of the runtime. `id` is the number the runtime gave the
 /// priority when it built the chain.

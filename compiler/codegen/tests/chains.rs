@@ -2,8 +2,8 @@
 //! codes, and survive any start index.
 
 use pbxc_codegen::{
-    ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, Jit, NOT_SMALL, Op, Operand, SMALL, SMALL_FACTOR,
-    Step, local,
+    Compiler, ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, Jit, NOT_SMALL, Op, Operand, SMALL,
+    SMALL_FACTOR, Step, local,
 };
 
 /// Answers each step from a script: `(expected step id, answer)`.
@@ -512,4 +512,69 @@ fn passes_run_through_the_hosts_pass() {
         taken: Some(3),
     };
     assert!(jit.compile(&[outside]).is_err());
+}
+
+/// Jits made with one compiler share the functions of their shapes, on any thread, and
+/// each runs its own chains with its own ids; the code outlives any one of them.
+#[test]
+fn jits_of_one_compiler_share_their_shapes_code() {
+    fn shared<T: Send + Sync + Clone>(_: &T) {}
+    let compiler = Compiler::new().unwrap();
+    shared(&compiler);
+    let mut first = Jit::with(compiler.clone());
+    let a = first.compile(&calls([10, 11])).unwrap();
+    assert_eq!(compiler.functions(), 1);
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let compiler = compiler.clone();
+            std::thread::spawn(move || {
+                let mut jit = Jit::with(compiler);
+                let base = 100 * (t + 1);
+                let chain = jit.compile(&calls([base, base + 1])).unwrap();
+                let other = jit
+                    .compile(&[Step::Pass {
+                        id: base + 50,
+                        taken: None,
+                    }])
+                    .unwrap();
+                let into_other = jit.entry(other, 0).unwrap();
+                let host = Script::answering([(base, local(1)), (base + 1, into_other)]);
+                /// The script, and every pass ends the run with 9.
+                struct Passing(Script);
+                impl Host for Passing {
+                    fn step(&mut self, id: u32) -> u32 {
+                        self.0.step(id)
+                    }
+                    fn operand(&mut self, _: u32, _: u32) -> i64 {
+                        unreachable!()
+                    }
+                    fn pass(&mut self, id: u32) -> u32 {
+                        self.0.seen.push(id);
+                        9
+                    }
+                    fn set(&mut self, _: u32, _: i64) -> u32 {
+                        unreachable!()
+                    }
+                    fn branch(&mut self, _: u32, _: i64) -> u32 {
+                        unreachable!()
+                    }
+                }
+                let mut host = Passing(host);
+                assert_eq!(jit.run(chain, &mut host, 0), 9);
+                host.0.seen
+            })
+        })
+        .collect();
+    for (t, thread) in threads.into_iter().enumerate() {
+        let base = 100 * (t as u32 + 1);
+        assert_eq!(thread.join().unwrap(), [base, base + 1, base + 50]);
+    }
+    // Two shapes in all, whichever thread compiled them first.
+    assert_eq!(compiler.functions(), 2);
+    assert_eq!(first.functions(), 2);
+    // The Jits of the threads are gone; the code they shared still runs here, and after the
+    // compiler's handle is dropped too.
+    drop(compiler);
+    let mut host = Script::answering([(10, local(1)), (11, 3)]);
+    assert_eq!(first.run(a, &mut host, 0), 3);
 }

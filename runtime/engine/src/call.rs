@@ -330,6 +330,13 @@ impl<'p> Engine<'p> {
         self.jit = Some(Box::new(crate::jit::Chains::lazy(patience)));
     }
 
+    /// [`Engine::enable_jit_lazily`] with the compiled functions shared: a chain whose shape
+    /// `compiler` compiled for another engine (a PBX's earlier or concurrent call) takes that
+    /// code rather than compiling it again, which costs Cranelift about 120 µs a function.
+    pub fn enable_jit_sharing(&mut self, patience: u32, compiler: crate::JitCompiler) {
+        self.jit = Some(Box::new(crate::jit::Chains::sharing(patience, compiler)));
+    }
+
     /// `ast_random()`: 0 ..= 2^31 - 1 (xorshift64*).
     pub(crate) fn random(&mut self) -> u32 {
         self.rng ^= self.rng >> 12;

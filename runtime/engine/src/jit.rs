@@ -156,9 +156,11 @@ enum Segment {
 /// The chains compiled so far, by [`SegmentKey`].
 pub(crate) struct Chains {
     /// The code generator, made when the first chain is compiled (most calls never run
-    /// anything twice, and a code generator costs memory). Boxed: `Jit` itself is tens of
-    /// kilobytes, which every call would carry even while it is `None`.
+    /// anything twice, and a code generator of its own costs memory).
     jit: Option<Box<Jit>>,
+    /// The compiler whose functions the code generator shares with other engines' (a PBX's
+    /// calls), if any: a shape compiled for one call is not compiled again for the next.
+    compiler: Option<pbxc_codegen::Compiler>,
     compiled: Vec<Compiled>,
     /// What each segment is: still warming up, or compiled (or found not worth compiling).
     /// One map, so a step costs one lookup.
@@ -205,12 +207,21 @@ impl Chains {
         Ok(chains)
     }
 
+    /// [`Chains::lazy`] whose code generator takes its functions from `compiler`.
+    pub(crate) fn sharing(patience: u32, compiler: pbxc_codegen::Compiler) -> Chains {
+        Chains {
+            compiler: Some(compiler),
+            ..Chains::lazy(patience)
+        }
+    }
+
     /// Chains whose code generator is made on first use (if it cannot be, everything stays
     /// interpreted), compiling a segment once it has run `patience` times its length.
     pub(crate) fn lazy(patience: u32) -> Chains {
         Chains {
             patience: patience.max(1),
             jit: None,
+            compiler: None,
             compiled: Vec::new(),
             segments: HashMap::default(),
             counting: None,
@@ -651,7 +662,13 @@ fn compile(
     }
     let chain = match chains.jit.as_mut() {
         Some(jit) => jit.compile(&code),
-        None => Jit::new().and_then(|jit| chains.jit.insert(Box::new(jit)).compile(&code)),
+        None => {
+            let jit = match &chains.compiler {
+                Some(compiler) => Ok(Jit::with(compiler.clone())),
+                None => Jit::new(),
+            };
+            jit.and_then(|jit| chains.jit.insert(Box::new(jit)).compile(&code))
+        }
     };
     chains.code = code;
     let Ok(chain) = chain else {

@@ -39,4 +39,6 @@ pub use clock::{Clock, system_time};
 pub use jit::CompiledAll;
 pub use native::{Share, native_share};
 pub use pbx_astdb::AstDb;
+/// The compiled functions of chain shapes, shared by engines ([`Engine::enable_jit_sharing`]).
+pub use pbxc_codegen::Compiler as JitCompiler;
 pub use pbxc_dialplan::route_index::RouteIndex;

@@ -210,8 +210,10 @@ pub struct Pbx {
     pub(crate) tokio: tokio::runtime::Runtime,
     pub(crate) local_sequence: AtomicUsize,
     pub(crate) started: Instant,
-    /// Calls run hot extensions as native code.
-    jit: bool,
+    /// Calls run hot extensions as native code, every call taking the functions compiled
+    /// for its chains from this one compiler, so that a loop's code is compiled once for all
+    /// the calls that run it (`None`: interpreted only, or no code generator here).
+    jit: Option<pbx_engine::JitCompiler>,
     /// See [`Options::keep_traces`].
     pub(crate) keep_traces: bool,
     /// See [`Options::clock`].
@@ -223,8 +225,9 @@ pub struct Pbx {
 }
 
 /// How many times over a call runs a stretch of priorities before it is compiled: a
-/// computing loop gets there within a millisecond, a call waiting on prompts never does (a
-/// per-call compile costs ~7 ms and ~75 KB, which 5,000 Playback loops cannot afford).
+/// computing loop gets there within a millisecond, a call waiting on prompts never does
+/// (each call keeps its own chains, whose bookkeeping 5,000 Playback loops need not carry;
+/// the functions of their shapes are compiled once for all calls).
 const JIT_PATIENCE: u32 = 1000;
 
 /// A call thread's stack: the engine's recursion is bounded (substitution depth, Gosub
@@ -310,7 +313,14 @@ impl Pbx {
             tokio,
             local_sequence: AtomicUsize::new(0),
             started: Instant::now(),
-            jit: options.jit,
+            jit: options
+                .jit
+                .then(|| {
+                    pbx_engine::JitCompiler::new()
+                        .inspect_err(|e| tracing::warn!("No native code on this machine: {e}"))
+                        .ok()
+                })
+                .flatten(),
             keep_traces: options.keep_traces,
             clock: options.clock,
             system: options.system,
@@ -324,6 +334,12 @@ impl Pbx {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// How many functions the calls' native code has needed so far, compiled once for
+    /// all of them (`None` when calls are interpreted).
+    pub fn jit_functions(&self) -> Option<usize> {
+        self.jit.as_ref().map(pbx_engine::JitCompiler::functions)
     }
 
     pub fn generation(&self) -> u64 {
@@ -645,8 +661,8 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.share_database(pbx.database.clone());
                 engine.share_groups(pbx.groups.clone());
                 engine.modules = Some(loaded_modules(pbx));
-                if pbx.jit {
-                    engine.enable_jit_lazily(JIT_PATIENCE);
+                if let Some(compiler) = &pbx.jit {
+                    engine.enable_jit_sharing(JIT_PATIENCE, compiler.clone());
                 }
                 if let Some((app, data)) = &application {
                     // `channel originate … application App data`: that application alone.

@@ -653,6 +653,27 @@ fn the_jit_and_the_interpreter_give_a_looping_call_the_same_trace() {
     assert_eq!(interpreted, compiled);
 }
 
+/// Every call takes the native code of its loops from the PBX's one compiler: the first call
+/// of a loop compiles its shapes, the next compiles nothing and runs the same.
+#[test]
+fn calls_share_the_code_compiled_for_their_loops() {
+    let dialplan = "[in]\nexten => s,1,Set(i=0)\n same => n(top),Set(i=$[${i}+1])\n\
+                    same => n,GotoIf($[${i}<4000]?top)\n same => n,NoOp(done ${i})\n";
+    let f = common::fixture_with("jit-shared", dialplan, |o| o.jit = true);
+    assert_eq!(f.pbx.jit_functions(), Some(0));
+    let (first, _) = f.call("in", "s", Script::default());
+    f.settle();
+    let compiled = f.pbx.jit_functions().unwrap();
+    assert!(compiled > 0, "the loop was compiled");
+    let (second, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(second.trace(), first.trace());
+    assert_eq!(second.trace().last().unwrap(), "in,s,4,NoOp(done 4000)");
+    assert_eq!(f.pbx.jit_functions(), Some(compiled));
+    let interpreted = common::fixture_with("jit-shared-off", dialplan, |o| o.jit = false);
+    assert_eq!(interpreted.pbx.jit_functions(), None);
+}
+
 /// A driver module as SIP or the sound card will register theirs: `Fake/x` channels that
 /// answer at once (made by the test channel's driver under another name).
 struct FakeDriver;
