@@ -4,7 +4,12 @@
 //! show channels` and the CDR engine's snapshot (`pbx_exec` publishes one as each
 //! application starts) — with CDRs on and off, on the JIT and the interpreter.
 //!
-//! `cargo bench -p pbx --bench loop -- [TURNS] [ROUNDS]` (default 200,000 turns, 3 rounds).
+//! Then many shorter calls of the same loop on one PBX, one after the other: the first call's
+//! native code is compiled for the loop's shapes, and the later calls take it from the PBX's
+//! compiler rather than compiling their own.
+//!
+//! `cargo bench -p pbx --bench loop -- [TURNS] [ROUNDS] [CALLS] [CALL_TURNS]` (default 200,000
+//! turns, 3 rounds; 200 calls of 5,000 turns).
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +39,47 @@ fn run(dir: &std::path::Path, cdr: bool, jit: bool, turns: u64) -> Duration {
         "the call did not end"
     );
     start.elapsed()
+}
+
+/// `calls` calls of `turns` turns, one after the other on one PBX: the first call's time and
+/// the median of the others'.
+fn calls_on_one_pbx(
+    dir: &std::path::Path,
+    jit: bool,
+    turns: u64,
+    calls: u64,
+) -> (Duration, Duration) {
+    let mut options = Options::for_source(Source::Dir(dir.to_path_buf()));
+    options.cdr = false;
+    options.jit = jit;
+    let pbx = Pbx::start(options).unwrap();
+    let mut times: Vec<Duration> = (0..calls)
+        .map(|k| {
+            let start = Instant::now();
+            pbx::scripted::place(
+                &pbx,
+                Caller {
+                    name: format!("Test/loop{k}"),
+                    caller_number: Some("100".into()),
+                    caller_name: None,
+                    script: Script::default(),
+                },
+                Start::at("loop", &turns.to_string()),
+            )
+            .unwrap();
+            assert!(
+                pbx.wait_idle(Duration::from_secs(600)),
+                "the call did not end"
+            );
+            start.elapsed()
+        })
+        .collect();
+    let first = times.remove(0);
+    times.sort();
+    (
+        first,
+        times.get(times.len() / 2).copied().unwrap_or_default(),
+    )
 }
 
 fn main() {
@@ -70,6 +116,22 @@ fn main() {
                 rates.join(", ")
             );
         }
+    }
+    let calls = args.get(2).copied().unwrap_or(200).max(2);
+    let call_turns = args.get(3).copied().unwrap_or(5_000);
+    println!("pbx, {calls} calls of {call_turns} turns one after the other, CDR off");
+    for (name, jit) in [("jit", true), ("interpreter", false)] {
+        let runs: Vec<String> = (0..rounds)
+            .map(|_| {
+                let (first, median) = calls_on_one_pbx(&dir, jit, call_turns, calls);
+                format!(
+                    "first {:.0} µs, then {:.0} µs",
+                    first.as_secs_f64() * 1e6,
+                    median.as_secs_f64() * 1e6
+                )
+            })
+            .collect();
+        println!("  {name:12}: {}", runs.join("; "));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
