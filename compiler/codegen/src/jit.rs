@@ -15,7 +15,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::{
     ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step,
@@ -87,14 +87,20 @@ struct Imports {
 /// ([`Jit::with`]), on any thread: the shape one call's engine compiled serves the next
 /// call's. Its executable memory is freed when the last clone of it and the last of those
 /// Jits are gone (Cranelift's module alone would leak it: a page or more for every function).
+///
+/// One thread may compile while others run code: the module writes each new function into
+/// pages of its own and makes only those executable (cranelift-jit's `Memory` starts fresh
+/// pages after every finalization), so code already handed out is never written again; and a
+/// function's address is published, in the map of shapes, under the lock it was made under.
 #[derive(Clone)]
 pub struct Compiler(Arc<Store>);
 
 struct Store {
-    /// Locked while a shape is looked up or compiled.
-    inner: Mutex<Inner>,
-    /// The trampoline into a chain, made with the store and never changed.
-    enter: EnterFn,
+    /// Locked while a shape is looked up or compiled; `None` until the first compile of a
+    /// [`Compiler::lazy`] one.
+    inner: Mutex<Option<Inner>>,
+    /// The trampoline into a chain, made with the module and never changed.
+    enter: OnceLock<EnterFn>,
 }
 
 struct Inner {
@@ -174,7 +180,39 @@ struct Refs {
 }
 
 impl Compiler {
+    /// A compiler with its code generator made now: fails when this machine has none.
     pub fn new() -> Result<Compiler, String> {
+        let compiler = Compiler::lazy();
+        compiler.ready(&mut compiler.inner())?;
+        Ok(compiler)
+    }
+
+    /// A compiler whose code generator is made when it first compiles (a PBX makes one for
+    /// each dialplan it loads, and most never compile anything). Where this machine has no
+    /// code generator, every compile fails.
+    pub fn lazy() -> Compiler {
+        Compiler(Arc::new(Store {
+            inner: Mutex::new(None),
+            enter: OnceLock::new(),
+        }))
+    }
+
+    /// The code generator, made now if it was not.
+    fn ready<'a>(&self, inner: &'a mut Option<Inner>) -> Result<&'a mut Inner, String> {
+        if inner.is_none() {
+            let (made, enter) = Inner::new()?;
+            // Set once: the module is made once, under the lock.
+            let _ = self.0.enter.set(enter);
+            *inner = Some(made);
+        }
+        inner
+            .as_mut()
+            .ok_or_else(|| "no code generator".to_string())
+    }
+}
+
+impl Inner {
+    fn new() -> Result<(Inner, EnterFn), String> {
         let mut builder = JITBuilder::with_flags(
             &[
                 // Chains are called through plain function pointers from Rust.
@@ -230,27 +268,28 @@ impl Compiler {
         let mut context = module.make_context();
         let mut builder = FunctionBuilderContext::new();
         let enter = trampoline(&mut module, &mut context, &mut builder)?;
-        Ok(Compiler(Arc::new(Store {
-            inner: Mutex::new(Inner {
-                context,
-                module: ManuallyDrop::new(module),
-                imports,
-                builder,
-                shapes: HashMap::default(),
-                declared: 0,
-            }),
-            enter,
-        })))
+        let inner = Inner {
+            context,
+            module: ManuallyDrop::new(module),
+            imports,
+            builder,
+            shapes: HashMap::default(),
+            declared: 0,
+        };
+        Ok((inner, enter))
     }
+}
 
+impl Compiler {
     /// How many functions it compiled for chains: one per shape.
     pub fn functions(&self) -> usize {
-        self.inner().shapes.len()
+        self.inner().as_ref().map_or(0, |inner| inner.shapes.len())
     }
 
     /// The code of `shape` (steps numbered from 0), compiled now if no chain had it before.
     fn code_of(&self, shape: &[Step]) -> Result<usize, String> {
-        let mut inner = self.inner();
+        let mut guard = self.inner();
+        let inner = self.ready(&mut guard)?;
         if let Some(&code) = inner.shapes.get(shape) {
             return Ok(code);
         }
@@ -261,7 +300,7 @@ impl Compiler {
 
     /// A compile that panicked left nothing half-made that matters (the context is cleared
     /// before each), so a poisoned lock is taken as it is.
-    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn inner(&self) -> std::sync::MutexGuard<'_, Option<Inner>> {
         self.0.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -361,19 +400,22 @@ impl Jit {
         if chain.owner != self.id || start >= chain.len {
             return 0;
         }
+        // The trampoline is made with the module, before any chain: a chain of this Jit
+        // implies it.
+        let Some(enter) = self.compiler.0.enter.get() else {
+            return 0;
+        };
         let mut host: &mut dyn Host = host;
         let pointer = (&mut host as *mut &mut dyn Host).cast::<u8>();
+        let table = std::ptr::from_ref::<Table>(&*self.table).cast::<u8>();
         // SAFETY: `chain` is one of this Jit's chains (checked above: another's code may be
         // freed), so `chain.code` is finalized code with the chain signature, mapped while
-        // `self` lives, which this borrow guarantees for the whole run; `start` is within
-        // it. `pointer` is what the host entry points expect (see `host`): it points at
-        // `host`, which outlives the call. `chain.base` is the base its shape's code was
-        // made to run with: any u32 is a valid argument. The table is this Jit's, boxed, and
-        // lives as long as `self`; the code only reads it.
-        let table = std::ptr::from_ref::<Table>(&*self.table).cast::<u8>();
-        unsafe {
-            (self.compiler.0.enter)(pointer, chain.code as *const u8, start, chain.base, table)
-        }
+        // its compiler's store lives, which `self` keeps alive for the whole run (this
+        // borrow); `start` is within it. `pointer` is what the host entry points expect (see
+        // `host`): it points at `host`, which outlives the call. `chain.base` is the base its
+        // shape's code was made to run with: any u32 is a valid argument. `table` is this
+        // Jit's, boxed, alive as long as `self`, and only read by the code.
+        unsafe { enter(pointer, chain.code as *const u8, start, chain.base, table) }
     }
 }
 
@@ -488,7 +530,9 @@ fn trampoline(
 
 impl Drop for Store {
     fn drop(&mut self) {
-        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let Some(inner) = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner) else {
+            return;
+        };
         // SAFETY: `drop` runs once, and nothing uses `inner.module` after it.
         let module = unsafe { ManuallyDrop::take(&mut inner.module) };
         // SAFETY: the memory freed holds the trampoline and the functions of this store's

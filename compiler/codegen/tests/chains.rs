@@ -577,4 +577,13 @@ fn jits_of_one_compiler_share_their_shapes_code() {
     drop(compiler);
     let mut host = Script::answering([(10, local(1)), (11, 3)]);
     assert_eq!(first.run(a, &mut host, 0), 3);
+
+    // A lazy compiler makes its code generator at its first compile.
+    let lazy = Compiler::lazy();
+    assert_eq!(lazy.functions(), 0);
+    let mut jit = Jit::with(lazy.clone());
+    let chain = jit.compile(&calls([1])).unwrap();
+    assert_eq!(lazy.functions(), 1);
+    let mut host = Script::answering([(1, 4)]);
+    assert_eq!(jit.run(chain, &mut host, 0), 4);
 }

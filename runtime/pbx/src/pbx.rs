@@ -210,10 +210,9 @@ pub struct Pbx {
     pub(crate) tokio: tokio::runtime::Runtime,
     pub(crate) local_sequence: AtomicUsize,
     pub(crate) started: Instant,
-    /// Calls run hot extensions as native code, every call taking the functions compiled
-    /// for its chains from this one compiler, so that a loop's code is compiled once for all
-    /// the calls that run it (`None`: interpreted only, or no code generator here).
-    jit: Option<pbx_engine::JitCompiler>,
+    /// Calls run hot extensions as native code, taking the functions compiled for their
+    /// chains from their dialplan's compiler ([`Program::jit`]).
+    jit: bool,
     /// See [`Options::keep_traces`].
     pub(crate) keep_traces: bool,
     /// See [`Options::clock`].
@@ -313,14 +312,7 @@ impl Pbx {
             tokio,
             local_sequence: AtomicUsize::new(0),
             started: Instant::now(),
-            jit: options
-                .jit
-                .then(|| {
-                    pbx_engine::JitCompiler::new()
-                        .inspect_err(|e| tracing::warn!("No native code on this machine: {e}"))
-                        .ok()
-                })
-                .flatten(),
+            jit: options.jit,
             keep_traces: options.keep_traces,
             clock: options.clock,
             system: options.system,
@@ -336,10 +328,10 @@ impl Pbx {
             .clone()
     }
 
-    /// How many functions the calls' native code has needed so far, compiled once for
-    /// all of them (`None` when calls are interpreted).
+    /// How many functions the native code of the current dialplan's calls has needed so
+    /// far, compiled once for all of them (`None` when calls are interpreted).
     pub fn jit_functions(&self) -> Option<usize> {
-        self.jit.as_ref().map(pbx_engine::JitCompiler::functions)
+        self.jit.then(|| self.program().jit.functions())
     }
 
     pub fn generation(&self) -> u64 {
@@ -661,8 +653,8 @@ fn run_call(pbx: &Arc<Pbx>, chan: &Arc<Channel>, start: Start) {
                 engine.share_database(pbx.database.clone());
                 engine.share_groups(pbx.groups.clone());
                 engine.modules = Some(loaded_modules(pbx));
-                if let Some(compiler) = &pbx.jit {
-                    engine.enable_jit_sharing(JIT_PATIENCE, compiler.clone());
+                if pbx.jit {
+                    engine.enable_jit_sharing(JIT_PATIENCE, program.jit.clone());
                 }
                 if let Some((app, data)) = &application {
                     // `channel originate … application App data`: that application alone.

@@ -27,6 +27,10 @@ pub struct Program {
     /// voicemail.conf's mailboxes, and the spool their messages go to once the PBX has
     /// said where ([`Program::with_spool`]).
     pub voicemail: Arc<pbx_voicemail::Voicemail>,
+    /// The functions compiled for the native code of its calls' loops, each compiled once
+    /// for all of them; the code generator is made when a call first needs it, and freed
+    /// with the dialplan once its last call is over.
+    pub jit: pbx_engine::JitCompiler,
 }
 
 impl Program {
@@ -193,6 +197,7 @@ impl Source {
         Ok(Program {
             cell: Cell::new(built.dialplan, |plan| RouteIndex::new(plan)),
             moh_classes,
+            jit: pbx_engine::JitCompiler::lazy(),
             voicemail: Arc::new(pbx_voicemail::Voicemail {
                 config,
                 spool: None,

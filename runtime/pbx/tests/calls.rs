@@ -653,8 +653,8 @@ fn the_jit_and_the_interpreter_give_a_looping_call_the_same_trace() {
     assert_eq!(interpreted, compiled);
 }
 
-/// Every call takes the native code of its loops from the PBX's one compiler: the first call
-/// of a loop compiles its shapes, the next compiles nothing and runs the same.
+/// Every call takes the native code of its loops from its dialplan's one compiler: the first
+/// call of a loop compiles its shapes, the next compiles nothing and runs the same.
 #[test]
 fn calls_share_the_code_compiled_for_their_loops() {
     let dialplan = "[in]\nexten => s,1,Set(i=0)\n same => n(top),Set(i=$[${i}+1])\n\
@@ -669,6 +669,14 @@ fn calls_share_the_code_compiled_for_their_loops() {
     f.settle();
     assert_eq!(second.trace(), first.trace());
     assert_eq!(second.trace().last().unwrap(), "in,s,4,NoOp(done 4000)");
+    assert_eq!(f.pbx.jit_functions(), Some(compiled));
+    // A reload's dialplan starts a compiler of its own (the old one's code goes with the
+    // old dialplan's last call).
+    f.pbx.reload().unwrap();
+    assert_eq!(f.pbx.jit_functions(), Some(0));
+    let (third, _) = f.call("in", "s", Script::default());
+    f.settle();
+    assert_eq!(third.trace(), first.trace());
     assert_eq!(f.pbx.jit_functions(), Some(compiled));
     let interpreted = common::fixture_with("jit-shared-off", dialplan, |o| o.jit = false);
     assert_eq!(interpreted.pbx.jit_functions(), None);
