@@ -223,11 +223,14 @@ pub struct Pbx {
     music: Mutex<std::collections::HashMap<PathBuf, Vec<Arc<pbx_media::sound::Sound>>>>,
 }
 
-/// How many times over a call runs a stretch of priorities before it is compiled: a
-/// computing loop gets there within a millisecond, a call waiting on prompts never does
-/// (each call keeps its own chains, whose bookkeeping 5,000 Playback loops need not carry;
-/// the functions of their shapes are compiled once for all calls).
-const JIT_PATIENCE: u32 = 1000;
+/// How many times over a call runs a stretch of priorities before it is compiled. Compiling
+/// costs a call only its chains' bookkeeping (a couple of hundred bytes a chain): the
+/// functions of their shapes are compiled once for all the dialplan's calls ([`Program::jit`]).
+/// So a loop is native after four turns; 200 calls of a 5,000-turn Set+GotoIf loop took
+/// 2.0 ms a call with this and 3.1–3.2 ms waiting for a thousand turns (`cargo bench -p pbx
+/// --bench loop`), and 2,000 Playback loops kept 22.3 KiB a call either way (`--bench
+/// concurrent -- 2000 25`).
+const JIT_PATIENCE: u32 = 4;
 
 /// A call thread's stack: the engine's recursion is bounded (substitution depth, Gosub
 /// frames live on the heap), and 5,000 calls must fit.
