@@ -16,17 +16,22 @@ use std::time::{Duration, Instant};
 use pbx::scripted::{Caller, Script};
 use pbx::{Options, Pbx, Source, Start};
 
-/// One call's time for `turns` turns of the loop: 2 priorities a turn, 3 more around it.
-fn run(dir: &std::path::Path, cdr: bool, jit: bool, turns: u64) -> Duration {
+/// A PBX on `dir`'s loop, CDRs and the JIT as given.
+fn start(dir: &std::path::Path, cdr: bool, jit: bool) -> std::sync::Arc<Pbx> {
     let mut options = Options::for_source(Source::Dir(dir.to_path_buf()));
     options.cdr = cdr;
     options.jit = jit;
-    let pbx = Pbx::start(options).unwrap();
+    Pbx::start(options).unwrap()
+}
+
+/// The time of one call of `turns` turns of the loop (2 priorities a turn, 3 more around
+/// it) on `pbx`, until the PBX is idle again.
+fn call(pbx: &std::sync::Arc<Pbx>, name: String, turns: u64) -> Duration {
     let start = Instant::now();
     pbx::scripted::place(
-        &pbx,
+        pbx,
         Caller {
-            name: "Test/loop".into(),
+            name,
             caller_number: Some("100".into()),
             caller_name: None,
             script: Script::default(),
@@ -41,6 +46,11 @@ fn run(dir: &std::path::Path, cdr: bool, jit: bool, turns: u64) -> Duration {
     start.elapsed()
 }
 
+/// One call's time on a PBX of its own.
+fn run(dir: &std::path::Path, cdr: bool, jit: bool, turns: u64) -> Duration {
+    call(&start(dir, cdr, jit), "Test/loop".into(), turns)
+}
+
 /// `calls` calls of `turns` turns, one after the other on one PBX: the first call's time and
 /// the median of the others'.
 fn calls_on_one_pbx(
@@ -49,30 +59,9 @@ fn calls_on_one_pbx(
     turns: u64,
     calls: u64,
 ) -> (Duration, Duration) {
-    let mut options = Options::for_source(Source::Dir(dir.to_path_buf()));
-    options.cdr = false;
-    options.jit = jit;
-    let pbx = Pbx::start(options).unwrap();
+    let pbx = start(dir, false, jit);
     let mut times: Vec<Duration> = (0..calls)
-        .map(|k| {
-            let start = Instant::now();
-            pbx::scripted::place(
-                &pbx,
-                Caller {
-                    name: format!("Test/loop{k}"),
-                    caller_number: Some("100".into()),
-                    caller_name: None,
-                    script: Script::default(),
-                },
-                Start::at("loop", &turns.to_string()),
-            )
-            .unwrap();
-            assert!(
-                pbx.wait_idle(Duration::from_secs(600)),
-                "the call did not end"
-            );
-            start.elapsed()
-        })
+        .map(|k| call(&pbx, format!("Test/loop{k}"), turns))
         .collect();
     let first = times.remove(0);
     times.sort();
