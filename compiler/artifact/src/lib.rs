@@ -427,6 +427,17 @@ impl<'a> Reader<'a> {
                 origin,
             });
         }
+        // Routing and the JIT rely on Asterisk's order of a context's extensions (literals
+        // first, each name once).
+        let ordered = extensions.windows(2).all(|w| {
+            pbxc_dialplan::pattern::extension_order(
+                (&w[0].name, w[0].cid.as_deref()),
+                (&w[1].name, w[1].cid.as_deref()),
+            ) == std::cmp::Ordering::Less
+        });
+        if !ordered {
+            return Err("extensions out of order".to_string());
+        }
         let mut includes = Vec::new();
         for _ in 0..self.count(20)? {
             includes.push(Include {

@@ -135,6 +135,31 @@ fn a_forged_artifact_with_priorities_out_of_order_is_refused() {
     assert_eq!(err, Error::Corrupt("priorities out of order".into()));
 }
 
+/// Routing and the JIT rely on Asterisk's order of a context's extensions: literals before
+/// patterns, a caller-ID variant before its plain name, each once.
+#[test]
+fn a_forged_artifact_with_extensions_out_of_order_is_refused() {
+    let text = b"[in]\nexten => 10,1,NoOp(a)\nexten => 10/5,1,NoOp(b)\nexten => _1X,1,NoOp(c)\n";
+    let (plan, sources) = lowered(text);
+    assert!(read(&write(&plan, &sources, &[])).is_ok());
+    for (a, b) in [(0, 1), (1, 2), (0, 2)] {
+        let mut forged = plan.clone();
+        forged.contexts[0].extensions.swap(a, b);
+        let err = read(&write(&forged, &sources, &[])).unwrap_err();
+        assert_eq!(
+            err,
+            Error::Corrupt("extensions out of order".into()),
+            "{a} {b}"
+        );
+    }
+    // A name twice.
+    let mut forged = plan.clone();
+    let again = forged.contexts[0].extensions[2].clone();
+    forged.contexts[0].extensions.push(again);
+    let err = read(&write(&forged, &sources, &[])).unwrap_err();
+    assert_eq!(err, Error::Corrupt("extensions out of order".into()));
+}
+
 #[test]
 fn sources_keep_their_paths_and_text() {
     let (plan, sources) = lowered(b"[in]\nexten => 1,1,NoOp()\n");

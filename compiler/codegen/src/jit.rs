@@ -15,7 +15,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use crate::{
     ENTRY_BASE, ENTRY_STARTS, Host, IntExpr, LOCAL_BASE, Op, Operand, SMALL, SMALL_FACTOR, Step,
@@ -96,7 +96,10 @@ struct Imports {
 pub struct Compiler(Arc<Store>);
 
 struct Store {
-    /// Locked while a shape is looked up or compiled; `None` until the first compile of a
+    /// The code of each shape compiled: a chain's steps with ids relative to its first. Read
+    /// without waiting for a compile in progress.
+    shapes: RwLock<HashMap<Vec<Step>, usize>>,
+    /// Locked while a shape is compiled; `None` until the first compile of a
     /// [`Compiler::lazy`] one.
     inner: Mutex<Option<Inner>>,
     /// The trampoline into a chain, made with the module and never changed.
@@ -109,8 +112,6 @@ struct Inner {
     imports: Imports,
     context: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
-    /// The code of each shape compiled: a chain's steps with ids relative to its first.
-    shapes: HashMap<Vec<Step>, usize>,
     /// Functions declared so far, for their names: a compile that failed after declaring
     /// one leaves its name taken.
     declared: u64,
@@ -192,6 +193,7 @@ impl Compiler {
     /// code generator, every compile fails.
     pub fn lazy() -> Compiler {
         Compiler(Arc::new(Store {
+            shapes: RwLock::new(HashMap::default()),
             inner: Mutex::new(None),
             enter: OnceLock::new(),
         }))
@@ -273,7 +275,6 @@ impl Inner {
             module: ManuallyDrop::new(module),
             imports,
             builder,
-            shapes: HashMap::default(),
             declared: 0,
         };
         Ok((inner, enter))
@@ -283,23 +284,35 @@ impl Inner {
 impl Compiler {
     /// How many functions it compiled for chains: one per shape.
     pub fn functions(&self) -> usize {
-        self.inner().as_ref().map_or(0, |inner| inner.shapes.len())
+        self.shapes().len()
     }
 
     /// The code of `shape` (steps numbered from 0), compiled now if no chain had it before.
     fn code_of(&self, shape: &[Step]) -> Result<usize, String> {
-        let mut guard = self.inner();
-        let inner = self.ready(&mut guard)?;
-        if let Some(&code) = inner.shapes.get(shape) {
+        if let Some(&code) = self.shapes().get(shape) {
             return Ok(code);
         }
-        let code = inner.define(shape)?;
-        inner.shapes.insert(shape.to_vec(), code);
+        let mut guard = self.inner();
+        // Another thread may have compiled it while this one waited.
+        if let Some(&code) = self.shapes().get(shape) {
+            return Ok(code);
+        }
+        let code = self.ready(&mut guard)?.define(shape)?;
+        self.0
+            .shapes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(shape.to_vec(), code);
         Ok(code)
     }
 
-    /// A compile that panicked left nothing half-made that matters (the context is cleared
-    /// before each), so a poisoned lock is taken as it is.
+    fn shapes(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Vec<Step>, usize>> {
+        self.0.shapes.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A compile that panicked left nothing half-made that matters (each compile starts from
+    /// a cleared context and a new builder: [`Inner::define`]), so a poisoned lock is taken
+    /// as it is.
     fn inner(&self) -> std::sync::MutexGuard<'_, Option<Inner>> {
         self.0.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -422,6 +435,10 @@ impl Jit {
 impl Inner {
     /// Compiles the function of a shape (steps numbered from 0); its code's address.
     fn define(&mut self, steps: &[Step]) -> Result<usize, String> {
+        // A compile that panicked (a PBX's call survives that) may have left its function
+        // and its builder's state behind, which release builds would not notice: start clean.
+        self.module.clear_context(&mut self.context);
+        self.builder = FunctionBuilderContext::new();
         let ptr = self.module.target_config().pointer_type();
         let sig = chain_signature(&self.module);
         self.declared += 1;

@@ -635,12 +635,7 @@ impl Lowering<'_> {
         // Asterisk walks the sorted list to the first entry that sorts at or after the new one;
         // on a sorted list that is a binary search.
         let order = |e: &Extension| {
-            ext_cmp(&e.name, &name).then_with(|| match (&e.cid, &cid) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(_), None) => Ordering::Less,
-                (Some(a), Some(b)) => ext_cmp(a, b),
-            })
+            crate::pattern::extension_order((&e.name, e.cid.as_deref()), (&name, cid.as_deref()))
         };
         let (at, same) = match self.last_extension {
             Some((c, at))

@@ -45,6 +45,20 @@ pub fn shrink_phone_number(cid: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The order of a context's extensions, as Asterisk keeps them: by name ([`ext_cmp`]), then
+/// the one without a caller-ID match after those with one, which sort by theirs.
+pub fn extension_order(
+    (name, cid): (&[u8], Option<&[u8]>),
+    (other, other_cid): (&[u8], Option<&[u8]>),
+) -> Ordering {
+    ext_cmp(name, other).then_with(|| match (cid, other_cid) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(a), Some(b)) => ext_cmp(a, b),
+    })
+}
+
 /// `ext_cmp`: literals before patterns, literals bytewise ignoring `-`, patterns position by
 /// position by specificity.
 pub fn ext_cmp(left: &[u8], right: &[u8]) -> Ordering {

@@ -556,9 +556,10 @@ fn compile(
     let facts = chains
         .orders
         .entry((searched, open, order.len()))
-        .or_insert_with(|| OrderFacts::new(plan, order));
+        .or_default();
+    facts.cover(plan, order, position);
     // A caller-ID variant before it could take over any priority for some caller.
-    if facts.first_variant < position {
+    if facts.first_variant.is_some_and(|at| at < position) {
         return None;
     }
     let literal = native::literal_number(ext);
@@ -740,32 +741,34 @@ struct Known<'a> {
     own: Option<Option<usize>>,
 }
 
-/// What compiling a chain needs to know of the search order that reaches it, worked out once
-/// an order: an order of 100,000 extensions is walked once, not once a chain.
+/// What compiling a chain needs to know of the extensions a search order tries before it,
+/// read once an order and only as far as a chain needs: compiling a whole order of 100,000
+/// extensions reads it once, not once a chain, and a call that compiles one chain reads only
+/// what comes before it.
+#[derive(Default)]
 struct OrderFacts {
-    /// The position of the first caller-ID variant, the order's length when there is none.
-    first_variant: usize,
-    /// For each priority number, the position of the first extension that has it.
+    /// How far the order has been read: the facts below are those of `order[..read]`.
+    read: usize,
+    /// The position of the first caller-ID variant read, if any.
+    first_variant: Option<usize>,
+    /// For each priority number, the position of the first extension read that has it.
     first_with: HashMap<i32, u32>,
 }
 
 impl OrderFacts {
-    fn new(plan: &pbxc_dialplan::Dialplan, order: &[(u32, u32)]) -> OrderFacts {
-        let mut first_variant = order.len();
-        let mut first_with = HashMap::default();
-        for (position, &(c, e)) in order.iter().enumerate() {
+    /// Reads `order` up to `position`.
+    fn cover(&mut self, plan: &pbxc_dialplan::Dialplan, order: &[(u32, u32)], position: usize) {
+        let end = position.min(order.len());
+        for (at, &(c, e)) in order.iter().enumerate().take(end).skip(self.read) {
             let ext = &plan.contexts[c as usize].extensions[e as usize];
             if ext.cid.is_some() {
-                first_variant = first_variant.min(position);
+                self.first_variant.get_or_insert(at);
             }
             for p in &ext.priorities {
-                first_with.entry(p.number).or_insert(position as u32);
+                self.first_with.entry(p.number).or_insert(at as u32);
             }
         }
-        OrderFacts {
-            first_variant,
-            first_with,
-        }
+        self.read = self.read.max(end);
     }
 }
 

@@ -224,8 +224,9 @@ pub struct Pbx {
 }
 
 /// How many times over a call runs a stretch of priorities before it is compiled. Compiling
-/// costs a call only its chains' bookkeeping (a couple of hundred bytes a chain): the
-/// functions of their shapes are compiled once for all the dialplan's calls ([`Program::jit`]).
+/// costs a call only its chains' bookkeeping (a couple of hundred bytes a chain, and a read of
+/// the extensions searched before them): the functions of their shapes are compiled once for
+/// all the dialplan's calls ([`Program::jit`]).
 /// So a loop is native after four turns; 200 calls of a 5,000-turn Set+GotoIf loop took
 /// 2.0 ms a call with this and 3.1–3.2 ms waiting for a thousand turns (`cargo bench -p pbx
 /// --bench loop`), and 2,000 Playback loops kept 22.3 KiB a call either way (`--bench
