@@ -5,9 +5,10 @@
 //! Asterisk's reload took 1.5–1.7 s and 253–264 MB. Run in release:
 //! `cargo bench -p pbx-engine --bench load [-- CONTEXTS LITERALS PATTERNS]`.
 //!
-//! A PBX does not compile ahead: a segment of priorities is compiled once a call has run it
-//! twice over (`Engine::enable_jit_lazily`), so loading is the first two figures. The third
-//! is what compiling all of it would cost, for comparison.
+//! The last figure is `Engine::compile_all`: every extension as reached from every context
+//! that reaches it (`pbxc call --engine jit-ahead` does the same). A PBX compiles lazily, a
+//! segment of priorities once a call has run it a few times over (`Engine::enable_jit_sharing`),
+//! so its load is the first figures.
 
 use std::time::Instant;
 

@@ -371,7 +371,7 @@ pub(crate) fn advance(
 /// from every context whose search meets it before any time condition (what a call started
 /// in that context would run: a context's own extensions and those of its includes). What
 /// JIT-ing a whole dialplan at load costs; otherwise a segment is compiled once a call has
-/// run it twice over (in a PBX, a thousand times: `Engine::enable_jit_lazily`).
+/// run it twice over (in a PBX, four times: `Engine::enable_jit_sharing`).
 pub(crate) fn compile_all(engine: &mut Engine) -> CompiledAll {
     let Some(mut chains) = engine.jit.take() else {
         return CompiledAll::default();
