@@ -529,16 +529,21 @@ fn call_prints_each_executed_priority_with_its_substituted_data() {
         "extensions.conf",
         b"[globals]\nG=glob\n\n[in]\ninclude => sub\nexten => s,1,noop(${G} $[1/3])\n same => n,Set(X=${CALLERID(num)})\n same => n,Goto(100,1)\n\n[sub]\nexten => _1XX,1,NoOp(${EXTEN}@${CONTEXT} ${X} ${V})\n same => n,Hangup()\n",
     )]);
-    let o = pbxc(&[
-        "call",
-        s(dir.path()),
-        "in",
-        "s",
-        "--callerid",
-        "555",
-        "--var",
-        "V=v",
-    ]);
+    let call = |engine| {
+        pbxc(&[
+            "call",
+            s(dir.path()),
+            "in",
+            "s",
+            "--callerid",
+            "555",
+            "--var",
+            "V=v",
+            "--engine",
+            engine,
+        ])
+    };
+    let o = call("interp");
     no_panic(&o);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // The canonical application name, the searched context (not the included one), data
@@ -552,18 +557,7 @@ fn call_prints_each_executed_priority_with_its_substituted_data() {
     // The native engine prints the very same trace, and so does it with the whole dialplan
     // compiled before the call.
     for engine in ["jit", "jit-ahead"] {
-        let jit = pbxc(&[
-            "call",
-            s(dir.path()),
-            "in",
-            "s",
-            "--callerid",
-            "555",
-            "--var",
-            "V=v",
-            "--engine",
-            engine,
-        ]);
+        let jit = call(engine);
         assert_eq!(stdout(&jit), stdout(&o), "{engine}: {}", stderr(&jit));
     }
 }

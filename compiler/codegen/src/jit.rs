@@ -336,11 +336,6 @@ impl Jit {
         }
     }
 
-    /// The compiler its code comes from.
-    pub fn compiler(&self) -> &Compiler {
-        &self.compiler
-    }
-
     /// The code that makes the host continue at priority index `start` of `chain`, a chain
     /// of this Jit, when a step of any of its chains answers it; `None` when the code
     /// cannot name it (past [`ENTRY_STARTS`], or another Jit's chain).
